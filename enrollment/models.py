@@ -1,0 +1,240 @@
+"""Insured persons, coverage, contributions and their transactions (SPEC 3)."""
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ltci.core.fields import money_field
+from ltci.core.models import DateRangeFunc
+
+
+class InsuranceType(models.TextChoices):
+    EMPLOYEE = "employee", _("职工医保")
+    RESIDENT = "resident", _("居民医保")
+
+
+class Category(models.TextChoices):
+    """Person categories (SPEC 11.10)."""
+
+    MEDICAL_AID = "medical_aid", _("医疗救助对象")
+    DISABLED_SEVERE = "disabled_severe", _("一级/二级重度残疾人")
+    FAMILY_PLANNING_RURAL = "family_planning_rural", _("农村计划生育家庭奖励扶助对象")
+    RETIRED_CADRE = "retired_cadre", _("离休干部")
+    DISABLED_VETERAN = "disabled_veteran", _("一至六级残疾军人")
+    PUPIL = "pupil", _("中小学生")
+    PRESCHOOL = "preschool", _("学龄前儿童")
+    UNIVERSITY_STUDENT = "university_student", _("大学生")
+    LOW_INCOME = "low_income", _("低保对象")
+    EXTREME_POVERTY = "extreme_poverty", _("特困人员")
+    FAMILY_PLANNING_SPECIAL = "family_planning_special", _("计生特殊家庭")
+
+
+class EndReason(models.TextChoices):
+    DIED = "died", _("死亡")
+    MOVED_OUT = "moved_out", _("转出")
+    STOPPED = "stopped", _("停保")
+
+
+class Person(models.Model):
+    """One LTCI record for life per resident ID number (SPEC 3.1)."""
+
+    national_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=100)
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
+    insurance_type = models.CharField(_("险种"), max_length=10, choices=InsuranceType.choices)
+    region_code = models.CharField(_("参保地"), max_length=6, db_index=True)
+    categories = ArrayField(models.CharField(max_length=40), default=list, blank=True, verbose_name=_("人员类别"))
+    has_personal_account = models.BooleanField(_("有个人账户"), default=False)
+    village_code = models.CharField(_("村/社区"), max_length=20, blank=True)
+    died_on = models.DateField(_("死亡日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("参保人")
+        verbose_name_plural = _("参保人")
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["insurance_type", "region_code"]),
+            GinIndex(fields=["categories"]),
+        ]
+
+    def __str__(self):
+        from ltci.core.idnumber import mask_id
+
+        return f"{self.name} {mask_id(self.national_id)}"
+
+
+class CoveragePeriod(models.Model):
+    """A period in which the person is insured; inclusive of both ends (SPEC 5.2 dates)."""
+
+    class StartReason(models.TextChoices):
+        ENROLLED = "enrolled", _("参保")
+        MOVED_IN = "moved_in", _("转入")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("参保人"))
+    insurance_type = models.CharField(_("险种"), max_length=10, choices=InsuranceType.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"), null=True, blank=True)
+    start_reason = models.CharField(_("开始原因"), max_length=10, choices=StartReason.choices,
+                                    default=StartReason.ENROLLED)
+    end_reason = models.CharField(_("结束原因"), max_length=10, choices=EndReason.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("参保期间")
+        verbose_name_plural = _("参保期间")
+        ordering = ["person", "start"]
+        constraints = [
+            ExclusionConstraint(
+                name="coverage_no_overlap",
+                expressions=[("person", RangeOperators.EQUAL),
+                             (DateRangeFunc("start", "end"), RangeOperators.OVERLAPS)],
+            ),
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                                   name="coverage_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.start}..{self.end or ''}"
+
+
+class Contribution(models.Model):
+    """One record per person per year with its source split and status (SPEC 3.3)."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("应缴")
+        PAID = "paid", _("已缴足")
+        PARTLY_PAID = "partly_paid", _("部分缴纳")
+        ARREARS = "arrears", _("欠费")
+        WAIVED = "waived", _("全额补助")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contributions",
+                               verbose_name=_("参保人"))
+    year = models.PositiveSmallIntegerField(_("缴费年度"))
+    insurance_type = models.CharField(_("险种"), max_length=10, choices=InsuranceType.choices)
+    region_code = models.CharField(_("参保地"), max_length=6)
+    total_amount = money_field(_("年筹资标准"))
+    individual_amount = money_field(_("个人缴费"))
+    pooled_fund_amount = money_field(_("医保统筹基金划转"), default=0)
+    fiscal_amount = money_field(_("财政补助"), default=0)
+    employer_amount = money_field(_("单位缴费"), default=0)
+    subsidised = models.BooleanField(_("个人部分由财政全额补助"), default=False)
+    subsidy_category = models.CharField(_("补助类别"), max_length=40, blank=True)
+    individual_paid = money_field(_("个人部分已缴"), default=0)
+    status = models.CharField(_("缴费状态"), max_length=12, choices=Status.choices, default=Status.DUE)
+    due_by = models.DateField(_("缴费期限"))
+    fully_paid_on = models.DateField(_("缴足日期"), null=True, blank=True)
+    policy_record = models.ForeignKey("core.PolicyRecord", null=True, blank=True, on_delete=models.PROTECT,
+                                      verbose_name=_("适用标准"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度缴费")
+        verbose_name_plural = _("年度缴费")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_contribution_per_person_year"),
+            models.CheckConstraint(condition=Q(individual_paid__gte=0), name="contribution_paid_not_negative"),
+        ]
+        indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["year", "region_code"])]
+
+    def __str__(self):
+        return f"{self.person_id} {self.year} {self.status}"
+
+    @property
+    def outstanding(self):
+        return max(self.individual_amount - self.individual_paid, 0) if not self.subsidised else 0
+
+
+class ContributionTransaction(models.Model):
+    """An immutable money movement on a contribution (transfer, payment, recovery, subsidy)."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT_TRANSFER = "account_transfer", _("个人账户划转")
+        ARREARS_RECOVERY = "arrears_recovery", _("账户划入额抵扣欠费")
+        PAYMENT = "payment", _("缴费")
+        FISCAL_SUBSIDY = "fiscal_subsidy", _("财政全额补助")
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="transactions",
+                                     verbose_name=_("年度缴费"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    amount = money_field(_("金额"))
+    occurred_on = models.DateField(_("发生日期"))
+    channel = models.CharField(_("渠道"), max_length=20, blank=True)
+    payer = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="paid_for", verbose_name=_("付款人"))
+    source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("缴费交易")
+        verbose_name_plural = _("缴费交易")
+        indexes = [models.Index(fields=["occurred_on"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} {self.occurred_on}"
+
+
+class AccountEvent(models.Model):
+    """Personal medical account balance snapshots and credits from the medical insurance system (SPEC 11.2)."""
+
+    class Event(models.TextChoices):
+        BALANCE = "balance", _("余额")
+        CREDIT = "credit", _("划入")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="account_events",
+                               verbose_name=_("参保人"))
+    event = models.CharField(_("事件"), max_length=10, choices=Event.choices)
+    amount = money_field(_("金额"))
+    occurred_on = models.DateField(_("日期"))
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人账户事件")
+        verbose_name_plural = _("个人账户事件")
+        constraints = [models.UniqueConstraint(fields=["person", "event", "occurred_on", "amount"],
+                                               name="account_event_once")]
+
+    def __str__(self):
+        return f"{self.person_id} {self.event} {self.amount} {self.occurred_on}"
+
+
+class FundIncome(models.Model):
+    """Income booked by the yearly run and donations: by source and region (SPEC 3.2, 3.3, 7.3)."""
+
+    class Source(models.TextChoices):
+        POOLED_FUND = "pooled_fund", _("医保统筹基金划转")
+        FISCAL = "fiscal", _("财政补助")
+        FISCAL_CITY = "fiscal_city", _("市级财政补助")
+        FISCAL_DISTRICT = "fiscal_district", _("区级财政补助")
+        FISCAL_SUBSIDY = "fiscal_subsidy", _("财政代缴个人部分")
+        EMPLOYER = "employer", _("单位缴费")
+        COLLECTIVE_CITY = "collective_city", _("市级集体补助")
+        COLLECTIVE_TOWN = "collective_town", _("镇级集体补助")
+        DONATION = "donation", _("社会捐助")
+        INTEREST = "interest", _("利息")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    region_code = models.CharField(_("地区"), max_length=20, blank=True)
+    headcount = models.IntegerField(_("人数"), default=0)
+    amount = money_field(_("金额"))
+    booked_on = models.DateField(_("入账日期"))
+    donor = models.CharField(_("捐助方"), max_length=200, blank=True)
+    purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("基金收入")
+        verbose_name_plural = _("基金收入")
+        indexes = [models.Index(fields=["year", "source", "region_code"])]
+
+    def __str__(self):
+        return f"{self.year} {self.source} {self.region_code} {self.amount}"

@@ -1,0 +1,184 @@
+"""Agreement institutions, agreements, beds, caregivers (SPEC 6)."""
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, RangeOperators
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ltci.core.fields import money_field
+from ltci.core.models import DateRangeFunc
+
+
+class InstitutionType(models.TextChoices):
+    ELDERLY_CARE = "elderly_care", _("养老机构")
+    MEDICAL = "medical", _("医疗机构")
+    COMMUNITY = "community", _("社区养老服务机构")
+    HOME_CARE = "home_care", _("居家上门服务企业")
+    ASSESSMENT_AGENCY = "assessment_agency", _("评估机构")
+    DEVICE_PROVIDER = "device_provider", _("辅具服务机构")
+
+
+class CareForm(models.TextChoices):
+    """Care-form codes (SPEC 5.2)."""
+
+    RESIDENTIAL = "residential", _("入住协议机构")
+    HOME_VISITS = "home_visits", _("居家上门服务")
+    HOME_FAMILY = "home_family", _("亲情照护+上门服务")
+    REMOTE_CASH = "remote_cash", _("异地居住现金补助")
+    HOME_PACKAGE_COPAY = "home_package_copay", _("居家服务包")
+    DAILY_ALLOWANCE = "daily_allowance", _("居家护理日补助")
+    COMMUNITY = "community", _("社区护理")
+    DEVICE = "device", _("辅助器具")
+    PREVENTION = "prevention", _("失能预防")
+
+
+class Institution(models.Model):
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("已申请")
+        QUALIFICATION_REVIEW = "qualification_review", _("资格审核")
+        ONSITE_EVALUATION = "onsite_evaluation", _("现场评估")
+        ACTIVE = "active", _("协议生效")
+        SUSPENDED = "suspended", _("暂停定点")
+        TERMINATED = "terminated", _("解除协议")
+
+    code = models.CharField(_("机构编码"), max_length=30, unique=True)
+    name = models.CharField(_("机构名称"), max_length=200)
+    type = models.CharField(_("机构类型"), max_length=20, choices=InstitutionType.choices)
+    region_code = models.CharField(_("所在地区"), max_length=6)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_account = models.CharField(_("结算账号"), max_length=40, blank=True)
+    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.APPLIED)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("协议机构")
+        verbose_name_plural = _("协议机构")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Agreement(models.Model):
+    """A service agreement: term, care forms, agreed prices, insurance (SPEC 6)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草拟")
+        ACTIVE = "active", _("生效")
+        SUSPENDED = "suspended", _("暂停")
+        TERMINATED = "terminated", _("解除")
+        EXPIRED = "expired", _("到期")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="agreements",
+                                    verbose_name=_("机构"))
+    valid_from = models.DateField(_("协议开始"))
+    valid_to = models.DateField(_("协议结束"))
+    care_forms = ArrayField(models.CharField(max_length=24, choices=CareForm.choices), default=list,
+                            verbose_name=_("服务形式"))
+    price_life = money_field(_("生活照料约定日价"), null=True, blank=True)
+    price_medical = money_field(_("医疗护理约定日价"), null=True, blank=True)
+    insurance_expires_on = models.DateField(_("责任险到期日"), null=True, blank=True)
+    deposit_rate = models.DecimalField(_("质量保证金比例"), max_digits=5, decimal_places=4, null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("服务协议")
+        verbose_name_plural = _("服务协议")
+        ordering = ["institution", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=models.F("valid_from")), name="agreement_term_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.valid_from}..{self.valid_to} {self.state}"
+
+
+class Bed(models.Model):
+    """A registered bed (床位备案), identified by its label within the institution."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="beds",
+                                    verbose_name=_("机构"))
+    label = models.CharField(_("床位号"), max_length=30)
+    registered_from = models.DateField(_("备案日期"))
+    registered_to = models.DateField(_("撤销日期"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("备案床位")
+        verbose_name_plural = _("备案床位")
+        ordering = ["institution", "label"]
+        constraints = [models.UniqueConstraint(fields=["institution", "label"], name="bed_label_unique")]
+
+    def __str__(self):
+        return f"{self.institution_id}/{self.label}"
+
+
+class Caregiver(models.Model):
+    national_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=100)
+    qualification = models.CharField(_("资质"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("护理人员")
+        verbose_name_plural = _("护理人员")
+
+    def __str__(self):
+        return self.name
+
+
+class Employment(models.Model):
+    """A caregiver's employment with an institution over time."""
+
+    caregiver = models.ForeignKey(Caregiver, on_delete=models.CASCADE, related_name="employments",
+                                  verbose_name=_("护理人员"))
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="employments",
+                                    verbose_name=_("机构"))
+    employed_from = models.DateField(_("入职日期"))
+    employed_to = models.DateField(_("离职日期"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("护理人员任职")
+        verbose_name_plural = _("护理人员任职")
+        constraints = [
+            ExclusionConstraint(
+                name="employment_no_overlap",
+                expressions=[("caregiver", RangeOperators.EQUAL), ("institution", RangeOperators.EQUAL),
+                             (DateRangeFunc("employed_from", "employed_to"), RangeOperators.OVERLAPS)],
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.caregiver_id}@{self.institution_id}"
+
+
+class InstitutionUser(models.Model):
+    """Links a login to one institution with a portal role."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("管理员")
+        CLERK = "clerk", _("经办员")
+        CAREGIVER = "caregiver", _("护理员")
+        ASSESSOR = "assessor", _("评估员")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="institution_link")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="users",
+                                    verbose_name=_("机构"))
+    role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("机构用户")
+        verbose_name_plural = _("机构用户")
+
+    def __str__(self):
+        return f"{self.user} {self.institution_id} {self.role}"

@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ImportBatch, JobRun, PolicyRecord, PolicyScheme
+
+
+@admin.register(PolicyScheme)
+class PolicySchemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active", "loaded_at"]
+
+
+@admin.register(PolicyRecord)
+class PolicyRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["scheme", "kind", "key", "valid_from", "valid_to", "value"]
+    list_filter = ["scheme", "kind"]
+    search_fields = ["kind", "key"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["job", "period", "state", "done", "total", "started_at", "finished_at", "message"]
+    list_filter = ["job", "state"]
+    readonly_fields = [f.name for f in JobRun._meta.fields]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["kind", "filename", "rows_total", "rows_applied", "rows_unchanged", "rows_rejected",
+                    "created_at", "created_by"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+    actions = ["download_errors"]
+
+    @admin.action(description="下载错误报告")
+    def download_errors(self, request, queryset):
+        body = "".join(b.error_report for b in queryset if b.error_report)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
+        return response

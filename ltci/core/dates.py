@@ -1,0 +1,62 @@
+"""Date helpers shared by the apps (month ranges, ISO parsing, working days)."""
+import calendar
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+
+
+def parse_iso_date(text: str) -> dt.date:
+    """Parse YYYY-MM-DD strictly; raise ValueError with a readable reason."""
+    raw = (text or "").strip()
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a date in the form YYYY-MM-DD") from None
+
+
+def parse_month(text: str) -> dt.date:
+    """Parse YYYY-MM and return the first day of that month."""
+    raw = (text or "").strip()
+    try:
+        year, month = raw.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a month in the form YYYY-MM") from None
+
+
+def month_end(first: dt.date) -> dt.date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def days_in_month(first: dt.date) -> int:
+    return calendar.monthrange(first.year, first.month)[1]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Add calendar months, clamping to the month's end (6 March + 6 months = 6 September)."""
+    return day + relativedelta(months=months)
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Chinese working day, including swapped weekend working days (chinese-calendar)."""
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """Return the date `count` working days after `day`."""
+    current = day
+    remaining = count
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current

@@ -1,0 +1,152 @@
+"""Shared models: effective-dated policy records, job runs, import batches, API tokens."""
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import Func, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class DateRangeFunc(Func):
+    """daterange(valid_from, valid_to, '[]') with NULL valid_to meaning open-ended."""
+
+    function = "daterange"
+    output_field = models.DateField()  # only used inside the constraint expression
+
+    def __init__(self, start, end):
+        super().__init__(start, end, models.Value("[]"))
+
+
+class PolicyScheme(models.Model):
+    """A policy pack loaded into the system (one municipality's rule set)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    source = models.TextField(_("依据文件"), blank=True)
+    active = models.BooleanField(_("当前使用"), default=False)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("政策方案")
+        verbose_name_plural = _("政策方案")
+        constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_scheme")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class PolicyRecord(models.Model):
+    """One effective-dated policy value (SPEC 2): kind + key + validity, value as JSON.
+
+    A value of null means the standard is part of the scheme but left for staff to enter:
+    calculations that need it stop with an error naming it.
+    """
+
+    scheme = models.ForeignKey(PolicyScheme, on_delete=models.PROTECT, related_name="records", verbose_name=_("政策方案"))
+    kind = models.CharField(_("类别"), max_length=60)
+    key = models.CharField(_("键"), max_length=120, default="*")
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    value = models.JSONField(_("取值"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数")
+        ordering = ["scheme", "kind", "key", "valid_from"]
+        constraints = [
+            ExclusionConstraint(
+                name="policy_no_overlap",
+                expressions=[
+                    ("scheme", RangeOperators.EQUAL),
+                    ("kind", RangeOperators.EQUAL),
+                    ("key", RangeOperators.EQUAL),
+                    (DateRangeFunc("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="policy_valid_to_after_from",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme.code}:{self.kind}[{self.key}] {self.valid_from}..{self.valid_to or ''}"
+
+
+class JobRun(models.Model):
+    """A run of a scheduled job (yearly contributions, monthly settlement...), for progress and locking."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("完成")
+        FAILED = "failed", _("失败")
+
+    job = models.CharField(_("作业"), max_length=60)
+    period = models.CharField(_("期间"), max_length=20)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.RUNNING)
+    done = models.BigIntegerField(_("已完成"), default=0)
+    total = models.BigIntegerField(_("总数"), default=0)
+    message = models.TextField(_("信息"), blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("发起人")
+    )
+
+    class Meta:
+        verbose_name = _("作业运行")
+        verbose_name_plural = _("作业运行")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["job", "period"])]
+
+    def __str__(self):
+        return f"{self.job} {self.period} {self.state} {self.done}/{self.total}"
+
+
+class ImportBatch(models.Model):
+    """One file import (SPEC 11): counts and the downloadable error report."""
+
+    kind = models.CharField(_("接口"), max_length=40)
+    filename = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    rows_total = models.IntegerField(_("行数"), default=0)
+    rows_applied = models.IntegerField(_("已导入"), default=0)
+    rows_unchanged = models.IntegerField(_("无变化"), default=0)
+    rows_rejected = models.IntegerField(_("已拒绝"), default=0)
+    error_report = models.TextField(_("错误报告(CSV)"), blank=True)
+    file_error = models.TextField(_("文件错误"), blank=True)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
+    )
+
+    class Meta:
+        verbose_name = _("文件导入")
+        verbose_name_plural = _("文件导入")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.filename} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """API token for an institution's systems; only the SHA-256 of the key is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最后使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
