@@ -3,5 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("institutions.api_urls")),
+    path("", include("assessment.api_urls")),
+    path("", include("benefits.api_urls")),
     path("", include("settlement.api_urls")),
 ]

@@ -12,6 +12,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ltci.api_urls")),
+    path("portal/assessments/", include("assessment.portal_urls")),
+    path("portal/residents/", include("benefits.portal_urls")),
+    path("portal/settlement/", include("settlement.portal_urls")),
     path("portal/", include("institutions.portal_urls")),
     path("me/", include("benefits.status_urls")),
 ]
