@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""Assessors' pages in the provider portal, mounted at /portal/assessments/."""
+from django.urls import path
+
+from . import views
+
+app_name = "assessment_portal"
+urlpatterns = [
+    path("", views.task_list, name="tasks"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/confirm/", views.task_confirm, name="task_confirm"),
+    path("tasks/<int:pk>/decline/", views.task_decline, name="task_decline"),
+]

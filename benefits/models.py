@@ -1,4 +1,5 @@
 """Benefit decisions, residential admissions and hospital stays (SPEC 5)."""
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
@@ -28,6 +29,7 @@ class BenefitDecision(models.Model):
         DOWNGRADED = "downgraded", _("评估等级下降")
         FORM_CHANGED = "form_changed", _("变更护理形式")
         REQUESTED = "requested", _("本人申请")
+        COVERAGE_ENDED = "coverage_ended", _("停保")
         IMPORTED = "imported", _("迁移导入")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="benefit_decisions",
@@ -43,6 +45,11 @@ class BenefitDecision(models.Model):
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     end_reason = models.CharField(_("结束原因"), max_length=14, choices=EndReason.choices, blank=True)
     imported = models.BooleanField(_("迁移导入"), default=False)
+    policy_scheme = models.ForeignKey("core.PolicyScheme", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=_("政策方案"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("核定人"))
+    note = models.CharField(_("备注"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -50,6 +57,7 @@ class BenefitDecision(models.Model):
         verbose_name = _("待遇核定")
         verbose_name_plural = _("待遇核定")
         ordering = ["person", "-starts_on"]
+        indexes = [models.Index(fields=["institution", "starts_on"]), models.Index(fields=["ends_on"])]
         constraints = [
             ExclusionConstraint(
                 name="decision_no_overlap",
@@ -89,7 +97,17 @@ class Admission(models.Model):
                                           function="daterange", output_field=models.DateField()),
                               RangeOperators.OVERLAPS)],
             ),
+            ExclusionConstraint(
+                name="admission_one_place_per_person",
+                expressions=[("person", RangeOperators.EQUAL),
+                             (models.Func("admitted_on", "discharged_on", models.Value("[)"),
+                                          function="daterange", output_field=models.DateField()),
+                              RangeOperators.OVERLAPS)],
+            ),
+            models.CheckConstraint(condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=models.F("admitted_on")),
+                                   name="admission_discharge_after_admission"),
         ]
+        indexes = [models.Index(fields=["institution", "admitted_on"])]
 
     def __str__(self):
         return f"{self.person_id}@{self.institution_id} {self.admitted_on}..{self.discharged_on or ''}"
@@ -108,7 +126,19 @@ class HospitalStay(models.Model):
     class Meta:
         verbose_name = _("住院记录")
         verbose_name_plural = _("住院记录")
-        constraints = [models.UniqueConstraint(fields=["person", "admitted_on"], name="hospital_stay_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "admitted_on"], name="hospital_stay_once"),
+            # [admitted_on, discharged_on): a readmission on the discharge day does not overlap.
+            ExclusionConstraint(
+                name="hospital_stay_no_overlap",
+                expressions=[("person", RangeOperators.EQUAL),
+                             (models.Func("admitted_on", "discharged_on", models.Value("[)"),
+                                          function="daterange", output_field=models.DateField()),
+                              RangeOperators.OVERLAPS)],
+            ),
+            models.CheckConstraint(condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=models.F("admitted_on")),
+                                   name="hospital_stay_discharge_after_admission"),
+        ]
 
     def __str__(self):
         return f"{self.person_id} {self.admitted_on}..{self.discharged_on or ''}"
@@ -130,3 +160,74 @@ class RemoteResidence(models.Model):
 
     def __str__(self):
         return f"{self.person_id} {self.place}"
+
+
+class EventCursor(models.Model):
+    """The last event id a consumer has processed (ConclusionEvent for the daily housekeeping)."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    last_id = models.BigIntegerField(_("最后处理的事件"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("事件处理进度")
+        verbose_name_plural = _("事件处理进度")
+
+    def __str__(self):
+        return f"{self.name} {self.last_id}"
+
+
+class InsuredAccount(models.Model):
+    """Login of an insured person or an agent on the status page (SPEC 8): national ID + password.
+
+    The first activation (and a password reset through staff) uses a one-time code issued by staff;
+    only its hash is stored. ``person`` is empty for an agent or guardian who is not insured here.
+    """
+
+    national_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=100)
+    person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="insured_account", verbose_name=_("参保人"))
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="insured_account",
+                                verbose_name=_("登录用户"))
+    activation_code_hash = models.CharField(_("激活码（哈希）"), max_length=128, blank=True)
+    code_issued_at = models.DateTimeField(_("激活码签发时间"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["activation_code_hash"])
+
+    class Meta:
+        verbose_name = _("参保人网上账户")
+        verbose_name_plural = _("参保人网上账户")
+
+    def __str__(self):
+        from ltci.core.idnumber import mask_id
+
+        return f"{self.name} {mask_id(self.national_id)}"
+
+
+class AgentLink(models.Model):
+    """An agent (代办人) or guardian (监护人) linked by staff to act for a principal on the status page."""
+
+    class Relation(models.TextChoices):
+        AGENT = "agent", _("代办人")
+        GUARDIAN = "guardian", _("监护人")
+
+    account = models.ForeignKey(InsuredAccount, on_delete=models.CASCADE, related_name="agent_links",
+                                verbose_name=_("代办人账户"))
+    principal = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="agent_links",
+                                  verbose_name=_("被代办参保人"))
+    relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices, default=Relation.AGENT)
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(_("终止日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("登记人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("代办/监护关系")
+        verbose_name_plural = _("代办/监护关系")
+        constraints = [models.UniqueConstraint(fields=["account", "principal", "valid_from"], name="agent_link_once")]
+
+    def __str__(self):
+        return f"{self.account_id} → {self.principal_id} ({self.relation})"

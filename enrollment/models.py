@@ -60,6 +60,7 @@ class Person(models.Model):
         verbose_name_plural = _("参保人")
         indexes = [
             models.Index(fields=["name"]),
+            models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["insurance_type", "region_code"]),
             GinIndex(fields=["categories"]),
         ]

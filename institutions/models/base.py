@@ -87,6 +87,9 @@ class Agreement(models.Model):
     insurance_expires_on = models.DateField(_("责任险到期日"), null=True, blank=True)
     deposit_rate = models.DecimalField(_("质量保证金比例"), max_digits=5, decimal_places=4, null=True, blank=True)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT)
+    terminated_on = models.DateField(_("解除日期"), null=True, blank=True)
+    renews = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewals",
+                               verbose_name=_("续签自"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -96,10 +99,21 @@ class Agreement(models.Model):
         ordering = ["institution", "-valid_from"]
         constraints = [
             models.CheckConstraint(condition=Q(valid_to__gte=models.F("valid_from")), name="agreement_term_order"),
+            # Two agreements of one institution in force (or suspended) never overlap.
+            ExclusionConstraint(
+                name="agreement_no_overlap",
+                expressions=[("institution", RangeOperators.EQUAL),
+                             (DateRangeFunc("valid_from", "valid_to"), RangeOperators.OVERLAPS)],
+                condition=Q(state__in=["active", "suspended"]),
+            ),
         ]
 
     def __str__(self):
         return f"{self.institution_id} {self.valid_from}..{self.valid_to} {self.state}"
+
+    @property
+    def care_form_labels(self) -> list[str]:
+        return [str(CareForm(c).label) if c in CareForm.values else c for c in self.care_forms]
 
 
 class Bed(models.Model):
@@ -116,7 +130,11 @@ class Bed(models.Model):
         verbose_name = _("备案床位")
         verbose_name_plural = _("备案床位")
         ordering = ["institution", "label"]
-        constraints = [models.UniqueConstraint(fields=["institution", "label"], name="bed_label_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "label"], name="bed_label_unique"),
+            models.CheckConstraint(condition=Q(registered_to__isnull=True) | Q(registered_to__gte=models.F("registered_from")),
+                                   name="bed_period_order"),
+        ]
 
     def __str__(self):
         return f"{self.institution_id}/{self.label}"
@@ -126,6 +144,7 @@ class Caregiver(models.Model):
     national_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=100)
     qualification = models.CharField(_("资质"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -134,6 +153,11 @@ class Caregiver(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EmploymentQuerySet(models.QuerySet):
+    def current(self, on):
+        return self.filter(employed_from__lte=on).filter(Q(employed_to__isnull=True) | Q(employed_to__gte=on))
 
 
 class Employment(models.Model):
@@ -146,6 +170,7 @@ class Employment(models.Model):
     employed_from = models.DateField(_("入职日期"))
     employed_to = models.DateField(_("离职日期"), null=True, blank=True)
     history = HistoricalRecords()
+    objects = EmploymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("护理人员任职")
@@ -155,7 +180,9 @@ class Employment(models.Model):
                 name="employment_no_overlap",
                 expressions=[("caregiver", RangeOperators.EQUAL), ("institution", RangeOperators.EQUAL),
                              (DateRangeFunc("employed_from", "employed_to"), RangeOperators.OVERLAPS)],
-            )
+            ),
+            models.CheckConstraint(condition=Q(employed_to__isnull=True) | Q(employed_to__gte=models.F("employed_from")),
+                                   name="employment_period_order"),
         ]
 
     def __str__(self):
@@ -171,10 +198,12 @@ class InstitutionUser(models.Model):
         CAREGIVER = "caregiver", _("护理员")
         ASSESSOR = "assessor", _("评估员")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="institution_link")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="institution_link",
+                                verbose_name=_("登录用户"))
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="users",
                                     verbose_name=_("机构"))
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("机构用户")

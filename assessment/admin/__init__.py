@@ -1,0 +1,258 @@
+"""Staff admin for assessment: applications and conclusions with workflow buttons, assessors, fees, events."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..documents import conclusion_notice_pdf
+from ..imports import CONCLUSION_COLUMNS, import_conclusions
+from ..models import (
+    Application,
+    ApplicationDocument,
+    AssessmentFee,
+    Assessor,
+    Assignment,
+    CommitteeDecision,
+    Conclusion,
+    ConclusionEvent,
+    ExpiryReminder,
+    Objection,
+    SpotCheck,
+    Visit,
+)
+from ..services import application_submit
+from ..services.applications import application_problems
+from ..services.conclusions import AssessmentError
+from .workflow import application_action_view, application_actions, review_request_view
+
+_SUBMIT_FIELDS = ["person", "applied_on", "applied_by", "channel", "disability_since", "kind", "agent_name",
+                  "agent_phone", "applying_institution", "care_institution", "reason"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(admin.TabularInline):
+    model = ApplicationDocument
+    fields = ["file", "description", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+    extra = 0
+
+
+class AssignmentInline(ReadOnlyInline):
+    model = Assignment
+    fields = ["round", "assessor", "state", "decline_reason", "confirmed_at"]
+
+
+class VisitInline(ReadOnlyInline):
+    model = Visit
+    fields = ["round", "visited_on", "adl", "cognition", "perception", "grade", "notes", "completed_at"]
+
+
+class ObjectionInline(ReadOnlyInline):
+    model = Objection
+    fields = ["raised_on", "raised_by", "reason", "outcome", "resolution"]
+
+
+class ConclusionInline(ReadOnlyInline):
+    model = Conclusion
+    fields = ["grade", "state", "concluded_on", "valid_until", "notice_until", "review_deadline"]
+    show_change_link = True
+
+
+@admin.register(Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = ["id", "person", "kind", "applied_on", "state", "agency", "applied_by"]
+    list_filter = ["state", "kind", "agency", "person__region_code", "applied_by", "channel"]
+    search_fields = ["=person__national_id", "person__name"]
+    list_select_related = ["person", "agency"]
+    show_full_result_count = False
+    date_hierarchy = "applied_on"
+    raw_id_fields = ["person", "reviewed_conclusion"]
+    readonly_fields = ["state", "return_reason", "agency", "state_changed_at", "state_changed_by", "state_note",
+                       "reviewed_conclusion", "spot_check", "created_by", "created_at"]
+    inlines = [DocumentInline, AssignmentInline, VisitInline, ObjectionInline, ConclusionInline]
+
+    def get_urls(self):
+        return [path("<int:object_id>/action/<str:action>/", self.admin_site.admin_view(self.action_view),
+                     name="assessment_application_action")] + super().get_urls()
+
+    def action_view(self, request, object_id, action):
+        return application_action_view(self, request, object_id, action)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        actions = application_actions(obj) if obj and self.has_change_permission(request, obj) else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}),
+                                                                   "workflow_actions": actions})
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return _SUBMIT_FIELDS
+        return super().get_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+
+        class SubmitForm(form):
+            def clean(self):
+                data = super().clean()
+                if data.get("person") and data.get("applied_on"):
+                    problems = application_problems(person=data["person"], on=data["applied_on"],
+                                                    kind=data.get("kind") or "first",
+                                                    disability_since=data.get("disability_since"))
+                    if problems:
+                        raise ValidationError(problems)
+                return data
+
+        return SubmitForm
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = {name: form.cleaned_data.get(name) for name in _SUBMIT_FIELDS}
+        data["agent_name"] = data["agent_name"] or ""
+        data["agent_phone"] = data["agent_phone"] or ""
+        data["reason"] = data["reason"] or ""
+        try:
+            created = application_submit(actor=request.user, **data)
+        except AssessmentError as exc:
+            raise ValidationError(str(exc)) from None
+        obj.pk = created.pk
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+        obj._state.adding = False
+
+
+@admin.register(Conclusion)
+class ConclusionAdmin(SimpleHistoryAdmin):
+    list_display = ["id", "person", "grade", "state", "concluded_on", "valid_until", "agency", "imported"]
+    list_filter = ["state", "grade", "imported", "agency", "person__region_code", "scale_version"]
+    search_fields = ["=person__national_id", "person__name"]
+    list_select_related = ["person", "agency"]
+    show_full_result_count = False
+    date_hierarchy = "concluded_on"
+    raw_id_fields = ["person", "application"]
+    readonly_fields = ["person", "grade", "state", "concluded_on", "valid_until", "agency", "scale_version",
+                       "imported", "application", "adl", "cognition", "perception", "notice_from", "notice_until",
+                       "review_deadline", "finalized_at", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:object_id>/notice.pdf", self.admin_site.admin_view(self.notice),
+                 name="assessment_conclusion_notice"),
+            path("<int:object_id>/review/", self.admin_site.admin_view(self.review),
+                 name="assessment_conclusion_review"),
+            path("import/", self.admin_site.admin_view(self.import_file), name="assessment_conclusion_import"),
+        ] + super().get_urls()
+
+    def notice(self, request, object_id):
+        conclusion = get_object_or_404(Conclusion.objects.select_related("person", "agency"), pk=object_id,
+                                       state=Conclusion.State.FINAL)
+        if not self.has_view_permission(request, conclusion):
+            raise PermissionDenied
+        response = HttpResponse(conclusion_notice_pdf(conclusion), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{conclusion.document_no}.pdf"'
+        return response
+
+    def review(self, request, object_id):
+        return review_request_view(self, request, object_id)
+
+    def import_file(self, request):
+        if not request.user.has_perm("assessment.change_conclusion"):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST" and request.FILES.get("file"):
+            upload = request.FILES["file"]
+            report = import_conclusions(content=upload.read(), filename=upload.name, actor=request.user)
+            (messages.error if report.file_error else messages.success)(request, report.summary())
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "report": report,
+                   "title": "导入评估结论（import_conclusions）", "columns": CONCLUSION_COLUMNS}
+        return TemplateResponse(request, "admin/institutions/import_form.html", context)
+
+
+@admin.register(Assessor)
+class AssessorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "agency", "medical_professional", "active", "user"]
+    list_filter = ["agency", "medical_professional", "active"]
+    search_fields = ["name", "=national_id"]
+    list_select_related = ["agency", "user"]
+    filter_horizontal = ["linked_institutions"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(AssessmentFee)
+class AssessmentFeeAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "kind", "payer", "amount", "incurred_on", "agency", "region_code"]
+    list_filter = ["kind", "payer", "agency", "region_code"]
+    list_select_related = ["application", "agency"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in AssessmentFee._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ConclusionEvent)
+class ConclusionEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "person", "effective_on", "grade", "previous_grade", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["=person__national_id"]
+    list_select_related = ["person"]
+    show_full_result_count = False
+    readonly_fields = ["conclusion", "person", "kind", "effective_on", "grade", "previous_grade", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpiryReminder)
+class ExpiryReminderAdmin(admin.ModelAdmin):
+    list_display = ["conclusion", "remind_on", "care_institution", "created_at"]
+    date_hierarchy = "remind_on"
+    raw_id_fields = ["conclusion"]
+    show_full_result_count = False
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(admin.ModelAdmin):
+    list_display = ["ordered_on", "size", "seed", "note", "ordered_by"]
+    readonly_fields = ["ordered_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        from ..services import spot_check_order
+
+        spot = spot_check_order(on=obj.ordered_on, size=obj.size, seed=obj.seed, note=obj.note, actor=request.user)
+        obj.pk = spot.pk
+
+
+@admin.register(CommitteeDecision)
+class CommitteeDecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "grade", "decided_on", "members"]
+    readonly_fields = ["application", "grade", "decided_on", "members", "reasoning", "recorded_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,181 @@
+"""Demo data for assessment: agencies' assessors with portal logins, conclusions, applications in every state.
+
+Idempotent: a second run finds the demo marker and changes nothing. Conclusions for about half of the
+demo persons (grades weighted towards moderate and severe so benefits has cases to decide) arrive as an
+import from an "earlier pilot"; a handful of persons go through the real workflow services to each state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from enrollment.models import Person
+from institutions.models import Institution, InstitutionUser
+from ltci.core.demo import DEMO_PASSWORD
+from ltci.core.idnumber import make_id_number
+
+from . import services
+from .models import Application, Assessor, Conclusion
+from .scales import get_scale
+from .services.conclusions import AssessmentError, ImportedConclusion, conclusions_import_rows
+from .services.review import application_conclude, application_publish_notice
+
+MARKER = "[演示]"
+GRADE_WEIGHTS = [(0, 4), (1, 8), (2, 30), (3, 26), (4, 17), (5, 15)]
+ASSESSOR_NAMES = ["陈医生", "刘医生", "周评估", "吴评估", "郑评估", "冯医生", "褚评估", "卫评估"]
+WORKFLOW_STATES = ["submitted", "returned", "accepted", "assigned", "assessed", "notice", "final", "committee",
+                   "withdrawn"]
+
+
+def _agencies() -> list[Institution]:
+    agencies = list(Institution.objects.filter(type="assessment_agency").order_by("code")[:2])
+    if not agencies:
+        for code, name in (("PG320300001", "徐州市长护失能评估中心"), ("PG320300002", "徐州康评评估服务有限公司")):
+            agencies.append(Institution.objects.create(code=code, name=name, type="assessment_agency",
+                                                       region_code="320302", status="active"))
+    return agencies
+
+
+def _assessors(agencies, care_ids) -> None:
+    User = get_user_model()
+    serial = 900
+    for a_index, agency in enumerate(agencies):
+        for i, name in enumerate(ASSESSOR_NAMES):
+            serial += 1
+            national_id = make_id_number("320302", dt.date(1975 + i, 3, 1 + a_index), serial)
+            assessor, created = Assessor.objects.get_or_create(
+                national_id=national_id,
+                defaults={"agency": agency, "name": name, "medical_professional": name.endswith("医生")})
+            if created and i == 4 and care_ids:
+                assessor.linked_institutions.set(care_ids[:1])
+            if i < 2:
+                username = f"assessor{a_index + 1}{'ab'[i]}"
+                user, made = User.objects.get_or_create(username=username)
+                if made:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                InstitutionUser.objects.get_or_create(user=user, defaults={"institution": agency,
+                                                                           "role": InstitutionUser.Role.ASSESSOR})
+                if assessor.user_id is None:
+                    assessor.user = user
+                    assessor.save()
+
+
+def _items_for_grade(rng: random.Random, grade: int) -> dict:
+    """Return random item scores that grade to ``grade`` (tries until one does)."""
+    scale = get_scale()
+    if grade == 0:
+        return {key: max(item.allowed) for key, item in scale.items.items()}
+    for _ in range(4000):
+        level = rng.random()
+        items = {}
+        for key, item in scale.items.items():
+            allowed = item.allowed
+            items[key] = allowed[min(len(allowed) - 1, int(rng.random() * len(allowed) * (0.3 + level)))]
+        if scale.grade(items).grade == grade:
+            return items
+    return {key: 0 for key in scale.items}
+
+
+def _weighted_grade(rng: random.Random) -> int:
+    total = sum(w for _, w in GRADE_WEIGHTS)
+    pick = rng.uniform(0, total)
+    for grade, weight in GRADE_WEIGHTS:
+        pick -= weight
+        if pick <= 0:
+            return grade
+    return 5
+
+
+def _conclusions(persons, rng, today) -> int:
+    rows = []
+    for index, person in enumerate(persons):
+        concluded = today - dt.timedelta(days=rng.randint(30, 600))
+        rows.append((index + 2, ImportedConclusion(national_id=person.national_id, grade=_weighted_grade(rng),
+                                                   concluded_on=concluded, valid_until=None, agency_code="")))
+    applied, _unchanged, _errors = conclusions_import_rows(rows, today=today)
+    return applied
+
+
+def _walk(person, target, agency, care, rng, today) -> None:
+    """Take one person's application through the services to ``target`` (AssessmentError if refused)."""
+    applied_on = today - dt.timedelta(days=40)
+    app = services.application_submit(
+        person=person, applied_on=applied_on, disability_since=applied_on - dt.timedelta(days=300),
+        applied_by=rng.choice(["self", "agent", "staff"]), agent_name="家属", care_institution=care,
+        channel="counter", reason=f"{MARKER} 长期卧床")
+    if target == "submitted":
+        return
+    if target == "returned":
+        services.application_return(application=app, reason=f"{MARKER} 缺少二级以上医院诊断证明")
+        return
+    if target == "withdrawn":
+        services.application_withdraw(application=app, reason="本人撤回")
+        return
+    services.application_accept(application=app, on=applied_on + dt.timedelta(days=1))
+    if target == "accepted":
+        return
+    pair = services.application_assign(application=app, agency=agency)
+    if target == "assigned":
+        return
+    grade = _weighted_grade(rng)
+    services.visit_record(assignment=pair[0], items=_items_for_grade(rng, grade),
+                          visited_on=applied_on + dt.timedelta(days=8), notes="现场评估，家属在场",
+                          present="本人、家属")
+    for assignment in pair:
+        services.visit_confirm(assignment=assignment)
+    if target == "assessed":
+        return
+    application_publish_notice(application=app, on=applied_on + dt.timedelta(days=10))
+    if target == "notice":
+        return
+    conclusion = application_conclude(application=app, on=today - dt.timedelta(days=3))
+    if target == "final":
+        return
+    review = services.review_request(conclusion=conclusion, requested_on=conclusion.concluded_on,
+                                     reason=f"{MARKER} 对等级有异议")
+    review_pair = services.application_assign(application=review, agency=agency)
+    other = (conclusion.grade + 1) % 6
+    services.visit_record(assignment=review_pair[0], items=_items_for_grade(rng, other),
+                          visited_on=today - dt.timedelta(days=1))
+    for assignment in review_pair:
+        services.visit_confirm(assignment=assignment)
+
+
+def seed(*, persons, rng, stdout):
+    if Application.objects.filter(reason__startswith=MARKER).exists():
+        stdout.write("assessment: demo data already present")
+        return
+    today = timezone.localdate()
+    local = random.Random(rng.randint(0, 10**9))
+    with transaction.atomic():
+        agencies = _agencies()
+        care_ids = list(Institution.objects.exclude(type="assessment_agency").values_list("pk", flat=True)[:5])
+        _assessors(agencies, care_ids)
+        people = list(Person.objects.filter(died_on__isnull=True).order_by("id")[:max(persons, 40)])
+        half = people[: len(people) // 2]
+        imported = _conclusions(half, local, today)
+        walkers = [p for p in people[len(people) // 2:] if not Conclusion.objects.filter(person=p).exists()]
+        done = {}
+        care = Institution.objects.filter(pk__in=care_ids).first()
+        for target in WORKFLOW_STATES * 2:
+            while walkers:
+                person = walkers.pop()
+                agency = agencies[len(done) % len(agencies)]
+                try:
+                    with transaction.atomic():
+                        _walk(person, target, agency, care, local, today)
+                except AssessmentError:
+                    continue
+                done[target] = done.get(target, 0) + 1
+                break
+        services.expiry_reminders_create(on=today)
+    stdout.write(f"assessment: {imported} conclusions, applications by state {done}")
+
+
+def login_lines(base_url):
+    return [f"评估员门户: {base_url}/portal/assessments/  assessor1a / assessor1b / assessor2a（密码 {DEMO_PASSWORD}）"]

@@ -1,0 +1,97 @@
+"""Reads of conclusions and applications, including the portal's scoped reads (SPEC 4, 5.1)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import DateField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from .models import Application, Assignment, Conclusion
+
+
+def conclusion_in_force(*, person, on: dt.date) -> Conclusion | None:
+    """Return the final conclusion in force for ``person`` on ``on`` (rules.pick_conclusion), or None."""
+    person_id = getattr(person, "pk", person)
+    latest = (Conclusion.objects.filter(person_id=person_id, state=Conclusion.State.FINAL, concluded_on__lte=on)
+              .order_by("-concluded_on", "-id").first())
+    if latest is None or latest.valid_until < on:
+        return None
+    return latest
+
+
+def conclusions_in_force(*, person_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, list[Conclusion]]:
+    """Return, per person id, every final conclusion that can govern some day in start..end (one query).
+
+    The list is ordered by concluded_on (then id) and includes the last conclusion before ``start`` even
+    if it expired, so ``rules.pick_conclusion(list, day)`` gives the same answer as conclusion_in_force
+    for each day. Persons without any such conclusion are absent.
+    """
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    last_before = (Conclusion.objects.filter(person_id=OuterRef("person_id"), state=Conclusion.State.FINAL,
+                                             concluded_on__lte=start)
+                   .order_by("-concluded_on").values("concluded_on")[:1])
+    rows = (Conclusion.objects.filter(person_id__in=ids, state=Conclusion.State.FINAL, concluded_on__lte=end)
+            .annotate(floor=Coalesce(Subquery(last_before), Value(dt.date.min), output_field=DateField()))
+            .filter(concluded_on__gte=F("floor"))
+            .order_by("person_id", "concluded_on", "id"))
+    result: dict[int, list[Conclusion]] = {}
+    for conclusion in rows:
+        result.setdefault(conclusion.person_id, []).append(conclusion)
+    return result
+
+
+def grade_on(*, person, on: dt.date) -> int | None:
+    """Return the grade in force on a date, or None."""
+    conclusion = conclusion_in_force(person=person, on=on)
+    return conclusion.grade if conclusion else None
+
+
+def open_application(*, person) -> Application | None:
+    return (Application.objects.filter(person=person)
+            .exclude(state__in=[Application.State.RETURNED, Application.State.FINAL, Application.State.WITHDRAWN])
+            .first())
+
+
+def applications_for_agency(*, agency) -> QuerySet[Application]:
+    """Return the applications assigned to an agency (portal scope: nothing outside it)."""
+    return Application.objects.filter(agency=agency).select_related("person")
+
+
+def tasks_for_assessor(*, assessor, states: Iterable[str] | None = None):
+    """Return the assessor's live assignments with their applications, newest first."""
+    qs = (Assignment.objects.filter(assessor=assessor, application__agency_id=assessor.agency_id)
+          .select_related("application", "application__person"))
+    if states is not None:
+        qs = qs.filter(state__in=list(states))
+    return qs.order_by("-created_at")
+
+
+def assignment_for_assessor(*, assessor, assignment_id: int) -> Assignment | None:
+    """Return one of the assessor's own assignments, or None for anyone else's."""
+    return (Assignment.objects.filter(pk=assignment_id, assessor=assessor, application__agency_id=assessor.agency_id)
+            .select_related("application", "application__person").first())
+
+
+def applications_for_person(*, person) -> QuerySet[Application]:
+    """Return a person's applications, newest first (status page: only the person's own)."""
+    return Application.objects.filter(person=person).select_related("agency").order_by("-applied_on", "-id")
+
+
+def reminders_for_institution(*, institution):
+    """Return expiry reminders naming an institution (its residents to reassess), soonest expiry first."""
+    from .models import ExpiryReminder
+
+    return (ExpiryReminder.objects.filter(care_institution=institution)
+            .select_related("conclusion", "conclusion__person").order_by("conclusion__valid_until"))
+
+
+def conclusions_for_person(*, person):
+    return Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT).order_by("-concluded_on")
+
+
+__all__ = ["applications_for_person", "reminders_for_institution", "applications_for_agency", "assignment_for_assessor", "conclusion_in_force",
+           "conclusions_for_person", "conclusions_in_force", "grade_on", "open_application",
+           "tasks_for_assessor"]

@@ -1,0 +1,192 @@
+"""Conclusions: notice, finalisation with its events, revocation, and the SPEC 11.7 import."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from ltci.core.dates import add_working_days
+from ltci.core.importing import RowError
+from ltci.core.policy import PolicyError, policy_in_force
+
+from ..models import Conclusion, ConclusionEvent
+from ..rules import valid_until as compute_valid_until
+
+
+class AssessmentError(ValueError):
+    """A workflow step refused, with a Chinese message for the user."""
+
+
+def assessment_policy(on: dt.date) -> dict:
+    """Return the `assessment` policy record in force on a date (raises PolicyError)."""
+    return policy_in_force("assessment", on=on)
+
+
+def _previous_in_force(conclusion: Conclusion) -> Conclusion | None:
+    """Return the final conclusion that governed the day before ``conclusion`` took effect."""
+    from ..selectors import conclusion_in_force
+
+    return conclusion_in_force(person=conclusion.person_id, on=conclusion.concluded_on - dt.timedelta(days=1))
+
+
+def publish_final_events(conclusion: Conclusion, *, previous: Conclusion | None) -> None:
+    """Record the `final` event and, when the grade fell against ``previous``, the `downgraded` one."""
+    ConclusionEvent.objects.get_or_create(
+        conclusion=conclusion, kind=ConclusionEvent.Kind.FINAL,
+        defaults={"person_id": conclusion.person_id, "effective_on": conclusion.concluded_on,
+                  "grade": conclusion.grade, "previous_grade": previous.grade if previous else None})
+    if previous is not None and previous.grade > conclusion.grade:
+        ConclusionEvent.objects.get_or_create(
+            conclusion=conclusion, kind=ConclusionEvent.Kind.DOWNGRADED,
+            defaults={"person_id": conclusion.person_id, "effective_on": conclusion.concluded_on,
+                      "grade": conclusion.grade, "previous_grade": previous.grade})
+
+
+@transaction.atomic
+def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None) -> Conclusion:
+    """Put a draft conclusion on public notice for N working days from the next working day (SPEC 4.3)."""
+    conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
+    if conclusion.state != Conclusion.State.DRAFT:
+        raise AssessmentError(f"只有草拟状态的结论可以公示（当前：{conclusion.get_state_display()}）。")
+    days = assessment_policy(on)["notice_working_days"]
+    conclusion.notice_from = add_working_days(on, 1)
+    conclusion.notice_until = add_working_days(on, days)
+    conclusion.state = Conclusion.State.NOTICE
+    conclusion._change_reason = f"公示 {conclusion.notice_from}..{conclusion.notice_until}"
+    conclusion.save()
+    return conclusion
+
+
+@transaction.atomic
+def conclusion_finalize(*, conclusion: Conclusion, on: dt.date, actor=None, check_notice: bool = True) -> Conclusion:
+    """Make a conclusion final on ``on`` (its concluded_on) with validity and review deadline (SPEC 4.3)."""
+    conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
+    if conclusion.state == Conclusion.State.FINAL:
+        return conclusion
+    if conclusion.state not in (Conclusion.State.NOTICE, Conclusion.State.DRAFT):
+        raise AssessmentError(f"结论状态为“{conclusion.get_state_display()}”，不能生效。")
+    if check_notice:
+        if conclusion.state != Conclusion.State.NOTICE:
+            raise AssessmentError("结论尚未公示，不能生效。")
+        if on <= conclusion.notice_until:
+            raise AssessmentError(f"公示期至{conclusion.notice_until:%Y年%m月%d日}，公示期满后方可生效。")
+    policy = assessment_policy(on)
+    conclusion.concluded_on = on
+    conclusion.valid_until = compute_valid_until(on, policy["validity_months"])
+    conclusion.review_deadline = add_working_days(on, policy["review_request_working_days"])
+    previous = _previous_in_force(conclusion)
+    conclusion.state = Conclusion.State.FINAL
+    conclusion.finalized_at = timezone.now()
+    conclusion._change_reason = "结论生效"
+    conclusion.save()
+    publish_final_events(conclusion, previous=previous)
+    return conclusion
+
+
+@transaction.atomic
+def conclusion_revoke(*, conclusion: Conclusion, on: dt.date, reason: str, actor=None) -> Conclusion:
+    """Revoke a conclusion (a draft after an upheld objection, or a final one replaced by staff)."""
+    conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
+    was_final = conclusion.state == Conclusion.State.FINAL
+    conclusion.state = Conclusion.State.REVOKED
+    conclusion._change_reason = reason
+    conclusion.save()
+    if was_final:
+        ConclusionEvent.objects.get_or_create(
+            conclusion=conclusion, kind=ConclusionEvent.Kind.REVOKED,
+            defaults={"person_id": conclusion.person_id, "effective_on": on, "grade": conclusion.grade})
+    return conclusion
+
+
+@dataclass(frozen=True)
+class ImportedConclusion:
+    """One parsed row of the SPEC 11.7 conclusions file."""
+
+    national_id: str
+    grade: int
+    concluded_on: dt.date
+    valid_until: dt.date | None
+    agency_code: str
+
+
+def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today: dt.date):
+    """Apply parsed rows atomically: return (applied, unchanged, errors); rejected rows write nothing.
+
+    A row is identified by person and concluded_on: the same row again is unchanged, a changed grade,
+    validity or agency updates the conclusion (history keeps the old values) and records a `corrected`
+    event. Imported conclusions are final and marked imported.
+    """
+    from enrollment.models import Person
+    from institutions.models import Institution
+
+    persons = {p.national_id: p for p in Person.objects.filter(national_id__in={r.national_id for _, r in rows})}
+    agencies = {i.code: i for i in Institution.objects.filter(code__in={r.agency_code for _, r in rows if r.agency_code})}
+    errors: list[RowError] = []
+    applied = unchanged = 0
+    seen: dict[tuple[str, dt.date], int] = {}
+    with transaction.atomic():
+        for row, item in rows:
+            person = persons.get(item.national_id)
+            if person is None:
+                errors.append(RowError(row, "national_id", f"no insured person with ID {item.national_id}"))
+                continue
+            agency = None
+            if item.agency_code:
+                agency = agencies.get(item.agency_code)
+                if agency is None:
+                    errors.append(RowError(row, "agency_code", f"no institution with code {item.agency_code}"))
+                    continue
+                if agency.type != "assessment_agency":
+                    errors.append(RowError(row, "agency_code", f"institution {item.agency_code} is not an "
+                                           f"assessment agency (type {agency.type})"))
+                    continue
+            if item.concluded_on > today:
+                errors.append(RowError(row, "concluded_on", f"{item.concluded_on} is in the future"))
+                continue
+            key = (item.national_id, item.concluded_on)
+            if key in seen:
+                errors.append(RowError(row, "concluded_on", f"same person and concluded_on as row {seen[key]}"))
+                continue
+            seen[key] = row
+            until = item.valid_until
+            if until is None:
+                try:
+                    months = assessment_policy(item.concluded_on)["validity_months"]
+                except (PolicyError, KeyError) as exc:
+                    errors.append(RowError(row, "valid_until", f"empty and no validity policy: {exc}"))
+                    continue
+                until = compute_valid_until(item.concluded_on, months)
+            if until < item.concluded_on:
+                errors.append(RowError(row, "valid_until", f"{until} is before concluded_on {item.concluded_on}"))
+                continue
+            if _apply_one(person, item, until, agency):
+                applied += 1
+            else:
+                unchanged += 1
+    return applied, unchanged, errors
+
+
+def _apply_one(person, item: ImportedConclusion, until: dt.date, agency) -> bool:
+    existing = (Conclusion.objects.select_for_update()
+                .filter(person=person, concluded_on=item.concluded_on, state=Conclusion.State.FINAL)
+                .order_by("id").first())
+    if existing is None:
+        conclusion = Conclusion(person=person, grade=item.grade, concluded_on=item.concluded_on, valid_until=until,
+                                state=Conclusion.State.FINAL, agency=agency, imported=True,
+                                finalized_at=timezone.now())
+        previous = _previous_in_force(conclusion)
+        conclusion._change_reason = "迁移导入"
+        conclusion.save()
+        publish_final_events(conclusion, previous=previous)
+        return True
+    if (existing.grade, existing.valid_until, existing.agency_id) == (item.grade, until, getattr(agency, "pk", None)):
+        return False
+    old_grade = existing.grade
+    existing.grade, existing.valid_until, existing.agency = item.grade, until, agency
+    existing._change_reason = "迁移导入更正"
+    existing.save()
+    ConclusionEvent.objects.create(conclusion=existing, person=person, kind=ConclusionEvent.Kind.CORRECTED,
+                                   effective_on=existing.concluded_on, grade=item.grade, previous_grade=old_grade)
+    return True

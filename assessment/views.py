@@ -1,0 +1,111 @@
+"""Assessors' portal pages under /portal/assessments/ (SPEC 4.2): tasks, on-site form, confirm, decline."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from institutions.permissions import ADMIN, ASSESSOR, portal_required
+
+from . import selectors, services
+from .forms import DeclineForm, VisitForm
+from .models import Application, Assessor, Assignment, Visit
+from .services.conclusions import AssessmentError
+
+AGENCY = ("assessment_agency",)
+
+
+def _assessor(request) -> Assessor:
+    """Return the request user's assessor record in the request's agency, or refuse."""
+    assessor = Assessor.objects.filter(user=request.user, agency=request.institution, active=True).first()
+    if assessor is None:
+        raise PermissionDenied("no assessor record for this user in this agency")
+    return assessor
+
+
+def _own_assignment(request, pk) -> Assignment:
+    assignment = selectors.assignment_for_assessor(assessor=_assessor(request), assignment_id=pk)
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@portal_required(roles=(ASSESSOR, ADMIN), institution_types=AGENCY)
+def task_list(request):
+    """The assessor's own tasks; an agency administrator sees the agency's applications."""
+    assessor = Assessor.objects.filter(user=request.user, agency=request.institution, active=True).first()
+    if request.institution_role == ADMIN and assessor is None:
+        applications = selectors.applications_for_agency(agency=request.institution).order_by("-applied_on")[:200]
+        return render(request, "portal/assessment/agency_list.html", {"applications": applications})
+    if assessor is None:
+        raise PermissionDenied("no assessor record for this user in this agency")
+    tasks = selectors.tasks_for_assessor(assessor=assessor).exclude(state=Assignment.State.CANCELLED)[:200]
+    return render(request, "portal/assessment/task_list.html", {"tasks": tasks, "assessor": assessor})
+
+
+@portal_required(roles=(ASSESSOR,), institution_types=AGENCY)
+def task_detail(request, pk):
+    """The on-site form with every item; saving records the scores, the grade is computed."""
+    assignment = _own_assignment(request, pk)
+    application = assignment.application
+    visit = Visit.objects.filter(application=application, round=assignment.round).first()
+    editable = assignment.state in (Assignment.State.ASSIGNED, Assignment.State.CONFIRMED) and \
+        application.state == Application.State.ASSIGNED
+    initial = {}
+    if visit:
+        initial = {"visited_on": visit.visited_on, "present": visit.present, "notes": visit.notes,
+                   **{f"item_{k}": v for k, v in visit.items.items()}}
+    form = VisitForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, "该任务已不能修改。")
+            return redirect("assessment_portal:task", pk=pk)
+        if form.is_valid():
+            try:
+                services.visit_record(assignment=assignment, items=form.items(),
+                                      visited_on=form.cleaned_data["visited_on"], notes=form.cleaned_data["notes"],
+                                      present=form.cleaned_data["present"], photos=form.cleaned_data["photos"])
+            except AssessmentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "评估结果已保存，请两名评估员分别确认。")
+                return redirect("assessment_portal:task", pk=pk)
+    partners = (Assignment.objects.filter(application=application, round=assignment.round,
+                                          state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED])
+                .select_related("assessor"))
+    return render(request, "portal/assessment/task_detail.html", {
+        "assignment": assignment, "application": application, "visit": visit, "form": form,
+        "editable": editable, "partners": partners, "decline_form": DeclineForm(),
+        "grade_name": form.scale.grade_names.get(visit.grade) if visit else None})
+
+
+@require_POST
+@portal_required(roles=(ASSESSOR,), institution_types=AGENCY)
+def task_confirm(request, pk):
+    assignment = _own_assignment(request, pk)
+    try:
+        services.visit_confirm(assignment=assignment, actor=request.user)
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已确认评估结果。")
+    return redirect("assessment_portal:task", pk=pk)
+
+
+@require_POST
+@portal_required(roles=(ASSESSOR,), institution_types=AGENCY)
+def task_decline(request, pk):
+    assignment = _own_assignment(request, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写拒绝原因。")
+        return redirect("assessment_portal:task", pk=pk)
+    try:
+        services.assignment_decline(assignment=assignment, reason=form.cleaned_data["reason"], actor=request.user)
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment_portal:task", pk=pk)
+    messages.success(request, "已拒绝该任务，系统已重新派员。")
+    return redirect("assessment_portal:tasks")

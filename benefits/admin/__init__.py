@@ -1,0 +1,193 @@
+"""Staff admin of benefits: decisions with workflow buttons, admissions, hospital stays, filings."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from ltci.core.policy import PolicyError
+
+from ..forms import ChangeFormForm, DecisionCreateForm, EndForm
+from ..imports import decisions as decision_import
+from ..imports import hospital as hospital_import
+from ..models import Admission, BenefitDecision, EventCursor, HospitalStay, RemoteResidence
+from ..services import DecisionError, decision_change_form, decision_create, decision_end
+from . import accounts  # noqa: F401  (registers the insured-person accounts)
+
+
+def import_view(model_admin, request, *, title, columns, importer):
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        report = importer(content=upload.read(), filename=upload.name, actor=request.user)
+        (messages.error if report.file_error else messages.success)(request, report.summary())
+    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
+               "columns": columns, "report": report}
+    return TemplateResponse(request, "admin/institutions/import_form.html", context)
+
+
+def _form_page(model_admin, request, *, title, form, obj=None):
+    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
+               "form": form, "original": obj}
+    return TemplateResponse(request, "admin/benefits/form_page.html", context)
+
+
+@admin.register(BenefitDecision)
+class BenefitDecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "benefit_class", "care_form", "institution", "starts_on", "ends_on", "end_reason",
+                    "imported"]
+    list_filter = ["care_form", "benefit_class", "end_reason", "imported"]
+    list_select_related = ["person", "institution"]
+    search_fields = ["=person__national_id", "person__name"]
+    show_full_result_count = False
+    raw_id_fields = ["person", "conclusion", "institution"]
+    readonly_fields = ["person", "conclusion", "benefit_class", "care_form", "institution", "carer_trained",
+                       "starts_on", "ends_on", "end_reason", "imported", "policy_scheme", "decided_by", "created_at"]
+    date_hierarchy = "starts_on"
+    actions = ["end_on_request_today", "download_letters"]
+    change_form_template = "admin/benefits/benefitdecision/change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # decisions are made through the "新建待遇核定" workflow page (a service)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("new/", view(self.create_view), name="benefits_benefitdecision_new"),
+            path("<int:object_id>/change-form/", view(self.change_form_view), name="benefits_benefitdecision_changeform"),
+            path("<int:object_id>/end/", view(self.end_view), name="benefits_benefitdecision_end"),
+            path("<int:object_id>/letter.pdf", view(self.letter_view), name="benefits_benefitdecision_letter"),
+            path("import/", view(self.import_file), name="benefits_benefitdecision_import"),
+        ] + super().get_urls()
+
+    def _can_decide(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+
+    def create_view(self, request):
+        self._can_decide(request)
+        form = DecisionCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                decision = decision_create(person=data["person"], care_form=data["care_form"],
+                                           institution=data["institution"], carer_trained=data["carer_trained"],
+                                           starts_on=data["starts_on"], actor=request.user)
+            except (DecisionError, PolicyError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"已核定待遇：{decision}")
+                return redirect(reverse("admin:benefits_benefitdecision_change", args=[decision.pk]))
+        return _form_page(self, request, title="新建待遇核定", form=form)
+
+    def change_form_view(self, request, object_id):
+        self._can_decide(request)
+        decision = get_object_or_404(BenefitDecision, pk=object_id)
+        form = ChangeFormForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                new = decision_change_form(decision=decision, care_form=data["care_form"],
+                                           institution=data["institution"], carer_trained=data["carer_trained"],
+                                           starts_on=data["starts_on"], actor=request.user)
+            except (DecisionError, PolicyError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "已变更护理形式")
+                return redirect(reverse("admin:benefits_benefitdecision_change", args=[new.pk]))
+        return _form_page(self, request, title="变更护理形式", form=form, obj=decision)
+
+    def end_view(self, request, object_id):
+        self._can_decide(request)
+        decision = get_object_or_404(BenefitDecision, pk=object_id)
+        form = EndForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                decision_end(decision=decision, ends_on=form.cleaned_data["ends_on"],
+                             reason=form.cleaned_data["reason"], actor=request.user)
+            except DecisionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "已终止待遇")
+                return redirect(reverse("admin:benefits_benefitdecision_change", args=[decision.pk]))
+        return _form_page(self, request, title="终止待遇", form=form, obj=decision)
+
+    def letter_view(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        from ..documents import decision_document_no, decision_letter_pdf
+
+        decision = get_object_or_404(BenefitDecision.objects.select_related("person", "conclusion", "institution"),
+                                     pk=object_id)
+        response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{decision_document_no(decision)}.pdf"'
+        return response
+
+    def import_file(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return import_view(self, request, title="导入待遇核定", columns=decision_import.COLUMNS,
+                           importer=decision_import.import_benefit_decisions)
+
+    @admin.action(description="按本人申请于今日终止", permissions=["change"])
+    def end_on_request_today(self, request, queryset):
+        done = 0
+        for decision in queryset.filter(ends_on__isnull=True):
+            decision_end(decision=decision, ends_on=timezone.localdate(), reason="requested", actor=request.user)
+            done += 1
+        messages.success(request, f"已终止 {done} 条待遇核定")
+
+    @admin.action(description="下载待遇核定通知书（第一条）", permissions=["view"])
+    def download_letters(self, request, queryset):
+        decision = queryset.first()
+        return redirect(reverse("admin:benefits_benefitdecision_letter", args=[decision.pk]))
+
+
+@admin.register(Admission)
+class AdmissionAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "institution", "bed", "admitted_on", "discharged_on"]
+    list_select_related = ["person", "institution", "bed"]
+    search_fields = ["=person__national_id", "person__name", "=institution__code"]
+    raw_id_fields = ["person", "institution", "bed"]
+    show_full_result_count = False
+
+
+@admin.register(HospitalStay)
+class HospitalStayAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "admitted_on", "discharged_on", "hospital"]
+    list_select_related = ["person"]
+    search_fields = ["=person__national_id", "person__name"]
+    raw_id_fields = ["person"]
+    show_full_result_count = False
+    change_list_template = "admin/benefits/import_changelist.html"
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_file),
+                     name="benefits_hospitalstay_import")] + super().get_urls()
+
+    def import_file(self, request):
+        return import_view(self, request, title="导入住院记录", columns=hospital_import.COLUMNS,
+                           importer=hospital_import.import_hospital_stays)
+
+
+@admin.register(RemoteResidence)
+class RemoteResidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "place", "valid_from", "valid_to"]
+    list_select_related = ["person"]
+    search_fields = ["=person__national_id", "person__name"]
+    raw_id_fields = ["person"]
+    show_full_result_count = False
+
+
+@admin.register(EventCursor)
+class EventCursorAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_id", "updated_at"]
+    readonly_fields = ["name", "last_id", "updated_at"]

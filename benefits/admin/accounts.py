@@ -1,0 +1,92 @@
+"""Admin of status-page accounts: create, issue one-time codes (activation, password reset), link agents."""
+from django import forms
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import AgentLink, InsuredAccount
+from ..services.accounts import AccountError, account_create, activation_code_issue
+
+
+class AccountAddForm(forms.ModelForm):
+    class Meta:
+        model = InsuredAccount
+        fields = ["national_id", "name"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            from ltci.core.idnumber import parse_id_number
+
+            parse_id_number(data.get("national_id", ""))
+        except ValueError as exc:
+            raise forms.ValidationError(f"身份号码无效：{exc}") from None
+        return data
+
+
+class AgentLinkInline(admin.TabularInline):
+    model = AgentLink
+    fk_name = "account"
+    extra = 0
+    raw_id_fields = ["principal"]
+    fields = ["principal", "relation", "valid_from", "valid_to"]
+
+
+@admin.register(InsuredAccount)
+class InsuredAccountAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "masked", "person", "code_issued_at", "activated_at"]
+    search_fields = ["=national_id", "name"]
+    show_full_result_count = False
+    readonly_fields = ["person", "user", "code_issued_at", "activated_at", "created_at"]
+    exclude = ["activation_code_hash"]
+    inlines = [AgentLinkInline]
+    actions = ["issue_codes"]
+
+    @admin.display(description="身份号码")
+    def masked(self, obj):
+        from ltci.core.idnumber import mask_id
+
+        return mask_id(obj.national_id)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = AccountAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["national_id"] if obj else [])
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        try:
+            account = account_create(national_id=obj.national_id, name=obj.name, actor=request.user)
+        except AccountError as exc:
+            messages.error(request, str(exc))
+            raise
+        obj.pk = account.pk
+        obj.__dict__.update(account.__dict__)
+
+    def save_formset(self, request, form, formset, change):
+        for link in formset.save(commit=False):
+            link.created_by = link.created_by or request.user
+            link.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+
+    @admin.action(description="签发一次性激活码（首次激活/重置密码）", permissions=["change"])
+    def issue_codes(self, request, queryset):
+        for account in queryset:
+            code = activation_code_issue(account=account, actor=request.user)
+            messages.warning(request, f"{account.name}（{self.masked(account)}）激活码：{code}（仅显示一次，30天内有效）")
+
+
+@admin.register(AgentLink)
+class AgentLinkAdmin(SimpleHistoryAdmin):
+    list_display = ["account", "principal", "relation", "valid_from", "valid_to"]
+    list_select_related = ["account", "principal"]
+    raw_id_fields = ["account", "principal"]
+    search_fields = ["=principal__national_id", "=account__national_id"]
+    show_full_result_count = False

@@ -1,0 +1,254 @@
+"""Eligibility on a service date (SPEC 5.1): explained per person, and set-based for a month.
+
+``explain`` lists every condition of SPEC 5.1 with pass/fail and the deciding record. ``month_verdicts``
+computes the person-level conditions 1-5 for many persons and days with a fixed number of queries; the
+settlement run checks condition 6 (agreement, bed) per record. Both use the same rules (benefits.rules).
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from benefits import rules
+from benefits.models import Admission, BenefitDecision, HospitalStay
+from ltci.core.models import PolicyRecord
+from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, active_scheme
+
+COVERED_CLASSES_KIND = "covered_classes"
+
+
+@dataclass(frozen=True)
+class DayVerdict:
+    person_id: int
+    day: dt.date
+    eligible: bool
+    reason_code: str | None  # first failing SPEC 7.2 code of conditions 1-5
+    detail: str
+    benefit_class: str | None  # from the conclusion in force
+    decision_id: int | None
+    care_form: str | None  # of the decision in force that day
+    institution_id: int | None  # of the decision
+    carer_trained: bool | None
+    categories: tuple[str, ...]
+    died_on: dt.date | None
+
+
+def _condition(code, passed, reason_code, detail, record=""):
+    from enrollment.rules import Condition
+
+    return Condition(code=code, passed=passed, reason_code=None if passed else reason_code, detail=detail,
+                     record=record)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Covered classes (policy parameter, SPEC 4.4)
+
+
+def covered_classes_by_day(start: dt.date, end: dt.date) -> dict[dt.date, frozenset[str]]:
+    """Return the covered benefit classes for each day of the range, from one policy query.
+
+    Raise NoPolicyInForce / PolicyNotEntered naming the day without a usable record.
+    """
+    scheme = active_scheme()
+    records = list(
+        PolicyRecord.objects.filter(scheme=scheme, kind=COVERED_CLASSES_KIND, key="*", valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .order_by("valid_from")
+    )
+    result: dict[dt.date, frozenset[str]] = {}
+    for day in rules.days(start, end):
+        record = next((r for r in reversed(records)
+                       if r.valid_from <= day and (r.valid_to is None or day <= r.valid_to)), None)
+        if record is None:
+            raise NoPolicyInForce(
+                f"no policy in force: '{COVERED_CLASSES_KIND}' [*] on {day.isoformat()} in scheme {scheme.code}")
+        if record.value is None:
+            raise PolicyNotEntered(
+                f"policy standard '{COVERED_CLASSES_KIND}' [*] of scheme {scheme.code} in force on "
+                f"{day.isoformat()} has not been entered yet: staff must enter it in the admin (政策参数)")
+        result[day] = frozenset(record.value.get("classes", []))
+    return result
+
+
+def covered_classes_on(day: dt.date) -> frozenset[str]:
+    return covered_classes_by_day(day, day)[day]
+
+
+def _class_of(conclusion) -> str | None:
+    from assessment.scales import benefit_class
+
+    return benefit_class(conclusion.grade) if conclusion is not None else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Set-based month
+
+
+def month_verdicts(*, person_ids, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], DayVerdict]:
+    """Return a verdict for every (person, day) of the range, with a fixed number of queries."""
+    from assessment.rules import pick_conclusion
+    from assessment.selectors import conclusions_in_force
+    from enrollment.models import Person
+    from enrollment.selectors import contribution_blocks
+
+    person_ids = sorted(set(person_ids))
+    if not person_ids or end < start:
+        return {}
+    the_days = rules.days(start, end)
+    covered = covered_classes_by_day(start, end)
+    persons = {p["id"]: p for p in Person.objects.filter(id__in=person_ids).values("id", "died_on", "categories")}
+    blocks_raw = contribution_blocks(person_ids=person_ids, start=start, end=end)
+    conclusions = conclusions_in_force(person_ids=person_ids, start=start, end=end)
+    decisions: dict[int, list[rules.DecisionView]] = {}
+    for row in (BenefitDecision.objects.filter(person_id__in=person_ids, starts_on__lte=end)
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+                .values_list("person_id", "id", "starts_on", "ends_on", "care_form", "institution_id",
+                             "carer_trained")):
+        decisions.setdefault(row[0], []).append(rules.DecisionView(*row[1:]))
+    stays: dict[int, list[tuple]] = {}
+    for person_id, admitted_on, discharged_on, hospital in (
+            HospitalStay.objects.filter(person_id__in=person_ids, admitted_on__lte=end)
+            .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=start))
+            .values_list("person_id", "admitted_on", "discharged_on", "hospital")):
+        stays.setdefault(person_id, []).append((admitted_on, discharged_on, hospital))
+
+    result: dict[tuple[int, dt.date], DayVerdict] = {}
+    for person_id in person_ids:
+        person = persons.get(person_id, {"died_on": None, "categories": []})
+        died_on = person["died_on"]
+        categories = tuple(person["categories"] or ())
+        blocks = [rules.Block(*b) for b in blocks_raw.get(person_id, ())]
+        person_conclusions = conclusions.get(person_id, [])
+        person_decisions = decisions.get(person_id, [])
+        person_stays = stays.get(person_id, [])
+        class_cache: dict[int, str | None] = {}
+        for day in the_days:
+            conclusion = pick_conclusion(person_conclusions, day) if person_conclusions else None
+            if conclusion is None:
+                benefit_class = None
+            else:
+                if conclusion.pk not in class_cache:
+                    class_cache[conclusion.pk] = _class_of(conclusion)
+                benefit_class = class_cache[conclusion.pk]
+            decision = rules.decision_on(day, person_decisions)
+            failures = rules.day_failures(day=day, died_on=died_on, blocks=blocks, benefit_class=benefit_class,
+                                          covered_classes=covered[day], decision=decision, stays=person_stays)
+            reason, detail = rules.first_failure(failures)
+            result[(person_id, day)] = DayVerdict(
+                person_id=person_id, day=day, eligible=reason is None, reason_code=reason, detail=detail,
+                benefit_class=benefit_class,
+                decision_id=decision.id if decision else None,
+                care_form=decision.care_form if decision else None,
+                institution_id=decision.institution_id if decision else None,
+                carer_trained=decision.carer_trained if decision else None,
+                categories=categories, died_on=died_on,
+            )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One person, one day, explained
+
+
+def explain(*, person, on: dt.date, care_form: str | None = None, institution=None) -> list:
+    """Return every condition of SPEC 5.1 in order, each passed or failed with its deciding record."""
+    from assessment.selectors import conclusion_in_force
+    from enrollment.selectors import contribution_conditions
+
+    conditions = list(contribution_conditions(person=person, on=on))
+    if rules.dead_on(on, person.died_on):
+        conditions = [
+            _condition("covered", False, rules.NOT_COVERED, f"died on {person.died_on.isoformat()}",
+                       f"Person#{person.pk}") if c.code == "covered" else c
+            for c in conditions
+        ]
+    conditions.append(_conclusion_condition(conclusion_in_force(person=person, on=on), on))
+    decision = _decision_on(person, on, care_form, institution)
+    conditions.append(_decision_condition(decision, on, care_form, institution))
+    conditions.append(_hospital_condition(person, on))
+    conditions.append(_agreement_condition(person, on, decision, care_form, institution))
+    return conditions
+
+
+def is_eligible(conditions) -> bool:
+    return all(c.passed for c in conditions)
+
+
+def _conclusion_condition(conclusion, on):
+    if conclusion is None:
+        return _condition("conclusion", False, rules.NO_CONCLUSION, "no final assessment conclusion in force")
+    record = f"Conclusion#{conclusion.pk}"
+    benefit_class = _class_of(conclusion)
+    covered = covered_classes_on(on)
+    text = f"grade {conclusion.grade} ({benefit_class or 'no benefit class'}), valid until " \
+           f"{conclusion.valid_until.isoformat()}"
+    if benefit_class not in covered:
+        return _condition("conclusion", False, rules.NO_CONCLUSION,
+                          f"{text}: class not covered (covered: {', '.join(sorted(covered)) or 'none'})", record)
+    return _condition("conclusion", True, None, text, record)
+
+
+def _decision_on(person, on, care_form, institution):
+    return (BenefitDecision.objects.filter(person=person, starts_on__lte=on)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).select_related("institution").first())
+
+
+def _decision_condition(decision, on, care_form, institution):
+    if decision is None:
+        return _condition("decision", False, rules.NO_DECISION, "no active benefit decision")
+    record = f"BenefitDecision#{decision.pk}"
+    text = f"{decision.care_form}" + (f" at {decision.institution.code}" if decision.institution_id else "") + \
+        f" from {decision.starts_on.isoformat()}" + (f" to {decision.ends_on.isoformat()}" if decision.ends_on else "")
+    if care_form and decision.care_form != care_form:
+        return _condition("decision", False, rules.NO_DECISION,
+                          f"active decision is for {text}, not for {care_form}", record)
+    if institution is not None and decision.institution_id != institution.pk:
+        return _condition("decision", False, rules.NO_DECISION,
+                          f"active decision is for {text}, not for institution {institution.code}", record)
+    return _condition("decision", True, None, text, record)
+
+
+def _hospital_condition(person, on):
+    for stay in HospitalStay.objects.filter(person=person, admitted_on__lte=on).filter(
+            Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)).order_by("admitted_on"):
+        until = stay.discharged_on.isoformat() if stay.discharged_on else "open"
+        return _condition("not_in_hospital", False, rules.HOSPITAL,
+                          f"inpatient in {stay.hospital} from {stay.admitted_on.isoformat()} (discharge {until})",
+                          f"HospitalStay#{stay.pk}")
+    return _condition("not_in_hospital", True, None, "no inpatient stay on this date")
+
+
+def _agreement_condition(person, on, decision, care_form, institution):
+    form = care_form or (decision.care_form if decision else None)
+    inst = institution or (decision.institution if decision and decision.institution_id else None)
+    if form is None:
+        return _condition("agreement", False, rules.NO_DECISION, "no care form to check")
+    if form not in rules.INSTITUTION_FORMS:
+        return _condition("agreement", True, None, f"{form} is paid to the person: no institution needed")
+    if inst is None:
+        return _condition("agreement", False, rules.FORM_NOT_AGREED, f"{form} needs an agreement institution")
+    from institutions.selectors import active_agreement
+
+    agreement = active_agreement(institution=inst, on=on)
+    if agreement is None:
+        return _condition("agreement", False, rules.FORM_NOT_AGREED,
+                          f"institution {inst.code} has no active agreement on {on.isoformat()}",
+                          f"Institution#{inst.pk}")
+    record = f"Agreement#{agreement.pk}"
+    if form not in (agreement.care_forms or []):
+        return _condition("agreement", False, rules.FORM_NOT_AGREED,
+                          f"agreement of {inst.code} does not cover {form} (covers: "
+                          f"{', '.join(agreement.care_forms or []) or 'none'})", record)
+    if form != "residential":
+        return _condition("agreement", True, None, f"agreement of {inst.code} covers {form}", record)
+    admission = (Admission.objects.filter(person=person, institution=inst, admitted_on__lte=on)
+                 .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)).select_related("bed").first())
+    if admission is None:
+        return _condition("agreement", False, rules.BED, f"not admitted to {inst.code} on {on.isoformat()}",
+                          record)
+    bed = admission.bed
+    if bed is None or bed.registered_from > on or (bed.registered_to is not None and bed.registered_to < on):
+        return _condition("agreement", False, rules.BED,
+                          f"admitted to {inst.code} but not on a registered bed", f"Admission#{admission.pk}")
+    return _condition("agreement", True, None, f"agreement covers residential; bed {bed.label} at {inst.code}",
+                      f"Admission#{admission.pk}")

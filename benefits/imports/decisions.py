@@ -1,0 +1,119 @@
+"""Benefit decisions migrated from an earlier pilot system (SPEC 11.7).
+
+Columns: national_id, care_form, institution_code (may be empty), carer_trained (true|false, may be
+empty), starts_on, ends_on (may be empty). A decision is identified by person + starts_on: the same row
+again is unchanged; a row with an ends_on for an open decision of the same form closes it. The class
+comes from the final conclusion in force on starts_on (none, or a class not covered: rejected). An
+open earlier decision is closed the day before (form_changed); any other overlap is rejected. A
+residential decision admits the person to the lowest free registered bed (none free: rejected). The
+institution must exist; its agreement is not required at import (eligibility condition 6 reports it).
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from benefits.models import BenefitDecision
+from benefits.services.decisions import DecisionError, decision_create, decision_end
+from institutions.models import CareForm, Institution
+from ltci.core.importing import RowError, field_value, run_import
+from ltci.core.policy import PolicyError
+
+from .common import boolean, iso_date, national_id, persons_by_national_id
+
+COLUMNS = ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"]
+KIND = "benefit_decisions"
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    national_id: str
+    care_form: str
+    institution_code: str
+    carer_trained: bool | None
+    starts_on: dt.date
+    ends_on: dt.date | None
+
+
+def _care_form(text: str) -> str:
+    if text not in CareForm.values:
+        raise ValueError(f"unknown care form '{text}'; expected one of: {', '.join(CareForm.values)}")
+    return text
+
+
+def parse_row(row: int, values: dict[str, str]) -> DecisionRow:
+    from benefits import rules
+
+    number = field_value(row, values, "national_id", national_id)
+    care_form = field_value(row, values, "care_form", _care_form)
+    code = values.get("institution_code", "").strip()
+    trained = field_value(row, values, "carer_trained", boolean, required=False)
+    starts_on = field_value(row, values, "starts_on", iso_date)
+    ends_on = field_value(row, values, "ends_on", iso_date, required=False)
+    if ends_on is not None and ends_on < starts_on:
+        raise RowError(row, "ends_on", f"{ends_on.isoformat()} is before starts_on {starts_on.isoformat()}")
+    if care_form in rules.INSTITUTION_REQUIRED_FORMS and not code:
+        raise RowError(row, "institution_code", f"is required for care form {care_form}")
+    if care_form not in rules.INSTITUTION_FORMS and code:
+        raise RowError(row, "institution_code", f"must be empty: {care_form} is paid to the person")
+    return DecisionRow(number, care_form, code, trained, starts_on, ends_on)
+
+
+def _same(decision: BenefitDecision, data: DecisionRow, institution) -> bool:
+    trained = data.carer_trained if data.care_form == "home_family" else None
+    if data.care_form == "home_family" and trained is None:
+        trained = False
+    return (decision.care_form == data.care_form and decision.institution_id == (institution.pk if institution else None)
+            and decision.carer_trained == trained)
+
+
+@transaction.atomic
+def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowError]]:
+    persons = persons_by_national_id(r.national_id for _, r in rows)
+    institutions = {i.code: i for i in Institution.objects.filter(code__in={r.institution_code for _, r in rows})}
+    applied = unchanged = 0
+    errors: list[RowError] = []
+    for row, data in sorted(rows, key=lambda r: (r[1].starts_on, r[0])):
+        person = persons.get(data.national_id)
+        if person is None:
+            errors.append(RowError(row, "national_id", f"no insured person with ID number {data.national_id}"))
+            continue
+        institution = institutions.get(data.institution_code) if data.institution_code else None
+        if data.institution_code and institution is None:
+            errors.append(RowError(row, "institution_code", f"no institution with code {data.institution_code}"))
+            continue
+        existing = BenefitDecision.objects.filter(person=person, starts_on=data.starts_on).first()
+        try:
+            with transaction.atomic():
+                if existing is not None:
+                    if not _same(existing, data, institution):
+                        raise DecisionError(f"another benefit decision ({existing.care_form}) starts on "
+                                            f"{data.starts_on.isoformat()}")
+                    if existing.ends_on == data.ends_on or data.ends_on is None:
+                        unchanged += 1
+                        continue
+                    if existing.ends_on is not None and existing.ends_on < data.ends_on:
+                        raise DecisionError(f"the decision already ended on {existing.ends_on.isoformat()}")
+                    decision_end(decision=existing, ends_on=data.ends_on, reason=BenefitDecision.EndReason.IMPORTED)
+                else:
+                    decision_create(person=person, care_form=data.care_form, institution=institution,
+                                    carer_trained=data.carer_trained, starts_on=data.starts_on, ends_on=data.ends_on,
+                                    strict=False, imported=True)
+        except (DecisionError, PolicyError) as exc:
+            errors.append(RowError(row, _field_of(str(exc)), str(exc)))
+            continue
+        applied += 1
+    return applied, unchanged, errors
+
+
+def _field_of(message: str) -> str:
+    if "bed" in message or "admitted" in message:
+        return "institution_code"
+    if "conclusion" in message or "overlaps" in message or "starts on" in message or "died" in message:
+        return "starts_on"
+    return "*"
+
+
+def import_benefit_decisions(*, content: bytes, filename: str, actor=None):
+    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, parse_row=parse_row,
+                      apply_rows=apply_rows, actor=actor)

@@ -1,0 +1,95 @@
+"""Status-page accounts (SPEC 8): created and given one-time codes by staff, activated by the person."""
+import datetime as dt
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from benefits.models import AgentLink, InsuredAccount
+from ltci.core.idnumber import InvalidIdNumber, parse_id_number
+
+CODE_VALID_DAYS = 30
+USERNAME_PREFIX = "ins-"
+
+
+class AccountError(ValueError):
+    """Shown to the person (Chinese)."""
+
+
+def username_for(national_id: str) -> str:
+    return f"{USERNAME_PREFIX}{national_id}"
+
+
+@transaction.atomic
+def account_create(*, national_id: str, name: str = "", person=None, actor=None) -> InsuredAccount:
+    """Create (or return) the account of a national ID; the login stays unusable until activation."""
+    from enrollment.models import Person
+
+    try:
+        number = parse_id_number(national_id).number
+    except InvalidIdNumber as exc:
+        raise AccountError(f"身份号码无效：{exc}") from None
+    existing = InsuredAccount.objects.filter(national_id=number).first()
+    if existing is not None:
+        return existing
+    person = person or Person.objects.filter(national_id=number).first()
+    if not name:
+        if person is None:
+            raise AccountError("非参保人账户须填写姓名")
+        name = person.name
+    user = get_user_model().objects.create_user(username=username_for(number))
+    user.set_unusable_password()
+    user.save()
+    return InsuredAccount.objects.create(national_id=number, name=name, person=person, user=user)
+
+
+@transaction.atomic
+def activation_code_issue(*, account: InsuredAccount, actor=None) -> str:
+    """Issue a one-time 8-digit code (shown once to staff, printed on the notice); the password stops working.
+
+    Used for the first activation and for a password reset through staff.
+    """
+    code = f"{secrets.randbelow(10**8):08d}"
+    account.activation_code_hash = make_password(code)
+    account.code_issued_at = timezone.now()
+    account._history_user = actor if getattr(actor, "pk", None) else None
+    account.save()
+    user = account.user
+    user.set_unusable_password()
+    user.save()
+    return code
+
+
+@transaction.atomic
+def account_activate(*, national_id: str, code: str, password: str) -> InsuredAccount:
+    """Check the one-time code and set the password; the code can be used once."""
+    number = (national_id or "").strip().upper()
+    account = InsuredAccount.objects.select_for_update().filter(national_id=number).first()
+    failure = AccountError("身份号码或激活码不正确，或激活码已失效")
+    if account is None or not account.activation_code_hash or account.code_issued_at is None:
+        raise failure
+    if timezone.now() - account.code_issued_at > dt.timedelta(days=CODE_VALID_DAYS):
+        raise failure
+    if not check_password(code.strip(), account.activation_code_hash):
+        raise failure
+    user = account.user
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    account.activation_code_hash = ""
+    account.activated_at = timezone.now()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def agent_link_create(*, account: InsuredAccount, principal, relation: str = "agent",
+                      valid_from: dt.date | None = None, actor=None) -> AgentLink:
+    if account.person_id == principal.pk:
+        raise AccountError("不能为本人登记代办关系")
+    link, _ = AgentLink.objects.get_or_create(
+        account=account, principal=principal, valid_from=valid_from or timezone.localdate(),
+        defaults={"relation": relation, "created_by": actor if getattr(actor, "pk", None) else None})
+    return link

@@ -1,0 +1,133 @@
+"""Residential admissions on registered beds (SPEC 5.1 condition 6, 6 portal): admit, discharge, change bed.
+
+An admission occupies its bed over [admitted_on, discharged_on): the admission day is a bed-day, the
+discharge day is not, and the bed is free for the next occupant on that day (SPEC 5.2 算入不算出).
+"""
+import datetime as dt
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from benefits.models import Admission
+from institutions.models import Bed, Institution
+
+
+class AdmissionError(ValueError):
+    """A residential admission cannot be recorded; the message says why (Chinese-free, for logs and files)."""
+
+
+def _natural(label: str):
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label)]
+
+
+def free_beds(*, institution, on: dt.date, until: dt.date | None = None) -> list[Bed]:
+    """Return the institution's beds registered on ``on`` and free from ``on`` until ``until`` (exclusive;
+    None = open), lowest label first."""
+    beds = list(Bed.objects.filter(institution=institution, registered_from__lte=on)
+                .filter(Q(registered_to__isnull=True) | Q(registered_to__gte=on)))
+    busy = Admission.objects.filter(bed__in=beds).filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+    if until is not None:
+        busy = busy.filter(admitted_on__lt=until)
+    taken = set(busy.values_list("bed_id", flat=True))
+    return sorted((b for b in beds if b.pk not in taken), key=lambda b: _natural(b.label))
+
+
+def _lock_institution(institution) -> None:
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
+
+
+@transaction.atomic
+def admission_admit(*, person, institution, on: dt.date, bed: Bed | None = None, until: dt.date | None = None,
+                    actor=None) -> Admission:
+    """Admit the person to a registered bed from ``on`` (the lowest free label unless ``bed`` is given)."""
+    _lock_institution(institution)
+    current = (Admission.objects.filter(person=person, admitted_on__lte=on)
+               .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)).first())
+    if current is not None:
+        if current.institution_id == institution.pk and bed is None:
+            return current
+        raise AdmissionError(f"the person is already admitted to {current.institution.code} since "
+                             f"{current.admitted_on.isoformat()}")
+    later = Admission.objects.filter(person=person, admitted_on__gt=on)
+    if until is not None:
+        later = later.filter(admitted_on__lt=until)
+    if later.exists():
+        raise AdmissionError(f"the person has a later admission from {later.first().admitted_on.isoformat()}")
+    free = free_beds(institution=institution, on=on, until=until)
+    if bed is None:
+        if not free:
+            raise AdmissionError(f"no free registered bed at {institution.code} on {on.isoformat()}")
+        bed = free[0]
+    elif bed.institution_id != institution.pk:
+        raise AdmissionError(f"bed {bed.label} does not belong to {institution.code}")
+    elif bed not in free:
+        raise AdmissionError(f"bed {bed.label} of {institution.code} is not registered or not free on "
+                             f"{on.isoformat()}")
+    admission = Admission(person=person, institution=institution, bed=bed, admitted_on=on, discharged_on=until)
+    admission._history_user = actor if getattr(actor, "pk", None) else None
+    try:
+        with transaction.atomic():
+            admission.save()
+    except IntegrityError:
+        raise AdmissionError(f"bed {bed.label} of {institution.code} is taken on {on.isoformat()}") from None
+    return admission
+
+
+@transaction.atomic
+def admission_discharge(*, admission: Admission, on: dt.date, actor=None) -> Admission:
+    """Record the discharge day (not a bed-day); the bed is free again from that day."""
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if on < admission.admitted_on:
+        raise AdmissionError(f"discharge {on.isoformat()} is before admission {admission.admitted_on.isoformat()}")
+    if admission.discharged_on is not None and admission.discharged_on <= on:
+        return admission
+    admission.discharged_on = on
+    admission._history_user = actor if getattr(actor, "pk", None) else None
+    admission.save()
+    return admission
+
+
+@transaction.atomic
+def admission_change_bed(*, admission: Admission, bed: Bed, on: dt.date, actor=None) -> Admission:
+    """Move the resident to another free registered bed of the same institution from ``on``."""
+    if bed.institution_id != admission.institution_id:
+        raise AdmissionError(f"bed {bed.label} does not belong to the resident's institution")
+    if admission.bed_id == bed.pk:
+        return admission
+    if on <= admission.admitted_on:
+        raise AdmissionError("a bed change must be after the admission day")
+    until = admission.discharged_on
+    admission_discharge(admission=admission, on=on, actor=actor)
+    return admission_admit(person=admission.person, institution=admission.institution, on=on, bed=bed, until=until,
+                           actor=actor)
+
+
+def occupied_bed_counts(institution_ids: list[int], on: dt.date) -> dict[int, int]:
+    """Provider for institutions.selectors.occupied_bed_counts: residents on registered beds that day."""
+    rows = (Admission.objects.filter(institution_id__in=institution_ids, admitted_on__lte=on, bed__isnull=False)
+            .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+            .values_list("institution_id", flat=True))
+    counts: dict[int, int] = {}
+    for inst in rows:
+        counts[inst] = counts.get(inst, 0) + 1
+    return counts
+
+
+NO_DECISION_MESSAGE = "该参保人在入住日期没有本机构的机构护理待遇核定"
+
+
+def admission_admit_for_institution(*, institution, national_id: str, on: dt.date, bed: Bed | None = None,
+                                    actor=None) -> Admission:
+    """Portal/API admission: only persons with a residential decision at this institution on the day.
+
+    An unknown ID number and a person without such a decision get the same message, so the portal cannot
+    be used to find out whether someone is insured.
+    """
+    from benefits.selectors import has_residential_decision
+    from enrollment.models import Person
+
+    person = Person.objects.filter(national_id=(national_id or "").strip().upper()).first()
+    if person is None or not has_residential_decision(person=person, institution=institution, on=on):
+        raise AdmissionError(NO_DECISION_MESSAGE)
+    return admission_admit(person=person, institution=institution, on=on, bed=bed, actor=actor)

@@ -1,0 +1,83 @@
+"""Reads of the status page (SPEC 8): whom an account may view, and everything shown about that person."""
+import datetime as dt
+
+from django.db.models import Q
+
+from .models import AgentLink, InsuredAccount
+
+
+def account_of(user) -> InsuredAccount | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return InsuredAccount.objects.filter(user=user, activated_at__isnull=False).select_related("person").first()
+
+
+def viewable_persons(*, account: InsuredAccount, on: dt.date) -> list:
+    """The account's own person (if insured) and the principals of its links in force, in that order."""
+    from enrollment.models import Person
+
+    persons = [account.person] if account.person_id else []
+    principal_ids = (AgentLink.objects.filter(account=account, valid_from__lte=on)
+                     .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("principal_id", flat=True))
+    persons += list(Person.objects.filter(pk__in=list(principal_ids)).order_by("name"))
+    return persons
+
+
+def status_of(*, person, on: dt.date) -> dict:
+    """Everything the status page shows about one person."""
+    from assessment.models import Application, Conclusion
+    from enrollment.models import Contribution, CoveragePeriod
+    from enrollment.selectors import payable_from
+
+    from .selectors import decision_in_force, decisions_for_person, hospital_stays_for_person
+
+    decision = decision_in_force(person=person, on=on)
+    contributions = list(Contribution.objects.filter(person=person).order_by("-year"))
+    arrears = [c for c in contributions if c.status in (Contribution.Status.ARREARS, Contribution.Status.PARTLY_PAID)]
+    return {
+        "person": person,
+        "coverage": list(CoveragePeriod.objects.filter(person=person).order_by("-start")),
+        "contributions": contributions,
+        "arrears": arrears,
+        "payable_from": payable_from(person=person),
+        "applications": list(Application.objects.filter(person=person).order_by("-applied_on")[:10]),
+        "conclusions": list(Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT)
+                            .order_by("-concluded_on")[:10]),
+        "decision": decision,
+        "standards": decision_standards(decision, on) if decision else [],
+        "decisions": list(decisions_for_person(person=person)[:10]),
+        "hospital_stays": list(hospital_stays_for_person(person=person)[:5]),
+        "today": on,
+    }
+
+
+STANDARD_LABELS = {"daily": "每日标准（元）", "fund_ratio": "基金支付比例", "monthly_limit": "月度限额（元）",
+                   "daily_allowance": "亲情照护补贴（元/日）", "visits_monthly_limit": "上门服务月度标准（元）",
+                   "untrained_ratio": "未培训照护人支付比例", "copay_per_visit": "每次个人自付（元）",
+                   "yearly_limit": "年度限额（元）"}
+COMPONENT_LABELS = {"": "", "life": "生活照料", "medical": "医疗护理"}
+
+
+def decision_standards(decision, on: dt.date) -> list[tuple[str, str]]:
+    """The payment standards in force for the decision's form and class, as (label, value) lines.
+
+    A standard not available (not entered, other scheme) is shown as such rather than failing the page.
+    """
+    from ltci.core.policy import PolicyError
+
+    from .payment import standards_for
+
+    lines = []
+    components = ["life", "medical"] if decision.care_form == "residential" else [""]
+    for component in components:
+        try:
+            standard = standards_for(decision.care_form, decision.benefit_class, component, on=on)
+        except PolicyError:
+            if component != "medical":
+                lines.append((COMPONENT_LABELS[component] or "支付标准", "以经办机构公布为准"))
+            continue
+        prefix = COMPONENT_LABELS[component]
+        for key, label in STANDARD_LABELS.items():
+            if standard.values.get(key) is not None:
+                lines.append((f"{prefix}{label}", str(standard.values[key])))
+    return lines

@@ -1,0 +1,201 @@
+"""The insured person's status page under /me/ (SPEC 8): mobile-first, Chinese, own or principal's records only."""
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ltci.core.idnumber import mask_id
+
+from .services.accounts import AccountError, account_activate, username_for
+from .status_selectors import account_of, status_of, viewable_persons
+
+SESSION_KEY = "me_person_id"
+
+
+class LoginForm(forms.Form):
+    national_id = forms.CharField(label=_("公民身份号码"), max_length=18)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
+
+
+class ActivateForm(forms.Form):
+    national_id = forms.CharField(label=_("公民身份号码"), max_length=18)
+    code = forms.CharField(label=_("激活码"), max_length=8)
+    password = forms.CharField(label=_("设置密码"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") != data.get("password2"):
+            raise ValidationError(_("两次输入的密码不一致"))
+        if data.get("password"):
+            validate_password(data["password"])
+        return data
+
+
+class ApplyForm(forms.Form):
+    disability_since = forms.DateField(label=_("失能开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("申请说明"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def insured_required(view):
+    """Anonymous -> the status login; logged-in users without an activated account (staff, portal) -> 403.
+
+    Sets request.account, request.viewable (persons it may see) and request.viewed (the one shown).
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"/me/login/?next={request.path}")
+        account = account_of(request.user)
+        if account is None:
+            raise PermissionDenied("not an insured-person account")
+        request.account = account
+        request.viewable = viewable_persons(account=account, on=timezone.localdate())
+        by_id = {p.pk: p for p in request.viewable}
+        chosen = request.session.get(SESSION_KEY)
+        request.viewed = by_id.get(chosen) or (request.viewable[0] if request.viewable else None)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["national_id"].strip().upper()
+        user = authenticate(request, username=username_for(number), password=form.cleaned_data["password"])
+        if user is not None and account_of(user) is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.pop(SESSION_KEY, None)
+            target = request.GET.get("next", "/me/")
+            return redirect(target if target.startswith("/me/") else "/me/")
+        form.add_error(None, _("身份号码或密码不正确（首次使用请先激活账户）"))
+    return render(request, "status/login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("/me/login/")
+
+
+def activate_view(request):
+    form = ActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = account_activate(national_id=data["national_id"], code=data["code"], password=data["password"])
+        except AccountError as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("账户已激活"))
+            return redirect("/me/")
+    return render(request, "status/activate.html", {"form": form})
+
+
+@insured_required
+def home(request):
+    context = {"account": request.account, "viewable": request.viewable, "viewed": request.viewed,
+               "apply_form": ApplyForm()}
+    if request.viewed is not None:
+        context.update(status_of(person=request.viewed, on=timezone.localdate()))
+        context["masked_id"] = mask_id(request.viewed.national_id)
+        context["acting_for"] = request.viewed.pk != request.account.person_id
+    return render(request, "status/home.html", context)
+
+
+@require_POST
+@insured_required
+def switch(request, person_id):
+    if person_id not in {p.pk for p in request.viewable}:
+        raise Http404("no such person")
+    request.session[SESSION_KEY] = person_id
+    return redirect("/me/")
+
+
+@insured_required
+def decision_letter(request, pk):
+    from .documents import decision_document_no, decision_letter_pdf
+    from .models import BenefitDecision
+
+    decision = BenefitDecision.objects.filter(pk=pk, person__in=request.viewable).select_related(
+        "person", "conclusion", "institution").first()
+    if decision is None:
+        raise Http404("no such decision")
+    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{decision_document_no(decision)}.pdf"'
+    return response
+
+
+@insured_required
+def conclusion_notice(request, pk):
+    from assessment.documents import conclusion_notice_pdf
+    from assessment.models import Conclusion
+
+    conclusion = Conclusion.objects.filter(pk=pk, person__in=request.viewable, state=Conclusion.State.FINAL).first()
+    if conclusion is None:
+        raise Http404("no such conclusion")
+    response = HttpResponse(conclusion_notice_pdf(conclusion), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{conclusion.document_no}.pdf"'
+    return response
+
+
+@require_POST
+@insured_required
+def apply(request):
+    from assessment.models import Application
+    from assessment.services.applications import application_submit
+    from assessment.services.conclusions import AssessmentError
+
+    if request.viewed is None:
+        raise Http404("no insured person")
+    form = ApplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写失能开始日期"))
+        return redirect("/me/")
+    acting_for = request.viewed.pk != request.account.person_id
+    try:
+        application_submit(
+            person=request.viewed, applied_on=timezone.localdate(), channel=Application.Channel.ONLINE,
+            applied_by=Application.AppliedBy.AGENT if acting_for else Application.AppliedBy.SELF,
+            agent_name=request.account.name if acting_for else "", reason=form.cleaned_data["reason"],
+            disability_since=form.cleaned_data["disability_since"], actor=request.user)
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("评估申请已提交，请等待经办机构受理"))
+    return redirect("/me/")
+
+
+@require_POST
+@insured_required
+def review(request, pk):
+    """Request a review (复核) of one's own (or the principal's) final conclusion within the deadline."""
+    from assessment.models import Application, Conclusion
+    from assessment.services.conclusions import AssessmentError
+    from assessment.services.review import review_request
+
+    conclusion = Conclusion.objects.filter(pk=pk, person__in=request.viewable).first()
+    if conclusion is None:
+        raise Http404("no such conclusion")
+    acting_for = conclusion.person_id != request.account.person_id
+    try:
+        review_request(conclusion=conclusion, requested_on=timezone.localdate(),
+                       reason=request.POST.get("reason", ""), channel=Application.Channel.ONLINE,
+                       applied_by=Application.AppliedBy.AGENT if acting_for else Application.AppliedBy.SELF,
+                       agent_name=request.account.name if acting_for else "", actor=request.user)
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("复核申请已提交"))
+    return redirect("/me/")

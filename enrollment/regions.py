@@ -1,0 +1,27 @@
+"""Valid region codes (6-digit administrative division codes) known to the office (SPEC 11.10).
+
+The list is a data file (data/region_codes.csv) that staff can extend; a roster row with a code not in it
+is rejected as "unknown region" (docs/decisions/enrollment.md).
+"""
+import csv
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "region_codes.csv"
+XUZHOU_REGIONS = ["320302", "320303", "320305", "320311", "320312", "320321", "320322", "320324", "320381",
+                  "320382"]
+
+
+@cache
+def region_names() -> dict[str, str]:
+    with DATA.open(encoding="utf-8") as fh:
+        return {row["code"]: row["name"] for row in csv.DictReader(fh)}
+
+
+def parse_region(text: str) -> str:
+    code = text.strip()
+    if len(code) != 6 or not code.isdigit():
+        raise ValueError(f"'{code}' is not a 6-digit region code")
+    if code not in region_names():
+        raise ValueError(f"unknown region {code}")
+    return code

@@ -1,0 +1,331 @@
+"""Pure contribution rules (SPEC 3.2-3.4): standards, subsidies, status, waiting period and arrears.
+
+No ORM and no I/O: the selectors gather the facts and the policy values and pass them in.
+"""
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ltci.core.dates import add_months, month_end
+from ltci.core.money import fen
+from ltci.core.policy import PolicyNotEntered
+
+ONE_DAY = dt.timedelta(days=1)
+NOT_COVERED, ARREARS, WAITING = "NOT_COVERED", "ARREARS", "WAITING"
+PRIORITY = {NOT_COVERED: 0, ARREARS: 1, WAITING: 2}
+
+
+# --- standards (SPEC 3.2) -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Amounts:
+    total: Decimal
+    individual: Decimal
+    pooled_fund: Decimal
+    fiscal: Decimal
+    employer: Decimal
+    collective: bool = False
+
+
+def standard_amounts(value: dict | None, *, name: str) -> Amounts:
+    """Return the per-person amounts of a contribution standard (fixed form or base x rate form).
+
+    Raise PolicyNotEntered naming the standard when it or one of its numbers is left for staff.
+    """
+    if value is None:
+        raise PolicyNotEntered(f"contribution standard {name} has not been entered yet: staff must enter it in "
+                               "the admin (政策参数) before the contribution run")
+    form = value.get("form", "fixed")
+    needed = ("base", "individual_rate", "employer_rate") if form == "rate" else ("total", "individual")
+    missing = [k for k in needed if value.get(k) in (None, "")]
+    if missing:
+        raise PolicyNotEntered(f"contribution standard {name} ({form} form) has no value for "
+                               f"{', '.join(missing)}: staff must enter it in the admin (政策参数)")
+    if form == "rate":
+        base = Decimal(str(value["base"]))
+        individual = fen(base * Decimal(str(value["individual_rate"])))
+        employer = fen(base * Decimal(str(value["employer_rate"])))
+        return Amounts(individual + employer, individual, Decimal("0.00"), Decimal("0.00"), employer)
+    parts = {k: fen(Decimal(str(value.get(k) or "0"))) for k in ("total", "individual", "pooled_fund", "fiscal",
+                                                                  "employer")}
+    if parts["individual"] + parts["pooled_fund"] + parts["fiscal"] + parts["employer"] != parts["total"]:
+        raise PolicyNotEntered(f"contribution standard {name}: the parts do not add up to the total "
+                               f"{parts['total']}")
+    return Amounts(parts["total"], parts["individual"], parts["pooled_fund"], parts["fiscal"], parts["employer"],
+                   bool(value.get("collective")))
+
+
+def subsidy_category(*, categories, insurance_type: str, age: int, subsidised: list[str],
+                     resident_age_min: int | None) -> str:
+    """Return the category that makes the fiscal source pay the individual part, or "" (SPEC 3.2)."""
+    for code in subsidised:
+        if code in categories:
+            return code
+    if resident_age_min is not None and insurance_type == "resident" and age >= resident_age_min:
+        return f"resident_age_{resident_age_min}"
+    return ""
+
+
+def due_by(*, year: int, deadline: str, coverage_start: dt.date) -> dt.date:
+    """Collection deadline; a person enrolled during the year pays within the enrolment month (SPEC 3.3)."""
+    month, day = (int(x) for x in deadline.split("-"))
+    standard = dt.date(year, month, day)
+    if coverage_start > dt.date(year, 1, 1):
+        return max(standard, month_end(coverage_start.replace(day=1)))
+    return standard
+
+
+def payment_status(*, individual_amount: Decimal, individual_paid: Decimal, due: dt.date, today: dt.date) -> str:
+    if individual_paid >= individual_amount:
+        return "paid"
+    if today > due:
+        return "arrears"
+    return "partly_paid" if individual_paid > 0 else "due"
+
+
+# --- eligibility conditions (SPEC 3.4, 5.1 items 1-2) --------------------------------------------------
+@dataclass(frozen=True)
+class Condition:
+    code: str            # "covered" | "contribution_paid" | "waiting_period"
+    passed: bool
+    reason_code: str | None   # when failed: "NOT_COVERED" | "ARREARS" | "WAITING"
+    detail: str
+    record: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: dt.date
+    end: dt.date | None
+    start_reason: str
+    end_reason: str
+    record: str
+
+
+@dataclass(frozen=True)
+class YearPaid:
+    year: int
+    status: str
+    due_by: dt.date
+    fully_paid_on: dt.date | None
+    record: str
+
+    @property
+    def full(self) -> bool:
+        return self.status in ("paid", "waived") and self.fully_paid_on is not None
+
+    @property
+    def on_time(self) -> bool:
+        return self.full and (self.status == "waived" or self.fully_paid_on <= self.due_by)
+
+
+@dataclass(frozen=True)
+class Facts:
+    died_on: dt.date | None
+    spans: tuple[Span, ...]
+    years: dict            # year -> YearPaid
+    first_system_year: int | None
+    waiting_months: Callable[[dt.date], int]
+    deadline: Callable[[int], dt.date | None]     # the collection deadline of a year (grace without a record)
+    exemptions: tuple[tuple[dt.date, dt.date | None, dt.date], ...] = ()   # (valid_from, valid_to, enrolled_before)
+
+
+Interval = tuple[dt.date, dt.date, str, str, str]   # from, to (inclusive), reason, detail, record
+
+
+def covered_intervals(facts: Facts) -> list[tuple[dt.date, dt.date, Span]]:
+    out = []
+    for s in facts.spans:
+        end = s.end or dt.date.max
+        if facts.died_on and facts.died_on < end:
+            end = facts.died_on
+        if end >= s.start:
+            out.append((s.start, end, s))
+    return out
+
+
+def _span_detail(s: Span) -> str:
+    end = s.end.isoformat() if s.end else "open"
+    return f"coverage {s.start.isoformat()}..{end} ({s.start_reason})"
+
+
+def _covered_years(facts: Facts) -> list[int]:
+    limit = max(facts.years, default=facts.first_system_year or 0)
+    years = set()
+    for start, end, _ in covered_intervals(facts):
+        years.update(range(start.year, min(end.year, limit) + 1))
+    return sorted(years)
+
+
+def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interval]:
+    out: list[Interval] = []
+    for year in range(start.year, end.year + 1):
+        jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        record = facts.years.get(year)
+        prev = facts.years.get(year - 1)
+        grace_ok = prev is not None and prev.on_time
+        deadline = record.due_by if record else facts.deadline(year)
+        first_unpaid = jan1
+        if grace_ok and deadline:
+            first_unpaid = deadline + ONE_DAY
+        if record is None:
+            out.append((first_unpaid, dec31, ARREARS, f"no contribution for {year}", ""))
+        elif record.status == "waived":
+            continue
+        elif record.full:
+            if record.fully_paid_on > first_unpaid:
+                out.append((first_unpaid, min(record.fully_paid_on - ONE_DAY, dec31), ARREARS,
+                            f"{year} contribution paid in full only on {record.fully_paid_on.isoformat()}",
+                            record.record))
+        else:
+            out.append((first_unpaid, dec31, ARREARS, f"{year} contribution not paid in full ({record.status})",
+                        record.record))
+    return [i for i in out if i[0] <= i[1]]
+
+
+def waiting_intervals(facts: Facts) -> list[Interval]:
+    """Waiting periods: after the first full payment of a newly insured person and after every year not
+    paid on time and in full, until add_months(full payment date + 1 day, months)."""
+    spans = covered_intervals(facts)
+    if not spans:
+        return []
+    first_start = min(s for s, _, _ in spans)
+    newly = facts.first_system_year is None or first_start >= dt.date(facts.first_system_year, 1, 1)
+    needs = newly
+    out: list[Interval] = []
+    for year in _covered_years(facts):
+        if facts.first_system_year and year < facts.first_system_year:
+            continue
+        record = facts.years.get(year)
+        if record is None or not record.full:
+            if record is not None or facts.first_system_year and year >= facts.first_system_year:
+                needs = True
+            continue
+        if needs or not record.on_time:
+            paid = record.fully_paid_on
+            payable = add_months(paid + ONE_DAY, facts.waiting_months(paid))
+            out.append((paid, payable - ONE_DAY, WAITING, f"waiting period ends {(payable - ONE_DAY).isoformat()}, "
+                        f"payable from {payable.isoformat()} (full payment {paid.isoformat()})", record.record))
+            needs = False
+    return _minus_exemptions(out, first_start, facts.exemptions)
+
+
+def _minus_exemptions(intervals: list[Interval], first_start, exemptions) -> list[Interval]:
+    windows = [(vf, vt or dt.date.max) for vf, vt, before in exemptions if first_start < before]
+    result = intervals
+    for wf, wt in windows:
+        nxt = []
+        for a, b, *rest in result:
+            if b < wf or a > wt:
+                nxt.append((a, b, *rest))
+                continue
+            if a < wf:
+                nxt.append((a, wf - ONE_DAY, *rest))
+            if b > wt:
+                nxt.append((wt + ONE_DAY, b, *rest))
+        result = nxt
+    return result
+
+
+def not_covered_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interval]:
+    out: list[Interval] = []
+    cursor = start
+    for s, e, _span in sorted(covered_intervals(facts), key=lambda x: x[0]):
+        if e < cursor:
+            continue
+        if s > cursor:
+            out.append((cursor, min(s - ONE_DAY, end), NOT_COVERED, "no coverage period", ""))
+        cursor = e + ONE_DAY if e < dt.date.max else dt.date.max
+        if cursor > end:
+            break
+    if cursor <= end:
+        detail = f"died on {facts.died_on.isoformat()}" if facts.died_on and facts.died_on < cursor else \
+            "no coverage period"
+        out.append((cursor, end, NOT_COVERED, detail, ""))
+    return [i for i in out if i[0] <= i[1] and i[1] >= start and i[0] <= end]
+
+
+def blocks(facts: Facts, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date, str, str]]:
+    """Non-payable intervals within [start, end], by priority NOT_COVERED > ARREARS > WAITING."""
+    intervals = (not_covered_intervals(facts, start, end) + arrears_intervals(facts, start, end)
+                 + waiting_intervals(facts))
+    intervals = [(max(a, start), min(b, end), r, d, rec) for a, b, r, d, rec in intervals if b >= start and a <= end]
+    if not intervals:
+        return []
+    points = sorted({a for a, *_ in intervals} | {b + ONE_DAY for _, b, *_ in intervals})
+    out: list[tuple[dt.date, dt.date, str, str]] = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        best = None
+        for a, b, r, d, _ in intervals:
+            if a <= lo and b >= lo and (best is None or PRIORITY[r] < PRIORITY[best[0]]):
+                best = (r, d)
+        if best is None:
+            continue
+        to = hi - ONE_DAY
+        if out and out[-1][1] + ONE_DAY == lo and out[-1][2:] == best:
+            out[-1] = (out[-1][0], to, *best)
+        else:
+            out.append((lo, to, *best))
+    return out
+
+
+def conditions(facts: Facts, on: dt.date) -> list[Condition]:
+    """The three contribution conditions for a date, each with the record that decided it."""
+    result = []
+    span = next((sp for s, e, sp in covered_intervals(facts) if s <= on <= e), None)
+    if span:
+        result.append(Condition("covered", True, None, _span_detail(span), span.record))
+    else:
+        died = facts.died_on and facts.died_on < on
+        result.append(Condition("covered", False, NOT_COVERED,
+                                f"died on {facts.died_on.isoformat()}" if died else f"no coverage period on {on}",
+                                ""))
+    arrears = [i for i in arrears_intervals(facts, on, on) if i[0] <= on <= i[1]]
+    record = facts.years.get(on.year)
+    if arrears:
+        a = arrears[0]
+        result.append(Condition("contribution_paid", False, ARREARS, a[3], a[4]))
+    elif record is None:
+        result.append(Condition("contribution_paid", True, None,
+                                f"{on.year} contribution not due yet (grace until the deadline)", ""))
+    elif record.status == "waived":
+        result.append(Condition("contribution_paid", True, None,
+                                f"{on.year} contribution paid by the fiscal subsidy (waived)", record.record))
+    elif record.full:
+        result.append(Condition("contribution_paid", True, None,
+                                f"{on.year} contribution paid in full on {record.fully_paid_on.isoformat()}",
+                                record.record))
+    else:
+        result.append(Condition("contribution_paid", True, None,
+                                f"{on.year} contribution due by {record.due_by.isoformat()} (grace: previous year "
+                                "paid on time)", record.record))
+    waits = [w for w in waiting_intervals(facts) if w[0] <= on <= w[1]]
+    if waits:
+        w = waits[0]
+        result.append(Condition("waiting_period", False, WAITING, w[3], w[4]))
+    else:
+        past = [w for w in waiting_intervals(facts) if w[1] < on]
+        if past:
+            w = past[-1]
+            detail = f"waiting period ended {w[1].isoformat()}"
+            result.append(Condition("waiting_period", True, None, detail, w[4]))
+        else:
+            result.append(Condition("waiting_period", True, None, _no_waiting_detail(facts, on), ""))
+    return result
+
+
+def _no_waiting_detail(facts: Facts, on: dt.date) -> str:
+    spans = covered_intervals(facts)
+    first = min((s for s, _, _ in spans), default=None)
+    for vf, vt, before in facts.exemptions:
+        if first and first < before and vf <= on <= (vt or dt.date.max):
+            return f"no waiting period: exempt (enrolled before {before.isoformat()})"
+    if first and facts.first_system_year and first < dt.date(facts.first_system_year, 1, 1):
+        return f"no waiting period: insured before {facts.first_system_year} and paid on time since"
+    return "no waiting period started (no full payment yet)"
+
+
+def payable_from(facts: Facts) -> dt.date | None:
+    """End of the latest waiting period + 1 day (the first payable day), or None without a waiting period."""
+    waits = waiting_intervals(facts)
+    return waits[-1][1] + ONE_DAY if waits else None

@@ -1,0 +1,95 @@
+"""Enrollment reads (STYLE: selectors): contribution conditions for eligibility (SPEC 3.4, 5.1 items 1-2)."""
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Min
+
+from ltci.core.policy import PolicyError, policy_in_force
+
+from . import rules
+from .models import Contribution, CoveragePeriod, Person
+from .rules import Condition
+
+__all__ = ["Condition", "contribution_conditions", "contribution_blocks", "payable_from", "person_by_national_id"]
+
+
+def person_by_national_id(national_id: str) -> Person | None:
+    return Person.objects.filter(national_id=national_id.strip().upper()).first()
+
+
+def first_system_year() -> int | None:
+    return Contribution.objects.aggregate(y=Min("year"))["y"]
+
+
+def _waiting_months(day: dt.date) -> int:
+    try:
+        return int(policy_in_force("waiting_period", on=day)["months"])
+    except PolicyError:
+        return 6
+
+
+def _deadline(year: int) -> dt.date | None:
+    try:
+        mm_dd = policy_in_force("collection", on=dt.date(year, 1, 1))["deadline"]
+    except PolicyError:
+        return None
+    month, day = (int(x) for x in mm_dd.split("-"))
+    return dt.date(year, month, day)
+
+
+def _exemptions() -> tuple:
+    from ltci.core.models import PolicyRecord
+
+    out = []
+    for rec in PolicyRecord.objects.filter(scheme__active=True, kind="waiting_exemption").exclude(value=None):
+        out.append((rec.valid_from, rec.valid_to, dt.date.fromisoformat(rec.value["enrolled_before"])))
+    return tuple(out)
+
+
+def _facts_for(person_ids) -> dict[int, rules.Facts]:
+    """Gather facts for many persons in a fixed number of queries."""
+    ids = list(person_ids)
+    spans = defaultdict(list)
+    for c in CoveragePeriod.objects.filter(person_id__in=ids).order_by("person_id", "start").values_list(
+            "id", "person_id", "start", "end", "start_reason", "end_reason"):
+        spans[c[1]].append(rules.Span(c[2], c[3], c[4], c[5], f"CoveragePeriod#{c[0]}"))
+    years = defaultdict(dict)
+    for c in Contribution.objects.filter(person_id__in=ids).values_list(
+            "id", "person_id", "year", "status", "due_by", "fully_paid_on"):
+        years[c[1]][c[2]] = rules.YearPaid(c[2], c[3], c[4], c[5], f"Contribution#{c[0]}")
+    died = dict(Person.objects.filter(id__in=ids).values_list("id", "died_on"))
+    first_year = first_system_year()
+    exemptions = _exemptions()
+    deadlines: dict[int, dt.date | None] = {}
+    months: dict[dt.date, int] = {}
+
+    def waiting_months(day):
+        if day not in months:
+            months[day] = _waiting_months(day)
+        return months[day]
+
+    def deadline(year):
+        if year not in deadlines:
+            deadlines[year] = _deadline(year)
+        return deadlines[year]
+
+    return {pid: rules.Facts(died_on=died.get(pid), spans=tuple(spans[pid]), years=years[pid],
+                             first_system_year=first_year, waiting_months=waiting_months, deadline=deadline,
+                             exemptions=exemptions)
+            for pid in ids}
+
+
+def contribution_conditions(*, person, on: dt.date) -> list[Condition]:
+    """Covered, contribution paid, waiting period ended: each with the record that decided it."""
+    return rules.conditions(_facts_for([person.pk])[person.pk], on)
+
+
+def contribution_blocks(*, person_ids, start: dt.date, end: dt.date) -> dict[int, list[tuple[dt.date, dt.date, str, str]]]:
+    """Non-payable intervals per person within [start, end] (NOT_COVERED > ARREARS > WAITING)."""
+    facts = _facts_for(person_ids)
+    return {pid: rules.blocks(f, start, end) for pid, f in facts.items()}
+
+
+def payable_from(*, person) -> dt.date | None:
+    """The first payable day after the latest waiting period (status page), or None."""
+    return rules.payable_from(_facts_for([person.pk])[person.pk])

@@ -1,0 +1,1 @@
+"""Enrollment writes (STYLE: services). Split by topic: roster, payments, accounts, run."""

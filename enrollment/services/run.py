@@ -1,0 +1,270 @@
+"""The yearly contribution run (SPEC 3.3, 9, 11.5): set-based SQL, chunked by person id ranges.
+
+Each chunk is one transaction of a few INSERT ... SELECT / UPDATE ... FROM statements that are idempotent
+(unique constraints + ON CONFLICT), so a killed run loses at most one chunk and a rerun continues from the
+last committed chunk. A session advisory lock refuses a second start for the same year.
+"""
+import datetime as dt
+import os
+import signal
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ltci.core.jobs import job_finish, job_lock, job_progress, job_start
+from ltci.core.models import JobRun
+from ltci.core.money import fen
+
+from ..models import FundIncome
+from .standards import YearPolicy, year_policy
+
+JOB = "contribution_run"
+CHUNK_SIZE = 50_000
+
+INSERT_CONTRIBUTIONS = """
+WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employer, record_id) AS (
+    SELECT * FROM unnest(%(types)s::varchar[], %(covered_from)s::date[], %(total)s::numeric[],
+                         %(individual)s::numeric[], %(pooled)s::numeric[], %(fiscal)s::numeric[],
+                         %(employer)s::numeric[], %(record)s::bigint[])
+), cand AS (
+    SELECT DISTINCT ON (p.id) p.id AS person_id, c.insurance_type, p.region_code, p.categories, p.birth_date,
+           greatest(c.start, s.covered_from) AS ref, s.total, s.individual, s.pooled, s.fiscal, s.employer,
+           s.record_id
+    FROM enrollment_person p
+    JOIN enrollment_coverageperiod c ON c.person_id = p.id
+    JOIN std s ON s.insurance_type = c.insurance_type
+    WHERE p.id >= %(lo)s AND p.id < %(hi)s
+      AND c.start <= %(dec31)s AND (c."end" IS NULL OR c."end" >= s.covered_from)
+      AND (p.died_on IS NULL OR p.died_on >= s.covered_from)
+    ORDER BY p.id, c.start
+), x AS (
+    SELECT cand.*, COALESCE(
+        (SELECT cat FROM unnest(cand.categories) cat WHERE cat = ANY(%(subsidised)s::varchar[])
+         ORDER BY array_position(%(subsidised)s::varchar[], cat) LIMIT 1),
+        CASE WHEN %(age_min)s::int IS NOT NULL AND cand.insurance_type = 'resident'
+                  AND extract(year FROM age(cand.ref, cand.birth_date)) >= %(age_min)s::int
+             THEN 'resident_age_' || %(age_min)s::int END, '') AS sub
+    FROM cand
+)
+INSERT INTO enrollment_contribution (person_id, year, insurance_type, region_code, total_amount,
+    individual_amount, pooled_fund_amount, fiscal_amount, employer_amount, subsidised, subsidy_category,
+    individual_paid, status, due_by, fully_paid_on, policy_record_id, created_at)
+SELECT person_id, %(year)s, insurance_type, region_code, total, individual, pooled, fiscal, employer,
+       sub <> '', sub, CASE WHEN sub <> '' THEN individual ELSE 0 END,
+       CASE WHEN sub <> '' THEN 'waived' ELSE 'due' END,
+       CASE WHEN ref > %(jan1)s
+            THEN greatest(%(deadline)s::date, (date_trunc('month', ref) + interval '1 month - 1 day')::date)
+            ELSE %(deadline)s::date END,
+       CASE WHEN sub <> '' THEN ref END, record_id, now()
+FROM x
+ON CONFLICT (person_id, year) DO NOTHING
+"""
+
+INSERT_SUBSIDIES = """
+INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel, source_key,
+                                                created_at)
+SELECT id, 'fiscal_subsidy', individual_amount, %(on)s, 'fiscal', 'run:' || year || ':subsidy:' || id, now()
+FROM enrollment_contribution
+WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND subsidised AND individual_amount > 0
+ON CONFLICT (source_key) DO NOTHING
+"""
+
+TRANSFER = """
+WITH bal AS (
+    SELECT DISTINCT ON (e.person_id) e.person_id, e.amount
+    FROM enrollment_accountevent e
+    WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND e.event = 'balance' AND e.occurred_on <= %(on)s
+    ORDER BY e.person_id, e.occurred_on DESC, e.id DESC
+), ins AS (
+    INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel,
+                                                    source_key, created_at)
+    SELECT c.id, 'account_transfer', least(c.individual_amount - c.individual_paid, bal.amount), %(on)s,
+           'personal_account', 'run:' || c.year || ':transfer:' || c.id, now()
+    FROM enrollment_contribution c
+    JOIN enrollment_person p ON p.id = c.person_id
+    JOIN bal ON bal.person_id = c.person_id
+    WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND NOT c.subsidised
+      AND c.insurance_type = 'employee' AND p.has_personal_account AND c.individual_paid < c.individual_amount
+      AND bal.amount > 0
+    ON CONFLICT (source_key) DO NOTHING
+    RETURNING contribution_id, amount
+)
+UPDATE enrollment_contribution c
+SET individual_paid = c.individual_paid + ins.amount,
+    fully_paid_on = CASE WHEN c.individual_paid + ins.amount >= c.individual_amount THEN %(on)s::date
+                         ELSE c.fully_paid_on END
+FROM ins WHERE c.id = ins.contribution_id
+"""
+
+STATUS = """
+UPDATE enrollment_contribution SET status = s.new
+FROM (SELECT id, CASE WHEN individual_paid >= individual_amount THEN 'paid'
+                      WHEN %(on)s::date > due_by THEN 'arrears'
+                      WHEN individual_paid > 0 THEN 'partly_paid' ELSE 'due' END AS new
+      FROM enrollment_contribution
+      WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND status <> 'waived') s
+WHERE enrollment_contribution.id = s.id AND enrollment_contribution.status <> s.new
+"""
+
+
+def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
+    """The policy of a year as SQL parameters (shared with the benchmark baseline)."""
+    types = list(policy.types.values())
+    y = policy.year
+    month, day = (int(x) for x in policy.deadline.split("-"))
+    return {
+        "year": y, "jan1": dt.date(y, 1, 1), "dec31": dt.date(y, 12, 31), "on": on,
+        "deadline": dt.date(y, month, day),
+        "types": [t.insurance_type for t in types], "covered_from": [t.covered_from for t in types],
+        "total": [t.amounts.total for t in types], "individual": [t.amounts.individual for t in types],
+        "pooled": [t.amounts.pooled_fund for t in types], "fiscal": [t.amounts.fiscal for t in types],
+        "employer": [t.amounts.employer for t in types], "record": [t.record_id for t in types],
+        "subsidised": policy.subsidised, "age_min": policy.resident_age_min,
+    }
+
+
+def run_chunk(params: dict, lo: int, hi: int) -> None:
+    chunk = {**params, "lo": lo, "hi": hi}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in (INSERT_CONTRIBUTIONS, INSERT_SUBSIDIES, TRANSFER, STATUS):
+            cursor.execute(sql, chunk)
+
+
+def contribution_run_year(*, year: int, on: dt.date | None = None, actor=None,
+                          chunk_size: int = CHUNK_SIZE) -> JobRun:
+    """Create the year's contributions, subsidies and account transfers, then book fund income.
+
+    Raise PolicyError (naming the standard) before writing anything when the policy is incomplete,
+    JobAlreadyRunning when a run for the year holds the lock.
+    """
+    on = on or timezone.localdate()
+    policy = year_policy(year)
+    params = sql_params(policy, on=on)
+    with job_lock(JOB, str(year)):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT min(id), max(id), count(*) FROM enrollment_person")
+            lo_id, hi_id, total = cursor.fetchone()
+        resume_from = _resume_point(year)
+        run = job_start(JOB, str(year), total=total or 0, params={"on": on.isoformat(), "next_id": resume_from},
+                        actor=actor)
+        try:
+            done = 0
+            if lo_id is not None:
+                start = max(lo_id, resume_from or lo_id)
+                if resume_from:
+                    done = _count_below(start)
+                for chunk_no, lo in enumerate(range(start, hi_id + 1, chunk_size), start=1):
+                    hi = lo + chunk_size
+                    run_chunk(params, lo, hi)
+                    done += _count_range(lo, hi)
+                    JobRun.objects.filter(pk=run.pk).update(params={"on": on.isoformat(), "next_id": hi})
+                    job_progress(run, done=done)
+                    _test_kill_hook(chunk_no)
+            booked = book_fund_income(policy, on=on)
+            job_finish(run, message=f"{done} persons processed, {booked} fund income lines booked")
+        except Exception as exc:
+            job_finish(run, state=JobRun.State.FAILED, message=str(exc)[:2000])
+            raise
+    run.refresh_from_db()
+    return run
+
+
+def _resume_point(year: int) -> int | None:
+    """The next person id of an interrupted run of the year (killed while running), else None."""
+    stale = JobRun.objects.filter(job=JOB, period=str(year), state=JobRun.State.RUNNING).order_by("-started_at")
+    run = stale.first()
+    next_id = (run.params or {}).get("next_id") if run else None
+    stale.update(state=JobRun.State.FAILED, message="interrupted; continued by a later run",
+                 finished_at=timezone.now())
+    return next_id
+
+
+def _count_range(lo: int, hi: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM enrollment_person WHERE id >= %s AND id < %s", [lo, hi])
+        return cursor.fetchone()[0]
+
+
+def _count_below(hi: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM enrollment_person WHERE id < %s", [hi])
+        return cursor.fetchone()[0]
+
+
+def _test_kill_hook(chunk_no: int) -> None:
+    """Test hook: LTCI_TEST_KILL_AFTER_CHUNK=N makes the process SIGKILL itself after chunk N commits."""
+    wanted = os.environ.get("LTCI_TEST_KILL_AFTER_CHUNK")
+    if wanted and int(wanted) == chunk_no:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+AGGREGATE = """
+SELECT region_code,
+       count(*) FILTER (WHERE pooled_fund_amount > 0), sum(pooled_fund_amount),
+       count(*) FILTER (WHERE fiscal_amount > 0), sum(fiscal_amount),
+       count(*) FILTER (WHERE employer_amount > 0), sum(employer_amount),
+       count(*) FILTER (WHERE subsidised AND individual_amount > 0),
+       coalesce(sum(individual_amount) FILTER (WHERE subsidised), 0),
+       count(*) FILTER (WHERE insurance_type = 'resident')
+FROM enrollment_contribution WHERE year = %s GROUP BY region_code ORDER BY region_code
+"""
+
+
+def fund_income_targets(policy: YearPolicy) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """What the year's contributions say the fund should have received, per (source, region)."""
+    S = FundIncome.Source
+    targets: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(AGGREGATE, [policy.year])
+        rows = cursor.fetchall()
+    for region, n_pool, pool, n_fisc, fisc, n_emp, emp, n_sub, sub, n_res in rows:
+        if n_pool:
+            targets[(S.POOLED_FUND, region)] = (n_pool, pool)
+        if n_fisc:
+            if region in policy.fiscal_split:
+                city = fen(fisc * policy.fiscal_split[region][0])
+                targets[(S.FISCAL_CITY, region)] = (n_fisc, city)
+                targets[(S.FISCAL_DISTRICT, region)] = (n_fisc, fisc - city)
+            else:
+                targets[(S.FISCAL, region)] = (n_fisc, fisc)
+        if n_emp:
+            targets[(S.EMPLOYER, region)] = (n_emp, emp)
+        if n_sub:
+            targets[(S.FISCAL_SUBSIDY, region)] = (n_sub, sub)
+        if n_res and policy.collective:
+            targets[(S.COLLECTIVE_CITY, region)] = (n_res, fen(policy.collective["city"] * n_res))
+            targets[(S.COLLECTIVE_TOWN, region)] = (n_res, fen(policy.collective["town"] * n_res))
+    return targets
+
+
+@transaction.atomic
+def book_fund_income(policy: YearPolicy, *, on: dt.date) -> int:
+    """Book the difference between the targets and what earlier runs booked (append-only, idempotent)."""
+    booked: dict[tuple[str, str], list] = {}
+    for src, region, hc, amount in FundIncome.objects.filter(year=policy.year, source_key__startswith="run:") \
+            .values_list("source", "region_code", "headcount", "amount"):
+        entry = booked.setdefault((src, region), [0, Decimal("0"), 0])
+        entry[0] += hc
+        entry[1] += amount
+        entry[2] += 1
+    lines = []
+    for (src, region), (hc, amount) in sorted(fund_income_targets(policy).items()):
+        prev_hc, prev_amount, n = booked.get((src, region), [0, Decimal("0"), 0])
+        if (hc, amount) == (prev_hc, prev_amount):
+            continue
+        lines.append(FundIncome(year=policy.year, source=src, region_code=region, headcount=hc - prev_hc,
+                                amount=amount - prev_amount, booked_on=on,
+                                source_key=f"run:{policy.year}:{src}:{region}:{n + 1}"))
+    FundIncome.objects.bulk_create(lines, ignore_conflicts=True)
+    return len(lines)
+
+
+def contribution_mark_arrears(*, on: dt.date | None = None) -> int:
+    """Daily (SPEC 9): contributions still short after their due_by become arrears. Return the count."""
+    on = on or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute("""UPDATE enrollment_contribution SET status = 'arrears'
+                          WHERE status IN ('due', 'partly_paid') AND due_by < %s
+                            AND individual_paid < individual_amount""", [on])
+        return cursor.rowcount

@@ -1,0 +1,93 @@
+"""Policy values a contribution year needs (SPEC 2, 3.2): read once, passed to rules and SQL."""
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from ltci.core.policy import NoPolicyInForce, PolicyError, active_scheme, policy_in_force, policy_record
+
+from .. import rules
+
+
+@dataclass(frozen=True)
+class TypeStandard:
+    insurance_type: str
+    covered_from: dt.date        # first covered day of the year for this type
+    record_id: int
+    amounts: rules.Amounts
+
+
+@dataclass(frozen=True)
+class YearPolicy:
+    year: int
+    types: dict                  # insurance_type -> TypeStandard
+    subsidised: list
+    resident_age_min: int | None
+    deadline: str                # "MM-DD"
+    fiscal_split: dict           # region -> (city share, district share)
+    collective: dict             # {"city": Decimal, "town": Decimal} or {}
+
+
+def covered_types(year: int) -> dict[str, dt.date]:
+    """Insurance types covered on some day of the year, with their first covered day in it."""
+    from ltci.core.models import PolicyRecord
+
+    jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    out: dict[str, dt.date] = {}
+    records = PolicyRecord.objects.filter(scheme=active_scheme(), kind="coverage", valid_from__lte=dec31).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=jan1))
+    for rec in records.order_by("valid_from"):
+        if rec.value and rec.value.get("covered"):
+            out.setdefault(rec.key, max(jan1, rec.valid_from))
+    return out
+
+
+def year_policy(year: int) -> YearPolicy:
+    """Read every policy value of a contribution year; raise PolicyError naming what is missing."""
+    types = {}
+    covered = covered_types(year)
+    if not covered:
+        raise NoPolicyInForce(f"no insurance type is covered in {year} by the active policy scheme")
+    for itype, ref in covered.items():
+        record = policy_record("contribution_standard", on=ref, key=itype) if _has_value(itype, ref) else None
+        if record is None:
+            rules.standard_amounts(None, name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}")
+        amounts = rules.standard_amounts(record.value, name=f"'contribution_standard' [{itype}] in force on "
+                                                           f"{ref.isoformat()}")
+        types[itype] = TypeStandard(itype, ref, record.id, amounts)
+    ref = min(covered.values())
+    sub = policy_in_force("subsidised_categories", on=ref)
+    collection = policy_in_force("collection", on=ref)
+    split = {}
+    from ltci.core.models import PolicyRecord
+    for rec in PolicyRecord.objects.filter(scheme=active_scheme(), kind="fiscal_split", valid_from__lte=ref).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=ref)):
+        if rec.value:
+            split[rec.key] = (Decimal(str(rec.value["city"])), Decimal(str(rec.value["district"])))
+    try:
+        coll = policy_in_force("collective_subsidy", on=covered.get("resident", ref), key="resident")
+        collective = {k: Decimal(str(v)) for k, v in coll.items()}
+    except NoPolicyInForce:
+        collective = {}
+    return YearPolicy(year, types, list(sub.get("categories") or []), sub.get("resident_age_min"),
+                      collection["deadline"], split, collective)
+
+
+def _has_value(itype: str, ref: dt.date) -> bool:
+    """True when a contribution_standard record exists with a value (null raises in the caller)."""
+    from ltci.core.models import PolicyRecord
+
+    rec = PolicyRecord.objects.filter(scheme=active_scheme(), kind="contribution_standard", key=itype,
+                                      valid_from__lte=ref).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
+    found = rec.first()
+    if found is None:
+        raise NoPolicyInForce(f"no policy in force: 'contribution_standard' [{itype}] on {ref.isoformat()}")
+    return found.value is not None
+
+
+def family_payment_allowed(on: dt.date) -> bool:
+    try:
+        return bool(policy_in_force("family_payment", on=on))
+    except PolicyError:
+        return False

@@ -1,0 +1,25 @@
+"""Celery tasks (SPEC 9): take plain values, call one service, safe to run twice."""
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="enrollment.tasks.contribution_run_year")
+def contribution_run_year(year: int, on: str | None = None) -> str:
+    from .services.run import contribution_run_year as run
+
+    job = run(year=int(year), on=dt.date.fromisoformat(on) if on else None)
+    return f"{job.job} {job.period}: {job.state} {job.done}/{job.total}"
+
+
+@shared_task(name="enrollment.tasks.contribution_run_current_year")
+def contribution_run_current_year() -> str:
+    return contribution_run_year(timezone.localdate().year)
+
+
+@shared_task(name="enrollment.tasks.contribution_mark_arrears")
+def contribution_mark_arrears(on: str | None = None) -> int:
+    from .services.run import contribution_mark_arrears as mark
+
+    return mark(on=dt.date.fromisoformat(on) if on else None)

@@ -1,0 +1,262 @@
+"""Staff admin for institutions: lifecycle buttons, agreements, beds, caregivers, users, imports."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import rules
+from ..imports import CAREGIVER_COLUMNS, INSTITUTION_COLUMNS, import_caregivers, import_institutions
+from ..models import (
+    Agreement,
+    AgreementPause,
+    Bed,
+    Caregiver,
+    CaregiverCertificate,
+    CaregiverTraining,
+    Employment,
+    Institution,
+    InstitutionEvent,
+    InstitutionUser,
+)
+from ..selectors import price_standards
+from ..states import ACTIONS
+from . import oversight  # noqa: F401  (registers violations, appraisals, notices)
+from .lifecycle import BULK, available_actions, create_user_view, lifecycle_view, make_bulk_action
+
+
+def import_view(model_admin, request, *, title, columns, importer):
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        report = importer(content=upload.read(), filename=upload.name, actor=request.user)
+        (messages.error if report.file_error else messages.success)(request, report.summary())
+    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
+               "columns": columns, "report": report}
+    return TemplateResponse(request, "admin/institutions/import_form.html", context)
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = ["code", "name", "type", "region_code", "credit_code", "address", "contact_name", "contact_phone",
+                  "bank_name", "bank_account"]
+
+    def clean_credit_code(self):
+        value = self.cleaned_data.get("credit_code", "")
+        if not value:
+            return value
+        try:
+            return rules.validate_credit_code(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class AgreementInline(admin.TabularInline):
+    model = Agreement
+    fields = ["valid_from", "valid_to", "care_forms", "price_life", "price_medical", "insurance_expires_on", "state"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = InstitutionEvent
+    fields = ["at", "action_label", "from_label", "to_label", "effective_on", "reason", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="操作")
+    def action_label(self, obj):
+        return ACTIONS.get(obj.action, obj.action)
+
+    @admin.display(description="原状态")
+    def from_label(self, obj):
+        return obj.from_label
+
+    @admin.display(description="新状态")
+    def to_label(self, obj):
+        return obj.to_label
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Institution)
+class InstitutionAdmin(SimpleHistoryAdmin):
+    form = InstitutionForm
+    list_display = ["code", "name", "type", "region_code", "status"]
+    list_filter = ["status", "type", "region_code"]
+    search_fields = ["code", "name", "credit_code"]
+    readonly_fields = ["status"]
+    inlines = [AgreementInline, EventInline]
+    actions = [make_bulk_action(a) for a in BULK]
+
+    def get_urls(self):
+        extra = [
+            path("<int:object_id>/lifecycle/<str:action>/", self.admin_site.admin_view(self.lifecycle),
+                 name="institutions_institution_lifecycle"),
+            path("<int:object_id>/create-user/", self.admin_site.admin_view(self.create_user),
+                 name="institutions_institution_create_user"),
+            path("import/", self.admin_site.admin_view(self.import_file), name="institutions_institution_import"),
+        ]
+        return extra + super().get_urls()
+
+    def lifecycle(self, request, object_id, action):
+        return lifecycle_view(self, request, object_id, action)
+
+    def create_user(self, request, object_id):
+        return create_user_view(self, request, object_id)
+
+    def import_file(self, request):
+        return import_view(self, request, title="导入协议机构（import_institutions）", columns=INSTITUTION_COLUMNS,
+                           importer=import_institutions)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "lifecycle_actions": available_actions(obj) if obj else []}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["care_forms", "price_life", "price_medical", "insurance_expires_on", "deposit_rate"]
+
+    def clean(self):
+        data = super().clean()
+        standards = price_standards(on=self.instance.valid_from)
+        for component in ("life", "medical"):
+            error = rules.price_error(data.get(f"price_{component}"), standards[component],
+                                      Agreement._meta.get_field(f"price_{component}").verbose_name)
+            if error:
+                self.add_error(f"price_{component}", error)
+        old = self.instance.insurance_expires_on
+        new = data.get("insurance_expires_on")
+        if old and (new is None or new < old):
+            self.add_error("insurance_expires_on", f"新的责任险到期日不能早于原到期日{old}")
+        return data
+
+
+class PauseInline(admin.TabularInline):
+    model = AgreementPause
+    readonly_fields = ["paused_from", "paused_to", "reason"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    form = AgreementForm
+    list_display = ["institution", "valid_from", "valid_to", "state", "insurance_expires_on", "price_life",
+                    "price_medical"]
+    list_filter = ["state"]
+    list_select_related = ["institution"]
+    search_fields = ["institution__code", "institution__name"]
+    readonly_fields = ["institution", "valid_from", "valid_to", "state", "terminated_on", "renews"]
+    inlines = [PauseInline]
+
+    def has_add_permission(self, request):
+        return False  # agreements are signed through the institution's lifecycle button
+
+
+@admin.register(Bed)
+class BedAdmin(SimpleHistoryAdmin):
+    list_display = ["institution", "label", "registered_from", "registered_to"]
+    list_select_related = ["institution"]
+    search_fields = ["institution__code", "label"]
+    show_full_result_count = False
+
+
+class EmploymentInline(admin.TabularInline):
+    model = Employment
+    extra = 0
+    autocomplete_fields = ["institution"]
+
+
+class CertificateInline(admin.TabularInline):
+    model = CaregiverCertificate
+    extra = 0
+
+
+class TrainingInline(admin.TabularInline):
+    model = CaregiverTraining
+    extra = 0
+
+
+class CaregiverForm(forms.ModelForm):
+    class Meta:
+        model = Caregiver
+        fields = ["national_id", "name", "qualification", "phone"]
+
+    def clean_national_id(self):
+        from ltci.core.idnumber import InvalidIdNumber, parse_id_number
+
+        try:
+            return parse_id_number(self.cleaned_data["national_id"]).number
+        except InvalidIdNumber as exc:
+            raise forms.ValidationError(f"公民身份号码无效：{exc}") from None
+
+
+@admin.register(Caregiver)
+class CaregiverAdmin(SimpleHistoryAdmin):
+    form = CaregiverForm
+    list_display = ["national_id", "name", "qualification"]
+    search_fields = ["national_id", "name"]
+    show_full_result_count = False
+    inlines = [EmploymentInline, CertificateInline, TrainingInline]
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_file),
+                     name="institutions_caregiver_import")] + super().get_urls()
+
+    def import_file(self, request):
+        return import_view(self, request, title="导入护理人员（import_caregivers）", columns=CAREGIVER_COLUMNS,
+                           importer=import_caregivers)
+
+
+@admin.register(Employment)
+class EmploymentAdmin(SimpleHistoryAdmin):
+    list_display = ["caregiver", "institution", "employed_from", "employed_to"]
+    list_select_related = ["caregiver", "institution"]
+    search_fields = ["caregiver__national_id", "caregiver__name", "institution__code"]
+    autocomplete_fields = ["caregiver", "institution"]
+    show_full_result_count = False
+
+
+@admin.register(InstitutionUser)
+class InstitutionUserAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "institution", "role"]
+    list_filter = ["role"]
+    list_select_related = ["user", "institution"]
+    search_fields = ["user__username", "institution__code", "institution__name"]
+    autocomplete_fields = ["institution"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(InstitutionEvent)
+class InstitutionEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "institution", "action", "from_status", "to_status", "effective_on", "actor", "reason"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["institution", "actor"]
+    search_fields = ["institution__code", "institution__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,139 @@
+"""Admin for violations (with evidence; the action changes the agreement), appraisals and notices."""
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import services
+from ..errors import InstitutionError
+from ..forms import EvidenceField
+from ..models import Appraisal, AppraisalScore, InsuranceNotice, Violation, ViolationEvidence
+
+
+class EvidenceForm(forms.ModelForm):
+    file = EvidenceField(label="证据文件")
+
+    class Meta:
+        model = ViolationEvidence
+        fields = ["file", "description"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = ViolationEvidence
+    form = EvidenceForm
+    extra = 1
+    readonly_fields = ["uploaded_by", "uploaded_at"]
+
+
+class ViolationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Violation
+        fields = ["institution", "type", "description", "found_on", "amount_to_recover", "penalty", "action",
+                  "deducted_in"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("amount_to_recover", "penalty"):
+            if data.get(name) is not None and data[name] < 0:
+                self.add_error(name, "金额不能为负数")
+        institution = data.get("institution")
+        action = data.get("action")
+        if not self.instance.pk and institution and action in ("suspension", "termination"):
+            allowed = {"suspension": {"active"}, "termination": {"active", "suspended"}}[action]
+            if institution.status not in allowed:
+                self.add_error("action", f"机构当前状态为“{institution.get_status_display()}”，不能执行该处理方式")
+        return data
+
+
+@admin.register(Violation)
+class ViolationAdmin(SimpleHistoryAdmin):
+    form = ViolationAdminForm
+    list_display = ["institution", "type", "found_on", "amount_to_recover", "penalty", "action", "deducted_in"]
+    list_filter = ["type", "action"]
+    list_select_related = ["institution"]
+    search_fields = ["institution__code", "institution__name"]
+    autocomplete_fields = ["institution"]
+    inlines = [EvidenceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["decided_by"]
+        return ["institution", "type", "found_on", "amount_to_recover", "penalty", "action", "decided_by"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        try:
+            violation = services.violation_record(
+                institution=data["institution"], type=data["type"], description=data["description"],
+                found_on=data["found_on"], amount_to_recover=data["amount_to_recover"] or Decimal(0),
+                penalty=data["penalty"] or Decimal(0), action=data["action"], actor=request.user)
+        except InstitutionError as exc:  # the form's clean() catches the usual cases first
+            messages.error(request, exc.message)
+            raise
+        obj.pk = violation.pk
+        obj._state.adding = False
+        obj.created_at = violation.created_at
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, ViolationEvidence) and not instance.uploaded_by_id:
+                instance.uploaded_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+
+class ScoreFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        total_max = sum((f.cleaned_data.get("max_points") or 0) for f in self.forms
+                        if f.cleaned_data and not f.cleaned_data.get("DELETE"))
+        if total_max > 100:
+            raise forms.ValidationError(f"各项指标分值合计{total_max}超过100分")
+
+
+class ScoreInline(admin.TabularInline):
+    model = AppraisalScore
+    formset = ScoreFormSet
+    extra = 5
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(SimpleHistoryAdmin):
+    list_display = ["institution", "year", "total", "release_rate", "decided_at"]
+    list_filter = ["year"]
+    list_select_related = ["institution"]
+    search_fields = ["institution__code", "institution__name"]
+    autocomplete_fields = ["institution"]
+    readonly_fields = ["total", "release_rate", "decided_by", "decided_at"]
+    inlines = [ScoreInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        appraisal = form.instance
+        if appraisal.scores.exists():
+            try:
+                services.appraisal_recompute(appraisal=appraisal, actor=request.user)
+            except InstitutionError as exc:
+                messages.error(request, exc.message)
+
+
+@admin.register(InsuranceNotice)
+class InsuranceNoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_on", "agreement", "kind", "expires_on", "acknowledged"]
+    list_filter = ["kind", "acknowledged"]
+    list_select_related = ["agreement__institution"]
+    search_fields = ["agreement__institution__code", "agreement__institution__name"]
+    readonly_fields = ["agreement", "kind", "expires_on", "created_on"]
+    actions = ["acknowledge"]
+
+    @admin.action(description="标记为已处理", permissions=["change"])
+    def acknowledge(self, request, queryset):
+        queryset.update(acknowledged=True)
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,285 @@
+"""SPEC 11.7 migration files: import_institutions and import_caregivers (idempotent, per-row errors).
+
+Institutions: `code, name, type, region_code, credit_code, care_forms, beds, agreement_from, agreement_to,
+insurance_expires_on, price_life, price_medical`. Caregivers: `institution_code, national_id, name,
+qualification, employed_from, employed_to`. Decisions: docs/decisions/institutions.md.
+"""
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ltci.core.dates import parse_iso_date
+from ltci.core.idnumber import InvalidIdNumber, parse_id_number
+from ltci.core.importing import ImportReport, RowError, field_value, run_import
+from ltci.core.money import parse_amount
+
+from . import rules, states
+from .errors import InstitutionError
+from .models import Agreement, Bed, CareForm, Caregiver, Employment, Institution, InstitutionType
+from .selectors import price_standards
+from .services.lifecycle import institution_suspend
+from .services.records import beds_set_count
+
+INSTITUTION_COLUMNS = ["code", "name", "type", "region_code", "credit_code", "care_forms", "beds", "agreement_from",
+                       "agreement_to", "insurance_expires_on", "price_life", "price_medical"]
+CAREGIVER_COLUMNS = ["institution_code", "national_id", "name", "qualification", "employed_from", "employed_to"]
+
+
+@dataclass
+class InstitutionRow:
+    code: str
+    name: str
+    type: str
+    region_code: str
+    credit_code: str
+    care_forms: list[str]
+    beds: int
+    agreement_from: dt.date | None
+    agreement_to: dt.date | None
+    insurance_expires_on: dt.date | None
+    price_life: Decimal | None
+    price_medical: Decimal | None
+
+
+def _choice(choices):
+    def parse(text):
+        if text not in choices:
+            raise ValueError(f"'{text}' is not one of {'|'.join(choices)}")
+        return text
+    return parse
+
+
+def _region(text):
+    if not re.fullmatch(r"\d{6}", text):
+        raise ValueError(f"'{text}' is not a 6-digit region code")
+    return text
+
+
+def _care_forms(text):
+    codes = [c.strip() for c in text.split(";") if c.strip()]
+    unknown = [c for c in codes if c not in CareForm.values]
+    if unknown:
+        raise ValueError(f"unknown care form code(s): {', '.join(unknown)} (SPEC 5.2 codes: {'|'.join(CareForm.values)})")
+    return list(dict.fromkeys(codes))
+
+
+def _count(text):
+    if not re.fullmatch(r"\d+", text):
+        raise ValueError(f"'{text}' is not a whole number of beds")
+    return int(text)
+
+
+def _price(text):
+    value = parse_amount(text)
+    if value < 0:
+        raise ValueError(f"'{text}' is negative")
+    return value
+
+
+def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -> InstitutionRow:
+    code = field_value(row, values, "code", str)
+    if len(code) > 30:
+        raise RowError(row, "code", "is longer than 30 characters")
+    name = field_value(row, values, "name", str)
+    kind = field_value(row, values, "type", _choice(InstitutionType.values))
+    region = field_value(row, values, "region_code", _region)
+    credit = field_value(row, values, "credit_code", rules.validate_credit_code, required=False) or ""
+    forms = field_value(row, values, "care_forms", _care_forms, required=False) or []
+    beds = field_value(row, values, "beds", _count, required=False) or 0
+    start = field_value(row, values, "agreement_from", parse_iso_date, required=False)
+    end = field_value(row, values, "agreement_to", parse_iso_date, required=False)
+    if (start is None) != (end is None):
+        missing = "agreement_to" if end is None else "agreement_from"
+        raise RowError(row, missing, "is required when the other agreement date is given")
+    if start and end and end < start:
+        raise RowError(row, "agreement_to", f"{end} is before agreement_from {start}")
+    insurance = field_value(row, values, "insurance_expires_on", parse_iso_date, required=False)
+    life = field_value(row, values, "price_life", _price, required=False)
+    medical = field_value(row, values, "price_medical", _price, required=False)
+    standards = price_standards(on=start or today)
+    for name_, price, component, label in (("price_life", life, "life", "生活照料约定日价"),
+                                           ("price_medical", medical, "medical", "医疗护理约定日价")):
+        error = rules.price_error(price, standards[component], label)
+        if error:
+            raise RowError(row, name_, error)
+    return InstitutionRow(code, name, kind, region, credit, forms, beds, start, end, insurance, life, medical)
+
+
+def _is_active(r: InstitutionRow, today: dt.date) -> bool:
+    """SPEC 11.7: an agreement period (not yet over) with liability insurance valid is imported as active."""
+    return (r.agreement_from is not None and r.agreement_to >= today
+            and rules.insurance_valid(r.insurance_expires_on, max(today, r.agreement_from)))
+
+
+def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
+    """Write one row; return True when something changed."""
+    changed = False
+    institution = Institution.objects.select_for_update().filter(code=r.code).first()
+    data = {"name": r.name, "type": r.type, "region_code": r.region_code, "credit_code": r.credit_code}
+    if institution is None:
+        institution = Institution.objects.create(code=r.code, **data)
+        changed = True
+    elif any(getattr(institution, k) != v for k, v in data.items()):
+        for k, v in data.items():
+            setattr(institution, k, v)
+        institution.save()
+        changed = True
+    active = _is_active(r, today)
+    S = Institution.Status
+    staff_decided = institution.status in (S.SUSPENDED, S.TERMINATED)
+    # An institution that was active stays active when only its insurance lapsed: it is suspended below,
+    # as the daily check would do (an agreement never stays active with expired insurance).
+    lapsed = (institution.status == S.ACTIVE and not active and r.agreement_from is not None
+              and r.agreement_from <= today <= r.agreement_to)
+    agreement = None
+    if r.agreement_from:
+        state = (Agreement.State.ACTIVE if active or lapsed else
+                 Agreement.State.EXPIRED if r.agreement_to < today else Agreement.State.DRAFT)
+        agreement = (Agreement.objects.select_for_update().filter(institution=institution)
+                     .exclude(state=Agreement.State.TERMINATED)
+                     .filter(valid_from__lte=r.agreement_to, valid_to__gte=r.agreement_from)
+                     .order_by("-valid_from").first())
+        terms = {"valid_from": r.agreement_from, "valid_to": r.agreement_to, "care_forms": r.care_forms,
+                 "price_life": r.price_life, "price_medical": r.price_medical,
+                 "insurance_expires_on": r.insurance_expires_on}
+        if not staff_decided:  # staff decisions stand: only the terms are updated
+            terms["state"] = state
+        if agreement is None:
+            agreement = Agreement.objects.create(institution=institution, **terms)
+            changed = True
+        elif any(getattr(agreement, k) != v for k, v in terms.items()):
+            for k, v in terms.items():
+                setattr(agreement, k, v)
+            agreement.save()
+            changed = True
+    if lapsed:
+        institution_suspend(institution=institution, actor=actor, on=today,
+                            reason=f"导入：第三方责任保险{r.insurance_expires_on or '未填写'}已失效，暂停定点")
+        changed = True
+    elif not staff_decided and not (institution.status == S.ACTIVE and not active):
+        target = S.ACTIVE if active else S.APPLIED
+        if institution.status != target or not institution.events.exists():
+            states.transition(institution_id=institution.pk, to=target, action="import", actor=actor, on=today,
+                              agreement=agreement, imported=True,
+                              reason="从原试点系统导入" + ("（协议期内且责任险有效）" if active else "（无有效协议或责任险）"))
+            changed = True
+    on = r.agreement_from or today
+    if Bed.objects.filter(institution=institution).exists():
+        on = max(today, on)
+    added, ended = beds_set_count(institution=institution, count=r.beds, on=on)
+    return changed or bool(added or ended)
+
+
+def import_institutions(*, content: bytes, filename: str, actor=None, today: dt.date | None = None) -> ImportReport:
+    today = today or timezone.localdate()
+
+    def apply_rows(rows):
+        applied = unchanged = 0
+        errors: list[RowError] = []
+        seen: dict[str, int] = {}
+        with transaction.atomic():
+            for row, r in rows:
+                if r.code in seen:
+                    errors.append(RowError(row, "code", f"{r.code} appears again (first in row {seen[r.code]})"))
+                    continue
+                seen[r.code] = row
+                try:
+                    with transaction.atomic():
+                        if _apply_institution(r, today=today, actor=actor):
+                            applied += 1
+                        else:
+                            unchanged += 1
+                except InstitutionError as exc:
+                    errors.append(RowError(row, exc.field or "*", exc.message))
+                except IntegrityError as exc:
+                    errors.append(RowError(row, "agreement_from", f"conflicts with an existing agreement ({exc.__class__.__name__})"))
+        return applied, unchanged, errors
+
+    return run_import(kind="institutions", content=content, filename=filename, columns=INSTITUTION_COLUMNS,
+                      parse_row=lambda row, values: parse_institution_row(row, values, today=today),
+                      apply_rows=apply_rows, actor=actor)
+
+
+@dataclass
+class CaregiverRow:
+    institution_code: str
+    national_id: str
+    name: str
+    qualification: str
+    employed_from: dt.date
+    employed_to: dt.date | None
+
+
+def _national_id(text):
+    try:
+        return parse_id_number(text).number
+    except InvalidIdNumber as exc:
+        raise ValueError(str(exc)) from None
+
+
+def parse_caregiver_row(row: int, values: dict[str, str]) -> CaregiverRow:
+    code = field_value(row, values, "institution_code", str)
+    number = field_value(row, values, "national_id", _national_id)
+    name = field_value(row, values, "name", str)
+    qualification = field_value(row, values, "qualification", str, required=False) or ""
+    start = field_value(row, values, "employed_from", parse_iso_date)
+    end = field_value(row, values, "employed_to", parse_iso_date, required=False)
+    if end and end < start:
+        raise RowError(row, "employed_to", f"{end} is before employed_from {start}")
+    return CaregiverRow(code, number, name, qualification[:200], start, end)
+
+
+def _apply_caregiver(r: CaregiverRow, institutions: dict[str, int], row: int) -> bool:
+    institution_id = institutions.get(r.institution_code)
+    if institution_id is None:
+        raise RowError(row, "institution_code", f"no institution with code {r.institution_code}")
+    changed = False
+    caregiver, created = Caregiver.objects.get_or_create(
+        national_id=r.national_id, defaults={"name": r.name, "qualification": r.qualification})
+    if not created and (caregiver.name, caregiver.qualification) != (r.name, r.qualification):
+        caregiver.name, caregiver.qualification = r.name, r.qualification
+        caregiver.save()
+        changed = True
+    changed = changed or created
+    employment = Employment.objects.filter(caregiver=caregiver, institution_id=institution_id,
+                                           employed_from=r.employed_from).first()
+    try:
+        with transaction.atomic():
+            if employment is None:
+                Employment.objects.create(caregiver=caregiver, institution_id=institution_id,
+                                          employed_from=r.employed_from, employed_to=r.employed_to)
+                changed = True
+            elif employment.employed_to != r.employed_to:
+                employment.employed_to = r.employed_to
+                employment.save()
+                changed = True
+    except IntegrityError:
+        raise RowError(row, "employed_from",
+                       f"the employment overlaps another employment of {r.national_id} with {r.institution_code}") from None
+    return changed
+
+
+def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportReport:
+    def apply_rows(rows):
+        applied = unchanged = 0
+        errors: list[RowError] = []
+        codes = {r.institution_code for _, r in rows}
+        institutions = dict(Institution.objects.filter(code__in=codes).values_list("code", "id"))
+        with transaction.atomic():
+            for row, r in rows:
+                try:
+                    with transaction.atomic():
+                        if _apply_caregiver(r, institutions, row):
+                            applied += 1
+                        else:
+                            unchanged += 1
+                except RowError as err:
+                    errors.append(err)
+        return applied, unchanged, errors
+
+    return run_import(kind="caregivers", content=content, filename=filename, columns=CAREGIVER_COLUMNS,
+                      parse_row=parse_caregiver_row, apply_rows=apply_rows, actor=actor)

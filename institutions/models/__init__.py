@@ -1,0 +1,24 @@
+"""Agreement institutions (SPEC 6): the core records in base, oversight records in oversight."""
+from .base import (  # noqa: F401
+    Agreement,
+    Bed,
+    CareForm,
+    Caregiver,
+    Employment,
+    Institution,
+    InstitutionType,
+    InstitutionUser,
+)
+from .oversight import (  # noqa: F401
+    AgreementPause,
+    Appraisal,
+    AppraisalScore,
+    CaregiverCertificate,
+    CaregiverTraining,
+    InstitutionEvent,
+    InsuranceNotice,
+    Violation,
+    ViolationAction,
+    ViolationEvidence,
+    ViolationType,
+)

@@ -1,0 +1,107 @@
+"""Who may use the provider portal and the API (CONTRACT: other apps import these names).
+
+    from institutions.permissions import portal_required, IsInstitutionUser, current_institution
+
+- `@portal_required(roles=("admin", "clerk"))` on a portal view (or `PortalRequiredMixin` with
+  `portal_roles`): anonymous users go to the portal login; logged-in users without an active
+  institution link (staff, insured persons) and users of another role get 403. The view then finds
+  `request.institution` and `request.institution_role`; every query must be scoped to that institution.
+  `institution_types=("assessment_agency",)` restricts a view to some institution types.
+- `IsInstitutionUser` (DRF): the same for API views; a view may set `portal_roles = (...)` and
+  `institution_types = (...)`. Token (hashed, ltci.core.auth) and session authentication both work.
+
+Roles (docs/decisions/institutions.md): admin = everything of the own institution including users and
+API tokens; clerk = day-to-day records (beds, caregivers, residents, claims), no users or tokens;
+caregiver = read the profile and agreement, record own visits (later issues); assessor = agencies'
+assessment work (assessment issue).
+"""
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from .models import InstitutionUser
+
+ADMIN = InstitutionUser.Role.ADMIN
+CLERK = InstitutionUser.Role.CLERK
+CAREGIVER = InstitutionUser.Role.CAREGIVER
+ASSESSOR = InstitutionUser.Role.ASSESSOR
+ALL_ROLES = (ADMIN, CLERK, CAREGIVER, ASSESSOR)
+RECORD_ROLES = (ADMIN, CLERK)  # may change beds, caregivers and other day-to-day records
+
+
+def _link(user) -> InstitutionUser | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    cached = getattr(user, "_institution_link_cache", None)
+    if cached is None:
+        cached = InstitutionUser.objects.select_related("institution").filter(user=user).first() or False
+        user._institution_link_cache = cached
+    return cached or None
+
+
+def current_institution(request):
+    """The institution of the request's user (None for anonymous, staff and insured persons)."""
+    link = _link(getattr(request, "user", None))
+    return link.institution if link else None
+
+
+def current_role(request) -> str | None:
+    link = _link(getattr(request, "user", None))
+    return link.role if link else None
+
+
+def check_portal_access(request, roles=None, institution_types=None) -> bool:
+    """Set request.institution / request.institution_role; False when the user has no access."""
+    link = _link(request.user)
+    if link is None:
+        return False
+    if roles is not None and link.role not in roles:
+        return False
+    if institution_types is not None and link.institution.type not in institution_types:
+        return False
+    request.institution = link.institution
+    request.institution_role = link.role
+    return True
+
+
+def portal_required(view=None, *, roles=None, institution_types=None):
+    """Decorator for portal views; usable bare (@portal_required) or with roles/institution_types."""
+
+    def decorate(func):
+        @wraps(func)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            if not check_portal_access(request, roles, institution_types):
+                raise PermissionDenied("no access to this portal page")
+            return func(request, *args, **kwargs)
+
+        wrapper.portal_roles = roles
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+class PortalRequiredMixin:
+    portal_roles = None
+    institution_types = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if not check_portal_access(request, self.portal_roles, self.institution_types):
+            raise PermissionDenied("no access to this portal page")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IsInstitutionUser(BasePermission):
+    """DRF: an active institution user (optionally of `view.portal_roles` / `view.institution_types`)."""
+
+    message = "仅限协议机构用户访问"
+
+    def has_permission(self, request, view):
+        return check_portal_access(request, getattr(view, "portal_roles", None),
+                                   getattr(view, "institution_types", None))

@@ -1,0 +1,193 @@
+"""Reads other apps rely on (CONTRACT: names and signatures are stable) and the portal's scoped reads.
+
+- active_agreement(*, institution, on) -> the agreement in force on a date, or None.
+- agreement_days(*, institution_ids, start, end) -> {institution_id: [(from, to, agreement)]}: the
+  days an agreement was in force (term, minus suspensions, until termination, while the liability
+  insurance was valid), in one query for many institutions.
+- registered_bed_count(*, institution, on) -> beds registered on a date (the day's capacity).
+- caregiver_registered / registered_caregivers / caregiver_employments: a caregiver is "registered"
+  with an institution on a day when an employment covers that day; `caregiver_id` in service records is
+  the caregiver's national ID.
+- institution_for_user(user), agreed_price(agreement, component), recoverable_amounts(...).
+- occupied_bed_counts(...): residents live in `benefits`, which institutions must not import; benefits
+  registers a provider with register_occupancy_provider() (see docs/decisions/institutions.md).
+"""
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from ltci.core.models import PolicyRecord
+from ltci.core.policy import NoPolicyInForce, active_scheme
+
+from . import rules
+from .models import Agreement, Bed, Employment, Institution, InstitutionUser, Violation
+
+LIVE_STATES = [Agreement.State.ACTIVE, Agreement.State.SUSPENDED, Agreement.State.TERMINATED,
+               Agreement.State.EXPIRED]
+
+
+def _covered_periods(agreement: Agreement, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    a = max(start, agreement.valid_from)
+    b = min(end, agreement.valid_to)
+    if agreement.terminated_on:
+        b = min(b, agreement.terminated_on - dt.timedelta(days=1))
+    if agreement.insurance_expires_on is None:
+        return []
+    b = min(b, agreement.insurance_expires_on)
+    if a > b:
+        return []
+    return rules.periods_minus(a, b, [(p.paused_from, p.paused_to) for p in agreement.pauses.all()])
+
+
+def agreement_days(*, institution_ids: Iterable[int], start: dt.date,
+                   end: dt.date) -> dict[int, list[tuple[dt.date, dt.date, Agreement]]]:
+    """Return, per institution, the inclusive periods within [start, end] an agreement was in force."""
+    result: dict[int, list[tuple[dt.date, dt.date, Agreement]]] = defaultdict(list)
+    agreements = (
+        Agreement.objects.filter(institution_id__in=list(institution_ids), state__in=LIVE_STATES,
+                                 valid_from__lte=end, valid_to__gte=start)
+        .prefetch_related("pauses").order_by("institution_id", "valid_from")
+    )
+    for agreement in agreements:
+        for a, b in _covered_periods(agreement, start, end):
+            result[agreement.institution_id].append((a, b, agreement))
+    return dict(result)
+
+
+def active_agreement(*, institution, on: dt.date) -> Agreement | None:
+    """Return the agreement in force on `on` (term covers it, not suspended, insurance valid), or None."""
+    institution_id = getattr(institution, "pk", institution)
+    periods = agreement_days(institution_ids=[institution_id], start=on, end=on).get(institution_id, [])
+    return periods[0][2] if periods else None
+
+
+def current_agreement(*, institution) -> Agreement | None:
+    """The institution's latest non-draft agreement (what the portal and the admin show), or None."""
+    return (Agreement.objects.filter(institution=institution).exclude(state=Agreement.State.DRAFT)
+            .order_by("-valid_from").first())
+
+
+def bed_queryset(*, institution, on: dt.date):
+    return Bed.objects.filter(institution=institution, registered_from__lte=on).filter(
+        Q(registered_to__isnull=True) | Q(registered_to__gte=on))
+
+
+def registered_bed_count(*, institution, on: dt.date) -> int:
+    """Beds registered (备案) with the institution on a day: the day's residential capacity."""
+    return bed_queryset(institution=institution, on=on).count()
+
+
+def caregiver_registered(*, institution_id: int, national_id: str, on: dt.date) -> bool:
+    return Employment.objects.current(on).filter(
+        institution_id=institution_id, caregiver__national_id=national_id.strip().upper()).exists()
+
+
+def registered_caregivers(*, institution_ids: Iterable[int], start: dt.date,
+                          end: dt.date) -> set[tuple[int, str]]:
+    """(institution_id, national_id) of caregivers employed on at least one day of [start, end]."""
+    return set(
+        Employment.objects.filter(institution_id__in=list(institution_ids), employed_from__lte=end)
+        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=start))
+        .values_list("institution_id", "caregiver__national_id")
+    )
+
+
+def caregiver_employments(*, institution_ids: Iterable[int], start: dt.date,
+                          end: dt.date) -> dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]]:
+    """Employment periods per (institution_id, national_id) overlapping [start, end], for day checks."""
+    result: dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    rows = (
+        Employment.objects.filter(institution_id__in=list(institution_ids), employed_from__lte=end)
+        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=start))
+        .values_list("institution_id", "caregiver__national_id", "employed_from", "employed_to")
+    )
+    for inst, nid, a, b in rows:
+        result[(inst, nid)].append((a, b))
+    return dict(result)
+
+
+def institution_for_user(user) -> Institution | None:
+    """The institution a portal user belongs to, or None (anonymous, staff, insured persons)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    link = InstitutionUser.objects.select_related("institution").filter(user=user).first()
+    return link.institution if link else None
+
+
+def institution_role(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return InstitutionUser.objects.filter(user=user).values_list("role", flat=True).first()
+
+
+def agreed_price(agreement: Agreement, component: str) -> Decimal | None:
+    """The agreed daily price for a component ("life" or "medical"); None means "the standard"."""
+    if component not in ("life", "medical"):
+        raise ValueError(f"unknown component '{component}' (life|medical)")
+    return agreement.price_life if component == "life" else agreement.price_medical
+
+
+def recoverable_amounts(*, institution_ids: Iterable[int], until: dt.date) -> dict[int, Decimal]:
+    """Amounts to recover plus penalties of violations found up to `until` not yet deducted."""
+    rows = (
+        Violation.objects.filter(institution_id__in=list(institution_ids), found_on__lte=until, deducted_in="")
+        .values("institution_id").annotate(total=Sum("amount_to_recover") + Sum("penalty"))
+    )
+    return {r["institution_id"]: r["total"] for r in rows if r["total"]}
+
+
+# --- payment standards (records of kind `payment_standard`, defined by the benefits app) ---------
+
+def _component_of(key: str) -> str | None:
+    """'residential:<class>:life|medical' -> the component (the benefits app's key format)."""
+    parts = key.split(":")
+    if len(parts) == 3 and parts[0] == "residential" and parts[2] in ("life", "medical"):
+        return parts[2]
+    return None
+
+
+def price_standards(*, on: dt.date) -> dict[str, Decimal | None]:
+    """The highest residential daily standard per component in force on `on` ({life, medical}).
+
+    None for a component when the active policy pack has no such standard: prices are then only
+    checked not to be negative.
+    """
+    found: dict[str, Decimal | None] = {"life": None, "medical": None}
+    try:
+        scheme = active_scheme()
+    except NoPolicyInForce:
+        return found
+    records = PolicyRecord.objects.filter(scheme=scheme, kind="payment_standard", valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    for record in records:
+        component = _component_of(record.key)
+        value = record.value
+        if component is None or not isinstance(value, dict) or value.get("daily") in (None, ""):
+            continue  # not a residential standard, or not entered yet (staff enter it later)
+        amount = Decimal(str(value["daily"]))
+        if found[component] is None or amount > found[component]:
+            found[component] = amount
+    return found
+
+
+# --- occupancy (provided by the app that records admissions) ------------------------------------
+
+_occupancy_providers: list[Callable[[list[int], dt.date], dict[int, int]]] = []
+
+
+def register_occupancy_provider(provider: Callable[[list[int], dt.date], dict[int, int]]) -> None:
+    """Register fn(institution_ids, on) -> {institution_id: occupied registered beds} (benefits does)."""
+    if provider not in _occupancy_providers:
+        _occupancy_providers.append(provider)
+
+
+def occupied_bed_counts(*, institution_ids: Iterable[int], on: dt.date) -> dict[int, int]:
+    ids = list(institution_ids)
+    total: dict[int, int] = defaultdict(int)
+    for provider in _occupancy_providers:
+        for inst, count in provider(ids, on).items():
+            total[inst] += count
+    return dict(total)

@@ -1,0 +1,75 @@
+"""Explicit API input/output serializers (STYLE: one view per operation)."""
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ltci.core.idnumber import InvalidIdNumber, parse_id_number
+
+from .models import Agreement, Bed, Employment, Institution
+
+
+class AgreementOut(serializers.ModelSerializer):
+    class Meta:
+        model = Agreement
+        fields = ["id", "valid_from", "valid_to", "care_forms", "price_life", "price_medical",
+                  "insurance_expires_on", "state"]
+
+
+class InstitutionOut(serializers.ModelSerializer):
+    agreement = serializers.SerializerMethodField()
+    in_force_today = serializers.BooleanField()
+
+    class Meta:
+        model = Institution
+        fields = ["code", "name", "type", "region_code", "credit_code", "address", "contact_name",
+                  "contact_phone", "status", "agreement", "in_force_today"]
+
+    @extend_schema_field(AgreementOut(allow_null=True))
+    def get_agreement(self, obj):
+        agreement = getattr(obj, "current_agreement", None)
+        return AgreementOut(agreement).data if agreement else None
+
+
+class BedOut(serializers.ModelSerializer):
+    class Meta:
+        model = Bed
+        fields = ["id", "label", "registered_from", "registered_to"]
+
+
+class BedIn(serializers.Serializer):
+    label = serializers.CharField(max_length=30)
+    registered_from = serializers.DateField()
+
+
+class EmploymentOut(serializers.ModelSerializer):
+    national_id = serializers.CharField(source="caregiver.national_id")
+    name = serializers.CharField(source="caregiver.name")
+    qualification = serializers.CharField(source="caregiver.qualification")
+
+    class Meta:
+        model = Employment
+        fields = ["id", "national_id", "name", "qualification", "employed_from", "employed_to"]
+
+
+class CaregiverIn(serializers.Serializer):
+    national_id = serializers.CharField(max_length=18)
+    name = serializers.CharField(max_length=100)
+    qualification = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    employed_from = serializers.DateField()
+    employed_to = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_national_id(self, value):
+        try:
+            return parse_id_number(value).number
+        except InvalidIdNumber as exc:
+            raise serializers.ValidationError(f"公民身份号码无效：{exc}") from None
+
+
+class BedEndIn(serializers.Serializer):
+    registered_to = serializers.DateField(help_text="最后备案日（含）")
+
+
+class CaregiverUpdateIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    qualification = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    employed_to = serializers.DateField(required=False, help_text="离职日期：结束本机构的任职")

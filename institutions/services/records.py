@@ -1,0 +1,225 @@
+"""Beds, caregivers (with certificates and training) and portal users of an institution."""
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
+
+from ltci.core.idnumber import InvalidIdNumber, parse_id_number
+
+from .. import rules
+from ..errors import InstitutionError
+from ..models import (
+    Bed,
+    Caregiver,
+    CaregiverCertificate,
+    CaregiverTraining,
+    Employment,
+    Institution,
+    InstitutionUser,
+)
+from ..selectors import bed_queryset, occupied_bed_counts
+
+
+def _registered_on(institution, on):
+    return bed_queryset(institution=institution, on=on)
+
+
+@transaction.atomic
+def bed_add(*, institution: Institution, label: str, registered_from: dt.date, actor=None) -> Bed:
+    label = (label or "").strip()
+    if not label:
+        raise InstitutionError("请填写床位号", field="label")
+    if Bed.objects.filter(institution=institution, label=label).exists():
+        raise InstitutionError(f"床位号“{label}”已存在", field="label")
+    return Bed.objects.create(institution=institution, label=label, registered_from=registered_from)
+
+
+@transaction.atomic
+def bed_end(*, bed: Bed, registered_to: dt.date, actor=None) -> Bed:
+    """End a bed's registration (撤销备案) after `registered_to`; refused while it is occupied then."""
+    bed = Bed.objects.select_for_update().get(pk=bed.pk)
+    if bed.registered_to is not None:
+        raise InstitutionError(f"床位“{bed.label}”已于{bed.registered_to}撤销", field="registered_to")
+    if registered_to < bed.registered_from:
+        raise InstitutionError(f"撤销日期{registered_to}早于备案日期{bed.registered_from}", field="registered_to")
+    day_after = registered_to + dt.timedelta(days=1)
+    registered = _registered_on(bed.institution, day_after).count()
+    occupied = occupied_bed_counts(institution_ids=[bed.institution_id], on=day_after).get(bed.institution_id, 0)
+    if registered - 1 < occupied:
+        raise InstitutionError(f"撤销后备案床位{registered - 1}张，少于{day_after}在住人数{occupied}人",
+                               field="registered_to")
+    bed.registered_to = registered_to
+    bed.save(update_fields=["registered_to"])
+    return bed
+
+
+@transaction.atomic
+def beds_set_count(*, institution: Institution, count: int, on: dt.date) -> tuple[int, int]:
+    """Make `count` beds registered from `on` (imports): add numbered beds, or end the highest-numbered.
+
+    Return (added, ended). Lowering below the beds occupied on `on` is refused.
+    """
+    if count < 0:
+        raise InstitutionError("床位数不能为负数", field="beds")
+    current = list(_registered_on(institution, on).order_by("label"))
+    if len(current) == count:
+        return 0, 0
+    if count < len(current):
+        occupied = occupied_bed_counts(institution_ids=[institution.pk], on=on).get(institution.pk, 0)
+        if count < occupied:
+            raise InstitutionError(f"床位数{count}少于在住人数{occupied}", field="beds")
+        ended = 0
+        for bed in sorted(current, key=lambda b: b.label, reverse=True)[: len(current) - count]:
+            if bed.registered_from >= on:
+                try:
+                    bed.delete()  # registered today and never used: withdrawing it leaves no trace
+                except ProtectedError:
+                    raise InstitutionError(f"床位“{bed.label}”已有入住记录，不能撤销", field="beds") from None
+            else:
+                bed.registered_to = on - dt.timedelta(days=1)
+                bed.save(update_fields=["registered_to"])
+            ended += 1
+        return 0, ended
+    labels = set(Bed.objects.filter(institution=institution).values_list("label", flat=True))
+    added, n = 0, 1
+    while added < count - len(current):
+        label = rules.bed_labels(1, start=n)[0]
+        n += 1
+        if label in labels:
+            continue
+        Bed.objects.create(institution=institution, label=label, registered_from=on)
+        added += 1
+    return added, 0
+
+
+def _national_id(raw: str) -> str:
+    try:
+        return parse_id_number(raw).number
+    except InvalidIdNumber as exc:
+        raise InstitutionError(f"公民身份号码无效：{exc}", field="national_id") from None
+
+
+@transaction.atomic
+def caregiver_employ(*, institution: Institution, national_id: str, name: str, employed_from: dt.date,
+                     employed_to: dt.date | None = None, qualification: str = "", phone: str = "",
+                     actor=None) -> Employment:
+    """Register a caregiver (found or created by national ID) as employed by the institution."""
+    number = _national_id(national_id)
+    if not (name or "").strip():
+        raise InstitutionError("请填写姓名", field="name")
+    if employed_to is not None and employed_to < employed_from:
+        raise InstitutionError(f"离职日期{employed_to}早于入职日期{employed_from}", field="employed_to")
+    caregiver, created = Caregiver.objects.get_or_create(
+        national_id=number, defaults={"name": name.strip(), "qualification": qualification, "phone": phone})
+    if not created:
+        changed = {k: v for k, v in {"name": name.strip(), "qualification": qualification, "phone": phone}.items()
+                   if v and getattr(caregiver, k) != v}
+        for k, v in changed.items():
+            setattr(caregiver, k, v)
+        if changed:
+            caregiver.save()
+    overlapping = Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
+        Q(employed_to__isnull=True) | Q(employed_to__gte=employed_from))
+    if employed_to is not None:
+        overlapping = overlapping.filter(employed_from__lte=employed_to)
+    if overlapping.exists():
+        raise InstitutionError(f"{caregiver.name}在本机构的任职期间与已有记录重叠", field="employed_from")
+    try:
+        with transaction.atomic():
+            return Employment.objects.create(caregiver=caregiver, institution=institution,
+                                             employed_from=employed_from, employed_to=employed_to)
+    except IntegrityError:
+        raise InstitutionError("任职期间与已有记录重叠", field="employed_from") from None
+
+
+@transaction.atomic
+def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = "", phone: str = "",
+                     actor=None) -> Caregiver:
+    if not (name or "").strip():
+        raise InstitutionError("请填写姓名", field="name")
+    caregiver.name, caregiver.qualification, caregiver.phone = name.strip(), qualification, phone
+    caregiver.save()
+    return caregiver
+
+
+@transaction.atomic
+def employment_end(*, employment: Employment, employed_to: dt.date, actor=None) -> Employment:
+    employment = Employment.objects.select_for_update().get(pk=employment.pk)
+    if employed_to < employment.employed_from:
+        raise InstitutionError(f"离职日期{employed_to}早于入职日期{employment.employed_from}", field="employed_to")
+    if employment.employed_to is not None and employment.employed_to < employed_to:
+        raise InstitutionError(f"该任职已于{employment.employed_to}结束", field="employed_to")
+    employment.employed_to = employed_to
+    employment.save(update_fields=["employed_to"])
+    return employment
+
+
+def caregiver_certificate_add(*, caregiver: Caregiver, name: str, number: str = "", issued_on=None,
+                              expires_on=None) -> CaregiverCertificate:
+    if issued_on and expires_on and expires_on < issued_on:
+        raise InstitutionError("证书有效期早于发证日期", field="expires_on")
+    return CaregiverCertificate.objects.create(caregiver=caregiver, name=name, number=number,
+                                               issued_on=issued_on, expires_on=expires_on)
+
+
+def caregiver_training_add(*, caregiver: Caregiver, course: str, completed_on, hours=0,
+                           passed: bool = True) -> CaregiverTraining:
+    return CaregiverTraining.objects.create(caregiver=caregiver, course=course, completed_on=completed_on,
+                                            hours=hours, passed=passed)
+
+
+@transaction.atomic
+def institution_user_create(*, institution: Institution, username: str, password: str, role: str,
+                            name: str = "", actor=None) -> InstitutionUser:
+    """Create a portal login for the institution (institution administrators and staff do this)."""
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise InstitutionError("请填写用户名", field="username")
+    if role not in InstitutionUser.Role.values:
+        raise InstitutionError(f"未知的角色：{role}", field="role")
+    if role == InstitutionUser.Role.ASSESSOR and institution.type != "assessment_agency":
+        raise InstitutionError("只有评估机构可以设置评估员", field="role")
+    if User.objects.filter(username__iexact=username).exists():
+        raise InstitutionError(f"用户名“{username}”已被使用", field="username")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise InstitutionError("密码不符合要求：" + "；".join(exc.messages), field="password") from None
+    user = User.objects.create_user(username=username, password=password, first_name=name[:150])
+    return InstitutionUser.objects.create(user=user, institution=institution, role=role)
+
+
+def _other_active_admins(link: InstitutionUser) -> bool:
+    return InstitutionUser.objects.filter(institution_id=link.institution_id, role=InstitutionUser.Role.ADMIN,
+                                          user__is_active=True).exclude(pk=link.pk).exists()
+
+
+@transaction.atomic
+def institution_user_set_role(*, link: InstitutionUser, role: str, actor=None) -> InstitutionUser:
+    if role not in InstitutionUser.Role.values:
+        raise InstitutionError(f"未知的角色：{role}", field="role")
+    if link.role == InstitutionUser.Role.ADMIN and role != link.role and not _other_active_admins(link):
+        raise InstitutionError("机构至少需要一名管理员", field="role")
+    link.role = role
+    link.save(update_fields=["role"])
+    return link
+
+
+@transaction.atomic
+def institution_user_deactivate(*, link: InstitutionUser, actor=None) -> InstitutionUser:
+    """Disable a portal login (kept for the audit trail) and revoke its API tokens."""
+    from ltci.core.auth import token_revoke
+
+    if link.role == InstitutionUser.Role.ADMIN and not _other_active_admins(link):
+        raise InstitutionError("不能停用机构的最后一名管理员")
+    if getattr(actor, "pk", None) == link.user_id:
+        raise InstitutionError("不能停用自己的账号")
+    link.user.is_active = False
+    link.user.save(update_fields=["is_active"])
+    for token in link.user.api_tokens.filter(revoked_at__isnull=True):
+        token_revoke(token=token)
+    return link

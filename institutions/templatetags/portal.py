@@ -1,0 +1,43 @@
+"""{% portal_nav %}: the portal's navigation, role-aware; other apps' areas appear once they exist."""
+from django import template
+from django.urls import Resolver404, resolve
+
+from institutions.permissions import ADMIN, RECORD_ROLES, current_institution, current_role
+
+register = template.Library()
+
+# (label, path, institution types that see it: None = all except assessment agencies)
+AREAS = [
+    ("评估任务", "/portal/assessments/", {"assessment_agency"}),
+    ("入住与服务对象", "/portal/residents/", None),
+    ("结算与对账", "/portal/settlement/", None),
+]
+
+
+def _area_exists(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return not match.func.__module__.startswith("institutions.")
+
+
+@register.inclusion_tag("portal/_nav.html", takes_context=True)
+def portal_nav(context):
+    request = context.get("request")
+    institution = current_institution(request) if request else None
+    role = current_role(request) if request else None
+    links = []
+    if institution is not None:
+        links = [("/portal/", "首页"), ("/portal/profile/", "机构信息"), ("/portal/agreement/", "服务协议")]
+        if role in RECORD_ROLES:
+            links += [("/portal/beds/", "床位"), ("/portal/caregivers/", "护理人员"),
+                      ("/portal/violations/", "违规处理"), ("/portal/appraisals/", "年度考核")]
+        for label, path, types in AREAS:
+            agency = institution.type == "assessment_agency"
+            visible = (institution.type in types) if types else not agency
+            if visible and _area_exists(path):
+                links.append((path, label))
+        if role == ADMIN:
+            links += [("/portal/users/", "用户管理"), ("/portal/tokens/", "API令牌")]
+    return {"links": links, "institution": institution, "user": getattr(request, "user", None)}

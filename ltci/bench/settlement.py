@@ -1,0 +1,108 @@
+"""Monthly settlement of N service records (~N/30 beneficiaries, 300 institutions): the real run vs plain SQL.
+
+Data (June 2024, 30 days): every beneficiary is severe, resident in one of 300 elderly-care institutions on
+a registered bed, and has one life-care bed-day record per day; charges vary around the 60 yuan standard
+(some above it: OVER_PRICE), 1 in 50 persons spends days 10-12 in hospital (HOSPITAL). The baseline is one
+SQL statement computing the same fund amount per (institution, person) line.
+"""
+import datetime as dt
+
+from . import register, report, setup_fresh_database, timer
+
+MONTH = dt.date(2024, 6, 1)
+INSTITUTIONS = 300
+
+LOAD_SQL = [
+    """INSERT INTO institutions_institution (id, code, name, type, region_code, credit_code, address, contact_name,
+        contact_phone, bank_name, bank_account, status, created_at)
+       SELECT g, 'BJ' || lpad(g::text, 4, '0'), '机构' || g, 'elderly_care', '320302', '', '', '', '', '', '',
+              'active', now() FROM generate_series(1, %(inst)s) g""",
+    """INSERT INTO institutions_agreement (institution_id, valid_from, valid_to, care_forms, insurance_expires_on,
+        state, created_at)
+       SELECT g, '2023-01-01', '2026-12-31', '{residential}', '2026-12-31', 'active', now()
+       FROM generate_series(1, %(inst)s) g""",
+    """INSERT INTO enrollment_person (id, national_id, name, birth_date, sex, insurance_type, region_code,
+        categories, has_personal_account, village_code, created_at, updated_at)
+       SELECT g, '1' || lpad(g::text, 17, '0'), 'P' || g, '1940-01-01', 'M', 'employee', '320302',
+              CASE WHEN g %% 20 = 0 THEN '{medical_aid}'::varchar[] ELSE '{}'::varchar[] END, true, '', now(), now()
+       FROM generate_series(1, %(persons)s) g""",
+    """INSERT INTO enrollment_coverageperiod (person_id, insurance_type, start, start_reason, end_reason)
+       SELECT g, 'employee', '2020-01-01', 'enrolled', '' FROM generate_series(1, %(persons)s) g""",
+    """INSERT INTO enrollment_contribution (person_id, year, insurance_type, region_code, total_amount,
+        individual_amount, pooled_fund_amount, fiscal_amount, employer_amount, subsidised, subsidy_category,
+        individual_paid, status, due_by, fully_paid_on, created_at)
+       SELECT g, y, 'employee', '320302', 70, 20, 30, 20, 0, false, '', 20, 'paid', make_date(y, 1, 31),
+              make_date(y, 1, 10), now()
+       FROM generate_series(1, %(persons)s) g, generate_series(2023, 2024) y""",
+    """INSERT INTO assessment_conclusion (person_id, grade, concluded_on, valid_until, state, scale_version,
+        imported, created_at)
+       SELECT g, 4, '2024-01-01', '2025-12-31', 'final', 'nhsa-2021', true, now()
+       FROM generate_series(1, %(persons)s) g""",
+    """INSERT INTO institutions_bed (id, institution_id, label, registered_from)
+       SELECT g, 1 + g %% %(inst)s, 'B' || g, '2023-01-01' FROM generate_series(1, %(persons)s) g""",
+    """INSERT INTO benefits_benefitdecision (person_id, benefit_class, care_form, institution_id, starts_on,
+        end_reason, imported, note, created_at)
+       SELECT g, 'severe', 'residential', 1 + g %% %(inst)s, '2024-01-01', '', true, '', now()
+       FROM generate_series(1, %(persons)s) g""",
+    """INSERT INTO benefits_admission (person_id, institution_id, bed_id, admitted_on)
+       SELECT g, 1 + g %% %(inst)s, g, '2024-01-01' FROM generate_series(1, %(persons)s) g""",
+    """INSERT INTO benefits_hospitalstay (person_id, admitted_on, discharged_on, hospital)
+       SELECT g, '2024-06-10', '2024-06-13', 'H' FROM generate_series(1, %(persons)s) g WHERE g %% 50 = 0""",
+    """INSERT INTO settlement_servicerecord (institution_id, person_id, kind, service_date, component,
+        charged_amount, caregiver_national_id, items, origin, source_key, client_key, confirmed, excluded_code,
+        excluded_note, received_at)
+       SELECT 1 + g %% %(inst)s, g, 'bed_day', d::date, 'life', 50 + (g + extract(day from d)::int) %% 15, '', '{}',
+              'file', 'bench:' || g || ':' || d::date, '', true, '', '', now()
+       FROM generate_series(1, %(persons)s) g, generate_series('2024-06-01'::date, '2024-06-30', '1 day') d""",
+]
+
+BASELINE_SQL = """
+SELECT r.institution_id, r.person_id,
+       sum(r.charged_amount) AS charged,
+       round(sum(least(r.charged_amount, 60.00)) FILTER (WHERE h.person_id IS NULL)
+             * CASE WHEN p.categories && '{pupil,preschool,university_student,medical_aid,disabled_severe}'
+                    THEN 0.75 ELSE 0.70 END, 2) AS fund
+FROM settlement_servicerecord r
+JOIN enrollment_person p ON p.id = r.person_id
+LEFT JOIN benefits_hospitalstay h ON h.person_id = r.person_id AND r.service_date >= h.admitted_on
+     AND r.service_date < h.discharged_on
+WHERE r.service_date BETWEEN '2024-06-01' AND '2024-06-30'
+GROUP BY r.institution_id, r.person_id, p.categories
+"""
+
+
+@register("settlement", size_arg="records", default_size=1_500_000, all_size=60_000,
+          help="monthly settlement of N bed-day records (N/30 beneficiaries, 300 institutions)")
+def bench(records: int) -> dict:
+    setup_fresh_database("bench_settlement")
+    from django.core.management import call_command
+    from django.db import connection
+
+    from settlement.models import SettlementLine
+    from settlement.services.run import settlement_run
+
+    persons = max(1, records // 30)
+    call_command("load_policy", "xuzhou-2022", verbosity=0)
+    results: dict = {"records": persons * 30, "persons": persons}
+    with connection.cursor() as cursor:
+        for sql in LOAD_SQL:
+            cursor.execute(sql, {"inst": INSTITUTIONS, "persons": persons})
+        cursor.execute("SELECT setval(pg_get_serial_sequence('institutions_institution', 'id'), %s)", [INSTITUTIONS])
+        cursor.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)", [persons])
+        cursor.execute("SELECT setval(pg_get_serial_sequence('institutions_bed', 'id'), %s)", [persons])
+        cursor.execute("ANALYZE")
+    with timer(results, "real"):
+        run = settlement_run(month=MONTH)
+    with timer(results, "baseline"), connection.cursor() as cursor:
+        cursor.execute(BASELINE_SQL)
+        baseline = {(i, p): fund for i, p, _, fund in cursor.fetchall()}
+    real = {(i, p): fund for i, p, fund in SettlementLine.objects.filter(run=run).values_list(
+        "institution_id", "person_id", "fund_amount")}
+    results["equal"] = real == baseline
+    results["fund_total"] = run.fund_total
+    print(report(f"settlement ({results['records']} records, {persons} beneficiaries, {INSTITUTIONS} institutions)",
+                 results))
+    if not results["equal"]:
+        diff = [k for k in set(real) | set(baseline) if real.get(k) != baseline.get(k)][:5]
+        print("first differences:", [(k, real.get(k), baseline.get(k)) for k in diff])
+    return results

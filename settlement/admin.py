@@ -1,0 +1,272 @@
+"""Staff screens for settlement and the fund (thin: every action calls a service)."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from ltci.core import roles
+from ltci.core.dates import parse_month
+from ltci.core.policy import PolicyError
+
+from . import states
+from .models import (
+    Appeal,
+    Claim,
+    DepositRelease,
+    FundWarning,
+    HandlingFee,
+    LedgerEntry,
+    Payout,
+    RecordAudit,
+    ServiceRecord,
+    SettlementLine,
+    SettlementRun,
+    Statement,
+)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["service_date", "institution", "person", "kind", "component", "charged_amount", "origin",
+                    "confirmed", "excluded_code", "received_at"]
+    list_filter = ["kind", "origin", "confirmed", "excluded_code"]
+    list_select_related = ["institution", "person"]
+    search_fields = ["=person__national_id", "=institution__code", "=caregiver_national_id"]
+    date_hierarchy = "service_date"
+    show_full_result_count = False
+    raw_id_fields = ["institution", "person", "batch"]
+    readonly_fields = ["institution", "person", "kind", "service_date", "component", "charged_amount",
+                       "caregiver_national_id", "started_at", "ended_at", "items", "origin", "source_key",
+                       "client_key", "batch", "received_at"]
+    fields = readonly_fields + ["confirmed", "excluded_code", "excluded_note"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["month", "institution", "submitted_at", "deadline", "late", "record_count", "charged_total"]
+    list_filter = ["late", "month"]
+    list_select_related = ["institution"]
+    search_fields = ["=institution__code"]
+
+
+
+
+@admin.register(SettlementRun)
+class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["month", "version", "state", "record_count", "line_count", "fund_total", "started_by",
+                    "started_at", "approved_by", "paid_at"]
+    list_filter = ["state"]
+    actions = ["rerun", "audit", "approve", "back_to_draft", "bank_file", "confirm_paid"]
+    change_list_template = "admin/settlement/run_changelist.html"
+
+    def get_urls(self):
+        return [path("start/", self.admin_site.admin_view(self.start_view), name="settlement_run_start"),
+                path("reports/", self.admin_site.admin_view(self.reports_view), name="settlement_reports"),
+                *super().get_urls()]
+
+    def start_view(self, request):
+        """Admin button: run (or re-run) a month (SPEC 9)."""
+        if request.method == "POST":
+            if not roles.has_role(request.user, roles.SETTLEMENT_OFFICER, roles.SUPERVISOR):
+                messages.error(request, "无权运行结算")
+            else:
+                self._run(request, request.POST.get("month", ""))
+        return redirect("admin:settlement_settlementrun_changelist")
+
+    def _run(self, request, month_text):
+        from .services.run import SettlementError, settlement_run
+
+        try:
+            run = settlement_run(month=parse_month(month_text), actor=request.user)
+        except (ValueError, SettlementError, PolicyError) as exc:
+            messages.error(request, str(exc))
+            return
+        messages.success(request, f"{run.month:%Y-%m} 第{run.version}版：{run.line_count} 条明细，基金 {run.fund_total}")
+
+    def reports_view(self, request):
+        from .services import reports
+
+        year = int(request.GET.get("year") or timezone.localdate().year)
+        months = reports.flows_by_month(year=year, region=request.GET.get("region") or None)
+        peak = max([m["income"] for m in months] + [m["expenditure"] for m in months] + [1])
+        for m in months:
+            m["income_pct"] = int(m["income"] * 100 / peak)
+            m["expenditure_pct"] = int(m["expenditure"] * 100 / peak)
+        context = {**self.admin_site.each_context(request), "title": "基金报表", "year": year, "months": months,
+                   "by_region": reports.flows_by("region_code"), "by_source": reports.flows_by("source"),
+                   "payout_ratio": reports.payout_ratio(), "warnings": FundWarning.objects.all()[:20],
+                   "reserve": reports.reserve_for_year(year=year),
+                   "beneficiaries": reports.beneficiaries(month=months[-1]["month"]) if months else []}
+        if request.GET.get("format") == "pdf":
+            response = HttpResponse(reports.disclosure_pdf(year=year), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="fund-disclosure-{year}.pdf"'
+            return response
+        return TemplateResponse(request, "admin/settlement/reports.html", context)
+
+    @admin.action(description="重新运行所选月份（草稿/已审核）")
+    def rerun(self, request, queryset):
+        for month in sorted({r.month for r in queryset}):
+            self._run(request, f"{month:%Y-%m}")
+
+    def _move(self, request, queryset, to):
+        for run in queryset:
+            try:
+                states.run_transition(run=run, to=to, actor=request.user)
+                messages.success(request, f"{run}: → {SettlementRun.State(to).label}")
+            except states.TransitionRefused as exc:
+                messages.error(request, f"{run}: {exc}")
+
+    @admin.action(description="审核通过")
+    def audit(self, request, queryset):
+        self._move(request, queryset, "audited")
+
+    @admin.action(description="批准（主管，非运行人）")
+    def approve(self, request, queryset):
+        self._move(request, queryset, "approved")
+
+    @admin.action(description="退回草稿")
+    def back_to_draft(self, request, queryset):
+        self._move(request, queryset, "draft")
+
+    @admin.action(description="导出银行支付文件")
+    def bank_file(self, request, queryset):
+        from .services.run import SettlementError, bank_file
+
+        if not roles.has_role(request.user, roles.FUND_ACCOUNTANT, roles.SUPERVISOR):
+            messages.error(request, "无权导出银行支付文件")
+            return None
+        run = queryset.first()
+        try:
+            body = bank_file(run=run, actor=request.user)
+        except SettlementError as exc:
+            messages.error(request, str(exc))
+            return None
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="bank-{run.month:%Y-%m}-v{run.version}.csv"'
+        return response
+
+    @admin.action(description="确认已支付")
+    def confirm_paid(self, request, queryset):
+        self._move(request, queryset, "paid")
+
+
+@admin.register(SettlementLine)
+class SettlementLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["run", "institution", "person", "care_form", "quantity", "charged_amount", "fund_amount",
+                    "personal_amount", "rejected_amount", "reason_codes", "is_late", "is_adjustment"]
+    list_filter = ["care_form", "is_late", "is_adjustment", "run__month"]
+    list_select_related = ["run", "institution", "person"]
+    search_fields = ["=person__national_id", "=institution__code"]
+    show_full_result_count = False
+
+
+@admin.register(RecordAudit)
+class RecordAuditAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["run", "record", "codes", "charged_amount", "base_amount", "rejected_amount", "detail"]
+    list_select_related = ["run", "record"]
+    search_fields = ["=record__person__national_id"]
+    show_full_result_count = False
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["run", "institution", "charged_total", "fund_payable", "deposit_withheld", "recovered",
+                    "adjustments", "net_payable"]
+    list_select_related = ["run", "institution"]
+    search_fields = ["=institution__code"]
+    actions = ["download_pdf"]
+
+    @admin.action(description="下载结算单PDF")
+    def download_pdf(self, request, queryset):
+        from .services.reports import statement_pdf
+
+        statement = queryset.select_related("run", "institution").first()
+        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{statement.document_no}.pdf"'
+        return response
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["run", "person", "amount"]
+    list_select_related = ["run", "person"]
+    search_fields = ["=person__national_id"]
+    show_full_result_count = False
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "institution", "line", "state", "amount", "decided_by", "settled_in"]
+    list_filter = ["state"]
+    list_select_related = ["institution", "line", "decided_by", "settled_in"]
+    readonly_fields = ["institution", "line", "audit", "comment", "created_by", "created_at", "state",
+                       "decided_by", "decided_at", "settled_in"]
+    actions = ["uphold", "dismiss"]
+
+    def _decide(self, request, queryset, upheld):
+        from .services.appeals import AppealRefused, appeal_decide
+
+        for appeal in queryset:
+            try:
+                appeal_decide(appeal=appeal, upheld=upheld, actor=request.user,
+                              amount=appeal.amount if appeal.amount else None, note=appeal.decision_note)
+            except AppealRefused as exc:
+                messages.error(request, f"{appeal}: {exc}")
+
+    @admin.action(description="申诉成立（下月调整）")
+    def uphold(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description="申诉不成立")
+    def dismiss(self, request, queryset):
+        self._decide(request, queryset, False)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["booked_on", "account", "source", "region_code", "amount", "reference", "memo"]
+    list_filter = ["account", "source"]
+    search_fields = ["=reference", "=region_code"]
+    date_hierarchy = "booked_on"
+    show_full_result_count = False
+    actions = ["sync"]
+
+    @admin.action(description="从业务记录补记台账")
+    def sync(self, request, queryset):
+        from .services.fund import ledger_sync
+
+        messages.success(request, f"新增 {ledger_sync()} 条台账记录")
+
+
+@admin.register(HandlingFee)
+class HandlingFeeAdmin(admin.ModelAdmin):
+    list_display = ["month", "region_code", "amount", "note"]
+
+
+@admin.register(DepositRelease)
+class DepositReleaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["year", "institution", "withheld", "release_rate", "released"]
+
+
+@admin.register(FundWarning)
+class FundWarningAdmin(admin.ModelAdmin):
+    list_display = ["raised_on", "kind", "message", "acknowledged"]
+    list_filter = ["kind", "acknowledged"]

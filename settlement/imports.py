@@ -1,0 +1,149 @@
+"""Service-record files (SPEC 11.4): parse and validate per row, store the valid rows idempotently.
+
+A row's identity is the file's SHA-256 and its row number (``file:<sha>:<row>``): importing the same
+file again changes nothing. The same service sent twice (twice in one file, or again in another file)
+is stored twice and the monthly run rejects the later copy as DUPLICATE (SPEC 7.2), so the
+institution sees why it is not paid (docs/decisions/settlement.md).
+"""
+import datetime as dt
+import hashlib
+from zoneinfo import ZoneInfo
+
+from enrollment.models import Person
+from institutions.models import Institution
+from ltci.core.dates import parse_iso_date
+from ltci.core.importing import RowError, field_value, run_import
+from ltci.core.money import parse_amount
+
+from .models import RecordKind, ServiceRecord
+
+COLUMNS = ["institution_code", "national_id", "kind", "service_date", "component", "charged_amount",
+           "caregiver_id", "started_at", "ended_at", "items"]
+OPTIONAL = ["component", "caregiver_id", "started_at", "ended_at", "items"]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The service catalogue of seed 001 五(二)1 (SPEC 6): life care and medical care items.
+LIFE_ITEMS = ("清洁照料", "睡眠照料", "饮食照料", "排泄照料", "卧位与安全照料", "病情观察", "心理安慰", "管道照护",
+              "压疮预防和照护", "康复照护", "清洁消毒")
+MEDICAL_ITEMS = ("诊察", "康复", "吸氧", "灌肠", "导尿", "压疮伤口换药", "给药", "造瘘护理", "吸痰")
+CATALOGUE = LIFE_ITEMS + MEDICAL_ITEMS
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """Parse an ISO date-time (T or space, minutes or seconds, optional offset); naive = Asia/Shanghai."""
+    raw = text.strip()
+    try:
+        if len(raw) < 16 or raw[10] not in "T ":
+            raise ValueError
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a date-time like 2024-05-01T09:00 or 2024-05-01 09:00") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SHANGHAI)
+    return value
+
+
+def parse_items(text: str) -> list[str]:
+    """Split service items on ';' (full-width '；' and '、' too); each at most 40 characters."""
+    raw = text.replace("；", ";").replace("、", ";")
+    items = [part.strip() for part in raw.split(";") if part.strip()]
+    for item in items:
+        if len(item) > 40:
+            raise ValueError(f"item '{item[:20]}…' is longer than 40 characters")
+    return items
+
+
+def _kind(text: str) -> str:
+    value = text.strip().lower()
+    if value not in RecordKind.values:
+        raise ValueError(f"'{text}' is not one of {'|'.join(RecordKind.values)}")
+    return value
+
+
+def _amount(text: str):
+    value = parse_amount(text)
+    if value < 0:
+        raise ValueError(f"'{text}' is negative")
+    return value
+
+
+def _national_id(text: str) -> str:
+    value = text.strip().upper()
+    if len(value) != 18:
+        raise ValueError(f"'{text}' is not an 18-character resident ID number")
+    return value
+
+
+def parse_row(row: int, values: dict[str, str]) -> dict:
+    """Validate one row; return the record's fields with codes still to resolve."""
+    institution_code = field_value(row, values, "institution_code", str.strip)
+    national_id = field_value(row, values, "national_id", _national_id)
+    kind = field_value(row, values, "kind", _kind)
+    service_date = field_value(row, values, "service_date", parse_iso_date)
+    component = (values.get("component") or "").strip().lower()
+    if kind == RecordKind.BED_DAY and component not in ("life", "medical"):
+        raise RowError(row, "component", "is required for bed_day and must be life or medical"
+                       if not component else f"'{component}' is not life or medical")
+    if component and component not in ("life", "medical"):
+        raise RowError(row, "component", f"'{component}' is not life or medical")
+    charged = field_value(row, values, "charged_amount", _amount)
+    caregiver = (values.get("caregiver_id") or "").strip().upper()
+    if len(caregiver) > 18:
+        raise RowError(row, "caregiver_id", f"'{caregiver}' is longer than 18 characters")
+    visit = kind == RecordKind.HOME_VISIT
+    started_at = field_value(row, values, "started_at", parse_datetime, required=visit)
+    ended_at = field_value(row, values, "ended_at", parse_datetime, required=visit)
+    if started_at and ended_at and ended_at <= started_at:
+        raise RowError(row, "ended_at", "must be after started_at")
+    if visit and started_at.astimezone(SHANGHAI).date() != service_date:
+        raise RowError(row, "started_at", f"is not on the service_date {service_date.isoformat()}")
+    if visit and ended_at.astimezone(SHANGHAI).date() != service_date:
+        raise RowError(row, "ended_at", f"is not on the service_date {service_date.isoformat()}")
+    items = field_value(row, values, "items", parse_items, required=False) or []
+    return {"institution_code": institution_code, "national_id": national_id, "kind": kind,
+            "service_date": service_date, "component": component, "charged_amount": charged,
+            "caregiver_national_id": caregiver, "started_at": started_at, "ended_at": ended_at, "items": items}
+
+
+def resolve(rows: list[tuple[int, dict]], *, only_institution=None) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """Replace institution codes and national IDs by ids in bulk; unknown ones are row errors.
+
+    With only_institution (portal and API uploads) a row of another institution is a row error.
+    """
+    codes = {r["institution_code"] for _, r in rows}
+    ids = {r["national_id"] for _, r in rows}
+    institutions = dict(Institution.objects.filter(code__in=codes).values_list("code", "id"))
+    persons = dict(Person.objects.filter(national_id__in=ids).values_list("national_id", "id"))
+    good, errors = [], []
+    for row, data in rows:
+        if data["institution_code"] not in institutions:
+            errors.append(RowError(row, "institution_code", f"unknown institution '{data['institution_code']}'"))
+            continue
+        if only_institution is not None and data["institution_code"] != only_institution.code:
+            errors.append(RowError(row, "institution_code",
+                                   f"'{data['institution_code']}' is not your institution ({only_institution.code})"))
+            continue
+        if data["national_id"] not in persons:
+            errors.append(RowError(row, "national_id", f"no insured person with ID {data['national_id']}"))
+            continue
+        record = dict(data)
+        record["institution_id"] = institutions[record.pop("institution_code")]
+        record["person_id"] = persons[record.pop("national_id")]
+        good.append((row, record))
+    return good, errors
+
+
+def import_service_records(*, content: bytes, filename: str, actor=None, institution=None):
+    """Import a service-record file (CSV or XLSX); return the ImportReport."""
+    from .services.records import records_store
+
+    digest = hashlib.sha256(content or b"").hexdigest()
+
+    def apply_rows(parsed):
+        good, errors = resolve(parsed, only_institution=institution)
+        keyed = [(f"file:{digest}:{row}", record) for row, record in good]
+        applied, unchanged = records_store(records=keyed, origin=ServiceRecord.Origin.FILE)
+        return applied, unchanged, errors
+
+    return run_import(kind="service_records", content=content, filename=filename, columns=COLUMNS,
+                      parse_row=parse_row, apply_rows=apply_rows, optional=OPTIONAL, actor=actor)

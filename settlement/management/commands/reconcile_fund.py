@@ -1,0 +1,24 @@
+import sys
+
+from django.core.management.base import BaseCommand
+
+from settlement.services.fund import ledger_sync, reconcile
+
+
+class Command(BaseCommand):
+    help = "Prove that the fund ledger equals the source records (SPEC 7.3, 12); exit 1 with the differences"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sync", action="store_true", help="post pending source records to the ledger first")
+
+    def handle(self, sync=False, **options):
+        if sync:
+            self.stdout.write(f"posted {ledger_sync()} new ledger entries")
+        differences, totals = reconcile()
+        for account, (total, n) in totals.items():
+            self.stdout.write(f"{account}: {n} entries, {total}")
+        self.stdout.write(f"{len(differences)} differences")
+        for difference in differences:
+            self.stderr.write(str(difference))
+        if differences:
+            sys.exit(1)

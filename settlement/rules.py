@@ -1,0 +1,111 @@
+"""Pure settlement rules (SPEC 7.2): reason codes and texts, record-to-form matching, caregiver overlaps."""
+import datetime as dt
+from collections.abc import Iterable
+
+NOT_COVERED = "NOT_COVERED"
+ARREARS = "ARREARS"
+WAITING = "WAITING"
+NO_CONCLUSION = "NO_CONCLUSION"
+NO_DECISION = "NO_DECISION"
+HOSPITAL = "HOSPITAL"
+DOUBLE_CARE = "DOUBLE_CARE"
+FORM_NOT_AGREED = "FORM_NOT_AGREED"
+BED = "BED"
+DUPLICATE = "DUPLICATE"
+CAREGIVER = "CAREGIVER"
+OVER_LIMIT = "OVER_LIMIT"
+OVER_PRICE = "OVER_PRICE"
+
+REASON_TEXT = {
+    NOT_COVERED: "当日未参保或参保人已死亡",
+    ARREARS: "当年度个人缴费未足额缴纳（欠费）",
+    WAITING: "处于待遇等待期内",
+    NO_CONCLUSION: "无有效的失能评估结论（或等级不在保障范围）",
+    NO_DECISION: "无该护理形式和机构的有效待遇核定",
+    HOSPITAL: "当日住院",
+    DOUBLE_CARE: "当日已由其他机构或其他护理形式支付",
+    FORM_NOT_AGREED: "护理形式或服务内容不在机构有效协议范围内",
+    BED: "床位未备案或当日超出备案床位数",
+    DUPLICATE: "重复记录",
+    CAREGIVER: "护理人员未在机构备案或上门服务时间重叠",
+    OVER_LIMIT: "超出月度（年度）限额部分",
+    OVER_PRICE: "超出协议价格或支付标准部分",
+    "EXCLUDED_OTHER_FUND": "应由其他社会保险基金支付",
+    "EXCLUDED_THIRD_PARTY": "依法应由第三人承担",
+    "EXCLUDED_PUBLIC_HEALTH": "应由公共卫生负担",
+    "EXCLUDED_ABROAD": "在境外发生",
+    "EXCLUDED_LAW": "法律法规规定不予支付",
+}
+
+# Care forms whose services an institution delivers at home (home visits of SPEC 5.2 B and C).
+VISIT_FORMS = frozenset({"home_visits", "home_family", "home_package_copay", "community", "prevention"})
+# Forms paid to the person per eligible day without records (SPEC 5.2).
+ALLOWANCE_FORMS = ("home_family", "remote_cash", "daily_allowance")
+
+
+def reason_text(code: str) -> str:
+    return REASON_TEXT.get(code, code)
+
+
+def codes_text(codes: Iterable[str]) -> str:
+    return "；".join(f"{c} {reason_text(c)}" for c in codes)
+
+
+def record_matches_form(kind: str, care_form: str | None) -> bool:
+    """True when a record of this kind is a service of the decision's care form (SPEC 7.2 NO_DECISION)."""
+    if care_form is None:
+        return False
+    if kind == "bed_day":
+        return care_form == "residential"
+    if kind == "home_visit":
+        return care_form in VISIT_FORMS
+    return kind == "device"
+
+
+def default_form(kind: str, care_form: str | None) -> str:
+    """The care form a record's line is filed under when the record does not match the decision."""
+    if kind == "bed_day":
+        return "residential"
+    if kind == "device":
+        return "device"
+    return care_form if care_form in VISIT_FORMS else "home_visits"
+
+
+def agreement_covers(care_forms: Iterable[str], care_form: str) -> bool:
+    """True when an agreement's care forms cover the form; home_visits and home_family both mean the
+    institution's home visits, so either one covers the other's visits (docs/decisions/settlement.md)."""
+    forms = set(care_forms or ())
+    if care_form in forms:
+        return True
+    return care_form in ("home_visits", "home_family") and bool(forms & {"home_visits", "home_family"})
+
+
+def is_double_care(kind: str, institution_id: int, paid: Iterable[tuple[int | None, str]]) -> bool:
+    """True when something else is paid for the person that day: another institution's accepted record,
+    or another care form (a bed-day beside visits, any service beside a cash allowance)."""
+    for other_institution, other_form in paid:
+        if other_institution is not None and other_institution != institution_id:
+            return True
+        if kind == "bed_day" and other_form != "residential":
+            return True
+        if kind == "home_visit" and other_form not in VISIT_FORMS:
+            return True
+    return False
+
+
+def caregiver_overlaps(visits: Iterable[tuple[int, str, dt.datetime, dt.datetime]]) -> set[int]:
+    """Return the ids of visits that start before an earlier visit of the same caregiver has ended.
+
+    visits: (record_id, caregiver national id, started_at, ended_at). The earlier visit (by start, then
+    id) stands; the later, overlapping one is rejected (SPEC 7.2 CAREGIVER).
+    """
+    flagged = set()
+    last_end: dict[str, dt.datetime] = {}
+    for record_id, caregiver, started_at, ended_at in sorted(visits, key=lambda v: (v[1], v[2], v[0])):
+        if not caregiver:
+            continue
+        previous = last_end.get(caregiver)
+        if previous is not None and started_at < previous:
+            flagged.add(record_id)
+        last_end[caregiver] = max(previous, ended_at) if previous else ended_at
+    return flagged

@@ -1,0 +1,1 @@
+"""Settlement writes: records, the monthly run, state transitions, appeals, the fund ledger."""

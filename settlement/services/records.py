@@ -1,0 +1,100 @@
+"""Storing service records from every channel (file, API, portal, generated bed-days) (SPEC 7.1)."""
+import datetime as dt
+
+from django.db import transaction
+
+from benefits.models import Admission
+from ltci.core.dates import month_end
+
+from ..models import Claim, RecordKind, ServiceRecord
+
+FIELDS = ("institution_id", "person_id", "kind", "service_date", "component", "charged_amount",
+          "caregiver_national_id", "started_at", "ended_at", "items")
+
+
+@transaction.atomic
+def records_store(*, records: list[tuple[str, dict]], origin: str, confirmed: bool = True) -> tuple[int, int]:
+    """Store records keyed by their source key; a key already stored is left unchanged.
+
+    Return (applied, unchanged). Idempotent through the unique source_key (ON CONFLICT DO NOTHING).
+    """
+    if not records:
+        return 0, 0
+    keys = [key for key, _ in records]
+    existing = set(ServiceRecord.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    new = []
+    seen = set()
+    for key, data in records:
+        if key in existing or key in seen:
+            continue
+        seen.add(key)
+        values = {name: data.get(name) for name in FIELDS}
+        values["component"] = values["component"] or ""
+        values["caregiver_national_id"] = values["caregiver_national_id"] or ""
+        values["items"] = values["items"] or []
+        new.append(ServiceRecord(source_key=key, origin=origin, confirmed=confirmed,
+                                 client_key=data.get("client_key", "") or "", **values))
+    ServiceRecord.objects.bulk_create(new, ignore_conflicts=True, batch_size=5000)
+    return len(new), len(records) - len(new)
+
+
+def bed_days_generate(*, institution, month: dt.date, daily_charge=None) -> int:
+    """Create unconfirmed bed-day records (life care) from the institution's admissions in a month.
+
+    The admission day counts, the discharge day does not (SPEC 5.2). The charge is the given daily charge,
+    else the agreed life-care price. Records wait for the institution's confirmation (bed_days_confirm)
+    before a run takes them. Return the number created.
+    """
+    from institutions.selectors import active_agreement
+
+    end = month_end(month)
+    records = []
+    for admission in Admission.objects.filter(institution=institution, admitted_on__lte=end).exclude(
+            discharged_on__isnull=False, discharged_on__lte=month):
+        agreement = active_agreement(institution=institution, on=month)
+        price = daily_charge if daily_charge is not None else (agreement.price_life if agreement else None)
+        day = max(admission.admitted_on, month)
+        last = end if admission.discharged_on is None else min(end, admission.discharged_on - dt.timedelta(days=1))
+        while day <= last:
+            records.append((f"gen:{admission.pk}:{day.isoformat()}:life", {
+                "institution_id": institution.pk, "person_id": admission.person_id, "kind": RecordKind.BED_DAY,
+                "service_date": day, "component": "life", "charged_amount": price if price is not None else 0,
+            }))
+            day += dt.timedelta(days=1)
+    applied, _ = records_store(records=records, origin=ServiceRecord.Origin.GENERATED, confirmed=False)
+    return applied
+
+
+@transaction.atomic
+def bed_days_confirm(*, institution, month: dt.date, record_ids=None) -> int:
+    """Confirm generated bed-days of a month (all, or the given ids) so that the run takes them."""
+    qs = ServiceRecord.objects.filter(institution=institution, origin=ServiceRecord.Origin.GENERATED,
+                                      confirmed=False, service_date__range=(month, month_end(month)))
+    if record_ids is not None:
+        qs = qs.filter(pk__in=list(record_ids))
+    return qs.update(confirmed=True)
+
+
+@transaction.atomic
+def claim_submit(*, institution, month: dt.date, actor=None, now=None) -> Claim:
+    """Submit (or re-submit) an institution's claim for a month; late after the policy's deadline day."""
+    from django.db.models import Count, Sum
+    from django.utils import timezone
+
+    from ltci.core.policy import NoPolicyInForce, policy_in_force
+
+    now = now or timezone.now()
+    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    try:
+        day = int(policy_in_force("claim_deadline", on=month).get("day_of_next_month", 5))
+    except NoPolicyInForce:
+        day = 5
+    deadline = next_month.replace(day=day)
+    totals = ServiceRecord.objects.filter(institution=institution, service_date__range=(month, month_end(month)),
+                                          confirmed=True).aggregate(n=Count("id"), s=Sum("charged_amount"))
+    claim, _ = Claim.objects.update_or_create(
+        institution=institution, month=month,
+        defaults={"submitted_by": actor if getattr(actor, "pk", None) else None, "deadline": deadline,
+                  "late": timezone.localdate(now) > deadline, "record_count": totals["n"] or 0,
+                  "charged_total": totals["s"] or 0})
+    return claim

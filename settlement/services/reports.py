@@ -1,0 +1,174 @@
+"""Fund reports, early warnings, deposit release and the settlement documents (SPEC 7.3, 10)."""
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
+from ltci.core.money import ZERO, fen
+from ltci.core.policy import NoPolicyInForce, policy_in_force
+
+from ..models import DepositRelease, FundWarning, LedgerEntry, SettlementLine, SettlementRun, Statement
+
+
+def flows_by_month(*, year: int | None = None, region: str | None = None) -> list[dict]:
+    """Income, expenditure and closing balance per month (optionally one region)."""
+    qs = LedgerEntry.objects.all()
+    if region:
+        qs = qs.filter(region_code=region)
+    rows = {}
+    for row in (qs.annotate(month=TruncMonth("booked_on")).values("month", "account")
+                .annotate(total=Sum("amount")).order_by("month")):
+        entry = rows.setdefault(row["month"], {"month": row["month"], "income": ZERO, "expenditure": ZERO})
+        if row["total"] >= 0 and row["account"].startswith("income"):
+            entry["income"] += row["total"]
+        else:
+            entry["expenditure"] -= row["total"]
+    balance = ZERO
+    result = []
+    for month in sorted(rows):
+        entry = rows[month]
+        balance += entry["income"] - entry["expenditure"]
+        entry["balance"] = balance
+        if year is None or month.year == year:
+            result.append(entry)
+    return result
+
+
+def flows_by(field: str) -> list[dict]:
+    """Totals of the ledger by account and region or source."""
+    return list(LedgerEntry.objects.values(field, "account").annotate(total=Sum("amount"), n=Count("id"))
+                .order_by(field, "account"))
+
+
+def payout_ratio(*, month: dt.date | None = None) -> Decimal | None:
+    """Fund share of the eligible charges (charged - rejected) of the latest runs: about 70% by policy."""
+    runs = _latest_runs()
+    qs = SettlementLine.objects.filter(run_id__in=runs, institution__isnull=False, is_adjustment=False)
+    if month:
+        qs = qs.filter(run__month=month)
+    totals = qs.aggregate(fund=Sum("fund_amount"), charged=Sum("charged_amount"), rejected=Sum("rejected_amount"))
+    eligible = (totals["charged"] or ZERO) - (totals["rejected"] or ZERO)
+    return (totals["fund"] / eligible).quantize(Decimal("0.0001")) if eligible else None
+
+
+def beneficiaries(*, month: dt.date) -> list[dict]:
+    """Persons paid in a month's latest run by benefit class and care form, with the fund paid."""
+    runs = _latest_runs()
+    groups: dict[tuple[str, str], dict] = {}
+    for person_id, form, fund, details in (SettlementLine.objects.filter(run_id__in=runs, run__month=month,
+                                                                         fund_amount__gt=0)
+                                           .values_list("person_id", "care_form", "fund_amount", "details")):
+        benefit_class = ",".join((details or {}).get("classes") or ["—"])
+        entry = groups.setdefault((benefit_class, form), {"benefit_class": benefit_class, "care_form": form,
+                                                          "persons": set(), "fund": ZERO})
+        entry["persons"].add(person_id)
+        entry["fund"] += fund
+    return [{**g, "persons": len(g["persons"])} for _, g in sorted(groups.items())]
+
+
+def _latest_runs() -> list[int]:
+    latest = {}
+    for pk, month, version in SettlementRun.objects.values_list("pk", "month", "version"):
+        if month not in latest or version > latest[month][1]:
+            latest[month] = (pk, version)
+    return [pk for pk, _ in latest.values()]
+
+
+@transaction.atomic
+def fund_warnings_check(*, on: dt.date) -> list[FundWarning]:
+    """Raise the early warnings of SPEC 7.3 for a day (idempotent: one per kind and day)."""
+    try:
+        rule = policy_in_force("fund_warning", on=on)
+    except NoPolicyInForce:
+        return []
+    months = flows_by_month()
+    raised = []
+    past = [m for m in months if m["month"] < on.replace(day=1)][-12:]
+    balance = months[-1]["balance"] if months else ZERO
+    if past:
+        average = sum((m["expenditure"] for m in past), ZERO) / len(past)
+        if average > 0 and balance < average * int(rule.get("months", 6)):
+            raised.append(("balance_low", f"基金结余 {fen(balance)} 元不足 {rule.get('months', 6)} 个月平均支出"
+                                          f"（月均 {fen(average)} 元）"))
+    if len(past) >= 2 and past[-2]["expenditure"] > 0:
+        growth = past[-1]["expenditure"] / past[-2]["expenditure"] - 1
+        if growth > Decimal(str(rule.get("growth_threshold", "0.20"))):
+            raised.append(("expenditure_growth", f"{past[-1]['month']:%Y-%m} 支出环比增长 {fen(growth * 100)}%"))
+    year_income = LedgerEntry.objects.filter(booked_on__year=on.year, amount__gt=0).aggregate(s=Sum("amount"))["s"]
+    handling = -(LedgerEntry.objects.filter(booked_on__year=on.year, account="expense_handling")
+                 .aggregate(s=Sum("amount"))["s"] or ZERO)
+    ratio = Decimal(str(rule.get("admin_cost_ratio", "0.10")))
+    if year_income and handling > year_income * ratio:
+        raised.append(("admin_cost", f"{on.year}年经办及其他业务费用 {handling} 元超过当年筹资的 {fen(ratio * 100)}%"))
+    created = []
+    for kind, message in raised:
+        warning, _ = FundWarning.objects.get_or_create(kind=kind, raised_on=on, defaults={"message": message})
+        created.append(warning)
+    return created
+
+
+def reserve_for_year(*, year: int) -> dict:
+    """Jinjiang's reserve (调剂金): the year's surplus x the city fiscal share of the year's income."""
+    entries = LedgerEntry.objects.filter(booked_on__year=year)
+    income = entries.filter(amount__gt=0).aggregate(s=Sum("amount"))["s"] or ZERO
+    spent = -(entries.filter(amount__lt=0).aggregate(s=Sum("amount"))["s"] or ZERO)
+    fiscal = entries.filter(account="income_fiscal").aggregate(s=Sum("amount"))["s"] or ZERO
+    surplus = income - spent
+    share = (fiscal / income) if income else ZERO
+    return {"year": year, "income": income, "expenditure": spent, "surplus": surplus, "fiscal_share": share,
+            "reserve": fen(max(surplus, ZERO) * share)}
+
+
+@transaction.atomic
+def deposits_release(*, year: int) -> list[DepositRelease]:
+    """Release the quality deposits withheld in a year according to the institutions' appraisals."""
+    from institutions.models import Appraisal
+
+    withheld = (Statement.objects.filter(run_id__in=_latest_runs(), run__month__year=year,
+                                         run__state__in=["approved", "paid"])
+                .values("institution_id").annotate(total=Sum("deposit_withheld")))
+    rates = dict(Appraisal.objects.filter(year=year).values_list("institution_id", "release_rate"))
+    result = []
+    for row in withheld:
+        rate = rates.get(row["institution_id"], ZERO)
+        release, _ = DepositRelease.objects.get_or_create(
+            institution_id=row["institution_id"], year=year,
+            defaults={"withheld": row["total"], "release_rate": rate, "released": fen(row["total"] * rate)})
+        result.append(release)
+    return result
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    from ltci.core.pdf import render_pdf
+
+    return render_pdf("documents/settlement_statement.html", statement_context(statement))
+
+
+def statement_context(statement: Statement) -> dict:
+    lines = (statement.run.lines.filter(institution_id=statement.institution_id)
+             .select_related("person").order_by("person__national_id", "care_form"))
+    from ltci.core.idnumber import mask_id
+
+    from ..rules import codes_text
+
+    return {
+        "title": "长期护理保险结算单", "document_no": statement.document_no, "statement": statement,
+        "institution": statement.institution, "run": statement.run, "issued_at": statement.run.started_at,
+        "issuer": "长期护理保险经办机构",
+        "lines": [{"line": line, "masked_id": mask_id(line.person.national_id), "name": line.person.name,
+                   "reasons": codes_text(line.reason_codes)} for line in lines],
+    }
+
+
+def disclosure_pdf(*, year: int) -> bytes:
+    from ltci.core.pdf import render_pdf
+
+    months = flows_by_month(year=year)
+    return render_pdf("documents/fund_disclosure.html", {
+        "title": "长期护理保险基金收支情况公布", "document_no": f"JJGB-{year}", "year": year, "months": months,
+        "income": sum((m["income"] for m in months), ZERO), "expenditure": sum((m["expenditure"] for m in months), ZERO),
+        "balance": months[-1]["balance"] if months else ZERO, "issuer": "长期护理保险经办机构",
+        "issued_at": None,
+    })

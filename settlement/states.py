@@ -1,0 +1,60 @@
+"""Settlement run states (SPEC 7.2): draft -> audited -> approved -> paid, one locked transition service."""
+from django.db import transaction
+from django.utils import timezone
+
+from ltci.core import roles
+
+from .models import SettlementRun
+
+S = SettlementRun.State
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.AUDITED},
+    S.AUDITED: {S.APPROVED, S.DRAFT},
+    S.APPROVED: {S.PAID},
+    S.PAID: set(),
+}
+ROLES = {
+    S.AUDITED: (roles.SETTLEMENT_OFFICER, roles.SUPERVISOR),
+    S.DRAFT: (roles.SETTLEMENT_OFFICER, roles.SUPERVISOR),
+    S.APPROVED: (roles.SUPERVISOR,),
+    S.PAID: (roles.FUND_ACCOUNTANT, roles.SUPERVISOR),
+}
+
+
+class TransitionRefused(Exception):
+    """The move is impossible or the user may not make it; the message says why (Chinese)."""
+
+
+@transaction.atomic
+def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
+    """Move a run to a new state after checking the path, the role and the four-eyes rule."""
+    locked = SettlementRun.objects.select_for_update().get(pk=run.pk)
+    latest = SettlementRun.objects.filter(month=locked.month).order_by("-version").values_list("pk", flat=True)[0]
+    if latest != locked.pk:
+        raise TransitionRefused(f"{locked.month:%Y-%m} 第{locked.version}版已被新版本取代")
+    if to not in TRANSITIONS[locked.state]:
+        raise TransitionRefused(f"结算状态不能从“{locked.get_state_display()}”变为“{S(to).label}”")
+    if not roles.has_role(actor, *ROLES[to]):
+        raise TransitionRefused(f"无权将结算设为“{S(to).label}”：需要角色 {'、'.join(ROLES[to])}")
+    now = timezone.now()
+    if to == S.AUDITED:
+        locked.audited_by, locked.audited_at = actor, now
+    elif to == S.APPROVED:
+        if locked.started_by_id and locked.started_by_id == actor.pk:
+            raise TransitionRefused("批准人不能是运行本次结算的人员（双人复核）")
+        if locked.audited_by_id and locked.audited_by_id == actor.pk and not actor.is_superuser:
+            raise TransitionRefused("批准人不能是审核本次结算的人员（双人复核）")
+        locked.approved_by, locked.approved_at = actor, now
+    elif to == S.PAID:
+        if locked.bank_file_at is None:
+            raise TransitionRefused("请先导出银行支付文件，再确认支付")
+        locked.paid_by, locked.paid_at = actor, now
+    locked.state = to
+    locked.save()
+    if to == S.APPROVED:
+        from .services.fund import ledger_post_run
+        from .services.run import mark_violations_deducted
+
+        mark_violations_deducted(locked)
+        ledger_post_run(locked)
+    return locked

@@ -1,0 +1,42 @@
+"""Celery tasks (SPEC 9): take plain values, call one service, safe to run twice."""
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="settlement.tasks.settlement_run_month")
+def settlement_run_month(month: str) -> str:
+    """Run the settlement of a month (YYYY-MM); a second start while one runs is refused by the lock."""
+    from ltci.core.dates import parse_month
+
+    from .services.run import settlement_run
+
+    run = settlement_run(month=parse_month(month))
+    return f"{run.month:%Y-%m} v{run.version}: {run.line_count} lines, fund {run.fund_total}"
+
+
+@shared_task(name="settlement.tasks.settlement_run_previous_month")
+def settlement_run_previous_month() -> str:
+    """Beat entry (the 10th): settle the previous month unless it is already approved or paid."""
+    from .services.run import latest_run
+
+    first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    current = latest_run(first)
+    if current and current.is_final:
+        return f"{first:%Y-%m} already {current.state}"
+    return settlement_run_month(f"{first:%Y-%m}")
+
+
+@shared_task(name="settlement.tasks.fund_warnings_today")
+def fund_warnings_today() -> int:
+    from .services.reports import fund_warnings_check
+
+    return len(fund_warnings_check(on=timezone.localdate()))
+
+
+@shared_task(name="settlement.tasks.ledger_sync")
+def ledger_sync() -> int:
+    from .services.fund import ledger_sync as sync
+
+    return sync()

@@ -1,0 +1,200 @@
+"""Provider portal: records, claims, audit results, appeals, statements (SPEC 6, 7.1, 7.2).
+
+Every view runs under portal_required and reads through the institution-scoped selectors.
+"""
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from institutions.permissions import ADMIN, CAREGIVER, CLERK, portal_required
+from ltci.core.dates import parse_month
+from ltci.core.importing import RowError
+from ltci.core.models import ImportBatch
+from ltci.core.money import parse_amount
+
+from . import selectors
+from .apis import statement_csv_response
+from .imports import CATALOGUE, import_service_records, parse_row, resolve
+from .models import ServiceRecord
+from .rules import reason_text
+from .services.appeals import AppealRefused, appeal_create
+from .services.records import bed_days_confirm, bed_days_generate, claim_submit, records_store
+
+OFFICE = (ADMIN, CLERK)
+
+
+def _month(request, default_previous=True) -> dt.date:
+    text = request.POST.get("month") or request.GET.get("month") or ""
+    if not text:
+        today = timezone.localdate().replace(day=1)
+        return (today - dt.timedelta(days=1)).replace(day=1) if default_previous else today
+    try:
+        return parse_month(text)
+    except ValueError:
+        raise Http404("bad month") from None
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("服务记录文件（CSV 或 XLSX）"))
+
+
+class VisitForm(forms.Form):
+    national_id = forms.CharField(label=_("参保人身份号码"), max_length=18)
+    service_date = forms.DateField(label=_("服务日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_at = forms.TimeField(label=_("签到时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ended_at = forms.TimeField(label=_("签退时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    caregiver_id = forms.CharField(label=_("护理人员身份号码"), max_length=18)
+    charged_amount = forms.DecimalField(label=_("收费金额（元）"), max_digits=12, decimal_places=2, min_value=0)
+    items = forms.MultipleChoiceField(label=_("服务项目"), choices=[(c, c) for c in CATALOGUE],
+                                      widget=forms.CheckboxSelectMultiple, required=False)
+
+
+@portal_required(roles=OFFICE)
+def index(request):
+    institution = request.institution
+    month = _month(request)
+    return render(request, "portal/settlement/index.html", {
+        "institution": institution, "month": month, "upload_form": UploadForm(),
+        "records": selectors.records_for_institution(institution=institution, month=month).count(),
+        "unconfirmed": selectors.records_for_institution(institution=institution, month=month)
+        .filter(confirmed=False).count(),
+        "claims": institution.claims.all()[:12],
+        "statements": selectors.statements_for_institution(institution=institution)[:12],
+    })
+
+
+@require_POST
+@portal_required(roles=OFFICE)
+def upload(request):
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件"))
+        return redirect("settlement_portal:index")
+    upload_file = form.cleaned_data["file"]
+    report = import_service_records(content=upload_file.read(), filename=upload_file.name, actor=request.user,
+                                    institution=request.institution)
+    batch = ImportBatch.objects.filter(kind="service_records", created_by=request.user).order_by("-pk").first()
+    return render(request, "portal/settlement/upload_result.html", {
+        "institution": request.institution, "report": report, "batch": batch})
+
+
+@portal_required(roles=OFFICE)
+def upload_errors(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk, kind="service_records",
+                              created_by__institution_link__institution=request.institution)
+    response = HttpResponse("\ufeff" + batch.error_report, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="errors-{batch.pk}.csv"'
+    return response
+
+
+@portal_required(roles=(ADMIN, CLERK, CAREGIVER))
+def visit_new(request):
+    institution = request.institution
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        values = {"institution_code": institution.code, "national_id": d["national_id"], "kind": "home_visit",
+                  "service_date": d["service_date"].isoformat(), "component": "",
+                  "charged_amount": f"{d['charged_amount']:.2f}", "caregiver_id": d["caregiver_id"],
+                  "started_at": f"{d['service_date'].isoformat()}T{d['started_at']:%H:%M}",
+                  "ended_at": f"{d['service_date'].isoformat()}T{d['ended_at']:%H:%M}", "items": ";".join(d["items"])}
+        try:
+            good, errors = resolve([(1, parse_row(1, values))], only_institution=institution)
+        except RowError as err:
+            good, errors = [], [err]
+        if errors:
+            form.add_error(None, "；".join(f"{e.field}: {e.reason}" for e in errors))
+        else:
+            import uuid
+
+            records_store(records=[(f"portal:{institution.pk}:{uuid.uuid4().hex}", good[0][1])],
+                          origin=ServiceRecord.Origin.PORTAL)
+            messages.success(request, _("上门服务记录已保存"))
+            return redirect("settlement_portal:visit_new")
+    return render(request, "portal/settlement/visit.html", {"institution": institution, "form": form})
+
+
+@require_POST
+@portal_required(roles=OFFICE)
+def claim(request):
+    month = _month(request)
+    result = claim_submit(institution=request.institution, month=month, actor=request.user)
+    if result.late:
+        messages.warning(request, _("已提交 %(m)s 申报（逾期，截止日 %(d)s）") % {"m": f"{month:%Y-%m}",
+                                                                         "d": result.deadline})
+    else:
+        messages.success(request, _("已提交 %(m)s 申报：%(n)s 条记录") % {"m": f"{month:%Y-%m}",
+                                                                  "n": result.record_count})
+    return redirect(f"/portal/settlement/?month={month:%Y-%m}")
+
+
+@require_POST
+@portal_required(roles=OFFICE)
+def bed_days(request):
+    month = _month(request)
+    if request.POST.get("action") == "confirm":
+        n = bed_days_confirm(institution=request.institution, month=month)
+        messages.success(request, _("已确认 %(n)s 个床日") % {"n": n})
+    else:
+        try:
+            charge = parse_amount(request.POST.get("daily_charge", "")) if request.POST.get("daily_charge") else None
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect(f"/portal/settlement/?month={month:%Y-%m}")
+        n = bed_days_generate(institution=request.institution, month=month, daily_charge=charge)
+        messages.success(request, _("已根据入住记录生成 %(n)s 个待确认床日") % {"n": n})
+    return redirect(f"/portal/settlement/?month={month:%Y-%m}")
+
+
+@portal_required(roles=OFFICE)
+def results(request):
+    first = _month(request)
+    run, lines = selectors.visible_lines(institution=request.institution, month=first)
+    rows = []
+    for line in lines:
+        audits = list(line.audits.select_related("record").order_by("record__service_date", "pk"))
+        rows.append({"line": line, "reasons": [(c, reason_text(c)) for c in line.reason_codes],
+                     "audits": [{"audit": a, "reasons": [(c, reason_text(c)) for c in a.codes]} for a in audits]})
+    return render(request, "portal/settlement/results.html", {
+        "institution": request.institution, "month": first, "run": run, "rows": rows})
+
+
+@require_POST
+@portal_required(roles=OFFICE)
+def appeal(request):
+    if not request.POST.get("line_id", "").isdigit():
+        messages.error(request, _("请选择要申诉的结算明细"))
+        return redirect("settlement_portal:index")
+    line = get_object_or_404(selectors.lines_for_institution(institution=request.institution),
+                             pk=request.POST.get("line_id") or 0)
+    audit = None
+    if request.POST.get("audit_id"):
+        audit = get_object_or_404(line.audits, pk=request.POST["audit_id"])
+    try:
+        appeal_create(institution=request.institution, line=line, audit=audit,
+                      comment=request.POST.get("comment", ""), actor=request.user)
+        messages.success(request, _("申诉已提交"))
+    except AppealRefused as exc:
+        messages.error(request, str(exc))
+    return redirect(f"/portal/settlement/results/?month={line.run.month:%Y-%m}")
+
+
+@portal_required(roles=OFFICE)
+def statement(request, pk, fmt):
+    found = get_object_or_404(selectors.statements_for_institution(institution=request.institution), pk=pk)
+    if fmt == "csv":
+        return statement_csv_response(found)
+    if fmt != "pdf":
+        raise PermissionDenied
+    from .services.reports import statement_pdf
+
+    response = HttpResponse(statement_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.document_no}.pdf"'
+    return response

@@ -1,0 +1,29 @@
+import datetime as dt
+import io
+import random
+
+from enrollment import demo, tasks
+from enrollment.models import Contribution, Person
+from enrollment.services.run import contribution_mark_arrears
+
+
+def test_demo_seed_runs_both_years_and_is_idempotent(xuzhou):
+    out = io.StringIO()
+    demo.seed(persons=150, rng=random.Random(3), stdout=out)
+    assert Person.objects.count() == 150
+    years = set(Contribution.objects.values_list("year", flat=True))
+    assert years == {2025, 2026}
+    assert Contribution.objects.filter(status="arrears").exists()
+    before = Contribution.objects.count()
+    demo.seed(persons=150, rng=random.Random(3), stdout=out)
+    assert Contribution.objects.count() == before
+
+
+def test_task_runs_the_service_and_is_safe_twice(roster):
+    roster("320302196005010015,甲,resident,320302,2022-01-01,,false,,")
+    first = tasks.contribution_run_year(2026, "2026-01-10")
+    second = tasks.contribution_run_year(2026, "2026-01-10")
+    assert first.startswith("contribution_run 2026: done") and second.startswith("contribution_run 2026: done")
+    assert Contribution.objects.count() == 1
+    assert contribution_mark_arrears(on=dt.date(2026, 2, 1)) == 1
+    assert Contribution.objects.get().status == "arrears"

@@ -1,0 +1,189 @@
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from institutions import selectors
+from institutions.imports import import_caregivers, import_institutions
+from institutions.models import Agreement, Bed, Caregiver, Employment, Institution, InstitutionEvent
+from institutions.rules import make_credit_code
+
+from .helpers import national_id
+
+TODAY = dt.date(2026, 6, 1)
+HEADER = ("code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"
+          "insurance_expires_on,price_life,price_medical\n")
+CC1, CC2 = make_credit_code("320302", 1), make_credit_code("320303", 2)
+
+
+def run(text, **kw):
+    return import_institutions(content=text.encode(), filename="inst.csv", today=TODAY, **kw)
+
+
+def row(code="XZ0001", *, type="elderly_care", credit=CC1, forms="residential", beds="3", start="2026-01-01",
+        end="2028-12-31", insurance="2027-01-31", life="", medical=""):
+    return f"{code},机构{code},{type},320302,{credit},{forms},{beds},{start},{end},{insurance},{life},{medical}\n"
+
+
+@pytest.fixture(autouse=True)
+def _pack(xuzhou):
+    return xuzhou
+
+
+def test_institution_with_agreement_and_valid_insurance_is_imported_active_with_numbered_beds(db):
+    report = run(HEADER + row(life="55.00"))
+    assert (report.applied, report.rejected) == (1, 0)
+    inst = Institution.objects.get(code="XZ0001")
+    assert inst.status == Institution.Status.ACTIVE
+    agreement = selectors.active_agreement(institution=inst, on=TODAY)
+    assert agreement.care_forms == ["residential"]
+    assert agreement.price_life == 55 and agreement.price_medical is None
+    assert list(inst.beds.values_list("label", "registered_from")) == [
+        ("001", dt.date(2026, 1, 1)), ("002", dt.date(2026, 1, 1)), ("003", dt.date(2026, 1, 1))]
+    assert selectors.registered_bed_count(institution=inst, on=dt.date(2026, 1, 1)) == 3
+    assert InstitutionEvent.objects.get(institution=inst).action == "import"
+
+
+def test_expired_insurance_or_missing_agreement_is_imported_but_not_active(db):
+    report = run(HEADER + row("XZ0001", insurance="2026-05-31") + row("XZ0002", credit=CC2, start="", end="",
+                                                                      insurance=""))
+    assert report.applied == 2
+    first, second = Institution.objects.order_by("code")
+    assert first.status == second.status == Institution.Status.APPLIED
+    assert first.agreements.get().state == Agreement.State.DRAFT
+    assert not second.agreements.exists()
+    assert selectors.active_agreement(institution=first, on=TODAY) is None
+
+
+def test_reimport_is_idempotent_and_updates_with_history(db):
+    run(HEADER + row())
+    again = run(HEADER + row())
+    assert (again.applied, again.unchanged, again.rejected) == (0, 1, 0)
+    changed = run(HEADER + row(beds="5", insurance="2028-12-31", life="50.00"))
+    assert changed.applied == 1
+    inst = Institution.objects.get(code="XZ0001")
+    agreement = inst.agreements.get()
+    assert agreement.price_life == 50 and agreement.insurance_expires_on == dt.date(2028, 12, 31)
+    assert agreement.history.count() == 2
+    assert selectors.registered_bed_count(institution=inst, on=TODAY) == 5
+    assert selectors.registered_bed_count(institution=inst, on=dt.date(2026, 1, 1)) == 3
+    lowered = run(HEADER + row(beds="2", insurance="2028-12-31", life="50.00"))
+    assert lowered.applied == 1
+    assert selectors.registered_bed_count(institution=inst, on=TODAY) == 2
+    # Beds registered today and withdrawn the same day leave no trace; older beds end the day before.
+    assert list(Bed.objects.filter(institution=inst).values_list("label", "registered_to")) == [
+        ("001", None), ("002", None), ("003", TODAY - dt.timedelta(days=1))]
+
+
+@pytest.mark.parametrize("kwargs,field,reason", [
+    ({"credit": "91350100M000100Y44"}, "credit_code", "统一社会信用代码校验位错误：为4，应为3"),
+    ({"life": "60.01"}, "price_life", "生活照料约定日价60.01元超过现行支付标准60.00元"),
+    ({"medical": "50.50"}, "price_medical", "医疗护理约定日价50.50元超过现行支付标准50.00元"),
+    ({"life": "-1"}, "price_life", "'-1' is negative"),
+    ({"type": "hospital"}, "type", "'hospital' is not one of elderly_care|medical|community|home_care|assessment_agency|device_provider"),
+    ({"forms": "residential;spa"}, "care_forms", "unknown care form code(s): spa (SPEC 5.2 codes: residential|home_visits|home_family|remote_cash|home_package_copay|daily_allowance|community|device|prevention)"),
+    ({"beds": "two"}, "beds", "'two' is not a whole number of beds"),
+    ({"end": ""}, "agreement_to", "is required when the other agreement date is given"),
+    ({"end": "2025-12-31"}, "agreement_to", "2025-12-31 is before agreement_from 2026-01-01"),
+    ({"insurance": "2026-13-01"}, "insurance_expires_on", "'2026-13-01' is not a date in the form YYYY-MM-DD"),
+])
+def test_bad_rows_are_rejected_with_row_field_and_reason_and_nothing_written(db, kwargs, field, reason):
+    report = run(HEADER + row("XZ0009", credit=CC2) + row(**kwargs))
+    assert report.applied == 1
+    assert [(e.row, e.field, e.reason) for e in report.errors] == [(3, field, reason)]
+    assert not Institution.objects.filter(code="XZ0001").exists()
+
+
+def test_lowering_beds_below_occupied_beds_is_a_row_error(db):
+    run(HEADER + row(beds="3"))
+
+    def provider(ids, on):
+        return dict.fromkeys(ids, 3)
+
+    selectors.register_occupancy_provider(provider)
+    try:
+        report = run(HEADER + row(beds="2"))
+    finally:
+        selectors._occupancy_providers.remove(provider)
+    assert [(e.row, e.field, e.reason) for e in report.errors] == [(2, "beds", "床位数2少于在住人数3")]
+    assert selectors.registered_bed_count(institution=Institution.objects.get(), on=TODAY) == 3
+
+
+def test_duplicate_code_in_one_file_is_rejected(db):
+    report = run(HEADER + row() + row())
+    assert [(e.row, e.field) for e in report.errors] == [(3, "code")]
+
+
+def test_wrong_header_rejects_the_file(db):
+    report = run("code,name\nX,Y\n")
+    assert report.file_error.startswith("wrong header: missing column(s): type, region_code")
+    assert not Institution.objects.exists()
+
+
+def test_import_institutions_command_prints_summary_and_writes_error_report(db, tmp_path, capsys):
+    path = tmp_path / "inst.csv"
+    path.write_text(HEADER + row() + row("XZ0002", credit="bad"), encoding="utf-8")
+    call_command("import_institutions", str(path))
+    out = capsys.readouterr()
+    assert "2 rows, 1 applied, 0 unchanged, 1 rejected" in out.out
+    assert "row 3, field credit_code" in out.err
+    assert (tmp_path / "inst.csv.errors.csv").exists()
+    with pytest.raises(CommandError):
+        call_command("import_institutions", str(tmp_path / "missing.csv"))
+
+
+CG_HEADER = "institution_code,national_id,name,qualification,employed_from,employed_to\n"
+
+
+def test_caregivers_import_and_are_registered_for_their_period(db):
+    run(HEADER + row())
+    nid = national_id(11)
+    text = CG_HEADER + f"XZ0001,{nid},张护理,养老护理员四级,2026-02-01,\n"
+    report = import_caregivers(content=text.encode(), filename="cg.csv")
+    assert (report.applied, report.rejected) == (1, 0)
+    inst = Institution.objects.get(code="XZ0001")
+    assert selectors.caregiver_registered(institution_id=inst.pk, national_id=nid, on=TODAY)
+    assert not selectors.caregiver_registered(institution_id=inst.pk, national_id=nid, on=dt.date(2026, 1, 31))
+    again = import_caregivers(content=text.encode(), filename="cg.csv")
+    assert (again.applied, again.unchanged) == (0, 1)
+    ended = import_caregivers(content=(CG_HEADER + f"XZ0001,{nid},张护理,养老护理员四级,2026-02-01,2026-03-31\n").encode(),
+                              filename="cg.csv")
+    assert ended.applied == 1
+    assert Employment.objects.get().employed_to == dt.date(2026, 3, 31)
+    assert selectors.registered_caregivers(institution_ids=[inst.pk], start=TODAY, end=TODAY) == set()
+
+
+def test_caregiver_rows_with_bad_id_unknown_institution_or_overlap_are_rejected(db):
+    run(HEADER + row())
+    nid = national_id(12)
+    text = (CG_HEADER + f"XZ0001,{nid},王护理,,2026-01-01,\n"
+            f"XZ0001,{nid[:-1]}0,李护理,,2026-01-01,\n"
+            f"XZ9999,{national_id(13)},赵护理,,2026-01-01,\n"
+            f"XZ0001,{nid},王护理,,2026-03-01,\n"
+            f"XZ0001,{national_id(14)},钱护理,,2026-03-01,2026-02-01\n")
+    report = import_caregivers(content=text.encode(), filename="cg.csv")
+    assert report.applied == 1
+    assert [(e.row, e.field) for e in report.errors] == [
+        (3, "national_id"), (4, "institution_code"), (5, "employed_from"), (6, "employed_to")]
+    assert "check character" in report.errors[0].reason
+    assert Caregiver.objects.count() == 1
+
+
+def test_reimport_with_lapsed_insurance_suspends_an_active_institution(db):
+    run(HEADER + row())
+    report = run(HEADER + row(insurance="2026-05-31"))
+    assert report.applied == 1
+    inst = Institution.objects.get(code="XZ0001")
+    assert inst.status == Institution.Status.SUSPENDED
+    assert selectors.active_agreement(institution=inst, on=TODAY) is None
+    assert selectors.active_agreement(institution=inst, on=dt.date(2026, 5, 31)) is not None
+    again = run(HEADER + row(insurance="2026-05-31"))
+    assert (again.applied, again.unchanged) == (0, 1)
+    assert Institution.objects.get(code="XZ0001").status == Institution.Status.SUSPENDED
+
+
+def test_institution_in_review_is_activated_by_an_import_with_agreement(db):
+    Institution.objects.create(code="XZ0001", name="机构XZ0001", type="elderly_care", region_code="320302",
+                               credit_code=CC1, status=Institution.Status.QUALIFICATION_REVIEW)
+    run(HEADER + row())
+    assert Institution.objects.get(code="XZ0001").status == Institution.Status.ACTIVE

@@ -1,0 +1,169 @@
+"""Isolation matrix: every /portal/ and /api/v1/ URL x every kind of user (rules: isolation.py)."""
+import importlib
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from institutions.models import InstitutionUser
+from ltci.core.auth import token_create
+
+from . import helpers
+from .isolation import RULES, Rule
+
+PREFIXES = ("portal/", "api/v1/")
+APPS = ["institutions", "enrollment", "assessment", "benefits", "settlement"]
+
+
+def all_rules() -> dict[str, Rule]:
+    """This module's rules plus every app's tests/<app>/isolation_rules.py RULES."""
+    rules = dict(RULES)
+    for app in APPS:
+        try:
+            module = importlib.import_module(f"tests.{app}.isolation_rules")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tests.{app}.isolation_rules":
+                raise
+            continue
+        rules.update(module.RULES)
+    return rules
+
+
+def walk(patterns, prefix="", namespace=""):
+    """Yield (route, qualified name) for every URL pattern, recursively."""
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            ns = p.namespace
+            yield from walk(p.url_patterns, route, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(p, URLPattern):
+            yield route, (f"{namespace}{p.name}" if p.name else None)
+
+
+def scoped_patterns():
+    seen = {}
+    for route, name in walk(get_resolver().url_patterns):
+        if route.startswith(PREFIXES):
+            seen[name or route] = route
+    return seen
+
+
+@dataclass
+class World:
+    owner: object
+    agency: object
+    other: object
+    users: dict
+    links: dict
+    token: object
+    markers: list  # strings that identify the owners' data (code, name, caregiver ID)
+
+    def owning(self, rule: Rule):
+        return self.agency if rule.owner_type == "assessment_agency" else self.owner
+
+
+@pytest.fixture
+def world(db):
+    owner = helpers.institution(code="ISO-OWNER", beds=2)
+    agency = helpers.institution(code="ISO-AGENCY", type="assessment_agency", care_forms=())
+    other = helpers.institution(code="ISO-B", type="home_care", beds=1, care_forms=("home_visits",))
+    from institutions import services
+
+    services.caregiver_employ(institution=owner, national_id=helpers.national_id(101), name="甲护理",
+                              employed_from=owner.agreements.get().valid_from)
+    services.caregiver_employ(institution=other, national_id=helpers.national_id(102), name="乙护理",
+                              employed_from=other.agreements.get().valid_from)
+    users = {
+        ("owner", role): helpers.portal_user(owner, role, f"a-{role}") for role in ("admin", "clerk", "caregiver")
+    }
+    users.update({("agency", role): helpers.portal_user(agency, role, f"g-{role}")
+                  for role in ("admin", "clerk", "assessor")})
+    users["other"] = helpers.portal_user(other, "admin", "b-admin")
+    users["insured"] = helpers.plain_user("insured-person")
+    users["staff"] = helpers.plain_user("staff-no-role", is_staff=True)
+    links = {role: InstitutionUser.objects.get(user=users[("owner", role)]) for role in ("admin", "clerk", "caregiver")}
+    token, _key = token_create(user=users[("owner", "admin")], name="iso")
+    markers = [owner.code, owner.name, agency.code, agency.name, helpers.national_id(101), "a-admin", "a-clerk"]
+    return World(owner=owner, agency=agency, other=other, users=users, links=links, token=token, markers=markers)
+
+
+def _denied(response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    return response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL)
+
+
+def _request(user, url, rule):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    sid = transaction.savepoint()
+    try:
+        if rule.method == "GET":
+            return client.get(url)
+        if url.startswith("/portal/"):
+            return client.generic(rule.method, url, "", content_type="application/x-www-form-urlencoded")
+        return client.generic(rule.method, url, "{}", content_type="application/json")
+    finally:
+        transaction.savepoint_rollback(sid)
+
+
+def test_every_portal_and_api_url_has_an_isolation_rule():
+    rules = all_rules()
+    missing = sorted(key for key in scoped_patterns() if key not in rules)
+    assert not missing, (f"URLs under /portal/ or /api/v1/ without an isolation rule: {missing}; add them to "
+                         "RULES in tests/<app>/isolation_rules.py (see tests/institutions/isolation.py)")
+
+
+def test_isolation_matrix(world):
+    rules = all_rules()
+    failures = []
+    for key in sorted(scoped_patterns()):
+        rule = rules.get(key)
+        if rule is None:
+            continue  # test_every_portal_and_api_url_has_an_isolation_rule reports it
+        kwargs = rule.kwargs(world) if rule.kwargs else {}
+        url = reverse(key, kwargs=kwargs) if ":" in key or not key.startswith(PREFIXES) else "/" + key
+        owning = "agency" if rule.owner_type == "assessment_agency" else "owner"
+        roles = ("admin", "clerk", "assessor") if owning == "agency" else ("admin", "clerk", "caregiver")
+        cases = [(f"{owning} {role}", world.users[(owning, role)], rule.public or role in rule.roles) for role in roles]
+        # Another institution's admin: object URLs of the owner must be denied; list pages show its own
+        # institution (allowed by role) but never the owner's data (checked by markers below).
+        other_allowed = rule.public or (rule.kwargs is None and "admin" in rule.roles)
+        cases += [("other institution", world.users["other"], other_allowed),
+                  ("insured person", world.users["insured"], rule.public),
+                  ("staff without role", world.users["staff"], rule.public),
+                  ("anonymous", None, rule.public)]
+        for label, user, allowed in cases:
+            response = _request(user, url, rule)
+            if response.status_code >= 500:
+                failures.append(f"{rule.method} {url} as {label}: {response.status_code}")
+            elif rule.public:
+                continue
+            elif allowed and _denied(response):
+                failures.append(f"{rule.method} {url} as {label}: denied ({response.status_code}) but should be allowed")
+            elif not allowed and not _denied(response):
+                failures.append(f"{rule.method} {url} as {label}: allowed ({response.status_code}) but must be denied")
+            elif label == "other institution" and not _denied(response):
+                body = response.content.decode(errors="replace")
+                leaked = [m for m in world.markers if m in body]
+                if leaked:
+                    failures.append(f"{rule.method} {url} as {label}: shows the owner's data {leaked}")
+    assert not failures, "\n".join(failures)
+
+
+def test_markers_do_appear_for_the_owner_so_the_leak_check_can_fire(world):
+    client = Client()
+    client.force_login(world.users[("owner", "admin")])
+    assert world.owner.code in client.get("/portal/").content.decode()
+    assert world.markers[4] in client.get("/portal/caregivers/").content.decode()
+    assert world.owner.code in client.get("/api/v1/institution/").content.decode()
+
+
+def test_walk_finds_nested_namespaced_patterns():
+    keys = scoped_patterns()
+    assert keys["portal:bed_end"] == "portal/beds/<int:pk>/end/"
+    assert keys["api-beds"] == "api/v1/beds/"
