@@ -17,3 +17,26 @@ def load_pack(db):
         call_command("load_policy", code, verbosity=0)
 
     return _load
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium driven by playwright (never a downloaded browser)."""
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # The sync API runs an event loop in this thread; set only while the test runs (not at import, where it
+    # would leak into other tests' subprocesses such as the deployment check).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -15,7 +15,9 @@ from ltci.core.idnumber import make_id_number
 
 D = dt.date
 P = {name: make_id_number("320302", D(1940, 1, 1 + i), 10 + 2 * i) for i, name in enumerate(
-    ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"])}
+    ["p1", "p2", "p3", "p4", "p5", "p6", "p7"])}
+# p8 is under 70, so the resident-aged-70+ subsidy does not pay for them.
+P["p8"] = make_id_number("320302", D(1960, 3, 8), 26)
 CAREGIVER = make_id_number("320311", D(1980, 5, 5), 21)
 
 
@@ -50,7 +52,7 @@ def october(db, tmp_path, xuzhou):
     run("import_roster", write(tmp_path, "roster.csv", ["national_id", "name", "insurance_type", "region_code",
         "enrolled_on", "categories", "has_personal_account", "ended_on", "end_reason"], roster))
     run("run_contributions", "--year", "2026", "--on", "2026-01-05")
-    # p3 and p6 are fully subsidised (medical aid, grade 1-2 disability); p8 never pays (arrears).
+    # p1-p7 are residents aged 70+ (fully subsidised); p8 is 66 and never pays (arrears).
     payments = [[P[n], "2026", "20.00", "2026-01-10", "resident_premium", ""] for n in ("p1", "p2", "p4", "p5", "p7")]
     run("import_payments", write(tmp_path, "payments.csv", ["national_id", "year", "amount", "paid_on", "channel",
         "payer_national_id"], payments))
@@ -85,7 +87,7 @@ def october(db, tmp_path, xuzhou):
         + [["E1", P["p2"], "bed_day", f"2026-10-{d:02d}", "life", "40.00", "", "", "", ""] for d in days]
         + [["E1", P["p6"], "bed_day", f"2026-10-{d:02d}", "life", "60.00", "", "", "", ""] for d in days]
         + visits("H1", "p3", range(1, 11), "100.00")
-        + visits("H1", "p4", (3, 17), "200.00")
+        + visits("H1", "p4", (3, 17), "200.00", start_hour=11)
         + visits("H1", "p7", (5, 12, 14, 19, 21, 26), "100.00", start_hour=14)
         + visits("H1", "p8", (6,), "100.00", start_hour=16)
     )

@@ -10,3 +10,6 @@ DATABASES["default"]["TEST"] = {"NAME": "test_ltci_" + os.environ.get("LTCI_TEST
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 AXES_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = False
+# Tests serve static files from the apps' folders (no collectstatic run before the suite).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,7 +1,6 @@
 """Journey in real Chromium: assessors fill the on-site form on a phone; a coordinator concludes in the admin."""
 import datetime as dt
 import os
-import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,8 +18,6 @@ from tests.assessment.conftest import (
     make_person,
 )
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = DEMO_PASSWORD
 D = dt.date
 
@@ -28,20 +25,9 @@ pytestmark = [
     pytest.mark.browser,
     # restore migrated rows (staff groups, beat entries) after the flush, for the tests that follow
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt install chromium)"),
 ]
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking",
-                                                              "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def _portal_login(page, base, username):

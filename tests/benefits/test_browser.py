@@ -1,8 +1,6 @@
 """Journey in real Chromium at a phone viewport: activation, login, reading the status, applying."""
 # ruff: noqa: S105, S106
 import datetime as dt
-import os
-import shutil
 
 import pytest
 
@@ -10,27 +8,14 @@ from benefits.services.accounts import account_create, activation_code_issue
 
 from .conftest import covered_classes_record, make_person
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "Phone-Journey-2026"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keep the groups of data migrations
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt install chromium)"),
 ]
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking",
-                                                              "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def test_insured_person_activates_logs_in_reads_status_and_applies(live_server, browser):

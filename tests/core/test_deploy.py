@@ -49,7 +49,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_web_server_answers_the_admin_login_page_in_chinese():
     """The start-up smoke test of `make demo`: gunicorn serves the admin login page."""
     db = connection.settings_dict

@@ -56,7 +56,7 @@ def truncate_results():
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_killed_after_first_chunk_resumes_to_the_clean_result(roster):
     make_city(roster)
     killed = run_command("--year", "2026", "--on", "2026-02-03", "--chunk-size", "4",

@@ -1,6 +1,5 @@
 """Journey in real Chromium: an institution administrator works in the portal; staff suspend in the admin."""
 import os
-import shutil
 
 import pytest
 
@@ -9,27 +8,13 @@ from ltci.core.models import ApiToken
 
 from . import helpers
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = "/usr/bin/chromium"
-
 pytestmark = [
     pytest.mark.browser,
     # live_server needs committed data; serialized_rollback restores migration data (staff groups) after.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt install chromium)"),
 ]
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking",
-                                                              "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def test_institution_admin_journey_and_staff_suspension(live_server, browser):

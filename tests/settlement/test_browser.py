@@ -1,6 +1,5 @@
 """Journey in real Chromium: an institution uploads a month with bad rows, sees the errors, submits the
 claim; staff run, audit and approve in the admin; the institution downloads the statement."""
-import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -11,29 +10,14 @@ from settlement.models import SettlementRun
 
 from .conftest import D, World, bed_days
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-pw-1"  # noqa: S105
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt install chromium)"),
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # The sync API runs an event loop in this thread; set only while the test runs (not at import, where it
-    # would leak into other tests' subprocesses such as the deployment check).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking",
-                                                              "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def _login(page, base, path, username):
