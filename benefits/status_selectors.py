@@ -5,6 +5,26 @@ from django.db.models import Q
 
 from .models import AgentLink, InsuredAccount
 
+# The settlement app (above benefits) registers the reader of each month's services and amounts in its
+# AppConfig.ready(), so the status page shows them without importing upward (STYLE: apps depend downward).
+_monthly_providers: list = []
+
+
+def register_monthly_services_provider(provider) -> None:
+    """Register ``provider(*, person) -> [{"month", "lines", "fund", "personal"}]`` for the status page."""
+    if provider not in _monthly_providers:
+        _monthly_providers.append(provider)
+
+
+def monthly_services(*, person) -> list[dict] | None:
+    """Each month's services and what the fund and the person paid; None when no settlement app is installed."""
+    if not _monthly_providers:
+        return None
+    months: list[dict] = []
+    for provider in _monthly_providers:
+        months += provider(person=person)
+    return months
+
 
 def account_of(user) -> InsuredAccount | None:
     if not getattr(user, "is_authenticated", False):
@@ -47,6 +67,7 @@ def status_of(*, person, on: dt.date) -> dict:
         "standards": decision_standards(decision, on) if decision else [],
         "decisions": list(decisions_for_person(person=person)[:10]),
         "hospital_stays": list(hospital_stays_for_person(person=person)[:5]),
+        "months": monthly_services(person=person),
         "today": on,
     }
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("activate/", status_views.activate_view, name="activate"),
     path("switch/<int:person_id>/", status_views.switch, name="switch"),
     path("apply/", status_views.apply, name="apply"),
+    path("certificate/<int:year>.pdf", status_views.contribution_certificate, name="certificate"),
     path("decisions/<int:pk>/letter.pdf", status_views.decision_letter, name="decision_letter"),
     path("conclusions/<int:pk>/review/", status_views.review, name="review"),
     path("conclusions/<int:pk>/notice.pdf", status_views.conclusion_notice, name="conclusion_notice"),

@@ -138,6 +138,23 @@ def decision_letter(request, pk):
 
 
 @insured_required
+def contribution_certificate(request, year):
+    """The contribution certificate (参保缴费证明) of the person being viewed, for one year (no code on it)."""
+    from enrollment.models import Contribution
+
+    from .documents import certificate_document_no, certificate_pdf
+
+    contribution = None
+    if request.viewed is not None:
+        contribution = Contribution.objects.filter(person=request.viewed, year=year).select_related("person").first()
+    if contribution is None:
+        raise Http404("no such contribution")
+    response = HttpResponse(certificate_pdf(contribution), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate_document_no(contribution)}.pdf"'
+    return response
+
+
+@insured_required
 def conclusion_notice(request, pk):
     from assessment.documents import conclusion_notice_pdf
     from assessment.models import Conclusion

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ltci.core.models import ImportBatch
+from ltci.core.idnumber import mask_id
+from ltci.core.models import ImportBatch, JobRun
+from ltci.core.paginator import LargeTablePaginator
 from ltci.core.roles import ENROLLMENT_CLERK, FUND_ACCOUNTANT, SUPERVISOR, has_role
 
 from .imports import (
@@ -72,6 +74,43 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.filter(region_code=self.value()) if self.value() else queryset
 
 
+class YearFilter(admin.SimpleListFilter):
+    """Years from min/max (index scans) instead of a DISTINCT over millions of contributions."""
+
+    title = _("缴费年度")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        from django.db.models import Max, Min
+
+        span = Contribution.objects.aggregate(lo=Min("year"), hi=Max("year"))
+        if span["lo"] is None:
+            return []
+        return [(str(y), str(y)) for y in range(span["hi"], span["lo"] - 1, -1)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(year=int(self.value())) if self.value() and self.value().isdigit() else queryset
+
+
+class ChannelFilter(admin.SimpleListFilter):
+    title = _("渠道")
+    parameter_name = "channel"
+    CHANNELS = [("personal_account", _("个人账户划转")), ("account_credit", _("账户划入额抵扣")),
+                ("fiscal", _("财政")), ("resident_premium", _("随居民医保费缴纳")),
+                ("large_medical", _("随大额医疗费用补助缴纳")), ("cash", _("现金")),
+                ("family_account", _("家庭共济（亲属个人账户）"))]
+
+    def lookups(self, request, model_admin):
+        return self.CHANNELS
+
+    def queryset(self, request, queryset):
+        return queryset.filter(channel=self.value()) if self.value() else queryset
+
+
+def looks_like_id(term: str) -> bool:
+    return bool(term) and term[:-1].isdigit() and (term[-1].isdigit() or term[-1] in "xX")
+
+
 class CoverageInline(admin.TabularInline):
     model = CoveragePeriod
     extra = 0
@@ -107,11 +146,13 @@ def can_run(user) -> bool:
 
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
-    list_display = ["national_id", "name", "insurance_type", "region_code", "has_personal_account", "died_on"]
+    list_display = ["masked_id", "name", "insurance_type", "region_code", "has_personal_account", "died_on"]
+    list_display_links = ["masked_id", "name"]
     list_filter = ["insurance_type", RegionFilter, CategoryFilter, "has_personal_account"]
     search_fields = ["national_id"]
     search_help_text = _("身份证号（完整或前缀）或姓名（完整或前缀）")
     show_full_result_count = False
+    paginator = LargeTablePaginator
     list_per_page = 50
     inlines = [CoverageInline, ContributionInline]
     readonly_fields = ["birth_date", "sex", "created_at", "updated_at"]
@@ -121,12 +162,17 @@ class PersonAdmin(SimpleHistoryAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if term[:-1].isdigit() and (term[-1].isdigit() or term[-1] in "xX"):
+        if looks_like_id(term):
             term = term.upper()
             if len(term) == 18:
                 return queryset.filter(national_id=term), False
             return queryset.filter(national_id__startswith=term), False
         return queryset.filter(name__startswith=term), False
+
+    @admin.display(description=_("公民身份号码"), ordering="national_id")
+    def masked_id(self, obj):
+        """Lists show the masked number; the full number is on the detail page only (SPEC 12 Access)."""
+        return mask_id(obj.national_id)
 
     def get_urls(self):
         return [
@@ -177,10 +223,12 @@ class TransactionInline(ReadOnlyMixin, admin.TabularInline):
 class ContributionAdmin(SimpleHistoryAdmin):
     list_display = ["person", "year", "insurance_type", "region_code", "individual_amount", "individual_paid",
                     "status", "due_by", "fully_paid_on", "subsidy_category"]
-    list_filter = ["year", "status", "insurance_type", "region_code", "subsidised"]
+    list_filter = [YearFilter, "status", "insurance_type", RegionFilter, "subsidised"]
     list_select_related = ["person"]
     search_fields = ["=person__national_id"]
+    search_help_text = _("完整身份证号")
     show_full_result_count = False
+    paginator = LargeTablePaginator
     raw_id_fields = ["person", "policy_record"]
     readonly_fields = [f.name for f in Contribution._meta.fields]
     inlines = [TransactionInline]
@@ -202,11 +250,20 @@ class ContributionAdmin(SimpleHistoryAdmin):
     def run_view(self, request):
         if not can_run(request.user):
             raise PermissionDenied
+        from ltci.core.jobs import job_is_running
+
+        from .services.run import JOB
+
         form = RunForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             from .tasks import contribution_run_year
 
             on = form.cleaned_data["on"]
+            year = form.cleaned_data["year"]
+            if job_is_running(JOB, str(year)):
+                self.message_user(request, _("%(year)s 年度筹资批处理正在运行，不能重复启动；请等待其完成。")
+                                  % {"year": year}, messages.ERROR)
+                return redirect(reverse("admin:enrollment_contribution_run"))
             try:
                 contribution_run_year.delay(form.cleaned_data["year"], on.isoformat() if on else None)
             except Exception as exc:  # broker unreachable
@@ -214,18 +271,30 @@ class ContributionAdmin(SimpleHistoryAdmin):
             else:
                 self.message_user(request, _("年度筹资批处理已提交，进度见“作业运行”。"), messages.SUCCESS)
                 return redirect(reverse("admin:core_jobrun_changelist") + "?job=contribution_run")
+        runs = JobRun.objects.filter(job=JOB).order_by("-started_at")[:10]
         context = {**self.admin_site.each_context(request), "title": _("启动年度筹资批处理"), "form": form,
-                   "opts": self.model._meta}
+                   "opts": self.model._meta, "runs": runs}
         return render(request, "admin/enrollment/run.html", context)
 
 
 @admin.register(ContributionTransaction)
 class ContributionTransactionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["contribution", "kind", "amount", "occurred_on", "channel", "payer", "created_at"]
-    list_filter = ["kind", "channel"]
-    list_select_related = ["contribution", "payer"]
+    list_filter = ["kind", ChannelFilter]
+    list_select_related = ["contribution__person", "payer"]
     search_fields = ["=contribution__person__national_id", "=source_key"]
+    search_help_text = _("完整身份证号或来源标识")
     show_full_result_count = False
+    paginator = LargeTablePaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        """One indexed lookup: an ID number searches the person, anything else the source key."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if looks_like_id(term) and len(term) == 18:
+            return queryset.filter(contribution__person__national_id=term.upper()), False
+        return queryset.filter(source_key=term), False
 
 
 @admin.register(AccountEvent)
@@ -235,13 +304,42 @@ class AccountEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["person"]
     search_fields = ["=person__national_id"]
     show_full_result_count = False
+    paginator = LargeTablePaginator
+
+
+class FundIncomeForm(forms.ModelForm):
+    """Donations (捐助: donor and purpose required) and interest; the run books the other sources."""
+
+    source = forms.ChoiceField(label=_("来源"), choices=[
+        (FundIncome.Source.DONATION.value, FundIncome.Source.DONATION.label),
+        (FundIncome.Source.INTEREST.value, FundIncome.Source.INTEREST.label)])
+    region_code = forms.ChoiceField(label=_("地区"), required=False,
+                                    choices=lambda: [("", _("全市"))] + sorted(region_names().items()))
+
+    class Meta:
+        model = FundIncome
+        fields = ["source", "amount", "booked_on", "region_code", "donor", "purpose"]
+
+    def clean(self):
+        from .services.fund import validate_manual_income
+
+        data = super().clean()
+        errors = validate_manual_income(source=data.get("source"), amount=data.get("amount"),
+                                        booked_on=data.get("booked_on"), donor=data.get("donor", ""),
+                                        purpose=data.get("purpose", ""), region_code=data.get("region_code", ""))
+        for name, reason in errors.items():
+            if name not in self.errors:
+                self.add_error(name, reason)
+        return data
 
 
 @admin.register(FundIncome)
 class FundIncomeAdmin(admin.ModelAdmin):
-    list_display = ["year", "source", "region_code", "headcount", "amount", "booked_on", "donor", "purpose"]
+    list_display = ["year", "source", "region_code", "headcount", "amount", "booked_on", "donor", "purpose",
+                    "created_by"]
     list_filter = ["year", "source", "region_code"]
     search_fields = ["donor", "purpose", "=source_key"]
+    form = FundIncomeForm
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -249,12 +347,11 @@ class FundIncomeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_fields(self, request, obj=None):
-        return ["year", "source", "region_code", "amount", "booked_on", "donor", "purpose"]
-
     def save_model(self, request, obj, form, change):
-        """Donations and interest are entered by hand; the key makes the line unique and immutable."""
-        import uuid
+        """Entered lines go through the service (validated, immutable, with who entered them)."""
+        from .services.fund import fund_income_record
 
-        obj.source_key = f"manual:{uuid.uuid4().hex}"
-        super().save_model(request, obj, form, change)
+        saved = fund_income_record(source=obj.source, amount=obj.amount, booked_on=obj.booked_on, donor=obj.donor,
+                                   purpose=obj.purpose, region_code=obj.region_code, actor=request.user)
+        obj.pk = saved.pk
+        obj.source_key, obj.year, obj.created_by = saved.source_key, saved.year, saved.created_by

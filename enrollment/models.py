@@ -1,4 +1,5 @@
 """Insured persons, coverage, contributions and their transactions (SPEC 3)."""
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
@@ -131,6 +132,8 @@ class Contribution(models.Model):
     status = models.CharField(_("缴费状态"), max_length=12, choices=Status.choices, default=Status.DUE)
     due_by = models.DateField(_("缴费期限"))
     fully_paid_on = models.DateField(_("缴足日期"), null=True, blank=True)
+    booked_on = models.DateField(_("年度批处理记账日期"), null=True, blank=True,
+                                 help_text=_("个人账户划转的记账日期；此后的账户划入额用于抵扣欠费"))
     policy_record = models.ForeignKey("core.PolicyRecord", null=True, blank=True, on_delete=models.PROTECT,
                                       verbose_name=_("适用标准"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -231,6 +234,8 @@ class FundIncome(models.Model):
     purpose = models.CharField(_("用途"), max_length=200, blank=True)
     source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("登记人"))
 
     class Meta:
         verbose_name = _("基金收入")

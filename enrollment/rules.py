@@ -75,6 +75,16 @@ def due_by(*, year: int, deadline: str, coverage_start: dt.date) -> dt.date:
     return standard
 
 
+def recovery_threshold(*, due_by: dt.date, booked_on: dt.date | None) -> dt.date:
+    """Credits dated after this day recover a short employee contribution (SPEC 3.3: 从下期账户划入额中抵扣).
+
+    The next credits after the yearly transfer (its balance is dated on or before the booking date, so a
+    later credit is new money); a catch-up run booked after the deadline still recovers from any credit
+    after the deadline.
+    """
+    return min(due_by, booked_on) if booked_on else due_by
+
+
 def payment_status(*, individual_amount: Decimal, individual_paid: Decimal, due: dt.date, today: dt.date) -> str:
     if individual_paid >= individual_amount:
         return "paid"

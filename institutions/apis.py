@@ -125,7 +125,8 @@ class CaregiverUpdateApi(APIView):
             with transaction.atomic():
                 if {"name", "qualification", "phone"} & values.keys():
                     services.caregiver_update(
-                        caregiver=caregiver, actor=request.user, name=values.get("name", caregiver.name),
+                        caregiver=caregiver, institution=request.institution, actor=request.user,
+                        name=values.get("name", caregiver.name),
                         qualification=values.get("qualification", caregiver.qualification),
                         phone=values.get("phone", caregiver.phone))
                 if "employed_to" in values:

@@ -19,9 +19,18 @@ from ltci.core.money import parse_amount
 
 from . import rules, states
 from .errors import InstitutionError
-from .models import Agreement, Bed, CareForm, Caregiver, Employment, Institution, InstitutionType
+from .models import (
+    Agreement,
+    Bed,
+    CareForm,
+    Caregiver,
+    Employment,
+    Institution,
+    InstitutionType,
+    InsuranceNotice,
+)
 from .selectors import price_standards
-from .services.lifecycle import institution_suspend
+from .services.lifecycle import institution_reinstate, institution_suspend
 from .services.records import beds_set_count
 
 INSTITUTION_COLUMNS = ["code", "name", "type", "region_code", "credit_code", "care_forms", "beds", "agreement_from",
@@ -49,6 +58,14 @@ def _choice(choices):
     def parse(text):
         if text not in choices:
             raise ValueError(f"'{text}' is not one of {'|'.join(choices)}")
+        return text
+    return parse
+
+
+def _text(max_length: int):
+    def parse(text):
+        if len(text) > max_length:
+            raise ValueError(f"is longer than {max_length} characters")
         return text
     return parse
 
@@ -81,10 +98,8 @@ def _price(text):
 
 
 def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -> InstitutionRow:
-    code = field_value(row, values, "code", str)
-    if len(code) > 30:
-        raise RowError(row, "code", "is longer than 30 characters")
-    name = field_value(row, values, "name", str)
+    code = field_value(row, values, "code", _text(30))
+    name = field_value(row, values, "name", _text(200))
     kind = field_value(row, values, "type", _choice(InstitutionType.values))
     region = field_value(row, values, "region_code", _region)
     credit = field_value(row, values, "credit_code", rules.validate_credit_code, required=False) or ""
@@ -109,18 +124,45 @@ def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -
     return InstitutionRow(code, name, kind, region, credit, forms, beds, start, end, insurance, life, medical)
 
 
-def _is_active(r: InstitutionRow, today: dt.date) -> bool:
-    """SPEC 11.7: an agreement period (not yet over) with liability insurance valid is imported as active."""
-    return (r.agreement_from is not None and r.agreement_to >= today
-            and rules.insurance_valid(r.insurance_expires_on, max(today, r.agreement_from)))
+ACTIVE, LAPSED, PENDING, ENDED, NONE = "active", "lapsed", "pending", "ended", "none"
+
+
+def classify(r: InstitutionRow, today: dt.date) -> str:
+    """What a row says about its agreement on the import date (SPEC 11.7).
+
+    active: an agreement period not yet over and liability insurance valid (on the import date, or on the
+    first day of an agreement that starts later): imported as active. lapsed: the period has begun and the
+    insurance was valid on its first day but has expired since: the agreement was in force until the expiry
+    and is suspended from the day after, as the daily check would have done. pending: a current period
+    whose insurance never covered it (none given, or expired before the start). ended: the period is over.
+    none: no agreement period.
+    """
+    if r.agreement_from is None:
+        return NONE
+    if r.agreement_to < today:
+        return ENDED
+    if rules.insurance_valid(r.insurance_expires_on, max(today, r.agreement_from)):
+        return ACTIVE
+    if r.agreement_from <= today and rules.insurance_valid(r.insurance_expires_on, r.agreement_from):
+        return LAPSED
+    return PENDING
+
+
+def _suspension_start(r: InstitutionRow, today: dt.date) -> dt.date:
+    expiry = r.insurance_expires_on
+    if expiry is not None and expiry >= r.agreement_from:
+        return expiry + dt.timedelta(days=1)
+    return today
 
 
 def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
-    """Write one row; return True when something changed."""
+    """Write one row; return True when something changed. Decisions: docs/decisions/institutions.md."""
+    S, A = Institution.Status, Agreement.State
     changed = False
     institution = Institution.objects.select_for_update().filter(code=r.code).first()
     data = {"name": r.name, "type": r.type, "region_code": r.region_code, "credit_code": r.credit_code}
-    if institution is None:
+    created = institution is None
+    if created:
         institution = Institution.objects.create(code=r.code, **data)
         changed = True
     elif any(getattr(institution, k) != v for k, v in data.items()):
@@ -128,26 +170,38 @@ def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
             setattr(institution, k, v)
         institution.save()
         changed = True
-    active = _is_active(r, today)
-    S = Institution.Status
-    staff_decided = institution.status in (S.SUSPENDED, S.TERMINATED)
-    # An institution that was active stays active when only its insurance lapsed: it is suspended below,
-    # as the daily check would do (an agreement never stays active with expired insurance).
-    lapsed = (institution.status == S.ACTIVE and not active and r.agreement_from is not None
-              and r.agreement_from <= today <= r.agreement_to)
+    kind = classify(r, today)
+    status = institution.status
+    last_action = institution.events.order_by("-at", "-id").values_list("action", flat=True).first()
+    pipeline = status in (S.APPLIED, S.QUALIFICATION_REVIEW, S.ONSITE_EVALUATION)
+    # A suspension the import itself recorded may be lifted by a later import; staff decisions stand.
+    import_suspended = status == S.SUSPENDED and last_action == "import"
+    staff_decided = status == S.TERMINATED or (status == S.SUSPENDED and not import_suspended)
+    started = r.agreement_from is not None and r.agreement_from <= today
+    if kind == ACTIVE:
+        want = S.ACTIVE
+    elif kind == LAPSED or (kind == PENDING and started and status == S.ACTIVE):
+        want = S.SUSPENDED  # an agreement never stays active with expired insurance
+    else:
+        want = None
     agreement = None
     if r.agreement_from:
-        state = (Agreement.State.ACTIVE if active or lapsed else
-                 Agreement.State.EXPIRED if r.agreement_to < today else Agreement.State.DRAFT)
-        agreement = (Agreement.objects.select_for_update().filter(institution=institution)
-                     .exclude(state=Agreement.State.TERMINATED)
-                     .filter(valid_from__lte=r.agreement_to, valid_to__gte=r.agreement_from)
-                     .order_by("-valid_from").first())
         terms = {"valid_from": r.agreement_from, "valid_to": r.agreement_to, "care_forms": r.care_forms,
                  "price_life": r.price_life, "price_medical": r.price_medical,
                  "insurance_expires_on": r.insurance_expires_on}
-        if not staff_decided:  # staff decisions stand: only the terms are updated
-            terms["state"] = state
+        if not staff_decided:
+            if kind == ENDED:
+                terms["state"] = A.EXPIRED
+            elif want is None:
+                terms["state"] = A.DRAFT
+            elif want == S.ACTIVE:
+                terms["state"] = A.SUSPENDED if import_suspended else A.ACTIVE  # reinstated below
+            else:
+                terms["state"] = A.SUSPENDED if status == S.SUSPENDED else A.ACTIVE  # suspended below
+        agreement = (Agreement.objects.select_for_update().filter(institution=institution)
+                     .exclude(state=A.TERMINATED)
+                     .filter(valid_from__lte=r.agreement_to, valid_to__gte=r.agreement_from)
+                     .order_by("-valid_from").first())
         if agreement is None:
             agreement = Agreement.objects.create(institution=institution, **terms)
             changed = True
@@ -156,22 +210,52 @@ def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
                 setattr(agreement, k, v)
             agreement.save()
             changed = True
-    if lapsed:
-        institution_suspend(institution=institution, actor=actor, on=today,
-                            reason=f"导入：第三方责任保险{r.insurance_expires_on or '未填写'}已失效，暂停定点")
-        changed = True
-    elif not staff_decided and not (institution.status == S.ACTIVE and not active):
-        target = S.ACTIVE if active else S.APPLIED
-        if institution.status != target or not institution.events.exists():
-            states.transition(institution_id=institution.pk, to=target, action="import", actor=actor, on=today,
-                              agreement=agreement, imported=True,
-                              reason="从原试点系统导入" + ("（协议期内且责任险有效）" if active else "（无有效协议或责任险）"))
-            changed = True
+    if not staff_decided:
+        moved = _move_institution(r, institution=institution, want=want, pipeline=pipeline, created=created,
+                                  import_suspended=import_suspended, agreement=agreement, today=today, actor=actor)
+        changed = changed or moved
     on = r.agreement_from or today
     if Bed.objects.filter(institution=institution).exists():
         on = max(today, on)
     added, ended = beds_set_count(institution=institution, count=r.beds, on=on)
     return changed or bool(added or ended)
+
+
+def _move_institution(r: InstitutionRow, *, institution, want, pipeline: bool, created: bool,
+                      import_suspended: bool, agreement, today: dt.date, actor) -> bool:
+    """Carry the row's state over through the audited transitions (action "import"); True when moved."""
+    S = Institution.Status
+    since = r.agreement_from if r.agreement_from and r.agreement_from <= today else today
+    if want == S.ACTIVE:
+        if pipeline:
+            states.transition(institution_id=institution.pk, to=S.ACTIVE, action="import", actor=actor, on=since,
+                              agreement=agreement, imported=True, reason="从原试点系统导入（协议期内且责任险有效）")
+            return True
+        if import_suspended:
+            institution_reinstate(institution=institution, actor=actor, on=today,
+                                  reason=f"导入：第三方责任保险有效至{r.insurance_expires_on}，恢复定点")
+            return True
+        return False
+    if want == S.SUSPENDED:
+        if pipeline:
+            states.transition(institution_id=institution.pk, to=S.ACTIVE, action="import", actor=actor, on=since,
+                              agreement=agreement, imported=True, reason="从原试点系统导入（服务协议已签订）")
+            institution.status = S.ACTIVE
+        if institution.status == S.ACTIVE:
+            start = _suspension_start(r, today)
+            institution_suspend(institution=institution, actor=actor, on=start, action="import",
+                                reason=f"导入：第三方责任保险{r.insurance_expires_on or '未填写'}已失效，暂停定点")
+            if r.insurance_expires_on:
+                InsuranceNotice.objects.get_or_create(
+                    agreement=agreement, kind=InsuranceNotice.Kind.SUSPENDED, expires_on=r.insurance_expires_on,
+                    defaults={"created_on": today})
+            return True
+        return False
+    if created:
+        states.transition(institution_id=institution.pk, to=S.APPLIED, action="import", actor=actor, on=today,
+                          agreement=agreement, imported=True, reason="从原试点系统导入（无有效协议或责任险）")
+        return True
+    return False
 
 
 def import_institutions(*, content: bytes, filename: str, actor=None, today: dt.date | None = None) -> ImportReport:
@@ -222,15 +306,15 @@ def _national_id(text):
 
 
 def parse_caregiver_row(row: int, values: dict[str, str]) -> CaregiverRow:
-    code = field_value(row, values, "institution_code", str)
+    code = field_value(row, values, "institution_code", _text(30))
     number = field_value(row, values, "national_id", _national_id)
-    name = field_value(row, values, "name", str)
-    qualification = field_value(row, values, "qualification", str, required=False) or ""
+    name = field_value(row, values, "name", _text(100))
+    qualification = field_value(row, values, "qualification", _text(200), required=False) or ""
     start = field_value(row, values, "employed_from", parse_iso_date)
     end = field_value(row, values, "employed_to", parse_iso_date, required=False)
     if end and end < start:
         raise RowError(row, "employed_to", f"{end} is before employed_from {start}")
-    return CaregiverRow(code, number, name, qualification[:200], start, end)
+    return CaregiverRow(code, number, name, qualification, start, end)
 
 
 def _apply_caregiver(r: CaregiverRow, institutions: dict[str, int], row: int) -> bool:

@@ -152,9 +152,14 @@ def caregiver_edit(request, pk):
     elif request.method == "POST":
         end_form = EmploymentEndForm(prefix="end")
         if form.is_valid():
-            services.caregiver_update(caregiver=caregiver, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("护理人员信息已保存"))
-            return redirect("portal:caregivers")
+            try:
+                services.caregiver_update(caregiver=caregiver, institution=request.institution, actor=request.user,
+                                          **form.cleaned_data)
+            except InstitutionError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("护理人员信息已保存"))
+                return redirect("portal:caregivers")
     return render(request, "portal/caregiver_edit.html", {
         "employment": employment, "caregiver": caregiver, "form": form, "end_form": end_form,
         "certificates": caregiver.certificates.all(), "trainings": caregiver.trainings.all()})

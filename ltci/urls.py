@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ltci.core.views import home
+
+admin.site.site_header = _("长期护理保险经办系统")
+admin.site.site_title = _("长期护理保险经办系统")
+admin.site.index_title = _("经办管理")
 
 urlpatterns = [
     path("", home, name="home"),

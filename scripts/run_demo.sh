@@ -24,11 +24,16 @@ nohup $BIN/celery -A ltci worker --loglevel=INFO --concurrency=2 >"$RUN/worker.l
 echo $! > "$RUN/worker.pid"
 nohup $BIN/celery -A ltci beat --loglevel=INFO >"$RUN/beat.log" 2>&1 &
 echo $! > "$RUN/beat.pid"
+# A fresh machine may have no curl: ask with the venv's Python.
+answers() {
+  $BIN/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)" \
+    "http://127.0.0.1:$PORT/admin/login/" 2>/dev/null
+}
 for _ in $(seq 1 60); do
-  curl -fs -o /dev/null "http://127.0.0.1:$PORT/admin/login/" && break
+  answers && break
   sleep 0.5
 done
-if ! curl -fs -o /dev/null "http://127.0.0.1:$PORT/admin/login/"; then
+if ! answers; then
   echo "the web server did not answer; see $RUN/web.log" >&2
   tail -20 "$RUN/web.log" >&2
   exit 1

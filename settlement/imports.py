@@ -29,9 +29,18 @@ MEDICAL_ITEMS = ("诊察", "康复", "吸氧", "灌肠", "导尿", "压疮伤口
 CATALOGUE = LIFE_ITEMS + MEDICAL_ITEMS
 
 
-def parse_datetime(text: str) -> dt.datetime:
-    """Parse an ISO date-time (T or space, minutes or seconds, optional offset); naive = Asia/Shanghai."""
+def parse_datetime(text: str, *, on: dt.date | None = None) -> dt.datetime:
+    """Parse an ISO date-time (T or space, minutes or seconds, optional offset); naive = Asia/Shanghai.
+
+    With ``on`` (the service date) a time alone (HH:MM[:SS]) means that time on that day.
+    """
     raw = text.strip()
+    if on is not None and 4 <= len(raw) <= 8 and ":" in raw and "-" not in raw:
+        try:
+            return dt.datetime.combine(on, dt.time.fromisoformat(raw.zfill(5) if len(raw) == 4 else raw),
+                                       tzinfo=SHANGHAI)
+        except ValueError:
+            raise ValueError(f"'{raw}' is not a time like 09:00 or a date-time like 2024-05-01T09:00") from None
     try:
         if len(raw) < 16 or raw[10] not in "T ":
             raise ValueError
@@ -91,8 +100,9 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
     if len(caregiver) > 18:
         raise RowError(row, "caregiver_id", f"'{caregiver}' is longer than 18 characters")
     visit = kind == RecordKind.HOME_VISIT
-    started_at = field_value(row, values, "started_at", parse_datetime, required=visit)
-    ended_at = field_value(row, values, "ended_at", parse_datetime, required=visit)
+    on_date = (lambda text: parse_datetime(text, on=service_date))  # noqa: E731 - a time alone means that day
+    started_at = field_value(row, values, "started_at", on_date, required=visit)
+    ended_at = field_value(row, values, "ended_at", on_date, required=visit)
     if started_at and ended_at and ended_at <= started_at:
         raise RowError(row, "ended_at", "must be after started_at")
     if visit and started_at.astimezone(SHANGHAI).date() != service_date:

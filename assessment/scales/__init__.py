@@ -43,15 +43,22 @@ _DIR = Path(__file__).resolve().parent
 
 
 class GradingError(ValueError):
-    """Reject an item set; ``item`` names the offending item key."""
+    """Reject an item set, naming every offending item.
 
-    def __init__(self, item: object, message: str) -> None:
-        super().__init__(message)
+    ``problems`` lists ``(item key, message)`` for each bad item (unknown keys first, in input order,
+    then missing or invalid items in the order of the scale); ``item`` and ``message`` are the first
+    problem's, and ``str()`` joins all messages with "; ".
+    """
+
+    def __init__(self, item: object, message: str,
+                 problems: list[tuple[object, str]] | None = None) -> None:
+        self.problems: list[tuple[object, str]] = list(problems or [(item, message)])
+        super().__init__("; ".join(text for _, text in self.problems))
         self.item = item
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        return "; ".join(text for _, text in self.problems)
 
 
 class ScaleDataError(ValueError):
@@ -178,22 +185,26 @@ class CombinationScale(Scale):
         """Grade a complete item set (keys of ASSESSMENT_STANDARD.md 1, points of 2)."""
         if not isinstance(items, Mapping):
             raise TypeError(f"items must be a mapping, not {type(items).__name__}")
-        for key in items:
-            if key not in self.items:
-                raise GradingError(key, f"unknown item {key!r}")
+        problems: list[tuple[object, str]] = [
+            (key, f"unknown item {key!r}") for key in items if key not in self.items
+        ]
         points: dict[str, int] = {}
         for key, item in self.items.items():
             if key not in items:
-                raise GradingError(key, f"item {key!r} is missing")
+                problems.append((key, f"item {key!r} is missing"))
+                continue
             value = items[key]
             if not isinstance(value, int) or isinstance(value, bool):
-                raise GradingError(key, f"item {key!r}: {value!r} is not an integer")
-            if value not in item.allowed:
+                problems.append((key, f"item {key!r}: {value!r} is not an integer"))
+            elif value not in item.allowed:
                 allowed = ", ".join(map(str, item.allowed))
-                raise GradingError(
-                    key, f"item {key!r}: {value} is not an allowed value (allowed: {allowed})"
+                problems.append(
+                    (key, f"item {key!r}: {value} is not an allowed value (allowed: {allowed})")
                 )
-            points[key] = value
+            else:
+                points[key] = value
+        if problems:
+            raise GradingError(*problems[0], problems=problems)
         totals = {
             key: sum(points[item.key] for item in ind.items)
             for key, ind in self.indicators.items()

@@ -25,14 +25,17 @@ def _live_assignment(assignment: Assignment) -> Assignment:
 
 
 def grade_items(items: dict, scale_version: str = DEFAULT_VERSION):
-    """Grade item scores, turning a GradingError into a Chinese message naming the item."""
+    """Grade item scores, turning a GradingError into a Chinese message naming every bad item."""
     scale = get_scale(scale_version)
     try:
         return scale.grade(items)
     except GradingError as exc:
-        item = getattr(scale, "items", {}).get(exc.item)
-        name = item.name_zh if item else exc.item
-        raise AssessmentError(f"条目“{name}”：{exc.message}") from None
+        known = getattr(scale, "items", {})
+        parts = []
+        for key, message in exc.problems:
+            item = known.get(key)
+            parts.append(f"条目“{item.name_zh if item else key}”：{message}")
+        raise AssessmentError("；".join(parts)) from None
 
 
 @transaction.atomic

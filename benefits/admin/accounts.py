@@ -39,7 +39,7 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
     readonly_fields = ["person", "user", "code_issued_at", "activated_at", "created_at"]
     exclude = ["activation_code_hash"]
     inlines = [AgentLinkInline]
-    actions = ["issue_codes"]
+    actions = ["issue_codes", "issue_code_with_certificate"]
 
     @admin.display(description="身份号码")
     def masked(self, obj):
@@ -81,6 +81,27 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
         for account in queryset:
             code = activation_code_issue(account=account, actor=request.user)
             messages.warning(request, f"{account.name}（{self.masked(account)}）激活码：{code}（仅显示一次，30天内有效）")
+
+
+    @admin.action(description="签发激活码并打印参保缴费证明（单个账户）", permissions=["change"])
+    def issue_code_with_certificate(self, request, queryset):
+        """Issue the one-time code and return the person's latest contribution certificate with it printed."""
+        from django.http import HttpResponse
+
+        from ..documents import certificate_document_no, certificate_pdf
+
+        if queryset.count() != 1:
+            messages.error(request, "请只选择一个账户")
+            return None
+        account = queryset.select_related("person").first()
+        contribution = account.person.contributions.order_by("-year").first() if account.person_id else None
+        if contribution is None:
+            messages.error(request, "该账户没有参保缴费记录，无法打印参保缴费证明；请使用“签发一次性激活码”")
+            return None
+        code = activation_code_issue(account=account, actor=request.user)
+        response = HttpResponse(certificate_pdf(contribution, activation_code=code), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{certificate_document_no(contribution)}-code.pdf"'
+        return response
 
 
 @admin.register(AgentLink)

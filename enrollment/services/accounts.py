@@ -58,7 +58,8 @@ def recover_arrears(credits) -> int:
     """Deduct outstanding employee contributions from new credits, oldest year first (SPEC 3.3).
 
     credits: [(event_id, person_id, "credit", amount, occurred_on)] sorted by person and date. A
-    contribution is recovered from a credit dated after its due_by. Return the number of recoveries.
+    contribution is recovered from a credit dated after its transfer's booking date or after its due_by
+    (rules.recovery_threshold). Return the number of recoveries.
     """
     person_ids = {c[1] for c in credits}
     open_contribs = defaultdict(list)
@@ -74,7 +75,8 @@ def recover_arrears(credits) -> int:
         for c in open_contribs.get(person_id, []):
             if left <= 0:
                 break
-            if c.due_by >= occurred_on or c.individual_paid >= c.individual_amount:
+            if occurred_on <= rules.recovery_threshold(due_by=c.due_by, booked_on=c.booked_on) \
+                    or c.individual_paid >= c.individual_amount:
                 continue
             take = min(left, c.individual_amount - c.individual_paid)
             left -= take

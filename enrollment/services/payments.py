@@ -35,7 +35,7 @@ def first_coverage_in_year(person_ids, year: int) -> dict[int, tuple[dt.date, st
 
 def new_contribution(person: Person, year: int, start: dt.date, itype: str, policy) -> Contribution:
     """Build (unsaved) the contribution the yearly run would create for this person and year."""
-    std = policy.types.get(itype)
+    std = policy.standard_for(itype, person.categories)
     if std is None:
         raise PolicyError(f"insurance type {itype} is not covered in {year}")
     ref = max(dt.date(year, 1, 1), start, std.covered_from)

@@ -23,21 +23,23 @@ JOB = "contribution_run"
 CHUNK_SIZE = 50_000
 
 INSERT_CONTRIBUTIONS = """
-WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employer, record_id) AS (
+WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employer, record_id, category,
+         priority) AS (
     SELECT * FROM unnest(%(types)s::varchar[], %(covered_from)s::date[], %(total)s::numeric[],
                          %(individual)s::numeric[], %(pooled)s::numeric[], %(fiscal)s::numeric[],
-                         %(employer)s::numeric[], %(record)s::bigint[])
+                         %(employer)s::numeric[], %(record)s::bigint[], %(category)s::varchar[],
+                         %(priority)s::int[])
 ), cand AS (
     SELECT DISTINCT ON (p.id) p.id AS person_id, c.insurance_type, p.region_code, p.categories, p.birth_date,
            greatest(c.start, s.covered_from) AS ref, s.total, s.individual, s.pooled, s.fiscal, s.employer,
            s.record_id
     FROM enrollment_person p
     JOIN enrollment_coverageperiod c ON c.person_id = p.id
-    JOIN std s ON s.insurance_type = c.insurance_type
+    JOIN std s ON s.insurance_type = c.insurance_type AND (s.category = '' OR s.category = ANY(p.categories))
     WHERE p.id >= %(lo)s AND p.id < %(hi)s
       AND c.start <= %(dec31)s AND (c."end" IS NULL OR c."end" >= s.covered_from)
       AND (p.died_on IS NULL OR p.died_on >= s.covered_from)
-    ORDER BY p.id, c.start
+    ORDER BY p.id, c.start, s.priority
 ), x AS (
     SELECT cand.*, COALESCE(
         (SELECT cat FROM unnest(cand.categories) cat WHERE cat = ANY(%(subsidised)s::varchar[])
@@ -49,14 +51,14 @@ WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employ
 )
 INSERT INTO enrollment_contribution (person_id, year, insurance_type, region_code, total_amount,
     individual_amount, pooled_fund_amount, fiscal_amount, employer_amount, subsidised, subsidy_category,
-    individual_paid, status, due_by, fully_paid_on, policy_record_id, created_at)
+    individual_paid, status, due_by, fully_paid_on, booked_on, policy_record_id, created_at)
 SELECT person_id, %(year)s, insurance_type, region_code, total, individual, pooled, fiscal, employer,
        sub <> '', sub, CASE WHEN sub <> '' THEN individual ELSE 0 END,
        CASE WHEN sub <> '' THEN 'waived' ELSE 'due' END,
        CASE WHEN ref > %(jan1)s
             THEN greatest(%(deadline)s::date, (date_trunc('month', ref) + interval '1 month - 1 day')::date)
             ELSE %(deadline)s::date END,
-       CASE WHEN sub <> '' THEN ref END, record_id, now()
+       CASE WHEN sub <> '' THEN ref END, %(on)s::date, record_id, now()
 FROM x
 ON CONFLICT (person_id, year) DO NOTHING
 """
@@ -91,7 +93,7 @@ WITH bal AS (
     RETURNING contribution_id, amount
 )
 UPDATE enrollment_contribution c
-SET individual_paid = c.individual_paid + ins.amount,
+SET individual_paid = c.individual_paid + ins.amount, booked_on = coalesce(c.booked_on, %(on)s::date),
     fully_paid_on = CASE WHEN c.individual_paid + ins.amount >= c.individual_amount THEN %(on)s::date
                          ELSE c.fully_paid_on END
 FROM ins WHERE c.id = ins.contribution_id
@@ -110,7 +112,7 @@ WHERE enrollment_contribution.id = s.id AND enrollment_contribution.status <> s.
 
 def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
     """The policy of a year as SQL parameters (shared with the benchmark baseline)."""
-    types = list(policy.types.values())
+    types = policy.all_standards()
     y = policy.year
     month, day = (int(x) for x in policy.deadline.split("-"))
     return {
@@ -120,6 +122,7 @@ def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
         "total": [t.amounts.total for t in types], "individual": [t.amounts.individual for t in types],
         "pooled": [t.amounts.pooled_fund for t in types], "fiscal": [t.amounts.fiscal for t in types],
         "employer": [t.amounts.employer for t in types], "record": [t.record_id for t in types],
+        "category": [t.category for t in types], "priority": list(range(len(types))),
         "subsidised": policy.subsidised, "age_min": policy.resident_age_min,
     }
 

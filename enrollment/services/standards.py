@@ -16,6 +16,7 @@ class TypeStandard:
     covered_from: dt.date        # first covered day of the year for this type
     record_id: int
     amounts: rules.Amounts
+    category: str = ""           # "" = the type's standard; else a `type:category` standard (SPEC 3.2)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,18 @@ class YearPolicy:
     deadline: str                # "MM-DD"
     fiscal_split: dict           # region -> (city share, district share)
     collective: dict             # {"city": Decimal, "town": Decimal} or {}
+    category_standards: tuple = ()   # TypeStandard with a category, in SPEC 11.10 category order
+
+    def standard_for(self, insurance_type: str, categories) -> "TypeStandard | None":
+        """The standard of a person: the first category standard of the type they belong to, else the type's."""
+        for std in self.category_standards:
+            if std.insurance_type == insurance_type and std.category in (categories or ()):
+                return std
+        return self.types.get(insurance_type)
+
+    def all_standards(self) -> list:
+        """Category standards first (in priority order), then the types' standards."""
+        return [*self.category_standards, *self.types.values()]
 
 
 def covered_types(year: int) -> dict[str, dt.date]:
@@ -71,7 +84,33 @@ def year_policy(year: int) -> YearPolicy:
     except NoPolicyInForce:
         collective = {}
     return YearPolicy(year, types, list(sub.get("categories") or []), sub.get("resident_age_min"),
-                      collection["deadline"], split, collective)
+                      collection["deadline"], split, collective, category_standards(covered))
+
+
+def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
+    """`contribution_standard` records keyed `type:category` in force on the type's first covered day.
+
+    A person in several such categories gets the first in SPEC 11.10 order (the order of Category).
+    Raise PolicyError for an unknown category code or a standard left for staff (null value).
+    """
+    from ltci.core.models import PolicyRecord
+
+    from ..models import Category
+
+    order = {c.value: i for i, c in enumerate(Category)}
+    found = []
+    for itype, ref in covered.items():
+        records = PolicyRecord.objects.filter(scheme=active_scheme(), kind="contribution_standard",
+                                              key__startswith=f"{itype}:", valid_from__lte=ref).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
+        for rec in records:
+            category = rec.key.split(":", 1)[1]
+            name = f"'contribution_standard' [{rec.key}] in force on {ref.isoformat()}"
+            if category not in order:
+                raise PolicyError(f"{name}: unknown person category '{category}' (SPEC 11.10 codes)")
+            found.append((order[category], TypeStandard(itype, ref, rec.id, rules.standard_amounts(rec.value, name=name),
+                                                        category)))
+    return tuple(std for _, std in sorted(found, key=lambda x: (x[0], x[1].insurance_type)))
 
 
 def _has_value(itype: str, ref: dt.date) -> bool:

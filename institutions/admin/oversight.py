@@ -1,8 +1,14 @@
 """Admin for violations (with evidence; the action changes the agreement), appraisals and notices."""
 from decimal import Decimal
+from pathlib import PurePath
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
@@ -12,7 +18,8 @@ from ..models import Appraisal, AppraisalScore, InsuranceNotice, Violation, Viol
 
 
 class EvidenceForm(forms.ModelForm):
-    file = EvidenceField(label="证据文件")
+    # A plain file input: the stored file is never linked by its media URL, only by the download view.
+    file = EvidenceField(label="证据文件", widget=forms.FileInput)
 
     class Meta:
         model = ViolationEvidence
@@ -23,7 +30,14 @@ class EvidenceInline(admin.TabularInline):
     model = ViolationEvidence
     form = EvidenceForm
     extra = 1
-    readonly_fields = ["uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_by", "uploaded_at"]
+
+    @admin.display(description="下载")
+    def download(self, obj):
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:institutions_violation_evidence", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, PurePath(obj.file.name).name)
 
 
 class ViolationAdminForm(forms.ModelForm):
@@ -76,6 +90,21 @@ class ViolationAdmin(SimpleHistoryAdmin):
         obj.pk = violation.pk
         obj._state.adding = False
         obj.created_at = violation.created_at
+
+    def get_urls(self):
+        return [path("evidence/<int:pk>/", self.admin_site.admin_view(self.evidence_download),
+                     name="institutions_violation_evidence")] + super().get_urls()
+
+    def evidence_download(self, request, pk):
+        """Serve one evidence file to staff who may view violations (never through a public media URL)."""
+        evidence = get_object_or_404(ViolationEvidence.objects.select_related("violation"), pk=pk)
+        if not self.has_view_permission(request, evidence.violation):
+            raise PermissionDenied
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("证据文件不存在") from None
+        return FileResponse(handle, as_attachment=True, filename=PurePath(evidence.file.name).name)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

@@ -94,6 +94,15 @@ class InsuranceNotice(models.Model):
         return f"{self.agreement_id} {self.kind} {self.expires_on}"
 
 
+def evidence_path(instance, filename: str) -> str:
+    """Store evidence under an unguessable folder: it is served only through the staff download view."""
+    import uuid
+
+    from django.utils import timezone
+
+    return f"violations/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{filename}"
+
+
 class ViolationType(models.TextChoices):
     FALSE_RECORDS = "false_records", _("虚构服务记录")
     OVERCHARGE = "overcharge", _("超标准收费")
@@ -144,7 +153,7 @@ class Violation(models.Model):
 class ViolationEvidence(models.Model):
     violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="evidence",
                                   verbose_name=_("违规处理"))
-    file = models.FileField(_("证据文件"), upload_to="violations/%Y/%m/")
+    file = models.FileField(_("证据文件"), upload_to=evidence_path)
     description = models.CharField(_("说明"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("上传人"))

@@ -109,11 +109,15 @@ def _live_agreements(institution: Institution):
 
 
 @transaction.atomic
-def institution_suspend(*, institution: Institution, actor, reason: str, on: dt.date | None = None) -> Institution:
-    """Suspend (暂停定点) from `on`: its agreements stop counting agreement days until reinstated."""
+def institution_suspend(*, institution: Institution, actor, reason: str, on: dt.date | None = None,
+                        action: str = "suspend") -> Institution:
+    """Suspend (暂停定点) from `on`: its agreements stop counting agreement days until reinstated.
+
+    `action="import"` records a suspension carried over from an earlier pilot system (import_institutions).
+    """
     on = _today(on)
-    result = states.transition(institution_id=institution.pk, to=S.SUSPENDED, action="suspend", actor=actor,
-                               reason=reason, on=on)
+    result = states.transition(institution_id=institution.pk, to=S.SUSPENDED, action=action, actor=actor,
+                               reason=reason, on=on, imported=action == "import")
     for agreement in _live_agreements(institution).filter(state=A.ACTIVE):
         agreement.state = A.SUSPENDED
         agreement.save(update_fields=["state"])

@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
+from django.utils import timezone
 
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 
@@ -114,6 +115,11 @@ def caregiver_employ(*, institution: Institution, national_id: str, name: str, e
         raise InstitutionError(f"离职日期{employed_to}早于入职日期{employed_from}", field="employed_to")
     caregiver, created = Caregiver.objects.get_or_create(
         national_id=number, defaults={"name": name.strip(), "qualification": qualification, "phone": phone})
+    if not created and caregiver.name != name.strip():
+        # The caregiver record is shared by every employer: a name that does not match the ID is refused
+        # (without showing the stored name to an institution that may not employ the person yet).
+        raise InstitutionError("姓名与该公民身份号码已登记的护理人员姓名不一致，请核对；如需更正请联系经办机构",
+                               field="name")
     if not created:
         changed = {k: v for k, v in {"name": name.strip(), "qualification": qualification, "phone": phone}.items()
                    if v and getattr(caregiver, k) != v}
@@ -135,11 +141,31 @@ def caregiver_employ(*, institution: Institution, national_id: str, name: str, e
         raise InstitutionError("任职期间与已有记录重叠", field="employed_from") from None
 
 
+def _employed_elsewhere(caregiver: Caregiver, institution: Institution, on: dt.date) -> bool:
+    return (Employment.objects.filter(caregiver=caregiver).exclude(institution=institution)
+            .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=on)).exists())
+
+
 @transaction.atomic
 def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = "", phone: str = "",
-                     actor=None) -> Caregiver:
+                     institution: Institution | None = None, actor=None) -> Caregiver:
+    """Correct a caregiver's record; `institution` is the portal/API caller, whose rights are limited.
+
+    The record is shared by all employers: an institution may not rename a caregiver another institution
+    (still) employs, and one that no longer employs the caregiver may not change the record at all while
+    another does. Staff (institution=None) may.
+    """
     if not (name or "").strip():
         raise InstitutionError("请填写姓名", field="name")
+    if institution is not None:
+        today = timezone.localdate()
+        elsewhere = _employed_elsewhere(caregiver, institution, today)
+        own_current = Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
+            Q(employed_to__isnull=True) | Q(employed_to__gte=today)).exists()
+        if elsewhere and not own_current:
+            raise InstitutionError("该护理人员已在本机构离职并在其他机构任职，不能修改其信息")
+        if elsewhere and name.strip() != caregiver.name:
+            raise InstitutionError("该护理人员同时在其他机构任职，姓名更正请联系经办机构", field="name")
     caregiver.name, caregiver.qualification, caregiver.phone = name.strip(), qualification, phone
     caregiver.save()
     return caregiver
@@ -202,6 +228,8 @@ def _other_active_admins(link: InstitutionUser) -> bool:
 def institution_user_set_role(*, link: InstitutionUser, role: str, actor=None) -> InstitutionUser:
     if role not in InstitutionUser.Role.values:
         raise InstitutionError(f"未知的角色：{role}", field="role")
+    if role == InstitutionUser.Role.ASSESSOR and link.institution.type != "assessment_agency":
+        raise InstitutionError("只有评估机构可以设置评估员", field="role")
     if link.role == InstitutionUser.Role.ADMIN and role != link.role and not _other_active_admins(link):
         raise InstitutionError("机构至少需要一名管理员", field="role")
     link.role = role

@@ -45,3 +45,14 @@ def job_progress(run: JobRun, *, done: int, total: int | None = None) -> None:
 
 def job_finish(run: JobRun, *, state: str = JobRun.State.DONE, message: str = "") -> None:
     JobRun.objects.filter(pk=run.pk).update(state=state, message=message, finished_at=timezone.now())
+
+
+def job_is_running(job: str, period: str) -> bool:
+    """True while another session holds the job's lock (a start now would be refused)."""
+    key = _lock_key(job, period)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cursor.fetchone()[0]:
+            return True
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    return False

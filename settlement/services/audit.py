@@ -188,19 +188,27 @@ def price_lines(month: dt.date, records: list[Rec], verdicts: dict, std: Standar
 
 
 def _price_residential(accepted: list[Rec]) -> payment.Amounts:
+    """Bases per day (min of charge, agreed price, standard); the fund is rounded once for the whole line:
+    fen(sum over (component, ratio) of bases x ratio), so a line with life and medical care is exact."""
     by_ratio: dict[tuple[str, Decimal], list[Rec]] = defaultdict(list)
     for r in accepted:
         by_ratio[(r.component, r.ratio)].append(r)
-    total = payment.Amounts()
+    base_total = over_total = exact = ZERO
     for (_, ratio), recs in sorted(by_ratio.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         recs.sort(key=lambda r: (r.day, r.id))
         part = payment.residential_days([(r.charged, r.cap) for r in recs], fund_ratio=ratio)
+        group_base = ZERO
         for r, (base, over) in zip(recs, part.items, strict=True):
             r.base, r.rejected = base, over
+            group_base += base
             if over:
                 r.code = rules.OVER_PRICE
-        total = total + part
-    return total
+        base_total += group_base
+        over_total += part.rejected
+        exact += group_base * ratio
+    fund = fen(exact)
+    return payment.Amounts(charged=base_total + over_total, fund=fund, personal=base_total - fund,
+                           rejected=over_total, codes=(rules.OVER_PRICE,) if over_total else ())
 
 
 def _used(month, person_id, institution_id, form, first, last) -> Decimal:

@@ -165,6 +165,55 @@ def test_perception_band_edges(total, level):
     assert (result.perception, result.perception_level) == (total, level)
 
 
+# Every band edge as "on the boundary and one step either side", written out by hand from section 3.
+# ADL moves in steps of 5 (section 2.1), cognition and perception in steps of 1.
+EDGES = {
+    "adl": [
+        (100, "intact"), (95, "mild"), (90, "mild"),                        # intact | mild at 100/95
+        (70, "mild"), (65, "mild"), (60, "moderate"), (55, "moderate"),     # mild | moderate at 65/60
+        (50, "moderate"), (45, "moderate"), (40, "severe"), (35, "severe"),  # moderate | severe at 45/40
+        (5, "severe"), (0, "severe"),
+    ],
+    "cognition": [
+        (16, "intact"), (15, "mild"), (14, "mild"),
+        (13, "mild"), (12, "mild"), (11, "moderate"), (10, "moderate"),
+        (5, "moderate"), (4, "moderate"), (3, "severe"), (2, "severe"),
+        (1, "severe"), (0, "severe"),
+    ],
+    "perception": [
+        (12, "intact"), (11, "mild"), (10, "mild"),
+        (9, "mild"), (8, "mild"), (7, "moderate"), (6, "moderate"),
+        (5, "moderate"), (4, "moderate"), (3, "severe"), (2, "severe"),
+        (1, "severe"), (0, "severe"),
+    ],
+}
+
+
+@pytest.mark.parametrize(("indicator", "total", "level"),
+                         [(ind, total, level) for ind, rows in EDGES.items() for total, level in rows])
+def test_every_band_edge_on_the_boundary_and_one_step_either_side(indicator, total, level):
+    result = SCALE.grade(items_for(**{indicator: total}))
+    assert getattr(result, indicator) == total
+    assert getattr(result, f"{indicator}_level") == level
+
+
+# Section 3 as ranges, for every reachable total.
+BANDS = {
+    "adl": {"intact": (100, 100), "mild": (65, 95), "moderate": (45, 60), "severe": (0, 40)},
+    "cognition": {"intact": (16, 16), "mild": (12, 15), "moderate": (4, 11), "severe": (0, 3)},
+    "perception": {"intact": (12, 12), "mild": (8, 11), "moderate": (4, 7), "severe": (0, 3)},
+}
+REACHABLE = {"adl": range(0, 101, 5), "cognition": range(17), "perception": range(13)}
+
+
+@pytest.mark.parametrize("indicator", list(BANDS))
+def test_every_reachable_total_has_the_level_of_its_band(indicator):
+    for total in REACHABLE[indicator]:
+        (expected,) = [lv for lv, (low, high) in BANDS[indicator].items() if low <= total <= high]
+        result = SCALE.grade(items_for(**{indicator: total}))
+        assert getattr(result, f"{indicator}_level") == expected, (indicator, total)
+
+
 # --- section 4: the combination table ---------------------------------------------------------
 
 CELLS = [(row, column, TABLE[row][column]) for row in LEVELS for column in LEVELS]
@@ -200,6 +249,16 @@ def test_the_worse_of_cognition_and_perception_decides_the_column(adl_level, cog
         adl=ADL_AT[adl_level], cognition=COGNITION_AT[cognition], perception=PERCEPTION_AT[perception]
     )
     assert SCALE.grade(items).grade == TABLE[adl_level][worse]
+
+
+@pytest.mark.parametrize(("adl_level", "column", "grade"), CELLS)
+def test_combination_table_cell_holds_at_both_ends_of_each_band(adl_level, column, grade):
+    adl_low, adl_high = BANDS["adl"][adl_level]
+    for adl in (adl_low, adl_high):
+        for source in ("cognition", "perception"):
+            for total in BANDS[source][column]:
+                result = SCALE.grade(items_for(adl=adl, **{source: total}))
+                assert result.grade == grade, (adl, source, total)
 
 
 def test_hand_worked_example():
@@ -268,7 +327,21 @@ def test_invalid_point_value_is_named(key, value, message):
 def test_an_unknown_key_is_reported_before_the_item_it_misspells():
     items = dict(FULL)
     items["eatin"] = items.pop("eating")
-    assert str(grading_error(items)) == "unknown item 'eatin'"
+    error = grading_error(items)
+    assert error.item == "eatin"
+    assert str(error) == "unknown item 'eatin'; item 'eating' is missing"
+
+
+def test_every_bad_item_is_named_in_one_error():
+    items = {k: v for k, v in FULL.items() if k != "hearing"}
+    items.update({"stairs": 15, "memory": "4", "extra": 1})
+    error = grading_error(items)
+    assert [key for key, _ in error.problems] == ["extra", "stairs", "memory", "hearing"]
+    assert (error.item, error.message) == ("extra", "unknown item 'extra'")
+    assert str(error) == (
+        "unknown item 'extra'; item 'stairs': 15 is not an allowed value (allowed: 0, 5, 10); "
+        "item 'memory': '4' is not an integer; item 'hearing' is missing"
+    )
 
 
 def test_grade_result_is_frozen():
@@ -328,3 +401,19 @@ def test_severe_adl_always_gives_grade_3_or_more(items):
     result = SCALE.grade(items)
     assert result.adl_level == "severe"
     assert result.grade >= 3
+
+
+@given(items=item_sets, data=st.data())
+def test_making_any_set_of_items_worse_never_lowers_the_grade(items, data):
+    worse = {key: data.draw(st.sampled_from([p for p in ALLOWED[key] if p <= value]), label=key)
+             for key, value in items.items()}
+    assert SCALE.grade(worse).grade >= SCALE.grade(items).grade
+
+
+@given(items=item_sets)
+def test_cognition_and_perception_deficits_count_alike(items):
+    # Swapping which of the two carries the worse level never changes the grade (ASSESSMENT_STANDARD.md 4).
+    result = SCALE.grade(items)
+    swapped = items_for(adl=result.adl, cognition=COGNITION_AT[result.perception_level],
+                        perception=PERCEPTION_AT[result.cognition_level])
+    assert SCALE.grade(swapped).grade == result.grade

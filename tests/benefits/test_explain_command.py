@@ -36,7 +36,7 @@ def test_json_output_with_a_care_form_that_is_not_decided(beneficiary, capsys):
     assert (data["national_id"], data["date"], data["care_form"], data["eligible"]) == (
         beneficiary.national_id, "2024-03-10", "residential", False)
     decision = data["conditions"][4]
-    assert set(decision) == {"code", "passed", "reason_code", "detail", "record"}
+    assert set(decision) == {"number", "code", "passed", "result", "reason_code", "detail", "record"}
     assert (decision["code"], decision["passed"], decision["reason_code"]) == ("decision", False, "NO_DECISION")
 
 

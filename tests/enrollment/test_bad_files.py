@@ -114,3 +114,46 @@ def test_command_writes_error_report_and_fails_on_file_error(xuzhou, tmp_path):
     rows.write_text(ROSTER_HEADER + f"{nid(1)},张三,employee,999999,2022-01-01,,true,,\n", encoding="utf-8")
     call_command("import_roster", str(rows))
     assert "unknown region 999999" in (tmp_path / "rows.csv.errors.csv").read_text(encoding="utf-8")
+
+
+def test_crash_mid_file_leaves_nothing_half_written(xuzhou, monkeypatch):
+    """A failure after the persons were written (here: writing the history) rolls the whole file back."""
+    from enrollment.services import roster as roster_service
+
+    assert run((ROSTER_HEADER + GOOD + "\n").encode()).errors == []
+    body = (ROSTER_HEADER + f"{nid(1)},张三丰,employee,320311,2022-01-01,,true,,\n"
+            + f"{nid(3)},李四,employee,320302,2022-01-01,,true,,\n").encode()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(roster_service, "history_insert", crash)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(body)
+    assert list(Person.objects.values_list("name", "region_code")) == [("张三", "320302")]
+    assert CoveragePeriod.objects.count() == 1 and ImportBatch.objects.count() == 1
+
+
+def test_duplicated_rows_in_a_roster_file_keep_the_first(xuzhou):
+    report = run((ROSTER_HEADER + GOOD + "\n" + GOOD + "\n" + GOOD + "\n").encode())
+    assert [e.row for e in report.errors] == [3, 4] and report.applied == 1
+    assert Person.objects.count() == 1
+
+
+def test_wrong_header_with_an_extra_column_is_refused(xuzhou):
+    body = (ROSTER_HEADER.strip() + ",remark\n" + GOOD + ",x\n").encode()
+    report = run(body)
+    assert "wrong header: unknown column(s): remark" in report.file_error and not Person.objects.exists()
+
+
+def test_bom_and_crlf_utf8_csv_is_accepted(xuzhou):
+    body = ("\ufeff" + ROSTER_HEADER.replace("\n", "\r\n") + GOOD + "\r\n").encode("utf-8")
+    assert run(body).errors == [] and Person.objects.count() == 1
+
+
+def test_id_number_with_unknown_province_is_refused(xuzhou):
+    from ltci.core.idnumber import check_char
+
+    first17 = "99030219600501001"
+    row = f"{first17}{check_char(first17)},张三,employee,320302,2022-01-01,,true,,"
+    assert bad_row(row) == "row 2, field national_id: region code 990302 is not a valid province"

@@ -98,3 +98,50 @@ def test_transactions_and_fund_income_are_immutable(people):
         ContributionTransaction.objects.filter(pk=tx.pk).delete()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         FundIncome.objects.all().delete()
+
+
+def test_credit_after_the_transfer_but_before_the_deadline_recovers_on_time(people):
+    events(f"{nid(3)},balance,5.00,2026-01-01")
+    contribution_run_year(year=2026, on=dt.date(2026, 1, 10))
+    c = Contribution.objects.get(person__national_id=nid(3))
+    assert (c.status, c.individual_paid, c.booked_on) == ("partly_paid", Decimal("5.00"), dt.date(2026, 1, 10))
+    assert events(f"{nid(3)},credit,40.00,2026-01-25").errors == []
+    c.refresh_from_db()
+    assert (c.status, c.individual_paid, c.fully_paid_on) == ("paid", Decimal("20.00"), dt.date(2026, 1, 25))
+
+
+def test_credit_dated_before_the_transfer_does_not_recover(people):
+    events(f"{nid(3)},balance,5.00,2026-01-01")
+    contribution_run_year(year=2026, on=dt.date(2026, 1, 10))
+    events(f"{nid(3)},credit,40.00,2026-01-05")        # already inside the balance the run used
+    assert Contribution.objects.get(person__national_id=nid(3)).individual_paid == Decimal("5.00")
+
+
+def test_catch_up_run_after_the_deadline_recovers_from_credits_after_the_deadline(people):
+    events(f"{nid(3)},balance,0.00,2026-01-01")
+    contribution_run_year(year=2026, on=dt.date(2026, 6, 1))
+    assert Contribution.objects.get(person__national_id=nid(3)).status == "arrears"
+    events(f"{nid(3)},credit,20.00,2026-03-01")
+    c = Contribution.objects.get(person__national_id=nid(3))
+    assert (c.status, c.fully_paid_on) == ("paid", dt.date(2026, 3, 1))
+
+
+def test_duplicated_payment_rows_in_one_file_are_rejected(people):
+    row = f"{nid(1)},2026,5.00,2026-01-10,resident_premium,"
+    report = pay(row, row)
+    assert [str(e) for e in report.errors] == ["row 3, field *: duplicate: the same payment is already in row 2"]
+    assert ContributionTransaction.objects.filter(kind="payment").count() == 1
+
+
+def test_duplicated_account_event_rows_in_one_file_are_rejected(people):
+    row = f"{nid(3)},balance,5.00,2026-01-01"
+    report = events(row, row)
+    assert [str(e) for e in report.errors] == ["row 3, field *: duplicate: the same event is already in row 2"]
+    assert AccountEvent.objects.count() == 1
+
+
+def test_payment_file_whose_rows_are_all_bad_changes_nothing(people):
+    report = pay(f"{nid(1)},2026,50.00,2026-01-10,cash,", f"{nid(1)},2026,5.00,2026-13-10,cash,",
+                 f"{nid(1)},1999,5.00,2026-01-10,cash,")
+    assert report.applied == 0 and report.rejected == 3
+    assert not Contribution.objects.exists() and not ContributionTransaction.objects.exists()

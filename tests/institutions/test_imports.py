@@ -5,7 +5,15 @@ from django.core.management import CommandError, call_command
 
 from institutions import selectors
 from institutions.imports import import_caregivers, import_institutions
-from institutions.models import Agreement, Bed, Caregiver, Employment, Institution, InstitutionEvent
+from institutions.models import (
+    Agreement,
+    Bed,
+    Caregiver,
+    Employment,
+    Institution,
+    InstitutionEvent,
+    InsuranceNotice,
+)
 from institutions.rules import make_credit_code
 
 from .helpers import national_id
@@ -44,15 +52,85 @@ def test_institution_with_agreement_and_valid_insurance_is_imported_active_with_
     assert InstitutionEvent.objects.get(institution=inst).action == "import"
 
 
-def test_expired_insurance_or_missing_agreement_is_imported_but_not_active(db):
-    report = run(HEADER + row("XZ0001", insurance="2026-05-31") + row("XZ0002", credit=CC2, start="", end="",
-                                                                      insurance=""))
-    assert report.applied == 2
-    first, second = Institution.objects.order_by("code")
-    assert first.status == second.status == Institution.Status.APPLIED
+def test_missing_agreement_or_insurance_never_valid_is_imported_as_applied_not_active(db):
+    report = run(HEADER + row("XZ0001", insurance="2025-12-31") + row("XZ0002", credit=CC2, start="", end="",
+                                                                      insurance="")
+                 + row("XZ0003", credit="", insurance=""))
+    assert (report.applied, report.rejected) == (3, 0)
+    first, second, third = Institution.objects.order_by("code")
+    assert first.status == second.status == third.status == Institution.Status.APPLIED
     assert first.agreements.get().state == Agreement.State.DRAFT
     assert not second.agreements.exists()
+    assert third.credit_code == ""
     assert selectors.active_agreement(institution=first, on=TODAY) is None
+    assert selectors.agreement_days(institution_ids=[first.pk], start=dt.date(2026, 1, 1), end=TODAY) == {}
+
+
+def test_insurance_expired_during_the_agreement_imports_suspended_with_the_days_before_in_force(db):
+    report = run(HEADER + row(insurance="2026-04-30"))
+    assert (report.applied, report.rejected) == (1, 0)
+    inst = Institution.objects.get(code="XZ0001")
+    assert inst.status == Institution.Status.SUSPENDED
+    agreement = inst.agreements.get()
+    assert agreement.state == Agreement.State.SUSPENDED
+    assert selectors.active_agreement(institution=inst, on=TODAY) is None
+    days = selectors.agreement_days(institution_ids=[inst.pk], start=dt.date(2026, 1, 1), end=TODAY)[inst.pk]
+    assert [(a, b) for a, b, _ in days] == [(dt.date(2026, 1, 1), dt.date(2026, 4, 30))]
+    assert list(inst.events.order_by("id").values_list("action", "to_status", "effective_on")) == [
+        ("import", "active", dt.date(2026, 1, 1)), ("import", "suspended", dt.date(2026, 5, 1))]
+    assert InsuranceNotice.objects.filter(agreement=agreement, kind="suspended").exists()
+    again = run(HEADER + row(insurance="2026-04-30"))
+    assert (again.applied, again.unchanged) == (0, 1)
+
+
+def test_reimport_with_renewed_insurance_activates_an_institution_the_import_suspended(db):
+    run(HEADER + row(insurance="2026-04-30"))
+    report = run(HEADER + row(insurance="2027-04-30"))
+    assert report.applied == 1
+    inst = Institution.objects.get(code="XZ0001")
+    assert inst.status == Institution.Status.ACTIVE
+    assert inst.agreements.get().state == Agreement.State.ACTIVE
+    assert selectors.active_agreement(institution=inst, on=TODAY) is not None
+    assert selectors.active_agreement(institution=inst, on=dt.date(2026, 5, 15)) is None  # the gap stays
+    assert (run(HEADER + row(insurance="2027-04-30")).unchanged) == 1
+
+
+def test_reimport_never_lifts_a_suspension_staff_decided(db):
+    from institutions import services
+
+    run(HEADER + row())
+    inst = Institution.objects.get(code="XZ0001")
+    services.institution_suspend(institution=inst, actor=None, reason="违规暂停", on=TODAY)
+    report = run(HEADER + row(insurance="2029-01-31"))
+    assert report.applied == 1
+    inst.refresh_from_db()
+    assert inst.status == Institution.Status.SUSPENDED
+    assert inst.agreements.get().insurance_expires_on == dt.date(2029, 1, 31)
+
+
+def test_ended_agreement_is_kept_for_its_days_and_pipeline_state_is_not_reset(db):
+    Institution.objects.create(code="XZ0002", name="机构XZ0002", type="elderly_care", region_code="320302",
+                               credit_code=CC2, status=Institution.Status.QUALIFICATION_REVIEW)
+    report = run(HEADER + row(start="2024-01-01", end="2025-12-31", insurance="2025-12-31")
+                 + row("XZ0002", credit=CC2, start="", end="", insurance=""))
+    assert report.rejected == 0
+    first = Institution.objects.get(code="XZ0001")
+    assert first.status == Institution.Status.APPLIED
+    assert first.agreements.get().state == Agreement.State.EXPIRED
+    assert selectors.agreement_days(institution_ids=[first.pk], start=dt.date(2025, 6, 1),
+                                    end=dt.date(2025, 6, 30))[first.pk][0][:2] == (dt.date(2025, 6, 1),
+                                                                                  dt.date(2025, 6, 30))
+    assert Institution.objects.get(code="XZ0002").status == Institution.Status.QUALIFICATION_REVIEW
+
+
+def test_too_long_names_are_row_errors_not_crashes(db):
+    report = run(HEADER + row().replace("机构XZ0001", "长" * 201))
+    assert [(e.row, e.field, e.reason) for e in report.errors] == [(2, "name", "is longer than 200 characters")]
+    run(HEADER + row())
+    text = CG_HEADER + f"XZ0001,{national_id(15)},{'名' * 101},,2026-01-01,\n"
+    cg = import_caregivers(content=text.encode(), filename="cg.csv")
+    assert [(e.row, e.field) for e in cg.errors] == [(2, "name")]
+    assert not Caregiver.objects.exists()
 
 
 def test_reimport_is_idempotent_and_updates_with_history(db):

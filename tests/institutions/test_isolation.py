@@ -1,4 +1,5 @@
 """Isolation matrix: every /portal/ and /api/v1/ URL x every kind of user (rules: isolation.py)."""
+import datetime as dt
 import importlib
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from institutions.models import InstitutionUser
-from ltci.core.auth import token_create
+from ltci.core.auth import token_create, token_revoke
 
 from . import helpers
 from .isolation import RULES, Rule
@@ -60,6 +61,7 @@ class World:
     links: dict
     token: object
     markers: list  # strings that identify the owners' data (code, name, caregiver ID)
+    keys: dict  # API token keys of each kind of user ("revoked": a revoked key of the owner's admin)
 
     def owning(self, rule: Rule):
         return self.agency if rule.owner_type == "assessment_agency" else self.owner
@@ -82,12 +84,36 @@ def world(db):
     users.update({("agency", role): helpers.portal_user(agency, role, f"g-{role}")
                   for role in ("admin", "clerk", "assessor")})
     users["other"] = helpers.portal_user(other, "admin", "b-admin")
-    users["insured"] = helpers.plain_user("insured-person")
+    users["insured"] = _insured_person_user()
     users["staff"] = helpers.plain_user("staff-no-role", is_staff=True)
     links = {role: InstitutionUser.objects.get(user=users[("owner", role)]) for role in ("admin", "clerk", "caregiver")}
-    token, _key = token_create(user=users[("owner", "admin")], name="iso")
+    token, key = token_create(user=users[("owner", "admin")], name="iso")
+    keys = {"owner admin": key}
+    for label, user in (("owner clerk", users[("owner", "clerk")]), ("owner caregiver", users[("owner", "caregiver")]),
+                        ("agency admin", users[("agency", "admin")]), ("agency assessor", users[("agency", "assessor")]),
+                        ("other institution", users["other"]), ("insured person", users["insured"]),
+                        ("staff without role", users["staff"])):
+        keys[label] = token_create(user=user, name="iso")[1]
+    revoked, keys["revoked"] = token_create(user=users[("owner", "admin")], name="revoked")
+    token_revoke(token=revoked)
     markers = [owner.code, owner.name, agency.code, agency.name, helpers.national_id(101), "a-admin", "a-clerk"]
-    return World(owner=owner, agency=agency, other=other, users=users, links=links, token=token, markers=markers)
+    return World(owner=owner, agency=agency, other=other, users=users, links=links, token=token, markers=markers,
+                 keys=keys)
+
+
+def _insured_person_user():
+    """A real status-page login of an insured person (benefits), or a plain user without that app."""
+    user = helpers.plain_user("insured-person")
+    try:
+        from benefits.models import InsuredAccount
+        from enrollment.models import Person
+    except ImportError:  # pragma: no cover - the project always has both apps
+        return user
+    nid = helpers.national_id(103, birth=dt.date(1950, 3, 3))
+    person = Person.objects.create(national_id=nid, name="参保人丙", birth_date=dt.date(1950, 3, 3), sex="M",
+                                   insurance_type="employee", region_code="320302")
+    InsuredAccount.objects.create(national_id=nid, name="参保人丙", person=person, user=user)
+    return user
 
 
 def _denied(response) -> bool:
@@ -96,19 +122,56 @@ def _denied(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL)
 
 
-def _request(user, url, rule):
+def _request(user, url, rule, *, method=None, token=None):
     client = Client()
     if user is not None:
         client.force_login(user)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
+    method = method or rule.method
     sid = transaction.savepoint()
     try:
-        if rule.method == "GET":
-            return client.get(url)
+        if method == "GET":
+            return client.get(url, **headers)
         if url.startswith("/portal/"):
-            return client.generic(rule.method, url, "", content_type="application/x-www-form-urlencoded")
-        return client.generic(rule.method, url, "{}", content_type="application/json")
+            return client.generic(method, url, "", content_type="application/x-www-form-urlencoded", **headers)
+        return client.generic(method, url, "{}", content_type="application/json", **headers)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def _check(failures, world, response, *, what, label, allowed):
+    """Record a failure when the response contradicts the expectation (allowed / must be denied)."""
+    if response.status_code >= 500:
+        failures.append(f"{what} as {label}: {response.status_code}")
+    elif allowed and _denied(response):
+        failures.append(f"{what} as {label}: denied ({response.status_code}) but should be allowed")
+    elif not allowed and not (_denied(response) or response.status_code == 405):
+        failures.append(f"{what} as {label}: allowed ({response.status_code}) but must be denied")
+    elif label == "other institution" and not _denied(response):
+        body = response.content.decode(errors="replace")
+        leaked = [m for m in world.markers if m in body]
+        if leaked:
+            failures.append(f"{what} as {label}: shows the owner's data {leaked}")
+
+
+def _url(key, rule, world):
+    kwargs = rule.kwargs(world) if rule.kwargs else {}
+    return reverse(key, kwargs=kwargs) if ":" in key or not key.startswith(PREFIXES) else "/" + key
+
+
+def _cases(rule, world):
+    """(label, user, allowed) for every kind of user of the matrix."""
+    owning = "agency" if rule.owner_type == "assessment_agency" else "owner"
+    roles = ("admin", "clerk", "assessor") if owning == "agency" else ("admin", "clerk", "caregiver")
+    cases = [(f"{owning} {role}", world.users[(owning, role)], rule.public or role in rule.roles) for role in roles]
+    # Another institution's admin: object URLs of the owner must be denied; list pages show its own
+    # institution (allowed by role) but never the owner's data (checked by markers).
+    other_allowed = rule.public or (rule.kwargs is None and "admin" in rule.roles)
+    cases += [("other institution", world.users["other"], other_allowed),
+              ("insured person", world.users["insured"], rule.public),
+              ("staff without role", world.users["staff"], rule.public),
+              ("anonymous", None, rule.public)]
+    return cases
 
 
 def test_every_portal_and_api_url_has_an_isolation_rule():
@@ -125,33 +188,60 @@ def test_isolation_matrix(world):
         rule = rules.get(key)
         if rule is None:
             continue  # test_every_portal_and_api_url_has_an_isolation_rule reports it
-        kwargs = rule.kwargs(world) if rule.kwargs else {}
-        url = reverse(key, kwargs=kwargs) if ":" in key or not key.startswith(PREFIXES) else "/" + key
-        owning = "agency" if rule.owner_type == "assessment_agency" else "owner"
-        roles = ("admin", "clerk", "assessor") if owning == "agency" else ("admin", "clerk", "caregiver")
-        cases = [(f"{owning} {role}", world.users[(owning, role)], rule.public or role in rule.roles) for role in roles]
-        # Another institution's admin: object URLs of the owner must be denied; list pages show its own
-        # institution (allowed by role) but never the owner's data (checked by markers below).
-        other_allowed = rule.public or (rule.kwargs is None and "admin" in rule.roles)
-        cases += [("other institution", world.users["other"], other_allowed),
-                  ("insured person", world.users["insured"], rule.public),
-                  ("staff without role", world.users["staff"], rule.public),
-                  ("anonymous", None, rule.public)]
-        for label, user, allowed in cases:
+        url = _url(key, rule, world)
+        for label, user, allowed in _cases(rule, world):
             response = _request(user, url, rule)
-            if response.status_code >= 500:
-                failures.append(f"{rule.method} {url} as {label}: {response.status_code}")
-            elif rule.public:
+            if rule.public:
+                if response.status_code >= 500:
+                    failures.append(f"{rule.method} {url} as {label}: {response.status_code}")
                 continue
-            elif allowed and _denied(response):
-                failures.append(f"{rule.method} {url} as {label}: denied ({response.status_code}) but should be allowed")
-            elif not allowed and not _denied(response):
-                failures.append(f"{rule.method} {url} as {label}: allowed ({response.status_code}) but must be denied")
-            elif label == "other institution" and not _denied(response):
-                body = response.content.decode(errors="replace")
-                leaked = [m for m in world.markers if m in body]
-                if leaked:
-                    failures.append(f"{rule.method} {url} as {label}: shows the owner's data {leaked}")
+            _check(failures, world, response, what=f"{rule.method} {url}", label=label, allowed=allowed)
+    assert not failures, "\n".join(failures)
+
+
+def test_isolation_matrix_with_api_tokens(world):
+    """Every API endpoint with the token of each kind of user: the token acts with its user's rights."""
+    rules = all_rules()
+    failures = []
+    token_labels = {"owner admin": ("owner", "admin"), "owner clerk": ("owner", "clerk"),
+                    "owner caregiver": ("owner", "caregiver"), "agency admin": ("agency", "admin"),
+                    "agency assessor": ("agency", "assessor")}
+    for key, route in sorted(scoped_patterns().items()):
+        rule = rules.get(key)
+        if rule is None or not route.startswith("api/") or rule.public:
+            continue
+        url = _url(key, rule, world)
+        expected = {label: allowed for label, _user, allowed in _cases(rule, world)}
+        for label, token_key in world.keys.items():
+            if label == "revoked":
+                allowed = False
+            elif label in token_labels:
+                owner, role = token_labels[label]
+                mine = (owner == "agency") == (rule.owner_type == "assessment_agency")
+                allowed = role in rule.roles if mine else (rule.kwargs is None and role in rule.roles)
+            else:
+                allowed = expected[label]
+            response = _request(None, url, rule, token=token_key)
+            _check(failures, world, response, what=f"{rule.method} {url} (token)", label=label, allowed=allowed)
+    assert not failures, "\n".join(failures)
+
+
+def test_pages_read_with_get_refuse_writes_from_users_without_access(world):
+    """A page whose rule is GET also accepts forms (POST) or API writes: those who may not read it may not
+    write to it either (an empty form: nothing is valid, so nothing is written)."""
+    rules = all_rules()
+    failures = []
+    for key in sorted(scoped_patterns()):
+        rule = rules.get(key)
+        if rule is None or rule.public or rule.method != "GET":
+            continue
+        url = _url(key, rule, world)
+        for label, user, allowed in _cases(rule, world):
+            response = _request(user, url, rule, method="POST")
+            if response.status_code >= 500:
+                failures.append(f"POST {url} as {label}: {response.status_code}")
+            elif not allowed and not (_denied(response) or response.status_code == 405):
+                failures.append(f"POST {url} as {label}: accepted ({response.status_code}) but must be denied")
     assert not failures, "\n".join(failures)
 
 

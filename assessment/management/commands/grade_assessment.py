@@ -21,8 +21,9 @@ RESULT_FIELDS = (
 class Command(BaseCommand):
     help = (
         'Grade a JSON array of {"id": ..., "items": {KEY: points, ...}} and print a JSON array of '
-        "totals, levels and grades in input order. Any invalid record is reported on stderr "
-        "(by id, or by its position from 1 when it has none) and nothing is printed."
+        "totals, levels and grades in input order. Every invalid record is reported (by id, or by "
+        "its position from 1 when it has none, and each bad item), nothing is printed on stdout "
+        "and the command exits non-zero."
     )
 
     def add_arguments(self, parser):
@@ -45,11 +46,12 @@ class Command(BaseCommand):
             except _RecordError as exc:
                 errors.append(str(exc))
         if errors:
+            # Each error on its own stderr line (for callers capturing stderr) and again in the
+            # CommandError (for callers catching it; the shell shows it and exits 1).
             for error in errors:
                 self.stderr.write(error)
-            raise CommandError(
-                f"{len(errors)} of {len(records)} records invalid; nothing graded"
-            )
+            summary = f"{len(errors)} of {len(records)} records invalid; nothing graded"
+            raise CommandError("\n".join([*errors, summary]))
         self.stdout.write(json.dumps(results, ensure_ascii=False))
 
 

@@ -8,6 +8,10 @@ from institutions.models import CareForm
 from ltci.core.dates import parse_iso_date
 from ltci.core.policy import PolicyError
 
+# The condition numbers of SPEC 5.1 (condition 2 is explained as two checks: contribution and waiting).
+SPEC_NUMBER = {"covered": 1, "contribution_paid": 2, "waiting_period": 2, "conclusion": 3, "decision": 4,
+               "not_in_hospital": 5, "agreement": 6}
+
 
 class Command(BaseCommand):
     help = "Explain eligibility (SPEC 5.1) of NATIONAL_ID on YYYY-MM-DD, condition by condition."
@@ -43,7 +47,8 @@ class Command(BaseCommand):
                 "date": on.isoformat(),
                 "care_form": care_form,
                 "eligible": eligible,
-                "conditions": [{"code": c.code, "passed": c.passed, "reason_code": c.reason_code,
+                "conditions": [{"number": SPEC_NUMBER.get(c.code), "code": c.code, "passed": c.passed,
+                                "result": "pass" if c.passed else "fail", "reason_code": c.reason_code,
                                 "detail": c.detail, "record": c.record} for c in conditions],
             }, ensure_ascii=False, indent=2))
             return

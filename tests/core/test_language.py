@@ -1,0 +1,17 @@
+"""Chinese is the default even for browsers that ask for English; English is the user's explicit choice."""
+import pytest
+
+
+@pytest.mark.django_db
+def test_admin_login_is_chinese_for_a_browser_asking_for_english(client):
+    html = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "长期护理保险经办系统" in html
+    assert 'lang="zh-hans"' in html
+
+
+@pytest.mark.django_db
+def test_choosing_english_switches_the_admin(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    assert response.status_code == 302
+    html = client.get("/admin/login/").content.decode()
+    assert '<html lang="en"' in html
