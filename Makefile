@@ -35,6 +35,8 @@ test: services
 
 bench: services
 	$(WITH_ENV) $(BIN)/python -m ltci.bench all
+	$(WITH_ENV) $(BIN)/python -m ltci.bench contributions --persons 1000000
+	$(WITH_ENV) $(BIN)/python -m ltci.bench roster --rows 1000000
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from enrollment.models import Person
 from institutions.models import Institution, InstitutionUser
+from ltci.core.dates import CalendarMissing, add_working_days
 from ltci.core.demo import DEMO_PASSWORD
 from ltci.core.idnumber import make_id_number
 
@@ -104,10 +105,13 @@ def _conclusions(persons, rng, today) -> int:
 def _walk(person, target, agency, care, rng, today) -> None:
     """Take one person's application through the services to ``target`` (AssessmentError if refused)."""
     applied_on = today - dt.timedelta(days=40)
+    applied_by = rng.choice(["self", "agent", "staff", "institution"] if care else ["self", "agent", "staff"])
+    by_institution = applied_by == "institution"
     app = services.application_submit(
         person=person, applied_on=applied_on, disability_since=applied_on - dt.timedelta(days=300),
-        applied_by=rng.choice(["self", "agent", "staff"]), agent_name="家属", care_institution=care,
-        channel="counter", reason=f"{MARKER} 长期卧床")
+        applied_by=applied_by, agent_name="家属" if applied_by == "agent" else "", care_institution=care,
+        applying_institution=care if by_institution else None, channel="portal" if by_institution else "counter",
+        reason=f"{MARKER} 长期卧床")
     if target == "submitted":
         return
     if target == "returned":
@@ -146,6 +150,19 @@ def _walk(person, target, agency, care, rng, today) -> None:
         services.visit_confirm(assignment=assignment)
 
 
+def _walk_anchor(today: dt.date) -> dt.date:
+    """The day the demo workflows end: today, unless their notice periods would run into a year whose holiday
+    schedule is not known yet (late December before staff enter it); then 1 December of the last such year."""
+    for back in range(4):
+        anchor = today if back == 0 else dt.date(today.year - back, 12, 1)
+        try:
+            add_working_days(anchor, 15)
+        except CalendarMissing:
+            continue
+        return anchor
+    return today
+
+
 def seed(*, persons, rng, stdout):
     if Application.objects.filter(reason__startswith=MARKER).exists():
         stdout.write("assessment: demo data already present")
@@ -161,6 +178,7 @@ def seed(*, persons, rng, stdout):
         imported = _conclusions(half, local, today)
         walkers = [p for p in people[len(people) // 2:] if not Conclusion.objects.filter(person=p).exists()]
         done = {}
+        walk_day = _walk_anchor(today)
         care = Institution.objects.filter(pk__in=care_ids).first()
         for target in WORKFLOW_STATES * 2:
             while walkers:
@@ -168,7 +186,7 @@ def seed(*, persons, rng, stdout):
                 agency = agencies[len(done) % len(agencies)]
                 try:
                     with transaction.atomic():
-                        _walk(person, target, agency, care, local, today)
+                        _walk(person, target, agency, care, local, walk_day)
                 except AssessmentError:
                     continue
                 done[target] = done.get(target, 0) + 1

@@ -9,4 +9,5 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/confirm/", views.task_confirm, name="task_confirm"),
     path("tasks/<int:pk>/decline/", views.task_decline, name="task_decline"),
+    path("applications/", views.institution_applications, name="applications"),
 ]

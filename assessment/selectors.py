@@ -80,6 +80,19 @@ def applications_for_person(*, person) -> QuerySet[Application]:
     return Application.objects.filter(person=person).select_related("agency").order_by("-applied_on", "-id")
 
 
+def applications_by_institution(*, institution) -> QuerySet[Application]:
+    """Return the applications an institution made on behalf of persons (portal scope), newest first."""
+    return (Application.objects.filter(applying_institution=institution).select_related("person")
+            .prefetch_related("conclusions").order_by("-applied_on", "-id"))
+
+
+def person_by_id_and_name(*, national_id: str, name: str):
+    """Return the insured person whose ID number and name both match, else None (no probing by ID alone)."""
+    from enrollment.models import Person
+
+    return Person.objects.filter(national_id=national_id.strip().upper(), name=name.strip()).first()
+
+
 def reminders_for_institution(*, institution):
     """Return expiry reminders naming an institution (its residents to reassess), soonest expiry first."""
     from .models import ExpiryReminder
@@ -92,6 +105,6 @@ def conclusions_for_person(*, person):
     return Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT).order_by("-concluded_on")
 
 
-__all__ = ["applications_for_person", "reminders_for_institution", "applications_for_agency", "assignment_for_assessor", "conclusion_in_force",
+__all__ = ["applications_by_institution", "applications_for_person", "person_by_id_and_name", "reminders_for_institution", "applications_for_agency", "assignment_for_assessor", "conclusion_in_force",
            "conclusions_for_person", "conclusions_in_force", "grade_on", "open_application",
            "tasks_for_assessor"]

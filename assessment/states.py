@@ -33,13 +33,20 @@ def can_transition(current: str, target: str) -> bool:
 
 
 @transaction.atomic
-def application_transition(*, application: Application, to: str, actor=None, note: str = "") -> Application:
-    """Lock the application, refuse an impossible move, record who, when and why (history keeps the rest)."""
+def application_transition(*, application: Application, to: str, actor=None, note: str = "",
+                           changes: dict | None = None) -> Application:
+    """Lock the application, refuse an impossible move, record who, when and why (history keeps the rest).
+
+    ``changes`` are further field values saved with the move, so one history row holds them all.
+    """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if not can_transition(locked.state, to):
         raise TransitionError(
             f"评估申请{locked.number}当前状态为“{locked.get_state_display()}”，"
             f"不能变更为“{S(to).label}”。")
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+        setattr(application, name, value)
     locked.state = to
     locked.state_changed_at = timezone.now()
     locked.state_changed_by = actor if getattr(actor, "pk", None) else None

@@ -5,16 +5,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from institutions.permissions import ADMIN, ASSESSOR, portal_required
+from institutions.permissions import ADMIN, ASSESSOR, CLERK, portal_required
+from ltci.core.idnumber import mask_id
 
 from . import selectors, services
-from .forms import DeclineForm, VisitForm
-from .models import Application, Assessor, Assignment, Visit
+from .forms import DeclineForm, InstitutionApplyForm, VisitForm
+from .models import Application, Assessor, Assignment, Conclusion, Visit
 from .services.conclusions import AssessmentError
 
 AGENCY = ("assessment_agency",)
+CARE = ("elderly_care", "medical", "community", "home_care")
 
 
 def _assessor(request) -> Assessor:
@@ -60,7 +64,7 @@ def task_detail(request, pk):
     form = VisitForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         if not editable:
-            messages.error(request, "该任务已不能修改。")
+            messages.error(request, _("该任务已不能修改。"))
             return redirect("assessment_portal:task", pk=pk)
         if form.is_valid():
             try:
@@ -70,7 +74,7 @@ def task_detail(request, pk):
             except AssessmentError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "评估结果已保存，请两名评估员分别确认。")
+                messages.success(request, _("评估结果已保存，请两名评估员分别确认。"))
                 return redirect("assessment_portal:task", pk=pk)
     partners = (Assignment.objects.filter(application=application, round=assignment.round,
                                           state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED])
@@ -90,7 +94,7 @@ def task_confirm(request, pk):
     except AssessmentError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已确认评估结果。")
+        messages.success(request, _("已确认评估结果。"))
     return redirect("assessment_portal:task", pk=pk)
 
 
@@ -100,12 +104,46 @@ def task_decline(request, pk):
     assignment = _own_assignment(request, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写拒绝原因。")
+        messages.error(request, _("请填写拒绝原因。"))
         return redirect("assessment_portal:task", pk=pk)
     try:
         services.assignment_decline(assignment=assignment, reason=form.cleaned_data["reason"], actor=request.user)
     except AssessmentError as exc:
         messages.error(request, str(exc))
         return redirect("assessment_portal:task", pk=pk)
-    messages.success(request, "已拒绝该任务，系统已重新派员。")
+    messages.success(request, _("已拒绝该任务，系统已重新派员。"))
     return redirect("assessment_portal:tasks")
+
+
+@portal_required(roles=(ADMIN, CLERK), institution_types=CARE)
+def institution_applications(request):
+    """A care institution's applications on behalf of persons in its care, its reminders, and a new one."""
+    institution = request.institution
+    form = InstitutionApplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = selectors.person_by_id_and_name(national_id=data["national_id"], name=data["name"])
+        if person is None:
+            form.add_error(None, _("未找到身份号码与姓名相符的参保人，请核对。"))
+        else:
+            try:
+                application = services.application_submit(
+                    person=person, applied_on=timezone.localdate(), applied_by=Application.AppliedBy.INSTITUTION,
+                    channel=Application.Channel.PORTAL, applying_institution=institution,
+                    care_institution=institution, disability_since=data["disability_since"],
+                    reason=data["reason"], documents=data["documents"], actor=request.user)
+            except AssessmentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已代为提交评估申请%(number)s，请等待经办机构受理。")
+                                 % {"number": application.number})
+                return redirect("assessment_portal:applications")
+    rows = []
+    for application in selectors.applications_by_institution(institution=institution)[:200]:
+        final = next((c for c in application.conclusions.all() if c.state == Conclusion.State.FINAL), None)
+        rows.append({"application": application, "masked_id": mask_id(application.person.national_id),
+                     "conclusion": final})
+    reminders = [{"reminder": r, "masked_id": mask_id(r.conclusion.person.national_id)}
+                 for r in selectors.reminders_for_institution(institution=institution)[:200]]
+    return render(request, "portal/assessment/institution_applications.html",
+                  {"form": form, "rows": rows, "reminders": reminders})

@@ -185,3 +185,60 @@ def residential_days(days: Sequence[tuple[Decimal, Decimal]], *, fund_ratio: Dec
     fund = fen(base_total * fund_ratio)
     return Amounts(charged=base_total + over, fund=fund, personal=base_total - fund, rejected=over,
                    codes=(OVER_PRICE,) if over else (), items=tuple(items))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One function per care form (SPEC 5.2 A, B, C): the standard in force for the person's class, the person's
+# categories, the eligible days and the charges in; fund and personal amounts out, fen-exact (SPEC 7.2).
+
+
+def price_residential(charges: Sequence[Decimal], *, standard: Standard, categories: Iterable[str] = (),
+                      bonus: dict | None = None, agreed_price: Decimal | None = None) -> Amounts:
+    """A: payable bed-days of one component (``residential:<class>:life|medical``), +5 points for special groups."""
+    ratio = effective_ratio(standard.amount("fund_ratio"), categories=categories, bonus=bonus)
+    return residential(charges, standard_daily=standard.amount("daily"), fund_ratio=ratio, agreed_price=agreed_price)
+
+
+def price_home_visits(charges: Sequence[Decimal], *, standard: Standard, eligible_days: int,
+                      days_in_month: int) -> Amounts:
+    """B1: visits within the monthly limit prorated by eligible days, fund ratio of the standard (Xuzhou 100%)."""
+    limit = prorated_limit(standard.amount("monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month)
+    ratio = dec(standard.values["fund_ratio"]) if standard.values.get("fund_ratio") is not None else Decimal("1")
+    return within_limit(charges, limit=limit, fund_ratio=ratio)
+
+
+def price_home_family(visit_charges: Sequence[Decimal], *, standard: Standard, eligible_days: int,
+                      days_in_month: int, carer_trained: bool | None) -> tuple[Amounts, Amounts]:
+    """B2: (family-care allowance paid to the person, institutional visits within their prorated limit).
+
+    The allowance is paid at ``untrained_ratio`` (80%) unless the carer passed the training (seed 001 五(二)2).
+    """
+    allowance_part = family_allowance(daily=standard.amount("daily_allowance"), eligible_days=eligible_days,
+                                      carer_trained=False if carer_trained is None else carer_trained,
+                                      untrained_ratio=standard.amount("untrained_ratio"))
+    limit = prorated_limit(standard.amount("visits_monthly_limit"), eligible_days=eligible_days,
+                           days_in_month=days_in_month)
+    return allowance_part, within_limit(visit_charges, limit=limit)
+
+
+def price_remote_cash(*, standard: Standard, eligible_days: int) -> Amounts:
+    """B remote residents: cash family-care allowance per eligible day, paid to the person."""
+    return allowance(daily=standard.amount("daily"), eligible_days=eligible_days)
+
+
+def price_daily_allowance(*, standard: Standard, eligible_days: int) -> Amounts:
+    """C Nantong daily home-care allowance per eligible day, paid to the person."""
+    return allowance(daily=standard.amount("daily"), eligible_days=eligible_days)
+
+
+def price_home_package_copay(charges: Sequence[Decimal], *, standard: Standard, eligible_days: int,
+                             days_in_month: int) -> Amounts:
+    """C Nantong package: the person pays the per-visit co-payment, the fund the rest within the prorated limit."""
+    limit = prorated_limit(standard.amount("monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month)
+    return package_with_copay(charges, limit=limit, copay_per_visit=standard.amount("copay_per_visit"))
+
+
+def price_device(charges: Sequence[Decimal], *, standard: Standard, used_this_year: Decimal = ZERO) -> Amounts:
+    """C assistive devices: within the yearly limit less what was used, fund:person by the ratio (Nantong 8:2)."""
+    return devices(charges, yearly_limit=standard.amount("yearly_limit"), used_this_year=used_this_year,
+                   fund_ratio=standard.amount("fund_ratio"))

@@ -212,6 +212,24 @@ class PersonAdmin(SimpleHistoryAdmin):
         return response
 
 
+@admin.register(CoveragePeriod)
+class CoveragePeriodAdmin(SimpleHistoryAdmin):
+    """Coverage periods with their history (who changed a start or an end, and when)."""
+
+    list_display = ["person", "insurance_type", "start", "end", "start_reason", "end_reason"]
+    list_filter = ["insurance_type", "start_reason", "end_reason"]
+    list_select_related = ["person"]
+    search_fields = ["=person__national_id"]
+    search_help_text = _("完整身份证号")
+    raw_id_fields = ["person"]
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().upper()
+        return (queryset.filter(person__national_id=term), False) if term else (queryset, False)
+
+
 class TransactionInline(ReadOnlyMixin, admin.TabularInline):
     model = ContributionTransaction
     extra = 0

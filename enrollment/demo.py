@@ -87,6 +87,12 @@ def seed(*, persons: int, rng, stdout):
                for p in people if p.has_personal_account and rng.random() < 0.5]
     account_events_apply(list(enumerate(credits, start=2)))
     contribution_mark_arrears()
+    from .models import FundIncome
+    from .services.fund import fund_income_record
+
+    if not FundIncome.objects.filter(source="donation").exists():
+        fund_income_record(source="donation", amount=Decimal("50000.00"), booked_on=dt.date(2026, 3, 15),
+                           donor="徐州市慈善总会", purpose="失能人员辅助器具", source_key="demo:donation:2026")
     stdout.write(f"enrollment: yearly runs {', '.join(map(str, YEARS))} done, payments and credits recorded")
 
 

@@ -23,3 +23,10 @@ def contribution_mark_arrears(on: str | None = None) -> int:
     from .services.run import contribution_mark_arrears as mark
 
     return mark(on=dt.date.fromisoformat(on) if on else None)
+
+
+@shared_task(name="enrollment.tasks.contribution_run_daily")
+def contribution_run_daily() -> str:
+    """Daily (SPEC 3.3, 9): rerun the current year so that persons enrolled since the last run get their
+    contribution, transfer and fund income in their enrolment month. Idempotent: nothing else changes."""
+    return contribution_run_year(timezone.localdate().year)

@@ -2,16 +2,19 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from ltci.core.dates import parse_iso_date
 
 from . import services
 from .errors import InstitutionError
 from .models import Bed, Employment
 from .permissions import ALL_ROLES, RECORD_ROLES, IsInstitutionUser
-from .selectors import active_agreement, current_agreement
+from .selectors import active_agreement, bed_queryset, current_agreement
 from .serializers import (
     BedEndIn,
     BedIn,
@@ -49,9 +52,17 @@ class BedListCreateApi(generics.GenericAPIView):
             return Bed.objects.none()
         return Bed.objects.filter(institution=self.request.institution).order_by("label")
 
-    @extend_schema(responses=BedOut(many=True), summary="本机构备案床位")
+    @extend_schema(responses=BedOut(many=True), summary="本机构备案床位",
+                   parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="只列出该日备案的床位（当日床位容量）")])
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        beds = self.get_queryset()
+        if "on" in request.query_params:
+            try:
+                day = parse_iso_date(request.query_params["on"])
+            except ValueError:
+                raise serializers.ValidationError({"on": ["日期格式应为YYYY-MM-DD"]}) from None
+            beds = bed_queryset(institution=request.institution, on=day).order_by("label")
+        page = self.paginate_queryset(beds)
         return self.get_paginated_response(BedOut(page, many=True).data)
 
     @extend_schema(request=BedIn, responses={201: BedOut}, summary="备案一张床位")

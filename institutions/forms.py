@@ -9,7 +9,8 @@ from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 from . import rules
 from .models import Institution, InstitutionUser, ViolationAction, ViolationType
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# An <input type="date"> only accepts ISO dates: never the locale's format (zh-hans renders 2026/12/01).
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PortalLoginForm(AuthenticationForm):
@@ -30,6 +31,12 @@ class ProfileForm(forms.ModelForm):
 class BedForm(forms.Form):
     label = forms.CharField(label=_("床位号"), max_length=30)
     registered_from = forms.DateField(label=_("备案日期"), widget=DATE, initial=timezone.localdate)
+
+
+class BedDayForm(forms.Form):
+    """The day whose registered beds (capacity) the beds page counts."""
+
+    on = forms.DateField(label=_("查询日期"), widget=DATE, required=False)
 
 
 class BedEndForm(forms.Form):
@@ -58,6 +65,20 @@ class CaregiverEditForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=100)
     qualification = forms.CharField(label=_("资质"), max_length=200, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+
+
+class CertificateForm(forms.Form):
+    name = forms.CharField(label=_("证书名称"), max_length=100)
+    number = forms.CharField(label=_("证书编号"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("发证日期"), widget=DATE, required=False)
+    expires_on = forms.DateField(label=_("有效期至"), widget=DATE, required=False)
+
+
+class TrainingForm(forms.Form):
+    course = forms.CharField(label=_("培训课程"), max_length=100)
+    completed_on = forms.DateField(label=_("完成日期"), widget=DATE)
+    hours = forms.DecimalField(label=_("学时"), min_value=0, max_digits=6, decimal_places=1, initial=0)
+    passed = forms.BooleanField(label=_("考核合格"), required=False, initial=True)
 
 
 class EmploymentEndForm(forms.Form):

@@ -58,6 +58,13 @@ def price_error(price: Decimal | None, standard: Decimal | None, label: str) -> 
     return None
 
 
+def deposit_rate_error(rate: Decimal | None) -> str | None:
+    """Why an agreement's own quality-deposit rate is not acceptable (a share from 0 to 1), or None."""
+    if rate is not None and not (0 <= rate <= 1):
+        return f"质量保证金比例{rate}应在0至1之间（例如0.05表示5%）"
+    return None
+
+
 def insurance_valid(expires_on: dt.date | None, on: dt.date) -> bool:
     """Liability insurance covers its expiry day itself; without an expiry date there is no insurance."""
     return expires_on is not None and expires_on >= on

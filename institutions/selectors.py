@@ -130,6 +130,19 @@ def agreed_price(agreement: Agreement, component: str) -> Decimal | None:
     return agreement.price_life if component == "life" else agreement.price_medical
 
 
+def deposit_rate(agreement: Agreement, *, on: dt.date) -> Decimal | None:
+    """The quality-deposit share withheld from the agreement's settlements (SPEC 6): the agreement's own
+    rate, else policy `quality_deposit` in force on `on`; None when neither is set."""
+    if agreement.deposit_rate is not None:
+        return agreement.deposit_rate
+    from ltci.core.policy import PolicyError, policy_in_force
+
+    try:
+        return Decimal(str(policy_in_force("quality_deposit", on=on)["rate"]))
+    except (PolicyError, KeyError, TypeError):
+        return None
+
+
 def recoverable_amounts(*, institution_ids: Iterable[int], until: dt.date) -> dict[int, Decimal]:
     """Amounts to recover plus penalties of violations found up to `until` not yet deducted."""
     rows = (

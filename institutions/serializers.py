@@ -8,10 +8,22 @@ from .models import Agreement, Bed, Employment, Institution
 
 
 class AgreementOut(serializers.ModelSerializer):
+    deposit_rate = serializers.SerializerMethodField(help_text="质量保证金比例（协议约定，否则为现行政策）")
+
     class Meta:
         model = Agreement
         fields = ["id", "valid_from", "valid_to", "care_forms", "price_life", "price_medical",
-                  "insurance_expires_on", "state"]
+                  "insurance_expires_on", "deposit_rate", "state"]
+
+
+    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True))
+    def get_deposit_rate(self, obj):
+        from django.utils import timezone
+
+        from .selectors import deposit_rate
+
+        rate = deposit_rate(obj, on=min(max(timezone.localdate(), obj.valid_from), obj.valid_to))
+        return None if rate is None else f"{rate:.4f}"
 
 
 class InstitutionOut(serializers.ModelSerializer):

@@ -10,17 +10,20 @@ from django.views.decorators.http import require_POST
 from . import services
 from .errors import InstitutionError
 from .forms import (
+    BedDayForm,
     BedEndForm,
     BedForm,
     CaregiverEditForm,
     CaregiverForm,
+    CertificateForm,
     EmploymentEndForm,
     PortalLoginForm,
     ProfileForm,
+    TrainingForm,
 )
 from .models import Bed, Employment, InsuranceNotice
 from .permissions import ADMIN, ALL_ROLES, RECORD_ROLES, portal_required
-from .selectors import active_agreement, current_agreement, registered_bed_count
+from .selectors import active_agreement, current_agreement, deposit_rate, registered_bed_count
 
 
 class PortalLoginView(auth_views.LoginView):
@@ -71,11 +74,15 @@ def profile(request):
 @portal_required(roles=ALL_ROLES)
 def agreement(request):
     institution = request.institution
-    agreements = institution.agreements.exclude(state="draft").prefetch_related("pauses")
+    today = timezone.localdate()
+    agreements = list(institution.agreements.exclude(state="draft").prefetch_related("pauses"))
+    for a in agreements:
+        rate = deposit_rate(a, on=min(max(today, a.valid_from), a.valid_to))
+        a.deposit_percent = None if rate is None else f"{(rate * 100).normalize():f}%"
     events = institution.events.select_related("actor")[:20]
     return render(request, "portal/agreement.html", {
         "institution": institution, "agreements": agreements, "events": events,
-        "in_force": active_agreement(institution=institution, on=timezone.localdate()),
+        "in_force": active_agreement(institution=institution, on=today),
     })
 
 
@@ -92,9 +99,12 @@ def beds(request):
             messages.success(request, _("床位 %(label)s 已备案") % {"label": bed.label})
             return redirect("portal:beds")
     today = timezone.localdate()
+    day_form = BedDayForm(request.GET or None)
+    day = day_form.cleaned_data["on"] if day_form.is_valid() and day_form.cleaned_data.get("on") else today
     return render(request, "portal/beds.html", {
         "institution": institution, "form": form, "beds": institution.beds.all(), "today": today,
-        "count": registered_bed_count(institution=institution, on=today), "end_form": BedEndForm(),
+        "day": day, "day_form": day_form,
+        "count": registered_bed_count(institution=institution, on=day), "end_form": BedEndForm(),
     })
 
 
@@ -132,6 +142,25 @@ def caregivers(request):
         "institution": institution, "form": form, "employments": employments, "today": timezone.localdate()})
 
 
+# kind (the submit button's name) -> (form, prefix, service): certificates and training of a caregiver
+RECORD_FORMS = {"certificate": (CertificateForm, "cert", services.caregiver_certificate_add),
+                "training": (TrainingForm, "train", services.caregiver_training_add)}
+
+
+def _caregiver_record_post(request, kind, caregiver, employment, record_forms):
+    form_class, prefix, service = RECORD_FORMS[kind]
+    bound = record_forms[kind] = form_class(request.POST, prefix=prefix)
+    if bound.is_valid():
+        try:
+            service(caregiver=caregiver, institution=request.institution, actor=request.user, **bound.cleaned_data)
+        except InstitutionError as exc:
+            _form_error(bound, exc)
+        else:
+            messages.success(request, _("已登记"))
+            return redirect("portal:caregiver_edit", pk=employment.pk)
+    return None
+
+
 @portal_required(roles=RECORD_ROLES)
 def caregiver_edit(request, pk):
     employment = get_object_or_404(Employment.objects.select_related("caregiver"), pk=pk,
@@ -140,7 +169,14 @@ def caregiver_edit(request, pk):
     initial = {"name": caregiver.name, "qualification": caregiver.qualification, "phone": caregiver.phone}
     form = CaregiverEditForm(request.POST or None, initial=initial)
     end_form = EmploymentEndForm(request.POST or None, prefix="end")
-    if request.method == "POST" and "end" in request.POST:
+    record_forms = {"certificate": CertificateForm(prefix="cert"), "training": TrainingForm(prefix="train")}
+    kind = next((k for k in RECORD_FORMS if request.method == "POST" and k in request.POST), None)
+    if kind:
+        form, end_form = CaregiverEditForm(initial=initial), EmploymentEndForm(prefix="end")
+        response = _caregiver_record_post(request, kind, caregiver, employment, record_forms)
+        if response:
+            return response
+    elif request.method == "POST" and "end" in request.POST:
         if end_form.is_valid():
             try:
                 services.employment_end(employment=employment, actor=request.user, **end_form.cleaned_data)
@@ -162,6 +198,8 @@ def caregiver_edit(request, pk):
                 return redirect("portal:caregivers")
     return render(request, "portal/caregiver_edit.html", {
         "employment": employment, "caregiver": caregiver, "form": form, "end_form": end_form,
+        "certificate_form": record_forms["certificate"], "training_form": record_forms["training"],
+        "today": timezone.localdate(),
         "certificates": caregiver.certificates.all(), "trainings": caregiver.trainings.all()})
 
 

@@ -16,7 +16,10 @@ from . import states
 from .models import (
     Appeal,
     Claim,
+    ClaimReminder,
+    Correction,
     DepositRelease,
+    FundBudget,
     FundWarning,
     HandlingFee,
     LedgerEntry,
@@ -67,6 +70,12 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["=institution__code"]
 
 
+@admin.register(ClaimReminder)
+class ClaimReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["month", "institution", "kind", "deadline", "sent_on", "recipients"]
+    list_filter = ["kind", "month"]
+    list_select_related = ["institution"]
+    search_fields = ["=institution__code"]
 
 
 @admin.register(SettlementRun)
@@ -74,7 +83,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["month", "version", "state", "record_count", "line_count", "fund_total", "started_by",
                     "started_at", "approved_by", "paid_at"]
     list_filter = ["state"]
-    actions = ["rerun", "audit", "approve", "back_to_draft", "bank_file", "confirm_paid"]
+    actions = ["rerun", "audit", "approve", "back_to_draft", "bank_file", "payment_list", "confirm_paid"]
     change_list_template = "admin/settlement/run_changelist.html"
 
     def get_urls(self):
@@ -114,7 +123,13 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
                    "by_region": reports.flows_by("region_code"), "by_source": reports.flows_by("source"),
                    "payout_ratio": reports.payout_ratio(), "warnings": FundWarning.objects.all()[:20],
                    "reserve": reports.reserve_for_year(year=year),
-                   "beneficiaries": reports.beneficiaries(month=months[-1]["month"]) if months else []}
+                   "budget": reports.budget_vs_actual(year=year, region=request.GET.get("region") or None),
+                   "beneficiaries": reports.beneficiaries(month=months[-1]["month"]) if months else [],
+                   "by_grade": reports.beneficiaries_by_grade(month=months[-1]["month"]) if months else []}
+        for rows in (context["by_region"], context["by_source"]):
+            top = max([abs(r["total"]) for r in rows] + [1])
+            for r in rows:
+                r["pct"] = int(abs(r["total"]) * 100 / top)
         if request.GET.get("format") == "pdf":
             response = HttpResponse(reports.disclosure_pdf(year=year), content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="fund-disclosure-{year}.pdf"'
@@ -161,6 +176,24 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return None
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="bank-{run.month:%Y-%m}-v{run.version}.csv"'
+        return response
+
+    @admin.action(description="下载银行支付清单PDF")
+    def payment_list(self, request, queryset):
+        from .services.reports import payment_list_pdf
+        from .services.run import SettlementError
+
+        if not roles.has_role(request.user, roles.FUND_ACCOUNTANT, roles.SUPERVISOR):
+            messages.error(request, "无权导出银行支付清单")
+            return None
+        run = queryset.first()
+        try:
+            body = payment_list_pdf(run)
+        except SettlementError as exc:
+            messages.error(request, str(exc))
+            return None
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="payment-list-{run.month:%Y-%m}-v{run.version}.pdf"'
         return response
 
     @admin.action(description="确认已支付")
@@ -240,6 +273,49 @@ class AppealAdmin(admin.ModelAdmin):
         self._decide(request, queryset, False)
 
 
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Staff corrections of approved lines; saving goes through the service (checks and roles)."""
+
+    list_display = ["created_at", "line", "amount", "reason", "created_by", "settled_in"]
+    list_select_related = ["line", "created_by", "settled_in"]
+    raw_id_fields = ["line"]
+    fields = ["line", "amount", "reason"]
+    search_fields = ["=line__person__national_id", "=line__institution__code"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        from .services.appeals import AppealRefused, correction_check
+
+        base = super().get_form(request, obj, **kwargs)
+
+        class CorrectionForm(base):
+            def clean(self):
+                data = super().clean()
+                if data.get("line") is not None and data.get("amount") is not None:
+                    try:
+                        correction_check(line=data["line"], amount=data["amount"], reason=data.get("reason", ""),
+                                         actor=request.user)
+                    except AppealRefused as exc:
+                        raise ValidationError(str(exc)) from None
+                return data
+
+        return CorrectionForm
+
+    def save_model(self, request, obj, form, change):
+        from .services.appeals import correction_create
+
+        saved = correction_create(line=obj.line, amount=obj.amount, reason=obj.reason, actor=request.user)
+        obj.pk, obj.created_at = saved.pk, saved.created_at
+
+
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["booked_on", "account", "source", "region_code", "amount", "reference", "memo"]
@@ -264,6 +340,13 @@ class HandlingFeeAdmin(admin.ModelAdmin):
 @admin.register(DepositRelease)
 class DepositReleaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["year", "institution", "withheld", "release_rate", "released"]
+
+
+@admin.register(FundBudget)
+class FundBudgetAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "account", "region_code", "amount", "note"]
+    list_filter = ["year", "account"]
+    search_fields = ["=region_code"]
 
 
 @admin.register(FundWarning)

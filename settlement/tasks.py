@@ -40,3 +40,23 @@ def ledger_sync() -> int:
     from .services.fund import ledger_sync as sync
 
     return sync()
+
+
+@shared_task(name="settlement.tasks.deposits_release_previous_year")
+def deposits_release_previous_year() -> str:
+    """Beat entry (January): release the previous year's quality deposits by the annual appraisal (SPEC 6, 9).
+
+    Safe to run twice: a release is recorded once per institution and year.
+    """
+    from .services.reports import deposits_release
+
+    year = timezone.localdate().year - 1
+    return f"{year}: {len(deposits_release(year=year))} institutions"
+
+
+@shared_task(name="settlement.tasks.claim_reminders_today")
+def claim_reminders_today() -> int:
+    """Daily: remind institutions of their claim deadline and flag missed ones (SPEC 7.1)."""
+    from .services.records import claim_reminders
+
+    return len(claim_reminders(on=timezone.localdate()))

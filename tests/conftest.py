@@ -20,10 +20,8 @@ def load_pack(db):
 
 
 CHROMIUM = "/usr/bin/chromium"
-# --accept-lang: browse like an office user in China (the UI is Chinese by default but English is available,
-# and Chromium would otherwise send "en-US"); a test wanting English passes new_context(locale="en-US").
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--accept-lang=zh-CN"]
+                 "--disable-sync"]
 
 
 @pytest.fixture

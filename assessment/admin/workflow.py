@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
 
@@ -21,41 +22,41 @@ A = Application.State
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label="办理日期", initial=timezone.localdate)
+    on = forms.DateField(label=_("办理日期"), initial=timezone.localdate)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AssignForm(forms.Form):
-    agency = forms.ModelChoiceField(label="评估机构", queryset=Institution.objects.filter(type="assessment_agency")
+    agency = forms.ModelChoiceField(label=_("评估机构"), queryset=Institution.objects.filter(type="assessment_agency")
                                     .exclude(status__in=["suspended", "terminated"]))
-    seed = forms.IntegerField(label="随机种子（可空）", required=False,
-                              help_text="留空则按申请编号生成，可复现。")
+    seed = forms.IntegerField(label=_("随机种子（可空）"), required=False,
+                              help_text=_("留空则按申请编号生成，可复现。"))
 
 
 class CommitteeForm(forms.Form):
-    grade = forms.TypedChoiceField(label="评定等级", coerce=int, choices=[(g, str(g)) for g in range(6)])
-    decided_on = forms.DateField(label="评定日期", initial=timezone.localdate)
-    members = forms.CharField(label="参加专家", max_length=300)
-    reasoning = forms.CharField(label="评定意见", widget=forms.Textarea(attrs={"rows": 4}))
+    grade = forms.TypedChoiceField(label=_("评定等级"), coerce=int, choices=[(g, str(g)) for g in range(6)])
+    decided_on = forms.DateField(label=_("评定日期"), initial=timezone.localdate)
+    members = forms.CharField(label=_("参加专家"), max_length=300)
+    reasoning = forms.CharField(label=_("评定意见"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ObjectionForm(forms.Form):
-    raised_on = forms.DateField(label="提出日期", initial=timezone.localdate)
-    raised_by = forms.CharField(label="异议人", max_length=100)
-    reason = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 3}))
+    raised_on = forms.DateField(label=_("提出日期"), initial=timezone.localdate)
+    raised_by = forms.CharField(label=_("异议人"), max_length=100)
+    reason = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ResolveForm(forms.Form):
-    on = forms.DateField(label="处理日期", initial=timezone.localdate)
-    resolution = forms.CharField(label="处理说明", widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(label=_("处理日期"), initial=timezone.localdate)
+    resolution = forms.CharField(label=_("处理说明"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewForm(forms.Form):
-    requested_on = forms.DateField(label="申请日期", initial=timezone.localdate)
-    reason = forms.CharField(label="复核理由", widget=forms.Textarea(attrs={"rows": 3}))
+    requested_on = forms.DateField(label=_("申请日期"), initial=timezone.localdate)
+    reason = forms.CharField(label=_("复核理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _open_objection(app):
@@ -67,29 +68,29 @@ def _open_objection(app):
 
 # action -> (label, states it applies to, form, call(application, data, user))
 APPLICATION_ACTIONS = {
-    "accept": ("受理", {A.SUBMITTED}, DateForm,
+    "accept": (_("受理"), {A.SUBMITTED}, DateForm,
                lambda app, d, u: services.application_accept(application=app, on=d["on"], actor=u)),
-    "return": ("退回", {A.SUBMITTED}, ReasonForm,
+    "return": (_("退回"), {A.SUBMITTED}, ReasonForm,
                lambda app, d, u: services.application_return(application=app, reason=d["reason"], actor=u)),
-    "assign": ("派单（随机两名评估员）", {A.ACCEPTED}, AssignForm,
+    "assign": (_("派单（随机两名评估员）"), {A.ACCEPTED}, AssignForm,
                lambda app, d, u: services.application_assign(application=app, agency=d["agency"], seed=d["seed"],
                                                             actor=u)),
-    "publish": ("公示", {A.ASSESSED}, DateForm,
+    "publish": (_("公示"), {A.ASSESSED}, DateForm,
                 lambda app, d, u: application_publish_notice(application=app, on=d["on"], actor=u)),
-    "objection": ("登记异议", {A.NOTICE}, ObjectionForm,
+    "objection": (_("登记异议"), {A.NOTICE}, ObjectionForm,
                   lambda app, d, u: services.objection_raise(application=app, raised_on=d["raised_on"],
                                                              raised_by=d["raised_by"], reason=d["reason"])),
-    "uphold": ("异议成立，重新评估", {A.NOTICE}, ResolveForm,
+    "uphold": (_("异议成立，重新评估"), {A.NOTICE}, ResolveForm,
                lambda app, d, u: services.objection_resolve(objection=_open_objection(app), upheld=True,
                                                             resolution=d["resolution"], on=d["on"], actor=u)),
-    "dismiss": ("异议不成立", {A.NOTICE}, ResolveForm,
+    "dismiss": (_("异议不成立"), {A.NOTICE}, ResolveForm,
                 lambda app, d, u: services.objection_resolve(objection=_open_objection(app), upheld=False,
                                                              resolution=d["resolution"], on=d["on"], actor=u)),
-    "conclude": ("公示期满，结论生效", {A.NOTICE}, DateForm,
+    "conclude": (_("公示期满，结论生效"), {A.NOTICE}, DateForm,
                  lambda app, d, u: application_conclude(application=app, on=d["on"], actor=u)),
-    "committee": ("录入专家委员会评定", {A.COMMITTEE}, CommitteeForm,
+    "committee": (_("录入专家委员会评定"), {A.COMMITTEE}, CommitteeForm,
                   lambda app, d, u: services.committee_decide(application=app, actor=u, **d)),
-    "withdraw": ("撤回", {A.SUBMITTED, A.ACCEPTED, A.ASSIGNED}, ReasonForm,
+    "withdraw": (_("撤回"), {A.SUBMITTED, A.ACCEPTED, A.ASSIGNED}, ReasonForm,
                  lambda app, d, u: services.application_withdraw(application=app, reason=d["reason"], actor=u)),
 }
 

@@ -93,11 +93,8 @@ def application_return(*, application: Application, reason: str, actor=None) -> 
     """Return (退回) an application with the reason the applicant will see."""
     if not reason.strip():
         raise AssessmentError("退回申请须填写退回原因。")
-    application = application_transition(application=application, to=Application.State.RETURNED, actor=actor,
-                                         note=reason)
-    Application.objects.filter(pk=application.pk).update(return_reason=reason)
-    application.return_reason = reason
-    return application
+    return application_transition(application=application, to=Application.State.RETURNED, actor=actor,
+                                  note=reason, changes={"return_reason": reason})
 
 
 @transaction.atomic

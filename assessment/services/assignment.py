@@ -39,8 +39,10 @@ def assign_pair(*, application: Application, agency, seed: int | None = None, ca
     if agency.status in ("suspended", "terminated"):
         raise AssessmentError(f"评估机构{agency.name}已{agency.get_status_display()}，不能派单。")
     round_no = (Assignment.objects.filter(application=application).aggregate(m=Max("round"))["m"] or 0) + 1
-    Assignment.objects.filter(application=application, state=Assignment.State.ASSIGNED).update(
-        state=Assignment.State.CANCELLED)
+    for open_assignment in Assignment.objects.filter(application=application, state=Assignment.State.ASSIGNED):
+        open_assignment.state = Assignment.State.CANCELLED  # saved one by one so history records it
+        open_assignment._change_reason = "新一轮派员"
+        open_assignment.save()
     care = care_institution or application.care_institution
     try:
         pair = choose_pair(_candidates(agency), seed=default_seed(application, round_no) if seed is None else seed,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from ltci.core.dates import add_working_days
+from ltci.core.dates import CalendarMissing, add_working_days
 from ltci.core.importing import RowError
 from ltci.core.policy import PolicyError, policy_in_force
 
@@ -44,6 +44,13 @@ def publish_final_events(conclusion: Conclusion, *, previous: Conclusion | None)
                       "grade": conclusion.grade, "previous_grade": previous.grade})
 
 
+def _working_days_after(on: dt.date, days: int) -> dt.date:
+    try:
+        return add_working_days(on, days)
+    except CalendarMissing as exc:
+        raise AssessmentError(str(exc)) from None
+
+
 @transaction.atomic
 def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None) -> Conclusion:
     """Put a draft conclusion on public notice for N working days from the next working day (SPEC 4.3)."""
@@ -51,8 +58,8 @@ def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None
     if conclusion.state != Conclusion.State.DRAFT:
         raise AssessmentError(f"只有草拟状态的结论可以公示（当前：{conclusion.get_state_display()}）。")
     days = assessment_policy(on)["notice_working_days"]
-    conclusion.notice_from = add_working_days(on, 1)
-    conclusion.notice_until = add_working_days(on, days)
+    conclusion.notice_from = _working_days_after(on, 1)
+    conclusion.notice_until = _working_days_after(on, days)
     conclusion.state = Conclusion.State.NOTICE
     conclusion._change_reason = f"公示 {conclusion.notice_from}..{conclusion.notice_until}"
     conclusion.save()
@@ -75,7 +82,7 @@ def conclusion_finalize(*, conclusion: Conclusion, on: dt.date, actor=None, chec
     policy = assessment_policy(on)
     conclusion.concluded_on = on
     conclusion.valid_until = compute_valid_until(on, policy["validity_months"])
-    conclusion.review_deadline = add_working_days(on, policy["review_request_working_days"])
+    conclusion.review_deadline = _working_days_after(on, policy["review_request_working_days"])
     previous = _previous_in_force(conclusion)
     conclusion.state = Conclusion.State.FINAL
     conclusion.finalized_at = timezone.now()

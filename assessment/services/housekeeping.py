@@ -49,6 +49,15 @@ def conclusions_expire(*, on: dt.date) -> int:
     return len(rows)
 
 
+def spot_check_sample(*, on: dt.date, size: int, seed: int, min_grade: int = 1) -> list[int]:
+    """Return the person ids a spot check of ``size`` with ``seed`` picks on ``on`` (reads only)."""
+    open_apps = Application.objects.filter(person_id=OuterRef("person_id")).exclude(
+        state__in=[Application.State.RETURNED, Application.State.FINAL, Application.State.WITHDRAWN])
+    population = (_current_final().filter(concluded_on__lte=on, valid_until__gte=on, grade__gte=min_grade)
+                  .exclude(Exists(open_apps)).values_list("person_id", flat=True))
+    return sample_ids(population, size=size, seed=seed)
+
+
 @transaction.atomic
 def spot_check_order(*, on: dt.date, size: int, seed: int, min_grade: int = 1, note: str = "",
                      actor=None) -> SpotCheck:
@@ -59,11 +68,7 @@ def spot_check_order(*, on: dt.date, size: int, seed: int, min_grade: int = 1, n
     """
     if size <= 0:
         raise AssessmentError("抽查数量须大于0。")
-    open_apps = Application.objects.filter(person_id=OuterRef("person_id")).exclude(
-        state__in=[Application.State.RETURNED, Application.State.FINAL, Application.State.WITHDRAWN])
-    population = (_current_final().filter(concluded_on__lte=on, valid_until__gte=on, grade__gte=min_grade)
-                  .exclude(Exists(open_apps)).values_list("person_id", flat=True))
-    chosen = sample_ids(population, size=size, seed=seed)
+    chosen = spot_check_sample(on=on, size=size, seed=seed, min_grade=min_grade)
     spot = SpotCheck.objects.create(ordered_on=on, size=size, seed=seed, note=note,
                                     ordered_by=actor if getattr(actor, "pk", None) else None)
     bulk_create_with_history([

@@ -57,9 +57,11 @@ def visit_record(*, assignment: Assignment, items: dict, visited_on: dt.date, no
                   "completed_at": None})
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, file=photo)
-    Assignment.objects.filter(application=assignment.application, round=assignment.round,
-                              state=Assignment.State.CONFIRMED).update(state=Assignment.State.ASSIGNED,
-                                                                       confirmed_at=None)
+    for confirmed in Assignment.objects.filter(application=assignment.application, round=assignment.round,
+                                               state=Assignment.State.CONFIRMED):
+        confirmed.state, confirmed.confirmed_at = Assignment.State.ASSIGNED, None
+        confirmed._change_reason = "评估结果已修改，需重新确认"
+        confirmed.save()  # one by one so history records the withdrawn confirmation
     return visit
 
 

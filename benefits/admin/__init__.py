@@ -66,6 +66,7 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             path("<int:object_id>/end/", view(self.end_view), name="benefits_benefitdecision_end"),
             path("<int:object_id>/letter.pdf", view(self.letter_view), name="benefits_benefitdecision_letter"),
             path("import/", view(self.import_file), name="benefits_benefitdecision_import"),
+            path("run-ends/", view(self.run_ends), name="benefits_benefitdecision_run_ends"),
         ] + super().get_urls()
 
     def _can_decide(self, request):
@@ -136,6 +137,23 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return import_view(self, request, title="导入待遇核定", columns=decision_import.COLUMNS,
                            importer=decision_import.import_benefit_decisions)
+
+    def run_ends(self, request):
+        """Start the daily job (death, move-out, expiry, downgrade) now; POST only, a second start is refused."""
+        from ltci.core.jobs import JobAlreadyRunning
+
+        from ..tasks import end_decisions_daily
+
+        self._can_decide(request)
+        if request.method != "POST":
+            return redirect(reverse("admin:benefits_benefitdecision_changelist"))
+        try:
+            result = end_decisions_daily()
+        except JobAlreadyRunning as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已运行每日待遇终止：" + "，".join(f"{k} {v}" for k, v in sorted(result.items())))
+        return redirect(reverse("admin:benefits_benefitdecision_changelist"))
 
     @admin.action(description="按本人申请于今日终止", permissions=["change"])
     def end_on_request_today(self, request, queryset):

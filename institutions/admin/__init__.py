@@ -45,6 +45,12 @@ class InstitutionForm(forms.ModelForm):
         fields = ["code", "name", "type", "region_code", "credit_code", "address", "contact_name", "contact_phone",
                   "bank_name", "bank_account"]
 
+    def clean_region_code(self):
+        value = self.cleaned_data.get("region_code", "")
+        if not (len(value) == 6 and value.isdigit()):
+            raise forms.ValidationError("所在地区应为6位行政区划代码（如320302）")
+        return value
+
     def clean_credit_code(self):
         value = self.cleaned_data.get("credit_code", "")
         if not value:
@@ -139,6 +145,9 @@ class AgreementForm(forms.ModelForm):
                                       Agreement._meta.get_field(f"price_{component}").verbose_name)
             if error:
                 self.add_error(f"price_{component}", error)
+        error = rules.deposit_rate_error(data.get("deposit_rate"))
+        if error:
+            self.add_error("deposit_rate", error)
         old = self.instance.insurance_expires_on
         new = data.get("insurance_expires_on")
         if old and (new is None or new < old):
@@ -171,8 +180,30 @@ class AgreementAdmin(SimpleHistoryAdmin):
         return False  # agreements are signed through the institution's lifecycle button
 
 
+class BedAdminForm(forms.ModelForm):
+    """Staff edits obey the same rule as the portal: never fewer registered beds than occupied ones."""
+
+    class Meta:
+        model = Bed
+        fields = ["institution", "label", "registered_from", "registered_to"]
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("registered_to")
+        institution = data.get("institution") or getattr(self.instance, "institution", None)
+        if end and data.get("registered_from") and institution and end != self.instance.registered_to:
+            from ..services.records import bed_end_error
+
+            probe = Bed(pk=self.instance.pk, institution=institution, registered_from=data["registered_from"])
+            error = bed_end_error(bed=probe, registered_to=end)
+            if error:
+                self.add_error("registered_to", error)
+        return data
+
+
 @admin.register(Bed)
 class BedAdmin(SimpleHistoryAdmin):
+    form = BedAdminForm
     list_display = ["institution", "label", "registered_from", "registered_to"]
     list_select_related = ["institution"]
     search_fields = ["institution__code", "label"]

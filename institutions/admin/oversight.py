@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -163,6 +163,24 @@ class InsuranceNoticeAdmin(admin.ModelAdmin):
     @admin.action(description="标记为已处理", permissions=["change"])
     def acknowledge(self, request, queryset):
         queryset.update(acknowledged=True)
+
+    def get_urls(self):
+        return [path("run-check/", self.admin_site.admin_view(self.run_check),
+                     name="institutions_insurancenotice_run_check")] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_run_check": self.has_change_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def run_check(self, request):
+        """Run the daily check now (SPEC 9: every job can be started from the admin); safe to repeat."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        counts = services.insurance_check()
+        counts["expired"] = services.agreements_expire()
+        messages.success(request, f"每日检查完成：提醒{counts['warned']}家，暂停{counts['suspended']}家，"
+                                  f"协议到期{counts['expired']}份")
+        return redirect("admin:institutions_insurancenotice_changelist")
 
     def has_add_permission(self, request):
         return False

@@ -70,6 +70,9 @@ def agreement_sign(*, institution: Institution, valid_from: dt.date, valid_to: d
     validate_agreement_terms(valid_from=valid_from, valid_to=valid_to, care_forms=care_forms,
                              price_life=price_life, price_medical=price_medical,
                              insurance_expires_on=insurance_expires_on, on=on)
+    error = rules.deposit_rate_error(deposit_rate)
+    if error:
+        raise InstitutionError(error, field="deposit_rate")
     if not states.allowed(Institution.objects.get(pk=institution.pk).status, S.ACTIVE):
         # Let the transition produce the message (it locks and re-checks).
         states.transition(institution_id=institution.pk, to=S.ACTIVE, action=action, actor=actor, reason=reason,

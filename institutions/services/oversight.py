@@ -69,10 +69,13 @@ def violation_add_evidence(*, violation: Violation, files, actor, description: s
             for f in files]
 
 
-def violations_mark_deducted(*, institution_ids, until: dt.date, period: str) -> int:
-    """Settlement calls this when it has deducted recoverable_amounts(until=...) in `period` (YYYY-MM)."""
-    return Violation.objects.filter(institution_id__in=list(institution_ids), found_on__lte=until,
-                                    deducted_in="").update(deducted_in=period)
+def violations_mark_deducted(*, institution_ids, until: dt.date, period: str, ids=None) -> int:
+    """Settlement calls this when it has deducted recoverable_amounts(until=...) in `period` (YYYY-MM);
+    with `ids`, only those violations (the ones the approved statements deducted)."""
+    qs = Violation.objects.filter(institution_id__in=list(institution_ids), found_on__lte=until, deducted_in="")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(deducted_in=period)
 
 
 @transaction.atomic

@@ -38,20 +38,27 @@ def bed_add(*, institution: Institution, label: str, registered_from: dt.date, a
     return Bed.objects.create(institution=institution, label=label, registered_from=registered_from)
 
 
+def bed_end_error(*, bed: Bed, registered_to: dt.date) -> str | None:
+    """Why the bed's registration cannot end after `registered_to` (portal, API and admin), or None."""
+    if registered_to < bed.registered_from:
+        return f"撤销日期{registered_to}早于备案日期{bed.registered_from}"
+    day_after = registered_to + dt.timedelta(days=1)
+    registered = _registered_on(bed.institution, day_after).exclude(pk=bed.pk).count()
+    occupied = occupied_bed_counts(institution_ids=[bed.institution_id], on=day_after).get(bed.institution_id, 0)
+    if registered < occupied:
+        return f"撤销后备案床位{registered}张，少于{day_after}在住人数{occupied}人"
+    return None
+
+
 @transaction.atomic
 def bed_end(*, bed: Bed, registered_to: dt.date, actor=None) -> Bed:
     """End a bed's registration (撤销备案) after `registered_to`; refused while it is occupied then."""
     bed = Bed.objects.select_for_update().get(pk=bed.pk)
     if bed.registered_to is not None:
         raise InstitutionError(f"床位“{bed.label}”已于{bed.registered_to}撤销", field="registered_to")
-    if registered_to < bed.registered_from:
-        raise InstitutionError(f"撤销日期{registered_to}早于备案日期{bed.registered_from}", field="registered_to")
-    day_after = registered_to + dt.timedelta(days=1)
-    registered = _registered_on(bed.institution, day_after).count()
-    occupied = occupied_bed_counts(institution_ids=[bed.institution_id], on=day_after).get(bed.institution_id, 0)
-    if registered - 1 < occupied:
-        raise InstitutionError(f"撤销后备案床位{registered - 1}张，少于{day_after}在住人数{occupied}人",
-                               field="registered_to")
+    error = bed_end_error(bed=bed, registered_to=registered_to)
+    if error:
+        raise InstitutionError(error, field="registered_to")
     bed.registered_to = registered_to
     bed.save(update_fields=["registered_to"])
     return bed
@@ -183,17 +190,41 @@ def employment_end(*, employment: Employment, employed_to: dt.date, actor=None) 
     return employment
 
 
+def _check_current_employer(caregiver: Caregiver, institution: Institution | None) -> None:
+    """Portal/API callers record a caregiver's certificates and training only while employing them."""
+    if institution is None:
+        return
+    today = timezone.localdate()
+    if not Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
+            Q(employed_to__isnull=True) | Q(employed_to__gte=today)).exists():
+        raise InstitutionError("该护理人员已不在本机构任职，不能登记证书或培训")
+
+
+@transaction.atomic
 def caregiver_certificate_add(*, caregiver: Caregiver, name: str, number: str = "", issued_on=None,
-                              expires_on=None) -> CaregiverCertificate:
+                              expires_on=None, institution: Institution | None = None,
+                              actor=None) -> CaregiverCertificate:
+    _check_current_employer(caregiver, institution)
+    if not (name or "").strip():
+        raise InstitutionError("请填写证书名称", field="name")
     if issued_on and expires_on and expires_on < issued_on:
         raise InstitutionError("证书有效期早于发证日期", field="expires_on")
-    return CaregiverCertificate.objects.create(caregiver=caregiver, name=name, number=number,
+    return CaregiverCertificate.objects.create(caregiver=caregiver, name=name.strip(), number=number,
                                                issued_on=issued_on, expires_on=expires_on)
 
 
+@transaction.atomic
 def caregiver_training_add(*, caregiver: Caregiver, course: str, completed_on, hours=0,
-                           passed: bool = True) -> CaregiverTraining:
-    return CaregiverTraining.objects.create(caregiver=caregiver, course=course, completed_on=completed_on,
+                           passed: bool = True, institution: Institution | None = None,
+                           actor=None) -> CaregiverTraining:
+    _check_current_employer(caregiver, institution)
+    if not (course or "").strip():
+        raise InstitutionError("请填写培训课程", field="course")
+    if hours is None or hours < 0:
+        raise InstitutionError("学时不能为负数", field="hours")
+    if completed_on > timezone.localdate():
+        raise InstitutionError(f"完成日期{completed_on}晚于今天", field="completed_on")
+    return CaregiverTraining.objects.create(caregiver=caregiver, course=course.strip(), completed_on=completed_on,
                                             hours=hours, passed=passed)
 
 

@@ -10,6 +10,7 @@ register = template.Library()
 AREAS = [
     ("评估任务", "/portal/assessments/", {"assessment_agency"}),
     ("入住与服务对象", "/portal/residents/", None),
+    ("失能评估申请", "/portal/assessments/applications/", {"elderly_care", "medical", "community", "home_care"}),
     ("结算与对账", "/portal/settlement/", None),
 ]
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ImportBatch, JobRun, PolicyRecord, PolicyScheme
+from .models import CalendarDay, ImportBatch, JobRun, PolicyRecord, PolicyScheme
 
 
 @admin.register(PolicyScheme)
@@ -38,3 +38,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
         return response
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ("day", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "day"
+    search_fields = ("note",)

@@ -41,14 +41,27 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return day + relativedelta(months=months)
 
 
+class CalendarMissing(ValueError):
+    """The holiday schedule of a year is neither in chinese-calendar nor entered by staff."""
+
+
 def is_working_day(day: dt.date) -> bool:
-    """Chinese working day, including swapped weekend working days (chinese-calendar)."""
+    """Chinese working day, including swapped weekend working days.
+
+    A staff-entered CalendarDay decides first; then chinese-calendar for the years it knows; a year known to
+    neither is refused, never guessed as Monday-Friday (a deadline across an unknown 春节 would be wrong).
+    """
     import chinese_calendar
 
+    from .models import CalendarDay
+
+    entered = CalendarDay.objects.filter(day__year=day.year).values_list("day", "is_workday")
+    if entered:
+        return dict(entered).get(day, day.weekday() < 5)
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        return day.weekday() < 5
+        raise CalendarMissing(f"{day.year}年节假日安排尚未录入（系统设置 → 节假日安排），无法计算工作日") from None
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:

@@ -265,7 +265,7 @@ def ensure_traversable(path: Path) -> None:
 
 def ensure_tree_readable(root: Path) -> None:
     """o+rX on a tree: dirs o+rx, files o+r, executables o+x."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         _add_mode(Path(dirpath), stat.S_IROTH | stat.S_IXOTH)
         for fn in filenames:
             p = Path(dirpath, fn)
@@ -306,7 +306,7 @@ class PgRunner:
                 st = p.stat()
                 if (st.st_uid, st.st_gid) != (uid, gid):
                     if p.is_dir():
-                        for dirpath, dirnames, filenames in os.walk(p):
+                        for dirpath, _dirnames, filenames in os.walk(p):
                             os.chown(dirpath, uid, gid)
                             for fn in filenames:
                                 os.lchown(os.path.join(dirpath, fn), uid, gid)
@@ -455,7 +455,7 @@ def pg_up() -> None:
         pg_wait_ready(deadline)
         log(f"PostgreSQL running (pid {pg_postmaster_pid()})")
 
-    res = psql(f"select 1 from pg_database where datname = '{PG_DBNAME}'")
+    res = psql(f"select 1 from pg_database where datname = '{PG_DBNAME}'")  # noqa: S608 (a constant database name)
     if res.returncode != 0:
         die(f"cannot query PostgreSQL: {res.stderr.strip()}")
     if res.stdout.strip() != "1":

@@ -150,3 +150,24 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.name})"
+
+
+class CalendarDay(models.Model):
+    """A day whose working status differs from Monday-Friday, as the State Council's yearly holiday
+    schedule (节假日安排) sets it: public holidays (is_workday=False) and swapped weekend working days
+    (is_workday=True). Staff enter a year when its schedule is published; years the bundled
+    chinese-calendar package knows need no rows. Once a year has rows, they are that year's complete list of
+    exceptions and the package is not consulted for it."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=60, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day.isoformat()} {'上班' if self.is_workday else '休息'} {self.note}"

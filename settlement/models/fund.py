@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from institutions.models import Institution
 from ltci.core.fields import money_field
@@ -29,6 +30,7 @@ class LedgerEntry(models.Model):
         EXPENSE_ASSESSMENT = "expense_assessment", _("评估费用支出")
         EXPENSE_HANDLING = "expense_handling", _("经办服务费支出")
         DEPOSIT_RELEASE = "deposit_release", _("质量保证金返还")
+        INCOME_DEPOSIT_KEPT = "income_deposit_kept", _("扣留质量保证金（不予返还）")
 
     booked_on = models.DateField(_("记账日期"))
     account = models.CharField(_("科目"), max_length=24, choices=Account.choices)
@@ -105,3 +107,29 @@ class FundWarning(models.Model):
 
     def __str__(self):
         return f"{self.raised_on} {self.kind}"
+
+
+class FundBudget(models.Model):
+    """The year's budget (预算) of one ledger account, city-wide (empty region) or for one region (SPEC 7.3).
+
+    Amounts are positive for income and expenditure alike; the report compares them with the ledger.
+    """
+
+    year = models.PositiveIntegerField(_("年度"))
+    account = models.CharField(_("科目"), max_length=24, choices=LedgerEntry.Account.choices)
+    region_code = models.CharField(_("地区"), max_length=20, blank=True)
+    amount = money_field(_("预算金额"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("基金预算")
+        verbose_name_plural = _("基金预算")
+        ordering = ["-year", "account", "region_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "account", "region_code"], name="fund_budget_once"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="fund_budget_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_account_display()} {self.region_code or '全市'} {self.amount}"

@@ -113,3 +113,28 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.institution_id} {self.month:%Y-%m}"
+
+
+class ClaimReminder(models.Model):
+    """A reminder sent to an institution about its monthly claim (SPEC 7.1): once per month and kind."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("申报即将截止")
+        OVERDUE = "overdue", _("已逾期未申报")
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="claim_reminders",
+                                    verbose_name=_("机构"))
+    month = models.DateField(_("结算月份"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    deadline = models.DateField(_("申报截止日"))
+    sent_on = models.DateField(_("发送日期"))
+    recipients = models.IntegerField(_("收件人数"), default=0)
+
+    class Meta:
+        verbose_name = _("申报提醒")
+        verbose_name_plural = _("申报提醒")
+        ordering = ["-month", "institution"]
+        constraints = [models.UniqueConstraint(fields=["institution", "month", "kind"], name="claim_reminder_once")]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.month:%Y-%m} {self.kind}"

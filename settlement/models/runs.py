@@ -98,13 +98,21 @@ class SettlementLine(models.Model):
 
 
 class RecordAudit(models.Model):
-    """The result of one service record in one run: codes and amounts (the portal's line-by-line view)."""
+    """The result of one service record in one run: codes and amounts (the portal's line-by-line view).
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="audits", verbose_name=_("结算"))
+    One row per record and run (millions a month), written only by the run in the transaction that
+    creates its run and lines from ids it has just read: the foreign keys are not database constraints,
+    because PostgreSQL would check each of them row by row at commit (docs/decisions/settlement.md).
+    Django still enforces PROTECT/CASCADE on deletes through the ORM. Indexes: (run, record) unique,
+    record (the foreign key's own), line; no duplicates, as each costs 1.5 million inserts a month.
+    """
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="audits", verbose_name=_("结算"),
+                            db_constraint=False, db_index=False)  # (run, record) unique index leads with run
     record = models.ForeignKey(ServiceRecord, on_delete=models.PROTECT, related_name="audits",
-                               verbose_name=_("服务记录"))
+                               verbose_name=_("服务记录"), db_constraint=False)
     line = models.ForeignKey(SettlementLine, null=True, on_delete=models.CASCADE, related_name="audits",
-                             verbose_name=_("结算明细"))
+                             verbose_name=_("结算明细"), db_constraint=False)
     codes = ArrayField(models.CharField(max_length=24), default=list, blank=True, verbose_name=_("原因代码"))
     charged_amount = money_field(_("申报金额"))
     base_amount = money_field(_("纳入基金支付范围"))
@@ -115,7 +123,6 @@ class RecordAudit(models.Model):
         verbose_name = _("记录审核结果")
         verbose_name_plural = _("记录审核结果")
         constraints = [models.UniqueConstraint(fields=["run", "record"], name="audit_once_per_run")]
-        indexes = [models.Index(fields=["record"])]
 
     def __str__(self):
         return f"{self.run_id} {self.record_id} {','.join(self.codes)}"
@@ -201,3 +208,28 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{self.institution_id} {self.line_id} {self.state}"
+
+
+class Correction(models.Model):
+    """A staff correction of a line of an approved or paid month (更正): settled as an adjustment line in
+    the next run of a later month, since approved months never change (SPEC 7.2). Positive amounts pay
+    the institution or person more, negative ones take money back."""
+
+    line = models.ForeignKey(SettlementLine, on_delete=models.PROTECT, related_name="corrections",
+                             verbose_name=_("结算明细"))
+    amount = money_field(_("调整金额"))
+    reason = models.TextField(_("更正原因"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("经办人"))
+    settled_in = models.ForeignKey(SettlementRun, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("调整结算"))
+
+    class Meta:
+        verbose_name = _("结算更正")
+        verbose_name_plural = _("结算更正")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="correction_not_zero")]
+
+    def __str__(self):
+        return f"{self.line_id} {self.amount}"

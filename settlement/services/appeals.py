@@ -1,4 +1,5 @@
-"""Appeals against rejected lines (SPEC 6 portal, 7.2): upheld appeals become adjustments in a later run."""
+"""Appeals against rejected lines and staff corrections of approved lines (SPEC 6 portal, 7.2): both become
+adjustment lines in a later run."""
 from decimal import Decimal
 
 from django.db import transaction
@@ -6,7 +7,7 @@ from django.utils import timezone
 
 from ltci.core import roles
 
-from ..models import Appeal, RecordAudit, SettlementLine
+from ..models import Appeal, Correction, RecordAudit, SettlementLine
 
 
 class AppealRefused(Exception):
@@ -51,3 +52,30 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, actor, note: str = "", amount
     appeal.decided_by, appeal.decided_at = actor, timezone.now()
     appeal.save()
     return appeal
+
+
+@transaction.atomic
+def correction_create(*, line: SettlementLine, amount: Decimal, reason: str, actor) -> Correction:
+    """Record a correction of a line of an approved or paid month; the next run of a later month pays it."""
+    correction_check(line=line, amount=amount, reason=reason, actor=actor)
+    return Correction.objects.create(line=line, amount=amount, reason=reason.strip(),
+                                     created_by=actor if getattr(actor, "pk", None) else None)
+
+
+def correction_check(*, line: SettlementLine, amount: Decimal, reason: str, actor) -> None:
+    """Raise AppealRefused (Chinese reason) when the correction may not be recorded."""
+    if not roles.has_role(actor, roles.SETTLEMENT_OFFICER, roles.SUPERVISOR):
+        raise AppealRefused("无权登记结算更正")
+    if not line.run.is_final:
+        raise AppealRefused("只能更正已批准或已支付月份的明细；未批准的月份请重新运行结算")
+    if line.is_adjustment:
+        raise AppealRefused("调整明细不能再更正，请更正原明细")
+    if amount is None or amount == 0:
+        raise AppealRefused("调整金额不能为0")
+    already = sum((c.amount for c in line.corrections.all()), Decimal("0"))
+    if line.fund_amount + already + amount < 0:
+        raise AppealRefused(f"追回金额不能超过该明细的基金支付 {line.fund_amount + already}")
+    if amount > 0 and already + amount > line.rejected_amount + line.personal_amount:
+        raise AppealRefused(f"补付金额不能超过该明细的拒付与个人负担合计 {line.rejected_amount + line.personal_amount}")
+    if not (reason or "").strip():
+        raise AppealRefused("请填写更正原因")

@@ -120,11 +120,22 @@ def _categories(r: Rec) -> tuple:
     return _CATEGORIES.get(r.person_id, ())
 
 
-def compute(month: dt.date) -> RunResult:
-    """Audit and price every record the month's run takes, plus the allowances; return the lines."""
+def compute(month: dt.date, on_stage=None) -> RunResult:
+    """Audit and price every record the month's run takes, plus the allowances; return the lines.
+
+    ``on_stage(name, done, total)`` is called as each stage starts (progress visible to staff).
+    """
+    def stage(name, done=0):
+        if on_stage:
+            on_stage(name, done, len(records) if records is not None else 0)
+
+    records = None
+    stage("loading service records")
     records = load_records(month)
+    stage("eligibility verdicts")
     allowance_persons = allowance_person_ids(month)
     verdicts = load_verdicts(month, records, allowance_persons)
+    stage("institution facts")
     _CATEGORIES.clear()
     for v in verdicts.values():
         _CATEGORIES.setdefault(v.person_id, v.categories)
@@ -136,7 +147,9 @@ def compute(month: dt.date) -> RunResult:
     for (person_id, day), v in verdicts.items():
         if month <= day <= end and v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
             allowance_days[(person_id, day)].add(v.care_form)
+    stage("auditing records")
     audit_records(records, verdicts, ctx, std, allowance_days)
+    stage("pricing lines", len(records))
     lines = price_lines(month, records, verdicts, std)
     lines += allowance_lines(month, verdicts, std)
     lines.sort(key=lambda line: (line.institution_id or 0, line.person_id, line.care_form, line.is_late))

@@ -21,20 +21,21 @@ from .. import rules
 RECORD_SQL = """
 WITH latest AS (
     SELECT DISTINCT ON (month) id, month FROM settlement_settlementrun ORDER BY month, version DESC
+),
+scope AS (
+    SELECT r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
+           r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
+           row_number() OVER (PARTITION BY r.institution_id, r.person_id, r.kind, r.service_date, r.component,
+                                           r.started_at ORDER BY r.id) > 1 AS dup
+    FROM settlement_servicerecord r
+    WHERE r.confirmed AND r.service_date <= %(end)s
+      AND (r.service_date >= %(start)s
+           OR date_trunc('month', r.service_date)::date IN (SELECT month FROM latest))
 )
-SELECT r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
-       r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
-       EXISTS (SELECT 1 FROM settlement_servicerecord d
-               WHERE d.institution_id = r.institution_id AND d.person_id = r.person_id AND d.kind = r.kind
-                 AND d.service_date = r.service_date AND d.component = r.component
-                 AND d.started_at IS NOT DISTINCT FROM r.started_at AND d.confirmed AND d.id < r.id) AS dup
-FROM settlement_servicerecord r
-WHERE r.confirmed AND r.service_date <= %(end)s
-  AND (r.service_date >= %(start)s
-       OR EXISTS (SELECT 1 FROM latest l WHERE l.month = date_trunc('month', r.service_date)::date))
-  AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit a JOIN latest l ON l.id = a.run_id
-                  WHERE a.record_id = r.id AND l.month <> %(start)s)
-ORDER BY r.id
+SELECT s.* FROM scope s
+WHERE NOT EXISTS (SELECT 1 FROM settlement_recordaudit a JOIN latest l ON l.id = a.run_id
+                  WHERE a.record_id = s.id AND l.month <> %(start)s)
+ORDER BY s.id
 """
 
 

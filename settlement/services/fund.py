@@ -55,6 +55,14 @@ SOURCES = {
         SELECT 'assessment_fee:' || a.id, a.incurred_on, 'expense_assessment', 'assessment', a.region_code, -a.amount,
                '评估费 ' || a.kind
         FROM assessment_assessmentfee a WHERE a.payer = 'fund'""",
+    # A quality deposit the year-end appraisal does not release stays in the fund (the statement booked it
+    # as spent when the month was approved).
+    "deposit_kept": """
+        SELECT 'deposit_kept:' || d.id, (d.created_at AT TIME ZONE 'Asia/Shanghai')::date, 'income_deposit_kept',
+               'settlement', i.region_code, d.withheld - d.released,
+               left('扣留保证金 ' || d.year || ' ' || i.code, 200)
+        FROM settlement_depositrelease d JOIN institutions_institution i ON i.id = d.institution_id
+        WHERE d.withheld - d.released <> 0""",
     "handling_fee": """
         SELECT 'handling_fee:' || h.id, h.month, 'expense_handling', 'handling_fee', h.region_code, -h.amount,
                left('经办服务费 ' || h.note, 200)

@@ -75,21 +75,68 @@ def bed_days_confirm(*, institution, month: dt.date, record_ids=None) -> int:
     return qs.update(confirmed=True)
 
 
+def claim_deadline(month: dt.date) -> dt.date:
+    """The institutions' claim deadline for a month: the policy's day of the next month (default the 5th)."""
+    from ltci.core.policy import NoPolicyInForce, policy_in_force
+
+    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    try:
+        day = int(policy_in_force("claim_deadline", on=month).get("day_of_next_month", 5))
+    except NoPolicyInForce:
+        day = 5
+    return next_month.replace(day=day)
+
+
+REMIND_DAYS = 3  # a reminder this many days before the deadline, another one the day after it
+
+
+def claim_reminders(*, on: dt.date) -> list:
+    """Daily (SPEC 7.1): remind institutions with an agreement in force last month that have not submitted
+    their claim, REMIND_DAYS before the deadline and once more when it has passed. Safe to run twice."""
+    from django.core.mail import send_mail
+
+    from institutions.models import Agreement, InstitutionUser
+    from institutions.selectors import agreement_days
+
+    from ..models import ClaimReminder
+
+    month = (on.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    deadline = claim_deadline(month)
+    if 0 <= (deadline - on).days <= REMIND_DAYS:
+        kind = ClaimReminder.Kind.DUE
+    elif on > deadline:
+        kind = ClaimReminder.Kind.OVERDUE
+    else:
+        return []
+    candidates = set(Agreement.objects.filter(valid_from__lte=month_end(month), valid_to__gte=month)
+                     .exclude(institution__type="assessment_agency").values_list("institution_id", flat=True))
+    in_force = set(agreement_days(institution_ids=candidates, start=month, end=month_end(month)))
+    claimed = set(Claim.objects.filter(month=month).values_list("institution_id", flat=True))
+    done = set(ClaimReminder.objects.filter(month=month, kind=kind).values_list("institution_id", flat=True))
+    sent = []
+    for institution_id in sorted(in_force - claimed - done):
+        emails = sorted(set(InstitutionUser.objects.filter(
+            institution_id=institution_id, role__in=["admin", "clerk"], user__is_active=True)
+            .exclude(user__email="").values_list("user__email", flat=True)))
+        text = (f"{month:%Y年%m月}长护险月度申报截止日为{deadline:%Y-%m-%d}，贵机构尚未提交申报。"
+                if kind == ClaimReminder.Kind.DUE else
+                f"{month:%Y年%m月}长护险月度申报已于{deadline:%Y-%m-%d}截止，贵机构尚未提交，提交后将标记为逾期申报；"
+                "截止后收到的记录将作为逾期记录进入下月结算。")
+        if emails:
+            send_mail(f"长护险月度申报提醒（{month:%Y-%m}）", text, None, emails, fail_silently=True)
+        sent.append(ClaimReminder.objects.create(institution_id=institution_id, month=month, kind=kind,
+                                                 deadline=deadline, sent_on=on, recipients=len(emails)))
+    return sent
+
+
 @transaction.atomic
 def claim_submit(*, institution, month: dt.date, actor=None, now=None) -> Claim:
     """Submit (or re-submit) an institution's claim for a month; late after the policy's deadline day."""
     from django.db.models import Count, Sum
     from django.utils import timezone
 
-    from ltci.core.policy import NoPolicyInForce, policy_in_force
-
     now = now or timezone.now()
-    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    try:
-        day = int(policy_in_force("claim_deadline", on=month).get("day_of_next_month", 5))
-    except NoPolicyInForce:
-        day = 5
-    deadline = next_month.replace(day=day)
+    deadline = claim_deadline(month)
     totals = ServiceRecord.objects.filter(institution=institution, service_date__range=(month, month_end(month)),
                                           confirmed=True).aggregate(n=Count("id"), s=Sum("charged_amount"))
     claim, _ = Claim.objects.update_or_create(

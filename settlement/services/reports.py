@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
+from ltci.core.dates import month_end
 from ltci.core.money import ZERO, fen
 from ltci.core.policy import NoPolicyInForce, policy_in_force
 
@@ -68,6 +69,33 @@ def beneficiaries(*, month: dt.date) -> list[dict]:
     return [{**g, "persons": len(g["persons"])} for _, g in sorted(groups.items())]
 
 
+def beneficiaries_by_grade(*, month: dt.date) -> list[dict]:
+    """Persons paid in a month's latest run by disability grade (the conclusion in force at the month's
+    end, or the last day paid) and care form: persons and fund."""
+    from assessment.rules import pick_conclusion
+    from assessment.selectors import conclusions_in_force
+
+    end = month_end(month)
+    paid: dict[int, dict[str, Decimal]] = {}
+    for person_id, form, fund in (SettlementLine.objects.filter(run_id__in=_latest_runs(), run__month=month,
+                                                                fund_amount__gt=0)
+                                  .values_list("person_id", "care_form", "fund_amount")):
+        forms = paid.setdefault(person_id, {})
+        forms[form] = forms.get(form, ZERO) + fund
+    conclusions = conclusions_in_force(person_ids=list(paid), start=month, end=end)
+    groups: dict[tuple, dict] = {}
+    for person_id, forms in paid.items():
+        own = conclusions.get(person_id, [])
+        conclusion = next((c for c in (pick_conclusion(own, day) for day in (end, month)) if c), None)
+        grade = conclusion.grade if conclusion else None
+        for form, fund in forms.items():
+            entry = groups.setdefault((grade if grade is not None else -1, form),
+                                      {"grade": grade, "care_form": form, "persons": 0, "fund": ZERO})
+            entry["persons"] += 1
+            entry["fund"] += fund
+    return [g for _, g in sorted(groups.items())]
+
+
 def _latest_runs() -> list[int]:
     latest = {}
     for pk, month, version in SettlementRun.objects.values_list("pk", "month", "version"):
@@ -102,10 +130,13 @@ def fund_warnings_check(*, on: dt.date) -> list[FundWarning]:
     ratio = Decimal(str(rule.get("admin_cost_ratio", "0.10")))
     if year_income and handling > year_income * ratio:
         raised.append(("admin_cost", f"{on.year}年经办及其他业务费用 {handling} 元超过当年筹资的 {fen(ratio * 100)}%"))
-    created = []
+    created, new = [], []
     for kind, message in raised:
-        warning, _ = FundWarning.objects.get_or_create(kind=kind, raised_on=on, defaults={"message": message})
+        warning, is_new = FundWarning.objects.get_or_create(kind=kind, raised_on=on, defaults={"message": message})
         created.append(warning)
+        if is_new:
+            new.append(warning)
+    transaction.on_commit(lambda: warnings_notify(new))
     return created
 
 
@@ -137,7 +168,64 @@ def deposits_release(*, year: int) -> list[DepositRelease]:
             institution_id=row["institution_id"], year=year,
             defaults={"withheld": row["total"], "release_rate": rate, "released": fen(row["total"] * rate)})
         result.append(release)
+    from .fund import ledger_sync
+
+    ledger_sync()  # the part not released stays in the fund (deposit_kept)
     return result
+
+
+def budget_vs_actual(*, year: int, region: str | None = None) -> list[dict]:
+    """预决算: each budgeted account of the year against the ledger (positive amounts), with the rate."""
+    from ..models import FundBudget
+
+    budgets: dict[str, Decimal] = {}
+    qs = FundBudget.objects.filter(year=year)
+    qs = qs.filter(region_code=region) if region else qs.filter(region_code="")
+    for account, amount in qs.values_list("account", "amount"):
+        budgets[account] = amount
+    ledger = LedgerEntry.objects.filter(booked_on__year=year)
+    if region:
+        ledger = ledger.filter(region_code=region)
+    actual = {row["account"]: abs(row["total"]) for row in ledger.values("account").annotate(total=Sum("amount"))}
+    labels = dict(LedgerEntry.Account.choices)
+    rows = []
+    for account in sorted(set(budgets) | set(actual), key=lambda a: (not a.startswith("income"), a)):
+        budget, done = budgets.get(account), actual.get(account, ZERO)
+        rows.append({"account": account, "label": labels.get(account, account), "budget": budget, "actual": done,
+                     "difference": None if budget is None else done - budget,
+                     "rate": (done / budget).quantize(Decimal("0.0001")) if budget else None,
+                     "pct": min(100, int(done * 100 / budget)) if budget else None})
+    return rows
+
+
+def warning_recipients() -> list[str]:
+    """E-mail addresses of active fund accountants and supervisors (who act on early warnings)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from ltci.core import roles
+
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="").filter(
+        Q(is_superuser=True) | Q(groups__name__in=[roles.FUND_ACCOUNTANT, roles.SUPERVISOR])).distinct()
+    return sorted(users.values_list("email", flat=True))
+
+
+def warnings_notify(warnings: list[FundWarning]) -> int:
+    """Send the newly raised warnings to the fund staff by e-mail; return the number of recipients."""
+    import logging
+
+    from django.core.mail import send_mail
+
+    if not warnings:
+        return 0
+    for warning in warnings:
+        logging.getLogger(__name__).warning("fund early warning %s: %s", warning.kind, warning.message)
+    recipients = warning_recipients()
+    if recipients:
+        body = "\n".join(f"{w.raised_on} {w.message}" for w in warnings)
+        send_mail(f"长护险基金预警（{len(warnings)}项）", body + "\n\n请在管理后台“基金预警”中处理。", None, recipients,
+                  fail_silently=True)
+    return len(recipients)
 
 
 def statement_pdf(statement: Statement) -> bytes:
@@ -171,4 +259,25 @@ def disclosure_pdf(*, year: int) -> bytes:
         "income": sum((m["income"] for m in months), ZERO), "expenditure": sum((m["expenditure"] for m in months), ZERO),
         "balance": months[-1]["balance"] if months else ZERO, "issuer": "长期护理保险经办机构",
         "issued_at": None,
+    })
+
+
+def payment_list_pdf(run: SettlementRun) -> bytes:
+    """The payment list for the bank (SPEC 10) of an approved or paid run, re-issued identically."""
+    from ltci.core.idnumber import mask_id
+    from ltci.core.pdf import render_pdf
+
+    from .run import SettlementError, bank_rows
+
+    if not run.is_final:
+        raise SettlementError(f"the settlement of {run.month:%Y-%m} is {run.state}: approve it before paying")
+    rows = bank_rows(run)
+    institutions = [r for r in rows if r[0] == "institution"]
+    persons = [[*r[:1], mask_id(r[1]), *r[2:]] for r in rows if r[0] == "person"]
+    return render_pdf("documents/payment_list.html", {
+        "title": "长期护理保险基金支付清单", "document_no": f"ZF-{run.month:%Y%m}-v{run.version}", "run": run,
+        "institutions": institutions, "persons": persons, "issuer": "长期护理保险经办机构",
+        "issued_at": run.approved_at,
+        "institution_total": sum((Decimal(r[5]) for r in institutions), ZERO),
+        "person_total": sum((Decimal(r[5]) for r in persons), ZERO),
     })

@@ -7,6 +7,10 @@ a clean run. A second start for the same month is refused by an advisory lock.
 import csv
 import datetime as dt
 import io
+import os
+import signal
+import time
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -18,7 +22,7 @@ from ltci.core.jobs import JobAlreadyRunning, job_finish, job_lock, job_progress
 from ltci.core.models import JobRun
 from ltci.core.money import ZERO, fen
 
-from ..models import Appeal, Payout, SettlementLine, SettlementRun, Statement
+from ..models import Appeal, Correction, Payout, SettlementLine, SettlementRun, Statement
 from .audit import compute
 
 JOB = "settlement"
@@ -47,19 +51,56 @@ def settlement_run(*, month: dt.date, actor=None) -> SettlementRun:
             JobRun.objects.filter(job=JOB, period=period, state=JobRun.State.RUNNING).update(
                 state=JobRun.State.FAILED, message="interrupted (superseded by a new run)")
             job = job_start(JOB, period, actor=actor)
+            stages = _Stages(job)
             try:
-                result = compute(month)
-                total = sum(len(line.records) for line in result.lines)
-                job_progress(job, done=0, total=total)
-                run = _write(month, result, actor=actor, job=job)
-                job_progress(job, done=total)
-            except Exception as exc:
-                job_finish(job, state=JobRun.State.FAILED, message=str(exc)[:2000])
+                with _no_jit():
+                    result = compute(month, on_stage=stages)
+                    total = sum(len(line.records) for line in result.lines)
+                    stages("writing results", 0, total)
+                    run = _write(month, result, actor=actor, job=job)
+                stages.done()
+                job_progress(job, done=total, total=total)
+            except BaseException as exc:
+                job_finish(job, state=JobRun.State.FAILED, message=str(exc)[:2000] or type(exc).__name__)
                 raise
-            job_finish(job, message=f"{run.line_count} lines, fund {run.fund_total}")
+            job_finish(job, message=f"{run.line_count} lines, fund {run.fund_total}; {stages.summary()}")
             return run
     except JobAlreadyRunning as exc:
         raise SettlementError(str(exc)) from None
+
+
+class _Stages:
+    """Progress of a run for staff (JobRun: stage in the message, records done/total) and stage timings."""
+
+    def __init__(self, job):
+        self.job = job
+        self.timings: list[tuple[str, float]] = []
+        self._name, self._start = None, time.perf_counter()
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        self.done()
+        self._name, self._start = name, time.perf_counter()
+        JobRun.objects.filter(pk=self.job.pk).update(message=name, done=done, total=total)
+
+    def done(self) -> None:
+        if self._name:
+            self.timings.append((self._name, time.perf_counter() - self._start))
+            self._name = None
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.timings)
+
+
+@contextmanager
+def _no_jit():
+    """The run's few big queries are planned once; PostgreSQL's JIT compile costs more than it saves."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
 
 
 def _copy(table: str, columns: list[str], rows) -> None:
@@ -70,6 +111,56 @@ def _copy(table: str, columns: list[str], rows) -> None:
                 copy.write_row(row)
 
 
+LINE_COLUMNS = ["id", "run_id", "institution_id", "person_id", "care_form", "service_month", "quantity",
+                "charged_amount", "fund_amount", "personal_amount", "rejected_amount", "reason_codes", "is_late",
+                "is_adjustment", "adjusts_id", "details"]
+
+
+def _copy_lines(lines: list[SettlementLine]) -> None:
+    """COPY the lines with ids drawn from their sequence first (the record audits point at them); a
+    bulk INSERT with 16 parameters a line costs far more in query building than the rows themselves."""
+    from psycopg.types.json import Jsonb
+
+    if not lines:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('settlement_settlementline', 'id')) "
+                       "FROM generate_series(1, %s)", [len(lines)])
+        for line, (pk,) in zip(lines, cursor.fetchall(), strict=True):
+            line.pk = pk
+    _copy("settlement_settlementline", LINE_COLUMNS, (
+        (x.pk, x.run_id, x.institution_id, x.person_id, x.care_form, x.service_month, x.quantity, x.charged_amount,
+         x.fund_amount, x.personal_amount, x.rejected_amount, list(x.reason_codes or []), x.is_late, x.is_adjustment,
+         x.adjusts_id, Jsonb(x.details or {})) for x in lines))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_audits(run_id: int, results, lines: list[SettlementLine]) -> int:
+    """COPY one audit row per record, formatted as COPY text directly (a million rows a month: the
+    per-row adaptation of write_row costs more than the server's insert). Return the row count."""
+    count = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+        columns = "run_id, record_id, line_id, codes, charged_amount, base_amount, rejected_amount, detail"
+        with raw.copy(f"COPY settlement_recordaudit ({columns}) FROM STDIN") as copy:
+            chunk = []
+            for line, model in zip(results, lines, strict=False):
+                line_id = model.pk
+                for r in line.records:
+                    detail = (r.detail or "")[:300].translate(_COPY_ESCAPES)
+                    chunk.append(f"{run_id}\t{r.id}\t{line_id}\t{{{r.code or ''}}}\t{r.charged:f}\t{r.base:f}\t"
+                                 f"{r.rejected:f}\t{detail}\n")
+                if len(chunk) >= 20000:
+                    copy.write("".join(chunk))
+                    count += len(chunk)
+                    chunk = []
+            copy.write("".join(chunk))
+            count += len(chunk)
+    return count
+
+
 @transaction.atomic
 def _write(month: dt.date, result, *, actor, job) -> SettlementRun:
     previous = SettlementRun.objects.select_for_update().filter(month=month)
@@ -77,6 +168,7 @@ def _write(month: dt.date, result, *, actor, job) -> SettlementRun:
     stale = [r.pk for r in previous if not r.is_final]
     if stale:
         Appeal.objects.filter(settled_in_id__in=stale).update(settled_in=None)
+        Correction.objects.filter(settled_in_id__in=stale).update(settled_in=None)
         with connection.cursor() as cursor:
             for table in ("settlement_recordaudit", "settlement_payout", "settlement_statement",
                           "settlement_settlementline", "settlement_settlementrun"):
@@ -91,21 +183,17 @@ def _write(month: dt.date, result, *, actor, job) -> SettlementRun:
         rejected_amount=line.amounts.rejected, reason_codes=list(line.amounts.codes), is_late=line.is_late,
         details=line.details) for line in result.lines]
     lines += _adjustment_lines(run)
-    SettlementLine.objects.bulk_create(lines, batch_size=5000)
-    audit_rows = []
-    for line, model in zip(result.lines, lines, strict=False):
-        for r in line.records:
-            audit_rows.append((run.pk, r.id, model.pk, [r.code] if r.code else [],
-                               r.charged, r.base, r.rejected, (r.detail or "")[:300]))
-    _copy("settlement_recordaudit", ["run_id", "record_id", "line_id", "codes", "charged_amount", "base_amount",
-                                     "rejected_amount", "detail"], audit_rows)
+    _copy_lines(lines)
+    audit_count = _copy_audits(run.pk, result.lines, lines)
+    if os.environ.get("LTCI_TEST_KILL_IN_WRITE"):  # tests/settlement/test_kill.py: a real kill mid-write
+        os.kill(os.getpid(), signal.SIGKILL)
     _statements(run, lines)
     payouts: dict[int, Decimal] = {}
     for line in lines:
         if line.institution_id is None:
             payouts[line.person_id] = payouts.get(line.person_id, ZERO) + line.fund_amount
     Payout.objects.bulk_create([Payout(run=run, person_id=p, amount=a) for p, a in payouts.items()], batch_size=5000)
-    run.record_count = len(audit_rows)
+    run.record_count = audit_count
     run.line_count = len(lines)
     run.fund_total = sum((line.fund_amount for line in lines), ZERO)
     run.save(update_fields=["record_count", "line_count", "fund_total"])
@@ -113,7 +201,8 @@ def _write(month: dt.date, result, *, actor, job) -> SettlementRun:
 
 
 def _adjustment_lines(run: SettlementRun) -> list[SettlementLine]:
-    """Upheld appeals of final earlier months not yet settled become adjustment lines of this run."""
+    """Upheld appeals and staff corrections of final earlier months not yet settled become adjustment lines
+    of this run (charged 0, fund +amount, rejected -amount: the identity holds)."""
     lines = []
     for appeal in (Appeal.objects.select_for_update().select_related("line")
                    .filter(state=Appeal.State.UPHELD, settled_in__isnull=True, line__run__month__lt=run.month)):
@@ -125,11 +214,22 @@ def _adjustment_lines(run: SettlementRun) -> list[SettlementLine]:
             reason_codes=[], is_adjustment=True, adjusts=appeal.line, details={"appeal": appeal.pk}))
         appeal.settled_in = run
         appeal.save(update_fields=["settled_in"])
+    for correction in (Correction.objects.select_for_update().select_related("line")
+                       .filter(settled_in__isnull=True, line__run__month__lt=run.month).order_by("id")):
+        amount = correction.amount
+        lines.append(SettlementLine(
+            run=run, institution_id=correction.line.institution_id, person_id=correction.line.person_id,
+            care_form=correction.line.care_form, service_month=correction.line.service_month, quantity=0,
+            charged_amount=ZERO, fund_amount=amount, personal_amount=ZERO, rejected_amount=-amount,
+            reason_codes=[], is_adjustment=True, adjusts=correction.line, details={"correction": correction.pk}))
+        correction.settled_in = run
+        correction.save(update_fields=["settled_in"])
     return lines
 
 
 def _statements(run: SettlementRun, lines: list[SettlementLine]) -> None:
-    from institutions.selectors import agreement_days, recoverable_amounts
+    from institutions.models import Violation
+    from institutions.selectors import agreement_days
     from ltci.core.policy import NoPolicyInForce, policy_in_force
 
     totals: dict[int, dict] = {}
@@ -145,7 +245,12 @@ def _statements(run: SettlementRun, lines: list[SettlementLine]) -> None:
     if not totals:
         return
     end = month_end(run.month)
-    recover = recoverable_amounts(institution_ids=list(totals), until=end)
+    recover: dict[int, list[tuple[int, Decimal]]] = {}
+    for institution_id, pk, amount, penalty in (
+            Violation.objects.filter(institution_id__in=list(totals), found_on__lte=end, deducted_in="")
+            .values_list("institution_id", "id", "amount_to_recover", "penalty").order_by("id")):
+        if amount + penalty:
+            recover.setdefault(institution_id, []).append((pk, amount + penalty))
     periods = agreement_days(institution_ids=list(totals), start=run.month, end=end)
     try:
         default_rate = Decimal(policy_in_force("quality_deposit", on=end)["rate"])
@@ -157,11 +262,12 @@ def _statements(run: SettlementRun, lines: list[SettlementLine]) -> None:
         rate = agreements[-1][2].deposit_rate if agreements and agreements[-1][2].deposit_rate is not None \
             else default_rate
         deposit = fen(t["fund"] * rate)
-        recovered = recover.get(institution_id, ZERO)
+        violations = recover.get(institution_id, [])
+        recovered = sum((amount for _, amount in violations), ZERO)
         statements.append(Statement(
             run=run, institution_id=institution_id, charged_total=t["charged"], fund_payable=t["fund"],
             deposit_rate=rate, deposit_withheld=deposit, recovered=recovered, adjustments=t["adjust"],
-            net_payable=t["fund"] - deposit - recovered + t["adjust"]))
+            net_payable=t["fund"] - deposit - recovered + t["adjust"], violation_ids=[pk for pk, _ in violations]))
     Statement.objects.bulk_create(statements)
 
 
@@ -198,17 +304,40 @@ def now():
     return timezone.now()
 
 
+def deducted_elsewhere(run: SettlementRun) -> list[int]:
+    """Violations this run's statements deduct that another approved month has deducted meanwhile."""
+    from institutions.models import Violation
+
+    ids = [pk for ids in run.statements.values_list("violation_ids", flat=True) for pk in ids]
+    return list(Violation.objects.filter(pk__in=ids).exclude(deducted_in="").values_list("pk", flat=True))
+
+
 def mark_violations_deducted(run: SettlementRun) -> int:
     """Mark the violations whose amounts this approved run deducted (institutions' service)."""
     from institutions.services.oversight import violations_mark_deducted
 
-    ids = list(run.statements.exclude(recovered=0).values_list("institution_id", flat=True))
-    if not ids:
+    rows = list(run.statements.exclude(violation_ids=[]).values_list("institution_id", "violation_ids"))
+    if not rows:
         return 0
-    return violations_mark_deducted(institution_ids=ids, until=month_end(run.month), period=f"{run.month:%Y-%m}")
+    return violations_mark_deducted(institution_ids=[i for i, _ in rows], until=month_end(run.month),
+                                    period=f"{run.month:%Y-%m}", ids=[pk for _, ids in rows for pk in ids])
 
 
 BANK_HEADER = ["payee_type", "payee_code", "payee_name", "bank_name", "bank_account", "amount", "reference"]
+
+
+def bank_rows(run: SettlementRun) -> list[list[str]]:
+    """The payments of a final run: institutions' net payable, then persons' payouts (positive amounts)."""
+    rows = []
+    for s in run.statements.select_related("institution", "run").order_by("institution__code"):
+        if s.net_payable > 0:
+            rows.append(["institution", s.institution.code, s.institution.name, s.institution.bank_name,
+                         s.institution.bank_account, f"{s.net_payable:.2f}", s.document_no])
+    for p in run.payouts.select_related("person").order_by("person__national_id"):
+        if p.amount > 0:
+            rows.append(["person", p.person.national_id, p.person.name, "", "", f"{p.amount:.2f}",
+                         f"BZ-{run.month:%Y%m}-{p.person_id}"])
+    return rows
 
 
 def bank_file(*, run: SettlementRun, actor=None) -> str:
@@ -218,14 +347,7 @@ def bank_file(*, run: SettlementRun, actor=None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(BANK_HEADER)
-    for s in run.statements.select_related("institution").order_by("institution__code"):
-        if s.net_payable > 0:
-            writer.writerow(["institution", s.institution.code, s.institution.name, s.institution.bank_name,
-                             s.institution.bank_account, f"{s.net_payable:.2f}", s.document_no])
-    for p in run.payouts.select_related("person").order_by("person__national_id"):
-        if p.amount > 0:
-            writer.writerow(["person", p.person.national_id, p.person.name, "", "", f"{p.amount:.2f}",
-                             f"BZ-{run.month:%Y%m}-{p.person_id}"])
+    writer.writerows(bank_rows(run))
     if run.bank_file_at is None:
         SettlementRun.objects.filter(pk=run.pk).update(bank_file_at=timezone.now())
         run.refresh_from_db()

@@ -45,6 +45,8 @@ RULES = {
     "assessment_portal:task": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task),
     "assessment_portal:task_confirm": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
     "assessment_portal:task_decline": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
+    # A care institution's own applications on behalf of persons (list + apply form; POST is the form).
+    "assessment_portal:applications": Rule(roles={"admin", "clerk"}),
     "api-assessment-tasks": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_list),
     "api-assessment-task-visit": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
     "api-assessment-task-confirm": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),

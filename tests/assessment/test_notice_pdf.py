@@ -40,3 +40,21 @@ def test_only_final_conclusions_have_a_notice(final):
     final.state = "notice"
     with pytest.raises(ValueError, match="only a final conclusion"):
         conclusion_notice_pdf(final)
+
+
+def test_a_reissue_from_the_database_is_byte_identical_and_keeps_its_dates(final, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Conclusion.objects.filter(pk=final.pk).update(
+        finalized_at=dt.datetime(2025, 10, 14, 15, 30, 12, 999, tzinfo=timezone.get_default_timezone()))
+    first = conclusion_notice_pdf(Conclusion.objects.get(pk=final.pk))
+    later = Conclusion.objects.select_related("person", "agency").get(pk=final.pk)
+    assert conclusion_notice_pdf(later) == first
+    if shutil.which("pdfinfo"):  # PDF metadata from the finalisation time, never "now"
+        path = tmp_path / "n.pdf"
+        path.write_bytes(first)
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True,  # noqa: S603,S607
+                              env={"TZ": "UTC", "PATH": "/usr/bin:/bin"}).stdout
+        assert "Oct 14 07:30:12 2025" in info  # 15:30:12 in Asia/Shanghai

@@ -112,3 +112,21 @@ def test_benefit_auditor_role_may_decide_and_supervisor_only_reads(client, perso
     client.force_login(supervisor)
     assert client.get("/admin/benefits/benefitdecision/").status_code == 200
     assert client.get("/admin/benefits/benefitdecision/new/").status_code == 403
+
+
+def test_daily_end_job_button_runs_the_job_for_staff_with_the_role(admin_client, person, client):
+    from benefits.services import decision_create
+
+    decision = decision_create(person=person, care_form="home_visits", institution=make_institution(),
+                               starts_on=D(2024, 2, 1))
+    person.died_on = D(2024, 4, 10)
+    person.save()
+    assert "运行每日待遇终止" in admin_client.get("/admin/benefits/benefitdecision/").content.decode()
+    response = admin_client.post("/admin/benefits/benefitdecision/run-ends/", follow=True)
+    assert "已运行每日待遇终止" in response.content.decode()
+    decision.refresh_from_db()
+    assert (decision.ends_on, decision.end_reason) == (D(2024, 4, 10), "died")
+    admin_client.logout()
+    clerk = get_user_model().objects.create_user("nobody", password="x", is_staff=True)
+    admin_client.force_login(clerk)
+    assert admin_client.post("/admin/benefits/benefitdecision/run-ends/").status_code == 403

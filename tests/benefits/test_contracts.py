@@ -191,3 +191,22 @@ def test_explain_under_jinjiang_names_the_standard_left_for_staff(city, load_pac
     load_pack("jinjiang-2023")
     with pytest.raises(CommandError, match=r"'covered_classes' \[\*\] of scheme jinjiang-2023 .* not been entered"):
         run("explain_eligibility", P["mod"], "2026-02-01")
+
+
+def test_move_out_in_the_roster_ends_the_decision_through_the_daily_command(city):
+    run("import_benefit_decisions", write(city, "dec.csv", DECISIONS, [
+        [P["full1"], "residential", "E1", "", "2026-02-01", ""]]))
+    run("import_roster", write(city, "roster2.csv", ROSTER, [
+        [P["full1"], "full1", "resident", "320302", "2020-01-01", "", "false", "2026-06-30", "moved_out"]]))
+    assert failing(explain("full1", "2026-07-01"))[0] == "NOT_COVERED"
+    out, _ = run("end_benefit_decisions")
+    assert "coverage_ended 1" in out and "died 0" in out
+    from benefits.models import Admission, BenefitDecision
+
+    decision = BenefitDecision.objects.get(person__national_id=P["full1"])
+    assert (decision.ends_on, decision.end_reason) == (D(2026, 6, 30), "moved_out")
+    assert Admission.objects.get(person=decision.person).discharged_on == D(2026, 7, 1)  # 06-30 is a bed-day
+    out, _ = run("end_benefit_decisions")  # safe to run twice
+    assert "coverage_ended 0" in out
+    with pytest.raises(CommandError, match="--on: .2026-02-30. is not a date"):
+        run("end_benefit_decisions", "--on", "2026-02-30")

@@ -14,8 +14,13 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from benefits.services import decision_create
+from benefits.services.accounts import (
+    account_activate,
+    account_create,
+    activation_code_issue,
+    agent_link_create,
+)
 from ltci.core.idnumber import make_id_number
-from benefits.services.accounts import account_activate, account_create, activation_code_issue, agent_link_create
 
 from .conftest import make_conclusion, make_institution, make_person
 

@@ -153,3 +153,44 @@ def test_review_request_online_for_own_conclusion_only(client, persons):
     assert Application.objects.get(person=persons["me"], kind="review").channel == "online"
     other = persons["other_conclusion"]
     assert client.post(f"/me/conclusions/{other.pk}/review/", {"reason": "x"}).status_code == 404
+
+
+def test_contribution_certificate_is_numbered_reissued_identically_and_own_only(client, persons):
+    from benefits.documents import certificate_context, certificate_pdf
+    from enrollment.models import Contribution
+
+    mine = _activated(persons["me"])
+    _activated(persons["other"])
+    client.force_login(mine.user)
+    page = client.get("/me/").content.decode()
+    assert "/me/certificate/2024.pdf" in page
+    response = client.get("/me/certificate/2024.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert f"JF-2024-{persons['me'].pk:08d}" in response["Content-Disposition"]
+    assert client.get("/me/certificate/1999.pdf").status_code == 404
+    contribution = Contribution.objects.get(person=persons["me"], year=2024)
+    assert certificate_pdf(contribution) == certificate_pdf(contribution)
+    context = certificate_context(contribution)
+    assert context["activation_code"] == "" and context["masked_id"] != persons["me"].national_id
+
+
+def test_staff_print_the_certificate_with_the_one_time_code(admin_client, persons):
+    from benefits.documents import certificate_context
+    from benefits.models import InsuredAccount
+
+    account = account_create(national_id=persons["me"].national_id)
+    response = admin_client.post("/admin/benefits/insuredaccount/", {
+        "action": "issue_code_with_certificate", "_selected_action": [account.pk]})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    account = InsuredAccount.objects.get(pk=account.pk)
+    assert account.activation_code_hash and account.code_issued_at is not None
+    contribution = persons["me"].contributions.order_by("-year").first()
+    assert certificate_context(contribution, activation_code="12345678")["activation_code"] == "12345678"
+
+
+def test_monthly_services_come_from_the_registered_provider(client, persons):
+    from benefits import status_selectors
+
+    assert status_selectors.monthly_services(person=persons["me"]) == []  # settlement registered, no run yet
+    client.force_login(_activated(persons["me"]).user)
+    assert "月度结算后在此显示" in client.get("/me/").content.decode()

@@ -15,3 +15,18 @@ def test_choosing_english_switches_the_admin(client):
     assert response.status_code == 302
     html = client.get("/admin/login/").content.decode()
     assert '<html lang="en"' in html
+
+
+def test_date_inputs_render_iso_dates_in_chinese():
+    import datetime as dt
+
+    from django import forms
+    from django.utils import translation
+
+    class F(forms.Form):
+        on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    with translation.override("zh-hans"):
+        html = str(F(initial={"on": dt.date(2026, 12, 1)})["on"])
+        assert 'value="2026-12-01"' in html
+        assert F(data={"on": "2026/12/01"}).is_valid()

@@ -1,8 +1,8 @@
 """Admin list pages for big tables: no full COUNT, no DISTINCT scans, masked IDs (SPEC 3.1, 12)."""
 import datetime as dt
 
-import pytest
 import psycopg
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -32,13 +32,14 @@ def queries_of(client, url, params=None):
 
 
 @pytest.mark.parametrize("url", ["/admin/enrollment/person/", "/admin/enrollment/contribution/",
-                                 "/admin/enrollment/contributiontransaction/", "/admin/enrollment/accountevent/"])
+                                 "/admin/enrollment/contributiontransaction/", "/admin/enrollment/accountevent/",
+                                 "/admin/enrollment/coverageperiod/"])
 def test_big_list_pages_never_count_or_scan_the_whole_table(client, admin_user, city, url):
     client.force_login(admin_user)
     _, sqls = queries_of(client, url)
     table = {"person": "enrollment_person", "contribution": "enrollment_contribution",
              "contributiontransaction": "enrollment_contributiontransaction",
-             "accountevent": "enrollment_accountevent"}[url.split("/")[3]]
+             "accountevent": "enrollment_accountevent", "coverageperiod": "enrollment_coverageperiod"}[url.split("/")[3]]
     for sql in sqls:
         if f'FROM "{table}"' in sql:
             assert "DISTINCT" not in sql, sql
@@ -96,3 +97,13 @@ def test_run_page_shows_progress_of_recent_runs(client, admin_user, city):
     run = JobRun.objects.get(job=JOB)
     page = client.get("/admin/enrollment/contribution/run/")
     assert f"{run.done}/{run.total}" in page.text and run.total == 2
+
+
+def test_coverage_change_by_roster_is_in_the_period_history_page(client, admin_user, roster, city):
+    roster(f"{nid(1)},张三,employee,320302,2022-01-01,,true,2026-06-30,moved_out")
+    period = Person.objects.get(national_id=nid(1)).coverage.get()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/enrollment/coverageperiod/{period.pk}/history/")
+    assert page.status_code == 200 and "roster roster.csv" in page.text
+    found = client.get("/admin/enrollment/coverageperiod/", {"q": nid(1).lower()})
+    assert list(found.context["cl"].result_list) == [period]

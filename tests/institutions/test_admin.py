@@ -148,3 +148,41 @@ def test_staff_create_the_first_institution_admin_login(staff_client):
 
     assert InstitutionUser.objects.get(user__username="first-admin").institution == inst
     assert "导入（import_institutions）" in staff_client.get("/admin/institutions/institution/").content.decode()
+
+
+def test_every_field_of_every_institutions_model_has_a_chinese_name():
+    import re
+
+    from django.apps import apps
+
+    missing = [f"{model.__name__}.{f.name}" for model in apps.get_app_config("institutions").get_models()
+               if not model.__name__.startswith("Historical")
+               for f in model._meta.get_fields()
+               if not f.auto_created and not re.search(r"[\u4e00-\u9fff]", str(getattr(f, "verbose_name", "")))]
+    assert missing == []
+
+
+def test_ending_a_bed_in_the_admin_below_the_occupied_beds_is_refused(staff_client):
+    from institutions import selectors
+    from institutions.models import Bed
+
+    inst = helpers.institution(beds=2, valid_from=dt.date(2026, 1, 1))
+    bed = inst.beds.order_by("label").last()
+
+    def provider(ids, on):
+        return dict.fromkeys(ids, 2)
+
+    selectors.register_occupancy_provider(provider)
+    try:
+        response = staff_client.post(f"/admin/institutions/bed/{bed.pk}/change/", {
+            "institution": inst.pk, "label": bed.label, "registered_from": "2026-01-01",
+            "registered_to": "2026-03-31"})
+    finally:
+        selectors._occupancy_providers.remove(provider)
+    assert response.status_code == 200
+    assert "撤销后备案床位1张，少于2026-04-01在住人数2人" in response.content.decode()
+    assert Bed.objects.get(pk=bed.pk).registered_to is None
+    response = staff_client.post(f"/admin/institutions/bed/{bed.pk}/change/", {
+        "institution": inst.pk, "label": bed.label, "registered_from": "2026-01-01", "registered_to": "2026-03-31"})
+    assert response.status_code == 302
+    assert Bed.objects.get(pk=bed.pk).registered_to == dt.date(2026, 3, 31)

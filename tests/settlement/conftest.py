@@ -155,3 +155,14 @@ def world(xuzhou, tmp_path):
 CAREGIVER = new_id("19800101", "320303")
 CAREGIVER2 = new_id("19810101", "320303")
 CAREGIVER3 = new_id("19820101", "320303")
+
+
+def staff(name, *groups, superuser=False, email=""):
+    """A staff user in the given role groups."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(name, password="pw", is_staff=True, is_superuser=superuser,  # noqa: S106
+                                    email=email)
+    for group in groups:
+        user.groups.add(Group.objects.get(name=group))
+    return user

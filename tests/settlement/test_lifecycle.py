@@ -4,7 +4,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
@@ -13,14 +13,7 @@ from settlement import states
 from settlement.models import Appeal, LedgerEntry, SettlementLine, SettlementRun, Statement
 from settlement.services.run import SettlementError, bank_file, settlement_run
 
-from .conftest import D, bed_days, line_for
-
-
-def staff(name, *groups):
-    user = User.objects.create_user(name, password="x", is_staff=True)  # noqa: S106
-    for group in groups:
-        user.groups.add(Group.objects.get(name=group))
-    return user
+from .conftest import D, bed_days, line_for, staff
 
 
 @pytest.fixture
@@ -228,3 +221,58 @@ def test_status_page_months_show_only_audited_results(world, may):
     months = person_months(person=person)
     assert (months[0]["month"], months[0]["fund"], months[0]["personal"]) == (D(2024, 5, 1), Decimal("1302.00"),
                                                                              Decimal("558.00"))
+
+
+def test_bank_payment_list_pdf_for_institutions_and_persons_is_reissued_identically(world, may):
+    from settlement.services.reports import payment_list_pdf
+
+    run, nid, officer = may
+    with pytest.raises(SettlementError, match="approve"):
+        payment_list_pdf(run)
+    person = world.beneficiary(form="remote_cash")
+    run = _approve(settlement_run(month=D(2024, 5, 1), actor=officer), officer)
+    text = bank_file(run=run)
+    assert [row.split(",")[0] for row in text.splitlines()[1:]] == ["institution", "person"]
+    assert f"person,{person}," in text
+    first = payment_list_pdf(run)
+    assert first[:4] == b"%PDF" and payment_list_pdf(run) == first
+
+
+def _violation(code, found_on, amount, penalty="0.00"):
+    from institutions.models import Institution, Violation
+
+    return Violation.objects.create(institution=Institution.objects.get(code=code), type="false_records",
+                                    description="虚报床日", found_on=found_on, amount_to_recover=Decimal(amount),
+                                    penalty=Decimal(penalty), action="rectification")
+
+
+def test_recovered_violation_amounts_are_deducted_once(world, may):
+    run, nid, officer = may
+    first = _violation("YL001", D(2024, 5, 20), "100.00", "50.00")
+    run = settlement_run(month=D(2024, 5, 1), actor=officer)
+    statement = Statement.objects.get(run=run)
+    # fund 1302, deposit 5% 65.10, recovered 150: net 1086.90.
+    assert (statement.recovered, statement.net_payable, statement.violation_ids) == (
+        Decimal("150.00"), Decimal("1086.90"), [first.pk])
+    later = _violation("YL001", D(2024, 5, 25), "30.00")  # found after the run: not in this statement
+    _approve(run, officer)
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert (first.deducted_in, later.deducted_in) == ("2024-05", "")
+
+
+def test_approval_is_refused_when_another_month_deducted_the_same_violation(world):
+    nid = world.beneficiary(form="residential", institution="YL001")
+    world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 31))
+                  + bed_days("YL001", nid, D(2024, 6, 1), D(2024, 6, 30)))
+    _violation("YL001", D(2024, 5, 2), "100.00")
+    officer = staff("officer", roles.SETTLEMENT_OFFICER)
+    may_run = settlement_run(month=D(2024, 5, 1), actor=officer)
+    june_run = settlement_run(month=D(2024, 6, 1), actor=officer)
+    assert Statement.objects.get(run=june_run).recovered == Decimal("100.00")  # May is not approved yet
+    _approve(may_run, officer)
+    states.run_transition(run=june_run, to="audited", actor=officer)
+    with pytest.raises(states.TransitionRefused, match="重新运行"):
+        states.run_transition(run=june_run, to="approved", actor=User.objects.get(username="boss"))
+    june_run = settlement_run(month=D(2024, 6, 1), actor=officer)
+    assert Statement.objects.get(run=june_run).recovered == Decimal("0.00")

@@ -1,5 +1,6 @@
 """Portal pages and API endpoints of settlement, including the wrong-user matrix (SPEC 12 access)."""
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -154,7 +155,7 @@ def test_portal_upload_shows_row_errors_and_offers_the_report(world, client):
     assert "共 3 行：新增 1，已存在 0，拒绝 2" in text
     assert "is required for bed_day" in text
     assert "is not your institution" in text
-    batch_link = text.split('/portal/settlement/upload/')[1].split("/")[0]
+    batch_link = re.search(r"/portal/settlement/upload/(\d+)/errors/", text).group(1)
     report = client.get(f"/portal/settlement/upload/{batch_link}/errors/")
     assert report.status_code == 200
     assert "row,field,reason" in report.content.decode()

@@ -4,7 +4,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db.models import Sum
 
@@ -14,14 +13,7 @@ from settlement.models import FundWarning, HandlingFee, LedgerEntry, SettlementR
 from settlement.services import reports
 from settlement.services.fund import ledger_sync
 
-from .conftest import D, bed_days
-
-
-def staff(name, *groups, superuser=False):
-    user = User.objects.create_user(name, password="pw", is_staff=True, is_superuser=superuser)  # noqa: S106
-    for group in groups:
-        user.groups.add(Group.objects.get(name=group))
-    return user
+from .conftest import D, bed_days, staff
 
 
 def test_admin_button_runs_a_month(world, client):

@@ -154,3 +154,32 @@ def test_visit_times_may_be_given_as_times_of_the_service_date(world):
     record = ServiceRecord.objects.get(person__national_id=nid)
     assert (record.started_at.isoformat(), record.ended_at.isoformat()) == ("2024-05-02T01:00:00+00:00",
                                                                             "2024-05-02T02:30:00+00:00")
+
+
+def test_xlsx_with_typed_cells_is_imported_like_csv(world, tmp_path):
+    import datetime as dt
+    import io
+
+    from django.core.management import call_command
+    from openpyxl import Workbook
+
+    nid = world.beneficiary(form="home_visits", institution="JJ001")
+    bed = world.beneficiary(form="residential", institution="YL001")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["institution_code", "national_id", "kind", "service_date", "component", "charged_amount",
+                  "caregiver_id", "started_at", "ended_at", "items"])
+    sheet.append(["JJ001", nid, "home_visit", dt.date(2024, 5, 2), None, 100, CAREGIVER,
+                  dt.datetime(2024, 5, 2, 9, 0), dt.datetime(2024, 5, 2, 10, 0),  # noqa: DTZ001 - Excel cells are naive
+                  "清洁照料;饮食照料"])
+    sheet.append(["JJ001", nid, "home_visit", dt.date(2024, 5, 3), None, 120.5, CAREGIVER,
+                  dt.time(14, 0), dt.time(15, 0), "康复照护"])
+    sheet.append(["YL001", bed, "bed_day", dt.date(2024, 5, 1), "life", 60, None, None, None, None])
+    path = tmp_path / "records.xlsx"
+    book.save(path)
+    out = io.StringIO()
+    call_command("import_service_records", str(path), stdout=out, stderr=io.StringIO())
+    assert "3 applied" in out.getvalue()
+    lines = world.settle()
+    assert _row(line_for(lines, nid)) == ("2", "220.50", "220.50", "0.00", "0.00", "")
+    assert _row(line_for(lines, bed)) == ("1", "60.00", "42.00", "18.00", "0.00", "")
