@@ -45,7 +45,7 @@ def viewable_persons(*, account: InsuredAccount, on: dt.date) -> list:
 
 def status_of(*, person, on: dt.date) -> dict:
     """Everything the status page shows about one person."""
-    from assessment.models import Application, Conclusion
+    from assessment.models import Application, Conclusion, ExpiryReminder
     from enrollment.models import Contribution, CoveragePeriod
     from enrollment.selectors import payable_from
 
@@ -67,6 +67,10 @@ def status_of(*, person, on: dt.date) -> dict:
         "standards": decision_standards(decision, on) if decision else [],
         "decisions": list(decisions_for_person(person=person)[:10]),
         "hospital_stays": list(hospital_stays_for_person(person=person)[:5]),
+        # SPEC 4.3: reminded from 60 days before expiry until a new conclusion replaces it or it expires.
+        "reminders": list(ExpiryReminder.objects.filter(
+            conclusion__person=person, conclusion__state=Conclusion.State.FINAL, remind_on__lte=on,
+            conclusion__valid_until__gte=on).select_related("conclusion").order_by("conclusion__valid_until")),
         "months": monthly_services(person=person),
         "today": on,
     }

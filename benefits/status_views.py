@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from assessment.forms import MultipleFileField
 from ltci.core.idnumber import mask_id
 
 from .services.accounts import AccountError, account_activate, username_for
@@ -43,6 +44,13 @@ class ActivateForm(forms.Form):
 class ApplyForm(forms.Form):
     disability_since = forms.DateField(label=_("失能开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("申请说明"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    documents = MultipleFileField(label=_("诊断证明等材料（PDF/JPG/PNG，每个不超过10 MB）"))
+
+    def clean_documents(self):
+        """SPEC 4.1: medical documents of the standard treatment are attached to every application."""
+        if not self.cleaned_data["documents"]:
+            raise ValidationError(_("请上传至少一份诊断证明等医疗材料。"))
+        return self.cleaned_data["documents"]
 
 
 def insured_required(view):
@@ -176,9 +184,11 @@ def apply(request):
 
     if request.viewed is None:
         raise Http404("no insured person")
-    form = ApplyForm(request.POST)
+    form = ApplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请填写失能开始日期"))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("/me/")
     acting_for = request.viewed.pk != request.account.person_id
     try:
@@ -186,7 +196,8 @@ def apply(request):
             person=request.viewed, applied_on=timezone.localdate(), channel=Application.Channel.ONLINE,
             applied_by=Application.AppliedBy.AGENT if acting_for else Application.AppliedBy.SELF,
             agent_name=request.account.name if acting_for else "", reason=form.cleaned_data["reason"],
-            disability_since=form.cleaned_data["disability_since"], actor=request.user)
+            disability_since=form.cleaned_data["disability_since"], documents=form.cleaned_data["documents"],
+            actor=request.user)
     except AssessmentError as exc:
         messages.error(request, str(exc))
     else:

@@ -18,7 +18,7 @@ pytestmark = [
 
 
 
-def test_insured_person_activates_logs_in_reads_status_and_applies(live_server, browser):
+def test_insured_person_activates_logs_in_reads_status_and_applies(live_server, browser, tmp_path):
     from django.core.management import call_command
 
     from assessment.models import Application
@@ -57,6 +57,9 @@ def test_insured_person_activates_logs_in_reads_status_and_applies(live_server, 
     page.click("text=网上申请失能评估")
     page.fill("#id_disability_since", "2020-01-01")
     page.fill("#id_reason", "卧床两年")
+    diagnosis = tmp_path / "诊断证明.pdf"
+    diagnosis.write_bytes(b"%PDF-1.4 diagnosis")
+    page.set_input_files("#id_documents", str(diagnosis))
     page.click("#apply-form button[type=submit]")
     page.wait_for_url(f"{base}/me/")
     assert "评估申请已提交" in page.content()

@@ -7,10 +7,12 @@ a rule below fails the matrix, so a new page cannot skip it.
 """
 # ruff: noqa: S105, S106
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from benefits.services import decision_create
@@ -35,7 +37,7 @@ class Rule:
     method: str = "GET"
     kwargs: str = ""  # which of the owner's objects goes into the URL: decision, conclusion, year, person
     public: bool = False  # login/activate pages: open to everyone
-    data: dict = field(default_factory=dict)
+    data: dict | Callable = field(default_factory=dict)  # a callable gives fresh uploads for every request
 
 
 RULES = {
@@ -44,7 +46,8 @@ RULES = {
     "status:activate": Rule(public=True),
     "status:logout": Rule(method="POST", public=True),
     "status:switch": Rule(method="POST", kwargs="person"),
-    "status:apply": Rule(method="POST", data={"disability_since": "2020-01-01", "reason": "卧床"}),
+    "status:apply": Rule(method="POST", data=lambda: {"disability_since": "2020-01-01", "reason": "卧床",
+                                                      "documents": SimpleUploadedFile("d.pdf", b"%PDF-1.4 d")}),
     "status:certificate": Rule(kwargs="year"),
     "status:decision_letter": Rule(kwargs="decision"),
     "status:review": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
@@ -113,7 +116,7 @@ def _request(client, world, name, user):
     if user == "agent":  # the agent chose the principal first (the page says whom it shows)
         client.post(reverse("status:switch", kwargs={"person_id": world["owner"].pk}))
     if rule.method == "POST":
-        return client.post(url, rule.data)
+        return client.post(url, rule.data() if callable(rule.data) else rule.data)
     return client.get(url)
 
 
@@ -146,6 +149,8 @@ def test_status_page_isolation(client, world, name, user):
                 assert not Application.objects.filter(person=world["owner"]).exists()
     else:  # the owner, or the agent acting for the owner
         assert response.status_code == (302 if rule.method == "POST" else 200), response.content[:300]
+        if name == "status:apply":
+            assert Application.objects.filter(person=world["owner"]).exists()
         if response.status_code == 200 and name == "status:home":
             assert OWNER_NAME in body
             assert world["owner"].national_id not in body  # masked

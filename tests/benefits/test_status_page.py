@@ -127,15 +127,51 @@ def test_reissuing_a_code_resets_the_password(client, persons):
     assert response.status_code == 200
 
 
+def _diagnosis(name="diagnosis.pdf", content=b"%PDF-1.4 diagnosis"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
 def test_online_application_for_assessment(client, policy):
     person = make_person(name="吴三")
     client.force_login(_activated(person).user)
-    response = client.post("/me/apply/", {"disability_since": "2020-01-01", "reason": "长期卧床"}, follow=True)
+    response = client.post("/me/apply/", {"disability_since": "2020-01-01", "reason": "长期卧床",
+                                          "documents": _diagnosis()}, follow=True)
     assert "评估申请已提交" in response.content.decode()
     from assessment.models import Application
 
     application = Application.objects.get(person=person)
     assert (application.channel, application.applied_by) == ("online", "self")
+    assert application.documents.count() == 1
+
+
+def test_online_application_needs_a_medical_document_of_an_accepted_type(client, policy):
+    from assessment.models import Application
+
+    person = make_person(name="吴四")
+    client.force_login(_activated(person).user)
+    page = client.post("/me/apply/", {"disability_since": "2020-01-01"}, follow=True).content.decode()
+    assert "请上传至少一份诊断证明等医疗材料。" in page
+    page = client.post("/me/apply/", {"disability_since": "2020-01-01",
+                                      "documents": _diagnosis("x.gif", b"GIF89a")}, follow=True).content.decode()
+    assert "类型不支持" in page
+    assert not Application.objects.filter(person=person).exists()
+
+
+def test_status_page_reminds_of_an_expiring_conclusion(client, persons):
+    from django.utils import timezone
+
+    from assessment.models import Conclusion, ExpiryReminder
+
+    today = timezone.localdate()
+    conclusion = Conclusion.objects.get(person=persons["me"], state=Conclusion.State.FINAL)
+    Conclusion.objects.filter(pk=conclusion.pk).update(valid_until=today + dt.timedelta(days=30))
+    client.force_login(_activated(persons["me"]).user)
+    assert "expiry-reminder" not in client.get("/me/").content.decode()
+    ExpiryReminder.objects.create(conclusion=conclusion, remind_on=today - dt.timedelta(days=30))
+    page = client.get("/me/").content.decode()
+    assert f"评估结论将于 {(today + dt.timedelta(days=30)).isoformat()} 到期" in page
 
 
 def test_review_request_online_for_own_conclusion_only(client, persons):
