@@ -1,7 +1,7 @@
 """Valid region codes (6-digit administrative division codes) known to the office (SPEC 11.10).
 
 The list is a data file (data/region_codes.csv) that staff can extend; a roster row with a code not in it
-is rejected as "unknown region" (docs/decisions/enrollment.md).
+is rejected as "unknown region" (docs/decisions.md).
 """
 import csv
 from functools import cache

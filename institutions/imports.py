@@ -2,7 +2,7 @@
 
 Institutions: `code, name, type, region_code, credit_code, care_forms, beds, agreement_from, agreement_to,
 insurance_expires_on, price_life, price_medical`. Caregivers: `institution_code, national_id, name,
-qualification, employed_from, employed_to`. Decisions: docs/decisions/institutions.md.
+qualification, employed_from, employed_to`. Decisions: docs/decisions.md.
 """
 import datetime as dt
 import re
@@ -156,7 +156,7 @@ def _suspension_start(r: InstitutionRow, today: dt.date) -> dt.date:
 
 
 def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
-    """Write one row; return True when something changed. Decisions: docs/decisions/institutions.md."""
+    """Write one row; return True when something changed. Decisions: docs/decisions.md."""
     S, A = Institution.Status, Agreement.State
     changed = False
     institution = Institution.objects.select_for_update().filter(code=r.code).first()

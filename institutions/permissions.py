@@ -10,7 +10,7 @@
 - `IsInstitutionUser` (DRF): the same for API views; a view may set `portal_roles = (...)` and
   `institution_types = (...)`. Token (hashed, ltci.core.auth) and session authentication both work.
 
-Roles (docs/decisions/institutions.md): admin = everything of the own institution including users and
+Roles (docs/decisions.md): admin = everything of the own institution including users and
 API tokens; clerk = day-to-day records (beds, caregivers, residents, claims), no users or tokens;
 caregiver = read the profile and agreement, record own visits (later issues); assessor = agencies'
 assessment work (assessment issue).

@@ -10,7 +10,7 @@
   the caregiver's national ID.
 - institution_for_user(user), agreed_price(agreement, component), recoverable_amounts(...).
 - occupied_bed_counts(...): residents live in `benefits`, which institutions must not import; benefits
-  registers a provider with register_occupancy_provider() (see docs/decisions/institutions.md).
+  registers a provider with register_occupancy_provider() (see docs/decisions.md).
 """
 import datetime as dt
 from collections import defaultdict

@@ -3,7 +3,7 @@
 A row's identity is the file's SHA-256 and its row number (``file:<sha>:<row>``): importing the same
 file again changes nothing. The same service sent twice (twice in one file, or again in another file)
 is stored twice and the monthly run rejects the later copy as DUPLICATE (SPEC 7.2), so the
-institution sees why it is not paid (docs/decisions/settlement.md).
+institution sees why it is not paid (docs/decisions.md).
 """
 import datetime as dt
 import hashlib

@@ -73,7 +73,7 @@ def default_form(kind: str, care_form: str | None) -> str:
 
 def agreement_covers(care_forms: Iterable[str], care_form: str) -> bool:
     """True when an agreement's care forms cover the form; home_visits and home_family both mean the
-    institution's home visits, so either one covers the other's visits (docs/decisions/settlement.md)."""
+    institution's home visits, so either one covers the other's visits (docs/decisions.md)."""
     forms = set(care_forms or ())
     if care_form in forms:
         return True

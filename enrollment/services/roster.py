@@ -1,6 +1,6 @@
 """Apply roster rows (SPEC 3.1, 11.1) set-based: COPY into temp tables, then one statement per step.
 
-Decisions (docs/decisions/enrollment.md): the latest coverage period decides what a row means; history
+Decisions (docs/decisions.md): the latest coverage period decides what a row means; history
 rows are written for changed persons and changed periods (creations are the records themselves).
 """
 import datetime as dt

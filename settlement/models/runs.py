@@ -102,7 +102,7 @@ class RecordAudit(models.Model):
 
     One row per record and run (millions a month), written only by the run in the transaction that
     creates its run and lines from ids it has just read: the foreign keys are not database constraints,
-    because PostgreSQL would check each of them row by row at commit (docs/decisions/settlement.md).
+    because PostgreSQL would check each of them row by row at commit (docs/decisions.md).
     Django still enforces PROTECT/CASCADE on deletes through the ORM. Indexes: (run, record) unique,
     record (the foreign key's own), line; no duplicates, as each costs 1.5 million inserts a month.
     """
