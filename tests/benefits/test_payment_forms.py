@@ -99,8 +99,8 @@ def test_nantong_package_daily_allowance_and_devices(load_pack):
 
 def test_jinjiang_amounts_left_for_staff_stop_the_calculation_naming_the_standard(load_pack):
     load_pack("jinjiang-2023")
-    for parts in (("residential", "severe", "life"), ("community", "severe"), ("home_visits", "moderate"),
-                  ("device", "severe"), ("prevention", "mild")):
+    for parts in (("residential", "severe", "life"), ("community", "severe"), ("community", "moderate"),
+                  ("home_visits", "moderate"), ("device", "severe"), ("device", "moderate"), ("prevention", "mild")):
         with pytest.raises(PolicyNotEntered, match=":".join(parts).replace("|", "")):
             std(*parts)
     with pytest.raises(NoPolicyInForce, match=r"'payment_standard' \[remote_cash:severe\]"):
