@@ -1,11 +1,12 @@
 """Staff admin for assessment: applications and conclusions with workflow buttons, assessors, fees, events."""
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
+
+from ltci.core.admin_views import import_view
 
 from ..documents import conclusion_notice_pdf
 from ..imports import CONCLUSION_COLUMNS, import_conclusions
@@ -177,16 +178,9 @@ class ConclusionAdmin(SimpleHistoryAdmin):
         return review_request_view(self, request, object_id)
 
     def import_file(self, request):
-        if not request.user.has_perm("assessment.change_conclusion"):
-            raise PermissionDenied
-        report = None
-        if request.method == "POST" and request.FILES.get("file"):
-            upload = request.FILES["file"]
-            report = import_conclusions(content=upload.read(), filename=upload.name, actor=request.user)
-            (messages.error if report.file_error else messages.success)(request, report.summary())
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "report": report,
-                   "title": "导入评估结论（import_conclusions）", "columns": CONCLUSION_COLUMNS}
-        return TemplateResponse(request, "admin/institutions/import_form.html", context)
+        return import_view(self, request, title="导入评估结论（import_conclusions）", columns=CONCLUSION_COLUMNS,
+                           importer=import_conclusions,
+                           allowed=lambda user: user.has_perm("assessment.change_conclusion"))
 
 
 @admin.register(Assessor)

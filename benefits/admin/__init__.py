@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_views import import_view
 from ltci.core.policy import PolicyError
 
 from ..forms import ChangeFormForm, DecisionCreateForm, EndForm
@@ -16,19 +17,6 @@ from ..imports import hospital as hospital_import
 from ..models import Admission, BenefitDecision, EventCursor, HospitalStay, RemoteResidence
 from ..services import DecisionError, decision_change_form, decision_create, decision_end
 from . import accounts  # noqa: F401  (registers the insured-person accounts)
-
-
-def import_view(model_admin, request, *, title, columns, importer):
-    if not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    report = None
-    if request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
-        report = importer(content=upload.read(), filename=upload.name, actor=request.user)
-        (messages.error if report.file_error else messages.success)(request, report.summary())
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
-               "columns": columns, "report": report}
-    return TemplateResponse(request, "admin/institutions/import_form.html", context)
 
 
 def _form_page(model_admin, request, *, title, form, obj=None):

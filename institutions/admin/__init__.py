@@ -1,10 +1,10 @@
 """Staff admin for institutions: lifecycle buttons, agreements, beds, caregivers, users, imports."""
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
+
+from ltci.core.admin_views import import_view
 
 from .. import rules
 from ..imports import CAREGIVER_COLUMNS, INSTITUTION_COLUMNS, import_caregivers, import_institutions
@@ -24,19 +24,6 @@ from ..selectors import price_standards
 from ..states import ACTIONS
 from . import oversight  # noqa: F401  (registers violations, appraisals, notices)
 from .lifecycle import BULK, available_actions, create_user_view, lifecycle_view, make_bulk_action
-
-
-def import_view(model_admin, request, *, title, columns, importer):
-    if not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    report = None
-    if request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
-        report = importer(content=upload.read(), filename=upload.name, actor=request.user)
-        (messages.error if report.file_error else messages.success)(request, report.summary())
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
-               "columns": columns, "report": report}
-    return TemplateResponse(request, "admin/institutions/import_form.html", context)
 
 
 class InstitutionForm(forms.ModelForm):

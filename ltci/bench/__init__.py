@@ -66,6 +66,23 @@ def setup_fresh_database(suffix: str = "bench") -> str:
     return name
 
 
+def schemas_equal(queries: dict[str, str]) -> bool:
+    """Compare the real run (schema ``public``) with the baseline (schema ``baseline``): each query, formatted
+    with ``{s}`` as the schema, must give the same non-empty multiset of rows in both."""
+    from django.db import connection
+
+    equal = True
+    with connection.cursor() as cursor:
+        for label, sql in queries.items():
+            a, b = sql.format(s="public"), sql.format(s="baseline")
+            cursor.execute(f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b}) x), "  # noqa: S608
+                           f"(SELECT count(*) FROM ({b} EXCEPT ALL {a}) y), (SELECT count(*) FROM ({a}) z)")
+            only_real, only_base, rows = cursor.fetchone()
+            print(f"  {label}: {rows} rows, differences {only_real}/{only_base}")
+            equal = equal and only_real == 0 and only_base == 0 and rows > 0
+    return equal
+
+
 def report(name: str, results: dict, real: str = "real", baseline: str = "baseline") -> str:
     ratio = results[real] / results[baseline] if results[baseline] else float("inf")
     results["ratio"] = ratio

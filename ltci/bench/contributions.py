@@ -2,7 +2,7 @@
 import datetime as dt
 import sys
 
-from . import register, report, setup_fresh_database, timer
+from . import register, report, schemas_equal, setup_fresh_database, timer
 
 REGIONS = ["320302", "320303", "320305", "320311", "320312", "320321", "320322", "320324", "320381", "320382"]
 YEAR = 2026
@@ -104,21 +104,6 @@ COMPARE = {
 }
 
 
-def compare() -> bool:
-    from django.db import connection
-
-    equal = True
-    with connection.cursor() as cursor:
-        for label, sql in COMPARE.items():
-            a, b = sql.format(s="public"), sql.format(s="baseline")
-            cursor.execute(f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b}) x), "  # noqa: S608
-                           f"(SELECT count(*) FROM ({b} EXCEPT ALL {a}) y), (SELECT count(*) FROM ({a}) z)")
-            only_real, only_base, rows = cursor.fetchone()
-            print(f"  {label}: {rows} rows, differences {only_real}/{only_base}")
-            equal = equal and only_real == 0 and only_base == 0 and rows > 0
-    return equal
-
-
 @register("contributions", size_arg="persons", default_size=1_000_000, all_size=20_000,
           help="yearly contribution run for N persons vs plain SQL")
 def bench_contributions(n: int) -> dict:
@@ -137,7 +122,7 @@ def bench_contributions(n: int) -> dict:
         contribution_run_year(year=YEAR, on=ON)
     with timer(results, "baseline"):
         baseline_run(year_policy(YEAR))
-    results["equal"] = compare()
+    results["equal"] = schemas_equal(COMPARE)
     print(report(f"contributions ({n} persons)", results))
     sys.stdout.flush()
     return results

@@ -2,7 +2,7 @@
 import datetime as dt
 import io
 
-from . import register, report, setup_fresh_database, timer
+from . import register, report, schemas_equal, setup_fresh_database, timer
 from .contributions import REGIONS
 
 HEADER = ("national_id,name,insurance_type,region_code,enrolled_on,categories,has_personal_account,ended_on,"
@@ -73,15 +73,6 @@ def bench_roster(n: int) -> dict:
         with cursor.cursor.copy("COPY baseline_stage FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
             copy.write(content)
         cursor.execute(BASELINE)
-    equal = True
-    with connection.cursor() as cursor:
-        for label, sql in COMPARE.items():
-            a, b = sql.format(s="public"), sql.format(s="baseline")
-            cursor.execute(f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b}) x), "  # noqa: S608
-                           f"(SELECT count(*) FROM ({b} EXCEPT ALL {a}) y), (SELECT count(*) FROM ({a}) z)")
-            only_real, only_base, rows = cursor.fetchone()
-            print(f"  {label}: {rows} rows, differences {only_real}/{only_base}")
-            equal = equal and only_real == 0 and only_base == 0 and rows > 0
-    results["equal"] = equal
+    results["equal"] = schemas_equal(COMPARE)
     print(report(f"roster import ({n} rows)", results))
     return results
