@@ -8,10 +8,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from enrollment.rules import ARREARS, NOT_COVERED, WAITING  # conditions 1-2 of SPEC 5.1 are enrollment's
+
 # SPEC 7.2 codes of the person-level conditions, in the order of SPEC 5.1.
-NOT_COVERED = "NOT_COVERED"
-ARREARS = "ARREARS"
-WAITING = "WAITING"
 NO_CONCLUSION = "NO_CONCLUSION"
 NO_DECISION = "NO_DECISION"
 HOSPITAL = "HOSPITAL"

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from assessment.forms import MultipleFileField
+from ltci.core.downloads import attachment
 from ltci.core.idnumber import mask_id
 
 from .services.accounts import AccountError, account_activate, username_for
@@ -140,9 +141,7 @@ def decision_letter(request, pk):
         "person", "conclusion", "institution").first()
     if decision is None:
         raise Http404("no such decision")
-    response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{decision_document_no(decision)}.pdf"'
-    return response
+    return attachment(decision_letter_pdf(decision), f"{decision_document_no(decision)}.pdf")
 
 
 @insured_required
@@ -157,9 +156,7 @@ def contribution_certificate(request, year):
         contribution = Contribution.objects.filter(person=request.viewed, year=year).select_related("person").first()
     if contribution is None:
         raise Http404("no such contribution")
-    response = HttpResponse(certificate_pdf(contribution), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{certificate_document_no(contribution)}.pdf"'
-    return response
+    return attachment(certificate_pdf(contribution), f"{certificate_document_no(contribution)}.pdf")
 
 
 @insured_required
@@ -170,9 +167,7 @@ def conclusion_notice(request, pk):
     conclusion = Conclusion.objects.filter(pk=pk, person__in=request.viewable, state=Conclusion.State.FINAL).first()
     if conclusion is None:
         raise Http404("no such conclusion")
-    response = HttpResponse(conclusion_notice_pdf(conclusion), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{conclusion.document_no}.pdf"'
-    return response
+    return attachment(conclusion_notice_pdf(conclusion), f"{conclusion.document_no}.pdf")
 
 
 @require_POST

@@ -2,13 +2,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.downloads import attachment
 from ltci.core.idnumber import mask_id
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.paginator import LargeTablePaginator
@@ -207,9 +207,7 @@ class PersonAdmin(SimpleHistoryAdmin):
         if not can_import(request.user):
             raise PermissionDenied
         batch = get_object_or_404(ImportBatch, pk=batch_id)
-        response = HttpResponse(batch.error_report or batch.file_error, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{batch.kind}-{batch.pk}-errors.csv"'
-        return response
+        return attachment(batch.error_report or batch.file_error, f"{batch.kind}-{batch.pk}-errors.csv", content_type="text/csv; charset=utf-8")
 
 
 @admin.register(CoveragePeriod)

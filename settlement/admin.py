@@ -1,7 +1,6 @@
 """Staff screens for settlement and the fund (thin: every action calls a service)."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -10,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core import roles
 from ltci.core.dates import parse_month
+from ltci.core.downloads import attachment
 from ltci.core.policy import PolicyError
 
 from . import states
@@ -131,9 +131,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             for r in rows:
                 r["pct"] = int(abs(r["total"]) * 100 / top)
         if request.GET.get("format") == "pdf":
-            response = HttpResponse(reports.disclosure_pdf(year=year), content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="fund-disclosure-{year}.pdf"'
-            return response
+            return attachment(reports.disclosure_pdf(year=year), f"fund-disclosure-{year}.pdf")
         return TemplateResponse(request, "admin/settlement/reports.html", context)
 
     @admin.action(description="重新运行所选月份（草稿/已审核）")
@@ -174,9 +172,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         except SettlementError as exc:
             messages.error(request, str(exc))
             return None
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="bank-{run.month:%Y-%m}-v{run.version}.csv"'
-        return response
+        return attachment(body, f"bank-{run.month:%Y-%m}-v{run.version}.csv", content_type="text/csv; charset=utf-8")
 
     @admin.action(description="下载银行支付清单PDF")
     def payment_list(self, request, queryset):
@@ -192,9 +188,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         except SettlementError as exc:
             messages.error(request, str(exc))
             return None
-        response = HttpResponse(body, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="payment-list-{run.month:%Y-%m}-v{run.version}.pdf"'
-        return response
+        return attachment(body, f"payment-list-{run.month:%Y-%m}-v{run.version}.pdf")
 
     @admin.action(description="确认已支付")
     def confirm_paid(self, request, queryset):
@@ -232,9 +226,7 @@ class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
         from .services.reports import statement_pdf
 
         statement = queryset.select_related("run", "institution").first()
-        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{statement.document_no}.pdf"'
-        return response
+        return attachment(statement_pdf(statement), f"{statement.document_no}.pdf")
 
 
 @admin.register(Payout)

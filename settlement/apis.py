@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from institutions.permissions import ADMIN, CAREGIVER, CLERK, IsInstitutionUser
 from ltci.core.dates import parse_month
+from ltci.core.downloads import attachment
 from ltci.core.importing import RowError
 
 from . import selectors
@@ -157,9 +158,7 @@ class StatementApi(APIView):
             return statement_csv_response(statement)
         from .services.reports import statement_pdf
 
-        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{statement.document_no}.pdf"'
-        return response
+        return attachment(statement_pdf(statement), f"{statement.document_no}.pdf")
 
 
 def statement_csv_response(statement) -> HttpResponse:
@@ -177,9 +176,7 @@ def statement_csv_response(statement) -> HttpResponse:
             "person__national_id", "care_form"):
         writer.writerow([line.person.national_id, line.care_form, line.quantity, line.charged_amount,
                          line.fund_amount, line.personal_amount, line.rejected_amount, ";".join(line.reason_codes)])
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{statement.document_no}.csv"'
-    return response
+    return attachment("\ufeff" + out.getvalue(), f"{statement.document_no}.csv", content_type="text/csv; charset=utf-8")
 
 
 class AppealIn(serializers.Serializer):

@@ -2,15 +2,18 @@
 import datetime as dt
 from collections.abc import Iterable
 
-NOT_COVERED = "NOT_COVERED"
-ARREARS = "ARREARS"
-WAITING = "WAITING"
-NO_CONCLUSION = "NO_CONCLUSION"
-NO_DECISION = "NO_DECISION"
-HOSPITAL = "HOSPITAL"
+from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined where eligibility is decided
+    ARREARS,
+    BED,
+    FORM_NOT_AGREED,
+    HOSPITAL,
+    NO_CONCLUSION,
+    NO_DECISION,
+    NOT_COVERED,
+    WAITING,
+)
+
 DOUBLE_CARE = "DOUBLE_CARE"
-FORM_NOT_AGREED = "FORM_NOT_AGREED"
-BED = "BED"
 DUPLICATE = "DUPLICATE"
 CAREGIVER = "CAREGIVER"
 OVER_LIMIT = "OVER_LIMIT"

@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from institutions.permissions import ADMIN, CAREGIVER, CLERK, portal_required
 from ltci.core.dates import parse_month
+from ltci.core.downloads import attachment
 from ltci.core.importing import RowError
 from ltci.core.models import ImportBatch
 from ltci.core.money import parse_amount
@@ -89,9 +90,7 @@ def upload(request):
 def upload_errors(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk, kind="service_records",
                               created_by__institution_link__institution=request.institution)
-    response = HttpResponse("\ufeff" + batch.error_report, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="errors-{batch.pk}.csv"'
-    return response
+    return attachment("\ufeff" + batch.error_report, f"errors-{batch.pk}.csv", content_type="text/csv; charset=utf-8")
 
 
 @portal_required(roles=(ADMIN, CLERK, CAREGIVER))
@@ -195,6 +194,4 @@ def statement(request, pk, fmt):
         raise PermissionDenied
     from .services.reports import statement_pdf
 
-    response = HttpResponse(statement_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{found.document_no}.pdf"'
-    return response
+    return attachment(statement_pdf(found), f"{found.document_no}.pdf")

@@ -180,7 +180,7 @@ class ConclusionAdmin(SimpleHistoryAdmin):
     def import_file(self, request):
         return import_view(self, request, title="导入评估结论（import_conclusions）", columns=CONCLUSION_COLUMNS,
                            importer=import_conclusions,
-                           allowed=lambda user: user.has_perm("assessment.change_conclusion"))
+                           allowed=lambda request: request.user.has_perm("assessment.change_conclusion"))
 
 
 @admin.register(Assessor)

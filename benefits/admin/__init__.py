@@ -1,7 +1,6 @@
 """Staff admin of benefits: decisions with workflow buttons, admissions, hospital stays, filings."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -9,6 +8,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
+from ltci.core.downloads import attachment
 from ltci.core.policy import PolicyError
 
 from ..forms import ChangeFormForm, DecisionCreateForm, EndForm
@@ -116,15 +116,13 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
 
         decision = get_object_or_404(BenefitDecision.objects.select_related("person", "conclusion", "institution"),
                                      pk=object_id)
-        response = HttpResponse(decision_letter_pdf(decision), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{decision_document_no(decision)}.pdf"'
-        return response
+        return attachment(decision_letter_pdf(decision), f"{decision_document_no(decision)}.pdf")
 
     def import_file(self, request):
-        if not self.has_change_permission(request):
-            raise PermissionDenied
+        # Decisions are never added one by one (has_add_permission is False), but staff who may change them
+        # import them (SPEC 11.7).
         return import_view(self, request, title="导入待遇核定", columns=decision_import.COLUMNS,
-                           importer=decision_import.import_benefit_decisions)
+                           importer=decision_import.import_benefit_decisions, allowed=self.has_change_permission)
 
     def run_ends(self, request):
         """Start the daily job (death, move-out, expiry, downgrade) now; POST only, a second start is refused."""

@@ -3,6 +3,8 @@ from django import forms
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.downloads import attachment
+
 from ..models import AgentLink, InsuredAccount
 from ..services.accounts import AccountError, account_create, activation_code_issue
 
@@ -86,7 +88,6 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
     @admin.action(description="签发激活码并打印参保缴费证明（单个账户）", permissions=["change"])
     def issue_code_with_certificate(self, request, queryset):
         """Issue the one-time code and return the person's latest contribution certificate with it printed."""
-        from django.http import HttpResponse
 
         from ..documents import certificate_document_no, certificate_pdf
 
@@ -99,9 +100,7 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
             messages.error(request, "该账户没有参保缴费记录，无法打印参保缴费证明；请使用“签发一次性激活码”")
             return None
         code = activation_code_issue(account=account, actor=request.user)
-        response = HttpResponse(certificate_pdf(contribution, activation_code=code), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{certificate_document_no(contribution)}-code.pdf"'
-        return response
+        return attachment(certificate_pdf(contribution, activation_code=code), f"{certificate_document_no(contribution)}-code.pdf")
 
 
 @admin.register(AgentLink)

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from .downloads import attachment
 from .models import CalendarDay, ImportBatch, JobRun, PolicyRecord, PolicyScheme
 
 
@@ -35,9 +35,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.action(description="下载错误报告")
     def download_errors(self, request, queryset):
         body = "".join(b.error_report for b in queryset if b.error_report)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
-        return response
+        return attachment(body, "import-errors.csv", content_type="text/csv; charset=utf-8")
 
 
 @admin.register(CalendarDay)

@@ -8,9 +8,9 @@ def import_view(model_admin, request, *, title, columns, importer, allowed=None)
     """The admin upload page of a SPEC 11 file import: the file goes to ``importer`` (the same service as the
     command) and its report, with every row error, is shown on the page.
 
-    ``allowed(user)`` decides who may import; by default whoever may add the admin's model.
+    ``allowed(request)`` decides who may import; by default whoever may add the admin's model.
     """
-    permitted = allowed(request.user) if allowed else model_admin.has_add_permission(request)
+    permitted = allowed(request) if allowed else model_admin.has_add_permission(request)
     if not permitted:
         raise PermissionDenied
     report = None

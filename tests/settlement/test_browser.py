@@ -66,11 +66,13 @@ def test_upload_claim_run_audit_approve_download(live_server, browser, load_pack
     _login(staff, base, "/admin/login/", "officer")
     staff.goto(f"{base}/admin/settlement/settlementrun/")
     staff.fill("input[name=month]", "2024-05")
-    staff.click("text=运行月度结算")
+    with staff.expect_navigation():
+        staff.click("text=运行月度结算")
     assert "2024-05 第1版" in staff.inner_text("body")
     staff.check("input[name=_selected_action]")
     staff.select_option("select[name=action]", "audit")
-    staff.click("button[name=index]")
+    with staff.expect_navigation():
+        staff.click("button[name=index]")
     run = SettlementRun.objects.get()
     assert run.state == "audited"
 
@@ -79,7 +81,8 @@ def test_upload_claim_run_audit_approve_download(live_server, browser, load_pack
     boss_page.goto(f"{base}/admin/settlement/settlementrun/")
     boss_page.check("input[name=_selected_action]")
     boss_page.select_option("select[name=action]", "approve")
-    boss_page.click("button[name=index]")
+    with boss_page.expect_navigation():
+        boss_page.click("button[name=index]")
     run.refresh_from_db()
     assert run.state == "approved"
 
