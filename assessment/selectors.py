@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.db.models import DateField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from ltci.core.queries import id_set
+
 from .models import Application, Assignment, Conclusion
 
 
@@ -33,7 +35,7 @@ def conclusions_in_force(*, person_ids: Iterable[int], start: dt.date, end: dt.d
     last_before = (Conclusion.objects.filter(person_id=OuterRef("person_id"), state=Conclusion.State.FINAL,
                                              concluded_on__lte=start)
                    .order_by("-concluded_on").values("concluded_on")[:1])
-    rows = (Conclusion.objects.filter(person_id__in=ids, state=Conclusion.State.FINAL, concluded_on__lte=end)
+    rows = (Conclusion.objects.filter(person_id__in=id_set(ids), state=Conclusion.State.FINAL, concluded_on__lte=end)
             .annotate(floor=Coalesce(Subquery(last_before), Value(dt.date.min), output_field=DateField()))
             .filter(concluded_on__gte=F("floor"))
             .order_by("person_id", "concluded_on", "id"))

@@ -5,7 +5,7 @@ computes the person-level conditions 1-5 for many persons and days with a fixed 
 settlement run checks condition 6 (agreement, bed) per record. Both use the same rules (benefits.rules).
 """
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 
@@ -13,6 +13,7 @@ from benefits import rules
 from benefits.models import Admission, BenefitDecision, HospitalStay
 from ltci.core.models import PolicyRecord
 from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, active_scheme
+from ltci.core.queries import id_set
 
 COVERED_CLASSES_KIND = "covered_classes"
 
@@ -86,6 +87,24 @@ def _class_of(conclusion) -> str | None:
 
 def month_verdicts(*, person_ids, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], DayVerdict]:
     """Return a verdict for every (person, day) of the range, with a fixed number of queries."""
+    result: dict[tuple[int, dt.date], DayVerdict] = {}
+    for person_id, segments in month_segments(person_ids=person_ids, start=start, end=end).items():
+        for first, last, verdict in segments:
+            for day in rules.days(first, last):
+                result[(person_id, day)] = verdict if day == first else replace(verdict, day=day)
+    return result
+
+
+def month_segments(*, person_ids, start: dt.date,
+                   end: dt.date) -> dict[int, list[tuple[dt.date, dt.date, DayVerdict]]]:
+    """Return, per person, the range cut into (first, last, verdict) segments on which the verdict is the
+    same every day (its ``day`` is the segment's first day), with a fixed number of queries.
+
+    Every input of the verdict is a dated interval (death, contribution blocks, conclusions, decisions,
+    hospital stays, the covered classes), so the verdict can only change on a day one of them starts or
+    ends; it is computed once per segment between those days (the settlement run's eligibility for a
+    month of many persons).
+    """
     from assessment.rules import pick_conclusion
     from assessment.selectors import conclusions_in_force
     from enrollment.models import Person
@@ -94,25 +113,26 @@ def month_verdicts(*, person_ids, start: dt.date, end: dt.date) -> dict[tuple[in
     person_ids = sorted(set(person_ids))
     if not person_ids or end < start:
         return {}
-    the_days = rules.days(start, end)
+    one = dt.timedelta(days=1)
     covered = covered_classes_by_day(start, end)
-    persons = {p["id"]: p for p in Person.objects.filter(id__in=person_ids).values("id", "died_on", "categories")}
+    covered_changes = [day for day in rules.days(start + one, end) if covered[day] != covered[day - one]]
+    persons = {p["id"]: p for p in Person.objects.filter(id__in=id_set(person_ids)).values("id", "died_on", "categories")}
     blocks_raw = contribution_blocks(person_ids=person_ids, start=start, end=end)
     conclusions = conclusions_in_force(person_ids=person_ids, start=start, end=end)
     decisions: dict[int, list[rules.DecisionView]] = {}
-    for row in (BenefitDecision.objects.filter(person_id__in=person_ids, starts_on__lte=end)
+    for row in (BenefitDecision.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
                 .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
                 .values_list("person_id", "id", "starts_on", "ends_on", "care_form", "institution_id",
                              "carer_trained")):
         decisions.setdefault(row[0], []).append(rules.DecisionView(*row[1:]))
     stays: dict[int, list[tuple]] = {}
     for person_id, admitted_on, discharged_on, hospital in (
-            HospitalStay.objects.filter(person_id__in=person_ids, admitted_on__lte=end)
+            HospitalStay.objects.filter(person_id__in=id_set(person_ids), admitted_on__lte=end)
             .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=start))
             .values_list("person_id", "admitted_on", "discharged_on", "hospital")):
         stays.setdefault(person_id, []).append((admitted_on, discharged_on, hospital))
 
-    result: dict[tuple[int, dt.date], DayVerdict] = {}
+    result: dict[int, list[tuple[dt.date, dt.date, DayVerdict]]] = {}
     for person_id in person_ids:
         person = persons.get(person_id, {"died_on": None, "categories": []})
         died_on = person["died_on"]
@@ -121,28 +141,40 @@ def month_verdicts(*, person_ids, start: dt.date, end: dt.date) -> dict[tuple[in
         person_conclusions = conclusions.get(person_id, [])
         person_decisions = decisions.get(person_id, [])
         person_stays = stays.get(person_id, [])
-        class_cache: dict[int, str | None] = {}
-        for day in the_days:
-            conclusion = pick_conclusion(person_conclusions, day) if person_conclusions else None
-            if conclusion is None:
-                benefit_class = None
-            else:
-                if conclusion.pk not in class_cache:
-                    class_cache[conclusion.pk] = _class_of(conclusion)
-                benefit_class = class_cache[conclusion.pk]
-            decision = rules.decision_on(day, person_decisions)
-            failures = rules.day_failures(day=day, died_on=died_on, blocks=blocks, benefit_class=benefit_class,
-                                          covered_classes=covered[day], decision=decision, stays=person_stays)
+        cuts = {start, *covered_changes}
+        if died_on is not None:
+            cuts.add(died_on + one)
+        for block in blocks:
+            cuts.update((block.start, block.end + one))
+        for conclusion in person_conclusions:
+            cuts.update((conclusion.concluded_on, conclusion.valid_until + one))
+        for decision in person_decisions:
+            cuts.add(decision.starts_on)
+            if decision.ends_on is not None:
+                cuts.add(decision.ends_on + one)
+        for admitted_on, discharged_on, _ in person_stays:
+            cuts.add(admitted_on)
+            if discharged_on is not None:
+                cuts.add(discharged_on)
+        firsts = sorted(day for day in cuts if start <= day <= end)
+        segments = []
+        for first, following in zip(firsts, [*firsts[1:], end + one], strict=True):
+            conclusion = pick_conclusion(person_conclusions, first) if person_conclusions else None
+            benefit_class = _class_of(conclusion)
+            decision = rules.decision_on(first, person_decisions)
+            failures = rules.day_failures(day=first, died_on=died_on, blocks=blocks, benefit_class=benefit_class,
+                                          covered_classes=covered[first], decision=decision, stays=person_stays)
             reason, detail = rules.first_failure(failures)
-            result[(person_id, day)] = DayVerdict(
-                person_id=person_id, day=day, eligible=reason is None, reason_code=reason, detail=detail,
+            segments.append((first, following - one, DayVerdict(
+                person_id=person_id, day=first, eligible=reason is None, reason_code=reason, detail=detail,
                 benefit_class=benefit_class,
                 decision_id=decision.id if decision else None,
                 care_form=decision.care_form if decision else None,
                 institution_id=decision.institution_id if decision else None,
                 carer_trained=decision.carer_trained if decision else None,
                 categories=categories, died_on=died_on,
-            )
+            )))
+        result[person_id] = segments
     return result
 
 

@@ -5,6 +5,7 @@ from collections import defaultdict
 from django.db.models import Min
 
 from ltci.core.policy import PolicyError, policy_in_force
+from ltci.core.queries import id_set
 
 from . import rules
 from .models import Contribution, CoveragePeriod, Person
@@ -50,14 +51,14 @@ def _facts_for(person_ids) -> dict[int, rules.Facts]:
     """Gather facts for many persons in a fixed number of queries."""
     ids = list(person_ids)
     spans = defaultdict(list)
-    for c in CoveragePeriod.objects.filter(person_id__in=ids).order_by("person_id", "start").values_list(
+    for c in CoveragePeriod.objects.filter(person_id__in=id_set(ids)).order_by("person_id", "start").values_list(
             "id", "person_id", "start", "end", "start_reason", "end_reason"):
         spans[c[1]].append(rules.Span(c[2], c[3], c[4], c[5], f"CoveragePeriod#{c[0]}"))
     years = defaultdict(dict)
-    for c in Contribution.objects.filter(person_id__in=ids).values_list(
+    for c in Contribution.objects.filter(person_id__in=id_set(ids)).values_list(
             "id", "person_id", "year", "status", "due_by", "fully_paid_on"):
         years[c[1]][c[2]] = rules.YearPaid(c[2], c[3], c[4], c[5], f"Contribution#{c[0]}")
-    died = dict(Person.objects.filter(id__in=ids).values_list("id", "died_on"))
+    died = dict(Person.objects.filter(id__in=id_set(ids)).values_list("id", "died_on"))
     first_year = first_system_year()
     exemptions = _exemptions()
     deadlines: dict[int, dt.date | None] = {}

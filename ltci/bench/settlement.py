@@ -2,12 +2,16 @@
 
 Data (June 2024, 30 days): every beneficiary is severe, resident in one of 300 elderly-care institutions on
 a registered bed, and has one life-care bed-day record per day; charges vary around the 60 yuan standard
-(some above it: OVER_PRICE), 1 in 50 persons spends days 10-12 in hospital (HOSPITAL). The baseline is one
-SQL statement computing the same fund amount per (institution, person) line.
+(some above it: OVER_PRICE), 1 in 50 persons spends days 10-12 in hospital (HOSPITAL).
+
+The baseline is plain SQL producing the same rows the run stores (SPEC 12: "what PostgreSQL itself needs
+for the same rows"), like the contributions benchmark: one settlement line per (institution, person) and
+one audit row per record, written to copies of the two tables in schema ``baseline`` (same columns,
+indexes, checks and foreign keys). Lines and audits of both must be equal, column by column.
 """
 import datetime as dt
 
-from . import register, report, setup_fresh_database, timer
+from . import register, report, schemas_equal, setup_fresh_database, timer
 
 MONTH = dt.date(2024, 6, 1)
 INSTITUTIONS = 300
@@ -56,19 +60,62 @@ LOAD_SQL = [
        FROM generate_series(1, %(persons)s) g, generate_series('2024-06-01'::date, '2024-06-30', '1 day') d""",
 ]
 
-BASELINE_SQL = """
-SELECT r.institution_id, r.person_id,
-       sum(r.charged_amount) AS charged,
-       round(sum(least(r.charged_amount, 60.00)) FILTER (WHERE h.person_id IS NULL)
-             * CASE WHEN p.categories && '{pupil,preschool,university_student,medical_aid,disabled_severe}'
-                    THEN 0.75 ELSE 0.70 END, 2) AS fund
-FROM settlement_servicerecord r
-JOIN enrollment_person p ON p.id = r.person_id
-LEFT JOIN benefits_hospitalstay h ON h.person_id = r.person_id AND r.service_date >= h.admitted_on
-     AND r.service_date < h.discharged_on
-WHERE r.service_date BETWEEN '2024-06-01' AND '2024-06-30'
-GROUP BY r.institution_id, r.person_id, p.categories
-"""
+BASELINE_SQL = [
+    """CREATE TEMP TABLE baseline_records AS
+       SELECT r.id, r.institution_id, r.person_id, r.service_date, r.charged_amount AS charged,
+              CASE WHEN h.person_id IS NULL THEN least(r.charged_amount, 60.00) ELSE 0 END AS base,
+              CASE WHEN h.person_id IS NOT NULL THEN 'HOSPITAL' WHEN r.charged_amount > 60.00 THEN 'OVER_PRICE' END
+                  AS code,
+              CASE WHEN h.person_id IS NOT NULL THEN 'inpatient in ' || h.hospital || ' from '
+                   || h.admitted_on || ' (discharge ' || h.discharged_on || ')' ELSE '' END AS detail,
+              CASE WHEN p.categories && '{pupil,preschool,university_student,medical_aid,disabled_severe}'
+                   THEN 0.75 ELSE 0.70 END AS ratio
+       FROM settlement_servicerecord r
+       JOIN enrollment_person p ON p.id = r.person_id
+       LEFT JOIN benefits_hospitalstay h ON h.person_id = r.person_id AND r.service_date >= h.admitted_on
+            AND r.service_date < h.discharged_on
+       WHERE r.service_date BETWEEN '2024-06-01' AND '2024-06-30'""",
+    """INSERT INTO baseline.settlement_settlementline (run_id, institution_id, person_id, care_form, service_month,
+           quantity, charged_amount, fund_amount, personal_amount, rejected_amount, reason_codes, is_late,
+           is_adjustment, details)
+       SELECT %(run)s, institution_id, person_id, 'residential', '2024-06-01', quantity, charged, fund, base - fund,
+              charged - base, codes, false, false, '{"classes": ["severe"]}'
+       FROM (SELECT institution_id, person_id, count(DISTINCT service_date) AS quantity, sum(charged) AS charged,
+                    sum(base) AS base, round(sum(base * ratio), 2) AS fund,
+                    coalesce(array_agg(DISTINCT code) FILTER (WHERE code IS NOT NULL), '{}') AS codes
+             FROM baseline_records GROUP BY institution_id, person_id) l""",
+    """INSERT INTO baseline.settlement_recordaudit (run_id, record_id, line_id, codes, charged_amount, base_amount,
+           rejected_amount, detail)
+       SELECT %(run)s, b.id, l.id, CASE WHEN b.code IS NULL THEN '{}' ELSE ARRAY[b.code] END, b.charged, b.base,
+              b.charged - b.base, b.detail
+       FROM baseline_records b
+       JOIN baseline.settlement_settlementline l ON l.institution_id = b.institution_id AND l.person_id = b.person_id""",
+    "DROP TABLE baseline_records",
+]
+RESULT_TABLES = ("settlement_settlementline", "settlement_recordaudit")
+COMPARE = {
+    "lines": """SELECT institution_id, person_id, care_form, service_month, quantity, charged_amount, fund_amount,
+                       personal_amount, rejected_amount, reason_codes::text, is_late, details::text
+                FROM {s}.settlement_settlementline""",
+    "record audits": """SELECT a.record_id, l.institution_id, l.person_id, a.codes::text, a.charged_amount,
+                               a.base_amount, a.rejected_amount, a.detail
+                        FROM {s}.settlement_recordaudit a JOIN {s}.settlement_settlementline l ON l.id = a.line_id""",
+}
+
+
+def _baseline_tables(cursor) -> None:
+    """Empty copies of the result tables in schema baseline, with the same indexes, checks and foreign
+    keys (the line of an audit row is the baseline's own line)."""
+    cursor.execute("CREATE SCHEMA baseline")
+    for table in RESULT_TABLES:
+        cursor.execute(f"CREATE TABLE baseline.{table} (LIKE public.{table} INCLUDING ALL)")
+    for table in RESULT_TABLES:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype = 'f'", [f"public.{table}"])
+        for name, definition in cursor.fetchall():
+            cursor.execute("SET search_path TO baseline, public")
+            cursor.execute(f"ALTER TABLE baseline.{table} ADD CONSTRAINT {name} {definition}")
+            cursor.execute("RESET search_path")
 
 
 @register("settlement", size_arg="records", default_size=1_500_000, all_size=60_000,
@@ -78,7 +125,6 @@ def bench(records: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from settlement.models import SettlementLine
     from settlement.services.run import settlement_run
 
     persons = max(1, records // 30)
@@ -91,18 +137,19 @@ def bench(records: int) -> dict:
         cursor.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)", [persons])
         cursor.execute("SELECT setval(pg_get_serial_sequence('institutions_bed', 'id'), %s)", [persons])
         cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        _baseline_tables(cursor)
     with timer(results, "real"):
         run = settlement_run(month=MONTH)
     with timer(results, "baseline"), connection.cursor() as cursor:
-        cursor.execute(BASELINE_SQL)
-        baseline = {(i, p): fund for i, p, _, fund in cursor.fetchall()}
-    real = {(i, p): fund for i, p, fund in SettlementLine.objects.filter(run=run).values_list(
-        "institution_id", "person_id", "fund_amount")}
-    results["equal"] = real == baseline
+        for sql in BASELINE_SQL:
+            cursor.execute(sql, {"run": run.pk})
+    results["equal"] = schemas_equal(COMPARE)
     results["fund_total"] = run.fund_total
     print(report(f"settlement ({results['records']} records, {persons} beneficiaries, {INSTITUTIONS} institutions)",
                  results))
-    if not results["equal"]:
-        diff = [k for k in set(real) | set(baseline) if real.get(k) != baseline.get(k)][:5]
-        print("first differences:", [(k, real.get(k), baseline.get(k)) for k in diff])
+    if run.job_id:
+        from ltci.core.models import JobRun
+
+        print("stages:", JobRun.objects.get(pk=run.job_id).message)
     return results

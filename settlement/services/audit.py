@@ -1,6 +1,15 @@
-"""Auditing and pricing the records of a run, and the allowance payouts (SPEC 7.2, 5.2)."""
+"""Auditing and pricing the records of a run, and the allowance payouts (SPEC 7.2, 5.2), set-based.
+
+Every record gets the first failing rule of SPEC 7.2 from one SQL statement over the staged facts
+(``engine.py``); the order-dependent rules (registered beds full, double care) are replayed in Python
+for the few records they can concern. Bed-days are priced in SQL (min of charge, agreed price and
+standard; the fund rounded once per line); visits and devices, whose limits fill in order, and the
+allowances are priced by ``benefits.payment`` in Python. The lines are left in the temporary table
+st_line, the per-record results in st_a/st_priced, for ``run.py`` to write.
+"""
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from benefits import payment
@@ -9,219 +18,280 @@ from ltci.core.money import ZERO, fen
 
 from .. import rules
 from .engine import (
-    Context,
-    LineResult,
-    Rec,
-    RunResult,
+    MISSING_STANDARD_STEP,
+    Segments,
     Standards,
     allowance_person_ids,
-    load_records,
-    load_verdicts,
+    drop_temp_tables,
+    execute,
+    fetch,
     month_of,
+    raise_missing_standard,
+    stage_forms,
+    stage_institution_facts,
+    stage_records,
+    stage_segments,
+    stage_standards,
+    temp_table,
 )
 
+DUPLICATE_TEXT = "same institution, person, kind, date, component and start as an earlier record"
+# Steps of the audit in SPEC 7.2 order: (step, code or None when the code comes from the data, detail SQL)
+STEPS = [
+    (1, rules.DUPLICATE, f"'{DUPLICATE_TEXT}'"),
+    (2, rules.NOT_COVERED, "'no eligibility verdict for the day'"),
+    (3, None, "x.v_detail"),  # the eligibility condition that failed (SPEC 5.1)
+    (4, rules.NOT_COVERED, "'the day of death is not a bed-day (SPEC 5.2 dates)'"),
+    (5, None, "''"),  # not the decision's form or institution: DOUBLE_CARE or NO_DECISION, resolved below
+    (6, rules.FORM_NOT_AGREED, "'the institution has no agreement in force that day'"),
+    (7, rules.FORM_NOT_AGREED, "'the agreement does not cover ' || x.form"),
+    (MISSING_STANDARD_STEP, None, "''"),  # the payment standard is not entered: the run stops
+    (9, rules.FORM_NOT_AGREED, "x.component || ' care is not paid in a ' || x.inst_type || ' institution'"),
+    (10, rules.BED, "'not admitted to the institution that day (the discharge day is not a bed-day)'"),
+    (11, rules.BED, "'the bed is not registered (床位未备案)'"),
+    (12, rules.CAREGIVER, "'no caregiver named'"),
+    (13, rules.CAREGIVER, "'caregiver not registered with the institution that day'"),
+    (14, rules.CAREGIVER, "'overlaps an earlier visit of the same caregiver'"),
+    (15, None, "'excluded by staff (SPEC 5.3)'"),  # the staff exclusion code (SPEC 5.3)
+]
+MISMATCH_STEP, EXCLUDED_STEP, BEDS_FULL_STEP, RESOLVED_STEP = 5, 15, 16, 17
 
-def _reject(r: Rec, code: str, detail: str = "") -> None:
-    r.code, r.detail = code, detail
-    r.base, r.rejected = ZERO, r.charged
-
-
-def audit_records(records: list[Rec], verdicts: dict, ctx: Context, std: Standards,
-                  allowance_days: dict) -> None:
-    """Give each record its code (first failing rule) or accept it, in the order of SPEC 7.2."""
-    overlaps = rules.caregiver_overlaps(
-        (r.id, r.caregiver, r.started_at, r.ended_at) for r in records
-        if r.kind == "home_visit" and not r.dup and r.started_at and r.ended_at)
-    paid: dict[tuple[int, dt.date], set] = defaultdict(set)
-    for key, forms in allowance_days.items():
-        paid[key] |= {(None, f) for f in forms}
-    occupied: dict[tuple[int, dt.date], set] = defaultdict(set)
-
-    def first_pass_key(r: Rec):
-        v = verdicts.get((r.person_id, r.day))
-        matches = bool(v and v.eligible and rules.record_matches_form(r.kind, v.care_form)
-                       and v.institution_id in (None, r.institution_id))
-        return (0 if matches else 1, r.day, r.institution_id, r.id)
-
-    for r in sorted(records, key=first_pass_key):
-        v = verdicts.get((r.person_id, r.day))
-        r.form = rules.default_form(r.kind, v.care_form if v else None)
-        if r.dup:
-            _reject(r, rules.DUPLICATE, "same institution, person, kind, date, component and start as an earlier record")
-            continue
-        if v is None:
-            _reject(r, rules.NOT_COVERED, "no eligibility verdict for the day")
-            continue
-        if not v.eligible:
-            _reject(r, v.reason_code or rules.NOT_COVERED, v.detail)
-            continue
-        if r.kind == "bed_day" and v.died_on == r.day:
-            _reject(r, rules.NOT_COVERED, "the day of death is not a bed-day (SPEC 5.2 dates)")
-            continue
-        r.benefit_class = v.benefit_class
-        matches = rules.record_matches_form(r.kind, v.care_form) and v.institution_id in (None, r.institution_id)
-        if not matches:
-            if r.kind != "device" and rules.is_double_care(r.kind, r.institution_id, paid[(r.person_id, r.day)]):
-                _reject(r, rules.DOUBLE_CARE, "another institution or care form is paid for this day")
-            else:
-                _reject(r, rules.NO_DECISION, f"active decision: {v.care_form} at institution {v.institution_id}")
-            continue
-        if r.kind != "device":
-            r.form = v.care_form
-        code, detail = _institution_checks(r, ctx, std, overlaps, occupied)
-        if code:
-            _reject(r, code, detail)
-            continue
-        if r.excluded:
-            _reject(r, r.excluded, "excluded by staff (SPEC 5.3)")
-            continue
-        r.code = None
-        paid[(r.person_id, r.day)].add((r.institution_id, r.form))
-        if r.kind == "bed_day":
-            occupied[(r.institution_id, r.day)].add(r.person_id)
-
-
-def _institution_checks(r: Rec, ctx: Context, std: Standards, overlaps: set, occupied: dict):
-    agreement = ctx.agreement_on(r.institution_id, r.day)
-    if agreement is None:
-        return rules.FORM_NOT_AGREED, "the institution has no agreement in force that day"
-    if not rules.agreement_covers(agreement.care_forms, r.form):
-        return rules.FORM_NOT_AGREED, f"the agreement does not cover {r.form}"
-    if r.kind == "bed_day":
-        standard = std.get("residential", r.benefit_class, r.component, r.day)
-        institution = ctx.institutions[r.institution_id]
-        if institution.type not in (standard.values.get("institution_types") or ()):
-            return rules.FORM_NOT_AGREED, f"{r.component} care is not paid in a {institution.type} institution"
-        problem = ctx.on_registered_bed(r.person_id, r.institution_id, r.day)
-        if problem:
-            return rules.BED, problem
-        beds = occupied[(r.institution_id, r.day)]
-        if r.person_id not in beds and len(beds) >= ctx.capacity(r.institution_id, r.day):
-            return rules.BED, "registered beds exceeded that day"
-        agreed = agreement.price_life if r.component == "life" else agreement.price_medical
-        daily = standard.amount("daily")
-        r.cap = daily if agreed is None else min(agreed, daily)
-        r.ratio = payment.effective_ratio(standard.amount("fund_ratio"), categories=_categories(r),
-                                          bonus=std.bonus(r.day))
-    elif r.kind == "home_visit":
-        if not r.caregiver:
-            return rules.CAREGIVER, "no caregiver named"
-        if not ctx.employed(r.institution_id, r.caregiver, r.day):
-            return rules.CAREGIVER, "caregiver not registered with the institution that day"
-        if r.id in overlaps:
-            return rules.CAREGIVER, "overlaps an earlier visit of the same caregiver"
-    return None, ""
+AUDIT_SQL = """
+CREATE TEMP TABLE st_a AS
+SELECT x.id, x.institution_id, x.person_id, x.kind, x.day, x.component, x.charged, x.started_at,
+       x.service_month, x.late, x.form, x.v_form, x.v_inst, x.cat, x.cap, x.ratio, x.step,
+       CASE WHEN x.step IS NULL OR x.step >= %(mismatch)s THEN x.v_class END AS benefit_class,
+       CASE x.step WHEN 3 THEN coalesce(x.reason_code, %(not_covered)s) WHEN 15 THEN x.excluded_code
+                   {code_cases} END AS code,
+       CASE x.step {detail_cases} ELSE '' END AS detail
+FROM (
+    SELECT r.id, r.institution_id, r.person_id, r.kind, r.service_date AS day, r.component,
+           r.charged_amount AS charged, r.started_at, r.service_month, r.late, r.excluded_code,
+           s.care_form AS v_form, s.institution_id AS v_inst, s.reason_code, s.detail AS v_detail,
+           s.benefit_class AS v_class, s.cat, fm.form, i.type AS inst_type, t.ratio,
+           least(coalesce(CASE r.component WHEN 'life' THEN g.price_life ELSE g.price_medical END, t.daily),
+                 t.daily) AS cap,
+           CASE
+             WHEN r.dup THEN 1
+             WHEN s.person_id IS NULL THEN 2
+             WHEN NOT s.eligible THEN 3
+             WHEN r.kind = 'bed_day' AND s.died_on = r.service_date THEN 4
+             WHEN NOT fm.matches OR s.institution_id <> r.institution_id THEN 5
+             WHEN g.institution_id IS NULL THEN 6
+             WHEN NOT fm.form = ANY(g.covered_forms) THEN 7
+             WHEN r.kind = 'bed_day' AND t.daily IS NULL THEN 8
+             WHEN r.kind = 'bed_day' AND NOT coalesce(i.type = ANY(t.institution_types), false) THEN 9
+             WHEN r.kind = 'bed_day' AND m.person_id IS NULL THEN 10
+             WHEN r.kind = 'bed_day' AND NOT (m.bed_id IS NOT NULL AND m.registered_from <= r.service_date
+                  AND (m.registered_to IS NULL OR r.service_date <= m.registered_to)) THEN 11
+             WHEN r.kind = 'home_visit' AND r.caregiver_national_id = '' THEN 12
+             WHEN r.kind = 'home_visit' AND e.institution_id IS NULL THEN 13
+             WHEN r.kind = 'home_visit' AND o.id IS NOT NULL THEN 14
+             WHEN r.excluded_code <> '' THEN 15
+           END AS step
+    FROM st_rec r
+    LEFT JOIN st_seg s ON s.person_id = r.person_id AND r.service_date BETWEEN s.d_from AND s.d_to
+    JOIN st_formmap fm ON fm.kind = r.kind AND fm.care_form = coalesce(s.care_form, '')
+    JOIN institutions_institution i ON i.id = r.institution_id
+    LEFT JOIN st_agr g ON g.institution_id = r.institution_id AND g.day = r.service_date
+    LEFT JOIN st_std t ON r.kind = 'bed_day' AND t.benefit_class = s.benefit_class AND t.component = r.component
+         AND t.day = r.service_date AND t.cat = s.cat
+    LEFT JOIN st_adm m ON r.kind = 'bed_day' AND m.person_id = r.person_id AND m.institution_id = r.institution_id
+         AND m.admitted_on <= r.service_date AND (m.discharged_on IS NULL OR r.service_date < m.discharged_on)
+    LEFT JOIN st_emp e ON r.kind = 'home_visit' AND e.institution_id = r.institution_id
+         AND e.national_id = r.caregiver_national_id AND e.employed_from <= r.service_date
+         AND (e.employed_to IS NULL OR r.service_date <= e.employed_to)
+    LEFT JOIN st_overlap o ON o.id = r.id
+) x
+"""
 
 
-_CATEGORIES: dict[int, tuple] = {}
+def _audit_sql() -> str:
+    code_cases = " ".join(f"WHEN {step} THEN '{code}'" for step, code, _ in STEPS if code)
+    detail_cases = " ".join(f"WHEN {step} THEN {sql}" for step, _, sql in STEPS)
+    return AUDIT_SQL.format(code_cases=code_cases, detail_cases=detail_cases)
 
 
-def _categories(r: Rec) -> tuple:
-    return _CATEGORIES.get(r.person_id, ())
+# The per-record result after pricing (base within the standard/limit, final code), shared by the lines
+# and the record audits. Bed-days: base = min(charge, cap), the rest OVER_PRICE; visits/devices: st_priced.
+FINAL_SQL = f"""
+SELECT a.id, a.institution_id, a.person_id, a.form, a.service_month, a.late, a.day, a.charged, a.benefit_class,
+       a.ratio, a.code IS NULL AS accepted,
+       CASE WHEN a.code IS NOT NULL THEN 0 WHEN a.kind = 'bed_day' THEN least(a.charged, a.cap)
+            ELSE p.base END AS base,
+       CASE WHEN a.code IS NOT NULL THEN a.code
+            WHEN a.kind = 'bed_day' AND a.charged > a.cap THEN '{rules.OVER_PRICE}'
+            WHEN p.over THEN '{rules.OVER_LIMIT}' END AS code,
+       a.detail
+FROM st_a a LEFT JOIN st_priced p ON p.id = a.id
+"""  # noqa: S608 (constants of the code, no input)
+
+LINES_SQL = f"""
+CREATE TEMP TABLE st_line AS
+SELECT nextval(pg_get_serial_sequence('settlement_settlementline', 'id')) AS id, l.*,
+       l.charged - l.base_total AS rejected, l.base_total - l.fund AS personal
+FROM (
+    SELECT f.institution_id, f.person_id, f.form, f.service_month, f.late,
+           CASE WHEN f.form = 'residential' THEN count(DISTINCT f.day) ELSE count(*) END AS quantity,
+           sum(f.charged) AS charged, sum(f.base) AS base_total,
+           CASE WHEN f.form = 'residential'
+                THEN round(coalesce(sum(f.base * f.ratio) FILTER (WHERE f.accepted), 0), 2)
+                ELSE coalesce(max(p.fund), 0) END AS fund,
+           coalesce(array_agg(DISTINCT f.code COLLATE "C") FILTER (WHERE f.code IS NOT NULL), '{{}}') AS codes,
+           coalesce(array_agg(DISTINCT f.benefit_class COLLATE "C") FILTER (WHERE f.benefit_class IS NOT NULL),
+                    '{{}}') AS classes
+    FROM ({FINAL_SQL}) f
+    LEFT JOIN st_lprice p ON p.institution_id = f.institution_id AND p.person_id = f.person_id
+         AND p.form = f.form AND p.service_month = f.service_month AND p.late = f.late
+    GROUP BY f.institution_id, f.person_id, f.form, f.service_month, f.late
+    ORDER BY f.institution_id, f.person_id, f.form COLLATE "C", f.late
+) l
+"""  # noqa: S608 (constants of the code, no input)
+
+
+@dataclass
+class LineResult:
+    """A line priced in Python: allowances paid to persons (institution None)."""
+
+    institution_id: int | None
+    person_id: int
+    care_form: str
+    service_month: dt.date
+    is_late: bool
+    quantity: int = 0
+    amounts: payment.Amounts = field(default_factory=payment.Amounts)
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    month: dt.date
+    record_count: int
+    allowance_lines: list[LineResult]
 
 
 def compute(month: dt.date, on_stage=None) -> RunResult:
-    """Audit and price every record the month's run takes, plus the allowances; return the lines.
+    """Audit and price every record the month's run takes, plus the allowances.
 
-    ``on_stage(name, done, total)`` is called as each stage starts (progress visible to staff).
+    ``on_stage(name, done, total)`` is called as each stage starts (progress visible to staff). The
+    institution lines stay in st_line (and their records in st_a) for ``run.py``.
     """
+    count = 0
+
     def stage(name, done=0):
         if on_stage:
-            on_stage(name, done, len(records) if records is not None else 0)
+            on_stage(name, done, count)
 
-    records = None
+    drop_temp_tables()
     stage("loading service records")
-    records = load_records(month)
+    count = stage_records(month)
     stage("eligibility verdicts")
-    allowance_persons = allowance_person_ids(month)
-    verdicts = load_verdicts(month, records, allowance_persons)
+    segments = stage_segments(month, allowance_person_ids(month))
     stage("institution facts")
-    _CATEGORIES.clear()
-    for v in verdicts.values():
-        _CATEGORIES.setdefault(v.person_id, v.categories)
-    start = min([month] + [r.day for r in records])
-    ctx = Context(records, start, month_end(month))
+    start = min([month] + [d for (d,) in fetch("SELECT min(service_date) FROM st_rec") if d])
     std = Standards()
-    allowance_days: dict[tuple[int, dt.date], set] = defaultdict(set)
-    end = month_end(month)
-    for (person_id, day), v in verdicts.items():
-        if month <= day <= end and v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
-            allowance_days[(person_id, day)].add(v.care_form)
+    stage_forms()
+    stage_institution_facts(start, month_end(month))
+    stage_standards(segments, std)
     stage("auditing records")
-    audit_records(records, verdicts, ctx, std, allowance_days)
-    stage("pricing lines", len(records))
-    lines = price_lines(month, records, verdicts, std)
-    lines += allowance_lines(month, verdicts, std)
-    lines.sort(key=lambda line: (line.institution_id or 0, line.person_id, line.care_form, line.is_late))
-    return RunResult(month=month, lines=lines, statements=[])
+    audit_records(month, segments)
+    stage("pricing lines", count)
+    price_lines(month, segments, std)
+    return RunResult(month=month, record_count=count, allowance_lines=allowance_lines(month, segments, std))
 
 
-def _eligible_days(verdicts, person_id, form, institution_id, first):
-    """Days of the month the person is eligible for the form with the institution, per benefit class."""
-    by_class: dict[str | None, int] = defaultdict(int)
-    for n in range(days_in_month(first)):
-        v = verdicts.get((person_id, first + dt.timedelta(days=n)))
-        if v and v.eligible and v.care_form == form and v.institution_id in (None, institution_id):
-            by_class[v.benefit_class] += 1
-    return by_class
+def audit_records(month: dt.date, segments: Segments) -> None:
+    """Give each record its code (first failing rule) or accept it, in the order of SPEC 7.2."""
+    execute(_audit_sql(), {"mismatch": MISMATCH_STEP, "not_covered": rules.NOT_COVERED})
+    execute("ANALYZE st_a")
+    raise_missing_standard()
+    _fix(_beds_full())
+    _fix(_double_care(month, segments))
 
 
-def price_lines(month: dt.date, records: list[Rec], verdicts: dict, std: Standards) -> list[LineResult]:
-    groups: dict[tuple, list[Rec]] = defaultdict(list)
-    for r in records:
-        first = month_of(r.day)
-        groups[(r.institution_id, r.person_id, r.form, first, first != month)].append(r)
-    lines = []
-    for (institution_id, person_id, form, first, late), recs in groups.items():
-        line = LineResult(institution_id, person_id, form, first, late, records=recs)
-        accepted = [r for r in recs if r.code is None]
-        rejected = [r for r in recs if r.code is not None]
-        priced = payment.Amounts()
-        if accepted:
-            if form == "residential":
-                priced = _price_residential(accepted)
-            elif form == "device":
-                used = _used(month, person_id, None, form, dt.date(first.year, 1, 1), dt.date(first.year, 12, 31))
-                priced = _price_devices(accepted, std, used)
-            else:
-                used = _used(month, person_id, institution_id, form, first, first) if late else ZERO
-                priced = _price_visits(accepted, verdicts, std, person_id, institution_id, form, first, used)
-        refused = sum((r.charged for r in rejected), ZERO)
-        codes = set(priced.codes) | {r.code for r in rejected}
-        line.amounts = payment.Amounts(charged=priced.charged + refused, fund=priced.fund,
-                                       personal=priced.personal, rejected=priced.rejected + refused,
-                                       codes=tuple(sorted(codes)))
-        line.details["classes"] = sorted({r.benefit_class for r in recs if r.benefit_class})
-        if form == "residential":
-            line.quantity = len({r.day for r in recs})
+def _fix(rows: list[tuple[int, str, str, int]]) -> None:
+    if rows:
+        temp_table("st_fix", "id int, code text, detail text, step int", rows)
+        execute("UPDATE st_a a SET code = f.code, detail = f.detail, step = f.step FROM st_fix f WHERE a.id = f.id")
+
+
+def _beds_full() -> list[tuple]:
+    """Registered beds exceeded (BED): replayed in record order for the institution-days with more
+    candidate bed-days than registered beds; a person keeps the bed once in it that day."""
+    rows = fetch("""
+        SELECT a.id, a.institution_id, a.day, a.person_id, a.step, c.capacity FROM st_a a
+        JOIN (SELECT a.institution_id, a.day, c.capacity FROM st_a a
+              JOIN st_cap c ON c.institution_id = a.institution_id AND c.day = a.day
+              WHERE a.kind = 'bed_day' AND (a.step IS NULL OR a.step = %(excluded)s)
+              GROUP BY a.institution_id, a.day, c.capacity HAVING count(*) > c.capacity) full_days
+          ON full_days.institution_id = a.institution_id AND full_days.day = a.day
+        JOIN st_cap c ON c.institution_id = a.institution_id AND c.day = a.day
+        WHERE a.kind = 'bed_day' AND (a.step IS NULL OR a.step = %(excluded)s)
+        ORDER BY a.institution_id, a.day, a.id""", {"excluded": EXCLUDED_STEP})
+    fixes, beds, key = [], set(), None
+    for pk, institution_id, day, person_id, step, capacity in rows:
+        if (institution_id, day) != key:
+            key, beds = (institution_id, day), set()
+        if person_id not in beds and len(beds) >= capacity:
+            fixes.append((pk, rules.BED, "registered beds exceeded that day", BEDS_FULL_STEP))
+        elif step is None:
+            beds.add(person_id)
+    return fixes
+
+
+def _double_care(month: dt.date, segments: Segments) -> list[tuple]:
+    """A record not of the decision's form or institution: DOUBLE_CARE when something else is paid that
+    day (an accepted record of another institution or form, an allowance of the run's month), else
+    NO_DECISION."""
+    mismatches = fetch("SELECT id, person_id, day, kind, institution_id, v_form, v_inst FROM st_a WHERE step = %s",
+                       [MISMATCH_STEP])
+    if not mismatches:
+        return []
+    paid: dict[tuple[int, dt.date], set] = defaultdict(set)
+    for (person_id, day), form in segments.allowance_days(month).items():
+        paid[(person_id, day)].add((None, form))
+    for person_id, day, institution_id, form in fetch("""
+            SELECT a.person_id, a.day, a.institution_id, a.form FROM st_a a
+            WHERE a.step IS NULL AND (a.person_id, a.day) IN (SELECT person_id, day FROM st_a WHERE step = %s)""",
+                                                       [MISMATCH_STEP]):
+        paid[(person_id, day)].add((institution_id, form))
+    fixes = []
+    for pk, person_id, day, kind, institution_id, v_form, v_inst in mismatches:
+        if kind != "device" and rules.is_double_care(kind, institution_id, paid[(person_id, day)]):
+            fixes.append((pk, rules.DOUBLE_CARE, "another institution or care form is paid for this day",
+                          RESOLVED_STEP))
         else:
-            line.quantity = len(recs)
-        lines.append(line)
-    return lines
+            fixes.append((pk, rules.NO_DECISION, f"active decision: {v_form} at institution {v_inst}", RESOLVED_STEP))
+    return fixes
 
 
-def _price_residential(accepted: list[Rec]) -> payment.Amounts:
-    """Bases per day (min of charge, agreed price, standard); the fund is rounded once for the whole line:
-    fen(sum over (component, ratio) of bases x ratio), so a line with life and medical care is exact."""
-    by_ratio: dict[tuple[str, Decimal], list[Rec]] = defaultdict(list)
-    for r in accepted:
-        by_ratio[(r.component, r.ratio)].append(r)
-    base_total = over_total = exact = ZERO
-    for (_, ratio), recs in sorted(by_ratio.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        recs.sort(key=lambda r: (r.day, r.id))
-        part = payment.residential_days([(r.charged, r.cap) for r in recs], fund_ratio=ratio)
-        group_base = ZERO
-        for r, (base, over) in zip(recs, part.items, strict=True):
-            r.base, r.rejected = base, over
-            group_base += base
-            if over:
-                r.code = rules.OVER_PRICE
-        base_total += group_base
-        over_total += part.rejected
-        exact += group_base * ratio
-    fund = fen(exact)
-    return payment.Amounts(charged=base_total + over_total, fund=fund, personal=base_total - fund,
-                           rejected=over_total, codes=(rules.OVER_PRICE,) if over_total else ())
+# ---------------------------------------------------------------------------------------------------------
+# Pricing
+
+
+def price_lines(month: dt.date, segments: Segments, std: Standards) -> None:
+    """Price visits and devices in order against their limits (Python), then build every institution
+    line in SQL (bed-days priced there); lines are left in st_line."""
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in fetch("SELECT id, institution_id, person_id, form, service_month, late, charged, started_at, day, "
+                     "benefit_class FROM st_a WHERE code IS NULL AND kind <> 'bed_day'"):
+        groups[row[1:6]].append(row)
+    priced, line_fund = [], []
+    for (institution_id, person_id, form, first, late), recs in groups.items():
+        if form == "device":
+            used = _used(month, person_id, None, form, dt.date(first.year, 1, 1), dt.date(first.year, 12, 31))
+            part, ordered = _price_devices(recs, std, used)
+        else:
+            used = _used(month, person_id, institution_id, form, first, first) if late else ZERO
+            part, ordered = _price_visits(recs, segments, std, person_id, institution_id, form, first, used)
+        for r, (base, over) in zip(ordered, part.items, strict=True):
+            priced.append((r[0], base, bool(over)))
+        line_fund.append((institution_id, person_id, form, first, late, part.fund))
+    temp_table("st_priced", "id int, base numeric, over bool", priced)
+    temp_table("st_lprice", "institution_id int, person_id int, form text, service_month date, late bool, "
+               "fund numeric", line_fund)
+    execute(LINES_SQL)
+    execute("ANALYZE st_line")
 
 
 def _used(month, person_id, institution_id, form, first, last) -> Decimal:
@@ -241,50 +311,45 @@ def _used(month, person_id, institution_id, form, first, last) -> Decimal:
     return qs.aggregate(s=Sum(F("charged_amount") - F("rejected_amount")))["s"] or ZERO
 
 
-def _price_visits(accepted, verdicts, std, person_id, institution_id, form, first, used=ZERO) -> payment.Amounts:
-    accepted.sort(key=lambda r: (r.started_at or dt.datetime.combine(r.day, dt.time(0)).astimezone(), r.id))
+def _price_visits(recs, segments, std, person_id, institution_id, form, first, used=ZERO):
+    """Visits in chronological order fill the month's limit, prorated by eligible days per class."""
+    ordered = sorted(recs, key=lambda r: (r[7] or dt.datetime.combine(r[8], dt.time(0)).astimezone(), r[0]))
     dim = days_in_month(first)
     limit_sum = ZERO
     standard = None
-    for benefit_class, n in _eligible_days(verdicts, person_id, form, institution_id, first).items():
+    for benefit_class, n in segments.eligible_days(person_id, form, institution_id, first).items():
         standard = std.get(form, benefit_class, "", first)
         field_name = "visits_monthly_limit" if form == "home_family" else "monthly_limit"
         limit_sum += standard.amount(field_name) * n
     if standard is None:  # accepted records imply eligible days; keep the guard explicit
-        standard = std.get(form, accepted[0].benefit_class, "", first)
+        standard = std.get(form, ordered[0][9], "", first)
     limit = max(fen(limit_sum / dim) - used, ZERO)
+    charges = [r[6] for r in ordered]
     if form == "home_package_copay":
-        part = payment.package_with_copay([r.charged for r in accepted], limit=limit,
-                                          copay_per_visit=standard.amount("copay_per_visit"))
+        part = payment.package_with_copay(charges, limit=limit, copay_per_visit=standard.amount("copay_per_visit"))
     else:
         ratio = payment.dec(standard.values.get("fund_ratio") or "1")
-        part = payment.within_limit([r.charged for r in accepted], limit=limit, fund_ratio=ratio)
-    for r, (base, over) in zip(accepted, part.items, strict=True):
-        r.base, r.rejected = base, over
-        if over:
-            r.code = rules.OVER_LIMIT
-    return part
+        part = payment.within_limit(charges, limit=limit, fund_ratio=ratio)
+    return part, ordered
 
 
-def _price_devices(accepted, std, used=ZERO) -> payment.Amounts:
-    accepted.sort(key=lambda r: (r.day, r.id))
-    standard = std.get("device", accepted[0].benefit_class, "", accepted[0].day)
-    part = payment.devices([r.charged for r in accepted], yearly_limit=standard.amount("yearly_limit"),
+def _price_devices(recs, std, used=ZERO):
+    ordered = sorted(recs, key=lambda r: (r[8], r[0]))
+    standard = std.get("device", ordered[0][9], "", ordered[0][8])
+    part = payment.devices([r[6] for r in ordered], yearly_limit=standard.amount("yearly_limit"),
                            used_this_year=used, fund_ratio=standard.amount("fund_ratio"))
-    for r, (base, over) in zip(accepted, part.items, strict=True):
-        r.base, r.rejected = base, over
-        if over:
-            r.code = rules.OVER_LIMIT
-    return part
+    return part, ordered
 
 
-def allowance_lines(month: dt.date, verdicts: dict, std: Standards) -> list[LineResult]:
+def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[LineResult]:
     """Payouts to persons: each eligible day of an allowance form (the death day is payable)."""
     end = month_end(month)
     groups: dict[tuple, int] = defaultdict(int)
-    for (person_id, day), v in verdicts.items():
-        if month <= day <= end and v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
-            groups[(person_id, v.care_form, v.benefit_class, v.carer_trained)] += 1
+    for person_id, items in segments.by_month.get(month, {}).items():
+        for a, b, v in items:
+            if v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
+                days = (min(b, end) - max(a, month)).days + 1
+                groups[(person_id, v.care_form, v.benefit_class, v.carer_trained)] += days
     per_line: dict[tuple, LineResult] = {}
     for (person_id, form, benefit_class, trained), n in sorted(groups.items(), key=lambda kv: str(kv[0])):
         standard = std.get(form, benefit_class, "", month)
@@ -299,4 +364,7 @@ def allowance_lines(month: dt.date, verdicts: dict, std: Standards) -> list[Line
         line.details["classes"] = sorted(set(line.details.get("classes", [])) | ({benefit_class} - {None}))
         line.details.setdefault("parts", []).append(
             {"class": benefit_class, "days": n, "carer_trained": trained, "amount": str(part.fund)})
-    return list(per_line.values())
+    return sorted(per_line.values(), key=lambda line: (line.person_id, line.care_form))
+
+
+__all__ = ["compute", "audit_records", "price_lines", "allowance_lines", "month_of"]

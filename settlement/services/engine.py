@@ -1,90 +1,94 @@
-"""The monthly run's computation (SPEC 7.2): read everything once, audit and price every record, build
-lines and statements in memory. Nothing is written here; ``run.py`` swaps the result in atomically.
+"""The monthly run's staging (SPEC 7.2): the month's records and the facts they are audited against, in
+temporary tables of the run's database session, so that the audit is set-based SQL (``audit.py``).
+
+Only the facts are prepared here, each from the module that owns its rule: eligibility segments from
+``benefits.eligibility``, agreement days from ``institutions.selectors``, form matching and coverage from
+``settlement.rules``, payment standards from ``benefits.payment``. Nothing is written to the settlement
+tables; ``run.py`` swaps the result in atomically.
 """
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q
 
 from benefits import payment
-from benefits.models import Admission, BenefitDecision
-from institutions.models import Bed, Institution
+from benefits.models import BenefitDecision
+from institutions.models import CareForm
 from ltci.core.dates import month_end
 from ltci.core.money import ZERO
-from ltci.core.policy import NoPolicyInForce, policy_in_force
+from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, policy_in_force
 
 from .. import rules
 
+TEMP_TABLES = ("st_rec", "st_seg", "st_formmap", "st_agr", "st_emp", "st_adm", "st_overlap", "st_cap", "st_std",
+               "st_a", "st_fix", "st_priced", "st_lprice", "st_f", "st_line")
+RECORD_KINDS = ("bed_day", "home_visit", "device")
+
 RECORD_SQL = """
-WITH latest AS (
-    SELECT DISTINCT ON (month) id, month FROM settlement_settlementrun ORDER BY month, version DESC
-),
-scope AS (
-    SELECT r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
-           r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
-           row_number() OVER (PARTITION BY r.institution_id, r.person_id, r.kind, r.service_date, r.component,
-                                           r.started_at ORDER BY r.id) > 1 AS dup
-    FROM settlement_servicerecord r
-    WHERE r.confirmed AND r.service_date <= %(end)s
-      AND (r.service_date >= %(start)s
-           OR date_trunc('month', r.service_date)::date IN (SELECT month FROM latest))
-)
-SELECT s.* FROM scope s
-WHERE NOT EXISTS (SELECT 1 FROM settlement_recordaudit a JOIN latest l ON l.id = a.run_id
-                  WHERE a.record_id = s.id AND l.month <> %(start)s)
-ORDER BY s.id
+CREATE TEMP TABLE st_rec AS
+SELECT r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
+       r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
+       date_trunc('month', r.service_date)::date AS service_month,
+       date_trunc('month', r.service_date)::date <> %(start)s AS late, false AS dup
+FROM settlement_servicerecord r
+WHERE r.confirmed AND r.service_date <= %(end)s
+  AND (r.service_date >= %(start)s OR date_trunc('month', r.service_date)::date = ANY(%(months)s::date[]))
+  {not_settled}
 """
-
-
-@dataclass(slots=True)
-class Rec:
-    id: int
-    institution_id: int
-    person_id: int
-    kind: str
-    day: dt.date
-    component: str
-    charged: Decimal
-    caregiver: str
-    started_at: dt.datetime | None
-    ended_at: dt.datetime | None
-    excluded: str
-    dup: bool
-    code: str | None = None
-    detail: str = ""
-    form: str = ""
-    benefit_class: str | None = None
-    ratio: Decimal | None = None
-    cap: Decimal | None = None
-    base: Decimal = ZERO
-    rejected: Decimal = ZERO
-
-
-@dataclass
-class LineResult:
-    institution_id: int | None
-    person_id: int
-    care_form: str
-    service_month: dt.date
-    is_late: bool
-    quantity: int = 0
-    amounts: payment.Amounts = field(default_factory=payment.Amounts)
-    records: list = field(default_factory=list)
-    details: dict = field(default_factory=dict)
-
-
-@dataclass
-class RunResult:
-    month: dt.date
-    lines: list[LineResult]
-    statements: list[dict]
+# Records another month's latest run has settled (as late records, or before this month is re-run) stay there.
+NOT_SETTLED_SQL = """AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit a
+                                   WHERE a.run_id = ANY(%(runs)s::bigint[]) AND a.record_id = r.id)"""
+# The same institution, person, kind, date, component and start as an earlier record (SPEC 7.2 DUPLICATE):
+# the groups of such records by a hash aggregate (there are few), every record but the group's first.
+DUPLICATES_SQL = """
+UPDATE st_rec r SET dup = true
+FROM (SELECT institution_id, person_id, kind, service_date, component,
+             coalesce(started_at, '-infinity') AS started_at, min(id) AS first_id
+      FROM st_rec GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1) k
+WHERE r.institution_id = k.institution_id AND r.person_id = k.person_id AND r.kind = k.kind
+  AND r.service_date = k.service_date AND r.component = k.component
+  AND coalesce(r.started_at, '-infinity') = k.started_at AND r.id <> k.first_id
+"""
 
 
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def execute(sql: str, params=None) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def fetch(sql: str, params=None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def copy_rows(table: str, columns: list[str], rows) -> None:
+    with connection.cursor() as cursor:
+        raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def temp_table(name: str, columns: str, rows=None) -> None:
+    """(Re)create a temporary table of the session, fill it by COPY and ANALYZE it for the planner."""
+    execute(f"DROP TABLE IF EXISTS {name}")
+    execute(f"CREATE TEMP TABLE {name} ({columns})")
+    if rows is not None:
+        names = [c.strip().split()[0] for c in columns.split(",")]
+        copy_rows(name, names, rows)
+    execute(f"ANALYZE {name}")
+
+
+def drop_temp_tables() -> None:
+    execute("DROP TABLE IF EXISTS " + ", ".join(TEMP_TABLES))
 
 
 class Standards:
@@ -105,88 +109,192 @@ class Standards:
             self._cache[key] = payment.ratio_bonus(on=day)
         return self._cache[key]
 
-    def deposit_rate(self, day) -> Decimal:
-        key = ("deposit", day)
-        if key not in self._cache:
-            try:
-                self._cache[key] = Decimal(policy_in_force("quality_deposit", on=day)["rate"])
-            except NoPolicyInForce:
-                self._cache[key] = ZERO
-        return self._cache[key]
-
-
-def load_records(month: dt.date) -> list[Rec]:
-    with connection.cursor() as cursor:
-        cursor.execute(RECORD_SQL, {"start": month, "end": month_end(month)})
-        return [Rec(*row) for row in cursor.fetchall()]
-
 
 def allowance_person_ids(month: dt.date) -> set[int]:
     return set(BenefitDecision.objects.filter(care_form__in=rules.ALLOWANCE_FORMS, starts_on__lte=month_end(month))
                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month)).values_list("person_id", flat=True))
 
 
-def load_verdicts(month: dt.date, records: list[Rec], extra_persons: set[int]) -> dict:
-    from benefits.eligibility import month_verdicts
+# ---------------------------------------------------------------------------------------------------------
+# Records and eligibility
+
+
+def stage_records(month: dt.date) -> int:
+    """The month's records plus late ones of earlier months not yet settled; return their count."""
+    latest: dict[dt.date, tuple[int, int]] = {}
+    for pk, run_month, version in fetch("SELECT id, month, version FROM settlement_settlementrun"):
+        if run_month not in latest or version > latest[run_month][1]:
+            latest[run_month] = (pk, version)
+    other_runs = [pk for run_month, (pk, _) in latest.items() if run_month != month]
+    execute("DROP TABLE IF EXISTS st_rec")
+    execute(RECORD_SQL.format(not_settled=NOT_SETTLED_SQL if other_runs else ""),
+            {"start": month, "end": month_end(month), "months": sorted(latest), "runs": other_runs})
+    execute(DUPLICATES_SQL)
+    execute("ANALYZE st_rec")
+    return fetch("SELECT count(*) FROM st_rec")[0][0]
+
+
+class Segments:
+    """Eligibility segments (SPEC 5.1) per service month and person, and the categories keys."""
+
+    def __init__(self, by_month: dict[dt.date, dict[int, list]]):
+        self.by_month = by_month
+        self.category_keys: dict[tuple, int] = {}
+
+    def of(self, first: dt.date, person_id: int) -> list:
+        return self.by_month.get(first, {}).get(person_id, [])
+
+    def category_key(self, categories: tuple) -> int:
+        return self.category_keys.setdefault(categories, len(self.category_keys))
+
+    def eligible_days(self, person_id: int, form: str, institution_id: int | None, first: dt.date) -> dict:
+        """Days of the month eligible for the form with the institution, per benefit class."""
+        by_class: dict[str | None, int] = defaultdict(int)
+        for a, b, v in self.of(first, person_id):
+            if v.eligible and v.care_form == form and v.institution_id in (None, institution_id):
+                by_class[v.benefit_class] += (b - a).days + 1
+        return by_class
+
+    def allowance_days(self, month: dt.date) -> dict[tuple[int, dt.date], str]:
+        """(person, day) -> the allowance form paid that day, for the run's own month."""
+        days = {}
+        for person_id, segments in self.by_month.get(month, {}).items():
+            for a, b, v in segments:
+                if v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
+                    for n in range((b - a).days + 1):
+                        days[(person_id, a + dt.timedelta(days=n))] = v.care_form
+        return days
+
+
+def stage_segments(month: dt.date, extra_persons: set[int]) -> Segments:
+    """Eligibility segments of every person with records in a service month (plus the allowance
+    persons in the run's month), staged as st_seg."""
+    from benefits.eligibility import month_segments
 
     by_month: dict[dt.date, set[int]] = defaultdict(set)
-    for r in records:
-        by_month[month_of(r.day)].add(r.person_id)
+    for first, person_id in fetch("SELECT DISTINCT service_month, person_id FROM st_rec"):
+        by_month[first].add(person_id)
     by_month[month] |= extra_persons
-    verdicts = {}
-    for first, persons in by_month.items():
-        verdicts.update(month_verdicts(person_ids=sorted(persons), start=first, end=month_end(first)))
-    return verdicts
+    segments = Segments({first: month_segments(person_ids=persons, start=first, end=month_end(first))
+                         for first, persons in by_month.items()})
+    rows = []
+    for person_segments in segments.by_month.values():
+        for person_id, items in person_segments.items():
+            for a, b, v in items:
+                rows.append((person_id, a, b, v.eligible, v.reason_code, v.detail, v.benefit_class, v.care_form or "",
+                             v.institution_id, v.died_on, segments.category_key(v.categories)))
+    temp_table("st_seg", "person_id int, d_from date, d_to date, eligible bool, reason_code text, detail text, "
+               "benefit_class text, care_form text, institution_id int, died_on date, cat int", rows)
+    return segments
 
 
-class Context:
-    """Institution-side facts for the months the run touches, loaded in bulk."""
+# ---------------------------------------------------------------------------------------------------------
+# Institution facts
 
-    def __init__(self, records: list[Rec], start: dt.date, end: dt.date):
-        from institutions.selectors import agreement_days, caregiver_employments
 
-        institution_ids = {r.institution_id for r in records}
-        person_ids = {r.person_id for r in records}
-        self.institutions = {i.pk: i for i in Institution.objects.filter(pk__in=institution_ids)}
-        self.agreements = agreement_days(institution_ids=institution_ids, start=start, end=end)
-        self.employments = caregiver_employments(institution_ids=institution_ids, start=start, end=end)
-        self.admissions: dict[tuple[int, int], list] = defaultdict(list)
-        for row in (Admission.objects.filter(person_id__in=person_ids, institution_id__in=institution_ids,
-                                             admitted_on__lte=end)
-                    .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=start))
-                    .values_list("person_id", "institution_id", "admitted_on", "discharged_on",
-                                 "bed__registered_from", "bed__registered_to", "bed_id")):
-            self.admissions[(row[0], row[1])].append(row[2:])
-        self.beds: dict[int, list] = defaultdict(list)
-        for inst, a, b in (Bed.objects.filter(institution_id__in=institution_ids, registered_from__lte=end)
-                           .filter(Q(registered_to__isnull=True) | Q(registered_to__gte=start))
-                           .values_list("institution_id", "registered_from", "registered_to")):
-            self.beds[inst].append((a, b))
-        self._capacity: dict = {}
+def stage_forms() -> None:
+    """Which care forms a record kind serves and the form its line is filed under (settlement.rules)."""
+    forms = ["", *CareForm.values]
+    temp_table("st_formmap", "kind text, care_form text, matches bool, form text",
+               [(kind, form, rules.record_matches_form(kind, form or None), rules.default_form(kind, form or None))
+                for kind in RECORD_KINDS for form in forms])
 
-    def agreement_on(self, institution_id: int, day: dt.date):
-        for a, b, agreement in self.agreements.get(institution_id, ()):
-            if a <= day <= b:
-                return agreement
-        return None
 
-    def capacity(self, institution_id: int, day: dt.date) -> int:
-        key = (institution_id, day)
-        if key not in self._capacity:
-            self._capacity[key] = sum(1 for a, b in self.beds.get(institution_id, ())
-                                      if a <= day and (b is None or day <= b))
-        return self._capacity[key]
+def stage_institution_facts(start: dt.date, end: dt.date) -> None:
+    """Agreement in force per institution and day (with the forms it covers), caregiver employments,
+    admissions with their bed's registration, registered-bed capacity per day, caregiver overlaps."""
+    from institutions.selectors import agreement_days, caregiver_employments
 
-    def on_registered_bed(self, person_id: int, institution_id: int, day: dt.date) -> str | None:
-        """None when the person occupies a registered bed of the institution that day, else the reason."""
-        stays = [s for s in self.admissions.get((person_id, institution_id), ())
-                 if s[0] <= day and (s[1] is None or day < s[1])]
-        if not stays:
-            return "not admitted to the institution that day (the discharge day is not a bed-day)"
-        for _, _, reg_from, reg_to, bed_id in stays:
-            if bed_id is not None and reg_from <= day and (reg_to is None or day <= reg_to):
-                return None
-        return "the bed is not registered (床位未备案)"
+    institution_ids = [i for (i,) in fetch("SELECT DISTINCT institution_id FROM st_rec")]
+    days = [d for (d,) in fetch("SELECT DISTINCT service_date FROM st_rec ORDER BY 1")]
+    periods = agreement_days(institution_ids=institution_ids, start=start, end=end)
+    rows = []
+    for institution_id, items in periods.items():
+        for day in days:
+            agreement = next((ag for a, b, ag in items if a <= day <= b), None)
+            if agreement is not None:
+                covered = [f for f in CareForm.values if rules.agreement_covers(agreement.care_forms, f)]
+                rows.append((institution_id, day, covered, agreement.price_life, agreement.price_medical))
+    temp_table("st_agr", "institution_id int, day date, covered_forms text[], price_life numeric, "
+               "price_medical numeric", rows)
+    employments = caregiver_employments(institution_ids=institution_ids, start=start, end=end)
+    temp_table("st_emp", "institution_id int, national_id text, employed_from date, employed_to date",
+               ((inst, nid, a, b) for (inst, nid), periods in employments.items() for a, b in periods))
+    execute("DROP TABLE IF EXISTS st_adm")
+    execute("""
+        CREATE TEMP TABLE st_adm AS
+        SELECT a.person_id, a.institution_id, a.admitted_on, a.discharged_on, a.bed_id,
+               b.registered_from, b.registered_to
+        FROM benefits_admission a LEFT JOIN institutions_bed b ON b.id = a.bed_id
+        WHERE a.institution_id IN (SELECT DISTINCT institution_id FROM st_rec WHERE kind = 'bed_day')
+          AND a.admitted_on <= %(end)s AND (a.discharged_on IS NULL OR a.discharged_on > %(start)s)""",
+            {"start": start, "end": end})
+    execute("ANALYZE st_adm")
+    execute("DROP TABLE IF EXISTS st_cap")
+    execute("""
+        CREATE TEMP TABLE st_cap AS
+        SELECT k.institution_id, k.service_date AS day, count(b.id) AS capacity
+        FROM (SELECT DISTINCT institution_id, service_date FROM st_rec WHERE kind = 'bed_day') k
+        LEFT JOIN institutions_bed b ON b.institution_id = k.institution_id AND b.registered_from <= k.service_date
+             AND (b.registered_to IS NULL OR b.registered_to >= k.service_date)
+        GROUP BY 1, 2""")
+    execute("ANALYZE st_cap")
+    # rules.caregiver_overlaps, set-based: a visit starting before an earlier one of the caregiver ended
+    execute("DROP TABLE IF EXISTS st_overlap")
+    execute("""
+        CREATE TEMP TABLE st_overlap AS
+        SELECT id FROM (
+            SELECT id, started_at, max(ended_at) OVER (PARTITION BY caregiver_national_id ORDER BY started_at, id
+                                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS busy_until
+            FROM st_rec WHERE kind = 'home_visit' AND NOT dup AND caregiver_national_id <> ''
+                 AND started_at IS NOT NULL AND ended_at IS NOT NULL) v
+        WHERE started_at < busy_until""")
+    execute("ANALYZE st_overlap")
 
-    def employed(self, institution_id: int, caregiver: str, day: dt.date) -> bool:
-        return any(a <= day and (b is None or day <= b) for a, b in self.employments.get((institution_id, caregiver), ()))
+
+def stage_standards(segments: Segments, std: Standards) -> None:
+    """Residential standards per (class, component, day, categories): daily amount, effective fund ratio
+    (+ bonus points for the special groups), institution types; a missing one is kept with its error,
+    raised only if a record needs it."""
+    days = [d for (d,) in fetch("SELECT DISTINCT service_date FROM st_rec WHERE kind = 'bed_day' ORDER BY 1")]
+    components = [c for (c,) in fetch("SELECT DISTINCT component FROM st_rec WHERE kind = 'bed_day'")]
+    classes = {v.benefit_class for months in segments.by_month.values() for items in months.values()
+               for _, _, v in items if v.eligible and v.care_form == "residential"}
+    rows = []
+    for benefit_class in sorted(classes, key=str):
+        for component in components:
+            for day in days:
+                try:
+                    standard = std.get("residential", benefit_class, component, day)
+                    daily, ratio = standard.amount("daily"), standard.amount("fund_ratio")
+                    types = list(standard.values.get("institution_types") or ())
+                    missing = error = None
+                except (NoPolicyInForce, PolicyNotEntered) as exc:
+                    daily = ratio = types = None
+                    missing, error = type(exc).__name__, str(exc)
+                for categories, cat in segments.category_keys.items():
+                    effective = None if ratio is None else payment.effective_ratio(
+                        ratio, categories=categories, bonus=std.bonus(day))
+                    rows.append((benefit_class, component, day, cat, daily, effective, types, missing, error))
+    temp_table("st_std", "benefit_class text, component text, day date, cat int, daily numeric, ratio numeric, "
+               "institution_types text[], missing text, error text", rows)
+
+
+def raise_missing_standard() -> None:
+    """Stop the run with the standard's own error when a record needs a standard staff have not entered."""
+    row = fetch("SELECT t.missing, t.error FROM st_a a JOIN st_std t ON t.benefit_class = a.benefit_class "
+                "AND t.component = a.component AND t.day = a.day AND t.cat = a.cat WHERE a.step = %s LIMIT 1",
+                [MISSING_STANDARD_STEP])
+    if row:
+        kind, error = row[0]
+        raise (PolicyNotEntered if kind == "PolicyNotEntered" else NoPolicyInForce)(error)
+
+
+MISSING_STANDARD_STEP = 8
+
+
+def deposit_rate(day: dt.date) -> Decimal:
+    try:
+        return Decimal(policy_in_force("quality_deposit", on=day)["rate"])
+    except NoPolicyInForce:
+        return ZERO

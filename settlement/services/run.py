@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -23,7 +23,8 @@ from ltci.core.models import JobRun
 from ltci.core.money import ZERO, fen
 
 from ..models import Appeal, Correction, Payout, SettlementLine, SettlementRun, Statement
-from .audit import compute
+from .audit import FINAL_SQL, compute
+from .engine import copy_rows, drop_temp_tables, execute, fetch
 
 JOB = "settlement"
 EXPORT_HEADER = ["institution_code", "national_id", "care_form", "quantity", "charged_amount", "fund_amount",
@@ -53,11 +54,14 @@ def settlement_run(*, month: dt.date, actor=None) -> SettlementRun:
             job = job_start(JOB, period, actor=actor)
             stages = _Stages(job)
             try:
-                with _no_jit():
-                    result = compute(month, on_stage=stages)
-                    total = sum(len(line.records) for line in result.lines)
-                    stages("writing results", 0, total)
-                    run = _write(month, result, actor=actor, job=job)
+                with _run_settings():
+                    try:
+                        result = compute(month, on_stage=stages)
+                        total = result.record_count
+                        stages("writing results", 0, total)
+                        run = _write(month, result, actor=actor, job=job)
+                    finally:
+                        drop_temp_tables()
                 stages.done()
                 job_progress(job, done=total, total=total)
             except BaseException as exc:
@@ -92,23 +96,23 @@ class _Stages:
 
 
 @contextmanager
-def _no_jit():
-    """The run's few big queries are planned once; PostgreSQL's JIT compile costs more than it saves."""
+def _run_settings():
+    """The run's few big queries are planned once: PostgreSQL's JIT compile costs more than it saves, and
+    their sorts, hashes and temporary tables of a month's records fit in memory (work_mem, temp_buffers)."""
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
+        cursor.execute("SET work_mem = '256MB'")
+    try:  # temp_buffers can only be set before the session's first temporary table
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET temp_buffers = '512MB'")
+    except DatabaseError:
+        pass  # a later run of the session: the value set by its first run holds
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET jit")
-
-
-def _copy(table: str, columns: list[str], rows) -> None:
-    with connection.cursor() as cursor:
-        raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            cursor.execute("RESET work_mem")
 
 
 LINE_COLUMNS = ["id", "run_id", "institution_id", "person_id", "care_form", "service_month", "quantity",
@@ -128,37 +132,29 @@ def _copy_lines(lines: list[SettlementLine]) -> None:
                        "FROM generate_series(1, %s)", [len(lines)])
         for line, (pk,) in zip(lines, cursor.fetchall(), strict=True):
             line.pk = pk
-    _copy("settlement_settlementline", LINE_COLUMNS, (
+    copy_rows("settlement_settlementline", LINE_COLUMNS, (
         (x.pk, x.run_id, x.institution_id, x.person_id, x.care_form, x.service_month, x.quantity, x.charged_amount,
          x.fund_amount, x.personal_amount, x.rejected_amount, list(x.reason_codes or []), x.is_late, x.is_adjustment,
          x.adjusts_id, Jsonb(x.details or {})) for x in lines))
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+AUDITS_SQL = f"""
+INSERT INTO settlement_recordaudit (run_id, record_id, line_id, codes, charged_amount, base_amount, rejected_amount,
+                                    detail)
+SELECT %(run)s, f.id, l.id, CASE WHEN f.code IS NULL THEN '{{}}'::varchar[] ELSE ARRAY[f.code]::varchar[] END,
+       f.charged, f.base, f.charged - f.base, left(f.detail, 300)
+FROM ({FINAL_SQL}) f
+JOIN st_line l ON l.institution_id = f.institution_id AND l.person_id = f.person_id AND l.form = f.form
+     AND l.service_month = f.service_month AND l.late = f.late
+"""  # noqa: S608 (constants of the code, no input)
 
-
-def _copy_audits(run_id: int, results, lines: list[SettlementLine]) -> int:
-    """COPY one audit row per record, formatted as COPY text directly (a million rows a month: the
-    per-row adaptation of write_row costs more than the server's insert). Return the row count."""
-    count = 0
-    with connection.cursor() as cursor:
-        raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-        columns = "run_id, record_id, line_id, codes, charged_amount, base_amount, rejected_amount, detail"
-        with raw.copy(f"COPY settlement_recordaudit ({columns}) FROM STDIN") as copy:
-            chunk = []
-            for line, model in zip(results, lines, strict=False):
-                line_id = model.pk
-                for r in line.records:
-                    detail = (r.detail or "")[:300].translate(_COPY_ESCAPES)
-                    chunk.append(f"{run_id}\t{r.id}\t{line_id}\t{{{r.code or ''}}}\t{r.charged:f}\t{r.base:f}\t"
-                                 f"{r.rejected:f}\t{detail}\n")
-                if len(chunk) >= 20000:
-                    copy.write("".join(chunk))
-                    count += len(chunk)
-                    chunk = []
-            copy.write("".join(chunk))
-            count += len(chunk)
-    return count
+LINES_INSERT_SQL = """
+INSERT INTO settlement_settlementline (id, run_id, institution_id, person_id, care_form, service_month, quantity,
+    charged_amount, fund_amount, personal_amount, rejected_amount, reason_codes, is_late, is_adjustment, details)
+SELECT id, %(run)s, institution_id, person_id, form, service_month, quantity, charged, fund, personal, rejected,
+       codes, late, false, jsonb_build_object('classes', to_jsonb(classes))
+FROM st_line
+"""
 
 
 @transaction.atomic
@@ -169,11 +165,10 @@ def _write(month: dt.date, result, *, actor, job) -> SettlementRun:
     if stale:
         Appeal.objects.filter(settled_in_id__in=stale).update(settled_in=None)
         Correction.objects.filter(settled_in_id__in=stale).update(settled_in=None)
-        with connection.cursor() as cursor:
-            for table in ("settlement_recordaudit", "settlement_payout", "settlement_statement",
-                          "settlement_settlementline", "settlement_settlementrun"):
-                column = "id" if table == "settlement_settlementrun" else "run_id"
-                cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [stale])  # noqa: S608
+        for table in ("settlement_recordaudit", "settlement_payout", "settlement_statement",
+                      "settlement_settlementline", "settlement_settlementrun"):
+            column = "id" if table == "settlement_settlementrun" else "run_id"
+            execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [stale])  # noqa: S608
     run = SettlementRun.objects.create(month=month, version=version, started_by=actor if getattr(actor, "pk", None)
                                        else None, job=job)
     lines = [SettlementLine(
@@ -181,21 +176,21 @@ def _write(month: dt.date, result, *, actor, job) -> SettlementRun:
         service_month=line.service_month, quantity=line.quantity, charged_amount=line.amounts.charged,
         fund_amount=line.amounts.fund, personal_amount=line.amounts.personal,
         rejected_amount=line.amounts.rejected, reason_codes=list(line.amounts.codes), is_late=line.is_late,
-        details=line.details) for line in result.lines]
+        details=line.details) for line in result.allowance_lines]
     lines += _adjustment_lines(run)
     _copy_lines(lines)
-    audit_count = _copy_audits(run.pk, result.lines, lines)
+    execute(LINES_INSERT_SQL, {"run": run.pk})
+    audit_count = execute(AUDITS_SQL, {"run": run.pk})
     if os.environ.get("LTCI_TEST_KILL_IN_WRITE"):  # tests/settlement/test_kill.py: a real kill mid-write
         os.kill(os.getpid(), signal.SIGKILL)
-    _statements(run, lines)
-    payouts: dict[int, Decimal] = {}
-    for line in lines:
-        if line.institution_id is None:
-            payouts[line.person_id] = payouts.get(line.person_id, ZERO) + line.fund_amount
-    Payout.objects.bulk_create([Payout(run=run, person_id=p, amount=a) for p, a in payouts.items()], batch_size=5000)
+    _statements(run)
+    Payout.objects.bulk_create([Payout(run=run, person_id=p, amount=a) for p, a in fetch(
+        "SELECT person_id, sum(fund_amount) FROM settlement_settlementline WHERE run_id = %s "
+        "AND institution_id IS NULL GROUP BY person_id ORDER BY person_id", [run.pk])], batch_size=5000)
     run.record_count = audit_count
-    run.line_count = len(lines)
-    run.fund_total = sum((line.fund_amount for line in lines), ZERO)
+    run.line_count, run.fund_total = fetch(
+        "SELECT count(*), coalesce(sum(fund_amount), 0) FROM settlement_settlementline WHERE run_id = %s",
+        [run.pk])[0]
     run.save(update_fields=["record_count", "line_count", "fund_total"])
     return run
 
@@ -227,21 +222,18 @@ def _adjustment_lines(run: SettlementRun) -> list[SettlementLine]:
     return lines
 
 
-def _statements(run: SettlementRun, lines: list[SettlementLine]) -> None:
+def _statements(run: SettlementRun) -> None:
     from institutions.models import Violation
     from institutions.selectors import agreement_days
     from ltci.core.policy import NoPolicyInForce, policy_in_force
 
-    totals: dict[int, dict] = {}
-    for line in lines:
-        if line.institution_id is None:
-            continue
-        t = totals.setdefault(line.institution_id, {"charged": ZERO, "fund": ZERO, "adjust": ZERO})
-        if line.is_adjustment:
-            t["adjust"] += line.fund_amount
-        else:
-            t["charged"] += line.charged_amount
-            t["fund"] += line.fund_amount
+    totals = {institution_id: {"charged": charged, "fund": fund, "adjust": adjust}
+              for institution_id, charged, fund, adjust in fetch("""
+        SELECT institution_id, coalesce(sum(charged_amount) FILTER (WHERE NOT is_adjustment), 0),
+               coalesce(sum(fund_amount) FILTER (WHERE NOT is_adjustment), 0),
+               coalesce(sum(fund_amount) FILTER (WHERE is_adjustment), 0)
+        FROM settlement_settlementline WHERE run_id = %s AND institution_id IS NOT NULL
+        GROUP BY institution_id ORDER BY institution_id""", [run.pk])}
     if not totals:
         return
     end = month_end(run.month)

@@ -166,7 +166,7 @@ def test_month_verdicts_agree_with_explain_on_random_persons(policy, seed):
     persons = [_random_person(rng, inst) for _ in range(12)]
     verdicts = month_verdicts(person_ids=[p.pk for p in persons], start=MARCH[0], end=MARCH[1])
     for person in persons:
-        for day in rng.sample(range(1, 32), 8):
+        for day in range(1, 32):  # every day: the segments must hold day by day
             on = D(2024, 3, day)
             conditions = explain(person=person, on=on)[:6]
             failing = next((c for c in conditions if not c.passed), None)
