@@ -126,20 +126,30 @@ SELECT a.id, a.institution_id, a.person_id, a.form, a.service_month, a.late, a.d
 FROM st_a a LEFT JOIN st_priced p ON p.id = a.id
 """  # noqa: S608 (constants of the code, no input)
 
+# One line per institution, person, form, service month and lateness, by a hash aggregate: the distinct
+# days of a residential line, its reason codes and its benefit classes are bit sets (no sort of the records).
 LINES_SQL = f"""
 CREATE TEMP TABLE st_line AS
-SELECT nextval(pg_get_serial_sequence('settlement_settlementline', 'id')) AS id, l.*,
-       l.charged - l.base_total AS rejected, l.base_total - l.fund AS personal
+SELECT nextval(pg_get_serial_sequence('settlement_settlementline', 'id')) AS id, l.institution_id, l.person_id,
+       l.form, l.service_month, l.late, l.quantity, l.charged, l.fund, l.charged - l.base_total AS rejected,
+       l.base_total - l.fund AS personal, l.unknown,
+       ARRAY(SELECT c FROM unnest(%(codes)s::text[]) WITH ORDINALITY u(c, n)
+             WHERE l.code_bits & (1::bigint << (n::int - 1)) <> 0 ORDER BY n) AS codes,
+       ARRAY(SELECT c FROM unnest(%(classes)s::text[]) WITH ORDINALITY u(c, n)
+             WHERE l.class_bits & (1::bigint << (n::int - 1)) <> 0 ORDER BY n) AS classes
 FROM (
     SELECT f.institution_id, f.person_id, f.form, f.service_month, f.late,
-           CASE WHEN f.form = 'residential' THEN count(DISTINCT f.day) ELSE count(*) END AS quantity,
+           CASE WHEN f.form = 'residential'
+                THEN bit_count(bit_or(1 << (extract(day FROM f.day)::int - 1))::bit(32)) ELSE count(*) END AS quantity,
            sum(f.charged) AS charged, sum(f.base) AS base_total,
            CASE WHEN f.form = 'residential'
                 THEN round(coalesce(sum(f.base * f.ratio) FILTER (WHERE f.accepted), 0), 2)
                 ELSE coalesce(max(p.fund), 0) END AS fund,
-           coalesce(array_agg(DISTINCT f.code COLLATE "C") FILTER (WHERE f.code IS NOT NULL), '{{}}') AS codes,
-           coalesce(array_agg(DISTINCT f.benefit_class COLLATE "C") FILTER (WHERE f.benefit_class IS NOT NULL),
-                    '{{}}') AS classes
+           bit_or(1::bigint << (array_position(%(codes)s::text[], f.code) - 1)) AS code_bits,
+           bit_or(1::bigint << (array_position(%(classes)s::text[], f.benefit_class) - 1)) AS class_bits,
+           bool_or(f.code IS NOT NULL AND array_position(%(codes)s::text[], f.code) IS NULL
+                   OR f.benefit_class IS NOT NULL AND array_position(%(classes)s::text[], f.benefit_class) IS NULL)
+               AS unknown
     FROM ({FINAL_SQL}) f
     LEFT JOIN st_lprice p ON p.institution_id = f.institution_id AND p.person_id = f.person_id
          AND p.form = f.form AND p.service_month = f.service_month AND p.late = f.late
@@ -147,6 +157,7 @@ FROM (
     ORDER BY f.institution_id, f.person_id, f.form COLLATE "C", f.late
 ) l
 """  # noqa: S608 (constants of the code, no input)
+CODES = sorted(rules.REASON_TEXT)  # every code a record can get (sorted as Python sorts: the lines' order)
 
 
 @dataclass
@@ -184,15 +195,16 @@ def compute(month: dt.date, on_stage=None) -> RunResult:
 
     drop_temp_tables()
     stage("loading service records")
-    count = stage_records(month)
+    scope = stage_records(month)
+    count = scope.count
     stage("eligibility verdicts")
-    segments = stage_segments(month, allowance_person_ids(month))
+    segments = stage_segments(month, scope, allowance_person_ids(month))
     stage("institution facts")
-    start = min([month] + [d for (d,) in fetch("SELECT min(service_date) FROM st_rec") if d])
+    start = min(month, scope.first_day or month)
     std = Standards()
     stage_forms()
-    stage_institution_facts(start, month_end(month))
-    stage_standards(segments, std)
+    stage_institution_facts(scope, start, month_end(month))
+    stage_standards(scope, segments, std)
     stage("auditing records")
     audit_records(month, segments)
     stage("pricing lines", count)
@@ -218,14 +230,11 @@ def _fix(rows: list[tuple[int, str, str, int]]) -> None:
 def _beds_full() -> list[tuple]:
     """Registered beds exceeded (BED): replayed in record order for the institution-days with more
     candidate bed-days than registered beds; a person keeps the bed once in it that day."""
+    if not fetch("SELECT 1 FROM st_cap WHERE records > capacity LIMIT 1"):
+        return []
     rows = fetch("""
         SELECT a.id, a.institution_id, a.day, a.person_id, a.step, c.capacity FROM st_a a
-        JOIN (SELECT a.institution_id, a.day, c.capacity FROM st_a a
-              JOIN st_cap c ON c.institution_id = a.institution_id AND c.day = a.day
-              WHERE a.kind = 'bed_day' AND (a.step IS NULL OR a.step = %(excluded)s)
-              GROUP BY a.institution_id, a.day, c.capacity HAVING count(*) > c.capacity) full_days
-          ON full_days.institution_id = a.institution_id AND full_days.day = a.day
-        JOIN st_cap c ON c.institution_id = a.institution_id AND c.day = a.day
+        JOIN st_cap c ON c.institution_id = a.institution_id AND c.day = a.day AND c.records > c.capacity
         WHERE a.kind = 'bed_day' AND (a.step IS NULL OR a.step = %(excluded)s)
         ORDER BY a.institution_id, a.day, a.id""", {"excluded": EXCLUDED_STEP})
     fixes, beds, key = [], set(), None
@@ -290,7 +299,12 @@ def price_lines(month: dt.date, segments: Segments, std: Standards) -> None:
     temp_table("st_priced", "id int, base numeric, over bool", priced)
     temp_table("st_lprice", "institution_id int, person_id int, form text, service_month date, late bool, "
                "fund numeric", line_fund)
-    execute(LINES_SQL)
+    classes = sorted({v.benefit_class for months in segments.by_month.values() for items in months.values()
+                      for _, _, v in items if v.benefit_class})
+    execute(LINES_SQL, {"codes": CODES, "classes": classes})
+    if fetch("SELECT 1 FROM st_line WHERE unknown LIMIT 1"):
+        raise ValueError("a record has a reason code or benefit class the run does not know: "
+                         f"known codes {CODES}, classes {classes}")
     execute("ANALYZE st_line")
 
 

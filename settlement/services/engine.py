@@ -119,8 +119,42 @@ def allowance_person_ids(month: dt.date) -> set[int]:
 # Records and eligibility
 
 
-def stage_records(month: dt.date) -> int:
-    """The month's records plus late ones of earlier months not yet settled; return their count."""
+class Scope:
+    """What the staged records span, from one aggregate pass over them: persons per service month,
+    institutions, days, bed-day records per institution and day, bed-day components."""
+
+    SQL = """SELECT GROUPING(service_month, institution_id, component), service_month, person_id, institution_id,
+                    service_date, kind, component, count(*)
+             FROM st_rec GROUP BY GROUPING SETS ((service_month, person_id), (institution_id, service_date, kind),
+                                                 (kind, component))"""
+
+    def __init__(self, count: int):
+        self.count = count
+        self.persons: dict[dt.date, set[int]] = defaultdict(set)
+        self.institutions: set[int] = set()
+        self.days: set[dt.date] = set()
+        self.bed_days: dict[tuple[int, dt.date], int] = {}
+        self.bed_components: set[str] = set()
+        if not count:
+            return
+        for grouping, first, person_id, institution_id, day, kind, component, n in fetch(self.SQL):
+            if grouping == 0b011:
+                self.persons[first].add(person_id)
+            elif grouping == 0b101:
+                self.institutions.add(institution_id)
+                self.days.add(day)
+                if kind == "bed_day":
+                    self.bed_days[(institution_id, day)] = n
+            elif kind == "bed_day":
+                self.bed_components.add(component)
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return min(self.days) if self.days else None
+
+
+def stage_records(month: dt.date) -> Scope:
+    """The month's records plus late ones of earlier months not yet settled."""
     latest: dict[dt.date, tuple[int, int]] = {}
     for pk, run_month, version in fetch("SELECT id, month, version FROM settlement_settlementrun"):
         if run_month not in latest or version > latest[run_month][1]:
@@ -131,7 +165,7 @@ def stage_records(month: dt.date) -> int:
             {"start": month, "end": month_end(month), "months": sorted(latest), "runs": other_runs})
     execute(DUPLICATES_SQL)
     execute("ANALYZE st_rec")
-    return fetch("SELECT count(*) FROM st_rec")[0][0]
+    return Scope(fetch("SELECT count(*) FROM st_rec")[0][0])
 
 
 class Segments:
@@ -166,15 +200,13 @@ class Segments:
         return days
 
 
-def stage_segments(month: dt.date, extra_persons: set[int]) -> Segments:
+def stage_segments(month: dt.date, scope: Scope, extra_persons: set[int]) -> Segments:
     """Eligibility segments of every person with records in a service month (plus the allowance
     persons in the run's month), staged as st_seg."""
     from benefits.eligibility import month_segments
 
-    by_month: dict[dt.date, set[int]] = defaultdict(set)
-    for first, person_id in fetch("SELECT DISTINCT service_month, person_id FROM st_rec"):
-        by_month[first].add(person_id)
-    by_month[month] |= extra_persons
+    by_month = {first: set(persons) for first, persons in scope.persons.items()}
+    by_month[month] = by_month.get(month, set()) | extra_persons
     segments = Segments({first: month_segments(person_ids=persons, start=first, end=month_end(first))
                          for first, persons in by_month.items()})
     rows = []
@@ -200,13 +232,13 @@ def stage_forms() -> None:
                 for kind in RECORD_KINDS for form in forms])
 
 
-def stage_institution_facts(start: dt.date, end: dt.date) -> None:
+def stage_institution_facts(scope: Scope, start: dt.date, end: dt.date) -> None:
     """Agreement in force per institution and day (with the forms it covers), caregiver employments,
     admissions with their bed's registration, registered-bed capacity per day, caregiver overlaps."""
     from institutions.selectors import agreement_days, caregiver_employments
 
-    institution_ids = [i for (i,) in fetch("SELECT DISTINCT institution_id FROM st_rec")]
-    days = [d for (d,) in fetch("SELECT DISTINCT service_date FROM st_rec ORDER BY 1")]
+    institution_ids = sorted(scope.institutions)
+    days = sorted(scope.days)
     periods = agreement_days(institution_ids=institution_ids, start=start, end=end)
     rows = []
     for institution_id, items in periods.items():
@@ -230,15 +262,11 @@ def stage_institution_facts(start: dt.date, end: dt.date) -> None:
           AND a.admitted_on <= %(end)s AND (a.discharged_on IS NULL OR a.discharged_on > %(start)s)""",
             {"start": start, "end": end})
     execute("ANALYZE st_adm")
-    execute("DROP TABLE IF EXISTS st_cap")
-    execute("""
-        CREATE TEMP TABLE st_cap AS
-        SELECT k.institution_id, k.service_date AS day, count(b.id) AS capacity
-        FROM (SELECT DISTINCT institution_id, service_date FROM st_rec WHERE kind = 'bed_day') k
-        LEFT JOIN institutions_bed b ON b.institution_id = k.institution_id AND b.registered_from <= k.service_date
-             AND (b.registered_to IS NULL OR b.registered_to >= k.service_date)
-        GROUP BY 1, 2""")
-    execute("ANALYZE st_cap")
+    temp_table("st_cap", "institution_id int, day date, records int, capacity int",
+               [(inst, day, n, 0) for (inst, day), n in scope.bed_days.items()])
+    execute("""UPDATE st_cap c SET capacity = (SELECT count(*) FROM institutions_bed b
+               WHERE b.institution_id = c.institution_id AND b.registered_from <= c.day
+                 AND (b.registered_to IS NULL OR b.registered_to >= c.day))""")
     # rules.caregiver_overlaps, set-based: a visit starting before an earlier one of the caregiver ended
     execute("DROP TABLE IF EXISTS st_overlap")
     execute("""
@@ -252,12 +280,12 @@ def stage_institution_facts(start: dt.date, end: dt.date) -> None:
     execute("ANALYZE st_overlap")
 
 
-def stage_standards(segments: Segments, std: Standards) -> None:
+def stage_standards(scope: Scope, segments: Segments, std: Standards) -> None:
     """Residential standards per (class, component, day, categories): daily amount, effective fund ratio
     (+ bonus points for the special groups), institution types; a missing one is kept with its error,
     raised only if a record needs it."""
-    days = [d for (d,) in fetch("SELECT DISTINCT service_date FROM st_rec WHERE kind = 'bed_day' ORDER BY 1")]
-    components = [c for (c,) in fetch("SELECT DISTINCT component FROM st_rec WHERE kind = 'bed_day'")]
+    days = sorted({day for _, day in scope.bed_days})
+    components = sorted(scope.bed_components)
     classes = {v.benefit_class for months in segments.by_month.values() for items in months.values()
                for _, _, v in items if v.eligible and v.care_form == "residential"}
     rows = []
