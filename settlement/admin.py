@@ -61,6 +61,11 @@ class ServiceRecordAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def save_model(self, request, obj, form, change):
+        if "confirmed" in form.changed_data and obj.confirmed:
+            obj.received_at = timezone.now()  # received when confirmed (late records: engine.LATE_SQL)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):

@@ -78,6 +78,7 @@ class ServiceRecord(models.Model):
             models.Index(fields=["institution", "person", "kind", "service_date", "component"],
                          name="servicerecord_natural_key"),
             models.Index(fields=["caregiver_national_id", "service_date"]),
+            models.Index(fields=["received_at"]),  # late records of months already run
         ]
         constraints = [
             models.CheckConstraint(condition=Q(charged_amount__gte=0), name="record_charge_not_negative"),

@@ -26,20 +26,32 @@ TEMP_TABLES = ("st_rec", "st_seg", "st_formmap", "st_agr", "st_emp", "st_adm", "
                "st_a", "st_fix", "st_priced", "st_lprice", "st_f", "st_line")
 RECORD_KINDS = ("bed_day", "home_visit", "device")
 
-RECORD_SQL = """
-CREATE TEMP TABLE st_rec AS
-SELECT r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
+RECORD_COLUMNS = """r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
        r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
        date_trunc('month', r.service_date)::date AS service_month,
-       date_trunc('month', r.service_date)::date <> %(start)s AS late, false AS dup
-FROM settlement_servicerecord r
-WHERE r.confirmed AND r.service_date <= %(end)s
-  AND (r.service_date >= %(start)s OR date_trunc('month', r.service_date)::date = ANY(%(months)s::date[]))
-  {not_settled}
-"""
-# Records another month's latest run has settled (as late records, or before this month is re-run) stay there.
-NOT_SETTLED_SQL = """AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit a
-                                   WHERE a.run_id = ANY(%(runs)s::bigint[]) AND a.record_id = r.id)"""
+       date_trunc('month', r.service_date)::date <> %(start)s AS late, false AS dup"""
+# The month's records, less any a later month's latest run took (the month re-run after a later one).
+RECORD_SQL = f"""
+SELECT {RECORD_COLUMNS} FROM settlement_servicerecord r
+WHERE r.confirmed AND r.service_date BETWEEN %(start)s AND %(end)s
+"""  # noqa: S608 (constants of the code, no input)
+NOT_LATER_SQL = """AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit a WHERE a.run_id = ANY(%(later_runs)s::bigint[])
+                  AND a.record_id = r.id)"""
+# Late records (SPEC 7.1): of an earlier month that has been run, received (or confirmed) after the runs that
+# could have taken them, and not settled by another month's latest run. A record received more than a day
+# before the last run of its month or a later month (other than this one) was in that run's scope, so only
+# the recent arrivals are read (index on received_at), and NOT EXISTS keeps the answer exact.
+LATE_SQL = f"""
+SELECT {RECORD_COLUMNS} FROM settlement_servicerecord r
+JOIN unnest(%(late_months)s::date[], %(late_since)s::timestamptz[]) AS m(month, since)
+  ON date_trunc('month', r.service_date)::date = m.month AND r.received_at > m.since
+WHERE r.confirmed AND r.received_at > %(since)s AND r.service_date < %(start)s
+  AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit a WHERE a.run_id = ANY(%(other_runs)s::bigint[])
+                  AND a.record_id = r.id)
+"""  # noqa: S608 (constants of the code, no input)
+LATE_MARGIN = dt.timedelta(days=1)  # longer than any transaction that stores records
+
+
 # The same institution, person, kind, date, component and start as an earlier record (SPEC 7.2 DUPLICATE):
 # the groups of such records by a hash aggregate (there are few), every record but the group's first.
 DUPLICATES_SQL = """
@@ -155,14 +167,20 @@ class Scope:
 
 def stage_records(month: dt.date) -> Scope:
     """The month's records plus late ones of earlier months not yet settled."""
-    latest: dict[dt.date, tuple[int, int]] = {}
-    for pk, run_month, version in fetch("SELECT id, month, version FROM settlement_settlementrun"):
+    latest: dict[dt.date, tuple[int, int, dt.datetime]] = {}
+    for pk, run_month, version, started_at in fetch(
+            "SELECT id, month, version, started_at FROM settlement_settlementrun"):
         if run_month not in latest or version > latest[run_month][1]:
-            latest[run_month] = (pk, version)
-    other_runs = [pk for run_month, (pk, _) in latest.items() if run_month != month]
+            latest[run_month] = (pk, version, started_at)
+    others = {m: v for m, v in latest.items() if m != month}
+    late_months = sorted(m for m in others if m < month)
+    late_since = [max(v[2] for m, v in others.items() if m >= first) - LATE_MARGIN for first in late_months]
+    params = {"start": month, "end": month_end(month), "later_runs": [v[0] for m, v in others.items() if m > month],
+              "late_months": late_months, "late_since": late_since, "since": min(late_since, default=None),
+              "other_runs": [v[0] for v in others.values()]}
     execute("DROP TABLE IF EXISTS st_rec")
-    execute(RECORD_SQL.format(not_settled=NOT_SETTLED_SQL if other_runs else ""),
-            {"start": month, "end": month_end(month), "months": sorted(latest), "runs": other_runs})
+    execute("CREATE TEMP TABLE st_rec AS " + RECORD_SQL + (NOT_LATER_SQL if params["later_runs"] else "")
+            + (" UNION ALL " + LATE_SQL if late_months else ""), params)
     execute(DUPLICATES_SQL)
     execute("ANALYZE st_rec")
     return Scope(fetch("SELECT count(*) FROM st_rec")[0][0])

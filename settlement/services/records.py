@@ -2,6 +2,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from benefits.models import Admission
 from ltci.core.dates import month_end
@@ -67,12 +68,13 @@ def bed_days_generate(*, institution, month: dt.date, daily_charge=None) -> int:
 
 @transaction.atomic
 def bed_days_confirm(*, institution, month: dt.date, record_ids=None) -> int:
-    """Confirm generated bed-days of a month (all, or the given ids) so that the run takes them."""
+    """Confirm generated bed-days of a month (all, or the given ids) so that the run takes them; the office
+    receives a bed-day when it is confirmed (received_at: a month already run takes it as a late record)."""
     qs = ServiceRecord.objects.filter(institution=institution, origin=ServiceRecord.Origin.GENERATED,
                                       confirmed=False, service_date__range=(month, month_end(month)))
     if record_ids is not None:
         qs = qs.filter(pk__in=list(record_ids))
-    return qs.update(confirmed=True)
+    return qs.update(confirmed=True, received_at=timezone.now())
 
 
 def claim_deadline(month: dt.date) -> dt.date:
