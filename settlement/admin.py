@@ -221,7 +221,7 @@ class RecordAuditAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["run", "institution", "charged_total", "fund_payable", "deposit_withheld", "recovered",
-                    "adjustments", "net_payable"]
+                    "adjustments", "carried", "net_payable"]
     list_select_related = ["run", "institution"]
     search_fields = ["=institution__code"]
     actions = ["download_pdf"]

@@ -165,10 +165,10 @@ def statement_csv_response(statement) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["document_no", "institution_code", "month", "fund_payable", "deposit_withheld", "recovered",
-                     "adjustments", "net_payable"])
+                     "adjustments", "carried", "net_payable"])
     writer.writerow([statement.document_no, statement.institution.code, f"{statement.run.month:%Y-%m}",
                      statement.fund_payable, statement.deposit_withheld, statement.recovered, statement.adjustments,
-                     statement.net_payable])
+                     statement.carried, statement.net_payable])
     writer.writerow([])
     writer.writerow(["national_id", "care_form", "quantity", "charged_amount", "fund_amount", "personal_amount",
                      "rejected_amount", "reason_codes"])

@@ -44,10 +44,12 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
             raise TransitionRefused("批准人不能是运行本次结算的人员（双人复核）")
         if locked.audited_by_id and locked.audited_by_id == actor.pk and not actor.is_superuser:
             raise TransitionRefused("批准人不能是审核本次结算的人员（双人复核）")
-        from .services.run import deducted_elsewhere
+        from .services.run import carried_elsewhere, deducted_elsewhere
 
         if deducted_elsewhere(locked):
             raise TransitionRefused("本版结算单扣减的违规金额已在其他月份扣减，请重新运行本月结算后再批准")
+        if carried_elsewhere(locked):
+            raise TransitionRefused("本版结算单结转的上期负数金额已在其他月份结转，请重新运行本月结算后再批准")
         locked.approved_by, locked.approved_at = actor, now
     elif to == S.PAID:
         if locked.bank_file_at is None:

@@ -141,6 +141,10 @@ class Statement(models.Model):
     deposit_withheld = money_field(_("预留质量保证金"), default=0)
     recovered = money_field(_("追回违规金额"), default=0)
     adjustments = money_field(_("调整金额"), default=0)
+    carried = money_field(_("上期结转"), default=0,
+                          help_text=_("以前月份实付金额为负（追回多于应付）结转本期扣减"))
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("结转自"))
     net_payable = money_field(_("实付金额"), default=0)
     violation_ids = ArrayField(models.IntegerField(), default=list, blank=True, verbose_name=_("扣减违规"))
 

@@ -248,6 +248,7 @@ def _statements(run: SettlementRun) -> None:
         default_rate = Decimal(policy_in_force("quality_deposit", on=end)["rate"])
     except NoPolicyInForce:
         default_rate = ZERO
+    owed = _negative_statements(run, list(totals))
     statements = []
     for institution_id, t in totals.items():
         agreements = periods.get(institution_id) or []
@@ -256,11 +257,36 @@ def _statements(run: SettlementRun) -> None:
         deposit = fen(t["fund"] * rate)
         violations = recover.get(institution_id, [])
         recovered = sum((amount for _, amount in violations), ZERO)
+        carried_from, carried = owed.get(institution_id, (None, ZERO))
         statements.append(Statement(
             run=run, institution_id=institution_id, charged_total=t["charged"], fund_payable=t["fund"],
             deposit_rate=rate, deposit_withheld=deposit, recovered=recovered, adjustments=t["adjust"],
-            net_payable=t["fund"] - deposit - recovered + t["adjust"], violation_ids=[pk for pk, _ in violations]))
+            carried=carried, carried_from_id=carried_from,
+            net_payable=t["fund"] - deposit - recovered + t["adjust"] + carried,
+            violation_ids=[pk for pk, _ in violations]))
     Statement.objects.bulk_create(statements)
+
+
+def _negative_statements(run: SettlementRun, institution_ids: list[int]) -> dict[int, tuple[int, Decimal]]:
+    """Per institution, its latest statement of an approved or paid earlier month when that statement's net
+    payable is negative (recoveries above the fund's payment): carried into this statement, once."""
+    owed = {}
+    latest = (Statement.objects.filter(institution_id__in=institution_ids, run__month__lt=run.month,
+                                       run__state__in=[SettlementRun.State.APPROVED, SettlementRun.State.PAID])
+              .order_by("institution_id", "-run__month", "-run__version").distinct("institution_id")
+              .values_list("institution_id", "id", "net_payable"))
+    for institution_id, pk, net in latest:
+        if net < 0:
+            owed[institution_id] = (pk, net)
+    return owed
+
+
+def carried_elsewhere(run: SettlementRun) -> list[int]:
+    """Negative statements this run carries that another approved month has carried meanwhile."""
+    ids = [pk for pk in run.statements.exclude(carried_from=None).values_list("carried_from_id", flat=True)]
+    return list(Statement.objects.filter(carried_from_id__in=ids, run__state__in=[
+        SettlementRun.State.APPROVED, SettlementRun.State.PAID]).exclude(run=run)
+        .values_list("carried_from_id", flat=True))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def test_api_statement_download_and_other_institution_gets_404(approved_may):
     csv_response = client.get(f"/api/v1/settlement/statements/{statement.pk}/?download=csv")
     assert csv_response.status_code == 200
     # 30 payable days x 60 x 0.70 = 1260; less the 5% quality deposit 63 = 1197.
-    assert ",1260.00,63.00,0.00,0.00,1197.00" in csv_response.content.decode()
+    assert ",1260.00,63.00,0.00,0.00,0.00,1197.00" in csv_response.content.decode()
     other = APIClient()
     other.force_authenticate(portal_user("YY001"))
     assert other.get(f"/api/v1/settlement/statements/{statement.pk}/?download=csv").status_code == 404
