@@ -5,15 +5,18 @@ is safe to run twice. Conclusion events are consumed after a cursor (EventCursor
 """
 import contextlib
 import datetime as dt
+import logging
 from collections import Counter
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from benefits.models import BenefitDecision, EventCursor
+from ltci.core.queries import id_set
 
 from .decisions import DecisionError, decision_create, decision_end
 
+logger = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
 CURSOR = "conclusion_events"
 R = BenefitDecision.EndReason
@@ -23,25 +26,30 @@ def _live(qs, on_or_after):
     return qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on_or_after))
 
 
-def end_on_death(*, actor=None) -> int:
-    """End decisions running past the person's death on the day of death."""
+def end_on_death(*, actor=None, person_ids=None) -> int:
+    """End decisions running past the person's death on the day of death (of the given persons, or all)."""
     count = 0
     rows = BenefitDecision.objects.filter(person__died_on__isnull=False).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=F("person__died_on")))
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=id_set(person_ids))
     for decision in rows.select_related("person"):
         decision_end(decision=decision, ends_on=decision.person.died_on, reason=R.DIED, actor=actor)
         count += 1
     return count
 
 
-def end_on_coverage_end(*, actor=None) -> int:
-    """End decisions running past the end of the person's last coverage period (move-out or stop)."""
+def end_on_coverage_end(*, actor=None, person_ids=None) -> int:
+    """End decisions running past the end of the person's last coverage period (move-out or stop), of the
+    given persons or all."""
     from enrollment.models import CoveragePeriod
 
     later_open = CoveragePeriod.objects.filter(person=OuterRef("person_id")).filter(
         Q(end__isnull=True) | Q(end__gt=OuterRef("end")))
     ended = (CoveragePeriod.objects.filter(end__isnull=False).exclude(end_reason="died")
              .annotate(has_later=Exists(later_open)).filter(has_later=False))
+    if person_ids is not None:
+        ended = ended.filter(person_id__in=id_set(person_ids))
     count = 0
     for period in ended.iterator():
         reason = R.MOVED_OUT if period.end_reason == "moved_out" else R.COVERAGE_ENDED
@@ -90,6 +98,17 @@ def _apply_event(event, actor) -> str:
                                     ends_on=decision.ends_on, note="等级降低后按新等级继续")
         return "downgraded" if live else "no_decision"
     return "ignored"
+
+
+def end_after_roster(sender, *, person_ids, **kwargs) -> None:
+    """Receiver of enrollment's coverage_ended: end the decisions of persons a roster import recorded as
+    dead or moved out right away. A failure is logged; the daily job ends them then."""
+    try:
+        with transaction.atomic():
+            end_on_death(person_ids=person_ids)
+            end_on_coverage_end(person_ids=person_ids)
+    except Exception:
+        logger.exception("ending benefit decisions after a roster import failed (the daily job will retry)")
 
 
 def end_decisions_daily(*, on: dt.date | None = None, actor=None) -> dict[str, int]:
