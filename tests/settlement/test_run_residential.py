@@ -124,3 +124,31 @@ def test_bed_no_longer_registered_is_bed(world):
                   + bed_days("YL001", second, D(2024, 5, 1), D(2024, 5, 1)))
     lines = world.settle()
     assert [line_for(lines, nid)["reason_codes"] for nid in (first, second)] == ["", "BED"]
+
+
+def _five_residents_four_registered_beds(world):
+    """Five residents of YL001 on five beds, one of which is registered to another institution: YL001 has
+    four registered beds for five bed-days of 1 May (records in resident order)."""
+    from benefits.models import Admission
+    from institutions.models import Bed, Institution
+
+    nids = [world.beneficiary(form="residential", institution="YL001") for _ in range(5)]
+    Bed.objects.filter(pk=Admission.objects.get(person__national_id=nids[2]).bed_id).update(
+        institution=Institution.objects.get(code="YL002"), label="YL001-借用")
+    world.records([row for nid in nids for row in bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 1))])
+    return nids
+
+
+def test_bed_days_beyond_the_registered_beds_of_the_day_are_bed(world):
+    nids = _five_residents_four_registered_beds(world)
+    lines = world.settle()
+    assert [line_for(lines, nid)["reason_codes"] for nid in nids] == ["", "", "", "", "BED"]
+
+
+def test_an_excluded_bed_day_does_not_take_a_registered_bed(world):
+    from settlement.models import ServiceRecord
+
+    nids = _five_residents_four_registered_beds(world)
+    ServiceRecord.objects.filter(person__national_id=nids[1]).update(excluded_code="EXCLUDED_THIRD_PARTY")
+    lines = world.settle()
+    assert [line_for(lines, nid)["reason_codes"] for nid in nids] == ["", "EXCLUDED_THIRD_PARTY", "", "", ""]
