@@ -9,4 +9,4 @@ COPY . .
 RUN pip install --no-cache-dir . && SECRET_KEY=build DATABASE_URL=postgres://x@localhost/x \
       python manage.py collectstatic --noinput -v0
 EXPOSE 8000
-CMD ["gunicorn", "ltci.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "ltci.wsgi:application", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

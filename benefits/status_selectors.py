@@ -39,19 +39,26 @@ def viewable_persons(*, account: InsuredAccount, on: dt.date) -> list:
     persons = [account.person] if account.person_id else []
     principal_ids = (AgentLink.objects.filter(account=account, valid_from__lte=on)
                      .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("principal_id", flat=True))
-    persons += list(Person.objects.filter(pk__in=list(principal_ids)).order_by("name"))
+    persons += list(Person.objects.filter(pk__in=list(principal_ids)).order_by("name", "pk"))
     return persons
 
 
-def status_of(*, person, on: dt.date) -> dict:
-    """Everything the status page shows about one person."""
+def status_of(*, person, on: dt.date, policy_stamp: str | None = None) -> dict:
+    """Everything the status page shows about one person.
+
+    ``policy_stamp`` identifies the policy tables' contents (status_cache): the payment standards shown are
+    then reused from the last page with the same stamp, form, class and day instead of read again.
+    """
     from assessment.models import Application, Conclusion, ExpiryReminder
     from enrollment.models import Contribution, CoveragePeriod
     from enrollment.selectors import payable_from
 
-    from .selectors import decision_in_force, decisions_for_person, hospital_stays_for_person
+    from .selectors import decisions_for_person, hospital_stays_for_person
 
-    decision = decision_in_force(person=person, on=on)
+    decisions = list(decisions_for_person(person=person))
+    # The one in force on the day (decisions of a person never overlap: exclusion constraint).
+    decision = next((d for d in sorted(decisions, key=lambda d: d.pk)
+                     if d.starts_on <= on and (d.ends_on is None or d.ends_on >= on)), None)
     contributions = list(Contribution.objects.filter(person=person).order_by("-year"))
     arrears = [c for c in contributions if c.status in (Contribution.Status.ARREARS, Contribution.Status.PARTLY_PAID)]
     return {
@@ -64,8 +71,8 @@ def status_of(*, person, on: dt.date) -> dict:
         "conclusions": list(Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT)
                             .order_by("-concluded_on")[:10]),
         "decision": decision,
-        "standards": decision_standards(decision, on) if decision else [],
-        "decisions": list(decisions_for_person(person=person)[:10]),
+        "standards": _standards(decision, on, policy_stamp) if decision else [],
+        "decisions": decisions[:10],
         "hospital_stays": list(hospital_stays_for_person(person=person)[:5]),
         # SPEC 4.3: reminded from 60 days before expiry until a new conclusion replaces it or it expires.
         "reminders": list(ExpiryReminder.objects.filter(
@@ -74,6 +81,20 @@ def status_of(*, person, on: dt.date) -> dict:
         "months": monthly_services(person=person),
         "today": on,
     }
+
+
+_standards_seen: dict[tuple, list] = {}
+
+
+def _standards(decision, on: dt.date, policy_stamp: str | None) -> list[tuple[str, str]]:
+    if policy_stamp is None:
+        return decision_standards(decision, on)
+    key = (policy_stamp, decision.care_form, decision.benefit_class, on)
+    if key not in _standards_seen:
+        if len(_standards_seen) > 1000:
+            _standards_seen.clear()
+        _standards_seen[key] = decision_standards(decision, on)
+    return list(_standards_seen[key])
 
 
 STANDARD_LABELS = {"daily": "每日标准（元）", "fund_ratio": "基金支付比例", "monthly_limit": "月度限额（元）",

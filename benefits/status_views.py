@@ -8,7 +8,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +20,7 @@ from ltci.core.downloads import attachment
 from ltci.core.idnumber import mask_id
 
 from .services.accounts import AccountError, account_activate, username_for
+from .status_cache import cached_page, page_state
 from .status_selectors import account_of, status_of, viewable_persons
 
 SESSION_KEY = "me_person_id"
@@ -112,15 +116,53 @@ def activate_view(request):
     return render(request, "status/activate.html", {"form": form})
 
 
-@insured_required
 def home(request):
-    context = {"account": request.account, "viewable": request.viewable, "viewed": request.viewed,
-               "apply_form": ApplyForm()}
-    if request.viewed is not None:
-        context.update(status_of(person=request.viewed, on=timezone.localdate()))
-        context["masked_id"] = mask_id(request.viewed.national_id)
-        context["acting_for"] = request.viewed.pk != request.account.person_id
-    return render(request, "status/home.html", context)
+    """The status page; served from the fingerprint-validated cache (status_cache) when nothing changed."""
+    if not request.user.is_authenticated:
+        return redirect(f"/me/login/?next={request.path}")
+    on = timezone.localdate()
+    state = page_state(user_id=request.user.pk, chosen=request.session.get(SESSION_KEY), on=on)
+    if state is None:
+        raise PermissionDenied("not an insured-person account")
+
+    def render_page(csrf_token):
+        context = _home_context(state, on)
+        if csrf_token is not None:
+            context["csrf_token"] = csrf_token
+        return render_to_string("status/home.html", context, request=request)
+
+    return cached_page(request, state, on, render_page)
+
+
+_apply_forms: dict[str, str] = {}
+
+
+def _apply_form_html() -> str:
+    """The (unbound, request-independent) application form's fields, rendered once per language."""
+    language = get_language()
+    if language not in _apply_forms:
+        _apply_forms[language] = render_to_string("status/_apply_fields.html", {"apply_form": ApplyForm()})
+    return mark_safe(_apply_forms[language])  # noqa: S308 (our own template's output)
+
+
+def _home_context(state, on) -> dict:
+    from enrollment.models import Person
+
+    from .models import InsuredAccount
+
+    account = InsuredAccount.objects.select_related("person").get(pk=state.account_id)
+    principals = [i for i in state.viewable_ids if i != account.person_id]
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=principals)} if principals else {}
+    if account.person_id:
+        persons[account.person_id] = account.person
+    viewable = [persons[i] for i in state.viewable_ids if i in persons]
+    viewed = persons.get(state.viewed_id)
+    context = {"account": account, "viewable": viewable, "viewed": viewed, "apply_form_html": _apply_form_html()}
+    if viewed is not None:
+        context.update(status_of(person=viewed, on=on, policy_stamp=state.policy_stamp))
+        context["masked_id"] = mask_id(viewed.national_id)
+        context["acting_for"] = viewed.pk != account.person_id
+    return context
 
 
 @require_POST

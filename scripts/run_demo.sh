@@ -18,7 +18,7 @@ stop_all
 BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=ltci.settings.local
 nohup $BIN/gunicorn ltci.wsgi:application --env DJANGO_SETTINGS_MODULE=ltci.settings.local \
-  --bind 127.0.0.1:"$PORT" --workers 3 --access-logfile "$RUN/web-access.log" >"$RUN/web.log" 2>&1 &
+  -c gunicorn.conf.py --bind 127.0.0.1:"$PORT" --access-logfile "$RUN/web-access.log" >"$RUN/web.log" 2>&1 &
 echo $! > "$RUN/web.pid"
 nohup $BIN/celery -A ltci worker --loglevel=INFO --concurrency=2 >"$RUN/worker.log" 2>&1 &
 echo $! > "$RUN/worker.pid"

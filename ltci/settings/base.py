@@ -103,7 +103,13 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "/portal/login/"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {"default": {"BACKEND": "ltci.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+
+# Mail for the fund's early warnings and the claim reminders: EMAIL_URL (smtp://user:password@host:587,
+# smtp+tls://..., consolemail://); without it mail is printed to the log (development).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ltci@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = REDIS_URL
