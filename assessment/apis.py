@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
@@ -52,7 +53,7 @@ class DeclineIn(serializers.Serializer):
 def _assessor(request) -> Assessor:
     assessor = Assessor.objects.filter(user=request.user, agency=request.institution, active=True).first()
     if assessor is None:
-        raise PermissionDenied("当前账号不是本评估机构的评估人员。")
+        raise PermissionDenied(_("当前账号不是本评估机构的评估人员。"))
     return assessor
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.idnumber import parse_id_number
@@ -52,11 +53,11 @@ class VisitForm(forms.Form):
         self.scale = get_scale(scale_version)
         self.fields["visited_on"].initial = timezone.localdate()
         for item in self.scale.items.values():
-            choices = [(str(o.points), f"{o.points}分：{o.text_zh}")
+            choices = [(str(o.points), gettext("%(points)s分：%(text_zh)s") % {"points": o.points, "text_zh": o.text_zh})
                        for o in sorted(item.options, key=lambda o: -o.points)]
             self.fields[f"item_{item.key}"] = forms.TypedChoiceField(
                 label=item.name_zh, choices=choices, coerce=int, widget=forms.RadioSelect,
-                error_messages={"required": f"请选择“{item.name_zh}”的评估结果。"})
+                error_messages={"required": gettext("请选择“%(name_zh)s”的评估结果。") % {"name_zh": item.name_zh}})
 
     def items(self) -> dict[str, int]:
         return {key: self.cleaned_data[f"item_{key}"] for key in self.scale.items}

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from django.utils.translation import gettext as _
+
 from ltci.core.dates import add_months
 
 
@@ -82,9 +84,9 @@ def choose_pair(candidates: Sequence[Candidate], *, seed: int, care_institution_
                                      excluded_ids=excluded_ids), key=lambda c: c.id)
     medical = [c for c in pool if c.medical_professional]
     if len(pool) < 2:
-        raise NoPairPossible("该评估机构没有足够的可派评估人员（需2名，且与申请人所在护理机构无关联）。")
+        raise NoPairPossible(_("该评估机构没有足够的可派评估人员（需2名，且与申请人所在护理机构无关联）。"))
     if not medical:
-        raise NoPairPossible("该评估机构没有可派的医学专业评估人员。")
+        raise NoPairPossible(_("该评估机构没有可派的医学专业评估人员。"))
     rng = random.Random(seed)
     first = rng.choice(medical)
     second = rng.choice([c for c in pool if c.id != first.id])
@@ -99,7 +101,7 @@ def choose_replacement(candidates: Sequence[Candidate], *, seed: int, partner: C
     if not partner.medical_professional:
         pool = [c for c in pool if c.medical_professional]
     if not pool:
-        raise NoPairPossible("没有可替换的评估人员（需与申请人所在护理机构无关联，且保证一名医学专业人员）。")
+        raise NoPairPossible(_("没有可替换的评估人员（需与申请人所在护理机构无关联，且保证一名医学专业人员）。"))
     return random.Random(seed).choice(pool)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Application
 
@@ -42,8 +43,8 @@ def application_transition(*, application: Application, to: str, actor=None, not
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if not can_transition(locked.state, to):
         raise TransitionError(
-            f"评估申请{locked.number}当前状态为“{locked.get_state_display()}”，"
-            f"不能变更为“{S(to).label}”。")
+            _("评估申请%(number)s当前状态为“%(state)s”，不能变更为“%(label)s”。")
+            % {"number": locked.number, "state": locked.get_state_display(), "label": S(to).label})
     for name, value in (changes or {}).items():
         setattr(locked, name, value)
         setattr(application, name, value)

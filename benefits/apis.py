@@ -1,6 +1,7 @@
 """API of the provider portal's residents area (SPEC 6, 11.6): the same scope and services as the pages."""
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -67,7 +68,7 @@ def _bed(institution, label):
         return None
     bed = Bed.objects.filter(institution=institution, label=label).first()
     if bed is None:
-        raise serializers.ValidationError({"bed": [f"本机构没有床位 {label}"]})
+        raise serializers.ValidationError({"bed": [_("本机构没有床位 %(label)s") % {"label": label}]})
     return bed
 
 

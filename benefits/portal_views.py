@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from institutions.permissions import ALL_ROLES, RECORD_ROLES, portal_required
@@ -24,8 +26,8 @@ from .services.admissions import (
 )
 
 REASON_TEXT = {
-    None: "符合", "NOT_COVERED": "未参保/已身故", "ARREARS": "欠费", "WAITING": "等待期内",
-    "NO_CONCLUSION": "无有效评估结论", "NO_DECISION": "无待遇核定", "HOSPITAL": "住院中",
+    None: gettext_lazy("符合"), "NOT_COVERED": gettext_lazy("未参保/已身故"), "ARREARS": gettext_lazy("欠费"), "WAITING": gettext_lazy("等待期内"),
+    "NO_CONCLUSION": gettext_lazy("无有效评估结论"), "NO_DECISION": gettext_lazy("无待遇核定"), "HOSPITAL": gettext_lazy("住院中"),
 }
 
 
@@ -46,7 +48,7 @@ def _rows(institution, today):
             return "—", False
         ok = verdict.eligible and (verdict.institution_id == institution.pk)
         if verdict.eligible and not ok:
-            return "待遇核定不属于本机构", False
+            return _("待遇核定不属于本机构"), False
         return REASON_TEXT.get(verdict.reason_code, verdict.reason_code), ok
 
     resident_rows = [{"admission": a, "person": a.person, "masked_id": mask_id(a.person.national_id),
@@ -85,7 +87,7 @@ def _admit(request, form, institution) -> bool:
     except AdmissionError as exc:
         form.add_error("national_id" if str(exc) == NO_DECISION_MESSAGE else None, str(exc))
         return False
-    messages.success(request, f"已登记入住：{admission.person.name}")
+    messages.success(request, _("已登记入住：%(name)s") % {"name": admission.person.name})
     return True
 
 
@@ -104,11 +106,11 @@ def discharge(request, pk):
     if form.is_valid():
         try:
             admission_discharge(admission=admission, on=form.cleaned_data["discharged_on"], actor=request.user)
-            messages.success(request, f"已登记退住：{admission.person.name}")
+            messages.success(request, _("已登记退住：%(name)s") % {"name": admission.person.name})
         except AdmissionError as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, "请填写有效的退住日期")
+        messages.error(request, _("请填写有效的退住日期"))
     return redirect("residents:list")
 
 
@@ -121,9 +123,10 @@ def change_bed(request, pk):
         try:
             admission_change_bed(admission=admission, bed=form.cleaned_data["bed"], on=form.cleaned_data["on"],
                                  actor=request.user)
-            messages.success(request, f"已换床：{admission.person.name} → {form.cleaned_data['bed'].label}")
+            messages.success(request, _("已换床：%(name)s → %(label)s")
+                                      % {"name": admission.person.name, "label": form.cleaned_data['bed'].label})
         except AdmissionError as exc:
             messages.error(request, str(exc))
     else:
-        messages.error(request, "请选择本机构的床位和有效日期")
+        messages.error(request, _("请选择本机构的床位和有效日期"))
     return redirect("residents:list")

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -283,7 +284,7 @@ class ContributionAdmin(SimpleHistoryAdmin):
             try:
                 contribution_run_year.delay(form.cleaned_data["year"], on.isoformat() if on else None)
             except Exception as exc:  # broker unreachable
-                self.message_user(request, f"无法提交任务: {exc}", messages.ERROR)
+                self.message_user(request, gettext("无法提交任务: %(exc)s") % {"exc": exc}, messages.ERROR)
             else:
                 self.message_user(request, _("年度筹资批处理已提交，进度见“作业运行”。"), messages.SUCCESS)
                 return redirect(reverse("admin:core_jobrun_changelist") + "?job=contribution_run")

@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -60,7 +61,7 @@ class BedListCreateApi(generics.GenericAPIView):
             try:
                 day = parse_iso_date(request.query_params["on"])
             except ValueError:
-                raise serializers.ValidationError({"on": ["日期格式应为YYYY-MM-DD"]}) from None
+                raise serializers.ValidationError({"on": [_("日期格式应为YYYY-MM-DD")]}) from None
             beds = bed_queryset(institution=request.institution, on=day).order_by("label")
         page = self.paginate_queryset(beds)
         return self.get_paginated_response(BedOut(page, many=True).data)

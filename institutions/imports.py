@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core.dates import parse_iso_date
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
@@ -116,8 +117,8 @@ def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -
     life = field_value(row, values, "price_life", _price, required=False)
     medical = field_value(row, values, "price_medical", _price, required=False)
     standards = price_standards(on=start or today)
-    for name_, price, component, label in (("price_life", life, "life", "生活照料约定日价"),
-                                           ("price_medical", medical, "medical", "医疗护理约定日价")):
+    for name_, price, component, label in (("price_life", life, "life", _("生活照料约定日价")),
+                                           ("price_medical", medical, "medical", _("医疗护理约定日价"))):
         error = rules.price_error(price, standards[component], label)
         if error:
             raise RowError(row, name_, error)

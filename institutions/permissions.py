@@ -20,6 +20,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from .models import InstitutionUser
@@ -100,7 +101,7 @@ class PortalRequiredMixin:
 class IsInstitutionUser(BasePermission):
     """DRF: an active institution user (optionally of `view.portal_roles` / `view.institution_types`)."""
 
-    message = "仅限协议机构用户访问"
+    message = gettext_lazy("仅限协议机构用户访问")
 
     def has_permission(self, request, view):
         return check_portal_access(request, getattr(view, "portal_roles", None),

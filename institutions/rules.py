@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import PurePath
 
+from django.utils.translation import gettext as _
+
 from ltci.core.money import fen
 
 # GB 32100-2015: 18 characters from this 31-character set (no I, O, S, V, Z); the last one is a
@@ -25,15 +27,16 @@ def validate_credit_code(raw: str) -> str:
     """Return the normalised unified social credit code (统一社会信用代码) or raise ValueError."""
     code = (raw or "").strip().upper()
     if len(code) != 18:
-        raise ValueError(f"统一社会信用代码应为18位，实为{len(code)}位")
+        raise ValueError(_("统一社会信用代码应为18位，实为%(length)s位") % {"length": len(code)})
     bad = [c for c in code if c not in CREDIT_CHARS]
     if bad:
-        raise ValueError(f"统一社会信用代码含非法字符“{bad[0]}”（不使用 I、O、S、V、Z）")
+        raise ValueError(_("统一社会信用代码含非法字符“%(char)s”（不使用 I、O、S、V、Z）") % {"char": bad[0]})
     if not code[2:8].isdigit():
-        raise ValueError("统一社会信用代码第3-8位应为行政区划代码（数字）")
+        raise ValueError(_("统一社会信用代码第3-8位应为行政区划代码（数字）"))
     expected = credit_check_char(code[:17])
     if code[17] != expected:
-        raise ValueError(f"统一社会信用代码校验位错误：为{code[17]}，应为{expected}")
+        raise ValueError(_("统一社会信用代码校验位错误：为%(found)s，应为%(expected)s")
+                         % {"found": code[17], "expected": expected})
     return code
 
 
@@ -52,16 +55,17 @@ def price_error(price: Decimal | None, standard: Decimal | None, label: str) -> 
     if price is None:
         return None
     if price < 0:
-        return f"{label}不能为负数"
+        return _("%(label)s不能为负数") % {"label": label}
     if standard is not None and price > standard:
-        return f"{label}{fen(price)}元超过现行支付标准{fen(standard)}元"
+        return (_("%(label)s%(price)s元超过现行支付标准%(standard)s元")
+                % {"label": label, "price": fen(price), "standard": fen(standard)})
     return None
 
 
 def deposit_rate_error(rate: Decimal | None) -> str | None:
     """Why an agreement's own quality-deposit rate is not acceptable (a share from 0 to 1), or None."""
     if rate is not None and not (0 <= rate <= 1):
-        return f"质量保证金比例{rate}应在0至1之间（例如0.05表示5%）"
+        return _("质量保证金比例%(rate)s应在0至1之间（例如0.05表示5%%）") % {"rate": rate}
     return None
 
 
@@ -81,10 +85,10 @@ def appraisal_total(scores: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
     scores = list(scores)
     for points, maximum in scores:
         if points < 0 or points > maximum:
-            raise ValueError(f"得分{points}超出该指标分值范围0-{maximum}")
-    if sum((m for _, m in scores), Decimal(0)) > 100:
-        raise ValueError("各项指标分值合计超过100分")
-    return sum((p for p, _ in scores), Decimal(0))
+            raise ValueError(_("得分%(points)s超出该指标分值范围0-%(maximum)s") % {"points": points, "maximum": maximum})
+    if sum((m for __, m in scores), Decimal(0)) > 100:
+        raise ValueError(_("各项指标分值合计超过100分"))
+    return sum((p for p, __ in scores), Decimal(0))
 
 
 def deposit_release_rate(total: Decimal, bands: list[dict]) -> Decimal:
@@ -94,7 +98,7 @@ def deposit_release_rate(total: Decimal, bands: list[dict]) -> Decimal:
     minimum the total reaches applies; below every band nothing is released.
     """
     if total < 0 or total > 100:
-        raise ValueError(f"考核总分{total}不在0-100之间")
+        raise ValueError(_("考核总分%(total)s不在0-100之间") % {"total": total})
     for band in sorted(bands, key=lambda b: Decimal(str(b["min"])), reverse=True):
         if total >= Decimal(str(band["min"])):
             return Decimal(str(band["rate"]))
@@ -110,11 +114,11 @@ def evidence_error(filename: str, size: int, head: bytes) -> str | None:
     ext = PurePath(filename or "").suffix.lower()
     magic = EVIDENCE_EXTENSIONS.get(ext)
     if magic is None:
-        return f"文件“{filename}”类型不支持：仅接受 PDF、JPG、PNG"
+        return _("文件“%(filename)s”类型不支持：仅接受 PDF、JPG、PNG") % {"filename": filename}
     if size > EVIDENCE_MAX_BYTES:
-        return f"文件“{filename}”超过10MB"
+        return _("文件“%(filename)s”超过10MB") % {"filename": filename}
     if not head.startswith(magic):
-        return f"文件“{filename}”的内容与扩展名{ext}不符"
+        return _("文件“%(filename)s”的内容与扩展名%(ext)s不符") % {"filename": filename, "ext": ext}
     return None
 
 

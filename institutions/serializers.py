@@ -1,4 +1,5 @@
 """Explicit API input/output serializers (STYLE: one view per operation)."""
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -73,7 +74,7 @@ class CaregiverIn(serializers.Serializer):
         try:
             return parse_id_number(value).number
         except InvalidIdNumber as exc:
-            raise serializers.ValidationError(f"公民身份号码无效：{exc}") from None
+            raise serializers.ValidationError(_("公民身份号码无效：%(reason)s") % {"reason": exc}) from None
 
 
 class BedEndIn(serializers.Serializer):

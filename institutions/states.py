@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import InstitutionError
 from .models import Institution, InstitutionEvent
@@ -26,15 +28,15 @@ TRANSITIONS: dict[str, set[str]] = {
 
 # Human names of the actions (event.action), used in the admin and the portal.
 ACTIONS = {
-    "submit_review": "提交资格审核",
-    "pass_review": "资格审核通过，安排现场评估",
-    "sign": "签订服务协议",
-    "renew": "续签服务协议",
-    "suspend": "暂停定点",
-    "reinstate": "恢复定点",
-    "terminate": "解除协议",
-    "reject": "不予准入",
-    "import": "导入",
+    "submit_review": gettext_lazy("提交资格审核"),
+    "pass_review": gettext_lazy("资格审核通过，安排现场评估"),
+    "sign": gettext_lazy("签订服务协议"),
+    "renew": gettext_lazy("续签服务协议"),
+    "suspend": gettext_lazy("暂停定点"),
+    "reinstate": gettext_lazy("恢复定点"),
+    "terminate": gettext_lazy("解除协议"),
+    "reject": gettext_lazy("不予准入"),
+    "import": gettext_lazy("导入"),
 }
 
 
@@ -54,14 +56,15 @@ def transition(*, institution_id: int, to: str, action: str, actor, reason: str,
     (import_institutions only) records the state an earlier pilot system had, skipping the pipeline.
     """
     if not (reason or "").strip():
-        raise TransitionError("请填写变更原因")
+        raise TransitionError(_("请填写变更原因"))
     with transaction.atomic():
         institution = Institution.objects.select_for_update().get(pk=institution_id)
         current = institution.status
         if not imported and not allowed(current, to):
             raise TransitionError(
-                f"机构{institution.code}当前状态为“{S(current).label}”，不能执行“{ACTIONS.get(action, action)}”"
-                f"（变更为“{S(to).label}”）"
+                _("机构%(code)s当前状态为“%(status)s”，不能执行“%(action)s”（变更为“%(to)s”）")
+                % {"code": institution.code, "status": S(current).label, "action": ACTIONS.get(action, action),
+                   "to": S(to).label}
             )
         if current != to:
             institution.status = to

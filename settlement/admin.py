@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core import roles
@@ -100,7 +102,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         """Admin button: run (or re-run) a month (SPEC 9)."""
         if request.method == "POST":
             if not roles.has_role(request.user, roles.SETTLEMENT_OFFICER, roles.SUPERVISOR):
-                messages.error(request, "无权运行结算")
+                messages.error(request, _("无权运行结算"))
             else:
                 self._run(request, request.POST.get("month", ""))
         return redirect("admin:settlement_settlementrun_changelist")
@@ -113,7 +115,9 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         except (ValueError, SettlementError, PolicyError) as exc:
             messages.error(request, str(exc))
             return
-        messages.success(request, f"{run.month:%Y-%m} 第{run.version}版：{run.line_count} 条明细，基金 {run.fund_total}")
+        messages.success(request, _("%(month)s 第%(version)s版：%(lines)s 条明细，基金 %(fund)s")
+                         % {"month": f"{run.month:%Y-%m}", "version": run.version, "lines": run.line_count,
+                            "fund": run.fund_total})
 
     def reports_view(self, request):
         from .services import reports
@@ -124,7 +128,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         for m in months:
             m["income_pct"] = int(m["income"] * 100 / peak)
             m["expenditure_pct"] = int(m["expenditure"] * 100 / peak)
-        context = {**self.admin_site.each_context(request), "title": "基金报表", "year": year, "months": months,
+        context = {**self.admin_site.each_context(request), "title": _("基金报表"), "year": year, "months": months,
                    "by_region": reports.flows_by("region_code"), "by_source": reports.flows_by("source"),
                    "payout_ratio": reports.payout_ratio(), "warnings": FundWarning.objects.all()[:20],
                    "reserve": reports.reserve_for_year(year=year),
@@ -139,7 +143,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return attachment(reports.disclosure_pdf(year=year), f"fund-disclosure-{year}.pdf")
         return TemplateResponse(request, "admin/settlement/reports.html", context)
 
-    @admin.action(description="重新运行所选月份（草稿/已审核）")
+    @admin.action(description=gettext_lazy("重新运行所选月份（草稿/已审核）"))
     def rerun(self, request, queryset):
         for month in sorted({r.month for r in queryset}):
             self._run(request, f"{month:%Y-%m}")
@@ -152,24 +156,24 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             except states.TransitionRefused as exc:
                 messages.error(request, f"{run}: {exc}")
 
-    @admin.action(description="审核通过")
+    @admin.action(description=gettext_lazy("审核通过"))
     def audit(self, request, queryset):
         self._move(request, queryset, "audited")
 
-    @admin.action(description="批准（主管，非运行人）")
+    @admin.action(description=gettext_lazy("批准（主管，非运行人）"))
     def approve(self, request, queryset):
         self._move(request, queryset, "approved")
 
-    @admin.action(description="退回草稿")
+    @admin.action(description=gettext_lazy("退回草稿"))
     def back_to_draft(self, request, queryset):
         self._move(request, queryset, "draft")
 
-    @admin.action(description="导出银行支付文件")
+    @admin.action(description=gettext_lazy("导出银行支付文件"))
     def bank_file(self, request, queryset):
         from .services.run import SettlementError, bank_file
 
         if not roles.has_role(request.user, roles.FUND_ACCOUNTANT, roles.SUPERVISOR):
-            messages.error(request, "无权导出银行支付文件")
+            messages.error(request, _("无权导出银行支付文件"))
             return None
         run = queryset.first()
         try:
@@ -179,13 +183,13 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return None
         return attachment(body, f"bank-{run.month:%Y-%m}-v{run.version}.csv", content_type="text/csv; charset=utf-8")
 
-    @admin.action(description="下载银行支付清单PDF")
+    @admin.action(description=gettext_lazy("下载银行支付清单PDF"))
     def payment_list(self, request, queryset):
         from .services.reports import payment_list_pdf
         from .services.run import SettlementError
 
         if not roles.has_role(request.user, roles.FUND_ACCOUNTANT, roles.SUPERVISOR):
-            messages.error(request, "无权导出银行支付清单")
+            messages.error(request, _("无权导出银行支付清单"))
             return None
         run = queryset.first()
         try:
@@ -195,7 +199,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return None
         return attachment(body, f"payment-list-{run.month:%Y-%m}-v{run.version}.pdf")
 
-    @admin.action(description="确认已支付")
+    @admin.action(description=gettext_lazy("确认已支付"))
     def confirm_paid(self, request, queryset):
         self._move(request, queryset, "paid")
 
@@ -226,7 +230,7 @@ class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["=institution__code"]
     actions = ["download_pdf"]
 
-    @admin.action(description="下载结算单PDF")
+    @admin.action(description=gettext_lazy("下载结算单PDF"))
     def download_pdf(self, request, queryset):
         from .services.reports import statement_pdf
 
@@ -261,11 +265,11 @@ class AppealAdmin(admin.ModelAdmin):
             except AppealRefused as exc:
                 messages.error(request, f"{appeal}: {exc}")
 
-    @admin.action(description="申诉成立（下月调整）")
+    @admin.action(description=gettext_lazy("申诉成立（下月调整）"))
     def uphold(self, request, queryset):
         self._decide(request, queryset, True)
 
-    @admin.action(description="申诉不成立")
+    @admin.action(description=gettext_lazy("申诉不成立"))
     def dismiss(self, request, queryset):
         self._decide(request, queryset, False)
 
@@ -322,11 +326,11 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["sync"]
 
-    @admin.action(description="从业务记录补记台账")
+    @admin.action(description=gettext_lazy("从业务记录补记台账"))
     def sync(self, request, queryset):
         from .services.fund import ledger_sync
 
-        messages.success(request, f"新增 {ledger_sync()} 条台账记录")
+        messages.success(request, _("新增 %(count)s 条台账记录") % {"count": ledger_sync()})
 
 
 @admin.register(HandlingFee)

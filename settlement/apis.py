@@ -8,6 +8,7 @@ import uuid
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -74,7 +75,7 @@ class ServiceRecordApi(APIView):
         many = isinstance(request.data, list)
         items = request.data if many else [request.data]
         if not items:
-            raise ValidationError({"records": ["请求中没有服务记录"]})
+            raise ValidationError({"records": [_("请求中没有服务记录")]})
         data = ServiceRecordIn(data=items, many=True)
         data.is_valid(raise_exception=True)
         parsed, errors = [], {}
@@ -95,7 +96,7 @@ class ServiceRecordApi(APIView):
         if errors:
             raise ValidationError({"records": errors})
         keys = [(f"api:{institution.pk}:{record['client_key'] or uuid.uuid4().hex}", record) for _, record in good]
-        applied, _ = records_store(records=keys, origin=ServiceRecord.Origin.API)
+        applied, __ = records_store(records=keys, origin=ServiceRecord.Origin.API)
         stored = ServiceRecord.objects.filter(source_key__in=[k for k, _ in keys]).select_related(
             "institution", "person").order_by("id")
         body = ServiceRecordOut(stored, many=True).data

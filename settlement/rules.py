@@ -2,6 +2,10 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
 from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined where eligibility is decided
     ARREARS,
     BED,
@@ -20,24 +24,24 @@ OVER_LIMIT = "OVER_LIMIT"
 OVER_PRICE = "OVER_PRICE"
 
 REASON_TEXT = {
-    NOT_COVERED: "当日未参保或参保人已死亡",
-    ARREARS: "当年度个人缴费未足额缴纳（欠费）",
-    WAITING: "处于待遇等待期内",
-    NO_CONCLUSION: "无有效的失能评估结论（或等级不在保障范围）",
-    NO_DECISION: "无该护理形式和机构的有效待遇核定",
-    HOSPITAL: "当日住院",
-    DOUBLE_CARE: "当日已由其他机构或其他护理形式支付",
-    FORM_NOT_AGREED: "护理形式或服务内容不在机构有效协议范围内",
-    BED: "床位未备案或当日超出备案床位数",
-    DUPLICATE: "重复记录",
-    CAREGIVER: "护理人员未在机构备案或上门服务时间重叠",
-    OVER_LIMIT: "超出月度（年度）限额部分",
-    OVER_PRICE: "超出协议价格或支付标准部分",
-    "EXCLUDED_OTHER_FUND": "应由其他社会保险基金支付",
-    "EXCLUDED_THIRD_PARTY": "依法应由第三人承担",
-    "EXCLUDED_PUBLIC_HEALTH": "应由公共卫生负担",
-    "EXCLUDED_ABROAD": "在境外发生",
-    "EXCLUDED_LAW": "法律法规规定不予支付",
+    NOT_COVERED: gettext_lazy("当日未参保或参保人已死亡"),
+    ARREARS: gettext_lazy("当年度个人缴费未足额缴纳（欠费）"),
+    WAITING: gettext_lazy("处于待遇等待期内"),
+    NO_CONCLUSION: gettext_lazy("无有效的失能评估结论（或等级不在保障范围）"),
+    NO_DECISION: gettext_lazy("无该护理形式和机构的有效待遇核定"),
+    HOSPITAL: gettext_lazy("当日住院"),
+    DOUBLE_CARE: gettext_lazy("当日已由其他机构或其他护理形式支付"),
+    FORM_NOT_AGREED: gettext_lazy("护理形式或服务内容不在机构有效协议范围内"),
+    BED: gettext_lazy("床位未备案或当日超出备案床位数"),
+    DUPLICATE: gettext_lazy("重复记录"),
+    CAREGIVER: gettext_lazy("护理人员未在机构备案或上门服务时间重叠"),
+    OVER_LIMIT: gettext_lazy("超出月度（年度）限额部分"),
+    OVER_PRICE: gettext_lazy("超出协议价格或支付标准部分"),
+    "EXCLUDED_OTHER_FUND": gettext_lazy("应由其他社会保险基金支付"),
+    "EXCLUDED_THIRD_PARTY": gettext_lazy("依法应由第三人承担"),
+    "EXCLUDED_PUBLIC_HEALTH": gettext_lazy("应由公共卫生负担"),
+    "EXCLUDED_ABROAD": gettext_lazy("在境外发生"),
+    "EXCLUDED_LAW": gettext_lazy("法律法规规定不予支付"),
 }
 
 # Care forms whose services an institution delivers at home (home visits of SPEC 5.2 B and C).
@@ -51,7 +55,9 @@ def reason_text(code: str) -> str:
 
 
 def codes_text(codes: Iterable[str]) -> str:
-    return "；".join(f"{c} {reason_text(c)}" for c in codes)
+    """The reasons of a line for the statement PDF: Chinese whatever the user's language (documents are)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return "；".join(f"{c} {reason_text(c)}" for c in codes)
 
 
 def record_matches_form(kind: str, care_form: str | None) -> bool:

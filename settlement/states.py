@@ -1,6 +1,7 @@
 """Settlement run states (SPEC 7.2): draft -> audited -> approved -> paid, one locked transition service."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core import roles
 
@@ -31,29 +32,32 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
     locked = SettlementRun.objects.select_for_update().get(pk=run.pk)
     latest = SettlementRun.objects.filter(month=locked.month).order_by("-version").values_list("pk", flat=True)[0]
     if latest != locked.pk:
-        raise TransitionRefused(f"{locked.month:%Y-%m} 第{locked.version}版已被新版本取代")
+        raise TransitionRefused(_("%(month)s 第%(version)s版已被新版本取代")
+                                % {"month": f"{locked.month:%Y-%m}", "version": locked.version})
     if to not in TRANSITIONS[locked.state]:
-        raise TransitionRefused(f"结算状态不能从“{locked.get_state_display()}”变为“{S(to).label}”")
+        raise TransitionRefused(_("结算状态不能从“%(state)s”变为“%(label)s”")
+                                % {"state": locked.get_state_display(), "label": S(to).label})
     if not roles.has_role(actor, *ROLES[to]):
-        raise TransitionRefused(f"无权将结算设为“{S(to).label}”：需要角色 {'、'.join(ROLES[to])}")
+        raise TransitionRefused(_("无权将结算设为“%(label)s”：需要角色 %(roles)s")
+                                % {"label": S(to).label, "roles": "、".join(ROLES[to])})
     now = timezone.now()
     if to == S.AUDITED:
         locked.audited_by, locked.audited_at = actor, now
     elif to == S.APPROVED:
         if locked.started_by_id and locked.started_by_id == actor.pk:
-            raise TransitionRefused("批准人不能是运行本次结算的人员（双人复核）")
+            raise TransitionRefused(_("批准人不能是运行本次结算的人员（双人复核）"))
         if locked.audited_by_id and locked.audited_by_id == actor.pk and not actor.is_superuser:
-            raise TransitionRefused("批准人不能是审核本次结算的人员（双人复核）")
+            raise TransitionRefused(_("批准人不能是审核本次结算的人员（双人复核）"))
         from .services.run import carried_elsewhere, deducted_elsewhere
 
         if deducted_elsewhere(locked):
-            raise TransitionRefused("本版结算单扣减的违规金额已在其他月份扣减，请重新运行本月结算后再批准")
+            raise TransitionRefused(_("本版结算单扣减的违规金额已在其他月份扣减，请重新运行本月结算后再批准"))
         if carried_elsewhere(locked):
-            raise TransitionRefused("本版结算单结转的上期负数金额已在其他月份结转，请重新运行本月结算后再批准")
+            raise TransitionRefused(_("本版结算单结转的上期负数金额已在其他月份结转，请重新运行本月结算后再批准"))
         locked.approved_by, locked.approved_at = actor, now
     elif to == S.PAID:
         if locked.bank_file_at is None:
-            raise TransitionRefused("请先导出银行支付文件，再确认支付")
+            raise TransitionRefused(_("请先导出银行支付文件，再确认支付"))
         locked.paid_by, locked.paid_at = actor, now
     locked.state = to
     locked.save()

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
@@ -178,7 +179,7 @@ class ConclusionAdmin(SimpleHistoryAdmin):
         return review_request_view(self, request, object_id)
 
     def import_file(self, request):
-        return import_view(self, request, title="导入评估结论（import_conclusions）", columns=CONCLUSION_COLUMNS,
+        return import_view(self, request, title=_("导入评估结论（import_conclusions）"), columns=CONCLUSION_COLUMNS,
                            importer=import_conclusions,
                            allowed=lambda request: request.user.has_perm("assessment.change_conclusion"))
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
@@ -62,7 +63,7 @@ class ReviewForm(forms.Form):
 def _open_objection(app):
     objection = app.objections.filter(outcome=Objection.Outcome.OPEN).first()
     if objection is None:
-        raise AssessmentError("没有待处理的异议。")
+        raise AssessmentError(gettext("没有待处理的异议。"))
     return objection
 
 
@@ -108,7 +109,8 @@ def application_action_view(model_admin, request, object_id, action):
     label, allowed, form_class, call = APPLICATION_ACTIONS[action]
     form = form_class(request.POST or None)
     if application.state not in allowed:
-        messages.error(request, f"当前状态“{application.get_state_display()}”不能{label}。")
+        messages.error(request, gettext("当前状态“%(state)s”不能%(label)s。")
+                                % {"state": application.get_state_display(), "label": label})
         return redirect(reverse("admin:assessment_application_change", args=[application.pk]))
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,10 +118,11 @@ def application_action_view(model_admin, request, object_id, action):
         except (AssessmentError, TransitionError) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{application.number}：{label}")
+            messages.success(request, gettext("%(number)s：%(action)s") % {"number": application.number, "action": label})
             return redirect(reverse("admin:assessment_application_change", args=[application.pk]))
     context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": f"{label}：{application.number} {application.person}", "form": form,
+               "title": gettext("%(action)s：%(number)s %(person)s")
+               % {"action": label, "number": application.number, "person": application.person}, "form": form,
                "original": application, "action_label": label, "state": application.get_state_display()}
     return TemplateResponse(request, "admin/assessment/action_form.html", context)
 
@@ -136,9 +139,9 @@ def review_request_view(model_admin, request, object_id):
         except AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已登记复核申请{review.number}，请派单。")
+            messages.success(request, gettext("已登记复核申请%(number)s，请派单。") % {"number": review.number})
             return redirect(reverse("admin:assessment_application_change", args=[review.pk]))
     context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": f"申请复核：{conclusion.document_no} {conclusion.person}", "form": form,
-               "original": conclusion, "action_label": "申请复核", "state": conclusion.get_state_display()}
+               "title": gettext("申请复核：%(document_no)s %(person)s") % {"document_no": conclusion.document_no, "person": conclusion.person}, "form": form,
+               "original": conclusion, "action_label": gettext("申请复核"), "state": conclusion.get_state_display()}
     return TemplateResponse(request, "admin/assessment/action_form.html", context)

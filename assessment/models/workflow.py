@@ -93,7 +93,8 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}（{self.get_kind_display()}，{self.get_state_display()}）"
+        return (_("%(number)s（%(kind)s，%(state)s）")
+                % {"number": self.number, "kind": self.get_kind_display(), "state": self.get_state_display()})
 
     @property
     def number(self) -> str:

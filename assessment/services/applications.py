@@ -5,8 +5,10 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from enrollment.selectors import contribution_conditions
+from ltci.core.dates import display_date
 
 from ..models import Application, ApplicationDocument
 from ..rules import disability_long_enough
@@ -27,21 +29,28 @@ def application_problems(*, person, on: dt.date, kind: str, disability_since: dt
     conditions = {c.code: c for c in contribution_conditions(person=person, on=on)}
     covered = conditions.get("covered")
     if covered is not None and not covered.passed:
-        problems.append(f"申请人{on:%Y年%m月%d日}未参加长期护理保险（{covered.detail}），不能申请失能评估。")
+        problems.append(_("申请人%(on)s未参加长期护理保险（%(detail)s），不能申请失能评估。")
+                        % {"on": display_date(on), "detail": covered.detail})
     paid = conditions.get("contribution_paid")
     if (covered is None or covered.passed) and paid is not None and not paid.passed:
-        problems.append(f"申请人长期护理保险费欠缴（{paid.detail}），补缴后方可申请失能评估。")
+        problems.append(_("申请人长期护理保险费欠缴（%(detail)s），补缴后方可申请失能评估。") % {"detail": paid.detail})
     if kind in _NEEDS_DISABILITY:
         months = assessment_policy(on)["min_disability_months"]
         if disability_since is None:
-            problems.append("请填写失能起始日期。")
+            problems.append(_("请填写失能起始日期。"))
         elif not disability_long_enough(disability_since, on, months):
-            problems.append(f"失能状态须持续{months}个月以上方可申请（失能起始日期{disability_since:%Y年%m月%d日}）。")
+            problems.append(_("失能状态须持续%(months)s个月以上方可申请（失能起始日期%(disability_since)s）。")
+                            % {"months": months, "disability_since": display_date(disability_since)})
     existing = open_application(person=person)
     if existing is not None and existing.pk != exclude_id:
-        problems.append(f"申请人已有正在办理的评估申请（{existing.number}，{existing.get_state_display()}），"
-                        "不能重复申请。")
+        problems.append(open_application_problem(existing))
     return problems
+
+
+def open_application_problem(existing: Application) -> str:
+    """Why a person with an application in progress may not apply again."""
+    return (_("申请人已有正在办理的评估申请（%(number)s，%(state)s），不能重复申请。")
+            % {"number": existing.number, "state": existing.get_state_display()})
 
 
 @transaction.atomic
@@ -52,9 +61,9 @@ def application_submit(*, person, applied_on: dt.date, applied_by: str = Applica
                        documents=(), actor=None) -> Application:
     """Create a submitted application with its supporting documents, or refuse with every reason."""
     if applied_by == Application.AppliedBy.AGENT and not agent_name.strip():
-        raise AssessmentError("代办人申请须填写代办人姓名。")
+        raise AssessmentError(_("代办人申请须填写代办人姓名。"))
     if applied_by == Application.AppliedBy.INSTITUTION and applying_institution is None:
-        raise AssessmentError("机构代为申请须指明申请机构。")
+        raise AssessmentError(_("机构代为申请须指明申请机构。"))
     problems = application_problems(person=person, on=applied_on, kind=kind, disability_since=disability_since)
     if problems:
         raise AssessmentError("；".join(problems))
@@ -71,7 +80,7 @@ def application_submit(*, person, applied_on: dt.date, applied_by: str = Applica
                 care_institution=care_institution, applied_on=applied_on, disability_since=disability_since,
                 reason=reason, created_by=actor if getattr(actor, "pk", None) else None)
     except IntegrityError:
-        raise AssessmentError("申请人已有正在办理的评估申请，不能重复申请。") from None
+        raise AssessmentError(_("申请人已有正在办理的评估申请，不能重复申请。")) from None
     for upload in documents:
         ApplicationDocument.objects.create(application=application, file=upload)
     return application
@@ -92,7 +101,7 @@ def application_accept(*, application: Application, on: dt.date, actor=None) -> 
 def application_return(*, application: Application, reason: str, actor=None) -> Application:
     """Return (退回) an application with the reason the applicant will see."""
     if not reason.strip():
-        raise AssessmentError("退回申请须填写退回原因。")
+        raise AssessmentError(_("退回申请须填写退回原因。"))
     return application_transition(application=application, to=Application.State.RETURNED, actor=actor,
                                   note=reason, changes={"return_reason": reason})
 

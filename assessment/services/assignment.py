@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from ..models import Application, Assessor, Assignment
 from ..rules import Candidate, NoPairPossible, choose_pair, choose_replacement
@@ -35,9 +36,10 @@ def default_seed(application: Application, round_no: int, salt: int = 0) -> int:
 def assign_pair(*, application: Application, agency, seed: int | None = None, care_institution=None) -> list[Assignment]:
     """Create the next round's pair (without a state change); used by assignment and reassessment."""
     if agency.type != "assessment_agency":
-        raise AssessmentError(f"{agency.name}不是评估机构。")
+        raise AssessmentError(_("%(name)s不是评估机构。") % {"name": agency.name})
     if agency.status in ("suspended", "terminated"):
-        raise AssessmentError(f"评估机构{agency.name}已{agency.get_status_display()}，不能派单。")
+        raise AssessmentError(_("评估机构%(name)s已%(status)s，不能派单。")
+                              % {"name": agency.name, "status": agency.get_status_display()})
     round_no = (Assignment.objects.filter(application=application).aggregate(m=Max("round"))["m"] or 0) + 1
     for open_assignment in Assignment.objects.filter(application=application, state=Assignment.State.ASSIGNED):
         open_assignment.state = Assignment.State.CANCELLED  # saved one by one so history records it
@@ -59,7 +61,7 @@ def application_assign(*, application: Application, agency, seed: int | None = N
                        actor=None) -> list[Assignment]:
     """Assign an accepted application to an agency and two assessors chosen at random (SPEC 4.2)."""
     if application.state != Application.State.ACCEPTED:
-        raise AssessmentError(f"只有已受理的申请可以派员（当前：{application.get_state_display()}）。")
+        raise AssessmentError(_("只有已受理的申请可以派员（当前：%(state)s）。") % {"state": application.get_state_display()})
     pair = assign_pair(application=application, agency=agency, seed=seed, care_institution=care_institution)
     application_transition(application=application, to=Application.State.ASSIGNED, actor=actor,
                            note=f"{agency.code}: " + "、".join(a.assessor.name for a in pair))
@@ -71,12 +73,12 @@ def assignment_decline(*, assignment: Assignment, reason: str, actor=None) -> As
     """Record an assessor's decline and assign a replacement beside the partner (SPEC 4.2)."""
     assignment = Assignment.objects.select_for_update().select_related("application").get(pk=assignment.pk)
     if assignment.state != Assignment.State.ASSIGNED:
-        raise AssessmentError("该任务已确认或已结束，不能拒绝。")
+        raise AssessmentError(_("该任务已确认或已结束，不能拒绝。"))
     if not reason.strip():
-        raise AssessmentError("请填写拒绝原因（例如回避、无法到场）。")
+        raise AssessmentError(_("请填写拒绝原因（例如回避、无法到场）。"))
     application = assignment.application
     if application.state != Application.State.ASSIGNED:
-        raise AssessmentError("该申请不在待评估状态。")
+        raise AssessmentError(_("该申请不在待评估状态。"))
     partner = (Assignment.objects.filter(application=application, round=assignment.round, state__in=_LIVE)
                .exclude(pk=assignment.pk).select_related("assessor").first())
     assignment.state = Assignment.State.DECLINED

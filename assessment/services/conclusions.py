@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ltci.core.dates import CalendarMissing, add_working_days
+from ltci.core.dates import CalendarMissing, add_working_days, display_date
 from ltci.core.importing import RowError
 from ltci.core.policy import PolicyError, policy_in_force
 
@@ -56,7 +57,7 @@ def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None
     """Put a draft conclusion on public notice for N working days from the next working day (SPEC 4.3)."""
     conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
     if conclusion.state != Conclusion.State.DRAFT:
-        raise AssessmentError(f"只有草拟状态的结论可以公示（当前：{conclusion.get_state_display()}）。")
+        raise AssessmentError(_("只有草拟状态的结论可以公示（当前：%(state)s）。") % {"state": conclusion.get_state_display()})
     days = assessment_policy(on)["notice_working_days"]
     conclusion.notice_from = _working_days_after(on, 1)
     conclusion.notice_until = _working_days_after(on, days)
@@ -73,12 +74,13 @@ def conclusion_finalize(*, conclusion: Conclusion, on: dt.date, actor=None, chec
     if conclusion.state == Conclusion.State.FINAL:
         return conclusion
     if conclusion.state not in (Conclusion.State.NOTICE, Conclusion.State.DRAFT):
-        raise AssessmentError(f"结论状态为“{conclusion.get_state_display()}”，不能生效。")
+        raise AssessmentError(_("结论状态为“%(state)s”，不能生效。") % {"state": conclusion.get_state_display()})
     if check_notice:
         if conclusion.state != Conclusion.State.NOTICE:
-            raise AssessmentError("结论尚未公示，不能生效。")
+            raise AssessmentError(_("结论尚未公示，不能生效。"))
         if on <= conclusion.notice_until:
-            raise AssessmentError(f"公示期至{conclusion.notice_until:%Y年%m月%d日}，公示期满后方可生效。")
+            raise AssessmentError(_("公示期至%(notice_until)s，公示期满后方可生效。")
+                                  % {"notice_until": display_date(conclusion.notice_until)})
     policy = assessment_policy(on)
     conclusion.concluded_on = on
     conclusion.valid_until = compute_valid_until(on, policy["validity_months"])

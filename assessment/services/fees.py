@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ltci.core.dates import display_date
 from ltci.core.money import fen
 from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, dec, policy_record
 
@@ -10,7 +14,7 @@ from ..models import Application, AssessmentFee
 from ..rules import fee_kind_and_payer
 from .conclusions import AssessmentError
 
-KIND_NAMES = {"first": "首次评估", "office_ordered": "经办机构组织的评估", "review": "申请复核"}
+KIND_NAMES = {"first": gettext_lazy("首次评估"), "office_ordered": gettext_lazy("经办机构组织的评估"), "review": gettext_lazy("申请复核")}
 
 
 def fee_record(*, application: Application, on: dt.date, review_grade: int | None = None,
@@ -25,10 +29,11 @@ def fee_record(*, application: Application, on: dt.date, review_grade: int | Non
         record = policy_record("assessment_fee", key=kind, on=on)
         amount = fen(dec(record.value["amount"]))
     except PolicyNotEntered:
-        raise AssessmentError(f"评估费标准（{KIND_NAMES[kind]}）尚未录入：请先在“政策参数”中录入 assessment_fee [{kind}] "
-                              "后再办结。") from None
+        raise AssessmentError(_("评估费标准（%(kind_name)s）尚未录入：请先在“政策参数”中录入 assessment_fee [%(kind)s] 后再办结。")
+                              % {"kind_name": KIND_NAMES[kind], "kind": kind}) from None
     except NoPolicyInForce:
-        raise AssessmentError(f"{on:%Y年%m月%d日}没有有效的评估费标准（{KIND_NAMES[kind]}）。") from None
+        raise AssessmentError(_("%(on)s没有有效的评估费标准（%(kind_name)s）。")
+                              % {"on": display_date(on), "kind_name": KIND_NAMES[kind]}) from None
     return AssessmentFee.objects.create(application=application, agency=application.agency, kind=kind, payer=payer,
                                         amount=amount, incurred_on=on, region_code=application.person.region_code,
                                         policy_record=record)

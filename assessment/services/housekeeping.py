@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from ..models import Application, Conclusion, ConclusionEvent, ExpiryReminder, SpotCheck
@@ -67,7 +68,7 @@ def spot_check_order(*, on: dt.date, size: int, seed: int, min_grade: int = 1, n
     application are left out of the population.
     """
     if size <= 0:
-        raise AssessmentError("抽查数量须大于0。")
+        raise AssessmentError(_("抽查数量须大于0。"))
     chosen = spot_check_sample(on=on, size=size, seed=seed, min_grade=min_grade)
     spot = SpotCheck.objects.create(ordered_on=on, size=size, seed=seed, note=note,
                                     ordered_by=actor if getattr(actor, "pk", None) else None)

@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ltci.core.dates import display_date
 
 from ..models import Application, CommitteeDecision, Conclusion, Objection, Visit
 from ..states import application_transition
@@ -22,7 +25,7 @@ def draft_conclusion(application: Application) -> Conclusion:
     conclusion = (application.conclusions.filter(state__in=[Conclusion.State.DRAFT, Conclusion.State.NOTICE])
                   .order_by("-id").first())
     if conclusion is None:
-        raise AssessmentError("该申请没有草拟或公示中的结论。")
+        raise AssessmentError(_("该申请没有草拟或公示中的结论。"))
     return conclusion
 
 
@@ -39,9 +42,9 @@ def application_publish_notice(*, application: Application, on: dt.date, actor=N
 def application_conclude(*, application: Application, on: dt.date, actor=None) -> Conclusion:
     """After the notice with no open objection: make the conclusion final and record the fee."""
     if application.state != Application.State.NOTICE:
-        raise AssessmentError(f"只有公示中的申请可以办结（当前：{application.get_state_display()}）。")
+        raise AssessmentError(_("只有公示中的申请可以办结（当前：%(state)s）。") % {"state": application.get_state_display()})
     if application.objections.filter(outcome=Objection.Outcome.OPEN).exists():
-        raise AssessmentError("公示期内有未处理的异议，处理后方可办结。")
+        raise AssessmentError(_("公示期内有未处理的异议，处理后方可办结。"))
     conclusion = conclusion_finalize(conclusion=draft_conclusion(application), on=on, actor=actor)
     fee_record(application=application, on=on)
     application_transition(application=application, to=Application.State.FINAL, actor=actor,
@@ -53,12 +56,13 @@ def application_conclude(*, application: Application, on: dt.date, actor=None) -
 def objection_raise(*, application: Application, raised_on: dt.date, raised_by: str, reason: str) -> Objection:
     """Record an objection made during the notice period."""
     if application.state != Application.State.NOTICE:
-        raise AssessmentError("只能对公示中的结论提出异议。")
+        raise AssessmentError(_("只能对公示中的结论提出异议。"))
     conclusion = draft_conclusion(application)
     if raised_on > conclusion.notice_until:
-        raise AssessmentError(f"公示期已于{conclusion.notice_until:%Y年%m月%d日}结束，不能再提出异议。")
+        raise AssessmentError(_("公示期已于%(notice_until)s结束，不能再提出异议。")
+                              % {"notice_until": display_date(conclusion.notice_until)})
     if not reason.strip() or not raised_by.strip():
-        raise AssessmentError("请填写异议人和异议内容。")
+        raise AssessmentError(_("请填写异议人和异议内容。"))
     return Objection.objects.create(application=application, raised_on=raised_on, raised_by=raised_by, reason=reason)
 
 
@@ -68,9 +72,9 @@ def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, on
     """Dismiss an objection, or uphold it: revoke the draft and send a new pair to reassess."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.outcome != Objection.Outcome.OPEN:
-        raise AssessmentError("该异议已处理。")
+        raise AssessmentError(_("该异议已处理。"))
     if not resolution.strip():
-        raise AssessmentError("请填写处理说明。")
+        raise AssessmentError(_("请填写处理说明。"))
     objection.outcome = Objection.Outcome.UPHELD if upheld else Objection.Outcome.DISMISSED
     objection.resolution = resolution
     objection.save()
@@ -89,21 +93,21 @@ def review_request(*, conclusion: Conclusion, requested_on: dt.date, reason: str
                    channel: str = Application.Channel.COUNTER, agent_name: str = "", actor=None) -> Application:
     """Open a review (复核) of a final conclusion within the review period; it starts accepted."""
     if conclusion.state != Conclusion.State.FINAL or conclusion.imported:
-        raise AssessmentError("只能对经本系统评估的最终结论申请复核。")
+        raise AssessmentError(_("只能对经本系统评估的最终结论申请复核。"))
     if conclusion.review_deadline is None or requested_on > conclusion.review_deadline:
-        raise AssessmentError(f"复核申请期限已于{conclusion.review_deadline:%Y年%m月%d日}届满。"
-                              if conclusion.review_deadline else "该结论不能申请复核。")
+        raise AssessmentError(_("复核申请期限已于%(review_deadline)s届满。")
+                              % {"review_deadline": display_date(conclusion.review_deadline)}
+                              if conclusion.review_deadline else _("该结论不能申请复核。"))
     if not reason.strip():
-        raise AssessmentError("请填写复核理由。")
+        raise AssessmentError(_("请填写复核理由。"))
     if conclusion.reviews.exists():
-        raise AssessmentError("该结论已申请过复核。")
-    from .applications import application_problems
+        raise AssessmentError(_("该结论已申请过复核。"))
+    from ..selectors import open_application
+    from .applications import open_application_problem
 
-    open_problems = [p for p in application_problems(person=conclusion.person, on=requested_on,
-                                                     kind=Application.Kind.REVIEW, disability_since=None)
-                     if "正在办理" in p]
-    if open_problems:
-        raise AssessmentError(open_problems[0])
+    existing = open_application(person=conclusion.person)
+    if existing is not None:
+        raise AssessmentError(open_application_problem(existing))
     original = conclusion.application
     application = Application.objects.create(
         person=conclusion.person, kind=Application.Kind.REVIEW, applied_by=applied_by, channel=channel,
@@ -134,11 +138,11 @@ def committee_decide(*, application: Application, grade: int, decided_on: dt.dat
                      actor=None) -> CommitteeDecision:
     """Record the expert committee's final decision; a different grade becomes a new final conclusion."""
     if application.state != Application.State.COMMITTEE:
-        raise AssessmentError("该申请不在专家委员会评定环节。")
+        raise AssessmentError(_("该申请不在专家委员会评定环节。"))
     if not 0 <= grade <= 5:
-        raise AssessmentError("评定等级须为0-5。")
+        raise AssessmentError(_("评定等级须为0-5。"))
     if not members.strip() or not reasoning.strip():
-        raise AssessmentError("请填写参加专家和评定意见。")
+        raise AssessmentError(_("请填写参加专家和评定意见。"))
     decision = CommitteeDecision.objects.create(application=application, grade=grade, decided_on=decided_on,
                                                 members=members, reasoning=reasoning,
                                                 recorded_by=actor if getattr(actor, "pk", None) else None)

@@ -6,6 +6,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Application, Assignment, Conclusion, Visit, VisitPhoto
 from ..scales import DEFAULT_VERSION, GradingError, get_scale
@@ -18,9 +19,9 @@ def _live_assignment(assignment: Assignment) -> Assignment:
     assignment = (Assignment.objects.select_for_update().select_related("application", "assessor")
                   .get(pk=assignment.pk))
     if assignment.state not in (Assignment.State.ASSIGNED, Assignment.State.CONFIRMED):
-        raise AssessmentError("该评估任务已拒绝或已取消。")
+        raise AssessmentError(_("该评估任务已拒绝或已取消。"))
     if assignment.application.state != Application.State.ASSIGNED:
-        raise AssessmentError(f"该申请当前状态为“{assignment.application.get_state_display()}”，不能录入评估。")
+        raise AssessmentError(_("该申请当前状态为“%(state)s”，不能录入评估。") % {"state": assignment.application.get_state_display()})
     return assignment
 
 
@@ -34,7 +35,7 @@ def grade_items(items: dict, scale_version: str = DEFAULT_VERSION):
         parts = []
         for key, message in exc.problems:
             item = known.get(key)
-            parts.append(f"条目“{item.name_zh if item else key}”：{message}")
+            parts.append(_("条目“%(value)s”：%(message)s") % {"value": item.name_zh if item else key, "message": message})
         raise AssessmentError("；".join(parts)) from None
 
 
@@ -72,7 +73,7 @@ def visit_confirm(*, assignment: Assignment, actor=None) -> Visit:
     application = assignment.application
     visit = Visit.objects.select_for_update().filter(application=application, round=assignment.round).first()
     if visit is None:
-        raise AssessmentError("尚未录入评估结果，不能确认。")
+        raise AssessmentError(_("尚未录入评估结果，不能确认。"))
     assignment.state = Assignment.State.CONFIRMED
     assignment.confirmed_at = timezone.now()
     assignment.save()

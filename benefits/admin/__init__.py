@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
@@ -73,9 +75,9 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             except (DecisionError, PolicyError) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"已核定待遇：{decision}")
+                messages.success(request, _("已核定待遇：%(decision)s") % {"decision": decision})
                 return redirect(reverse("admin:benefits_benefitdecision_change", args=[decision.pk]))
-        return _form_page(self, request, title="新建待遇核定", form=form)
+        return _form_page(self, request, title=_("新建待遇核定"), form=form)
 
     def change_form_view(self, request, object_id):
         self._can_decide(request)
@@ -90,9 +92,9 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             except (DecisionError, PolicyError) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "已变更护理形式")
+                messages.success(request, _("已变更护理形式"))
                 return redirect(reverse("admin:benefits_benefitdecision_change", args=[new.pk]))
-        return _form_page(self, request, title="变更护理形式", form=form, obj=decision)
+        return _form_page(self, request, title=_("变更护理形式"), form=form, obj=decision)
 
     def end_view(self, request, object_id):
         self._can_decide(request)
@@ -105,9 +107,9 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             except DecisionError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "已终止待遇")
+                messages.success(request, _("已终止待遇"))
                 return redirect(reverse("admin:benefits_benefitdecision_change", args=[decision.pk]))
-        return _form_page(self, request, title="终止待遇", form=form, obj=decision)
+        return _form_page(self, request, title=_("终止待遇"), form=form, obj=decision)
 
     def letter_view(self, request, object_id):
         if not self.has_view_permission(request):
@@ -121,7 +123,7 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
     def import_file(self, request):
         # Decisions are never added one by one (has_add_permission is False), but staff who may change them
         # import them (SPEC 11.7).
-        return import_view(self, request, title="导入待遇核定", columns=decision_import.COLUMNS,
+        return import_view(self, request, title=_("导入待遇核定"), columns=decision_import.COLUMNS,
                            importer=decision_import.import_benefit_decisions, allowed=self.has_change_permission)
 
     def run_ends(self, request):
@@ -138,18 +140,18 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
         except JobAlreadyRunning as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "已运行每日待遇终止：" + "，".join(f"{k} {v}" for k, v in sorted(result.items())))
+            messages.success(request, _("已运行每日待遇终止：") + "，".join(f"{k} {v}" for k, v in sorted(result.items())))
         return redirect(reverse("admin:benefits_benefitdecision_changelist"))
 
-    @admin.action(description="按本人申请于今日终止", permissions=["change"])
+    @admin.action(description=gettext_lazy("按本人申请于今日终止"), permissions=["change"])
     def end_on_request_today(self, request, queryset):
         done = 0
         for decision in queryset.filter(ends_on__isnull=True):
             decision_end(decision=decision, ends_on=timezone.localdate(), reason="requested", actor=request.user)
             done += 1
-        messages.success(request, f"已终止 {done} 条待遇核定")
+        messages.success(request, _("已终止 %(done)s 条待遇核定") % {"done": done})
 
-    @admin.action(description="下载待遇核定通知书（第一条）", permissions=["view"])
+    @admin.action(description=gettext_lazy("下载待遇核定通知书（第一条）"), permissions=["view"])
     def download_letters(self, request, queryset):
         decision = queryset.first()
         return redirect(reverse("admin:benefits_benefitdecision_letter", args=[decision.pk]))
@@ -178,7 +180,7 @@ class HospitalStayAdmin(SimpleHistoryAdmin):
                      name="benefits_hospitalstay_import")] + super().get_urls()
 
     def import_file(self, request):
-        return import_view(self, request, title="导入住院记录", columns=hospital_import.COLUMNS,
+        return import_view(self, request, title=_("导入住院记录"), columns=hospital_import.COLUMNS,
                            importer=hospital_import.import_hospital_stays)
 
 

@@ -1,6 +1,8 @@
 """Admin of status-page accounts: create, issue one-time codes (activation, password reset), link agents."""
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.downloads import attachment
@@ -21,7 +23,7 @@ class AccountAddForm(forms.ModelForm):
 
             parse_id_number(data.get("national_id", ""))
         except ValueError as exc:
-            raise forms.ValidationError(f"身份号码无效：{exc}") from None
+            raise forms.ValidationError(_("身份号码无效：%(reason)s") % {"reason": exc}) from None
         return data
 
 
@@ -43,7 +45,7 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
     inlines = [AgentLinkInline]
     actions = ["issue_codes", "issue_code_with_certificate"]
 
-    @admin.display(description="身份号码")
+    @admin.display(description=gettext_lazy("身份号码"))
     def masked(self, obj):
         from ltci.core.idnumber import mask_id
 
@@ -78,26 +80,27 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
         for gone in formset.deleted_objects:
             gone.delete()
 
-    @admin.action(description="签发一次性激活码（首次激活/重置密码）", permissions=["change"])
+    @admin.action(description=gettext_lazy("签发一次性激活码（首次激活/重置密码）"), permissions=["change"])
     def issue_codes(self, request, queryset):
         for account in queryset:
             code = activation_code_issue(account=account, actor=request.user)
-            messages.warning(request, f"{account.name}（{self.masked(account)}）激活码：{code}（仅显示一次，30天内有效）")
+            messages.warning(request, _("%(name)s（%(masked)s）激活码：%(code)s（仅显示一次，30天内有效）")
+                                      % {"name": account.name, "masked": self.masked(account), "code": code})
 
 
-    @admin.action(description="签发激活码并打印参保缴费证明（单个账户）", permissions=["change"])
+    @admin.action(description=gettext_lazy("签发激活码并打印参保缴费证明（单个账户）"), permissions=["change"])
     def issue_code_with_certificate(self, request, queryset):
         """Issue the one-time code and return the person's latest contribution certificate with it printed."""
 
         from ..documents import certificate_document_no, certificate_pdf
 
         if queryset.count() != 1:
-            messages.error(request, "请只选择一个账户")
+            messages.error(request, _("请只选择一个账户"))
             return None
         account = queryset.select_related("person").first()
         contribution = account.person.contributions.order_by("-year").first() if account.person_id else None
         if contribution is None:
-            messages.error(request, "该账户没有参保缴费记录，无法打印参保缴费证明；请使用“签发一次性激活码”")
+            messages.error(request, _("该账户没有参保缴费记录，无法打印参保缴费证明；请使用“签发一次性激活码”"))
             return None
         code = activation_code_issue(account=account, actor=request.user)
         return attachment(certificate_pdf(contribution, activation_code=code), f"{certificate_document_no(contribution)}-code.pdf")

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from benefits.models import AgentLink, InsuredAccount
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
@@ -30,14 +31,14 @@ def account_create(*, national_id: str, name: str = "", person=None, actor=None)
     try:
         number = parse_id_number(national_id).number
     except InvalidIdNumber as exc:
-        raise AccountError(f"身份号码无效：{exc}") from None
+        raise AccountError(_("身份号码无效：%(reason)s") % {"reason": exc}) from None
     existing = InsuredAccount.objects.filter(national_id=number).first()
     if existing is not None:
         return existing
     person = person or Person.objects.filter(national_id=number).first()
     if not name:
         if person is None:
-            raise AccountError("非参保人账户须填写姓名")
+            raise AccountError(_("非参保人账户须填写姓名"))
         name = person.name
     user = get_user_model().objects.create_user(username=username_for(number))
     user.set_unusable_password()
@@ -67,7 +68,7 @@ def account_activate(*, national_id: str, code: str, password: str) -> InsuredAc
     """Check the one-time code and set the password; the code can be used once."""
     number = (national_id or "").strip().upper()
     account = InsuredAccount.objects.select_for_update().filter(national_id=number).first()
-    failure = AccountError("身份号码或激活码不正确，或激活码已失效")
+    failure = AccountError(_("身份号码或激活码不正确，或激活码已失效"))
     if account is None or not account.activation_code_hash or account.code_issued_at is None:
         raise failure
     if timezone.now() - account.code_issued_at > dt.timedelta(days=CODE_VALID_DAYS):
@@ -88,8 +89,8 @@ def account_activate(*, national_id: str, code: str, password: str) -> InsuredAc
 def agent_link_create(*, account: InsuredAccount, principal, relation: str = "agent",
                       valid_from: dt.date | None = None, actor=None) -> AgentLink:
     if account.person_id == principal.pk:
-        raise AccountError("不能为本人登记代办关系")
-    link, _ = AgentLink.objects.get_or_create(
+        raise AccountError(_("不能为本人登记代办关系"))
+    link, __ = AgentLink.objects.get_or_create(
         account=account, principal=principal, valid_from=valid_from or timezone.localdate(),
         defaults={"relation": relation, "created_by": actor if getattr(actor, "pk", None) else None})
     return link

@@ -8,6 +8,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from benefits.models import Admission
 from institutions.models import Bed, Institution
@@ -114,7 +115,7 @@ def occupied_bed_counts(institution_ids: list[int], on: dt.date) -> dict[int, in
     return counts
 
 
-NO_DECISION_MESSAGE = "该参保人在入住日期没有本机构的机构护理待遇核定"
+NO_DECISION_MESSAGE = gettext_lazy("该参保人在入住日期没有本机构的机构护理待遇核定")
 
 
 def admission_admit_for_institution(*, institution, national_id: str, on: dt.date, bed: Bed | None = None,

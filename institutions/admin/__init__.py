@@ -2,6 +2,8 @@
 from django import forms
 from django.contrib import admin
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
@@ -35,7 +37,7 @@ class InstitutionForm(forms.ModelForm):
     def clean_region_code(self):
         value = self.cleaned_data.get("region_code", "")
         if not (len(value) == 6 and value.isdigit()):
-            raise forms.ValidationError("所在地区应为6位行政区划代码（如320302）")
+            raise forms.ValidationError(_("所在地区应为6位行政区划代码（如320302）"))
         return value
 
     def clean_credit_code(self):
@@ -67,15 +69,15 @@ class EventInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    @admin.display(description="操作")
+    @admin.display(description=gettext_lazy("操作"))
     def action_label(self, obj):
         return ACTIONS.get(obj.action, obj.action)
 
-    @admin.display(description="原状态")
+    @admin.display(description=gettext_lazy("原状态"))
     def from_label(self, obj):
         return obj.from_label
 
-    @admin.display(description="新状态")
+    @admin.display(description=gettext_lazy("新状态"))
     def to_label(self, obj):
         return obj.to_label
 
@@ -110,7 +112,7 @@ class InstitutionAdmin(SimpleHistoryAdmin):
         return create_user_view(self, request, object_id)
 
     def import_file(self, request):
-        return import_view(self, request, title="导入协议机构（import_institutions）", columns=INSTITUTION_COLUMNS,
+        return import_view(self, request, title=_("导入协议机构（import_institutions）"), columns=INSTITUTION_COLUMNS,
                            importer=import_institutions)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -138,7 +140,7 @@ class AgreementForm(forms.ModelForm):
         old = self.instance.insurance_expires_on
         new = data.get("insurance_expires_on")
         if old and (new is None or new < old):
-            self.add_error("insurance_expires_on", f"新的责任险到期日不能早于原到期日{old}")
+            self.add_error("insurance_expires_on", _("新的责任险到期日不能早于原到期日%(old)s") % {"old": old})
         return data
 
 
@@ -224,7 +226,7 @@ class CaregiverForm(forms.ModelForm):
         try:
             return parse_id_number(self.cleaned_data["national_id"]).number
         except InvalidIdNumber as exc:
-            raise forms.ValidationError(f"公民身份号码无效：{exc}") from None
+            raise forms.ValidationError(_("公民身份号码无效：%(reason)s") % {"reason": exc}) from None
 
 
 @admin.register(Caregiver)
@@ -240,7 +242,7 @@ class CaregiverAdmin(SimpleHistoryAdmin):
                      name="institutions_caregiver_import")] + super().get_urls()
 
     def import_file(self, request):
-        return import_view(self, request, title="导入护理人员（import_caregivers）", columns=CAREGIVER_COLUMNS,
+        return import_view(self, request, title=_("导入护理人员（import_caregivers）"), columns=CAREGIVER_COLUMNS,
                            importer=import_caregivers)
 
 

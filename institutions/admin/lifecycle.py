@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import services, states
 from ..errors import InstitutionError
@@ -15,14 +17,15 @@ S = Institution.Status
 
 # action -> (label, service, statuses it applies to, form class)
 LIFECYCLE = {
-    "submit_review": ("提交资格审核", services.institution_submit_review, {S.APPLIED}, ReasonForm),
-    "pass_review": ("审核通过，进入现场评估", services.institution_pass_review, {S.QUALIFICATION_REVIEW}, ReasonForm),
-    "sign": ("签订服务协议", None, {S.ONSITE_EVALUATION}, SignForm),
-    "renew": ("续签服务协议", None, {S.ACTIVE}, SignForm),
-    "suspend": ("暂停定点", services.institution_suspend, {S.ACTIVE}, ReasonForm),
-    "reinstate": ("恢复定点", services.institution_reinstate, {S.SUSPENDED}, ReasonForm),
-    "terminate": ("解除协议", services.institution_terminate, {S.ACTIVE, S.SUSPENDED}, ReasonForm),
-    "reject": ("不予准入", services.institution_reject,
+    "submit_review": (gettext_lazy("提交资格审核"), services.institution_submit_review, {S.APPLIED}, ReasonForm),
+    "pass_review": (gettext_lazy("审核通过，进入现场评估"), services.institution_pass_review,
+                    {S.QUALIFICATION_REVIEW}, ReasonForm),
+    "sign": (gettext_lazy("签订服务协议"), None, {S.ONSITE_EVALUATION}, SignForm),
+    "renew": (gettext_lazy("续签服务协议"), None, {S.ACTIVE}, SignForm),
+    "suspend": (gettext_lazy("暂停定点"), services.institution_suspend, {S.ACTIVE}, ReasonForm),
+    "reinstate": (gettext_lazy("恢复定点"), services.institution_reinstate, {S.SUSPENDED}, ReasonForm),
+    "terminate": (gettext_lazy("解除协议"), services.institution_terminate, {S.ACTIVE, S.SUSPENDED}, ReasonForm),
+    "reject": (gettext_lazy("不予准入"), services.institution_reject,
                {S.APPLIED, S.QUALIFICATION_REVIEW, S.ONSITE_EVALUATION}, ReasonForm),
 }
 BULK = ["submit_review", "pass_review", "suspend", "reinstate", "terminate", "reject"]
@@ -43,7 +46,7 @@ def _apply(request, institution: Institution, action: str, data: dict) -> None:
     elif action == "renew":
         agreement = current_agreement(institution=institution)
         if agreement is None:
-            raise InstitutionError("没有可续签的协议")
+            raise InstitutionError(_("没有可续签的协议"))
         services.agreement_renew(agreement=agreement, valid_to=data["valid_to"], care_forms=data["care_forms"],
                                  price_life=data["price_life"], price_medical=data["price_medical"],
                                  insurance_expires_on=data["insurance_expires_on"], **common)
@@ -71,10 +74,11 @@ def lifecycle_view(model_admin, request, object_id, action):
         except InstitutionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"{institution.code} {institution.name}：{label}")
+            messages.success(request, _("%(code)s %(name)s：%(action)s")
+                             % {"code": institution.code, "name": institution.name, "action": label})
             return redirect(reverse("admin:institutions_institution_change", args=[institution.pk]))
     context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": f"{label}：{institution}", "form": form, "institution": institution, "action_label": label,
+               "title": _("%(action)s：%(institution)s") % {"action": label, "institution": institution}, "form": form, "institution": institution, "action_label": label,
                "original": institution}
     return TemplateResponse(request, "admin/institutions/lifecycle_form.html", context)
 
@@ -93,11 +97,12 @@ def create_user_view(model_admin, request, object_id):
         except InstitutionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"已为{institution.name}创建用户 {form.cleaned_data['username']}")
+            messages.success(request, _("已为%(institution)s创建用户 %(username)s")
+                             % {"institution": institution.name, "username": form.cleaned_data["username"]})
             return redirect(reverse("admin:institutions_institution_change", args=[institution.pk]))
     context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": f"新建机构用户：{institution}", "form": form, "institution": institution,
-               "action_label": "新建用户", "original": institution}
+               "title": _("新建机构用户：%(institution)s") % {"institution": institution}, "form": form,
+               "institution": institution, "action_label": _("新建用户"), "original": institution}
     return TemplateResponse(request, "admin/institutions/lifecycle_form.html", context)
 
 
@@ -113,9 +118,9 @@ def make_bulk_action(action: str):
                     _apply(request, institution, action, form.cleaned_data)
                     done += 1
                 except InstitutionError as exc:
-                    messages.error(request, f"{institution.code}：{exc.message}")
+                    messages.error(request, _("%(code)s：%(error)s") % {"code": institution.code, "error": exc.message})
             if done:
-                messages.success(request, f"{label}：{done}家机构")
+                messages.success(request, _("%(action)s：%(count)s家机构") % {"action": label, "count": done})
             return None
         context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
                    "title": label, "form": form, "queryset": queryset, "action": f"lifecycle_{action}",

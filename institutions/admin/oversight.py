@@ -9,6 +9,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
@@ -19,7 +21,7 @@ from ..models import Appraisal, AppraisalScore, InsuranceNotice, Violation, Viol
 
 class EvidenceForm(forms.ModelForm):
     # A plain file input: the stored file is never linked by its media URL, only by the download view.
-    file = EvidenceField(label="证据文件", widget=forms.FileInput)
+    file = EvidenceField(label=gettext_lazy("证据文件"), widget=forms.FileInput)
 
     class Meta:
         model = ViolationEvidence
@@ -32,7 +34,7 @@ class EvidenceInline(admin.TabularInline):
     extra = 1
     readonly_fields = ["download", "uploaded_by", "uploaded_at"]
 
-    @admin.display(description="下载")
+    @admin.display(description=gettext_lazy("下载"))
     def download(self, obj):
         if not obj.pk:
             return "—"
@@ -50,13 +52,14 @@ class ViolationAdminForm(forms.ModelForm):
         data = super().clean()
         for name in ("amount_to_recover", "penalty"):
             if data.get(name) is not None and data[name] < 0:
-                self.add_error(name, "金额不能为负数")
+                self.add_error(name, _("金额不能为负数"))
         institution = data.get("institution")
         action = data.get("action")
         if not self.instance.pk and institution and action in ("suspension", "termination"):
             allowed = {"suspension": {"active"}, "termination": {"active", "suspended"}}[action]
             if institution.status not in allowed:
-                self.add_error("action", f"机构当前状态为“{institution.get_status_display()}”，不能执行该处理方式")
+                self.add_error("action", _("机构当前状态为“%(status)s”，不能执行该处理方式")
+                               % {"status": institution.get_status_display()})
         return data
 
 
@@ -122,7 +125,7 @@ class ScoreFormSet(forms.BaseInlineFormSet):
         total_max = sum((f.cleaned_data.get("max_points") or 0) for f in self.forms
                         if f.cleaned_data and not f.cleaned_data.get("DELETE"))
         if total_max > 100:
-            raise forms.ValidationError(f"各项指标分值合计{total_max}超过100分")
+            raise forms.ValidationError(_("各项指标分值合计%(total)s超过100分") % {"total": total_max})
 
 
 class ScoreInline(admin.TabularInline):
@@ -160,7 +163,7 @@ class InsuranceNoticeAdmin(admin.ModelAdmin):
     readonly_fields = ["agreement", "kind", "expires_on", "created_on"]
     actions = ["acknowledge"]
 
-    @admin.action(description="标记为已处理", permissions=["change"])
+    @admin.action(description=gettext_lazy("标记为已处理"), permissions=["change"])
     def acknowledge(self, request, queryset):
         queryset.update(acknowledged=True)
 
@@ -178,8 +181,9 @@ class InsuranceNoticeAdmin(admin.ModelAdmin):
             raise PermissionDenied
         counts = services.insurance_check()
         counts["expired"] = services.agreements_expire()
-        messages.success(request, f"每日检查完成：提醒{counts['warned']}家，暂停{counts['suspended']}家，"
-                                  f"协议到期{counts['expired']}份")
+        messages.success(request, _("每日检查完成：提醒%(warned)s家，暂停%(suspended)s家，协议到期%(expired)s份")
+                         % {"warned": counts["warned"], "suspended": counts["suspended"],
+                            "expired": counts["expired"]})
         return redirect("admin:institutions_insurancenotice_changelist")
 
     def has_add_permission(self, request):

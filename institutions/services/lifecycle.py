@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import rules, states
 from ..errors import InstitutionError
@@ -33,7 +34,7 @@ def institution_pass_review(*, institution: Institution, actor, reason: str, on=
 
 def institution_reject(*, institution: Institution, actor, reason: str, on=None) -> Institution:
     if institution.status not in (S.APPLIED, S.QUALIFICATION_REVIEW, S.ONSITE_EVALUATION):
-        raise InstitutionError("只有申请中的机构可以不予准入；已签约机构请使用“解除协议”")
+        raise InstitutionError(_("只有申请中的机构可以不予准入；已签约机构请使用“解除协议”"))
     return states.transition(institution_id=institution.pk, to=S.TERMINATED, action="reject", actor=actor,
                              reason=reason, on=on)
 
@@ -43,20 +44,21 @@ def validate_agreement_terms(*, valid_from: dt.date, valid_to: dt.date, care_for
                              insurance_expires_on: dt.date | None, on: dt.date) -> None:
     """Refuse terms that cannot be signed: term order, care forms, prices above the standard, insurance."""
     if valid_to < valid_from:
-        raise InstitutionError(f"协议结束日期{valid_to}早于开始日期{valid_from}", field="valid_to")
+        raise InstitutionError(_("协议结束日期%(valid_to)s早于开始日期%(valid_from)s")
+                               % {"valid_to": valid_to, "valid_from": valid_from}, field="valid_to")
     unknown = [c for c in care_forms if c not in CareForm.values]
     if unknown:
-        raise InstitutionError(f"未知的服务形式代码：{', '.join(unknown)}", field="care_forms")
+        raise InstitutionError(_("未知的服务形式代码：%(codes)s") % {"codes": ", ".join(unknown)}, field="care_forms")
     standards = price_standards(on=valid_from)
-    for price, component, label in ((price_life, "life", "生活照料约定日价"),
-                                    (price_medical, "medical", "医疗护理约定日价")):
+    for price, component, label in ((price_life, "life", _("生活照料约定日价")),
+                                    (price_medical, "medical", _("医疗护理约定日价"))):
         error = rules.price_error(price, standards[component], label)
         if error:
             raise InstitutionError(error, field=f"price_{component}")
     if not rules.insurance_valid(insurance_expires_on, max(on, valid_from)):
-        raise InstitutionError(
-            f"第三方责任保险{'未填写到期日' if insurance_expires_on is None else f'已于{insurance_expires_on}到期'}，"
-            "不能签订或恢复协议", field="insurance_expires_on")
+        message = (_("第三方责任保险未填写到期日，不能签订或恢复协议") if insurance_expires_on is None
+                   else _("第三方责任保险已于%(expires_on)s到期，不能签订或恢复协议") % {"expires_on": insurance_expires_on})
+        raise InstitutionError(message, field="insurance_expires_on")
 
 
 @transaction.atomic
@@ -84,8 +86,8 @@ def agreement_sign(*, institution: Institution, valid_from: dt.date, valid_to: d
                 price_life=price_life, price_medical=price_medical, insurance_expires_on=insurance_expires_on,
                 deposit_rate=deposit_rate, state=A.ACTIVE, renews=renews)
     except IntegrityError:
-        raise InstitutionError(f"协议期间{valid_from}至{valid_to}与本机构其他生效协议重叠",
-                               field="valid_from") from None
+        raise InstitutionError(_("协议期间%(valid_from)s至%(valid_to)s与本机构其他生效协议重叠")
+                               % {"valid_from": valid_from, "valid_to": valid_to}, field="valid_from") from None
     states.transition(institution_id=institution.pk, to=S.ACTIVE, action=action, actor=actor, reason=reason,
                       on=on, agreement=agreement)
     return agreement
@@ -97,7 +99,7 @@ def agreement_renew(*, agreement: Agreement, valid_to: dt.date, insurance_expire
                     on: dt.date | None = None) -> Agreement:
     """Renewal (续签): a new agreement from the day after the current one ends; prices default to the old."""
     if agreement.state != A.ACTIVE:
-        raise InstitutionError("只有生效中的协议可以续签")
+        raise InstitutionError(_("只有生效中的协议可以续签"))
     return agreement_sign(
         institution=agreement.institution, valid_from=agreement.valid_to + dt.timedelta(days=1), valid_to=valid_to,
         care_forms=care_forms if care_forms is not None else agreement.care_forms,
@@ -136,8 +138,8 @@ def institution_reinstate(*, institution: Institution, actor, reason: str, on: d
     suspended = list(_live_agreements(institution).filter(state=A.SUSPENDED))
     for agreement in suspended:
         if not rules.insurance_valid(agreement.insurance_expires_on, on):
-            raise InstitutionError(f"第三方责任保险已于{agreement.insurance_expires_on}到期，请先登记续保再恢复定点",
-                                   field="insurance_expires_on")
+            raise InstitutionError(_("第三方责任保险已于%(expires_on)s到期，请先登记续保再恢复定点")
+                                   % {"expires_on": agreement.insurance_expires_on}, field="insurance_expires_on")
     result = states.transition(institution_id=institution.pk, to=S.ACTIVE, action="reinstate", actor=actor,
                                reason=reason, on=on)
     for agreement in suspended:
@@ -170,8 +172,8 @@ def agreement_set_insurance(*, agreement: Agreement, expires_on: dt.date, actor)
     """Record a renewed liability insurance (续保): the new expiry must not be earlier than the old one."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.insurance_expires_on and expires_on < agreement.insurance_expires_on:
-        raise InstitutionError(f"新的责任险到期日{expires_on}早于原到期日{agreement.insurance_expires_on}",
-                               field="insurance_expires_on")
+        raise InstitutionError(_("新的责任险到期日%(new)s早于原到期日%(old)s")
+                               % {"new": expires_on, "old": agreement.insurance_expires_on}, field="insurance_expires_on")
     agreement.insurance_expires_on = expires_on
     agreement.save(update_fields=["insurance_expires_on"])
     return agreement
@@ -187,7 +189,7 @@ def insurance_check(*, on: dt.date | None = None) -> dict[str, int]:
     soon = Agreement.objects.filter(state=A.ACTIVE, insurance_expires_on__gte=on,
                                     insurance_expires_on__lte=on + dt.timedelta(days=WARN_DAYS))
     for agreement in soon.select_related("institution"):
-        _, created = InsuranceNotice.objects.get_or_create(
+        __, created = InsuranceNotice.objects.get_or_create(
             agreement=agreement, kind=InsuranceNotice.Kind.WARNING, expires_on=agreement.insurance_expires_on,
             defaults={"created_on": on})
         if created:

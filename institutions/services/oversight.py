@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core.policy import PolicyError, policy_in_force
 
@@ -36,14 +37,15 @@ def violation_record(*, institution: Institution, type: str, description: str, f
                      evidence=()) -> Violation:
     """Record a violation and carry out its action: suspension and termination change the agreement."""
     if type not in ViolationType.values:
-        raise InstitutionError(f"未知的违规类型：{type}", field="type")
+        raise InstitutionError(_("未知的违规类型：%(type)s") % {"type": type}, field="type")
     if action not in ViolationAction.values:
-        raise InstitutionError(f"未知的处理方式：{action}", field="action")
+        raise InstitutionError(_("未知的处理方式：%(action)s") % {"action": action}, field="action")
     if not (description or "").strip():
-        raise InstitutionError("请填写违规情况", field="description")
-    for value, label, name in ((amount_to_recover, "追回金额", "amount_to_recover"), (penalty, "违约金", "penalty")):
+        raise InstitutionError(_("请填写违规情况"), field="description")
+    for value, label, name in ((amount_to_recover, _("追回金额"), "amount_to_recover"),
+                               (penalty, _("违约金"), "penalty")):
         if value is None or value < 0:
-            raise InstitutionError(f"{label}不能为负数", field=name)
+            raise InstitutionError(_("%(label)s不能为负数") % {"label": label}, field=name)
     _check_evidence(evidence)
     violation = Violation.objects.create(
         institution=institution, type=type, description=description.strip(), found_on=found_on,
@@ -86,17 +88,17 @@ def appraisal_record(*, institution: Institution, year: int, scores: list[tuple[
     The release rate comes from the policy table `deposit_release` in force on 31 December of the year.
     """
     if not scores:
-        raise InstitutionError("请至少填写一项考核指标", field="scores")
+        raise InstitutionError(_("请至少填写一项考核指标"), field="scores")
     names = [s[0] for s in scores]
     if len(set(names)) != len(names):
-        raise InstitutionError("考核指标重复", field="scores")
+        raise InstitutionError(_("考核指标重复"), field="scores")
     try:
-        total = rules.appraisal_total([(Decimal(p), Decimal(m)) for _, m, p in scores])
+        total = rules.appraisal_total([(Decimal(p), Decimal(m)) for __, m, p in scores])
         bands = policy_in_force("deposit_release", on=dt.date(year, 12, 31))["bands"]
         rate = rules.deposit_release_rate(total, bands)
     except (ValueError, PolicyError) as exc:
         raise InstitutionError(str(exc), field="scores") from None
-    appraisal, _ = Appraisal.objects.update_or_create(
+    appraisal, __ = Appraisal.objects.update_or_create(
         institution=institution, year=year,
         defaults={"total": total, "release_rate": rate, "note": note, "decided_at": timezone.now(),
                   "decided_by": actor if getattr(actor, "pk", None) else None})

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 
@@ -32,21 +33,21 @@ def _registered_on(institution, on):
 def bed_add(*, institution: Institution, label: str, registered_from: dt.date, actor=None) -> Bed:
     label = (label or "").strip()
     if not label:
-        raise InstitutionError("请填写床位号", field="label")
+        raise InstitutionError(_("请填写床位号"), field="label")
     if Bed.objects.filter(institution=institution, label=label).exists():
-        raise InstitutionError(f"床位号“{label}”已存在", field="label")
+        raise InstitutionError(_("床位号“%(label)s”已存在") % {"label": label}, field="label")
     return Bed.objects.create(institution=institution, label=label, registered_from=registered_from)
 
 
 def bed_end_error(*, bed: Bed, registered_to: dt.date) -> str | None:
     """Why the bed's registration cannot end after `registered_to` (portal, API and admin), or None."""
     if registered_to < bed.registered_from:
-        return f"撤销日期{registered_to}早于备案日期{bed.registered_from}"
+        return _("撤销日期%(registered_to)s早于备案日期%(registered_from)s") % {"registered_to": registered_to, "registered_from": bed.registered_from}
     day_after = registered_to + dt.timedelta(days=1)
     registered = _registered_on(bed.institution, day_after).exclude(pk=bed.pk).count()
     occupied = occupied_bed_counts(institution_ids=[bed.institution_id], on=day_after).get(bed.institution_id, 0)
     if registered < occupied:
-        return f"撤销后备案床位{registered}张，少于{day_after}在住人数{occupied}人"
+        return _("撤销后备案床位%(registered)s张，少于%(day_after)s在住人数%(occupied)s人") % {"registered": registered, "day_after": day_after, "occupied": occupied}
     return None
 
 
@@ -55,7 +56,8 @@ def bed_end(*, bed: Bed, registered_to: dt.date, actor=None) -> Bed:
     """End a bed's registration (撤销备案) after `registered_to`; refused while it is occupied then."""
     bed = Bed.objects.select_for_update().get(pk=bed.pk)
     if bed.registered_to is not None:
-        raise InstitutionError(f"床位“{bed.label}”已于{bed.registered_to}撤销", field="registered_to")
+        raise InstitutionError(_("床位“%(label)s”已于%(registered_to)s撤销")
+                               % {"label": bed.label, "registered_to": bed.registered_to}, field="registered_to")
     error = bed_end_error(bed=bed, registered_to=registered_to)
     if error:
         raise InstitutionError(error, field="registered_to")
@@ -71,21 +73,23 @@ def beds_set_count(*, institution: Institution, count: int, on: dt.date) -> tupl
     Return (added, ended). Lowering below the beds occupied on `on` is refused.
     """
     if count < 0:
-        raise InstitutionError("床位数不能为负数", field="beds")
+        raise InstitutionError(_("床位数不能为负数"), field="beds")
     current = list(_registered_on(institution, on).order_by("label"))
     if len(current) == count:
         return 0, 0
     if count < len(current):
         occupied = occupied_bed_counts(institution_ids=[institution.pk], on=on).get(institution.pk, 0)
         if count < occupied:
-            raise InstitutionError(f"床位数{count}少于在住人数{occupied}", field="beds")
+            raise InstitutionError(_("床位数%(count)s少于在住人数%(occupied)s")
+                                   % {"count": count, "occupied": occupied}, field="beds")
         ended = 0
         for bed in sorted(current, key=lambda b: b.label, reverse=True)[: len(current) - count]:
             if bed.registered_from >= on:
                 try:
                     bed.delete()  # registered today and never used: withdrawing it leaves no trace
                 except ProtectedError:
-                    raise InstitutionError(f"床位“{bed.label}”已有入住记录，不能撤销", field="beds") from None
+                    raise InstitutionError(_("床位“%(label)s”已有入住记录，不能撤销")
+                                           % {"label": bed.label}, field="beds") from None
             else:
                 bed.registered_to = on - dt.timedelta(days=1)
                 bed.save(update_fields=["registered_to"])
@@ -107,7 +111,7 @@ def _national_id(raw: str) -> str:
     try:
         return parse_id_number(raw).number
     except InvalidIdNumber as exc:
-        raise InstitutionError(f"公民身份号码无效：{exc}", field="national_id") from None
+        raise InstitutionError(_("公民身份号码无效：%(reason)s") % {"reason": exc}, field="national_id") from None
 
 
 @transaction.atomic
@@ -117,15 +121,16 @@ def caregiver_employ(*, institution: Institution, national_id: str, name: str, e
     """Register a caregiver (found or created by national ID) as employed by the institution."""
     number = _national_id(national_id)
     if not (name or "").strip():
-        raise InstitutionError("请填写姓名", field="name")
+        raise InstitutionError(_("请填写姓名"), field="name")
     if employed_to is not None and employed_to < employed_from:
-        raise InstitutionError(f"离职日期{employed_to}早于入职日期{employed_from}", field="employed_to")
+        raise InstitutionError(_("离职日期%(employed_to)s早于入职日期%(employed_from)s")
+                               % {"employed_to": employed_to, "employed_from": employed_from}, field="employed_to")
     caregiver, created = Caregiver.objects.get_or_create(
         national_id=number, defaults={"name": name.strip(), "qualification": qualification, "phone": phone})
     if not created and caregiver.name != name.strip():
         # The caregiver record is shared by every employer: a name that does not match the ID is refused
         # (without showing the stored name to an institution that may not employ the person yet).
-        raise InstitutionError("姓名与该公民身份号码已登记的护理人员姓名不一致，请核对；如需更正请联系经办机构",
+        raise InstitutionError(_("姓名与该公民身份号码已登记的护理人员姓名不一致，请核对；如需更正请联系经办机构"),
                                field="name")
     if not created:
         changed = {k: v for k, v in {"name": name.strip(), "qualification": qualification, "phone": phone}.items()
@@ -139,13 +144,13 @@ def caregiver_employ(*, institution: Institution, national_id: str, name: str, e
     if employed_to is not None:
         overlapping = overlapping.filter(employed_from__lte=employed_to)
     if overlapping.exists():
-        raise InstitutionError(f"{caregiver.name}在本机构的任职期间与已有记录重叠", field="employed_from")
+        raise InstitutionError(_("%(name)s在本机构的任职期间与已有记录重叠") % {"name": caregiver.name}, field="employed_from")
     try:
         with transaction.atomic():
             return Employment.objects.create(caregiver=caregiver, institution=institution,
                                              employed_from=employed_from, employed_to=employed_to)
     except IntegrityError:
-        raise InstitutionError("任职期间与已有记录重叠", field="employed_from") from None
+        raise InstitutionError(_("任职期间与已有记录重叠"), field="employed_from") from None
 
 
 def _employed_elsewhere(caregiver: Caregiver, institution: Institution, on: dt.date) -> bool:
@@ -163,16 +168,16 @@ def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = ""
     another does. Staff (institution=None) may.
     """
     if not (name or "").strip():
-        raise InstitutionError("请填写姓名", field="name")
+        raise InstitutionError(_("请填写姓名"), field="name")
     if institution is not None:
         today = timezone.localdate()
         elsewhere = _employed_elsewhere(caregiver, institution, today)
         own_current = Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
             Q(employed_to__isnull=True) | Q(employed_to__gte=today)).exists()
         if elsewhere and not own_current:
-            raise InstitutionError("该护理人员已在本机构离职并在其他机构任职，不能修改其信息")
+            raise InstitutionError(_("该护理人员已在本机构离职并在其他机构任职，不能修改其信息"))
         if elsewhere and name.strip() != caregiver.name:
-            raise InstitutionError("该护理人员同时在其他机构任职，姓名更正请联系经办机构", field="name")
+            raise InstitutionError(_("该护理人员同时在其他机构任职，姓名更正请联系经办机构"), field="name")
     caregiver.name, caregiver.qualification, caregiver.phone = name.strip(), qualification, phone
     caregiver.save()
     return caregiver
@@ -182,9 +187,11 @@ def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = ""
 def employment_end(*, employment: Employment, employed_to: dt.date, actor=None) -> Employment:
     employment = Employment.objects.select_for_update().get(pk=employment.pk)
     if employed_to < employment.employed_from:
-        raise InstitutionError(f"离职日期{employed_to}早于入职日期{employment.employed_from}", field="employed_to")
+        raise InstitutionError(_("离职日期%(employed_to)s早于入职日期%(employed_from)s")
+                               % {"employed_to": employed_to, "employed_from": employment.employed_from}, field="employed_to")
     if employment.employed_to is not None and employment.employed_to < employed_to:
-        raise InstitutionError(f"该任职已于{employment.employed_to}结束", field="employed_to")
+        raise InstitutionError(_("该任职已于%(employed_to)s结束")
+                               % {"employed_to": employment.employed_to}, field="employed_to")
     employment.employed_to = employed_to
     employment.save(update_fields=["employed_to"])
     return employment
@@ -197,7 +204,7 @@ def _check_current_employer(caregiver: Caregiver, institution: Institution | Non
     today = timezone.localdate()
     if not Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
             Q(employed_to__isnull=True) | Q(employed_to__gte=today)).exists():
-        raise InstitutionError("该护理人员已不在本机构任职，不能登记证书或培训")
+        raise InstitutionError(_("该护理人员已不在本机构任职，不能登记证书或培训"))
 
 
 @transaction.atomic
@@ -206,9 +213,9 @@ def caregiver_certificate_add(*, caregiver: Caregiver, name: str, number: str = 
                               actor=None) -> CaregiverCertificate:
     _check_current_employer(caregiver, institution)
     if not (name or "").strip():
-        raise InstitutionError("请填写证书名称", field="name")
+        raise InstitutionError(_("请填写证书名称"), field="name")
     if issued_on and expires_on and expires_on < issued_on:
-        raise InstitutionError("证书有效期早于发证日期", field="expires_on")
+        raise InstitutionError(_("证书有效期早于发证日期"), field="expires_on")
     return CaregiverCertificate.objects.create(caregiver=caregiver, name=name.strip(), number=number,
                                                issued_on=issued_on, expires_on=expires_on)
 
@@ -219,11 +226,11 @@ def caregiver_training_add(*, caregiver: Caregiver, course: str, completed_on, h
                            actor=None) -> CaregiverTraining:
     _check_current_employer(caregiver, institution)
     if not (course or "").strip():
-        raise InstitutionError("请填写培训课程", field="course")
+        raise InstitutionError(_("请填写培训课程"), field="course")
     if hours is None or hours < 0:
-        raise InstitutionError("学时不能为负数", field="hours")
+        raise InstitutionError(_("学时不能为负数"), field="hours")
     if completed_on > timezone.localdate():
-        raise InstitutionError(f"完成日期{completed_on}晚于今天", field="completed_on")
+        raise InstitutionError(_("完成日期%(completed_on)s晚于今天") % {"completed_on": completed_on}, field="completed_on")
     return CaregiverTraining.objects.create(caregiver=caregiver, course=course.strip(), completed_on=completed_on,
                                             hours=hours, passed=passed)
 
@@ -235,17 +242,17 @@ def institution_user_create(*, institution: Institution, username: str, password
     User = get_user_model()
     username = (username or "").strip()
     if not username:
-        raise InstitutionError("请填写用户名", field="username")
+        raise InstitutionError(_("请填写用户名"), field="username")
     if role not in InstitutionUser.Role.values:
-        raise InstitutionError(f"未知的角色：{role}", field="role")
+        raise InstitutionError(_("未知的角色：%(role)s") % {"role": role}, field="role")
     if role == InstitutionUser.Role.ASSESSOR and institution.type != "assessment_agency":
-        raise InstitutionError("只有评估机构可以设置评估员", field="role")
+        raise InstitutionError(_("只有评估机构可以设置评估员"), field="role")
     if User.objects.filter(username__iexact=username).exists():
-        raise InstitutionError(f"用户名“{username}”已被使用", field="username")
+        raise InstitutionError(_("用户名“%(username)s”已被使用") % {"username": username}, field="username")
     try:
         validate_password(password)
     except ValidationError as exc:
-        raise InstitutionError("密码不符合要求：" + "；".join(exc.messages), field="password") from None
+        raise InstitutionError(_("密码不符合要求：") + "；".join(exc.messages), field="password") from None
     user = User.objects.create_user(username=username, password=password, first_name=name[:150])
     return InstitutionUser.objects.create(user=user, institution=institution, role=role)
 
@@ -258,11 +265,11 @@ def _other_active_admins(link: InstitutionUser) -> bool:
 @transaction.atomic
 def institution_user_set_role(*, link: InstitutionUser, role: str, actor=None) -> InstitutionUser:
     if role not in InstitutionUser.Role.values:
-        raise InstitutionError(f"未知的角色：{role}", field="role")
+        raise InstitutionError(_("未知的角色：%(role)s") % {"role": role}, field="role")
     if role == InstitutionUser.Role.ASSESSOR and link.institution.type != "assessment_agency":
-        raise InstitutionError("只有评估机构可以设置评估员", field="role")
+        raise InstitutionError(_("只有评估机构可以设置评估员"), field="role")
     if link.role == InstitutionUser.Role.ADMIN and role != link.role and not _other_active_admins(link):
-        raise InstitutionError("机构至少需要一名管理员", field="role")
+        raise InstitutionError(_("机构至少需要一名管理员"), field="role")
     link.role = role
     link.save(update_fields=["role"])
     return link
@@ -274,9 +281,9 @@ def institution_user_deactivate(*, link: InstitutionUser, actor=None) -> Institu
     from ltci.core.auth import token_revoke
 
     if link.role == InstitutionUser.Role.ADMIN and not _other_active_admins(link):
-        raise InstitutionError("不能停用机构的最后一名管理员")
+        raise InstitutionError(_("不能停用机构的最后一名管理员"))
     if getattr(actor, "pk", None) == link.user_id:
-        raise InstitutionError("不能停用自己的账号")
+        raise InstitutionError(_("不能停用自己的账号"))
     link.user.is_active = False
     link.user.save(update_fields=["is_active"])
     for token in link.user.api_tokens.filter(revoked_at__isnull=True):

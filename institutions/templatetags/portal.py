@@ -1,19 +1,19 @@
 """{% portal_nav %}: the portal's navigation, role-aware; other apps' areas appear once they exist."""
 from django import template
 from django.urls import Resolver404, resolve
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from institutions.permissions import ADMIN, RECORD_ROLES, current_institution, current_role
 
 register = template.Library()
 
 # (label, path, institution types that see it: None = all except assessment agencies); labels are
-# translated when the nav is rendered ({% translate label %}), N_ only marks them for makemessages.
+# translated when the nav is rendered ({% translate label %}), gettext_noop only marks them for makemessages.
 AREAS = [
-    (N_("评估任务"), "/portal/assessments/", {"assessment_agency"}),
-    (N_("入住与服务对象"), "/portal/residents/", None),
-    (N_("失能评估申请"), "/portal/assessments/applications/", {"elderly_care", "medical", "community", "home_care"}),
-    (N_("结算与对账"), "/portal/settlement/", None),
+    (gettext_noop("评估任务"), "/portal/assessments/", {"assessment_agency"}),
+    (gettext_noop("入住与服务对象"), "/portal/residents/", None),
+    (gettext_noop("失能评估申请"), "/portal/assessments/applications/", {"elderly_care", "medical", "community", "home_care"}),
+    (gettext_noop("结算与对账"), "/portal/settlement/", None),
 ]
 
 
@@ -32,15 +32,15 @@ def portal_nav(context):
     role = current_role(request) if request else None
     links = []
     if institution is not None:
-        links = [("/portal/", N_("首页")), ("/portal/profile/", N_("机构信息")), ("/portal/agreement/", N_("服务协议"))]
+        links = [("/portal/", gettext_noop("首页")), ("/portal/profile/", gettext_noop("机构信息")), ("/portal/agreement/", gettext_noop("服务协议"))]
         if role in RECORD_ROLES:
-            links += [("/portal/beds/", N_("床位")), ("/portal/caregivers/", N_("护理人员")),
-                      ("/portal/violations/", N_("违规处理")), ("/portal/appraisals/", N_("年度考核"))]
+            links += [("/portal/beds/", gettext_noop("床位")), ("/portal/caregivers/", gettext_noop("护理人员")),
+                      ("/portal/violations/", gettext_noop("违规处理")), ("/portal/appraisals/", gettext_noop("年度考核"))]
         for label, path, types in AREAS:
             agency = institution.type == "assessment_agency"
             visible = (institution.type in types) if types else not agency
             if visible and _area_exists(path):
                 links.append((path, label))
         if role == ADMIN:
-            links += [("/portal/users/", N_("用户管理")), ("/portal/tokens/", N_("API令牌"))]
+            links += [("/portal/users/", gettext_noop("用户管理")), ("/portal/tokens/", gettext_noop("API令牌"))]
     return {"links": links, "institution": institution, "user": getattr(request, "user", None)}

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .downloads import attachment
@@ -32,7 +33,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
     actions = ["download_errors"]
 
-    @admin.action(description="下载错误报告")
+    @admin.action(description=gettext_lazy("下载错误报告"))
     def download_errors(self, request, queryset):
         body = "".join(b.error_report for b in queryset if b.error_report)
         return attachment(body, "import-errors.csv", content_type="text/csv; charset=utf-8")

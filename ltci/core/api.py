@@ -1,4 +1,5 @@
 """API error format: every error has a stable `code` and a Chinese `message` (STYLE.md)."""
+from django.utils.translation import gettext as _
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -12,5 +13,5 @@ def exception_handler(exc, context):
         detail = data["detail"]
         response.data = {"code": getattr(detail, "code", code), "message": str(detail)}
     else:
-        response.data = {"code": "invalid", "message": "输入有误", "errors": data}
+        response.data = {"code": "invalid", "message": _("输入有误"), "errors": data}
     return response

@@ -3,6 +3,15 @@ import calendar
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+def display_date(day: dt.date) -> str:
+    """A date inside a message for the user: 2026年01月05日 in Chinese, ISO 2026-01-05 in English."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return day.isoformat() if language.startswith("en") else f"{day:%Y年%m月%d日}"
 
 
 def parse_iso_date(text: str) -> dt.date:
@@ -61,7 +70,8 @@ def is_working_day(day: dt.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        raise CalendarMissing(f"{day.year}年节假日安排尚未录入（系统设置 → 节假日安排），无法计算工作日") from None
+        raise CalendarMissing(_("%(year)s年节假日安排尚未录入（系统设置 → 节假日安排），无法计算工作日")
+                              % {"year": day.year}) from None
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:

@@ -170,4 +170,4 @@ class CalendarDay(models.Model):
         ordering = ["day"]
 
     def __str__(self):
-        return f"{self.day.isoformat()} {'上班' if self.is_workday else '休息'} {self.note}"
+        return f"{self.day.isoformat()} {_('上班') if self.is_workday else _('休息')} {self.note}"
