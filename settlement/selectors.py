@@ -8,6 +8,12 @@ from .models import ServiceRecord, SettlementLine, SettlementRun, Statement
 VISIBLE_STATES = (SettlementRun.State.AUDITED, SettlementRun.State.APPROVED, SettlementRun.State.PAID)
 
 
+def latest_runs() -> dict[dt.date, SettlementRun]:
+    """The latest run (highest version) of every month that has been run, by month (one small query)."""
+    return {run.month: run for run in SettlementRun.objects.order_by("month", "-version").distinct("month")
+            .only("id", "month", "version", "state", "started_at")}
+
+
 def records_for_institution(*, institution, month: dt.date):
     return ServiceRecord.objects.filter(institution=institution,
                                         service_date__range=(month, month_end(month))).order_by("service_date", "id")
@@ -38,11 +44,7 @@ def statements_for_institution(*, institution):
 
 def person_months(*, person, limit: int = 24) -> list[dict]:
     """For the insured person's status page: each month's services and what the fund and the person paid."""
-    latest: dict[dt.date, int] = {}
-    for pk, month, version in SettlementRun.objects.values_list("pk", "month", "version"):
-        if month not in latest or version > latest[month][1]:
-            latest[month] = (pk, version)
-    lines = SettlementLine.objects.filter(person=person, run_id__in=[v[0] for v in latest.values()],
+    lines = SettlementLine.objects.filter(person=person, run_id__in=[r.pk for r in latest_runs().values()],
                                           run__state__in=VISIBLE_STATES).select_related("institution", "run")
     result: dict[dt.date, dict] = {}
     for line in lines.order_by("-service_month"):

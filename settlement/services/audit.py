@@ -312,13 +312,11 @@ def _used(month, person_id, institution_id, form, first, last) -> Decimal:
     """Base already paid against a limit by the latest runs of other months (late lines, devices' year)."""
     from django.db.models import F, Sum
 
-    from ..models import SettlementLine, SettlementRun
+    from ..models import SettlementLine
+    from ..selectors import latest_runs
 
-    latest = {}
-    for pk, run_month, version in SettlementRun.objects.exclude(month=month).values_list("pk", "month", "version"):
-        if run_month not in latest or version > latest[run_month][1]:
-            latest[run_month] = (pk, version)
-    qs = SettlementLine.objects.filter(run_id__in=[v[0] for v in latest.values()], person_id=person_id,
+    runs = [run.pk for run_month, run in latest_runs().items() if run_month != month]
+    qs = SettlementLine.objects.filter(run_id__in=runs, person_id=person_id,
                                        care_form=form, service_month__range=(first, last), is_adjustment=False)
     if institution_id is not None:
         qs = qs.filter(institution_id=institution_id)

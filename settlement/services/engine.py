@@ -167,17 +167,16 @@ class Scope:
 
 def stage_records(month: dt.date) -> Scope:
     """The month's records plus late ones of earlier months not yet settled."""
-    latest: dict[dt.date, tuple[int, int, dt.datetime]] = {}
-    for pk, run_month, version, started_at in fetch(
-            "SELECT id, month, version, started_at FROM settlement_settlementrun"):
-        if run_month not in latest or version > latest[run_month][1]:
-            latest[run_month] = (pk, version, started_at)
-    others = {m: v for m, v in latest.items() if m != month}
+    from ..selectors import latest_runs
+
+    latest = latest_runs()
+    others = {m: run for m, run in latest.items() if m != month}
     late_months = sorted(m for m in others if m < month)
-    late_since = [max(v[2] for m, v in others.items() if m >= first) - LATE_MARGIN for first in late_months]
-    params = {"start": month, "end": month_end(month), "later_runs": [v[0] for m, v in others.items() if m > month],
+    late_since = [max(run.started_at for m, run in others.items() if m >= first) - LATE_MARGIN
+                  for first in late_months]
+    params = {"start": month, "end": month_end(month), "later_runs": [r.pk for m, r in others.items() if m > month],
               "late_months": late_months, "late_since": late_since, "since": min(late_since, default=None),
-              "other_runs": [v[0] for v in others.values()]}
+              "other_runs": [r.pk for r in others.values()]}
     execute("DROP TABLE IF EXISTS st_rec")
     execute("CREATE TEMP TABLE st_rec AS " + RECORD_SQL + (NOT_LATER_SQL if params["later_runs"] else "")
             + (" UNION ALL " + LATE_SQL if late_months else ""), params)

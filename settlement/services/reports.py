@@ -97,11 +97,9 @@ def beneficiaries_by_grade(*, month: dt.date) -> list[dict]:
 
 
 def _latest_runs() -> list[int]:
-    latest = {}
-    for pk, month, version in SettlementRun.objects.values_list("pk", "month", "version"):
-        if month not in latest or version > latest[month][1]:
-            latest[month] = (pk, version)
-    return [pk for pk, _ in latest.values()]
+    from ..selectors import latest_runs
+
+    return [run.pk for run in latest_runs().values()]
 
 
 @transaction.atomic
