@@ -10,3 +10,13 @@ import os
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+
+# The application is imported once in the master and the workers are forked from it (copy-on-write memory;
+# a restarted worker is ready at once). when_ready warms what the first requests would otherwise pay for.
+preload_app = True
+
+
+def when_ready(server):
+    from ltci.core.warmup import warm
+
+    warm()

@@ -24,15 +24,15 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
+
+from ltci.core.queries import fetchone_prepared
 
 TIMEOUT = 600  # seconds; the fingerprint, not the timeout, keeps the page current (this only bounds memory)
 
@@ -142,15 +142,8 @@ def page_state(*, user_id: int, chosen, on) -> PageState | None:
     if key not in _sql_cache:
         _sql_cache[key] = _sql(parts or [])
     chosen = chosen if isinstance(chosen, int) else None
-    # A server-side prepared statement: planning this query costs twice its execution. psycopg keeps it
-    # prepared per connection. Django turns psycopg's preparing off (prepare_threshold None); its own
-    # (client-side binding) cursors never prepare, so a threshold no query reaches only enables prepare=True.
-    connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
-        connection.connection.prepare_threshold = 2**31
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_sql_cache[key], {"user": user_id, "on": on, "chosen": chosen}, prepare=True)
-        row = cursor.fetchone()
+    # Prepared: planning this query costs twice its execution.
+    row = fetchone_prepared(_sql_cache[key], {"user": user_id, "on": on, "chosen": chosen})
     if row is None:
         return None
     return PageState(account_id=row[0], person_id=row[1], viewed_id=row[2], viewable_ids=tuple(row[3]),

@@ -3,6 +3,8 @@ import datetime as dt
 
 from django.db.models import Q
 
+from ltci.core.queries import SENTINEL_DAY, SENTINEL_ID, Precompiled
+
 from .models import AgentLink, InsuredAccount
 
 # The settlement app (above benefits) registers the reader of each month's services and amounts in its
@@ -43,41 +45,88 @@ def viewable_persons(*, account: InsuredAccount, on: dt.date) -> list:
     return persons
 
 
+def _build_decisions(person):
+    from .selectors import decisions_for_person
+
+    return decisions_for_person(person=person)
+
+
+def _build_stays(person):
+    from .selectors import hospital_stays_for_person
+
+    return hospital_stays_for_person(person=person)[:5]
+
+
+def _build_contributions(person):
+    from enrollment.models import Contribution
+
+    return Contribution.objects.filter(person=person).order_by("-year")
+
+
+def _build_coverage(person):
+    from enrollment.models import CoveragePeriod
+
+    return CoveragePeriod.objects.filter(person=person).order_by("-start")
+
+
+def _build_applications(person):
+    from assessment.models import Application
+
+    return Application.objects.filter(person=person).order_by("-applied_on")[:10]
+
+
+def _build_conclusions(person):
+    from assessment.models import Conclusion
+
+    return Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT).order_by("-concluded_on")[:10]
+
+
+def _build_reminders(person, on):
+    from assessment.models import Conclusion, ExpiryReminder
+
+    # SPEC 4.3: reminded from 60 days before expiry until a new conclusion replaces it or it expires.
+    return (ExpiryReminder.objects.filter(conclusion__person=person, conclusion__state=Conclusion.State.FINAL,
+                                          remind_on__lte=on, conclusion__valid_until__gte=on)
+            .select_related("conclusion").order_by("conclusion__valid_until"))
+
+
+# The page's reads, compiled once per process (ltci.core.queries.Precompiled): a first view of the page ran
+# 13 small queries whose building and compiling cost more CPU than everything else on the page.
+_READS = {name: Precompiled(build, person=SENTINEL_ID)
+          for name, build in (("decisions", _build_decisions), ("stays", _build_stays),
+                              ("contributions", _build_contributions), ("coverage", _build_coverage),
+                              ("applications", _build_applications), ("conclusions", _build_conclusions))}
+_READS["reminders"] = Precompiled(_build_reminders, person=SENTINEL_ID, on=SENTINEL_DAY)
+
+
 def status_of(*, person, on: dt.date, policy_stamp: str | None = None) -> dict:
     """Everything the status page shows about one person.
 
     ``policy_stamp`` identifies the policy tables' contents (status_cache): the payment standards shown are
     then reused from the last page with the same stamp, form, class and day instead of read again.
     """
-    from assessment.models import Application, Conclusion, ExpiryReminder
-    from enrollment.models import Contribution, CoveragePeriod
     from enrollment.selectors import payable_from
 
-    from .selectors import decisions_for_person, hospital_stays_for_person
-
-    decisions = list(decisions_for_person(person=person))
+    decisions = _READS["decisions"](person=person.pk)
     # The one in force on the day (decisions of a person never overlap: exclusion constraint).
     decision = next((d for d in sorted(decisions, key=lambda d: d.pk)
                      if d.starts_on <= on and (d.ends_on is None or d.ends_on >= on)), None)
-    contributions = list(Contribution.objects.filter(person=person).order_by("-year"))
-    arrears = [c for c in contributions if c.status in (Contribution.Status.ARREARS, Contribution.Status.PARTLY_PAID)]
+    contributions = _READS["contributions"](person=person.pk)
+    coverage = _READS["coverage"](person=person.pk)
+    arrears = [c for c in contributions if c.status in (c.Status.ARREARS, c.Status.PARTLY_PAID)]
     return {
         "person": person,
-        "coverage": list(CoveragePeriod.objects.filter(person=person).order_by("-start")),
+        "coverage": coverage,
         "contributions": contributions,
         "arrears": arrears,
-        "payable_from": payable_from(person=person),
-        "applications": list(Application.objects.filter(person=person).order_by("-applied_on")[:10]),
-        "conclusions": list(Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT)
-                            .order_by("-concluded_on")[:10]),
+        "payable_from": payable_from(person=person, coverage=coverage, contributions=contributions),
+        "applications": _READS["applications"](person=person.pk),
+        "conclusions": _READS["conclusions"](person=person.pk),
         "decision": decision,
         "standards": _standards(decision, on, policy_stamp) if decision else [],
         "decisions": decisions[:10],
-        "hospital_stays": list(hospital_stays_for_person(person=person)[:5]),
-        # SPEC 4.3: reminded from 60 days before expiry until a new conclusion replaces it or it expires.
-        "reminders": list(ExpiryReminder.objects.filter(
-            conclusion__person=person, conclusion__state=Conclusion.State.FINAL, remind_on__lte=on,
-            conclusion__valid_until__gte=on).select_related("conclusion").order_by("conclusion__valid_until")),
+        "hospital_stays": _READS["stays"](person=person.pk),
+        "reminders": _READS["reminders"](person=person.pk, on=on),
         "months": monthly_services(person=person),
         "today": on,
     }

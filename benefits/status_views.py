@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from assessment.forms import MultipleFileField
+from ltci.core.backends import PATH as BACKEND
 from ltci.core.downloads import attachment
 from ltci.core.idnumber import mask_id
+from ltci.core.queries import SENTINEL_ID, Precompiled, id_set
 
 from .services.accounts import AccountError, account_activate, username_for
 from .status_cache import cached_page, page_state
@@ -87,7 +89,7 @@ def login_view(request):
         number = form.cleaned_data["national_id"].strip().upper()
         user = authenticate(request, username=username_for(number), password=form.cleaned_data["password"])
         if user is not None and account_of(user) is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=BACKEND)
             request.session.pop(SESSION_KEY, None)
             target = request.GET.get("next", "/me/")
             return redirect(target if target.startswith("/me/") else "/me/")
@@ -110,7 +112,7 @@ def activate_view(request):
         except AccountError as exc:
             form.add_error(None, str(exc))
         else:
-            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, account.user, backend=BACKEND)
             messages.success(request, _("账户已激活"))
             return redirect("/me/")
     return render(request, "status/activate.html", {"form": form})
@@ -145,14 +147,26 @@ def _apply_form_html() -> str:
     return mark_safe(_apply_forms[language])  # noqa: S308 (our own template's output)
 
 
-def _home_context(state, on) -> dict:
-    from enrollment.models import Person
-
+def _build_account(account):
     from .models import InsuredAccount
 
-    account = InsuredAccount.objects.select_related("person").get(pk=state.account_id)
+    return InsuredAccount.objects.select_related("person").filter(pk=account)
+
+
+def _build_persons(ids):
+    from enrollment.models import Person
+
+    return Person.objects.filter(pk__in=id_set(ids))
+
+
+_account = Precompiled(_build_account, account=SENTINEL_ID)
+_persons = Precompiled(_build_persons, ids=[SENTINEL_ID])
+
+
+def _home_context(state, on) -> dict:
+    account = _account(account=state.account_id)[0]
     principals = [i for i in state.viewable_ids if i != account.person_id]
-    persons = {p.pk: p for p in Person.objects.filter(pk__in=principals)} if principals else {}
+    persons = {p.pk: p for p in _persons(ids=principals)} if principals else {}
     if account.person_id:
         persons[account.person_id] = account.person
     viewable = [persons[i] for i in state.viewable_ids if i in persons]

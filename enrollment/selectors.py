@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db.models import Min
 
 from ltci.core.policy import PolicyError, policy_in_force
-from ltci.core.queries import id_set
+from ltci.core.queries import Precompiled, id_set
 
 from . import rules
 from .models import Contribution, CoveragePeriod, Person
@@ -38,11 +38,18 @@ def _deadline(year: int) -> dt.date | None:
     return dt.date(year, month, day)
 
 
-def _exemptions() -> tuple:
+def _build_exemptions():
     from ltci.core.models import PolicyRecord
 
+    return PolicyRecord.objects.filter(scheme__active=True, kind="waiting_exemption").exclude(value=None)
+
+
+_exemption_records = Precompiled(_build_exemptions)  # read for every person's facts: compiled once
+
+
+def _exemptions() -> tuple:
     out = []
-    for rec in PolicyRecord.objects.filter(scheme__active=True, kind="waiting_exemption").exclude(value=None):
+    for rec in _exemption_records():
         out.append((rec.valid_from, rec.valid_to, dt.date.fromisoformat(rec.value["enrolled_before"])))
     return tuple(out)
 
@@ -59,6 +66,10 @@ def _facts_for(person_ids) -> dict[int, rules.Facts]:
             "id", "person_id", "year", "status", "due_by", "fully_paid_on"):
         years[c[1]][c[2]] = rules.YearPaid(c[2], c[3], c[4], c[5], f"Contribution#{c[0]}")
     died = dict(Person.objects.filter(id__in=id_set(ids)).values_list("id", "died_on"))
+    return _facts(ids, spans, years, died)
+
+
+def _facts(ids, spans, years, died) -> dict[int, rules.Facts]:
     first_year = first_system_year()
     exemptions = _exemptions()
     deadlines: dict[int, dt.date | None] = {}
@@ -91,6 +102,16 @@ def contribution_blocks(*, person_ids, start: dt.date, end: dt.date) -> dict[int
     return {pid: rules.blocks(f, start, end) for pid, f in facts.items()}
 
 
-def payable_from(*, person) -> dt.date | None:
-    """The first payable day after the latest waiting period (status page), or None."""
-    return rules.payable_from(_facts_for([person.pk])[person.pk])
+def payable_from(*, person, coverage=None, contributions=None) -> dt.date | None:
+    """The first payable day after the latest waiting period (status page), or None.
+
+    ``coverage`` and ``contributions``: all of the person's CoveragePeriod and Contribution rows when the
+    caller has read them already (the status page shows them), instead of reading them again.
+    """
+    if coverage is None or contributions is None:
+        return rules.payable_from(_facts_for([person.pk])[person.pk])
+    spans = {person.pk: [rules.Span(c.start, c.end, c.start_reason, c.end_reason, f"CoveragePeriod#{c.pk}")
+                         for c in sorted(coverage, key=lambda c: c.start)]}
+    years = {person.pk: {c.year: rules.YearPaid(c.year, c.status, c.due_by, c.fully_paid_on, f"Contribution#{c.pk}")
+                         for c in contributions}}
+    return rules.payable_from(_facts([person.pk], spans, years, {person.pk: person.died_on})[person.pk])

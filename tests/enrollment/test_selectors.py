@@ -21,6 +21,10 @@ def test_conditions_and_blocks_from_the_database(roster, django_assert_max_num_q
         ("covered", True, None), ("contribution_paid", True, None), ("waiting_period", False, "WAITING")]
     assert conds[0].detail == "coverage 2026-03-01..open (enrolled)"
     assert payable_from(person=new) == dt.date(2026, 9, 6)
+    # The status page passes the rows it has read; the answer is the same for both kinds of person.
+    for person in (new, old):
+        rows = {"coverage": list(person.coverage.all()), "contributions": list(person.contributions.all())}
+        assert payable_from(person=person, **rows) == payable_from(person=person)
     with django_assert_max_num_queries(8):
         blocks = contribution_blocks(person_ids=[new.pk, old.pk], start=dt.date(2026, 2, 1),
                                      end=dt.date(2026, 2, 28))
