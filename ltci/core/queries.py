@@ -11,24 +11,32 @@ def id_set(ids: Iterable[int]) -> RawSQL:
     return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
 
 
-def fetchone_prepared(sql: str, params):
-    """One row of a query run as a server-side prepared statement (psycopg keeps it per connection).
+def fetch_prepared(sql: str, params, *, using: str = "default") -> list[tuple]:
+    """The rows of a query run as a server-side prepared statement (psycopg keeps it per connection).
 
-    For the few queries of every request (the session's user, the status page's state), where PostgreSQL's
-    planning and Django's query compilation cost more than the execution. Django turns psycopg's preparing
-    off (prepare_threshold None) and its own client-side-binding cursors never prepare, so a threshold no
-    query reaches only enables ``prepare=True`` here. Runs on the default connection, inside whatever
-    transaction is open, with Django's error wrapping.
+    For the queries of every request (the session's user, the status page's state and reads), where
+    PostgreSQL's planning and Django's query compilation cost more than the execution. Django turns
+    psycopg's preparing off (prepare_threshold None) and its own client-side-binding cursors never prepare,
+    so a threshold no query reaches only enables ``prepare=True`` here. Runs on Django's connection (its
+    adapters, inside whatever transaction is open, with Django's error wrapping) but not through Django's
+    cursor wrapper: these queries are not in ``connection.queries``.
     """
     import psycopg
-    from django.db import connection
+    from django.db import connections
 
+    connection = connections[using]
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
         connection.connection.prepare_threshold = 2**31
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+        return cursor.fetchall()
+
+
+def fetchone_prepared(sql: str, params):
+    """The first row of ``fetch_prepared`` (or None)."""
+    rows = fetch_prepared(sql, params)
+    return rows[0] if rows else None
 
 
 # Sentinels: values a Precompiled query is built with, found again among its compiled parameters. Chosen so
@@ -45,9 +53,9 @@ class Precompiled:
     among the SQL parameters remembered. Each call binds the real values there and turns the rows into model
     instances as Django's ModelIterable does (the compiler's converters, ``from_db``, select_related
     populators), so the queryset stays the one definition while Django's query building and compilation --
-    most of the CPU of a small query -- are skipped. For model querysets whose SQL does not depend on the
-    values (no ``if`` on them in ``build``); annotations, values() and prefetch_related are refused at
-    first use.
+    most of the CPU of a small query -- are skipped; the SQL runs prepared (``fetch_prepared``). For model
+    querysets whose SQL does not depend on the values (no ``if`` on them in ``build``); annotations, values()
+    and prefetch_related are refused at first use.
     """
 
     def __init__(self, build, **sentinels):
@@ -81,15 +89,11 @@ class Precompiled:
         }
 
     def __call__(self, **values) -> list:
-        from django.db import connections
-
         if self._compiled is None:
             self._compile()
         c = self._compiled
         params = [values[slot] if slot is not None else param for param, slot in zip(c["params"], c["slots"], strict=True)]
-        with connections[c["db"]].cursor() as cursor:
-            cursor.execute(c["sql"], params)
-            rows = cursor.fetchall()
+        rows = fetch_prepared(c["sql"], params, using=c["db"])
         if c["converters"]:
             rows = c["compiler"].apply_converters(rows, c["converters"])
         out = []

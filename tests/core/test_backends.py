@@ -1,4 +1,5 @@
 """ltci.core.backends.ModelBackend: Django's backend with the session's user read by one prepared query."""
+# ruff: noqa: S106
 import pytest
 from django.contrib.auth import get_user_model
 
