@@ -17,6 +17,9 @@ preload_app = True
 
 
 def when_ready(server):
+    from django.db import connections
+
     from ltci.core.warmup import warm
 
     warm()
+    connections.close_all()  # each worker opens its own

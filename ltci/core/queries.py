@@ -58,10 +58,19 @@ class Precompiled:
     and prefetch_related are refused at first use.
     """
 
+    instances: list["Precompiled"] = []  # every one made, for compile_all (gunicorn's master, before forking)
+
     def __init__(self, build, **sentinels):
         self._build = build
         self._sentinels = sentinels
         self._compiled = None
+        Precompiled.instances.append(self)
+
+    @classmethod
+    def compile_all(cls) -> None:
+        for instance in cls.instances:
+            if instance._compiled is None:
+                instance._compile()
 
     def _compile(self):
         from django.db.models.query import ModelIterable, get_related_populators

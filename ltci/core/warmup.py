@@ -1,8 +1,9 @@
 """Work a web worker would otherwise do on its first requests, done once in gunicorn's master before it
 forks (gunicorn.conf.py: preload_app, when_ready): import every URLconf and view, compile the project's
-templates into the cached loader, load the translation catalogs and hash the code for the status-page cache
-key. Forked workers share the result, so no worker's first request waits ~200 ms for it. Opens no database
-or Redis connection (those must not be shared across the fork).
+templates into the cached loader and the Precompiled querysets to SQL, load the translation catalogs and hash
+the code for the status-page cache key. Forked workers share the result, so no worker's first requests wait
+for it. Runs no query and touches no Redis; compiling may open a database connection (Django asks the
+server's version), which the caller closes before forking (connections must not be shared by processes).
 """
 from pathlib import Path
 
@@ -21,5 +22,7 @@ def warm() -> None:
         with translation.override(code):
             translation.gettext("长期护理保险")
     from benefits.status_cache import code_digest
+    from ltci.core.queries import Precompiled
 
     code_digest()
+    Precompiled.compile_all()
