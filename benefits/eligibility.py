@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Q
 
 from benefits import rules
-from benefits.models import Admission, BenefitDecision, HospitalStay
+from benefits.models import Admission, BenefitDecision, HospitalStay, OtherFundBenefit
 from ltci.core.models import PolicyRecord
 from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, active_scheme
 from ltci.core.queries import id_set
@@ -101,7 +101,7 @@ def month_segments(*, person_ids, start: dt.date,
     same every day (its ``day`` is the segment's first day), with a fixed number of queries.
 
     Every input of the verdict is a dated interval (death, contribution blocks, conclusions, decisions,
-    hospital stays, the covered classes), so the verdict can only change on a day one of them starts or
+    hospital stays, work-injury and maternity benefits, the covered classes), so the verdict can only change on a day one of them starts or
     ends; it is computed once per segment between those days (the settlement run's eligibility for a
     month of many persons).
     """
@@ -131,6 +131,12 @@ def month_segments(*, person_ids, start: dt.date,
             .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=start))
             .values_list("person_id", "admitted_on", "discharged_on", "hospital")):
         stays.setdefault(person_id, []).append((admitted_on, discharged_on, hospital))
+    other_funds: dict[int, list[tuple]] = {}
+    for person_id, starts_on, ends_on, fund in (
+            OtherFundBenefit.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start)).order_by("starts_on")
+            .values_list("person_id", "starts_on", "ends_on", "fund")):
+        other_funds.setdefault(person_id, []).append((starts_on, ends_on, fund))
 
     result: dict[int, list[tuple[dt.date, dt.date, DayVerdict]]] = {}
     for person_id in person_ids:
@@ -141,6 +147,7 @@ def month_segments(*, person_ids, start: dt.date,
         person_conclusions = conclusions.get(person_id, [])
         person_decisions = decisions.get(person_id, [])
         person_stays = stays.get(person_id, [])
+        person_funds = other_funds.get(person_id, [])
         cuts = {start, *covered_changes}
         if died_on is not None:
             cuts.add(died_on + one)
@@ -156,6 +163,10 @@ def month_segments(*, person_ids, start: dt.date,
             cuts.add(admitted_on)
             if discharged_on is not None:
                 cuts.add(discharged_on)
+        for starts_on, ends_on, _ in person_funds:
+            cuts.add(starts_on)
+            if ends_on is not None:
+                cuts.add(ends_on + one)
         firsts = sorted(day for day in cuts if start <= day <= end)
         segments = []
         for first, following in zip(firsts, [*firsts[1:], end + one], strict=True):
@@ -163,7 +174,8 @@ def month_segments(*, person_ids, start: dt.date,
             benefit_class = _class_of(conclusion)
             decision = rules.decision_on(first, person_decisions)
             failures = rules.day_failures(day=first, died_on=died_on, blocks=blocks, benefit_class=benefit_class,
-                                          covered_classes=covered[first], decision=decision, stays=person_stays)
+                                          covered_classes=covered[first], decision=decision, stays=person_stays,
+                                          other_funds=person_funds)
             reason, detail = rules.first_failure(failures)
             segments.append((first, following - one, DayVerdict(
                 person_id=person_id, day=first, eligible=reason is None, reason_code=reason, detail=detail,
@@ -247,6 +259,12 @@ def _hospital_condition(person, on):
         return _condition("not_in_hospital", False, rules.HOSPITAL,
                           f"inpatient in {stay.hospital} from {stay.admitted_on.isoformat()} (discharge {until})",
                           f"HospitalStay#{stay.pk}")
+    # The same condition (SPEC 5.1 item 5): not receiving work-injury or maternity benefits for the care.
+    for benefit in OtherFundBenefit.objects.filter(person=person, starts_on__lte=on).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on)).order_by("starts_on"):
+        return _condition("not_in_hospital", False, rules.OTHER_FUND,
+                          rules.other_fund_detail(benefit.starts_on, benefit.ends_on, benefit.fund),
+                          f"OtherFundBenefit#{benefit.pk}")
     return _condition("not_in_hospital", True, None, "no inpatient stay on this date")
 
 

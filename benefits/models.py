@@ -144,6 +144,41 @@ class HospitalStay(models.Model):
         return f"{self.person_id} {self.admitted_on}..{self.discharged_on or ''}"
 
 
+class OtherFundBenefit(models.Model):
+    """Care paid by the work-injury or the maternity insurance (SPEC 5.1 condition 5: not receiving those
+    benefits for the same care). From the social insurance system (import_other_fund_benefits); on its days
+    the long-term care fund pays none of the person's care (EXCLUDED_OTHER_FUND). Both dates are included."""
+
+    class Fund(models.TextChoices):
+        WORK_INJURY = "work_injury", _("工伤保险")
+        MATERNITY = "maternity", _("生育保险")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="other_fund_benefits",
+                               verbose_name=_("参保人"))
+    fund = models.CharField(_("支付险种"), max_length=16, choices=Fund.choices)
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("终止日期"), null=True, blank=True)
+    reference = models.CharField(_("业务编号"), max_length=64, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("工伤生育待遇")
+        verbose_name_plural = _("工伤生育待遇")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "fund", "starts_on"], name="other_fund_once"),
+            ExclusionConstraint(
+                name="other_fund_no_overlap",
+                expressions=[("person", RangeOperators.EQUAL), ("fund", RangeOperators.EQUAL),
+                             (DateRangeFunc("starts_on", "ends_on"), RangeOperators.OVERLAPS)],
+            ),
+            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                                   name="other_fund_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.fund} {self.starts_on}..{self.ends_on or ''}"
+
+
 class RemoteResidence(models.Model):
     """异地就医备案: the person lives outside the city (remote cash allowance)."""
 

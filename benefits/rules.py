@@ -14,9 +14,10 @@ from enrollment.rules import ARREARS, NOT_COVERED, WAITING  # conditions 1-2 of 
 NO_CONCLUSION = "NO_CONCLUSION"
 NO_DECISION = "NO_DECISION"
 HOSPITAL = "HOSPITAL"
+OTHER_FUND = "EXCLUDED_OTHER_FUND"  # condition 5's second half: work-injury or maternity benefits (SPEC 5.3 code)
 FORM_NOT_AGREED = "FORM_NOT_AGREED"
 BED = "BED"
-REASON_ORDER = (NOT_COVERED, ARREARS, WAITING, NO_CONCLUSION, NO_DECISION, HOSPITAL)
+REASON_ORDER = (NOT_COVERED, ARREARS, WAITING, NO_CONCLUSION, NO_DECISION, HOSPITAL, OTHER_FUND)
 
 # Care forms delivered by an agreement institution (SPEC 5.1 condition 6). home_family includes the
 # institution's home visits; remote_cash and daily_allowance are paid to the person.
@@ -99,10 +100,12 @@ def first_failure(failures: dict[str, str]) -> tuple[str | None, str]:
 def day_failures(*, day: dt.date, died_on: dt.date | None, blocks: Sequence[Block],
                  benefit_class: str | None, covered_classes: frozenset[str] | set[str],
                  decision: DecisionView | None,
-                 stays: Sequence[tuple[dt.date, dt.date | None, str]]) -> dict[str, str]:
+                 stays: Sequence[tuple[dt.date, dt.date | None, str]],
+                 other_funds: Sequence[tuple[dt.date, dt.date | None, str]] = ()) -> dict[str, str]:
     """Return {reason_code: detail} of every person-level condition failing on the day (SPEC 5.1 1-5).
 
-    ``stays`` are (admitted_on, discharged_on, hospital).
+    ``stays`` are (admitted_on, discharged_on, hospital); ``other_funds`` (starts_on, ends_on, fund) the
+    periods of work-injury or maternity benefits.
     """
     failures: dict[str, str] = {}
     if dead_on(day, died_on):
@@ -121,5 +124,19 @@ def day_failures(*, day: dt.date, died_on: dt.date | None, blocks: Sequence[Bloc
             until = discharged_on.isoformat() if discharged_on else "open"
             failures[HOSPITAL] = f"inpatient in {hospital} from {admitted_on.isoformat()} (discharge {until})"
             break
+    for starts_on, ends_on, fund in other_funds:
+        if other_fund_day(day, starts_on, ends_on):
+            failures[OTHER_FUND] = other_fund_detail(starts_on, ends_on, fund)
+            break
     return failures
+
+
+def other_fund_day(day: dt.date, starts_on: dt.date, ends_on: dt.date | None) -> bool:
+    """True when the day is in a period of work-injury or maternity benefits (both dates included)."""
+    return starts_on <= day and (ends_on is None or day <= ends_on)
+
+
+def other_fund_detail(starts_on: dt.date, ends_on: dt.date | None, fund: str) -> str:
+    return f"{fund} benefits for the same care from {starts_on.isoformat()} to " \
+           f"{ends_on.isoformat() if ends_on else 'open'}"
 

@@ -12,6 +12,7 @@ admin.site.index_title = _("经办管理")
 
 urlpatterns = [
     path("", home, name="home"),
+    path("me/", include("benefits.status_urls")),  # first: the most requested pages (insured persons)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -21,7 +22,6 @@ urlpatterns = [
     path("portal/residents/", include("benefits.portal_urls")),
     path("portal/settlement/", include("settlement.portal_urls")),
     path("portal/", include("institutions.portal_urls")),
-    path("me/", include("benefits.status_urls")),
 ]
 
 if settings.DEBUG:

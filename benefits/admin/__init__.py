@@ -16,7 +16,8 @@ from ltci.core.policy import PolicyError
 from ..forms import ChangeFormForm, DecisionCreateForm, EndForm
 from ..imports import decisions as decision_import
 from ..imports import hospital as hospital_import
-from ..models import Admission, BenefitDecision, EventCursor, HospitalStay, RemoteResidence
+from ..imports import other_funds as other_funds_import
+from ..models import Admission, BenefitDecision, EventCursor, HospitalStay, OtherFundBenefit, RemoteResidence
 from ..services import DecisionError, decision_change_form, decision_create, decision_end
 from . import accounts  # noqa: F401  (registers the insured-person accounts)
 
@@ -182,6 +183,25 @@ class HospitalStayAdmin(SimpleHistoryAdmin):
     def import_file(self, request):
         return import_view(self, request, title=_("导入住院记录"), columns=hospital_import.COLUMNS,
                            importer=hospital_import.import_hospital_stays)
+
+
+@admin.register(OtherFundBenefit)
+class OtherFundBenefitAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "fund", "starts_on", "ends_on", "reference"]
+    list_filter = ["fund"]
+    list_select_related = ["person"]
+    search_fields = ["=person__national_id", "person__name", "=reference"]
+    raw_id_fields = ["person"]
+    show_full_result_count = False
+    change_list_template = "admin/benefits/import_changelist.html"
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_file),
+                     name="benefits_otherfundbenefit_import")] + super().get_urls()
+
+    def import_file(self, request):
+        return import_view(self, request, title=_("导入工伤生育待遇"), columns=other_funds_import.COLUMNS,
+                           importer=other_funds_import.import_other_fund_benefits)
 
 
 @admin.register(RemoteResidence)

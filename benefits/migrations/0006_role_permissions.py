@@ -7,20 +7,20 @@ MODELS = ["benefitdecision", "admission", "hospitalstay", "remoteresidence", "in
           "eventcursor"]
 
 
-def grant(apps, schema_editor):
+def grant(apps, schema_editor, models=MODELS):
     from django.contrib.auth.management import create_permissions
 
     config = apps.get_app_config("benefits")
     config.models_module = True  # the migration state's app config has none; permissions need it
     create_permissions(config, apps=apps, verbosity=0)
     config.models_module = None
-    grant_to_groups(apps)
+    grant_to_groups(apps, models)
 
 
-def grant_to_groups(apps):
+def grant_to_groups(apps, models=MODELS):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    perms = Permission.objects.filter(content_type__app_label="benefits", content_type__model__in=MODELS)
+    perms = Permission.objects.filter(content_type__app_label="benefits", content_type__model__in=models)
     auditor, _ = Group.objects.get_or_create(name=AUDITOR)
     auditor.permissions.add(*perms.exclude(codename__startswith="delete_"))
     supervisor, _ = Group.objects.get_or_create(name=SUPERVISOR)

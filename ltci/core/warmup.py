@@ -19,8 +19,8 @@ def warm() -> None:
         for path in sorted(Path(folder).rglob("*.html")):
             get_template(str(path.relative_to(folder)))
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("长期护理保险")
+        with translation.override(code):  # activating a language loads its catalogues
+            pass
     from benefits.status_cache import code_digest
     from ltci.core.queries import Precompiled
 

@@ -16,10 +16,10 @@ DEBUG = env("DEBUG")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/ltci")}
-# Persistent connections (a worker keeps its connection and the statements prepared on it, see
-# ltci.core.queries.fetch_prepared), checked before reuse so a restarted database costs one error-free retry.
+# Persistent connections: a worker keeps its connection and the statements prepared on it (see
+# ltci.core.queries.fetch_prepared). No health check (it would cost a query on every request): after a
+# database restart each worker fails one request and then reconnects (Django drops a broken connection).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63799/0")
 
 INSTALLED_APPS = [

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from benefits.eligibility import DayVerdict, explain, is_eligible, month_verdicts
-from benefits.models import Admission, BenefitDecision, HospitalStay
+from benefits.models import Admission, BenefitDecision, HospitalStay, OtherFundBenefit
 from benefits.services import decision_create
 
 from .conftest import make_conclusion, make_institution, make_person
@@ -156,6 +156,11 @@ def _random_person(rng: random.Random, inst):
         if not clash:
             HospitalStay.objects.create(person=person, admitted_on=admitted, discharged_on=discharged,
                                         hospital="市一院")
+    if rng.random() < 0.25:
+        starts = D(2024, 3, 1) + dt.timedelta(days=rng.randint(0, 29))
+        ends = starts + dt.timedelta(days=rng.randint(0, 5)) if rng.random() < 0.7 else None
+        OtherFundBenefit.objects.create(person=person, fund=rng.choice(["work_injury", "maternity"]),
+                                        starts_on=starts, ends_on=ends)
     return person
 
 

@@ -11,6 +11,14 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
+@pytest.fixture(autouse=True)
+def _own_instances():
+    """The instances made here stay out of the registry that gunicorn's warm-up compiles."""
+    before = list(Precompiled.instances)
+    yield
+    Precompiled.instances[:] = before
+
+
 def _fields(objs):
     return [{f.attname: getattr(o, f.attname) for f in o._meta.concrete_fields} for o in objs]
 

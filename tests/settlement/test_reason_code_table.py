@@ -157,3 +157,17 @@ def test_reason_code_fires(world, code):
 
     assert Decimal(line["charged_amount"]) == (Decimal(line["fund_amount"]) + Decimal(line["personal_amount"])
                                                + Decimal(line["rejected_amount"]))
+
+
+def test_work_injury_benefits_from_the_other_system_reject_the_day_without_staff(world):
+    """SPEC 5.1 item 5: the imported work-injury period itself excludes the day (EXCLUDED_OTHER_FUND)."""
+    from benefits.imports import import_other_fund_benefits
+
+    nid = world.beneficiary(form="residential", institution="YL001")
+    report = import_other_fund_benefits(
+        content=f"national_id,fund,starts_on,ends_on,reference\n{nid},work_injury,2024-05-02,2024-05-02,GS-1\n"
+        .encode(), filename="funds.csv")
+    assert report.errors == []
+    _bed(world, nid, days=(1, 2, 3))
+    line = line_for(world.settle(), nid, code="YL001")
+    assert (line["reason_codes"], line["rejected_amount"]) == ("EXCLUDED_OTHER_FUND", "60.00")

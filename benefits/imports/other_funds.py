@@ -1,0 +1,96 @@
+"""Work-injury and maternity benefits from the social insurance system (SPEC 5.1 condition 5).
+
+Columns: national_id, fund (work_injury or maternity), starts_on, ends_on (empty while still paid; both
+dates included), reference (the other system's case number, optional). A period is identified by person,
+fund and starts_on: importing it again is unchanged, an end date filled in later closes it, a different end
+date corrects it. Periods of one person and fund never overlap. On these days the long-term care fund pays
+none of the person's care (EXCLUDED_OTHER_FUND), in eligibility and in the monthly settlement.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from benefits.models import OtherFundBenefit
+from ltci.core.importing import RowError, field_value, run_import
+
+from .common import iso_date, national_id, persons_by_national_id
+
+COLUMNS = ["national_id", "fund", "starts_on", "ends_on", "reference"]
+KIND = "other_fund_benefits"
+
+
+@dataclass(frozen=True)
+class FundRow:
+    national_id: str
+    fund: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    reference: str
+
+
+def _fund(text: str) -> str:
+    value = text.strip()
+    if value not in OtherFundBenefit.Fund.values:
+        raise ValueError(f"'{text}' is not one of {', '.join(OtherFundBenefit.Fund.values)}")
+    return value
+
+
+def parse_row(row: int, values: dict[str, str]) -> FundRow:
+    number = field_value(row, values, "national_id", national_id)
+    fund = field_value(row, values, "fund", _fund)
+    starts_on = field_value(row, values, "starts_on", iso_date)
+    ends_on = field_value(row, values, "ends_on", iso_date, required=False)
+    reference = (values.get("reference") or "").strip()
+    if ends_on is not None and ends_on < starts_on:
+        raise RowError(row, "ends_on", f"end {ends_on.isoformat()} is before start {starts_on.isoformat()}")
+    if len(reference) > 64:
+        raise RowError(row, "reference", "is longer than 64 characters")
+    return FundRow(number, fund, starts_on, ends_on, reference)
+
+
+def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+    """Closed [start, end] intervals, end None = open."""
+    return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
+def _describe(benefit) -> str:
+    return f"{benefit.fund} {benefit.starts_on.isoformat()}..{benefit.ends_on.isoformat() if benefit.ends_on else 'open'}"
+
+
+@transaction.atomic
+def apply_rows(rows: list[tuple[int, FundRow]]) -> tuple[int, int, list[RowError]]:
+    persons = persons_by_national_id(r.national_id for _, r in rows)
+    known: dict[tuple[int, str], dict[dt.date, OtherFundBenefit]] = {}
+    for benefit in OtherFundBenefit.objects.filter(person__in=persons.values()).select_for_update():
+        known.setdefault((benefit.person_id, benefit.fund), {})[benefit.starts_on] = benefit
+    applied = unchanged = 0
+    errors: list[RowError] = []
+    for row, data in rows:
+        person = persons.get(data.national_id)
+        if person is None:
+            errors.append(RowError(row, "national_id", f"no insured person with ID number {data.national_id}"))
+            continue
+        mine = known.setdefault((person.pk, data.fund), {})
+        existing = mine.get(data.starts_on)
+        if existing is not None and existing.ends_on == data.ends_on and existing.reference == data.reference:
+            unchanged += 1
+            continue
+        clash = next((b for b in mine.values() if b is not existing
+                      and _overlaps(data.starts_on, data.ends_on, b.starts_on, b.ends_on)), None)
+        if clash is not None:
+            errors.append(RowError(row, "starts_on", f"overlaps the period {_describe(clash)}"))
+            continue
+        if existing is None:
+            existing = OtherFundBenefit(person=person, fund=data.fund, starts_on=data.starts_on)
+        existing.ends_on = data.ends_on
+        existing.reference = data.reference
+        existing.save()
+        mine[data.starts_on] = existing
+        applied += 1
+    return applied, unchanged, errors
+
+
+def import_other_fund_benefits(*, content: bytes, filename: str, actor=None):
+    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, parse_row=parse_row,
+                      apply_rows=apply_rows, actor=actor)
