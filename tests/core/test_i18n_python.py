@@ -135,3 +135,15 @@ def test_admin_lifecycle_buttons_and_refusals_are_english_for_a_user_who_chose_e
     assert "Submit for qualification review: I18N2" in client.get(url).content.decode()
     response = client.post(url, {"reason": "材料齐全", "effective_on": "2026-01-05"}, follow=True)
     assert "I18N2 语言测试机构2: Submit for qualification review" in response.content.decode()
+
+
+def test_settlement_appeal_refusal_follows_the_language():
+    from settlement.models import SettlementLine
+    from settlement.services.appeals import AppealRefused, appeal_create
+
+    line = SettlementLine(institution_id=1)  # not the appealing institution's line: the first refusal
+    for language, text in (("zh-hans", "只能对本机构的结算明细提出申诉"),
+                           ("en", "You can only appeal settlement lines of your own institution.")):
+        with translation.override(language), pytest.raises(AppealRefused) as exc:
+            appeal_create(institution=None, line=line, comment="理由", actor=None)
+        assert str(exc.value) == text
