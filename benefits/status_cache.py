@@ -32,6 +32,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
+from ltci.core.backends import user_columns
 from ltci.core.queries import fetchone_prepared
 
 TIMEOUT = 600  # seconds; the fingerprint, not the timeout, keeps the page current (this only bounds memory)
@@ -106,7 +107,7 @@ def _sql(parts) -> str:
     account, link, person = (_table(m) for m in
                              ("benefits.InsuredAccount", "benefits.AgentLink", "enrollment.Person"))
     return f"""
-WITH acc AS (SELECT id, person_id FROM {account}
+WITH acc AS (SELECT id, person_id, user_id FROM {account}
              WHERE user_id = %(user)s::bigint AND activated_at IS NOT NULL ORDER BY id LIMIT 1),
 viewable AS (
     SELECT p.id, 0 AS ord, p.name FROM {person} p WHERE p.id = (SELECT person_id FROM acc)
@@ -118,8 +119,9 @@ policy AS (SELECT md5(concat_ws('|', {", ".join(policy)})) AS stamp),
 viewed AS (SELECT coalesce((SELECT id FROM viewable WHERE id = %(chosen)s::bigint LIMIT 1),
                            (SELECT id FROM viewable ORDER BY ord, name, id LIMIT 1)) AS id)
 SELECT acc.id, acc.person_id, (SELECT id FROM viewed), ARRAY(SELECT id FROM viewable ORDER BY ord, name, id),
-       md5(concat_ws('|', (SELECT stamp FROM policy), {", ".join(pieces)})), (SELECT stamp FROM policy)
-FROM acc"""  # noqa: S608
+       md5(concat_ws('|', (SELECT stamp FROM policy), {", ".join(pieces)})), (SELECT stamp FROM policy),
+       {user_columns("u")}
+FROM acc JOIN {_table(settings.AUTH_USER_MODEL)} u ON u.id = acc.user_id"""  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ class PageState:
     viewable_ids: tuple[int, ...]
     fingerprint: str | None    # None: the page cannot be cached (a monthly provider without parts)
     policy_stamp: str | None = None
+    user_row: tuple | None = None  # the auth user's row, for ltci.core.backends.user_prefetched
 
 
 _sql_cache: dict[tuple, str] = {}
@@ -147,7 +150,7 @@ def page_state(*, user_id: int, chosen, on) -> PageState | None:
     if row is None:
         return None
     return PageState(account_id=row[0], person_id=row[1], viewed_id=row[2], viewable_ids=tuple(row[3]),
-                     fingerprint=row[4] if parts is not None else None, policy_stamp=row[5])
+                     fingerprint=row[4] if parts is not None else None, policy_stamp=row[5], user_row=row[6:])
 
 
 _digest: str | None = None

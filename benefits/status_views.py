@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assessment.forms import MultipleFileField
 from ltci.core.backends import PATH as BACKEND
+from ltci.core.backends import user_prefetched
 from ltci.core.downloads import attachment
 from ltci.core.idnumber import mask_id
 from ltci.core.queries import SENTINEL_ID, Precompiled, id_set
@@ -118,12 +119,34 @@ def activate_view(request):
     return render(request, "status/activate.html", {"form": form})
 
 
+def _session_user_id(request):
+    """The user id the session names (not yet verified), or None."""
+    from django.contrib.auth import SESSION_KEY as USER_KEY
+    from django.contrib.auth import get_user_model
+
+    try:
+        return get_user_model()._meta.pk.to_python(request.session[USER_KEY])
+    except (KeyError, ValidationError):
+        return None
+
+
 def home(request):
-    """The status page; served from the fingerprint-validated cache (status_cache) when nothing changed."""
-    if not request.user.is_authenticated:
-        return redirect(f"/me/login/?next={request.path}")
+    """The status page; served from the fingerprint-validated cache (status_cache) when nothing changed.
+
+    The state query runs first for the user the session names and also returns that user's row, which
+    Django's authentication then checks as always (backend path, active, session hash) without reading it
+    again (ltci.core.backends.user_prefetched). Nothing of the state is used unless that check passes.
+    """
     on = timezone.localdate()
-    state = page_state(user_id=request.user.pk, chosen=request.session.get(SESSION_KEY), on=on)
+    chosen = request.session.get(SESSION_KEY)
+    user_id = _session_user_id(request)
+    state = page_state(user_id=user_id, chosen=chosen, on=on) if user_id is not None else None
+    with user_prefetched(user_id, state.user_row if state is not None else None):
+        authenticated = request.user.is_authenticated
+    if not authenticated:
+        return redirect(f"/me/login/?next={request.path}")
+    if state is None or request.user.pk != user_id:
+        state = page_state(user_id=request.user.pk, chosen=chosen, on=on)
     if state is None:
         raise PermissionDenied("not an insured-person account")
 

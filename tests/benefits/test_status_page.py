@@ -230,3 +230,22 @@ def test_monthly_services_come_from_the_registered_provider(client, persons):
     assert status_selectors.monthly_services(person=persons["me"]) == []  # settlement registered, no run yet
     client.force_login(_activated(persons["me"]).user)
     assert "月度结算后在此显示" in client.get("/me/").content.decode()
+
+
+def test_the_page_checks_the_session_as_django_does_though_it_reads_the_user_itself(client, persons):
+    """home() reads the user's row in its state query; Django's checks on it still decide (session hash,
+    active user): a password change or a deactivation ends the session at once."""
+    account = _activated(persons["me"])
+    assert client.post("/me/login/", {"national_id": persons["me"].national_id, "password": PASSWORD}).status_code == 302
+    assert client.get("/me/").status_code == 200
+    account.user.set_password("another-Long-pw-9")
+    account.user.save()
+    response = client.get("/me/")
+    assert response.status_code == 302 and response["Location"].startswith("/me/login/")
+    client.post("/me/login/", {"national_id": persons["me"].national_id, "password": "another-Long-pw-9"})
+    assert client.get("/me/").status_code == 200
+    get_user_model().objects.filter(pk=account.user.pk).update(is_active=False)
+    assert client.get("/me/").status_code == 302
+    staff = get_user_model().objects.create_user("staff-me", password="x-Long-pw-1", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/me/").status_code == 403
