@@ -209,7 +209,7 @@ def explain(*, person, on: dt.date, care_form: str | None = None, institution=No
     conditions.append(_conclusion_condition(conclusion_in_force(person=person, on=on), on))
     decision = _decision_on(person, on, care_form, institution)
     conditions.append(_decision_condition(decision, on, care_form, institution))
-    conditions.append(_hospital_condition(person, on))
+    conditions.append(_condition_5(person, on))
     conditions.append(_agreement_condition(person, on, decision, care_form, institution))
     return conditions
 
@@ -252,7 +252,8 @@ def _decision_condition(decision, on, care_form, institution):
     return _condition("decision", True, None, text, record)
 
 
-def _hospital_condition(person, on):
+def _condition_5(person, on):
+    """SPEC 5.1 item 5: not an inpatient that day, nor receiving work-injury or maternity benefits."""
     for stay in HospitalStay.objects.filter(person=person, admitted_on__lte=on).filter(
             Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)).order_by("admitted_on"):
         until = stay.discharged_on.isoformat() if stay.discharged_on else "open"

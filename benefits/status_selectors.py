@@ -3,7 +3,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from ltci.core.queries import SENTINEL_DAY, SENTINEL_ID, Precompiled
+from ltci.core.queries import SENTINEL_DAY, SENTINEL_ID, Precompiled, id_set
 
 from .models import AgentLink, InsuredAccount
 
@@ -97,6 +97,31 @@ _READS = {name: Precompiled(build, person=SENTINEL_ID)
                               ("contributions", _build_contributions), ("coverage", _build_coverage),
                               ("applications", _build_applications), ("conclusions", _build_conclusions))}
 _READS["reminders"] = Precompiled(_build_reminders, person=SENTINEL_ID, on=SENTINEL_DAY)
+
+
+def _build_account(account):
+    return InsuredAccount.objects.select_related("person").filter(pk=account)
+
+
+def _build_persons(ids):
+    from enrollment.models import Person
+
+    return Person.objects.filter(pk__in=id_set(ids))
+
+
+_READS["account"] = Precompiled(_build_account, account=SENTINEL_ID)
+_READS["persons"] = Precompiled(_build_persons, ids=[SENTINEL_ID])
+
+
+def account_and_viewable(*, account_id: int, viewable_ids) -> tuple[InsuredAccount, list]:
+    """The account and the persons of ``viewable_ids`` in that order (the page state's list, see
+    viewable_persons for the rule), read through Precompiled querysets."""
+    account = _READS["account"](account=account_id)[0]
+    principals = [i for i in viewable_ids if i != account.person_id]
+    persons = {p.pk: p for p in _READS["persons"](ids=principals)} if principals else {}
+    if account.person_id:
+        persons[account.person_id] = account.person
+    return account, [persons[i] for i in viewable_ids if i in persons]
 
 
 def status_of(*, person, on: dt.date, policy_stamp: str | None = None) -> dict:

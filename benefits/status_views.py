@@ -20,11 +20,10 @@ from ltci.core.backends import PATH as BACKEND
 from ltci.core.backends import user_prefetched
 from ltci.core.downloads import attachment
 from ltci.core.idnumber import mask_id
-from ltci.core.queries import SENTINEL_ID, Precompiled, id_set
 
 from .services.accounts import AccountError, account_activate, username_for
 from .status_cache import cached_page, page_state
-from .status_selectors import account_of, status_of, viewable_persons
+from .status_selectors import account_and_viewable, account_of, status_of, viewable_persons
 
 SESSION_KEY = "me_person_id"
 
@@ -120,12 +119,11 @@ def activate_view(request):
 
 
 def _session_user_id(request):
-    """The user id the session names (not yet verified), or None."""
-    from django.contrib.auth import SESSION_KEY as USER_KEY
-    from django.contrib.auth import get_user_model
+    """The user id the session names (not yet verified: Django's own parsing of it), or None."""
+    from django.contrib.auth import _get_user_session_key
 
     try:
-        return get_user_model()._meta.pk.to_python(request.session[USER_KEY])
+        return _get_user_session_key(request)
     except (KeyError, ValidationError):
         return None
 
@@ -145,9 +143,7 @@ def home(request):
         authenticated = request.user.is_authenticated
     if not authenticated:
         return redirect(f"/me/login/?next={request.path}")
-    if state is None or request.user.pk != user_id:
-        state = page_state(user_id=request.user.pk, chosen=chosen, on=on)
-    if state is None:
+    if state is None:  # authenticated (Django read the same session key), but no activated account
         raise PermissionDenied("not an insured-person account")
 
     def render_page(csrf_token):
@@ -170,30 +166,9 @@ def _apply_form_html() -> str:
     return mark_safe(_apply_forms[language])  # noqa: S308 (our own template's output)
 
 
-def _build_account(account):
-    from .models import InsuredAccount
-
-    return InsuredAccount.objects.select_related("person").filter(pk=account)
-
-
-def _build_persons(ids):
-    from enrollment.models import Person
-
-    return Person.objects.filter(pk__in=id_set(ids))
-
-
-_account = Precompiled(_build_account, account=SENTINEL_ID)
-_persons = Precompiled(_build_persons, ids=[SENTINEL_ID])
-
-
 def _home_context(state, on) -> dict:
-    account = _account(account=state.account_id)[0]
-    principals = [i for i in state.viewable_ids if i != account.person_id]
-    persons = {p.pk: p for p in _persons(ids=principals)} if principals else {}
-    if account.person_id:
-        persons[account.person_id] = account.person
-    viewable = [persons[i] for i in state.viewable_ids if i in persons]
-    viewed = persons.get(state.viewed_id)
+    account, viewable = account_and_viewable(account_id=state.account_id, viewable_ids=state.viewable_ids)
+    viewed = next((p for p in viewable if p.pk == state.viewed_id), None)
     context = {"account": account, "viewable": viewable, "viewed": viewed, "apply_form_html": _apply_form_html()}
     if viewed is not None:
         context.update(status_of(person=viewed, on=on, policy_stamp=state.policy_stamp))

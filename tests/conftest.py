@@ -40,3 +40,15 @@ def browser(monkeypatch):
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language. A request the test client makes in English leaves English
+    active on the thread (Django activates per request and never deactivates), so a later test calling a
+    service directly saw English texts depending on the test order."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

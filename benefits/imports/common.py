@@ -23,6 +23,12 @@ def boolean(text: str) -> bool:
     raise ValueError(f"'{text}' is not true or false")
 
 
+def unknown_person(row: int, number: str):
+    from ltci.core.importing import RowError
+
+    return RowError(row, "national_id", f"no insured person with ID number {number}")
+
+
 def persons_by_national_id(numbers):
     from enrollment.models import Person
 

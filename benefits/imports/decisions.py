@@ -19,7 +19,7 @@ from institutions.models import CareForm, Institution
 from ltci.core.importing import RowError, field_value, run_import
 from ltci.core.policy import PolicyError
 
-from .common import boolean, iso_date, national_id, persons_by_national_id
+from .common import boolean, iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"]
 KIND = "benefit_decisions"
@@ -76,7 +76,7 @@ def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowE
     for row, data in sorted(rows, key=lambda r: (r[1].starts_on, r[0])):
         person = persons.get(data.national_id)
         if person is None:
-            errors.append(RowError(row, "national_id", f"no insured person with ID number {data.national_id}"))
+            errors.append(unknown_person(row, data.national_id))
             continue
         institution = institutions.get(data.institution_code) if data.institution_code else None
         if data.institution_code and institution is None:

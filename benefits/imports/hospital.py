@@ -13,7 +13,7 @@ from django.db import transaction
 from benefits.models import HospitalStay
 from ltci.core.importing import RowError, field_value, run_import
 
-from .common import iso_date, national_id, persons_by_national_id
+from .common import iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "admitted_on", "discharged_on", "hospital"]
 KIND = "hospital_stays"
@@ -63,7 +63,7 @@ def apply_rows(rows: list[tuple[int, StayRow]]) -> tuple[int, int, list[RowError
     for row, data in rows:
         person = persons.get(data.national_id)
         if person is None:
-            errors.append(RowError(row, "national_id", f"no insured person with ID number {data.national_id}"))
+            errors.append(unknown_person(row, data.national_id))
             continue
         mine = stays.setdefault(person.pk, {})
         existing = mine.get(data.admitted_on)

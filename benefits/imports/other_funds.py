@@ -14,7 +14,7 @@ from django.db import transaction
 from benefits.models import OtherFundBenefit
 from ltci.core.importing import RowError, field_value, run_import
 
-from .common import iso_date, national_id, persons_by_national_id
+from .common import iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "fund", "starts_on", "ends_on", "reference"]
 KIND = "other_fund_benefits"
@@ -69,7 +69,7 @@ def apply_rows(rows: list[tuple[int, FundRow]]) -> tuple[int, int, list[RowError
     for row, data in rows:
         person = persons.get(data.national_id)
         if person is None:
-            errors.append(RowError(row, "national_id", f"no insured person with ID number {data.national_id}"))
+            errors.append(unknown_person(row, data.national_id))
             continue
         mine = known.setdefault((person.pk, data.fund), {})
         existing = mine.get(data.starts_on)

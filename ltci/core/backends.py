@@ -45,10 +45,8 @@ def _user_query() -> tuple[str, list[str]]:
     global _select
     if _select is None:
         meta = get_user_model()._meta
-        fields = meta.concrete_fields
-        columns = ", ".join(f'"{f.column}"' for f in fields)
-        _select = (f'SELECT {columns} FROM "{meta.db_table}" WHERE "{meta.pk.column}" = %s',  # noqa: S608
-                   [f.attname for f in fields])
+        _select = (f'SELECT {user_columns("u")} FROM "{meta.db_table}" u WHERE u."{meta.pk.column}" = %s',  # noqa: S608
+                   [f.attname for f in meta.concrete_fields])
     return _select
 
 

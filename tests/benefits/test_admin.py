@@ -96,7 +96,9 @@ def _role_groups():
     create_permissions(apps.get_app_config("benefits"), verbosity=0)
     for name in ("待遇审核员", "主管"):
         Group.objects.get_or_create(name=name)
-    import_module("benefits.migrations.0006_role_permissions").grant_to_groups(apps)
+    roles = import_module("benefits.migrations.0006_role_permissions")
+    roles.grant_to_groups(apps)
+    roles.grant_to_groups(apps, ["otherfundbenefit"])  # migration 0008
 
 
 def test_benefit_auditor_role_may_decide_and_supervisor_only_reads(client, person):
@@ -130,3 +132,30 @@ def test_daily_end_job_button_runs_the_job_for_staff_with_the_role(admin_client,
     clerk = get_user_model().objects.create_user("nobody", password="x", is_staff=True)
     admin_client.force_login(clerk)
     assert admin_client.post("/admin/benefits/benefitdecision/run-ends/").status_code == 403
+
+
+def test_work_injury_upload_is_for_benefit_auditors_and_supervisors_only_read(client, person):
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from benefits.models import OtherFundBenefit
+
+    _role_groups()
+    supervisor = get_user_model().objects.create_user("sup2", password="x", is_staff=True)
+    supervisor.groups.add(Group.objects.get(name="主管"))
+    client.force_login(supervisor)
+    assert client.get("/admin/benefits/otherfundbenefit/").status_code == 200
+    assert client.get("/admin/benefits/otherfundbenefit/import/").status_code == 403
+    auditor = get_user_model().objects.create_user("auditor2", password="x", is_staff=True)
+    auditor.groups.add(Group.objects.get(name="待遇审核员"))
+    client.force_login(auditor)
+    upload = SimpleUploadedFile("funds.csv", f"national_id,fund,starts_on,ends_on,reference\n"
+                                f"{person.national_id},maternity,2024-03-05,2024-03-30,SY-1\n".encode())
+    response = client.post("/admin/benefits/otherfundbenefit/import/", {"file": upload})
+    assert "1 applied" in response.content.decode()
+    assert OtherFundBenefit.objects.get(person=person).reference == "SY-1"
+    bad = SimpleUploadedFile("funds.csv", f"national_id,fund,starts_on,ends_on,reference\n"
+                             f"{person.national_id},pension,2024-04-05,,\n".encode())
+    page = client.post("/admin/benefits/otherfundbenefit/import/", {"file": bad}).content.decode()
+    assert "1 rejected" in page and "<td>2</td><td>fund</td>" in page and "pension" in page
+    assert OtherFundBenefit.objects.count() == 1

@@ -7,7 +7,7 @@ from ltci.core.models import ImportBatch
 
 IMPORT_PAGES = ["/admin/institutions/institution/import/", "/admin/institutions/caregiver/import/",
                 "/admin/assessment/conclusion/import/", "/admin/benefits/benefitdecision/import/",
-                "/admin/benefits/hospitalstay/import/"]
+                "/admin/benefits/hospitalstay/import/", "/admin/benefits/otherfundbenefit/import/"]
 
 
 @pytest.mark.django_db
