@@ -1,4 +1,8 @@
-"""Settlement run states (SPEC 7.2): draft -> audited -> approved -> paid, one locked transition service."""
+"""Settlement run states (SPEC 7.2): draft -> audited -> approved -> paid, one locked transition service.
+
+Every transition holds the month's lock (services.run.lock_month), the lock the run's write takes, so an
+approval and a run of the same month never interleave; the database allows one approved or paid version
+of a month (run_one_final_version_per_month)."""
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -6,6 +10,14 @@ from django.utils.translation import gettext as _
 from ltci.core import roles
 
 from .models import SettlementRun
+from .services.fund import ledger_post_run
+from .services.run import (
+    carried_elsewhere,
+    deducted_elsewhere,
+    final_run,
+    lock_month,
+    mark_violations_deducted,
+)
 
 S = SettlementRun.State
 TRANSITIONS: dict[str, set[str]] = {
@@ -28,12 +40,14 @@ class TransitionRefused(Exception):
 
 @transaction.atomic
 def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
-    """Move a run to a new state after checking the path, the role and the four-eyes rule."""
-    locked = SettlementRun.objects.select_for_update().get(pk=run.pk)
-    latest = SettlementRun.objects.filter(month=locked.month).order_by("-version").values_list("pk", flat=True)[0]
-    if latest != locked.pk:
+    """Move a run to a new state after checking the path, the role and the four-eyes rule, under the
+    month's lock; an approval also needs the version to be the month's newest and no other version final."""
+    lock_month(run.month)
+    locked = SettlementRun.objects.select_for_update().filter(pk=run.pk).first()
+    latest = SettlementRun.objects.filter(month=run.month).order_by("-version").values_list("pk", flat=True)[:1]
+    if locked is None or list(latest) != [locked.pk]:  # a run replaced it (a draft or audited version is deleted)
         raise TransitionRefused(_("%(month)s 第%(version)s版已被新版本取代")
-                                % {"month": f"{locked.month:%Y-%m}", "version": locked.version})
+                                % {"month": f"{run.month:%Y-%m}", "version": run.version})
     if to not in TRANSITIONS[locked.state]:
         raise TransitionRefused(_("结算状态不能从“%(state)s”变为“%(label)s”")
                                 % {"state": locked.get_state_display(), "label": S(to).label})
@@ -48,8 +62,11 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
             raise TransitionRefused(_("批准人不能是运行本次结算的人员（双人复核）"))
         if locked.audited_by_id and locked.audited_by_id == actor.pk and not actor.is_superuser:
             raise TransitionRefused(_("批准人不能是审核本次结算的人员（双人复核）"))
-        from .services.run import carried_elsewhere, deducted_elsewhere
-
+        final = final_run(locked.month)
+        if final and final.pk != locked.pk:
+            raise TransitionRefused(_("%(month)s 已有第%(version)s版结算“%(state)s”，不能再批准其他版本")
+                                    % {"month": f"{locked.month:%Y-%m}", "version": final.version,
+                                       "state": final.get_state_display()})
         if deducted_elsewhere(locked):
             raise TransitionRefused(_("本版结算单扣减的违规金额已在其他月份扣减，请重新运行本月结算后再批准"))
         if carried_elsewhere(locked):
@@ -62,9 +79,6 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
     locked.state = to
     locked.save()
     if to == S.APPROVED:
-        from .services.fund import ledger_post_run
-        from .services.run import mark_violations_deducted
-
         mark_violations_deducted(locked)
         ledger_post_run(locked)
     return locked

@@ -70,7 +70,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                         .values_list("source_key", flat=True))
     pairs = {(persons[r.national_id].pk, r.year) for _, r, _ in rows if r.national_id in persons}
     contributions = {(c.person_id, c.year): c for c in Contribution.objects.select_for_update().filter(
-        person_id__in={p for p, _ in pairs}, year__in={y for _, y in pairs})}
+        person_id__in={p for p, _ in pairs}, year__in={y for _, y in pairs}).order_by("person_id", "year")}
     coverage_by_year = {}
     policies = {}
     today = timezone.localdate()

@@ -72,23 +72,31 @@ WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND subsidi
 ON CONFLICT (source_key) DO NOTHING
 """
 
+# The amount still due is read under a row lock (FOR UPDATE in `due`): a payment committed while the
+# statement waits for the row is seen (READ COMMITTED returns the locked row's current version), so the
+# transfer takes only what is still due and the UPDATE adds it to that same paid amount. Rows are locked in
+# (person, year) order, as the payment import and the arrears recovery lock them.
 TRANSFER = """
 WITH bal AS (
     SELECT DISTINCT ON (e.person_id) e.person_id, e.amount
     FROM enrollment_accountevent e
     WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND e.event = 'balance' AND e.occurred_on <= %(on)s
     ORDER BY e.person_id, e.occurred_on DESC, e.id DESC
-), ins AS (
-    INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel,
-                                                    source_key, created_at)
-    SELECT c.id, 'account_transfer', least(c.individual_amount - c.individual_paid, bal.amount), %(on)s,
-           'personal_account', 'run:' || c.year || ':transfer:' || c.id, now()
+), due AS (
+    SELECT c.id, c.year, least(c.individual_amount - c.individual_paid, bal.amount) AS amount
     FROM enrollment_contribution c
     JOIN enrollment_person p ON p.id = c.person_id
     JOIN bal ON bal.person_id = c.person_id
     WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND NOT c.subsidised
       AND c.insurance_type = 'employee' AND p.has_personal_account AND c.individual_paid < c.individual_amount
       AND bal.amount > 0
+    ORDER BY c.person_id
+    FOR UPDATE OF c
+), ins AS (
+    INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel,
+                                                    source_key, created_at)
+    SELECT id, 'account_transfer', amount, %(on)s, 'personal_account', 'run:' || year || ':transfer:' || id, now()
+    FROM due
     ON CONFLICT (source_key) DO NOTHING
     RETURNING contribution_id, amount
 )

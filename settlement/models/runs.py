@@ -47,7 +47,13 @@ class SettlementRun(models.Model):
         verbose_name = _("月度结算")
         verbose_name_plural = _("月度结算")
         ordering = ["-month", "-version"]
-        constraints = [models.UniqueConstraint(fields=["month", "version"], name="run_month_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "version"], name="run_month_version_once"),
+            # A month is paid once: at most one approved or paid version (the run's write and the state
+            # transitions also check it under the month's lock, with a readable refusal).
+            models.UniqueConstraint(fields=["month"], condition=Q(state__in=["approved", "paid"]),
+                                    name="run_one_final_version_per_month"),
+        ]
 
     def __str__(self):
         return f"{self.month:%Y-%m} v{self.version} {self.get_state_display()}"

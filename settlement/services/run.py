@@ -2,7 +2,9 @@
 
 Kill-safe: everything is computed first and written in one transaction that replaces the month's
 previous draft/audited version, so a crash leaves the previous state and a new run gives the result of
-a clean run. A second start for the same month is refused by an advisory lock.
+a clean run. A second start for the same month is refused by an advisory lock (job_lock). The write and
+every state transition of the month's versions take the month's transaction lock (lock_month) first and
+check again under it, so a run never writes beside a version approved while it computed.
 """
 import csv
 import datetime as dt
@@ -10,6 +12,7 @@ import io
 import os
 import signal
 import time
+import zlib
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -35,8 +38,34 @@ class SettlementError(Exception):
     """A settlement action refused with a human-readable reason."""
 
 
+MONTH_LOCK = zlib.crc32(b"settlement.month") - 2**31  # first key of pg_advisory_xact_lock(int, int)
+FINAL_STATES = (SettlementRun.State.APPROVED, SettlementRun.State.PAID)
+
+
 def latest_run(month: dt.date) -> SettlementRun | None:
     return SettlementRun.objects.filter(month=month).order_by("-version").first()
+
+
+def final_run(month: dt.date) -> SettlementRun | None:
+    """The month's approved or paid version (the database allows one)."""
+    return SettlementRun.objects.filter(month=month, state__in=FINAL_STATES).first()
+
+
+def lock_month(month: dt.date) -> None:
+    """Wait for and hold the month's lock until the transaction ends: the run's write and every state
+    transition of the month's versions take it first, so they happen one after the other."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_month needs a transaction (the lock is released when it ends)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK, month.year * 100 + month.month])
+
+
+def _refuse_final(month: dt.date) -> None:
+    final = final_run(month)
+    if final:
+        raise SettlementError(
+            f"the settlement of {month:%Y-%m} is {final.state} (version {final.version}) and cannot be run "
+            "again: corrections are adjustment lines in a later month")
 
 
 def settlement_run(*, month: dt.date, actor=None) -> SettlementRun:
@@ -44,11 +73,7 @@ def settlement_run(*, month: dt.date, actor=None) -> SettlementRun:
     period = f"{month:%Y-%m}"
     try:
         with job_lock(JOB, period):
-            current = latest_run(month)
-            if current and current.is_final:
-                raise SettlementError(
-                    f"the settlement of {period} is {current.state} (version {current.version}) and cannot be run "
-                    "again: corrections are adjustment lines in a later month")
+            _refuse_final(month)
             JobRun.objects.filter(job=JOB, period=period, state=JobRun.State.RUNNING).update(
                 state=JobRun.State.FAILED, message="interrupted (superseded by a new run)")
             job = job_start(JOB, period, actor=actor)
@@ -159,6 +184,8 @@ FROM st_line
 
 @transaction.atomic
 def _write(month: dt.date, result, *, actor, job) -> SettlementRun:
+    lock_month(month)
+    _refuse_final(month)  # approved while this run computed
     previous = SettlementRun.objects.select_for_update().filter(month=month)
     version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
     stale = [r.pk for r in previous if not r.is_final]
