@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from institutions.permissions import ASSESSOR, IsInstitutionUser
+from institutions.permissions import IsInstitutionUser
 
 from . import selectors, services
 from .models import Assessor, Assignment, Visit
@@ -70,7 +70,7 @@ def _invalid(exc: AssessmentError):
 
 class _AssessorApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = (ASSESSOR,)
+    capability = "portal.assessment_tasks"
     institution_types = AGENCY
 
 

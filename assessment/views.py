@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from institutions.permissions import ADMIN, ASSESSOR, CLERK, portal_required
+from institutions.permissions import ADMIN, portal_required
 from ltci.core.idnumber import mask_id
 
 from . import selectors, services
@@ -36,7 +36,7 @@ def _own_assignment(request, pk) -> Assignment:
     return assignment
 
 
-@portal_required(roles=(ASSESSOR, ADMIN), institution_types=AGENCY)
+@portal_required(capability="portal.assessment_agency", institution_types=AGENCY)
 def task_list(request):
     """The assessor's own tasks; an agency administrator sees the agency's applications."""
     assessor = Assessor.objects.filter(user=request.user, agency=request.institution, active=True).first()
@@ -49,7 +49,7 @@ def task_list(request):
     return render(request, "portal/assessment/task_list.html", {"tasks": tasks, "assessor": assessor})
 
 
-@portal_required(roles=(ASSESSOR,), institution_types=AGENCY)
+@portal_required(capability="portal.assessment_tasks", institution_types=AGENCY)
 def task_detail(request, pk):
     """The on-site form with every item; saving records the scores, the grade is computed."""
     assignment = _own_assignment(request, pk)
@@ -86,7 +86,7 @@ def task_detail(request, pk):
 
 
 @require_POST
-@portal_required(roles=(ASSESSOR,), institution_types=AGENCY)
+@portal_required(capability="portal.assessment_tasks", institution_types=AGENCY)
 def task_confirm(request, pk):
     assignment = _own_assignment(request, pk)
     try:
@@ -99,7 +99,7 @@ def task_confirm(request, pk):
 
 
 @require_POST
-@portal_required(roles=(ASSESSOR,), institution_types=AGENCY)
+@portal_required(capability="portal.assessment_tasks", institution_types=AGENCY)
 def task_decline(request, pk):
     assignment = _own_assignment(request, pk)
     form = DeclineForm(request.POST)
@@ -115,7 +115,7 @@ def task_decline(request, pk):
     return redirect("assessment_portal:tasks")
 
 
-@portal_required(roles=(ADMIN, CLERK), institution_types=CARE)
+@portal_required(capability="portal.assessment_apply", institution_types=CARE)
 def institution_applications(request):
     """A care institution's applications on behalf of persons in its care, its reminders, and a new one."""
     institution = request.institution

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from institutions.models import Bed
-from institutions.permissions import ALL_ROLES, RECORD_ROLES, IsInstitutionUser
+from institutions.permissions import IsInstitutionUser
 from ltci.core.idnumber import mask_id
 
 from . import selectors
@@ -74,7 +74,7 @@ def _bed(institution, label):
 
 class ClientListApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = ALL_ROLES
+    capability = "portal.residents"
 
     @extend_schema(responses=ClientOut(many=True), summary="本机构服务对象及今日待遇资格")
     def get(self, request):
@@ -93,7 +93,7 @@ class ClientListApi(APIView):
 
 class AdmissionListCreateApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = RECORD_ROLES
+    capability = "portal.admissions"
 
     @extend_schema(responses=AdmissionOut(many=True), summary="本机构在住人员")
     def get(self, request):
@@ -116,7 +116,7 @@ class AdmissionListCreateApi(APIView):
 
 class _OwnAdmission(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = RECORD_ROLES
+    capability = "portal.admissions"
 
     def admission(self, pk):
         admission = selectors.admission_for_institution(institution=self.request.institution, pk=pk)

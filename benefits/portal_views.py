@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from institutions.permissions import ALL_ROLES, RECORD_ROLES, portal_required
+from institutions.permissions import portal_can, portal_required
 from ltci.core.idnumber import mask_id
 from ltci.core.policy import PolicyError
 
@@ -58,12 +58,12 @@ def _rows(institution, today):
     return resident_rows, client_rows, policy_error
 
 
-@portal_required(roles=ALL_ROLES)
+@portal_required(capability="portal.residents")
 def residents(request):
     institution = request.institution
     today = timezone.localdate()
     form = None
-    if request.institution_role in RECORD_ROLES:
+    if portal_can(request, "portal.admissions"):
         form = AdmitForm(request.POST or None, institution=institution)
         if request.method == "POST" and form.is_valid() and _admit(request, form, institution):
             return redirect("residents:list")
@@ -74,7 +74,7 @@ def residents(request):
     resident_rows, client_rows, policy_error = _rows(institution, today)
     return render(request, "portal/residents.html", {
         "institution": institution, "today": today, "resident_rows": resident_rows, "client_rows": client_rows,
-        "form": form, "can_record": request.institution_role in RECORD_ROLES, "policy_error": policy_error,
+        "form": form, "can_record": form is not None, "policy_error": policy_error,
         "beds": institution.beds.all(),
     })
 
@@ -99,7 +99,7 @@ def _own_admission(request, pk):
 
 
 @require_POST
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.admissions")
 def discharge(request, pk):
     admission = _own_admission(request, pk)
     form = DischargeForm(request.POST)
@@ -115,7 +115,7 @@ def discharge(request, pk):
 
 
 @require_POST
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.admissions")
 def change_bed(request, pk):
     admission = _own_admission(request, pk)
     form = BedChangeForm(request.POST, institution=request.institution)

@@ -14,7 +14,7 @@ from ltci.core.dates import parse_iso_date
 from . import services
 from .errors import InstitutionError
 from .models import Bed, Employment
-from .permissions import ALL_ROLES, RECORD_ROLES, IsInstitutionUser
+from .permissions import IsInstitutionUser
 from .selectors import active_agreement, bed_queryset, current_agreement
 from .serializers import (
     BedEndIn,
@@ -33,7 +33,7 @@ def _invalid(exc: InstitutionError):
 
 class InstitutionProfileApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = ALL_ROLES
+    capability = "portal.view"
 
     @extend_schema(responses=InstitutionOut, summary="本机构信息")
     def get(self, request):
@@ -45,7 +45,7 @@ class InstitutionProfileApi(APIView):
 
 class BedListCreateApi(generics.GenericAPIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = RECORD_ROLES
+    capability = "portal.records"
     serializer_class = BedOut
 
     def get_queryset(self):
@@ -79,7 +79,7 @@ class BedListCreateApi(generics.GenericAPIView):
 
 class CaregiverListCreateApi(generics.GenericAPIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = RECORD_ROLES
+    capability = "portal.records"
     serializer_class = EmploymentOut
 
     def get_queryset(self):
@@ -107,7 +107,7 @@ class CaregiverListCreateApi(generics.GenericAPIView):
 
 class BedEndApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = RECORD_ROLES
+    capability = "portal.records"
 
     @extend_schema(request=BedEndIn, responses=BedOut, summary="撤销床位备案")
     def post(self, request, pk):
@@ -123,7 +123,7 @@ class BedEndApi(APIView):
 
 class CaregiverUpdateApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = RECORD_ROLES
+    capability = "portal.records"
 
     @extend_schema(request=CaregiverUpdateIn, responses=EmploymentOut, summary="修改护理人员信息或登记离职")
     def patch(self, request, pk):

@@ -2,18 +2,18 @@
 
     from institutions.permissions import portal_required, IsInstitutionUser, current_institution
 
-- `@portal_required(roles=("admin", "clerk"))` on a portal view (or `PortalRequiredMixin` with
-  `portal_roles`): anonymous users go to the portal login; logged-in users without an active
-  institution link (staff, insured persons) and users of another role get 403. The view then finds
-  `request.institution` and `request.institution_role`; every query must be scoped to that institution.
+- `@portal_required(capability="portal.records")` on a portal view (or `PortalRequiredMixin` with
+  `capability`): anonymous users go to the portal login; logged-in users without an active
+  institution link (staff, insured persons) and users whose role lacks the capability get 403. The view then
+  finds `request.institution` and `request.institution_role`; every query must be scoped to that institution.
   `institution_types=("assessment_agency",)` restricts a view to some institution types.
-- `IsInstitutionUser` (DRF): the same for API views; a view may set `portal_roles = (...)` and
-  `institution_types = (...)`. Token (hashed, ltci.core.auth) and session authentication both work.
+- `IsInstitutionUser` (DRF): the same for API views; a view sets `capability = "..."` (or `capabilities =
+  {"GET": "...", "POST": "..."}` per method) and `institution_types = (...)`. Token (hashed, ltci.core.auth)
+  and session authentication both work.
+- `portal_can(request, "portal.users")`: the same check inside a view (a form shown only to some roles).
 
-Roles (docs/decisions.md): admin = everything of the own institution including users and
-API tokens; clerk = day-to-day records (beds, caregivers, residents, claims), no users or tokens;
-caregiver = read the profile and agreement, record own visits (later issues); assessor = agencies'
-assessment work (assessment issue).
+Which role holds which capability is declared once, in `ltci.core.permissions` (docs/decisions.md, "Who may
+do what"). `roles=(...)` is still accepted for a view that names roles directly.
 """
 from functools import wraps
 
@@ -23,6 +23,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
+from ltci.core import permissions
+
 from .models import InstitutionUser
 
 ADMIN = InstitutionUser.Role.ADMIN
@@ -30,7 +32,6 @@ CLERK = InstitutionUser.Role.CLERK
 CAREGIVER = InstitutionUser.Role.CAREGIVER
 ASSESSOR = InstitutionUser.Role.ASSESSOR
 ALL_ROLES = (ADMIN, CLERK, CAREGIVER, ASSESSOR)
-RECORD_ROLES = (ADMIN, CLERK)  # may change beds, caregivers and other day-to-day records
 
 
 def _link(user) -> InstitutionUser | None:
@@ -54,12 +55,14 @@ def current_role(request) -> str | None:
     return link.role if link else None
 
 
-def check_portal_access(request, roles=None, institution_types=None) -> bool:
+def check_portal_access(request, roles=None, institution_types=None, capability=None) -> bool:
     """Set request.institution / request.institution_role; False when the user has no access."""
     link = _link(request.user)
     if link is None:
         return False
     if roles is not None and link.role not in roles:
+        return False
+    if capability is not None and not permissions.can(None, capability, portal_role=link.role):
         return False
     if institution_types is not None and link.institution.type not in institution_types:
         return False
@@ -68,19 +71,27 @@ def check_portal_access(request, roles=None, institution_types=None) -> bool:
     return True
 
 
-def portal_required(view=None, *, roles=None, institution_types=None):
-    """Decorator for portal views; usable bare (@portal_required) or with roles/institution_types."""
+def portal_can(request, capability: str) -> bool:
+    """Whether the request's portal role holds the capability (after portal_required set the role)."""
+    return permissions.can(None, capability, portal_role=getattr(request, "institution_role", None))
+
+
+def portal_required(view=None, *, roles=None, institution_types=None, capability=None):
+    """Decorator for portal views; usable bare (@portal_required) or with capability/roles/institution_types."""
+    if capability is not None:
+        permissions.capability(capability)  # an unknown name fails at import time
 
     def decorate(func):
         @wraps(func)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            if not check_portal_access(request, roles, institution_types):
+            if not check_portal_access(request, roles, institution_types, capability):
                 raise PermissionDenied("no access to this portal page")
             return func(request, *args, **kwargs)
 
         wrapper.portal_roles = roles
+        wrapper.capability = capability
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -89,20 +100,28 @@ def portal_required(view=None, *, roles=None, institution_types=None):
 class PortalRequiredMixin:
     portal_roles = None
     institution_types = None
+    capability = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if not check_portal_access(request, self.portal_roles, self.institution_types):
+        if not check_portal_access(request, self.portal_roles, self.institution_types, self.capability):
             raise PermissionDenied("no access to this portal page")
         return super().dispatch(request, *args, **kwargs)
 
 
+def view_capability(view, method: str) -> str | None:
+    """The capability an API view requires for an HTTP method (`capabilities[method]`, else `capability`)."""
+    per_method = getattr(view, "capabilities", None) or {}
+    return per_method.get(method.upper(), getattr(view, "capability", None))
+
+
 class IsInstitutionUser(BasePermission):
-    """DRF: an active institution user (optionally of `view.portal_roles` / `view.institution_types`)."""
+    """DRF: an active institution user whose role holds the view's capability for the request's method
+    (`view.capability` or `view.capabilities`), optionally of `view.portal_roles` / `view.institution_types`."""
 
     message = gettext_lazy("仅限协议机构用户访问")
 
     def has_permission(self, request, view):
         return check_portal_access(request, getattr(view, "portal_roles", None),
-                                   getattr(view, "institution_types", None))
+                                   getattr(view, "institution_types", None), view_capability(view, request.method))

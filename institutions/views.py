@@ -22,7 +22,7 @@ from .forms import (
     TrainingForm,
 )
 from .models import Bed, Employment, InsuranceNotice
-from .permissions import ADMIN, ALL_ROLES, RECORD_ROLES, portal_required
+from .permissions import portal_can, portal_required
 from .selectors import active_agreement, current_agreement, deposit_rate, registered_bed_count
 
 
@@ -43,7 +43,7 @@ def _form_error(form, exc: InstitutionError):
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-@portal_required(roles=ALL_ROLES)
+@portal_required(capability="portal.view")
 def portal_home(request):
     institution = request.institution
     today = timezone.localdate()
@@ -56,11 +56,11 @@ def portal_home(request):
     })
 
 
-@portal_required(roles=ALL_ROLES)
+@portal_required(capability="portal.view")
 def profile(request):
     institution = request.institution
     form = None
-    if request.institution_role == ADMIN:
+    if portal_can(request, "portal.profile"):
         form = ProfileForm(request.POST or None, instance=institution)
         if request.method == "POST" and form.is_valid():
             form.save()
@@ -71,7 +71,7 @@ def profile(request):
     return render(request, "portal/profile.html", {"institution": institution, "form": form})
 
 
-@portal_required(roles=ALL_ROLES)
+@portal_required(capability="portal.view")
 def agreement(request):
     institution = request.institution
     today = timezone.localdate()
@@ -86,7 +86,7 @@ def agreement(request):
     })
 
 
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.records")
 def beds(request):
     institution = request.institution
     form = BedForm(request.POST or None)
@@ -109,7 +109,7 @@ def beds(request):
 
 
 @require_POST
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.records")
 def bed_end(request, pk):
     bed = get_object_or_404(Bed, pk=pk, institution=request.institution)
     form = BedEndForm(request.POST)
@@ -124,7 +124,7 @@ def bed_end(request, pk):
     return redirect("portal:beds")
 
 
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.records")
 def caregivers(request):
     institution = request.institution
     form = CaregiverForm(request.POST or None)
@@ -161,7 +161,7 @@ def _caregiver_record_post(request, kind, caregiver, employment, record_forms):
     return None
 
 
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.records")
 def caregiver_edit(request, pk):
     employment = get_object_or_404(Employment.objects.select_related("caregiver"), pk=pk,
                                    institution=request.institution)
@@ -203,13 +203,13 @@ def caregiver_edit(request, pk):
         "certificates": caregiver.certificates.all(), "trainings": caregiver.trainings.all()})
 
 
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.records")
 def violations(request):
     rows = request.institution.violations.prefetch_related("evidence")
     return render(request, "portal/violations.html", {"violations": rows})
 
 
-@portal_required(roles=RECORD_ROLES)
+@portal_required(capability="portal.records")
 def appraisals(request):
     rows = request.institution.appraisals.prefetch_related("scores")
     return render(request, "portal/appraisals.html", {"appraisals": rows})

@@ -11,10 +11,10 @@ from . import services
 from .errors import InstitutionError
 from .forms import PortalUserForm, RoleForm, TokenForm
 from .models import InstitutionUser
-from .permissions import ADMIN, portal_required
+from .permissions import portal_required
 
 
-@portal_required(roles=(ADMIN,))
+@portal_required(capability="portal.users")
 def users(request):
     institution = request.institution
     form = PortalUserForm(request.POST or None)
@@ -35,7 +35,7 @@ def _own_link(request, pk):
 
 
 @require_POST
-@portal_required(roles=(ADMIN,))
+@portal_required(capability="portal.users")
 def user_role(request, pk):
     link = _own_link(request, pk)
     form = RoleForm(request.POST)
@@ -49,7 +49,7 @@ def user_role(request, pk):
 
 
 @require_POST
-@portal_required(roles=(ADMIN,))
+@portal_required(capability="portal.users")
 def user_deactivate(request, pk):
     link = _own_link(request, pk)
     try:
@@ -64,7 +64,7 @@ def _institution_tokens(institution):
     return ApiToken.objects.filter(user__institution_link__institution=institution).select_related("user")
 
 
-@portal_required(roles=(ADMIN,))
+@portal_required(capability="portal.users")
 def tokens(request):
     form = TokenForm(request.POST or None)
     new_key = None
@@ -76,7 +76,7 @@ def tokens(request):
 
 
 @require_POST
-@portal_required(roles=(ADMIN,))
+@portal_required(capability="portal.users")
 def token_revoke_view(request, pk):
     token = get_object_or_404(_institution_tokens(request.institution), pk=pk)
     token_revoke(token=token)

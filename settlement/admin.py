@@ -1,5 +1,6 @@
 """Staff screens for settlement and the fund (thin: every action calls a service)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -9,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from ltci.core import roles
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
+from ltci.core.permissions import can, requires
 from ltci.core.policy import PolicyError
 
 from . import states
@@ -85,6 +86,15 @@ class ClaimReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["=institution__code"]
 
 
+class ReportForm(forms.Form):
+    """The fund reports' query (GET): a bad year or region is a form error on the page, not a server error."""
+
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100, required=False)
+    region = forms.RegexField(label=gettext_lazy("地区"), regex=r"^\d{6}$", required=False,
+                              error_messages={"invalid": gettext_lazy("地区应为6位行政区划代码")})
+    format = forms.ChoiceField(choices=[("", ""), ("pdf", "PDF")], required=False)
+
+
 @admin.register(SettlementRun)
 class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["month", "version", "state", "record_count", "line_count", "fund_total", "started_by",
@@ -98,13 +108,11 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 path("reports/", self.admin_site.admin_view(self.reports_view), name="settlement_reports"),
                 *super().get_urls()]
 
+    @requires("settlement.run")
     def start_view(self, request):
         """Admin button: run (or re-run) a month (SPEC 9)."""
         if request.method == "POST":
-            if not roles.has_role(request.user, roles.SETTLEMENT_OFFICER, roles.SUPERVISOR):
-                messages.error(request, _("无权运行结算"))
-            else:
-                self._run(request, request.POST.get("month", ""))
+            self._run(request, request.POST.get("month", ""))
         return redirect("admin:settlement_settlementrun_changelist")
 
     def _run(self, request, month_text):
@@ -119,31 +127,51 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
                          % {"month": f"{run.month:%Y-%m}", "version": run.version, "lines": run.line_count,
                             "fund": run.fund_total})
 
+    @requires("fund.reports")
     def reports_view(self, request):
         from .services import reports
 
-        year = int(request.GET.get("year") or timezone.localdate().year)
-        months = reports.flows_by_month(year=year, region=request.GET.get("region") or None)
+        form = ReportForm(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            context = {**self.admin_site.each_context(request), "title": _("基金报表"), "form": form}
+            return TemplateResponse(request, "admin/settlement/reports.html", context, status=400)
+        data = form.cleaned_data if form.is_bound else {}
+        year = data.get("year") or timezone.localdate().year
+        region = data.get("region") or None
+        months = reports.flows_by_month(year=year, region=region)
         peak = max([m["income"] for m in months] + [m["expenditure"] for m in months] + [1])
         for m in months:
             m["income_pct"] = int(m["income"] * 100 / peak)
             m["expenditure_pct"] = int(m["expenditure"] * 100 / peak)
-        context = {**self.admin_site.each_context(request), "title": _("基金报表"), "year": year, "months": months,
+        context = {**self.admin_site.each_context(request), "title": _("基金报表"), "form": form, "year": year,
+                   "region": region or "", "months": months,
                    "by_region": reports.flows_by("region_code"), "by_source": reports.flows_by("source"),
                    "payout_ratio": reports.payout_ratio(), "warnings": FundWarning.objects.all()[:20],
                    "reserve": reports.reserve_for_year(year=year),
-                   "budget": reports.budget_vs_actual(year=year, region=request.GET.get("region") or None),
+                   "budget": reports.budget_vs_actual(year=year, region=region),
                    "beneficiaries": reports.beneficiaries(month=months[-1]["month"]) if months else [],
                    "by_grade": reports.beneficiaries_by_grade(month=months[-1]["month"]) if months else []}
         for rows in (context["by_region"], context["by_source"]):
             top = max([abs(r["total"]) for r in rows] + [1])
             for r in rows:
                 r["pct"] = int(abs(r["total"]) * 100 / top)
-        if request.GET.get("format") == "pdf":
+        if data.get("format") == "pdf":
             return attachment(reports.disclosure_pdf(year=year), f"fund-disclosure-{year}.pdf")
         return TemplateResponse(request, "admin/settlement/reports.html", context)
 
-    @admin.action(description=gettext_lazy("重新运行所选月份（草稿/已审核）"))
+    def has_settlement_run_permission(self, request):
+        return can(request.user, "settlement.run")
+
+    def has_settlement_audit_permission(self, request):
+        return can(request.user, "settlement.audit")
+
+    def has_settlement_approve_permission(self, request):
+        return can(request.user, "settlement.approve")
+
+    def has_settlement_pay_permission(self, request):
+        return can(request.user, "settlement.pay")
+
+    @admin.action(description=gettext_lazy("重新运行所选月份（草稿/已审核）"), permissions=["settlement_run"])
     def rerun(self, request, queryset):
         for month in sorted({r.month for r in queryset}):
             self._run(request, f"{month:%Y-%m}")
@@ -156,25 +184,22 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             except states.TransitionRefused as exc:
                 messages.error(request, f"{run}: {exc}")
 
-    @admin.action(description=gettext_lazy("审核通过"))
+    @admin.action(description=gettext_lazy("审核通过"), permissions=["settlement_audit"])
     def audit(self, request, queryset):
         self._move(request, queryset, "audited")
 
-    @admin.action(description=gettext_lazy("批准（主管，非运行人）"))
+    @admin.action(description=gettext_lazy("批准（主管，非运行人）"), permissions=["settlement_approve"])
     def approve(self, request, queryset):
         self._move(request, queryset, "approved")
 
-    @admin.action(description=gettext_lazy("退回草稿"))
+    @admin.action(description=gettext_lazy("退回草稿"), permissions=["settlement_audit"])
     def back_to_draft(self, request, queryset):
         self._move(request, queryset, "draft")
 
-    @admin.action(description=gettext_lazy("导出银行支付文件"))
+    @admin.action(description=gettext_lazy("导出银行支付文件"), permissions=["settlement_pay"])
     def bank_file(self, request, queryset):
         from .services.run import SettlementError, bank_file
 
-        if not roles.has_role(request.user, roles.FUND_ACCOUNTANT, roles.SUPERVISOR):
-            messages.error(request, _("无权导出银行支付文件"))
-            return None
         run = queryset.first()
         try:
             body = bank_file(run=run, actor=request.user)
@@ -183,14 +208,11 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return None
         return attachment(body, f"bank-{run.month:%Y-%m}-v{run.version}.csv", content_type="text/csv; charset=utf-8")
 
-    @admin.action(description=gettext_lazy("下载银行支付清单PDF"))
+    @admin.action(description=gettext_lazy("下载银行支付清单PDF"), permissions=["settlement_pay"])
     def payment_list(self, request, queryset):
         from .services.reports import payment_list_pdf
         from .services.run import SettlementError
 
-        if not roles.has_role(request.user, roles.FUND_ACCOUNTANT, roles.SUPERVISOR):
-            messages.error(request, _("无权导出银行支付清单"))
-            return None
         run = queryset.first()
         try:
             body = payment_list_pdf(run)
@@ -199,7 +221,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             return None
         return attachment(body, f"payment-list-{run.month:%Y-%m}-v{run.version}.pdf")
 
-    @admin.action(description=gettext_lazy("确认已支付"))
+    @admin.action(description=gettext_lazy("确认已支付"), permissions=["settlement_pay"])
     def confirm_paid(self, request, queryset):
         self._move(request, queryset, "paid")
 
@@ -230,7 +252,10 @@ class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["=institution__code"]
     actions = ["download_pdf"]
 
-    @admin.action(description=gettext_lazy("下载结算单PDF"))
+    def has_settlement_statements_permission(self, request):
+        return can(request.user, "settlement.statements")
+
+    @admin.action(description=gettext_lazy("下载结算单PDF"), permissions=["settlement_statements"])
     def download_pdf(self, request, queryset):
         from .services.reports import statement_pdf
 
@@ -265,11 +290,14 @@ class AppealAdmin(admin.ModelAdmin):
             except AppealRefused as exc:
                 messages.error(request, f"{appeal}: {exc}")
 
-    @admin.action(description=gettext_lazy("申诉成立（下月调整）"))
+    def has_settlement_appeals_permission(self, request):
+        return can(request.user, "settlement.appeals")
+
+    @admin.action(description=gettext_lazy("申诉成立（下月调整）"), permissions=["settlement_appeals"])
     def uphold(self, request, queryset):
         self._decide(request, queryset, True)
 
-    @admin.action(description=gettext_lazy("申诉不成立"))
+    @admin.action(description=gettext_lazy("申诉不成立"), permissions=["settlement_appeals"])
     def dismiss(self, request, queryset):
         self._decide(request, queryset, False)
 
@@ -326,7 +354,10 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["sync"]
 
-    @admin.action(description=gettext_lazy("从业务记录补记台账"))
+    def has_fund_ledger_permission(self, request):
+        return can(request.user, "fund.ledger")
+
+    @admin.action(description=gettext_lazy("从业务记录补记台账"), permissions=["fund_ledger"])
     def sync(self, request, queryset):
         from .services.fund import ledger_sync
 

@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from institutions.permissions import ADMIN, CAREGIVER, CLERK, IsInstitutionUser
+from institutions.permissions import IsInstitutionUser
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.importing import RowError
@@ -27,8 +27,6 @@ from .models import ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
 from .services.records import claim_submit, records_store
-
-RECORD_ROLES = (ADMIN, CLERK, CAREGIVER)
 
 
 class ServiceRecordIn(serializers.Serializer):
@@ -66,7 +64,7 @@ class ServiceRecordApi(APIView):
     """POST one record (object) or a batch (array); idempotent by client_key; GET the month's records."""
 
     permission_classes = [IsInstitutionUser]
-    portal_roles = RECORD_ROLES
+    capability = "portal.settlement"
 
     @extend_schema(request=ServiceRecordIn(many=True), responses={201: ServiceRecordOut(many=True)},
                    summary="上传服务记录（单条或批量，client_key 幂等）")
@@ -112,7 +110,7 @@ class ServiceRecordApi(APIView):
 
 class ClaimApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = (ADMIN, CLERK)
+    capability = "portal.settlement"
 
     @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT}, summary="提交月度申报（month=YYYY-MM）")
     def post(self, request):
@@ -127,7 +125,7 @@ class AuditResultApi(APIView):
     """The institution's audit results of a month, record by record, with the Chinese reasons."""
 
     permission_classes = [IsInstitutionUser]
-    portal_roles = (ADMIN, CLERK)
+    capability = "portal.settlement"
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="审核结果（逐条，month=YYYY-MM）")
     def get(self, request):
@@ -150,7 +148,7 @@ class AuditResultApi(APIView):
 
 class StatementApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = (ADMIN, CLERK)
+    capability = "portal.settlement"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="结算单下载（download=pdf|csv）")
     def get(self, request, pk):
@@ -188,7 +186,7 @@ class AppealIn(serializers.Serializer):
 
 class AppealApi(APIView):
     permission_classes = [IsInstitutionUser]
-    portal_roles = (ADMIN, CLERK)
+    capability = "portal.settlement"
 
     @extend_schema(request=AppealIn, responses={201: OpenApiTypes.OBJECT}, summary="对拒付明细提出申诉")
     def post(self, request):

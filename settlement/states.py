@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ltci.core import roles
+from ltci.core.permissions import staff_roles
 
 from .models import SettlementRun
 from .services.fund import ledger_post_run
@@ -26,11 +27,11 @@ TRANSITIONS: dict[str, set[str]] = {
     S.APPROVED: {S.PAID},
     S.PAID: set(),
 }
-ROLES = {
-    S.AUDITED: (roles.SETTLEMENT_OFFICER, roles.SUPERVISOR),
-    S.DRAFT: (roles.SETTLEMENT_OFFICER, roles.SUPERVISOR),
-    S.APPROVED: (roles.SUPERVISOR,),
-    S.PAID: (roles.FUND_ACCOUNTANT, roles.SUPERVISOR),
+ROLES = {  # from the declaration of who may do what (ltci.core.permissions)
+    S.AUDITED: staff_roles("settlement.audit"),
+    S.DRAFT: staff_roles("settlement.audit"),
+    S.APPROVED: staff_roles("settlement.approve"),
+    S.PAID: staff_roles("settlement.pay"),
 }
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from institutions.permissions import ADMIN, CAREGIVER, CLERK, portal_required
+from institutions.permissions import portal_required
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.importing import RowError
@@ -27,8 +27,6 @@ from .models import ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
 from .services.records import bed_days_confirm, bed_days_generate, claim_submit, records_store
-
-OFFICE = (ADMIN, CLERK)
 
 
 def _month(request, default_previous=True) -> dt.date:
@@ -57,7 +55,7 @@ class VisitForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple, required=False)
 
 
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def index(request):
     institution = request.institution
     month = _month(request)
@@ -72,7 +70,7 @@ def index(request):
 
 
 @require_POST
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def upload(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -86,14 +84,14 @@ def upload(request):
         "institution": request.institution, "report": report, "batch": batch})
 
 
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def upload_errors(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk, kind="service_records",
                               created_by__institution_link__institution=request.institution)
     return attachment("\ufeff" + batch.error_report, f"errors-{batch.pk}.csv", content_type="text/csv; charset=utf-8")
 
 
-@portal_required(roles=(ADMIN, CLERK, CAREGIVER))
+@portal_required(capability="portal.settlement")
 def visit_new(request):
     institution = request.institution
     form = VisitForm(request.POST or None)
@@ -121,7 +119,7 @@ def visit_new(request):
 
 
 @require_POST
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def claim(request):
     month = _month(request)
     result = claim_submit(institution=request.institution, month=month, actor=request.user)
@@ -135,7 +133,7 @@ def claim(request):
 
 
 @require_POST
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def bed_days(request):
     month = _month(request)
     if request.POST.get("action") == "confirm":
@@ -152,7 +150,7 @@ def bed_days(request):
     return redirect(f"/portal/settlement/?month={month:%Y-%m}")
 
 
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def results(request):
     first = _month(request)
     run, lines = selectors.visible_lines(institution=request.institution, month=first)
@@ -166,7 +164,7 @@ def results(request):
 
 
 @require_POST
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def appeal(request):
     if not request.POST.get("line_id", "").isdigit():
         messages.error(request, _("请选择要申诉的结算明细"))
@@ -185,7 +183,7 @@ def appeal(request):
     return redirect(f"/portal/settlement/results/?month={line.run.month:%Y-%m}")
 
 
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def statement(request, pk, fmt):
     found = get_object_or_404(selectors.statements_for_institution(institution=request.institution), pk=pk)
     if fmt == "csv":

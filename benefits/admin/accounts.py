@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ltci.core.downloads import attachment
 
 from ..models import AgentLink, InsuredAccount
-from ..services.accounts import AccountError, account_create, activation_code_issue
+from ..services.accounts import AccountError, account_create, activation_code_issue, login_name_problem
 
 
 class AccountAddForm(forms.ModelForm):
@@ -21,9 +21,12 @@ class AccountAddForm(forms.ModelForm):
         try:
             from ltci.core.idnumber import parse_id_number
 
-            parse_id_number(data.get("national_id", ""))
+            number = parse_id_number(data.get("national_id", "")).number
         except ValueError as exc:
             raise forms.ValidationError(_("身份号码无效：%(reason)s") % {"reason": exc}) from None
+        problem = "" if InsuredAccount.objects.filter(national_id=number).exists() else login_name_problem(number)
+        if problem:
+            raise forms.ValidationError(problem)
         return data
 
 

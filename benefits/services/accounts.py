@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from benefits.models import AgentLink, InsuredAccount
+from ltci.core.auth import INSURED_USERNAME_PREFIX
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 
 CODE_VALID_DAYS = 30
-USERNAME_PREFIX = "ins-"
+USERNAME_PREFIX = INSURED_USERNAME_PREFIX
 
 
 class AccountError(ValueError):
@@ -21,6 +22,15 @@ class AccountError(ValueError):
 
 def username_for(national_id: str) -> str:
     return f"{USERNAME_PREFIX}{national_id}"
+
+
+def login_name_problem(national_id: str) -> str:
+    """The refusal when the login name of a new account is held by another user (created outside this service:
+    portal users may not take it), else ""."""
+    username = username_for(national_id)
+    if get_user_model().objects.filter(username__iexact=username).exists():
+        return _("登录名“%(username)s”已被其他用户占用，请先在“用户”中更名后再建立账户") % {"username": username}
+    return ""
 
 
 @transaction.atomic
@@ -40,6 +50,9 @@ def account_create(*, national_id: str, name: str = "", person=None, actor=None)
         if person is None:
             raise AccountError(_("非参保人账户须填写姓名"))
         name = person.name
+    problem = login_name_problem(number)
+    if problem:
+        raise AccountError(problem)
     user = get_user_model().objects.create_user(username=username_for(number))
     user.set_unusable_password()
     user.save()

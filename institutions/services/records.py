@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ltci.core.auth import INSURED_USERNAME_PREFIX, is_reserved_username
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 
 from .. import rules
@@ -107,19 +109,23 @@ def beds_set_count(*, institution: Institution, count: int, on: dt.date) -> tupl
     return added, 0
 
 
-def _national_id(raw: str) -> str:
-    try:
-        return parse_id_number(raw).number
-    except InvalidIdNumber as exc:
-        raise InstitutionError(_("公民身份号码无效：%(reason)s") % {"reason": exc}, field="national_id") from None
+CAREGIVER_ID_OR_NAME = gettext_lazy("公民身份号码无效或与姓名不符，请核对；如需更正已登记的信息请联系经办机构")
 
 
 @transaction.atomic
 def caregiver_employ(*, institution: Institution, national_id: str, name: str, employed_from: dt.date,
                      employed_to: dt.date | None = None, qualification: str = "", phone: str = "",
                      actor=None) -> Employment:
-    """Register a caregiver (found or created by national ID) as employed by the institution."""
-    number = _national_id(national_id)
+    """Register a caregiver (found or created by national ID) as employed by the institution.
+
+    The caregiver record is shared by every employer: an ID number that is invalid or does not match the stored
+    name gets one message (it must not tell another institution that the number is on record), and the
+    qualification and phone given are recorded only while no other institution employs the caregiver.
+    """
+    try:
+        number = parse_id_number(national_id).number
+    except InvalidIdNumber:
+        raise InstitutionError(CAREGIVER_ID_OR_NAME, field="national_id") from None
     if not (name or "").strip():
         raise InstitutionError(_("请填写姓名"), field="name")
     if employed_to is not None and employed_to < employed_from:
@@ -128,12 +134,9 @@ def caregiver_employ(*, institution: Institution, national_id: str, name: str, e
     caregiver, created = Caregiver.objects.get_or_create(
         national_id=number, defaults={"name": name.strip(), "qualification": qualification, "phone": phone})
     if not created and caregiver.name != name.strip():
-        # The caregiver record is shared by every employer: a name that does not match the ID is refused
-        # (without showing the stored name to an institution that may not employ the person yet).
-        raise InstitutionError(_("姓名与该公民身份号码已登记的护理人员姓名不一致，请核对；如需更正请联系经办机构"),
-                               field="name")
-    if not created:
-        changed = {k: v for k, v in {"name": name.strip(), "qualification": qualification, "phone": phone}.items()
+        raise InstitutionError(CAREGIVER_ID_OR_NAME, field="national_id")
+    if not created and not _employed_elsewhere(caregiver, institution, timezone.localdate()):
+        changed = {k: v for k, v in {"qualification": qualification, "phone": phone}.items()
                    if v and getattr(caregiver, k) != v}
         for k, v in changed.items():
             setattr(caregiver, k, v)
@@ -163,9 +166,9 @@ def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = ""
                      institution: Institution | None = None, actor=None) -> Caregiver:
     """Correct a caregiver's record; `institution` is the portal/API caller, whose rights are limited.
 
-    The record is shared by all employers: an institution may not rename a caregiver another institution
-    (still) employs, and one that no longer employs the caregiver may not change the record at all while
-    another does. Staff (institution=None) may.
+    The record is shared by all employers: an institution may not change a caregiver another institution
+    (still) employs (name, qualification, phone: the office corrects them), and one that no longer employs the
+    caregiver may not change the record at all while another does. Staff (institution=None) may.
     """
     if not (name or "").strip():
         raise InstitutionError(_("请填写姓名"), field="name")
@@ -178,6 +181,9 @@ def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = ""
             raise InstitutionError(_("该护理人员已在本机构离职并在其他机构任职，不能修改其信息"))
         if elsewhere and name.strip() != caregiver.name:
             raise InstitutionError(_("该护理人员同时在其他机构任职，姓名更正请联系经办机构"), field="name")
+        if elsewhere and (qualification, phone) != (caregiver.qualification, caregiver.phone):
+            raise InstitutionError(_("该护理人员同时在其他机构任职，资质和电话的更正请联系经办机构"),
+                                   field="qualification")
     caregiver.name, caregiver.qualification, caregiver.phone = name.strip(), qualification, phone
     caregiver.save()
     return caregiver
@@ -247,6 +253,9 @@ def institution_user_create(*, institution: Institution, username: str, password
         raise InstitutionError(_("未知的角色：%(role)s") % {"role": role}, field="role")
     if role == InstitutionUser.Role.ASSESSOR and institution.type != "assessment_agency":
         raise InstitutionError(_("只有评估机构可以设置评估员"), field="role")
+    if is_reserved_username(username):
+        raise InstitutionError(_("以“%(prefix)s”开头的用户名留给参保人查询账户，请换一个用户名")
+                               % {"prefix": INSURED_USERNAME_PREFIX}, field="username")
     if User.objects.filter(username__iexact=username).exists():
         raise InstitutionError(_("用户名“%(username)s”已被使用") % {"username": username}, field="username")
     try:

@@ -8,6 +8,14 @@ from rest_framework import authentication, exceptions
 
 from .models import ApiToken
 
+# Status-page logins of insured persons are "ins-<national ID>" (benefits.services.accounts); no other login
+# (portal users) may take a name of that form, whatever its case.
+INSURED_USERNAME_PREFIX = "ins-"
+
+
+def is_reserved_username(username: str) -> bool:
+    return (username or "").strip().lower().startswith(INSURED_USERNAME_PREFIX)
+
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()

@@ -197,14 +197,14 @@ def budget_vs_actual(*, year: int, region: str | None = None) -> list[dict]:
 
 
 def warning_recipients() -> list[str]:
-    """E-mail addresses of active fund accountants and supervisors (who act on early warnings)."""
+    """E-mail addresses of active staff who read the fund reports (who act on early warnings)."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
-    from ltci.core import roles
+    from ltci.core.permissions import staff_roles
 
     users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="").filter(
-        Q(is_superuser=True) | Q(groups__name__in=[roles.FUND_ACCOUNTANT, roles.SUPERVISOR])).distinct()
+        Q(is_superuser=True) | Q(groups__name__in=staff_roles("fund.reports"))).distinct()
     return sorted(users.values_list("email", flat=True))
 
 

@@ -113,7 +113,7 @@ def test_registering_a_known_id_under_another_name_is_refused_without_showing_th
     services.caregiver_employ(institution=a, national_id=nid, name="吴护理", employed_from=dt.date(2026, 1, 1))
     with pytest.raises(InstitutionError) as exc:
         services.caregiver_employ(institution=b, national_id=nid, name="冒名", employed_from=dt.date(2026, 1, 1))
-    assert exc.value.field == "name" and "吴护理" not in exc.value.message
+    assert exc.value.field == "national_id" and "吴护理" not in exc.value.message
     assert Caregiver.objects.get(national_id=nid).name == "吴护理"
     assert not b.employments.exists()
 
@@ -131,10 +131,10 @@ def test_an_institution_cannot_rename_a_caregiver_another_institution_employs(sh
     response = api.patch(f"/api/v1/caregivers/{eb.pk}/", {"name": "改名"}, content_type="application/json")
     assert response.status_code == 400
     assert Caregiver.objects.get(pk=ea.caregiver_id).name == "周护理"
-    # The qualification is the person's: any current employer may record it.
+    # Nor change its qualification while A employs the caregiver (security review finding 11).
     response = client.post(f"/portal/caregivers/{eb.pk}/", {"name": "周护理", "qualification": "护士", "phone": ""})
-    assert response.status_code == 302
-    assert Caregiver.objects.get(pk=ea.caregiver_id).qualification == "护士"
+    assert response.status_code == 200 and "资质和电话的更正请联系经办机构" in response.content.decode()
+    assert Caregiver.objects.get(pk=ea.caregiver_id).qualification == ""
 
 
 def test_a_former_employer_cannot_change_a_caregiver_now_employed_elsewhere(shared):

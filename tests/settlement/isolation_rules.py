@@ -3,8 +3,7 @@ import datetime as dt
 
 from tests.institutions.isolation import Rule
 
-OFFICE = frozenset({"admin", "clerk"})
-VISITS = frozenset({"admin", "clerk", "caregiver"})
+OFFICE = frozenset({"admin", "clerk"})  # caregivers read only (docs/decisions.md "Who may do what")
 
 
 def _statement(world):
@@ -37,13 +36,13 @@ RULES = {
     "settlement_portal:index": Rule(roles=OFFICE),
     "settlement_portal:upload": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:upload_errors": Rule(roles=OFFICE, kwargs=_batch),
-    "settlement_portal:visit_new": Rule(roles=VISITS),
+    "settlement_portal:visit_new": Rule(roles=OFFICE),
     "settlement_portal:claim": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:bed_days": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:results": Rule(roles=OFFICE),
     "settlement_portal:appeal": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:statement": Rule(roles=OFFICE, kwargs=_statement_pdf),
-    "api-service-records": Rule(roles=VISITS),
+    "api-service-records": Rule(roles=OFFICE),
     "api-settlement-claims": Rule(roles=OFFICE, method="POST"),
     "api-settlement-results": Rule(roles=OFFICE),
     "api-settlement-statement": Rule(roles=OFFICE, kwargs=_statement_api),

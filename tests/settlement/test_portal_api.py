@@ -210,7 +210,7 @@ def test_portal_statement_of_another_institution_is_404(approved_may, client):
 
 def test_portal_visit_entry(world, client):
     nid = world.beneficiary(form="home_visits", institution="JJ001")
-    client.force_login(portal_user("JJ001", role="caregiver"))
+    client.force_login(portal_user("JJ001", role="clerk"))  # caregivers read only (finding 8)
     response = client.post("/portal/settlement/visits/new/", {
         "national_id": nid, "service_date": "2024-05-03", "started_at": "09:00", "ended_at": "10:00",
         "caregiver_id": CAREGIVER, "charged_amount": "80.00", "items": ["清洁照料", "饮食照料"]})

@@ -1,0 +1,166 @@
+"""Who may do what: the one declaration of capabilities, used by admin views, admin actions, buttons, portal
+pages and the API (and by the permission matrix tests, which are generated from it).
+
+A capability is either a staff one (the staff roles of `ltci.core.roles` that hold it; superusers hold every
+staff capability) or a portal one (the roles of institution users: admin, clerk, caregiver, assessor).
+A staff capability that only repeats the permission of its admin page names that Django model permission
+(`perm`): the groups of the role migrations then decide, so the page and its buttons cannot disagree.
+
+    from ltci.core.permissions import can, requires
+    can(request.user, "settlement.run")                 # staff
+    can(None, "portal.records", portal_role="clerk")    # portal (institutions.permissions does the lookup)
+
+Admin actions name the capability with underscores, `@admin.action(permissions=["settlement_run"])`, and the
+admin defines `has_settlement_run_permission(request)` returning `can(request.user, "settlement.run")`
+(Django's public mechanism); custom admin views are decorated with `@requires("settlement.run")`.
+"""
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from .roles import (
+    ENROLLMENT_CLERK,
+    FUND_ACCOUNTANT,
+    SETTLEMENT_OFFICER,
+    SUPERVISOR,
+)
+
+# Portal roles (institutions.models.InstitutionUser.Role values; institutions checks that they agree).
+ADMIN, CLERK, CAREGIVER, ASSESSOR = "admin", "clerk", "caregiver", "assessor"
+PORTAL_ROLES = (ADMIN, CLERK, CAREGIVER, ASSESSOR)
+
+
+@dataclass(frozen=True)
+class Capability:
+    description: str
+    staff: frozenset = field(default_factory=frozenset)
+    perm: str = ""  # a Django model permission ("app.codename"): the page's own permission decides
+    portal: frozenset = field(default_factory=frozenset)
+
+
+def _staff(description, *roles):
+    return Capability(description, staff=frozenset(roles))
+
+
+def _page(description, perm):
+    return Capability(description, perm=perm)
+
+
+def _portal(description, *roles):
+    return Capability(description, portal=frozenset(roles))
+
+
+CAPABILITIES: dict[str, Capability] = {
+    # Enrollment
+    "enrollment.import": _staff("import roster, account events and payments; their error reports", ENROLLMENT_CLERK, SUPERVISOR),
+    "enrollment.run_contributions": _staff("start the yearly contribution run", ENROLLMENT_CLERK, FUND_ACCOUNTANT, SUPERVISOR),
+    # Institutions
+    "institutions.lifecycle": _staff("institution lifecycle: review, sign, renew, suspend, reinstate, terminate, reject", SUPERVISOR),
+    "institutions.portal_users": _staff("create an institution's portal login", SUPERVISOR),
+    "institutions.import": _staff("import institutions and caregivers", SUPERVISOR),
+    "institutions.violations": _page("read violations and download their evidence", "institutions.view_violation"),
+    "institutions.insurance_check": _page("acknowledge insurance notices, run the daily agreement check",
+                                          "institutions.change_insurancenotice"),
+    # Assessment
+    "assessment.workflow": _page("assessment workflow buttons (accept, assign, publish, objections, conclude)", "assessment.change_application"),
+    "assessment.review_request": _page("register a review request", "assessment.add_application"),
+    "assessment.import": _page("import conclusions", "assessment.change_conclusion"),
+    "assessment.notice": _page("conclusion notice PDF", "assessment.view_conclusion"),
+    # Benefits
+    "benefits.decide": _page("decide, change and end benefit decisions; import them; run the daily ends",
+                             "benefits.change_benefitdecision"),
+    "benefits.letters": _page("benefit decision letter PDF", "benefits.view_benefitdecision"),
+    "benefits.import_hospital_stays": _page("import hospital stays", "benefits.add_hospitalstay"),
+    "benefits.import_other_funds": _page("import work-injury and maternity benefits", "benefits.add_otherfundbenefit"),
+    "benefits.activation_codes": _page("issue status-page one-time codes", "benefits.change_insuredaccount"),
+    # Settlement and the fund
+    "settlement.run": _staff("run or re-run a month's settlement", SETTLEMENT_OFFICER, SUPERVISOR),
+    "settlement.audit": _staff("audit a run, send it back to draft", SETTLEMENT_OFFICER, SUPERVISOR),
+    "settlement.approve": _staff("approve a run (four eyes)", SUPERVISOR),
+    "settlement.pay": _staff("bank file and payment list, confirm payment", FUND_ACCOUNTANT, SUPERVISOR),
+    "settlement.appeals": _staff("decide appeals, enter corrections", SETTLEMENT_OFFICER, SUPERVISOR),
+    "settlement.statements": _page("statement PDF", "settlement.view_statement"),
+    "fund.reports": _staff("fund reports and the disclosure PDF", FUND_ACCOUNTANT, SUPERVISOR),
+    "fund.ledger": _page("sync the fund ledger from the business records", "settlement.change_ledgerentry"),
+    "core.import_errors": _page("download import error reports", "core.view_importbatch"),
+    # Provider portal and API
+    "portal.view": _portal("portal home, institution profile and agreement (read)", ADMIN, CLERK, CAREGIVER, ASSESSOR),
+    "portal.profile": _portal("edit the institution's contact fields", ADMIN),
+    "portal.users": _portal("the institution's users and API tokens", ADMIN),
+    "portal.records": _portal("beds, caregivers, violations and appraisals", ADMIN, CLERK),
+    "portal.residents": _portal("residents and clients with eligibility (masked ID numbers)", ADMIN, CLERK, CAREGIVER, ASSESSOR),
+    "portal.admissions": _portal("admit, discharge, change beds", ADMIN, CLERK),
+    "portal.settlement": _portal("service records (full ID numbers), bed days, claims, audit results, appeals, statements", ADMIN, CLERK),
+    "portal.assessment_tasks": _portal("assessment tasks: on-site form, confirm, decline", ASSESSOR),
+    "portal.assessment_agency": _portal("the agency's applications", ADMIN, ASSESSOR),
+    "portal.assessment_apply": _portal("a care institution applies for assessments", ADMIN, CLERK),
+}
+
+
+def capability(name: str) -> Capability:
+    try:
+        return CAPABILITIES[name]
+    except KeyError:
+        raise LookupError(f"unknown capability {name!r} (declare it in ltci.core.permissions)") from None
+
+
+def staff_roles(name: str) -> tuple[str, ...]:
+    """The staff roles holding an explicitly declared staff capability (sorted, for messages and queries)."""
+    found = capability(name)
+    if found.perm or not found.staff:
+        raise LookupError(f"{name!r} is not declared with staff roles")
+    return tuple(sorted(found.staff))
+
+
+def _group_names(user) -> frozenset:
+    names = getattr(user, "ltci_role_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user.ltci_role_names = names  # per request: users are loaded for each request
+    return names
+
+
+def can(user, name: str, *, portal_role: str | None = None) -> bool:
+    """True when the user (staff) or the portal role may use the capability."""
+    found = capability(name)
+    if found.portal:
+        return portal_role in found.portal
+    if portal_role is not None:
+        return False
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+        return False
+    if found.perm:
+        return user.has_perm(found.perm)
+    return user.is_superuser or bool(found.staff & _group_names(user))
+
+
+def action_permission(name: str) -> str:
+    """The admin action permission name of a capability ("settlement.run" -> "settlement_run")."""
+    capability(name)
+    return name.replace(".", "_")
+
+
+def capability_of_action_permission(permission: str) -> str | None:
+    """The capability an admin action permission names, or None for Django's view/add/change/delete."""
+    return next((name for name in CAPABILITIES if action_permission(name) == permission), None)
+
+
+def requires(name: str):
+    """Decorator for a custom admin view method: PermissionDenied unless the user has the capability.
+
+    The view carries `capability` so that the matrix test finds what each admin URL requires.
+    """
+    capability(name)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(model_admin, request, *args, **kwargs):
+            if not can(request.user, name):
+                raise PermissionDenied
+            return view(model_admin, request, *args, **kwargs)
+
+        wrapper.capability = name
+        return wrapper
+
+    return decorate
