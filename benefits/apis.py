@@ -3,7 +3,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from ltci.core.idnumber import mask_id
 
 from . import selectors
 from .eligibility import month_verdicts
+from .models import Admission, BenefitDecision
 from .services.admissions import (
     AdmissionError,
     admission_admit_for_institution,
@@ -72,14 +73,20 @@ def _bed(institution, label):
     return bed
 
 
-class ClientListApi(APIView):
+class ClientListApi(generics.GenericAPIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.residents"
+    serializer_class = ClientOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return BenefitDecision.objects.none()
+        return selectors.clients_for_institution(institution=self.request.institution, on=timezone.localdate())
 
     @extend_schema(responses=ClientOut(many=True), summary="本机构服务对象及今日待遇资格")
     def get(self, request):
         today = timezone.localdate()
-        decisions = list(selectors.clients_for_institution(institution=request.institution, on=today))
+        decisions = self.paginate_queryset(self.get_queryset())
         verdicts = month_verdicts(person_ids=[d.person_id for d in decisions], start=today, end=today)
         rows = []
         for d in decisions:
@@ -88,17 +95,23 @@ class ClientListApi(APIView):
                          "care_form": d.care_form, "benefit_class": d.benefit_class, "starts_on": d.starts_on,
                          "eligible_today": verdict.eligible and verdict.institution_id == request.institution.pk,
                          "reason_code": verdict.reason_code})
-        return Response(ClientOut(rows, many=True).data)
+        return self.get_paginated_response(ClientOut(rows, many=True).data)
 
 
-class AdmissionListCreateApi(APIView):
+class AdmissionListCreateApi(generics.GenericAPIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.admissions"
+    serializer_class = AdmissionOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Admission.objects.none()
+        return selectors.residents_for_institution(institution=self.request.institution, on=timezone.localdate())
 
     @extend_schema(responses=AdmissionOut(many=True), summary="本机构在住人员")
     def get(self, request):
-        rows = selectors.residents_for_institution(institution=request.institution, on=timezone.localdate())
-        return Response(AdmissionOut(rows, many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(AdmissionOut(page, many=True).data)
 
     @extend_schema(request=AdmitIn, responses={201: AdmissionOut}, summary="登记入住")
     def post(self, request):

@@ -23,14 +23,14 @@ def residents_for_institution(*, institution, on: dt.date):
     """Admissions of the institution occupying a bed on the day (its residents)."""
     return (Admission.objects.filter(institution=institution, admitted_on__lte=on)
             .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
-            .select_related("person", "bed").order_by("bed__label", "admitted_on"))
+            .select_related("person", "bed").order_by("bed__label", "admitted_on", "pk"))
 
 
 def clients_for_institution(*, institution, on: dt.date):
     """Decisions naming the institution in force on the day (its residents and home-care clients)."""
     return (BenefitDecision.objects.filter(institution=institution, starts_on__lte=on)
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-            .select_related("person").order_by("care_form", "person__name"))
+            .select_related("person").order_by("care_form", "person__name", "pk"))
 
 
 def admission_for_institution(*, institution, pk: int) -> Admission | None:
@@ -42,3 +42,21 @@ def has_residential_decision(*, person, institution, on: dt.date) -> bool:
     return BenefitDecision.objects.filter(person=person, institution=institution, care_form="residential",
                                           starts_on__lte=on).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=on)).exists()
+
+
+def persons_served_by(*, institution, person_ids) -> tuple[set[int], set[int]]:
+    """Of the given persons, (those the institution serves, those with any benefit decision).
+
+    An institution serves a person it has admitted or that a benefit decision names, at any time (the
+    month's audit judges the dates). Portal and API submissions may name only such persons, or, for
+    device records, any beneficiary (SPEC 5.2 devices go with any care form).
+    """
+    ids = set(person_ids)
+    served = set(Admission.objects.filter(institution=institution, person_id__in=ids)
+                 .values_list("person_id", flat=True))
+    decided = {}
+    for person_id, institution_id in BenefitDecision.objects.filter(person_id__in=ids).values_list(
+            "person_id", "institution_id"):
+        decided[person_id] = decided.get(person_id, False) or institution_id == institution.pk
+    served |= {person_id for person_id, named in decided.items() if named}
+    return served, set(decided)

@@ -6,12 +6,13 @@ import csv
 import io
 import uuid
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,16 +31,21 @@ from .services.records import claim_submit, records_store
 
 
 class ServiceRecordIn(serializers.Serializer):
-    institution_code = serializers.CharField(required=False, allow_blank=True)
-    national_id = serializers.CharField()
-    kind = serializers.CharField()
-    service_date = serializers.CharField()
-    component = serializers.CharField(required=False, allow_blank=True, default="")
-    charged_amount = serializers.CharField()
-    caregiver_id = serializers.CharField(required=False, allow_blank=True, default="")
-    started_at = serializers.CharField(required=False, allow_blank=True, default="")
-    ended_at = serializers.CharField(required=False, allow_blank=True, default="")
-    items = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    """One record (SPEC 11.4 columns); the values are then checked as a file row is (settlement.imports)."""
+
+    institution_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    national_id = serializers.CharField(max_length=18)
+    kind = serializers.CharField(max_length=20, help_text="bed_day | home_visit | device")
+    service_date = serializers.CharField(max_length=10, help_text="YYYY-MM-DD")
+    component = serializers.CharField(required=False, allow_blank=True, default="", max_length=10,
+                                      help_text="life | medical（床日必填）")
+    # The money column's precision: 1E+30, NaN and 0.001 are field errors here, never a server error.
+    charged_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    caregiver_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=18)
+    started_at = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    ended_at = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    items = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list,
+                                  max_length=50)
     client_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
 
 
@@ -53,31 +59,65 @@ class ServiceRecordOut(serializers.ModelSerializer):
                   "caregiver_national_id", "started_at", "ended_at", "items", "client_key", "received_at"]
 
 
+MONTH = OpenApiParameter("month", str, required=True, pattern=r"^\d{4}-\d{2}$", description="月份 YYYY-MM")
+RECORDS_IN = PolymorphicProxySerializer(component_name="ServiceRecordsIn", resource_type_field_name=None,
+                                        serializers=[ServiceRecordIn, ServiceRecordIn(many=True)], many=False)
+RECORDS_OUT = PolymorphicProxySerializer(component_name="ServiceRecordsOut", resource_type_field_name=None,
+                                         serializers=[ServiceRecordOut, ServiceRecordOut(many=True)], many=False)
+
+
 def _month_param(request):
     try:
-        return parse_month(request.query_params.get("month", ""))
+        month = parse_month(request.query_params.get("month", ""))
+        if not 1900 <= month.year <= 2999:
+            raise ValueError(_("月份超出范围：%(month)s") % {"month": request.query_params["month"]})
     except ValueError as exc:
         raise ValidationError({"month": [str(exc)]}) from None
+    return month
 
 
-class ServiceRecordApi(APIView):
+def _records_in(data) -> list:
+    """The request body as a list of records: an object or an array of at most LTCI_API_MAX_RECORDS."""
+    if not isinstance(data, (dict, list)):
+        raise ValidationError({"records": [_("请求体应为一条服务记录（对象）或服务记录数组")]})
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ValidationError({"records": [_("请求中没有服务记录")]})
+    limit = settings.LTCI_API_MAX_RECORDS
+    if len(items) > limit:
+        raise ValidationError({"records": [_("一次最多提交%(limit)s条服务记录（本次%(count)s条），请分批提交")
+                                           % {"limit": limit, "count": len(items)}]})
+    return items
+
+
+class ServiceRecordApi(generics.GenericAPIView):
     """POST one record (object) or a batch (array); idempotent by client_key; GET the month's records."""
 
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
+    serializer_class = ServiceRecordOut
+    throttle_scope = "service_records"
 
-    @extend_schema(request=ServiceRecordIn(many=True), responses={201: ServiceRecordOut(many=True)},
-                   summary="上传服务记录（单条或批量，client_key 幂等）")
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ServiceRecord.objects.none()
+        return selectors.records_for_institution(institution=self.request.institution, month=_month_param(
+            self.request)).select_related("institution", "person")
+
+    @extend_schema(request=RECORDS_IN, responses={201: RECORDS_OUT, 200: RECORDS_OUT},
+                   summary="上传服务记录（单条对象或数组，每次最多1000条；client_key 幂等）",
+                   description="数组中任何一条有误则全部不写入，400 的 errors.records 按序号列出原因；"
+                               "全部 client_key 已存在时返回 200 和已存的记录。")
     def post(self, request):
         institution = request.institution
-        many = isinstance(request.data, list)
-        items = request.data if many else [request.data]
-        if not items:
-            raise ValidationError({"records": [_("请求中没有服务记录")]})
-        data = ServiceRecordIn(data=items, many=True)
-        data.is_valid(raise_exception=True)
+        items = _records_in(request.data)
         parsed, errors = [], {}
-        for index, item in enumerate(data.validated_data):
+        for index, item in enumerate(items):
+            data = ServiceRecordIn(data=item)
+            if not data.is_valid():
+                errors[index] = data.errors
+                continue
+            item = data.validated_data
             values = {k: str(v) for k, v in item.items() if k not in ("items", "client_key")}
             values["institution_code"] = values.get("institution_code") or institution.code
             values["items"] = ";".join(item["items"])
@@ -92,27 +132,26 @@ class ServiceRecordApi(APIView):
         for err in row_errors:
             errors[err.row] = {err.field: [err.reason]}
         if errors:
-            raise ValidationError({"records": errors})
+            raise ValidationError({"records": dict(sorted(errors.items()))})
         keys = [(f"api:{institution.pk}:{record['client_key'] or uuid.uuid4().hex}", record) for _, record in good]
         applied, __ = records_store(records=keys, origin=ServiceRecord.Origin.API)
         stored = ServiceRecord.objects.filter(source_key__in=[k for k, _ in keys]).select_related(
             "institution", "person").order_by("id")
         body = ServiceRecordOut(stored, many=True).data
         code = status.HTTP_201_CREATED if applied else status.HTTP_200_OK
-        return Response(body if many else body[0], status=code)
+        return Response(body if isinstance(request.data, list) else body[0], status=code)
 
-    @extend_schema(responses=ServiceRecordOut(many=True), summary="本机构某月服务记录（month=YYYY-MM）")
+    @extend_schema(parameters=[MONTH], responses=ServiceRecordOut(many=True), summary="本机构某月服务记录（分页）")
     def get(self, request):
-        month = _month_param(request)
-        qs = selectors.records_for_institution(institution=request.institution, month=month)
-        return Response(ServiceRecordOut(qs.select_related("institution", "person")[:5000], many=True).data)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ServiceRecordOut(page, many=True).data)
 
 
 class ClaimApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT}, summary="提交月度申报（month=YYYY-MM）")
+    @extend_schema(request=None, parameters=[MONTH], responses={201: OpenApiTypes.OBJECT}, summary="提交月度申报")
     def post(self, request):
         month = _month_param(request)
         claim = claim_submit(institution=request.institution, month=month, actor=request.user)
@@ -127,7 +166,7 @@ class AuditResultApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="审核结果（逐条，month=YYYY-MM）")
+    @extend_schema(parameters=[MONTH], responses=OpenApiTypes.OBJECT, summary="审核结果（逐条）")
     def get(self, request):
         month = _month_param(request)
         run, lines = selectors.visible_lines(institution=request.institution, month=month)
@@ -150,10 +189,16 @@ class StatementApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="结算单下载（download=pdf|csv）")
+    @extend_schema(parameters=[OpenApiParameter("download", str, enum=["pdf", "csv"], default="pdf",
+                                                description="下载格式（默认PDF）")],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
+                   summary="结算单下载")
     def get(self, request, pk):
+        fmt = request.query_params.get("download", "pdf")
+        if fmt not in ("pdf", "csv"):
+            raise ValidationError({"download": [_("下载格式应为 pdf 或 csv")]})
         statement = get_object_or_404(selectors.statements_for_institution(institution=request.institution), pk=pk)
-        if request.query_params.get("download") == "csv":
+        if fmt == "csv":
             return statement_csv_response(statement)
         from .services.reports import statement_pdf
 

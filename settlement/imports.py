@@ -9,6 +9,9 @@ import datetime as dt
 import hashlib
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
+from benefits.selectors import persons_served_by
 from enrollment.models import Person
 from institutions.models import Institution
 from ltci.core.dates import parse_iso_date
@@ -118,22 +121,30 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
 def resolve(rows: list[tuple[int, dict]], *, only_institution=None) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """Replace institution codes and national IDs by ids in bulk; unknown ones are row errors.
 
-    With only_institution (portal and API uploads) a row of another institution is a row error.
+    With only_institution (portal and API uploads) a row of another institution is a row error, and so
+    is a person the institution does not serve (benefits.selectors.persons_served_by), with one reason
+    whether the ID is unknown or a person served elsewhere: an upload must not tell who is insured.
     """
     codes = {r["institution_code"] for _, r in rows}
     ids = {r["national_id"] for _, r in rows}
     institutions = dict(Institution.objects.filter(code__in=codes).values_list("code", "id"))
     persons = dict(Person.objects.filter(national_id__in=ids).values_list("national_id", "id"))
+    if only_institution is not None:
+        served, beneficiaries = persons_served_by(institution=only_institution, person_ids=persons.values())
     good, errors = [], []
     for row, data in rows:
-        if data["institution_code"] not in institutions:
-            errors.append(RowError(row, "institution_code", f"unknown institution '{data['institution_code']}'"))
+        code, person_id = data["institution_code"], persons.get(data["national_id"])
+        if only_institution is not None and code != only_institution.code:
+            errors.append(RowError(row, "institution_code", f"'{code}' is not your institution ({only_institution.code})"))
             continue
-        if only_institution is not None and data["institution_code"] != only_institution.code:
-            errors.append(RowError(row, "institution_code",
-                                   f"'{data['institution_code']}' is not your institution ({only_institution.code})"))
+        if code not in institutions:
+            errors.append(RowError(row, "institution_code", f"unknown institution '{code}'"))
             continue
-        if data["national_id"] not in persons:
+        if only_institution is not None and not (
+                person_id in served or (data["kind"] == RecordKind.DEVICE and person_id in beneficiaries)):
+            errors.append(RowError(row, "national_id", gettext("该参保人不在本机构服务对象中或身份证号有误")))
+            continue
+        if person_id is None:
             errors.append(RowError(row, "national_id", f"no insured person with ID {data['national_id']}"))
             continue
         record = dict(data)

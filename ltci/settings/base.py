@@ -128,13 +128,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ltci.core.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # One pagination for every list endpoint: limit/offset, PAGE_SIZE by default, at most 500 a page.
+    "DEFAULT_PAGINATION_CLASS": "ltci.core.api.ApiPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "ltci.core.api.exception_handler",
+    # Throttling (counts in the Redis cache): per user, all of a user's tokens together; anonymous requests
+    # per address; service-record uploads (up to LTCI_API_MAX_RECORDS records each) have their own budget.
+    "DEFAULT_THROTTLE_CLASSES": ["ltci.core.api.UserThrottle", "ltci.core.api.AnonThrottle",
+                                 "ltci.core.api.ScopedThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": "600/minute", "anon": "60/minute", "service_records": "60/minute"},
 }
-SPECTACULAR_SETTINGS = {"TITLE": "ltci API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+# Records one POST /api/v1/service-records/ may carry (a bigger batch is a 400 naming this number).
+LTCI_API_MAX_RECORDS = 1000
+SPECTACULAR_SETTINGS = {"TITLE": "ltci API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False,
+                        # the schema documents JSON bodies (the API also parses forms, for the browsable API)
+                        "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"]}
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours

@@ -41,10 +41,10 @@ def world(policy):
 
 
 def test_clients_list_with_eligibility_is_scoped_and_masked(world):
-    rows = _api("a", world["inst"]).get("/api/v1/clients/").json()
+    rows = _api("a", world["inst"]).get("/api/v1/clients/").json()["results"]
     assert [(r["name"], r["eligible_today"], r["reason_code"]) for r in rows] == [("李四", True, None)]
     assert world["resident"].national_id not in str(rows)
-    assert _api("b", world["other"]).get("/api/v1/clients/").json() == []
+    assert _api("b", world["other"]).get("/api/v1/clients/").json()["results"] == []
 
 
 def test_admit_discharge_and_change_bed_through_the_api(world):
