@@ -148,6 +148,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 LTCI_ACTIVATION_CODE_MAX_FAILURES = env.int("LTCI_ACTIVATION_CODE_MAX_FAILURES", default=10)
 # Never store a code, a password or an ID number in axes' attempt log.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password2", "code", "national_id"]
+# Reverse proxies in front of the app (0: none, the default). Only then are X-Forwarded-For (client
+# address for lockouts and throttles, ltci.core.clientip) and X-Forwarded-Proto (HTTPS) believed.
+LTCI_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "ltci.core.clientip.client_ip"
+# Failed API token authentications per client address; at the limit the client is refused for a while.
+LTCI_TOKEN_FAILURE_LIMIT = env.int("LTCI_TOKEN_FAILURE_LIMIT", default=20)
+LTCI_TOKEN_LOCKOUT_SECONDS = env.int("LTCI_TOKEN_LOCKOUT_SECONDS", default=15 * 60)
 # --- end of credentials and hardening
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
