@@ -107,8 +107,13 @@ def activate_view(request):
     form = ActivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        number = data["national_id"].strip().upper()
+        # Django's authenticate: django-axes counts the failures and refuses a locked-out ID (429).
+        user = authenticate(request, username=username_for(number), activation_secret=data["code"])
         try:
-            account = account_activate(national_id=data["national_id"], code=data["code"], password=data["password"])
+            if user is None:
+                raise AccountError(_("身份号码或激活码不正确，或激活码已失效"))
+            account = account_activate(national_id=number, code=data["code"], password=data["password"])
         except AccountError as exc:
             form.add_error(None, str(exc))
         else:

@@ -52,3 +52,13 @@ def _language_reset():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _token_failures_reset():
+    """Failed API tokens are counted per client address in Redis, which outlives a test's transaction: each
+    test starts with no failures of the test client's address (the isolation walk sends revoked tokens)."""
+    from django.core.cache import cache
+
+    cache.delete("ltci:token-failures:127.0.0.1")
+    yield

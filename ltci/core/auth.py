@@ -1,11 +1,19 @@
-"""Token authentication with hashed keys (the key is shown once, only its SHA-256 is stored)."""
+"""Token authentication with hashed keys (the key is shown once, only its SHA-256 is stored).
+
+Failed token authentications are counted per client address (ltci.core.clientip, proxy-aware) in the cache;
+at LTCI_TOKEN_FAILURE_LIMIT within the lockout period the client is refused (429, Retry-After) until the
+period ends, valid tokens included, as django-axes does for passwords.
+"""
 import hashlib
 import secrets
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from .clientip import client_ip
 from .models import ApiToken
 
 # Status-page logins of insured persons are "ins-<national ID>" (benefits.services.accounts); no other login
@@ -39,7 +47,12 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        failures_key = "ltci:token-failures:" + client_ip(request)
+        if (cache.get(failures_key) or 0) >= settings.LTCI_TOKEN_FAILURE_LIMIT:
+            raise exceptions.Throttled(wait=settings.LTCI_TOKEN_LOCKOUT_SECONDS,  # at most that long
+                                       detail=str(_("令牌认证失败次数过多，请稍后再试")))
         if len(header) != 2:
+            self._failed(failures_key)
             raise exceptions.AuthenticationFailed(_("令牌格式错误"))
         key = header[1].decode(errors="replace")
         token = (
@@ -48,9 +61,18 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not token.user.is_active:
+            self._failed(failures_key)
             raise exceptions.AuthenticationFailed(_("令牌无效或已吊销"))
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user, token
+
+    @staticmethod
+    def _failed(key: str) -> None:
+        """Count a failure of this client; reaching the limit refuses it for LTCI_TOKEN_LOCKOUT_SECONDS."""
+        lockout = settings.LTCI_TOKEN_LOCKOUT_SECONDS
+        cache.add(key, 0, timeout=lockout)
+        if cache.incr(key) >= settings.LTCI_TOKEN_FAILURE_LIMIT:
+            cache.touch(key, lockout)
 
     def authenticate_header(self, request):
         return self.keyword

@@ -81,10 +81,12 @@ WSGI_APPLICATION = "ltci.wsgi.application"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "ltci.core.backends.ModelBackend",  # Django's, with a cheaper get_user (see the module)
+    "benefits.backends.ActivationCodeBackend",  # status-page one-time codes, counted by axes
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "ltci.core.hashers.ActivationCodeHasher",  # one-time codes only (never the default)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -149,6 +151,21 @@ SPECTACULAR_SETTINGS = {"TITLE": "ltci API", "VERSION": "1.0.0", "SERVE_INCLUDE_
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+
+# --- Credentials and hardening (security review findings 3, 13, 15; docs/decisions.md "Credentials and
+# hardening"). Kept together; the REST_FRAMEWORK block above belongs to the API throttling work.
+# One-time activation codes: failures per code from all addresses together before the code is void.
+LTCI_ACTIVATION_CODE_MAX_FAILURES = env.int("LTCI_ACTIVATION_CODE_MAX_FAILURES", default=10)
+# Never store a code, a password or an ID number in axes' attempt log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password2", "code", "national_id"]
+# Reverse proxies in front of the app (0: none, the default). Only then are X-Forwarded-For (client
+# address for lockouts and throttles, ltci.core.clientip) and X-Forwarded-Proto (HTTPS) believed.
+LTCI_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "ltci.core.clientip.client_ip"
+# Failed API token authentications per client address; at the limit the client is refused for a while.
+LTCI_TOKEN_FAILURE_LIMIT = env.int("LTCI_TOKEN_FAILURE_LIMIT", default=20)
+LTCI_TOKEN_LOCKOUT_SECONDS = env.int("LTCI_TOKEN_LOCKOUT_SECONDS", default=15 * 60)
+# --- end of credentials and hardening
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
