@@ -4,9 +4,7 @@ Kill-safe: everything is computed first and written in one transaction that repl
 previous draft/audited version, so a crash leaves the previous state and a new run gives the result of
 a clean run. A second start for the same month is refused by an advisory lock.
 """
-import csv
 import datetime as dt
-import io
 import os
 import signal
 import time
@@ -18,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ltci.core.dates import month_end
+from ltci.core.exports import csv_text
 from ltci.core.jobs import JobAlreadyRunning, job_finish, job_lock, job_progress, job_start
 from ltci.core.models import JobRun
 from ltci.core.money import ZERO, fen
@@ -311,11 +310,7 @@ def export_rows(month: dt.date) -> list[list[str]]:
 
 
 def export_csv(month: dt.date) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(export_rows(month))
-    return out.getvalue()
+    return csv_text([EXPORT_HEADER, *export_rows(month)])
 
 
 def now():
@@ -362,11 +357,8 @@ def bank_file(*, run: SettlementRun, actor=None) -> str:
     """The bank payment list (SPEC 10): institutions' net payable and persons' payouts; marks the export."""
     if not run.is_final:
         raise SettlementError(f"the settlement of {run.month:%Y-%m} is {run.state}: approve it before paying")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(BANK_HEADER)
-    writer.writerows(bank_rows(run))
+    text = csv_text([BANK_HEADER, *bank_rows(run)])
     if run.bank_file_at is None:
         SettlementRun.objects.filter(pk=run.pk).update(bank_file_at=timezone.now())
         run.refresh_from_db()
-    return out.getvalue()
+    return text
