@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ltci.core.downloads import attachment
+from ltci.core.downloads import import_errors_attachment
 from ltci.core.idnumber import mask_id
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.paginator import LargeTablePaginator
@@ -208,7 +208,7 @@ class PersonAdmin(SimpleHistoryAdmin):
         if not can_import(request.user):
             raise PermissionDenied
         batch = get_object_or_404(ImportBatch, pk=batch_id)
-        return attachment(batch.error_report or batch.file_error, f"{batch.kind}-{batch.pk}-errors.csv", content_type="text/csv; charset=utf-8")
+        return import_errors_attachment([batch], f"{batch.kind}-{batch.pk}-errors.csv")
 
 
 @admin.register(CoveragePeriod)

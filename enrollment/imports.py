@@ -90,13 +90,6 @@ def parse_positive_amount(text: str) -> Decimal:
     return value
 
 
-def parse_non_negative_amount(text: str) -> Decimal:
-    value = parse_amount(text)
-    if value < 0:
-        raise ValueError(f"'{text}' must not be negative")
-    return value
-
-
 def parse_year(text: str) -> int:
     if len(text) != 4 or not text.isdigit() or not 2000 <= int(text) <= 2100:
         raise ValueError(f"'{text}' is not a year (YYYY)")
@@ -167,7 +160,7 @@ def parse_roster_row(row: int, values: dict[str, str]) -> RosterRow:
 def parse_account_event_row(row: int, values: dict[str, str]) -> AccountEventRow:
     info = _id(row, values)
     event = field_value(row, values, "event", parse_choice(["balance", "credit"]))
-    parser = parse_non_negative_amount if event == "balance" else parse_positive_amount
+    parser = parse_amount if event == "balance" else parse_positive_amount
     amount = field_value(row, values, "amount", parser)
     occurred_on = field_value(row, values, "occurred_on", parse_iso_date)
     return AccountEventRow(info.number, event, amount, occurred_on)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
+from ltci.core.money import AmountField
 
 from . import rules
 from .models import Institution, InstitutionUser, ViolationAction, ViolationType
@@ -112,8 +113,8 @@ class SignForm(ReasonForm):
     valid_to = forms.DateField(label=_("协议结束"), widget=DATE)
     care_forms = forms.MultipleChoiceField(label=_("服务形式"), widget=forms.CheckboxSelectMultiple,
                                            choices=[], required=False)
-    price_life = forms.DecimalField(label=_("生活照料约定日价（空=按标准）"), required=False, decimal_places=2)
-    price_medical = forms.DecimalField(label=_("医疗护理约定日价（空=按标准）"), required=False, decimal_places=2)
+    price_life = AmountField(label=_("生活照料约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE)
+    price_medical = AmountField(label=_("医疗护理约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE)
     insurance_expires_on = forms.DateField(label=_("责任险到期日"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
@@ -127,8 +128,8 @@ class ViolationForm(forms.Form):
     type = forms.ChoiceField(label=_("违规类型"), choices=ViolationType.choices)
     description = forms.CharField(label=_("违规情况"), widget=forms.Textarea(attrs={"rows": 3}))
     found_on = forms.DateField(label=_("查实日期"), widget=DATE, initial=timezone.localdate)
-    amount_to_recover = forms.DecimalField(label=_("追回金额"), min_value=0, decimal_places=2, initial=0)
-    penalty = forms.DecimalField(label=_("违约金"), min_value=0, decimal_places=2, initial=0)
+    amount_to_recover = AmountField(label=_("追回金额"), initial=0)
+    penalty = AmountField(label=_("违约金"), initial=0)
     action = forms.ChoiceField(label=_("处理方式"), choices=ViolationAction.choices)
 
 

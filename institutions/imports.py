@@ -92,10 +92,7 @@ def _count(text):
 
 
 def _price(text):
-    value = parse_amount(text)
-    if value < 0:
-        raise ValueError(f"'{text}' is negative")
-    return value
+    return parse_amount(text, max_value=rules.MAX_DAILY_PRICE)
 
 
 def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -> InstitutionRow:

@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 
 from ltci.core.money import fen
 
+# Input bound (issue 13), not a policy number: an agreed daily price above this is a typing error.
+MAX_DAILY_PRICE = Decimal("10000")
+
 # GB 32100-2015: 18 characters from this 31-character set (no I, O, S, V, Z); the last one is a
 # check character computed MOD 31 over the first 17 with these weights.
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -2,8 +2,6 @@
 
 Every view is scoped to the caller's institution (institutions.permissions.IsInstitutionUser).
 """
-import csv
-import io
 import uuid
 
 from django.conf import settings
@@ -20,6 +18,7 @@ from rest_framework.views import APIView
 from institutions.permissions import IsInstitutionUser
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
+from ltci.core.exports import csv_text
 from ltci.core.importing import RowError
 
 from . import selectors
@@ -206,21 +205,19 @@ class StatementApi(APIView):
 
 
 def statement_csv_response(statement) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["document_no", "institution_code", "month", "fund_payable", "deposit_withheld", "recovered",
-                     "adjustments", "carried", "net_payable"])
-    writer.writerow([statement.document_no, statement.institution.code, f"{statement.run.month:%Y-%m}",
-                     statement.fund_payable, statement.deposit_withheld, statement.recovered, statement.adjustments,
-                     statement.carried, statement.net_payable])
-    writer.writerow([])
-    writer.writerow(["national_id", "care_form", "quantity", "charged_amount", "fund_amount", "personal_amount",
-                     "rejected_amount", "reason_codes"])
-    for line in statement.run.lines.filter(institution=statement.institution).select_related("person").order_by(
-            "person__national_id", "care_form"):
-        writer.writerow([line.person.national_id, line.care_form, line.quantity, line.charged_amount,
-                         line.fund_amount, line.personal_amount, line.rejected_amount, ";".join(line.reason_codes)])
-    return attachment("\ufeff" + out.getvalue(), f"{statement.document_no}.csv", content_type="text/csv; charset=utf-8")
+    lines = statement.run.lines.filter(institution=statement.institution).select_related("person").order_by(
+        "person__national_id", "care_form")
+    rows = [["document_no", "institution_code", "month", "fund_payable", "deposit_withheld", "recovered",
+             "adjustments", "carried", "net_payable"],
+            [statement.document_no, statement.institution.code, f"{statement.run.month:%Y-%m}",
+             statement.fund_payable, statement.deposit_withheld, statement.recovered, statement.adjustments,
+             statement.carried, statement.net_payable],
+            [],
+            ["national_id", "care_form", "quantity", "charged_amount", "fund_amount", "personal_amount",
+             "rejected_amount", "reason_codes"],
+            *([line.person.national_id, line.care_form, line.quantity, line.charged_amount, line.fund_amount,
+               line.personal_amount, line.rejected_amount, ";".join(line.reason_codes)] for line in lines)]
+    return attachment(csv_text(rows, bom=True), f"{statement.document_no}.csv", content_type="text/csv; charset=utf-8")
 
 
 class AppealIn(serializers.Serializer):

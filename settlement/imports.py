@@ -7,6 +7,7 @@ institution sees why it is not paid (docs/decisions.md).
 """
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext
@@ -20,6 +21,8 @@ from ltci.core.money import parse_amount
 
 from .models import RecordKind, ServiceRecord
 
+# One record is one bed day, visit or device month: more than this is a typing error (docs/decisions.md).
+MAX_CHARGED_AMOUNT = Decimal("100000")
 COLUMNS = ["institution_code", "national_id", "kind", "service_date", "component", "charged_amount",
            "caregiver_id", "started_at", "ended_at", "items"]
 OPTIONAL = ["component", "caregiver_id", "started_at", "ended_at", "items"]
@@ -73,10 +76,7 @@ def _kind(text: str) -> str:
 
 
 def _amount(text: str):
-    value = parse_amount(text)
-    if value < 0:
-        raise ValueError(f"'{text}' is negative")
-    return value
+    return parse_amount(text, max_value=MAX_CHARGED_AMOUNT)
 
 
 def _national_id(text: str) -> str:

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_POST
 
 from institutions.permissions import portal_required
 from ltci.core.dates import parse_month
-from ltci.core.downloads import attachment
+from ltci.core.downloads import attachment, import_errors_attachment
 from ltci.core.importing import RowError
 from ltci.core.models import ImportBatch
-from ltci.core.money import parse_amount
+from ltci.core.money import AmountError, AmountField, parse_amount
 
 from . import selectors
 from .apis import statement_csv_response
-from .imports import CATALOGUE, import_service_records, parse_row, resolve
+from .imports import CATALOGUE, MAX_CHARGED_AMOUNT, import_service_records, parse_row, resolve
 from .models import ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
@@ -50,7 +50,7 @@ class VisitForm(forms.Form):
     started_at = forms.TimeField(label=_("签到时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     ended_at = forms.TimeField(label=_("签退时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     caregiver_id = forms.CharField(label=_("护理人员身份号码"), max_length=18)
-    charged_amount = forms.DecimalField(label=_("收费金额（元）"), max_digits=12, decimal_places=2, min_value=0)
+    charged_amount = AmountField(label=_("收费金额（元）"), max_value=MAX_CHARGED_AMOUNT)
     items = forms.MultipleChoiceField(label=_("服务项目"), choices=[(c, c) for c in CATALOGUE],
                                       widget=forms.CheckboxSelectMultiple, required=False)
 
@@ -88,7 +88,7 @@ def upload(request):
 def upload_errors(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk, kind="service_records",
                               created_by__institution_link__institution=request.institution)
-    return attachment("\ufeff" + batch.error_report, f"errors-{batch.pk}.csv", content_type="text/csv; charset=utf-8")
+    return import_errors_attachment([batch], f"errors-{batch.pk}.csv")
 
 
 @portal_required(capability="portal.settlement")
@@ -141,9 +141,10 @@ def bed_days(request):
         messages.success(request, _("已确认 %(n)s 个床日") % {"n": n})
     else:
         try:
-            charge = parse_amount(request.POST.get("daily_charge", "")) if request.POST.get("daily_charge") else None
-        except ValueError as exc:
-            messages.error(request, str(exc))
+            charge = parse_amount(request.POST.get("daily_charge", ""),
+                                  max_value=MAX_CHARGED_AMOUNT) if request.POST.get("daily_charge") else None
+        except AmountError as exc:
+            messages.error(request, _("每日收费") + "：" + str(exc))
             return redirect(f"/portal/settlement/?month={month:%Y-%m}")
         n = bed_days_generate(institution=request.institution, month=month, daily_charge=charge)
         messages.success(request, _("已根据入住记录生成 %(n)s 个待确认床日") % {"n": n})

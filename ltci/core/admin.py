@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .downloads import attachment
+from .downloads import import_errors_attachment
 from .models import CalendarDay, ImportBatch, JobRun, PolicyRecord, PolicyScheme
 
 
@@ -35,8 +35,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("下载错误报告"))
     def download_errors(self, request, queryset):
-        body = "".join(b.error_report for b in queryset if b.error_report)
-        return attachment(body, "import-errors.csv", content_type="text/csv; charset=utf-8")
+        return import_errors_attachment(list(queryset.order_by("pk")), "import-errors.csv")
 
 
 @admin.register(CalendarDay)

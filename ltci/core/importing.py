@@ -5,17 +5,26 @@ or raises RowError. Valid rows go to the app's service in one transaction per fi
 reported and never written. A file-level problem (encoding, header, empty) changes nothing.
 """
 import csv
+import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
-
-class FileError(ValueError):
-    """The file as a whole cannot be read (encoding, header, empty)."""
+from .exports import csv_text
+from .limits import (
+    FileError,
+    ImportLimits,
+    check_size,
+    check_zip,
+    current_limits,
+    import_limits,
+    row_limit_message,
+)
 
 
 @dataclass
@@ -37,18 +46,24 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     file_error: str = ""
+    batch_id: int | None = None
+
+    @classmethod
+    def from_batch(cls, batch) -> "ImportReport":
+        """The report of a recorded batch (an import that ran as a job), its row errors read back."""
+        lines = list(csv.reader(io.StringIO(batch.error_report)))[1:] if batch.error_report else []
+        errors = [RowError(int(row) if row.isdigit() else 0, name, reason) for row, name, reason in lines]
+        return cls(kind=batch.kind, filename=batch.filename, rows_total=batch.rows_total,
+                   applied=batch.rows_applied, unchanged=batch.rows_unchanged, errors=errors,
+                   file_error=batch.file_error, batch_id=batch.pk)
 
     @property
     def rejected(self) -> int:
         return len({e.row for e in self.errors})
 
     def error_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["row", "field", "reason"])
-        for err in self.errors:
-            writer.writerow([err.row, err.field, err.reason])
-        return out.getvalue()
+        return csv_text([["row", "field", "reason"], *([e.row, e.field, e.reason] for e in self.errors)],
+                        lineterminator="\r\n")
 
     def summary(self) -> str:
         if self.file_error:
@@ -63,13 +78,29 @@ def _normalise(name) -> str:
     return str(name or "").strip().lstrip("\ufeff").strip().lower()
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """An XLSX cell whose value is not plain data (a formula of any kind, or an object)."""
+    what: str
+
+
+def _cell_text(value) -> str:
+    return "" if value is None else str(value)
+
+
 def read_rows(content: bytes, filename: str, columns: list[str],
               optional: Iterable[str] = ()) -> list[tuple[int, dict[str, str]]]:
-    """Return [(row_number, {column: text})]; the header is row 1, data starts at row 2."""
+    """Return [(row_number, {column: text})]; the header is row 1, data starts at row 2.
+
+    The limits in force (ltci.core.limits) bound the bytes, the unzipped bytes of an XLSX and the data rows;
+    rows are read one at a time and reading stops at the first row over the limit.
+    """
+    limits = current_limits()
+    check_size(len(content or b""), limits)
     if not content or not content.strip():
         raise FileError("the file is empty")
     if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        table = _read_xlsx(content)
+        table = _xlsx_rows(content, limits)
     else:
         try:
             text = content.decode("utf-8-sig")
@@ -77,12 +108,14 @@ def read_rows(content: bytes, filename: str, columns: list[str],
             raise FileError(
                 f"the file is not UTF-8 (byte {exc.start}): save it as UTF-8 CSV (GBK files are not accepted)"
             ) from None
-        table = list(csv.reader(io.StringIO(text)))
-    table = [r for r in table if any(str(c).strip() for c in r)] if table else []
-    if not table:
-        raise FileError("the file is empty")
-    header = [_normalise(c) for c in table[0]]
-    optional = set(optional)
+        table = csv.reader(io.StringIO(text))
+    try:
+        return _rows(table, columns, set(optional), limits.max_rows)
+    except csv.Error as exc:
+        raise FileError(f"the file is not a readable CSV file ({exc})") from None
+
+
+def _check_header(header: list[str], columns: list[str], optional: set[str]) -> None:
     missing = [c for c in columns if c not in header and c not in optional]
     unknown = [c for c in header if c and c not in columns]
     if missing or unknown:
@@ -94,50 +127,84 @@ def read_rows(content: bytes, filename: str, columns: list[str],
         raise FileError("wrong header: " + "; ".join(parts) + ". Expected: " + ", ".join(columns))
     if len(header) != len(set(header)):
         raise FileError("wrong header: a column appears twice")
-    if len(table) == 1:
-        raise FileError("the file has a header but no data rows")
+
+
+def _rows(table, columns: list[str], optional: set[str], max_rows: int) -> list[tuple[int, dict[str, str]]]:
+    header = None
     rows = []
-    for index, raw in enumerate(table[1:], start=2):
-        if len(raw) > len(header) and any(str(c).strip() for c in raw[len(header):]):
+    index = 1
+    for raw in table:
+        if not any(isinstance(c, _Refused) or _cell_text(c).strip() for c in raw):
+            continue
+        if header is None:
+            refused = next((i for i, c in enumerate(raw) if isinstance(c, _Refused)), None)
+            if refused is not None:
+                raise FileError(f"row 1, column {refused + 1}: contains a {raw[refused].what}; "
+                                "save the sheet with values only")
+            header = [_normalise(c) for c in raw]
+            _check_header(header, columns, optional)
+            continue
+        index += 1
+        if index - 1 > max_rows:
+            raise FileError(row_limit_message(max_rows))
+        for i, value in enumerate(raw):
+            if isinstance(value, _Refused):
+                name = header[i] if i < len(header) and header[i] else f"column {i + 1}"
+                raise FileError(f"row {index}, field {name}: contains a {value.what}; save the sheet with values only")
+        if len(raw) > len(header) and any(_cell_text(c).strip() for c in raw[len(header):]):
             rows.append((index, {"__error__": f"has {len(raw)} fields, the header has {len(header)}"}))
             continue
-        values = {name: str(raw[i]).strip() if i < len(raw) and raw[i] is not None else ""
-                  for i, name in enumerate(header)}
+        values = {name: _cell_text(raw[i]).strip() if i < len(raw) else "" for i, name in enumerate(header)}
         for name in optional:
             values.setdefault(name, "")
         rows.append((index, values))
+    if header is None:
+        raise FileError("the file is empty")
+    if not rows:
+        raise FileError("the file has a header but no data rows")
     return rows
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    import datetime as dt
+_SCALARS = (str, int, float, Decimal, dt.date, dt.time, dt.timedelta)
 
+
+def _xlsx_rows(content: bytes, limits):
+    """Yield the first sheet's rows as text (streaming, openpyxl read-only), after the zip checks.
+
+    Formula cells of any kind (plain, array, data table) and values that are not plain data come out as
+    _Refused, so the caller names their row and field.
+    """
     from openpyxl import load_workbook
 
+    check_zip(content, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many types for corrupt files
         raise FileError(f"the file is not a readable XLSX workbook ({exc.__class__.__name__})") from None
-    sheet = workbook.worksheets[0]
-    table = []
-    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = []
-        for col, value in enumerate(row, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                raise FileError(
-                    f"row {row_number}, column {col}: contains a formula ({value[:30]}); "
-                    "save the sheet with values only"
-                )
-            if isinstance(value, dt.datetime):
-                value = value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-            elif isinstance(value, dt.date):
-                value = value.isoformat()
-            elif isinstance(value, float) and value.is_integer():
-                value = str(int(value))
-            cells.append("" if value is None else str(value))
-        table.append(cells)
-    workbook.close()
-    return table
+    sheet.reset_dimensions()  # never trust the declared size (a forged A1:XFD1048576 pads every row)
+    try:
+        for row in sheet.iter_rows():
+            yield [_xlsx_value(cell) for cell in row]
+    finally:
+        workbook.close()
+
+
+def _xlsx_value(cell):
+    value = cell.value
+    if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+        return _Refused("formula")
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value).lower()
+    if not isinstance(value, _SCALARS):
+        return _Refused(f"value that is not text, a number or a date ({value.__class__.__name__})")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def run_import(*, kind: str, content: bytes, filename: str, columns: list[str],
@@ -172,7 +239,7 @@ def run_import(*, kind: str, content: bytes, filename: str, columns: list[str],
         report.applied, report.unchanged = applied, unchanged
         report.errors.extend(errors)
     report.errors.sort(key=lambda e: e.row)
-    ImportBatch.objects.create(
+    report.batch_id = ImportBatch.objects.create(
         kind=kind,
         filename=filename,
         sha256=hashlib.sha256(content or b"").hexdigest(),
@@ -183,7 +250,7 @@ def run_import(*, kind: str, content: bytes, filename: str, columns: list[str],
         error_report=report.error_csv() if report.errors else "",
         file_error=report.file_error,
         created_by=actor if getattr(actor, "pk", None) else None,
-    )
+    ).pk
     return report
 
 
@@ -204,13 +271,20 @@ def field_value(row: int, values: dict[str, str], name: str, parser: Callable[[s
 def command_import(command, path: str, importer: Callable[..., ImportReport], **kwargs) -> ImportReport:
     """Shared body of the import management commands: read the file, run, print, report errors.
 
-    Exit non-zero when the file is rejected as a whole; row errors are printed to stderr and the
-    command exits 0 when at least the file could be read, so valid rows count.
+    SPEC 11 exit status: a file refused as a whole (missing, over a limit, unreadable) is a CommandError with
+    return code 2 and nothing changed; row errors are printed to stderr with the error report written next to
+    the file, and ImportCommand exits 1 for them from the command line.
     """
     file_path = Path(path)
     if not file_path.is_file():
-        raise CommandError(f"{path}: no such file")
-    report = importer(content=file_path.read_bytes(), filename=file_path.name, **kwargs)
+        raise CommandError(f"{path}: no such file", returncode=2)
+    limits = ImportLimits.command()
+    try:
+        check_size(file_path.stat().st_size, limits)
+    except FileError as exc:
+        raise CommandError(f"{file_path.name}: file rejected: {exc}", returncode=2) from None
+    with import_limits(limits):
+        report = importer(content=file_path.read_bytes(), filename=file_path.name, **kwargs)
     command.stdout.write(report.summary())
     for err in report.errors:
         command.stderr.write(str(err))
@@ -222,5 +296,27 @@ def command_import(command, path: str, importer: Callable[..., ImportReport], **
         except OSError:
             pass
     if report.file_error:
-        raise CommandError(report.summary())
+        raise CommandError(report.summary(), returncode=2)
     return report
+
+
+class ImportCommand(BaseCommand):
+    """A SPEC 11 import command: ``manage.py <name> FILE``; exit 0 all applied, 1 rows rejected, 2 file refused.
+
+    Under call_command a rejected row raises nothing (the report is in ``self.report``); a refused file raises
+    CommandError with returncode 2.
+    """
+
+    importer: Callable[..., ImportReport]
+    report: ImportReport | None = None
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        self.report = command_import(self, file, type(self).importer)
+
+    def run_from_argv(self, argv):
+        super().run_from_argv(argv)
+        if self.report is not None and self.report.errors:
+            raise SystemExit(1)

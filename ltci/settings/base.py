@@ -172,6 +172,23 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # The policy scheme calculations use when several packs are loaded (see docs/decisions.md).
 LTCI_DEFAULT_POLICY_PACK = env("LTCI_POLICY_PACK", default="xuzhou-2022")
 
+# --- Upload and import limits (issue 13; read by ltci.core.importing and ltci.core.uploads) ------------------
+# Files of the SPEC 11 imports: bytes as sent, bytes once an XLSX is unzipped (and its compression ratio: a zip
+# bomb is refused before openpyxl opens it), data rows. The command line (and a service called directly) may
+# read a whole city's roster (1,000,000 rows, about 70 MB of CSV or 450 MB of unzipped XLSX); a web upload is
+# smaller, and one over IMPORT_WEB_SYNC_* runs as a Celery job instead of holding a web worker.
+IMPORT_MAX_BYTES = env.int("LTCI_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("LTCI_IMPORT_MAX_UNCOMPRESSED_BYTES", default=1024 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("LTCI_IMPORT_MAX_ROWS", default=1_000_000)
+IMPORT_MAX_COMPRESSION_RATIO = 100  # legitimate XLSX sheets compress 10-25 times
+IMPORT_WEB_MAX_BYTES = env.int("LTCI_IMPORT_WEB_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_WEB_MAX_UNCOMPRESSED_BYTES = env.int("LTCI_IMPORT_WEB_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
+IMPORT_WEB_MAX_ROWS = env.int("LTCI_IMPORT_WEB_MAX_ROWS", default=200_000)
+IMPORT_WEB_SYNC_MAX_BYTES = 2 * 1024 * 1024  # larger (unzipped) uploads run as a job
+IMPORT_WEB_SYNC_MAX_ROWS = 5_000             # so do files of more lines
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # request bodies other than files (API batches of records)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440         # larger uploaded files are spooled to a temporary file
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,9 +6,7 @@ a clean run. A second start for the same month is refused by an advisory lock (j
 every state transition of the month's versions take the month's transaction lock (lock_month) first and
 check again under it, so a run never writes beside a version approved while it computed.
 """
-import csv
 import datetime as dt
-import io
 import os
 import signal
 import time
@@ -21,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ltci.core.dates import month_end
+from ltci.core.exports import csv_text
 from ltci.core.jobs import JobAlreadyRunning, job_finish, job_lock, job_progress, job_start
 from ltci.core.models import JobRun
 from ltci.core.money import ZERO, fen
@@ -338,11 +337,7 @@ def export_rows(month: dt.date) -> list[list[str]]:
 
 
 def export_csv(month: dt.date) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(export_rows(month))
-    return out.getvalue()
+    return csv_text([EXPORT_HEADER, *export_rows(month)])
 
 
 def now():
@@ -389,11 +384,8 @@ def bank_file(*, run: SettlementRun, actor=None) -> str:
     """The bank payment list (SPEC 10): institutions' net payable and persons' payouts; marks the export."""
     if not run.is_final:
         raise SettlementError(f"the settlement of {run.month:%Y-%m} is {run.state}: approve it before paying")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(BANK_HEADER)
-    writer.writerows(bank_rows(run))
+    text = csv_text([BANK_HEADER, *bank_rows(run)])
     if run.bank_file_at is None:
         SettlementRun.objects.filter(pk=run.pk).update(bank_file_at=timezone.now())
         run.refresh_from_db()
-    return out.getvalue()
+    return text

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from enrollment.imports import ROSTER_COLUMNS, import_roster
@@ -70,7 +71,8 @@ def test_amount_with_three_decimals_rejected(roster):
 
     roster(GOOD)
     body = f"national_id,year,amount,paid_on,channel,payer_national_id\n{nid(1)},2026,5.001,2026-01-05,cash,\n"
-    report = import_payments(content=body.encode(), filename="p.csv")
+    with translation.override("en"):
+        report = import_payments(content=body.encode(), filename="p.csv")
     assert str(report.errors[0]) == "row 2, field amount: '5.001' has more than two decimals (amounts are in yuan to the fen)"
 
 

@@ -1,14 +1,7 @@
-from django.core.management.base import BaseCommand
-
 from enrollment.imports import import_roster
-from ltci.core.importing import command_import
+from ltci.core.importing import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import a file of SPEC 11 (CSV or XLSX): see enrollment/imports.py for the columns."
-
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-
-    def handle(self, file, **options):
-        command_import(self, file, import_roster)
+    importer = import_roster
