@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core.dates import month_end
 from ltci.core.exports import csv_text
@@ -67,9 +68,20 @@ def _refuse_final(month: dt.date) -> None:
             "again: corrections are adjustment lines in a later month")
 
 
+def refuse_unended(month: dt.date) -> None:
+    """SPEC 7.2: a month is run only after it has ended (its last day before today, Asia/Shanghai)."""
+    today = timezone.localdate()
+    if month_end(month) >= today:
+        raise SettlementError(
+            _("%(month)s 尚未结束（今天是 %(today)s），只能结算已结束的月份")
+            % {"month": f"{month:%Y-%m}", "today": today.isoformat()})
+
+
 def settlement_run(*, month: dt.date, actor=None) -> SettlementRun:
-    """Run (or re-run) the month's settlement; refuse approved/paid months and concurrent starts."""
+    """Run (or re-run) the month's settlement; refuse months not yet ended, approved/paid months and
+    concurrent starts."""
     period = f"{month:%Y-%m}"
+    refuse_unended(month)
     try:
         with job_lock(JOB, period):
             _refuse_final(month)
