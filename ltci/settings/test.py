@@ -13,3 +13,16 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Tests serve static files from the apps' folders (no collectstatic run before the suite).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# pytest-xdist: each worker (gw0, gw1, ...) has its own test database (pytest-django adds the suffix) and its own
+# Redis database, so cached pages, throttle counters and lockouts of one worker never meet another's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    from .base import CACHES
+
+    _url = urlsplit(CACHES["default"]["LOCATION"])
+    _db = (int(_url.path.strip("/") or 0) + 1 + int(_worker[2:])) % 16
+    CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=f"/{_db}"))
+    CELERY_BROKER_URL = CACHES["default"]["LOCATION"]
