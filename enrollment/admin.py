@@ -13,7 +13,7 @@ from ltci.core.downloads import import_errors_attachment
 from ltci.core.idnumber import mask_id
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.paginator import LargeTablePaginator
-from ltci.core.roles import ENROLLMENT_CLERK, FUND_ACCOUNTANT, SUPERVISOR, has_role
+from ltci.core.permissions import can, requires
 
 from .imports import (
     ACCOUNT_EVENT_COLUMNS,
@@ -137,14 +137,6 @@ class RunForm(forms.Form):
     on = forms.DateField(label=_("划转记账日期"), required=False, help_text=_("留空为今天"))
 
 
-def can_import(user) -> bool:
-    return has_role(user, ENROLLMENT_CLERK, SUPERVISOR)
-
-
-def can_run(user) -> bool:
-    return has_role(user, ENROLLMENT_CLERK, FUND_ACCOUNTANT, SUPERVISOR)
-
-
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["masked_id", "name", "insurance_type", "region_code", "has_personal_account", "died_on"]
@@ -183,13 +175,12 @@ class PersonAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"imports": [(k, v[0]) for k, v in IMPORTS.items()] if can_import(request.user) else []}
+        extra = {"imports": [(k, v[0]) for k, v in IMPORTS.items()] if can(request.user, "enrollment.import") else []}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
+    @requires("enrollment.import")
     def import_view(self, request, kind):
         if kind not in IMPORTS:
-            raise PermissionDenied
-        if not can_import(request.user):
             raise PermissionDenied
         title, columns, importer = IMPORTS[kind]
         form = UploadForm(request.POST or None, request.FILES or None)
@@ -204,9 +195,8 @@ class PersonAdmin(SimpleHistoryAdmin):
                    "report": report, "batch": batch, "opts": self.model._meta}
         return render(request, "admin/enrollment/upload.html", context)
 
+    @requires("enrollment.import")
     def errors_view(self, request, batch_id):
-        if not can_import(request.user):
-            raise PermissionDenied
         batch = get_object_or_404(ImportBatch, pk=batch_id)
         return import_errors_attachment([batch], f"{batch.kind}-{batch.pk}-errors.csv")
 
@@ -262,11 +252,10 @@ class ContributionAdmin(SimpleHistoryAdmin):
             super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), "can_run": can_run(request.user)})
+        return super().changelist_view(request, {**(extra_context or {}), "can_run": can(request.user, "enrollment.run_contributions")})
 
+    @requires("enrollment.run_contributions")
     def run_view(self, request):
-        if not can_run(request.user):
-            raise PermissionDenied
         from ltci.core.jobs import job_is_running
 
         from .services.run import JOB

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
+from ltci.core.permissions import can, requires
 
 from ..documents import conclusion_notice_pdf
 from ..imports import CONCLUSION_COLUMNS, import_conclusions
@@ -90,12 +91,13 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         return [path("<int:object_id>/action/<str:action>/", self.admin_site.admin_view(self.action_view),
                      name="assessment_application_action")] + super().get_urls()
 
+    @requires("assessment.workflow")
     def action_view(self, request, object_id, action):
         return application_action_view(self, request, object_id, action)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        actions = application_actions(obj) if obj and self.has_change_permission(request, obj) else []
+        actions = application_actions(obj) if obj and can(request.user, "assessment.workflow") else []
         return super().change_view(request, object_id, form_url, {**(extra_context or {}),
                                                                    "workflow_actions": actions})
 
@@ -166,6 +168,7 @@ class ConclusionAdmin(SimpleHistoryAdmin):
             path("import/", self.admin_site.admin_view(self.import_file), name="assessment_conclusion_import"),
         ] + super().get_urls()
 
+    @requires("assessment.notice")
     def notice(self, request, object_id):
         conclusion = get_object_or_404(Conclusion.objects.select_related("person", "agency"), pk=object_id,
                                        state=Conclusion.State.FINAL)
@@ -175,13 +178,14 @@ class ConclusionAdmin(SimpleHistoryAdmin):
         response["Content-Disposition"] = f'inline; filename="{conclusion.document_no}.pdf"'
         return response
 
+    @requires("assessment.review_request")
     def review(self, request, object_id):
         return review_request_view(self, request, object_id)
 
+    @requires("assessment.import")
     def import_file(self, request):
         return import_view(self, request, title=_("导入评估结论（import_conclusions）"), columns=CONCLUSION_COLUMNS,
-                           importer=import_conclusions,
-                           allowed=lambda request: request.user.has_perm("assessment.change_conclusion"))
+                           importer=import_conclusions)
 
 
 @admin.register(Assessor)

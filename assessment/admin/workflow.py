@@ -129,8 +129,6 @@ def application_action_view(model_admin, request, object_id, action):
 
 def review_request_view(model_admin, request, object_id):
     conclusion = get_object_or_404(Conclusion.objects.select_related("person"), pk=object_id)
-    if not request.user.has_perm("assessment.add_application"):
-        raise PermissionDenied
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,5 @@
 """Staff admin of benefits: decisions with workflow buttons, admissions, hospital stays, filings."""
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
 from ltci.core.downloads import attachment
+from ltci.core.permissions import can, requires
 from ltci.core.policy import PolicyError
 
 from ..forms import ChangeFormForm, DecisionCreateForm, EndForm
@@ -60,12 +60,8 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             path("run-ends/", view(self.run_ends), name="benefits_benefitdecision_run_ends"),
         ] + super().get_urls()
 
-    def _can_decide(self, request):
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-
+    @requires("benefits.decide")
     def create_view(self, request):
-        self._can_decide(request)
         form = DecisionCreateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -80,8 +76,8 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
                 return redirect(reverse("admin:benefits_benefitdecision_change", args=[decision.pk]))
         return _form_page(self, request, title=_("新建待遇核定"), form=form)
 
+    @requires("benefits.decide")
     def change_form_view(self, request, object_id):
-        self._can_decide(request)
         decision = get_object_or_404(BenefitDecision, pk=object_id)
         form = ChangeFormForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -97,8 +93,8 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
                 return redirect(reverse("admin:benefits_benefitdecision_change", args=[new.pk]))
         return _form_page(self, request, title=_("变更护理形式"), form=form, obj=decision)
 
+    @requires("benefits.decide")
     def end_view(self, request, object_id):
-        self._can_decide(request)
         decision = get_object_or_404(BenefitDecision, pk=object_id)
         form = EndForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -112,28 +108,28 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
                 return redirect(reverse("admin:benefits_benefitdecision_change", args=[decision.pk]))
         return _form_page(self, request, title=_("终止待遇"), form=form, obj=decision)
 
+    @requires("benefits.letters")
     def letter_view(self, request, object_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         from ..documents import decision_document_no, decision_letter_pdf
 
         decision = get_object_or_404(BenefitDecision.objects.select_related("person", "conclusion", "institution"),
                                      pk=object_id)
         return attachment(decision_letter_pdf(decision), f"{decision_document_no(decision)}.pdf")
 
+    @requires("benefits.decide")
     def import_file(self, request):
         # Decisions are never added one by one (has_add_permission is False), but staff who may change them
         # import them (SPEC 11.7).
         return import_view(self, request, title=_("导入待遇核定"), columns=decision_import.COLUMNS,
-                           importer=decision_import.import_benefit_decisions, allowed=self.has_change_permission)
+                           importer=decision_import.import_benefit_decisions)
 
+    @requires("benefits.decide")
     def run_ends(self, request):
         """Start the daily job (death, move-out, expiry, downgrade) now; POST only, a second start is refused."""
         from ltci.core.jobs import JobAlreadyRunning
 
         from ..tasks import end_decisions_daily
 
-        self._can_decide(request)
         if request.method != "POST":
             return redirect(reverse("admin:benefits_benefitdecision_changelist"))
         try:
@@ -144,7 +140,13 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             messages.success(request, _("已运行每日待遇终止：") + "，".join(f"{k} {v}" for k, v in sorted(result.items())))
         return redirect(reverse("admin:benefits_benefitdecision_changelist"))
 
-    @admin.action(description=gettext_lazy("按本人申请于今日终止"), permissions=["change"])
+    def has_benefits_decide_permission(self, request):
+        return can(request.user, "benefits.decide")
+
+    def has_benefits_letters_permission(self, request):
+        return can(request.user, "benefits.letters")
+
+    @admin.action(description=gettext_lazy("按本人申请于今日终止"), permissions=["benefits_decide"])
     def end_on_request_today(self, request, queryset):
         done = 0
         for decision in queryset.filter(ends_on__isnull=True):
@@ -152,7 +154,7 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             done += 1
         messages.success(request, _("已终止 %(done)s 条待遇核定") % {"done": done})
 
-    @admin.action(description=gettext_lazy("下载待遇核定通知书（第一条）"), permissions=["view"])
+    @admin.action(description=gettext_lazy("下载待遇核定通知书（第一条）"), permissions=["benefits_letters"])
     def download_letters(self, request, queryset):
         decision = queryset.first()
         return redirect(reverse("admin:benefits_benefitdecision_letter", args=[decision.pk]))
@@ -180,6 +182,11 @@ class HospitalStayAdmin(SimpleHistoryAdmin):
         return [path("import/", self.admin_site.admin_view(self.import_file),
                      name="benefits_hospitalstay_import")] + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_import": can(request.user, "benefits.import_hospital_stays")}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    @requires("benefits.import_hospital_stays")
     def import_file(self, request):
         return import_view(self, request, title=_("导入住院记录"), columns=hospital_import.COLUMNS,
                            importer=hospital_import.import_hospital_stays)
@@ -199,6 +206,11 @@ class OtherFundBenefitAdmin(SimpleHistoryAdmin):
         return [path("import/", self.admin_site.admin_view(self.import_file),
                      name="benefits_otherfundbenefit_import")] + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_import": can(request.user, "benefits.import_other_funds")}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    @requires("benefits.import_other_funds")
     def import_file(self, request):
         return import_view(self, request, title=_("导入工伤生育待遇"), columns=other_funds_import.COLUMNS,
                            importer=other_funds_import.import_other_fund_benefits)

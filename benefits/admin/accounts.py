@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.downloads import attachment
+from ltci.core.permissions import can
 
 from ..models import AgentLink, InsuredAccount
 from ..services.accounts import AccountError, account_create, activation_code_issue, login_name_problem
@@ -83,7 +84,10 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
         for gone in formset.deleted_objects:
             gone.delete()
 
-    @admin.action(description=gettext_lazy("签发一次性激活码（首次激活/重置密码）"), permissions=["change"])
+    def has_benefits_activation_codes_permission(self, request):
+        return can(request.user, "benefits.activation_codes")
+
+    @admin.action(description=gettext_lazy("签发一次性激活码（首次激活/重置密码）"), permissions=["benefits_activation_codes"])
     def issue_codes(self, request, queryset):
         for account in queryset:
             code = activation_code_issue(account=account, actor=request.user)
@@ -91,7 +95,8 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
                                       % {"name": account.name, "masked": self.masked(account), "code": code})
 
 
-    @admin.action(description=gettext_lazy("签发激活码并打印参保缴费证明（单个账户）"), permissions=["change"])
+    @admin.action(description=gettext_lazy("签发激活码并打印参保缴费证明（单个账户）"),
+                  permissions=["benefits_activation_codes"])
     def issue_code_with_certificate(self, request, queryset):
         """Issue the one-time code and return the person's latest contribution certificate with it printed."""
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
+from ltci.core.permissions import can, requires
 
 from .. import rules
 from ..imports import CAREGIVER_COLUMNS, INSTITUTION_COLUMNS, import_caregivers, import_institutions
@@ -105,19 +106,26 @@ class InstitutionAdmin(SimpleHistoryAdmin):
         ]
         return extra + super().get_urls()
 
+    def has_institutions_lifecycle_permission(self, request):
+        return can(request.user, "institutions.lifecycle")
+
+    @requires("institutions.lifecycle")
     def lifecycle(self, request, object_id, action):
         return lifecycle_view(self, request, object_id, action)
 
+    @requires("institutions.portal_users")
     def create_user(self, request, object_id):
         return create_user_view(self, request, object_id)
 
+    @requires("institutions.import")
     def import_file(self, request):
         return import_view(self, request, title=_("导入协议机构（import_institutions）"), columns=INSTITUTION_COLUMNS,
                            importer=import_institutions)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {}), "lifecycle_actions": available_actions(obj) if obj else []}
+        lifecycle = available_actions(obj) if obj and can(request.user, "institutions.lifecycle") else []
+        extra_context = {**(extra_context or {}), "lifecycle_actions": lifecycle}
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -241,6 +249,7 @@ class CaregiverAdmin(SimpleHistoryAdmin):
         return [path("import/", self.admin_site.admin_view(self.import_file),
                      name="institutions_caregiver_import")] + super().get_urls()
 
+    @requires("institutions.import")
     def import_file(self, request):
         return import_view(self, request, title=_("导入护理人员（import_caregivers）"), columns=CAREGIVER_COLUMNS,
                            importer=import_caregivers)

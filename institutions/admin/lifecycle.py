@@ -128,7 +128,7 @@ def make_bulk_action(action: str):
         return TemplateResponse(request, "admin/institutions/lifecycle_bulk.html", context)
 
     bulk.__name__ = f"lifecycle_{action}"
-    return admin.action(description=label, permissions=["change"])(bulk)
+    return admin.action(description=label, permissions=["institutions_lifecycle"])(bulk)
 
 
 def transition_allowed_label(institution: Institution, action: str) -> bool:

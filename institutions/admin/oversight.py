@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.permissions import can, requires
+
 from .. import services
 from ..errors import InstitutionError
 from ..forms import EvidenceField
@@ -98,6 +100,7 @@ class ViolationAdmin(SimpleHistoryAdmin):
         return [path("evidence/<int:pk>/", self.admin_site.admin_view(self.evidence_download),
                      name="institutions_violation_evidence")] + super().get_urls()
 
+    @requires("institutions.violations")
     def evidence_download(self, request, pk):
         """Serve one evidence file to staff who may view violations (never through a public media URL)."""
         evidence = get_object_or_404(ViolationEvidence.objects.select_related("violation"), pk=pk)
@@ -163,7 +166,10 @@ class InsuranceNoticeAdmin(admin.ModelAdmin):
     readonly_fields = ["agreement", "kind", "expires_on", "created_on"]
     actions = ["acknowledge"]
 
-    @admin.action(description=gettext_lazy("标记为已处理"), permissions=["change"])
+    def has_institutions_insurance_check_permission(self, request):
+        return can(request.user, "institutions.insurance_check")
+
+    @admin.action(description=gettext_lazy("标记为已处理"), permissions=["institutions_insurance_check"])
     def acknowledge(self, request, queryset):
         queryset.update(acknowledged=True)
 
@@ -172,12 +178,13 @@ class InsuranceNoticeAdmin(admin.ModelAdmin):
                      name="institutions_insurancenotice_run_check")] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_run_check": self.has_change_permission(request)}
+        extra_context = {**(extra_context or {}), "can_run_check": can(request.user, "institutions.insurance_check")}
         return super().changelist_view(request, extra_context)
 
+    @requires("institutions.insurance_check")
     def run_check(self, request):
         """Run the daily check now (SPEC 9: every job can be started from the admin); safe to repeat."""
-        if request.method != "POST" or not self.has_change_permission(request):
+        if request.method != "POST":
             raise PermissionDenied
         counts = services.insurance_check()
         counts["expired"] = services.agreements_expire()

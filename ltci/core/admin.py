@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .downloads import import_errors_attachment
 from .models import CalendarDay, ImportBatch, JobRun, PolicyRecord, PolicyScheme
+from .permissions import can
 
 
 @admin.register(PolicyScheme)
@@ -33,7 +34,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
     actions = ["download_errors"]
 
-    @admin.action(description=gettext_lazy("下载错误报告"))
+    def has_core_import_errors_permission(self, request):
+        return can(request.user, "core.import_errors")
+
+    @admin.action(description=gettext_lazy("下载错误报告"), permissions=["core_import_errors"])
     def download_errors(self, request, queryset):
         return import_errors_attachment(list(queryset.order_by("pk")), "import-errors.csv")
 

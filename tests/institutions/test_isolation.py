@@ -257,3 +257,43 @@ def test_walk_finds_nested_namespaced_patterns():
     keys = scoped_patterns()
     assert keys["portal:bed_end"] == "portal/beds/<int:pk>/end/"
     assert keys["api-beds"] == "api/v1/beds/"
+
+
+def _declared_capability(key, route, rule):
+    """The capability the URL's view declares for the rule's method (portal_required or the API view)."""
+    from django.urls import resolve
+
+    from institutions.permissions import view_capability
+
+    url = "/" + route
+    for name, value in (("<int:pk>", "1"), ("<str:fmt>", "csv")):
+        url = url.replace(name, value)
+    callback = resolve(url).func
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None and hasattr(view_class, "permission_classes"):
+        return view_capability(view_class, rule.method)
+    return getattr(callback, "capability", None)
+
+
+def test_isolation_rules_are_the_declaration_of_who_may_do_what():
+    """The roles each rule allows are exactly the portal roles the view's capability grants
+    (ltci.core.permissions), for the institution types the view serves."""
+    from ltci.core.permissions import CAPABILITIES
+
+    rules = all_rules()
+    failures = []
+    for key, route in sorted(scoped_patterns().items()):
+        rule = rules.get(key)
+        if rule is None or rule.public:
+            continue
+        capability = _declared_capability(key, route, rule)
+        if capability is None:
+            failures.append(f"{key}: the view declares no capability")
+            continue
+        roles_here = {"admin", "clerk", "assessor"} if rule.owner_type == "assessment_agency" else \
+            {"admin", "clerk", "caregiver"}
+        declared = set(CAPABILITIES[capability].portal) & roles_here
+        if declared != set(rule.roles) & roles_here:
+            failures.append(f"{key}: rule allows {sorted(set(rule.roles) & roles_here)}, "
+                            f"{capability} grants {sorted(declared)}")
+    assert not failures, "\n".join(failures)
