@@ -24,6 +24,8 @@ urlpatterns = [
     path("portal/", include("institutions.portal_urls")),
 ]
 
+handler404 = "ltci.core.api.not_found"  # JSON under /api/
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -20,6 +20,7 @@ from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import csv_text
 from ltci.core.importing import RowError
+from ltci.core.schema import ErrorSerializer
 
 from . import selectors
 from .imports import parse_row, resolve
@@ -230,7 +231,8 @@ class AppealApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(request=AppealIn, responses={201: OpenApiTypes.OBJECT}, summary="对拒付明细提出申诉")
+    @extend_schema(request=AppealIn, responses={201: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+                   summary="对拒付明细提出申诉（明细或审核记录不属于本机构时404）")
     def post(self, request):
         data = AppealIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,6 +1,8 @@
 """API conventions of every /api/v1/ endpoint (STYLE.md): the error format, one capped pagination and the
 per-user throttles. Their numbers are settings in REST_FRAMEWORK (ltci/settings/base.py)."""
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
@@ -53,3 +55,11 @@ class AnonThrottle(_LiveRate, AnonRateThrottle):
 
 class ScopedThrottle(_LiveRate, ScopedRateThrottle):
     """A view's own budget per user (`throttle_scope = "service_records"`), besides the general one."""
+
+
+def not_found(request, exception=None):
+    """handler404: a URL under /api/ that matches no route (e.g. /api/v1/beds/-1/end/) answers in the API's
+    error format, as the schema documents; other URLs get Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": _("未找到。")}, status=404)
+    return page_not_found(request, exception)

@@ -137,3 +137,11 @@ def test_schema_says_service_records_take_an_object_or_an_array(schema):
     assert {v.get("type", "object") for v in variants} == {"object", "array"}
     listing = schema["paths"]["/api/v1/service-records/"]["get"]["responses"]["200"]["content"]["application/json"]
     assert listing["schema"]["$ref"].startswith("#/components/schemas/Paginated")
+
+
+def test_an_unmatched_api_url_answers_in_the_error_format(db):
+    response = Client().get("/api/v1/beds/-1/end/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+    assert "text/html" in Client().get("/no-such-page/")["Content-Type"]
