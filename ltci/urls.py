@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +22,5 @@ urlpatterns = [
     path("portal/settlement/", include("settlement.portal_urls")),
     path("portal/", include("institutions.portal_urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is never served (not even with DEBUG): uploads hold medical records and ID numbers and are
+# downloaded only through views that check who may see them (docs/decisions.md, credentials and hardening).
