@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ltci.core.sessions.SessionIdleTimeoutMiddleware",  # idle logins end before authentication
     "ltci.core.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +156,11 @@ AXES_CLIENT_IP_CALLABLE = "ltci.core.clientip.client_ip"
 # Failed API token authentications per client address; at the limit the client is refused for a while.
 LTCI_TOKEN_FAILURE_LIMIT = env.int("LTCI_TOKEN_FAILURE_LIMIT", default=20)
 LTCI_TOKEN_LOCKOUT_SECONDS = env.int("LTCI_TOKEN_LOCKOUT_SECONDS", default=15 * 60)
+# Sessions: every login (staff, portal, insured person) ends 8 hours after it began and after 30 minutes
+# without a request (ltci.core.sessions); Django's default was 14 days.
+LTCI_SESSION_MAX_AGE = env.int("LTCI_SESSION_MAX_AGE", default=8 * 3600)
+LTCI_SESSION_IDLE_SECONDS = env.int("LTCI_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = LTCI_SESSION_MAX_AGE
 # --- end of credentials and hardening
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
