@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ltci.core.sessions.SessionIdleTimeoutMiddleware",  # idle logins end before authentication
@@ -161,6 +162,24 @@ LTCI_TOKEN_LOCKOUT_SECONDS = env.int("LTCI_TOKEN_LOCKOUT_SECONDS", default=15 * 
 LTCI_SESSION_MAX_AGE = env.int("LTCI_SESSION_MAX_AGE", default=8 * 3600)
 LTCI_SESSION_IDLE_SECONDS = env.int("LTCI_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_AGE = LTCI_SESSION_MAX_AGE
+# Content-Security-Policy (django-csp): everything from the site itself, no remote host, no inline script.
+# Inline styles stay allowed: the templates use <style> blocks and style attributes (bars of the fund
+# reports); scripts are the admin's and Swagger UI's files. Swagger UI's own files come from a CDN today
+# (SPECTACULAR_SETTINGS): the policy blocks them until they are served by the site (drf-spectacular-sidecar).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # --- end of credentials and hardening
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
