@@ -10,4 +10,6 @@ urlpatterns = [
     path("tasks/<int:pk>/confirm/", views.task_confirm, name="task_confirm"),
     path("tasks/<int:pk>/decline/", views.task_decline, name="task_decline"),
     path("applications/", views.institution_applications, name="applications"),
+    path("documents/<int:pk>/", views.application_document, name="document"),
+    path("photos/<int:pk>/", views.visit_photo, name="photo"),
 ]

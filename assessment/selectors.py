@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import DateField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from ltci.core.queries import id_set
@@ -110,3 +110,16 @@ def conclusions_for_person(*, person):
 __all__ = ["applications_by_institution", "applications_for_person", "person_by_id_and_name", "reminders_for_institution", "applications_for_agency", "assignment_for_assessor", "conclusion_in_force",
            "conclusions_for_person", "conclusions_in_force", "grade_on", "open_application",
            "tasks_for_assessor"]
+
+
+def applications_seen_by_portal_user(*, institution, role: str, user, applying: bool = True) -> QuerySet[Application]:
+    """Applications whose documents a portal user may download: the assessing agency's administrator and the
+    agency's assessors assigned to the application (not declined or cancelled); with ``applying``, also the
+    administrator and clerks of the care institution that applied on the person's behalf."""
+    on_it = Assignment.objects.filter(
+        application=OuterRef("pk"), assessor__user=user, assessor__agency=institution, assessor__active=True,
+        state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED])
+    seen = Q(agency=institution) if role == "admin" else Q(agency=institution) & Exists(on_it)
+    if applying and role in ("admin", "clerk"):
+        seen |= Q(applying_institution=institution)
+    return Application.objects.filter(seen)

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from institutions.permissions import ADMIN, portal_required
+from ltci.core.downloads import stored_file
 from ltci.core.idnumber import mask_id
 
 from . import selectors, services
 from .forms import DeclineForm, InstitutionApplyForm, VisitForm
-from .models import Application, Assessor, Assignment, Conclusion, Visit
+from .models import Application, ApplicationDocument, Assessor, Assignment, Conclusion, Visit, VisitPhoto
 from .services.conclusions import AssessmentError
 
 AGENCY = ("assessment_agency",)
@@ -147,3 +148,26 @@ def institution_applications(request):
                  for r in selectors.reminders_for_institution(institution=institution)[:200]]
     return render(request, "portal/assessment/institution_applications.html",
                   {"form": form, "rows": rows, "reminders": reminders})
+
+
+@portal_required(capability="portal.application_documents")
+def application_document(request, pk):
+    """A supporting document, to the assessing agency (its administrator, the assigned assessors) and to the
+    care institution that applied (administrator, clerks); 404 for everyone else."""
+    applications = selectors.applications_seen_by_portal_user(
+        institution=request.institution, role=request.institution_role, user=request.user)
+    document = ApplicationDocument.objects.filter(pk=pk, application__in=applications).first()
+    if document is None:
+        raise Http404
+    return stored_file(document.file, document.display_name)
+
+
+@portal_required(capability="portal.visit_photos", institution_types=AGENCY)
+def visit_photo(request, pk):
+    """An on-site photo, to the assessing agency only (administrator, the assigned assessors)."""
+    applications = selectors.applications_seen_by_portal_user(
+        institution=request.institution, role=request.institution_role, user=request.user, applying=False)
+    photo = VisitPhoto.objects.filter(pk=pk, visit__application__in=applications).first()
+    if photo is None:
+        raise Http404
+    return stored_file(photo.file, photo.display_name)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("decisions/<int:pk>/letter.pdf", status_views.decision_letter, name="decision_letter"),
     path("conclusions/<int:pk>/review/", status_views.review, name="review"),
     path("conclusions/<int:pk>/notice.pdf", status_views.conclusion_notice, name="conclusion_notice"),
+    path("documents/<int:pk>/", status_views.application_document, name="application_document"),
 ]

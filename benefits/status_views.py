@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from assessment.forms import MultipleFileField
 from ltci.core.backends import PATH as BACKEND
 from ltci.core.backends import user_prefetched
-from ltci.core.downloads import attachment
+from ltci.core.downloads import attachment, stored_file
 from ltci.core.idnumber import mask_id
 
 from .services.accounts import AccountError, account_activate, username_for
@@ -227,6 +227,17 @@ def conclusion_notice(request, pk):
     if conclusion is None:
         raise Http404("no such conclusion")
     return attachment(conclusion_notice_pdf(conclusion), f"{conclusion.document_no}.pdf")
+
+
+@insured_required
+def application_document(request, pk):
+    """A supporting document of an assessment application of a person this account may view."""
+    from assessment.models import ApplicationDocument
+
+    document = ApplicationDocument.objects.filter(pk=pk, application__person__in=request.viewable).first()
+    if document is None:
+        raise Http404("no such document")
+    return stored_file(document.file, document.display_name)
 
 
 @require_POST

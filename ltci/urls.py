@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ltci.core.views import home
 
@@ -16,7 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start script from the site (?script) instead of inline (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ltci.api_urls")),
     path("portal/assessments/", include("assessment.portal_urls")),
     path("portal/residents/", include("benefits.portal_urls")),
@@ -26,7 +26,5 @@ urlpatterns = [
 
 handler404 = "ltci.core.api.not_found"  # JSON under /api/
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is never served (not even with DEBUG): uploads hold medical records and ID numbers and are
+# downloaded only through views that check who may see them (docs/decisions.md, credentials and hardening).

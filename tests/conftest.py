@@ -62,3 +62,9 @@ def _token_failures_reset():
 
     cache.delete("ltci:token-failures:127.0.0.1")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Keep uploaded documents and photos of tests out of the project's media directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -1,13 +1,17 @@
 """Staff admin for assessment: applications and conclusions with workflow buttons, assessors, fees, events."""
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_views import import_view
+from ltci.core.downloads import stored_file
 from ltci.core.permissions import can, requires
 
 from ..documents import conclusion_notice_pdf
@@ -25,6 +29,7 @@ from ..models import (
     Objection,
     SpotCheck,
     Visit,
+    VisitPhoto,
 )
 from ..services import application_submit
 from ..services.applications import application_problems
@@ -46,11 +51,28 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class DocumentForm(forms.ModelForm):
+    # A plain file input: the stored file is never linked by its media URL, only by the download view.
+    file = forms.FileField(label=gettext_lazy("文件"), widget=forms.FileInput)
+
+    class Meta:
+        model = ApplicationDocument
+        fields = ["file", "description"]
+
+
 class DocumentInline(admin.TabularInline):
     model = ApplicationDocument
-    fields = ["file", "description", "uploaded_at"]
-    readonly_fields = ["uploaded_at"]
+    form = DocumentForm
+    fields = ["download", "file", "description", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_at"]
     extra = 0
+
+    @admin.display(description=gettext_lazy("下载"))
+    def download(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:assessment_application_document", args=[obj.pk]),
+                           obj.display_name)
 
 
 class AssignmentInline(ReadOnlyInline):
@@ -60,7 +82,13 @@ class AssignmentInline(ReadOnlyInline):
 
 class VisitInline(ReadOnlyInline):
     model = Visit
-    fields = ["round", "visited_on", "adl", "cognition", "perception", "grade", "notes", "completed_at"]
+    fields = ["round", "visited_on", "adl", "cognition", "perception", "grade", "notes", "completed_at", "photo_links"]
+
+    @admin.display(description=gettext_lazy("照片"))
+    def photo_links(self, obj):
+        links = [format_html('<a href="{}">{}</a>', reverse("admin:assessment_application_photo", args=[p.pk]),
+                             p.display_name) for p in obj.photos.all()]
+        return format_html_join(" ", "{}", ((link,) for link in links)) if links else "—"
 
 
 class ObjectionInline(ReadOnlyInline):
@@ -89,7 +117,24 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         return [path("<int:object_id>/action/<str:action>/", self.admin_site.admin_view(self.action_view),
-                     name="assessment_application_action")] + super().get_urls()
+                     name="assessment_application_action"),
+                path("document/<int:pk>/", self.admin_site.admin_view(self.document_download),
+                     name="assessment_application_document"),
+                path("photo/<int:pk>/", self.admin_site.admin_view(self.photo_download),
+                     name="assessment_application_photo")] + super().get_urls()
+
+    def document_download(self, request, pk):
+        """A supporting document, to staff who may view the application (never a public media URL)."""
+        document = get_object_or_404(ApplicationDocument.objects.select_related("application"), pk=pk)
+        if not self.has_view_permission(request, document.application):
+            raise PermissionDenied
+        return stored_file(document.file, document.display_name)
+
+    def photo_download(self, request, pk):
+        photo = get_object_or_404(VisitPhoto.objects.select_related("visit__application"), pk=pk)
+        if not self.has_view_permission(request, photo.visit.application):
+            raise PermissionDenied
+        return stored_file(photo.file, photo.display_name)
 
     @requires("assessment.workflow")
     def action_view(self, request, object_id, action):

@@ -1,7 +1,12 @@
 """The assessment workflow: applications, assessors, visits, objections, committee, fees (SPEC 4.1-4.3)."""
+import re
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -10,6 +15,38 @@ from institutions.models import Institution
 from ltci.core.fields import money_field
 
 from ..validators import validate_upload
+
+
+def _random_name(folder: str, instance, filename: str) -> str:
+    """Store an upload under a random name (the person's name is often in the file's); keep the original in
+    ``original_name`` for display and download. The extension stays (checked: pdf, jpg, jpeg, png)."""
+    if not instance.original_name:
+        instance.original_name = PurePath(filename).name[:255]
+    ext = PurePath(filename).suffix.lower()
+    ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ""
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+def document_path(instance, filename: str) -> str:
+    return _random_name("assessment/documents", instance, filename)
+
+
+def photo_path(instance, filename: str) -> str:
+    return _random_name("assessment/photos", instance, filename)
+
+
+class StoredUpload(models.Model):
+    """An uploaded file served only by views that check access (never by a media URL)."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.original_name or PurePath(self.file.name).name
 
 
 class Application(models.Model):
@@ -101,21 +138,20 @@ class Application(models.Model):
         return f"SQ-{self.applied_on.year}-{self.pk:06d}"
 
 
-class ApplicationDocument(models.Model):
+class ApplicationDocument(StoredUpload):
     """A supporting document (medical records, diagnosis): PDF/JPG/PNG up to 10 MB."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents",
                                     verbose_name=_("评估申请"))
-    file = models.FileField(_("文件"), upload_to="assessment/documents/%Y/%m/", validators=[validate_upload])
+    file = models.FileField(_("文件"), upload_to=document_path, validators=[validate_upload])
+    # After ``file``: its upload_to fills this in when a file is saved without it (admin inline).
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
     description = models.CharField(_("说明"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
-
-    def __str__(self):
-        return self.file.name
 
 
 class Assessor(models.Model):
@@ -202,17 +238,15 @@ class Visit(models.Model):
         return f"{self.application_id}/{self.round} grade {self.grade}"
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(StoredUpload):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("现场评估"))
-    file = models.FileField(_("照片"), upload_to="assessment/photos/%Y/%m/", validators=[validate_upload])
+    file = models.FileField(_("照片"), upload_to=photo_path, validators=[validate_upload])
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)  # after file (see above)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
-
-    def __str__(self):
-        return self.file.name
 
 
 class Objection(models.Model):

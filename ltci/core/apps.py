@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "ltci.core"
     label = "core"
     verbose_name = _("系统与政策")
+
+    def ready(self):
+        from . import sessions  # noqa: F401 (connects the login receiver that limits a session's life)

@@ -1,8 +1,8 @@
-"""File downloads: documents (PDF), exports and error reports (CSV)."""
+"""File downloads: documents (PDF), exports and error reports (CSV), stored uploads."""
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
 from .exports import csv_text
@@ -26,3 +26,17 @@ def import_errors_attachment(batches, filename: str) -> HttpResponse:
             body.insert(0, ["", "*", batch.file_error])
         rows += [([batch.pk] if many else []) + row for row in body]
     return attachment(csv_text(rows, bom=True, lineterminator="\r\n"), filename, "text/csv; charset=utf-8")
+
+
+def stored_file(field_file, filename: str) -> FileResponse:
+    """Stream an uploaded file (a FieldFile) as a download named ``filename``; never rendered inline.
+
+    Uploads are served only by views that check who may see them: MEDIA_URL is not served at all.
+    """
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing from storage") from None
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

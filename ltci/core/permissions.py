@@ -95,6 +95,9 @@ CAPABILITIES: dict[str, Capability] = {
     "portal.assessment_tasks": _portal("assessment tasks: on-site form, confirm, decline", ASSESSOR),
     "portal.assessment_agency": _portal("the agency's applications", ADMIN, ASSESSOR),
     "portal.assessment_apply": _portal("a care institution applies for assessments", ADMIN, CLERK),
+    "portal.application_documents": _portal("supporting documents of applications the user's institution made or "
+                                            "assesses", ADMIN, CLERK, ASSESSOR),
+    "portal.visit_photos": _portal("on-site photos of the agency's assessments", ADMIN, ASSESSOR),
 }
 
 

@@ -81,9 +81,3 @@ def coordinator_group():
     group.permissions.add(*Permission.objects.filter(content_type__app_label="assessment")
                           .exclude(codename__startswith="delete_"))
     return group
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Keep uploaded documents and photos of tests out of the project's media directory."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")

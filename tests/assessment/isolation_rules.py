@@ -31,6 +31,21 @@ def _world_task(world):
     return task
 
 
+def _document(world):
+    from django.core.files.base import ContentFile
+
+    from assessment.models import ApplicationDocument, Visit, VisitPhoto
+
+    task = _world_task(world)
+    document = ApplicationDocument.objects.create(application=task.application,
+                                                  file=ContentFile(b"%PDF-1.4 iso", name="iso.pdf"))
+    visit, _ = Visit.objects.get_or_create(application=task.application, round=1, defaults={
+        "visited_on": dt.date(2025, 9, 5), "scale_version": "iso", "adl": 50, "cognition": 11, "perception": 11,
+        "grade": 2})
+    photo = VisitPhoto.objects.create(visit=visit, file=ContentFile(b"\x89PNG\r\n\x1a\niso", name="iso.png"))
+    return document, photo
+
+
 def _list(world):
     _world_task(world)
     return {}
@@ -45,6 +60,12 @@ RULES = {
     "assessment_portal:task": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task),
     "assessment_portal:task_confirm": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
     "assessment_portal:task_decline": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
+    # Uploads: the agency's administrator and the assessors on the application (the applying care institution's
+    # access is tested in tests/assessment/test_document_access.py).
+    "assessment_portal:document": Rule(roles={"assessor", "admin"}, owner_type=AGENCY,
+                                       kwargs=lambda world: {"pk": _document(world)[0].pk}),
+    "assessment_portal:photo": Rule(roles={"assessor", "admin"}, owner_type=AGENCY,
+                                    kwargs=lambda world: {"pk": _document(world)[1].pk}),
     # A care institution's own applications on behalf of persons (list + apply form; POST is the form).
     "assessment_portal:applications": Rule(roles={"admin", "clerk"}),
     "api-assessment-tasks": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_list),

@@ -35,7 +35,7 @@ OWNER_NAME = "隔离甲"
 @dataclass(frozen=True)
 class Rule:
     method: str = "GET"
-    kwargs: str = ""  # which of the owner's objects goes into the URL: decision, conclusion, year, person
+    kwargs: str = ""  # which of the owner's objects: decision, conclusion, year, person, document
     public: bool = False  # login/activate pages: open to everyone
     data: dict | Callable = field(default_factory=dict)  # a callable gives fresh uploads for every request
 
@@ -52,6 +52,7 @@ RULES = {
     "status:decision_letter": Rule(kwargs="decision"),
     "status:review": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
     "status:conclusion_notice": Rule(kwargs="conclusion"),
+    "status:application_document": Rule(kwargs="document"),
 }
 USERS = ["anonymous", "staff", "superuser", "portal", "plain", "other_person", "owner", "agent"]
 
@@ -74,6 +75,16 @@ def _account(person=None, *, national_id=None, name=""):
     account = account_create(national_id=national_id or person.national_id, name=name, person=person)
     code = activation_code_issue(account=account)
     return account_activate(national_id=account.national_id, code=code, password=PASSWORD)
+
+
+def _document(person):
+    """A supporting document of an (old, final) application of ``person``."""
+    from django.core.files.base import ContentFile
+
+    from assessment.models import Application, ApplicationDocument
+
+    application = Application.objects.create(person=person, applied_on=D(2023, 11, 1), state="final")
+    return ApplicationDocument.objects.create(application=application, file=ContentFile(b"%PDF-1.4 iso", "iso.pdf"))
 
 
 @pytest.fixture
@@ -100,7 +111,8 @@ def world(policy):
         "owner": _account(owner).user,
         "agent": agent.user,
     }
-    objects = {"decision": decision.pk, "conclusion": conclusion.pk, "year": 2024, "person": owner.pk}
+    objects = {"decision": decision.pk, "conclusion": conclusion.pk, "year": 2024, "person": owner.pk,
+               "document": _document(owner).pk}
     return {"owner": owner, "users": users, "objects": objects}
 
 
@@ -108,7 +120,7 @@ def _request(client, world, name, user):
     rule = RULES[name]
     kwargs = {}
     if rule.kwargs:
-        arg = {"decision": "pk", "conclusion": "pk", "year": "year", "person": "person_id"}[rule.kwargs]
+        arg = {"decision": "pk", "conclusion": "pk", "year": "year", "person": "person_id", "document": "pk"}[rule.kwargs]
         kwargs = {arg: world["objects"][rule.kwargs]}
     url = reverse(name, kwargs=kwargs)
     if user != "anonymous":
@@ -146,11 +158,11 @@ def test_status_page_isolation(client, world, name, user):
             assert response.status_code in (200, 302)
             assert OWNER_NAME not in body
             if name == "status:apply":
-                assert not Application.objects.filter(person=world["owner"]).exists()
+                assert not Application.objects.filter(person=world["owner"], channel="online").exists()
     else:  # the owner, or the agent acting for the owner
         assert response.status_code == (302 if rule.method == "POST" else 200), response.content[:300]
         if name == "status:apply":
-            assert Application.objects.filter(person=world["owner"]).exists()
+            assert Application.objects.filter(person=world["owner"], channel="online").exists()
         if response.status_code == 200 and name == "status:home":
             assert OWNER_NAME in body
             assert world["owner"].national_id not in body  # masked
