@@ -192,7 +192,7 @@ def _xlsx_rows(content: bytes, limits):
 
 def _xlsx_value(cell):
     value = cell.value
-    if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+    if getattr(cell, "data_type", None) == "f":  # plain, array and data-table formulas alike
         return _Refused("formula")
     if value is None or isinstance(value, bool):
         return "" if value is None else str(value).lower()

@@ -34,6 +34,9 @@ def _too_large(length: int) -> bool:
 class LimitedUploadHandler(FileUploadHandler):
     """First upload handler: files of a request over the web limit are skipped, never written to disk."""
 
+    refuse = False
+    received = 0
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         self.refuse = _too_large(content_length or 0)
         self.received = 0
