@@ -4,6 +4,7 @@ Every view is scoped to the caller's institution (institutions.permissions.IsIns
 """
 import uuid
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -75,6 +76,9 @@ class ServiceRecordApi(APIView):
         items = request.data if many else [request.data]
         if not items:
             raise ValidationError({"records": [_("请求中没有服务记录")]})
+        if len(items) > settings.IMPORT_WEB_SYNC_MAX_ROWS:  # issue 13: a request never holds a worker for long
+            raise ValidationError({"records": [_("一次最多提交 %(max)s 条服务记录：请分批提交，或上传文件")
+                                               % {"max": settings.IMPORT_WEB_SYNC_MAX_ROWS}]})
         data = ServiceRecordIn(data=items, many=True)
         data.is_valid(raise_exception=True)
         parsed, errors = [], {}

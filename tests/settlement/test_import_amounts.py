@@ -68,3 +68,15 @@ def test_portal_bed_days_refuses_an_exponent_daily_charge(world, client):
                            follow=True)
     assert "不是金额" in response.content.decode()
     assert not ServiceRecord.objects.exists()
+
+
+def test_api_batch_over_the_limit_is_refused_whole(world, settings):
+    settings.IMPORT_WEB_SYNC_MAX_ROWS = 2
+    nid = world.beneficiary(form="residential", institution="YL001")
+    client = APIClient()
+    client.force_authenticate(portal_user("YL001"))
+    body = [{"national_id": nid, "kind": "bed_day", "service_date": f"2024-05-0{day}", "component": "life",
+             "charged_amount": "60.00"} for day in (1, 2, 3)]
+    response = client.post("/api/v1/service-records/", body, format="json")
+    assert response.status_code == 400 and "一次最多提交 2 条服务记录" in str(response.json())
+    assert not ServiceRecord.objects.exists()
