@@ -62,3 +62,12 @@ def test_the_job_page_of_another_import_is_not_shown(xuzhou, admin_client, media
         admin_client.post(PAGE, {"file": SimpleUploadedFile("inst.csv", institutions_csv(3))})
     job = JobRun.objects.get()
     assert admin_client.get(f"/admin/institutions/caregiver/import/?job={job.pk}").status_code == 404
+
+
+def test_staff_without_the_role_cannot_follow_an_import_job(xuzhou, client, django_user_model, media,
+                                                           django_capture_on_commit_callbacks, admin_client):
+    with django_capture_on_commit_callbacks():
+        admin_client.post(PAGE, {"file": SimpleUploadedFile("inst.csv", institutions_csv(3))})
+    job = JobRun.objects.get()
+    client.force_login(django_user_model.objects.create_user("plain", password="x", is_staff=True))  # noqa: S106
+    assert client.get(f"{PAGE}?job={job.pk}").status_code == 403
