@@ -14,6 +14,7 @@ from ltci.core.idnumber import mask_id
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.paginator import LargeTablePaginator
 from ltci.core.permissions import can, requires
+from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
 
 from .imports import (
     ACCOUNT_EVENT_COLUMNS,
@@ -183,16 +184,25 @@ class PersonAdmin(SimpleHistoryAdmin):
         if kind not in IMPORTS:
             raise PermissionDenied
         title, columns, importer = IMPORTS[kind]
-        form = UploadForm(request.POST or None, request.FILES or None)
-        report = batch = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            report = importer(content=upload.read(), filename=upload.name, actor=request.user)
-            batch = ImportBatch.objects.filter(kind=report.kind).order_by("-id").first()
+        refusal = request_refusal(request) if request.method == "POST" else None
+        form = UploadForm(request.POST or None, request.FILES or None) if not refusal else UploadForm()
+        report = batch = job = None
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+        elif request.GET.get("job", "").isdigit():
+            job = get_object_or_404(JobRun, pk=request.GET["job"], job=JOB_PREFIX + importer.__name__)
+            report = import_job_report(job)
+        elif request.method == "POST" and form.is_valid():
+            outcome = upload_import(form.cleaned_data["file"], importer=importer, actor=request.user)
+            if outcome.job:
+                return redirect(f"{request.path}?job={outcome.job.pk}")
+            report = outcome.report
             level = messages.ERROR if report.file_error else (messages.WARNING if report.errors else messages.SUCCESS)
             self.message_user(request, report.summary(), level)
+        if report is not None and report.batch_id:
+            batch = ImportBatch.objects.filter(pk=report.batch_id).first()
         context = {**self.admin_site.each_context(request), "title": title, "form": form, "columns": columns,
-                   "report": report, "batch": batch, "opts": self.model._meta}
+                   "report": report, "batch": batch, "job": job, "opts": self.model._meta}
         return render(request, "admin/enrollment/upload.html", context)
 
     @requires("enrollment.import")

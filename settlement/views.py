@@ -17,8 +17,9 @@ from institutions.permissions import portal_required
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment, import_errors_attachment
 from ltci.core.importing import RowError
-from ltci.core.models import ImportBatch
+from ltci.core.models import ImportBatch, JobRun
 from ltci.core.money import AmountError, AmountField, parse_amount
+from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
 
 from . import selectors
 from .apis import statement_csv_response
@@ -72,16 +73,33 @@ def index(request):
 @require_POST
 @portal_required(capability="portal.settlement")
 def upload(request):
+    refusal = request_refusal(request)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("settlement_portal:index")
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择要上传的文件"))
         return redirect("settlement_portal:index")
-    upload_file = form.cleaned_data["file"]
-    report = import_service_records(content=upload_file.read(), filename=upload_file.name, actor=request.user,
-                                    institution=request.institution)
-    batch = ImportBatch.objects.filter(kind="service_records", created_by=request.user).order_by("-pk").first()
+    outcome = upload_import(form.cleaned_data["file"], importer=import_service_records, actor=request.user,
+                            institution=request.institution)
+    if outcome.job:
+        return redirect("settlement_portal:upload_job", pk=outcome.job.pk)
+    return _upload_result(request, outcome.report)
+
+
+def _upload_result(request, report, job=None):
+    batch = ImportBatch.objects.filter(pk=report.batch_id).first() if report and report.batch_id else None
     return render(request, "portal/settlement/upload_result.html", {
-        "institution": request.institution, "report": report, "batch": batch})
+        "institution": request.institution, "report": report, "batch": batch, "job": job})
+
+
+@portal_required(roles=OFFICE)
+def upload_job(request, pk):
+    """A service-record file imported as a job (issue 13): its state, then its report; own institution only."""
+    job = get_object_or_404(JobRun, pk=pk, job=JOB_PREFIX + import_service_records.__name__,
+                            params__objects__institution__1=request.institution.pk)
+    return _upload_result(request, import_job_report(job), job)
 
 
 @portal_required(capability="portal.settlement")

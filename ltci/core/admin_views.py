@@ -1,20 +1,34 @@
 """Admin views shared by the apps."""
 from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+
+from .models import JobRun
+from .uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
 
 
 def import_view(model_admin, request, *, title, columns, importer):
     """The admin upload page of a SPEC 11 file import: the file goes to ``importer`` (the same service as the
-    command) and its report, with every row error, is shown on the page.
+    command) and its report, with every row error, is shown on the page. A big file runs as a job: the page
+    then follows the job (``?job=ID``) and shows its report when it is done (issue 13).
 
     Who may import: the admin method serving the page is decorated with ``@requires(capability)``
     (ltci.core.permissions); the permission matrix test refuses a custom admin URL without one.
     """
-    report = None
-    if request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
-        report = importer(content=upload.read(), filename=upload.name, actor=request.user)
-        (messages.error if report.file_error else messages.success)(request, report.summary())
+    report = job = None
+    if request.GET.get("job", "").isdigit():
+        job = get_object_or_404(JobRun, pk=request.GET["job"], job=JOB_PREFIX + importer.__name__)
+        report = import_job_report(job)
+    elif request.method == "POST":
+        refusal = request_refusal(request)
+        if refusal:
+            messages.error(request, refusal)
+        elif request.FILES.get("file"):
+            outcome = upload_import(request.FILES["file"], importer=importer, actor=request.user)
+            if outcome.job:
+                return redirect(f"{request.path}?job={outcome.job.pk}")
+            report = outcome.report
+            (messages.error if report.file_error else messages.success)(request, report.summary())
     context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
-               "columns": columns, "report": report}
+               "columns": columns, "report": report, "job": job}
     return TemplateResponse(request, "admin/import_form.html", context)

@@ -78,14 +78,14 @@ def _normalise(name) -> str:
     return str(name or "").strip().lstrip("\ufeff").strip().lower()
 
 
-@dataclass(frozen=True)
-class _Refused:
-    """An XLSX cell whose value is not plain data (a formula of any kind, or an object)."""
-    what: str
+class _Refused(str):
+    """An XLSX cell whose value is not plain data (a formula of any kind, or an object): non-empty text that
+    _rows turns into an error naming the row and field."""
 
-
-def _cell_text(value) -> str:
-    return "" if value is None else str(value)
+    def __new__(cls, what: str):
+        cell = super().__new__(cls, f"<{what}>")
+        cell.what = what
+        return cell
 
 
 def read_rows(content: bytes, filename: str, columns: list[str],
@@ -100,7 +100,7 @@ def read_rows(content: bytes, filename: str, columns: list[str],
     if not content or not content.strip():
         raise FileError("the file is empty")
     if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        table = _xlsx_rows(content, limits)
+        table, xlsx = _xlsx_rows(content, limits), True
     else:
         try:
             text = content.decode("utf-8-sig")
@@ -108,9 +108,9 @@ def read_rows(content: bytes, filename: str, columns: list[str],
             raise FileError(
                 f"the file is not UTF-8 (byte {exc.start}): save it as UTF-8 CSV (GBK files are not accepted)"
             ) from None
-        table = csv.reader(io.StringIO(text))
+        table, xlsx = csv.reader(io.StringIO(text)), False
     try:
-        return _rows(table, columns, set(optional), limits.max_rows)
+        return _rows(table, columns, set(optional), limits.max_rows, xlsx=xlsx)
     except csv.Error as exc:
         raise FileError(f"the file is not a readable CSV file ({exc})") from None
 
@@ -129,15 +129,16 @@ def _check_header(header: list[str], columns: list[str], optional: set[str]) -> 
         raise FileError("wrong header: a column appears twice")
 
 
-def _rows(table, columns: list[str], optional: set[str], max_rows: int) -> list[tuple[int, dict[str, str]]]:
+def _rows(table, columns: list[str], optional: set[str], max_rows: int,
+          *, xlsx: bool) -> list[tuple[int, dict[str, str]]]:
     header = None
     rows = []
     index = 1
     for raw in table:
-        if not any(isinstance(c, _Refused) or _cell_text(c).strip() for c in raw):
+        if not any(c.strip() for c in raw):
             continue
+        refused = next((i for i, c in enumerate(raw) if isinstance(c, _Refused)), None) if xlsx else None
         if header is None:
-            refused = next((i for i, c in enumerate(raw) if isinstance(c, _Refused)), None)
             if refused is not None:
                 raise FileError(f"row 1, column {refused + 1}: contains a {raw[refused].what}; "
                                 "save the sheet with values only")
@@ -147,14 +148,14 @@ def _rows(table, columns: list[str], optional: set[str], max_rows: int) -> list[
         index += 1
         if index - 1 > max_rows:
             raise FileError(row_limit_message(max_rows))
-        for i, value in enumerate(raw):
-            if isinstance(value, _Refused):
-                name = header[i] if i < len(header) and header[i] else f"column {i + 1}"
-                raise FileError(f"row {index}, field {name}: contains a {value.what}; save the sheet with values only")
-        if len(raw) > len(header) and any(_cell_text(c).strip() for c in raw[len(header):]):
+        if refused is not None:
+            name = header[refused] if refused < len(header) and header[refused] else f"column {refused + 1}"
+            raise FileError(f"row {index}, field {name}: contains a {raw[refused].what}; "
+                            "save the sheet with values only")
+        if len(raw) > len(header) and any(c.strip() for c in raw[len(header):]):
             rows.append((index, {"__error__": f"has {len(raw)} fields, the header has {len(header)}"}))
             continue
-        values = {name: _cell_text(raw[i]).strip() if i < len(raw) else "" for i, name in enumerate(header)}
+        values = {name: raw[i].strip() if i < len(raw) else "" for i, name in enumerate(header)}
         for name in optional:
             values.setdefault(name, "")
         rows.append((index, values))
@@ -192,7 +193,7 @@ def _xlsx_rows(content: bytes, limits):
 
 def _xlsx_value(cell):
     value = cell.value
-    if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+    if getattr(cell, "data_type", None) == "f":  # plain, array and data-table formulas alike
         return _Refused("formula")
     if value is None or isinstance(value, bool):
         return "" if value is None else str(value).lower()

@@ -40,7 +40,7 @@ def parse_amount(text, *, allow_negative: bool = False, max_value: Decimal | Non
     ``allow_negative``, and at most ``max_value`` (never more than a money column holds). Anything else raises
     AmountError with the reason in the user's language.
     """
-    raw = (text or "").strip() if isinstance(text, str) else str(text or "").strip()
+    raw = ("" if text is None else str(text)).strip()
     if not raw:
         raise AmountError(_("金额为空"))
     match = _AMOUNT.fullmatch(raw) if len(raw) <= _LONGEST else None

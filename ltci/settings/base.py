@@ -213,6 +213,11 @@ IMPORT_WEB_SYNC_MAX_BYTES = 2 * 1024 * 1024  # larger (unzipped) uploads run as 
 IMPORT_WEB_SYNC_MAX_ROWS = 5_000             # so do files of more lines
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # request bodies other than files (API batches of records)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440         # larger uploaded files are spooled to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "ltci.core.uploads.LimitedUploadHandler",  # skips the files of a request over IMPORT_WEB_MAX_BYTES
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

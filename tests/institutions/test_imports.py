@@ -157,7 +157,7 @@ def test_reimport_is_idempotent_and_updates_with_history(db):
     ({"credit": "91350100M000100Y44"}, "credit_code", "统一社会信用代码校验位错误：为4，应为3"),
     ({"life": "60.01"}, "price_life", "生活照料约定日价60.01元超过现行支付标准60.00元"),
     ({"medical": "50.50"}, "price_medical", "医疗护理约定日价50.50元超过现行支付标准50.00元"),
-    ({"life": "-1"}, "price_life", "'-1' is negative"),
+    ({"life": "-1"}, "price_life", "“-1”不能为负数"),
     ({"type": "hospital"}, "type", "'hospital' is not one of elderly_care|medical|community|home_care|assessment_agency|device_provider"),
     ({"forms": "residential;spa"}, "care_forms", "unknown care form code(s): spa (SPEC 5.2 codes: residential|home_visits|home_family|remote_cash|home_package_copay|daily_allowance|community|device|prevention)"),
     ({"beds": "two"}, "beds", "'two' is not a whole number of beds"),

@@ -32,11 +32,22 @@ def _batch(world):
     return {"pk": batch.pk}
 
 
+def _upload_job(world):
+    from ltci.core.models import JobRun
+
+    job = JobRun.objects.create(job="file_import.import_service_records", period="2024-05-01",
+                                params={"importer": "settlement.imports.import_service_records", "file": "x",
+                                        "filename": "big.csv", "objects": {"institution": [
+                                            "institutions.Institution", world.owner.pk]}})
+    return {"pk": job.pk}
+
+
 RULES = {
     "settlement_portal:index": Rule(roles=OFFICE),
     "settlement_portal:upload": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:upload_errors": Rule(roles=OFFICE, kwargs=_batch),
     "settlement_portal:visit_new": Rule(roles=OFFICE),
+    "settlement_portal:upload_job": Rule(roles=OFFICE, kwargs=_upload_job),
     "settlement_portal:claim": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:bed_days": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:results": Rule(roles=OFFICE),
