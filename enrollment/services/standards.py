@@ -136,6 +136,6 @@ def _has_value(itype: str, ref: dt.date) -> bool:
 
 def family_payment_allowed(on: dt.date) -> bool:
     try:
-        return bool(policy_in_force("family_payment", on=on))
-    except PolicyError:
+        return bool(policy_in_force("family_payment", on=on)["relations"])
+    except PolicyError:  # no record in force (or left for staff): accounts pay only for their holder
         return False

@@ -74,9 +74,13 @@ class PolicyValue:
     the record and the field. There is deliberately no ``get(field, default)``: no reader defaults a value.
     """
 
-    def __init__(self, data: dict, *, label: str):
+    def __init__(self, data: dict, *, label):
         self._data = data
-        self.label = label
+        self._label = label
+
+    @property
+    def label(self) -> str:
+        return _text(self._label)
 
     def _known(self, field: str) -> None:
         if field not in self._data:
@@ -108,17 +112,33 @@ class PolicyValue:
 
 def record_value(record: PolicyRecord) -> PolicyValue:
     """Validate a record's stored value against its kind's schema; raise PolicyError naming what is wrong."""
+    def label():  # built only for an error: the scheme costs a query
+        return (f"'{record.kind}' [{record.key}] of scheme {record.scheme.code} valid from "
+                f"{record.valid_from.isoformat()}")
+
+    if record.value is None:
+        raise PolicyNotEntered(f"policy standard {label()} has not been entered yet: staff must enter it in the "
+                               "admin (政策参数) before this calculation")
+    return checked_value(record.kind, record.key, record.value, label=label)
+
+
+def checked_value(kind: str, key: str, value: dict, *, label=None) -> PolicyValue:
+    """Validate a value against the kind's schema (see record_value); raise PolicyError naming each problem.
+
+    ``label`` names the value in errors (text or a function returning it; default kind and key)."""
     from .policy_schema import validate_value
 
-    label = (f"'{record.kind}' [{record.key}] of scheme {record.scheme.code} valid from "
-             f"{record.valid_from.isoformat()}")
-    if record.value is None:
-        raise PolicyNotEntered(f"policy standard {label} has not been entered yet: staff must enter it in the "
-                               "admin (政策参数) before this calculation")
-    model, errors = validate_value(record.kind, record.key, record.value)
+    label = label or f"'{kind}' [{key}]"
+    model, errors = validate_value(kind, key, value)
     if errors:
-        raise PolicyError(f"policy {label} is invalid: " + "; ".join(str(e) for e in errors))
+        raise PolicyError(f"policy {_text(label)} is invalid: " + "; ".join(str(e) for e in errors))
+    if model is None:
+        raise PolicyNotEntered(f"policy standard {_text(label)} has not been entered yet")
     return PolicyValue(model.model_dump(), label=label)
+
+
+def _text(label) -> str:
+    return label() if callable(label) else label
 
 
 def dec(value) -> Decimal:

@@ -145,9 +145,10 @@ class PolicyRecordForm(forms.ModelForm):
 
 def form_for(kind: str, key: str, value=None, form_choice: str = "") -> type[PolicyRecordForm]:
     """The form class of a kind and key (contribution standards: the fixed or the rate form)."""
-    declared = KINDS[kind]
+    declared = KINDS.get(kind)
     probe = value if isinstance(value, dict) else ({"form": form_choice} if form_choice else None)
-    schema = declared.model_for(key, probe)
+    # an unknown kind or key (a record written outside the admin) gets no value fields and clean() says why
+    schema = declared.model_for(key, probe) if declared and declared.key_ok(key) else Value
     attrs = {name: _form_field(name, info) for name, info in schema.model_fields.items()}
     attrs[NULL_FIELD] = forms.BooleanField(
         label=_("整条标准留待录入"), required=False,

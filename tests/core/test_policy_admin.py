@@ -150,3 +150,13 @@ def test_the_wrong_user_is_refused(xuzhou):
     assert response.status_code == 403
     assert client.get(ADD, {"kind": "waiting_period", "key": "*"}).status_code == 403
     assert snapshot() == before
+
+
+def test_a_record_of_an_unknown_kind_opens_and_cannot_be_saved(office):
+    rec = PolicyRecord.objects.create(scheme=record("fund_warning").scheme, kind="legacy_bonus", key="*",
+                                      valid_from=dt.date(2022, 1, 1), value={"amount": "1.00"})
+    assert office.get(change_url(rec)).status_code == 200
+    response = office.post(change_url(rec), post_data(rec, _confirm_policy_change="1"))
+    assert "未知类别" in response.content.decode()
+    rec.refresh_from_db()
+    assert rec.value == {"amount": "1.00"}
