@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ltci.core.idnumber import mask_id
 from ltci.core.pdf import render_pdf
-from ltci.core.policy import PolicyError, policy_in_force
+from ltci.core.policy import policy_in_force
 
 from .models import Conclusion
 from .scales import get_scale
@@ -23,10 +23,7 @@ def conclusion_notice_context(conclusion: Conclusion) -> dict:
         for key in ("adl", "cognition", "perception"):
             level = scale.indicators[key].level_of(getattr(conclusion, key))
             levels[key] = scale.level_names[level]
-    try:
-        reminder_days = policy_in_force("assessment", on=conclusion.concluded_on)["reminder_days"]
-    except PolicyError:
-        reminder_days = 60
+    reminder_days = policy_in_force("assessment", on=conclusion.concluded_on)["reminder_days"]
     issued = conclusion.finalized_at or dt.datetime.combine(conclusion.concluded_on, dt.time(9),
                                                             tzinfo=timezone.get_default_timezone())
     return {

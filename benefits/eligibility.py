@@ -12,7 +12,7 @@ from django.db.models import Q
 from benefits import rules
 from benefits.models import Admission, BenefitDecision, HospitalStay, OtherFundBenefit
 from ltci.core.models import PolicyRecord
-from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, active_scheme
+from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, active_scheme, record_value
 from ltci.core.queries import id_set
 
 COVERED_CLASSES_KIND = "covered_classes"
@@ -67,7 +67,7 @@ def covered_classes_by_day(start: dt.date, end: dt.date) -> dict[dt.date, frozen
             raise PolicyNotEntered(
                 f"policy standard '{COVERED_CLASSES_KIND}' [*] of scheme {scheme.code} in force on "
                 f"{day.isoformat()} has not been entered yet: staff must enter it in the admin (政策参数)")
-        result[day] = frozenset(record.value.get("classes", []))
+        result[day] = frozenset(record_value(record)["classes"])
     return result
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ltci.core.money import ZERO, fen
-from ltci.core.policy import PolicyNotEntered, dec, policy_in_force, policy_record
+from ltci.core.policy import NoPolicyInForce, PolicyValue, dec, policy_in_force, policy_record, record_value
 
 OVER_PRICE = "OVER_PRICE"
 OVER_LIMIT = "OVER_LIMIT"
@@ -41,9 +41,9 @@ class Amounts:
                        self.items + other.items)
 
 
-def effective_ratio(fund_ratio: Decimal, *, categories: Iterable[str] = (), bonus: dict | None = None) -> Decimal:
+def effective_ratio(fund_ratio: Decimal, *, categories: Iterable[str] = (), bonus=None) -> Decimal:
     """Return the fund ratio raised by the bonus points for the special groups (seed 001 五(三)1(3))."""
-    if bonus and set(categories) & set(bonus.get("categories") or ()):
+    if bonus is not None and set(categories) & set(bonus["categories"]):
         return min(Decimal("1"), fund_ratio + dec(bonus["points"]))
     return fund_ratio
 
@@ -141,15 +141,11 @@ class Standard:
 
     key: str
     record_id: int
-    values: dict
+    values: PolicyValue
 
     def amount(self, name: str) -> Decimal:
-        value = self.values.get(name)
-        if value is None:
-            raise PolicyNotEntered(
-                f"policy standard 'payment_standard' [{self.key}] field '{name}' has not been entered yet: "
-                "staff must enter it in the admin (政策参数) before this calculation")
-        return dec(value)
+        """The field's value; PolicyNotEntered naming the standard and field when it is left for staff."""
+        return self.values[name]
 
 
 def standard_key(care_form: str, benefit_class: str, component: str = "") -> str:
@@ -161,16 +157,12 @@ def standards_for(care_form: str, benefit_class: str, component: str = "", *, on
     key = standard_key(care_form, benefit_class, component)
     record = policy_record("payment_standard", on=on, key=key)
     if record.key != key:  # never fall back to another form's or class's standard
-        from ltci.core.policy import NoPolicyInForce
-
         raise NoPolicyInForce(f"no policy in force: 'payment_standard' [{key}] on {on.isoformat()}")
-    return Standard(key=key, record_id=record.pk, values=dict(record.value))
+    return Standard(key=key, record_id=record.pk, values=record_value(record))
 
 
-def ratio_bonus(*, on: dt.date) -> dict | None:
+def ratio_bonus(*, on: dt.date) -> PolicyValue | None:
     """The fund-ratio bonus of the special groups in force, or None when the scheme has none."""
-    from ltci.core.policy import NoPolicyInForce
-
     try:
         return policy_in_force("fund_ratio_bonus", on=on)
     except NoPolicyInForce:
@@ -203,8 +195,7 @@ def price_home_visits(charges: Sequence[Decimal], *, standard: Standard, eligibl
                       days_in_month: int) -> Amounts:
     """B1: visits within the monthly limit prorated by eligible days, fund ratio of the standard (Xuzhou 100%)."""
     limit = prorated_limit(standard.amount("monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month)
-    ratio = dec(standard.values["fund_ratio"]) if standard.values.get("fund_ratio") is not None else Decimal("1")
-    return within_limit(charges, limit=limit, fund_ratio=ratio)
+    return within_limit(charges, limit=limit, fund_ratio=standard.amount("fund_ratio"))
 
 
 def price_home_family(visit_charges: Sequence[Decimal], *, standard: Standard, eligible_days: int,

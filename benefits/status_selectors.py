@@ -198,6 +198,6 @@ def decision_standards(decision, on: dt.date) -> list[tuple[str, str]]:
             continue
         prefix = COMPONENT_LABELS[component]
         for key, label in STANDARD_LABELS.items():
-            if standard.values.get(key) is not None:
+            if key in standard.values and standard.values.entered(key):
                 lines.append((f"{prefix}{label}", str(standard.values[key])))
     return lines

@@ -27,32 +27,30 @@ class Amounts:
     collective: bool = False
 
 
-def standard_amounts(value: dict | None, *, name: str) -> Amounts:
+def standard_amounts(value, *, name: str) -> Amounts:
     """Return the per-person amounts of a contribution standard (fixed form or base x rate form).
 
+    ``value`` is the validated policy value (ltci.core.policy.PolicyValue, or None for a standard left for
+    staff): the schema guarantees the fields and that a fixed standard's parts add up to its total.
     Raise PolicyNotEntered naming the standard when it or one of its numbers is left for staff.
     """
     if value is None:
         raise PolicyNotEntered(f"contribution standard {name} has not been entered yet: staff must enter it in "
                                "the admin (政策参数) before the contribution run")
-    form = value.get("form", "fixed")
+    form = value["form"]
     needed = ("base", "individual_rate", "employer_rate") if form == "rate" else ("total", "individual")
-    missing = [k for k in needed if value.get(k) in (None, "")]
+    missing = [k for k in needed if not value.entered(k)]
     if missing:
         raise PolicyNotEntered(f"contribution standard {name} ({form} form) has no value for "
                                f"{', '.join(missing)}: staff must enter it in the admin (政策参数)")
     if form == "rate":
-        base = Decimal(str(value["base"]))
-        individual = fen(base * Decimal(str(value["individual_rate"])))
-        employer = fen(base * Decimal(str(value["employer_rate"])))
+        base = value["base"]
+        individual = fen(base * value["individual_rate"])
+        employer = fen(base * value["employer_rate"])
         return Amounts(individual + employer, individual, Decimal("0.00"), Decimal("0.00"), employer)
-    parts = {k: fen(Decimal(str(value.get(k) or "0"))) for k in ("total", "individual", "pooled_fund", "fiscal",
-                                                                  "employer")}
-    if parts["individual"] + parts["pooled_fund"] + parts["fiscal"] + parts["employer"] != parts["total"]:
-        raise PolicyNotEntered(f"contribution standard {name}: the parts do not add up to the total "
-                               f"{parts['total']}")
+    parts = {k: fen(value[k]) for k in ("total", "individual", "pooled_fund", "fiscal", "employer")}
     return Amounts(parts["total"], parts["individual"], parts["pooled_fund"], parts["fiscal"], parts["employer"],
-                   bool(value.get("collective")))
+                   value["collective"])
 
 
 def subsidy_category(*, categories, insurance_type: str, age: int, subsidised: list[str],

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Min
 
-from ltci.core.policy import PolicyError, policy_in_force
+from ltci.core.policy import NoPolicyInForce, policy_in_force, record_value
 from ltci.core.queries import Precompiled, id_set
 
 from . import rules
@@ -23,16 +23,13 @@ def first_system_year() -> int | None:
 
 
 def _waiting_months(day: dt.date) -> int:
-    try:
-        return int(policy_in_force("waiting_period", on=day)["months"])
-    except PolicyError:
-        return 6
+    return policy_in_force("waiting_period", on=day)["months"]
 
 
 def _deadline(year: int) -> dt.date | None:
     try:
         mm_dd = policy_in_force("collection", on=dt.date(year, 1, 1))["deadline"]
-    except PolicyError:
+    except NoPolicyInForce:  # no collection in force on 1 January: the scheme starts later that year
         return None
     month, day = (int(x) for x in mm_dd.split("-"))
     return dt.date(year, month, day)
@@ -50,7 +47,7 @@ _exemption_records = Precompiled(_build_exemptions)  # read for every person's f
 def _exemptions() -> tuple:
     out = []
     for rec in _exemption_records():
-        out.append((rec.valid_from, rec.valid_to, dt.date.fromisoformat(rec.value["enrolled_before"])))
+        out.append((rec.valid_from, rec.valid_to, record_value(rec)["enrolled_before"]))
     return tuple(out)
 
 

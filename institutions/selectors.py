@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from ltci.core.models import PolicyRecord
-from ltci.core.policy import NoPolicyInForce, active_scheme
+from ltci.core.policy import NoPolicyInForce, active_scheme, record_value
 
 from . import rules
 from .models import Agreement, Bed, Employment, Institution, InstitutionUser, Violation
@@ -135,11 +135,11 @@ def deposit_rate(agreement: Agreement, *, on: dt.date) -> Decimal | None:
     rate, else policy `quality_deposit` in force on `on`; None when neither is set."""
     if agreement.deposit_rate is not None:
         return agreement.deposit_rate
-    from ltci.core.policy import PolicyError, policy_in_force
+    from ltci.core.policy import NoPolicyInForce, policy_in_force
 
     try:
-        return Decimal(str(policy_in_force("quality_deposit", on=on)["rate"]))
-    except (PolicyError, KeyError, TypeError):
+        return policy_in_force("quality_deposit", on=on)["rate"]
+    except NoPolicyInForce:
         return None
 
 
@@ -177,10 +177,10 @@ def price_standards(*, on: dt.date) -> dict[str, Decimal | None]:
         Q(valid_to__isnull=True) | Q(valid_to__gte=on))
     for record in records:
         component = _component_of(record.key)
-        value = record.value
-        if component is None or not isinstance(value, dict) or value.get("daily") in (None, ""):
+        value = None if component is None or record.value is None else record_value(record)
+        if value is None or not value.entered("daily"):
             continue  # not a residential standard, or not entered yet (staff enter it later)
-        amount = Decimal(str(value["daily"]))
+        amount = value["daily"]
         if found[component] is None or amount > found[component]:
             found[component] = amount
     return found

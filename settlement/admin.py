@@ -15,7 +15,10 @@ from ltci.core.downloads import attachment
 from ltci.core.permissions import can, requires
 from ltci.core.policy import PolicyError
 
-from . import states
+from . import (
+    policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
+    states,
+)
 from .models import (
     Appeal,
     Claim,

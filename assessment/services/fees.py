@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from ltci.core.dates import display_date
 from ltci.core.money import fen
-from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, dec, policy_record
+from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, policy_record, record_value
 
 from ..models import Application, AssessmentFee
 from ..rules import fee_kind_and_payer
@@ -27,7 +27,7 @@ def fee_record(*, application: Application, on: dt.date, review_grade: int | Non
                                      original_grade=original_grade)
     try:
         record = policy_record("assessment_fee", key=kind, on=on)
-        amount = fen(dec(record.value["amount"]))
+        amount = fen(record_value(record)["amount"])
     except PolicyNotEntered:
         raise AssessmentError(_("评估费标准（%(kind_name)s）尚未录入：请先在“政策参数”中录入 assessment_fee [%(kind)s] 后再办结。")
                               % {"kind_name": KIND_NAMES[kind], "kind": kind}) from None

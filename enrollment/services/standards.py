@@ -1,11 +1,17 @@
 """Policy values a contribution year needs (SPEC 2, 3.2): read once, passed to rules and SQL."""
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Q
 
-from ltci.core.policy import NoPolicyInForce, PolicyError, active_scheme, policy_in_force, policy_record
+from ltci.core.policy import (
+    NoPolicyInForce,
+    PolicyError,
+    active_scheme,
+    policy_in_force,
+    policy_record,
+    record_value,
+)
 
 from .. import rules
 
@@ -51,7 +57,7 @@ def covered_types(year: int) -> dict[str, dt.date]:
     records = PolicyRecord.objects.filter(scheme=active_scheme(), kind="coverage", valid_from__lte=dec31).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=jan1))
     for rec in records.order_by("valid_from"):
-        if rec.value and rec.value.get("covered"):
+        if rec.value is not None and record_value(rec)["covered"]:
             out.setdefault(rec.key, max(jan1, rec.valid_from))
     return out
 
@@ -66,7 +72,7 @@ def year_policy(year: int) -> YearPolicy:
         record = policy_record("contribution_standard", on=ref, key=itype) if _has_value(itype, ref) else None
         if record is None:
             rules.standard_amounts(None, name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}")
-        amounts = rules.standard_amounts(record.value, name=f"'contribution_standard' [{itype}] in force on "
+        amounts = rules.standard_amounts(record_value(record), name=f"'contribution_standard' [{itype}] in force on "
                                                            f"{ref.isoformat()}")
         types[itype] = TypeStandard(itype, ref, record.id, amounts)
     ref = min(covered.values())
@@ -76,14 +82,16 @@ def year_policy(year: int) -> YearPolicy:
     from ltci.core.models import PolicyRecord
     for rec in PolicyRecord.objects.filter(scheme=active_scheme(), kind="fiscal_split", valid_from__lte=ref).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=ref)):
-        if rec.value:
-            split[rec.key] = (Decimal(str(rec.value["city"])), Decimal(str(rec.value["district"])))
+        if rec.value is not None:
+            value = record_value(rec)
+            split[rec.key] = (value["city"], value["district"])
     try:
         coll = policy_in_force("collective_subsidy", on=covered.get("resident", ref), key="resident")
-        collective = {k: Decimal(str(v)) for k, v in coll.items()}
+        collective = {k: coll[k] for k in ("city", "town")}
     except NoPolicyInForce:
         collective = {}
-    return YearPolicy(year, types, list(sub.get("categories") or []), sub.get("resident_age_min"),
+    age_min = sub["resident_age_min"] if sub.entered("resident_age_min") else None  # null: no age rule
+    return YearPolicy(year, types, list(sub["categories"]), age_min,
                       collection["deadline"], split, collective, category_standards(covered))
 
 
@@ -108,7 +116,8 @@ def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
             name = f"'contribution_standard' [{rec.key}] in force on {ref.isoformat()}"
             if category not in order:
                 raise PolicyError(f"{name}: unknown person category '{category}' (SPEC 11.10 codes)")
-            found.append((order[category], TypeStandard(itype, ref, rec.id, rules.standard_amounts(rec.value, name=name),
+            found.append((order[category], TypeStandard(itype, ref, rec.id, rules.standard_amounts(
+                None if rec.value is None else record_value(rec), name=name),
                                                         category)))
     return tuple(std for _, std in sorted(found, key=lambda x: (x[0], x[1].insurance_type)))
 
@@ -127,6 +136,6 @@ def _has_value(itype: str, ref: dt.date) -> bool:
 
 def family_payment_allowed(on: dt.date) -> bool:
     try:
-        return bool(policy_in_force("family_payment", on=on))
-    except PolicyError:
+        return bool(policy_in_force("family_payment", on=on)["relations"])
+    except PolicyError:  # no record in force (or left for staff): accounts pay only for their holder
         return False

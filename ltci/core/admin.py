@@ -2,21 +2,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
 from .downloads import import_errors_attachment
-from .models import CalendarDay, ImportBatch, JobRun, PolicyRecord, PolicyScheme
+from .models import CalendarDay, ImportBatch, JobRun
 from .permissions import can
-
-
-@admin.register(PolicyScheme)
-class PolicySchemeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "active", "loaded_at"]
-
-
-@admin.register(PolicyRecord)
-class PolicyRecordAdmin(SimpleHistoryAdmin):
-    list_display = ["scheme", "kind", "key", "valid_from", "valid_to", "value"]
-    list_filter = ["scheme", "kind"]
-    search_fields = ["kind", "key"]
 
 
 @admin.register(JobRun)

@@ -50,6 +50,10 @@ class PolicyRecord(models.Model):
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
     value = models.JSONField(_("取值"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # SPEC 2: a value the seeds do not give and the pack chose (`default: true` in the pack file), shown to
+    # staff to confirm; saving the record in the admin confirms it and clears the mark.
+    is_default = models.BooleanField(_("默认值"), default=False)
+    default_reason = models.TextField(_("默认值理由"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,16 +1,11 @@
 """Policy lookup (SPEC 2): the version in force on the date a calculation concerns."""
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
-import yaml
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 
 from .models import PolicyRecord, PolicyScheme
-
-PACK_DIR = Path(__file__).resolve().parent.parent / "policy_packs"
 
 
 class PolicyError(Exception):
@@ -45,7 +40,10 @@ def _find(kind: str, key: str, on: dt.date, scheme: PolicyScheme):
 
 def policy_record(kind: str, *, on: dt.date, key: str = "*", scheme: PolicyScheme | None = None,
                   fallback_keys: tuple[str, ...] = ()) -> PolicyRecord:
-    """Return the record in force for kind/key on a date, trying fallback keys in order, then '*'."""
+    """Return the record in force for kind/key on a date, trying fallback keys in order, then '*'.
+
+    A record left for staff (null value) raises PolicyNotEntered naming it.
+    """
     scheme = scheme or active_scheme()
     keys = (key, *fallback_keys, "*") if key != "*" else ("*",)
     for candidate in dict.fromkeys(keys):
@@ -63,9 +61,84 @@ def policy_record(kind: str, *, on: dt.date, key: str = "*", scheme: PolicySchem
 
 
 def policy_in_force(kind: str, *, on: dt.date, key: str = "*", scheme: PolicyScheme | None = None,
-                    fallback_keys: tuple[str, ...] = ()):
-    """Return the value (JSON) of the record in force; see policy_record."""
-    return policy_record(kind, on=on, key=key, scheme=scheme, fallback_keys=fallback_keys).value
+                    fallback_keys: tuple[str, ...] = ()) -> "PolicyValue":
+    """Return the validated value of the record in force (see policy_record and PolicyValue)."""
+    return record_value(policy_record(kind, on=on, key=key, scheme=scheme, fallback_keys=fallback_keys))
+
+
+class PolicyValue:
+    """The value of one policy record, checked against its kind's schema (ltci.core.policy_schema).
+
+    ``value[field]`` returns the typed value (Decimal amounts and ratios, int, date, lists); a field left for
+    staff (null) raises PolicyNotEntered and a field the kind does not have raises PolicyError, both naming
+    the record and the field. There is deliberately no ``get(field, default)``: no reader defaults a value.
+    """
+
+    def __init__(self, data: dict, *, label):
+        self._data = data
+        self._label = label
+
+    @property
+    def label(self) -> str:
+        return _text(self._label)
+
+    def _known(self, field: str) -> None:
+        if field not in self._data:
+            raise PolicyError(f"policy {self.label} has no field '{field}' (fields: {', '.join(self._data)})")
+
+    def __getitem__(self, field: str):
+        self._known(field)
+        value = self._data[field]
+        if value is None:
+            raise PolicyNotEntered(
+                f"policy standard {self.label} field '{field}' has not been entered yet: staff must enter it in "
+                "the admin (政策参数) before this calculation")
+        return value
+
+    def entered(self, field: str) -> bool:
+        """True when the schema has the field and staff have entered it (not null)."""
+        self._known(field)
+        return self._data[field] is not None
+
+    def keys(self):
+        return self._data.keys()
+
+    def __contains__(self, field: str) -> bool:
+        return field in self._data
+
+    def __repr__(self):
+        return f"PolicyValue({self.label}, {self._data!r})"
+
+
+def record_value(record: PolicyRecord) -> PolicyValue:
+    """Validate a record's stored value against its kind's schema; raise PolicyError naming what is wrong."""
+    def label():  # built only for an error: the scheme costs a query
+        return (f"'{record.kind}' [{record.key}] of scheme {record.scheme.code} valid from "
+                f"{record.valid_from.isoformat()}")
+
+    if record.value is None:
+        raise PolicyNotEntered(f"policy standard {label()} has not been entered yet: staff must enter it in the "
+                               "admin (政策参数) before this calculation")
+    return checked_value(record.kind, record.key, record.value, label=label)
+
+
+def checked_value(kind: str, key: str, value: dict, *, label=None) -> PolicyValue:
+    """Validate a value against the kind's schema (see record_value); raise PolicyError naming each problem.
+
+    ``label`` names the value in errors (text or a function returning it; default kind and key)."""
+    from .policy_schema import validate_value
+
+    label = label or f"'{kind}' [{key}]"
+    model, errors = validate_value(kind, key, value)
+    if errors:
+        raise PolicyError(f"policy {_text(label)} is invalid: " + "; ".join(str(e) for e in errors))
+    if model is None:
+        raise PolicyNotEntered(f"policy standard {_text(label)} has not been entered yet")
+    return PolicyValue(model.model_dump(), label=label)
+
+
+def _text(label) -> str:
+    return label() if callable(label) else label
 
 
 def dec(value) -> Decimal:
@@ -75,68 +148,4 @@ def dec(value) -> Decimal:
     return Decimal(value)
 
 
-def available_packs() -> list[str]:
-    return sorted(p.stem for p in PACK_DIR.glob("*.yaml"))
-
-
-def read_pack(code: str) -> dict:
-    path = PACK_DIR / f"{code}.yaml"
-    if not path.exists():
-        raise PolicyError(f"unknown policy pack '{code}'; available: {', '.join(available_packs())}")
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def _jsonable(value):
-    """Dates in YAML become ISO strings; numbers stay as written (amounts are strings in packs)."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(value)
-    return value
-
-
-@transaction.atomic
-def load_pack(code: str, *, activate: bool = True) -> tuple[PolicyScheme, int, int]:
-    """Load a policy pack idempotently: create missing records, never overwrite staff edits.
-
-    Return (scheme, created, unchanged). A record is identified by kind, key and valid_from.
-    """
-    data = read_pack(code)
-    scheme, _ = PolicyScheme.objects.get_or_create(code=code, defaults={"name": data.get("name", code)})
-    scheme.name = data.get("name", code)
-    scheme.source = data.get("source", "")
-    created = unchanged = 0
-    for item in data.get("records", []):
-        kind = item["kind"]
-        key = str(item.get("key", "*"))
-        valid_from = _as_date(item["valid_from"])
-        exists = PolicyRecord.objects.filter(scheme=scheme, kind=kind, key=key, valid_from=valid_from).exists()
-        if exists:
-            unchanged += 1
-            continue
-        PolicyRecord.objects.create(
-            scheme=scheme,
-            kind=kind,
-            key=key,
-            valid_from=valid_from,
-            valid_to=_as_date(item.get("valid_to")),
-            value=_jsonable(item.get("value")),
-            note=item.get("note", ""),
-        )
-        created += 1
-    if activate:
-        PolicyScheme.objects.exclude(pk=scheme.pk).filter(active=True).update(active=False)
-        scheme.active = True
-    scheme.save()
-    return scheme, created, unchanged
+from .policy_files import PACK_DIR, available_packs, export_pack, load_pack, read_pack  # noqa: E402, F401

@@ -340,8 +340,7 @@ def _price_visits(recs, segments, std, person_id, institution_id, form, first, u
     if form == "home_package_copay":
         part = payment.package_with_copay(charges, limit=limit, copay_per_visit=standard.amount("copay_per_visit"))
     else:
-        ratio = payment.dec(standard.values.get("fund_ratio") or "1")
-        part = payment.within_limit(charges, limit=limit, fund_ratio=ratio)
+        part = payment.within_limit(charges, limit=limit, fund_ratio=standard.amount("fund_ratio"))
     return part, ordered
 
 

@@ -312,7 +312,7 @@ def stage_standards(scope: Scope, segments: Segments, std: Standards) -> None:
                 try:
                     standard = std.get("residential", benefit_class, component, day)
                     daily, ratio = standard.amount("daily"), standard.amount("fund_ratio")
-                    types = list(standard.values.get("institution_types") or ())
+                    types = list(standard.values["institution_types"])
                     missing = error = None
                 except (NoPolicyInForce, PolicyNotEntered) as exc:
                     daily = ratio = types = None

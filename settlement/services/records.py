@@ -78,15 +78,11 @@ def bed_days_confirm(*, institution, month: dt.date, record_ids=None) -> int:
 
 
 def claim_deadline(month: dt.date) -> dt.date:
-    """The institutions' claim deadline for a month: the policy's day of the next month (default the 5th)."""
-    from ltci.core.policy import NoPolicyInForce, policy_in_force
+    """The institutions' claim deadline for a month: the policy's day of the next month."""
+    from ltci.core.policy import policy_in_force
 
     next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    try:
-        day = int(policy_in_force("claim_deadline", on=month).get("day_of_next_month", 5))
-    except NoPolicyInForce:
-        day = 5
-    return next_month.replace(day=day)
+    return next_month.replace(day=policy_in_force("claim_deadline", on=month)["day_of_next_month"])
 
 
 REMIND_DAYS = 3  # a reminder this many days before the deadline, another one the day after it

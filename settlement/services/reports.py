@@ -115,17 +115,17 @@ def fund_warnings_check(*, on: dt.date) -> list[FundWarning]:
     balance = months[-1]["balance"] if months else ZERO
     if past:
         average = sum((m["expenditure"] for m in past), ZERO) / len(past)
-        if average > 0 and balance < average * int(rule.get("months", 6)):
-            raised.append(("balance_low", f"基金结余 {fen(balance)} 元不足 {rule.get('months', 6)} 个月平均支出"
+        if average > 0 and balance < average * rule["months"]:
+            raised.append(("balance_low", f"基金结余 {fen(balance)} 元不足 {rule['months']} 个月平均支出"
                                           f"（月均 {fen(average)} 元）"))
     if len(past) >= 2 and past[-2]["expenditure"] > 0:
         growth = past[-1]["expenditure"] / past[-2]["expenditure"] - 1
-        if growth > Decimal(str(rule.get("growth_threshold", "0.20"))):
+        if growth > rule["growth_threshold"]:
             raised.append(("expenditure_growth", f"{past[-1]['month']:%Y-%m} 支出环比增长 {fen(growth * 100)}%"))
     year_income = LedgerEntry.objects.filter(booked_on__year=on.year, amount__gt=0).aggregate(s=Sum("amount"))["s"]
     handling = -(LedgerEntry.objects.filter(booked_on__year=on.year, account="expense_handling")
                  .aggregate(s=Sum("amount"))["s"] or ZERO)
-    ratio = Decimal(str(rule.get("admin_cost_ratio", "0.10")))
+    ratio = rule["admin_cost_ratio"]
     if year_income and handling > year_income * ratio:
         raised.append(("admin_cost", f"{on.year}年经办及其他业务费用 {handling} 元超过当年筹资的 {fen(ratio * 100)}%"))
     created, new = [], []

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ def test_load_policy_is_idempotent(db):
 
 def test_value_in_force_on_the_date(xuzhou):
     value = policy_in_force("contribution_standard", key="employee", on=dt.date(2024, 5, 1))
-    assert value["individual"] == "20.00"
+    assert value["individual"] == Decimal("20.00")
 
 
 def test_overlapping_records_are_refused_by_the_database(xuzhou):
@@ -26,7 +27,7 @@ def test_overlapping_records_are_refused_by_the_database(xuzhou):
 
 def test_jinjiang_after_its_end_has_no_policy_in_force(load_pack):
     load_pack("jinjiang-2023")
-    assert policy_in_force("contribution_standard", key="resident", on=dt.date(2026, 3, 31))["total"] == "90.00"
+    assert policy_in_force("contribution_standard", key="resident", on=dt.date(2026, 3, 31))["total"] == Decimal("90.00")
     with pytest.raises(NoPolicyInForce, match="no policy in force"):
         policy_in_force("contribution_standard", key="resident", on=dt.date(2026, 4, 1))
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from enrollment import rules
-from ltci.core.policy import PolicyNotEntered
+from ltci.core.policy import PolicyNotEntered, checked_value
 
 D = dt.date
 
@@ -99,11 +99,11 @@ def test_blocks_priority_and_merging():
 
 
 def test_standard_fixed_and_rate_forms():
-    fixed = rules.standard_amounts({"form": "fixed", "total": "70.00", "individual": "20.00", "pooled_fund": "30.00",
-                                    "fiscal": "20.00"}, name="x")
+    fixed = rules.standard_amounts(checked_value("contribution_standard", "employee", {
+        "form": "fixed", "total": "70.00", "individual": "20.00", "pooled_fund": "30.00", "fiscal": "20.00"}), name="x")
     assert (fixed.total, fixed.individual, fixed.pooled_fund, fixed.fiscal) == (70, 20, 30, 20)
-    rate = rules.standard_amounts({"form": "rate", "base": "5000.00", "individual_rate": "0.0025",
-                                   "employer_rate": "0.0025"}, name="x")
+    rate = rules.standard_amounts(checked_value("contribution_standard", "employee", {
+        "form": "rate", "base": "5000.00", "individual_rate": "0.0025", "employer_rate": "0.0025"}), name="x")
     assert (rate.individual, rate.employer, rate.total) == (Decimal("12.50"), Decimal("12.50"), Decimal("25.00"))
     with pytest.raises(PolicyNotEntered, match="standard S has not been entered"):
         rules.standard_amounts(None, name="S")

@@ -68,7 +68,7 @@ class World:
 
 
 @pytest.fixture
-def world(db):
+def world(xuzhou):  # claims read the claim deadline from the policy in force
     owner = helpers.institution(code="ISO-OWNER", beds=2)
     agency = helpers.institution(code="ISO-AGENCY", type="assessment_agency", care_forms=())
     other = helpers.institution(code="ISO-B", type="home_care", beds=1, care_forms=("home_visits",))

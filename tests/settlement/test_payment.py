@@ -111,7 +111,7 @@ def test_standards_for_reads_the_xuzhou_pack(xuzhou):
     assert payment.standards_for("home_visits", "moderate", on=on).amount("monthly_limit") == D("600.00")
     assert payment.standards_for("home_family", "severe", on=on).amount("untrained_ratio") == D("0.80")
     assert payment.standards_for("remote_cash", "moderate", on=on).amount("daily") == D("20.00")
-    assert payment.ratio_bonus(on=on)["points"] == "0.05"
+    assert payment.ratio_bonus(on=on)["points"] == D("0.05")
 
 
 def test_standard_before_the_pack_is_in_force_is_an_error(xuzhou):

@@ -1,0 +1,117 @@
+"""Admin of policy schemes and records (SPEC 2): a form per kind from the schema, the default marks, and a
+preview of what a change affects before it is saved."""
+from django.contrib import admin
+from django.http import QueryDict
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import PolicyRecord, PolicyScheme
+from .policy_forms import KindChoiceForm, form_for, value_summary
+from .policy_schema import KINDS
+
+CONFIRM = "_confirm_policy_change"
+
+
+class PolicySchemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active", "loaded_at"]
+
+
+class PolicyRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["scheme", "kind_title", "key", "valid_from", "valid_to", "value_text", "default_mark"]
+    list_filter = ["scheme", "kind", "is_default"]
+    search_fields = ["kind", "key", "default_reason"]
+    readonly_fields = ["kind_title", "key_text", "default_mark"]
+
+    @admin.display(description=_("类别"), ordering="kind")
+    def kind_title(self, obj):
+        declared = KINDS.get(obj.kind)
+        return f"{gettext(declared.title)}（{obj.kind}）" if declared else obj.kind
+
+    @admin.display(description=_("键"))
+    def key_text(self, obj):
+        return obj.key
+
+    @admin.display(description=_("取值"))
+    def value_text(self, obj):
+        return value_summary(obj.value)
+
+    @admin.display(description=_("默认值"), ordering="is_default")
+    def default_mark(self, obj):
+        if not obj or not obj.is_default:
+            return "—"
+        return format_html('<span class="policy-default" title="{}" style="background:#fff3cd;color:#7a5b00;'
+                           'padding:1px 6px;border-radius:3px">{}</span> {}', obj.default_reason,
+                           gettext("默认值"), obj.default_reason)
+
+    # --- the form of the record's kind -------------------------------------------------------------------
+    def _kind_key(self, request, obj):
+        if obj is not None:
+            return obj.kind, obj.key, ""
+        params = request.GET
+        return params.get("kind", ""), params.get("key", "*"), params.get("form", "")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kind, key, form_choice = self._kind_key(request, obj)
+        return form_for(kind, key, obj.value if obj is not None else None, form_choice)
+
+    def get_fieldsets(self, request, obj=None):
+        form = self.get_form(request, obj)
+        value_fields = [n for n in form.base_fields if n not in ("scheme", "valid_from", "valid_to", "note")]
+        head = ["kind_title", "key_text", "default_mark"] if obj is not None else []
+        return [(None, {"fields": [*head, "scheme", "valid_from", "valid_to"]}),
+                (_("取值"), {"fields": value_fields}),
+                (None, {"fields": ["note"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def add_view(self, request, form_url="", extra_context=None):
+        kind = request.GET.get("kind")
+        chooser = KindChoiceForm(request.GET if kind else None)
+        if not kind or not chooser.is_valid():
+            context = {**self.admin_site.each_context(request), "opts": self.opts, "form": chooser,
+                       "title": _("新增政策参数：选择类别")}
+            return TemplateResponse(request, "admin/core/policyrecord/choose_kind.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+    # --- preview of the change's effect before saving ------------------------------------------------------
+    def change_impact(self, *, kind: str, key: str, start, end) -> list[dict]:
+        """What a change of kind/key over [start, end] affects: sections of {title, rows}. The project's
+        top app overrides it (the settlement admin knows runs, months and persons); core knows none."""
+        return []
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and CONFIRM not in request.POST:
+            obj = self.get_object(request, object_id) if object_id else None
+            if (obj is None and object_id is None and self.has_add_permission(request)) or (
+                    obj is not None and self.has_change_permission(request, obj)):
+                preview = self._preview(request, obj)
+                if preview is not None:
+                    return preview
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _preview(self, request, obj):
+        before = (obj.valid_from, obj.valid_to, obj.value) if obj is not None else None
+        form = self.get_form(request, obj)(request.POST, request.FILES, instance=obj)
+        if not form.is_valid():
+            return None  # the normal change form shows the errors
+        record = form.instance
+        start = min(d for d in (record.valid_from, before and before[0]) if d)
+        ends = [record.valid_to] + ([before[1]] if before else [])
+        end = None if None in ends else max(ends)
+        data = QueryDict(mutable=True)
+        data.update(request.POST)
+        data.pop("csrfmiddlewaretoken", None)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("确认修改政策参数"),
+                   "record": record, "kind_title": self.kind_title(record), "before": before and value_summary(before[2]),
+                   "after": value_summary(record.value), "start": start, "end": end,
+                   "sections": self.change_impact(kind=record.kind, key=record.key, start=start, end=end),
+                   "hidden": [(k, v) for k in data for v in data.getlist(k)], "confirm": CONFIRM}
+        return TemplateResponse(request, "admin/core/policyrecord/confirm.html", context)
+
+
+admin.site.register(PolicyScheme, PolicySchemeAdmin)
+admin.site.register(PolicyRecord, PolicyRecordAdmin)
