@@ -173,6 +173,8 @@ class ContributionTransaction(models.Model):
     channel = models.CharField(_("渠道"), max_length=20, blank=True)
     payer = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="paid_for", verbose_name=_("付款人"))
+    account_event = models.ForeignKey("AccountEvent", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="recoveries", verbose_name=_("抵扣来源账户划入"))
     source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 

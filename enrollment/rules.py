@@ -171,7 +171,7 @@ def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interv
         jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
         record = facts.years.get(year)
         prev = facts.years.get(year - 1)
-        grace_ok = prev is not None and prev.on_time
+        grace_ok = prev.on_time if prev is not None else _insured_before_system(facts, year)
         deadline = record.due_by if record else facts.deadline(year)
         first_unpaid = jan1
         if grace_ok and deadline:
@@ -189,6 +189,13 @@ def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interv
             out.append((first_unpaid, dec31, ARREARS, f"{year} contribution not paid in full ({record.status})",
                         record.record))
     return [i for i in out if i[0] <= i[1]]
+
+
+def _insured_before_system(facts: Facts, year: int) -> bool:
+    """The first system year of a person covered before it: the year before counts as paid on time (they
+    were insured before the system took over, SPEC 3.4), so the deadline's grace applies."""
+    first = facts.first_system_year
+    return year == first and any(s < dt.date(first, 1, 1) for s, _, _ in covered_intervals(facts))
 
 
 def waiting_intervals(facts: Facts) -> list[Interval]:
@@ -337,3 +344,28 @@ def payable_from(facts: Facts) -> dt.date | None:
     """End of the latest waiting period + 1 day (the first payable day), or None without a waiting period."""
     waits = waiting_intervals(facts)
     return waits[-1][1] + ONE_DAY if waits else None
+
+
+def first_payable_day(facts: Facts, year: int) -> dt.date | None:
+    """SPEC 11.5 `payable_from`: the first covered day of the year when no ARREARS or WAITING block of
+    `blocks` (the eligibility rule) falls in it, else the first covered day after the year's last such block
+    (the day after the waiting period; a January of grace before arrears does not count); None when no
+    covered day of the year follows it (e.g. arrears never recovered, waiting into the next year)."""
+    jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    stops = [b for a, b, reason, _ in blocks(facts, jan1, dec31) if reason != NOT_COVERED]
+    after = max(stops) + ONE_DAY if stops else jan1
+    for start, end, _span in sorted(covered_intervals(facts), key=lambda x: x[0]):
+        day = max(start, after)
+        if day <= min(end, dec31):
+            return day
+    return None
+
+
+def export_status(*, subsidised: bool, individual_amount: Decimal, individual_paid: Decimal, due: dt.date,
+                  today: dt.date) -> str:
+    """SPEC 11.5 status: waived | paid | arrears (a part paid included) | not_due (before the deadline)."""
+    if subsidised:
+        return "waived"
+    status = payment_status(individual_amount=individual_amount, individual_paid=individual_paid, due=due,
+                            today=today)
+    return status if status in ("paid", "arrears") else "not_due"

@@ -2,7 +2,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Min
+from django.db.models import Min, Q
 
 from ltci.core.policy import NoPolicyInForce, policy_in_force, record_value
 from ltci.core.queries import Precompiled, id_set
@@ -11,7 +11,12 @@ from . import rules
 from .models import Contribution, CoveragePeriod, Person
 from .rules import Condition
 
-__all__ = ["Condition", "contribution_conditions", "contribution_blocks", "payable_from", "person_by_national_id"]
+__all__ = ["Condition", "contribution_conditions", "contribution_blocks", "contribution_export_rows", "payable_from",
+           "person_by_national_id"]
+
+EXPORT_HEADER = ("national_id", "insurance_type", "year", "individual_amount", "pooled_fund_amount",
+                 "fiscal_amount", "employer_amount", "other_amount", "status", "paid_on", "payable_from")
+EXPORT_CHUNK = 2000
 
 
 def person_by_national_id(national_id: str) -> Person | None:
@@ -112,3 +117,58 @@ def payable_from(*, person, coverage=None, contributions=None) -> dt.date | None
     years = {person.pk: {c.year: rules.YearPaid(c.year, c.status, c.due_by, c.fully_paid_on, f"Contribution#{c.pk}")
                          for c in contributions}}
     return rules.payable_from(_facts([person.pk], spans, years, {person.pk: person.died_on})[person.pk])
+
+
+def _insured_in_year(year: int):
+    """Ids of the persons with a coverage period overlapping the year and alive on some day of it."""
+    jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    covered = CoveragePeriod.objects.filter(start__lte=dec31).filter(Q(end__isnull=True) | Q(end__gte=jan1))
+    return (Person.objects.filter(id__in=covered.values("person_id"))
+            .filter(Q(died_on__isnull=True) | Q(died_on__gte=jan1)).order_by("national_id"))
+
+
+def contribution_export_rows(year: int, *, today: dt.date):
+    """SPEC 11.5 `export_contributions`: one row per person insured in the year (EXPORT_HEADER order).
+
+    The amounts are the person's contribution of the year or, before the yearly run created it, the one
+    the run would create (services.payments.new_contribution); a person whose insurance type the policy
+    does not cover that year is not insured in LTCI and has no row. `payable_from` is
+    rules.first_payable_day over the same facts as eligibility. Reads persons in chunks (fixed queries each).
+    """
+    from .services.payments import first_coverage_in_year, new_contribution
+    from .services.standards import year_policy
+
+    insured = _insured_in_year(year)
+    policy = None
+    if insured.exclude(contributions__year=year).exists():
+        try:
+            policy = year_policy(year)
+        except NoPolicyInForce:
+            policy = None
+    ids = list(insured.values_list("id", flat=True))
+    for at in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[at:at + EXPORT_CHUNK]
+        persons = Person.objects.in_bulk(chunk)
+        contribs = {c.person_id: c for c in Contribution.objects.filter(person_id__in=chunk, year=year)}
+        missing = [pid for pid in chunk if pid not in contribs]
+        if missing and policy is not None:
+            for pid, (start, itype) in first_coverage_in_year(missing, year).items():
+                if policy.standard_for(itype, persons[pid].categories) is not None:
+                    contribs[pid] = new_contribution(persons[pid], year, start, itype, policy)
+        facts = _facts_for(chunk)
+        for pid in chunk:
+            c = contribs.get(pid)
+            if c is None:
+                continue
+            yield _export_row(persons[pid], c, facts[pid], today)
+
+
+def _export_row(person: Person, c: Contribution, facts: rules.Facts, today: dt.date) -> tuple:
+    parts = (c.individual_amount, c.pooled_fund_amount, c.fiscal_amount, c.employer_amount)
+    other = c.total_amount - sum(parts)
+    status = rules.export_status(subsidised=c.subsidised, individual_amount=c.individual_amount,
+                                 individual_paid=c.individual_paid, due=c.due_by, today=today)
+    paid_on = c.fully_paid_on if status == "paid" else None
+    payable = rules.first_payable_day(facts, c.year)
+    return (person.national_id, c.insurance_type, c.year, *(f"{x:.2f}" for x in (*parts, other)), status,
+            paid_on.isoformat() if paid_on else "", payable.isoformat() if payable else "")

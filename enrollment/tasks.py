@@ -20,8 +20,12 @@ def contribution_run_current_year() -> str:
 
 @shared_task(name="enrollment.tasks.contribution_mark_arrears")
 def contribution_mark_arrears(on: str | None = None) -> int:
+    """Daily (SPEC 9): arrears recovery from account credits an import could not apply yet (the year's
+    contribution did not exist then), then short contributions past due_by become arrears."""
+    from .services.arrears import recover_pending
     from .services.run import contribution_mark_arrears as mark
 
+    recover_pending()
     return mark(on=dt.date.fromisoformat(on) if on else None)
 
 

@@ -12,6 +12,7 @@ from ltci.core.policy import PolicyError
 
 from .. import rules
 from ..models import Contribution, ContributionTransaction, CoveragePeriod, Person
+from .arrears import recover_arrears
 from .standards import family_payment_allowed, year_policy
 
 Tx = ContributionTransaction.Kind
@@ -132,6 +133,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
             source_key=key)))
         applied += 1
     _save(new_contribs, touched, txs)
+    recover_arrears({c.person_id for c in new_contribs if c.insurance_type == "employee"})  # credits came first
     return applied, unchanged, errors
 
 

@@ -17,6 +17,7 @@ from ltci.core.models import JobRun
 from ltci.core.money import fen
 
 from ..models import FundIncome
+from .arrears import recover_pending
 from .standards import YearPolicy, year_policy
 
 JOB = "contribution_run"
@@ -172,6 +173,7 @@ def contribution_run_year(*, year: int, on: dt.date | None = None, actor=None,
                     JobRun.objects.filter(pk=run.pk).update(params={"on": on.isoformat(), "next_id": hi})
                     job_progress(run, done=done)
                     _test_kill_hook(chunk_no)
+            recover_pending(year=year)   # credits imported before this year's contributions existed
             booked = book_fund_income(policy, on=on)
             job_finish(run, message=f"{done} persons processed, {booked} fund income lines booked")
         except Exception as exc:

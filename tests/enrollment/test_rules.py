@@ -39,6 +39,8 @@ LATE = facts([(D(2020, 1, 1), None)], [(2022, "paid", D(2022, 1, 31), D(2022, 1,
     (NEW, D(2024, 3, 5), {"contribution_paid": (True, None), "waiting_period": (False, "WAITING")}),
     (NEW, D(2024, 9, 5), {"waiting_period": (False, "WAITING")}),     # day before the payable date
     (NEW, D(2024, 9, 6), {"waiting_period": (True, None)}),           # payable date
+    # First system year, insured before it: grace until the deadline as if the year before was on time.
+    (OLD, D(2022, 1, 5), {"contribution_paid": (True, None), "waiting_period": (True, None)}),
     (OLD, D(2023, 1, 20), {"contribution_paid": (True, None), "waiting_period": (True, None)}),  # grace
     (OLD, D(2023, 1, 31), {"contribution_paid": (True, None), "waiting_period": (True, None)}),  # deadline day
     (LATE, D(2023, 1, 31), {"contribution_paid": (True, None)}),      # still in grace on the deadline day
