@@ -94,7 +94,7 @@ def _upload_result(request, report, job=None):
         "institution": request.institution, "report": report, "batch": batch, "job": job})
 
 
-@portal_required(roles=OFFICE)
+@portal_required(capability="portal.settlement")
 def upload_job(request, pk):
     """A service-record file imported as a job (issue 13): its state, then its report; own institution only."""
     job = get_object_or_404(JobRun, pk=pk, job=JOB_PREFIX + import_service_records.__name__,
