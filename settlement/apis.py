@@ -66,6 +66,49 @@ RECORDS_OUT = PolymorphicProxySerializer(component_name="ServiceRecordsOut", res
                                          serializers=[ServiceRecordOut, ServiceRecordOut(many=True)], many=False)
 
 
+class ClaimOut(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    deadline = serializers.DateField()
+    late = serializers.BooleanField()
+    record_count = serializers.IntegerField()
+    charged_total = serializers.CharField(help_text="元，两位小数")
+
+
+class ReasonOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RecordAuditOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    record_id = serializers.IntegerField()
+    service_date = serializers.DateField()
+    charged_amount = serializers.CharField()
+    rejected_amount = serializers.CharField()
+    reasons = ReasonOut(many=True)
+
+
+class ResultLineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    national_id = serializers.CharField()
+    care_form = serializers.CharField()
+    quantity = serializers.IntegerField()
+    charged_amount = serializers.CharField()
+    fund_amount = serializers.CharField()
+    personal_amount = serializers.CharField()
+    rejected_amount = serializers.CharField()
+    is_late = serializers.BooleanField()
+    reasons = ReasonOut(many=True)
+    records = RecordAuditOut(many=True)
+
+
+class AuditResultOut(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    state = serializers.CharField(allow_null=True, help_text="audited | approved | paid；尚未公布时为 null")
+    version = serializers.IntegerField(required=False)
+    lines = ResultLineOut(many=True)
+
+
 def _month_param(request):
     try:
         month = parse_month(request.query_params.get("month", ""))
@@ -151,7 +194,7 @@ class ClaimApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(request=None, parameters=[MONTH], responses={201: OpenApiTypes.OBJECT}, summary="提交月度申报")
+    @extend_schema(request=None, parameters=[MONTH], responses={201: ClaimOut}, summary="提交月度申报")
     def post(self, request):
         month = _month_param(request)
         claim = claim_submit(institution=request.institution, month=month, actor=request.user)
@@ -166,7 +209,7 @@ class AuditResultApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(parameters=[MONTH], responses=OpenApiTypes.OBJECT, summary="审核结果（逐条）")
+    @extend_schema(parameters=[MONTH], responses=AuditResultOut, summary="审核结果（逐条）")
     def get(self, request):
         month = _month_param(request)
         run, lines = selectors.visible_lines(institution=request.institution, month=month)
@@ -227,11 +270,16 @@ class AppealIn(serializers.Serializer):
     comment = serializers.CharField()
 
 
+class AppealOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+
+
 class AppealApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(request=AppealIn, responses={201: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+    @extend_schema(request=AppealIn, responses={201: AppealOut, 404: ErrorSerializer},
                    summary="对拒付明细提出申诉（明细或审核记录不属于本机构时404）")
     def post(self, request):
         data = AppealIn(data=request.data)

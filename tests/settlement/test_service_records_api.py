@@ -139,3 +139,18 @@ def test_the_months_records_are_paged_without_truncation(world):
     first = client.get(f"{URL}?month=2024-05").json()
     assert len(first["results"]) == 100 and first["next"]
     assert api("YY001").get(f"{URL}?month=2024-05").json()["count"] == 0
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2024-13", "", "abc", "2024-1"])
+def test_a_bad_month_is_a_400_on_every_endpoint_that_takes_one(world, month):
+    client = api("YL001")
+    for method, url in [("get", URL), ("post", "/api/v1/settlement/claims/"), ("get", "/api/v1/settlement/results/")]:
+        response = getattr(client, method)(f"{url}?month={month}")
+        assert response.status_code == 400, (url, month, response.status_code)
+        assert "month" in response.json()["errors"]
+
+
+def test_an_unknown_statement_format_is_a_400(world):
+    response = api("YL001").get("/api/v1/settlement/statements/1/?download=xls")
+    assert response.status_code == 400
+    assert "download" in response.json()["errors"]
