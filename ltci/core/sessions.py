@@ -11,6 +11,7 @@ import datetime as dt
 import time
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
@@ -19,12 +20,15 @@ SEEN_KEY = "ltci_seen"
 REFRESH_SECONDS = 60
 
 
+def _start_limits(session) -> None:
+    session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.LTCI_SESSION_MAX_AGE))
+    session[SEEN_KEY] = int(time.time())
+
+
 @receiver(user_logged_in, dispatch_uid="ltci_session_limits")
 def _limit_session(sender, request, user, **kwargs):
-    if request is None or not hasattr(request, "session"):
-        return
-    request.session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.LTCI_SESSION_MAX_AGE))
-    request.session[SEEN_KEY] = int(time.time())
+    if request is not None and hasattr(request, "session"):
+        _start_limits(request.session)
 
 
 class SessionIdleTimeoutMiddleware:
@@ -35,7 +39,9 @@ class SessionIdleTimeoutMiddleware:
 
     def __call__(self, request):
         seen = request.session.get(SEEN_KEY)
-        if seen is not None:
+        if seen is None and SESSION_KEY in request.session:  # a login from before these limits
+            _start_limits(request.session)
+        elif seen is not None:
             now = int(time.time())
             if now - seen > settings.LTCI_SESSION_IDLE_SECONDS:
                 request.session.flush()

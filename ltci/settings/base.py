@@ -158,6 +158,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # hardening"). Kept together; the REST_FRAMEWORK block above belongs to the API throttling work.
 # One-time activation codes: failures per code from all addresses together before the code is void.
 LTCI_ACTIVATION_CODE_MAX_FAILURES = env.int("LTCI_ACTIVATION_CODE_MAX_FAILURES", default=10)
+# axes' lockout answer (429) in the users' language (axes has no Chinese catalogue).
+AXES_COOLOFF_MESSAGE = _("尝试次数过多，已暂时锁定，请一小时后再试；如需帮助请联系经办机构。")
 # Never store a code, a password or an ID number in axes' attempt log.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password2", "code", "national_id"]
 # Reverse proxies in front of the app (0: none, the default). Only then are X-Forwarded-For (client

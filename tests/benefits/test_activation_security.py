@@ -43,6 +43,7 @@ def test_wrong_codes_are_counted_and_then_even_the_right_code_is_refused(pending
     assert code not in attempt.post_data and _wrong(code) not in attempt.post_data  # the code is not logged
     response = _post(client, account.national_id, code, "10.1.0.1")
     assert response.status_code == 429
+    assert "尝试次数过多" in response.content.decode()
     assert "_auth_user_id" not in client.session
     account.refresh_from_db()
     assert account.activated_at is None and not account.user.has_usable_password()

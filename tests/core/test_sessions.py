@@ -54,3 +54,14 @@ def test_activity_keeps_the_session_alive():
     assert int(time.time()) - client.session["ltci_seen"] < 5  # the request counted as activity
     assert client.session.get_expiry_date() == ends  # but does not move the absolute end
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_login_from_before_the_limits_gets_them_at_its_next_request():
+    client = _login("staff")
+    session = client.session
+    del session["ltci_seen"]
+    session.set_expiry(14 * 86400)
+    session.save()
+    assert client.get("/admin/").status_code == 200
+    assert "ltci_seen" in client.session
+    assert client.session.get_expiry_age() <= settings.LTCI_SESSION_MAX_AGE
