@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served from our static files: nothing loads from the internet
     "django_filters",
     "django_celery_beat",
     "simple_history",
@@ -148,7 +149,9 @@ REST_FRAMEWORK = {
 LTCI_API_MAX_RECORDS = 1000
 SPECTACULAR_SETTINGS = {"TITLE": "ltci API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False,
                         # the schema documents JSON bodies (the API also parses forms, for the browsable API)
-                        "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"]}
+                        "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+                        "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+                        "REDOC_DIST": "SIDECAR"}
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
@@ -165,6 +168,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password2", 
 # Reverse proxies in front of the app (0: none, the default). Only then are X-Forwarded-For (client
 # address for lockouts and throttles, ltci.core.clientip) and X-Forwarded-Proto (HTTPS) believed.
 LTCI_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = LTCI_TRUSTED_PROXY_COUNT  # DRF's throttles key on the same client address
 AXES_CLIENT_IP_CALLABLE = "ltci.core.clientip.client_ip"
 # Failed API token authentications per client address; at the limit the client is refused for a while.
 LTCI_TOKEN_FAILURE_LIMIT = env.int("LTCI_TOKEN_FAILURE_LIMIT", default=20)
@@ -176,8 +180,7 @@ LTCI_SESSION_IDLE_SECONDS = env.int("LTCI_SESSION_IDLE_SECONDS", default=30 * 60
 SESSION_COOKIE_AGE = LTCI_SESSION_MAX_AGE
 # Content-Security-Policy (django-csp): everything from the site itself, no remote host, no inline script.
 # Inline styles stay allowed: the templates use <style> blocks and style attributes (bars of the fund
-# reports); scripts are the admin's and Swagger UI's files. Swagger UI's own files come from a CDN today
-# (SPECTACULAR_SETTINGS): the policy blocks them until they are served by the site (drf-spectacular-sidecar).
+# reports); scripts are the admin's and Swagger UI's files, served by the site (drf-spectacular-sidecar).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

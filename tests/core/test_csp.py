@@ -49,3 +49,16 @@ def test_the_api_docs_start_swagger_ui_from_a_script_of_the_site():
     assert script is not None, page
     response = client.get(script.group(1))
     assert response.status_code == 200 and "SwaggerUIBundle" in response.content.decode()
+
+
+def test_the_api_docs_load_nothing_from_the_internet():
+    """Swagger UI's own files (bundle, preset, CSS, favicon) are the site's static files (sidecar), so the docs
+    work offline and under the policy; every file the page names is served by the site."""
+    client = Client()
+    client.force_login(helpers.plain_user("csp-offline", is_staff=True))
+    page = client.get("/api/docs/").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and not [s for s in sources if "://" in s or s.startswith("//")], sources
+    assert any("swagger-ui-bundle.js" in s for s in sources), sources
+    for source in sources:
+        assert client.get(source).status_code == 200, source
