@@ -1,6 +1,7 @@
 """Admin of policy schemes and records (SPEC 2): a form per kind from the schema, the default marks, and a
 preview of what a change affects before it is saved."""
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -69,6 +70,8 @@ class PolicyRecordAdmin(SimpleHistoryAdmin):
         return self.readonly_fields if obj is not None else []
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         kind = request.GET.get("kind")
         chooser = KindChoiceForm(request.GET if kind else None)
         if not kind or not chooser.is_valid():

@@ -149,6 +149,8 @@ def test_the_wrong_user_is_refused(xuzhou):
     response = client.post(change_url(rec), post_data(rec, growth_threshold="0.9", _confirm_policy_change="1"))
     assert response.status_code == 403
     assert client.get(ADD, {"kind": "waiting_period", "key": "*"}).status_code == 403
+    assert client.get(ADD).status_code == 403
+    assert anonymous.get(ADD).status_code == 302
     assert snapshot() == before
 
 
@@ -160,3 +162,13 @@ def test_a_record_of_an_unknown_kind_opens_and_cannot_be_saved(office):
     assert "未知类别" in response.content.decode()
     rec.refresh_from_db()
     assert rec.value == {"amount": "1.00"}
+
+
+def test_adding_a_record_previews_then_creates_it(office):
+    url = f"{ADD}?kind=family_payment&key=*"
+    data = {"scheme": record("fund_warning").scheme_id, "valid_from": "2024-01-01", "relations": ["parent", "child"],
+            "_save": "1"}
+    preview = office.post(url, data).content.decode()
+    assert "确认修改政策参数" in preview and not PolicyRecord.objects.filter(kind="family_payment").exists()
+    assert office.post(url, {**data, "_confirm_policy_change": "1"}).status_code == 302
+    assert PolicyRecord.objects.get(kind="family_payment").value == {"relations": ["parent", "child"]}
