@@ -27,6 +27,7 @@ from .imports import (
 from .models import (
     AccountEvent,
     Category,
+    CollectiveSubsidy,
     Contribution,
     ContributionTransaction,
     CoveragePeriod,
@@ -347,6 +348,15 @@ class FundIncomeForm(forms.ModelForm):
             if name not in self.errors:
                 self.add_error(name, reason)
         return data
+
+
+@admin.register(CollectiveSubsidy)
+class CollectiveSubsidyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Subsidies to village collectives booked by the yearly run (not fund income, SPEC 3.2)."""
+
+    list_display = ["year", "payer", "region_code", "village_code", "headcount", "amount", "booked_on"]
+    list_filter = ["year", "payer", "region_code"]
+    search_fields = ["=village_code"]
 
 
 @admin.register(FundIncome)

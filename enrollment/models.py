@@ -246,3 +246,30 @@ class FundIncome(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.source} {self.region_code} {self.amount}"
+
+
+class CollectiveSubsidy(models.Model):
+    """Subsidies paid to a village/community collective (村/社区集体) per insured resident head (Jinjiang, SPEC
+    3.2): not fund income; they reach the fund only as the individual parts the collective pays."""
+
+    class Payer(models.TextChoices):
+        CITY = "city", _("市级财政")
+        TOWN = "town", _("镇（街道）")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    payer = models.CharField(_("补助方"), max_length=10, choices=Payer.choices)
+    region_code = models.CharField(_("地区"), max_length=20)
+    village_code = models.CharField(_("村/社区"), max_length=20, blank=True)
+    headcount = models.IntegerField(_("人数"), default=0)
+    amount = money_field(_("金额"))
+    booked_on = models.DateField(_("记账日期"))
+    source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("村集体补助")
+        verbose_name_plural = _("村集体补助")
+        indexes = [models.Index(fields=["year", "region_code", "village_code"])]
+
+    def __str__(self):
+        return f"{self.year} {self.payer} {self.region_code} {self.village_code} {self.amount}"

@@ -25,6 +25,7 @@ def link_recoveries(apps, schema_editor):
                 links.append((event_id, tx_id))
                 break
     with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")   # no pending FK checks: ALTER TABLE refuses them
         cursor.execute("ALTER TABLE enrollment_contributiontransaction DISABLE TRIGGER contributiontransaction_immutable")
         cursor.executemany("UPDATE enrollment_contributiontransaction SET account_event_id = %s WHERE id = %s", links)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -18,6 +18,8 @@ from ltci.core.money import fen
 
 from ..models import FundIncome
 from .arrears import recover_pending
+from .booking import book_differences
+from .collective import book_collective_subsidies
 from .standards import YearPolicy, year_policy
 
 JOB = "contribution_run"
@@ -218,20 +220,20 @@ SELECT region_code,
        count(*) FILTER (WHERE fiscal_amount > 0), sum(fiscal_amount),
        count(*) FILTER (WHERE employer_amount > 0), sum(employer_amount),
        count(*) FILTER (WHERE subsidised AND individual_amount > 0),
-       coalesce(sum(individual_amount) FILTER (WHERE subsidised), 0),
-       count(*) FILTER (WHERE insurance_type = 'resident')
+       coalesce(sum(individual_amount) FILTER (WHERE subsidised), 0)
 FROM enrollment_contribution WHERE year = %s GROUP BY region_code ORDER BY region_code
 """
 
 
 def fund_income_targets(policy: YearPolicy) -> dict[tuple[str, str], tuple[int, Decimal]]:
-    """What the year's contributions say the fund should have received, per (source, region)."""
+    """What the year's contributions say the fund should have received, per (source, region). Collective
+    subsidies are not fund income (SPEC 3.2): the individual parts the collective pays are."""
     S = FundIncome.Source
     targets: dict[tuple[str, str], tuple[int, Decimal]] = {}
     with connection.cursor() as cursor:
         cursor.execute(AGGREGATE, [policy.year])
         rows = cursor.fetchall()
-    for region, n_pool, pool, n_fisc, fisc, n_emp, emp, n_sub, sub, n_res in rows:
+    for region, n_pool, pool, n_fisc, fisc, n_emp, emp, n_sub, sub in rows:
         if n_pool:
             targets[(S.POOLED_FUND, region)] = (n_pool, pool)
         if n_fisc:
@@ -245,32 +247,16 @@ def fund_income_targets(policy: YearPolicy) -> dict[tuple[str, str], tuple[int, 
             targets[(S.EMPLOYER, region)] = (n_emp, emp)
         if n_sub:
             targets[(S.FISCAL_SUBSIDY, region)] = (n_sub, sub)
-        if n_res and policy.collective:
-            targets[(S.COLLECTIVE_CITY, region)] = (n_res, fen(policy.collective["city"] * n_res))
-            targets[(S.COLLECTIVE_TOWN, region)] = (n_res, fen(policy.collective["town"] * n_res))
     return targets
 
 
 @transaction.atomic
 def book_fund_income(policy: YearPolicy, *, on: dt.date) -> int:
-    """Book the difference between the targets and what earlier runs booked (append-only, idempotent)."""
-    booked: dict[tuple[str, str], list] = {}
-    for src, region, hc, amount in FundIncome.objects.filter(year=policy.year, source_key__startswith="run:") \
-            .values_list("source", "region_code", "headcount", "amount"):
-        entry = booked.setdefault((src, region), [0, Decimal("0"), 0])
-        entry[0] += hc
-        entry[1] += amount
-        entry[2] += 1
-    lines = []
-    for (src, region), (hc, amount) in sorted(fund_income_targets(policy).items()):
-        prev_hc, prev_amount, n = booked.get((src, region), [0, Decimal("0"), 0])
-        if (hc, amount) == (prev_hc, prev_amount):
-            continue
-        lines.append(FundIncome(year=policy.year, source=src, region_code=region, headcount=hc - prev_hc,
-                                amount=amount - prev_amount, booked_on=on,
-                                source_key=f"run:{policy.year}:{src}:{region}:{n + 1}"))
-    FundIncome.objects.bulk_create(lines, ignore_conflicts=True)
-    return len(lines)
+    """Book the difference between the targets and what earlier runs booked (append-only, idempotent), and
+    the collective subsidies (not fund income, services.collective)."""
+    lines = book_differences(FundIncome, year=policy.year, fields=("source", "region_code"),
+                             targets=fund_income_targets(policy), on=on)
+    return lines + book_collective_subsidies(policy, on=on)
 
 
 def contribution_mark_arrears(*, on: dt.date | None = None) -> int:

@@ -114,3 +114,87 @@ def test_payment_before_or_after_the_run(roster):
            for c in Contribution.objects.select_related("person")}
     assert got == {nid(1): ("paid", Decimal("20.00"), dt.date(2025, 1, 20)),
                    nid(3): ("paid", Decimal("20.00"), dt.date(2025, 3, 5))}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_import_and_daily_job_at_the_same_time_apply_a_credit_once(roster, django_db_blocker):
+    """Two connections: A (the credit import) holds the person's contribution locked mid-recovery; B (the
+    daily job) must wait for A's commit (seen waiting on a lock in pg_stat_activity), then find nothing left
+    to recover: 15 recovered once, paid 20 (not 35)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from enrollment.services.arrears import recover_arrears, recover_pending
+
+    roster(f"{nid(1)},甲,employee,320303,2023-01-01,,true,,")
+    person = Person.objects.get()
+    AccountEvent.objects.create(person=person, event="balance", amount=5, occurred_on=dt.date(2025, 1, 1))
+    contribution_run_year(year=2025, on=dt.date(2025, 1, 20))
+    AccountEvent.objects.create(person=person, event="credit", amount=100, occurred_on=dt.date(2025, 3, 5))
+    a_locked, release = threading.Event(), threading.Event()
+    results = {}
+
+    def a():
+        from django.db import transaction
+
+        with django_db_blocker.unblock():
+            with transaction.atomic():
+                results["a"] = recover_arrears({person.pk})
+                a_locked.set()
+                release.wait(20)
+            connections.close_all()
+
+    def b():
+        with django_db_blocker.unblock():
+            results["b"] = recover_pending()
+            connections.close_all()
+
+    ta, tb = threading.Thread(target=a), threading.Thread(target=b)
+    ta.start()
+    assert a_locked.wait(20)
+    tb.start()
+    try:
+        waiting = False
+        for _ in range(2000):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'")
+                if cursor.fetchone()[0]:
+                    waiting = True
+                    break
+            tb.join(0.01)
+        assert waiting, "B never waited for A's lock"
+    finally:
+        release.set()
+        ta.join()
+        tb.join()
+    assert (results["a"], results["b"]) == (1, 0)
+    assert state() == ("paid", Decimal("20.00"), dt.date(2025, 3, 5))
+    assert ContributionTransaction.objects.filter(kind="arrears_recovery").count() == 1
+
+
+def test_migration_links_recoveries_booked_before_it(employee):
+    """Migration 0009: a recovery booked before it (no account_event, the credit only in the source_key
+    hash) is linked to its credit, so that credit's rest is not applied a second time."""
+    import hashlib
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    contribution_run_year(year=2025, on=dt.date(2025, 1, 20))
+    credit = AccountEvent.objects.create(person=Person.objects.get(), event="credit", amount=15,
+                                         occurred_on=dt.date(2025, 3, 5))
+    c = Contribution.objects.get()
+    key = "recovery:" + hashlib.sha256(f"{credit.pk}:{c.pk}".encode()).hexdigest()[:32]
+    ContributionTransaction.objects.create(contribution=c, kind="arrears_recovery", amount=15, channel="account_credit",
+                                           occurred_on=credit.occurred_on, source_key=key)
+    Contribution.objects.filter(pk=c.pk).update(individual_paid=20, status="paid", fully_paid_on=credit.occurred_on)
+    migration = importlib.import_module("enrollment.migrations.0009_recovery_credit_link")
+    with connection.schema_editor() as editor:
+        migration.link_recoveries(apps, editor)
+    assert ContributionTransaction.objects.get(source_key=key).account_event_id == credit.pk
+    Contribution.objects.filter(pk=c.pk).update(individual_paid=5, status="arrears", fully_paid_on=None)
+    tasks.contribution_mark_arrears()   # the credit is used up: nothing recovered again
+    assert ContributionTransaction.objects.filter(kind="arrears_recovery").count() == 1

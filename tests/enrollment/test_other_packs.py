@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from enrollment.imports import import_payments, import_roster
-from enrollment.models import Contribution, ContributionTransaction, FundIncome
+from enrollment.models import CollectiveSubsidy, Contribution, ContributionTransaction, FundIncome
 from enrollment.services.run import contribution_run_year
 from ltci.core.models import PolicyRecord
 
@@ -17,8 +17,9 @@ def test_jinjiang_collective_subsidies_per_resident_head(load_pack):
     assert import_roster(content=body, filename="r.csv").errors == []
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
     lines = {f.source: (f.headcount, f.amount) for f in FundIncome.objects.filter(region_code="350582")}
-    assert lines["collective_city"] == (2, Decimal("30.00"))
-    assert lines["collective_town"] == (2, Decimal("20.00"))
+    assert "collective_city" not in lines and "collective_town" not in lines   # not fund income (SPEC 3.2)
+    subsidies = {s.payer: (s.headcount, s.amount, s.village_code) for s in CollectiveSubsidy.objects.all()}
+    assert subsidies == {"city": (2, Decimal("30.00"), ""), "town": (2, Decimal("20.00"), "")}
     assert lines["fiscal"] == (3, Decimal("90.00"))
     assert lines["fiscal_subsidy"] == (1, Decimal("60.00"))
     assert Contribution.objects.get(subsidised=True).subsidy_category == "retired_cadre"
