@@ -113,13 +113,15 @@ __all__ = ["applications_by_institution", "applications_for_person", "person_by_
 
 
 def applications_seen_by_portal_user(*, institution, role: str, user, applying: bool = True) -> QuerySet[Application]:
-    """Applications whose documents a portal user may download: the assessing agency's administrator and the
-    agency's assessors assigned to the application (not declined or cancelled); with ``applying``, also the
-    administrator and clerks of the care institution that applied on the person's behalf."""
+    """Applications whose documents a portal user may download: the assessing agency's administrator and clerks
+    (the agency's intake office) and the agency's assessors assigned to the application (not declined or
+    cancelled); with ``applying``, also the administrator and clerks of the care institution that applied on
+    the person's behalf. On-site photos (``applying=False``) stay with the administrator and the assessors."""
     on_it = Assignment.objects.filter(
         application=OuterRef("pk"), assessor__user=user, assessor__agency=institution, assessor__active=True,
         state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED])
-    seen = Q(agency=institution) if role == "admin" else Q(agency=institution) & Exists(on_it)
+    office = ("admin", "clerk") if applying else ("admin",)
+    seen = Q(agency=institution) if role in office else Q(agency=institution) & Exists(on_it)
     if applying and role in ("admin", "clerk"):
         seen |= Q(applying_institution=institution)
     return Application.objects.filter(seen)

@@ -62,7 +62,7 @@ RULES = {
     "assessment_portal:task_decline": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
     # Uploads: the agency's administrator and the assessors on the application (the applying care institution's
     # access is tested in tests/assessment/test_document_access.py).
-    "assessment_portal:document": Rule(roles={"assessor", "admin"}, owner_type=AGENCY,
+    "assessment_portal:document": Rule(roles={"assessor", "admin", "clerk"}, owner_type=AGENCY,
                                        kwargs=lambda world: {"pk": _document(world)[0].pk}),
     "assessment_portal:photo": Rule(roles={"assessor", "admin"}, owner_type=AGENCY,
                                     kwargs=lambda world: {"pk": _document(world)[1].pk}),
