@@ -164,10 +164,11 @@ def _snapshot():
 
 
 def _no_action_texts():
-    texts = set()
+    """Django's own refusal of an action not offered to the user, in both languages (not a project msgid)."""
+    django_text, texts = "No action selected.", set()
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            texts.add(str(translation.gettext("No action selected.")))
+            texts.add(str(translation.gettext(django_text)))
     return texts
 
 
