@@ -4,7 +4,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 from ltci.core.money import AmountField
 
 from . import rules
@@ -44,13 +43,6 @@ class BedEndForm(forms.Form):
     registered_to = forms.DateField(label=_("撤销日期（最后备案日）"), widget=DATE, initial=timezone.localdate)
 
 
-def _clean_national_id(value):
-    try:
-        return parse_id_number(value).number
-    except InvalidIdNumber as exc:
-        raise forms.ValidationError(_("公民身份号码无效：%(reason)s"), params={"reason": exc}) from None
-
-
 class CaregiverForm(forms.Form):
     national_id = forms.CharField(label=_("公民身份号码"), max_length=18)
     name = forms.CharField(label=_("姓名"), max_length=100)
@@ -58,8 +50,8 @@ class CaregiverForm(forms.Form):
     phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
     employed_from = forms.DateField(label=_("入职日期"), widget=DATE, initial=timezone.localdate)
 
-    def clean_national_id(self):
-        return _clean_national_id(self.cleaned_data["national_id"])
+    # The ID number is checked by services.caregiver_employ: an invalid number and one registered under
+    # another name get the same message (docs/decisions.md, "The shared caregiver record").
 
 
 class CaregiverEditForm(forms.Form):

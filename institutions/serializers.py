@@ -1,9 +1,6 @@
 """Explicit API input/output serializers (STYLE: one view per operation)."""
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-
-from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 
 from .models import Agreement, Bed, Employment, Institution
 
@@ -69,12 +66,7 @@ class CaregiverIn(serializers.Serializer):
     qualification = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     employed_from = serializers.DateField()
     employed_to = serializers.DateField(required=False, allow_null=True, default=None)
-
-    def validate_national_id(self, value):
-        try:
-            return parse_id_number(value).number
-        except InvalidIdNumber as exc:
-            raise serializers.ValidationError(_("公民身份号码无效：%(reason)s") % {"reason": exc}) from None
+    # national_id is checked by services.caregiver_employ (one message for invalid and mismatching numbers)
 
 
 class BedEndIn(serializers.Serializer):

@@ -20,10 +20,16 @@ from django.utils import translation
 
 from institutions.models import InstitutionUser
 from ltci.core import permissions
-from ltci.core.permissions import CAPABILITIES, capability_of_action_permission
+from ltci.core.permissions import (
+    CAPABILITIES,
+    action_permission,
+    capability_governing,
+    capability_of_action_permission,
+)
 from ltci.core.roles import ALL_ROLES
 from tests.institutions import helpers
 
+OUR_APPS = {"core", "enrollment", "assessment", "benefits", "institutions", "settlement"}
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 DJANGO_PERMISSIONS = ("view", "add", "change", "delete")
 # Custom admin views that only act on POST; the matrix sends them an empty form.
@@ -31,6 +37,9 @@ POST_ONLY = {"settlement_run_start", "institutions_insurancenotice_run_check", "
 # URL arguments: objects that do not exist (0), so that passing the capability check shows as 404, never 403.
 URL_ARGS = {"object_id": 0, "pk": 0, "batch_id": 0, "kind": "roster", "action": "sign"}
 APPLICATION_ACTION = "accept"
+# django-axes' own action reads a request attribute only its login handler sets: a 500 even for superusers
+# (the only ones who may use it); not ours to fix, left out of the matrix.
+THIRD_PARTY_BROKEN = {"axes.accessattempt.cleanup_expired_attempts"}
 
 
 def registered_admins():
@@ -76,10 +85,14 @@ def page_permission(model, permission: str, label: str) -> bool:
                                 permissions__codename=f"{permission}_{model._meta.model_name}").exists()
 
 
-def expected_for_action(model, func, label) -> bool:
-    """Django offers an action when the user has ANY of its permissions (and may open the list page)."""
+def expected_for_action(model, name, func, label) -> bool:
+    """Our actions: what the capability listing the action grants. Django's delete_selected and third-party
+    actions: Django offers an action when the user has ANY of its permissions; one without permissions to
+    whoever may view the list."""
+    if model._meta.app_label in OUR_APPS and name != "delete_selected":
+        return declared(capability_governing(f"{model._meta.label_lower}.{name}"), label)
     allowed = False
-    for permission in func.allowed_permissions:
+    for permission in getattr(func, "allowed_permissions", None) or ("view",):
         if permission in DJANGO_PERMISSIONS:
             allowed |= page_permission(model, permission, label)
         else:
@@ -100,6 +113,8 @@ def _person(serial):
 
 @pytest.fixture
 def objects(db, users):
+    from axes.models import AccessAttempt
+
     from benefits.models import BenefitDecision
     from benefits.services.accounts import account_create
     from institutions.models import InsuranceNotice
@@ -110,7 +125,9 @@ def objects(db, users):
     person = _person(901)
     run = SettlementRun.objects.create(month=dt.date(2024, 5, 1), version=1, state=SettlementRun.State.AUDITED)
     line = SettlementLine.objects.create(run=run, institution=institution, person=person, care_form="residential",
-                                         service_month=run.month, quantity=1)
+                                         service_month=run.month, quantity=1, charged_amount=Decimal("60.00"),
+                                         fund_amount=Decimal(0), personal_amount=Decimal(0),
+                                         rejected_amount=Decimal("60.00"))
     made = {
         "core.importbatch": ImportBatch.objects.create(kind="roster", filename="m.csv", sha256="1" * 64,
                                                        error_report="row,field,reason\n"),
@@ -128,17 +145,18 @@ def objects(db, users):
                                                                    institution=institution,
                                                                    starts_on=dt.date(2024, 1, 1)),
         "benefits.insuredaccount": account_create(national_id=person.national_id),
+        "axes.accessattempt": AccessAttempt.objects.create(username="matrix", ip_address="10.0.0.1",
+                                                           user_agent="matrix", failures_since_start=1),
     }
     return made
 
 
 def _snapshot():
-    """Row counts of every table plus every row of the tables the actions touch (refusals change nothing)."""
-    counts = {}
+    """Row counts of every table (one statement) plus every row of the tables the actions touch."""
+    tables = sorted({model._meta.db_table for model in apps.get_models()})
     with connection.cursor() as cursor:
-        for model in apps.get_models():
-            cursor.execute(f'SELECT count(*) FROM "{model._meta.db_table}"')  # noqa: S608 - table names from models
-            counts[model._meta.label_lower] = cursor.fetchone()[0]
+        cursor.execute("SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in tables))  # noqa: S608
+        counts = dict(zip(tables, cursor.fetchone(), strict=True))
     for label in ("settlement.settlementrun", "settlement.appeal", "institutions.institution",
                   "institutions.insurancenotice", "benefits.benefitdecision", "benefits.insuredaccount"):
         counts[label + " rows"] = list(apps.get_model(label).objects.order_by("pk").values())
@@ -146,10 +164,11 @@ def _snapshot():
 
 
 def _no_action_texts():
-    texts = set()
+    """Django's own refusal of an action not offered to the user, in both languages (not a project msgid)."""
+    django_text, texts = "No action selected.", set()
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            texts.add(str(translation.gettext("No action selected.")))
+            texts.add(str(translation.gettext(django_text)))
     return texts
 
 
@@ -169,13 +188,23 @@ def test_every_admin_action_declares_its_permissions(db, users):
     request.user = users["superuser"]
     missing = [f"{model._meta.label}.{name}" for model, model_admin in registered_admins()
                for name, (func, _n, _d) in model_admin.get_actions(request).items()
-               if not getattr(func, "allowed_permissions", None)]
+               if model._meta.app_label in OUR_APPS and not getattr(func, "allowed_permissions", None)]
     unknown = [f"{model._meta.label}.{name}: {p}" for model, model_admin in registered_admins()
                for name, (func, _n, _d) in model_admin.get_actions(request).items()
                for p in getattr(func, "allowed_permissions", ())
                if p not in DJANGO_PERMISSIONS and capability_of_action_permission(p) is None]
     assert not missing, f"admin actions open to anyone who sees the list: {missing}"
     assert not unknown, f"admin action permissions not in ltci.core.permissions: {unknown}"
+    ours = {f"{model._meta.label_lower}.{name}": func for model, model_admin in registered_admins()
+            if model._meta.app_label in OUR_APPS
+            for name, (func, _n, _d) in model_admin.get_actions(request).items() if name != "delete_selected"}
+    wrong = [f"{use}: permissions {func.allowed_permissions}, declared {capability_governing(use)}"
+             for use, func in ours.items()
+             if capability_governing(use) is None
+             or tuple(func.allowed_permissions) != (action_permission(capability_governing(use)),)]
+    assert not wrong, "admin actions not governed by the capability that lists them:\n" + "\n".join(wrong)
+    listed = {use for cap in CAPABILITIES.values() for use in cap.uses if "." in use}
+    assert listed == set(ours), f"declared but not in the admin: {listed - set(ours)}"
 
 
 def test_admin_action_matrix(users, objects):
@@ -186,9 +215,11 @@ def test_admin_action_matrix(users, objects):
     failures, posted = [], set()
     for model, model_admin in registered_admins():
         actions = model_admin.get_actions(request)
-        obj = objects.get(model._meta.label_lower)
+        obj = objects.get(model._meta.label_lower) or model._default_manager.order_by("pk").first()
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         for name, (func, _n, _d) in actions.items():
+            if f"{model._meta.label_lower}.{name}" in THIRD_PARTY_BROKEN:
+                continue
             if obj is None:
                 if name != "delete_selected":
                     failures.append(f"{model._meta.label}.{name}: no object to select (add a builder to `objects`)")
@@ -197,7 +228,7 @@ def test_admin_action_matrix(users, objects):
             for label, user in users.items():
                 client = Client()
                 client.force_login(user)
-                expected = expected_for_action(model, func, label)
+                expected = expected_for_action(model, name, func, label)
                 before = None if expected else _snapshot()
 
                 sid = transaction.savepoint()
@@ -219,28 +250,35 @@ def test_admin_action_matrix(users, objects):
 
 
 def custom_admin_urls():
-    """(url name, pattern, model) of every admin URL an admin adds beyond Django's own pages."""
+    """(url name, pattern, model) of every admin URL our admins add beyond Django's own pages (and
+    simple_history's per-object history page, which checks the page's own view/change permission)."""
     found = []
     for model, model_admin in registered_admins():
         prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        if model._meta.app_label not in OUR_APPS:
+            continue
         for pattern in model_admin.get_urls():
-            if pattern.name is None or pattern.name in {prefix + v for v in STANDARD_VIEWS}:
+            standard = {prefix + v for v in (*STANDARD_VIEWS, "simple_history")}
+            if pattern.name is None or pattern.name in standard:
                 continue
             found.append((pattern.name, pattern, model))
     return found
 
 
-def test_every_custom_admin_url_names_its_capability():
-    missing = [name for name, pattern, _model in custom_admin_urls()
-               if getattr(pattern.callback, "capability", None) not in CAPABILITIES]
-    assert not missing, f"custom admin views without @requires(capability): {missing}"
-    assert len(custom_admin_urls()) >= 25
+def test_every_custom_admin_url_is_governed_by_the_capability_that_lists_it():
+    wrong = [f"{name}: @requires({getattr(pattern.callback, 'capability', None)}), declared "
+             f"{capability_governing(name)}" for name, pattern, _model in custom_admin_urls()
+             if capability_governing(name) is None
+             or getattr(pattern.callback, "capability", None) != capability_governing(name)]
+    assert not wrong, "custom admin views and the declaration disagree:\n" + "\n".join(wrong)
+    listed = {use for cap in CAPABILITIES.values() for use in cap.uses if "." not in use}
+    assert listed == {name for name, _p, _m in custom_admin_urls()}
 
 
 def test_custom_admin_url_matrix(users):
     failures = []
     for name, pattern, _model in custom_admin_urls():
-        capability = pattern.callback.capability
+        capability = capability_governing(name)
         args = {key: URL_ARGS[key] for key in pattern.pattern.converters}
         if name == "assessment_application_action":
             args["action"] = APPLICATION_ACTION

@@ -53,7 +53,7 @@ def test_caregivers_create_validates_the_id(inst, client):
     response = client.post("/api/v1/caregivers/", {"national_id": "123", "name": "x", "employed_from": "2026-01-01"},
                            content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["errors"]["national_id"] == ["公民身份号码无效：must have 18 characters, has 3"]
+    assert response.json()["errors"]["national_id"] == ["公民身份号码无效或与姓名不符，请核对；如需更正已登记的信息请联系经办机构"]
     nid = helpers.national_id(301)
     response = client.post("/api/v1/caregivers/", {"national_id": nid, "name": "周护理", "employed_from": "2026-01-01"},
                            content_type="application/json")

@@ -102,3 +102,18 @@ def test_a_name_mismatch_reads_like_any_invalid_entry(employed_at_a):
     assert (mismatch.value.message, mismatch.value.field) == (invalid.value.message, invalid.value.field)
     assert "郑护理" not in mismatch.value.message
     assert not b.employments.exists()
+
+
+def test_the_api_and_the_portal_answer_a_mismatch_like_an_invalid_number(employed_at_a):
+    a, b, nid = employed_at_a
+    api = Client()
+    api.force_login(helpers.portal_user(b, "admin"))
+    answers = [api.post("/api/v1/caregivers/", {"national_id": number, "name": "冒名", "employed_from": "2026-02-01"},
+                        content_type="application/json").json() for number in (nid, "123")]
+    assert answers[0] == answers[1] and "national_id" in answers[0]["errors"]
+    pages = [api.post("/portal/caregivers/", {"national_id": number, "name": "冒名", "qualification": "",
+                                              "phone": "", "employed_from": "2026-02-01"}).content.decode()
+             for number in (nid, "123")]
+    message = "公民身份号码无效或与姓名不符"
+    assert all(message in page for page in pages) and "郑护理" not in pages[0]
+    assert not b.employments.exists()
