@@ -123,6 +123,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
                 path("photo/<int:pk>/", self.admin_site.admin_view(self.photo_download),
                      name="assessment_application_photo")] + super().get_urls()
 
+    @requires("assessment.documents")
     def document_download(self, request, pk):
         """A supporting document, to staff who may view the application (never a public media URL)."""
         document = get_object_or_404(ApplicationDocument.objects.select_related("application"), pk=pk)
@@ -130,6 +131,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return stored_file(document.file, document.display_name)
 
+    @requires("assessment.documents")
     def photo_download(self, request, pk):
         photo = get_object_or_404(VisitPhoto.objects.select_related("visit__application"), pk=pk)
         if not self.has_view_permission(request, photo.visit.application):

@@ -87,6 +87,9 @@ CAPABILITIES: dict[str, Capability] = {
                                uses=("assessment_conclusion_import",)),
     "assessment.notice": _page("conclusion notice PDF", "assessment.view_conclusion",
                                uses=("assessment_conclusion_notice",)),
+    "assessment.documents": _page("supporting documents and on-site photos of an application",
+                                  "assessment.view_application",
+                                  uses=("assessment_application_document", "assessment_application_photo")),
     # Benefits
     "benefits.decide": _page("decide, change and end benefit decisions; import them; run the daily ends",
                              "benefits.change_benefitdecision",
