@@ -31,7 +31,7 @@ demo: services
 
 test: services
 	$(WITH_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(WITH_ENV) $(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+	$(WITH_ENV) $(BIN)/python -m pytest --create-db -n 2 $(PYTEST_ARGS)
 
 bench: services
 	$(WITH_ENV) $(BIN)/python -m ltci.bench all
