@@ -10,6 +10,9 @@ from ltci.core.importing import ImportReport, RowError, field_value, run_import
 from .services.conclusions import ImportedConclusion, conclusions_import_rows
 
 CONCLUSION_COLUMNS = ["national_id", "grade", "concluded_on", "valid_until", "agency_code"]
+# The Chinese column names a header may use instead of the codes (issue 14); the template's header.
+CONCLUSION_LABELS = {"national_id": "公民身份号码", "grade": "失能等级", "concluded_on": "评估结论日期",
+                     "valid_until": "有效期至", "agency_code": "评估机构编码"}
 OPTIONAL = ["valid_until", "agency_code"]
 
 
@@ -37,6 +40,6 @@ def parse_conclusion_row(row: int, values: dict[str, str]) -> ImportedConclusion
 def import_conclusions(*, content: bytes, filename: str, actor=None) -> ImportReport:
     """Import final conclusions from an earlier pilot (idempotent; row errors reported, nothing half-written)."""
     today = timezone.localdate()
-    return run_import(kind="conclusions", content=content, filename=filename, columns=CONCLUSION_COLUMNS,
+    return run_import(kind="conclusions", content=content, filename=filename, columns=CONCLUSION_COLUMNS, labels=CONCLUSION_LABELS,
                       optional=OPTIONAL, parse_row=parse_conclusion_row,
                       apply_rows=lambda rows: conclusions_import_rows(rows, today=today), actor=actor)

@@ -22,6 +22,13 @@ ROSTER_COLUMNS = ["national_id", "name", "insurance_type", "region_code", "enrol
                   "has_personal_account", "ended_on", "end_reason"]
 ACCOUNT_EVENT_COLUMNS = ["national_id", "event", "amount", "occurred_on"]
 PAYMENT_COLUMNS = ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"]
+# The Chinese column names a header may use instead of the codes (issue 14); the templates' header.
+ROSTER_LABELS = {"national_id": "公民身份号码", "name": "姓名", "insurance_type": "险种", "region_code": "参保地",
+                 "enrolled_on": "参保日期", "categories": "人员类别", "has_personal_account": "有个人账户",
+                 "ended_on": "终止日期", "end_reason": "终止原因"}
+ACCOUNT_EVENT_LABELS = {"national_id": "公民身份号码", "event": "账户事件", "amount": "金额", "occurred_on": "发生日期"}
+PAYMENT_LABELS = {"national_id": "公民身份号码", "year": "缴费年度", "amount": "缴费金额", "paid_on": "缴费日期",
+                  "channel": "缴费渠道", "payer_national_id": "代缴人公民身份号码"}
 PAYMENT_CHANNELS = ("resident_premium", "large_medical", "cash", "family_account")
 CATEGORY_CODES = {c.value for c in Category}
 
@@ -192,7 +199,7 @@ def _atomic(apply, **kwargs):
 def import_roster(*, content: bytes, filename: str, actor=None) -> ImportReport:
     from .services.roster import roster_apply
 
-    return run_import(kind="roster", content=content, filename=filename, columns=ROSTER_COLUMNS,
+    return run_import(kind="roster", content=content, filename=filename, columns=ROSTER_COLUMNS, labels=ROSTER_LABELS,
                       parse_row=parse_roster_row, apply_rows=_atomic(roster_apply, actor=actor,
                                                                      reason=f"roster {filename}"[:100]),
                       actor=actor)
@@ -201,12 +208,12 @@ def import_roster(*, content: bytes, filename: str, actor=None) -> ImportReport:
 def import_account_events(*, content: bytes, filename: str, actor=None) -> ImportReport:
     from .services.accounts import account_events_apply
 
-    return run_import(kind="account_events", content=content, filename=filename, columns=ACCOUNT_EVENT_COLUMNS,
+    return run_import(kind="account_events", content=content, filename=filename, columns=ACCOUNT_EVENT_COLUMNS, labels=ACCOUNT_EVENT_LABELS,
                       parse_row=parse_account_event_row, apply_rows=_atomic(account_events_apply), actor=actor)
 
 
 def import_payments(*, content: bytes, filename: str, actor=None) -> ImportReport:
     from .services.payments import payments_apply
 
-    return run_import(kind="payments", content=content, filename=filename, columns=PAYMENT_COLUMNS,
+    return run_import(kind="payments", content=content, filename=filename, columns=PAYMENT_COLUMNS, labels=PAYMENT_LABELS,
                       parse_row=parse_payment_row, apply_rows=_atomic(payments_apply, actor=actor), actor=actor)

@@ -36,6 +36,14 @@ from .services.records import beds_set_count
 
 INSTITUTION_COLUMNS = ["code", "name", "type", "region_code", "credit_code", "care_forms", "beds", "agreement_from",
                        "agreement_to", "insurance_expires_on", "price_life", "price_medical"]
+# The Chinese column names a header may use instead of the codes (issue 14); the templates' header.
+INSTITUTION_LABELS = {"code": "机构编码", "name": "机构名称", "type": "机构类型", "region_code": "行政区划代码",
+                      "credit_code": "统一社会信用代码", "care_forms": "护理服务形式", "beds": "床位数",
+                      "agreement_from": "协议起始日期", "agreement_to": "协议终止日期",
+                      "insurance_expires_on": "责任保险到期日期", "price_life": "生活照料收费标准",
+                      "price_medical": "医疗护理收费标准"}
+CAREGIVER_LABELS = {"institution_code": "机构编码", "national_id": "公民身份号码", "name": "姓名",
+                    "qualification": "资质", "employed_from": "聘用起始日期", "employed_to": "聘用终止日期"}
 CAREGIVER_COLUMNS = ["institution_code", "national_id", "name", "qualification", "employed_from", "employed_to"]
 
 
@@ -281,7 +289,7 @@ def import_institutions(*, content: bytes, filename: str, actor=None, today: dt.
                     errors.append(RowError(row, "agreement_from", f"conflicts with an existing agreement ({exc.__class__.__name__})"))
         return applied, unchanged, errors
 
-    return run_import(kind="institutions", content=content, filename=filename, columns=INSTITUTION_COLUMNS,
+    return run_import(kind="institutions", content=content, filename=filename, columns=INSTITUTION_COLUMNS, labels=INSTITUTION_LABELS,
                       parse_row=lambda row, values: parse_institution_row(row, values, today=today),
                       apply_rows=apply_rows, actor=actor)
 
@@ -363,5 +371,5 @@ def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportRep
                     errors.append(err)
         return applied, unchanged, errors
 
-    return run_import(kind="caregivers", content=content, filename=filename, columns=CAREGIVER_COLUMNS,
+    return run_import(kind="caregivers", content=content, filename=filename, columns=CAREGIVER_COLUMNS, labels=CAREGIVER_LABELS,
                       parse_row=parse_caregiver_row, apply_rows=apply_rows, actor=actor)

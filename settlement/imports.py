@@ -25,6 +25,10 @@ from .models import RecordKind, ServiceRecord
 MAX_CHARGED_AMOUNT = Decimal("100000")
 COLUMNS = ["institution_code", "national_id", "kind", "service_date", "component", "charged_amount",
            "caregiver_id", "started_at", "ended_at", "items"]
+# The Chinese column names a header may use instead of the codes (issue 14); the template's header.
+LABELS = {"institution_code": "机构编码", "national_id": "公民身份号码", "kind": "记录类型", "service_date": "服务日期",
+          "component": "费用类别", "charged_amount": "收费金额", "caregiver_id": "护理员公民身份号码",
+          "started_at": "开始时间", "ended_at": "结束时间", "items": "服务项目"}
 OPTIONAL = ["component", "caregiver_id", "started_at", "ended_at", "items"]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -167,4 +171,4 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         return applied, unchanged, errors
 
     return run_import(kind="service_records", content=content, filename=filename, columns=COLUMNS,
-                      parse_row=parse_row, apply_rows=apply_rows, optional=OPTIONAL, actor=actor)
+                      parse_row=parse_row, apply_rows=apply_rows, optional=OPTIONAL, labels=LABELS, actor=actor)

@@ -22,6 +22,9 @@ from ltci.core.policy import PolicyError
 from .common import boolean, iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"]
+# The Chinese column names a header may use instead of the codes (issue 14); the template's header.
+LABELS = {"national_id": "公民身份号码", "care_form": "护理服务形式", "institution_code": "机构编码",
+          "carer_trained": "照护人已培训", "starts_on": "待遇起始日期", "ends_on": "待遇终止日期"}
 KIND = "benefit_decisions"
 
 
@@ -115,5 +118,5 @@ def _field_of(message: str) -> str:
 
 
 def import_benefit_decisions(*, content: bytes, filename: str, actor=None):
-    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, parse_row=parse_row,
+    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, labels=LABELS, parse_row=parse_row,
                       apply_rows=apply_rows, actor=actor)

@@ -16,6 +16,8 @@ from ltci.core.importing import RowError, field_value, run_import
 from .common import iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "admitted_on", "discharged_on", "hospital"]
+# The Chinese column names a header may use instead of the codes (issue 14); the template's header.
+LABELS = {"national_id": "公民身份号码", "admitted_on": "入院日期", "discharged_on": "出院日期", "hospital": "医院名称"}
 KIND = "hospital_stays"
 
 
@@ -92,5 +94,5 @@ def apply_rows(rows: list[tuple[int, StayRow]]) -> tuple[int, int, list[RowError
 
 
 def import_hospital_stays(*, content: bytes, filename: str, actor=None):
-    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, parse_row=parse_row,
+    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, labels=LABELS, parse_row=parse_row,
                       apply_rows=apply_rows, actor=actor)

@@ -17,6 +17,9 @@ from ltci.core.importing import RowError, field_value, run_import
 from .common import iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "fund", "starts_on", "ends_on", "reference"]
+# The Chinese column names a header may use instead of the codes (issue 14); the template's header.
+LABELS = {"national_id": "公民身份号码", "fund": "其他待遇类别", "starts_on": "起始日期", "ends_on": "终止日期",
+          "reference": "文号"}
 KIND = "other_fund_benefits"
 
 
@@ -92,5 +95,5 @@ def apply_rows(rows: list[tuple[int, FundRow]]) -> tuple[int, int, list[RowError
 
 
 def import_other_fund_benefits(*, content: bytes, filename: str, actor=None):
-    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, parse_row=parse_row,
+    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, labels=LABELS, parse_row=parse_row,
                       apply_rows=apply_rows, actor=actor)

@@ -89,8 +89,10 @@ class _Refused(str):
 
 
 def read_rows(content: bytes, filename: str, columns: list[str],
-              optional: Iterable[str] = ()) -> list[tuple[int, dict[str, str]]]:
+              optional: Iterable[str] = (), labels: dict[str, str] | None = None) -> list[tuple[int, dict[str, str]]]:
     """Return [(row_number, {column: text})]; the header is row 1, data starts at row 2.
+
+    A header cell is a SPEC 11 column code or its Chinese name in ``labels`` ({code: name}), mixed freely.
 
     The limits in force (ltci.core.limits) bound the bytes, the unzipped bytes of an XLSX and the data rows;
     rows are read one at a time and reading stops at the first row over the limit.
@@ -102,17 +104,28 @@ def read_rows(content: bytes, filename: str, columns: list[str],
     if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
         table, xlsx = _xlsx_rows(content, limits), True
     else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FileError(
-                f"the file is not UTF-8 (byte {exc.start}): save it as UTF-8 CSV (GBK files are not accepted)"
-            ) from None
-        table, xlsx = csv.reader(io.StringIO(text)), False
+        table, xlsx = csv.reader(io.StringIO(decode_csv(content))), False
     try:
-        return _rows(table, columns, set(optional), limits.max_rows, xlsx=xlsx)
+        return _rows(table, columns, set(optional), limits.max_rows, xlsx=xlsx, labels=labels or {})
     except csv.Error as exc:
         raise FileError(f"the file is not a readable CSV file ({exc})") from None
+
+
+def decode_csv(content: bytes) -> str:
+    """The text of a CSV file in UTF-8 (with or without BOM) or GB18030/GBK (what a Chinese spreadsheet saves).
+
+    UTF-8 is tried strictly first (a GBK file is almost never valid UTF-8), then GB18030, a superset of GBK.
+    """
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_at = exc.start
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileError(
+            f"the file is neither UTF-8 nor GB18030/GBK (byte {utf8_at}): save it as a CSV in UTF-8 or GBK"
+        ) from None
 
 
 def _check_header(header: list[str], columns: list[str], optional: set[str]) -> None:
@@ -130,7 +143,7 @@ def _check_header(header: list[str], columns: list[str], optional: set[str]) -> 
 
 
 def _rows(table, columns: list[str], optional: set[str], max_rows: int,
-          *, xlsx: bool) -> list[tuple[int, dict[str, str]]]:
+          *, xlsx: bool, labels: dict[str, str]) -> list[tuple[int, dict[str, str]]]:
     header = None
     rows = []
     index = 1
@@ -142,7 +155,8 @@ def _rows(table, columns: list[str], optional: set[str], max_rows: int,
             if refused is not None:
                 raise FileError(f"row 1, column {refused + 1}: contains a {raw[refused].what}; "
                                 "save the sheet with values only")
-            header = [_normalise(c) for c in raw]
+            codes = {_normalise(name): code for code, name in labels.items()}
+            header = [codes.get(_normalise(c), _normalise(c)) for c in raw]
             _check_header(header, columns, optional)
             continue
         index += 1
@@ -211,7 +225,7 @@ def _xlsx_value(cell):
 def run_import(*, kind: str, content: bytes, filename: str, columns: list[str],
                parse_row: Callable[[int, dict[str, str]], object],
                apply_rows: Callable[[list[tuple[int, object]]], tuple[int, int, list[RowError]]],
-               optional: Iterable[str] = (), actor=None) -> ImportReport:
+               optional: Iterable[str] = (), labels: dict[str, str] | None = None, actor=None) -> ImportReport:
     """Parse every row, hand the valid ones to apply_rows (atomic), record the batch.
 
     apply_rows returns (applied, unchanged, errors) where errors are rows rejected by
@@ -221,7 +235,7 @@ def run_import(*, kind: str, content: bytes, filename: str, columns: list[str],
 
     report = ImportReport(kind=kind, filename=filename)
     try:
-        rows = read_rows(content, filename, columns, optional)
+        rows = read_rows(content, filename, columns, optional, labels)
     except FileError as exc:
         report.file_error = str(exc)
         rows = []

@@ -99,8 +99,8 @@ def test_overlapping_stays_are_rejected_and_valid_rows_kept(person):
     (b"national_id,admitted_on,hospital\n1,2,3\n", "wrong header: missing column(s): discharged_on"),
     (b"national_id,admitted_on,discharged_on,hospital,ward\n" + b"x,y,z,w,v\n",
      "wrong header: unknown column(s): ward"),
-    ("national_id,admitted_on,discharged_on,hospital\n320302,2024-01-01,,市一院\n".encode("gbk"),
-     "the file is not UTF-8"),
+    ("national_id,admitted_on,discharged_on,hospital\n320302,2024-01-01,,市一院\n".encode("gbk") + b"\xff\x80\n",
+     "the file is neither UTF-8 nor GB18030/GBK"),
 ])
 def test_bad_files_are_rejected_whole(content, expected):
     report = import_hospital_stays(content=content, filename="stays.csv")

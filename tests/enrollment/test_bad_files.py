@@ -24,7 +24,7 @@ def run(body: bytes, filename="roster.csv"):
     (b"", "the file is empty"),
     (ROSTER_HEADER.encode(), "the file has a header but no data rows"),
     (b"national_id,name\n1,2\n", "wrong header: missing column(s): insurance_type"),
-    ((ROSTER_HEADER + GOOD + "\n").encode("gbk"), "the file is not UTF-8"),
+    ((ROSTER_HEADER + GOOD + "\n").encode() + b"\xff\x80\n", "the file is neither UTF-8 nor GB18030/GBK"),
 ])
 def test_file_level_errors_change_nothing(xuzhou, body, message):
     report = run(body)
