@@ -1,9 +1,10 @@
 """Service-record files (SPEC 11.4): parse and validate per row, store the valid rows idempotently.
 
 A row's identity is the file's SHA-256 and its row number (``file:<sha>:<row>``): importing the same
-file again changes nothing. The same service sent twice (twice in one file, or again in another file)
-is stored twice and the monthly run rejects the later copy as DUPLICATE (SPEC 7.2), so the
-institution sees why it is not paid (docs/decisions.md).
+file again changes nothing. The checks at submission (SPEC 7.1, ``check_records``, shared with the API
+and the portal form) refuse the same service sent twice (twice in one file, or again in another file),
+a future date, a caregiver not employed that day and visit minutes or charges outside the policy's
+``record_checks`` bounds; the monthly run's audit (SPEC 7.2) stays the second line of defence.
 """
 import datetime as dt
 import hashlib
