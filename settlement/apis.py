@@ -23,7 +23,7 @@ from ltci.core.importing import RowError
 from ltci.core.schema import ErrorSerializer
 
 from . import selectors
-from .imports import parse_row, resolve
+from .imports import check_records, parse_row, resolve
 from .models import ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
@@ -172,11 +172,13 @@ class ServiceRecordApi(generics.GenericAPIView):
             record["client_key"] = item["client_key"]
             parsed.append((index, record))
         good, row_errors = resolve(parsed, only_institution=institution)
+        rows = [(row, f"api:{institution.pk}:{record['client_key'] or uuid.uuid4().hex}", record) for row, record in good]
+        row_errors += check_records(rows)
+        keys = [(key, record) for _, key, record in rows]
         for err in row_errors:
             errors[err.row] = {err.field: [err.reason]}
         if errors:
             raise ValidationError({"records": dict(sorted(errors.items()))})
-        keys = [(f"api:{institution.pk}:{record['client_key'] or uuid.uuid4().hex}", record) for _, record in good]
         applied, __ = records_store(records=keys, origin=ServiceRecord.Origin.API)
         stored = ServiceRecord.objects.filter(source_key__in=[k for k, _ in keys]).select_related(
             "institution", "person").order_by("id")

@@ -1,9 +1,10 @@
 """Service-record files (SPEC 11.4): parse and validate per row, store the valid rows idempotently.
 
 A row's identity is the file's SHA-256 and its row number (``file:<sha>:<row>``): importing the same
-file again changes nothing. The same service sent twice (twice in one file, or again in another file)
-is stored twice and the monthly run rejects the later copy as DUPLICATE (SPEC 7.2), so the
-institution sees why it is not paid (docs/decisions.md).
+file again changes nothing. The checks at submission (SPEC 7.1, ``check_records``, shared with the API
+and the portal form) refuse the same service sent twice (twice in one file, or again in another file),
+a future date, a caregiver not employed that day and visit minutes or charges outside the policy's
+``record_checks`` bounds; the monthly run's audit (SPEC 7.2) stays the second line of defence.
 """
 import datetime as dt
 import hashlib
@@ -96,6 +97,10 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
     national_id = field_value(row, values, "national_id", _national_id)
     kind = field_value(row, values, "kind", _kind)
     service_date = field_value(row, values, "service_date", parse_iso_date)
+    today = dt.datetime.now(SHANGHAI).date()
+    if service_date > today:
+        raise RowError(row, "service_date", gettext("服务日期 %(date)s 晚于今天（%(today)s），不能提交未发生的服务")
+                       % {"date": service_date.isoformat(), "today": today.isoformat()})
     component = (values.get("component") or "").strip().lower()
     if kind == RecordKind.BED_DAY and component not in ("life", "medical"):
         raise RowError(row, "component", "is required for bed_day and must be life or medical"
@@ -111,7 +116,9 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
     started_at = field_value(row, values, "started_at", on_date, required=visit)
     ended_at = field_value(row, values, "ended_at", on_date, required=visit)
     if started_at and ended_at and ended_at <= started_at:
-        raise RowError(row, "ended_at", "must be after started_at")
+        raise RowError(row, "ended_at", gettext("签退时间 %(end)s 不晚于签到时间 %(start)s")
+                       % {"end": f"{ended_at.astimezone(SHANGHAI):%H:%M}",
+                          "start": f"{started_at.astimezone(SHANGHAI):%H:%M}"})
     if visit and started_at.astimezone(SHANGHAI).date() != service_date:
         raise RowError(row, "started_at", f"is not on the service_date {service_date.isoformat()}")
     if visit and ended_at.astimezone(SHANGHAI).date() != service_date:
@@ -158,6 +165,85 @@ def resolve(rows: list[tuple[int, dict]], *, only_institution=None) -> tuple[lis
     return good, errors
 
 
+def _minutes(record) -> float:
+    return (record["ended_at"] - record["started_at"]).total_seconds() / 60
+
+
+def _bounds_error(row: int, record: dict, bounds) -> RowError | None:
+    """The policy's bounds (record_checks) on a visit's duration and a record's charge."""
+    if record["kind"] == RecordKind.HOME_VISIT and record["started_at"] and record["ended_at"]:
+        minutes = _minutes(record)
+        if minutes < bounds["visit_min_minutes"] or minutes > bounds["visit_max_minutes"]:
+            return RowError(row, "ended_at", gettext("上门服务时长 %(n)s 分钟，不在政策允许的 %(min)s–%(max)s 分钟内")
+                            % {"n": f"{minutes:g}", "min": bounds["visit_min_minutes"],
+                               "max": bounds["visit_max_minutes"]})
+    ceiling = bounds[{"home_visit": "max_charge_visit", "bed_day": "max_charge_bed_day",
+                      "device": "max_charge_device"}[record["kind"]]]
+    if record["charged_amount"] > ceiling:
+        return RowError(row, "charged_amount", gettext("收费金额 %(amount)s 元超过该类记录的上限 %(max)s 元")
+                        % {"amount": f"{record['charged_amount']:.2f}", "max": f"{ceiling:.2f}"})
+    return None
+
+
+def _identity(record: dict) -> tuple:
+    return (record["institution_id"], record["person_id"], record["kind"], record["service_date"],
+            record["component"] or "", record["caregiver_national_id"] or "", record["started_at"])
+
+
+def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
+    """Checks at submission (SPEC 7.1), shared by the file import, the API and the portal form.
+
+    rows: (row, source_key, resolved record). A source key already stored (or earlier in the batch) is the
+    idempotent re-send of that record and is not checked again. Refused: a charge or visit duration outside
+    the policy's record_checks bounds; a caregiver not employed by the institution that day; the same
+    record (institution, person, kind, date, component, caregiver, start) already stored or earlier in
+    the batch. Return the row errors; the caller stores none of the refused rows.
+    """
+    from institutions.selectors import caregiver_employments
+    from ltci.core.policy import PolicyError, policy_in_force
+
+    if not rows:
+        return []
+    stored_keys = set(ServiceRecord.objects.filter(source_key__in=[k for _, k, _ in rows])
+                      .values_list("source_key", flat=True))
+    dates = [r["service_date"] for _, _, r in rows]
+    institution_ids = {r["institution_id"] for _, _, r in rows}
+    employments = caregiver_employments(institution_ids=institution_ids, start=min(dates), end=max(dates))
+    existing = {_identity(values) for values in ServiceRecord.objects.filter(
+        institution_id__in=institution_ids, person_id__in={r["person_id"] for _, _, r in rows},
+        service_date__in=set(dates)).values(
+        "institution_id", "person_id", "kind", "service_date", "component", "caregiver_national_id", "started_at")}
+    bounds, seen_keys, errors = {}, set(), []
+    for row, key, record in rows:
+        if key in stored_keys or key in seen_keys:
+            continue
+        seen_keys.add(key)
+        day = record["service_date"]
+        if day not in bounds:
+            try:
+                bounds[day] = policy_in_force("record_checks", on=day)
+            except PolicyError as exc:
+                bounds[day] = exc
+        if isinstance(bounds[day], PolicyError):
+            errors.append(RowError(row, "service_date", str(bounds[day])))
+            continue
+        error = _bounds_error(row, record, bounds[day])
+        caregiver = record["caregiver_national_id"]
+        if error is None and caregiver and not any(
+                start <= day and (end is None or day <= end)
+                for start, end in employments.get((record["institution_id"], caregiver), ())):
+            error = RowError(row, "caregiver_id", gettext("护理人员 %(id)s 在 %(date)s 不是本机构在职护理人员")
+                             % {"id": caregiver, "date": day.isoformat()})
+        if error is None and _identity(record) in existing:
+            error = RowError(row, "service_date", gettext("同一服务记录已提交过（同一机构、参保人、类别、日期、"
+                                                          "护理人员和开始时间），不能重复提交"))
+        if error is not None:
+            errors.append(error)
+            continue
+        existing.add(_identity(record))
+    return errors
+
+
 def import_service_records(*, content: bytes, filename: str, actor=None, institution=None):
     """Import a service-record file (CSV or XLSX); return the ImportReport."""
     from .services.records import records_store
@@ -166,7 +252,11 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
 
     def apply_rows(parsed):
         good, errors = resolve(parsed, only_institution=institution)
-        keyed = [(f"file:{digest}:{row}", record) for row, record in good]
+        rows = [(row, f"file:{digest}:{row}", record) for row, record in good]
+        refused = check_records(rows)
+        errors += refused
+        refused_rows = {e.row for e in refused}
+        keyed = [(key, record) for row, key, record in rows if row not in refused_rows]
         applied, unchanged = records_store(records=keyed, origin=ServiceRecord.Origin.FILE)
         return applied, unchanged, errors
 

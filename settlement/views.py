@@ -23,7 +23,7 @@ from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, up
 
 from . import selectors
 from .apis import statement_csv_response
-from .imports import CATALOGUE, MAX_CHARGED_AMOUNT, import_service_records, parse_row, resolve
+from .imports import CATALOGUE, MAX_CHARGED_AMOUNT, check_records, import_service_records, parse_row, resolve
 from .models import ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
@@ -120,17 +120,19 @@ def visit_new(request):
                   "charged_amount": f"{d['charged_amount']:.2f}", "caregiver_id": d["caregiver_id"],
                   "started_at": f"{d['service_date'].isoformat()}T{d['started_at']:%H:%M}",
                   "ended_at": f"{d['service_date'].isoformat()}T{d['ended_at']:%H:%M}", "items": ";".join(d["items"])}
+        import uuid
+
+        key = f"portal:{institution.pk}:{uuid.uuid4().hex}"
         try:
             good, errors = resolve([(1, parse_row(1, values))], only_institution=institution)
         except RowError as err:
             good, errors = [], [err]
+        if good:
+            errors += check_records([(1, key, good[0][1])])
         if errors:
             form.add_error(None, "；".join(f"{e.field}: {e.reason}" for e in errors))
         else:
-            import uuid
-
-            records_store(records=[(f"portal:{institution.pk}:{uuid.uuid4().hex}", good[0][1])],
-                          origin=ServiceRecord.Origin.PORTAL)
+            records_store(records=[(key, good[0][1])], origin=ServiceRecord.Origin.PORTAL)
             messages.success(request, _("上门服务记录已保存"))
             return redirect("settlement_portal:visit_new")
     return render(request, "portal/settlement/visit.html", {"institution": institution, "form": form})

@@ -157,6 +157,22 @@ class FundWarning(Value):
     reserve_from_surplus: bool = Field(False, title=_("从结余提取调剂金"))
 
 
+class RecordChecks(Value):
+    """Bounds a service record must keep when it is submitted (SPEC 7.1, issue 14)."""
+
+    visit_min_minutes: Annotated[int, Field(ge=1, le=1440)] = Field(title=_("上门服务最短时长（分钟）"))
+    visit_max_minutes: Annotated[int, Field(ge=1, le=1440)] = Field(title=_("上门服务最长时长（分钟）"))
+    max_charge_visit: Amount = Field(title=_("每次上门服务收费上限（元）"))
+    max_charge_bed_day: Amount = Field(title=_("每个床日收费上限（元）"))
+    max_charge_device: Amount = Field(title=_("每条辅具记录收费上限（元）"))
+
+    @model_validator(mode="after")
+    def _min_below_max(self):
+        if self.visit_min_minutes > self.visit_max_minutes:
+            raise ValueError(gettext("最短时长不能大于最长时长"))
+        return self
+
+
 # payment_standard: one model per care form (the key's first part)
 class Residential(Value):
     daily: Amount | None = Field(title=_("床日费标准（元）"))
@@ -251,6 +267,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("fund_ratio_bonus", _("特殊人群支付比例提高"), r"\*", "*", (FundRatioBonus,)),
     Kind("claim_deadline", _("申报截止日"), r"\*", "*", (ClaimDeadline,)),
     Kind("fund_warning", _("基金预警"), r"\*", "*", (FundWarning,)),
+    Kind("record_checks", _("服务记录录入校验"), r"\*", "*", (RecordChecks,)),
 )}
 
 

@@ -5,14 +5,15 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from .conftest import CAREGIVER, D, bed_days, line_for, new_id, visit
+from .conftest import CAREGIVER, D, bed_days, line_for, new_id, stored_unchecked, visit
 
 
-def test_duplicate_row_in_one_file_is_stored_and_rejected_as_duplicate(world):
+def test_duplicate_row_in_one_file_is_refused_at_entry_and_a_stored_duplicate_rejected_as_duplicate(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     rows = bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2))
     out, _ = world.records(rows + rows[:1])
-    assert "3 applied" in out
+    assert "2 applied" in out  # the copy is refused when submitted (SPEC 7.1, issue 14)
+    stored_unchecked(rows[:1])  # a copy stored before the entry checks: the month-end audit still rejects it
     line = line_for(world.settle(), nid)
     assert (line["quantity"], line["charged_amount"], line["fund_amount"], line["rejected_amount"],
             line["reason_codes"]) == ("2", "180.00", "84.00", "60.00", "DUPLICATE")
@@ -30,12 +31,13 @@ def test_same_file_imported_twice_changes_nothing(world):
     assert line_for(world.settle(), nid)["reason_codes"] == ""
 
 
-def test_same_record_in_a_second_file_is_duplicate(world):
+def test_same_record_in_a_second_file_is_refused_at_entry(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 1)))
-    world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2)))  # another file resending the 1st
+    out, _ = world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2)))  # another file resending the 1st
+    assert "1 applied" in out
     line = line_for(world.settle(), nid)
-    assert (line["quantity"], line["fund_amount"], line["reason_codes"]) == ("2", "84.00", "DUPLICATE")
+    assert (line["quantity"], line["fund_amount"], line["reason_codes"]) == ("2", "84.00", "")
 
 
 @pytest.mark.parametrize("setup,code", [
@@ -95,7 +97,8 @@ def test_several_codes_are_sorted_and_semicolon_separated(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     world.hospital([{"national_id": nid, "admitted_on": "2024-05-02", "discharged_on": "2024-05-03"}])
     rows = bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 3), charge="70.00")
-    world.records(rows + rows[:1])
+    world.records(rows)
+    stored_unchecked(rows[:1])
     line = line_for(world.settle(), nid)
     # day 1: 60 base + 10 over; day 1 copy: duplicate 70; day 2: hospital 70; day 3: 60 + 10 over.
     assert line["reason_codes"] == "DUPLICATE;HOSPITAL;OVER_PRICE"
