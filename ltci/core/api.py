@@ -1,11 +1,8 @@
-"""API conventions of every /api/v1/ endpoint (STYLE.md): the error format, one capped pagination and the
-per-user throttles. Their numbers are settings in REST_FRAMEWORK (ltci/settings/base.py)."""
+"""API conventions of every /api/v1/ endpoint (STYLE.md): the error format and the JSON 404; the pagination
+and the throttles are in ltci.core.api_limits."""
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -22,39 +19,6 @@ def exception_handler(exc, context):
     else:
         response.data = {"code": "invalid", "message": _("输入有误"), "errors": data}
     return response
-
-
-class ApiPagination(LimitOffsetPagination):
-    """limit/offset for every list endpoint; `limit` defaults to PAGE_SIZE and is capped at MAX_PAGE_SIZE.
-
-    A limit that is not a positive integer means the default and one above the cap means the cap; an
-    offset that is not a non-negative integer means 0 and one past the end gives an empty page (DRF's
-    rules), so no value reaches the database as an out-of-range LIMIT/OFFSET.
-    """
-
-    max_limit = 500
-    limit_query_description = "每页条数（默认100，最大500）"
-    offset_query_description = "从第几条开始（0起）"
-
-
-class _LiveRate:
-    """Read the rate from the current settings (DRF's classes keep the rates of import time)."""
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-
-class UserThrottle(_LiveRate, UserRateThrottle):
-    """Requests per user: every token of a user shares the user's budget (scope `user`); anonymous
-    requests are counted by address (scope `anon`, AnonThrottle)."""
-
-
-class AnonThrottle(_LiveRate, AnonRateThrottle):
-    pass
-
-
-class ScopedThrottle(_LiveRate, ScopedRateThrottle):
-    """A view's own budget per user (`throttle_scope = "service_records"`), besides the general one."""
 
 
 def not_found(request, exception=None):

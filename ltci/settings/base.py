@@ -136,13 +136,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "ltci.core.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # One pagination for every list endpoint: limit/offset, PAGE_SIZE by default, at most 500 a page.
-    "DEFAULT_PAGINATION_CLASS": "ltci.core.api.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "ltci.core.api_limits.ApiPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "ltci.core.api.exception_handler",
     # Throttling (counts in the Redis cache): per user, all of a user's tokens together; anonymous requests
     # per address; service-record uploads (up to LTCI_API_MAX_RECORDS records each) have their own budget.
-    "DEFAULT_THROTTLE_CLASSES": ["ltci.core.api.UserThrottle", "ltci.core.api.AnonThrottle",
-                                 "ltci.core.api.ScopedThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["ltci.core.api_limits.UserThrottle", "ltci.core.api_limits.AnonThrottle",
+                                 "ltci.core.api_limits.ScopedThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute", "anon": "60/minute", "service_records": "60/minute"},
 }
 # Records one POST /api/v1/service-records/ may carry (a bigger batch is a 400 naming this number).
