@@ -13,7 +13,7 @@
 - `portal_can(request, "portal.users")`: the same check inside a view (a form shown only to some roles).
 
 Which role holds which capability is declared once, in `ltci.core.permissions` (docs/decisions.md, "Who may
-do what"). `roles=(...)` is still accepted for a view that names roles directly.
+do what"); no view names roles itself.
 """
 from functools import wraps
 
@@ -55,12 +55,10 @@ def current_role(request) -> str | None:
     return link.role if link else None
 
 
-def check_portal_access(request, roles=None, institution_types=None, capability=None) -> bool:
+def check_portal_access(request, institution_types=None, capability=None) -> bool:
     """Set request.institution / request.institution_role; False when the user has no access."""
     link = _link(request.user)
     if link is None:
-        return False
-    if roles is not None and link.role not in roles:
         return False
     if capability is not None and not permissions.can(None, capability, portal_role=link.role):
         return False
@@ -76,8 +74,8 @@ def portal_can(request, capability: str) -> bool:
     return permissions.can(None, capability, portal_role=getattr(request, "institution_role", None))
 
 
-def portal_required(view=None, *, roles=None, institution_types=None, capability=None):
-    """Decorator for portal views; usable bare (@portal_required) or with capability/roles/institution_types."""
+def portal_required(view=None, *, institution_types=None, capability=None):
+    """Decorator for portal views; usable bare (@portal_required) or with capability/institution_types."""
     if capability is not None:
         permissions.capability(capability)  # an unknown name fails at import time
 
@@ -86,11 +84,10 @@ def portal_required(view=None, *, roles=None, institution_types=None, capability
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            if not check_portal_access(request, roles, institution_types, capability):
+            if not check_portal_access(request, institution_types, capability):
                 raise PermissionDenied("no access to this portal page")
             return func(request, *args, **kwargs)
 
-        wrapper.portal_roles = roles
         wrapper.capability = capability
         return wrapper
 
@@ -98,14 +95,13 @@ def portal_required(view=None, *, roles=None, institution_types=None, capability
 
 
 class PortalRequiredMixin:
-    portal_roles = None
     institution_types = None
     capability = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if not check_portal_access(request, self.portal_roles, self.institution_types, self.capability):
+        if not check_portal_access(request, self.institution_types, self.capability):
             raise PermissionDenied("no access to this portal page")
         return super().dispatch(request, *args, **kwargs)
 
@@ -118,10 +114,10 @@ def view_capability(view, method: str) -> str | None:
 
 class IsInstitutionUser(BasePermission):
     """DRF: an active institution user whose role holds the view's capability for the request's method
-    (`view.capability` or `view.capabilities`), optionally of `view.portal_roles` / `view.institution_types`."""
+    (`view.capability` or `view.capabilities`), optionally of `view.institution_types`."""
 
     message = gettext_lazy("仅限协议机构用户访问")
 
     def has_permission(self, request, view):
-        return check_portal_access(request, getattr(view, "portal_roles", None),
-                                   getattr(view, "institution_types", None), view_capability(view, request.method))
+        return check_portal_access(request, getattr(view, "institution_types", None),
+                                   view_capability(view, request.method))

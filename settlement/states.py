@@ -7,8 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltci.core import roles
-from ltci.core.permissions import staff_roles
+from ltci.core.permissions import can, staff_roles
 
 from .models import SettlementRun
 from .services.fund import ledger_post_run
@@ -27,11 +26,11 @@ TRANSITIONS: dict[str, set[str]] = {
     S.APPROVED: {S.PAID},
     S.PAID: set(),
 }
-ROLES = {  # from the declaration of who may do what (ltci.core.permissions)
-    S.AUDITED: staff_roles("settlement.audit"),
-    S.DRAFT: staff_roles("settlement.audit"),
-    S.APPROVED: staff_roles("settlement.approve"),
-    S.PAID: staff_roles("settlement.pay"),
+CAPABILITY = {  # who may make each move: the declaration of who may do what (ltci.core.permissions)
+    S.AUDITED: "settlement.audit",
+    S.DRAFT: "settlement.audit",
+    S.APPROVED: "settlement.approve",
+    S.PAID: "settlement.pay",
 }
 
 
@@ -52,9 +51,9 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
     if to not in TRANSITIONS[locked.state]:
         raise TransitionRefused(_("结算状态不能从“%(state)s”变为“%(label)s”")
                                 % {"state": locked.get_state_display(), "label": S(to).label})
-    if not roles.has_role(actor, *ROLES[to]):
+    if not can(actor, CAPABILITY[to]):
         raise TransitionRefused(_("无权将结算设为“%(label)s”：需要角色 %(roles)s")
-                                % {"label": S(to).label, "roles": "、".join(ROLES[to])})
+                                % {"label": S(to).label, "roles": "、".join(staff_roles(CAPABILITY[to]))})
     now = timezone.now()
     if to == S.AUDITED:
         locked.audited_by, locked.audited_at = actor, now

@@ -6,8 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltci.core import roles
-from ltci.core.permissions import staff_roles
+from ltci.core.permissions import can
 
 from ..models import Appeal, Correction, RecordAudit, SettlementLine
 
@@ -39,7 +38,7 @@ def appeal_create(*, institution, line: SettlementLine, comment: str, actor, aud
 def appeal_decide(*, appeal: Appeal, upheld: bool, actor, note: str = "", amount: Decimal | None = None) -> Appeal:
     """Uphold (with the fund amount to pay) or dismiss an open appeal; only settlement staff decide."""
     appeal = Appeal.objects.select_for_update().select_related("line").get(pk=appeal.pk)
-    if not roles.has_role(actor, *staff_roles("settlement.appeals")):
+    if not can(actor, "settlement.appeals"):
         raise AppealRefused(_("无权处理申诉"))
     if appeal.state != Appeal.State.OPEN:
         raise AppealRefused(_("该申诉已处理"))
@@ -66,7 +65,7 @@ def correction_create(*, line: SettlementLine, amount: Decimal, reason: str, act
 
 def correction_check(*, line: SettlementLine, amount: Decimal, reason: str, actor) -> None:
     """Raise AppealRefused (Chinese reason) when the correction may not be recorded."""
-    if not roles.has_role(actor, *staff_roles("settlement.appeals")):
+    if not can(actor, "settlement.appeals"):
         raise AppealRefused(_("无权登记结算更正"))
     if not line.run.is_final:
         raise AppealRefused(_("只能更正已批准或已支付月份的明细；未批准的月份请重新运行结算"))
