@@ -30,6 +30,8 @@ demo: services
 	$(WITH_ENV) bash scripts/run_demo.sh $(PORT)
 
 test: services
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
 	$(WITH_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(WITH_ENV) $(BIN)/python -m pytest --create-db -n 2 $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@ Sync workers (the pages are CPU-bound Django; no long-polling). WEB_CONCURRENCY 
 default is gunicorn's rule of thumb, 2 x cores + 1, so a short page is not queued behind a slow one (a PDF,
 a page rendered for the first time) while the cores are shared between more processes.
 """
+
 import multiprocessing
 import os
 

@@ -1,4 +1,5 @@
 """Assessors' API (SPEC 6: everything the portal does is also in the API): tasks, scores, confirm, decline."""
+
 from __future__ import annotations
 
 from django.http import Http404
@@ -81,7 +82,8 @@ class TaskListApi(_AssessorApi, generics.GenericAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Assignment.objects.none()
         return selectors.tasks_for_assessor(assessor=_assessor(self.request)).exclude(
-            state=Assignment.State.CANCELLED)
+            state=Assignment.State.CANCELLED
+        )
 
     @extend_schema(responses=TaskOut(many=True), summary="我的评估任务")
     def get(self, request):
@@ -129,7 +131,9 @@ class TaskDeclineApi(_AssessorApi):
         data = DeclineIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            services.assignment_decline(assignment=task, reason=data.validated_data["reason"], actor=request.user)
+            services.assignment_decline(
+                assignment=task, reason=data.validated_data["reason"], actor=request.user
+            )
         except AssessmentError as exc:
             raise _invalid(exc) from None
         task.refresh_from_db()

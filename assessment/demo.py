@@ -4,6 +4,7 @@ Idempotent: a second run finds the demo marker and changes nothing. Conclusions 
 demo persons (grades weighted towards moderate and severe so benefits has cases to decide) arrive as an
 import from an "earlier pilot"; a handful of persons go through the real workflow services to each state.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,16 +29,31 @@ from .services.review import application_conclude, application_publish_notice
 MARKER = "[演示]"
 GRADE_WEIGHTS = [(0, 4), (1, 8), (2, 30), (3, 26), (4, 17), (5, 15)]
 ASSESSOR_NAMES = ["陈医生", "刘医生", "周评估", "吴评估", "郑评估", "冯医生", "褚评估", "卫评估"]
-WORKFLOW_STATES = ["submitted", "returned", "accepted", "assigned", "assessed", "notice", "final", "committee",
-                   "withdrawn"]
+WORKFLOW_STATES = [
+    "submitted",
+    "returned",
+    "accepted",
+    "assigned",
+    "assessed",
+    "notice",
+    "final",
+    "committee",
+    "withdrawn",
+]
 
 
 def _agencies() -> list[Institution]:
     agencies = list(Institution.objects.filter(type="assessment_agency").order_by("code")[:2])
     if not agencies:
-        for code, name in (("PG320300001", "徐州市长护失能评估中心"), ("PG320300002", "徐州康评评估服务有限公司")):
-            agencies.append(Institution.objects.create(code=code, name=name, type="assessment_agency",
-                                                       region_code="320302", status="active"))
+        for code, name in (
+            ("PG320300001", "徐州市长护失能评估中心"),
+            ("PG320300002", "徐州康评评估服务有限公司"),
+        ):
+            agencies.append(
+                Institution.objects.create(
+                    code=code, name=name, type="assessment_agency", region_code="320302", status="active"
+                )
+            )
     return agencies
 
 
@@ -50,7 +66,8 @@ def _assessors(agencies, care_ids) -> None:
             national_id = make_id_number("320302", dt.date(1975 + i, 3, 1 + a_index), serial)
             assessor, created = Assessor.objects.get_or_create(
                 national_id=national_id,
-                defaults={"agency": agency, "name": name, "medical_professional": name.endswith("医生")})
+                defaults={"agency": agency, "name": name, "medical_professional": name.endswith("医生")},
+            )
             if created and i == 4 and care_ids:
                 assessor.linked_institutions.set(care_ids[:1])
             if i < 2:
@@ -59,8 +76,9 @@ def _assessors(agencies, care_ids) -> None:
                 if made:
                     user.set_password(DEMO_PASSWORD)
                     user.save()
-                InstitutionUser.objects.get_or_create(user=user, defaults={"institution": agency,
-                                                                           "role": InstitutionUser.Role.ASSESSOR})
+                InstitutionUser.objects.get_or_create(
+                    user=user, defaults={"institution": agency, "role": InstitutionUser.Role.ASSESSOR}
+                )
                 if assessor.user_id is None:
                     assessor.user = user
                     assessor.save()
@@ -96,8 +114,18 @@ def _conclusions(persons, rng, today) -> int:
     rows = []
     for index, person in enumerate(persons):
         concluded = today - dt.timedelta(days=rng.randint(30, 600))
-        rows.append((index + 2, ImportedConclusion(national_id=person.national_id, grade=_weighted_grade(rng),
-                                                   concluded_on=concluded, valid_until=None, agency_code="")))
+        rows.append(
+            (
+                index + 2,
+                ImportedConclusion(
+                    national_id=person.national_id,
+                    grade=_weighted_grade(rng),
+                    concluded_on=concluded,
+                    valid_until=None,
+                    agency_code="",
+                ),
+            )
+        )
     applied, _unchanged, _errors = conclusions_import_rows(rows, today=today)
     return applied
 
@@ -108,10 +136,16 @@ def _walk(person, target, agency, care, rng, today) -> None:
     applied_by = rng.choice(["self", "agent", "staff", "institution"] if care else ["self", "agent", "staff"])
     by_institution = applied_by == "institution"
     app = services.application_submit(
-        person=person, applied_on=applied_on, disability_since=applied_on - dt.timedelta(days=300),
-        applied_by=applied_by, agent_name="家属" if applied_by == "agent" else "", care_institution=care,
-        applying_institution=care if by_institution else None, channel="portal" if by_institution else "counter",
-        reason=f"{MARKER} 长期卧床")
+        person=person,
+        applied_on=applied_on,
+        disability_since=applied_on - dt.timedelta(days=300),
+        applied_by=applied_by,
+        agent_name="家属" if applied_by == "agent" else "",
+        care_institution=care,
+        applying_institution=care if by_institution else None,
+        channel="portal" if by_institution else "counter",
+        reason=f"{MARKER} 长期卧床",
+    )
     if target == "submitted":
         return
     if target == "returned":
@@ -127,9 +161,13 @@ def _walk(person, target, agency, care, rng, today) -> None:
     if target == "assigned":
         return
     grade = _weighted_grade(rng)
-    services.visit_record(assignment=pair[0], items=_items_for_grade(rng, grade),
-                          visited_on=applied_on + dt.timedelta(days=8), notes="现场评估，家属在场",
-                          present="本人、家属")
+    services.visit_record(
+        assignment=pair[0],
+        items=_items_for_grade(rng, grade),
+        visited_on=applied_on + dt.timedelta(days=8),
+        notes="现场评估，家属在场",
+        present="本人、家属",
+    )
     for assignment in pair:
         services.visit_confirm(assignment=assignment)
     if target == "assessed":
@@ -140,12 +178,14 @@ def _walk(person, target, agency, care, rng, today) -> None:
     conclusion = application_conclude(application=app, on=today - dt.timedelta(days=3))
     if target == "final":
         return
-    review = services.review_request(conclusion=conclusion, requested_on=conclusion.concluded_on,
-                                     reason=f"{MARKER} 对等级有异议")
+    review = services.review_request(
+        conclusion=conclusion, requested_on=conclusion.concluded_on, reason=f"{MARKER} 对等级有异议"
+    )
     review_pair = services.application_assign(application=review, agency=agency)
     other = (conclusion.grade + 1) % 6
-    services.visit_record(assignment=review_pair[0], items=_items_for_grade(rng, other),
-                          visited_on=today - dt.timedelta(days=1))
+    services.visit_record(
+        assignment=review_pair[0], items=_items_for_grade(rng, other), visited_on=today - dt.timedelta(days=1)
+    )
     for assignment in review_pair:
         services.visit_confirm(assignment=assignment)
 
@@ -171,12 +211,14 @@ def seed(*, persons, rng, stdout):
     local = random.Random(rng.randint(0, 10**9))
     with transaction.atomic():
         agencies = _agencies()
-        care_ids = list(Institution.objects.exclude(type="assessment_agency").values_list("pk", flat=True)[:5])
+        care_ids = list(
+            Institution.objects.exclude(type="assessment_agency").values_list("pk", flat=True)[:5]
+        )
         _assessors(agencies, care_ids)
-        people = list(Person.objects.filter(died_on__isnull=True).order_by("id")[:max(persons, 40)])
+        people = list(Person.objects.filter(died_on__isnull=True).order_by("id")[: max(persons, 40)])
         half = people[: len(people) // 2]
         imported = _conclusions(half, local, today)
-        walkers = [p for p in people[len(people) // 2:] if not Conclusion.objects.filter(person=p).exists()]
+        walkers = [p for p in people[len(people) // 2 :] if not Conclusion.objects.filter(person=p).exists()]
         done = {}
         walk_day = _walk_anchor(today)
         care = Institution.objects.filter(pk__in=care_ids).first()
@@ -196,4 +238,6 @@ def seed(*, persons, rng, stdout):
 
 
 def login_lines(base_url):
-    return [f"评估员门户: {base_url}/portal/assessments/  assessor1a / assessor1b / assessor2a（密码 {DEMO_PASSWORD}）"]
+    return [
+        f"评估员门户: {base_url}/portal/assessments/  assessor1a / assessor1b / assessor2a（密码 {DEMO_PASSWORD}）"
+    ]

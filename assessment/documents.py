@@ -1,4 +1,5 @@
 """The conclusion notice (评估结论通知书, SPEC 10) as PDF: numbered, re-issued byte-identically."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,9 @@ def conclusion_notice_context(conclusion: Conclusion) -> dict:
             level = scale.indicators[key].level_of(getattr(conclusion, key))
             levels[key] = scale.level_names[level]
     reminder_days = policy_in_force("assessment", on=conclusion.concluded_on)["reminder_days"]
-    issued = conclusion.finalized_at or dt.datetime.combine(conclusion.concluded_on, dt.time(9),
-                                                            tzinfo=timezone.get_default_timezone())
+    issued = conclusion.finalized_at or dt.datetime.combine(
+        conclusion.concluded_on, dt.time(9), tzinfo=timezone.get_default_timezone()
+    )
     return {
         "title": "长期护理失能等级评估结论通知书",
         "document_no": conclusion.document_no,

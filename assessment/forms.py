@@ -1,4 +1,5 @@
 """Portal forms: the on-site form is built from the scale's items and options (radio buttons)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -53,11 +54,22 @@ class VisitForm(forms.Form):
         self.scale = get_scale(scale_version)
         self.fields["visited_on"].initial = timezone.localdate()
         for item in self.scale.items.values():
-            choices = [(str(o.points), gettext("%(points)s分：%(text_zh)s") % {"points": o.points, "text_zh": o.text_zh})
-                       for o in sorted(item.options, key=lambda o: -o.points)]
+            choices = [
+                (
+                    str(o.points),
+                    gettext("%(points)s分：%(text_zh)s") % {"points": o.points, "text_zh": o.text_zh},
+                )
+                for o in sorted(item.options, key=lambda o: -o.points)
+            ]
             self.fields[f"item_{item.key}"] = forms.TypedChoiceField(
-                label=item.name_zh, choices=choices, coerce=int, widget=forms.RadioSelect,
-                error_messages={"required": gettext("请选择“%(name_zh)s”的评估结果。") % {"name_zh": item.name_zh}})
+                label=item.name_zh,
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": gettext("请选择“%(name_zh)s”的评估结果。") % {"name_zh": item.name_zh}
+                },
+            )
 
     def items(self) -> dict[str, int]:
         return {key: self.cleaned_data[f"item_{key}"] for key in self.scale.items}
@@ -77,8 +89,9 @@ class InstitutionApplyForm(forms.Form):
 
     national_id = forms.CharField(label=_("申请人公民身份号码"), max_length=18)
     name = forms.CharField(label=_("申请人姓名"), max_length=100)
-    disability_since = forms.DateField(label=_("失能起始日期（经规范诊疗后）"),
-                                       widget=forms.DateInput(attrs={"type": "date"}))
+    disability_since = forms.DateField(
+        label=_("失能起始日期（经规范诊疗后）"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(label=_("申请理由与病情说明"), widget=forms.Textarea(attrs={"rows": 3}))
     documents = MultipleFileField(label=_("诊断证明等材料（PDF/JPG/PNG，每个不超过10 MB）"))
 

@@ -1,4 +1,5 @@
 """Assessors' pages in the provider portal, mounted at /portal/assessments/."""
+
 from django.urls import path
 
 from . import views

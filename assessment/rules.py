@@ -3,6 +3,7 @@
 No ORM and no I/O: callers pass values (or model instances read only for their attributes) and policy
 numbers, so every rule is table-testable.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +46,10 @@ def pick_conclusion(conclusions: Iterable[C], day: dt.date) -> C | None:
     for conclusion in conclusions:
         if conclusion.concluded_on > day:
             continue
-        if latest is None or (conclusion.concluded_on, conclusion.pk or 0) > (latest.concluded_on, latest.pk or 0):
+        if latest is None or (conclusion.concluded_on, conclusion.pk or 0) > (
+            latest.concluded_on,
+            latest.pk or 0,
+        ):
             latest = conclusion
     if latest is None or latest.valid_until < day:
         return None
@@ -65,23 +69,35 @@ class NoPairPossible(ValueError):
     """There are not enough eligible assessors for a valid pair."""
 
 
-def eligible_assessors(candidates: Sequence[Candidate], *, care_institution_id: int | None,
-                       excluded_ids: Iterable[int] = ()) -> list[Candidate]:
+def eligible_assessors(
+    candidates: Sequence[Candidate], *, care_institution_id: int | None, excluded_ids: Iterable[int] = ()
+) -> list[Candidate]:
     """Return candidates without a conflict of interest and not excluded (earlier rounds, declines)."""
     excluded = set(excluded_ids)
-    return [c for c in candidates if c.id not in excluded
-            and (care_institution_id is None or care_institution_id not in c.linked_institution_ids)]
+    return [
+        c
+        for c in candidates
+        if c.id not in excluded
+        and (care_institution_id is None or care_institution_id not in c.linked_institution_ids)
+    ]
 
 
-def choose_pair(candidates: Sequence[Candidate], *, seed: int, care_institution_id: int | None = None,
-                excluded_ids: Iterable[int] = ()) -> tuple[Candidate, Candidate]:
+def choose_pair(
+    candidates: Sequence[Candidate],
+    *,
+    seed: int,
+    care_institution_id: int | None = None,
+    excluded_ids: Iterable[int] = (),
+) -> tuple[Candidate, Candidate]:
     """Choose two assessors at random, at least one a medical professional (SPEC 4.2).
 
     Reproducible: the same candidates (in any order) and seed give the same pair. Raise NoPairPossible
     naming what is missing.
     """
-    pool = sorted(eligible_assessors(candidates, care_institution_id=care_institution_id,
-                                     excluded_ids=excluded_ids), key=lambda c: c.id)
+    pool = sorted(
+        eligible_assessors(candidates, care_institution_id=care_institution_id, excluded_ids=excluded_ids),
+        key=lambda c: c.id,
+    )
     medical = [c for c in pool if c.medical_professional]
     if len(pool) < 2:
         raise NoPairPossible(_("该评估机构没有足够的可派评估人员（需2名，且与申请人所在护理机构无关联）。"))
@@ -93,15 +109,27 @@ def choose_pair(candidates: Sequence[Candidate], *, seed: int, care_institution_
     return (first, second) if first.id < second.id else (second, first)
 
 
-def choose_replacement(candidates: Sequence[Candidate], *, seed: int, partner: Candidate,
-                       care_institution_id: int | None = None, excluded_ids: Iterable[int] = ()) -> Candidate:
+def choose_replacement(
+    candidates: Sequence[Candidate],
+    *,
+    seed: int,
+    partner: Candidate,
+    care_institution_id: int | None = None,
+    excluded_ids: Iterable[int] = (),
+) -> Candidate:
     """Choose who replaces a declining assessor beside ``partner``, keeping a medical professional in the pair."""
-    pool = sorted(eligible_assessors(candidates, care_institution_id=care_institution_id,
-                                     excluded_ids={*excluded_ids, partner.id}), key=lambda c: c.id)
+    pool = sorted(
+        eligible_assessors(
+            candidates, care_institution_id=care_institution_id, excluded_ids={*excluded_ids, partner.id}
+        ),
+        key=lambda c: c.id,
+    )
     if not partner.medical_professional:
         pool = [c for c in pool if c.medical_professional]
     if not pool:
-        raise NoPairPossible(_("没有可替换的评估人员（需与申请人所在护理机构无关联，且保证一名医学专业人员）。"))
+        raise NoPairPossible(
+            _("没有可替换的评估人员（需与申请人所在护理机构无关联，且保证一名医学专业人员）。")
+        )
     return random.Random(seed).choice(pool)
 
 
@@ -113,8 +141,9 @@ def sample_ids(ids: Iterable[int], *, size: int, seed: int) -> list[int]:
     return sorted(random.Random(seed).sample(population, min(size, len(population))))
 
 
-def fee_kind_and_payer(*, application_kind: str, review_grade: int | None = None,
-                       original_grade: int | None = None) -> tuple[str, str]:
+def fee_kind_and_payer(
+    *, application_kind: str, review_grade: int | None = None, original_grade: int | None = None
+) -> tuple[str, str]:
     """Return (fee kind, payer) for an application (SPEC 4.3).
 
     First assessments (and reassessments on expiry or a change of condition) are "first" kind fees paid

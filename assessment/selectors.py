@@ -1,4 +1,5 @@
 """Reads of conclusions and applications, including the portal's scoped reads (SPEC 4, 5.1)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,14 +16,19 @@ from .models import Application, Assignment, Conclusion
 def conclusion_in_force(*, person, on: dt.date) -> Conclusion | None:
     """Return the final conclusion in force for ``person`` on ``on`` (rules.pick_conclusion), or None."""
     person_id = getattr(person, "pk", person)
-    latest = (Conclusion.objects.filter(person_id=person_id, state=Conclusion.State.FINAL, concluded_on__lte=on)
-              .order_by("-concluded_on", "-id").first())
+    latest = (
+        Conclusion.objects.filter(person_id=person_id, state=Conclusion.State.FINAL, concluded_on__lte=on)
+        .order_by("-concluded_on", "-id")
+        .first()
+    )
     if latest is None or latest.valid_until < on:
         return None
     return latest
 
 
-def conclusions_in_force(*, person_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, list[Conclusion]]:
+def conclusions_in_force(
+    *, person_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[int, list[Conclusion]]:
     """Return, per person id, every final conclusion that can govern some day in start..end (one query).
 
     The list is ordered by concluded_on (then id) and includes the last conclusion before ``start`` even
@@ -32,13 +38,21 @@ def conclusions_in_force(*, person_ids: Iterable[int], start: dt.date, end: dt.d
     ids = list(person_ids)
     if not ids:
         return {}
-    last_before = (Conclusion.objects.filter(person_id=OuterRef("person_id"), state=Conclusion.State.FINAL,
-                                             concluded_on__lte=start)
-                   .order_by("-concluded_on").values("concluded_on")[:1])
-    rows = (Conclusion.objects.filter(person_id__in=id_set(ids), state=Conclusion.State.FINAL, concluded_on__lte=end)
-            .annotate(floor=Coalesce(Subquery(last_before), Value(dt.date.min), output_field=DateField()))
-            .filter(concluded_on__gte=F("floor"))
-            .order_by("person_id", "concluded_on", "id"))
+    last_before = (
+        Conclusion.objects.filter(
+            person_id=OuterRef("person_id"), state=Conclusion.State.FINAL, concluded_on__lte=start
+        )
+        .order_by("-concluded_on")
+        .values("concluded_on")[:1]
+    )
+    rows = (
+        Conclusion.objects.filter(
+            person_id__in=id_set(ids), state=Conclusion.State.FINAL, concluded_on__lte=end
+        )
+        .annotate(floor=Coalesce(Subquery(last_before), Value(dt.date.min), output_field=DateField()))
+        .filter(concluded_on__gte=F("floor"))
+        .order_by("person_id", "concluded_on", "id")
+    )
     result: dict[int, list[Conclusion]] = {}
     for conclusion in rows:
         result.setdefault(conclusion.person_id, []).append(conclusion)
@@ -52,9 +66,11 @@ def grade_on(*, person, on: dt.date) -> int | None:
 
 
 def open_application(*, person) -> Application | None:
-    return (Application.objects.filter(person=person)
-            .exclude(state__in=[Application.State.RETURNED, Application.State.FINAL, Application.State.WITHDRAWN])
-            .first())
+    return (
+        Application.objects.filter(person=person)
+        .exclude(state__in=[Application.State.RETURNED, Application.State.FINAL, Application.State.WITHDRAWN])
+        .first()
+    )
 
 
 def applications_for_agency(*, agency) -> QuerySet[Application]:
@@ -64,8 +80,9 @@ def applications_for_agency(*, agency) -> QuerySet[Application]:
 
 def tasks_for_assessor(*, assessor, states: Iterable[str] | None = None):
     """Return the assessor's live assignments with their applications, newest first."""
-    qs = (Assignment.objects.filter(assessor=assessor, application__agency_id=assessor.agency_id)
-          .select_related("application", "application__person"))
+    qs = Assignment.objects.filter(
+        assessor=assessor, application__agency_id=assessor.agency_id
+    ).select_related("application", "application__person")
     if states is not None:
         qs = qs.filter(state__in=list(states))
     return qs.order_by("-created_at")
@@ -73,8 +90,13 @@ def tasks_for_assessor(*, assessor, states: Iterable[str] | None = None):
 
 def assignment_for_assessor(*, assessor, assignment_id: int) -> Assignment | None:
     """Return one of the assessor's own assignments, or None for anyone else's."""
-    return (Assignment.objects.filter(pk=assignment_id, assessor=assessor, application__agency_id=assessor.agency_id)
-            .select_related("application", "application__person").first())
+    return (
+        Assignment.objects.filter(
+            pk=assignment_id, assessor=assessor, application__agency_id=assessor.agency_id
+        )
+        .select_related("application", "application__person")
+        .first()
+    )
 
 
 def applications_for_person(*, person) -> QuerySet[Application]:
@@ -84,8 +106,12 @@ def applications_for_person(*, person) -> QuerySet[Application]:
 
 def applications_by_institution(*, institution) -> QuerySet[Application]:
     """Return the applications an institution made on behalf of persons (portal scope), newest first."""
-    return (Application.objects.filter(applying_institution=institution).select_related("person")
-            .prefetch_related("conclusions").order_by("-applied_on", "-id"))
+    return (
+        Application.objects.filter(applying_institution=institution)
+        .select_related("person")
+        .prefetch_related("conclusions")
+        .order_by("-applied_on", "-id")
+    )
 
 
 def person_by_id_and_name(*, national_id: str, name: str):
@@ -99,27 +125,51 @@ def reminders_for_institution(*, institution):
     """Return expiry reminders naming an institution (its residents to reassess), soonest expiry first."""
     from .models import ExpiryReminder
 
-    return (ExpiryReminder.objects.filter(care_institution=institution)
-            .select_related("conclusion", "conclusion__person").order_by("conclusion__valid_until"))
+    return (
+        ExpiryReminder.objects.filter(care_institution=institution)
+        .select_related("conclusion", "conclusion__person")
+        .order_by("conclusion__valid_until")
+    )
 
 
 def conclusions_for_person(*, person):
-    return Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT).order_by("-concluded_on")
+    return (
+        Conclusion.objects.filter(person=person)
+        .exclude(state=Conclusion.State.DRAFT)
+        .order_by("-concluded_on")
+    )
 
 
-__all__ = ["applications_by_institution", "applications_for_person", "person_by_id_and_name", "reminders_for_institution", "applications_for_agency", "assignment_for_assessor", "conclusion_in_force",
-           "conclusions_for_person", "conclusions_in_force", "grade_on", "open_application",
-           "tasks_for_assessor"]
+__all__ = [
+    "applications_by_institution",
+    "applications_for_person",
+    "person_by_id_and_name",
+    "reminders_for_institution",
+    "applications_for_agency",
+    "assignment_for_assessor",
+    "conclusion_in_force",
+    "conclusions_for_person",
+    "conclusions_in_force",
+    "grade_on",
+    "open_application",
+    "tasks_for_assessor",
+]
 
 
-def applications_seen_by_portal_user(*, institution, role: str, user, applying: bool = True) -> QuerySet[Application]:
+def applications_seen_by_portal_user(
+    *, institution, role: str, user, applying: bool = True
+) -> QuerySet[Application]:
     """Applications whose documents a portal user may download: the assessing agency's administrator and clerks
     (the agency's intake office) and the agency's assessors assigned to the application (not declined or
     cancelled); with ``applying``, also the administrator and clerks of the care institution that applied on
     the person's behalf. On-site photos (``applying=False``) stay with the administrator and the assessors."""
     on_it = Assignment.objects.filter(
-        application=OuterRef("pk"), assessor__user=user, assessor__agency=institution, assessor__active=True,
-        state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED])
+        application=OuterRef("pk"),
+        assessor__user=user,
+        assessor__agency=institution,
+        assessor__active=True,
+        state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED],
+    )
     office = ("admin", "clerk") if applying else ("admin",)
     seen = Q(agency=institution) if role in office else Q(agency=institution) & Exists(on_it)
     if applying and role in ("admin", "clerk"):

@@ -1,4 +1,5 @@
 """Allowed moves of an application (SPEC 4.1-4.3) and the one service that makes them."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -34,8 +35,9 @@ def can_transition(current: str, target: str) -> bool:
 
 
 @transaction.atomic
-def application_transition(*, application: Application, to: str, actor=None, note: str = "",
-                           changes: dict | None = None) -> Application:
+def application_transition(
+    *, application: Application, to: str, actor=None, note: str = "", changes: dict | None = None
+) -> Application:
     """Lock the application, refuse an impossible move, record who, when and why (history keeps the rest).
 
     ``changes`` are further field values saved with the move, so one history row holds them all.
@@ -44,7 +46,8 @@ def application_transition(*, application: Application, to: str, actor=None, not
     if not can_transition(locked.state, to):
         raise TransitionError(
             _("评估申请%(number)s当前状态为“%(state)s”，不能变更为“%(label)s”。")
-            % {"number": locked.number, "state": locked.get_state_display(), "label": S(to).label})
+            % {"number": locked.number, "state": locked.get_state_display(), "label": S(to).label}
+        )
     for name, value in (changes or {}).items():
         setattr(locked, name, value)
         setattr(application, name, value)
@@ -54,6 +57,7 @@ def application_transition(*, application: Application, to: str, actor=None, not
     locked.state_note = note
     locked._change_reason = f"{S(to).label}: {note}" if note else str(S(to).label)
     locked.save()
-    application.__dict__.update({k: getattr(locked, k) for k in
-                                 ("state", "state_changed_at", "state_changed_by_id", "state_note")})
+    application.__dict__.update(
+        {k: getattr(locked, k) for k in ("state", "state_changed_at", "state_changed_by_id", "state_note")}
+    )
     return locked

@@ -1,4 +1,5 @@
 """Celery tasks of the assessment app: take ids or ISO dates, call one service, safe to run twice."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Assessors' portal pages under /portal/assessments/ (SPEC 4.2): tasks, on-site form, confirm, decline."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -42,7 +43,9 @@ def task_list(request):
     """The assessor's own tasks; an agency administrator sees the agency's applications."""
     assessor = Assessor.objects.filter(user=request.user, agency=request.institution, active=True).first()
     if request.institution_role == ADMIN and assessor is None:
-        applications = selectors.applications_for_agency(agency=request.institution).order_by("-applied_on")[:200]
+        applications = selectors.applications_for_agency(agency=request.institution).order_by("-applied_on")[
+            :200
+        ]
         return render(request, "portal/assessment/agency_list.html", {"applications": applications})
     if assessor is None:
         raise PermissionDenied("no assessor record for this user in this agency")
@@ -56,12 +59,18 @@ def task_detail(request, pk):
     assignment = _own_assignment(request, pk)
     application = assignment.application
     visit = Visit.objects.filter(application=application, round=assignment.round).first()
-    editable = assignment.state in (Assignment.State.ASSIGNED, Assignment.State.CONFIRMED) and \
-        application.state == Application.State.ASSIGNED
+    editable = (
+        assignment.state in (Assignment.State.ASSIGNED, Assignment.State.CONFIRMED)
+        and application.state == Application.State.ASSIGNED
+    )
     initial = {}
     if visit:
-        initial = {"visited_on": visit.visited_on, "present": visit.present, "notes": visit.notes,
-                   **{f"item_{k}": v for k, v in visit.items.items()}}
+        initial = {
+            "visited_on": visit.visited_on,
+            "present": visit.present,
+            "notes": visit.notes,
+            **{f"item_{k}": v for k, v in visit.items.items()},
+        }
     form = VisitForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         if not editable:
@@ -69,21 +78,38 @@ def task_detail(request, pk):
             return redirect("assessment_portal:task", pk=pk)
         if form.is_valid():
             try:
-                services.visit_record(assignment=assignment, items=form.items(),
-                                      visited_on=form.cleaned_data["visited_on"], notes=form.cleaned_data["notes"],
-                                      present=form.cleaned_data["present"], photos=form.cleaned_data["photos"])
+                services.visit_record(
+                    assignment=assignment,
+                    items=form.items(),
+                    visited_on=form.cleaned_data["visited_on"],
+                    notes=form.cleaned_data["notes"],
+                    present=form.cleaned_data["present"],
+                    photos=form.cleaned_data["photos"],
+                )
             except AssessmentError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("评估结果已保存，请两名评估员分别确认。"))
                 return redirect("assessment_portal:task", pk=pk)
-    partners = (Assignment.objects.filter(application=application, round=assignment.round,
-                                          state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED])
-                .select_related("assessor"))
-    return render(request, "portal/assessment/task_detail.html", {
-        "assignment": assignment, "application": application, "visit": visit, "form": form,
-        "editable": editable, "partners": partners, "decline_form": DeclineForm(),
-        "grade_name": form.scale.grade_names.get(visit.grade) if visit else None})
+    partners = Assignment.objects.filter(
+        application=application,
+        round=assignment.round,
+        state__in=[Assignment.State.ASSIGNED, Assignment.State.CONFIRMED],
+    ).select_related("assessor")
+    return render(
+        request,
+        "portal/assessment/task_detail.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "visit": visit,
+            "form": form,
+            "editable": editable,
+            "partners": partners,
+            "decline_form": DeclineForm(),
+            "grade_name": form.scale.grade_names.get(visit.grade) if visit else None,
+        },
+    )
 
 
 @require_POST
@@ -108,7 +134,9 @@ def task_decline(request, pk):
         messages.error(request, _("请填写拒绝原因。"))
         return redirect("assessment_portal:task", pk=pk)
     try:
-        services.assignment_decline(assignment=assignment, reason=form.cleaned_data["reason"], actor=request.user)
+        services.assignment_decline(
+            assignment=assignment, reason=form.cleaned_data["reason"], actor=request.user
+        )
     except AssessmentError as exc:
         messages.error(request, str(exc))
         return redirect("assessment_portal:task", pk=pk)
@@ -129,25 +157,44 @@ def institution_applications(request):
         else:
             try:
                 application = services.application_submit(
-                    person=person, applied_on=timezone.localdate(), applied_by=Application.AppliedBy.INSTITUTION,
-                    channel=Application.Channel.PORTAL, applying_institution=institution,
-                    care_institution=institution, disability_since=data["disability_since"],
-                    reason=data["reason"], documents=data["documents"], actor=request.user)
+                    person=person,
+                    applied_on=timezone.localdate(),
+                    applied_by=Application.AppliedBy.INSTITUTION,
+                    channel=Application.Channel.PORTAL,
+                    applying_institution=institution,
+                    care_institution=institution,
+                    disability_since=data["disability_since"],
+                    reason=data["reason"],
+                    documents=data["documents"],
+                    actor=request.user,
+                )
             except AssessmentError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("已代为提交评估申请%(number)s，请等待经办机构受理。")
-                                 % {"number": application.number})
+                messages.success(
+                    request,
+                    _("已代为提交评估申请%(number)s，请等待经办机构受理。") % {"number": application.number},
+                )
                 return redirect("assessment_portal:applications")
     rows = []
     for application in selectors.applications_by_institution(institution=institution)[:200]:
         final = next((c for c in application.conclusions.all() if c.state == Conclusion.State.FINAL), None)
-        rows.append({"application": application, "masked_id": mask_id(application.person.national_id),
-                     "conclusion": final})
-    reminders = [{"reminder": r, "masked_id": mask_id(r.conclusion.person.national_id)}
-                 for r in selectors.reminders_for_institution(institution=institution)[:200]]
-    return render(request, "portal/assessment/institution_applications.html",
-                  {"form": form, "rows": rows, "reminders": reminders})
+        rows.append(
+            {
+                "application": application,
+                "masked_id": mask_id(application.person.national_id),
+                "conclusion": final,
+            }
+        )
+    reminders = [
+        {"reminder": r, "masked_id": mask_id(r.conclusion.person.national_id)}
+        for r in selectors.reminders_for_institution(institution=institution)[:200]
+    ]
+    return render(
+        request,
+        "portal/assessment/institution_applications.html",
+        {"form": form, "rows": rows, "reminders": reminders},
+    )
 
 
 @portal_required(capability="portal.application_documents")
@@ -155,7 +202,8 @@ def application_document(request, pk):
     """A supporting document, to the assessing agency (its administrator, the assigned assessors) and to the
     care institution that applied (administrator, clerks); 404 for everyone else."""
     applications = selectors.applications_seen_by_portal_user(
-        institution=request.institution, role=request.institution_role, user=request.user)
+        institution=request.institution, role=request.institution_role, user=request.user
+    )
     document = ApplicationDocument.objects.filter(pk=pk, application__in=applications).first()
     if document is None:
         raise Http404
@@ -166,7 +214,8 @@ def application_document(request, pk):
 def visit_photo(request, pk):
     """An on-site photo, to the assessing agency only (administrator, the assigned assessors)."""
     applications = selectors.applications_seen_by_portal_user(
-        institution=request.institution, role=request.institution_role, user=request.user, applying=False)
+        institution=request.institution, role=request.institution_role, user=request.user, applying=False
+    )
     photo = VisitPhoto.objects.filter(pk=pk, visit__application__in=applications).first()
     if photo is None:
         raise Http404

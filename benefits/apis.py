@@ -1,4 +1,5 @@
 """API of the provider portal's residents area (SPEC 6, 11.6): the same scope and services as the pages."""
+
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,7 +49,9 @@ class ClientOut(serializers.Serializer):
 class AdmitIn(serializers.Serializer):
     national_id = serializers.CharField(max_length=18)
     admitted_on = serializers.DateField()
-    bed = serializers.CharField(max_length=30, required=False, allow_blank=True, help_text="床位号；留空自动分配")
+    bed = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text="床位号；留空自动分配"
+    )
 
 
 class DischargeIn(serializers.Serializer):
@@ -81,7 +84,9 @@ class ClientListApi(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return BenefitDecision.objects.none()
-        return selectors.clients_for_institution(institution=self.request.institution, on=timezone.localdate())
+        return selectors.clients_for_institution(
+            institution=self.request.institution, on=timezone.localdate()
+        )
 
     @extend_schema(responses=ClientOut(many=True), summary="本机构服务对象及今日待遇资格")
     def get(self, request):
@@ -91,10 +96,18 @@ class ClientListApi(generics.GenericAPIView):
         rows = []
         for d in decisions:
             verdict = verdicts[(d.person_id, today)]
-            rows.append({"decision_id": d.pk, "name": d.person.name, "national_id": mask_id(d.person.national_id),
-                         "care_form": d.care_form, "benefit_class": d.benefit_class, "starts_on": d.starts_on,
-                         "eligible_today": verdict.eligible and verdict.institution_id == request.institution.pk,
-                         "reason_code": verdict.reason_code})
+            rows.append(
+                {
+                    "decision_id": d.pk,
+                    "name": d.person.name,
+                    "national_id": mask_id(d.person.national_id),
+                    "care_form": d.care_form,
+                    "benefit_class": d.benefit_class,
+                    "starts_on": d.starts_on,
+                    "eligible_today": verdict.eligible and verdict.institution_id == request.institution.pk,
+                    "reason_code": verdict.reason_code,
+                }
+            )
         return self.get_paginated_response(ClientOut(rows, many=True).data)
 
 
@@ -106,7 +119,9 @@ class AdmissionListCreateApi(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Admission.objects.none()
-        return selectors.residents_for_institution(institution=self.request.institution, on=timezone.localdate())
+        return selectors.residents_for_institution(
+            institution=self.request.institution, on=timezone.localdate()
+        )
 
     @extend_schema(responses=AdmissionOut(many=True), summary="本机构在住人员")
     def get(self, request):
@@ -120,8 +135,12 @@ class AdmissionListCreateApi(generics.GenericAPIView):
         v = data.validated_data
         try:
             admission = admission_admit_for_institution(
-                institution=request.institution, national_id=v["national_id"], on=v["admitted_on"],
-                bed=_bed(request.institution, v.get("bed")), actor=request.user)
+                institution=request.institution,
+                national_id=v["national_id"],
+                on=v["admitted_on"],
+                bed=_bed(request.institution, v.get("bed")),
+                actor=request.user,
+            )
         except AdmissionError as exc:
             raise _invalid(exc) from None
         return Response(AdmissionOut(admission).data, status=status.HTTP_201_CREATED)
@@ -145,8 +164,9 @@ class DischargeApi(_OwnAdmission):
         data = DischargeIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            admission = admission_discharge(admission=admission, on=data.validated_data["discharged_on"],
-                                            actor=request.user)
+            admission = admission_discharge(
+                admission=admission, on=data.validated_data["discharged_on"], actor=request.user
+            )
         except AdmissionError as exc:
             raise _invalid(exc) from None
         return Response(AdmissionOut(admission).data)
@@ -159,8 +179,12 @@ class BedChangeApi(_OwnAdmission):
         data = BedChangeIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            admission = admission_change_bed(admission=admission, bed=_bed(request.institution, data.validated_data["bed"]),
-                                             on=data.validated_data["on"], actor=request.user)
+            admission = admission_change_bed(
+                admission=admission,
+                bed=_bed(request.institution, data.validated_data["bed"]),
+                on=data.validated_data["on"],
+                actor=request.user,
+            )
         except AdmissionError as exc:
             raise _invalid(exc) from None
         return Response(AdmissionOut(admission).data)

@@ -6,6 +6,7 @@ keyword is named ``*_secret`` so that Django cleanses it from the ``user_login_f
 Django's ModelBackend ignores these credentials (no password given). The backend never logs anyone in by
 itself: the view sets the password and logs in with the password backend (ltci.core.backends.PATH).
 """
+
 from django.contrib.auth.backends import BaseBackend
 
 from .services.accounts import USERNAME_PREFIX, activation_code_check

@@ -1,5 +1,6 @@
 """Demo benefits (idempotent): decisions in every Xuzhou care form for persons with a covered conclusion,
 residential admissions, hospital stays, remote-residence filings, and a status-page login with an agent."""
+
 import datetime as dt
 
 from django.utils import timezone
@@ -13,7 +14,15 @@ from .services import DecisionError, decision_create
 from .services.accounts import account_create, agent_link_create
 
 MARKER = "演示数据"
-FORMS = ["residential", "home_visits", "home_family", "home_family", "remote_cash", "residential", "home_visits"]
+FORMS = [
+    "residential",
+    "home_visits",
+    "home_family",
+    "home_family",
+    "remote_cash",
+    "residential",
+    "home_visits",
+]
 AGENT_ID = make_id_number("320302", dt.date(1975, 5, 5), 101)
 AGENT_NAME = "演示代办人"
 
@@ -26,7 +35,7 @@ def _institutions():
     by_form: dict[str, list] = {}
     for inst in Institution.objects.filter(status="active").order_by("code"):
         agreement = active_agreement(institution=inst, on=today)
-        for form in (agreement.care_forms if agreement else []):
+        for form in agreement.care_forms if agreement else []:
             by_form.setdefault(form, []).append(inst)
     return by_form
 
@@ -58,20 +67,34 @@ def seed(*, persons, rng, stdout):
     decided = []
     for n, (person, conclusion) in enumerate(_candidates(max(20, min(persons // 10, 300)))):
         form = FORMS[n % len(FORMS)]
-        institutions = by_form.get("home_visits" if form == "home_family" and "home_family" not in by_form else form, [])
+        institutions = by_form.get(
+            "home_visits" if form == "home_family" and "home_family" not in by_form else form, []
+        )
         institution = None
         if form in ("residential", "home_visits", "home_family"):
             if not institutions:
                 continue
             institution = institutions[0] if n < 14 else rng.choice(institutions)
-        starts_on = max(conclusion.concluded_on, today - dt.timedelta(days=rng.randint(40, 200)),
-                        dt.date(today.year - 1, 1, 2))
+        starts_on = max(
+            conclusion.concluded_on,
+            today - dt.timedelta(days=rng.randint(40, 200)),
+            dt.date(today.year - 1, 1, 2),
+        )
         if form == "remote_cash":
-            RemoteResidence.objects.get_or_create(person=person, valid_from=starts_on,
-                                                  defaults={"place": rng.choice(["上海市", "南京市", "北京市"])})
+            RemoteResidence.objects.get_or_create(
+                person=person,
+                valid_from=starts_on,
+                defaults={"place": rng.choice(["上海市", "南京市", "北京市"])},
+            )
         try:
-            decision = decision_create(person=person, care_form=form, institution=institution, starts_on=starts_on,
-                                       carer_trained=(n % 2 == 0) if form == "home_family" else None, note=MARKER)
+            decision = decision_create(
+                person=person,
+                care_form=form,
+                institution=institution,
+                starts_on=starts_on,
+                carer_trained=(n % 2 == 0) if form == "home_family" else None,
+                note=MARKER,
+            )
         except (DecisionError, PolicyError):
             continue
         made[form] = made.get(form, 0) + 1
@@ -79,11 +102,20 @@ def seed(*, persons, rng, stdout):
     for decision in decided[1:6]:
         admitted = today - dt.timedelta(days=rng.randint(12, 30))
         if admitted > decision.starts_on:
-            HospitalStay.objects.get_or_create(person=decision.person, admitted_on=admitted, defaults={
-                "discharged_on": admitted + dt.timedelta(days=rng.randint(2, 8)), "hospital": "徐州市中心医院"})
+            HospitalStay.objects.get_or_create(
+                person=decision.person,
+                admitted_on=admitted,
+                defaults={
+                    "discharged_on": admitted + dt.timedelta(days=rng.randint(2, 8)),
+                    "hospital": "徐州市中心医院",
+                },
+            )
     if len(decided) > 7:
-        HospitalStay.objects.get_or_create(person=decided[7].person, admitted_on=today - dt.timedelta(days=3),
-                                           defaults={"hospital": "徐州医科大学附属医院"})
+        HospitalStay.objects.get_or_create(
+            person=decided[7].person,
+            admitted_on=today - dt.timedelta(days=3),
+            defaults={"hospital": "徐州医科大学附属医院"},
+        )
     _logins(decided)
     stdout.write(f"benefits: decisions by care form {made}")
 
@@ -98,8 +130,12 @@ def _logins(decided):
     _set_password(agent)
     principal = next((d.person for d in decided if d.care_form == "residential"), decided[-1].person)
     if not AgentLink.objects.filter(account=agent, principal=principal).exists():
-        agent_link_create(account=agent, principal=principal, relation="guardian",
-                          valid_from=timezone.localdate() - dt.timedelta(days=365))
+        agent_link_create(
+            account=agent,
+            principal=principal,
+            relation="guardian",
+            valid_from=timezone.localdate() - dt.timedelta(days=365),
+        )
 
 
 def _set_password(account: InsuredAccount) -> None:
@@ -115,6 +151,8 @@ def login_lines(base_url: str) -> list[str]:
     lines = []
     for account in InsuredAccount.objects.filter(activated_at__isnull=False).order_by("created_at")[:2]:
         role = "代办人/监护人" if account.person_id is None else "参保人"
-        lines.append(f"参保人服务（{role} {account.name}）: {base_url}/me/login/  身份号码 {account.national_id}，"
-                     f"密码 {DEMO_PASSWORD}")
+        lines.append(
+            f"参保人服务（{role} {account.name}）: {base_url}/me/login/  身份号码 {account.national_id}，"
+            f"密码 {DEMO_PASSWORD}"
+        )
     return lines

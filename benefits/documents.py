@@ -1,4 +1,5 @@
 """The benefit decision letter (待遇核定通知书, SPEC 10) as PDF: numbered, re-issued byte-identically."""
+
 from django.utils import timezone
 
 from ltci.core.idnumber import mask_id
@@ -65,8 +66,12 @@ def certificate_context(contribution, *, activation_code: str = "") -> dict:
     paid_on = contribution.fully_paid_on
     issued_on = paid_on or contribution.due_by
     issued = dt.datetime.combine(issued_on, dt.time(9), tzinfo=timezone.get_default_timezone())
-    sources = [("个人缴费", contribution.individual_amount), ("医保统筹基金", contribution.pooled_fund_amount),
-               ("财政补助", contribution.fiscal_amount), ("单位缴费", contribution.employer_amount)]
+    sources = [
+        ("个人缴费", contribution.individual_amount),
+        ("医保统筹基金", contribution.pooled_fund_amount),
+        ("财政补助", contribution.fiscal_amount),
+        ("单位缴费", contribution.employer_amount),
+    ]
     return {
         "title": "长期护理保险参保缴费证明",
         "document_no": certificate_document_no(contribution),
@@ -76,13 +81,18 @@ def certificate_context(contribution, *, activation_code: str = "") -> dict:
         "masked_id": mask_id(person.national_id),
         "contribution": contribution,
         "sources": [(label, amount) for label, amount in sources if amount],
-        "coverage": list(CoveragePeriod.objects.filter(person=person, start__lte=dt.date(contribution.year, 12, 31))
-                         .order_by("start")),
+        "coverage": list(
+            CoveragePeriod.objects.filter(
+                person=person, start__lte=dt.date(contribution.year, 12, 31)
+            ).order_by("start")
+        ),
         "payable_from": payable_from(person=person),
         "activation_code": activation_code,
     }
 
 
 def certificate_pdf(contribution, *, activation_code: str = "") -> bytes:
-    return render_pdf("documents/contribution_certificate.html",
-                      certificate_context(contribution, activation_code=activation_code))
+    return render_pdf(
+        "documents/contribution_certificate.html",
+        certificate_context(contribution, activation_code=activation_code),
+    )

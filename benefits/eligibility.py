@@ -4,6 +4,7 @@
 computes the person-level conditions 1-5 for many persons and days with a fixed number of queries; the
 settlement run checks condition 6 (agreement, bed) per record. Both use the same rules (benefits.rules).
 """
+
 import datetime as dt
 from dataclasses import dataclass, replace
 
@@ -37,8 +38,9 @@ class DayVerdict:
 def _condition(code, passed, reason_code, detail, record=""):
     from enrollment.rules import Condition
 
-    return Condition(code=code, passed=passed, reason_code=None if passed else reason_code, detail=detail,
-                     record=record)
+    return Condition(
+        code=code, passed=passed, reason_code=None if passed else reason_code, detail=detail, record=record
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -58,15 +60,23 @@ def covered_classes_by_day(start: dt.date, end: dt.date) -> dict[dt.date, frozen
     )
     result: dict[dt.date, frozenset[str]] = {}
     for day in rules.days(start, end):
-        record = next((r for r in reversed(records)
-                       if r.valid_from <= day and (r.valid_to is None or day <= r.valid_to)), None)
+        record = next(
+            (
+                r
+                for r in reversed(records)
+                if r.valid_from <= day and (r.valid_to is None or day <= r.valid_to)
+            ),
+            None,
+        )
         if record is None:
             raise NoPolicyInForce(
-                f"no policy in force: '{COVERED_CLASSES_KIND}' [*] on {day.isoformat()} in scheme {scheme.code}")
+                f"no policy in force: '{COVERED_CLASSES_KIND}' [*] on {day.isoformat()} in scheme {scheme.code}"
+            )
         if record.value is None:
             raise PolicyNotEntered(
                 f"policy standard '{COVERED_CLASSES_KIND}' [*] of scheme {scheme.code} in force on "
-                f"{day.isoformat()} has not been entered yet: staff must enter it in the admin (政策参数)")
+                f"{day.isoformat()} has not been entered yet: staff must enter it in the admin (政策参数)"
+            )
         result[day] = frozenset(record_value(record)["classes"])
     return result
 
@@ -95,8 +105,9 @@ def month_verdicts(*, person_ids, start: dt.date, end: dt.date) -> dict[tuple[in
     return result
 
 
-def month_segments(*, person_ids, start: dt.date,
-                   end: dt.date) -> dict[int, list[tuple[dt.date, dt.date, DayVerdict]]]:
+def month_segments(
+    *, person_ids, start: dt.date, end: dt.date
+) -> dict[int, list[tuple[dt.date, dt.date, DayVerdict]]]:
     """Return, per person, the range cut into (first, last, verdict) segments on which the verdict is the
     same every day (its ``day`` is the segment's first day), with a fixed number of queries.
 
@@ -116,26 +127,35 @@ def month_segments(*, person_ids, start: dt.date,
     one = dt.timedelta(days=1)
     covered = covered_classes_by_day(start, end)
     covered_changes = [day for day in rules.days(start + one, end) if covered[day] != covered[day - one]]
-    persons = {p["id"]: p for p in Person.objects.filter(id__in=id_set(person_ids)).values("id", "died_on", "categories")}
+    persons = {
+        p["id"]: p
+        for p in Person.objects.filter(id__in=id_set(person_ids)).values("id", "died_on", "categories")
+    }
     blocks_raw = contribution_blocks(person_ids=person_ids, start=start, end=end)
     conclusions = conclusions_in_force(person_ids=person_ids, start=start, end=end)
     decisions: dict[int, list[rules.DecisionView]] = {}
-    for row in (BenefitDecision.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
-                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-                .values_list("person_id", "id", "starts_on", "ends_on", "care_form", "institution_id",
-                             "carer_trained")):
+    for row in (
+        BenefitDecision.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .values_list(
+            "person_id", "id", "starts_on", "ends_on", "care_form", "institution_id", "carer_trained"
+        )
+    ):
         decisions.setdefault(row[0], []).append(rules.DecisionView(*row[1:]))
     stays: dict[int, list[tuple]] = {}
     for person_id, admitted_on, discharged_on, hospital in (
-            HospitalStay.objects.filter(person_id__in=id_set(person_ids), admitted_on__lte=end)
-            .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=start))
-            .values_list("person_id", "admitted_on", "discharged_on", "hospital")):
+        HospitalStay.objects.filter(person_id__in=id_set(person_ids), admitted_on__lte=end)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=start))
+        .values_list("person_id", "admitted_on", "discharged_on", "hospital")
+    ):
         stays.setdefault(person_id, []).append((admitted_on, discharged_on, hospital))
     other_funds: dict[int, list[tuple]] = {}
     for person_id, starts_on, ends_on, fund in (
-            OtherFundBenefit.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start)).order_by("starts_on")
-            .values_list("person_id", "starts_on", "ends_on", "fund")):
+        OtherFundBenefit.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .order_by("starts_on")
+        .values_list("person_id", "starts_on", "ends_on", "fund")
+    ):
         other_funds.setdefault(person_id, []).append((starts_on, ends_on, fund))
 
     result: dict[int, list[tuple[dt.date, dt.date, DayVerdict]]] = {}
@@ -173,19 +193,37 @@ def month_segments(*, person_ids, start: dt.date,
             conclusion = pick_conclusion(person_conclusions, first) if person_conclusions else None
             benefit_class = _class_of(conclusion)
             decision = rules.decision_on(first, person_decisions)
-            failures = rules.day_failures(day=first, died_on=died_on, blocks=blocks, benefit_class=benefit_class,
-                                          covered_classes=covered[first], decision=decision, stays=person_stays,
-                                          other_funds=person_funds)
-            reason, detail = rules.first_failure(failures)
-            segments.append((first, following - one, DayVerdict(
-                person_id=person_id, day=first, eligible=reason is None, reason_code=reason, detail=detail,
+            failures = rules.day_failures(
+                day=first,
+                died_on=died_on,
+                blocks=blocks,
                 benefit_class=benefit_class,
-                decision_id=decision.id if decision else None,
-                care_form=decision.care_form if decision else None,
-                institution_id=decision.institution_id if decision else None,
-                carer_trained=decision.carer_trained if decision else None,
-                categories=categories, died_on=died_on,
-            )))
+                covered_classes=covered[first],
+                decision=decision,
+                stays=person_stays,
+                other_funds=person_funds,
+            )
+            reason, detail = rules.first_failure(failures)
+            segments.append(
+                (
+                    first,
+                    following - one,
+                    DayVerdict(
+                        person_id=person_id,
+                        day=first,
+                        eligible=reason is None,
+                        reason_code=reason,
+                        detail=detail,
+                        benefit_class=benefit_class,
+                        decision_id=decision.id if decision else None,
+                        care_form=decision.care_form if decision else None,
+                        institution_id=decision.institution_id if decision else None,
+                        carer_trained=decision.carer_trained if decision else None,
+                        categories=categories,
+                        died_on=died_on,
+                    ),
+                )
+            )
         result[person_id] = segments
     return result
 
@@ -202,8 +240,15 @@ def explain(*, person, on: dt.date, care_form: str | None = None, institution=No
     conditions = list(contribution_conditions(person=person, on=on))
     if rules.dead_on(on, person.died_on):
         conditions = [
-            _condition("covered", False, rules.NOT_COVERED, f"died on {person.died_on.isoformat()}",
-                       f"Person#{person.pk}") if c.code == "covered" else c
+            _condition(
+                "covered",
+                False,
+                rules.NOT_COVERED,
+                f"died on {person.died_on.isoformat()}",
+                f"Person#{person.pk}",
+            )
+            if c.code == "covered"
+            else c
             for c in conditions
         ]
     conditions.append(_conclusion_condition(conclusion_in_force(person=person, on=on), on))
@@ -224,48 +269,87 @@ def _conclusion_condition(conclusion, on):
     record = f"Conclusion#{conclusion.pk}"
     benefit_class = _class_of(conclusion)
     covered = covered_classes_on(on)
-    text = f"grade {conclusion.grade} ({benefit_class or 'no benefit class'}), valid until " \
-           f"{conclusion.valid_until.isoformat()}"
+    text = (
+        f"grade {conclusion.grade} ({benefit_class or 'no benefit class'}), valid until "
+        f"{conclusion.valid_until.isoformat()}"
+    )
     if benefit_class not in covered:
-        return _condition("conclusion", False, rules.NO_CONCLUSION,
-                          f"{text}: class not covered (covered: {', '.join(sorted(covered)) or 'none'})", record)
+        return _condition(
+            "conclusion",
+            False,
+            rules.NO_CONCLUSION,
+            f"{text}: class not covered (covered: {', '.join(sorted(covered)) or 'none'})",
+            record,
+        )
     return _condition("conclusion", True, None, text, record)
 
 
 def _decision_on(person, on, care_form, institution):
-    return (BenefitDecision.objects.filter(person=person, starts_on__lte=on)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).select_related("institution").first())
+    return (
+        BenefitDecision.objects.filter(person=person, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_related("institution")
+        .first()
+    )
 
 
 def _decision_condition(decision, on, care_form, institution):
     if decision is None:
         return _condition("decision", False, rules.NO_DECISION, "no active benefit decision")
     record = f"BenefitDecision#{decision.pk}"
-    text = f"{decision.care_form}" + (f" at {decision.institution.code}" if decision.institution_id else "") + \
-        f" from {decision.starts_on.isoformat()}" + (f" to {decision.ends_on.isoformat()}" if decision.ends_on else "")
+    text = (
+        f"{decision.care_form}"
+        + (f" at {decision.institution.code}" if decision.institution_id else "")
+        + f" from {decision.starts_on.isoformat()}"
+        + (f" to {decision.ends_on.isoformat()}" if decision.ends_on else "")
+    )
     if care_form and decision.care_form != care_form:
-        return _condition("decision", False, rules.NO_DECISION,
-                          f"active decision is for {text}, not for {care_form}", record)
+        return _condition(
+            "decision",
+            False,
+            rules.NO_DECISION,
+            f"active decision is for {text}, not for {care_form}",
+            record,
+        )
     if institution is not None and decision.institution_id != institution.pk:
-        return _condition("decision", False, rules.NO_DECISION,
-                          f"active decision is for {text}, not for institution {institution.code}", record)
+        return _condition(
+            "decision",
+            False,
+            rules.NO_DECISION,
+            f"active decision is for {text}, not for institution {institution.code}",
+            record,
+        )
     return _condition("decision", True, None, text, record)
 
 
 def _condition_5(person, on):
     """SPEC 5.1 item 5: not an inpatient that day, nor receiving work-injury or maternity benefits."""
-    for stay in HospitalStay.objects.filter(person=person, admitted_on__lte=on).filter(
-            Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)).order_by("admitted_on"):
+    for stay in (
+        HospitalStay.objects.filter(person=person, admitted_on__lte=on)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        .order_by("admitted_on")
+    ):
         until = stay.discharged_on.isoformat() if stay.discharged_on else "open"
-        return _condition("not_in_hospital", False, rules.HOSPITAL,
-                          f"inpatient in {stay.hospital} from {stay.admitted_on.isoformat()} (discharge {until})",
-                          f"HospitalStay#{stay.pk}")
+        return _condition(
+            "not_in_hospital",
+            False,
+            rules.HOSPITAL,
+            f"inpatient in {stay.hospital} from {stay.admitted_on.isoformat()} (discharge {until})",
+            f"HospitalStay#{stay.pk}",
+        )
     # The same condition (SPEC 5.1 item 5): not receiving work-injury or maternity benefits for the care.
-    for benefit in OtherFundBenefit.objects.filter(person=person, starts_on__lte=on).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=on)).order_by("starts_on"):
-        return _condition("not_in_hospital", False, rules.OTHER_FUND,
-                          rules.other_fund_detail(benefit.starts_on, benefit.ends_on, benefit.fund),
-                          f"OtherFundBenefit#{benefit.pk}")
+    for benefit in (
+        OtherFundBenefit.objects.filter(person=person, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .order_by("starts_on")
+    ):
+        return _condition(
+            "not_in_hospital",
+            False,
+            rules.OTHER_FUND,
+            rules.other_fund_detail(benefit.starts_on, benefit.ends_on, benefit.fund),
+            f"OtherFundBenefit#{benefit.pk}",
+        )
     return _condition("not_in_hospital", True, None, "no inpatient stay on this date")
 
 
@@ -282,24 +366,48 @@ def _agreement_condition(person, on, decision, care_form, institution):
 
     agreement = active_agreement(institution=inst, on=on)
     if agreement is None:
-        return _condition("agreement", False, rules.FORM_NOT_AGREED,
-                          f"institution {inst.code} has no active agreement on {on.isoformat()}",
-                          f"Institution#{inst.pk}")
+        return _condition(
+            "agreement",
+            False,
+            rules.FORM_NOT_AGREED,
+            f"institution {inst.code} has no active agreement on {on.isoformat()}",
+            f"Institution#{inst.pk}",
+        )
     record = f"Agreement#{agreement.pk}"
     if form not in (agreement.care_forms or []):
-        return _condition("agreement", False, rules.FORM_NOT_AGREED,
-                          f"agreement of {inst.code} does not cover {form} (covers: "
-                          f"{', '.join(agreement.care_forms or []) or 'none'})", record)
+        return _condition(
+            "agreement",
+            False,
+            rules.FORM_NOT_AGREED,
+            f"agreement of {inst.code} does not cover {form} (covers: "
+            f"{', '.join(agreement.care_forms or []) or 'none'})",
+            record,
+        )
     if form != "residential":
         return _condition("agreement", True, None, f"agreement of {inst.code} covers {form}", record)
-    admission = (Admission.objects.filter(person=person, institution=inst, admitted_on__lte=on)
-                 .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)).select_related("bed").first())
+    admission = (
+        Admission.objects.filter(person=person, institution=inst, admitted_on__lte=on)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        .select_related("bed")
+        .first()
+    )
     if admission is None:
-        return _condition("agreement", False, rules.BED, f"not admitted to {inst.code} on {on.isoformat()}",
-                          record)
+        return _condition(
+            "agreement", False, rules.BED, f"not admitted to {inst.code} on {on.isoformat()}", record
+        )
     bed = admission.bed
     if bed is None or bed.registered_from > on or (bed.registered_to is not None and bed.registered_to < on):
-        return _condition("agreement", False, rules.BED,
-                          f"admitted to {inst.code} but not on a registered bed", f"Admission#{admission.pk}")
-    return _condition("agreement", True, None, f"agreement covers residential; bed {bed.label} at {inst.code}",
-                      f"Admission#{admission.pk}")
+        return _condition(
+            "agreement",
+            False,
+            rules.BED,
+            f"admitted to {inst.code} but not on a registered bed",
+            f"Admission#{admission.pk}",
+        )
+    return _condition(
+        "agreement",
+        True,
+        None,
+        f"agreement covers residential; bed {bed.label} at {inst.code}",
+        f"Admission#{admission.pk}",
+    )

@@ -1,4 +1,5 @@
 """Forms of the admin workflow and the portal (validation only; services do the writes)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,9 @@ from .models import BenefitDecision
 class DecisionCreateForm(forms.Form):
     national_id = forms.CharField(label=_("公民身份号码"), max_length=18)
     care_form = forms.ChoiceField(label=_("护理形式"), choices=CareForm.choices)
-    institution = forms.ModelChoiceField(label=_("服务机构"), queryset=Institution.objects.all(), required=False)
+    institution = forms.ModelChoiceField(
+        label=_("服务机构"), queryset=Institution.objects.all(), required=False
+    )
     carer_trained = forms.NullBooleanField(label=_("亲情照护人员已培训"), required=False)
     starts_on = forms.DateField(label=_("开始日期"))
 
@@ -27,15 +30,23 @@ class DecisionCreateForm(forms.Form):
 
 class ChangeFormForm(forms.Form):
     care_form = forms.ChoiceField(label=_("新护理形式"), choices=CareForm.choices)
-    institution = forms.ModelChoiceField(label=_("服务机构"), queryset=Institution.objects.all(), required=False)
+    institution = forms.ModelChoiceField(
+        label=_("服务机构"), queryset=Institution.objects.all(), required=False
+    )
     carer_trained = forms.NullBooleanField(label=_("亲情照护人员已培训"), required=False)
     starts_on = forms.DateField(label=_("新形式开始日期"))
 
 
 class EndForm(forms.Form):
     ends_on = forms.DateField(label=_("结束日期（含当日）"))
-    reason = forms.ChoiceField(label=_("结束原因"), choices=[
-        (c.value, c.label) for c in BenefitDecision.EndReason if c.value not in ("form_changed", "imported")])
+    reason = forms.ChoiceField(
+        label=_("结束原因"),
+        choices=[
+            (c.value, c.label)
+            for c in BenefitDecision.EndReason
+            if c.value not in ("form_changed", "imported")
+        ],
+    )
 
 
 class AdmitForm(forms.Form):

@@ -1,4 +1,5 @@
 """Benefit decisions, residential admissions and hospital stays (SPEC 5)."""
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -32,23 +33,48 @@ class BenefitDecision(models.Model):
         COVERAGE_ENDED = "coverage_ended", _("停保")
         IMPORTED = "imported", _("迁移导入")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="benefit_decisions",
-                               verbose_name=_("参保人"))
-    conclusion = models.ForeignKey(Conclusion, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="decisions", verbose_name=_("评估结论"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="benefit_decisions", verbose_name=_("参保人")
+    )
+    conclusion = models.ForeignKey(
+        Conclusion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("评估结论"),
+    )
     benefit_class = models.CharField(_("待遇类别"), max_length=10, choices=BenefitClass.choices, blank=True)
     care_form = models.CharField(_("护理形式"), max_length=24, choices=CareForm.choices)
-    institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="benefit_decisions", verbose_name=_("服务机构"))
+    institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="benefit_decisions",
+        verbose_name=_("服务机构"),
+    )
     carer_trained = models.BooleanField(_("亲情照护人员已培训"), null=True, blank=True)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     end_reason = models.CharField(_("结束原因"), max_length=14, choices=EndReason.choices, blank=True)
     imported = models.BooleanField(_("迁移导入"), default=False)
-    policy_scheme = models.ForeignKey("core.PolicyScheme", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", verbose_name=_("政策方案"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("核定人"))
+    policy_scheme = models.ForeignKey(
+        "core.PolicyScheme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("政策方案"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("核定人"),
+    )
     note = models.CharField(_("备注"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
@@ -61,11 +87,15 @@ class BenefitDecision(models.Model):
         constraints = [
             ExclusionConstraint(
                 name="decision_no_overlap",
-                expressions=[("person", RangeOperators.EQUAL),
-                             (DateRangeFunc("starts_on", "ends_on"), RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    (DateRangeFunc("starts_on", "ends_on"), RangeOperators.OVERLAPS),
+                ],
             ),
-            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                                   name="decision_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="decision_end_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -75,12 +105,20 @@ class BenefitDecision(models.Model):
 class Admission(models.Model):
     """A residential stay on a registered bed; admission day counts, discharge day does not."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="admissions",
-                               verbose_name=_("参保人"))
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="admissions",
-                                    verbose_name=_("机构"))
-    bed = models.ForeignKey(Bed, null=True, blank=True, on_delete=models.PROTECT, related_name="admissions",
-                            verbose_name=_("床位"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="admissions", verbose_name=_("参保人")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="admissions", verbose_name=_("机构")
+    )
+    bed = models.ForeignKey(
+        Bed,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="admissions",
+        verbose_name=_("床位"),
+    )
     admitted_on = models.DateField(_("入住日期"))
     discharged_on = models.DateField(_("出院/退住日期"), null=True, blank=True)
     history = HistoricalRecords()
@@ -92,20 +130,40 @@ class Admission(models.Model):
             # [admitted_on, discharged_on): the discharge day is free for the next occupant.
             ExclusionConstraint(
                 name="bed_single_occupant",
-                expressions=[("bed", RangeOperators.EQUAL),
-                             (models.Func("admitted_on", "discharged_on", models.Value("[)"),
-                                          function="daterange", output_field=models.DateField()),
-                              RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("bed", RangeOperators.EQUAL),
+                    (
+                        models.Func(
+                            "admitted_on",
+                            "discharged_on",
+                            models.Value("[)"),
+                            function="daterange",
+                            output_field=models.DateField(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
             ),
             ExclusionConstraint(
                 name="admission_one_place_per_person",
-                expressions=[("person", RangeOperators.EQUAL),
-                             (models.Func("admitted_on", "discharged_on", models.Value("[)"),
-                                          function="daterange", output_field=models.DateField()),
-                              RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    (
+                        models.Func(
+                            "admitted_on",
+                            "discharged_on",
+                            models.Value("[)"),
+                            function="daterange",
+                            output_field=models.DateField(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
             ),
-            models.CheckConstraint(condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=models.F("admitted_on")),
-                                   name="admission_discharge_after_admission"),
+            models.CheckConstraint(
+                condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=models.F("admitted_on")),
+                name="admission_discharge_after_admission",
+            ),
         ]
         indexes = [models.Index(fields=["institution", "admitted_on"])]
 
@@ -116,8 +174,9 @@ class Admission(models.Model):
 class HospitalStay(models.Model):
     """Inpatient stay from the medical insurance system (SPEC 11.3); discharge day is payable again."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="hospital_stays",
-                               verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="hospital_stays", verbose_name=_("参保人")
+    )
     admitted_on = models.DateField(_("入院日期"))
     discharged_on = models.DateField(_("出院日期"), null=True, blank=True)
     hospital = models.CharField(_("医院"), max_length=200)
@@ -131,13 +190,24 @@ class HospitalStay(models.Model):
             # [admitted_on, discharged_on): a readmission on the discharge day does not overlap.
             ExclusionConstraint(
                 name="hospital_stay_no_overlap",
-                expressions=[("person", RangeOperators.EQUAL),
-                             (models.Func("admitted_on", "discharged_on", models.Value("[)"),
-                                          function="daterange", output_field=models.DateField()),
-                              RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    (
+                        models.Func(
+                            "admitted_on",
+                            "discharged_on",
+                            models.Value("[)"),
+                            function="daterange",
+                            output_field=models.DateField(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
             ),
-            models.CheckConstraint(condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=models.F("admitted_on")),
-                                   name="hospital_stay_discharge_after_admission"),
+            models.CheckConstraint(
+                condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=models.F("admitted_on")),
+                name="hospital_stay_discharge_after_admission",
+            ),
         ]
 
     def __str__(self):
@@ -153,8 +223,9 @@ class OtherFundBenefit(models.Model):
         WORK_INJURY = "work_injury", _("工伤保险")
         MATERNITY = "maternity", _("生育保险")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="other_fund_benefits",
-                               verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="other_fund_benefits", verbose_name=_("参保人")
+    )
     fund = models.CharField(_("支付险种"), max_length=16, choices=Fund.choices)
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("终止日期"), null=True, blank=True)
@@ -168,11 +239,16 @@ class OtherFundBenefit(models.Model):
             models.UniqueConstraint(fields=["person", "fund", "starts_on"], name="other_fund_once"),
             ExclusionConstraint(
                 name="other_fund_no_overlap",
-                expressions=[("person", RangeOperators.EQUAL), ("fund", RangeOperators.EQUAL),
-                             (DateRangeFunc("starts_on", "ends_on"), RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    ("fund", RangeOperators.EQUAL),
+                    (DateRangeFunc("starts_on", "ends_on"), RangeOperators.OVERLAPS),
+                ],
             ),
-            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                                   name="other_fund_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="other_fund_ends_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -182,8 +258,9 @@ class OtherFundBenefit(models.Model):
 class RemoteResidence(models.Model):
     """异地就医备案: the person lives outside the city (remote cash allowance)."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="remote_residences",
-                               verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="remote_residences", verbose_name=_("参保人")
+    )
     valid_from = models.DateField(_("备案开始"))
     valid_to = models.DateField(_("备案结束"), null=True, blank=True)
     place = models.CharField(_("居住地"), max_length=200, blank=True)
@@ -221,10 +298,20 @@ class InsuredAccount(models.Model):
 
     national_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=100)
-    person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="insured_account", verbose_name=_("参保人"))
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="insured_account",
-                                verbose_name=_("登录用户"))
+    person = models.OneToOneField(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="insured_account",
+        verbose_name=_("参保人"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="insured_account",
+        verbose_name=_("登录用户"),
+    )
     activation_code_hash = models.CharField(_("激活码（哈希）"), max_length=128, blank=True)
     code_issued_at = models.DateTimeField(_("激活码签发时间"), null=True, blank=True)
     activated_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
@@ -248,21 +335,31 @@ class AgentLink(models.Model):
         AGENT = "agent", _("代办人")
         GUARDIAN = "guardian", _("监护人")
 
-    account = models.ForeignKey(InsuredAccount, on_delete=models.CASCADE, related_name="agent_links",
-                                verbose_name=_("代办人账户"))
-    principal = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="agent_links",
-                                  verbose_name=_("被代办参保人"))
+    account = models.ForeignKey(
+        InsuredAccount, on_delete=models.CASCADE, related_name="agent_links", verbose_name=_("代办人账户")
+    )
+    principal = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="agent_links", verbose_name=_("被代办参保人")
+    )
     relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices, default=Relation.AGENT)
     valid_from = models.DateField(_("生效日期"))
     valid_to = models.DateField(_("终止日期"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("登记人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("代办/监护关系")
         verbose_name_plural = _("代办/监护关系")
-        constraints = [models.UniqueConstraint(fields=["account", "principal", "valid_from"], name="agent_link_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "principal", "valid_from"], name="agent_link_once")
+        ]
 
     def __str__(self):
         return f"{self.account_id} → {self.principal_id} ({self.relation})"

@@ -6,6 +6,7 @@ line and ratio (``ltci.core.money.fen``): bases are summed first, then multiplie
 ``standards_for`` reads the record in force from the active policy scheme; a standard left for staff to
 enter (null value or null amount) raises ``PolicyNotEntered`` naming it, so nothing is paid as zero.
 """
+
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,13 +33,20 @@ class Amounts:
 
     def __post_init__(self):
         if self.charged != self.fund + self.personal + self.rejected:
-            raise ValueError(f"charged {self.charged} != fund {self.fund} + personal {self.personal} "
-                             f"+ rejected {self.rejected}")
+            raise ValueError(
+                f"charged {self.charged} != fund {self.fund} + personal {self.personal} "
+                f"+ rejected {self.rejected}"
+            )
 
     def __add__(self, other: "Amounts") -> "Amounts":
-        return Amounts(self.charged + other.charged, self.fund + other.fund, self.personal + other.personal,
-                       self.rejected + other.rejected, tuple(sorted(set(self.codes) | set(other.codes))),
-                       self.items + other.items)
+        return Amounts(
+            self.charged + other.charged,
+            self.fund + other.fund,
+            self.personal + other.personal,
+            self.rejected + other.rejected,
+            tuple(sorted(set(self.codes) | set(other.codes))),
+            self.items + other.items,
+        )
 
 
 def effective_ratio(fund_ratio: Decimal, *, categories: Iterable[str] = (), bonus=None) -> Decimal:
@@ -55,8 +63,13 @@ def prorated_limit(limit: Decimal, *, eligible_days: int, days_in_month: int) ->
     return fen(limit * eligible_days / days_in_month)
 
 
-def residential(charges: Sequence[Decimal], *, standard_daily: Decimal, fund_ratio: Decimal,
-                agreed_price: Decimal | None = None) -> Amounts:
+def residential(
+    charges: Sequence[Decimal],
+    *,
+    standard_daily: Decimal,
+    fund_ratio: Decimal,
+    agreed_price: Decimal | None = None,
+) -> Amounts:
     """Price the payable bed-days of one component at one ratio (SPEC 5.2 A).
 
     Per day the base is min(charge, agreed price if set, daily standard); the part of a charge above the
@@ -71,11 +84,19 @@ def residential(charges: Sequence[Decimal], *, standard_daily: Decimal, fund_rat
     base_total = sum((b for b, _ in items), ZERO)
     over = sum((r for _, r in items), ZERO)
     fund = fen(base_total * fund_ratio)
-    return Amounts(charged=base_total + over, fund=fund, personal=base_total - fund, rejected=over,
-                   codes=(OVER_PRICE,) if over else (), items=tuple(items))
+    return Amounts(
+        charged=base_total + over,
+        fund=fund,
+        personal=base_total - fund,
+        rejected=over,
+        codes=(OVER_PRICE,) if over else (),
+        items=tuple(items),
+    )
 
 
-def within_limit(charges: Sequence[Decimal], *, limit: Decimal, fund_ratio: Decimal = Decimal("1")) -> Amounts:
+def within_limit(
+    charges: Sequence[Decimal], *, limit: Decimal, fund_ratio: Decimal = Decimal("1")
+) -> Amounts:
     """Price home visits against a monthly limit (SPEC 5.2 B1/B2): only the excess is rejected (OVER_LIMIT).
 
     Charges are taken in the order given (chronological); the first ones fill the limit.
@@ -89,8 +110,14 @@ def within_limit(charges: Sequence[Decimal], *, limit: Decimal, fund_ratio: Deci
     base_total = sum((b for b, _ in items), ZERO)
     over = sum((r for _, r in items), ZERO)
     fund = fen(base_total * fund_ratio)
-    return Amounts(charged=base_total + over, fund=fund, personal=base_total - fund, rejected=over,
-                   codes=(OVER_LIMIT,) if over else (), items=tuple(items))
+    return Amounts(
+        charged=base_total + over,
+        fund=fund,
+        personal=base_total - fund,
+        rejected=over,
+        codes=(OVER_LIMIT,) if over else (),
+        items=tuple(items),
+    )
 
 
 def package_with_copay(charges: Sequence[Decimal], *, limit: Decimal, copay_per_visit: Decimal) -> Amounts:
@@ -107,12 +134,19 @@ def package_with_copay(charges: Sequence[Decimal], *, limit: Decimal, copay_per_
         personal += copay
         items.append((copay + payable, charge - copay - payable))
     over = sum((r for _, r in items), ZERO)
-    return Amounts(charged=fund + personal + over, fund=fund, personal=personal, rejected=over,
-                   codes=(OVER_LIMIT,) if over else (), items=tuple(items))
+    return Amounts(
+        charged=fund + personal + over,
+        fund=fund,
+        personal=personal,
+        rejected=over,
+        codes=(OVER_LIMIT,) if over else (),
+        items=tuple(items),
+    )
 
 
-def devices(charges: Sequence[Decimal], *, yearly_limit: Decimal, used_this_year: Decimal,
-            fund_ratio: Decimal) -> Amounts:
+def devices(
+    charges: Sequence[Decimal], *, yearly_limit: Decimal, used_this_year: Decimal, fund_ratio: Decimal
+) -> Amounts:
     """Assistive devices within the yearly limit, fund:person by ratio (Nantong 8:2); excess OVER_LIMIT."""
     result = within_limit(charges, limit=max(yearly_limit - used_this_year, ZERO), fund_ratio=fund_ratio)
     return result
@@ -124,8 +158,9 @@ def allowance(*, daily: Decimal, eligible_days: int, ratio: Decimal = Decimal("1
     return Amounts(charged=amount, fund=amount)
 
 
-def family_allowance(*, daily: Decimal, eligible_days: int, carer_trained: bool | None,
-                     untrained_ratio: Decimal) -> Amounts:
+def family_allowance(
+    *, daily: Decimal, eligible_days: int, carer_trained: bool | None, untrained_ratio: Decimal
+) -> Amounts:
     """Family-care allowance (seed 001 五(二)2): 80% when the carer has not passed the training."""
     ratio = untrained_ratio if carer_trained is False else Decimal("1")
     return allowance(daily=daily, eligible_days=eligible_days, ratio=ratio)
@@ -175,8 +210,14 @@ def residential_days(days: Sequence[tuple[Decimal, Decimal]], *, fund_ratio: Dec
     base_total = sum((b for b, _ in items), ZERO)
     over = sum((r for _, r in items), ZERO)
     fund = fen(base_total * fund_ratio)
-    return Amounts(charged=base_total + over, fund=fund, personal=base_total - fund, rejected=over,
-                   codes=(OVER_PRICE,) if over else (), items=tuple(items))
+    return Amounts(
+        charged=base_total + over,
+        fund=fund,
+        personal=base_total - fund,
+        rejected=over,
+        codes=(OVER_PRICE,) if over else (),
+        items=tuple(items),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -184,31 +225,52 @@ def residential_days(days: Sequence[tuple[Decimal, Decimal]], *, fund_ratio: Dec
 # categories, the eligible days and the charges in; fund and personal amounts out, fen-exact (SPEC 7.2).
 
 
-def price_residential(charges: Sequence[Decimal], *, standard: Standard, categories: Iterable[str] = (),
-                      bonus: dict | None = None, agreed_price: Decimal | None = None) -> Amounts:
+def price_residential(
+    charges: Sequence[Decimal],
+    *,
+    standard: Standard,
+    categories: Iterable[str] = (),
+    bonus: dict | None = None,
+    agreed_price: Decimal | None = None,
+) -> Amounts:
     """A: payable bed-days of one component (``residential:<class>:life|medical``), +5 points for special groups."""
     ratio = effective_ratio(standard.amount("fund_ratio"), categories=categories, bonus=bonus)
-    return residential(charges, standard_daily=standard.amount("daily"), fund_ratio=ratio, agreed_price=agreed_price)
+    return residential(
+        charges, standard_daily=standard.amount("daily"), fund_ratio=ratio, agreed_price=agreed_price
+    )
 
 
-def price_home_visits(charges: Sequence[Decimal], *, standard: Standard, eligible_days: int,
-                      days_in_month: int) -> Amounts:
+def price_home_visits(
+    charges: Sequence[Decimal], *, standard: Standard, eligible_days: int, days_in_month: int
+) -> Amounts:
     """B1: visits within the monthly limit prorated by eligible days, fund ratio of the standard (Xuzhou 100%)."""
-    limit = prorated_limit(standard.amount("monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month)
+    limit = prorated_limit(
+        standard.amount("monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month
+    )
     return within_limit(charges, limit=limit, fund_ratio=standard.amount("fund_ratio"))
 
 
-def price_home_family(visit_charges: Sequence[Decimal], *, standard: Standard, eligible_days: int,
-                      days_in_month: int, carer_trained: bool | None) -> tuple[Amounts, Amounts]:
+def price_home_family(
+    visit_charges: Sequence[Decimal],
+    *,
+    standard: Standard,
+    eligible_days: int,
+    days_in_month: int,
+    carer_trained: bool | None,
+) -> tuple[Amounts, Amounts]:
     """B2: (family-care allowance paid to the person, institutional visits within their prorated limit).
 
     The allowance is paid at ``untrained_ratio`` (80%) unless the carer passed the training (seed 001 五(二)2).
     """
-    allowance_part = family_allowance(daily=standard.amount("daily_allowance"), eligible_days=eligible_days,
-                                      carer_trained=False if carer_trained is None else carer_trained,
-                                      untrained_ratio=standard.amount("untrained_ratio"))
-    limit = prorated_limit(standard.amount("visits_monthly_limit"), eligible_days=eligible_days,
-                           days_in_month=days_in_month)
+    allowance_part = family_allowance(
+        daily=standard.amount("daily_allowance"),
+        eligible_days=eligible_days,
+        carer_trained=False if carer_trained is None else carer_trained,
+        untrained_ratio=standard.amount("untrained_ratio"),
+    )
+    limit = prorated_limit(
+        standard.amount("visits_monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month
+    )
     return allowance_part, within_limit(visit_charges, limit=limit)
 
 
@@ -222,14 +284,23 @@ def price_daily_allowance(*, standard: Standard, eligible_days: int) -> Amounts:
     return allowance(daily=standard.amount("daily"), eligible_days=eligible_days)
 
 
-def price_home_package_copay(charges: Sequence[Decimal], *, standard: Standard, eligible_days: int,
-                             days_in_month: int) -> Amounts:
+def price_home_package_copay(
+    charges: Sequence[Decimal], *, standard: Standard, eligible_days: int, days_in_month: int
+) -> Amounts:
     """C Nantong package: the person pays the per-visit co-payment, the fund the rest within the prorated limit."""
-    limit = prorated_limit(standard.amount("monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month)
+    limit = prorated_limit(
+        standard.amount("monthly_limit"), eligible_days=eligible_days, days_in_month=days_in_month
+    )
     return package_with_copay(charges, limit=limit, copay_per_visit=standard.amount("copay_per_visit"))
 
 
-def price_device(charges: Sequence[Decimal], *, standard: Standard, used_this_year: Decimal = ZERO) -> Amounts:
+def price_device(
+    charges: Sequence[Decimal], *, standard: Standard, used_this_year: Decimal = ZERO
+) -> Amounts:
     """C assistive devices: within the yearly limit less what was used, fund:person by the ratio (Nantong 8:2)."""
-    return devices(charges, yearly_limit=standard.amount("yearly_limit"), used_this_year=used_this_year,
-                   fund_ratio=standard.amount("fund_ratio"))
+    return devices(
+        charges,
+        yearly_limit=standard.amount("yearly_limit"),
+        used_this_year=used_this_year,
+        fund_ratio=standard.amount("fund_ratio"),
+    )

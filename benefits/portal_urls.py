@@ -1,4 +1,5 @@
 """Provider portal: residents and clients (mounted at /portal/residents/)."""
+
 from django.urls import path
 
 from . import portal_views

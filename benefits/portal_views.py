@@ -2,6 +2,7 @@
 
 Every read is scoped to request.institution (institutions.permissions.portal_required).
 """
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,8 +27,13 @@ from .services.admissions import (
 )
 
 REASON_TEXT = {
-    None: gettext_lazy("符合"), "NOT_COVERED": gettext_lazy("未参保/已身故"), "ARREARS": gettext_lazy("欠费"), "WAITING": gettext_lazy("等待期内"),
-    "NO_CONCLUSION": gettext_lazy("无有效评估结论"), "NO_DECISION": gettext_lazy("无待遇核定"), "HOSPITAL": gettext_lazy("住院中"),
+    None: gettext_lazy("符合"),
+    "NOT_COVERED": gettext_lazy("未参保/已身故"),
+    "ARREARS": gettext_lazy("欠费"),
+    "WAITING": gettext_lazy("等待期内"),
+    "NO_CONCLUSION": gettext_lazy("无有效评估结论"),
+    "NO_DECISION": gettext_lazy("无待遇核定"),
+    "HOSPITAL": gettext_lazy("住院中"),
 }
 
 
@@ -51,10 +57,25 @@ def _rows(institution, today):
             return _("待遇核定不属于本机构"), False
         return REASON_TEXT.get(verdict.reason_code, verdict.reason_code), ok
 
-    resident_rows = [{"admission": a, "person": a.person, "masked_id": mask_id(a.person.national_id),
-                      "status": status(a.person_id)} for a in residents]
-    client_rows = [{"decision": d, "person": d.person, "masked_id": mask_id(d.person.national_id),
-                    "admission": resident_of.get(d.person_id), "status": status(d.person_id)} for d in clients]
+    resident_rows = [
+        {
+            "admission": a,
+            "person": a.person,
+            "masked_id": mask_id(a.person.national_id),
+            "status": status(a.person_id),
+        }
+        for a in residents
+    ]
+    client_rows = [
+        {
+            "decision": d,
+            "person": d.person,
+            "masked_id": mask_id(d.person.national_id),
+            "admission": resident_of.get(d.person_id),
+            "status": status(d.person_id),
+        }
+        for d in clients
+    ]
     return resident_rows, client_rows, policy_error
 
 
@@ -72,18 +93,32 @@ def residents(request):
 
         raise PermissionDenied
     resident_rows, client_rows, policy_error = _rows(institution, today)
-    return render(request, "portal/residents.html", {
-        "institution": institution, "today": today, "resident_rows": resident_rows, "client_rows": client_rows,
-        "form": form, "can_record": form is not None, "policy_error": policy_error,
-        "beds": institution.beds.all(),
-    })
+    return render(
+        request,
+        "portal/residents.html",
+        {
+            "institution": institution,
+            "today": today,
+            "resident_rows": resident_rows,
+            "client_rows": client_rows,
+            "form": form,
+            "can_record": form is not None,
+            "policy_error": policy_error,
+            "beds": institution.beds.all(),
+        },
+    )
 
 
 def _admit(request, form, institution) -> bool:
     data = form.cleaned_data
     try:
-        admission = admission_admit_for_institution(institution=institution, national_id=data["national_id"],
-                                                    on=data["admitted_on"], bed=data["bed"], actor=request.user)
+        admission = admission_admit_for_institution(
+            institution=institution,
+            national_id=data["national_id"],
+            on=data["admitted_on"],
+            bed=data["bed"],
+            actor=request.user,
+        )
     except AdmissionError as exc:
         form.add_error("national_id" if str(exc) == NO_DECISION_MESSAGE else None, str(exc))
         return False
@@ -105,7 +140,9 @@ def discharge(request, pk):
     form = DischargeForm(request.POST)
     if form.is_valid():
         try:
-            admission_discharge(admission=admission, on=form.cleaned_data["discharged_on"], actor=request.user)
+            admission_discharge(
+                admission=admission, on=form.cleaned_data["discharged_on"], actor=request.user
+            )
             messages.success(request, _("已登记退住：%(name)s") % {"name": admission.person.name})
         except AdmissionError as exc:
             messages.error(request, str(exc))
@@ -121,10 +158,17 @@ def change_bed(request, pk):
     form = BedChangeForm(request.POST, institution=request.institution)
     if form.is_valid():
         try:
-            admission_change_bed(admission=admission, bed=form.cleaned_data["bed"], on=form.cleaned_data["on"],
-                                 actor=request.user)
-            messages.success(request, _("已换床：%(name)s → %(label)s")
-                                      % {"name": admission.person.name, "label": form.cleaned_data['bed'].label})
+            admission_change_bed(
+                admission=admission,
+                bed=form.cleaned_data["bed"],
+                on=form.cleaned_data["on"],
+                actor=request.user,
+            )
+            messages.success(
+                request,
+                _("已换床：%(name)s → %(label)s")
+                % {"name": admission.person.name, "label": form.cleaned_data["bed"].label},
+            )
         except AdmissionError as exc:
             messages.error(request, str(exc))
     else:

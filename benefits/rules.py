@@ -4,6 +4,7 @@ The per-day verdict combines the person-level conditions 1-5 of SPEC 5.1 in thei
 condition gives the reason code. Condition 6 (institution agreement, registered bed) is checked per record
 by the settlement run and by ``explain``.
 """
+
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,15 +15,18 @@ from enrollment.rules import ARREARS, NOT_COVERED, WAITING  # conditions 1-2 of 
 NO_CONCLUSION = "NO_CONCLUSION"
 NO_DECISION = "NO_DECISION"
 HOSPITAL = "HOSPITAL"
-OTHER_FUND = "EXCLUDED_OTHER_FUND"  # condition 5's second half: work-injury or maternity benefits (SPEC 5.3 code)
+OTHER_FUND = (
+    "EXCLUDED_OTHER_FUND"  # condition 5's second half: work-injury or maternity benefits (SPEC 5.3 code)
+)
 FORM_NOT_AGREED = "FORM_NOT_AGREED"
 BED = "BED"
 REASON_ORDER = (NOT_COVERED, ARREARS, WAITING, NO_CONCLUSION, NO_DECISION, HOSPITAL, OTHER_FUND)
 
 # Care forms delivered by an agreement institution (SPEC 5.1 condition 6). home_family includes the
 # institution's home visits; remote_cash and daily_allowance are paid to the person.
-INSTITUTION_FORMS = frozenset({"residential", "home_visits", "home_family", "home_package_copay", "community",
-                               "device", "prevention"})
+INSTITUTION_FORMS = frozenset(
+    {"residential", "home_visits", "home_family", "home_package_copay", "community", "device", "prevention"}
+)
 INSTITUTION_REQUIRED_FORMS = frozenset({"residential", "home_visits", "home_family"})
 
 
@@ -97,11 +101,17 @@ def first_failure(failures: dict[str, str]) -> tuple[str | None, str]:
     return None, ""
 
 
-def day_failures(*, day: dt.date, died_on: dt.date | None, blocks: Sequence[Block],
-                 benefit_class: str | None, covered_classes: frozenset[str] | set[str],
-                 decision: DecisionView | None,
-                 stays: Sequence[tuple[dt.date, dt.date | None, str]],
-                 other_funds: Sequence[tuple[dt.date, dt.date | None, str]] = ()) -> dict[str, str]:
+def day_failures(
+    *,
+    day: dt.date,
+    died_on: dt.date | None,
+    blocks: Sequence[Block],
+    benefit_class: str | None,
+    covered_classes: frozenset[str] | set[str],
+    decision: DecisionView | None,
+    stays: Sequence[tuple[dt.date, dt.date | None, str]],
+    other_funds: Sequence[tuple[dt.date, dt.date | None, str]] = (),
+) -> dict[str, str]:
     """Return {reason_code: detail} of every person-level condition failing on the day (SPEC 5.1 1-5).
 
     ``stays`` are (admitted_on, discharged_on, hospital); ``other_funds`` (starts_on, ends_on, fund) the
@@ -137,6 +147,7 @@ def other_fund_day(day: dt.date, starts_on: dt.date, ends_on: dt.date | None) ->
 
 
 def other_fund_detail(starts_on: dt.date, ends_on: dt.date | None, fund: str) -> str:
-    return f"{fund} benefits for the same care from {starts_on.isoformat()} to " \
-           f"{ends_on.isoformat() if ends_on else 'open'}"
-
+    return (
+        f"{fund} benefits for the same care from {starts_on.isoformat()} to "
+        f"{ends_on.isoformat() if ends_on else 'open'}"
+    )

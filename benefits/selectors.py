@@ -1,4 +1,5 @@
 """Reads of the benefits app, including the portal's scoped reads (nothing outside the caller's rights)."""
+
 import datetime as dt
 
 from django.db.models import Q
@@ -7,8 +8,12 @@ from .models import Admission, BenefitDecision, HospitalStay
 
 
 def decision_in_force(*, person, on: dt.date) -> BenefitDecision | None:
-    return (BenefitDecision.objects.filter(person=person, starts_on__lte=on)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).select_related("institution").first())
+    return (
+        BenefitDecision.objects.filter(person=person, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_related("institution")
+        .first()
+    )
 
 
 def decisions_for_person(*, person):
@@ -21,16 +26,22 @@ def hospital_stays_for_person(*, person):
 
 def residents_for_institution(*, institution, on: dt.date):
     """Admissions of the institution occupying a bed on the day (its residents)."""
-    return (Admission.objects.filter(institution=institution, admitted_on__lte=on)
-            .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
-            .select_related("person", "bed").order_by("bed__label", "admitted_on", "pk"))
+    return (
+        Admission.objects.filter(institution=institution, admitted_on__lte=on)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        .select_related("person", "bed")
+        .order_by("bed__label", "admitted_on", "pk")
+    )
 
 
 def clients_for_institution(*, institution, on: dt.date):
     """Decisions naming the institution in force on the day (its residents and home-care clients)."""
-    return (BenefitDecision.objects.filter(institution=institution, starts_on__lte=on)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-            .select_related("person").order_by("care_form", "person__name", "pk"))
+    return (
+        BenefitDecision.objects.filter(institution=institution, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_related("person")
+        .order_by("care_form", "person__name", "pk")
+    )
 
 
 def admission_for_institution(*, institution, pk: int) -> Admission | None:
@@ -39,9 +50,13 @@ def admission_for_institution(*, institution, pk: int) -> Admission | None:
 
 
 def has_residential_decision(*, person, institution, on: dt.date) -> bool:
-    return BenefitDecision.objects.filter(person=person, institution=institution, care_form="residential",
-                                          starts_on__lte=on).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on)).exists()
+    return (
+        BenefitDecision.objects.filter(
+            person=person, institution=institution, care_form="residential", starts_on__lte=on
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .exists()
+    )
 
 
 def persons_served_by(*, institution, person_ids) -> tuple[set[int], set[int]]:
@@ -52,11 +67,15 @@ def persons_served_by(*, institution, person_ids) -> tuple[set[int], set[int]]:
     device records, any beneficiary (SPEC 5.2 devices go with any care form).
     """
     ids = set(person_ids)
-    served = set(Admission.objects.filter(institution=institution, person_id__in=ids)
-                 .values_list("person_id", flat=True))
+    served = set(
+        Admission.objects.filter(institution=institution, person_id__in=ids).values_list(
+            "person_id", flat=True
+        )
+    )
     decided = {}
     for person_id, institution_id in BenefitDecision.objects.filter(person_id__in=ids).values_list(
-            "person_id", "institution_id"):
+        "person_id", "institution_id"
+    ):
         decided[person_id] = decided.get(person_id, False) or institution_id == institution.pk
     served |= {person_id for person_id, named in decided.items() if named}
     return served, set(decided)

@@ -17,6 +17,7 @@ rendered without the cache.
 Tables are named here through the models; ``tests/benefits/test_status_cache.py`` checks that every table
 the page reads is covered, so a new read on the page without a fingerprint part fails the suite.
 """
+
 import hashlib
 import re
 import secrets
@@ -47,12 +48,16 @@ PARTS: list[tuple[str, str]] = [
     ("enrollment.Contribution", "t.person_id = {v}"),
     ("assessment.Application", "t.person_id = {v}"),
     ("assessment.Conclusion", "t.person_id = {v}"),
-    ("assessment.ExpiryReminder", "t.conclusion_id IN (SELECT c.id FROM {assessment.Conclusion} c "
-                                  "WHERE c.person_id = {v})"),
+    (
+        "assessment.ExpiryReminder",
+        "t.conclusion_id IN (SELECT c.id FROM {assessment.Conclusion} c WHERE c.person_id = {v})",
+    ),
     ("benefits.BenefitDecision", "t.person_id = {v}"),
     ("benefits.HospitalStay", "t.person_id = {v}"),
-    ("institutions.Institution", "t.id IN (SELECT d.institution_id FROM {benefits.BenefitDecision} d "
-                                 "WHERE d.person_id = {v})"),
+    (
+        "institutions.Institution",
+        "t.id IN (SELECT d.institution_id FROM {benefits.BenefitDecision} d WHERE d.person_id = {v})",
+    ),
 ]
 # The policy tables, fingerprinted whole (and returned on their own too: the payment standards shown are
 # reused across persons with the same policy stamp, see status_selectors.status_of).
@@ -99,13 +104,19 @@ def _fill(text: str) -> str:
 def _sql(parts) -> str:
     """The state query (S608: only table names from the models' metadata are formatted in, no input)."""
     stamp = "t.id::text || ':' || t.xmin::text || ':' || t.cmin::text"
-    pieces = [f"coalesce((SELECT string_agg({stamp}, ',' ORDER BY t.id) FROM {_table(label)} t "  # noqa: S608
-              f"WHERE {_fill(where)}), '-')" for label, where in parts]
+    pieces = [
+        f"coalesce((SELECT string_agg({stamp}, ',' ORDER BY t.id) FROM {_table(label)} t "  # noqa: S608
+        f"WHERE {_fill(where)}), '-')"
+        for label, where in parts
+    ]
     pieces += [f"coalesce({_fill(expr)}, '-')" for expr in EXTRA]
-    policy = [f"coalesce((SELECT string_agg({stamp}, ',' ORDER BY t.id) FROM {_table(label)} t), '-')"  # noqa: S608
-              for label in POLICY]
-    account, link, person = (_table(m) for m in
-                             ("benefits.InsuredAccount", "benefits.AgentLink", "enrollment.Person"))
+    policy = [
+        f"coalesce((SELECT string_agg({stamp}, ',' ORDER BY t.id) FROM {_table(label)} t), '-')"  # noqa: S608
+        for label in POLICY
+    ]
+    account, link, person = (
+        _table(m) for m in ("benefits.InsuredAccount", "benefits.AgentLink", "enrollment.Person")
+    )
     return f"""
 WITH acc AS (SELECT id, person_id, user_id FROM {account}
              WHERE user_id = %(user)s::bigint AND activated_at IS NOT NULL ORDER BY id LIMIT 1),
@@ -127,10 +138,10 @@ FROM acc JOIN {_table(settings.AUTH_USER_MODEL)} u ON u.id = acc.user_id"""  # n
 @dataclass(frozen=True)
 class PageState:
     account_id: int
-    person_id: int | None      # the account's own person
+    person_id: int | None  # the account's own person
     viewed_id: int | None
     viewable_ids: tuple[int, ...]
-    fingerprint: str | None    # None: the page cannot be cached (a monthly provider without parts)
+    fingerprint: str | None  # None: the page cannot be cached (a monthly provider without parts)
     policy_stamp: str | None = None
     user_row: tuple | None = None  # the auth user's row, for ltci.core.backends.user_prefetched
 
@@ -149,8 +160,15 @@ def page_state(*, user_id: int, chosen, on) -> PageState | None:
     row = fetchone_prepared(_sql_cache[key], {"user": user_id, "on": on, "chosen": chosen})
     if row is None:
         return None
-    return PageState(account_id=row[0], person_id=row[1], viewed_id=row[2], viewable_ids=tuple(row[3]),
-                     fingerprint=row[4] if parts is not None else None, policy_stamp=row[5], user_row=row[6:])
+    return PageState(
+        account_id=row[0],
+        person_id=row[1],
+        viewed_id=row[2],
+        viewable_ids=tuple(row[3]),
+        fingerprint=row[4] if parts is not None else None,
+        policy_stamp=row[5],
+        user_row=row[6:],
+    )
 
 
 _digest: str | None = None
@@ -164,8 +182,12 @@ def code_digest() -> str:
 
         base = Path(settings.BASE_DIR)
         h = hashlib.sha256(django.get_version().encode())
-        files = [p for folder in ("ltci", "institutions", "enrollment", "assessment", "benefits", "settlement")
-                 for p in (base / folder).rglob("*.py") if "migrations" not in p.parts]
+        files = [
+            p
+            for folder in ("ltci", "institutions", "enrollment", "assessment", "benefits", "settlement")
+            for p in (base / folder).rglob("*.py")
+            if "migrations" not in p.parts
+        ]
         files += list((base / "templates").rglob("*.html")) + list((base / "locale").rglob("*.mo"))
         for path in sorted(files):
             h.update(str(path.relative_to(base)).encode())
@@ -175,14 +197,28 @@ def code_digest() -> str:
 
 
 def _cache_key(request, state: PageState, on) -> str:
-    raw = "|".join(str(x) for x in (code_digest(), settings.DATABASES["default"]["NAME"], get_language(), on,
-                                    request.user.pk, state.viewed_id, state.fingerprint))
+    raw = "|".join(
+        str(x)
+        for x in (
+            code_digest(),
+            settings.DATABASES["default"]["NAME"],
+            get_language(),
+            on,
+            request.user.pk,
+            state.viewed_id,
+            state.fingerprint,
+        )
+    )
     return "ltci:me:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def cacheable(request, state: PageState) -> bool:
-    return (state.fingerprint is not None and request.method == "GET" and not request.META.get("QUERY_STRING")
-            and len(messages.get_messages(request)) == 0)
+    return (
+        state.fingerprint is not None
+        and request.method == "GET"
+        and not request.META.get("QUERY_STRING")
+        and len(messages.get_messages(request)) == 0
+    )
 
 
 def cached_page(request, state: PageState, on, render) -> HttpResponse:

@@ -1,4 +1,5 @@
 """Reads of the status page (SPEC 8): whom an account may view, and everything shown about that person."""
+
 import datetime as dt
 
 from django.db.models import Q
@@ -31,7 +32,9 @@ def monthly_services(*, person) -> list[dict] | None:
 def account_of(user) -> InsuredAccount | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return InsuredAccount.objects.filter(user=user, activated_at__isnull=False).select_related("person").first()
+    return (
+        InsuredAccount.objects.filter(user=user, activated_at__isnull=False).select_related("person").first()
+    )
 
 
 def viewable_persons(*, account: InsuredAccount, on: dt.date) -> list:
@@ -39,8 +42,11 @@ def viewable_persons(*, account: InsuredAccount, on: dt.date) -> list:
     from enrollment.models import Person
 
     persons = [account.person] if account.person_id else []
-    principal_ids = (AgentLink.objects.filter(account=account, valid_from__lte=on)
-                     .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("principal_id", flat=True))
+    principal_ids = (
+        AgentLink.objects.filter(account=account, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("principal_id", flat=True)
+    )
     persons += list(Person.objects.filter(pk__in=list(principal_ids)).order_by("name", "pk"))
     return persons
 
@@ -78,24 +84,42 @@ def _build_applications(person):
 def _build_conclusions(person):
     from assessment.models import Conclusion
 
-    return Conclusion.objects.filter(person=person).exclude(state=Conclusion.State.DRAFT).order_by("-concluded_on")[:10]
+    return (
+        Conclusion.objects.filter(person=person)
+        .exclude(state=Conclusion.State.DRAFT)
+        .order_by("-concluded_on")[:10]
+    )
 
 
 def _build_reminders(person, on):
     from assessment.models import Conclusion, ExpiryReminder
 
     # SPEC 4.3: reminded from 60 days before expiry until a new conclusion replaces it or it expires.
-    return (ExpiryReminder.objects.filter(conclusion__person=person, conclusion__state=Conclusion.State.FINAL,
-                                          remind_on__lte=on, conclusion__valid_until__gte=on)
-            .select_related("conclusion").order_by("conclusion__valid_until"))
+    return (
+        ExpiryReminder.objects.filter(
+            conclusion__person=person,
+            conclusion__state=Conclusion.State.FINAL,
+            remind_on__lte=on,
+            conclusion__valid_until__gte=on,
+        )
+        .select_related("conclusion")
+        .order_by("conclusion__valid_until")
+    )
 
 
 # The page's reads, compiled once per process (ltci.core.queries.Precompiled): a first view of the page ran
 # 13 small queries whose building and compiling cost more CPU than everything else on the page.
-_READS = {name: Precompiled(build, person=SENTINEL_ID)
-          for name, build in (("decisions", _build_decisions), ("stays", _build_stays),
-                              ("contributions", _build_contributions), ("coverage", _build_coverage),
-                              ("applications", _build_applications), ("conclusions", _build_conclusions))}
+_READS = {
+    name: Precompiled(build, person=SENTINEL_ID)
+    for name, build in (
+        ("decisions", _build_decisions),
+        ("stays", _build_stays),
+        ("contributions", _build_contributions),
+        ("coverage", _build_coverage),
+        ("applications", _build_applications),
+        ("conclusions", _build_conclusions),
+    )
+}
 _READS["reminders"] = Precompiled(_build_reminders, person=SENTINEL_ID, on=SENTINEL_DAY)
 
 
@@ -134,8 +158,14 @@ def status_of(*, person, on: dt.date, policy_stamp: str | None = None) -> dict:
 
     decisions = _READS["decisions"](person=person.pk)
     # The one in force on the day (decisions of a person never overlap: exclusion constraint).
-    decision = next((d for d in sorted(decisions, key=lambda d: d.pk)
-                     if d.starts_on <= on and (d.ends_on is None or d.ends_on >= on)), None)
+    decision = next(
+        (
+            d
+            for d in sorted(decisions, key=lambda d: d.pk)
+            if d.starts_on <= on and (d.ends_on is None or d.ends_on >= on)
+        ),
+        None,
+    )
     contributions = _READS["contributions"](person=person.pk)
     coverage = _READS["coverage"](person=person.pk)
     arrears = [c for c in contributions if c.status in (c.Status.ARREARS, c.Status.PARTLY_PAID)]
@@ -171,10 +201,16 @@ def _standards(decision, on: dt.date, policy_stamp: str | None) -> list[tuple[st
     return list(_standards_seen[key])
 
 
-STANDARD_LABELS = {"daily": "每日标准（元）", "fund_ratio": "基金支付比例", "monthly_limit": "月度限额（元）",
-                   "daily_allowance": "亲情照护补贴（元/日）", "visits_monthly_limit": "上门服务月度标准（元）",
-                   "untrained_ratio": "未培训照护人支付比例", "copay_per_visit": "每次个人自付（元）",
-                   "yearly_limit": "年度限额（元）"}
+STANDARD_LABELS = {
+    "daily": "每日标准（元）",
+    "fund_ratio": "基金支付比例",
+    "monthly_limit": "月度限额（元）",
+    "daily_allowance": "亲情照护补贴（元/日）",
+    "visits_monthly_limit": "上门服务月度标准（元）",
+    "untrained_ratio": "未培训照护人支付比例",
+    "copay_per_visit": "每次个人自付（元）",
+    "yearly_limit": "年度限额（元）",
+}
 COMPONENT_LABELS = {"": "", "life": "生活照料", "medical": "医疗护理"}
 
 

@@ -1,4 +1,5 @@
 """The insured person's status page (mounted at /me/)."""
+
 from django.urls import path
 
 from . import status_views

@@ -1,4 +1,5 @@
 """The insured person's status page under /me/ (SPEC 8): mobile-first, Chinese, own or principal's records only."""
+
 from functools import wraps
 
 from django import forms
@@ -49,8 +50,12 @@ class ActivateForm(forms.Form):
 
 
 class ApplyForm(forms.Form):
-    disability_since = forms.DateField(label=_("失能开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("申请说明"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    disability_since = forms.DateField(
+        label=_("失能开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("申请说明"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     documents = MultipleFileField(label=_("诊断证明等材料（PDF/JPG/PNG，每个不超过10 MB）"))
 
     def clean_documents(self):
@@ -174,7 +179,12 @@ def _apply_form_html() -> str:
 def _home_context(state, on) -> dict:
     account, viewable = account_and_viewable(account_id=state.account_id, viewable_ids=state.viewable_ids)
     viewed = next((p for p in viewable if p.pk == state.viewed_id), None)
-    context = {"account": account, "viewable": viewable, "viewed": viewed, "apply_form_html": _apply_form_html()}
+    context = {
+        "account": account,
+        "viewable": viewable,
+        "viewed": viewed,
+        "apply_form_html": _apply_form_html(),
+    }
     if viewed is not None:
         context.update(status_of(person=viewed, on=on, policy_stamp=state.policy_stamp))
         context["masked_id"] = mask_id(viewed.national_id)
@@ -196,8 +206,11 @@ def decision_letter(request, pk):
     from .documents import decision_document_no, decision_letter_pdf
     from .models import BenefitDecision
 
-    decision = BenefitDecision.objects.filter(pk=pk, person__in=request.viewable).select_related(
-        "person", "conclusion", "institution").first()
+    decision = (
+        BenefitDecision.objects.filter(pk=pk, person__in=request.viewable)
+        .select_related("person", "conclusion", "institution")
+        .first()
+    )
     if decision is None:
         raise Http404("no such decision")
     return attachment(decision_letter_pdf(decision), f"{decision_document_no(decision)}.pdf")
@@ -212,7 +225,9 @@ def contribution_certificate(request, year):
 
     contribution = None
     if request.viewed is not None:
-        contribution = Contribution.objects.filter(person=request.viewed, year=year).select_related("person").first()
+        contribution = (
+            Contribution.objects.filter(person=request.viewed, year=year).select_related("person").first()
+        )
     if contribution is None:
         raise Http404("no such contribution")
     return attachment(certificate_pdf(contribution), f"{certificate_document_no(contribution)}.pdf")
@@ -223,7 +238,9 @@ def conclusion_notice(request, pk):
     from assessment.documents import conclusion_notice_pdf
     from assessment.models import Conclusion
 
-    conclusion = Conclusion.objects.filter(pk=pk, person__in=request.viewable, state=Conclusion.State.FINAL).first()
+    conclusion = Conclusion.objects.filter(
+        pk=pk, person__in=request.viewable, state=Conclusion.State.FINAL
+    ).first()
     if conclusion is None:
         raise Http404("no such conclusion")
     return attachment(conclusion_notice_pdf(conclusion), f"{conclusion.document_no}.pdf")
@@ -258,11 +275,16 @@ def apply(request):
     acting_for = request.viewed.pk != request.account.person_id
     try:
         application_submit(
-            person=request.viewed, applied_on=timezone.localdate(), channel=Application.Channel.ONLINE,
+            person=request.viewed,
+            applied_on=timezone.localdate(),
+            channel=Application.Channel.ONLINE,
             applied_by=Application.AppliedBy.AGENT if acting_for else Application.AppliedBy.SELF,
-            agent_name=request.account.name if acting_for else "", reason=form.cleaned_data["reason"],
-            disability_since=form.cleaned_data["disability_since"], documents=form.cleaned_data["documents"],
-            actor=request.user)
+            agent_name=request.account.name if acting_for else "",
+            reason=form.cleaned_data["reason"],
+            disability_since=form.cleaned_data["disability_since"],
+            documents=form.cleaned_data["documents"],
+            actor=request.user,
+        )
     except AssessmentError as exc:
         messages.error(request, str(exc))
     else:
@@ -283,10 +305,15 @@ def review(request, pk):
         raise Http404("no such conclusion")
     acting_for = conclusion.person_id != request.account.person_id
     try:
-        review_request(conclusion=conclusion, requested_on=timezone.localdate(),
-                       reason=request.POST.get("reason", ""), channel=Application.Channel.ONLINE,
-                       applied_by=Application.AppliedBy.AGENT if acting_for else Application.AppliedBy.SELF,
-                       agent_name=request.account.name if acting_for else "", actor=request.user)
+        review_request(
+            conclusion=conclusion,
+            requested_on=timezone.localdate(),
+            reason=request.POST.get("reason", ""),
+            channel=Application.Channel.ONLINE,
+            applied_by=Application.AppliedBy.AGENT if acting_for else Application.AppliedBy.SELF,
+            agent_name=request.account.name if acting_for else "",
+            actor=request.user,
+        )
     except AssessmentError as exc:
         messages.error(request, str(exc))
     else:

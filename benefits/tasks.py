@@ -1,4 +1,5 @@
 """Celery tasks of the benefits app: take ids/strings, call one service, safe to run twice."""
+
 import datetime as dt
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Staff admin for enrollment (thin: forms call the import functions and the run task)."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -38,8 +39,11 @@ from .regions import region_names
 
 IMPORTS = {
     "roster": (_("导入参保名单 (import_roster)"), ROSTER_COLUMNS, import_roster),
-    "account_events": (_("导入个人账户余额/划入 (import_account_events)"), ACCOUNT_EVENT_COLUMNS,
-                       import_account_events),
+    "account_events": (
+        _("导入个人账户余额/划入 (import_account_events)"),
+        ACCOUNT_EVENT_COLUMNS,
+        import_account_events,
+    ),
     "payments": (_("导入个人缴费 (import_payments)"), PAYMENT_COLUMNS, import_payments),
 }
 
@@ -92,16 +96,23 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in range(span["hi"], span["lo"] - 1, -1)]
 
     def queryset(self, request, queryset):
-        return queryset.filter(year=int(self.value())) if self.value() and self.value().isdigit() else queryset
+        return (
+            queryset.filter(year=int(self.value())) if self.value() and self.value().isdigit() else queryset
+        )
 
 
 class ChannelFilter(admin.SimpleListFilter):
     title = _("渠道")
     parameter_name = "channel"
-    CHANNELS = [("personal_account", _("个人账户划转")), ("account_credit", _("账户划入额抵扣")),
-                ("fiscal", _("财政")), ("resident_premium", _("随居民医保费缴纳")),
-                ("large_medical", _("随大额医疗费用补助缴纳")), ("cash", _("现金")),
-                ("family_account", _("家庭共济（亲属个人账户）"))]
+    CHANNELS = [
+        ("personal_account", _("个人账户划转")),
+        ("account_credit", _("账户划入额抵扣")),
+        ("fiscal", _("财政")),
+        ("resident_premium", _("随居民医保费缴纳")),
+        ("large_medical", _("随大额医疗费用补助缴纳")),
+        ("cash", _("现金")),
+        ("family_account", _("家庭共济（亲属个人账户）")),
+    ]
 
     def lookups(self, request, model_admin):
         return self.CHANNELS
@@ -124,8 +135,16 @@ class ContributionInline(ReadOnlyMixin, admin.TabularInline):
     model = Contribution
     extra = 0
     show_change_link = True
-    fields = ["year", "insurance_type", "individual_amount", "individual_paid", "status", "due_by",
-              "fully_paid_on", "subsidy_category"]
+    fields = [
+        "year",
+        "insurance_type",
+        "individual_amount",
+        "individual_paid",
+        "status",
+        "due_by",
+        "fully_paid_on",
+        "subsidy_category",
+    ]
     readonly_fields = fields
 
 
@@ -134,8 +153,9 @@ class UploadForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    year = forms.IntegerField(label=_("缴费年度"), min_value=2000, max_value=2100,
-                              initial=lambda: timezone.localdate().year)
+    year = forms.IntegerField(
+        label=_("缴费年度"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
+    )
     on = forms.DateField(label=_("划转记账日期"), required=False, help_text=_("留空为今天"))
 
 
@@ -171,13 +191,22 @@ class PersonAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         return [
-            path("import/<str:kind>/", self.admin_site.admin_view(self.import_view), name="enrollment_import"),
-            path("import-errors/<int:batch_id>/", self.admin_site.admin_view(self.errors_view),
-                 name="enrollment_import_errors"),
+            path(
+                "import/<str:kind>/", self.admin_site.admin_view(self.import_view), name="enrollment_import"
+            ),
+            path(
+                "import-errors/<int:batch_id>/",
+                self.admin_site.admin_view(self.errors_view),
+                name="enrollment_import_errors",
+            ),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"imports": [(k, v[0]) for k, v in IMPORTS.items()] if can(request.user, "enrollment.import") else []}
+        extra = {
+            "imports": [(k, v[0]) for k, v in IMPORTS.items()]
+            if can(request.user, "enrollment.import")
+            else []
+        }
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     @requires("enrollment.import")
@@ -198,12 +227,24 @@ class PersonAdmin(SimpleHistoryAdmin):
             if outcome.job:
                 return redirect(f"{request.path}?job={outcome.job.pk}")
             report = outcome.report
-            level = messages.ERROR if report.file_error else (messages.WARNING if report.errors else messages.SUCCESS)
+            level = (
+                messages.ERROR
+                if report.file_error
+                else (messages.WARNING if report.errors else messages.SUCCESS)
+            )
             self.message_user(request, report.summary(), level)
         if report is not None and report.batch_id:
             batch = ImportBatch.objects.filter(pk=report.batch_id).first()
-        context = {**self.admin_site.each_context(request), "title": title, "form": form, "columns": columns,
-                   "report": report, "batch": batch, "job": job, "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "columns": columns,
+            "report": report,
+            "batch": batch,
+            "job": job,
+            "opts": self.model._meta,
+        }
         return render(request, "admin/enrollment/upload.html", context)
 
     @requires("enrollment.import")
@@ -239,8 +280,18 @@ class TransactionInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Contribution)
 class ContributionAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "year", "insurance_type", "region_code", "individual_amount", "individual_paid",
-                    "status", "due_by", "fully_paid_on", "subsidy_category"]
+    list_display = [
+        "person",
+        "year",
+        "insurance_type",
+        "region_code",
+        "individual_amount",
+        "individual_paid",
+        "status",
+        "due_by",
+        "fully_paid_on",
+        "subsidy_category",
+    ]
     list_filter = [YearFilter, "status", "insurance_type", RegionFilter, "subsidised"]
     list_select_related = ["person"]
     search_fields = ["=person__national_id"]
@@ -259,11 +310,14 @@ class ContributionAdmin(SimpleHistoryAdmin):
         return False
 
     def get_urls(self):
-        return [path("run/", self.admin_site.admin_view(self.run_view), name="enrollment_contribution_run")] + \
-            super().get_urls()
+        return [
+            path("run/", self.admin_site.admin_view(self.run_view), name="enrollment_contribution_run")
+        ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), "can_run": can(request.user, "enrollment.run_contributions")})
+        return super().changelist_view(
+            request, {**(extra_context or {}), "can_run": can(request.user, "enrollment.run_contributions")}
+        )
 
     @requires("enrollment.run_contributions")
     def run_view(self, request):
@@ -278,8 +332,11 @@ class ContributionAdmin(SimpleHistoryAdmin):
             on = form.cleaned_data["on"]
             year = form.cleaned_data["year"]
             if job_is_running(JOB, str(year)):
-                self.message_user(request, _("%(year)s 年度筹资批处理正在运行，不能重复启动；请等待其完成。")
-                                  % {"year": year}, messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(year)s 年度筹资批处理正在运行，不能重复启动；请等待其完成。") % {"year": year},
+                    messages.ERROR,
+                )
                 return redirect(reverse("admin:enrollment_contribution_run"))
             try:
                 contribution_run_year.delay(form.cleaned_data["year"], on.isoformat() if on else None)
@@ -289,8 +346,13 @@ class ContributionAdmin(SimpleHistoryAdmin):
                 self.message_user(request, _("年度筹资批处理已提交，进度见“作业运行”。"), messages.SUCCESS)
                 return redirect(reverse("admin:core_jobrun_changelist") + "?job=contribution_run")
         runs = JobRun.objects.filter(job=JOB).order_by("-started_at")[:10]
-        context = {**self.admin_site.each_context(request), "title": _("启动年度筹资批处理"), "form": form,
-                   "opts": self.model._meta, "runs": runs}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("启动年度筹资批处理"),
+            "form": form,
+            "opts": self.model._meta,
+            "runs": runs,
+        }
         return render(request, "admin/enrollment/run.html", context)
 
 
@@ -327,11 +389,16 @@ class AccountEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class FundIncomeForm(forms.ModelForm):
     """Donations (捐助: donor and purpose required) and interest; the run books the other sources."""
 
-    source = forms.ChoiceField(label=_("来源"), choices=[
-        (FundIncome.Source.DONATION.value, FundIncome.Source.DONATION.label),
-        (FundIncome.Source.INTEREST.value, FundIncome.Source.INTEREST.label)])
-    region_code = forms.ChoiceField(label=_("地区"), required=False,
-                                    choices=lambda: [("", _("全市"))] + sorted(region_names().items()))
+    source = forms.ChoiceField(
+        label=_("来源"),
+        choices=[
+            (FundIncome.Source.DONATION.value, FundIncome.Source.DONATION.label),
+            (FundIncome.Source.INTEREST.value, FundIncome.Source.INTEREST.label),
+        ],
+    )
+    region_code = forms.ChoiceField(
+        label=_("地区"), required=False, choices=lambda: [("", _("全市"))] + sorted(region_names().items())
+    )
 
     class Meta:
         model = FundIncome
@@ -341,9 +408,14 @@ class FundIncomeForm(forms.ModelForm):
         from .services.fund import validate_manual_income
 
         data = super().clean()
-        errors = validate_manual_income(source=data.get("source"), amount=data.get("amount"),
-                                        booked_on=data.get("booked_on"), donor=data.get("donor", ""),
-                                        purpose=data.get("purpose", ""), region_code=data.get("region_code", ""))
+        errors = validate_manual_income(
+            source=data.get("source"),
+            amount=data.get("amount"),
+            booked_on=data.get("booked_on"),
+            donor=data.get("donor", ""),
+            purpose=data.get("purpose", ""),
+            region_code=data.get("region_code", ""),
+        )
         for name, reason in errors.items():
             if name not in self.errors:
                 self.add_error(name, reason)
@@ -361,8 +433,17 @@ class CollectiveSubsidyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(FundIncome)
 class FundIncomeAdmin(admin.ModelAdmin):
-    list_display = ["year", "source", "region_code", "headcount", "amount", "booked_on", "donor", "purpose",
-                    "created_by"]
+    list_display = [
+        "year",
+        "source",
+        "region_code",
+        "headcount",
+        "amount",
+        "booked_on",
+        "donor",
+        "purpose",
+        "created_by",
+    ]
     list_filter = ["year", "source", "region_code"]
     search_fields = ["donor", "purpose", "=source_key"]
     form = FundIncomeForm
@@ -377,7 +458,14 @@ class FundIncomeAdmin(admin.ModelAdmin):
         """Entered lines go through the service (validated, immutable, with who entered them)."""
         from .services.fund import fund_income_record
 
-        saved = fund_income_record(source=obj.source, amount=obj.amount, booked_on=obj.booked_on, donor=obj.donor,
-                                   purpose=obj.purpose, region_code=obj.region_code, actor=request.user)
+        saved = fund_income_record(
+            source=obj.source,
+            amount=obj.amount,
+            booked_on=obj.booked_on,
+            donor=obj.donor,
+            purpose=obj.purpose,
+            region_code=obj.region_code,
+            actor=request.user,
+        )
         obj.pk = saved.pk
         obj.source_key, obj.year, obj.created_by = saved.source_key, saved.year, saved.created_by

@@ -4,6 +4,7 @@ Today is late 2026: the yearly runs of 2025 and 2026 are done (booked 20 January
 January, some late, some never (arrears); some employees' accounts were short (arrears recovered in part by a
 March credit); some persons enrolled during 2025 and 2026.
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -18,10 +19,19 @@ from .services.payments import payments_apply
 from .services.roster import roster_apply
 from .services.run import contribution_mark_arrears, contribution_run_year
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华平刚桂兰玉珍凤霞建国文红梅志"
-CATEGORY_SAMPLE = ["medical_aid", "disabled_severe", "family_planning_rural", "low_income", "pupil",
-                   "university_student", "extreme_poverty"]
+CATEGORY_SAMPLE = [
+    "medical_aid",
+    "disabled_severe",
+    "family_planning_rural",
+    "low_income",
+    "pupil",
+    "university_student",
+    "extreme_poverty",
+]
 YEARS = (2025, 2026)
 MAX_PAYMENT_ROWS = 20_000
 RUN_ON = {2025: dt.date(2025, 1, 20), 2026: dt.date(2026, 1, 20)}
@@ -48,11 +58,26 @@ def _persons(n: int, rng) -> list[RosterRow]:
         cats = tuple(sorted({rng.choice(CATEGORY_SAMPLE)})) if rng.random() < 0.08 else ()
         ended = reason = None
         if rng.random() < 0.02:
-            ended, reason = dt.date(2026, rng.randint(2, 10), rng.randint(1, 28)), rng.choice(["died", "moved_out"])
+            ended, reason = (
+                dt.date(2026, rng.randint(2, 10), rng.randint(1, 28)),
+                rng.choice(["died", "moved_out"]),
+            )
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
-        rows.append(RosterRow(number, name, birth, "M" if int(number[16]) % 2 else "F", itype, region, enrolled,
-                              cats, itype == "employee", ended if ended and ended > enrolled else None,
-                              reason if ended and ended > enrolled else ""))
+        rows.append(
+            RosterRow(
+                number,
+                name,
+                birth,
+                "M" if int(number[16]) % 2 else "F",
+                itype,
+                region,
+                enrolled,
+                cats,
+                itype == "employee",
+                ended if ended and ended > enrolled else None,
+                reason if ended and ended > enrolled else "",
+            )
+        )
     return rows
 
 
@@ -65,34 +90,53 @@ def seed(*, persons: int, rng, stdout):
     people = _persons(persons, rng)
     applied, unchanged, errors = roster_apply(list(enumerate(people, start=2)), reason="demo")
     stdout.write(f"enrollment: {applied} persons enrolled ({len(errors)} rejected)")
-    balances = [AccountEventRow(p.national_id, "balance", Decimal(rng.choice([0, 5, 12, 80, 150, 600])), dt.date(y, 1, 1))
-                for p in people if p.has_personal_account for y in YEARS]
+    balances = [
+        AccountEventRow(
+            p.national_id, "balance", Decimal(rng.choice([0, 5, 12, 80, 150, 600])), dt.date(y, 1, 1)
+        )
+        for p in people
+        if p.has_personal_account
+        for y in YEARS
+    ]
     account_events_apply(list(enumerate(balances, start=2)))
     for year in YEARS:
         contribution_run_year(year=year, on=RUN_ON[year])
         payments = []
         for p in people:
-            if p.insurance_type != "resident" or p.enrolled_on.year > year or len(payments) >= MAX_PAYMENT_ROWS:
+            if (
+                p.insurance_type != "resident"
+                or p.enrolled_on.year > year
+                or len(payments) >= MAX_PAYMENT_ROWS
+            ):
                 continue
             roll = rng.random()
             if roll < 0.80:
                 paid = max(dt.date(year, 1, rng.randint(2, 28)), p.enrolled_on)
             elif roll < 0.90:
-                paid = dt.date(year, rng.randint(3, 6), rng.randint(1, 28))   # late: waiting period again
+                paid = dt.date(year, rng.randint(3, 6), rng.randint(1, 28))  # late: waiting period again
             else:
-                continue                                                        # never paid: arrears
+                continue  # never paid: arrears
             payments.append(PaymentRow(p.national_id, year, Decimal("20.00"), paid, "resident_premium", ""))
         payments_apply(list(enumerate(payments, start=2)))
-    credits = [AccountEventRow(p.national_id, "credit", Decimal("10.00"), dt.date(2026, 3, 1))
-               for p in people if p.has_personal_account and rng.random() < 0.5]
+    credits = [
+        AccountEventRow(p.national_id, "credit", Decimal("10.00"), dt.date(2026, 3, 1))
+        for p in people
+        if p.has_personal_account and rng.random() < 0.5
+    ]
     account_events_apply(list(enumerate(credits, start=2)))
     contribution_mark_arrears()
     from .models import FundIncome
     from .services.fund import fund_income_record
 
     if not FundIncome.objects.filter(source="donation").exists():
-        fund_income_record(source="donation", amount=Decimal("50000.00"), booked_on=dt.date(2026, 3, 15),
-                           donor="徐州市慈善总会", purpose="失能人员辅助器具", source_key="demo:donation:2026")
+        fund_income_record(
+            source="donation",
+            amount=Decimal("50000.00"),
+            booked_on=dt.date(2026, 3, 15),
+            donor="徐州市慈善总会",
+            purpose="失能人员辅助器具",
+            source_key="demo:donation:2026",
+        )
     stdout.write(f"enrollment: yearly runs {', '.join(map(str, YEARS))} done, payments and credits recorded")
 
 

@@ -1,4 +1,5 @@
 """Insured persons, coverage, contributions and their transactions (SPEC 3)."""
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, RangeOperators
@@ -48,7 +49,9 @@ class Person(models.Model):
     sex = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))])
     insurance_type = models.CharField(_("险种"), max_length=10, choices=InsuranceType.choices)
     region_code = models.CharField(_("参保地"), max_length=6, db_index=True)
-    categories = ArrayField(models.CharField(max_length=40), default=list, blank=True, verbose_name=_("人员类别"))
+    categories = ArrayField(
+        models.CharField(max_length=40), default=list, blank=True, verbose_name=_("人员类别")
+    )
     has_personal_account = models.BooleanField(_("有个人账户"), default=False)
     village_code = models.CharField(_("村/社区"), max_length=20, blank=True)
     died_on = models.DateField(_("死亡日期"), null=True, blank=True)
@@ -79,12 +82,15 @@ class CoveragePeriod(models.Model):
         ENROLLED = "enrolled", _("参保")
         MOVED_IN = "moved_in", _("转入")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("参保人")
+    )
     insurance_type = models.CharField(_("险种"), max_length=10, choices=InsuranceType.choices)
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"), null=True, blank=True)
-    start_reason = models.CharField(_("开始原因"), max_length=10, choices=StartReason.choices,
-                                    default=StartReason.ENROLLED)
+    start_reason = models.CharField(
+        _("开始原因"), max_length=10, choices=StartReason.choices, default=StartReason.ENROLLED
+    )
     end_reason = models.CharField(_("结束原因"), max_length=10, choices=EndReason.choices, blank=True)
     history = HistoricalRecords()
 
@@ -95,11 +101,14 @@ class CoveragePeriod(models.Model):
         constraints = [
             ExclusionConstraint(
                 name="coverage_no_overlap",
-                expressions=[("person", RangeOperators.EQUAL),
-                             (DateRangeFunc("start", "end"), RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    (DateRangeFunc("start", "end"), RangeOperators.OVERLAPS),
+                ],
             ),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
-                                   name="coverage_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="coverage_end_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -116,8 +125,9 @@ class Contribution(models.Model):
         ARREARS = "arrears", _("欠费")
         WAIVED = "waived", _("全额补助")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contributions",
-                               verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("参保人")
+    )
     year = models.PositiveSmallIntegerField(_("缴费年度"))
     insurance_type = models.CharField(_("险种"), max_length=10, choices=InsuranceType.choices)
     region_code = models.CharField(_("参保地"), max_length=6)
@@ -132,10 +142,15 @@ class Contribution(models.Model):
     status = models.CharField(_("缴费状态"), max_length=12, choices=Status.choices, default=Status.DUE)
     due_by = models.DateField(_("缴费期限"))
     fully_paid_on = models.DateField(_("缴足日期"), null=True, blank=True)
-    booked_on = models.DateField(_("年度批处理记账日期"), null=True, blank=True,
-                                 help_text=_("个人账户划转的记账日期；此后的账户划入额用于抵扣欠费"))
-    policy_record = models.ForeignKey("core.PolicyRecord", null=True, blank=True, on_delete=models.PROTECT,
-                                      verbose_name=_("适用标准"))
+    booked_on = models.DateField(
+        _("年度批处理记账日期"),
+        null=True,
+        blank=True,
+        help_text=_("个人账户划转的记账日期；此后的账户划入额用于抵扣欠费"),
+    )
+    policy_record = models.ForeignKey(
+        "core.PolicyRecord", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("适用标准")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -144,7 +159,9 @@ class Contribution(models.Model):
         verbose_name_plural = _("年度缴费")
         constraints = [
             models.UniqueConstraint(fields=["person", "year"], name="one_contribution_per_person_year"),
-            models.CheckConstraint(condition=Q(individual_paid__gte=0), name="contribution_paid_not_negative"),
+            models.CheckConstraint(
+                condition=Q(individual_paid__gte=0), name="contribution_paid_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["year", "region_code"])]
 
@@ -165,16 +182,29 @@ class ContributionTransaction(models.Model):
         PAYMENT = "payment", _("缴费")
         FISCAL_SUBSIDY = "fiscal_subsidy", _("财政全额补助")
 
-    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="transactions",
-                                     verbose_name=_("年度缴费"))
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.PROTECT, related_name="transactions", verbose_name=_("年度缴费")
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     amount = money_field(_("金额"))
     occurred_on = models.DateField(_("发生日期"))
     channel = models.CharField(_("渠道"), max_length=20, blank=True)
-    payer = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="paid_for", verbose_name=_("付款人"))
-    account_event = models.ForeignKey("AccountEvent", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="recoveries", verbose_name=_("抵扣来源账户划入"))
+    payer = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paid_for",
+        verbose_name=_("付款人"),
+    )
+    account_event = models.ForeignKey(
+        "AccountEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recoveries",
+        verbose_name=_("抵扣来源账户划入"),
+    )
     source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -194,8 +224,9 @@ class AccountEvent(models.Model):
         BALANCE = "balance", _("余额")
         CREDIT = "credit", _("划入")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="account_events",
-                               verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="account_events", verbose_name=_("参保人")
+    )
     event = models.CharField(_("事件"), max_length=10, choices=Event.choices)
     amount = money_field(_("金额"))
     occurred_on = models.DateField(_("日期"))
@@ -204,8 +235,11 @@ class AccountEvent(models.Model):
     class Meta:
         verbose_name = _("个人账户事件")
         verbose_name_plural = _("个人账户事件")
-        constraints = [models.UniqueConstraint(fields=["person", "event", "occurred_on", "amount"],
-                                               name="account_event_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "event", "occurred_on", "amount"], name="account_event_once"
+            )
+        ]
 
     def __str__(self):
         return f"{self.person_id} {self.event} {self.amount} {self.occurred_on}"
@@ -236,8 +270,14 @@ class FundIncome(models.Model):
     purpose = models.CharField(_("用途"), max_length=200, blank=True)
     source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("登记人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
 
     class Meta:
         verbose_name = _("基金收入")

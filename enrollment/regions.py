@@ -3,13 +3,24 @@
 The list is a data file (data/region_codes.csv) that staff can extend; a roster row with a code not in it
 is rejected as "unknown region" (docs/decisions.md).
 """
+
 import csv
 from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "region_codes.csv"
-XUZHOU_REGIONS = ["320302", "320303", "320305", "320311", "320312", "320321", "320322", "320324", "320381",
-                  "320382"]
+XUZHOU_REGIONS = [
+    "320302",
+    "320303",
+    "320305",
+    "320311",
+    "320312",
+    "320321",
+    "320322",
+    "320324",
+    "320381",
+    "320382",
+]
 
 
 @cache

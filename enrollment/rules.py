@@ -2,6 +2,7 @@
 
 No ORM and no I/O: the selectors gather the facts and the policy values and pass them in.
 """
+
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,26 +36,37 @@ def standard_amounts(value, *, name: str) -> Amounts:
     Raise PolicyNotEntered naming the standard when it or one of its numbers is left for staff.
     """
     if value is None:
-        raise PolicyNotEntered(f"contribution standard {name} has not been entered yet: staff must enter it in "
-                               "the admin (政策参数) before the contribution run")
+        raise PolicyNotEntered(
+            f"contribution standard {name} has not been entered yet: staff must enter it in "
+            "the admin (政策参数) before the contribution run"
+        )
     form = value["form"]
     needed = ("base", "individual_rate", "employer_rate") if form == "rate" else ("total", "individual")
     missing = [k for k in needed if not value.entered(k)]
     if missing:
-        raise PolicyNotEntered(f"contribution standard {name} ({form} form) has no value for "
-                               f"{', '.join(missing)}: staff must enter it in the admin (政策参数)")
+        raise PolicyNotEntered(
+            f"contribution standard {name} ({form} form) has no value for "
+            f"{', '.join(missing)}: staff must enter it in the admin (政策参数)"
+        )
     if form == "rate":
         base = value["base"]
         individual = fen(base * value["individual_rate"])
         employer = fen(base * value["employer_rate"])
         return Amounts(individual + employer, individual, Decimal("0.00"), Decimal("0.00"), employer)
     parts = {k: fen(value[k]) for k in ("total", "individual", "pooled_fund", "fiscal", "employer")}
-    return Amounts(parts["total"], parts["individual"], parts["pooled_fund"], parts["fiscal"], parts["employer"],
-                   value["collective"])
+    return Amounts(
+        parts["total"],
+        parts["individual"],
+        parts["pooled_fund"],
+        parts["fiscal"],
+        parts["employer"],
+        value["collective"],
+    )
 
 
-def subsidy_category(*, categories, insurance_type: str, age: int, subsidised: list[str],
-                     resident_age_min: int | None) -> str:
+def subsidy_category(
+    *, categories, insurance_type: str, age: int, subsidised: list[str], resident_age_min: int | None
+) -> str:
     """Return the category that makes the fiscal source pay the individual part, or "" (SPEC 3.2)."""
     for code in subsidised:
         if code in categories:
@@ -83,7 +95,9 @@ def recovery_threshold(*, due_by: dt.date, booked_on: dt.date | None) -> dt.date
     return min(due_by, booked_on) if booked_on else due_by
 
 
-def payment_status(*, individual_amount: Decimal, individual_paid: Decimal, due: dt.date, today: dt.date) -> str:
+def payment_status(
+    *, individual_amount: Decimal, individual_paid: Decimal, due: dt.date, today: dt.date
+) -> str:
     if individual_paid >= individual_amount:
         return "paid"
     if today > due:
@@ -94,9 +108,9 @@ def payment_status(*, individual_amount: Decimal, individual_paid: Decimal, due:
 # --- eligibility conditions (SPEC 3.4, 5.1 items 1-2) --------------------------------------------------
 @dataclass(frozen=True)
 class Condition:
-    code: str            # "covered" | "contribution_paid" | "waiting_period"
+    code: str  # "covered" | "contribution_paid" | "waiting_period"
     passed: bool
-    reason_code: str | None   # when failed: "NOT_COVERED" | "ARREARS" | "WAITING"
+    reason_code: str | None  # when failed: "NOT_COVERED" | "ARREARS" | "WAITING"
     detail: str
     record: str = ""
 
@@ -131,14 +145,16 @@ class YearPaid:
 class Facts:
     died_on: dt.date | None
     spans: tuple[Span, ...]
-    years: dict            # year -> YearPaid
+    years: dict  # year -> YearPaid
     first_system_year: int | None
     waiting_months: Callable[[dt.date], int]
-    deadline: Callable[[int], dt.date | None]     # the collection deadline of a year (grace without a record)
-    exemptions: tuple[tuple[dt.date, dt.date | None, dt.date], ...] = ()   # (valid_from, valid_to, enrolled_before)
+    deadline: Callable[[int], dt.date | None]  # the collection deadline of a year (grace without a record)
+    exemptions: tuple[
+        tuple[dt.date, dt.date | None, dt.date], ...
+    ] = ()  # (valid_from, valid_to, enrolled_before)
 
 
-Interval = tuple[dt.date, dt.date, str, str, str]   # from, to (inclusive), reason, detail, record
+Interval = tuple[dt.date, dt.date, str, str, str]  # from, to (inclusive), reason, detail, record
 
 
 def covered_intervals(facts: Facts) -> list[tuple[dt.date, dt.date, Span]]:
@@ -182,12 +198,25 @@ def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interv
             continue
         elif record.full:
             if record.fully_paid_on > first_unpaid:
-                out.append((first_unpaid, min(record.fully_paid_on - ONE_DAY, dec31), ARREARS,
-                            f"{year} contribution paid in full only on {record.fully_paid_on.isoformat()}",
-                            record.record))
+                out.append(
+                    (
+                        first_unpaid,
+                        min(record.fully_paid_on - ONE_DAY, dec31),
+                        ARREARS,
+                        f"{year} contribution paid in full only on {record.fully_paid_on.isoformat()}",
+                        record.record,
+                    )
+                )
         else:
-            out.append((first_unpaid, dec31, ARREARS, f"{year} contribution not paid in full ({record.status})",
-                        record.record))
+            out.append(
+                (
+                    first_unpaid,
+                    dec31,
+                    ARREARS,
+                    f"{year} contribution not paid in full ({record.status})",
+                    record.record,
+                )
+            )
     return [i for i in out if i[0] <= i[1]]
 
 
@@ -219,8 +248,16 @@ def waiting_intervals(facts: Facts) -> list[Interval]:
         if needs or not record.on_time:
             paid = record.fully_paid_on
             payable = add_months(paid + ONE_DAY, facts.waiting_months(paid))
-            out.append((paid, payable - ONE_DAY, WAITING, f"waiting period ends {(payable - ONE_DAY).isoformat()}, "
-                        f"payable from {payable.isoformat()} (full payment {paid.isoformat()})", record.record))
+            out.append(
+                (
+                    paid,
+                    payable - ONE_DAY,
+                    WAITING,
+                    f"waiting period ends {(payable - ONE_DAY).isoformat()}, "
+                    f"payable from {payable.isoformat()} (full payment {paid.isoformat()})",
+                    record.record,
+                )
+            )
             needs = False
     return _minus_exemptions(out, first_start, facts.exemptions)
 
@@ -254,17 +291,25 @@ def not_covered_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[In
         if cursor > end:
             break
     if cursor <= end:
-        detail = f"died on {facts.died_on.isoformat()}" if facts.died_on and facts.died_on < cursor else \
-            "no coverage period"
+        detail = (
+            f"died on {facts.died_on.isoformat()}"
+            if facts.died_on and facts.died_on < cursor
+            else "no coverage period"
+        )
         out.append((cursor, end, NOT_COVERED, detail, ""))
     return [i for i in out if i[0] <= i[1] and i[1] >= start and i[0] <= end]
 
 
 def blocks(facts: Facts, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date, str, str]]:
     """Non-payable intervals within [start, end], by priority NOT_COVERED > ARREARS > WAITING."""
-    intervals = (not_covered_intervals(facts, start, end) + arrears_intervals(facts, start, end)
-                 + waiting_intervals(facts))
-    intervals = [(max(a, start), min(b, end), r, d, rec) for a, b, r, d, rec in intervals if b >= start and a <= end]
+    intervals = (
+        not_covered_intervals(facts, start, end)
+        + arrears_intervals(facts, start, end)
+        + waiting_intervals(facts)
+    )
+    intervals = [
+        (max(a, start), min(b, end), r, d, rec) for a, b, r, d, rec in intervals if b >= start and a <= end
+    ]
     if not intervals:
         return []
     points = sorted({a for a, *_ in intervals} | {b + ONE_DAY for _, b, *_ in intervals})
@@ -292,28 +337,61 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
         result.append(Condition("covered", True, None, _span_detail(span), span.record))
     else:
         died = facts.died_on and facts.died_on < on
-        result.append(Condition("covered", False, NOT_COVERED,
-                                f"died on {facts.died_on.isoformat()}" if died else f"no coverage period on {on}",
-                                ""))
+        result.append(
+            Condition(
+                "covered",
+                False,
+                NOT_COVERED,
+                f"died on {facts.died_on.isoformat()}" if died else f"no coverage period on {on}",
+                "",
+            )
+        )
     arrears = [i for i in arrears_intervals(facts, on, on) if i[0] <= on <= i[1]]
     record = facts.years.get(on.year)
     if arrears:
         a = arrears[0]
         result.append(Condition("contribution_paid", False, ARREARS, a[3], a[4]))
     elif record is None:
-        result.append(Condition("contribution_paid", True, None,
-                                f"{on.year} contribution not due yet (grace until the deadline)", ""))
+        result.append(
+            Condition(
+                "contribution_paid",
+                True,
+                None,
+                f"{on.year} contribution not due yet (grace until the deadline)",
+                "",
+            )
+        )
     elif record.status == "waived":
-        result.append(Condition("contribution_paid", True, None,
-                                f"{on.year} contribution paid by the fiscal subsidy (waived)", record.record))
+        result.append(
+            Condition(
+                "contribution_paid",
+                True,
+                None,
+                f"{on.year} contribution paid by the fiscal subsidy (waived)",
+                record.record,
+            )
+        )
     elif record.full:
-        result.append(Condition("contribution_paid", True, None,
-                                f"{on.year} contribution paid in full on {record.fully_paid_on.isoformat()}",
-                                record.record))
+        result.append(
+            Condition(
+                "contribution_paid",
+                True,
+                None,
+                f"{on.year} contribution paid in full on {record.fully_paid_on.isoformat()}",
+                record.record,
+            )
+        )
     else:
-        result.append(Condition("contribution_paid", True, None,
-                                f"{on.year} contribution due by {record.due_by.isoformat()} (grace: previous year "
-                                "paid on time)", record.record))
+        result.append(
+            Condition(
+                "contribution_paid",
+                True,
+                None,
+                f"{on.year} contribution due by {record.due_by.isoformat()} (grace: previous year "
+                "paid on time)",
+                record.record,
+            )
+        )
     waits = [w for w in waiting_intervals(facts) if w[0] <= on <= w[1]]
     if waits:
         w = waits[0]
@@ -361,11 +439,13 @@ def first_payable_day(facts: Facts, year: int) -> dt.date | None:
     return None
 
 
-def export_status(*, subsidised: bool, individual_amount: Decimal, individual_paid: Decimal, due: dt.date,
-                  today: dt.date) -> str:
+def export_status(
+    *, subsidised: bool, individual_amount: Decimal, individual_paid: Decimal, due: dt.date, today: dt.date
+) -> str:
     """SPEC 11.5 status: waived | paid | arrears (a part paid included) | not_due (before the deadline)."""
     if subsidised:
         return "waived"
-    status = payment_status(individual_amount=individual_amount, individual_paid=individual_paid, due=due,
-                            today=today)
+    status = payment_status(
+        individual_amount=individual_amount, individual_paid=individual_paid, due=due, today=today
+    )
     return status if status in ("paid", "arrears") else "not_due"

@@ -1,4 +1,5 @@
 """Enrollment reads (STYLE: selectors): contribution conditions for eligibility (SPEC 3.4, 5.1 items 1-2)."""
+
 import datetime as dt
 from collections import defaultdict
 
@@ -11,11 +12,28 @@ from . import rules
 from .models import Contribution, CoveragePeriod, Person
 from .rules import Condition
 
-__all__ = ["Condition", "contribution_conditions", "contribution_blocks", "contribution_export_rows", "payable_from",
-           "person_by_national_id"]
+__all__ = [
+    "Condition",
+    "contribution_conditions",
+    "contribution_blocks",
+    "contribution_export_rows",
+    "payable_from",
+    "person_by_national_id",
+]
 
-EXPORT_HEADER = ("national_id", "insurance_type", "year", "individual_amount", "pooled_fund_amount",
-                 "fiscal_amount", "employer_amount", "other_amount", "status", "paid_on", "payable_from")
+EXPORT_HEADER = (
+    "national_id",
+    "insurance_type",
+    "year",
+    "individual_amount",
+    "pooled_fund_amount",
+    "fiscal_amount",
+    "employer_amount",
+    "other_amount",
+    "status",
+    "paid_on",
+    "payable_from",
+)
 EXPORT_CHUNK = 2000
 
 
@@ -60,12 +78,16 @@ def _facts_for(person_ids) -> dict[int, rules.Facts]:
     """Gather facts for many persons in a fixed number of queries."""
     ids = list(person_ids)
     spans = defaultdict(list)
-    for c in CoveragePeriod.objects.filter(person_id__in=id_set(ids)).order_by("person_id", "start").values_list(
-            "id", "person_id", "start", "end", "start_reason", "end_reason"):
+    for c in (
+        CoveragePeriod.objects.filter(person_id__in=id_set(ids))
+        .order_by("person_id", "start")
+        .values_list("id", "person_id", "start", "end", "start_reason", "end_reason")
+    ):
         spans[c[1]].append(rules.Span(c[2], c[3], c[4], c[5], f"CoveragePeriod#{c[0]}"))
     years = defaultdict(dict)
     for c in Contribution.objects.filter(person_id__in=id_set(ids)).values_list(
-            "id", "person_id", "year", "status", "due_by", "fully_paid_on"):
+        "id", "person_id", "year", "status", "due_by", "fully_paid_on"
+    ):
         years[c[1]][c[2]] = rules.YearPaid(c[2], c[3], c[4], c[5], f"Contribution#{c[0]}")
     died = dict(Person.objects.filter(id__in=id_set(ids)).values_list("id", "died_on"))
     return _facts(ids, spans, years, died)
@@ -87,10 +109,18 @@ def _facts(ids, spans, years, died) -> dict[int, rules.Facts]:
             deadlines[year] = _deadline(year)
         return deadlines[year]
 
-    return {pid: rules.Facts(died_on=died.get(pid), spans=tuple(spans[pid]), years=years[pid],
-                             first_system_year=first_year, waiting_months=waiting_months, deadline=deadline,
-                             exemptions=exemptions)
-            for pid in ids}
+    return {
+        pid: rules.Facts(
+            died_on=died.get(pid),
+            spans=tuple(spans[pid]),
+            years=years[pid],
+            first_system_year=first_year,
+            waiting_months=waiting_months,
+            deadline=deadline,
+            exemptions=exemptions,
+        )
+        for pid in ids
+    }
 
 
 def contribution_conditions(*, person, on: dt.date) -> list[Condition]:
@@ -98,7 +128,9 @@ def contribution_conditions(*, person, on: dt.date) -> list[Condition]:
     return rules.conditions(_facts_for([person.pk])[person.pk], on)
 
 
-def contribution_blocks(*, person_ids, start: dt.date, end: dt.date) -> dict[int, list[tuple[dt.date, dt.date, str, str]]]:
+def contribution_blocks(
+    *, person_ids, start: dt.date, end: dt.date
+) -> dict[int, list[tuple[dt.date, dt.date, str, str]]]:
     """Non-payable intervals per person within [start, end] (NOT_COVERED > ARREARS > WAITING)."""
     facts = _facts_for(person_ids)
     return {pid: rules.blocks(f, start, end) for pid, f in facts.items()}
@@ -112,10 +144,18 @@ def payable_from(*, person, coverage=None, contributions=None) -> dt.date | None
     """
     if coverage is None or contributions is None:
         return rules.payable_from(_facts_for([person.pk])[person.pk])
-    spans = {person.pk: [rules.Span(c.start, c.end, c.start_reason, c.end_reason, f"CoveragePeriod#{c.pk}")
-                         for c in sorted(coverage, key=lambda c: c.start)]}
-    years = {person.pk: {c.year: rules.YearPaid(c.year, c.status, c.due_by, c.fully_paid_on, f"Contribution#{c.pk}")
-                         for c in contributions}}
+    spans = {
+        person.pk: [
+            rules.Span(c.start, c.end, c.start_reason, c.end_reason, f"CoveragePeriod#{c.pk}")
+            for c in sorted(coverage, key=lambda c: c.start)
+        ]
+    }
+    years = {
+        person.pk: {
+            c.year: rules.YearPaid(c.year, c.status, c.due_by, c.fully_paid_on, f"Contribution#{c.pk}")
+            for c in contributions
+        }
+    }
     return rules.payable_from(_facts([person.pk], spans, years, {person.pk: person.died_on})[person.pk])
 
 
@@ -123,8 +163,11 @@ def _insured_in_year(year: int):
     """Ids of the persons with a coverage period overlapping the year and alive on some day of it."""
     jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
     covered = CoveragePeriod.objects.filter(start__lte=dec31).filter(Q(end__isnull=True) | Q(end__gte=jan1))
-    return (Person.objects.filter(id__in=covered.values("person_id"))
-            .filter(Q(died_on__isnull=True) | Q(died_on__gte=jan1)).order_by("national_id"))
+    return (
+        Person.objects.filter(id__in=covered.values("person_id"))
+        .filter(Q(died_on__isnull=True) | Q(died_on__gte=jan1))
+        .order_by("national_id")
+    )
 
 
 def contribution_export_rows(year: int, *, today: dt.date):
@@ -147,7 +190,7 @@ def contribution_export_rows(year: int, *, today: dt.date):
             policy = None
     ids = list(insured.values_list("id", flat=True))
     for at in range(0, len(ids), EXPORT_CHUNK):
-        chunk = ids[at:at + EXPORT_CHUNK]
+        chunk = ids[at : at + EXPORT_CHUNK]
         persons = Person.objects.in_bulk(chunk)
         contribs = {c.person_id: c for c in Contribution.objects.filter(person_id__in=chunk, year=year)}
         missing = [pid for pid in chunk if pid not in contribs]
@@ -166,9 +209,21 @@ def contribution_export_rows(year: int, *, today: dt.date):
 def _export_row(person: Person, c: Contribution, facts: rules.Facts, today: dt.date) -> tuple:
     parts = (c.individual_amount, c.pooled_fund_amount, c.fiscal_amount, c.employer_amount)
     other = c.total_amount - sum(parts)
-    status = rules.export_status(subsidised=c.subsidised, individual_amount=c.individual_amount,
-                                 individual_paid=c.individual_paid, due=c.due_by, today=today)
+    status = rules.export_status(
+        subsidised=c.subsidised,
+        individual_amount=c.individual_amount,
+        individual_paid=c.individual_paid,
+        due=c.due_by,
+        today=today,
+    )
     paid_on = c.fully_paid_on if status == "paid" else None
     payable = rules.first_payable_day(facts, c.year)
-    return (person.national_id, c.insurance_type, c.year, *(f"{x:.2f}" for x in (*parts, other)), status,
-            paid_on.isoformat() if paid_on else "", payable.isoformat() if payable else "")
+    return (
+        person.national_id,
+        c.insurance_type,
+        c.year,
+        *(f"{x:.2f}" for x in (*parts, other)),
+        status,
+        paid_on.isoformat() if paid_on else "",
+        payable.isoformat() if payable else "",
+    )

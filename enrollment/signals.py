@@ -1,4 +1,5 @@
 """Signals enrollment sends to the apps above it (they depend on enrollment, never the reverse)."""
+
 from django.dispatch import Signal
 
 # Sent after a roster import has committed, with ``person_ids``: the persons whose death or coverage end

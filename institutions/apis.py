@@ -1,4 +1,5 @@
 """API of the provider portal (SPEC 6, 11.6): the institution's own profile, beds and caregivers."""
+
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,7 +40,9 @@ class InstitutionProfileApi(APIView):
     def get(self, request):
         institution = request.institution
         institution.current_agreement = current_agreement(institution=institution)
-        institution.in_force_today = active_agreement(institution=institution, on=timezone.localdate()) is not None
+        institution.in_force_today = (
+            active_agreement(institution=institution, on=timezone.localdate()) is not None
+        )
         return Response(InstitutionOut(institution).data)
 
 
@@ -53,8 +56,13 @@ class BedListCreateApi(generics.GenericAPIView):
             return Bed.objects.none()
         return Bed.objects.filter(institution=self.request.institution).order_by("label")
 
-    @extend_schema(responses=BedOut(many=True), summary="本机构备案床位",
-                   parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="只列出该日备案的床位（当日床位容量）")])
+    @extend_schema(
+        responses=BedOut(many=True),
+        summary="本机构备案床位",
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, description="只列出该日备案的床位（当日床位容量）")
+        ],
+    )
     def get(self, request):
         beds = self.get_queryset()
         if "on" in request.query_params:
@@ -85,8 +93,11 @@ class CaregiverListCreateApi(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Employment.objects.none()
-        return (Employment.objects.filter(institution=self.request.institution).select_related("caregiver")
-                .order_by("caregiver__national_id", "employed_from"))
+        return (
+            Employment.objects.filter(institution=self.request.institution)
+            .select_related("caregiver")
+            .order_by("caregiver__national_id", "employed_from")
+        )
 
     @extend_schema(responses=EmploymentOut(many=True), summary="本机构护理人员（任职记录）")
     def get(self, request):
@@ -98,8 +109,9 @@ class CaregiverListCreateApi(generics.GenericAPIView):
         data = CaregiverIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            employment = services.caregiver_employ(institution=request.institution, actor=request.user,
-                                                   **data.validated_data)
+            employment = services.caregiver_employ(
+                institution=request.institution, actor=request.user, **data.validated_data
+            )
         except InstitutionError as exc:
             raise _invalid(exc) from None
         return Response(EmploymentOut(employment).data, status=status.HTTP_201_CREATED)
@@ -127,8 +139,9 @@ class CaregiverUpdateApi(APIView):
 
     @extend_schema(request=CaregiverUpdateIn, responses=EmploymentOut, summary="修改护理人员信息或登记离职")
     def patch(self, request, pk):
-        employment = get_object_or_404(Employment.objects.select_related("caregiver"), pk=pk,
-                                       institution=request.institution)
+        employment = get_object_or_404(
+            Employment.objects.select_related("caregiver"), pk=pk, institution=request.institution
+        )
         data = CaregiverUpdateIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -137,13 +150,17 @@ class CaregiverUpdateApi(APIView):
             with transaction.atomic():
                 if {"name", "qualification", "phone"} & values.keys():
                     services.caregiver_update(
-                        caregiver=caregiver, institution=request.institution, actor=request.user,
+                        caregiver=caregiver,
+                        institution=request.institution,
+                        actor=request.user,
                         name=values.get("name", caregiver.name),
                         qualification=values.get("qualification", caregiver.qualification),
-                        phone=values.get("phone", caregiver.phone))
+                        phone=values.get("phone", caregiver.phone),
+                    )
                 if "employed_to" in values:
-                    employment = services.employment_end(employment=employment, employed_to=values["employed_to"],
-                                                         actor=request.user)
+                    employment = services.employment_end(
+                        employment=employment, employed_to=values["employed_to"], actor=request.user
+                    )
         except InstitutionError as exc:
             raise _invalid(exc) from None
         employment.caregiver.refresh_from_db()

@@ -1,4 +1,5 @@
 """Portal and admin forms: validate input; the services do the writing."""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
@@ -19,7 +20,9 @@ class PortalLoginForm(AuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not InstitutionUser.objects.filter(user=user).exists():
-            raise forms.ValidationError(_("此账号不是协议机构用户，经办人员请从管理后台登录。"), code="not_portal_user")
+            raise forms.ValidationError(
+                _("此账号不是协议机构用户，经办人员请从管理后台登录。"), code="not_portal_user"
+            )
 
 
 class ProfileForm(forms.ModelForm):
@@ -40,7 +43,9 @@ class BedDayForm(forms.Form):
 
 
 class BedEndForm(forms.Form):
-    registered_to = forms.DateField(label=_("撤销日期（最后备案日）"), widget=DATE, initial=timezone.localdate)
+    registered_to = forms.DateField(
+        label=_("撤销日期（最后备案日）"), widget=DATE, initial=timezone.localdate
+    )
 
 
 class CaregiverForm(forms.Form):
@@ -103,10 +108,15 @@ class ReasonForm(forms.Form):
 class SignForm(ReasonForm):
     valid_from = forms.DateField(label=_("协议开始"), widget=DATE)
     valid_to = forms.DateField(label=_("协议结束"), widget=DATE)
-    care_forms = forms.MultipleChoiceField(label=_("服务形式"), widget=forms.CheckboxSelectMultiple,
-                                           choices=[], required=False)
-    price_life = AmountField(label=_("生活照料约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE)
-    price_medical = AmountField(label=_("医疗护理约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE)
+    care_forms = forms.MultipleChoiceField(
+        label=_("服务形式"), widget=forms.CheckboxSelectMultiple, choices=[], required=False
+    )
+    price_life = AmountField(
+        label=_("生活照料约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE
+    )
+    price_medical = AmountField(
+        label=_("医疗护理约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE
+    )
     insurance_expires_on = forms.DateField(label=_("责任险到期日"), widget=DATE)
 
     def __init__(self, *args, **kwargs):

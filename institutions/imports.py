@@ -4,6 +4,7 @@ Institutions: `code, name, type, region_code, credit_code, care_forms, beds, agr
 insurance_expires_on, price_life, price_medical`. Caregivers: `institution_code, national_id, name,
 qualification, employed_from, employed_to`. Decisions: docs/decisions.md.
 """
+
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -34,17 +35,51 @@ from .selectors import price_standards
 from .services.lifecycle import institution_reinstate, institution_suspend
 from .services.records import beds_set_count
 
-INSTITUTION_COLUMNS = ["code", "name", "type", "region_code", "credit_code", "care_forms", "beds", "agreement_from",
-                       "agreement_to", "insurance_expires_on", "price_life", "price_medical"]
+INSTITUTION_COLUMNS = [
+    "code",
+    "name",
+    "type",
+    "region_code",
+    "credit_code",
+    "care_forms",
+    "beds",
+    "agreement_from",
+    "agreement_to",
+    "insurance_expires_on",
+    "price_life",
+    "price_medical",
+]
 # The Chinese column names a header may use instead of the codes (issue 14); the templates' header.
-INSTITUTION_LABELS = {"code": "机构编码", "name": "机构名称", "type": "机构类型", "region_code": "行政区划代码",
-                      "credit_code": "统一社会信用代码", "care_forms": "护理服务形式", "beds": "床位数",
-                      "agreement_from": "协议起始日期", "agreement_to": "协议终止日期",
-                      "insurance_expires_on": "责任保险到期日期", "price_life": "生活照料收费标准",
-                      "price_medical": "医疗护理收费标准"}
-CAREGIVER_LABELS = {"institution_code": "机构编码", "national_id": "公民身份号码", "name": "姓名",
-                    "qualification": "资质", "employed_from": "聘用起始日期", "employed_to": "聘用终止日期"}
-CAREGIVER_COLUMNS = ["institution_code", "national_id", "name", "qualification", "employed_from", "employed_to"]
+INSTITUTION_LABELS = {
+    "code": "机构编码",
+    "name": "机构名称",
+    "type": "机构类型",
+    "region_code": "行政区划代码",
+    "credit_code": "统一社会信用代码",
+    "care_forms": "护理服务形式",
+    "beds": "床位数",
+    "agreement_from": "协议起始日期",
+    "agreement_to": "协议终止日期",
+    "insurance_expires_on": "责任保险到期日期",
+    "price_life": "生活照料收费标准",
+    "price_medical": "医疗护理收费标准",
+}
+CAREGIVER_LABELS = {
+    "institution_code": "机构编码",
+    "national_id": "公民身份号码",
+    "name": "姓名",
+    "qualification": "资质",
+    "employed_from": "聘用起始日期",
+    "employed_to": "聘用终止日期",
+}
+CAREGIVER_COLUMNS = [
+    "institution_code",
+    "national_id",
+    "name",
+    "qualification",
+    "employed_from",
+    "employed_to",
+]
 
 
 @dataclass
@@ -68,6 +103,7 @@ def _choice(choices):
         if text not in choices:
             raise ValueError(f"'{text}' is not one of {'|'.join(choices)}")
         return text
+
     return parse
 
 
@@ -76,6 +112,7 @@ def _text(max_length: int):
         if len(text) > max_length:
             raise ValueError(f"is longer than {max_length} characters")
         return text
+
     return parse
 
 
@@ -89,7 +126,9 @@ def _care_forms(text):
     codes = [c.strip() for c in text.split(";") if c.strip()]
     unknown = [c for c in codes if c not in CareForm.values]
     if unknown:
-        raise ValueError(f"unknown care form code(s): {', '.join(unknown)} (SPEC 5.2 codes: {'|'.join(CareForm.values)})")
+        raise ValueError(
+            f"unknown care form code(s): {', '.join(unknown)} (SPEC 5.2 codes: {'|'.join(CareForm.values)})"
+        )
     return list(dict.fromkeys(codes))
 
 
@@ -122,8 +161,10 @@ def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -
     life = field_value(row, values, "price_life", _price, required=False)
     medical = field_value(row, values, "price_medical", _price, required=False)
     standards = price_standards(on=start or today)
-    for name_, price, component, label in (("price_life", life, "life", _("生活照料约定日价")),
-                                           ("price_medical", medical, "medical", _("医疗护理约定日价"))):
+    for name_, price, component, label in (
+        ("price_life", life, "life", _("生活照料约定日价")),
+        ("price_medical", medical, "medical", _("医疗护理约定日价")),
+    ):
         error = rules.price_error(price, standards[component], label)
         if error:
             raise RowError(row, name_, error)
@@ -192,9 +233,14 @@ def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
         want = None
     agreement = None
     if r.agreement_from:
-        terms = {"valid_from": r.agreement_from, "valid_to": r.agreement_to, "care_forms": r.care_forms,
-                 "price_life": r.price_life, "price_medical": r.price_medical,
-                 "insurance_expires_on": r.insurance_expires_on}
+        terms = {
+            "valid_from": r.agreement_from,
+            "valid_to": r.agreement_to,
+            "care_forms": r.care_forms,
+            "price_life": r.price_life,
+            "price_medical": r.price_medical,
+            "insurance_expires_on": r.insurance_expires_on,
+        }
         if not staff_decided:
             if kind == ENDED:
                 terms["state"] = A.EXPIRED
@@ -204,10 +250,14 @@ def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
                 terms["state"] = A.SUSPENDED if import_suspended else A.ACTIVE  # reinstated below
             else:
                 terms["state"] = A.SUSPENDED if status == S.SUSPENDED else A.ACTIVE  # suspended below
-        agreement = (Agreement.objects.select_for_update().filter(institution=institution)
-                     .exclude(state=A.TERMINATED)
-                     .filter(valid_from__lte=r.agreement_to, valid_to__gte=r.agreement_from)
-                     .order_by("-valid_from").first())
+        agreement = (
+            Agreement.objects.select_for_update()
+            .filter(institution=institution)
+            .exclude(state=A.TERMINATED)
+            .filter(valid_from__lte=r.agreement_to, valid_to__gte=r.agreement_from)
+            .order_by("-valid_from")
+            .first()
+        )
         if agreement is None:
             agreement = Agreement.objects.create(institution=institution, **terms)
             changed = True
@@ -217,8 +267,17 @@ def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
             agreement.save()
             changed = True
     if not staff_decided:
-        moved = _move_institution(r, institution=institution, want=want, pipeline=pipeline, created=created,
-                                  import_suspended=import_suspended, agreement=agreement, today=today, actor=actor)
+        moved = _move_institution(
+            r,
+            institution=institution,
+            want=want,
+            pipeline=pipeline,
+            created=created,
+            import_suspended=import_suspended,
+            agreement=agreement,
+            today=today,
+            actor=actor,
+        )
         changed = changed or moved
     on = r.agreement_from or today
     if Bed.objects.filter(institution=institution).exists():
@@ -227,44 +286,92 @@ def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
     return changed or bool(added or ended)
 
 
-def _move_institution(r: InstitutionRow, *, institution, want, pipeline: bool, created: bool,
-                      import_suspended: bool, agreement, today: dt.date, actor) -> bool:
+def _move_institution(
+    r: InstitutionRow,
+    *,
+    institution,
+    want,
+    pipeline: bool,
+    created: bool,
+    import_suspended: bool,
+    agreement,
+    today: dt.date,
+    actor,
+) -> bool:
     """Carry the row's state over through the audited transitions (action "import"); True when moved."""
     S = Institution.Status
     since = r.agreement_from if r.agreement_from and r.agreement_from <= today else today
     if want == S.ACTIVE:
         if pipeline:
-            states.transition(institution_id=institution.pk, to=S.ACTIVE, action="import", actor=actor, on=since,
-                              agreement=agreement, imported=True, reason="从原试点系统导入（协议期内且责任险有效）")
+            states.transition(
+                institution_id=institution.pk,
+                to=S.ACTIVE,
+                action="import",
+                actor=actor,
+                on=since,
+                agreement=agreement,
+                imported=True,
+                reason="从原试点系统导入（协议期内且责任险有效）",
+            )
             return True
         if import_suspended:
-            institution_reinstate(institution=institution, actor=actor, on=today,
-                                  reason=f"导入：第三方责任保险有效至{r.insurance_expires_on}，恢复定点")
+            institution_reinstate(
+                institution=institution,
+                actor=actor,
+                on=today,
+                reason=f"导入：第三方责任保险有效至{r.insurance_expires_on}，恢复定点",
+            )
             return True
         return False
     if want == S.SUSPENDED:
         if pipeline:
-            states.transition(institution_id=institution.pk, to=S.ACTIVE, action="import", actor=actor, on=since,
-                              agreement=agreement, imported=True, reason="从原试点系统导入（服务协议已签订）")
+            states.transition(
+                institution_id=institution.pk,
+                to=S.ACTIVE,
+                action="import",
+                actor=actor,
+                on=since,
+                agreement=agreement,
+                imported=True,
+                reason="从原试点系统导入（服务协议已签订）",
+            )
             institution.status = S.ACTIVE
         if institution.status == S.ACTIVE:
             start = _suspension_start(r, today)
-            institution_suspend(institution=institution, actor=actor, on=start, action="import",
-                                reason=f"导入：第三方责任保险{r.insurance_expires_on or '未填写'}已失效，暂停定点")
+            institution_suspend(
+                institution=institution,
+                actor=actor,
+                on=start,
+                action="import",
+                reason=f"导入：第三方责任保险{r.insurance_expires_on or '未填写'}已失效，暂停定点",
+            )
             if r.insurance_expires_on:
                 InsuranceNotice.objects.get_or_create(
-                    agreement=agreement, kind=InsuranceNotice.Kind.SUSPENDED, expires_on=r.insurance_expires_on,
-                    defaults={"created_on": today})
+                    agreement=agreement,
+                    kind=InsuranceNotice.Kind.SUSPENDED,
+                    expires_on=r.insurance_expires_on,
+                    defaults={"created_on": today},
+                )
             return True
         return False
     if created:
-        states.transition(institution_id=institution.pk, to=S.APPLIED, action="import", actor=actor, on=today,
-                          agreement=agreement, imported=True, reason="从原试点系统导入（无有效协议或责任险）")
+        states.transition(
+            institution_id=institution.pk,
+            to=S.APPLIED,
+            action="import",
+            actor=actor,
+            on=today,
+            agreement=agreement,
+            imported=True,
+            reason="从原试点系统导入（无有效协议或责任险）",
+        )
         return True
     return False
 
 
-def import_institutions(*, content: bytes, filename: str, actor=None, today: dt.date | None = None) -> ImportReport:
+def import_institutions(
+    *, content: bytes, filename: str, actor=None, today: dt.date | None = None
+) -> ImportReport:
     today = today or timezone.localdate()
 
     def apply_rows(rows):
@@ -274,7 +381,9 @@ def import_institutions(*, content: bytes, filename: str, actor=None, today: dt.
         with transaction.atomic():
             for row, r in rows:
                 if r.code in seen:
-                    errors.append(RowError(row, "code", f"{r.code} appears again (first in row {seen[r.code]})"))
+                    errors.append(
+                        RowError(row, "code", f"{r.code} appears again (first in row {seen[r.code]})")
+                    )
                     continue
                 seen[r.code] = row
                 try:
@@ -286,12 +395,25 @@ def import_institutions(*, content: bytes, filename: str, actor=None, today: dt.
                 except InstitutionError as exc:
                     errors.append(RowError(row, exc.field or "*", exc.message))
                 except IntegrityError as exc:
-                    errors.append(RowError(row, "agreement_from", f"conflicts with an existing agreement ({exc.__class__.__name__})"))
+                    errors.append(
+                        RowError(
+                            row,
+                            "agreement_from",
+                            f"conflicts with an existing agreement ({exc.__class__.__name__})",
+                        )
+                    )
         return applied, unchanged, errors
 
-    return run_import(kind="institutions", content=content, filename=filename, columns=INSTITUTION_COLUMNS, labels=INSTITUTION_LABELS,
-                      parse_row=lambda row, values: parse_institution_row(row, values, today=today),
-                      apply_rows=apply_rows, actor=actor)
+    return run_import(
+        kind="institutions",
+        content=content,
+        filename=filename,
+        columns=INSTITUTION_COLUMNS,
+        labels=INSTITUTION_LABELS,
+        parse_row=lambda row, values: parse_institution_row(row, values, today=today),
+        apply_rows=apply_rows,
+        actor=actor,
+    )
 
 
 @dataclass
@@ -329,27 +451,36 @@ def _apply_caregiver(r: CaregiverRow, institutions: dict[str, int], row: int) ->
         raise RowError(row, "institution_code", f"no institution with code {r.institution_code}")
     changed = False
     caregiver, created = Caregiver.objects.get_or_create(
-        national_id=r.national_id, defaults={"name": r.name, "qualification": r.qualification})
+        national_id=r.national_id, defaults={"name": r.name, "qualification": r.qualification}
+    )
     if not created and (caregiver.name, caregiver.qualification) != (r.name, r.qualification):
         caregiver.name, caregiver.qualification = r.name, r.qualification
         caregiver.save()
         changed = True
     changed = changed or created
-    employment = Employment.objects.filter(caregiver=caregiver, institution_id=institution_id,
-                                           employed_from=r.employed_from).first()
+    employment = Employment.objects.filter(
+        caregiver=caregiver, institution_id=institution_id, employed_from=r.employed_from
+    ).first()
     try:
         with transaction.atomic():
             if employment is None:
-                Employment.objects.create(caregiver=caregiver, institution_id=institution_id,
-                                          employed_from=r.employed_from, employed_to=r.employed_to)
+                Employment.objects.create(
+                    caregiver=caregiver,
+                    institution_id=institution_id,
+                    employed_from=r.employed_from,
+                    employed_to=r.employed_to,
+                )
                 changed = True
             elif employment.employed_to != r.employed_to:
                 employment.employed_to = r.employed_to
                 employment.save()
                 changed = True
     except IntegrityError:
-        raise RowError(row, "employed_from",
-                       f"the employment overlaps another employment of {r.national_id} with {r.institution_code}") from None
+        raise RowError(
+            row,
+            "employed_from",
+            f"the employment overlaps another employment of {r.national_id} with {r.institution_code}",
+        ) from None
     return changed
 
 
@@ -371,5 +502,13 @@ def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportRep
                     errors.append(err)
         return applied, unchanged, errors
 
-    return run_import(kind="caregivers", content=content, filename=filename, columns=CAREGIVER_COLUMNS, labels=CAREGIVER_LABELS,
-                      parse_row=parse_caregiver_row, apply_rows=apply_rows, actor=actor)
+    return run_import(
+        kind="caregivers",
+        content=content,
+        filename=filename,
+        columns=CAREGIVER_COLUMNS,
+        labels=CAREGIVER_LABELS,
+        parse_row=parse_caregiver_row,
+        apply_rows=apply_rows,
+        actor=actor,
+    )

@@ -15,6 +15,7 @@
 Which role holds which capability is declared once, in `ltci.core.permissions` (docs/decisions.md, "Who may
 do what"); no view names roles itself.
 """
+
 from functools import wraps
 
 from django.conf import settings
@@ -119,5 +120,6 @@ class IsInstitutionUser(BasePermission):
     message = gettext_lazy("仅限协议机构用户访问")
 
     def has_permission(self, request, view):
-        return check_portal_access(request, getattr(view, "institution_types", None),
-                                   view_capability(view, request.method))
+        return check_portal_access(
+            request, getattr(view, "institution_types", None), view_capability(view, request.method)
+        )

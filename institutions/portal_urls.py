@@ -1,4 +1,5 @@
 """Provider portal under /portal/ (namespace "portal"); other apps mount their areas beside it."""
+
 from django.urls import path
 
 from . import views, views_users

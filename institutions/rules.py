@@ -2,6 +2,7 @@
 
 No ORM and no I/O: inputs and outputs are plain values, so each rule is table-tested.
 """
+
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -38,8 +39,10 @@ def validate_credit_code(raw: str) -> str:
         raise ValueError(_("统一社会信用代码第3-8位应为行政区划代码（数字）"))
     expected = credit_check_char(code[:17])
     if code[17] != expected:
-        raise ValueError(_("统一社会信用代码校验位错误：为%(found)s，应为%(expected)s")
-                         % {"found": code[17], "expected": expected})
+        raise ValueError(
+            _("统一社会信用代码校验位错误：为%(found)s，应为%(expected)s")
+            % {"found": code[17], "expected": expected}
+        )
     return code
 
 
@@ -60,8 +63,11 @@ def price_error(price: Decimal | None, standard: Decimal | None, label: str) -> 
     if price < 0:
         return _("%(label)s不能为负数") % {"label": label}
     if standard is not None and price > standard:
-        return (_("%(label)s%(price)s元超过现行支付标准%(standard)s元")
-                % {"label": label, "price": fen(price), "standard": fen(standard)})
+        return _("%(label)s%(price)s元超过现行支付标准%(standard)s元") % {
+            "label": label,
+            "price": fen(price),
+            "standard": fen(standard),
+        }
     return None
 
 
@@ -88,7 +94,9 @@ def appraisal_total(scores: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
     scores = list(scores)
     for points, maximum in scores:
         if points < 0 or points > maximum:
-            raise ValueError(_("得分%(points)s超出该指标分值范围0-%(maximum)s") % {"points": points, "maximum": maximum})
+            raise ValueError(
+                _("得分%(points)s超出该指标分值范围0-%(maximum)s") % {"points": points, "maximum": maximum}
+            )
     if sum((m for __, m in scores), Decimal(0)) > 100:
         raise ValueError(_("各项指标分值合计超过100分"))
     return sum((p for p, __ in scores), Decimal(0))
@@ -125,8 +133,9 @@ def evidence_error(filename: str, size: int, head: bytes) -> str | None:
     return None
 
 
-def periods_minus(start: dt.date, end: dt.date,
-                  holes: Iterable[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.date, dt.date]]:
+def periods_minus(
+    start: dt.date, end: dt.date, holes: Iterable[tuple[dt.date, dt.date | None]]
+) -> list[tuple[dt.date, dt.date]]:
     """Return [start, end] (inclusive) minus the inclusive hole periods (open end = until forever)."""
     parts = [(start, end)]
     for h_from, h_to in sorted(holes, key=lambda h: h[0]):

@@ -2,6 +2,7 @@
 
 Loaded by InstitutionsConfig.ready(): the provider API is where tokens are issued (portal, tokens page).
 """
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -10,5 +11,9 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "机构管理员在服务平台创建的令牌：`Authorization: Token <密钥>`"}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "机构管理员在服务平台创建的令牌：`Authorization: Token <密钥>`",
+        }

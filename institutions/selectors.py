@@ -12,6 +12,7 @@
 - occupied_bed_counts(...): residents live in `benefits`, which institutions must not import; benefits
   registers a provider with register_occupancy_provider() (see docs/decisions.md).
 """
+
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -25,8 +26,12 @@ from ltci.core.policy import NoPolicyInForce, active_scheme, record_value
 from . import rules
 from .models import Agreement, Bed, Employment, Institution, InstitutionUser, Violation
 
-LIVE_STATES = [Agreement.State.ACTIVE, Agreement.State.SUSPENDED, Agreement.State.TERMINATED,
-               Agreement.State.EXPIRED]
+LIVE_STATES = [
+    Agreement.State.ACTIVE,
+    Agreement.State.SUSPENDED,
+    Agreement.State.TERMINATED,
+    Agreement.State.EXPIRED,
+]
 
 
 def _covered_periods(agreement: Agreement, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -42,14 +47,20 @@ def _covered_periods(agreement: Agreement, start: dt.date, end: dt.date) -> list
     return rules.periods_minus(a, b, [(p.paused_from, p.paused_to) for p in agreement.pauses.all()])
 
 
-def agreement_days(*, institution_ids: Iterable[int], start: dt.date,
-                   end: dt.date) -> dict[int, list[tuple[dt.date, dt.date, Agreement]]]:
+def agreement_days(
+    *, institution_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[int, list[tuple[dt.date, dt.date, Agreement]]]:
     """Return, per institution, the inclusive periods within [start, end] an agreement was in force."""
     result: dict[int, list[tuple[dt.date, dt.date, Agreement]]] = defaultdict(list)
     agreements = (
-        Agreement.objects.filter(institution_id__in=list(institution_ids), state__in=LIVE_STATES,
-                                 valid_from__lte=end, valid_to__gte=start)
-        .prefetch_related("pauses").order_by("institution_id", "valid_from")
+        Agreement.objects.filter(
+            institution_id__in=list(institution_ids),
+            state__in=LIVE_STATES,
+            valid_from__lte=end,
+            valid_to__gte=start,
+        )
+        .prefetch_related("pauses")
+        .order_by("institution_id", "valid_from")
     )
     for agreement in agreements:
         for a, b in _covered_periods(agreement, start, end):
@@ -66,13 +77,18 @@ def active_agreement(*, institution, on: dt.date) -> Agreement | None:
 
 def current_agreement(*, institution) -> Agreement | None:
     """The institution's latest non-draft agreement (what the portal and the admin show), or None."""
-    return (Agreement.objects.filter(institution=institution).exclude(state=Agreement.State.DRAFT)
-            .order_by("-valid_from").first())
+    return (
+        Agreement.objects.filter(institution=institution)
+        .exclude(state=Agreement.State.DRAFT)
+        .order_by("-valid_from")
+        .first()
+    )
 
 
 def bed_queryset(*, institution, on: dt.date):
     return Bed.objects.filter(institution=institution, registered_from__lte=on).filter(
-        Q(registered_to__isnull=True) | Q(registered_to__gte=on))
+        Q(registered_to__isnull=True) | Q(registered_to__gte=on)
+    )
 
 
 def registered_bed_count(*, institution, on: dt.date) -> int:
@@ -81,12 +97,16 @@ def registered_bed_count(*, institution, on: dt.date) -> int:
 
 
 def caregiver_registered(*, institution_id: int, national_id: str, on: dt.date) -> bool:
-    return Employment.objects.current(on).filter(
-        institution_id=institution_id, caregiver__national_id=national_id.strip().upper()).exists()
+    return (
+        Employment.objects.current(on)
+        .filter(institution_id=institution_id, caregiver__national_id=national_id.strip().upper())
+        .exists()
+    )
 
 
-def registered_caregivers(*, institution_ids: Iterable[int], start: dt.date,
-                          end: dt.date) -> set[tuple[int, str]]:
+def registered_caregivers(
+    *, institution_ids: Iterable[int], start: dt.date, end: dt.date
+) -> set[tuple[int, str]]:
     """(institution_id, national_id) of caregivers employed on at least one day of [start, end]."""
     return set(
         Employment.objects.filter(institution_id__in=list(institution_ids), employed_from__lte=end)
@@ -95,8 +115,9 @@ def registered_caregivers(*, institution_ids: Iterable[int], start: dt.date,
     )
 
 
-def caregiver_employments(*, institution_ids: Iterable[int], start: dt.date,
-                          end: dt.date) -> dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]]:
+def caregiver_employments(
+    *, institution_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]]:
     """Employment periods per (institution_id, national_id) overlapping [start, end], for day checks."""
     result: dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     rows = (
@@ -146,13 +167,17 @@ def deposit_rate(agreement: Agreement, *, on: dt.date) -> Decimal | None:
 def recoverable_amounts(*, institution_ids: Iterable[int], until: dt.date) -> dict[int, Decimal]:
     """Amounts to recover plus penalties of violations found up to `until` not yet deducted."""
     rows = (
-        Violation.objects.filter(institution_id__in=list(institution_ids), found_on__lte=until, deducted_in="")
-        .values("institution_id").annotate(total=Sum("amount_to_recover") + Sum("penalty"))
+        Violation.objects.filter(
+            institution_id__in=list(institution_ids), found_on__lte=until, deducted_in=""
+        )
+        .values("institution_id")
+        .annotate(total=Sum("amount_to_recover") + Sum("penalty"))
     )
     return {r["institution_id"]: r["total"] for r in rows if r["total"]}
 
 
 # --- payment standards (records of kind `payment_standard`, defined by the benefits app) ---------
+
 
 def _component_of(key: str) -> str | None:
     """'residential:<class>:life|medical' -> the component (the benefits app's key format)."""
@@ -174,7 +199,8 @@ def price_standards(*, on: dt.date) -> dict[str, Decimal | None]:
     except NoPolicyInForce:
         return found
     records = PolicyRecord.objects.filter(scheme=scheme, kind="payment_standard", valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
     for record in records:
         component = _component_of(record.key)
         value = None if component is None or record.value is None else record_value(record)

@@ -1,4 +1,5 @@
 """Explicit API input/output serializers (STYLE: one view per operation)."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,9 +11,17 @@ class AgreementOut(serializers.ModelSerializer):
 
     class Meta:
         model = Agreement
-        fields = ["id", "valid_from", "valid_to", "care_forms", "price_life", "price_medical",
-                  "insurance_expires_on", "deposit_rate", "state"]
-
+        fields = [
+            "id",
+            "valid_from",
+            "valid_to",
+            "care_forms",
+            "price_life",
+            "price_medical",
+            "insurance_expires_on",
+            "deposit_rate",
+            "state",
+        ]
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True))
     def get_deposit_rate(self, obj):
@@ -30,8 +39,19 @@ class InstitutionOut(serializers.ModelSerializer):
 
     class Meta:
         model = Institution
-        fields = ["code", "name", "type", "region_code", "credit_code", "address", "contact_name",
-                  "contact_phone", "status", "agreement", "in_force_today"]
+        fields = [
+            "code",
+            "name",
+            "type",
+            "region_code",
+            "credit_code",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "status",
+            "agreement",
+            "in_force_today",
+        ]
 
     @extend_schema_field(AgreementOut(allow_null=True))
     def get_agreement(self, obj):

@@ -5,6 +5,7 @@ application -> qualification review -> on-site evaluation -> active (agreement s
 locks the institution row, is refused with a clear message when not allowed, and writes an
 InstitutionEvent with the reason, the staff member and the time.
 """
+
 import datetime as dt
 
 from django.db import transaction
@@ -48,8 +49,17 @@ def allowed(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, set())
 
 
-def transition(*, institution_id: int, to: str, action: str, actor, reason: str,
-               on: dt.date | None = None, agreement=None, imported: bool = False) -> Institution:
+def transition(
+    *,
+    institution_id: int,
+    to: str,
+    action: str,
+    actor,
+    reason: str,
+    on: dt.date | None = None,
+    agreement=None,
+    imported: bool = False,
+) -> Institution:
     """Lock the institution, check the move, set the status and write the audited event.
 
     Callers (the services) make their agreement changes inside the same transaction. `imported`
@@ -63,15 +73,24 @@ def transition(*, institution_id: int, to: str, action: str, actor, reason: str,
         if not imported and not allowed(current, to):
             raise TransitionError(
                 _("机构%(code)s当前状态为“%(status)s”，不能执行“%(action)s”（变更为“%(to)s”）")
-                % {"code": institution.code, "status": S(current).label, "action": ACTIONS.get(action, action),
-                   "to": S(to).label}
+                % {
+                    "code": institution.code,
+                    "status": S(current).label,
+                    "action": ACTIONS.get(action, action),
+                    "to": S(to).label,
+                }
             )
         if current != to:
             institution.status = to
             institution.save(update_fields=["status"])
         InstitutionEvent.objects.create(
-            institution=institution, agreement=agreement, action=action, from_status=current, to_status=to,
-            effective_on=on or timezone.localdate(), reason=reason.strip(),
+            institution=institution,
+            agreement=agreement,
+            action=action,
+            from_status=current,
+            to_status=to,
+            effective_on=on or timezone.localdate(),
+            reason=reason.strip(),
             actor=actor if getattr(actor, "pk", None) else None,
         )
         return institution

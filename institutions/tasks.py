@@ -1,4 +1,5 @@
 """Daily housekeeping of agreements (SPEC 6, 9): liability insurance warnings/suspensions, expiry."""
+
 from celery import shared_task
 
 from .services import agreements_expire, insurance_check

@@ -1,4 +1,5 @@
 """Provider portal pages (SPEC 6): thin views over selectors and services, scoped to request.institution."""
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
@@ -49,11 +50,17 @@ def portal_home(request):
     today = timezone.localdate()
     agreement = current_agreement(institution=institution)
     notices = InsuranceNotice.objects.filter(agreement__institution=institution, acknowledged=False)[:5]
-    return render(request, "portal/home.html", {
-        "institution": institution, "agreement": agreement,
-        "in_force": active_agreement(institution=institution, on=today) is not None,
-        "beds": registered_bed_count(institution=institution, on=today), "notices": notices,
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "institution": institution,
+            "agreement": agreement,
+            "in_force": active_agreement(institution=institution, on=today) is not None,
+            "beds": registered_bed_count(institution=institution, on=today),
+            "notices": notices,
+        },
+    )
 
 
 @portal_required(capability="portal.view")
@@ -80,10 +87,16 @@ def agreement(request):
         rate = deposit_rate(a, on=min(max(today, a.valid_from), a.valid_to))
         a.deposit_percent = None if rate is None else f"{(rate * 100).normalize():f}%"
     events = institution.events.select_related("actor")[:20]
-    return render(request, "portal/agreement.html", {
-        "institution": institution, "agreements": agreements, "events": events,
-        "in_force": active_agreement(institution=institution, on=today),
-    })
+    return render(
+        request,
+        "portal/agreement.html",
+        {
+            "institution": institution,
+            "agreements": agreements,
+            "events": events,
+            "in_force": active_agreement(institution=institution, on=today),
+        },
+    )
 
 
 @portal_required(capability="portal.records")
@@ -101,11 +114,20 @@ def beds(request):
     today = timezone.localdate()
     day_form = BedDayForm(request.GET or None)
     day = day_form.cleaned_data["on"] if day_form.is_valid() and day_form.cleaned_data.get("on") else today
-    return render(request, "portal/beds.html", {
-        "institution": institution, "form": form, "beds": institution.beds.all(), "today": today,
-        "day": day, "day_form": day_form,
-        "count": registered_bed_count(institution=institution, on=day), "end_form": BedEndForm(),
-    })
+    return render(
+        request,
+        "portal/beds.html",
+        {
+            "institution": institution,
+            "form": form,
+            "beds": institution.beds.all(),
+            "today": today,
+            "day": day,
+            "day_form": day_form,
+            "count": registered_bed_count(institution=institution, on=day),
+            "end_form": BedEndForm(),
+        },
+    )
 
 
 @require_POST
@@ -136,15 +158,23 @@ def caregivers(request):
         else:
             messages.success(request, _("护理人员 %(name)s 已登记") % {"name": form.cleaned_data["name"]})
             return redirect("portal:caregivers")
-    employments = (Employment.objects.filter(institution=institution).select_related("caregiver")
-                   .order_by("employed_to", "caregiver__name"))
-    return render(request, "portal/caregivers.html", {
-        "institution": institution, "form": form, "employments": employments, "today": timezone.localdate()})
+    employments = (
+        Employment.objects.filter(institution=institution)
+        .select_related("caregiver")
+        .order_by("employed_to", "caregiver__name")
+    )
+    return render(
+        request,
+        "portal/caregivers.html",
+        {"institution": institution, "form": form, "employments": employments, "today": timezone.localdate()},
+    )
 
 
 # kind (the submit button's name) -> (form, prefix, service): certificates and training of a caregiver
-RECORD_FORMS = {"certificate": (CertificateForm, "cert", services.caregiver_certificate_add),
-                "training": (TrainingForm, "train", services.caregiver_training_add)}
+RECORD_FORMS = {
+    "certificate": (CertificateForm, "cert", services.caregiver_certificate_add),
+    "training": (TrainingForm, "train", services.caregiver_training_add),
+}
 
 
 def _caregiver_record_post(request, kind, caregiver, employment, record_forms):
@@ -152,7 +182,9 @@ def _caregiver_record_post(request, kind, caregiver, employment, record_forms):
     bound = record_forms[kind] = form_class(request.POST, prefix=prefix)
     if bound.is_valid():
         try:
-            service(caregiver=caregiver, institution=request.institution, actor=request.user, **bound.cleaned_data)
+            service(
+                caregiver=caregiver, institution=request.institution, actor=request.user, **bound.cleaned_data
+            )
         except InstitutionError as exc:
             _form_error(bound, exc)
         else:
@@ -163,8 +195,9 @@ def _caregiver_record_post(request, kind, caregiver, employment, record_forms):
 
 @portal_required(capability="portal.records")
 def caregiver_edit(request, pk):
-    employment = get_object_or_404(Employment.objects.select_related("caregiver"), pk=pk,
-                                   institution=request.institution)
+    employment = get_object_or_404(
+        Employment.objects.select_related("caregiver"), pk=pk, institution=request.institution
+    )
     caregiver = employment.caregiver
     initial = {"name": caregiver.name, "qualification": caregiver.qualification, "phone": caregiver.phone}
     form = CaregiverEditForm(request.POST or None, initial=initial)
@@ -189,18 +222,32 @@ def caregiver_edit(request, pk):
         end_form = EmploymentEndForm(prefix="end")
         if form.is_valid():
             try:
-                services.caregiver_update(caregiver=caregiver, institution=request.institution, actor=request.user,
-                                          **form.cleaned_data)
+                services.caregiver_update(
+                    caregiver=caregiver,
+                    institution=request.institution,
+                    actor=request.user,
+                    **form.cleaned_data,
+                )
             except InstitutionError as exc:
                 _form_error(form, exc)
             else:
                 messages.success(request, _("护理人员信息已保存"))
                 return redirect("portal:caregivers")
-    return render(request, "portal/caregiver_edit.html", {
-        "employment": employment, "caregiver": caregiver, "form": form, "end_form": end_form,
-        "certificate_form": record_forms["certificate"], "training_form": record_forms["training"],
-        "today": timezone.localdate(),
-        "certificates": caregiver.certificates.all(), "trainings": caregiver.trainings.all()})
+    return render(
+        request,
+        "portal/caregiver_edit.html",
+        {
+            "employment": employment,
+            "caregiver": caregiver,
+            "form": form,
+            "end_form": end_form,
+            "certificate_form": record_forms["certificate"],
+            "training_form": record_forms["training"],
+            "today": timezone.localdate(),
+            "certificates": caregiver.certificates.all(),
+            "trainings": caregiver.trainings.all(),
+        },
+    )
 
 
 @portal_required(capability="portal.records")

@@ -1,4 +1,5 @@
 """Portal: the institution administrator manages the institution's users and API tokens."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,12 +27,18 @@ def users(request):
         else:
             messages.success(request, _("用户 %(u)s 已创建") % {"u": form.cleaned_data["username"]})
             return redirect("portal:users")
-    links = InstitutionUser.objects.filter(institution=institution).select_related("user").order_by("user__username")
+    links = (
+        InstitutionUser.objects.filter(institution=institution)
+        .select_related("user")
+        .order_by("user__username")
+    )
     return render(request, "portal/users.html", {"form": form, "links": links, "role_form": RoleForm()})
 
 
 def _own_link(request, pk):
-    return get_object_or_404(InstitutionUser.objects.select_related("user"), pk=pk, institution=request.institution)
+    return get_object_or_404(
+        InstitutionUser.objects.select_related("user"), pk=pk, institution=request.institution
+    )
 
 
 @require_POST
@@ -71,8 +78,15 @@ def tokens(request):
     if request.method == "POST" and form.is_valid():
         _token, new_key = token_create(user=request.user, name=form.cleaned_data["name"])
         form = TokenForm()
-    return render(request, "portal/tokens.html", {
-        "form": form, "new_key": new_key, "tokens": _institution_tokens(request.institution).order_by("-created_at")})
+    return render(
+        request,
+        "portal/tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": _institution_tokens(request.institution).order_by("-created_at"),
+        },
+    )
 
 
 @require_POST

@@ -1,4 +1,5 @@
 """Celery application: Redis broker, schedules from django-celery-beat (editable in the admin)."""
+
 import os
 
 from celery import Celery

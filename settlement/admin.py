@@ -51,17 +51,41 @@ class ReadOnlyMixin:
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(SimpleHistoryAdmin):
-    list_display = ["service_date", "institution", "person", "kind", "component", "charged_amount", "origin",
-                    "confirmed", "excluded_code", "received_at"]
+    list_display = [
+        "service_date",
+        "institution",
+        "person",
+        "kind",
+        "component",
+        "charged_amount",
+        "origin",
+        "confirmed",
+        "excluded_code",
+        "received_at",
+    ]
     list_filter = ["kind", "origin", "confirmed", "excluded_code"]
     list_select_related = ["institution", "person"]
     search_fields = ["=person__national_id", "=institution__code", "=caregiver_national_id"]
     date_hierarchy = "service_date"
     show_full_result_count = False
     raw_id_fields = ["institution", "person", "batch"]
-    readonly_fields = ["institution", "person", "kind", "service_date", "component", "charged_amount",
-                       "caregiver_national_id", "started_at", "ended_at", "items", "origin", "source_key",
-                       "client_key", "batch", "received_at"]
+    readonly_fields = [
+        "institution",
+        "person",
+        "kind",
+        "service_date",
+        "component",
+        "charged_amount",
+        "caregiver_national_id",
+        "started_at",
+        "ended_at",
+        "items",
+        "origin",
+        "source_key",
+        "client_key",
+        "batch",
+        "received_at",
+    ]
     fields = readonly_fields + ["confirmed", "excluded_code", "excluded_note"]
 
     def has_add_permission(self, request):
@@ -75,7 +99,15 @@ class ServiceRecordAdmin(SimpleHistoryAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["month", "institution", "submitted_at", "deadline", "late", "record_count", "charged_total"]
+    list_display = [
+        "month",
+        "institution",
+        "submitted_at",
+        "deadline",
+        "late",
+        "record_count",
+        "charged_total",
+    ]
     list_filter = ["late", "month"]
     list_select_related = ["institution"]
     search_fields = ["=institution__code"]
@@ -93,23 +125,39 @@ class ReportForm(forms.Form):
     """The fund reports' query (GET): a bad year or region is a form error on the page, not a server error."""
 
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100, required=False)
-    region = forms.RegexField(label=gettext_lazy("地区"), regex=r"^\d{6}$", required=False,
-                              error_messages={"invalid": gettext_lazy("地区应为6位行政区划代码")})
+    region = forms.RegexField(
+        label=gettext_lazy("地区"),
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": gettext_lazy("地区应为6位行政区划代码")},
+    )
     format = forms.ChoiceField(choices=[("", ""), ("pdf", "PDF")], required=False)
 
 
 @admin.register(SettlementRun)
 class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["month", "version", "state", "record_count", "line_count", "fund_total", "started_by",
-                    "started_at", "approved_by", "paid_at"]
+    list_display = [
+        "month",
+        "version",
+        "state",
+        "record_count",
+        "line_count",
+        "fund_total",
+        "started_by",
+        "started_at",
+        "approved_by",
+        "paid_at",
+    ]
     list_filter = ["state"]
     actions = ["rerun", "audit", "approve", "back_to_draft", "bank_file", "payment_list", "confirm_paid"]
     change_list_template = "admin/settlement/run_changelist.html"
 
     def get_urls(self):
-        return [path("start/", self.admin_site.admin_view(self.start_view), name="settlement_run_start"),
-                path("reports/", self.admin_site.admin_view(self.reports_view), name="settlement_reports"),
-                *super().get_urls()]
+        return [
+            path("start/", self.admin_site.admin_view(self.start_view), name="settlement_run_start"),
+            path("reports/", self.admin_site.admin_view(self.reports_view), name="settlement_reports"),
+            *super().get_urls(),
+        ]
 
     @requires("settlement.run")
     def start_view(self, request):
@@ -126,9 +174,16 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         except (ValueError, SettlementError, PolicyError) as exc:
             messages.error(request, str(exc))
             return
-        messages.success(request, _("%(month)s 第%(version)s版：%(lines)s 条明细，基金 %(fund)s")
-                         % {"month": f"{run.month:%Y-%m}", "version": run.version, "lines": run.line_count,
-                            "fund": run.fund_total})
+        messages.success(
+            request,
+            _("%(month)s 第%(version)s版：%(lines)s 条明细，基金 %(fund)s")
+            % {
+                "month": f"{run.month:%Y-%m}",
+                "version": run.version,
+                "lines": run.line_count,
+                "fund": run.fund_total,
+            },
+        )
 
     @requires("fund.reports")
     def reports_view(self, request):
@@ -146,14 +201,22 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         for m in months:
             m["income_pct"] = int(m["income"] * 100 / peak)
             m["expenditure_pct"] = int(m["expenditure"] * 100 / peak)
-        context = {**self.admin_site.each_context(request), "title": _("基金报表"), "form": form, "year": year,
-                   "region": region or "", "months": months,
-                   "by_region": reports.flows_by("region_code"), "by_source": reports.flows_by("source"),
-                   "payout_ratio": reports.payout_ratio(), "warnings": FundWarning.objects.all()[:20],
-                   "reserve": reports.reserve_for_year(year=year),
-                   "budget": reports.budget_vs_actual(year=year, region=region),
-                   "beneficiaries": reports.beneficiaries(month=months[-1]["month"]) if months else [],
-                   "by_grade": reports.beneficiaries_by_grade(month=months[-1]["month"]) if months else []}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("基金报表"),
+            "form": form,
+            "year": year,
+            "region": region or "",
+            "months": months,
+            "by_region": reports.flows_by("region_code"),
+            "by_source": reports.flows_by("source"),
+            "payout_ratio": reports.payout_ratio(),
+            "warnings": FundWarning.objects.all()[:20],
+            "reserve": reports.reserve_for_year(year=year),
+            "budget": reports.budget_vs_actual(year=year, region=region),
+            "beneficiaries": reports.beneficiaries(month=months[-1]["month"]) if months else [],
+            "by_grade": reports.beneficiaries_by_grade(month=months[-1]["month"]) if months else [],
+        }
         for rows in (context["by_region"], context["by_source"]):
             top = max([abs(r["total"]) for r in rows] + [1])
             for r in rows:
@@ -209,7 +272,9 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         except SettlementError as exc:
             messages.error(request, str(exc))
             return None
-        return attachment(body, f"bank-{run.month:%Y-%m}-v{run.version}.csv", content_type="text/csv; charset=utf-8")
+        return attachment(
+            body, f"bank-{run.month:%Y-%m}-v{run.version}.csv", content_type="text/csv; charset=utf-8"
+        )
 
     @admin.action(description=gettext_lazy("下载银行支付清单PDF"), permissions=["settlement_pay"])
     def payment_list(self, request, queryset):
@@ -231,8 +296,20 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(SettlementLine)
 class SettlementLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["run", "institution", "person", "care_form", "quantity", "charged_amount", "fund_amount",
-                    "personal_amount", "rejected_amount", "reason_codes", "is_late", "is_adjustment"]
+    list_display = [
+        "run",
+        "institution",
+        "person",
+        "care_form",
+        "quantity",
+        "charged_amount",
+        "fund_amount",
+        "personal_amount",
+        "rejected_amount",
+        "reason_codes",
+        "is_late",
+        "is_adjustment",
+    ]
     list_filter = ["care_form", "is_late", "is_adjustment", "run__month"]
     list_select_related = ["run", "institution", "person"]
     search_fields = ["=person__national_id", "=institution__code"]
@@ -249,8 +326,17 @@ class RecordAuditAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["run", "institution", "charged_total", "fund_payable", "deposit_withheld", "recovered",
-                    "adjustments", "carried", "net_payable"]
+    list_display = [
+        "run",
+        "institution",
+        "charged_total",
+        "fund_payable",
+        "deposit_withheld",
+        "recovered",
+        "adjustments",
+        "carried",
+        "net_payable",
+    ]
     list_select_related = ["run", "institution"]
     search_fields = ["=institution__code"]
     actions = ["download_pdf"]
@@ -279,8 +365,18 @@ class AppealAdmin(admin.ModelAdmin):
     list_display = ["created_at", "institution", "line", "state", "amount", "decided_by", "settled_in"]
     list_filter = ["state"]
     list_select_related = ["institution", "line", "decided_by", "settled_in"]
-    readonly_fields = ["institution", "line", "audit", "comment", "created_by", "created_at", "state",
-                       "decided_by", "decided_at", "settled_in"]
+    readonly_fields = [
+        "institution",
+        "line",
+        "audit",
+        "comment",
+        "created_by",
+        "created_at",
+        "state",
+        "decided_by",
+        "decided_at",
+        "settled_in",
+    ]
     actions = ["uphold", "dismiss"]
 
     def _decide(self, request, queryset, upheld):
@@ -288,8 +384,13 @@ class AppealAdmin(admin.ModelAdmin):
 
         for appeal in queryset:
             try:
-                appeal_decide(appeal=appeal, upheld=upheld, actor=request.user,
-                              amount=appeal.amount if appeal.amount else None, note=appeal.decision_note)
+                appeal_decide(
+                    appeal=appeal,
+                    upheld=upheld,
+                    actor=request.user,
+                    amount=appeal.amount if appeal.amount else None,
+                    note=appeal.decision_note,
+                )
             except AppealRefused as exc:
                 messages.error(request, f"{appeal}: {exc}")
 
@@ -333,8 +434,12 @@ class CorrectionAdmin(admin.ModelAdmin):
                 data = super().clean()
                 if data.get("line") is not None and data.get("amount") is not None:
                     try:
-                        correction_check(line=data["line"], amount=data["amount"], reason=data.get("reason", ""),
-                                         actor=request.user)
+                        correction_check(
+                            line=data["line"],
+                            amount=data["amount"],
+                            reason=data.get("reason", ""),
+                            actor=request.user,
+                        )
                     except AppealRefused as exc:
                         raise ValidationError(str(exc)) from None
                 return data

@@ -2,6 +2,7 @@
 
 Every view is scoped to the caller's institution (institutions.permissions.IsInstitutionUser).
 """
+
 import uuid
 
 from django.conf import settings
@@ -37,15 +38,17 @@ class ServiceRecordIn(serializers.Serializer):
     national_id = serializers.CharField(max_length=18)
     kind = serializers.CharField(max_length=20, help_text="bed_day | home_visit | device")
     service_date = serializers.CharField(max_length=10, help_text="YYYY-MM-DD")
-    component = serializers.CharField(required=False, allow_blank=True, default="", max_length=10,
-                                      help_text="life | medical（床日必填）")
+    component = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=10, help_text="life | medical（床日必填）"
+    )
     # The money column's precision: 1E+30, NaN and 0.001 are field errors here, never a server error.
     charged_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     caregiver_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=18)
     started_at = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
     ended_at = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
-    items = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list,
-                                  max_length=50)
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list, max_length=50
+    )
     client_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
 
 
@@ -55,15 +58,36 @@ class ServiceRecordOut(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceRecord
-        fields = ["id", "institution_code", "national_id", "kind", "service_date", "component", "charged_amount",
-                  "caregiver_national_id", "started_at", "ended_at", "items", "client_key", "received_at"]
+        fields = [
+            "id",
+            "institution_code",
+            "national_id",
+            "kind",
+            "service_date",
+            "component",
+            "charged_amount",
+            "caregiver_national_id",
+            "started_at",
+            "ended_at",
+            "items",
+            "client_key",
+            "received_at",
+        ]
 
 
 MONTH = OpenApiParameter("month", str, required=True, pattern=r"^\d{4}-\d{2}$", description="月份 YYYY-MM")
-RECORDS_IN = PolymorphicProxySerializer(component_name="ServiceRecordsIn", resource_type_field_name=None,
-                                        serializers=[ServiceRecordIn, ServiceRecordIn(many=True)], many=False)
-RECORDS_OUT = PolymorphicProxySerializer(component_name="ServiceRecordsOut", resource_type_field_name=None,
-                                         serializers=[ServiceRecordOut, ServiceRecordOut(many=True)], many=False)
+RECORDS_IN = PolymorphicProxySerializer(
+    component_name="ServiceRecordsIn",
+    resource_type_field_name=None,
+    serializers=[ServiceRecordIn, ServiceRecordIn(many=True)],
+    many=False,
+)
+RECORDS_OUT = PolymorphicProxySerializer(
+    component_name="ServiceRecordsOut",
+    resource_type_field_name=None,
+    serializers=[ServiceRecordOut, ServiceRecordOut(many=True)],
+    many=False,
+)
 
 
 class ClaimOut(serializers.Serializer):
@@ -128,8 +152,14 @@ def _records_in(data) -> list:
         raise ValidationError({"records": [_("请求中没有服务记录")]})
     limit = settings.LTCI_API_MAX_RECORDS
     if len(items) > limit:
-        raise ValidationError({"records": [_("一次最多提交%(limit)s条服务记录（本次%(count)s条），请分批提交")
-                                           % {"limit": limit, "count": len(items)}]})
+        raise ValidationError(
+            {
+                "records": [
+                    _("一次最多提交%(limit)s条服务记录（本次%(count)s条），请分批提交")
+                    % {"limit": limit, "count": len(items)}
+                ]
+            }
+        )
     return items
 
 
@@ -144,13 +174,17 @@ class ServiceRecordApi(generics.GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ServiceRecord.objects.none()
-        return selectors.records_for_institution(institution=self.request.institution, month=_month_param(
-            self.request)).select_related("institution", "person")
+        return selectors.records_for_institution(
+            institution=self.request.institution, month=_month_param(self.request)
+        ).select_related("institution", "person")
 
-    @extend_schema(request=RECORDS_IN, responses={201: RECORDS_OUT, 200: RECORDS_OUT},
-                   summary="上传服务记录（单条对象或数组，每次最多1000条；client_key 幂等）",
-                   description="数组中任何一条有误则全部不写入，400 的 errors.records 按序号列出原因；"
-                               "全部 client_key 已存在时返回 200 和已存的记录。")
+    @extend_schema(
+        request=RECORDS_IN,
+        responses={201: RECORDS_OUT, 200: RECORDS_OUT},
+        summary="上传服务记录（单条对象或数组，每次最多1000条；client_key 幂等）",
+        description="数组中任何一条有误则全部不写入，400 的 errors.records 按序号列出原因；"
+        "全部 client_key 已存在时返回 200 和已存的记录。",
+    )
     def post(self, request):
         institution = request.institution
         items = _records_in(request.data)
@@ -172,7 +206,10 @@ class ServiceRecordApi(generics.GenericAPIView):
             record["client_key"] = item["client_key"]
             parsed.append((index, record))
         good, row_errors = resolve(parsed, only_institution=institution)
-        rows = [(row, f"api:{institution.pk}:{record['client_key'] or uuid.uuid4().hex}", record) for row, record in good]
+        rows = [
+            (row, f"api:{institution.pk}:{record['client_key'] or uuid.uuid4().hex}", record)
+            for row, record in good
+        ]
         row_errors += check_records(rows)
         keys = [(key, record) for _, key, record in rows]
         for err in row_errors:
@@ -180,13 +217,18 @@ class ServiceRecordApi(generics.GenericAPIView):
         if errors:
             raise ValidationError({"records": dict(sorted(errors.items()))})
         applied, __ = records_store(records=keys, origin=ServiceRecord.Origin.API)
-        stored = ServiceRecord.objects.filter(source_key__in=[k for k, _ in keys]).select_related(
-            "institution", "person").order_by("id")
+        stored = (
+            ServiceRecord.objects.filter(source_key__in=[k for k, _ in keys])
+            .select_related("institution", "person")
+            .order_by("id")
+        )
         body = ServiceRecordOut(stored, many=True).data
         code = status.HTTP_201_CREATED if applied else status.HTTP_200_OK
         return Response(body if isinstance(request.data, list) else body[0], status=code)
 
-    @extend_schema(parameters=[MONTH], responses=ServiceRecordOut(many=True), summary="本机构某月服务记录（分页）")
+    @extend_schema(
+        parameters=[MONTH], responses=ServiceRecordOut(many=True), summary="本机构某月服务记录（分页）"
+    )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ServiceRecordOut(page, many=True).data)
@@ -200,9 +242,16 @@ class ClaimApi(APIView):
     def post(self, request):
         month = _month_param(request)
         claim = claim_submit(institution=request.institution, month=month, actor=request.user)
-        return Response({"month": f"{claim.month:%Y-%m}", "deadline": claim.deadline, "late": claim.late,
-                         "record_count": claim.record_count, "charged_total": f"{claim.charged_total:.2f}"},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {
+                "month": f"{claim.month:%Y-%m}",
+                "deadline": claim.deadline,
+                "late": claim.late,
+                "record_count": claim.record_count,
+                "charged_total": f"{claim.charged_total:.2f}",
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class AuditResultApi(APIView):
@@ -217,32 +266,63 @@ class AuditResultApi(APIView):
         run, lines = selectors.visible_lines(institution=request.institution, month=month)
         if run is None:
             return Response({"month": f"{month:%Y-%m}", "state": None, "lines": []})
-        return Response({"month": f"{month:%Y-%m}", "state": run.state, "version": run.version, "lines": [
-            {"id": line.pk, "national_id": line.person.national_id, "care_form": line.care_form,
-             "quantity": line.quantity, "charged_amount": f"{line.charged_amount:.2f}",
-             "fund_amount": f"{line.fund_amount:.2f}", "personal_amount": f"{line.personal_amount:.2f}",
-             "rejected_amount": f"{line.rejected_amount:.2f}", "is_late": line.is_late,
-             "reasons": [{"code": c, "message": reason_text(c)} for c in line.reason_codes],
-             "records": [{"id": a.pk, "record_id": a.record_id, "service_date": a.record.service_date,
-                          "charged_amount": f"{a.charged_amount:.2f}", "rejected_amount": f"{a.rejected_amount:.2f}",
-                          "reasons": [{"code": c, "message": reason_text(c)} for c in a.codes]}
-                         for a in line.audits.select_related("record").order_by("record__service_date", "pk")]}
-            for line in lines]})
+        return Response(
+            {
+                "month": f"{month:%Y-%m}",
+                "state": run.state,
+                "version": run.version,
+                "lines": [
+                    {
+                        "id": line.pk,
+                        "national_id": line.person.national_id,
+                        "care_form": line.care_form,
+                        "quantity": line.quantity,
+                        "charged_amount": f"{line.charged_amount:.2f}",
+                        "fund_amount": f"{line.fund_amount:.2f}",
+                        "personal_amount": f"{line.personal_amount:.2f}",
+                        "rejected_amount": f"{line.rejected_amount:.2f}",
+                        "is_late": line.is_late,
+                        "reasons": [{"code": c, "message": reason_text(c)} for c in line.reason_codes],
+                        "records": [
+                            {
+                                "id": a.pk,
+                                "record_id": a.record_id,
+                                "service_date": a.record.service_date,
+                                "charged_amount": f"{a.charged_amount:.2f}",
+                                "rejected_amount": f"{a.rejected_amount:.2f}",
+                                "reasons": [{"code": c, "message": reason_text(c)} for c in a.codes],
+                            }
+                            for a in line.audits.select_related("record").order_by(
+                                "record__service_date", "pk"
+                            )
+                        ],
+                    }
+                    for line in lines
+                ],
+            }
+        )
 
 
 class StatementApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(parameters=[OpenApiParameter("download", str, enum=["pdf", "csv"], default="pdf",
-                                                description="下载格式（默认PDF）")],
-                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
-                   summary="结算单下载")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "download", str, enum=["pdf", "csv"], default="pdf", description="下载格式（默认PDF）"
+            )
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
+        summary="结算单下载",
+    )
     def get(self, request, pk):
         fmt = request.query_params.get("download", "pdf")
         if fmt not in ("pdf", "csv"):
             raise ValidationError({"download": [_("下载格式应为 pdf 或 csv")]})
-        statement = get_object_or_404(selectors.statements_for_institution(institution=request.institution), pk=pk)
+        statement = get_object_or_404(
+            selectors.statements_for_institution(institution=request.institution), pk=pk
+        )
         if fmt == "csv":
             return statement_csv_response(statement)
         from .services.reports import statement_pdf
@@ -251,19 +331,62 @@ class StatementApi(APIView):
 
 
 def statement_csv_response(statement) -> HttpResponse:
-    lines = statement.run.lines.filter(institution=statement.institution).select_related("person").order_by(
-        "person__national_id", "care_form")
-    rows = [["document_no", "institution_code", "month", "fund_payable", "deposit_withheld", "recovered",
-             "adjustments", "carried", "net_payable"],
-            [statement.document_no, statement.institution.code, f"{statement.run.month:%Y-%m}",
-             statement.fund_payable, statement.deposit_withheld, statement.recovered, statement.adjustments,
-             statement.carried, statement.net_payable],
-            [],
-            ["national_id", "care_form", "quantity", "charged_amount", "fund_amount", "personal_amount",
-             "rejected_amount", "reason_codes"],
-            *([line.person.national_id, line.care_form, line.quantity, line.charged_amount, line.fund_amount,
-               line.personal_amount, line.rejected_amount, ";".join(line.reason_codes)] for line in lines)]
-    return attachment(csv_text(rows, bom=True), f"{statement.document_no}.csv", content_type="text/csv; charset=utf-8")
+    lines = (
+        statement.run.lines.filter(institution=statement.institution)
+        .select_related("person")
+        .order_by("person__national_id", "care_form")
+    )
+    rows = [
+        [
+            "document_no",
+            "institution_code",
+            "month",
+            "fund_payable",
+            "deposit_withheld",
+            "recovered",
+            "adjustments",
+            "carried",
+            "net_payable",
+        ],
+        [
+            statement.document_no,
+            statement.institution.code,
+            f"{statement.run.month:%Y-%m}",
+            statement.fund_payable,
+            statement.deposit_withheld,
+            statement.recovered,
+            statement.adjustments,
+            statement.carried,
+            statement.net_payable,
+        ],
+        [],
+        [
+            "national_id",
+            "care_form",
+            "quantity",
+            "charged_amount",
+            "fund_amount",
+            "personal_amount",
+            "rejected_amount",
+            "reason_codes",
+        ],
+        *(
+            [
+                line.person.national_id,
+                line.care_form,
+                line.quantity,
+                line.charged_amount,
+                line.fund_amount,
+                line.personal_amount,
+                line.rejected_amount,
+                ";".join(line.reason_codes),
+            ]
+            for line in lines
+        ),
+    ]
+    return attachment(
+        csv_text(rows, bom=True), f"{statement.document_no}.csv", content_type="text/csv; charset=utf-8"
+    )
 
 
 class AppealIn(serializers.Serializer):
@@ -281,19 +404,29 @@ class AppealApi(APIView):
     permission_classes = [IsInstitutionUser]
     capability = "portal.settlement"
 
-    @extend_schema(request=AppealIn, responses={201: AppealOut, 404: ErrorSerializer},
-                   summary="对拒付明细提出申诉（明细或审核记录不属于本机构时404）")
+    @extend_schema(
+        request=AppealIn,
+        responses={201: AppealOut, 404: ErrorSerializer},
+        summary="对拒付明细提出申诉（明细或审核记录不属于本机构时404）",
+    )
     def post(self, request):
         data = AppealIn(data=request.data)
         data.is_valid(raise_exception=True)
-        line = get_object_or_404(selectors.lines_for_institution(institution=request.institution),
-                                 pk=data.validated_data["line_id"])
+        line = get_object_or_404(
+            selectors.lines_for_institution(institution=request.institution),
+            pk=data.validated_data["line_id"],
+        )
         audit = None
         if data.validated_data.get("audit_id"):
             audit = get_object_or_404(line.audits, pk=data.validated_data["audit_id"])
         try:
-            appeal = appeal_create(institution=request.institution, line=line, audit=audit,
-                                   comment=data.validated_data["comment"], actor=request.user)
+            appeal = appeal_create(
+                institution=request.institution,
+                line=line,
+                audit=audit,
+                comment=data.validated_data["comment"],
+                actor=request.user,
+            )
         except AppealRefused as exc:
             raise ValidationError({"line_id": [str(exc)]}) from None
         return Response({"id": appeal.pk, "state": appeal.state}, status=status.HTTP_201_CREATED)

@@ -14,9 +14,15 @@ class SettlementConfig(AppConfig):
 
         register_monthly_services_provider(person_months)
         # What the monthly services on the status page read, for the page's fingerprint (status_cache).
-        register_provider_parts(person_months, [
-            ("settlement.SettlementRun", "TRUE"),
-            ("settlement.SettlementLine", "t.person_id = {v}"),
-            ("institutions.Institution", "t.id IN (SELECT l.institution_id FROM {settlement.SettlementLine} l "
-                                         "WHERE l.person_id = {v})"),
-        ])
+        register_provider_parts(
+            person_months,
+            [
+                ("settlement.SettlementRun", "TRUE"),
+                ("settlement.SettlementLine", "t.person_id = {v}"),
+                (
+                    "institutions.Institution",
+                    "t.id IN (SELECT l.institution_id FROM {settlement.SettlementLine} l "
+                    "WHERE l.person_id = {v})",
+                ),
+            ],
+        )

@@ -3,6 +3,7 @@
 Records come from the demo benefit decisions: bed-days for residents, a few home visits for home-care
 clients (with a duplicate and an over-limit case so the audit shows its codes). Idempotent.
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -32,34 +33,65 @@ def _months(today: dt.date) -> list[dt.date]:
 def _records_for(month: dt.date, rng) -> list[tuple[str, dict]]:
     end = month_end(month)
     rows = []
-    decisions = (BenefitDecision.objects.filter(care_form__in=["residential", "home_visits", "home_family"],
-                                                institution__isnull=False, starts_on__lte=end)
-                 .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month)).select_related("institution"))
+    decisions = (
+        BenefitDecision.objects.filter(
+            care_form__in=["residential", "home_visits", "home_family"],
+            institution__isnull=False,
+            starts_on__lte=end,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
+        .select_related("institution")
+    )
     for decision in decisions[:200]:
         start = max(decision.starts_on, month)
         last = min(decision.ends_on or end, end)
         if decision.care_form == "residential":
             day = start
             while day <= last:
-                rows.append((f"{MARKER}{decision.pk}:{day}:life", {
-                    "institution_id": decision.institution_id, "person_id": decision.person_id, "kind": "bed_day",
-                    "service_date": day, "component": "life",
-                    "charged_amount": Decimal(rng.choice(["60.00", "60.00", "58.00", "65.00"]))}))
+                rows.append(
+                    (
+                        f"{MARKER}{decision.pk}:{day}:life",
+                        {
+                            "institution_id": decision.institution_id,
+                            "person_id": decision.person_id,
+                            "kind": "bed_day",
+                            "service_date": day,
+                            "component": "life",
+                            "charged_amount": Decimal(rng.choice(["60.00", "60.00", "58.00", "65.00"])),
+                        },
+                    )
+                )
                 day += dt.timedelta(days=1)
             continue
-        caregiver = (Employment.objects.filter(institution_id=decision.institution_id)
-                     .values_list("caregiver__national_id", flat=True).first() or "")
+        caregiver = (
+            Employment.objects.filter(institution_id=decision.institution_id)
+            .values_list("caregiver__national_id", flat=True)
+            .first()
+            or ""
+        )
         visits = 10 if decision.care_form == "home_visits" else 3
         for n in range(visits):
             day = start + dt.timedelta(days=n * 3)
             if day > last:
                 break
             begin = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
-            rows.append((f"{MARKER}{decision.pk}:{day}:visit", {
-                "institution_id": decision.institution_id, "person_id": decision.person_id, "kind": "home_visit",
-                "service_date": day, "component": "", "charged_amount": Decimal("100.00"),
-                "caregiver_national_id": caregiver, "started_at": begin, "ended_at": begin + dt.timedelta(hours=1),
-                "items": ["清洁照料", "饮食照料"]}))
+            rows.append(
+                (
+                    f"{MARKER}{decision.pk}:{day}:visit",
+                    {
+                        "institution_id": decision.institution_id,
+                        "person_id": decision.person_id,
+                        "kind": "home_visit",
+                        "service_date": day,
+                        "component": "",
+                        "charged_amount": Decimal("100.00"),
+                        "caregiver_national_id": caregiver,
+                        "started_at": begin,
+                        "ended_at": begin + dt.timedelta(hours=1),
+                        "items": ["清洁照料", "饮食照料"],
+                    },
+                )
+            )
     if rows:  # one duplicate, to show DUPLICATE in the audit
         key, data = rows[0]
         rows.append((key + ":again", dict(data)))

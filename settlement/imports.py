@@ -6,6 +6,7 @@ and the portal form) refuse the same service sent twice (twice in one file, or a
 a future date, a caregiver not employed that day and visit minutes or charges outside the policy's
 ``record_checks`` bounds; the monthly run's audit (SPEC 7.2) stays the second line of defence.
 """
+
 import datetime as dt
 import hashlib
 from decimal import Decimal
@@ -24,18 +25,48 @@ from .models import RecordKind, ServiceRecord
 
 # One record is one bed day, visit or device month: more than this is a typing error (docs/decisions.md).
 MAX_CHARGED_AMOUNT = Decimal("100000")
-COLUMNS = ["institution_code", "national_id", "kind", "service_date", "component", "charged_amount",
-           "caregiver_id", "started_at", "ended_at", "items"]
+COLUMNS = [
+    "institution_code",
+    "national_id",
+    "kind",
+    "service_date",
+    "component",
+    "charged_amount",
+    "caregiver_id",
+    "started_at",
+    "ended_at",
+    "items",
+]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
-LABELS = {"institution_code": "机构编码", "national_id": "公民身份号码", "kind": "记录类型", "service_date": "服务日期",
-          "component": "费用类别", "charged_amount": "收费金额", "caregiver_id": "护理员公民身份号码",
-          "started_at": "开始时间", "ended_at": "结束时间", "items": "服务项目"}
+LABELS = {
+    "institution_code": "机构编码",
+    "national_id": "公民身份号码",
+    "kind": "记录类型",
+    "service_date": "服务日期",
+    "component": "费用类别",
+    "charged_amount": "收费金额",
+    "caregiver_id": "护理员公民身份号码",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "items": "服务项目",
+}
 OPTIONAL = ["component", "caregiver_id", "started_at", "ended_at", "items"]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # The service catalogue of seed 001 五(二)1 (SPEC 6): life care and medical care items.
-LIFE_ITEMS = ("清洁照料", "睡眠照料", "饮食照料", "排泄照料", "卧位与安全照料", "病情观察", "心理安慰", "管道照护",
-              "压疮预防和照护", "康复照护", "清洁消毒")
+LIFE_ITEMS = (
+    "清洁照料",
+    "睡眠照料",
+    "饮食照料",
+    "排泄照料",
+    "卧位与安全照料",
+    "病情观察",
+    "心理安慰",
+    "管道照护",
+    "压疮预防和照护",
+    "康复照护",
+    "清洁消毒",
+)
 MEDICAL_ITEMS = ("诊察", "康复", "吸氧", "灌肠", "导尿", "压疮伤口换药", "给药", "造瘘护理", "吸痰")
 CATALOGUE = LIFE_ITEMS + MEDICAL_ITEMS
 
@@ -48,10 +79,13 @@ def parse_datetime(text: str, *, on: dt.date | None = None) -> dt.datetime:
     raw = text.strip()
     if on is not None and 4 <= len(raw) <= 8 and ":" in raw and "-" not in raw:
         try:
-            return dt.datetime.combine(on, dt.time.fromisoformat(raw.zfill(5) if len(raw) == 4 else raw),
-                                       tzinfo=SHANGHAI)
+            return dt.datetime.combine(
+                on, dt.time.fromisoformat(raw.zfill(5) if len(raw) == 4 else raw), tzinfo=SHANGHAI
+            )
         except ValueError:
-            raise ValueError(f"'{raw}' is not a time like 09:00 or a date-time like 2024-05-01T09:00") from None
+            raise ValueError(
+                f"'{raw}' is not a time like 09:00 or a date-time like 2024-05-01T09:00"
+            ) from None
     try:
         if len(raw) < 16 or raw[10] not in "T ":
             raise ValueError
@@ -99,12 +133,21 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
     service_date = field_value(row, values, "service_date", parse_iso_date)
     today = dt.datetime.now(SHANGHAI).date()
     if service_date > today:
-        raise RowError(row, "service_date", gettext("服务日期 %(date)s 晚于今天（%(today)s），不能提交未发生的服务")
-                       % {"date": service_date.isoformat(), "today": today.isoformat()})
+        raise RowError(
+            row,
+            "service_date",
+            gettext("服务日期 %(date)s 晚于今天（%(today)s），不能提交未发生的服务")
+            % {"date": service_date.isoformat(), "today": today.isoformat()},
+        )
     component = (values.get("component") or "").strip().lower()
     if kind == RecordKind.BED_DAY and component not in ("life", "medical"):
-        raise RowError(row, "component", "is required for bed_day and must be life or medical"
-                       if not component else f"'{component}' is not life or medical")
+        raise RowError(
+            row,
+            "component",
+            "is required for bed_day and must be life or medical"
+            if not component
+            else f"'{component}' is not life or medical",
+        )
     if component and component not in ("life", "medical"):
         raise RowError(row, "component", f"'{component}' is not life or medical")
     charged = field_value(row, values, "charged_amount", _amount)
@@ -112,24 +155,41 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
     if len(caregiver) > 18:
         raise RowError(row, "caregiver_id", f"'{caregiver}' is longer than 18 characters")
     visit = kind == RecordKind.HOME_VISIT
-    on_date = (lambda text: parse_datetime(text, on=service_date))  # noqa: E731 - a time alone means that day
+    on_date = lambda text: parse_datetime(text, on=service_date)  # noqa: E731 - a time alone means that day
     started_at = field_value(row, values, "started_at", on_date, required=visit)
     ended_at = field_value(row, values, "ended_at", on_date, required=visit)
     if started_at and ended_at and ended_at <= started_at:
-        raise RowError(row, "ended_at", gettext("签退时间 %(end)s 不晚于签到时间 %(start)s")
-                       % {"end": f"{ended_at.astimezone(SHANGHAI):%H:%M}",
-                          "start": f"{started_at.astimezone(SHANGHAI):%H:%M}"})
+        raise RowError(
+            row,
+            "ended_at",
+            gettext("签退时间 %(end)s 不晚于签到时间 %(start)s")
+            % {
+                "end": f"{ended_at.astimezone(SHANGHAI):%H:%M}",
+                "start": f"{started_at.astimezone(SHANGHAI):%H:%M}",
+            },
+        )
     if visit and started_at.astimezone(SHANGHAI).date() != service_date:
         raise RowError(row, "started_at", f"is not on the service_date {service_date.isoformat()}")
     if visit and ended_at.astimezone(SHANGHAI).date() != service_date:
         raise RowError(row, "ended_at", f"is not on the service_date {service_date.isoformat()}")
     items = field_value(row, values, "items", parse_items, required=False) or []
-    return {"institution_code": institution_code, "national_id": national_id, "kind": kind,
-            "service_date": service_date, "component": component, "charged_amount": charged,
-            "caregiver_national_id": caregiver, "started_at": started_at, "ended_at": ended_at, "items": items}
+    return {
+        "institution_code": institution_code,
+        "national_id": national_id,
+        "kind": kind,
+        "service_date": service_date,
+        "component": component,
+        "charged_amount": charged,
+        "caregiver_national_id": caregiver,
+        "started_at": started_at,
+        "ended_at": ended_at,
+        "items": items,
+    }
 
 
-def resolve(rows: list[tuple[int, dict]], *, only_institution=None) -> tuple[list[tuple[int, dict]], list[RowError]]:
+def resolve(
+    rows: list[tuple[int, dict]], *, only_institution=None
+) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """Replace institution codes and national IDs by ids in bulk; unknown ones are row errors.
 
     With only_institution (portal and API uploads) a row of another institution is a row error, and so
@@ -146,13 +206,18 @@ def resolve(rows: list[tuple[int, dict]], *, only_institution=None) -> tuple[lis
     for row, data in rows:
         code, person_id = data["institution_code"], persons.get(data["national_id"])
         if only_institution is not None and code != only_institution.code:
-            errors.append(RowError(row, "institution_code", f"'{code}' is not your institution ({only_institution.code})"))
+            errors.append(
+                RowError(
+                    row, "institution_code", f"'{code}' is not your institution ({only_institution.code})"
+                )
+            )
             continue
         if code not in institutions:
             errors.append(RowError(row, "institution_code", f"unknown institution '{code}'"))
             continue
         if only_institution is not None and not (
-                person_id in served or (data["kind"] == RecordKind.DEVICE and person_id in beneficiaries)):
+            person_id in served or (data["kind"] == RecordKind.DEVICE and person_id in beneficiaries)
+        ):
             errors.append(RowError(row, "national_id", gettext("该参保人不在本机构服务对象中或身份证号有误")))
             continue
         if person_id is None:
@@ -174,20 +239,41 @@ def _bounds_error(row: int, record: dict, bounds) -> RowError | None:
     if record["kind"] == RecordKind.HOME_VISIT and record["started_at"] and record["ended_at"]:
         minutes = _minutes(record)
         if minutes < bounds["visit_min_minutes"] or minutes > bounds["visit_max_minutes"]:
-            return RowError(row, "ended_at", gettext("上门服务时长 %(n)s 分钟，不在政策允许的 %(min)s–%(max)s 分钟内")
-                            % {"n": f"{minutes:g}", "min": bounds["visit_min_minutes"],
-                               "max": bounds["visit_max_minutes"]})
-    ceiling = bounds[{"home_visit": "max_charge_visit", "bed_day": "max_charge_bed_day",
-                      "device": "max_charge_device"}[record["kind"]]]
+            return RowError(
+                row,
+                "ended_at",
+                gettext("上门服务时长 %(n)s 分钟，不在政策允许的 %(min)s–%(max)s 分钟内")
+                % {
+                    "n": f"{minutes:g}",
+                    "min": bounds["visit_min_minutes"],
+                    "max": bounds["visit_max_minutes"],
+                },
+            )
+    ceiling = bounds[
+        {"home_visit": "max_charge_visit", "bed_day": "max_charge_bed_day", "device": "max_charge_device"}[
+            record["kind"]
+        ]
+    ]
     if record["charged_amount"] > ceiling:
-        return RowError(row, "charged_amount", gettext("收费金额 %(amount)s 元超过该类记录的上限 %(max)s 元")
-                        % {"amount": f"{record['charged_amount']:.2f}", "max": f"{ceiling:.2f}"})
+        return RowError(
+            row,
+            "charged_amount",
+            gettext("收费金额 %(amount)s 元超过该类记录的上限 %(max)s 元")
+            % {"amount": f"{record['charged_amount']:.2f}", "max": f"{ceiling:.2f}"},
+        )
     return None
 
 
 def _identity(record: dict) -> tuple:
-    return (record["institution_id"], record["person_id"], record["kind"], record["service_date"],
-            record["component"] or "", record["caregiver_national_id"] or "", record["started_at"])
+    return (
+        record["institution_id"],
+        record["person_id"],
+        record["kind"],
+        record["service_date"],
+        record["component"] or "",
+        record["caregiver_national_id"] or "",
+        record["started_at"],
+    )
 
 
 def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
@@ -204,15 +290,30 @@ def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
 
     if not rows:
         return []
-    stored_keys = set(ServiceRecord.objects.filter(source_key__in=[k for _, k, _ in rows])
-                      .values_list("source_key", flat=True))
+    stored_keys = set(
+        ServiceRecord.objects.filter(source_key__in=[k for _, k, _ in rows]).values_list(
+            "source_key", flat=True
+        )
+    )
     dates = [r["service_date"] for _, _, r in rows]
     institution_ids = {r["institution_id"] for _, _, r in rows}
     employments = caregiver_employments(institution_ids=institution_ids, start=min(dates), end=max(dates))
-    existing = {_identity(values) for values in ServiceRecord.objects.filter(
-        institution_id__in=institution_ids, person_id__in={r["person_id"] for _, _, r in rows},
-        service_date__in=set(dates)).values(
-        "institution_id", "person_id", "kind", "service_date", "component", "caregiver_national_id", "started_at")}
+    existing = {
+        _identity(values)
+        for values in ServiceRecord.objects.filter(
+            institution_id__in=institution_ids,
+            person_id__in={r["person_id"] for _, _, r in rows},
+            service_date__in=set(dates),
+        ).values(
+            "institution_id",
+            "person_id",
+            "kind",
+            "service_date",
+            "component",
+            "caregiver_national_id",
+            "started_at",
+        )
+    }
     bounds, seen_keys, errors = {}, set(), []
     for row, key, record in rows:
         if key in stored_keys or key in seen_keys:
@@ -229,14 +330,28 @@ def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
             continue
         error = _bounds_error(row, record, bounds[day])
         caregiver = record["caregiver_national_id"]
-        if error is None and caregiver and not any(
+        if (
+            error is None
+            and caregiver
+            and not any(
                 start <= day and (end is None or day <= end)
-                for start, end in employments.get((record["institution_id"], caregiver), ())):
-            error = RowError(row, "caregiver_id", gettext("护理人员 %(id)s 在 %(date)s 不是本机构在职护理人员")
-                             % {"id": caregiver, "date": day.isoformat()})
+                for start, end in employments.get((record["institution_id"], caregiver), ())
+            )
+        ):
+            error = RowError(
+                row,
+                "caregiver_id",
+                gettext("护理人员 %(id)s 在 %(date)s 不是本机构在职护理人员")
+                % {"id": caregiver, "date": day.isoformat()},
+            )
         if error is None and _identity(record) in existing:
-            error = RowError(row, "service_date", gettext("同一服务记录已提交过（同一机构、参保人、类别、日期、"
-                                                          "护理人员和开始时间），不能重复提交"))
+            error = RowError(
+                row,
+                "service_date",
+                gettext(
+                    "同一服务记录已提交过（同一机构、参保人、类别、日期、护理人员和开始时间），不能重复提交"
+                ),
+            )
         if error is not None:
             errors.append(error)
             continue
@@ -260,5 +375,14 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         applied, unchanged = records_store(records=keyed, origin=ServiceRecord.Origin.FILE)
         return applied, unchanged, errors
 
-    return run_import(kind="service_records", content=content, filename=filename, columns=COLUMNS,
-                      parse_row=parse_row, apply_rows=apply_rows, optional=OPTIONAL, labels=LABELS, actor=actor)
+    return run_import(
+        kind="service_records",
+        content=content,
+        filename=filename,
+        columns=COLUMNS,
+        parse_row=parse_row,
+        apply_rows=apply_rows,
+        optional=OPTIONAL,
+        labels=LABELS,
+        actor=actor,
+    )

@@ -1,5 +1,6 @@
 """The policy record admin with the preview of a change's effect (SPEC 2), registered by the settlement app
 because only the top app sees runs, months and persons (core's admin cannot import upward)."""
+
 from django.contrib import admin
 
 from ltci.core.models import PolicyRecord

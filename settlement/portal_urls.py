@@ -1,4 +1,5 @@
 """Provider portal area /portal/settlement/ (namespace "settlement_portal")."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """Pure settlement rules (SPEC 7.2): reason codes and texts, record-to-form matching, caregiver overlaps."""
+
 import datetime as dt
 from collections.abc import Iterable
 

@@ -1,4 +1,5 @@
 """Reads, including the portal's and API's scoped reads (nothing outside the caller's institution)."""
+
 import datetime as dt
 
 from ltci.core.dates import month_end
@@ -10,8 +11,11 @@ VISIBLE_STATES = (SettlementRun.State.AUDITED, SettlementRun.State.APPROVED, Set
 
 
 def _build_latest_runs():
-    return (SettlementRun.objects.order_by("month", "-version").distinct("month")
-            .only("id", "month", "version", "state", "started_at"))
+    return (
+        SettlementRun.objects.order_by("month", "-version")
+        .distinct("month")
+        .only("id", "month", "version", "state", "started_at")
+    )
 
 
 _latest_runs = Precompiled(_build_latest_runs)  # read on every status page: compiled once
@@ -23,8 +27,9 @@ def latest_runs() -> dict[dt.date, SettlementRun]:
 
 
 def records_for_institution(*, institution, month: dt.date):
-    return ServiceRecord.objects.filter(institution=institution,
-                                        service_date__range=(month, month_end(month))).order_by("service_date", "id")
+    return ServiceRecord.objects.filter(
+        institution=institution, service_date__range=(month, month_end(month))
+    ).order_by("service_date", "id")
 
 
 def visible_run(month: dt.date) -> SettlementRun | None:
@@ -37,22 +42,33 @@ def visible_lines(*, institution, month: dt.date):
     run = visible_run(month)
     if run is None:
         return None, SettlementLine.objects.none()
-    return run, (SettlementLine.objects.filter(run=run, institution=institution).select_related("person")
-                 .order_by("person__national_id", "care_form", "is_late"))
+    return run, (
+        SettlementLine.objects.filter(run=run, institution=institution)
+        .select_related("person")
+        .order_by("person__national_id", "care_form", "is_late")
+    )
 
 
 def lines_for_institution(*, institution):
-    return SettlementLine.objects.filter(institution=institution, run__state__in=VISIBLE_STATES).select_related("run")
+    return SettlementLine.objects.filter(
+        institution=institution, run__state__in=VISIBLE_STATES
+    ).select_related("run")
 
 
 def statements_for_institution(*, institution):
-    return (Statement.objects.filter(institution=institution, run__state__in=VISIBLE_STATES)
-            .select_related("run", "institution").order_by("-run__month"))
+    return (
+        Statement.objects.filter(institution=institution, run__state__in=VISIBLE_STATES)
+        .select_related("run", "institution")
+        .order_by("-run__month")
+    )
 
 
 def _build_person_lines(person, runs):
-    return (SettlementLine.objects.filter(person=person, run_id__in=id_set(runs), run__state__in=VISIBLE_STATES)
-            .select_related("institution", "run").order_by("-service_month"))
+    return (
+        SettlementLine.objects.filter(person=person, run_id__in=id_set(runs), run__state__in=VISIBLE_STATES)
+        .select_related("institution", "run")
+        .order_by("-service_month")
+    )
 
 
 _person_lines = Precompiled(_build_person_lines, person=SENTINEL_ID, runs=[SENTINEL_ID])
@@ -62,8 +78,9 @@ def person_months(*, person, limit: int = 24) -> list[dict]:
     """For the insured person's status page: each month's services and what the fund and the person paid."""
     result: dict[dt.date, dict] = {}
     for line in _person_lines(person=person.pk, runs=[r.pk for r in latest_runs().values()]):
-        entry = result.setdefault(line.service_month, {"month": line.service_month, "lines": [], "fund": 0,
-                                                       "personal": 0})
+        entry = result.setdefault(
+            line.service_month, {"month": line.service_month, "lines": [], "fund": 0, "personal": 0}
+        )
         entry["lines"].append(line)
         entry["fund"] += line.fund_amount
         entry["personal"] += line.personal_amount

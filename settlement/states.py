@@ -3,6 +3,7 @@
 Every transition holds the month's lock (services.run.lock_month), the lock the run's write takes, so an
 approval and a run of the same month never interleave; the database allows one approved or paid version
 of a month (run_one_final_version_per_month)."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,16 +45,26 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
     month's lock; an approval also needs the version to be the month's newest and no other version final."""
     lock_month(run.month)
     locked = SettlementRun.objects.select_for_update().filter(pk=run.pk).first()
-    latest = SettlementRun.objects.filter(month=run.month).order_by("-version").values_list("pk", flat=True)[:1]
-    if locked is None or list(latest) != [locked.pk]:  # a run replaced it (a draft or audited version is deleted)
-        raise TransitionRefused(_("%(month)s 第%(version)s版已被新版本取代")
-                                % {"month": f"{run.month:%Y-%m}", "version": run.version})
+    latest = (
+        SettlementRun.objects.filter(month=run.month).order_by("-version").values_list("pk", flat=True)[:1]
+    )
+    if locked is None or list(latest) != [
+        locked.pk
+    ]:  # a run replaced it (a draft or audited version is deleted)
+        raise TransitionRefused(
+            _("%(month)s 第%(version)s版已被新版本取代")
+            % {"month": f"{run.month:%Y-%m}", "version": run.version}
+        )
     if to not in TRANSITIONS[locked.state]:
-        raise TransitionRefused(_("结算状态不能从“%(state)s”变为“%(label)s”")
-                                % {"state": locked.get_state_display(), "label": S(to).label})
+        raise TransitionRefused(
+            _("结算状态不能从“%(state)s”变为“%(label)s”")
+            % {"state": locked.get_state_display(), "label": S(to).label}
+        )
     if not can(actor, CAPABILITY[to]):
-        raise TransitionRefused(_("无权将结算设为“%(label)s”：需要角色 %(roles)s")
-                                % {"label": S(to).label, "roles": "、".join(staff_roles(CAPABILITY[to]))})
+        raise TransitionRefused(
+            _("无权将结算设为“%(label)s”：需要角色 %(roles)s")
+            % {"label": S(to).label, "roles": "、".join(staff_roles(CAPABILITY[to]))}
+        )
     now = timezone.now()
     if to == S.AUDITED:
         locked.audited_by, locked.audited_at = actor, now
@@ -64,13 +75,20 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
             raise TransitionRefused(_("批准人不能是审核本次结算的人员（双人复核）"))
         final = final_run(locked.month)
         if final and final.pk != locked.pk:
-            raise TransitionRefused(_("%(month)s 已有第%(version)s版结算“%(state)s”，不能再批准其他版本")
-                                    % {"month": f"{locked.month:%Y-%m}", "version": final.version,
-                                       "state": final.get_state_display()})
+            raise TransitionRefused(
+                _("%(month)s 已有第%(version)s版结算“%(state)s”，不能再批准其他版本")
+                % {
+                    "month": f"{locked.month:%Y-%m}",
+                    "version": final.version,
+                    "state": final.get_state_display(),
+                }
+            )
         if deducted_elsewhere(locked):
             raise TransitionRefused(_("本版结算单扣减的违规金额已在其他月份扣减，请重新运行本月结算后再批准"))
         if carried_elsewhere(locked):
-            raise TransitionRefused(_("本版结算单结转的上期负数金额已在其他月份结转，请重新运行本月结算后再批准"))
+            raise TransitionRefused(
+                _("本版结算单结转的上期负数金额已在其他月份结转，请重新运行本月结算后再批准")
+            )
         locked.approved_by, locked.approved_at = actor, now
     elif to == S.PAID:
         if locked.bank_file_at is None:

@@ -1,4 +1,5 @@
 """Celery tasks (SPEC 9): take plain values, call one service, safe to run twice."""
+
 import datetime as dt
 
 from celery import shared_task

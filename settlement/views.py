@@ -2,6 +2,7 @@
 
 Every view runs under portal_required and reads through the institution-scoped selectors.
 """
+
 import datetime as dt
 
 from django import forms
@@ -52,22 +53,33 @@ class VisitForm(forms.Form):
     ended_at = forms.TimeField(label=_("签退时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     caregiver_id = forms.CharField(label=_("护理人员身份号码"), max_length=18)
     charged_amount = AmountField(label=_("收费金额（元）"), max_value=MAX_CHARGED_AMOUNT)
-    items = forms.MultipleChoiceField(label=_("服务项目"), choices=[(c, c) for c in CATALOGUE],
-                                      widget=forms.CheckboxSelectMultiple, required=False)
+    items = forms.MultipleChoiceField(
+        label=_("服务项目"),
+        choices=[(c, c) for c in CATALOGUE],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
 
 @portal_required(capability="portal.settlement")
 def index(request):
     institution = request.institution
     month = _month(request)
-    return render(request, "portal/settlement/index.html", {
-        "institution": institution, "month": month, "upload_form": UploadForm(),
-        "records": selectors.records_for_institution(institution=institution, month=month).count(),
-        "unconfirmed": selectors.records_for_institution(institution=institution, month=month)
-        .filter(confirmed=False).count(),
-        "claims": institution.claims.all()[:12],
-        "statements": selectors.statements_for_institution(institution=institution)[:12],
-    })
+    return render(
+        request,
+        "portal/settlement/index.html",
+        {
+            "institution": institution,
+            "month": month,
+            "upload_form": UploadForm(),
+            "records": selectors.records_for_institution(institution=institution, month=month).count(),
+            "unconfirmed": selectors.records_for_institution(institution=institution, month=month)
+            .filter(confirmed=False)
+            .count(),
+            "claims": institution.claims.all()[:12],
+            "statements": selectors.statements_for_institution(institution=institution)[:12],
+        },
+    )
 
 
 @require_POST
@@ -81,8 +93,12 @@ def upload(request):
     if not form.is_valid():
         messages.error(request, _("请选择要上传的文件"))
         return redirect("settlement_portal:index")
-    outcome = upload_import(form.cleaned_data["file"], importer=import_service_records, actor=request.user,
-                            institution=request.institution)
+    outcome = upload_import(
+        form.cleaned_data["file"],
+        importer=import_service_records,
+        actor=request.user,
+        institution=request.institution,
+    )
     if outcome.job:
         return redirect("settlement_portal:upload_job", pk=outcome.job.pk)
     return _upload_result(request, outcome.report)
@@ -90,22 +106,33 @@ def upload(request):
 
 def _upload_result(request, report, job=None):
     batch = ImportBatch.objects.filter(pk=report.batch_id).first() if report and report.batch_id else None
-    return render(request, "portal/settlement/upload_result.html", {
-        "institution": request.institution, "report": report, "batch": batch, "job": job})
+    return render(
+        request,
+        "portal/settlement/upload_result.html",
+        {"institution": request.institution, "report": report, "batch": batch, "job": job},
+    )
 
 
 @portal_required(capability="portal.settlement")
 def upload_job(request, pk):
     """A service-record file imported as a job (issue 13): its state, then its report; own institution only."""
-    job = get_object_or_404(JobRun, pk=pk, job=JOB_PREFIX + import_service_records.__name__,
-                            params__objects__institution__1=request.institution.pk)
+    job = get_object_or_404(
+        JobRun,
+        pk=pk,
+        job=JOB_PREFIX + import_service_records.__name__,
+        params__objects__institution__1=request.institution.pk,
+    )
     return _upload_result(request, import_job_report(job), job)
 
 
 @portal_required(capability="portal.settlement")
 def upload_errors(request, pk):
-    batch = get_object_or_404(ImportBatch, pk=pk, kind="service_records",
-                              created_by__institution_link__institution=request.institution)
+    batch = get_object_or_404(
+        ImportBatch,
+        pk=pk,
+        kind="service_records",
+        created_by__institution_link__institution=request.institution,
+    )
     return import_errors_attachment([batch], f"errors-{batch.pk}.csv")
 
 
@@ -115,11 +142,18 @@ def visit_new(request):
     form = VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        values = {"institution_code": institution.code, "national_id": d["national_id"], "kind": "home_visit",
-                  "service_date": d["service_date"].isoformat(), "component": "",
-                  "charged_amount": f"{d['charged_amount']:.2f}", "caregiver_id": d["caregiver_id"],
-                  "started_at": f"{d['service_date'].isoformat()}T{d['started_at']:%H:%M}",
-                  "ended_at": f"{d['service_date'].isoformat()}T{d['ended_at']:%H:%M}", "items": ";".join(d["items"])}
+        values = {
+            "institution_code": institution.code,
+            "national_id": d["national_id"],
+            "kind": "home_visit",
+            "service_date": d["service_date"].isoformat(),
+            "component": "",
+            "charged_amount": f"{d['charged_amount']:.2f}",
+            "caregiver_id": d["caregiver_id"],
+            "started_at": f"{d['service_date'].isoformat()}T{d['started_at']:%H:%M}",
+            "ended_at": f"{d['service_date'].isoformat()}T{d['ended_at']:%H:%M}",
+            "items": ";".join(d["items"]),
+        }
         import uuid
 
         key = f"portal:{institution.pk}:{uuid.uuid4().hex}"
@@ -144,11 +178,14 @@ def claim(request):
     month = _month(request)
     result = claim_submit(institution=request.institution, month=month, actor=request.user)
     if result.late:
-        messages.warning(request, _("已提交 %(m)s 申报（逾期，截止日 %(d)s）") % {"m": f"{month:%Y-%m}",
-                                                                         "d": result.deadline})
+        messages.warning(
+            request,
+            _("已提交 %(m)s 申报（逾期，截止日 %(d)s）") % {"m": f"{month:%Y-%m}", "d": result.deadline},
+        )
     else:
-        messages.success(request, _("已提交 %(m)s 申报：%(n)s 条记录") % {"m": f"{month:%Y-%m}",
-                                                                  "n": result.record_count})
+        messages.success(
+            request, _("已提交 %(m)s 申报：%(n)s 条记录") % {"m": f"{month:%Y-%m}", "n": result.record_count}
+        )
     return redirect(f"/portal/settlement/?month={month:%Y-%m}")
 
 
@@ -161,8 +198,11 @@ def bed_days(request):
         messages.success(request, _("已确认 %(n)s 个床日") % {"n": n})
     else:
         try:
-            charge = parse_amount(request.POST.get("daily_charge", ""),
-                                  max_value=MAX_CHARGED_AMOUNT) if request.POST.get("daily_charge") else None
+            charge = (
+                parse_amount(request.POST.get("daily_charge", ""), max_value=MAX_CHARGED_AMOUNT)
+                if request.POST.get("daily_charge")
+                else None
+            )
         except AmountError as exc:
             messages.error(request, _("每日收费") + "：" + str(exc))
             return redirect(f"/portal/settlement/?month={month:%Y-%m}")
@@ -178,10 +218,18 @@ def results(request):
     rows = []
     for line in lines:
         audits = list(line.audits.select_related("record").order_by("record__service_date", "pk"))
-        rows.append({"line": line, "reasons": [(c, reason_text(c)) for c in line.reason_codes],
-                     "audits": [{"audit": a, "reasons": [(c, reason_text(c)) for c in a.codes]} for a in audits]})
-    return render(request, "portal/settlement/results.html", {
-        "institution": request.institution, "month": first, "run": run, "rows": rows})
+        rows.append(
+            {
+                "line": line,
+                "reasons": [(c, reason_text(c)) for c in line.reason_codes],
+                "audits": [{"audit": a, "reasons": [(c, reason_text(c)) for c in a.codes]} for a in audits],
+            }
+        )
+    return render(
+        request,
+        "portal/settlement/results.html",
+        {"institution": request.institution, "month": first, "run": run, "rows": rows},
+    )
 
 
 @require_POST
@@ -190,14 +238,20 @@ def appeal(request):
     if not request.POST.get("line_id", "").isdigit():
         messages.error(request, _("请选择要申诉的结算明细"))
         return redirect("settlement_portal:index")
-    line = get_object_or_404(selectors.lines_for_institution(institution=request.institution),
-                             pk=request.POST.get("line_id") or 0)
+    line = get_object_or_404(
+        selectors.lines_for_institution(institution=request.institution), pk=request.POST.get("line_id") or 0
+    )
     audit = None
     if request.POST.get("audit_id"):
         audit = get_object_or_404(line.audits, pk=request.POST["audit_id"])
     try:
-        appeal_create(institution=request.institution, line=line, audit=audit,
-                      comment=request.POST.get("comment", ""), actor=request.user)
+        appeal_create(
+            institution=request.institution,
+            line=line,
+            audit=audit,
+            comment=request.POST.get("comment", ""),
+            actor=request.user,
+        )
         messages.success(request, _("申诉已提交"))
     except AppealRefused as exc:
         messages.error(request, str(exc))

@@ -1,5 +1,6 @@
 """Two real database connections in one test: a call in a thread (its own Django connection) and a wait
 for the moment PostgreSQL shows that thread blocked on a lock (a condition, never a sleep for luck)."""
+
 import threading
 import time
 
@@ -42,8 +43,13 @@ class InThread:
 
 def _observer():
     s = connection.settings_dict
-    return psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
-                           dbname=s["NAME"], autocommit=True)
+    return psycopg.connect(
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+        user=s["USER"],
+        dbname=s["NAME"],
+        autocommit=True,
+    )
 
 
 def wait_until_blocked(call: InThread, timeout: float = 60) -> str:
@@ -52,8 +58,9 @@ def wait_until_blocked(call: InThread, timeout: float = 60) -> str:
     deadline = time.monotonic() + timeout
     with _observer() as observer:
         while time.monotonic() < deadline:
-            row = observer.execute("SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = %s",
-                                   [call.pid]).fetchone()
+            row = observer.execute(
+                "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = %s", [call.pid]
+            ).fetchone()
             if row and row[0] == "Lock":
                 return row[1]
             assert call.running, f"the thread finished without waiting for a lock: {call.error!r}"

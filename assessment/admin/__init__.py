@@ -1,4 +1,5 @@
 """Staff admin for assessment: applications and conclusions with workflow buttons, assessors, fees, events."""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,8 +37,19 @@ from ..services.applications import application_problems
 from ..services.conclusions import AssessmentError
 from .workflow import application_action_view, application_actions, review_request_view
 
-_SUBMIT_FIELDS = ["person", "applied_on", "applied_by", "channel", "disability_since", "kind", "agent_name",
-                  "agent_phone", "applying_institution", "care_institution", "reason"]
+_SUBMIT_FIELDS = [
+    "person",
+    "applied_on",
+    "applied_by",
+    "channel",
+    "disability_since",
+    "kind",
+    "agent_name",
+    "agent_phone",
+    "applying_institution",
+    "care_institution",
+    "reason",
+]
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -71,8 +83,11 @@ class DocumentInline(admin.TabularInline):
     def download(self, obj):
         if not obj.pk:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:assessment_application_document", args=[obj.pk]),
-                           obj.display_name)
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:assessment_application_document", args=[obj.pk]),
+            obj.display_name,
+        )
 
 
 class AssignmentInline(ReadOnlyInline):
@@ -82,12 +97,28 @@ class AssignmentInline(ReadOnlyInline):
 
 class VisitInline(ReadOnlyInline):
     model = Visit
-    fields = ["round", "visited_on", "adl", "cognition", "perception", "grade", "notes", "completed_at", "photo_links"]
+    fields = [
+        "round",
+        "visited_on",
+        "adl",
+        "cognition",
+        "perception",
+        "grade",
+        "notes",
+        "completed_at",
+        "photo_links",
+    ]
 
     @admin.display(description=gettext_lazy("照片"))
     def photo_links(self, obj):
-        links = [format_html('<a href="{}">{}</a>', reverse("admin:assessment_application_photo", args=[p.pk]),
-                             p.display_name) for p in obj.photos.all()]
+        links = [
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:assessment_application_photo", args=[p.pk]),
+                p.display_name,
+            )
+            for p in obj.photos.all()
+        ]
         return format_html_join(" ", "{}", ((link,) for link in links)) if links else "—"
 
 
@@ -111,17 +142,38 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     date_hierarchy = "applied_on"
     raw_id_fields = ["person", "reviewed_conclusion"]
-    readonly_fields = ["state", "return_reason", "agency", "state_changed_at", "state_changed_by", "state_note",
-                       "reviewed_conclusion", "spot_check", "created_by", "created_at"]
+    readonly_fields = [
+        "state",
+        "return_reason",
+        "agency",
+        "state_changed_at",
+        "state_changed_by",
+        "state_note",
+        "reviewed_conclusion",
+        "spot_check",
+        "created_by",
+        "created_at",
+    ]
     inlines = [DocumentInline, AssignmentInline, VisitInline, ObjectionInline, ConclusionInline]
 
     def get_urls(self):
-        return [path("<int:object_id>/action/<str:action>/", self.admin_site.admin_view(self.action_view),
-                     name="assessment_application_action"),
-                path("document/<int:pk>/", self.admin_site.admin_view(self.document_download),
-                     name="assessment_application_document"),
-                path("photo/<int:pk>/", self.admin_site.admin_view(self.photo_download),
-                     name="assessment_application_photo")] + super().get_urls()
+        return [
+            path(
+                "<int:object_id>/action/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="assessment_application_action",
+            ),
+            path(
+                "document/<int:pk>/",
+                self.admin_site.admin_view(self.document_download),
+                name="assessment_application_document",
+            ),
+            path(
+                "photo/<int:pk>/",
+                self.admin_site.admin_view(self.photo_download),
+                name="assessment_application_photo",
+            ),
+        ] + super().get_urls()
 
     @requires("assessment.documents")
     def document_download(self, request, pk):
@@ -145,8 +197,9 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         actions = application_actions(obj) if obj and can(request.user, "assessment.workflow") else []
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}),
-                                                                   "workflow_actions": actions})
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "workflow_actions": actions}
+        )
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -162,9 +215,12 @@ class ApplicationAdmin(SimpleHistoryAdmin):
             def clean(self):
                 data = super().clean()
                 if data.get("person") and data.get("applied_on"):
-                    problems = application_problems(person=data["person"], on=data["applied_on"],
-                                                    kind=data.get("kind") or "first",
-                                                    disability_since=data.get("disability_since"))
+                    problems = application_problems(
+                        person=data["person"],
+                        on=data["applied_on"],
+                        kind=data.get("kind") or "first",
+                        disability_since=data.get("disability_since"),
+                    )
                     if problems:
                         raise ValidationError(problems)
                 return data
@@ -196,9 +252,25 @@ class ConclusionAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     date_hierarchy = "concluded_on"
     raw_id_fields = ["person", "application"]
-    readonly_fields = ["person", "grade", "state", "concluded_on", "valid_until", "agency", "scale_version",
-                       "imported", "application", "adl", "cognition", "perception", "notice_from", "notice_until",
-                       "review_deadline", "finalized_at", "created_at"]
+    readonly_fields = [
+        "person",
+        "grade",
+        "state",
+        "concluded_on",
+        "valid_until",
+        "agency",
+        "scale_version",
+        "imported",
+        "application",
+        "adl",
+        "cognition",
+        "perception",
+        "notice_from",
+        "notice_until",
+        "review_deadline",
+        "finalized_at",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -208,17 +280,26 @@ class ConclusionAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/notice.pdf", self.admin_site.admin_view(self.notice),
-                 name="assessment_conclusion_notice"),
-            path("<int:object_id>/review/", self.admin_site.admin_view(self.review),
-                 name="assessment_conclusion_review"),
-            path("import/", self.admin_site.admin_view(self.import_file), name="assessment_conclusion_import"),
+            path(
+                "<int:object_id>/notice.pdf",
+                self.admin_site.admin_view(self.notice),
+                name="assessment_conclusion_notice",
+            ),
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review),
+                name="assessment_conclusion_review",
+            ),
+            path(
+                "import/", self.admin_site.admin_view(self.import_file), name="assessment_conclusion_import"
+            ),
         ] + super().get_urls()
 
     @requires("assessment.notice")
     def notice(self, request, object_id):
-        conclusion = get_object_or_404(Conclusion.objects.select_related("person", "agency"), pk=object_id,
-                                       state=Conclusion.State.FINAL)
+        conclusion = get_object_or_404(
+            Conclusion.objects.select_related("person", "agency"), pk=object_id, state=Conclusion.State.FINAL
+        )
         if not self.has_view_permission(request, conclusion):
             raise PermissionDenied
         response = HttpResponse(conclusion_notice_pdf(conclusion), content_type="application/pdf")
@@ -231,8 +312,13 @@ class ConclusionAdmin(SimpleHistoryAdmin):
 
     @requires("assessment.import")
     def import_file(self, request):
-        return import_view(self, request, title=_("导入评估结论（import_conclusions）"), columns=CONCLUSION_COLUMNS,
-                           importer=import_conclusions)
+        return import_view(
+            self,
+            request,
+            title=_("导入评估结论（import_conclusions）"),
+            columns=CONCLUSION_COLUMNS,
+            importer=import_conclusions,
+        )
 
 
 @admin.register(Assessor)
@@ -264,7 +350,15 @@ class ConclusionEventAdmin(admin.ModelAdmin):
     search_fields = ["=person__national_id"]
     list_select_related = ["person"]
     show_full_result_count = False
-    readonly_fields = ["conclusion", "person", "kind", "effective_on", "grade", "previous_grade", "created_at"]
+    readonly_fields = [
+        "conclusion",
+        "person",
+        "kind",
+        "effective_on",
+        "grade",
+        "previous_grade",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -291,14 +385,24 @@ class SpotCheckAdmin(admin.ModelAdmin):
             return super().save_model(request, obj, form, change)
         from ..services import spot_check_order
 
-        spot = spot_check_order(on=obj.ordered_on, size=obj.size, seed=obj.seed, note=obj.note, actor=request.user)
+        spot = spot_check_order(
+            on=obj.ordered_on, size=obj.size, seed=obj.seed, note=obj.note, actor=request.user
+        )
         obj.pk = spot.pk
 
 
 @admin.register(CommitteeDecision)
 class CommitteeDecisionAdmin(SimpleHistoryAdmin):
     list_display = ["application", "grade", "decided_on", "members"]
-    readonly_fields = ["application", "grade", "decided_on", "members", "reasoning", "recorded_by", "created_at"]
+    readonly_fields = [
+        "application",
+        "grade",
+        "decided_on",
+        "members",
+        "reasoning",
+        "recorded_by",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False

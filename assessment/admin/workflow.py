@@ -1,4 +1,5 @@
 """Workflow buttons on the admin change pages: a small form, then the service (states.py audits it)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -31,10 +32,15 @@ class ReasonForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("评估机构"), queryset=Institution.objects.filter(type="assessment_agency")
-                                    .exclude(status__in=["suspended", "terminated"]))
-    seed = forms.IntegerField(label=_("随机种子（可空）"), required=False,
-                              help_text=_("留空则按申请编号生成，可复现。"))
+    agency = forms.ModelChoiceField(
+        label=_("评估机构"),
+        queryset=Institution.objects.filter(type="assessment_agency").exclude(
+            status__in=["suspended", "terminated"]
+        ),
+    )
+    seed = forms.IntegerField(
+        label=_("随机种子（可空）"), required=False, help_text=_("留空则按申请编号生成，可复现。")
+    )
 
 
 class CommitteeForm(forms.Form):
@@ -69,30 +75,74 @@ def _open_objection(app):
 
 # action -> (label, states it applies to, form, call(application, data, user))
 APPLICATION_ACTIONS = {
-    "accept": (_("受理"), {A.SUBMITTED}, DateForm,
-               lambda app, d, u: services.application_accept(application=app, on=d["on"], actor=u)),
-    "return": (_("退回"), {A.SUBMITTED}, ReasonForm,
-               lambda app, d, u: services.application_return(application=app, reason=d["reason"], actor=u)),
-    "assign": (_("派单（随机两名评估员）"), {A.ACCEPTED}, AssignForm,
-               lambda app, d, u: services.application_assign(application=app, agency=d["agency"], seed=d["seed"],
-                                                            actor=u)),
-    "publish": (_("公示"), {A.ASSESSED}, DateForm,
-                lambda app, d, u: application_publish_notice(application=app, on=d["on"], actor=u)),
-    "objection": (_("登记异议"), {A.NOTICE}, ObjectionForm,
-                  lambda app, d, u: services.objection_raise(application=app, raised_on=d["raised_on"],
-                                                             raised_by=d["raised_by"], reason=d["reason"])),
-    "uphold": (_("异议成立，重新评估"), {A.NOTICE}, ResolveForm,
-               lambda app, d, u: services.objection_resolve(objection=_open_objection(app), upheld=True,
-                                                            resolution=d["resolution"], on=d["on"], actor=u)),
-    "dismiss": (_("异议不成立"), {A.NOTICE}, ResolveForm,
-                lambda app, d, u: services.objection_resolve(objection=_open_objection(app), upheld=False,
-                                                             resolution=d["resolution"], on=d["on"], actor=u)),
-    "conclude": (_("公示期满，结论生效"), {A.NOTICE}, DateForm,
-                 lambda app, d, u: application_conclude(application=app, on=d["on"], actor=u)),
-    "committee": (_("录入专家委员会评定"), {A.COMMITTEE}, CommitteeForm,
-                  lambda app, d, u: services.committee_decide(application=app, actor=u, **d)),
-    "withdraw": (_("撤回"), {A.SUBMITTED, A.ACCEPTED, A.ASSIGNED}, ReasonForm,
-                 lambda app, d, u: services.application_withdraw(application=app, reason=d["reason"], actor=u)),
+    "accept": (
+        _("受理"),
+        {A.SUBMITTED},
+        DateForm,
+        lambda app, d, u: services.application_accept(application=app, on=d["on"], actor=u),
+    ),
+    "return": (
+        _("退回"),
+        {A.SUBMITTED},
+        ReasonForm,
+        lambda app, d, u: services.application_return(application=app, reason=d["reason"], actor=u),
+    ),
+    "assign": (
+        _("派单（随机两名评估员）"),
+        {A.ACCEPTED},
+        AssignForm,
+        lambda app, d, u: services.application_assign(
+            application=app, agency=d["agency"], seed=d["seed"], actor=u
+        ),
+    ),
+    "publish": (
+        _("公示"),
+        {A.ASSESSED},
+        DateForm,
+        lambda app, d, u: application_publish_notice(application=app, on=d["on"], actor=u),
+    ),
+    "objection": (
+        _("登记异议"),
+        {A.NOTICE},
+        ObjectionForm,
+        lambda app, d, u: services.objection_raise(
+            application=app, raised_on=d["raised_on"], raised_by=d["raised_by"], reason=d["reason"]
+        ),
+    ),
+    "uphold": (
+        _("异议成立，重新评估"),
+        {A.NOTICE},
+        ResolveForm,
+        lambda app, d, u: services.objection_resolve(
+            objection=_open_objection(app), upheld=True, resolution=d["resolution"], on=d["on"], actor=u
+        ),
+    ),
+    "dismiss": (
+        _("异议不成立"),
+        {A.NOTICE},
+        ResolveForm,
+        lambda app, d, u: services.objection_resolve(
+            objection=_open_objection(app), upheld=False, resolution=d["resolution"], on=d["on"], actor=u
+        ),
+    ),
+    "conclude": (
+        _("公示期满，结论生效"),
+        {A.NOTICE},
+        DateForm,
+        lambda app, d, u: application_conclude(application=app, on=d["on"], actor=u),
+    ),
+    "committee": (
+        _("录入专家委员会评定"),
+        {A.COMMITTEE},
+        CommitteeForm,
+        lambda app, d, u: services.committee_decide(application=app, actor=u, **d),
+    ),
+    "withdraw": (
+        _("撤回"),
+        {A.SUBMITTED, A.ACCEPTED, A.ASSIGNED},
+        ReasonForm,
+        lambda app, d, u: services.application_withdraw(application=app, reason=d["reason"], actor=u),
+    ),
 }
 
 
@@ -109,8 +159,11 @@ def application_action_view(model_admin, request, object_id, action):
     label, allowed, form_class, call = APPLICATION_ACTIONS[action]
     form = form_class(request.POST or None)
     if application.state not in allowed:
-        messages.error(request, gettext("当前状态“%(state)s”不能%(label)s。")
-                                % {"state": application.get_state_display(), "label": label})
+        messages.error(
+            request,
+            gettext("当前状态“%(state)s”不能%(label)s。")
+            % {"state": application.get_state_display(), "label": label},
+        )
         return redirect(reverse("admin:assessment_application_change", args=[application.pk]))
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,12 +171,20 @@ def application_action_view(model_admin, request, object_id, action):
         except (AssessmentError, TransitionError) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, gettext("%(number)s：%(action)s") % {"number": application.number, "action": label})
+            messages.success(
+                request, gettext("%(number)s：%(action)s") % {"number": application.number, "action": label}
+            )
             return redirect(reverse("admin:assessment_application_change", args=[application.pk]))
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": gettext("%(action)s：%(number)s %(person)s")
-               % {"action": label, "number": application.number, "person": application.person}, "form": form,
-               "original": application, "action_label": label, "state": application.get_state_display()}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": gettext("%(action)s：%(number)s %(person)s")
+        % {"action": label, "number": application.number, "person": application.person},
+        "form": form,
+        "original": application,
+        "action_label": label,
+        "state": application.get_state_display(),
+    }
     return TemplateResponse(request, "admin/assessment/action_form.html", context)
 
 
@@ -132,14 +193,27 @@ def review_request_view(model_admin, request, object_id):
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            review = services.review_request(conclusion=conclusion, requested_on=form.cleaned_data["requested_on"],
-                                             reason=form.cleaned_data["reason"], actor=request.user)
+            review = services.review_request(
+                conclusion=conclusion,
+                requested_on=form.cleaned_data["requested_on"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
         except AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, gettext("已登记复核申请%(number)s，请派单。") % {"number": review.number})
+            messages.success(
+                request, gettext("已登记复核申请%(number)s，请派单。") % {"number": review.number}
+            )
             return redirect(reverse("admin:assessment_application_change", args=[review.pk]))
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": gettext("申请复核：%(document_no)s %(person)s") % {"document_no": conclusion.document_no, "person": conclusion.person}, "form": form,
-               "original": conclusion, "action_label": gettext("申请复核"), "state": conclusion.get_state_display()}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": gettext("申请复核：%(document_no)s %(person)s")
+        % {"document_no": conclusion.document_no, "person": conclusion.person},
+        "form": form,
+        "original": conclusion,
+        "action_label": gettext("申请复核"),
+        "state": conclusion.get_state_display(),
+    }
     return TemplateResponse(request, "admin/assessment/action_form.html", context)

@@ -1,4 +1,5 @@
 """Assessment models (SPEC 4): conclusions and events, the application workflow, assessors, fees."""
+
 from .conclusions import Conclusion, ConclusionEvent, ExpiryReminder
 from .workflow import (
     Application,
@@ -14,6 +15,17 @@ from .workflow import (
 )
 
 __all__ = [
-    "Application", "ApplicationDocument", "AssessmentFee", "Assessor", "Assignment", "CommitteeDecision",
-    "Conclusion", "ConclusionEvent", "ExpiryReminder", "Objection", "SpotCheck", "Visit", "VisitPhoto",
+    "Application",
+    "ApplicationDocument",
+    "AssessmentFee",
+    "Assessor",
+    "Assignment",
+    "CommitteeDecision",
+    "Conclusion",
+    "ConclusionEvent",
+    "ExpiryReminder",
+    "Objection",
+    "SpotCheck",
+    "Visit",
+    "VisitPhoto",
 ]

@@ -1,4 +1,5 @@
 """Assessment conclusions and the events benefits consume (SPEC 4.3)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,18 +17,31 @@ class Conclusion(models.Model):
         FINAL = "final", _("最终结论")
         REVOKED = "revoked", _("已撤销")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conclusions",
-                               verbose_name=_("参保人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="conclusions", verbose_name=_("参保人")
+    )
     grade = models.PositiveSmallIntegerField(_("失能等级"))
     concluded_on = models.DateField(_("结论日期"))
     valid_until = models.DateField(_("有效期至"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
-    agency = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="conclusions", verbose_name=_("评估机构"))
+    agency = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conclusions",
+        verbose_name=_("评估机构"),
+    )
     scale_version = models.CharField(_("评估标准版本"), max_length=40, default="nhsa-2021")
     imported = models.BooleanField(_("迁移导入"), default=False)
-    application = models.ForeignKey("assessment.Application", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="conclusions", verbose_name=_("评估申请"))
+    application = models.ForeignKey(
+        "assessment.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conclusions",
+        verbose_name=_("评估申请"),
+    )
     adl = models.PositiveSmallIntegerField(_("日常生活活动能力得分"), null=True, blank=True)
     cognition = models.PositiveSmallIntegerField(_("认知能力得分"), null=True, blank=True)
     perception = models.PositiveSmallIntegerField(_("感知觉与沟通能力得分"), null=True, blank=True)
@@ -44,8 +58,10 @@ class Conclusion(models.Model):
         ordering = ["person", "-concluded_on"]
         constraints = [
             models.CheckConstraint(condition=models.Q(grade__lte=5), name="conclusion_grade_range"),
-            models.CheckConstraint(condition=models.Q(valid_until__gte=models.F("concluded_on")),
-                                   name="conclusion_valid_after_concluded"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("concluded_on")),
+                name="conclusion_valid_after_concluded",
+            ),
         ]
         indexes = [models.Index(fields=["person", "state", "concluded_on"])]
 
@@ -75,10 +91,12 @@ class ConclusionEvent(models.Model):
         REVOKED = "revoked", _("结论撤销")
         CORRECTED = "corrected", _("结论更正")
 
-    conclusion = models.ForeignKey(Conclusion, on_delete=models.PROTECT, related_name="events",
-                                   verbose_name=_("评估结论"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conclusion_events",
-                               verbose_name=_("参保人"))
+    conclusion = models.ForeignKey(
+        Conclusion, on_delete=models.PROTECT, related_name="events", verbose_name=_("评估结论")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="conclusion_events", verbose_name=_("参保人")
+    )
     kind = models.CharField(_("事件"), max_length=12, choices=Kind.choices)
     effective_on = models.DateField(_("生效日期"))
     grade = models.PositiveSmallIntegerField(_("失能等级"))
@@ -89,8 +107,13 @@ class ConclusionEvent(models.Model):
         verbose_name = _("评估结论事件")
         verbose_name_plural = _("评估结论事件")
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["conclusion", "kind"], name="one_event_per_conclusion_kind",
-                                               condition=~models.Q(kind="corrected"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conclusion", "kind"],
+                name="one_event_per_conclusion_kind",
+                condition=~models.Q(kind="corrected"),
+            )
+        ]
         indexes = [models.Index(fields=["person", "effective_on"])]
 
     def __str__(self):
@@ -100,11 +123,18 @@ class ConclusionEvent(models.Model):
 class ExpiryReminder(models.Model):
     """A reminder to reassess, created by the daily job N days before a conclusion expires (SPEC 4.3)."""
 
-    conclusion = models.OneToOneField(Conclusion, on_delete=models.CASCADE, related_name="reminder",
-                                      verbose_name=_("评估结论"))
+    conclusion = models.OneToOneField(
+        Conclusion, on_delete=models.CASCADE, related_name="reminder", verbose_name=_("评估结论")
+    )
     remind_on = models.DateField(_("提醒日期"))
-    care_institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.SET_NULL,
-                                         related_name="+", verbose_name=_("护理机构"))
+    care_institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("护理机构"),
+    )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

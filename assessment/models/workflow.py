@@ -1,4 +1,5 @@
 """The assessment workflow: applications, assessors, visits, objections, committee, fees (SPEC 4.1-4.3)."""
+
 import re
 import uuid
 from pathlib import PurePath
@@ -82,36 +83,79 @@ class Application(models.Model):
         FINAL = "final", _("已办结")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assessment_applications",
-                               verbose_name=_("申请人"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="assessment_applications", verbose_name=_("申请人")
+    )
     kind = models.CharField(_("评估类型"), max_length=14, choices=Kind.choices, default=Kind.FIRST)
-    applied_by = models.CharField(_("申请方式"), max_length=12, choices=AppliedBy.choices, default=AppliedBy.SELF)
+    applied_by = models.CharField(
+        _("申请方式"), max_length=12, choices=AppliedBy.choices, default=AppliedBy.SELF
+    )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.COUNTER)
     agent_name = models.CharField(_("代办人姓名"), max_length=100, blank=True)
     agent_phone = models.CharField(_("代办人电话"), max_length=40, blank=True)
-    applying_institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT,
-                                             related_name="+", verbose_name=_("代为申请机构"))
-    care_institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+", verbose_name=_("当前护理机构"))
+    applying_institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("代为申请机构"),
+    )
+    care_institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("当前护理机构"),
+    )
     applied_on = models.DateField(_("申请日期"))
     disability_since = models.DateField(_("失能起始日期"), null=True, blank=True)
     reason = models.TextField(_("申请理由"), blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.SUBMITTED)
     return_reason = models.TextField(_("退回原因"), blank=True)
-    agency = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="assessment_tasks", verbose_name=_("评估机构"))
-    reviewed_conclusion = models.ForeignKey("assessment.Conclusion", null=True, blank=True,
-                                            on_delete=models.PROTECT, related_name="reviews",
-                                            verbose_name=_("被复核结论"))
-    spot_check = models.ForeignKey("assessment.SpotCheck", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="applications", verbose_name=_("抽查批次"))
+    agency = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_tasks",
+        verbose_name=_("评估机构"),
+    )
+    reviewed_conclusion = models.ForeignKey(
+        "assessment.Conclusion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("被复核结论"),
+    )
+    spot_check = models.ForeignKey(
+        "assessment.SpotCheck",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("抽查批次"),
+    )
     state_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
-    state_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                         on_delete=models.SET_NULL, related_name="+",
-                                         verbose_name=_("状态变更人"))
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("状态变更人"),
+    )
     state_note = models.TextField(_("状态变更说明"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("录入人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -124,14 +168,18 @@ class Application(models.Model):
             # At most one open application per person (SPEC 4.1); the review of a conclusion and an
             # office-ordered spot check are also open applications.
             models.UniqueConstraint(
-                fields=["person"], name="one_open_application_per_person",
+                fields=["person"],
+                name="one_open_application_per_person",
                 condition=~Q(state__in=["returned", "final", "withdrawn"]),
             ),
         ]
 
     def __str__(self):
-        return (_("%(number)s（%(kind)s，%(state)s）")
-                % {"number": self.number, "kind": self.get_kind_display(), "state": self.get_state_display()})
+        return _("%(number)s（%(kind)s，%(state)s）") % {
+            "number": self.number,
+            "kind": self.get_kind_display(),
+            "state": self.get_state_display(),
+        }
 
     @property
     def number(self) -> str:
@@ -141,8 +189,9 @@ class Application(models.Model):
 class ApplicationDocument(StoredUpload):
     """A supporting document (medical records, diagnosis): PDF/JPG/PNG up to 10 MB."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents",
-                                    verbose_name=_("评估申请"))
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="documents", verbose_name=_("评估申请")
+    )
     file = models.FileField(_("文件"), upload_to=document_path, validators=[validate_upload])
     # After ``file``: its upload_to fills this in when a file is saved without it (admin inline).
     original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
@@ -157,15 +206,27 @@ class ApplicationDocument(StoredUpload):
 class Assessor(models.Model):
     """An assessor of an assessment agency; ``linked_institutions`` are conflicts of interest."""
 
-    agency = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="assessors",
-                               verbose_name=_("评估机构"), limit_choices_to={"type": "assessment_agency"})
+    agency = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="assessors",
+        verbose_name=_("评估机构"),
+        limit_choices_to={"type": "assessment_agency"},
+    )
     name = models.CharField(_("姓名"), max_length=100)
     national_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
     medical_professional = models.BooleanField(_("医学专业人员"), default=False)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="assessor", verbose_name=_("门户账号"))
-    linked_institutions = models.ManyToManyField(Institution, blank=True, related_name="linked_assessors",
-                                                 verbose_name=_("关联机构（回避）"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessor",
+        verbose_name=_("门户账号"),
+    )
+    linked_institutions = models.ManyToManyField(
+        Institution, blank=True, related_name="linked_assessors", verbose_name=_("关联机构（回避）")
+    )
     active = models.BooleanField(_("在岗"), default=True)
     history = HistoricalRecords(m2m_fields=[linked_institutions])
 
@@ -187,10 +248,12 @@ class Assignment(models.Model):
         CONFIRMED = "confirmed", _("已确认")
         CANCELLED = "cancelled", _("已取消")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments",
-                                    verbose_name=_("评估申请"))
-    assessor = models.ForeignKey(Assessor, on_delete=models.PROTECT, related_name="assignments",
-                                 verbose_name=_("评估人员"))
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("评估申请")
+    )
+    assessor = models.ForeignKey(
+        Assessor, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("评估人员")
+    )
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.ASSIGNED)
     decline_reason = models.CharField(_("拒绝原因"), max_length=200, blank=True)
@@ -202,8 +265,11 @@ class Assignment(models.Model):
         verbose_name = _("评估派员")
         verbose_name_plural = _("评估派员")
         ordering = ["application", "round", "id"]
-        constraints = [models.UniqueConstraint(fields=["application", "assessor", "round"],
-                                               name="assessor_once_per_round")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "assessor", "round"], name="assessor_once_per_round"
+            )
+        ]
 
     def __str__(self):
         return f"{self.application_id}/{self.round} {self.assessor_id} {self.state}"
@@ -212,8 +278,9 @@ class Assignment(models.Model):
 class Visit(models.Model):
     """The on-site assessment of one round: item scores and the computed grade (never typed)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="visits",
-                                    verbose_name=_("评估申请"))
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="visits", verbose_name=_("评估申请")
+    )
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     visited_on = models.DateField(_("评估日期"))
     scale_version = models.CharField(_("评估标准版本"), max_length=40)
@@ -224,8 +291,9 @@ class Visit(models.Model):
     grade = models.PositiveSmallIntegerField(_("失能等级"))
     notes = models.TextField(_("现场记录"), blank=True)
     present = models.CharField(_("在场人员"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(Assessor, null=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("录入人"))
+    recorded_by = models.ForeignKey(
+        Assessor, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("录入人")
+    )
     completed_at = models.DateTimeField(_("双方确认时间"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -239,7 +307,9 @@ class Visit(models.Model):
 
 
 class VisitPhoto(StoredUpload):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("现场评估"))
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("现场评估")
+    )
     file = models.FileField(_("照片"), upload_to=photo_path, validators=[validate_upload])
     original_name = models.CharField(_("原文件名"), max_length=255, blank=True)  # after file (see above)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
@@ -257,8 +327,9 @@ class Objection(models.Model):
         UPHELD = "upheld", _("成立，重新评估")
         DISMISSED = "dismissed", _("不成立")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections",
-                                    verbose_name=_("评估申请"))
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="objections", verbose_name=_("评估申请")
+    )
     raised_on = models.DateField(_("提出日期"))
     raised_by = models.CharField(_("提出人"), max_length=100)
     reason = models.TextField(_("异议内容"))
@@ -277,14 +348,20 @@ class Objection(models.Model):
 class CommitteeDecision(models.Model):
     """The expert committee's final decision on a disputed review (失能评定专家委员会)."""
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="committee_decision",
-                                       verbose_name=_("评估申请"))
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="committee_decision", verbose_name=_("评估申请")
+    )
     grade = models.PositiveSmallIntegerField(_("评定等级"))
     decided_on = models.DateField(_("评定日期"))
     members = models.CharField(_("参加专家"), max_length=300)
     reasoning = models.TextField(_("评定意见"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("记录人"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -303,8 +380,13 @@ class SpotCheck(models.Model):
     size = models.PositiveIntegerField(_("抽样数量"))
     seed = models.BigIntegerField(_("随机种子"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("下达人"))
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("下达人"),
+    )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -332,17 +414,20 @@ class AssessmentFee(models.Model):
         FUND = "fund", _("长护险基金")
         APPLICANT = "applicant", _("申请人")
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="fee",
-                                       verbose_name=_("评估申请"))
-    agency = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="assessment_fees",
-                               verbose_name=_("评估机构"))
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="fee", verbose_name=_("评估申请")
+    )
+    agency = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="assessment_fees", verbose_name=_("评估机构")
+    )
     kind = models.CharField(_("费用类型"), max_length=16, choices=Kind.choices)
     payer = models.CharField(_("承担方"), max_length=10, choices=Payer.choices)
     amount = money_field(_("金额"))
     incurred_on = models.DateField(_("发生日期"))
     region_code = models.CharField(_("参保地"), max_length=6)
-    policy_record = models.ForeignKey("core.PolicyRecord", null=True, on_delete=models.PROTECT,
-                                      verbose_name=_("适用标准"))
+    policy_record = models.ForeignKey(
+        "core.PolicyRecord", null=True, on_delete=models.PROTECT, verbose_name=_("适用标准")
+    )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -50,8 +50,7 @@ class GradingError(ValueError):
     problem's, and ``str()`` joins all messages with "; ".
     """
 
-    def __init__(self, item: object, message: str,
-                 problems: list[tuple[object, str]] | None = None) -> None:
+    def __init__(self, item: object, message: str, problems: list[tuple[object, str]] | None = None) -> None:
         self.problems: list[tuple[object, str]] = list(problems or [(item, message)])
         super().__init__("; ".join(text for _, text in self.problems))
         self.item = item
@@ -198,17 +197,12 @@ class CombinationScale(Scale):
                 problems.append((key, f"item {key!r}: {value!r} is not an integer"))
             elif value not in item.allowed:
                 allowed = ", ".join(map(str, item.allowed))
-                problems.append(
-                    (key, f"item {key!r}: {value} is not an allowed value (allowed: {allowed})")
-                )
+                problems.append((key, f"item {key!r}: {value} is not an allowed value (allowed: {allowed})"))
             else:
                 points[key] = value
         if problems:
             raise GradingError(*problems[0], problems=problems)
-        totals = {
-            key: sum(points[item.key] for item in ind.items)
-            for key, ind in self.indicators.items()
-        }
+        totals = {key: sum(points[item.key] for item in ind.items) for key, ind in self.indicators.items()}
         levels = {key: self.indicators[key].level_of(total) for key, total in totals.items()}
         column = max((levels[c] for c in self._columns), key=self.level_order.index)
         return GradeResult(

@@ -1,4 +1,5 @@
 """Assignment to an agency and a random pair of assessors; reassignment on decline (SPEC 4.2)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -15,16 +16,21 @@ _LIVE = (Assignment.State.ASSIGNED, Assignment.State.CONFIRMED)
 
 def _candidates(agency) -> list[Candidate]:
     assessors = Assessor.objects.filter(agency=agency, active=True).prefetch_related("linked_institutions")
-    return [Candidate(a.pk, a.medical_professional, frozenset(i.pk for i in a.linked_institutions.all()))
-            for a in assessors]
+    return [
+        Candidate(a.pk, a.medical_professional, frozenset(i.pk for i in a.linked_institutions.all()))
+        for a in assessors
+    ]
 
 
 def _excluded_for(application: Application) -> set[int]:
     """Assessors who may not take this round: earlier rounds, and for a review the first assessment's pair."""
     ids = set(Assignment.objects.filter(application=application).values_list("assessor_id", flat=True))
     if application.reviewed_conclusion_id and application.reviewed_conclusion.application_id:
-        ids |= set(Assignment.objects.filter(application_id=application.reviewed_conclusion.application_id)
-                   .values_list("assessor_id", flat=True))
+        ids |= set(
+            Assignment.objects.filter(
+                application_id=application.reviewed_conclusion.application_id
+            ).values_list("assessor_id", flat=True)
+        )
     return ids
 
 
@@ -33,38 +39,57 @@ def default_seed(application: Application, round_no: int, salt: int = 0) -> int:
 
 
 @transaction.atomic
-def assign_pair(*, application: Application, agency, seed: int | None = None, care_institution=None) -> list[Assignment]:
+def assign_pair(
+    *, application: Application, agency, seed: int | None = None, care_institution=None
+) -> list[Assignment]:
     """Create the next round's pair (without a state change); used by assignment and reassessment."""
     if agency.type != "assessment_agency":
         raise AssessmentError(_("%(name)s不是评估机构。") % {"name": agency.name})
     if agency.status in ("suspended", "terminated"):
-        raise AssessmentError(_("评估机构%(name)s已%(status)s，不能派单。")
-                              % {"name": agency.name, "status": agency.get_status_display()})
+        raise AssessmentError(
+            _("评估机构%(name)s已%(status)s，不能派单。")
+            % {"name": agency.name, "status": agency.get_status_display()}
+        )
     round_no = (Assignment.objects.filter(application=application).aggregate(m=Max("round"))["m"] or 0) + 1
-    for open_assignment in Assignment.objects.filter(application=application, state=Assignment.State.ASSIGNED):
+    for open_assignment in Assignment.objects.filter(
+        application=application, state=Assignment.State.ASSIGNED
+    ):
         open_assignment.state = Assignment.State.CANCELLED  # saved one by one so history records it
         open_assignment._change_reason = "新一轮派员"
         open_assignment.save()
     care = care_institution or application.care_institution
     try:
-        pair = choose_pair(_candidates(agency), seed=default_seed(application, round_no) if seed is None else seed,
-                           care_institution_id=getattr(care, "pk", None), excluded_ids=_excluded_for(application))
+        pair = choose_pair(
+            _candidates(agency),
+            seed=default_seed(application, round_no) if seed is None else seed,
+            care_institution_id=getattr(care, "pk", None),
+            excluded_ids=_excluded_for(application),
+        )
     except NoPairPossible as exc:
         raise AssessmentError(str(exc)) from None
     Application.objects.filter(pk=application.pk).update(agency=agency, care_institution=care)
     application.agency, application.care_institution = agency, care
-    return [Assignment.objects.create(application=application, assessor_id=c.id, round=round_no) for c in pair]
+    return [
+        Assignment.objects.create(application=application, assessor_id=c.id, round=round_no) for c in pair
+    ]
 
 
 @transaction.atomic
-def application_assign(*, application: Application, agency, seed: int | None = None, care_institution=None,
-                       actor=None) -> list[Assignment]:
+def application_assign(
+    *, application: Application, agency, seed: int | None = None, care_institution=None, actor=None
+) -> list[Assignment]:
     """Assign an accepted application to an agency and two assessors chosen at random (SPEC 4.2)."""
     if application.state != Application.State.ACCEPTED:
-        raise AssessmentError(_("只有已受理的申请可以派员（当前：%(state)s）。") % {"state": application.get_state_display()})
+        raise AssessmentError(
+            _("只有已受理的申请可以派员（当前：%(state)s）。") % {"state": application.get_state_display()}
+        )
     pair = assign_pair(application=application, agency=agency, seed=seed, care_institution=care_institution)
-    application_transition(application=application, to=Application.State.ASSIGNED, actor=actor,
-                           note=f"{agency.code}: " + "、".join(a.assessor.name for a in pair))
+    application_transition(
+        application=application,
+        to=Application.State.ASSIGNED,
+        actor=actor,
+        note=f"{agency.code}: " + "、".join(a.assessor.name for a in pair),
+    )
     return pair
 
 
@@ -79,20 +104,28 @@ def assignment_decline(*, assignment: Assignment, reason: str, actor=None) -> As
     application = assignment.application
     if application.state != Application.State.ASSIGNED:
         raise AssessmentError(_("该申请不在待评估状态。"))
-    partner = (Assignment.objects.filter(application=application, round=assignment.round, state__in=_LIVE)
-               .exclude(pk=assignment.pk).select_related("assessor").first())
+    partner = (
+        Assignment.objects.filter(application=application, round=assignment.round, state__in=_LIVE)
+        .exclude(pk=assignment.pk)
+        .select_related("assessor")
+        .first()
+    )
     assignment.state = Assignment.State.DECLINED
     assignment.decline_reason = reason
     assignment._change_reason = reason
     assignment.save()
-    declines = Assignment.objects.filter(application=application, round=assignment.round,
-                                         state=Assignment.State.DECLINED).count()
+    declines = Assignment.objects.filter(
+        application=application, round=assignment.round, state=Assignment.State.DECLINED
+    ).count()
     partner_candidate = Candidate(partner.assessor_id, partner.assessor.medical_professional)
     try:
         chosen = choose_replacement(
-            _candidates(application.agency), seed=default_seed(application, assignment.round, declines),
-            partner=partner_candidate, care_institution_id=application.care_institution_id,
-            excluded_ids=_excluded_for(application))
+            _candidates(application.agency),
+            seed=default_seed(application, assignment.round, declines),
+            partner=partner_candidate,
+            care_institution_id=application.care_institution_id,
+            excluded_ids=_excluded_for(application),
+        )
     except NoPairPossible as exc:
         raise AssessmentError(str(exc)) from None
     return Assignment.objects.create(application=application, assessor_id=chosen.id, round=assignment.round)

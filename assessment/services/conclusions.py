@@ -1,4 +1,5 @@
 """Conclusions: notice, finalisation with its events, revocation, and the SPEC 11.7 import."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,14 +36,26 @@ def _previous_in_force(conclusion: Conclusion) -> Conclusion | None:
 def publish_final_events(conclusion: Conclusion, *, previous: Conclusion | None) -> None:
     """Record the `final` event and, when the grade fell against ``previous``, the `downgraded` one."""
     ConclusionEvent.objects.get_or_create(
-        conclusion=conclusion, kind=ConclusionEvent.Kind.FINAL,
-        defaults={"person_id": conclusion.person_id, "effective_on": conclusion.concluded_on,
-                  "grade": conclusion.grade, "previous_grade": previous.grade if previous else None})
+        conclusion=conclusion,
+        kind=ConclusionEvent.Kind.FINAL,
+        defaults={
+            "person_id": conclusion.person_id,
+            "effective_on": conclusion.concluded_on,
+            "grade": conclusion.grade,
+            "previous_grade": previous.grade if previous else None,
+        },
+    )
     if previous is not None and previous.grade > conclusion.grade:
         ConclusionEvent.objects.get_or_create(
-            conclusion=conclusion, kind=ConclusionEvent.Kind.DOWNGRADED,
-            defaults={"person_id": conclusion.person_id, "effective_on": conclusion.concluded_on,
-                      "grade": conclusion.grade, "previous_grade": previous.grade})
+            conclusion=conclusion,
+            kind=ConclusionEvent.Kind.DOWNGRADED,
+            defaults={
+                "person_id": conclusion.person_id,
+                "effective_on": conclusion.concluded_on,
+                "grade": conclusion.grade,
+                "previous_grade": previous.grade,
+            },
+        )
 
 
 def _working_days_after(on: dt.date, days: int) -> dt.date:
@@ -57,7 +70,9 @@ def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None
     """Put a draft conclusion on public notice for N working days from the next working day (SPEC 4.3)."""
     conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
     if conclusion.state != Conclusion.State.DRAFT:
-        raise AssessmentError(_("只有草拟状态的结论可以公示（当前：%(state)s）。") % {"state": conclusion.get_state_display()})
+        raise AssessmentError(
+            _("只有草拟状态的结论可以公示（当前：%(state)s）。") % {"state": conclusion.get_state_display()}
+        )
     days = assessment_policy(on)["notice_working_days"]
     conclusion.notice_from = _working_days_after(on, 1)
     conclusion.notice_until = _working_days_after(on, days)
@@ -68,19 +83,25 @@ def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None
 
 
 @transaction.atomic
-def conclusion_finalize(*, conclusion: Conclusion, on: dt.date, actor=None, check_notice: bool = True) -> Conclusion:
+def conclusion_finalize(
+    *, conclusion: Conclusion, on: dt.date, actor=None, check_notice: bool = True
+) -> Conclusion:
     """Make a conclusion final on ``on`` (its concluded_on) with validity and review deadline (SPEC 4.3)."""
     conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
     if conclusion.state == Conclusion.State.FINAL:
         return conclusion
     if conclusion.state not in (Conclusion.State.NOTICE, Conclusion.State.DRAFT):
-        raise AssessmentError(_("结论状态为“%(state)s”，不能生效。") % {"state": conclusion.get_state_display()})
+        raise AssessmentError(
+            _("结论状态为“%(state)s”，不能生效。") % {"state": conclusion.get_state_display()}
+        )
     if check_notice:
         if conclusion.state != Conclusion.State.NOTICE:
             raise AssessmentError(_("结论尚未公示，不能生效。"))
         if on <= conclusion.notice_until:
-            raise AssessmentError(_("公示期至%(notice_until)s，公示期满后方可生效。")
-                                  % {"notice_until": display_date(conclusion.notice_until)})
+            raise AssessmentError(
+                _("公示期至%(notice_until)s，公示期满后方可生效。")
+                % {"notice_until": display_date(conclusion.notice_until)}
+            )
     policy = assessment_policy(on)
     conclusion.concluded_on = on
     conclusion.valid_until = compute_valid_until(on, policy["validity_months"])
@@ -104,8 +125,10 @@ def conclusion_revoke(*, conclusion: Conclusion, on: dt.date, reason: str, actor
     conclusion.save()
     if was_final:
         ConclusionEvent.objects.get_or_create(
-            conclusion=conclusion, kind=ConclusionEvent.Kind.REVOKED,
-            defaults={"person_id": conclusion.person_id, "effective_on": on, "grade": conclusion.grade})
+            conclusion=conclusion,
+            kind=ConclusionEvent.Kind.REVOKED,
+            defaults={"person_id": conclusion.person_id, "effective_on": on, "grade": conclusion.grade},
+        )
     return conclusion
 
 
@@ -130,8 +153,13 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
     from enrollment.models import Person
     from institutions.models import Institution
 
-    persons = {p.national_id: p for p in Person.objects.filter(national_id__in={r.national_id for _, r in rows})}
-    agencies = {i.code: i for i in Institution.objects.filter(code__in={r.agency_code for _, r in rows if r.agency_code})}
+    persons = {
+        p.national_id: p for p in Person.objects.filter(national_id__in={r.national_id for _, r in rows})
+    }
+    agencies = {
+        i.code: i
+        for i in Institution.objects.filter(code__in={r.agency_code for _, r in rows if r.agency_code})
+    }
     errors: list[RowError] = []
     applied = unchanged = 0
     seen: dict[tuple[str, dt.date], int] = {}
@@ -145,18 +173,28 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
             if item.agency_code:
                 agency = agencies.get(item.agency_code)
                 if agency is None:
-                    errors.append(RowError(row, "agency_code", f"no institution with code {item.agency_code}"))
+                    errors.append(
+                        RowError(row, "agency_code", f"no institution with code {item.agency_code}")
+                    )
                     continue
                 if agency.type != "assessment_agency":
-                    errors.append(RowError(row, "agency_code", f"institution {item.agency_code} is not an "
-                                           f"assessment agency (type {agency.type})"))
+                    errors.append(
+                        RowError(
+                            row,
+                            "agency_code",
+                            f"institution {item.agency_code} is not an "
+                            f"assessment agency (type {agency.type})",
+                        )
+                    )
                     continue
             if item.concluded_on > today:
                 errors.append(RowError(row, "concluded_on", f"{item.concluded_on} is in the future"))
                 continue
             key = (item.national_id, item.concluded_on)
             if key in seen:
-                errors.append(RowError(row, "concluded_on", f"same person and concluded_on as row {seen[key]}"))
+                errors.append(
+                    RowError(row, "concluded_on", f"same person and concluded_on as row {seen[key]}")
+                )
                 continue
             seen[key] = row
             until = item.valid_until
@@ -168,7 +206,9 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
                     continue
                 until = compute_valid_until(item.concluded_on, months)
             if until < item.concluded_on:
-                errors.append(RowError(row, "valid_until", f"{until} is before concluded_on {item.concluded_on}"))
+                errors.append(
+                    RowError(row, "valid_until", f"{until} is before concluded_on {item.concluded_on}")
+                )
                 continue
             if _apply_one(person, item, until, agency):
                 applied += 1
@@ -178,24 +218,44 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
 
 
 def _apply_one(person, item: ImportedConclusion, until: dt.date, agency) -> bool:
-    existing = (Conclusion.objects.select_for_update()
-                .filter(person=person, concluded_on=item.concluded_on, state=Conclusion.State.FINAL)
-                .order_by("id").first())
+    existing = (
+        Conclusion.objects.select_for_update()
+        .filter(person=person, concluded_on=item.concluded_on, state=Conclusion.State.FINAL)
+        .order_by("id")
+        .first()
+    )
     if existing is None:
-        conclusion = Conclusion(person=person, grade=item.grade, concluded_on=item.concluded_on, valid_until=until,
-                                state=Conclusion.State.FINAL, agency=agency, imported=True,
-                                finalized_at=timezone.now())
+        conclusion = Conclusion(
+            person=person,
+            grade=item.grade,
+            concluded_on=item.concluded_on,
+            valid_until=until,
+            state=Conclusion.State.FINAL,
+            agency=agency,
+            imported=True,
+            finalized_at=timezone.now(),
+        )
         previous = _previous_in_force(conclusion)
         conclusion._change_reason = "迁移导入"
         conclusion.save()
         publish_final_events(conclusion, previous=previous)
         return True
-    if (existing.grade, existing.valid_until, existing.agency_id) == (item.grade, until, getattr(agency, "pk", None)):
+    if (existing.grade, existing.valid_until, existing.agency_id) == (
+        item.grade,
+        until,
+        getattr(agency, "pk", None),
+    ):
         return False
     old_grade = existing.grade
     existing.grade, existing.valid_until, existing.agency = item.grade, until, agency
     existing._change_reason = "迁移导入更正"
     existing.save()
-    ConclusionEvent.objects.create(conclusion=existing, person=person, kind=ConclusionEvent.Kind.CORRECTED,
-                                   effective_on=existing.concluded_on, grade=item.grade, previous_grade=old_grade)
+    ConclusionEvent.objects.create(
+        conclusion=existing,
+        person=person,
+        kind=ConclusionEvent.Kind.CORRECTED,
+        effective_on=existing.concluded_on,
+        grade=item.grade,
+        previous_grade=old_grade,
+    )
     return True

@@ -1,4 +1,5 @@
 """Public notice, objections, conclusion, review and the expert committee (SPEC 4.3)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,11 @@ from .fees import fee_record
 
 
 def draft_conclusion(application: Application) -> Conclusion:
-    conclusion = (application.conclusions.filter(state__in=[Conclusion.State.DRAFT, Conclusion.State.NOTICE])
-                  .order_by("-id").first())
+    conclusion = (
+        application.conclusions.filter(state__in=[Conclusion.State.DRAFT, Conclusion.State.NOTICE])
+        .order_by("-id")
+        .first()
+    )
     if conclusion is None:
         raise AssessmentError(_("该申请没有草拟或公示中的结论。"))
     return conclusion
@@ -33,8 +37,12 @@ def draft_conclusion(application: Application) -> Conclusion:
 def application_publish_notice(*, application: Application, on: dt.date, actor=None) -> Conclusion:
     """Put the draft conclusion on public notice (公示) for the policy's working days."""
     conclusion = conclusion_publish_notice(conclusion=draft_conclusion(application), on=on, actor=actor)
-    application_transition(application=application, to=Application.State.NOTICE, actor=actor,
-                           note=f"公示至{conclusion.notice_until.isoformat()}")
+    application_transition(
+        application=application,
+        to=Application.State.NOTICE,
+        actor=actor,
+        note=f"公示至{conclusion.notice_until.isoformat()}",
+    )
     return conclusion
 
 
@@ -42,33 +50,46 @@ def application_publish_notice(*, application: Application, on: dt.date, actor=N
 def application_conclude(*, application: Application, on: dt.date, actor=None) -> Conclusion:
     """After the notice with no open objection: make the conclusion final and record the fee."""
     if application.state != Application.State.NOTICE:
-        raise AssessmentError(_("只有公示中的申请可以办结（当前：%(state)s）。") % {"state": application.get_state_display()})
+        raise AssessmentError(
+            _("只有公示中的申请可以办结（当前：%(state)s）。") % {"state": application.get_state_display()}
+        )
     if application.objections.filter(outcome=Objection.Outcome.OPEN).exists():
         raise AssessmentError(_("公示期内有未处理的异议，处理后方可办结。"))
     conclusion = conclusion_finalize(conclusion=draft_conclusion(application), on=on, actor=actor)
     fee_record(application=application, on=on)
-    application_transition(application=application, to=Application.State.FINAL, actor=actor,
-                           note=f"结论生效，等级{conclusion.grade}")
+    application_transition(
+        application=application,
+        to=Application.State.FINAL,
+        actor=actor,
+        note=f"结论生效，等级{conclusion.grade}",
+    )
     return conclusion
 
 
 @transaction.atomic
-def objection_raise(*, application: Application, raised_on: dt.date, raised_by: str, reason: str) -> Objection:
+def objection_raise(
+    *, application: Application, raised_on: dt.date, raised_by: str, reason: str
+) -> Objection:
     """Record an objection made during the notice period."""
     if application.state != Application.State.NOTICE:
         raise AssessmentError(_("只能对公示中的结论提出异议。"))
     conclusion = draft_conclusion(application)
     if raised_on > conclusion.notice_until:
-        raise AssessmentError(_("公示期已于%(notice_until)s结束，不能再提出异议。")
-                              % {"notice_until": display_date(conclusion.notice_until)})
+        raise AssessmentError(
+            _("公示期已于%(notice_until)s结束，不能再提出异议。")
+            % {"notice_until": display_date(conclusion.notice_until)}
+        )
     if not reason.strip() or not raised_by.strip():
         raise AssessmentError(_("请填写异议人和异议内容。"))
-    return Objection.objects.create(application=application, raised_on=raised_on, raised_by=raised_by, reason=reason)
+    return Objection.objects.create(
+        application=application, raised_on=raised_on, raised_by=raised_by, reason=reason
+    )
 
 
 @transaction.atomic
-def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, on: dt.date, actor=None,
-                      seed: int | None = None) -> Objection:
+def objection_resolve(
+    *, objection: Objection, upheld: bool, resolution: str, on: dt.date, actor=None, seed: int | None = None
+) -> Objection:
     """Dismiss an objection, or uphold it: revoke the draft and send a new pair to reassess."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.outcome != Objection.Outcome.OPEN:
@@ -80,24 +101,40 @@ def objection_resolve(*, objection: Objection, upheld: bool, resolution: str, on
     objection.save()
     if upheld:
         application = objection.application
-        conclusion_revoke(conclusion=draft_conclusion(application), on=on, reason=f"异议成立：{resolution}",
-                          actor=actor)
+        conclusion_revoke(
+            conclusion=draft_conclusion(application), on=on, reason=f"异议成立：{resolution}", actor=actor
+        )
         assign_pair(application=application, agency=application.agency, seed=seed)
-        application_transition(application=application, to=Application.State.ASSIGNED, actor=actor,
-                               note=f"异议成立，重新评估：{resolution}")
+        application_transition(
+            application=application,
+            to=Application.State.ASSIGNED,
+            actor=actor,
+            note=f"异议成立，重新评估：{resolution}",
+        )
     return objection
 
 
 @transaction.atomic
-def review_request(*, conclusion: Conclusion, requested_on: dt.date, reason: str, applied_by: str = "self",
-                   channel: str = Application.Channel.COUNTER, agent_name: str = "", actor=None) -> Application:
+def review_request(
+    *,
+    conclusion: Conclusion,
+    requested_on: dt.date,
+    reason: str,
+    applied_by: str = "self",
+    channel: str = Application.Channel.COUNTER,
+    agent_name: str = "",
+    actor=None,
+) -> Application:
     """Open a review (复核) of a final conclusion within the review period; it starts accepted."""
     if conclusion.state != Conclusion.State.FINAL or conclusion.imported:
         raise AssessmentError(_("只能对经本系统评估的最终结论申请复核。"))
     if conclusion.review_deadline is None or requested_on > conclusion.review_deadline:
-        raise AssessmentError(_("复核申请期限已于%(review_deadline)s届满。")
-                              % {"review_deadline": display_date(conclusion.review_deadline)}
-                              if conclusion.review_deadline else _("该结论不能申请复核。"))
+        raise AssessmentError(
+            _("复核申请期限已于%(review_deadline)s届满。")
+            % {"review_deadline": display_date(conclusion.review_deadline)}
+            if conclusion.review_deadline
+            else _("该结论不能申请复核。")
+        )
     if not reason.strip():
         raise AssessmentError(_("请填写复核理由。"))
     if conclusion.reviews.exists():
@@ -110,32 +147,51 @@ def review_request(*, conclusion: Conclusion, requested_on: dt.date, reason: str
         raise AssessmentError(open_application_problem(existing))
     original = conclusion.application
     application = Application.objects.create(
-        person=conclusion.person, kind=Application.Kind.REVIEW, applied_by=applied_by, channel=channel,
-        agent_name=agent_name, applied_on=requested_on, reason=reason, reviewed_conclusion=conclusion,
+        person=conclusion.person,
+        kind=Application.Kind.REVIEW,
+        applied_by=applied_by,
+        channel=channel,
+        agent_name=agent_name,
+        applied_on=requested_on,
+        reason=reason,
+        reviewed_conclusion=conclusion,
         care_institution=original.care_institution if original else None,
         disability_since=original.disability_since if original else None,
-        state=Application.State.ACCEPTED, created_by=actor if getattr(actor, "pk", None) else None)
+        state=Application.State.ACCEPTED,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
     return application
 
 
 def review_outcome(*, application: Application, visit: Visit, actor=None) -> None:
     """Compare the re-assessment with the reviewed grade: confirmed closes the review, else the committee."""
     original = application.reviewed_conclusion
-    application_transition(application=application, to=Application.State.ASSESSED, actor=actor,
-                           note=f"复核评估等级{visit.grade}")
+    application_transition(
+        application=application, to=Application.State.ASSESSED, actor=actor, note=f"复核评估等级{visit.grade}"
+    )
     if visit.grade == original.grade:
-        fee_record(application=application, on=visit.visited_on, review_grade=visit.grade,
-                   original_grade=original.grade)
-        application_transition(application=application, to=Application.State.FINAL, actor=actor,
-                               note="复核维持原结论")
+        fee_record(
+            application=application,
+            on=visit.visited_on,
+            review_grade=visit.grade,
+            original_grade=original.grade,
+        )
+        application_transition(
+            application=application, to=Application.State.FINAL, actor=actor, note="复核维持原结论"
+        )
     else:
-        application_transition(application=application, to=Application.State.COMMITTEE, actor=actor,
-                               note=f"复核等级{visit.grade}与原结论等级{original.grade}不一致，提交专家委员会")
+        application_transition(
+            application=application,
+            to=Application.State.COMMITTEE,
+            actor=actor,
+            note=f"复核等级{visit.grade}与原结论等级{original.grade}不一致，提交专家委员会",
+        )
 
 
 @transaction.atomic
-def committee_decide(*, application: Application, grade: int, decided_on: dt.date, members: str, reasoning: str,
-                     actor=None) -> CommitteeDecision:
+def committee_decide(
+    *, application: Application, grade: int, decided_on: dt.date, members: str, reasoning: str, actor=None
+) -> CommitteeDecision:
     """Record the expert committee's final decision; a different grade becomes a new final conclusion."""
     if application.state != Application.State.COMMITTEE:
         raise AssessmentError(_("该申请不在专家委员会评定环节。"))
@@ -143,19 +199,33 @@ def committee_decide(*, application: Application, grade: int, decided_on: dt.dat
         raise AssessmentError(_("评定等级须为0-5。"))
     if not members.strip() or not reasoning.strip():
         raise AssessmentError(_("请填写参加专家和评定意见。"))
-    decision = CommitteeDecision.objects.create(application=application, grade=grade, decided_on=decided_on,
-                                                members=members, reasoning=reasoning,
-                                                recorded_by=actor if getattr(actor, "pk", None) else None)
+    decision = CommitteeDecision.objects.create(
+        application=application,
+        grade=grade,
+        decided_on=decided_on,
+        members=members,
+        reasoning=reasoning,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
     original = application.reviewed_conclusion
     fee_record(application=application, on=decided_on, review_grade=grade, original_grade=original.grade)
     if grade != original.grade:
         visit = application.visits.order_by("-round").first()
         conclusion = Conclusion.objects.create(
-            person=application.person, application=application, grade=grade, concluded_on=decided_on,
-            valid_until=decided_on, state=Conclusion.State.DRAFT, agency=application.agency,
-            scale_version=visit.scale_version if visit else original.scale_version)
-        conclusion = conclusion_finalize(conclusion=conclusion, on=decided_on, actor=actor, check_notice=False)
+            person=application.person,
+            application=application,
+            grade=grade,
+            concluded_on=decided_on,
+            valid_until=decided_on,
+            state=Conclusion.State.DRAFT,
+            agency=application.agency,
+            scale_version=visit.scale_version if visit else original.scale_version,
+        )
+        conclusion = conclusion_finalize(
+            conclusion=conclusion, on=decided_on, actor=actor, check_notice=False
+        )
         publish_final_events(conclusion, previous=original)
-    application_transition(application=application, to=Application.State.FINAL, actor=actor,
-                           note=f"专家委员会评定等级{grade}")
+    application_transition(
+        application=application, to=Application.State.FINAL, actor=actor, note=f"专家委员会评定等级{grade}"
+    )
     return decision

@@ -1,4 +1,5 @@
 """The on-site visit: item scores, notes, photos, both assessors' confirmation (SPEC 4.2)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,16 @@ from .conclusions import AssessmentError
 
 
 def _live_assignment(assignment: Assignment) -> Assignment:
-    assignment = (Assignment.objects.select_for_update().select_related("application", "assessor")
-                  .get(pk=assignment.pk))
+    assignment = (
+        Assignment.objects.select_for_update().select_related("application", "assessor").get(pk=assignment.pk)
+    )
     if assignment.state not in (Assignment.State.ASSIGNED, Assignment.State.CONFIRMED):
         raise AssessmentError(_("该评估任务已拒绝或已取消。"))
     if assignment.application.state != Application.State.ASSIGNED:
-        raise AssessmentError(_("该申请当前状态为“%(state)s”，不能录入评估。") % {"state": assignment.application.get_state_display()})
+        raise AssessmentError(
+            _("该申请当前状态为“%(state)s”，不能录入评估。")
+            % {"state": assignment.application.get_state_display()}
+        )
     return assignment
 
 
@@ -35,13 +40,24 @@ def grade_items(items: dict, scale_version: str = DEFAULT_VERSION):
         parts = []
         for key, message in exc.problems:
             item = known.get(key)
-            parts.append(_("条目“%(value)s”：%(message)s") % {"value": item.name_zh if item else key, "message": message})
+            parts.append(
+                _("条目“%(value)s”：%(message)s")
+                % {"value": item.name_zh if item else key, "message": message}
+            )
         raise AssessmentError("；".join(parts)) from None
 
 
 @transaction.atomic
-def visit_record(*, assignment: Assignment, items: dict, visited_on: dt.date, notes: str = "", present: str = "",
-                 photos=(), scale_version: str = DEFAULT_VERSION) -> Visit:
+def visit_record(
+    *,
+    assignment: Assignment,
+    items: dict,
+    visited_on: dt.date,
+    notes: str = "",
+    present: str = "",
+    photos=(),
+    scale_version: str = DEFAULT_VERSION,
+) -> Visit:
     """Record (or correct) the round's item scores; the grade is computed. Clears earlier confirmations."""
     assignment = _live_assignment(assignment)
     result = grade_items(items, scale_version)
@@ -51,15 +67,27 @@ def visit_record(*, assignment: Assignment, items: dict, visited_on: dt.date, no
         except ValidationError as exc:
             raise AssessmentError("；".join(exc.messages)) from None
     visit, _ = Visit.objects.update_or_create(
-        application=assignment.application, round=assignment.round,
-        defaults={"visited_on": visited_on, "scale_version": result.scale_version, "items": dict(items),
-                  "adl": result.adl, "cognition": result.cognition, "perception": result.perception,
-                  "grade": result.grade, "notes": notes, "present": present, "recorded_by": assignment.assessor,
-                  "completed_at": None})
+        application=assignment.application,
+        round=assignment.round,
+        defaults={
+            "visited_on": visited_on,
+            "scale_version": result.scale_version,
+            "items": dict(items),
+            "adl": result.adl,
+            "cognition": result.cognition,
+            "perception": result.perception,
+            "grade": result.grade,
+            "notes": notes,
+            "present": present,
+            "recorded_by": assignment.assessor,
+            "completed_at": None,
+        },
+    )
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, file=photo)
-    for confirmed in Assignment.objects.filter(application=assignment.application, round=assignment.round,
-                                               state=Assignment.State.CONFIRMED):
+    for confirmed in Assignment.objects.filter(
+        application=assignment.application, round=assignment.round, state=Assignment.State.CONFIRMED
+    ):
         confirmed.state, confirmed.confirmed_at = Assignment.State.ASSIGNED, None
         confirmed._change_reason = "评估结果已修改，需重新确认"
         confirmed.save()  # one by one so history records the withdrawn confirmation
@@ -77,8 +105,11 @@ def visit_confirm(*, assignment: Assignment, actor=None) -> Visit:
     assignment.state = Assignment.State.CONFIRMED
     assignment.confirmed_at = timezone.now()
     assignment.save()
-    live = Assignment.objects.filter(application=application, round=assignment.round,
-                                     state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFIRMED))
+    live = Assignment.objects.filter(
+        application=application,
+        round=assignment.round,
+        state__in=(Assignment.State.ASSIGNED, Assignment.State.CONFIRMED),
+    )
     if live.count() < 2 or live.exclude(state=Assignment.State.CONFIRMED).exists():
         return visit
     visit.completed_at = timezone.now()
@@ -95,8 +126,21 @@ def _complete(application: Application, visit: Visit, actor) -> None:
         review_outcome(application=application, visit=visit, actor=actor)
         return
     Conclusion.objects.create(
-        person=application.person, application=application, grade=visit.grade, concluded_on=visit.visited_on,
-        valid_until=visit.visited_on, state=Conclusion.State.DRAFT, agency=application.agency,
-        scale_version=visit.scale_version, adl=visit.adl, cognition=visit.cognition, perception=visit.perception)
-    application_transition(application=application, to=Application.State.ASSESSED, actor=actor,
-                           note=f"评估完成，草拟等级{visit.grade}")
+        person=application.person,
+        application=application,
+        grade=visit.grade,
+        concluded_on=visit.visited_on,
+        valid_until=visit.visited_on,
+        state=Conclusion.State.DRAFT,
+        agency=application.agency,
+        scale_version=visit.scale_version,
+        adl=visit.adl,
+        cognition=visit.cognition,
+        perception=visit.perception,
+    )
+    application_transition(
+        application=application,
+        to=Application.State.ASSESSED,
+        actor=actor,
+        note=f"评估完成，草拟等级{visit.grade}",
+    )

@@ -1,4 +1,5 @@
 """Staff admin of benefits: decisions with workflow buttons, admissions, hospital stays, filings."""
+
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,22 +24,48 @@ from . import accounts  # noqa: F401  (registers the insured-person accounts)
 
 
 def _form_page(model_admin, request, *, title, form, obj=None):
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
-               "form": form, "original": obj}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        "form": form,
+        "original": obj,
+    }
     return TemplateResponse(request, "admin/benefits/form_page.html", context)
 
 
 @admin.register(BenefitDecision)
 class BenefitDecisionAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "benefit_class", "care_form", "institution", "starts_on", "ends_on", "end_reason",
-                    "imported"]
+    list_display = [
+        "person",
+        "benefit_class",
+        "care_form",
+        "institution",
+        "starts_on",
+        "ends_on",
+        "end_reason",
+        "imported",
+    ]
     list_filter = ["care_form", "benefit_class", "end_reason", "imported"]
     list_select_related = ["person", "institution"]
     search_fields = ["=person__national_id", "person__name"]
     show_full_result_count = False
     raw_id_fields = ["person", "conclusion", "institution"]
-    readonly_fields = ["person", "conclusion", "benefit_class", "care_form", "institution", "carer_trained",
-                       "starts_on", "ends_on", "end_reason", "imported", "policy_scheme", "decided_by", "created_at"]
+    readonly_fields = [
+        "person",
+        "conclusion",
+        "benefit_class",
+        "care_form",
+        "institution",
+        "carer_trained",
+        "starts_on",
+        "ends_on",
+        "end_reason",
+        "imported",
+        "policy_scheme",
+        "decided_by",
+        "created_at",
+    ]
     date_hierarchy = "starts_on"
     actions = ["end_on_request_today", "download_letters"]
     change_form_template = "admin/benefits/benefitdecision/change_form.html"
@@ -53,9 +80,15 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
         view = self.admin_site.admin_view
         return [
             path("new/", view(self.create_view), name="benefits_benefitdecision_new"),
-            path("<int:object_id>/change-form/", view(self.change_form_view), name="benefits_benefitdecision_changeform"),
+            path(
+                "<int:object_id>/change-form/",
+                view(self.change_form_view),
+                name="benefits_benefitdecision_changeform",
+            ),
             path("<int:object_id>/end/", view(self.end_view), name="benefits_benefitdecision_end"),
-            path("<int:object_id>/letter.pdf", view(self.letter_view), name="benefits_benefitdecision_letter"),
+            path(
+                "<int:object_id>/letter.pdf", view(self.letter_view), name="benefits_benefitdecision_letter"
+            ),
             path("import/", view(self.import_file), name="benefits_benefitdecision_import"),
             path("run-ends/", view(self.run_ends), name="benefits_benefitdecision_run_ends"),
         ] + super().get_urls()
@@ -66,9 +99,14 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                decision = decision_create(person=data["person"], care_form=data["care_form"],
-                                           institution=data["institution"], carer_trained=data["carer_trained"],
-                                           starts_on=data["starts_on"], actor=request.user)
+                decision = decision_create(
+                    person=data["person"],
+                    care_form=data["care_form"],
+                    institution=data["institution"],
+                    carer_trained=data["carer_trained"],
+                    starts_on=data["starts_on"],
+                    actor=request.user,
+                )
             except (DecisionError, PolicyError) as exc:
                 form.add_error(None, str(exc))
             else:
@@ -83,9 +121,14 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                new = decision_change_form(decision=decision, care_form=data["care_form"],
-                                           institution=data["institution"], carer_trained=data["carer_trained"],
-                                           starts_on=data["starts_on"], actor=request.user)
+                new = decision_change_form(
+                    decision=decision,
+                    care_form=data["care_form"],
+                    institution=data["institution"],
+                    carer_trained=data["carer_trained"],
+                    starts_on=data["starts_on"],
+                    actor=request.user,
+                )
             except (DecisionError, PolicyError) as exc:
                 form.add_error(None, str(exc))
             else:
@@ -99,8 +142,12 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
         form = EndForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                decision_end(decision=decision, ends_on=form.cleaned_data["ends_on"],
-                             reason=form.cleaned_data["reason"], actor=request.user)
+                decision_end(
+                    decision=decision,
+                    ends_on=form.cleaned_data["ends_on"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
             except DecisionError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -112,16 +159,22 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
     def letter_view(self, request, object_id):
         from ..documents import decision_document_no, decision_letter_pdf
 
-        decision = get_object_or_404(BenefitDecision.objects.select_related("person", "conclusion", "institution"),
-                                     pk=object_id)
+        decision = get_object_or_404(
+            BenefitDecision.objects.select_related("person", "conclusion", "institution"), pk=object_id
+        )
         return attachment(decision_letter_pdf(decision), f"{decision_document_no(decision)}.pdf")
 
     @requires("benefits.decide")
     def import_file(self, request):
         # Decisions are never added one by one (has_add_permission is False), but staff who may change them
         # import them (SPEC 11.7).
-        return import_view(self, request, title=_("导入待遇核定"), columns=decision_import.COLUMNS,
-                           importer=decision_import.import_benefit_decisions)
+        return import_view(
+            self,
+            request,
+            title=_("导入待遇核定"),
+            columns=decision_import.COLUMNS,
+            importer=decision_import.import_benefit_decisions,
+        )
 
     @requires("benefits.decide")
     def run_ends(self, request):
@@ -137,7 +190,9 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
         except JobAlreadyRunning as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("已运行每日待遇终止：") + "，".join(f"{k} {v}" for k, v in sorted(result.items())))
+            messages.success(
+                request, _("已运行每日待遇终止：") + "，".join(f"{k} {v}" for k, v in sorted(result.items()))
+            )
         return redirect(reverse("admin:benefits_benefitdecision_changelist"))
 
     def has_benefits_decide_permission(self, request):
@@ -150,7 +205,9 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
     def end_on_request_today(self, request, queryset):
         done = 0
         for decision in queryset.filter(ends_on__isnull=True):
-            decision_end(decision=decision, ends_on=timezone.localdate(), reason="requested", actor=request.user)
+            decision_end(
+                decision=decision, ends_on=timezone.localdate(), reason="requested", actor=request.user
+            )
             done += 1
         messages.success(request, _("已终止 %(done)s 条待遇核定") % {"done": done})
 
@@ -179,8 +236,9 @@ class HospitalStayAdmin(SimpleHistoryAdmin):
     change_list_template = "admin/benefits/import_changelist.html"
 
     def get_urls(self):
-        return [path("import/", self.admin_site.admin_view(self.import_file),
-                     name="benefits_hospitalstay_import")] + super().get_urls()
+        return [
+            path("import/", self.admin_site.admin_view(self.import_file), name="benefits_hospitalstay_import")
+        ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         extra = {"can_import": can(request.user, "benefits.import_hospital_stays")}
@@ -188,8 +246,13 @@ class HospitalStayAdmin(SimpleHistoryAdmin):
 
     @requires("benefits.import_hospital_stays")
     def import_file(self, request):
-        return import_view(self, request, title=_("导入住院记录"), columns=hospital_import.COLUMNS,
-                           importer=hospital_import.import_hospital_stays)
+        return import_view(
+            self,
+            request,
+            title=_("导入住院记录"),
+            columns=hospital_import.COLUMNS,
+            importer=hospital_import.import_hospital_stays,
+        )
 
 
 @admin.register(OtherFundBenefit)
@@ -203,8 +266,13 @@ class OtherFundBenefitAdmin(SimpleHistoryAdmin):
     change_list_template = "admin/benefits/import_changelist.html"
 
     def get_urls(self):
-        return [path("import/", self.admin_site.admin_view(self.import_file),
-                     name="benefits_otherfundbenefit_import")] + super().get_urls()
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_file),
+                name="benefits_otherfundbenefit_import",
+            )
+        ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         extra = {"can_import": can(request.user, "benefits.import_other_funds")}
@@ -212,8 +280,13 @@ class OtherFundBenefitAdmin(SimpleHistoryAdmin):
 
     @requires("benefits.import_other_funds")
     def import_file(self, request):
-        return import_view(self, request, title=_("导入工伤生育待遇"), columns=other_funds_import.COLUMNS,
-                           importer=other_funds_import.import_other_fund_benefits)
+        return import_view(
+            self,
+            request,
+            title=_("导入工伤生育待遇"),
+            columns=other_funds_import.COLUMNS,
+            importer=other_funds_import.import_other_fund_benefits,
+        )
 
 
 @admin.register(RemoteResidence)

@@ -1,4 +1,5 @@
 """Admin of status-page accounts: create, issue one-time codes (activation, password reset), link agents."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
@@ -25,7 +26,9 @@ class AccountAddForm(forms.ModelForm):
             number = parse_id_number(data.get("national_id", "")).number
         except ValueError as exc:
             raise forms.ValidationError(_("身份号码无效：%(reason)s") % {"reason": exc}) from None
-        problem = "" if InsuredAccount.objects.filter(national_id=number).exists() else login_name_problem(number)
+        problem = (
+            "" if InsuredAccount.objects.filter(national_id=number).exists() else login_name_problem(number)
+        )
         if problem:
             raise forms.ValidationError(problem)
         return data
@@ -87,16 +90,23 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
     def has_benefits_activation_codes_permission(self, request):
         return can(request.user, "benefits.activation_codes")
 
-    @admin.action(description=gettext_lazy("签发一次性激活码（首次激活/重置密码）"), permissions=["benefits_activation_codes"])
+    @admin.action(
+        description=gettext_lazy("签发一次性激活码（首次激活/重置密码）"),
+        permissions=["benefits_activation_codes"],
+    )
     def issue_codes(self, request, queryset):
         for account in queryset:
             code = activation_code_issue(account=account, actor=request.user)
-            messages.warning(request, _("%(name)s（%(masked)s）激活码：%(code)s（仅显示一次，30天内有效）")
-                                      % {"name": account.name, "masked": self.masked(account), "code": code})
+            messages.warning(
+                request,
+                _("%(name)s（%(masked)s）激活码：%(code)s（仅显示一次，30天内有效）")
+                % {"name": account.name, "masked": self.masked(account), "code": code},
+            )
 
-
-    @admin.action(description=gettext_lazy("签发激活码并打印参保缴费证明（单个账户）"),
-                  permissions=["benefits_activation_codes"])
+    @admin.action(
+        description=gettext_lazy("签发激活码并打印参保缴费证明（单个账户）"),
+        permissions=["benefits_activation_codes"],
+    )
     def issue_code_with_certificate(self, request, queryset):
         """Issue the one-time code and return the person's latest contribution certificate with it printed."""
 
@@ -108,10 +118,15 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
         account = queryset.select_related("person").first()
         contribution = account.person.contributions.order_by("-year").first() if account.person_id else None
         if contribution is None:
-            messages.error(request, _("该账户没有参保缴费记录，无法打印参保缴费证明；请使用“签发一次性激活码”"))
+            messages.error(
+                request, _("该账户没有参保缴费记录，无法打印参保缴费证明；请使用“签发一次性激活码”")
+            )
             return None
         code = activation_code_issue(account=account, actor=request.user)
-        return attachment(certificate_pdf(contribution, activation_code=code), f"{certificate_document_no(contribution)}-code.pdf")
+        return attachment(
+            certificate_pdf(contribution, activation_code=code),
+            f"{certificate_document_no(contribution)}-code.pdf",
+        )
 
 
 @admin.register(AgentLink)

@@ -1,4 +1,5 @@
 """Field parsers shared by the benefits imports."""
+
 from ltci.core.dates import parse_iso_date
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 

@@ -8,6 +8,7 @@ open earlier decision is closed the day before (form_changed); any other overlap
 residential decision admits the person to the lowest free registered bed (none free: rejected). The
 institution must exist; its agreement is not required at import (eligibility condition 6 reports it).
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -23,8 +24,14 @@ from .common import boolean, iso_date, national_id, persons_by_national_id, unkn
 
 COLUMNS = ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
-LABELS = {"national_id": "公民身份号码", "care_form": "护理服务形式", "institution_code": "机构编码",
-          "carer_trained": "照护人已培训", "starts_on": "待遇起始日期", "ends_on": "待遇终止日期"}
+LABELS = {
+    "national_id": "公民身份号码",
+    "care_form": "护理服务形式",
+    "institution_code": "机构编码",
+    "carer_trained": "照护人已培训",
+    "starts_on": "待遇起始日期",
+    "ends_on": "待遇终止日期",
+}
 KIND = "benefit_decisions"
 
 
@@ -66,14 +73,19 @@ def _same(decision: BenefitDecision, data: DecisionRow, institution) -> bool:
     trained = data.carer_trained if data.care_form == "home_family" else None
     if data.care_form == "home_family" and trained is None:
         trained = False
-    return (decision.care_form == data.care_form and decision.institution_id == (institution.pk if institution else None)
-            and decision.carer_trained == trained)
+    return (
+        decision.care_form == data.care_form
+        and decision.institution_id == (institution.pk if institution else None)
+        and decision.carer_trained == trained
+    )
 
 
 @transaction.atomic
 def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowError]]:
     persons = persons_by_national_id(r.national_id for _, r in rows)
-    institutions = {i.code: i for i in Institution.objects.filter(code__in={r.institution_code for _, r in rows})}
+    institutions = {
+        i.code: i for i in Institution.objects.filter(code__in={r.institution_code for _, r in rows})
+    }
     applied = unchanged = 0
     errors: list[RowError] = []
     for row, data in sorted(rows, key=lambda r: (r[1].starts_on, r[0])):
@@ -83,25 +95,38 @@ def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowE
             continue
         institution = institutions.get(data.institution_code) if data.institution_code else None
         if data.institution_code and institution is None:
-            errors.append(RowError(row, "institution_code", f"no institution with code {data.institution_code}"))
+            errors.append(
+                RowError(row, "institution_code", f"no institution with code {data.institution_code}")
+            )
             continue
         existing = BenefitDecision.objects.filter(person=person, starts_on=data.starts_on).first()
         try:
             with transaction.atomic():
                 if existing is not None:
                     if not _same(existing, data, institution):
-                        raise DecisionError(f"another benefit decision ({existing.care_form}) starts on "
-                                            f"{data.starts_on.isoformat()}")
+                        raise DecisionError(
+                            f"another benefit decision ({existing.care_form}) starts on "
+                            f"{data.starts_on.isoformat()}"
+                        )
                     if existing.ends_on == data.ends_on or data.ends_on is None:
                         unchanged += 1
                         continue
                     if existing.ends_on is not None and existing.ends_on < data.ends_on:
                         raise DecisionError(f"the decision already ended on {existing.ends_on.isoformat()}")
-                    decision_end(decision=existing, ends_on=data.ends_on, reason=BenefitDecision.EndReason.IMPORTED)
+                    decision_end(
+                        decision=existing, ends_on=data.ends_on, reason=BenefitDecision.EndReason.IMPORTED
+                    )
                 else:
-                    decision_create(person=person, care_form=data.care_form, institution=institution,
-                                    carer_trained=data.carer_trained, starts_on=data.starts_on, ends_on=data.ends_on,
-                                    strict=False, imported=True)
+                    decision_create(
+                        person=person,
+                        care_form=data.care_form,
+                        institution=institution,
+                        carer_trained=data.carer_trained,
+                        starts_on=data.starts_on,
+                        ends_on=data.ends_on,
+                        strict=False,
+                        imported=True,
+                    )
         except (DecisionError, PolicyError) as exc:
             errors.append(RowError(row, _field_of(str(exc)), str(exc)))
             continue
@@ -118,5 +143,13 @@ def _field_of(message: str) -> str:
 
 
 def import_benefit_decisions(*, content: bytes, filename: str, actor=None):
-    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, labels=LABELS, parse_row=parse_row,
-                      apply_rows=apply_rows, actor=actor)
+    return run_import(
+        kind=KIND,
+        content=content,
+        filename=filename,
+        columns=COLUMNS,
+        labels=LABELS,
+        parse_row=parse_row,
+        apply_rows=apply_rows,
+        actor=actor,
+    )

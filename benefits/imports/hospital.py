@@ -5,6 +5,7 @@ identified by person + admitted_on: importing it again is unchanged, a discharge
 closes the open stay, and a different discharge date corrects it. Stays of one person never overlap
 ([admitted_on, discharged_on): a readmission on the discharge day is allowed).
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -17,7 +18,12 @@ from .common import iso_date, national_id, persons_by_national_id, unknown_perso
 
 COLUMNS = ["national_id", "admitted_on", "discharged_on", "hospital"]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
-LABELS = {"national_id": "公民身份号码", "admitted_on": "入院日期", "discharged_on": "出院日期", "hospital": "医院名称"}
+LABELS = {
+    "national_id": "公民身份号码",
+    "admitted_on": "入院日期",
+    "discharged_on": "出院日期",
+    "hospital": "医院名称",
+}
 KIND = "hospital_stays"
 
 
@@ -35,8 +41,11 @@ def parse_row(row: int, values: dict[str, str]) -> StayRow:
     discharged_on = field_value(row, values, "discharged_on", iso_date, required=False)
     hospital = field_value(row, values, "hospital", str)
     if discharged_on is not None and discharged_on < admitted_on:
-        raise RowError(row, "discharged_on",
-                       f"discharge {discharged_on.isoformat()} is before admission {admitted_on.isoformat()}")
+        raise RowError(
+            row,
+            "discharged_on",
+            f"discharge {discharged_on.isoformat()} is before admission {admitted_on.isoformat()}",
+        )
     if len(hospital) > 200:
         raise RowError(row, "hospital", "is longer than 200 characters")
     return StayRow(number, admitted_on, discharged_on, hospital)
@@ -50,8 +59,10 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
 
 
 def _describe(stay) -> str:
-    return f"{stay.admitted_on.isoformat()}..{stay.discharged_on.isoformat() if stay.discharged_on else 'open'} " \
-           f"({stay.hospital})"
+    return (
+        f"{stay.admitted_on.isoformat()}..{stay.discharged_on.isoformat() if stay.discharged_on else 'open'} "
+        f"({stay.hospital})"
+    )
 
 
 @transaction.atomic
@@ -74,12 +85,24 @@ def apply_rows(rows: list[tuple[int, StayRow]]) -> tuple[int, int, list[RowError
                 unchanged += 1
                 continue
             if data.discharged_on is None and existing.discharged_on is not None:
-                errors.append(RowError(row, "discharged_on",
-                                       f"the stay from {data.admitted_on.isoformat()} was already discharged on "
-                                       f"{existing.discharged_on.isoformat()}; an empty discharge cannot reopen it"))
+                errors.append(
+                    RowError(
+                        row,
+                        "discharged_on",
+                        f"the stay from {data.admitted_on.isoformat()} was already discharged on "
+                        f"{existing.discharged_on.isoformat()}; an empty discharge cannot reopen it",
+                    )
+                )
                 continue
-        clash = next((s for s in mine.values() if s is not existing
-                      and _overlaps(data.admitted_on, data.discharged_on, s.admitted_on, s.discharged_on)), None)
+        clash = next(
+            (
+                s
+                for s in mine.values()
+                if s is not existing
+                and _overlaps(data.admitted_on, data.discharged_on, s.admitted_on, s.discharged_on)
+            ),
+            None,
+        )
         if clash is not None:
             errors.append(RowError(row, "admitted_on", f"overlaps the hospital stay {_describe(clash)}"))
             continue
@@ -94,5 +117,13 @@ def apply_rows(rows: list[tuple[int, StayRow]]) -> tuple[int, int, list[RowError
 
 
 def import_hospital_stays(*, content: bytes, filename: str, actor=None):
-    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, labels=LABELS, parse_row=parse_row,
-                      apply_rows=apply_rows, actor=actor)
+    return run_import(
+        kind=KIND,
+        content=content,
+        filename=filename,
+        columns=COLUMNS,
+        labels=LABELS,
+        parse_row=parse_row,
+        apply_rows=apply_rows,
+        actor=actor,
+    )

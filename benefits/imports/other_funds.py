@@ -6,6 +6,7 @@ fund and starts_on: importing it again is unchanged, an end date filled in later
 date corrects it. Periods of one person and fund never overlap. On these days the long-term care fund pays
 none of the person's care (EXCLUDED_OTHER_FUND), in eligibility and in the monthly settlement.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -18,8 +19,13 @@ from .common import iso_date, national_id, persons_by_national_id, unknown_perso
 
 COLUMNS = ["national_id", "fund", "starts_on", "ends_on", "reference"]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
-LABELS = {"national_id": "公民身份号码", "fund": "其他待遇类别", "starts_on": "起始日期", "ends_on": "终止日期",
-          "reference": "文号"}
+LABELS = {
+    "national_id": "公民身份号码",
+    "fund": "其他待遇类别",
+    "starts_on": "起始日期",
+    "ends_on": "终止日期",
+    "reference": "文号",
+}
 KIND = "other_fund_benefits"
 
 
@@ -79,8 +85,14 @@ def apply_rows(rows: list[tuple[int, FundRow]]) -> tuple[int, int, list[RowError
         if existing is not None and existing.ends_on == data.ends_on and existing.reference == data.reference:
             unchanged += 1
             continue
-        clash = next((b for b in mine.values() if b is not existing
-                      and _overlaps(data.starts_on, data.ends_on, b.starts_on, b.ends_on)), None)
+        clash = next(
+            (
+                b
+                for b in mine.values()
+                if b is not existing and _overlaps(data.starts_on, data.ends_on, b.starts_on, b.ends_on)
+            ),
+            None,
+        )
         if clash is not None:
             errors.append(RowError(row, "starts_on", f"overlaps the period {_describe(clash)}"))
             continue
@@ -95,5 +107,13 @@ def apply_rows(rows: list[tuple[int, FundRow]]) -> tuple[int, int, list[RowError
 
 
 def import_other_fund_benefits(*, content: bytes, filename: str, actor=None):
-    return run_import(kind=KIND, content=content, filename=filename, columns=COLUMNS, labels=LABELS, parse_row=parse_row,
-                      apply_rows=apply_rows, actor=actor)
+    return run_import(
+        kind=KIND,
+        content=content,
+        filename=filename,
+        columns=COLUMNS,
+        labels=LABELS,
+        parse_row=parse_row,
+        apply_rows=apply_rows,
+        actor=actor,
+    )

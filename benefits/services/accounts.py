@@ -1,4 +1,5 @@
 """Status-page accounts (SPEC 8): created and given one-time codes by staff, activated by the person."""
+
 import datetime as dt
 import hashlib
 import secrets
@@ -34,7 +35,9 @@ def login_name_problem(national_id: str) -> str:
     portal users may not take it), else ""."""
     username = username_for(national_id)
     if get_user_model().objects.filter(username__iexact=username).exists():
-        return _("登录名“%(username)s”已被其他用户占用，请先在“用户”中更名后再建立账户") % {"username": username}
+        return _("登录名“%(username)s”已被其他用户占用，请先在“用户”中更名后再建立账户") % {
+            "username": username
+        }
     return ""
 
 
@@ -54,9 +57,15 @@ def _code_is_valid(account: InsuredAccount | None, code: str) -> bool:
     Exactly one code hash is computed whatever the case (no account, no pending code, expired, wrong, right),
     as Django's ModelBackend hashes a password for an unknown user.
     """
-    pending = (account is not None and bool(account.activation_code_hash) and account.code_issued_at is not None
-               and timezone.now() - account.code_issued_at <= dt.timedelta(days=CODE_VALID_DAYS))
-    matches = check_password((code or "").strip(), account.activation_code_hash if pending else _dummy_code_hash())
+    pending = (
+        account is not None
+        and bool(account.activation_code_hash)
+        and account.code_issued_at is not None
+        and timezone.now() - account.code_issued_at <= dt.timedelta(days=CODE_VALID_DAYS)
+    )
+    matches = check_password(
+        (code or "").strip(), account.activation_code_hash if pending else _dummy_code_hash()
+    )
     failures = cache.get(_failures_key(username_for(account.national_id))) if pending else None
     return pending and matches and (failures or 0) < settings.LTCI_ACTIVATION_CODE_MAX_FAILURES
 
@@ -143,11 +152,20 @@ def account_activate(*, national_id: str, code: str, password: str) -> InsuredAc
 
 
 @transaction.atomic
-def agent_link_create(*, account: InsuredAccount, principal, relation: str = "agent",
-                      valid_from: dt.date | None = None, actor=None) -> AgentLink:
+def agent_link_create(
+    *,
+    account: InsuredAccount,
+    principal,
+    relation: str = "agent",
+    valid_from: dt.date | None = None,
+    actor=None,
+) -> AgentLink:
     if account.person_id == principal.pk:
         raise AccountError(_("不能为本人登记代办关系"))
     link, __ = AgentLink.objects.get_or_create(
-        account=account, principal=principal, valid_from=valid_from or timezone.localdate(),
-        defaults={"relation": relation, "created_by": actor if getattr(actor, "pk", None) else None})
+        account=account,
+        principal=principal,
+        valid_from=valid_from or timezone.localdate(),
+        defaults={"relation": relation, "created_by": actor if getattr(actor, "pk", None) else None},
+    )
     return link

@@ -3,6 +3,7 @@
 An admission occupies its bed over [admitted_on, discharged_on): the admission day is a bed-day, the
 discharge day is not, and the bed is free for the next occupant on that day (SPEC 5.2 算入不算出).
 """
+
 import datetime as dt
 import re
 
@@ -25,9 +26,14 @@ def _natural(label: str):
 def free_beds(*, institution, on: dt.date, until: dt.date | None = None) -> list[Bed]:
     """Return the institution's beds registered on ``on`` and free from ``on`` until ``until`` (exclusive;
     None = open), lowest label first."""
-    beds = list(Bed.objects.filter(institution=institution, registered_from__lte=on)
-                .filter(Q(registered_to__isnull=True) | Q(registered_to__gte=on)))
-    busy = Admission.objects.filter(bed__in=beds).filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+    beds = list(
+        Bed.objects.filter(institution=institution, registered_from__lte=on).filter(
+            Q(registered_to__isnull=True) | Q(registered_to__gte=on)
+        )
+    )
+    busy = Admission.objects.filter(bed__in=beds).filter(
+        Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)
+    )
     if until is not None:
         busy = busy.filter(admitted_on__lt=until)
     taken = set(busy.values_list("bed_id", flat=True))
@@ -39,17 +45,23 @@ def _lock_institution(institution) -> None:
 
 
 @transaction.atomic
-def admission_admit(*, person, institution, on: dt.date, bed: Bed | None = None, until: dt.date | None = None,
-                    actor=None) -> Admission:
+def admission_admit(
+    *, person, institution, on: dt.date, bed: Bed | None = None, until: dt.date | None = None, actor=None
+) -> Admission:
     """Admit the person to a registered bed from ``on`` (the lowest free label unless ``bed`` is given)."""
     _lock_institution(institution)
-    current = (Admission.objects.filter(person=person, admitted_on__lte=on)
-               .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)).first())
+    current = (
+        Admission.objects.filter(person=person, admitted_on__lte=on)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        .first()
+    )
     if current is not None:
         if current.institution_id == institution.pk and bed is None:
             return current
-        raise AdmissionError(f"the person is already admitted to {current.institution.code} since "
-                             f"{current.admitted_on.isoformat()}")
+        raise AdmissionError(
+            f"the person is already admitted to {current.institution.code} since "
+            f"{current.admitted_on.isoformat()}"
+        )
     later = Admission.objects.filter(person=person, admitted_on__gt=on)
     if until is not None:
         later = later.filter(admitted_on__lt=until)
@@ -63,9 +75,12 @@ def admission_admit(*, person, institution, on: dt.date, bed: Bed | None = None,
     elif bed.institution_id != institution.pk:
         raise AdmissionError(f"bed {bed.label} does not belong to {institution.code}")
     elif bed not in free:
-        raise AdmissionError(f"bed {bed.label} of {institution.code} is not registered or not free on "
-                             f"{on.isoformat()}")
-    admission = Admission(person=person, institution=institution, bed=bed, admitted_on=on, discharged_on=until)
+        raise AdmissionError(
+            f"bed {bed.label} of {institution.code} is not registered or not free on {on.isoformat()}"
+        )
+    admission = Admission(
+        person=person, institution=institution, bed=bed, admitted_on=on, discharged_on=until
+    )
     admission._history_user = actor if getattr(actor, "pk", None) else None
     try:
         with transaction.atomic():
@@ -80,7 +95,9 @@ def admission_discharge(*, admission: Admission, on: dt.date, actor=None) -> Adm
     """Record the discharge day (not a bed-day); the bed is free again from that day."""
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if on < admission.admitted_on:
-        raise AdmissionError(f"discharge {on.isoformat()} is before admission {admission.admitted_on.isoformat()}")
+        raise AdmissionError(
+            f"discharge {on.isoformat()} is before admission {admission.admitted_on.isoformat()}"
+        )
     if admission.discharged_on is not None and admission.discharged_on <= on:
         return admission
     admission.discharged_on = on
@@ -100,15 +117,18 @@ def admission_change_bed(*, admission: Admission, bed: Bed, on: dt.date, actor=N
         raise AdmissionError("a bed change must be after the admission day")
     until = admission.discharged_on
     admission_discharge(admission=admission, on=on, actor=actor)
-    return admission_admit(person=admission.person, institution=admission.institution, on=on, bed=bed, until=until,
-                           actor=actor)
+    return admission_admit(
+        person=admission.person, institution=admission.institution, on=on, bed=bed, until=until, actor=actor
+    )
 
 
 def occupied_bed_counts(institution_ids: list[int], on: dt.date) -> dict[int, int]:
     """Provider for institutions.selectors.occupied_bed_counts: residents on registered beds that day."""
-    rows = (Admission.objects.filter(institution_id__in=institution_ids, admitted_on__lte=on, bed__isnull=False)
-            .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
-            .values_list("institution_id", flat=True))
+    rows = (
+        Admission.objects.filter(institution_id__in=institution_ids, admitted_on__lte=on, bed__isnull=False)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        .values_list("institution_id", flat=True)
+    )
     counts: dict[int, int] = {}
     for inst in rows:
         counts[inst] = counts.get(inst, 0) + 1
@@ -118,8 +138,9 @@ def occupied_bed_counts(institution_ids: list[int], on: dt.date) -> dict[int, in
 NO_DECISION_MESSAGE = gettext_lazy("该参保人在入住日期没有本机构的机构护理待遇核定")
 
 
-def admission_admit_for_institution(*, institution, national_id: str, on: dt.date, bed: Bed | None = None,
-                                    actor=None) -> Admission:
+def admission_admit_for_institution(
+    *, institution, national_id: str, on: dt.date, bed: Bed | None = None, actor=None
+) -> Admission:
     """Portal/API admission: only persons with a residential decision at this institution on the day.
 
     An unknown ID number and a person without such a decision get the same message, so the portal cannot

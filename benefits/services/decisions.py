@@ -4,6 +4,7 @@ A decision never overlaps another of the same person (database exclusion constra
 starting while an open one runs closes the open one the day before (end reason form_changed). A
 residential decision admits the person to a free registered bed of its institution from its start.
 """
+
 import datetime as dt
 
 from django.db import IntegrityError, transaction
@@ -48,9 +49,11 @@ def _conclusion_for(person, on: dt.date):
     klass = benefit_class(conclusion.grade)
     covered = covered_classes_on(on)
     if klass not in covered:
-        raise DecisionError(f"the conclusion in force on {on.isoformat()} (grade {conclusion.grade}, "
-                            f"{klass or 'no benefit class'}) is not a covered class "
-                            f"({', '.join(sorted(covered)) or 'none'})")
+        raise DecisionError(
+            f"the conclusion in force on {on.isoformat()} (grade {conclusion.grade}, "
+            f"{klass or 'no benefit class'}) is not a covered class "
+            f"({', '.join(sorted(covered)) or 'none'})"
+        )
     return conclusion, klass
 
 
@@ -70,19 +73,34 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
 
         agreement = active_agreement(institution=institution, on=starts_on)
         if agreement is None:
-            raise DecisionError(f"institution {institution.code} has no active agreement on {starts_on.isoformat()}")
+            raise DecisionError(
+                f"institution {institution.code} has no active agreement on {starts_on.isoformat()}"
+            )
         if care_form not in (agreement.care_forms or []):
             raise DecisionError(f"the agreement of {institution.code} does not cover {care_form}")
-    if care_form == "remote_cash" and not RemoteResidence.objects.filter(
-            person=person, valid_from__lte=starts_on).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=starts_on)).exists():
+    if (
+        care_form == "remote_cash"
+        and not RemoteResidence.objects.filter(person=person, valid_from__lte=starts_on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=starts_on))
+        .exists()
+    ):
         raise DecisionError(f"remote_cash needs a remote-residence filing valid on {starts_on.isoformat()}")
 
 
 @transaction.atomic
-def decision_create(*, person, care_form: str, starts_on: dt.date, institution=None, carer_trained=None,
-                    ends_on: dt.date | None = None, actor=None, strict: bool = True, imported: bool = False,
-                    note: str = "") -> BenefitDecision:
+def decision_create(
+    *,
+    person,
+    care_form: str,
+    starts_on: dt.date,
+    institution=None,
+    carer_trained=None,
+    ends_on: dt.date | None = None,
+    actor=None,
+    strict: bool = True,
+    imported: bool = False,
+    note: str = "",
+) -> BenefitDecision:
     """Decide a benefit from the final conclusion in force on ``starts_on`` (SPEC 5.4).
 
     An open decision that started earlier is closed on ``starts_on - 1`` (form_changed); any other
@@ -96,51 +114,99 @@ def decision_create(*, person, care_form: str, starts_on: dt.date, institution=N
         raise DecisionError(f"the person died on {person.died_on.isoformat()}")
     if ends_on is not None and ends_on < starts_on:
         raise DecisionError(f"ends_on {ends_on.isoformat()} is before starts_on {starts_on.isoformat()}")
-    _check_form(person=person, care_form=care_form, institution=institution, starts_on=starts_on, strict=strict)
+    _check_form(
+        person=person, care_form=care_form, institution=institution, starts_on=starts_on, strict=strict
+    )
     conclusion, klass = _conclusion_for(person, starts_on)
     if care_form == "home_family" and carer_trained is None:
         carer_trained = False
-    overlapping = list(BenefitDecision.objects.select_for_update().filter(person=person).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)))
+    overlapping = list(
+        BenefitDecision.objects.select_for_update()
+        .filter(person=person)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+    )
     if ends_on is not None:
         overlapping = [d for d in overlapping if d.starts_on <= ends_on]
     for existing in overlapping:
         if existing.starts_on >= starts_on or existing.ends_on is not None:
-            raise DecisionError(f"overlaps the benefit decision {existing.care_form} from "
-                                f"{existing.starts_on.isoformat()}"
-                                + (f" to {existing.ends_on.isoformat()}" if existing.ends_on else ""))
+            raise DecisionError(
+                f"overlaps the benefit decision {existing.care_form} from "
+                f"{existing.starts_on.isoformat()}"
+                + (f" to {existing.ends_on.isoformat()}" if existing.ends_on else "")
+            )
     for existing in overlapping:
-        decision_end(decision=existing, ends_on=starts_on - ONE_DAY, reason=BenefitDecision.EndReason.FORM_CHANGED,
-                     actor=actor, next_form=care_form, next_institution=institution)
+        decision_end(
+            decision=existing,
+            ends_on=starts_on - ONE_DAY,
+            reason=BenefitDecision.EndReason.FORM_CHANGED,
+            actor=actor,
+            next_form=care_form,
+            next_institution=institution,
+        )
     decision = BenefitDecision(
-        person=person, conclusion=conclusion, benefit_class=klass, care_form=care_form, institution=institution,
-        carer_trained=carer_trained if care_form == "home_family" else None, starts_on=starts_on, ends_on=ends_on,
-        imported=imported, policy_scheme=active_scheme(), decided_by=_actor(actor), note=note,
-        end_reason=BenefitDecision.EndReason.IMPORTED if imported and ends_on else "")
+        person=person,
+        conclusion=conclusion,
+        benefit_class=klass,
+        care_form=care_form,
+        institution=institution,
+        carer_trained=carer_trained if care_form == "home_family" else None,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        imported=imported,
+        policy_scheme=active_scheme(),
+        decided_by=_actor(actor),
+        note=note,
+        end_reason=BenefitDecision.EndReason.IMPORTED if imported and ends_on else "",
+    )
     _save(decision, actor)
     if care_form == "residential":
         try:
-            admission_admit(person=person, institution=institution, on=starts_on,
-                            until=ends_on + ONE_DAY if ends_on else None, actor=actor)
+            admission_admit(
+                person=person,
+                institution=institution,
+                on=starts_on,
+                until=ends_on + ONE_DAY if ends_on else None,
+                actor=actor,
+            )
         except AdmissionError as exc:
             raise DecisionError(str(exc)) from None
     return decision
 
 
-def decision_change_form(*, decision: BenefitDecision, care_form: str, starts_on: dt.date, institution=None,
-                         carer_trained=None, actor=None) -> BenefitDecision:
+def decision_change_form(
+    *,
+    decision: BenefitDecision,
+    care_form: str,
+    starts_on: dt.date,
+    institution=None,
+    carer_trained=None,
+    actor=None,
+) -> BenefitDecision:
     """Close the decision the day before ``starts_on`` and open one with the new form (择一享受)."""
     if decision.starts_on >= starts_on:
         raise DecisionError("the new care form must start after the current decision started")
     if decision.ends_on is not None and decision.ends_on < starts_on - ONE_DAY:
         raise DecisionError("the decision has already ended")
-    return decision_create(person=decision.person, care_form=care_form, starts_on=starts_on, institution=institution,
-                           carer_trained=carer_trained, actor=actor)
+    return decision_create(
+        person=decision.person,
+        care_form=care_form,
+        starts_on=starts_on,
+        institution=institution,
+        carer_trained=carer_trained,
+        actor=actor,
+    )
 
 
 @transaction.atomic
-def decision_end(*, decision: BenefitDecision, ends_on: dt.date, reason: str, actor=None, next_form=None,
-                 next_institution=None) -> BenefitDecision:
+def decision_end(
+    *,
+    decision: BenefitDecision,
+    ends_on: dt.date,
+    reason: str,
+    actor=None,
+    next_form=None,
+    next_institution=None,
+) -> BenefitDecision:
     """End the decision on ``ends_on`` (inclusive) with its reason; release the residential bed.
 
     An end before the start is clamped to the start day (the decision never paid beyond it anyway: the
@@ -156,13 +222,16 @@ def decision_end(*, decision: BenefitDecision, ends_on: dt.date, reason: str, ac
     decision.end_reason = reason
     _save(decision, actor)
     if decision.care_form == "residential" and decision.institution_id:
-        stays_on = next_form == "residential" and next_institution is not None \
+        stays_on = (
+            next_form == "residential"
+            and next_institution is not None
             and next_institution.pk == decision.institution_id
+        )
         # The day of death is not a bed-day (it counts as leaving); otherwise the last day is one.
         leave_on = ends_on if reason == BenefitDecision.EndReason.DIED else ends_on + ONE_DAY
         if not stays_on:
-            for admission in Admission.objects.filter(person=decision.person_id, institution=decision.institution_id,
-                                                      admitted_on__lte=leave_on).filter(
-                    Q(discharged_on__isnull=True) | Q(discharged_on__gt=leave_on)):
+            for admission in Admission.objects.filter(
+                person=decision.person_id, institution=decision.institution_id, admitted_on__lte=leave_on
+            ).filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=leave_on)):
                 admission_discharge(admission=admission, on=max(leave_on, admission.admitted_on), actor=actor)
     return decision

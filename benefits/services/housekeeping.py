@@ -3,6 +3,7 @@
 Each cause is found set-based; ending a decision is idempotent (an end never moves later), so the job
 is safe to run twice. Conclusion events are consumed after a cursor (EventCursor 'conclusion_events').
 """
+
 import contextlib
 import datetime as dt
 import logging
@@ -30,7 +31,8 @@ def end_on_death(*, actor=None, person_ids=None) -> int:
     """End decisions running past the person's death on the day of death (of the given persons, or all)."""
     count = 0
     rows = BenefitDecision.objects.filter(person__died_on__isnull=False).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=F("person__died_on")))
+        Q(ends_on__isnull=True) | Q(ends_on__gt=F("person__died_on"))
+    )
     if person_ids is not None:
         rows = rows.filter(person_id__in=id_set(person_ids))
     for decision in rows.select_related("person"):
@@ -45,16 +47,22 @@ def end_on_coverage_end(*, actor=None, person_ids=None) -> int:
     from enrollment.models import CoveragePeriod
 
     later_open = CoveragePeriod.objects.filter(person=OuterRef("person_id")).filter(
-        Q(end__isnull=True) | Q(end__gt=OuterRef("end")))
-    ended = (CoveragePeriod.objects.filter(end__isnull=False).exclude(end_reason="died")
-             .annotate(has_later=Exists(later_open)).filter(has_later=False))
+        Q(end__isnull=True) | Q(end__gt=OuterRef("end"))
+    )
+    ended = (
+        CoveragePeriod.objects.filter(end__isnull=False)
+        .exclude(end_reason="died")
+        .annotate(has_later=Exists(later_open))
+        .filter(has_later=False)
+    )
     if person_ids is not None:
         ended = ended.filter(person_id__in=id_set(person_ids))
     count = 0
     for period in ended.iterator():
         reason = R.MOVED_OUT if period.end_reason == "moved_out" else R.COVERAGE_ENDED
-        for decision in _live(BenefitDecision.objects.filter(person_id=period.person_id, starts_on__lte=period.end),
-                              period.end):
+        for decision in _live(
+            BenefitDecision.objects.filter(person_id=period.person_id, starts_on__lte=period.end), period.end
+        ):
             decision_end(decision=decision, ends_on=period.end, reason=reason, actor=actor)
             count += 1
     return count
@@ -78,24 +86,39 @@ def consume_conclusion_events(*, actor=None, limit: int = 10000) -> Counter:
 def _apply_event(event, actor) -> str:
     if event.kind == "final":
         return "ignored"
-    live = list(_live(BenefitDecision.objects.filter(person_id=event.person_id, starts_on__lte=event.effective_on),
-                      event.effective_on - ONE_DAY).select_related("person", "institution"))
+    live = list(
+        _live(
+            BenefitDecision.objects.filter(person_id=event.person_id, starts_on__lte=event.effective_on),
+            event.effective_on - ONE_DAY,
+        ).select_related("person", "institution")
+    )
     later = BenefitDecision.objects.filter(person_id=event.person_id, starts_on__gte=event.effective_on)
     if event.kind in ("expired", "revoked"):
         live += [d for d in later if d.ends_on is None]
         for decision in live:
-            decision_end(decision=decision, ends_on=event.effective_on - ONE_DAY, reason=R.EXPIRED, actor=actor)
+            decision_end(
+                decision=decision, ends_on=event.effective_on - ONE_DAY, reason=R.EXPIRED, actor=actor
+            )
         return event.kind if live else "no_decision"
     if event.kind == "downgraded":
         for decision in live:
-            decision_end(decision=decision, ends_on=event.effective_on - ONE_DAY, reason=R.DOWNGRADED, actor=actor)
+            decision_end(
+                decision=decision, ends_on=event.effective_on - ONE_DAY, reason=R.DOWNGRADED, actor=actor
+            )
             if decision.ends_on is None or decision.ends_on >= event.effective_on:
                 # The lower class may still be covered: continue the same form at that class.
                 with contextlib.suppress(DecisionError):
-                    decision_create(person=decision.person, care_form=decision.care_form,
-                                    starts_on=event.effective_on, institution=decision.institution,
-                                    carer_trained=decision.carer_trained, actor=actor, strict=False,
-                                    ends_on=decision.ends_on, note="等级降低后按新等级继续")
+                    decision_create(
+                        person=decision.person,
+                        care_form=decision.care_form,
+                        starts_on=event.effective_on,
+                        institution=decision.institution,
+                        carer_trained=decision.carer_trained,
+                        actor=actor,
+                        strict=False,
+                        ends_on=decision.ends_on,
+                        note="等级降低后按新等级继续",
+                    )
         return "downgraded" if live else "no_decision"
     return "ignored"
 

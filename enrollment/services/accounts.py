@@ -1,4 +1,5 @@
 """Personal-account events (SPEC 3.3, 11.2): balances for the yearly run, credits that recover arrears."""
+
 from django.db import connection, transaction
 
 from ltci.core.importing import RowError
@@ -19,16 +20,27 @@ def account_events_apply(parsed) -> tuple[int, int, list[RowError]]:
             continue
         seen[key] = row_no
         rows.append((row_no, r))
-    persons = {p[0]: p[1:] for p in Person.objects.filter(national_id__in={r.national_id for _, r in rows})
-               .values_list("national_id", "id", "has_personal_account")}
+    persons = {
+        p[0]: p[1:]
+        for p in Person.objects.filter(national_id__in={r.national_id for _, r in rows}).values_list(
+            "national_id", "id", "has_personal_account"
+        )
+    }
     valid = []
     for row_no, r in rows:
         person = persons.get(r.national_id)
         if person is None:
-            errors.append(RowError(row_no, "national_id", f"unknown person {r.national_id} (not in the roster)"))
+            errors.append(
+                RowError(row_no, "national_id", f"unknown person {r.national_id} (not in the roster)")
+            )
         elif not person[1]:
-            errors.append(RowError(row_no, "national_id", "the person has no personal account "
-                                   "(has_personal_account is false in the roster)"))
+            errors.append(
+                RowError(
+                    row_no,
+                    "national_id",
+                    "the person has no personal account (has_personal_account is false in the roster)",
+                )
+            )
         else:
             valid.append((person[0], r))
     if not valid:
@@ -39,8 +51,13 @@ def account_events_apply(parsed) -> tuple[int, int, list[RowError]]:
                SELECT *, now() FROM unnest(%s::bigint[], %s::varchar[], %s::numeric[], %s::date[])
                ON CONFLICT ON CONSTRAINT account_event_once DO NOTHING
                RETURNING id, person_id, event, amount, occurred_on""",
-            [[p for p, _ in valid], [r.event for _, r in valid], [r.amount for _, r in valid],
-             [r.occurred_on for _, r in valid]])
+            [
+                [p for p, _ in valid],
+                [r.event for _, r in valid],
+                [r.amount for _, r in valid],
+                [r.occurred_on for _, r in valid],
+            ],
+        )
         inserted = cursor.fetchall()
     recover_arrears({row[1] for row in inserted if row[2] == "credit"})
     return len(inserted), len(valid) - len(inserted), errors

@@ -5,6 +5,7 @@ the credit import applies its new credits; the yearly run and the daily job appl
 amount is not used up yet (credit minus its linked `arrears_recovery` transactions) to contributions that
 became short since (a year's run made after the credit was imported, a payment that created the year).
 """
+
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -43,20 +44,26 @@ def recover_arrears(person_ids) -> int:
     if not person_ids:
         return 0
     open_contribs = defaultdict(list)
-    for c in (Contribution.objects.select_for_update().filter(person_id__in=person_ids, subsidised=False,
-                                                               insurance_type="employee")
-              .exclude(status__in=["paid", "waived"]).order_by("person_id", "year")):
+    for c in (
+        Contribution.objects.select_for_update()
+        .filter(person_id__in=person_ids, subsidised=False, insurance_type="employee")
+        .exclude(status__in=["paid", "waived"])
+        .order_by("person_id", "year")
+    ):
         if c.individual_paid < c.individual_amount:
             open_contribs[c.person_id].append(c)
     if not open_contribs:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute("""SELECT e.id, e.person_id, e.amount - coalesce(sum(t.amount), 0), e.occurred_on
+        cursor.execute(
+            """SELECT e.id, e.person_id, e.amount - coalesce(sum(t.amount), 0), e.occurred_on
                           FROM enrollment_accountevent e
                           LEFT JOIN enrollment_contributiontransaction t ON t.account_event_id = e.id
                           WHERE e.person_id = ANY(%s) AND e.event = 'credit'
                           GROUP BY e.id HAVING e.amount > coalesce(sum(t.amount), 0)
-                          ORDER BY e.person_id, e.occurred_on, e.id""", [list(open_contribs)])
+                          ORDER BY e.person_id, e.occurred_on, e.id""",
+            [list(open_contribs)],
+        )
         credits = cursor.fetchall()
     return _apply(credits, open_contribs, timezone.localdate())
 
@@ -68,25 +75,41 @@ def _apply(credits, open_contribs, today: dt.date) -> int:
         for c in open_contribs.get(person_id, []):
             if left <= 0:
                 break
-            if occurred_on <= rules.recovery_threshold(due_by=c.due_by, booked_on=c.booked_on) \
-                    or c.individual_paid >= c.individual_amount:
+            if (
+                occurred_on <= rules.recovery_threshold(due_by=c.due_by, booked_on=c.booked_on)
+                or c.individual_paid >= c.individual_amount
+            ):
                 continue
             take = min(left, c.individual_amount - c.individual_paid)
             left -= take
             c.individual_paid += take
             if c.individual_paid >= c.individual_amount:
                 c.fully_paid_on = occurred_on
-            c.status = rules.payment_status(individual_amount=c.individual_amount, individual_paid=c.individual_paid,
-                                            due=c.due_by, today=max(today, occurred_on))
+            c.status = rules.payment_status(
+                individual_amount=c.individual_amount,
+                individual_paid=c.individual_paid,
+                due=c.due_by,
+                today=max(today, occurred_on),
+            )
             touched[c.pk] = c
             key = hashlib.sha256(f"{event_id}:{c.pk}".encode()).hexdigest()[:32]
-            txs.append(ContributionTransaction(contribution=c, kind=Tx.ARREARS_RECOVERY, amount=take,
-                                               occurred_on=occurred_on, channel="account_credit",
-                                               account_event_id=event_id, source_key=f"recovery:{key}"))
+            txs.append(
+                ContributionTransaction(
+                    contribution=c,
+                    kind=Tx.ARREARS_RECOVERY,
+                    amount=take,
+                    occurred_on=occurred_on,
+                    channel="account_credit",
+                    account_event_id=event_id,
+                    source_key=f"recovery:{key}",
+                )
+            )
     if touched:
         from simple_history.utils import bulk_update_with_history
 
-        bulk_update_with_history(list(touched.values()), Contribution, ["individual_paid", "status", "fully_paid_on"])
+        bulk_update_with_history(
+            list(touched.values()), Contribution, ["individual_paid", "status", "fully_paid_on"]
+        )
         ContributionTransaction.objects.bulk_create(txs)
     return len(txs)
 
@@ -100,5 +123,5 @@ def recover_pending(*, year: int | None = None, batch: int = 5000) -> int:
     booked = 0
     for at in range(0, len(persons), batch):
         with transaction.atomic():
-            booked += recover_arrears(persons[at:at + batch])
+            booked += recover_arrears(persons[at : at + batch])
     return booked

@@ -3,6 +3,7 @@ per insured resident head, paid to the village/community collective that pays th
 parts. Booked by the yearly run as CollectiveSubsidy (payer, region, village, year), never as fund income;
 a resident whose individual part the fiscal source pays (waived) brings the collective no subsidy.
 """
+
 import datetime as dt
 
 from django.db import connection
@@ -28,10 +29,19 @@ def collective_targets(policy: YearPolicy) -> dict[tuple[str, str, str], tuple]:
     with connection.cursor() as cursor:
         cursor.execute(HEADS, [policy.year])
         rows = cursor.fetchall()
-    return {(payer, region, village or ""): (n, fen(policy.collective[payer] * n))
-            for region, village, n in rows for payer in ("city", "town") if payer in policy.collective}
+    return {
+        (payer, region, village or ""): (n, fen(policy.collective[payer] * n))
+        for region, village, n in rows
+        for payer in ("city", "town")
+        if payer in policy.collective
+    }
 
 
 def book_collective_subsidies(policy: YearPolicy, *, on: dt.date) -> int:
-    return book_differences(CollectiveSubsidy, year=policy.year, fields=("payer", "region_code", "village_code"),
-                            targets=collective_targets(policy), on=on)
+    return book_differences(
+        CollectiveSubsidy,
+        year=policy.year,
+        fields=("payer", "region_code", "village_code"),
+        targets=collective_targets(policy),
+        on=on,
+    )

@@ -3,6 +3,7 @@
 The yearly run books the pooled-fund, fiscal and collective parts itself (run.book_fund_income); these are
 the other income lines. Every line is immutable (append-only table) and records who entered it.
 """
+
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -17,8 +18,9 @@ from ..regions import region_names
 MANUAL_SOURCES = (FundIncome.Source.DONATION, FundIncome.Source.INTEREST)
 
 
-def validate_manual_income(*, source: str, amount: Decimal, booked_on: dt.date, donor: str, purpose: str,
-                           region_code: str) -> dict[str, str]:
+def validate_manual_income(
+    *, source: str, amount: Decimal, booked_on: dt.date, donor: str, purpose: str, region_code: str
+) -> dict[str, str]:
     """Return {field: reason} for an entered income line (empty when valid)."""
     errors = {}
     if source not in MANUAL_SOURCES:
@@ -40,15 +42,37 @@ def validate_manual_income(*, source: str, amount: Decimal, booked_on: dt.date, 
 
 
 @transaction.atomic
-def fund_income_record(*, source: str, amount: Decimal, booked_on: dt.date, donor: str = "", purpose: str = "",
-                       region_code: str = "", actor=None, source_key: str = "") -> FundIncome:
+def fund_income_record(
+    *,
+    source: str,
+    amount: Decimal,
+    booked_on: dt.date,
+    donor: str = "",
+    purpose: str = "",
+    region_code: str = "",
+    actor=None,
+    source_key: str = "",
+) -> FundIncome:
     """Book a donation (捐助) or interest line; raise ValidationError naming the field on bad input."""
-    errors = validate_manual_income(source=source, amount=amount, booked_on=booked_on, donor=donor,
-                                    purpose=purpose, region_code=region_code)
+    errors = validate_manual_income(
+        source=source,
+        amount=amount,
+        booked_on=booked_on,
+        donor=donor,
+        purpose=purpose,
+        region_code=region_code,
+    )
     if errors:
         raise ValidationError(errors)
     return FundIncome.objects.create(
-        year=booked_on.year, source=source, region_code=region_code or "", headcount=0, amount=amount,
-        booked_on=booked_on, donor=donor.strip(), purpose=purpose.strip(),
+        year=booked_on.year,
+        source=source,
+        region_code=region_code or "",
+        headcount=0,
+        amount=amount,
+        booked_on=booked_on,
+        donor=donor.strip(),
+        purpose=purpose.strip(),
         source_key=source_key or f"manual:{uuid.uuid4().hex}",
-        created_by=actor if getattr(actor, "pk", None) else None)
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )

@@ -1,4 +1,5 @@
 """Payments of the individual part outside the account (SPEC 3.3, 11.2): one transaction per row."""
+
 import datetime as dt
 import hashlib
 
@@ -27,8 +28,11 @@ def first_coverage_in_year(person_ids, year: int) -> dict[int, tuple[dt.date, st
     """The first coverage period overlapping the year per person: (start, insurance_type)."""
     jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out: dict[int, tuple[dt.date, str]] = {}
-    qs = CoveragePeriod.objects.filter(person_id__in=person_ids, start__lte=dec31).filter(
-        Q(end__isnull=True) | Q(end__gte=jan1)).order_by("person_id", "start")
+    qs = (
+        CoveragePeriod.objects.filter(person_id__in=person_ids, start__lte=dec31)
+        .filter(Q(end__isnull=True) | Q(end__gte=jan1))
+        .order_by("person_id", "start")
+    )
     for pid, start, itype in qs.values_list("person_id", "start", "insurance_type"):
         out.setdefault(pid, (start, itype))
     return out
@@ -40,17 +44,33 @@ def new_contribution(person: Person, year: int, start: dt.date, itype: str, poli
     if std is None:
         raise PolicyError(f"insurance type {itype} is not covered in {year}")
     ref = max(dt.date(year, 1, 1), start, std.covered_from)
-    sub = rules.subsidy_category(categories=person.categories, insurance_type=itype,
-                                 age=age_on(person.birth_date, ref), subsidised=policy.subsidised,
-                                 resident_age_min=policy.resident_age_min)
+    sub = rules.subsidy_category(
+        categories=person.categories,
+        insurance_type=itype,
+        age=age_on(person.birth_date, ref),
+        subsidised=policy.subsidised,
+        resident_age_min=policy.resident_age_min,
+    )
     a = std.amounts
     due = rules.due_by(year=year, deadline=policy.deadline, coverage_start=max(start, std.covered_from))
-    return Contribution(person=person, year=year, insurance_type=itype, region_code=person.region_code,
-                        total_amount=a.total, individual_amount=a.individual, pooled_fund_amount=a.pooled_fund,
-                        fiscal_amount=a.fiscal, employer_amount=a.employer, subsidised=bool(sub),
-                        subsidy_category=sub, individual_paid=a.individual if sub else 0,
-                        status=Contribution.Status.WAIVED if sub else Contribution.Status.DUE, due_by=due,
-                        fully_paid_on=ref if sub else None, policy_record_id=std.record_id)
+    return Contribution(
+        person=person,
+        year=year,
+        insurance_type=itype,
+        region_code=person.region_code,
+        total_amount=a.total,
+        individual_amount=a.individual,
+        pooled_fund_amount=a.pooled_fund,
+        fiscal_amount=a.fiscal,
+        employer_amount=a.employer,
+        subsidised=bool(sub),
+        subsidy_category=sub,
+        individual_paid=a.individual if sub else 0,
+        status=Contribution.Status.WAIVED if sub else Contribution.Status.DUE,
+        due_by=due,
+        fully_paid_on=ref if sub else None,
+        policy_record_id=std.record_id,
+    )
 
 
 @transaction.atomic
@@ -65,13 +85,22 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
             continue
         seen[key] = row_no
         rows.append((row_no, r, key))
-    ids = {r.national_id for _, r, _ in rows} | {r.payer_national_id for _, r, _ in rows if r.payer_national_id}
+    ids = {r.national_id for _, r, _ in rows} | {
+        r.payer_national_id for _, r, _ in rows if r.payer_national_id
+    }
     persons = {p.national_id: p for p in Person.objects.filter(national_id__in=ids)}
-    existing_keys = set(ContributionTransaction.objects.filter(source_key__in=[k for *_, k in rows])
-                        .values_list("source_key", flat=True))
+    existing_keys = set(
+        ContributionTransaction.objects.filter(source_key__in=[k for *_, k in rows]).values_list(
+            "source_key", flat=True
+        )
+    )
     pairs = {(persons[r.national_id].pk, r.year) for _, r, _ in rows if r.national_id in persons}
-    contributions = {(c.person_id, c.year): c for c in Contribution.objects.select_for_update().filter(
-        person_id__in={p for p, _ in pairs}, year__in={y for _, y in pairs}).order_by("person_id", "year")}
+    contributions = {
+        (c.person_id, c.year): c
+        for c in Contribution.objects.select_for_update()
+        .filter(person_id__in={p for p, _ in pairs}, year__in={y for _, y in pairs})
+        .order_by("person_id", "year")
+    }
     coverage_by_year = {}
     policies = {}
     today = timezone.localdate()
@@ -80,7 +109,9 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
     for row_no, r, key in sorted(rows, key=lambda x: (x[1].national_id, x[1].year, x[1].paid_on, x[0])):
         person = persons.get(r.national_id)
         if person is None:
-            errors.append(RowError(row_no, "national_id", f"unknown person {r.national_id} (not in the roster)"))
+            errors.append(
+                RowError(row_no, "national_id", f"unknown person {r.national_id} (not in the roster)")
+            )
             continue
         if key in existing_keys:
             unchanged += 1
@@ -89,18 +120,28 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
         if r.channel == "family_account":
             payer = persons.get(r.payer_national_id)
             if not family_payment_allowed(r.paid_on):
-                errors.append(RowError(row_no, "channel", "family payment from an employee's account is not "
-                                       f"allowed by the policy in force on {r.paid_on.isoformat()}"))
+                errors.append(
+                    RowError(
+                        row_no,
+                        "channel",
+                        "family payment from an employee's account is not "
+                        f"allowed by the policy in force on {r.paid_on.isoformat()}",
+                    )
+                )
                 continue
             if payer is None or payer.insurance_type != "employee" or not payer.has_personal_account:
-                errors.append(RowError(row_no, "payer_national_id", f"{r.payer_national_id} is not an insured "
-                                       "employee with a personal account"))
+                errors.append(
+                    RowError(
+                        row_no,
+                        "payer_national_id",
+                        f"{r.payer_national_id} is not an insured employee with a personal account",
+                    )
+                )
                 continue
         contribution = contributions.get((person.pk, r.year))
         if contribution is None:
             if r.year not in coverage_by_year:
-                coverage_by_year[r.year] = first_coverage_in_year(
-                    [p.pk for p in persons.values()], r.year)
+                coverage_by_year[r.year] = first_coverage_in_year([p.pk for p in persons.values()], r.year)
             cover = coverage_by_year[r.year].get(person.pk)
             if cover is None:
                 errors.append(RowError(row_no, "year", f"the person is not covered in {r.year}"))
@@ -114,26 +155,48 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                 continue
             contributions[(person.pk, r.year)] = contribution
             fresh[id(contribution)] = contribution
-        outstanding = 0 if contribution.subsidised else contribution.individual_amount - contribution.individual_paid
+        outstanding = (
+            0 if contribution.subsidised else contribution.individual_amount - contribution.individual_paid
+        )
         if r.amount > outstanding:
-            errors.append(RowError(row_no, "amount", f"{r.amount} exceeds the amount due for {r.year} "
-                                   f"(outstanding {max(outstanding, 0):.2f})"))
+            errors.append(
+                RowError(
+                    row_no,
+                    "amount",
+                    f"{r.amount} exceeds the amount due for {r.year} (outstanding {max(outstanding, 0):.2f})",
+                )
+            )
             continue
         contribution.individual_paid += r.amount
         if contribution.individual_paid >= contribution.individual_amount:
             contribution.fully_paid_on = r.paid_on
         contribution.status = rules.payment_status(
-            individual_amount=contribution.individual_amount, individual_paid=contribution.individual_paid,
-            due=contribution.due_by, today=today)
+            individual_amount=contribution.individual_amount,
+            individual_paid=contribution.individual_paid,
+            due=contribution.due_by,
+            today=today,
+        )
         touched[id(contribution)] = contribution
         if id(contribution) in fresh and contribution not in new_contribs:
             new_contribs.append(contribution)
-        txs.append((contribution, ContributionTransaction(
-            kind=Tx.PAYMENT, amount=r.amount, occurred_on=r.paid_on, channel=r.channel, payer=payer,
-            source_key=key)))
+        txs.append(
+            (
+                contribution,
+                ContributionTransaction(
+                    kind=Tx.PAYMENT,
+                    amount=r.amount,
+                    occurred_on=r.paid_on,
+                    channel=r.channel,
+                    payer=payer,
+                    source_key=key,
+                ),
+            )
+        )
         applied += 1
     _save(new_contribs, touched, txs)
-    recover_arrears({c.person_id for c in new_contribs if c.insurance_type == "employee"})  # credits came first
+    recover_arrears(
+        {c.person_id for c in new_contribs if c.insurance_type == "employee"}
+    )  # credits came first
     return applied, unchanged, errors
 
 
@@ -142,15 +205,28 @@ def _save(new_contribs, touched, txs):
 
     if new_contribs:
         bulk_create_with_history(new_contribs, Contribution)
-        saved = {(c.person_id, c.year): c.pk for c in Contribution.objects.filter(
-            person_id__in={c.person_id for c in new_contribs}, year__in={c.year for c in new_contribs})}
+        saved = {
+            (c.person_id, c.year): c.pk
+            for c in Contribution.objects.filter(
+                person_id__in={c.person_id for c in new_contribs}, year__in={c.year for c in new_contribs}
+            )
+        }
         for c in new_contribs:
             c.pk = saved[(c.person_id, c.year)]
-        ContributionTransaction.objects.bulk_create([
-            ContributionTransaction(contribution_id=c.pk, kind=Tx.FISCAL_SUBSIDY, amount=c.individual_amount,
-                                    occurred_on=c.fully_paid_on, channel="fiscal",
-                                    source_key=f"run:{c.year}:subsidy:{c.pk}")
-            for c in new_contribs if c.subsidised and c.individual_amount > 0])
+        ContributionTransaction.objects.bulk_create(
+            [
+                ContributionTransaction(
+                    contribution_id=c.pk,
+                    kind=Tx.FISCAL_SUBSIDY,
+                    amount=c.individual_amount,
+                    occurred_on=c.fully_paid_on,
+                    channel="fiscal",
+                    source_key=f"run:{c.year}:subsidy:{c.pk}",
+                )
+                for c in new_contribs
+                if c.subsidised and c.individual_amount > 0
+            ]
+        )
     new_ids = {id(c) for c in new_contribs}
     existing = [c for key, c in touched.items() if key not in new_ids]
     if existing:

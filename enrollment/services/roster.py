@@ -3,6 +3,7 @@
 Decisions (docs/decisions.md): the latest coverage period decides what a row means; history
 rows are written for changed persons and changed periods (creations are the records themselves).
 """
+
 import datetime as dt
 
 from django.db import transaction
@@ -33,10 +34,18 @@ def _existing(cursor, national_ids):
 
 def _decide(row_no, r, state, *, closes, opens, updates):
     """Return True when the row changes something; raise RowError for a contradiction."""
-    (pid, name, itype, region, categories, has_acc, died_on, cp_id, cp_type, cp_start, cp_end, cp_reason) = state
+    (pid, name, itype, region, categories, has_acc, died_on, cp_id, cp_type, cp_start, cp_end, cp_reason) = (
+        state
+    )
     new_died = r.ended_on if r.end_reason == "died" else died_on
     person_changed = (name, itype, region, sorted(categories or []), has_acc, died_on) != (
-        r.name, r.insurance_type, r.region_code, list(r.categories), r.has_personal_account, new_died)
+        r.name,
+        r.insurance_type,
+        r.region_code,
+        list(r.categories),
+        r.has_personal_account,
+        new_died,
+    )
     open_row = None
     close_row = None
     if cp_id is None:
@@ -44,15 +53,21 @@ def _decide(row_no, r, state, *, closes, opens, updates):
     elif cp_end is None:
         if r.insurance_type != cp_type:
             if r.enrolled_on <= cp_start:
-                raise RowError(row_no, "enrolled_on",
-                               f"insurance_type changes from {cp_type} to {r.insurance_type}: enrolled_on must be "
-                               f"the date of the change, after the current coverage start {cp_start.isoformat()}")
+                raise RowError(
+                    row_no,
+                    "enrolled_on",
+                    f"insurance_type changes from {cp_type} to {r.insurance_type}: enrolled_on must be "
+                    f"the date of the change, after the current coverage start {cp_start.isoformat()}",
+                )
             close_row = (cp_id, r.enrolled_on - dt.timedelta(days=1), "")
             open_row = (pid, r.insurance_type, r.enrolled_on, r.ended_on, Start.ENROLLED, r.end_reason)
         elif r.ended_on:
             if r.ended_on < cp_start:
-                raise RowError(row_no, "ended_on",
-                               f"{r.ended_on.isoformat()} is before the coverage start {cp_start.isoformat()}")
+                raise RowError(
+                    row_no,
+                    "ended_on",
+                    f"{r.ended_on.isoformat()} is before the coverage start {cp_start.isoformat()}",
+                )
             close_row = (cp_id, r.ended_on, r.end_reason)
     else:
         if r.ended_on == cp_end and r.end_reason == cp_reason and r.enrolled_on <= cp_end:
@@ -62,9 +77,12 @@ def _decide(row_no, r, state, *, closes, opens, updates):
                 raise RowError(row_no, "enrolled_on", f"the person died on {died_on.isoformat()}")
             open_row = (pid, r.insurance_type, r.enrolled_on, r.ended_on, Start.MOVED_IN, r.end_reason)
         else:
-            raise RowError(row_no, "enrolled_on" if not r.ended_on else "ended_on",
-                           f"coverage already ended on {cp_end.isoformat()} ({cp_reason or 'type change'}); "
-                           "a re-enrolment needs enrolled_on after that date")
+            raise RowError(
+                row_no,
+                "enrolled_on" if not r.ended_on else "ended_on",
+                f"coverage already ended on {cp_end.isoformat()} ({cp_reason or 'type change'}); "
+                "a re-enrolment needs enrolled_on after that date",
+            )
     if died_on and r.end_reason != "died" and open_row:
         raise RowError(row_no, "enrolled_on", f"the person died on {died_on.isoformat()}")
     if close_row:
@@ -72,8 +90,17 @@ def _decide(row_no, r, state, *, closes, opens, updates):
     if open_row:
         opens.append(open_row)
     if person_changed:
-        updates.append((pid, r.name, r.insurance_type, r.region_code, pg_array(r.categories),
-                        r.has_personal_account, new_died))
+        updates.append(
+            (
+                pid,
+                r.name,
+                r.insurance_type,
+                r.region_code,
+                pg_array(r.categories),
+                r.has_personal_account,
+                new_died,
+            )
+        )
     return bool(person_changed or close_row or open_row)
 
 
@@ -87,8 +114,13 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
     rows = []
     for row_no, r in parsed:
         if r.national_id in first_row:
-            errors.append(RowError(row_no, "national_id",
-                                   f"duplicate: {r.national_id} is already in row {first_row[r.national_id]}"))
+            errors.append(
+                RowError(
+                    row_no,
+                    "national_id",
+                    f"duplicate: {r.national_id} is already in row {first_row[r.national_id]}",
+                )
+            )
             continue
         first_row[r.national_id] = row_no
         rows.append((row_no, r))
@@ -118,17 +150,34 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
             cursor.execute("""CREATE TEMP TABLE tmp_roster_upd (id bigint, name varchar(100), insurance_type
                 varchar(10), region_code varchar(6), categories varchar(40)[], has_personal_account boolean,
                 died_on date) ON COMMIT DROP""")
-            copy_rows(cursor, "tmp_roster_upd", ["id", "name", "insurance_type", "region_code", "categories",
-                                                 "has_personal_account", "died_on"], updates)
-            cursor.execute("""UPDATE enrollment_person p SET name = u.name, insurance_type = u.insurance_type,
+            copy_rows(
+                cursor,
+                "tmp_roster_upd",
+                [
+                    "id",
+                    "name",
+                    "insurance_type",
+                    "region_code",
+                    "categories",
+                    "has_personal_account",
+                    "died_on",
+                ],
+                updates,
+            )
+            cursor.execute(
+                """UPDATE enrollment_person p SET name = u.name, insurance_type = u.insurance_type,
                 region_code = u.region_code, categories = u.categories,
                 has_personal_account = u.has_personal_account, died_on = u.died_on, updated_at = %s
-                FROM tmp_roster_upd u WHERE p.id = u.id""", [now])
+                FROM tmp_roster_upd u WHERE p.id = u.id""",
+                [now],
+            )
             history_insert(cursor, Person, "tmp_roster_upd", reason=reason, user_id=user_id)
         if closes:
             cursor.execute("DROP TABLE IF EXISTS tmp_roster_close")
-            cursor.execute('CREATE TEMP TABLE tmp_roster_close (id bigint, "end" date, end_reason varchar(10)) '
-                           "ON COMMIT DROP")
+            cursor.execute(
+                'CREATE TEMP TABLE tmp_roster_close (id bigint, "end" date, end_reason varchar(10)) '
+                "ON COMMIT DROP"
+            )
             copy_rows(cursor, "tmp_roster_close", ["id", "end", "end_reason"], closes)
             cursor.execute("""UPDATE enrollment_coverageperiod c SET "end" = x."end", end_reason = x.end_reason
                 FROM tmp_roster_close x WHERE c.id = x.id""")
@@ -137,15 +186,22 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
             cursor.execute("DROP TABLE IF EXISTS tmp_roster_open")
             cursor.execute("""CREATE TEMP TABLE tmp_roster_open (person_id bigint, insurance_type varchar(10),
                 start date, "end" date, start_reason varchar(10), end_reason varchar(10)) ON COMMIT DROP""")
-            copy_rows(cursor, "tmp_roster_open", ["person_id", "insurance_type", "start", "end", "start_reason",
-                                                  "end_reason"], opens)
+            copy_rows(
+                cursor,
+                "tmp_roster_open",
+                ["person_id", "insurance_type", "start", "end", "start_reason", "end_reason"],
+                opens,
+            )
             cursor.execute("""INSERT INTO enrollment_coverageperiod (person_id, insurance_type, start, "end",
                 start_reason, end_reason) SELECT person_id, insurance_type, start, "end", start_reason, end_reason
                 FROM tmp_roster_open""")
     ended = {u[0] for u in updates if u[6]} | {o[0] for o in opens if o[3]}
     if closes:
-        ended |= set(CoveragePeriod.objects.filter(pk__in=[c[0] for c in closes if c[2]])
-                     .values_list("person_id", flat=True))
+        ended |= set(
+            CoveragePeriod.objects.filter(pk__in=[c[0] for c in closes if c[2]]).values_list(
+                "person_id", flat=True
+            )
+        )
     if ended:
         transaction.on_commit(lambda: coverage_ended.send(sender=Person, person_ids=sorted(ended)))
     return applied, unchanged, errors
@@ -157,17 +213,47 @@ def _insert_new(cursor, new_rows, now):
         birth_date date, sex varchar(1), insurance_type varchar(10), region_code varchar(6),
         categories varchar(40)[], has_personal_account boolean, enrolled_on date, ended_on date,
         end_reason varchar(10)) ON COMMIT DROP""")
-    copy_rows(cursor, "tmp_roster_new",
-              ["national_id", "name", "birth_date", "sex", "insurance_type", "region_code", "categories",
-               "has_personal_account", "enrolled_on", "ended_on", "end_reason"],
-              ((r.national_id, r.name, r.birth_date, r.sex, r.insurance_type, r.region_code,
-                pg_array(r.categories), r.has_personal_account, r.enrolled_on, r.ended_on, r.end_reason)
-               for r in new_rows))
-    cursor.execute("""INSERT INTO enrollment_person (national_id, name, birth_date, sex, insurance_type,
+    copy_rows(
+        cursor,
+        "tmp_roster_new",
+        [
+            "national_id",
+            "name",
+            "birth_date",
+            "sex",
+            "insurance_type",
+            "region_code",
+            "categories",
+            "has_personal_account",
+            "enrolled_on",
+            "ended_on",
+            "end_reason",
+        ],
+        (
+            (
+                r.national_id,
+                r.name,
+                r.birth_date,
+                r.sex,
+                r.insurance_type,
+                r.region_code,
+                pg_array(r.categories),
+                r.has_personal_account,
+                r.enrolled_on,
+                r.ended_on,
+                r.end_reason,
+            )
+            for r in new_rows
+        ),
+    )
+    cursor.execute(
+        """INSERT INTO enrollment_person (national_id, name, birth_date, sex, insurance_type,
         region_code, categories, has_personal_account, village_code, died_on, created_at, updated_at)
         SELECT national_id, name, birth_date, sex, insurance_type, region_code, categories,
                has_personal_account, '', CASE WHEN end_reason = 'died' THEN ended_on END, %s, %s
-        FROM tmp_roster_new ON CONFLICT (national_id) DO NOTHING""", [now, now])
+        FROM tmp_roster_new ON CONFLICT (national_id) DO NOTHING""",
+        [now, now],
+    )
     cursor.execute("""INSERT INTO enrollment_coverageperiod (person_id, insurance_type, start, "end",
         start_reason, end_reason)
         SELECT p.id, t.insurance_type, t.enrolled_on, t.ended_on, 'enrolled', t.end_reason

@@ -4,6 +4,7 @@ Each chunk is one transaction of a few INSERT ... SELECT / UPDATE ... FROM state
 (unique constraints + ON CONFLICT), so a killed run loses at most one chunk and a rerun continues from the
 last committed chunk. A session advisory lock refuses a second start for the same year.
 """
+
 import datetime as dt
 import os
 import signal
@@ -127,14 +128,23 @@ def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
     y = policy.year
     month, day = (int(x) for x in policy.deadline.split("-"))
     return {
-        "year": y, "jan1": dt.date(y, 1, 1), "dec31": dt.date(y, 12, 31), "on": on,
+        "year": y,
+        "jan1": dt.date(y, 1, 1),
+        "dec31": dt.date(y, 12, 31),
+        "on": on,
         "deadline": dt.date(y, month, day),
-        "types": [t.insurance_type for t in types], "covered_from": [t.covered_from for t in types],
-        "total": [t.amounts.total for t in types], "individual": [t.amounts.individual for t in types],
-        "pooled": [t.amounts.pooled_fund for t in types], "fiscal": [t.amounts.fiscal for t in types],
-        "employer": [t.amounts.employer for t in types], "record": [t.record_id for t in types],
-        "category": [t.category for t in types], "priority": list(range(len(types))),
-        "subsidised": policy.subsidised, "age_min": policy.resident_age_min,
+        "types": [t.insurance_type for t in types],
+        "covered_from": [t.covered_from for t in types],
+        "total": [t.amounts.total for t in types],
+        "individual": [t.amounts.individual for t in types],
+        "pooled": [t.amounts.pooled_fund for t in types],
+        "fiscal": [t.amounts.fiscal for t in types],
+        "employer": [t.amounts.employer for t in types],
+        "record": [t.record_id for t in types],
+        "category": [t.category for t in types],
+        "priority": list(range(len(types))),
+        "subsidised": policy.subsidised,
+        "age_min": policy.resident_age_min,
     }
 
 
@@ -145,8 +155,9 @@ def run_chunk(params: dict, lo: int, hi: int) -> None:
             cursor.execute(sql, chunk)
 
 
-def contribution_run_year(*, year: int, on: dt.date | None = None, actor=None,
-                          chunk_size: int = CHUNK_SIZE) -> JobRun:
+def contribution_run_year(
+    *, year: int, on: dt.date | None = None, actor=None, chunk_size: int = CHUNK_SIZE
+) -> JobRun:
     """Create the year's contributions, subsidies and account transfers, then book fund income.
 
     Raise PolicyError (naming the standard) before writing anything when the policy is incomplete,
@@ -160,8 +171,13 @@ def contribution_run_year(*, year: int, on: dt.date | None = None, actor=None,
             cursor.execute("SELECT min(id), max(id), count(*) FROM enrollment_person")
             lo_id, hi_id, total = cursor.fetchone()
         resume_from = _resume_point(year)
-        run = job_start(JOB, str(year), total=total or 0, params={"on": on.isoformat(), "next_id": resume_from},
-                        actor=actor)
+        run = job_start(
+            JOB,
+            str(year),
+            total=total or 0,
+            params={"on": on.isoformat(), "next_id": resume_from},
+            actor=actor,
+        )
         try:
             done = 0
             if lo_id is not None:
@@ -175,7 +191,7 @@ def contribution_run_year(*, year: int, on: dt.date | None = None, actor=None,
                     JobRun.objects.filter(pk=run.pk).update(params={"on": on.isoformat(), "next_id": hi})
                     job_progress(run, done=done)
                     _test_kill_hook(chunk_no)
-            recover_pending(year=year)   # credits imported before this year's contributions existed
+            recover_pending(year=year)  # credits imported before this year's contributions existed
             booked = book_fund_income(policy, on=on)
             job_finish(run, message=f"{done} persons processed, {booked} fund income lines booked")
         except Exception as exc:
@@ -187,11 +203,14 @@ def contribution_run_year(*, year: int, on: dt.date | None = None, actor=None,
 
 def _resume_point(year: int) -> int | None:
     """The next person id of an interrupted run of the year (killed while running), else None."""
-    stale = JobRun.objects.filter(job=JOB, period=str(year), state=JobRun.State.RUNNING).order_by("-started_at")
+    stale = JobRun.objects.filter(job=JOB, period=str(year), state=JobRun.State.RUNNING).order_by(
+        "-started_at"
+    )
     run = stale.first()
     next_id = (run.params or {}).get("next_id") if run else None
-    stale.update(state=JobRun.State.FAILED, message="interrupted; continued by a later run",
-                 finished_at=timezone.now())
+    stale.update(
+        state=JobRun.State.FAILED, message="interrupted; continued by a later run", finished_at=timezone.now()
+    )
     return next_id
 
 
@@ -254,8 +273,13 @@ def fund_income_targets(policy: YearPolicy) -> dict[tuple[str, str], tuple[int, 
 def book_fund_income(policy: YearPolicy, *, on: dt.date) -> int:
     """Book the difference between the targets and what earlier runs booked (append-only, idempotent), and
     the collective subsidies (not fund income, services.collective)."""
-    lines = book_differences(FundIncome, year=policy.year, fields=("source", "region_code"),
-                             targets=fund_income_targets(policy), on=on)
+    lines = book_differences(
+        FundIncome,
+        year=policy.year,
+        fields=("source", "region_code"),
+        targets=fund_income_targets(policy),
+        on=on,
+    )
     return lines + book_collective_subsidies(policy, on=on)
 
 
@@ -263,7 +287,10 @@ def contribution_mark_arrears(*, on: dt.date | None = None) -> int:
     """Daily (SPEC 9): contributions still short after their due_by become arrears. Return the count."""
     on = on or timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute("""UPDATE enrollment_contribution SET status = 'arrears'
+        cursor.execute(
+            """UPDATE enrollment_contribution SET status = 'arrears'
                           WHERE status IN ('due', 'partly_paid') AND due_by < %s
-                            AND individual_paid < individual_amount""", [on])
+                            AND individual_paid < individual_amount""",
+            [on],
+        )
         return cursor.rowcount

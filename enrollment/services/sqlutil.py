@@ -1,4 +1,5 @@
 """Small helpers for set-based writes: temp tables filled by COPY."""
+
 from collections.abc import Iterable, Sequence
 
 
@@ -22,7 +23,9 @@ def history_insert(cursor, model, id_table: str, *, reason: str, user_id, histor
     cols = [f.column for f in model._meta.concrete_fields]
     col_sql = ", ".join(f'"{c}"' for c in cols)
     select = ", ".join(f't."{c}"' for c in cols)
-    head = f"INSERT INTO {hist} ({col_sql}, history_date, history_change_reason, history_type, history_user_id) "
+    head = (
+        f"INSERT INTO {hist} ({col_sql}, history_date, history_change_reason, history_type, history_user_id) "
+    )
     tail = f"SELECT {select}, now(), %s, %s, %s FROM {table} t WHERE t.id IN (SELECT id FROM {id_table})"  # noqa: S608
     sql = head + tail
     cursor.execute(sql, [reason, history_type, user_id])

@@ -1,4 +1,5 @@
 """Policy values a contribution year needs (SPEC 2, 3.2): read once, passed to rules and SQL."""
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -19,22 +20,22 @@ from .. import rules
 @dataclass(frozen=True)
 class TypeStandard:
     insurance_type: str
-    covered_from: dt.date        # first covered day of the year for this type
+    covered_from: dt.date  # first covered day of the year for this type
     record_id: int
     amounts: rules.Amounts
-    category: str = ""           # "" = the type's standard; else a `type:category` standard (SPEC 3.2)
+    category: str = ""  # "" = the type's standard; else a `type:category` standard (SPEC 3.2)
 
 
 @dataclass(frozen=True)
 class YearPolicy:
     year: int
-    types: dict                  # insurance_type -> TypeStandard
+    types: dict  # insurance_type -> TypeStandard
     subsidised: list
     resident_age_min: int | None
-    deadline: str                # "MM-DD"
-    fiscal_split: dict           # region -> (city share, district share)
-    collective: dict             # {"city": Decimal, "town": Decimal} or {}
-    category_standards: tuple = ()   # TypeStandard with a category, in SPEC 11.10 category order
+    deadline: str  # "MM-DD"
+    fiscal_split: dict  # region -> (city share, district share)
+    collective: dict  # {"city": Decimal, "town": Decimal} or {}
+    category_standards: tuple = ()  # TypeStandard with a category, in SPEC 11.10 category order
 
     def standard_for(self, insurance_type: str, categories) -> "TypeStandard | None":
         """The standard of a person: the first category standard of the type they belong to, else the type's."""
@@ -54,8 +55,9 @@ def covered_types(year: int) -> dict[str, dt.date]:
 
     jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out: dict[str, dt.date] = {}
-    records = PolicyRecord.objects.filter(scheme=active_scheme(), kind="coverage", valid_from__lte=dec31).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=jan1))
+    records = PolicyRecord.objects.filter(
+        scheme=active_scheme(), kind="coverage", valid_from__lte=dec31
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=jan1))
     for rec in records.order_by("valid_from"):
         if rec.value is not None and record_value(rec)["covered"]:
             out.setdefault(rec.key, max(jan1, rec.valid_from))
@@ -71,17 +73,22 @@ def year_policy(year: int) -> YearPolicy:
     for itype, ref in covered.items():
         record = policy_record("contribution_standard", on=ref, key=itype) if _has_value(itype, ref) else None
         if record is None:
-            rules.standard_amounts(None, name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}")
-        amounts = rules.standard_amounts(record_value(record), name=f"'contribution_standard' [{itype}] in force on "
-                                                           f"{ref.isoformat()}")
+            rules.standard_amounts(
+                None, name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}"
+            )
+        amounts = rules.standard_amounts(
+            record_value(record), name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}"
+        )
         types[itype] = TypeStandard(itype, ref, record.id, amounts)
     ref = min(covered.values())
     sub = policy_in_force("subsidised_categories", on=ref)
     collection = policy_in_force("collection", on=ref)
     split = {}
     from ltci.core.models import PolicyRecord
-    for rec in PolicyRecord.objects.filter(scheme=active_scheme(), kind="fiscal_split", valid_from__lte=ref).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=ref)):
+
+    for rec in PolicyRecord.objects.filter(
+        scheme=active_scheme(), kind="fiscal_split", valid_from__lte=ref
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref)):
         if rec.value is not None:
             value = record_value(rec)
             split[rec.key] = (value["city"], value["district"])
@@ -91,8 +98,16 @@ def year_policy(year: int) -> YearPolicy:
     except NoPolicyInForce:
         collective = {}
     age_min = sub["resident_age_min"] if sub.entered("resident_age_min") else None  # null: no age rule
-    return YearPolicy(year, types, list(sub["categories"]), age_min,
-                      collection["deadline"], split, collective, category_standards(covered))
+    return YearPolicy(
+        year,
+        types,
+        list(sub["categories"]),
+        age_min,
+        collection["deadline"],
+        split,
+        collective,
+        category_standards(covered),
+    )
 
 
 def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
@@ -108,17 +123,29 @@ def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
     order = {c.value: i for i, c in enumerate(Category)}
     found = []
     for itype, ref in covered.items():
-        records = PolicyRecord.objects.filter(scheme=active_scheme(), kind="contribution_standard",
-                                              key__startswith=f"{itype}:", valid_from__lte=ref).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
+        records = PolicyRecord.objects.filter(
+            scheme=active_scheme(),
+            kind="contribution_standard",
+            key__startswith=f"{itype}:",
+            valid_from__lte=ref,
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
         for rec in records:
             category = rec.key.split(":", 1)[1]
             name = f"'contribution_standard' [{rec.key}] in force on {ref.isoformat()}"
             if category not in order:
                 raise PolicyError(f"{name}: unknown person category '{category}' (SPEC 11.10 codes)")
-            found.append((order[category], TypeStandard(itype, ref, rec.id, rules.standard_amounts(
-                None if rec.value is None else record_value(rec), name=name),
-                                                        category)))
+            found.append(
+                (
+                    order[category],
+                    TypeStandard(
+                        itype,
+                        ref,
+                        rec.id,
+                        rules.standard_amounts(None if rec.value is None else record_value(rec), name=name),
+                        category,
+                    ),
+                )
+            )
     return tuple(std for _, std in sorted(found, key=lambda x: (x[0], x[1].insurance_type)))
 
 
@@ -126,8 +153,9 @@ def _has_value(itype: str, ref: dt.date) -> bool:
     """True when a contribution_standard record exists with a value (null raises in the caller)."""
     from ltci.core.models import PolicyRecord
 
-    rec = PolicyRecord.objects.filter(scheme=active_scheme(), kind="contribution_standard", key=itype,
-                                      valid_from__lte=ref).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
+    rec = PolicyRecord.objects.filter(
+        scheme=active_scheme(), kind="contribution_standard", key=itype, valid_from__lte=ref
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
     found = rec.first()
     if found is None:
         raise NoPolicyInForce(f"no policy in force: 'contribution_standard' [{itype}] on {ref.isoformat()}")

@@ -1,4 +1,5 @@
 """Staff admin for institutions: lifecycle buttons, agreements, beds, caregivers, users, imports."""
+
 from django import forms
 from django.contrib import admin
 from django.urls import path
@@ -32,8 +33,18 @@ from .lifecycle import BULK, available_actions, create_user_view, lifecycle_view
 class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
-        fields = ["code", "name", "type", "region_code", "credit_code", "address", "contact_name", "contact_phone",
-                  "bank_name", "bank_account"]
+        fields = [
+            "code",
+            "name",
+            "type",
+            "region_code",
+            "credit_code",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "bank_name",
+            "bank_account",
+        ]
 
     def clean_region_code(self):
         value = self.cleaned_data.get("region_code", "")
@@ -53,7 +64,15 @@ class InstitutionForm(forms.ModelForm):
 
 class AgreementInline(admin.TabularInline):
     model = Agreement
-    fields = ["valid_from", "valid_to", "care_forms", "price_life", "price_medical", "insurance_expires_on", "state"]
+    fields = [
+        "valid_from",
+        "valid_to",
+        "care_forms",
+        "price_life",
+        "price_medical",
+        "insurance_expires_on",
+        "state",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -98,11 +117,21 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         extra = [
-            path("<int:object_id>/lifecycle/<str:action>/", self.admin_site.admin_view(self.lifecycle),
-                 name="institutions_institution_lifecycle"),
-            path("<int:object_id>/create-user/", self.admin_site.admin_view(self.create_user),
-                 name="institutions_institution_create_user"),
-            path("import/", self.admin_site.admin_view(self.import_file), name="institutions_institution_import"),
+            path(
+                "<int:object_id>/lifecycle/<str:action>/",
+                self.admin_site.admin_view(self.lifecycle),
+                name="institutions_institution_lifecycle",
+            ),
+            path(
+                "<int:object_id>/create-user/",
+                self.admin_site.admin_view(self.create_user),
+                name="institutions_institution_create_user",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_file),
+                name="institutions_institution_import",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -119,8 +148,13 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
     @requires("institutions.import")
     def import_file(self, request):
-        return import_view(self, request, title=_("导入协议机构（import_institutions）"), columns=INSTITUTION_COLUMNS,
-                           importer=import_institutions)
+        return import_view(
+            self,
+            request,
+            title=_("导入协议机构（import_institutions）"),
+            columns=INSTITUTION_COLUMNS,
+            importer=import_institutions,
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -138,8 +172,11 @@ class AgreementForm(forms.ModelForm):
         data = super().clean()
         standards = price_standards(on=self.instance.valid_from)
         for component in ("life", "medical"):
-            error = rules.price_error(data.get(f"price_{component}"), standards[component],
-                                      Agreement._meta.get_field(f"price_{component}").verbose_name)
+            error = rules.price_error(
+                data.get(f"price_{component}"),
+                standards[component],
+                Agreement._meta.get_field(f"price_{component}").verbose_name,
+            )
             if error:
                 self.add_error(f"price_{component}", error)
         error = rules.deposit_rate_error(data.get("deposit_rate"))
@@ -148,7 +185,9 @@ class AgreementForm(forms.ModelForm):
         old = self.instance.insurance_expires_on
         new = data.get("insurance_expires_on")
         if old and (new is None or new < old):
-            self.add_error("insurance_expires_on", _("新的责任险到期日不能早于原到期日%(old)s") % {"old": old})
+            self.add_error(
+                "insurance_expires_on", _("新的责任险到期日不能早于原到期日%(old)s") % {"old": old}
+            )
         return data
 
 
@@ -165,8 +204,15 @@ class PauseInline(admin.TabularInline):
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
     form = AgreementForm
-    list_display = ["institution", "valid_from", "valid_to", "state", "insurance_expires_on", "price_life",
-                    "price_medical"]
+    list_display = [
+        "institution",
+        "valid_from",
+        "valid_to",
+        "state",
+        "insurance_expires_on",
+        "price_life",
+        "price_medical",
+    ]
     list_filter = ["state"]
     list_select_related = ["institution"]
     search_fields = ["institution__code", "institution__name"]
@@ -246,13 +292,21 @@ class CaregiverAdmin(SimpleHistoryAdmin):
     inlines = [EmploymentInline, CertificateInline, TrainingInline]
 
     def get_urls(self):
-        return [path("import/", self.admin_site.admin_view(self.import_file),
-                     name="institutions_caregiver_import")] + super().get_urls()
+        return [
+            path(
+                "import/", self.admin_site.admin_view(self.import_file), name="institutions_caregiver_import"
+            )
+        ] + super().get_urls()
 
     @requires("institutions.import")
     def import_file(self, request):
-        return import_view(self, request, title=_("导入护理人员（import_caregivers）"), columns=CAREGIVER_COLUMNS,
-                           importer=import_caregivers)
+        return import_view(
+            self,
+            request,
+            title=_("导入护理人员（import_caregivers）"),
+            columns=CAREGIVER_COLUMNS,
+            importer=import_caregivers,
+        )
 
 
 @admin.register(Employment)
@@ -276,7 +330,16 @@ class InstitutionUserAdmin(SimpleHistoryAdmin):
 
 @admin.register(InstitutionEvent)
 class InstitutionEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "institution", "action", "from_status", "to_status", "effective_on", "actor", "reason"]
+    list_display = [
+        "at",
+        "institution",
+        "action",
+        "from_status",
+        "to_status",
+        "effective_on",
+        "actor",
+        "reason",
+    ]
     list_filter = ["action", "to_status"]
     list_select_related = ["institution", "actor"]
     search_fields = ["institution__code", "institution__name"]

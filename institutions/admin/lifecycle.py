@@ -1,4 +1,5 @@
 """Admin lifecycle buttons and actions: a reason form, then the service (states.transition audits it)."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -17,16 +18,34 @@ S = Institution.Status
 
 # action -> (label, service, statuses it applies to, form class)
 LIFECYCLE = {
-    "submit_review": (gettext_lazy("提交资格审核"), services.institution_submit_review, {S.APPLIED}, ReasonForm),
-    "pass_review": (gettext_lazy("审核通过，进入现场评估"), services.institution_pass_review,
-                    {S.QUALIFICATION_REVIEW}, ReasonForm),
+    "submit_review": (
+        gettext_lazy("提交资格审核"),
+        services.institution_submit_review,
+        {S.APPLIED},
+        ReasonForm,
+    ),
+    "pass_review": (
+        gettext_lazy("审核通过，进入现场评估"),
+        services.institution_pass_review,
+        {S.QUALIFICATION_REVIEW},
+        ReasonForm,
+    ),
     "sign": (gettext_lazy("签订服务协议"), None, {S.ONSITE_EVALUATION}, SignForm),
     "renew": (gettext_lazy("续签服务协议"), None, {S.ACTIVE}, SignForm),
     "suspend": (gettext_lazy("暂停定点"), services.institution_suspend, {S.ACTIVE}, ReasonForm),
     "reinstate": (gettext_lazy("恢复定点"), services.institution_reinstate, {S.SUSPENDED}, ReasonForm),
-    "terminate": (gettext_lazy("解除协议"), services.institution_terminate, {S.ACTIVE, S.SUSPENDED}, ReasonForm),
-    "reject": (gettext_lazy("不予准入"), services.institution_reject,
-               {S.APPLIED, S.QUALIFICATION_REVIEW, S.ONSITE_EVALUATION}, ReasonForm),
+    "terminate": (
+        gettext_lazy("解除协议"),
+        services.institution_terminate,
+        {S.ACTIVE, S.SUSPENDED},
+        ReasonForm,
+    ),
+    "reject": (
+        gettext_lazy("不予准入"),
+        services.institution_reject,
+        {S.APPLIED, S.QUALIFICATION_REVIEW, S.ONSITE_EVALUATION},
+        ReasonForm,
+    ),
 }
 BULK = ["submit_review", "pass_review", "suspend", "reinstate", "terminate", "reject"]
 
@@ -39,17 +58,29 @@ def _apply(request, institution: Institution, action: str, data: dict) -> None:
     label, service, _statuses, _form = LIFECYCLE[action]
     common = {"actor": request.user, "reason": data["reason"], "on": data["effective_on"]}
     if action == "sign":
-        services.agreement_sign(institution=institution, valid_from=data["valid_from"], valid_to=data["valid_to"],
-                                care_forms=data["care_forms"], price_life=data["price_life"],
-                                price_medical=data["price_medical"],
-                                insurance_expires_on=data["insurance_expires_on"], **common)
+        services.agreement_sign(
+            institution=institution,
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            care_forms=data["care_forms"],
+            price_life=data["price_life"],
+            price_medical=data["price_medical"],
+            insurance_expires_on=data["insurance_expires_on"],
+            **common,
+        )
     elif action == "renew":
         agreement = current_agreement(institution=institution)
         if agreement is None:
             raise InstitutionError(_("没有可续签的协议"))
-        services.agreement_renew(agreement=agreement, valid_to=data["valid_to"], care_forms=data["care_forms"],
-                                 price_life=data["price_life"], price_medical=data["price_medical"],
-                                 insurance_expires_on=data["insurance_expires_on"], **common)
+        services.agreement_renew(
+            agreement=agreement,
+            valid_to=data["valid_to"],
+            care_forms=data["care_forms"],
+            price_life=data["price_life"],
+            price_medical=data["price_medical"],
+            insurance_expires_on=data["insurance_expires_on"],
+            **common,
+        )
     else:
         service(institution=institution, **common)
 
@@ -64,9 +95,13 @@ def lifecycle_view(model_admin, request, object_id, action):
     label, _service, _statuses, form_class = LIFECYCLE[action]
     initial = {}
     if action == "renew" and (agreement := current_agreement(institution=institution)):
-        initial = {"valid_from": agreement.valid_to, "care_forms": agreement.care_forms,
-                   "price_life": agreement.price_life, "price_medical": agreement.price_medical,
-                   "insurance_expires_on": agreement.insurance_expires_on}
+        initial = {
+            "valid_from": agreement.valid_to,
+            "care_forms": agreement.care_forms,
+            "price_life": agreement.price_life,
+            "price_medical": agreement.price_medical,
+            "insurance_expires_on": agreement.insurance_expires_on,
+        }
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,12 +109,21 @@ def lifecycle_view(model_admin, request, object_id, action):
         except InstitutionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("%(code)s %(name)s：%(action)s")
-                             % {"code": institution.code, "name": institution.name, "action": label})
+            messages.success(
+                request,
+                _("%(code)s %(name)s：%(action)s")
+                % {"code": institution.code, "name": institution.name, "action": label},
+            )
             return redirect(reverse("admin:institutions_institution_change", args=[institution.pk]))
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": _("%(action)s：%(institution)s") % {"action": label, "institution": institution}, "form": form, "institution": institution, "action_label": label,
-               "original": institution}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("%(action)s：%(institution)s") % {"action": label, "institution": institution},
+        "form": form,
+        "institution": institution,
+        "action_label": label,
+        "original": institution,
+    }
     return TemplateResponse(request, "admin/institutions/lifecycle_form.html", context)
 
 
@@ -97,12 +141,21 @@ def create_user_view(model_admin, request, object_id):
         except InstitutionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("已为%(institution)s创建用户 %(username)s")
-                             % {"institution": institution.name, "username": form.cleaned_data["username"]})
+            messages.success(
+                request,
+                _("已为%(institution)s创建用户 %(username)s")
+                % {"institution": institution.name, "username": form.cleaned_data["username"]},
+            )
             return redirect(reverse("admin:institutions_institution_change", args=[institution.pk]))
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-               "title": _("新建机构用户：%(institution)s") % {"institution": institution}, "form": form,
-               "institution": institution, "action_label": _("新建用户"), "original": institution}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("新建机构用户：%(institution)s") % {"institution": institution},
+        "form": form,
+        "institution": institution,
+        "action_label": _("新建用户"),
+        "original": institution,
+    }
     return TemplateResponse(request, "admin/institutions/lifecycle_form.html", context)
 
 
@@ -118,13 +171,22 @@ def make_bulk_action(action: str):
                     _apply(request, institution, action, form.cleaned_data)
                     done += 1
                 except InstitutionError as exc:
-                    messages.error(request, _("%(code)s：%(error)s") % {"code": institution.code, "error": exc.message})
+                    messages.error(
+                        request, _("%(code)s：%(error)s") % {"code": institution.code, "error": exc.message}
+                    )
             if done:
                 messages.success(request, _("%(action)s：%(count)s家机构") % {"action": label, "count": done})
             return None
-        context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
-                   "title": label, "form": form, "queryset": queryset, "action": f"lifecycle_{action}",
-                   "action_label": label, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": label,
+            "form": form,
+            "queryset": queryset,
+            "action": f"lifecycle_{action}",
+            "action_label": label,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
         return TemplateResponse(request, "admin/institutions/lifecycle_bulk.html", context)
 
     bulk.__name__ = f"lifecycle_{action}"
@@ -133,4 +195,5 @@ def make_bulk_action(action: str):
 
 def transition_allowed_label(institution: Institution, action: str) -> bool:
     return institution.status in LIFECYCLE[action][2] and any(
-        states.allowed(institution.status, to) for to in states.TRANSITIONS.get(institution.status, ()))
+        states.allowed(institution.status, to) for to in states.TRANSITIONS.get(institution.status, ())
+    )

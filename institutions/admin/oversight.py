@@ -1,4 +1,5 @@
 """Admin for violations (with evidence; the action changes the agreement), appraisals and notices."""
+
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -47,8 +48,16 @@ class EvidenceInline(admin.TabularInline):
 class ViolationAdminForm(forms.ModelForm):
     class Meta:
         model = Violation
-        fields = ["institution", "type", "description", "found_on", "amount_to_recover", "penalty", "action",
-                  "deducted_in"]
+        fields = [
+            "institution",
+            "type",
+            "description",
+            "found_on",
+            "amount_to_recover",
+            "penalty",
+            "action",
+            "deducted_in",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -60,15 +69,26 @@ class ViolationAdminForm(forms.ModelForm):
         if not self.instance.pk and institution and action in ("suspension", "termination"):
             allowed = {"suspension": {"active"}, "termination": {"active", "suspended"}}[action]
             if institution.status not in allowed:
-                self.add_error("action", _("机构当前状态为“%(status)s”，不能执行该处理方式")
-                               % {"status": institution.get_status_display()})
+                self.add_error(
+                    "action",
+                    _("机构当前状态为“%(status)s”，不能执行该处理方式")
+                    % {"status": institution.get_status_display()},
+                )
         return data
 
 
 @admin.register(Violation)
 class ViolationAdmin(SimpleHistoryAdmin):
     form = ViolationAdminForm
-    list_display = ["institution", "type", "found_on", "amount_to_recover", "penalty", "action", "deducted_in"]
+    list_display = [
+        "institution",
+        "type",
+        "found_on",
+        "amount_to_recover",
+        "penalty",
+        "action",
+        "deducted_in",
+    ]
     list_filter = ["type", "action"]
     list_select_related = ["institution"]
     search_fields = ["institution__code", "institution__name"]
@@ -86,9 +106,15 @@ class ViolationAdmin(SimpleHistoryAdmin):
         data = form.cleaned_data
         try:
             violation = services.violation_record(
-                institution=data["institution"], type=data["type"], description=data["description"],
-                found_on=data["found_on"], amount_to_recover=data["amount_to_recover"] or Decimal(0),
-                penalty=data["penalty"] or Decimal(0), action=data["action"], actor=request.user)
+                institution=data["institution"],
+                type=data["type"],
+                description=data["description"],
+                found_on=data["found_on"],
+                amount_to_recover=data["amount_to_recover"] or Decimal(0),
+                penalty=data["penalty"] or Decimal(0),
+                action=data["action"],
+                actor=request.user,
+            )
         except InstitutionError as exc:  # the form's clean() catches the usual cases first
             messages.error(request, exc.message)
             raise
@@ -97,8 +123,13 @@ class ViolationAdmin(SimpleHistoryAdmin):
         obj.created_at = violation.created_at
 
     def get_urls(self):
-        return [path("evidence/<int:pk>/", self.admin_site.admin_view(self.evidence_download),
-                     name="institutions_violation_evidence")] + super().get_urls()
+        return [
+            path(
+                "evidence/<int:pk>/",
+                self.admin_site.admin_view(self.evidence_download),
+                name="institutions_violation_evidence",
+            )
+        ] + super().get_urls()
 
     @requires("institutions.violations")
     def evidence_download(self, request, pk):
@@ -125,8 +156,11 @@ class ViolationAdmin(SimpleHistoryAdmin):
 class ScoreFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        total_max = sum((f.cleaned_data.get("max_points") or 0) for f in self.forms
-                        if f.cleaned_data and not f.cleaned_data.get("DELETE"))
+        total_max = sum(
+            (f.cleaned_data.get("max_points") or 0)
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        )
         if total_max > 100:
             raise forms.ValidationError(_("各项指标分值合计%(total)s超过100分") % {"total": total_max})
 
@@ -174,11 +208,19 @@ class InsuranceNoticeAdmin(admin.ModelAdmin):
         queryset.update(acknowledged=True)
 
     def get_urls(self):
-        return [path("run-check/", self.admin_site.admin_view(self.run_check),
-                     name="institutions_insurancenotice_run_check")] + super().get_urls()
+        return [
+            path(
+                "run-check/",
+                self.admin_site.admin_view(self.run_check),
+                name="institutions_insurancenotice_run_check",
+            )
+        ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_run_check": can(request.user, "institutions.insurance_check")}
+        extra_context = {
+            **(extra_context or {}),
+            "can_run_check": can(request.user, "institutions.insurance_check"),
+        }
         return super().changelist_view(request, extra_context)
 
     @requires("institutions.insurance_check")
@@ -188,9 +230,11 @@ class InsuranceNoticeAdmin(admin.ModelAdmin):
             raise PermissionDenied
         counts = services.insurance_check()
         counts["expired"] = services.agreements_expire()
-        messages.success(request, _("每日检查完成：提醒%(warned)s家，暂停%(suspended)s家，协议到期%(expired)s份")
-                         % {"warned": counts["warned"], "suspended": counts["suspended"],
-                            "expired": counts["expired"]})
+        messages.success(
+            request,
+            _("每日检查完成：提醒%(warned)s家，暂停%(suspended)s家，协议到期%(expired)s份")
+            % {"warned": counts["warned"], "suspended": counts["suspended"], "expired": counts["expired"]},
+        )
         return redirect("admin:institutions_insurancenotice_changelist")
 
     def has_add_permission(self, request):

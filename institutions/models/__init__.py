@@ -1,4 +1,5 @@
 """Agreement institutions (SPEC 6): the core records in base, oversight records in oversight."""
+
 from .base import (  # noqa: F401
     Agreement,
     Bed,

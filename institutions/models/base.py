@@ -1,4 +1,5 @@
 """Agreement institutions, agreements, beds, caregivers (SPEC 6)."""
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, RangeOperators
@@ -76,20 +77,30 @@ class Agreement(models.Model):
         TERMINATED = "terminated", _("解除")
         EXPIRED = "expired", _("到期")
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="agreements",
-                                    verbose_name=_("机构"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("机构")
+    )
     valid_from = models.DateField(_("协议开始"))
     valid_to = models.DateField(_("协议结束"))
-    care_forms = ArrayField(models.CharField(max_length=24, choices=CareForm.choices), default=list,
-                            verbose_name=_("服务形式"))
+    care_forms = ArrayField(
+        models.CharField(max_length=24, choices=CareForm.choices), default=list, verbose_name=_("服务形式")
+    )
     price_life = money_field(_("生活照料约定日价"), null=True, blank=True)
     price_medical = money_field(_("医疗护理约定日价"), null=True, blank=True)
     insurance_expires_on = models.DateField(_("责任险到期日"), null=True, blank=True)
-    deposit_rate = models.DecimalField(_("质量保证金比例"), max_digits=5, decimal_places=4, null=True, blank=True)
+    deposit_rate = models.DecimalField(
+        _("质量保证金比例"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT)
     terminated_on = models.DateField(_("解除日期"), null=True, blank=True)
-    renews = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewals",
-                               verbose_name=_("续签自"))
+    renews = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
+        verbose_name=_("续签自"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -98,12 +109,16 @@ class Agreement(models.Model):
         verbose_name_plural = _("服务协议")
         ordering = ["institution", "-valid_from"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_to__gte=models.F("valid_from")), name="agreement_term_order"),
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")), name="agreement_term_order"
+            ),
             # Two agreements of one institution in force (or suspended) never overlap.
             ExclusionConstraint(
                 name="agreement_no_overlap",
-                expressions=[("institution", RangeOperators.EQUAL),
-                             (DateRangeFunc("valid_from", "valid_to"), RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("institution", RangeOperators.EQUAL),
+                    (DateRangeFunc("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                ],
                 condition=Q(state__in=["active", "suspended"]),
             ),
         ]
@@ -119,8 +134,9 @@ class Agreement(models.Model):
 class Bed(models.Model):
     """A registered bed (床位备案), identified by its label within the institution."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="beds",
-                                    verbose_name=_("机构"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="beds", verbose_name=_("机构")
+    )
     label = models.CharField(_("床位号"), max_length=30)
     registered_from = models.DateField(_("备案日期"))
     registered_to = models.DateField(_("撤销日期"), null=True, blank=True)
@@ -132,8 +148,10 @@ class Bed(models.Model):
         ordering = ["institution", "label"]
         constraints = [
             models.UniqueConstraint(fields=["institution", "label"], name="bed_label_unique"),
-            models.CheckConstraint(condition=Q(registered_to__isnull=True) | Q(registered_to__gte=models.F("registered_from")),
-                                   name="bed_period_order"),
+            models.CheckConstraint(
+                condition=Q(registered_to__isnull=True) | Q(registered_to__gte=models.F("registered_from")),
+                name="bed_period_order",
+            ),
         ]
 
     def __str__(self):
@@ -163,10 +181,12 @@ class EmploymentQuerySet(models.QuerySet):
 class Employment(models.Model):
     """A caregiver's employment with an institution over time."""
 
-    caregiver = models.ForeignKey(Caregiver, on_delete=models.CASCADE, related_name="employments",
-                                  verbose_name=_("护理人员"))
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="employments",
-                                    verbose_name=_("机构"))
+    caregiver = models.ForeignKey(
+        Caregiver, on_delete=models.CASCADE, related_name="employments", verbose_name=_("护理人员")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="employments", verbose_name=_("机构")
+    )
     employed_from = models.DateField(_("入职日期"))
     employed_to = models.DateField(_("离职日期"), null=True, blank=True)
     history = HistoricalRecords()
@@ -178,11 +198,16 @@ class Employment(models.Model):
         constraints = [
             ExclusionConstraint(
                 name="employment_no_overlap",
-                expressions=[("caregiver", RangeOperators.EQUAL), ("institution", RangeOperators.EQUAL),
-                             (DateRangeFunc("employed_from", "employed_to"), RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("caregiver", RangeOperators.EQUAL),
+                    ("institution", RangeOperators.EQUAL),
+                    (DateRangeFunc("employed_from", "employed_to"), RangeOperators.OVERLAPS),
+                ],
             ),
-            models.CheckConstraint(condition=Q(employed_to__isnull=True) | Q(employed_to__gte=models.F("employed_from")),
-                                   name="employment_period_order"),
+            models.CheckConstraint(
+                condition=Q(employed_to__isnull=True) | Q(employed_to__gte=models.F("employed_from")),
+                name="employment_period_order",
+            ),
         ]
 
     def __str__(self):
@@ -198,10 +223,15 @@ class InstitutionUser(models.Model):
         CAREGIVER = "caregiver", _("护理员")
         ASSESSOR = "assessor", _("评估员")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="institution_link",
-                                verbose_name=_("登录用户"))
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="users",
-                                    verbose_name=_("机构"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="institution_link",
+        verbose_name=_("登录用户"),
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="users", verbose_name=_("机构")
+    )
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
     history = HistoricalRecords()
 

@@ -1,4 +1,5 @@
 """Every write of the institutions app (keyword-only, atomic, audited). See the modules for details."""
+
 from .lifecycle import (  # noqa: F401
     agreement_renew,
     agreement_set_insurance,

@@ -1,4 +1,5 @@
 """Violations (with evidence and the action's state change) and annual appraisals (SPEC 6)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -32,9 +33,18 @@ def _check_evidence(files) -> None:
 
 
 @transaction.atomic
-def violation_record(*, institution: Institution, type: str, description: str, found_on: dt.date,
-                     action: str, actor, amount_to_recover: Decimal = Decimal("0"), penalty: Decimal = Decimal("0"),
-                     evidence=()) -> Violation:
+def violation_record(
+    *,
+    institution: Institution,
+    type: str,
+    description: str,
+    found_on: dt.date,
+    action: str,
+    actor,
+    amount_to_recover: Decimal = Decimal("0"),
+    penalty: Decimal = Decimal("0"),
+    evidence=(),
+) -> Violation:
     """Record a violation and carry out its action: suspension and termination change the agreement."""
     if type not in ViolationType.values:
         raise InstitutionError(_("未知的违规类型：%(type)s") % {"type": type}, field="type")
@@ -42,18 +52,27 @@ def violation_record(*, institution: Institution, type: str, description: str, f
         raise InstitutionError(_("未知的处理方式：%(action)s") % {"action": action}, field="action")
     if not (description or "").strip():
         raise InstitutionError(_("请填写违规情况"), field="description")
-    for value, label, name in ((amount_to_recover, _("追回金额"), "amount_to_recover"),
-                               (penalty, _("违约金"), "penalty")):
+    for value, label, name in (
+        (amount_to_recover, _("追回金额"), "amount_to_recover"),
+        (penalty, _("违约金"), "penalty"),
+    ):
         if value is None or value < 0:
             raise InstitutionError(_("%(label)s不能为负数") % {"label": label}, field=name)
     _check_evidence(evidence)
     violation = Violation.objects.create(
-        institution=institution, type=type, description=description.strip(), found_on=found_on,
-        amount_to_recover=amount_to_recover, penalty=penalty, action=action,
-        decided_by=actor if getattr(actor, "pk", None) else None)
+        institution=institution,
+        type=type,
+        description=description.strip(),
+        found_on=found_on,
+        amount_to_recover=amount_to_recover,
+        penalty=penalty,
+        action=action,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+    )
     for upload in evidence:
-        ViolationEvidence.objects.create(violation=violation, file=upload,
-                                         uploaded_by=actor if getattr(actor, "pk", None) else None)
+        ViolationEvidence.objects.create(
+            violation=violation, file=upload, uploaded_by=actor if getattr(actor, "pk", None) else None
+        )
     reason = f"违规处理：{ViolationType(type).label}（{description.strip()[:100]}）"
     if action == ViolationAction.SUSPENSION:
         institution_suspend(institution=institution, actor=actor, reason=reason, on=found_on)
@@ -63,26 +82,37 @@ def violation_record(*, institution: Institution, type: str, description: str, f
 
 
 @transaction.atomic
-def violation_add_evidence(*, violation: Violation, files, actor, description: str = "") -> list[ViolationEvidence]:
+def violation_add_evidence(
+    *, violation: Violation, files, actor, description: str = ""
+) -> list[ViolationEvidence]:
     files = list(files)
     _check_evidence(files)
-    return [ViolationEvidence.objects.create(violation=violation, file=f, description=description,
-                                             uploaded_by=actor if getattr(actor, "pk", None) else None)
-            for f in files]
+    return [
+        ViolationEvidence.objects.create(
+            violation=violation,
+            file=f,
+            description=description,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for f in files
+    ]
 
 
 def violations_mark_deducted(*, institution_ids, until: dt.date, period: str, ids=None) -> int:
     """Settlement calls this when it has deducted recoverable_amounts(until=...) in `period` (YYYY-MM);
     with `ids`, only those violations (the ones the approved statements deducted)."""
-    qs = Violation.objects.filter(institution_id__in=list(institution_ids), found_on__lte=until, deducted_in="")
+    qs = Violation.objects.filter(
+        institution_id__in=list(institution_ids), found_on__lte=until, deducted_in=""
+    )
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(deducted_in=period)
 
 
 @transaction.atomic
-def appraisal_record(*, institution: Institution, year: int, scores: list[tuple[str, Decimal, Decimal]],
-                     actor, note: str = "") -> Appraisal:
+def appraisal_record(
+    *, institution: Institution, year: int, scores: list[tuple[str, Decimal, Decimal]], actor, note: str = ""
+) -> Appraisal:
     """Record (or redo) the appraisal of a year: scores [(indicator, max_points, points)].
 
     The release rate comes from the policy table `deposit_release` in force on 31 December of the year.
@@ -99,12 +129,23 @@ def appraisal_record(*, institution: Institution, year: int, scores: list[tuple[
     except (ValueError, PolicyError) as exc:
         raise InstitutionError(str(exc), field="scores") from None
     appraisal, __ = Appraisal.objects.update_or_create(
-        institution=institution, year=year,
-        defaults={"total": total, "release_rate": rate, "note": note, "decided_at": timezone.now(),
-                  "decided_by": actor if getattr(actor, "pk", None) else None})
+        institution=institution,
+        year=year,
+        defaults={
+            "total": total,
+            "release_rate": rate,
+            "note": note,
+            "decided_at": timezone.now(),
+            "decided_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
     appraisal.scores.all().delete()
-    AppraisalScore.objects.bulk_create([AppraisalScore(appraisal=appraisal, indicator=i, max_points=Decimal(m),
-                                                       points=Decimal(p)) for i, m, p in scores])
+    AppraisalScore.objects.bulk_create(
+        [
+            AppraisalScore(appraisal=appraisal, indicator=i, max_points=Decimal(m), points=Decimal(p))
+            for i, m, p in scores
+        ]
+    )
     return appraisal
 
 
@@ -112,5 +153,10 @@ def appraisal_record(*, institution: Institution, year: int, scores: list[tuple[
 def appraisal_recompute(*, appraisal: Appraisal, actor) -> Appraisal:
     """Recompute total and release rate from the stored indicator scores (admin edits the scores)."""
     scores = [(s.indicator, s.max_points, s.points) for s in appraisal.scores.all()]
-    return appraisal_record(institution=appraisal.institution, year=appraisal.year, scores=scores, actor=actor,
-                            note=appraisal.note)
+    return appraisal_record(
+        institution=appraisal.institution,
+        year=appraisal.year,
+        scores=scores,
+        actor=actor,
+        note=appraisal.note,
+    )

@@ -1,4 +1,5 @@
 """Beds, caregivers (with certificates and training) and portal users of an institution."""
+
 import datetime as dt
 
 from django.contrib.auth import get_user_model
@@ -44,12 +45,21 @@ def bed_add(*, institution: Institution, label: str, registered_from: dt.date, a
 def bed_end_error(*, bed: Bed, registered_to: dt.date) -> str | None:
     """Why the bed's registration cannot end after `registered_to` (portal, API and admin), or None."""
     if registered_to < bed.registered_from:
-        return _("撤销日期%(registered_to)s早于备案日期%(registered_from)s") % {"registered_to": registered_to, "registered_from": bed.registered_from}
+        return _("撤销日期%(registered_to)s早于备案日期%(registered_from)s") % {
+            "registered_to": registered_to,
+            "registered_from": bed.registered_from,
+        }
     day_after = registered_to + dt.timedelta(days=1)
     registered = _registered_on(bed.institution, day_after).exclude(pk=bed.pk).count()
-    occupied = occupied_bed_counts(institution_ids=[bed.institution_id], on=day_after).get(bed.institution_id, 0)
+    occupied = occupied_bed_counts(institution_ids=[bed.institution_id], on=day_after).get(
+        bed.institution_id, 0
+    )
     if registered < occupied:
-        return _("撤销后备案床位%(registered)s张，少于%(day_after)s在住人数%(occupied)s人") % {"registered": registered, "day_after": day_after, "occupied": occupied}
+        return _("撤销后备案床位%(registered)s张，少于%(day_after)s在住人数%(occupied)s人") % {
+            "registered": registered,
+            "day_after": day_after,
+            "occupied": occupied,
+        }
     return None
 
 
@@ -58,8 +68,11 @@ def bed_end(*, bed: Bed, registered_to: dt.date, actor=None) -> Bed:
     """End a bed's registration (撤销备案) after `registered_to`; refused while it is occupied then."""
     bed = Bed.objects.select_for_update().get(pk=bed.pk)
     if bed.registered_to is not None:
-        raise InstitutionError(_("床位“%(label)s”已于%(registered_to)s撤销")
-                               % {"label": bed.label, "registered_to": bed.registered_to}, field="registered_to")
+        raise InstitutionError(
+            _("床位“%(label)s”已于%(registered_to)s撤销")
+            % {"label": bed.label, "registered_to": bed.registered_to},
+            field="registered_to",
+        )
     error = bed_end_error(bed=bed, registered_to=registered_to)
     if error:
         raise InstitutionError(error, field="registered_to")
@@ -82,16 +95,19 @@ def beds_set_count(*, institution: Institution, count: int, on: dt.date) -> tupl
     if count < len(current):
         occupied = occupied_bed_counts(institution_ids=[institution.pk], on=on).get(institution.pk, 0)
         if count < occupied:
-            raise InstitutionError(_("床位数%(count)s少于在住人数%(occupied)s")
-                                   % {"count": count, "occupied": occupied}, field="beds")
+            raise InstitutionError(
+                _("床位数%(count)s少于在住人数%(occupied)s") % {"count": count, "occupied": occupied},
+                field="beds",
+            )
         ended = 0
         for bed in sorted(current, key=lambda b: b.label, reverse=True)[: len(current) - count]:
             if bed.registered_from >= on:
                 try:
                     bed.delete()  # registered today and never used: withdrawing it leaves no trace
                 except ProtectedError:
-                    raise InstitutionError(_("床位“%(label)s”已有入住记录，不能撤销")
-                                           % {"label": bed.label}, field="beds") from None
+                    raise InstitutionError(
+                        _("床位“%(label)s”已有入住记录，不能撤销") % {"label": bed.label}, field="beds"
+                    ) from None
             else:
                 bed.registered_to = on - dt.timedelta(days=1)
                 bed.save(update_fields=["registered_to"])
@@ -109,13 +125,23 @@ def beds_set_count(*, institution: Institution, count: int, on: dt.date) -> tupl
     return added, 0
 
 
-CAREGIVER_ID_OR_NAME = gettext_lazy("公民身份号码无效或与姓名不符，请核对；如需更正已登记的信息请联系经办机构")
+CAREGIVER_ID_OR_NAME = gettext_lazy(
+    "公民身份号码无效或与姓名不符，请核对；如需更正已登记的信息请联系经办机构"
+)
 
 
 @transaction.atomic
-def caregiver_employ(*, institution: Institution, national_id: str, name: str, employed_from: dt.date,
-                     employed_to: dt.date | None = None, qualification: str = "", phone: str = "",
-                     actor=None) -> Employment:
+def caregiver_employ(
+    *,
+    institution: Institution,
+    national_id: str,
+    name: str,
+    employed_from: dt.date,
+    employed_to: dt.date | None = None,
+    qualification: str = "",
+    phone: str = "",
+    actor=None,
+) -> Employment:
     """Register a caregiver (found or created by national ID) as employed by the institution.
 
     The caregiver record is shared by every employer: an ID number that is invalid or does not match the stored
@@ -129,41 +155,66 @@ def caregiver_employ(*, institution: Institution, national_id: str, name: str, e
     if not (name or "").strip():
         raise InstitutionError(_("请填写姓名"), field="name")
     if employed_to is not None and employed_to < employed_from:
-        raise InstitutionError(_("离职日期%(employed_to)s早于入职日期%(employed_from)s")
-                               % {"employed_to": employed_to, "employed_from": employed_from}, field="employed_to")
+        raise InstitutionError(
+            _("离职日期%(employed_to)s早于入职日期%(employed_from)s")
+            % {"employed_to": employed_to, "employed_from": employed_from},
+            field="employed_to",
+        )
     caregiver, created = Caregiver.objects.get_or_create(
-        national_id=number, defaults={"name": name.strip(), "qualification": qualification, "phone": phone})
+        national_id=number, defaults={"name": name.strip(), "qualification": qualification, "phone": phone}
+    )
     if not created and caregiver.name != name.strip():
         raise InstitutionError(CAREGIVER_ID_OR_NAME, field="national_id")
     if not created and not _employed_elsewhere(caregiver, institution, timezone.localdate()):
-        changed = {k: v for k, v in {"qualification": qualification, "phone": phone}.items()
-                   if v and getattr(caregiver, k) != v}
+        changed = {
+            k: v
+            for k, v in {"qualification": qualification, "phone": phone}.items()
+            if v and getattr(caregiver, k) != v
+        }
         for k, v in changed.items():
             setattr(caregiver, k, v)
         if changed:
             caregiver.save()
     overlapping = Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
-        Q(employed_to__isnull=True) | Q(employed_to__gte=employed_from))
+        Q(employed_to__isnull=True) | Q(employed_to__gte=employed_from)
+    )
     if employed_to is not None:
         overlapping = overlapping.filter(employed_from__lte=employed_to)
     if overlapping.exists():
-        raise InstitutionError(_("%(name)s在本机构的任职期间与已有记录重叠") % {"name": caregiver.name}, field="employed_from")
+        raise InstitutionError(
+            _("%(name)s在本机构的任职期间与已有记录重叠") % {"name": caregiver.name}, field="employed_from"
+        )
     try:
         with transaction.atomic():
-            return Employment.objects.create(caregiver=caregiver, institution=institution,
-                                             employed_from=employed_from, employed_to=employed_to)
+            return Employment.objects.create(
+                caregiver=caregiver,
+                institution=institution,
+                employed_from=employed_from,
+                employed_to=employed_to,
+            )
     except IntegrityError:
         raise InstitutionError(_("任职期间与已有记录重叠"), field="employed_from") from None
 
 
 def _employed_elsewhere(caregiver: Caregiver, institution: Institution, on: dt.date) -> bool:
-    return (Employment.objects.filter(caregiver=caregiver).exclude(institution=institution)
-            .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=on)).exists())
+    return (
+        Employment.objects.filter(caregiver=caregiver)
+        .exclude(institution=institution)
+        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=on))
+        .exists()
+    )
 
 
 @transaction.atomic
-def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = "", phone: str = "",
-                     institution: Institution | None = None, actor=None) -> Caregiver:
+def caregiver_update(
+    *,
+    caregiver: Caregiver,
+    name: str,
+    qualification: str = "",
+    phone: str = "",
+    institution: Institution | None = None,
+    actor=None,
+) -> Caregiver:
     """Correct a caregiver's record; `institution` is the portal/API caller, whose rights are limited.
 
     The record is shared by all employers: an institution may not change a caregiver another institution
@@ -175,15 +226,19 @@ def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = ""
     if institution is not None:
         today = timezone.localdate()
         elsewhere = _employed_elsewhere(caregiver, institution, today)
-        own_current = Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
-            Q(employed_to__isnull=True) | Q(employed_to__gte=today)).exists()
+        own_current = (
+            Employment.objects.filter(caregiver=caregiver, institution=institution)
+            .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today))
+            .exists()
+        )
         if elsewhere and not own_current:
             raise InstitutionError(_("该护理人员已在本机构离职并在其他机构任职，不能修改其信息"))
         if elsewhere and name.strip() != caregiver.name:
             raise InstitutionError(_("该护理人员同时在其他机构任职，姓名更正请联系经办机构"), field="name")
         if elsewhere and (qualification, phone) != (caregiver.qualification, caregiver.phone):
-            raise InstitutionError(_("该护理人员同时在其他机构任职，资质和电话的更正请联系经办机构"),
-                                   field="qualification")
+            raise InstitutionError(
+                _("该护理人员同时在其他机构任职，资质和电话的更正请联系经办机构"), field="qualification"
+            )
     caregiver.name, caregiver.qualification, caregiver.phone = name.strip(), qualification, phone
     caregiver.save()
     return caregiver
@@ -193,11 +248,15 @@ def caregiver_update(*, caregiver: Caregiver, name: str, qualification: str = ""
 def employment_end(*, employment: Employment, employed_to: dt.date, actor=None) -> Employment:
     employment = Employment.objects.select_for_update().get(pk=employment.pk)
     if employed_to < employment.employed_from:
-        raise InstitutionError(_("离职日期%(employed_to)s早于入职日期%(employed_from)s")
-                               % {"employed_to": employed_to, "employed_from": employment.employed_from}, field="employed_to")
+        raise InstitutionError(
+            _("离职日期%(employed_to)s早于入职日期%(employed_from)s")
+            % {"employed_to": employed_to, "employed_from": employment.employed_from},
+            field="employed_to",
+        )
     if employment.employed_to is not None and employment.employed_to < employed_to:
-        raise InstitutionError(_("该任职已于%(employed_to)s结束")
-                               % {"employed_to": employment.employed_to}, field="employed_to")
+        raise InstitutionError(
+            _("该任职已于%(employed_to)s结束") % {"employed_to": employment.employed_to}, field="employed_to"
+        )
     employment.employed_to = employed_to
     employment.save(update_fields=["employed_to"])
     return employment
@@ -208,42 +267,64 @@ def _check_current_employer(caregiver: Caregiver, institution: Institution | Non
     if institution is None:
         return
     today = timezone.localdate()
-    if not Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
-            Q(employed_to__isnull=True) | Q(employed_to__gte=today)).exists():
+    if (
+        not Employment.objects.filter(caregiver=caregiver, institution=institution)
+        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today))
+        .exists()
+    ):
         raise InstitutionError(_("该护理人员已不在本机构任职，不能登记证书或培训"))
 
 
 @transaction.atomic
-def caregiver_certificate_add(*, caregiver: Caregiver, name: str, number: str = "", issued_on=None,
-                              expires_on=None, institution: Institution | None = None,
-                              actor=None) -> CaregiverCertificate:
+def caregiver_certificate_add(
+    *,
+    caregiver: Caregiver,
+    name: str,
+    number: str = "",
+    issued_on=None,
+    expires_on=None,
+    institution: Institution | None = None,
+    actor=None,
+) -> CaregiverCertificate:
     _check_current_employer(caregiver, institution)
     if not (name or "").strip():
         raise InstitutionError(_("请填写证书名称"), field="name")
     if issued_on and expires_on and expires_on < issued_on:
         raise InstitutionError(_("证书有效期早于发证日期"), field="expires_on")
-    return CaregiverCertificate.objects.create(caregiver=caregiver, name=name.strip(), number=number,
-                                               issued_on=issued_on, expires_on=expires_on)
+    return CaregiverCertificate.objects.create(
+        caregiver=caregiver, name=name.strip(), number=number, issued_on=issued_on, expires_on=expires_on
+    )
 
 
 @transaction.atomic
-def caregiver_training_add(*, caregiver: Caregiver, course: str, completed_on, hours=0,
-                           passed: bool = True, institution: Institution | None = None,
-                           actor=None) -> CaregiverTraining:
+def caregiver_training_add(
+    *,
+    caregiver: Caregiver,
+    course: str,
+    completed_on,
+    hours=0,
+    passed: bool = True,
+    institution: Institution | None = None,
+    actor=None,
+) -> CaregiverTraining:
     _check_current_employer(caregiver, institution)
     if not (course or "").strip():
         raise InstitutionError(_("请填写培训课程"), field="course")
     if hours is None or hours < 0:
         raise InstitutionError(_("学时不能为负数"), field="hours")
     if completed_on > timezone.localdate():
-        raise InstitutionError(_("完成日期%(completed_on)s晚于今天") % {"completed_on": completed_on}, field="completed_on")
-    return CaregiverTraining.objects.create(caregiver=caregiver, course=course.strip(), completed_on=completed_on,
-                                            hours=hours, passed=passed)
+        raise InstitutionError(
+            _("完成日期%(completed_on)s晚于今天") % {"completed_on": completed_on}, field="completed_on"
+        )
+    return CaregiverTraining.objects.create(
+        caregiver=caregiver, course=course.strip(), completed_on=completed_on, hours=hours, passed=passed
+    )
 
 
 @transaction.atomic
-def institution_user_create(*, institution: Institution, username: str, password: str, role: str,
-                            name: str = "", actor=None) -> InstitutionUser:
+def institution_user_create(
+    *, institution: Institution, username: str, password: str, role: str, name: str = "", actor=None
+) -> InstitutionUser:
     """Create a portal login for the institution (institution administrators and staff do this)."""
     User = get_user_model()
     username = (username or "").strip()
@@ -254,8 +335,11 @@ def institution_user_create(*, institution: Institution, username: str, password
     if role == InstitutionUser.Role.ASSESSOR and institution.type != "assessment_agency":
         raise InstitutionError(_("只有评估机构可以设置评估员"), field="role")
     if is_reserved_username(username):
-        raise InstitutionError(_("以“%(prefix)s”开头的用户名留给参保人查询账户，请换一个用户名")
-                               % {"prefix": INSURED_USERNAME_PREFIX}, field="username")
+        raise InstitutionError(
+            _("以“%(prefix)s”开头的用户名留给参保人查询账户，请换一个用户名")
+            % {"prefix": INSURED_USERNAME_PREFIX},
+            field="username",
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise InstitutionError(_("用户名“%(username)s”已被使用") % {"username": username}, field="username")
     try:
@@ -267,8 +351,13 @@ def institution_user_create(*, institution: Institution, username: str, password
 
 
 def _other_active_admins(link: InstitutionUser) -> bool:
-    return InstitutionUser.objects.filter(institution_id=link.institution_id, role=InstitutionUser.Role.ADMIN,
-                                          user__is_active=True).exclude(pk=link.pk).exists()
+    return (
+        InstitutionUser.objects.filter(
+            institution_id=link.institution_id, role=InstitutionUser.Role.ADMIN, user__is_active=True
+        )
+        .exclude(pk=link.pk)
+        .exists()
+    )
 
 
 @transaction.atomic

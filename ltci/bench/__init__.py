@@ -4,6 +4,7 @@ A bench measures the real code path against a plain-SQL baseline writing the sam
 same data, checks that both results are equal, and prints both times and their ratio. Benches run in a
 fresh database (`<name of DATABASE_URL's database>_bench`), never in the working database.
 """
+
 import os
 import time
 from collections.abc import Callable
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 class Bench:
     name: str
     func: Callable[[int], dict]
-    size_arg: str           # e.g. "persons", "rows"
+    size_arg: str  # e.g. "persons", "rows"
     default_size: int
-    all_size: int           # modest size used by `all`
+    all_size: int  # modest size used by `all`
     help: str
 
 
@@ -26,9 +27,13 @@ REGISTRY: dict[str, Bench] = {}
 
 def register(name: str, *, size_arg: str, default_size: int, all_size: int, help: str = ""):
     """Register a bench function taking the size and returning a result dict (times, ratio, equal)."""
+
     def decorator(func):
-        REGISTRY[name] = Bench(name, func, size_arg, default_size, all_size, help or (func.__doc__ or "").strip())
+        REGISTRY[name] = Bench(
+            name, func, size_arg, default_size, all_size, help or (func.__doc__ or "").strip()
+        )
         return func
+
     return decorator
 
 
@@ -48,8 +53,14 @@ def setup_fresh_database(suffix: str = "bench") -> str:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:54329/ltci")
     cfg = environ.Env.db_url_config(url)
     name = f"{cfg['NAME']}_{suffix}"
-    admin = psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"],
-                            password=cfg.get("PASSWORD") or None, dbname="postgres", autocommit=True)
+    admin = psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1",
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"],
+        password=cfg.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    )
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -75,8 +86,10 @@ def schemas_equal(queries: dict[str, str]) -> bool:
     with connection.cursor() as cursor:
         for label, sql in queries.items():
             a, b = sql.format(s="public"), sql.format(s="baseline")
-            cursor.execute(f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b}) x), "  # noqa: S608
-                           f"(SELECT count(*) FROM ({b} EXCEPT ALL {a}) y), (SELECT count(*) FROM ({a}) z)")
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b}) x), "  # noqa: S608
+                f"(SELECT count(*) FROM ({b} EXCEPT ALL {a}) y), (SELECT count(*) FROM ({a}) z)"
+            )
             only_real, only_base, rows = cursor.fetchone()
             print(f"  {label}: {rows} rows, differences {only_real}/{only_base}")
             equal = equal and only_real == 0 and only_base == 0 and rows > 0
@@ -86,5 +99,7 @@ def schemas_equal(queries: dict[str, str]) -> bool:
 def report(name: str, results: dict, real: str = "real", baseline: str = "baseline") -> str:
     ratio = results[real] / results[baseline] if results[baseline] else float("inf")
     results["ratio"] = ratio
-    return (f"{name}: real {results[real]:.2f}s, plain SQL {results[baseline]:.2f}s, ratio {ratio:.2f}, "
-            f"results equal: {results.get('equal')}")
+    return (
+        f"{name}: real {results[real]:.2f}s, plain SQL {results[baseline]:.2f}s, ratio {ratio:.2f}, "
+        f"results equal: {results.get('equal')}"
+    )

@@ -1,4 +1,5 @@
 """`python -m ltci.bench {NAME|all} [--persons N | --rows N ...]` (see ltci/bench/__init__.py)."""
+
 import argparse
 import importlib
 import pkgutil

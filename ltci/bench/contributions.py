@@ -1,4 +1,5 @@
 """Yearly contribution run for N persons: the real service vs plain SQL on a copy of the data."""
+
 import datetime as dt
 import sys
 
@@ -21,8 +22,18 @@ def person_rows(n: int):
         employee = i % 3 != 0
         cats = "{medical_aid}" if i % 50 == 0 else "{}"
         start = dt.date(2026, 1 + i % 11, 10) if i % 40 == 0 else dt.date(2020, 1, 1)
-        yield (i + 1, number, f"P{i}", birth, "M" if int(number[16]) % 2 else "F",
-               "employee" if employee else "resident", region, cats, employee, start)
+        yield (
+            i + 1,
+            number,
+            f"P{i}",
+            birth,
+            "M" if int(number[16]) % 2 else "F",
+            "employee" if employee else "resident",
+            region,
+            cats,
+            employee,
+            start,
+        )
 
 
 def load(n: int) -> None:
@@ -34,9 +45,23 @@ def load(n: int) -> None:
         cursor.execute("""CREATE TEMP TABLE bench_people (id bigint, national_id varchar(18), name varchar(100),
             birth_date date, sex varchar(1), insurance_type varchar(10), region_code varchar(6),
             categories varchar(40)[], has_personal_account boolean, start date)""")
-        copy_rows(cursor, "bench_people", ["id", "national_id", "name", "birth_date", "sex", "insurance_type",
-                                           "region_code", "categories", "has_personal_account", "start"],
-                  person_rows(n))
+        copy_rows(
+            cursor,
+            "bench_people",
+            [
+                "id",
+                "national_id",
+                "name",
+                "birth_date",
+                "sex",
+                "insurance_type",
+                "region_code",
+                "categories",
+                "has_personal_account",
+                "start",
+            ],
+            person_rows(n),
+        )
         cursor.execute("""INSERT INTO enrollment_person (id, national_id, name, birth_date, sex, insurance_type,
             region_code, categories, has_personal_account, village_code, created_at, updated_at)
             SELECT id, national_id, name, birth_date, sex, insurance_type, region_code, categories,
@@ -49,8 +74,14 @@ def load(n: int) -> None:
         cursor.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)", [n + 1])
         cursor.execute("DROP TABLE bench_people")
         cursor.execute("CREATE SCHEMA IF NOT EXISTS baseline")
-        for table in ("enrollment_person", "enrollment_coverageperiod", "enrollment_accountevent",
-                      "enrollment_contribution", "enrollment_contributiontransaction", "enrollment_fundincome"):
+        for table in (
+            "enrollment_person",
+            "enrollment_coverageperiod",
+            "enrollment_accountevent",
+            "enrollment_contribution",
+            "enrollment_contributiontransaction",
+            "enrollment_fundincome",
+        ):
             cursor.execute(f"CREATE TABLE baseline.{table} (LIKE public.{table} INCLUDING ALL)")
             cursor.execute(f"INSERT INTO baseline.{table} SELECT * FROM public.{table}")  # noqa: S608
         cursor.execute("ANALYZE")
@@ -68,7 +99,8 @@ def baseline_run(policy) -> None:
         cursor.execute("SET LOCAL search_path TO baseline, public")
         for sql in (run.INSERT_CONTRIBUTIONS, run.INSERT_SUBSIDIES, run.TRANSFER, run.STATUS):
             cursor.execute(sql, params)
-        cursor.execute("""
+        cursor.execute(
+            """
             INSERT INTO enrollment_fundincome (year, source, region_code, headcount, amount, booked_on, donor,
                                                purpose, source_key, created_at)
             SELECT %(year)s, src, region_code, hc, amt, %(on)s, '', '', 'run:' || %(year)s || ':' || src || ':'
@@ -91,7 +123,9 @@ def baseline_run(policy) -> None:
               SELECT region_code, 'fiscal_subsidy', count(*) FILTER (WHERE subsidised AND individual_amount > 0),
                      sum(individual_amount) FILTER (WHERE subsidised)
               FROM enrollment_contribution WHERE year = %(year)s GROUP BY 1
-            ) t WHERE hc > 0""", {**params, "split": split_regions})
+            ) t WHERE hc > 0""",
+            {**params, "split": split_regions},
+        )
 
 
 COMPARE = {
@@ -104,8 +138,13 @@ COMPARE = {
 }
 
 
-@register("contributions", size_arg="persons", default_size=1_000_000, all_size=20_000,
-          help="yearly contribution run for N persons vs plain SQL")
+@register(
+    "contributions",
+    size_arg="persons",
+    default_size=1_000_000,
+    all_size=20_000,
+    help="yearly contribution run for N persons vs plain SQL",
+)
 def bench_contributions(n: int) -> dict:
     setup_fresh_database("bench_contributions")
     from django.core.management import call_command

@@ -1,5 +1,6 @@
 """A month of eligibility (SPEC 5.1) for N beneficiaries: benefits.eligibility.month_verdicts (set-based,
 chunked like the settlement run) vs one plain-SQL statement over generate_series for the same rows."""
+
 import sys
 
 from . import register, report, setup_fresh_database, timer
@@ -99,8 +100,13 @@ def baseline_run() -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-@register("eligibility", size_arg="persons", default_size=100_000, all_size=10_000,
-          help="a month of eligibility for N beneficiaries vs plain SQL")
+@register(
+    "eligibility",
+    size_arg="persons",
+    default_size=100_000,
+    all_size=10_000,
+    help="a month of eligibility for N beneficiaries vs plain SQL",
+)
 def bench_eligibility(n: int) -> dict:
     setup_fresh_database("bench_eligibility")
     from django.core.management import call_command
@@ -116,8 +122,10 @@ def bench_eligibility(n: int) -> dict:
         base = baseline_run()
     results["equal"] = real == base
     eligible = sum(real.values())
-    print(f"  {n * 31} person-days, {eligible} eligible; differing persons: "
-          f"{sum(1 for k in base if real.get(k) != base[k])}")
+    print(
+        f"  {n * 31} person-days, {eligible} eligible; differing persons: "
+        f"{sum(1 for k in base if real.get(k) != base[k])}"
+    )
     print(report(f"eligibility ({n} persons, {START[:7]})", results))
     sys.stdout.flush()
     return results

@@ -1,12 +1,15 @@
 """Roster import of N rows: the real import (parse, validate, COPY, set-based upserts) vs a plain COPY."""
+
 import datetime as dt
 import io
 
 from . import register, report, schemas_equal, setup_fresh_database, timer
 from .contributions import REGIONS
 
-HEADER = ("national_id,name,insurance_type,region_code,enrolled_on,categories,has_personal_account,ended_on,"
-          "end_reason\n")
+HEADER = (
+    "national_id,name,insurance_type,region_code,enrolled_on,categories,has_personal_account,ended_on,"
+    "end_reason\n"
+)
 
 
 def roster_csv(n: int) -> bytes:
@@ -22,8 +25,10 @@ def roster_csv(n: int) -> bytes:
         employee = i % 3 != 0
         cats = "low_income;medical_aid" if i % 50 == 0 else ""
         ended = "2025-06-30,moved_out" if i % 97 == 0 else ","
-        out.write(f"{number},P{i},{'employee' if employee else 'resident'},{region},2022-01-01,{cats},"
-                  f"{'true' if employee else 'false'},{ended}\n")
+        out.write(
+            f"{number},P{i},{'employee' if employee else 'resident'},{region},2022-01-01,{cats},"
+            f"{'true' if employee else 'false'},{ended}\n"
+        )
     return out.getvalue().encode()
 
 
@@ -47,8 +52,13 @@ COMPARE = {
 }
 
 
-@register("roster", size_arg="rows", default_size=1_000_000, all_size=20_000,
-          help="roster import of N rows vs plain COPY")
+@register(
+    "roster",
+    size_arg="rows",
+    default_size=1_000_000,
+    all_size=20_000,
+    help="roster import of N rows vs plain COPY",
+)
 def bench_roster(n: int) -> dict:
     setup_fresh_database("bench_roster")
     from django.core.management import call_command

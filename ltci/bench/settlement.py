@@ -9,6 +9,7 @@ for the same rows"), like the contributions benchmark: one settlement line per (
 one audit row per record, written to copies of the two tables in schema ``baseline`` (same columns,
 indexes, checks and foreign keys). Lines and audits of both must be equal, column by column.
 """
+
 import datetime as dt
 
 from . import register, report, schemas_equal, setup_fresh_database, timer
@@ -110,16 +111,24 @@ def _baseline_tables(cursor) -> None:
     for table in RESULT_TABLES:
         cursor.execute(f"CREATE TABLE baseline.{table} (LIKE public.{table} INCLUDING ALL)")
     for table in RESULT_TABLES:
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE conrelid = %s::regclass AND contype = 'f'", [f"public.{table}"])
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [f"public.{table}"],
+        )
         for name, definition in cursor.fetchall():
             cursor.execute("SET search_path TO baseline, public")
             cursor.execute(f"ALTER TABLE baseline.{table} ADD CONSTRAINT {name} {definition}")
             cursor.execute("RESET search_path")
 
 
-@register("settlement", size_arg="records", default_size=1_500_000, all_size=60_000,
-          help="monthly settlement of N bed-day records (N/30 beneficiaries, 300 institutions)")
+@register(
+    "settlement",
+    size_arg="records",
+    default_size=1_500_000,
+    all_size=60_000,
+    help="monthly settlement of N bed-day records (N/30 beneficiaries, 300 institutions)",
+)
 def bench(records: int) -> dict:
     setup_fresh_database("bench_settlement")
     from django.core.management import call_command
@@ -133,7 +142,9 @@ def bench(records: int) -> dict:
     with connection.cursor() as cursor:
         for sql in LOAD_SQL:
             cursor.execute(sql, {"inst": INSTITUTIONS, "persons": persons})
-        cursor.execute("SELECT setval(pg_get_serial_sequence('institutions_institution', 'id'), %s)", [INSTITUTIONS])
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('institutions_institution', 'id'), %s)", [INSTITUTIONS]
+        )
         cursor.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)", [persons])
         cursor.execute("SELECT setval(pg_get_serial_sequence('institutions_bed', 'id'), %s)", [persons])
         cursor.execute("ANALYZE")
@@ -146,8 +157,12 @@ def bench(records: int) -> dict:
             cursor.execute(sql, {"run": run.pk})
     results["equal"] = schemas_equal(COMPARE)
     results["fund_total"] = run.fund_total
-    print(report(f"settlement ({results['records']} records, {persons} beneficiaries, {INSTITUTIONS} institutions)",
-                 results))
+    print(
+        report(
+            f"settlement ({results['records']} records, {persons} beneficiaries, {INSTITUTIONS} institutions)",
+            results,
+        )
+    )
     if run.job_id:
         from ltci.core.models import JobRun
 

@@ -17,6 +17,7 @@ of gunicorn does (SECURE_PROXY_SSL_HEADER), and a CSRF cookie as a browser that 
 
     python -m ltci.bench status_page --persons 1000000
 """
+
 import http.client
 import os
 import re
@@ -33,16 +34,16 @@ from pathlib import Path
 from . import register, setup_fresh_database, timer
 
 CLIENTS = 20
-THREADS = 2                 # wrk threads (one per core)
-SECONDS = 10                # each 20-client pass
-FIRST_VIEW_EVERY = 20       # the target pass: one request in 20 is a person's first view
-REGULAR_ACCOUNTS = 200      # persons whose pages are viewed again and again
-FRESH_ACCOUNTS = 1600       # persons viewed once (first views), split between the two passes that need them
+THREADS = 2  # wrk threads (one per core)
+SECONDS = 10  # each 20-client pass
+FIRST_VIEW_EVERY = 20  # the target pass: one request in 20 is a person's first view
+REGULAR_ACCOUNTS = 200  # persons whose pages are viewed again and again
+FRESH_ACCOUNTS = 1600  # persons viewed once (first views), split between the two passes that need them
 WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", "")  # default: gunicorn.conf.py (as deployed)
 HOST = "127.0.0.1"
 SERVER_SETTINGS = "ltci.settings.production"
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-MARKER = "待遇核定"          # text of the status page (a redirect to the login page lacks it)
+MARKER = "待遇核定"  # text of the status page (a redirect to the login page lacks it)
 LUA = Path(__file__).resolve().parent / "wrk" / "status_page.lua"
 
 
@@ -88,8 +89,13 @@ def _sessions(n: int, count: int) -> list[str]:
     lines = []
     for person in Person.objects.filter(id__in=range(1, n + 1, step)).order_by("id")[:count]:
         user = get_user_model().objects.create(username=f"ins-{person.national_id}", password=password)
-        InsuredAccount.objects.create(national_id=person.national_id, name=person.name, person=person, user=user,
-                                      activated_at=timezone.now())
+        InsuredAccount.objects.create(
+            national_id=person.national_id,
+            name=person.name,
+            person=person,
+            user=user,
+            activated_at=timezone.now(),
+        )
         session = store()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = BACKEND
@@ -106,13 +112,31 @@ def _start_gunicorn(db_name: str, port: int) -> subprocess.Popen:
     from django.conf import settings
 
     # The same SECRET_KEY as this process: the sessions' auth hashes were made with it.
-    env = dict(os.environ, DATABASE_URL=f"{base}/{db_name}", DJANGO_SETTINGS_MODULE=SERVER_SETTINGS,
-               SECRET_KEY=settings.SECRET_KEY)
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"{base}/{db_name}",
+        DJANGO_SETTINGS_MODULE=SERVER_SETTINGS,
+        SECRET_KEY=settings.SECRET_KEY,
+    )
     root = Path(__file__).resolve().parents[2]
     workers = ["--workers", WORKERS] if WORKERS else []
     return subprocess.Popen(  # noqa: S603 (fixed argv, loopback only)
-        [sys.executable, "-m", "gunicorn", "ltci.wsgi", "-c", str(root / "gunicorn.conf.py"), "--bind",
-         f"{HOST}:{port}", *workers, "--log-level", "warning"], cwd=root, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ltci.wsgi",
+            "-c",
+            str(root / "gunicorn.conf.py"),
+            "--bind",
+            f"{HOST}:{port}",
+            *workers,
+            "--log-level",
+            "warning",
+        ],
+        cwd=root,
+        env=env,
+    )
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
@@ -148,11 +172,31 @@ def _view_once(port: int, lines: list[str]) -> int:
 
 def _wrk(port: int, files: dict, *, clients: int, seconds: int, every: int, fresh: str = "") -> dict:
     """One wrk pass; the parsed RESULT line of the Lua script (latencies in ms) plus requests per second."""
-    env = dict(os.environ, LTCI_WRK_KEYS=files["regular"], LTCI_WRK_FRESH=fresh, LTCI_WRK_FRESH_EVERY=str(every),
-               LTCI_WRK_MARKER=MARKER, LTCI_WRK_THREADS=str(min(THREADS, clients)))
+    env = dict(
+        os.environ,
+        LTCI_WRK_KEYS=files["regular"],
+        LTCI_WRK_FRESH=fresh,
+        LTCI_WRK_FRESH_EVERY=str(every),
+        LTCI_WRK_MARKER=MARKER,
+        LTCI_WRK_THREADS=str(min(THREADS, clients)),
+    )
     out = subprocess.run(  # noqa: S603 (fixed argv, loopback only)
-        [shutil.which("wrk"), f"-t{min(THREADS, clients)}", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s",
-         "-s", str(LUA), f"http://{HOST}:{port}/"], env=env, capture_output=True, text=True, check=True).stdout
+        [
+            shutil.which("wrk"),
+            f"-t{min(THREADS, clients)}",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(LUA),
+            f"http://{HOST}:{port}/",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     match = re.search(r"^RESULT (.*)$", out, re.MULTILINE)
     if match is None:
         raise RuntimeError(f"wrk printed no result:\n{out}")
@@ -162,17 +206,26 @@ def _wrk(port: int, files: dict, *, clients: int, seconds: int, every: int, fres
 
 
 def _line(label: str, r: dict) -> str:
-    return (f"  {label}: {r['n']:.0f} requests ({r['first_views']:.0f} first views), p50 {r['p50']:.1f} ms, "
-            f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, mean {r['mean']:.1f} ms, {r['rps']:.0f} req/s, "
-            f"bad {r['bad'] + r['errors']:.0f}")
+    return (
+        f"  {label}: {r['n']:.0f} requests ({r['first_views']:.0f} first views), p50 {r['p50']:.1f} ms, "
+        f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, mean {r['mean']:.1f} ms, {r['rps']:.0f} req/s, "
+        f"bad {r['bad'] + r['errors']:.0f}"
+    )
 
 
-@register("status_page", size_arg="persons", default_size=1_000_000, all_size=10_000,
-          help="status page p95 latency under 20 concurrent clients against gunicorn on loopback")
+@register(
+    "status_page",
+    size_arg="persons",
+    default_size=1_000_000,
+    all_size=10_000,
+    help="status page p95 latency under 20 concurrent clients against gunicorn on loopback",
+)
 def bench_status_page(n: int) -> dict:
     if shutil.which("wrk") is None:
-        raise SystemExit("status_page: the load tool wrk is not installed (Debian: apt-get install wrk; "
-                         "`make install` installs it when run as root)")
+        raise SystemExit(
+            "status_page: the load tool wrk is not installed (Debian: apt-get install wrk; "
+            "`make install` installs it when run as root)"
+        )
     db_name = setup_fresh_database("bench_status_page")
     from django.core.management import call_command
     from django.db import connection
@@ -190,10 +243,13 @@ def bench_status_page(n: int) -> dict:
             cursor.execute("VACUUM ANALYZE")
     regular, fresh = lines[:REGULAR_ACCOUNTS], lines[REGULAR_ACCOUNTS:]
     half = len(fresh) // 2
-    print(f"status_page: {n} persons loaded in {results['load']:.1f}s; {len(lines)} logged-in accounts "
-          f"({len(regular)} viewed again and again, {len(fresh)} viewed once); gunicorn "
-          f"{WORKERS or _configured_workers()} sync workers on {HOST} ({SERVER_SETTINGS}); wrk, {THREADS} threads; "
-          f"{os.cpu_count()} CPU cores shared by all", flush=True)
+    print(
+        f"status_page: {n} persons loaded in {results['load']:.1f}s; {len(lines)} logged-in accounts "
+        f"({len(regular)} viewed again and again, {len(fresh)} viewed once); gunicorn "
+        f"{WORKERS or _configured_workers()} sync workers on {HOST} ({SERVER_SETTINGS}); wrk, {THREADS} threads; "
+        f"{os.cpu_count()} CPU cores shared by all",
+        flush=True,
+    )
     port = _free_port()
     proc = _start_gunicorn(db_name, port)
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,8 +266,14 @@ def bench_status_page(n: int) -> dict:
             runs = {
                 "single": _wrk(port, files, clients=1, seconds=5, every=0),
                 "repeat": _wrk(port, files, clients=CLIENTS, seconds=SECONDS, every=0),
-                "mixed": _wrk(port, files, clients=CLIENTS, seconds=SECONDS, every=FIRST_VIEW_EVERY,
-                              fresh=files["mixed"]),
+                "mixed": _wrk(
+                    port,
+                    files,
+                    clients=CLIENTS,
+                    seconds=SECONDS,
+                    every=FIRST_VIEW_EVERY,
+                    fresh=files["mixed"],
+                ),
                 "first": _wrk(port, files, clients=CLIENTS, seconds=2, every=1, fresh=files["first"]),
             }
         finally:
@@ -230,9 +292,14 @@ def bench_status_page(n: int) -> dict:
     print(_line(f"{CLIENTS} clients, first views only (information)", runs["first"]))
     for name, share in (("mixed", 1 / FIRST_VIEW_EVERY), ("first", 1.0)):
         if runs[name]["first_views"] < runs[name]["n"] * share * 0.9:
-            print(f"  warning: the fresh sessions of the {name} pass ran out ({runs[name]['first_views']:.0f} first "
-                  f"views in {runs[name]['n']:.0f} requests); raise FRESH_ACCOUNTS")
-    print(f"status_page ({n} persons): p95 at {CLIENTS} concurrent clients, 1 request in {FIRST_VIEW_EVERY} a "
-          f"first view: {mixed['p95']:.1f} ms (target < 50 ms); pages viewed before {runs['repeat']['p95']:.1f} ms; "
-          f"bad responses {bad:.0f}", flush=True)
+            print(
+                f"  warning: the fresh sessions of the {name} pass ran out ({runs[name]['first_views']:.0f} first "
+                f"views in {runs[name]['n']:.0f} requests); raise FRESH_ACCOUNTS"
+            )
+    print(
+        f"status_page ({n} persons): p95 at {CLIENTS} concurrent clients, 1 request in {FIRST_VIEW_EVERY} a "
+        f"first view: {mixed['p95']:.1f} ms (target < 50 ms); pages viewed before {runs['repeat']['p95']:.1f} ms; "
+        f"bad responses {bad:.0f}",
+        flush=True,
+    )
     return results

@@ -17,8 +17,16 @@ class JobRunAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["kind", "filename", "rows_total", "rows_applied", "rows_unchanged", "rows_rejected",
-                    "created_at", "created_by"]
+    list_display = [
+        "kind",
+        "filename",
+        "rows_total",
+        "rows_applied",
+        "rows_unchanged",
+        "rows_rejected",
+        "created_at",
+        "created_by",
+    ]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
     actions = ["download_errors"]

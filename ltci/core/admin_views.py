@@ -1,4 +1,5 @@
 """Admin views shared by the apps."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -29,6 +30,12 @@ def import_view(model_admin, request, *, title, columns, importer):
                 return redirect(f"{request.path}?job={outcome.job.pk}")
             report = outcome.report
             (messages.error if report.file_error else messages.success)(request, report.summary())
-    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "title": title,
-               "columns": columns, "report": report, "job": job}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        "columns": columns,
+        "report": report,
+        "job": job,
+    }
     return TemplateResponse(request, "admin/import_form.html", context)

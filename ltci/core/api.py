@@ -1,5 +1,6 @@
 """API conventions of every /api/v1/ endpoint (STYLE.md): the error format and the JSON 404; the pagination
 and the throttles are in ltci.core.api_limits."""
+
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found

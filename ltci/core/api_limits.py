@@ -4,6 +4,7 @@ REST_FRAMEWORK (ltci/settings/base.py).
 A module of its own that never imports rest_framework.views: DRF reads these classes from the settings while
 rest_framework.views itself is being imported, so a module importing it here would import itself half-made.
 """
+
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle

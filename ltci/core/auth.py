@@ -4,6 +4,7 @@ Failed token authentications are counted per client address (ltci.core.clientip,
 at LTCI_TOKEN_FAILURE_LIMIT within the lockout period the client is refused (429, Retry-After) until the
 period ends, valid tokens included, as django-axes does for passwords.
 """
+
 import hashlib
 import secrets
 
@@ -49,8 +50,10 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
             return None
         failures_key = "ltci:token-failures:" + client_ip(request)
         if (cache.get(failures_key) or 0) >= settings.LTCI_TOKEN_FAILURE_LIMIT:
-            raise exceptions.Throttled(wait=settings.LTCI_TOKEN_LOCKOUT_SECONDS,  # at most that long
-                                       detail=str(_("令牌认证失败次数过多，请稍后再试")))
+            raise exceptions.Throttled(
+                wait=settings.LTCI_TOKEN_LOCKOUT_SECONDS,  # at most that long
+                detail=str(_("令牌认证失败次数过多，请稍后再试")),
+            )
         if len(header) != 2:
             self._failed(failures_key)
             raise exceptions.AuthenticationFailed(_("令牌格式错误"))

@@ -10,6 +10,7 @@ A view that reads the user's row anyway in a query of its own (the status page's
 over with ``user_prefetched``: ``get_user`` then takes that row for that id instead of reading it again; the
 checks that follow are the same.
 """
+
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -45,8 +46,10 @@ def _user_query() -> tuple[str, list[str]]:
     global _select
     if _select is None:
         meta = get_user_model()._meta
-        _select = (f'SELECT {user_columns("u")} FROM "{meta.db_table}" u WHERE u."{meta.pk.column}" = %s',  # noqa: S608
-                   [f.attname for f in meta.concrete_fields])
+        _select = (
+            f'SELECT {user_columns("u")} FROM "{meta.db_table}" u WHERE u."{meta.pk.column}" = %s',  # noqa: S608
+            [f.attname for f in meta.concrete_fields],
+        )
     return _select
 
 
@@ -59,7 +62,9 @@ class ModelBackend(DjangoModelBackend):
             return None
         sql, attnames = _user_query()
         prefetched = _prefetched.get()
-        row = prefetched[1] if prefetched is not None and prefetched[0] == pk else fetchone_prepared(sql, [pk])
+        row = (
+            prefetched[1] if prefetched is not None and prefetched[0] == pk else fetchone_prepared(sql, [pk])
+        )
         if row is None:
             return None
         user = user_model.from_db(DEFAULT_DB_ALIAS, attnames, row)

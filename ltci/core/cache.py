@@ -5,6 +5,7 @@ its response-callback table costs about 0.3 ms here, more than the round trip to
 connection pool is thread-safe, so one per pool is enough (Django's cache handler already gives each thread
 its own backend instance; the pool reconnects after a fork).
 """
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 

@@ -6,6 +6,7 @@ from the right; entries further left were sent by the client and prove nothing. 
 default), the header is ignored and REMOTE_ADDR is the client. A header with fewer entries than proxies, or
 an entry that is not an address, falls back to REMOTE_ADDR.
 """
+
 import ipaddress
 
 from django.conf import settings

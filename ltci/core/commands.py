@@ -1,4 +1,5 @@
 """Base of the commands that start a scheduled job by hand (SPEC 9: every job also runs from a command)."""
+
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,4 +1,5 @@
 """Date helpers shared by the apps (month ranges, ISO parsing, working days)."""
+
 import calendar
 import datetime as dt
 
@@ -70,8 +71,9 @@ def is_working_day(day: dt.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        raise CalendarMissing(_("%(year)s年节假日安排尚未录入（系统设置 → 节假日安排），无法计算工作日")
-                              % {"year": day.year}) from None
+        raise CalendarMissing(
+            _("%(year)s年节假日安排尚未录入（系统设置 → 节假日安排），无法计算工作日") % {"year": day.year}
+        ) from None
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:

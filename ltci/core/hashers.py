@@ -7,6 +7,7 @@ per-code failure cap, so it does not need a password's hash cost: Argon2id with 
 It has its own algorithm name so that ``check_password`` finds it (it is listed last in PASSWORD_HASHERS,
 never the default for passwords) and codes issued with the password hasher before still verify.
 """
+
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 

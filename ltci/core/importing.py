@@ -4,6 +4,7 @@ An importer module supplies the expected columns and a function that parses one 
 or raises RowError. Valid rows go to the app's service in one transaction per file; invalid rows are
 reported and never written. A file-level problem (encoding, header, empty) changes nothing.
 """
+
 import csv
 import datetime as dt
 import hashlib
@@ -53,17 +54,26 @@ class ImportReport:
         """The report of a recorded batch (an import that ran as a job), its row errors read back."""
         lines = list(csv.reader(io.StringIO(batch.error_report)))[1:] if batch.error_report else []
         errors = [RowError(int(row) if row.isdigit() else 0, name, reason) for row, name, reason in lines]
-        return cls(kind=batch.kind, filename=batch.filename, rows_total=batch.rows_total,
-                   applied=batch.rows_applied, unchanged=batch.rows_unchanged, errors=errors,
-                   file_error=batch.file_error, batch_id=batch.pk)
+        return cls(
+            kind=batch.kind,
+            filename=batch.filename,
+            rows_total=batch.rows_total,
+            applied=batch.rows_applied,
+            unchanged=batch.rows_unchanged,
+            errors=errors,
+            file_error=batch.file_error,
+            batch_id=batch.pk,
+        )
 
     @property
     def rejected(self) -> int:
         return len({e.row for e in self.errors})
 
     def error_csv(self) -> str:
-        return csv_text([["row", "field", "reason"], *([e.row, e.field, e.reason] for e in self.errors)],
-                        lineterminator="\r\n")
+        return csv_text(
+            [["row", "field", "reason"], *([e.row, e.field, e.reason] for e in self.errors)],
+            lineterminator="\r\n",
+        )
 
     def summary(self) -> str:
         if self.file_error:
@@ -88,8 +98,13 @@ class _Refused(str):
         return cell
 
 
-def read_rows(content: bytes, filename: str, columns: list[str],
-              optional: Iterable[str] = (), labels: dict[str, str] | None = None) -> list[tuple[int, dict[str, str]]]:
+def read_rows(
+    content: bytes,
+    filename: str,
+    columns: list[str],
+    optional: Iterable[str] = (),
+    labels: dict[str, str] | None = None,
+) -> list[tuple[int, dict[str, str]]]:
     """Return [(row_number, {column: text})]; the header is row 1, data starts at row 2.
 
     A header cell is a SPEC 11 column code or its Chinese name in ``labels`` ({code: name}), mixed freely.
@@ -142,8 +157,9 @@ def _check_header(header: list[str], columns: list[str], optional: set[str]) -> 
         raise FileError("wrong header: a column appears twice")
 
 
-def _rows(table, columns: list[str], optional: set[str], max_rows: int,
-          *, xlsx: bool, labels: dict[str, str]) -> list[tuple[int, dict[str, str]]]:
+def _rows(
+    table, columns: list[str], optional: set[str], max_rows: int, *, xlsx: bool, labels: dict[str, str]
+) -> list[tuple[int, dict[str, str]]]:
     header = None
     rows = []
     index = 1
@@ -153,8 +169,10 @@ def _rows(table, columns: list[str], optional: set[str], max_rows: int,
         refused = next((i for i, c in enumerate(raw) if isinstance(c, _Refused)), None) if xlsx else None
         if header is None:
             if refused is not None:
-                raise FileError(f"row 1, column {refused + 1}: contains a {raw[refused].what}; "
-                                "save the sheet with values only")
+                raise FileError(
+                    f"row 1, column {refused + 1}: contains a {raw[refused].what}; "
+                    "save the sheet with values only"
+                )
             codes = {_normalise(name): code for code, name in labels.items()}
             header = [codes.get(_normalise(c), _normalise(c)) for c in raw]
             _check_header(header, columns, optional)
@@ -164,9 +182,10 @@ def _rows(table, columns: list[str], optional: set[str], max_rows: int,
             raise FileError(row_limit_message(max_rows))
         if refused is not None:
             name = header[refused] if refused < len(header) and header[refused] else f"column {refused + 1}"
-            raise FileError(f"row {index}, field {name}: contains a {raw[refused].what}; "
-                            "save the sheet with values only")
-        if len(raw) > len(header) and any(c.strip() for c in raw[len(header):]):
+            raise FileError(
+                f"row {index}, field {name}: contains a {raw[refused].what}; save the sheet with values only"
+            )
+        if len(raw) > len(header) and any(c.strip() for c in raw[len(header) :]):
             rows.append((index, {"__error__": f"has {len(raw)} fields, the header has {len(header)}"}))
             continue
         values = {name: raw[i].strip() if i < len(raw) else "" for i, name in enumerate(header)}
@@ -222,10 +241,18 @@ def _xlsx_value(cell):
     return str(value)
 
 
-def run_import(*, kind: str, content: bytes, filename: str, columns: list[str],
-               parse_row: Callable[[int, dict[str, str]], object],
-               apply_rows: Callable[[list[tuple[int, object]]], tuple[int, int, list[RowError]]],
-               optional: Iterable[str] = (), labels: dict[str, str] | None = None, actor=None) -> ImportReport:
+def run_import(
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    columns: list[str],
+    parse_row: Callable[[int, dict[str, str]], object],
+    apply_rows: Callable[[list[tuple[int, object]]], tuple[int, int, list[RowError]]],
+    optional: Iterable[str] = (),
+    labels: dict[str, str] | None = None,
+    actor=None,
+) -> ImportReport:
     """Parse every row, hand the valid ones to apply_rows (atomic), record the batch.
 
     apply_rows returns (applied, unchanged, errors) where errors are rows rejected by
@@ -269,8 +296,9 @@ def run_import(*, kind: str, content: bytes, filename: str, columns: list[str],
     return report
 
 
-def field_value(row: int, values: dict[str, str], name: str, parser: Callable[[str], object],
-                *, required: bool = True):
+def field_value(
+    row: int, values: dict[str, str], name: str, parser: Callable[[str], object], *, required: bool = True
+):
     """Parse one field; wrap the parser's ValueError as RowError naming the field."""
     text = values.get(name, "")
     if not text:

@@ -1,4 +1,5 @@
 """Job locking and progress: one run per job and period at a time (SPEC 9, 12)."""
+
 import zlib
 from contextlib import contextmanager
 
@@ -32,8 +33,13 @@ def job_lock(job: str, period: str):
 
 
 def job_start(job: str, period: str, *, total: int = 0, params: dict | None = None, actor=None) -> JobRun:
-    return JobRun.objects.create(job=job, period=period, total=total, params=params or {},
-                                 started_by=actor if getattr(actor, "pk", None) else None)
+    return JobRun.objects.create(
+        job=job,
+        period=period,
+        total=total,
+        params=params or {},
+        started_by=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 def job_progress(run: JobRun, *, done: int, total: int | None = None) -> None:

@@ -4,6 +4,7 @@ The values are settings (ltci/settings/base.py, "Upload and import limits"). A d
 with ``import_limits(...)``: the web uploads the web limits, the command line and services called directly
 the command-line limits (the default). Every refusal is a FileError: the file is refused whole, nothing changes.
 """
+
 import io
 import zipfile
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 MEMBER_RATIO_FROM = 1024 * 1024  # the compression ratio is checked on members unzipping to more than this
-MAX_MEMBERS = 1000               # an XLSX of one sheet has about ten
+MAX_MEMBERS = 1000  # an XLSX of one sheet has about ten
 
 
 class FileError(ValueError):
@@ -29,12 +30,17 @@ class ImportLimits:
 
     @classmethod
     def command(cls) -> "ImportLimits":
-        return cls(settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_UNCOMPRESSED_BYTES, settings.IMPORT_MAX_ROWS)
+        return cls(
+            settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_UNCOMPRESSED_BYTES, settings.IMPORT_MAX_ROWS
+        )
 
     @classmethod
     def web(cls) -> "ImportLimits":
-        return cls(settings.IMPORT_WEB_MAX_BYTES, settings.IMPORT_WEB_MAX_UNCOMPRESSED_BYTES,
-                   settings.IMPORT_WEB_MAX_ROWS)
+        return cls(
+            settings.IMPORT_WEB_MAX_BYTES,
+            settings.IMPORT_WEB_MAX_UNCOMPRESSED_BYTES,
+            settings.IMPORT_WEB_MAX_ROWS,
+        )
 
 
 _current: ContextVar[ImportLimits | None] = ContextVar("ltci_import_limits", default=None)
@@ -59,7 +65,9 @@ def _mb(size: int) -> str:
 
 def size_message(size: int, limits: ImportLimits) -> str:
     return _("文件大小 %(size)s MB，超过上限 %(max)s MB：请拆分文件后分别导入") % {
-        "size": _mb(size), "max": _mb(limits.max_bytes)}
+        "size": _mb(size),
+        "max": _mb(limits.max_bytes),
+    }
 
 
 def check_size(size: int, limits: ImportLimits) -> None:
@@ -90,10 +98,14 @@ def check_zip(content: bytes, limits: ImportLimits) -> None:
         raise FileError(_("XLSX 文件包含 %(n)s 个部件，不是正常的工作簿") % {"n": len(infos)})
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        raise FileError(_("XLSX 文件解压后 %(size)s MB，超过上限 %(max)s MB：请拆分文件或另存为 CSV") % {
-            "size": _mb(total), "max": _mb(limits.max_uncompressed_bytes)})
+        raise FileError(
+            _("XLSX 文件解压后 %(size)s MB，超过上限 %(max)s MB：请拆分文件或另存为 CSV")
+            % {"size": _mb(total), "max": _mb(limits.max_uncompressed_bytes)}
+        )
     ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
     for info in infos:
         if info.file_size > MEMBER_RATIO_FROM and info.file_size > ratio * max(info.compress_size, 1):
-            raise FileError(_("XLSX 文件的 %(name)s 压缩比超过 %(ratio)s 倍，疑似压缩炸弹，拒绝读取") % {
-                "name": info.filename[:60], "ratio": ratio})
+            raise FileError(
+                _("XLSX 文件的 %(name)s 压缩比超过 %(ratio)s 倍，疑似压缩炸弹，拒绝读取")
+                % {"name": info.filename[:60], "ratio": ratio}
+            )

@@ -1,4 +1,5 @@
 """Shared models: effective-dated policy records, job runs, import batches, API tokens."""
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -30,7 +31,9 @@ class PolicyScheme(models.Model):
     class Meta:
         verbose_name = _("政策方案")
         verbose_name_plural = _("政策方案")
-        constraints = [models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_scheme")]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_scheme")
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -43,7 +46,9 @@ class PolicyRecord(models.Model):
     calculations that need it stop with an error naming it.
     """
 
-    scheme = models.ForeignKey(PolicyScheme, on_delete=models.PROTECT, related_name="records", verbose_name=_("政策方案"))
+    scheme = models.ForeignKey(
+        PolicyScheme, on_delete=models.PROTECT, related_name="records", verbose_name=_("政策方案")
+    )
     kind = models.CharField(_("类别"), max_length=60)
     key = models.CharField(_("键"), max_length=120, default="*")
     valid_from = models.DateField(_("生效日期"))

@@ -1,5 +1,6 @@
 """Money helpers: the one place that rounds (SPEC 7.2: half-up to the fen at line level) and the one place that
 reads a typed or imported amount (issue 13, finding 5: every door uses parse_amount or AmountField)."""
+
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -8,14 +9,14 @@ from django.utils.translation import gettext as _
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
-MONEY_MAX_DIGITS = 14          # the money columns (ltci.core.fields.money_field): numeric(14, 2)
+MONEY_MAX_DIGITS = 14  # the money columns (ltci.core.fields.money_field): numeric(14, 2)
 MONEY_DECIMAL_PLACES = 2
 MONEY_MAX = Decimal(10 ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)) - FEN
 
 # Plain decimal notation: ASCII digits, optional '-', optional comma thousands groups, optional fraction.
 # No exponent, underscore, NaN/Infinity, full-width digits or currency signs (docs/decisions.md).
 _AMOUNT = re.compile(r"(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?", re.ASCII)
-_LONGEST = 40   # longer text is no amount of a money column, whatever it holds
+_LONGEST = 40  # longer text is no amount of a money column, whatever it holds
 
 
 def fen(value) -> Decimal:
@@ -45,8 +46,10 @@ def parse_amount(text, *, allow_negative: bool = False, max_value: Decimal | Non
         raise AmountError(_("金额为空"))
     match = _AMOUNT.fullmatch(raw) if len(raw) <= _LONGEST else None
     if match is None:
-        raise AmountError(_("“%(text)s”不是金额：只能写数字，可带小数点（如 1234.50），不能用科学计数法、下划线或其他符号")
-                          % {"text": _shown(raw)})
+        raise AmountError(
+            _("“%(text)s”不是金额：只能写数字，可带小数点（如 1234.50），不能用科学计数法、下划线或其他符号")
+            % {"text": _shown(raw)}
+        )
     sign, whole, fraction = match.groups()
     if fraction and len(fraction) > MONEY_DECIMAL_PLACES:
         raise AmountError(_("“%(text)s”的小数超过两位（金额以元为单位，精确到分）") % {"text": raw})
@@ -70,8 +73,16 @@ class AmountField(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
-    def __init__(self, *, allow_negative: bool = False, max_value=None, max_digits=None, decimal_places=None,
-                 min_value=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        allow_negative: bool = False,
+        max_value=None,
+        max_digits=None,
+        decimal_places=None,
+        min_value=None,
+        **kwargs,
+    ):
         kwargs.pop("localize", None)
         super().__init__(**kwargs)
         self.allow_negative = allow_negative and (min_value is None or min_value < 0)

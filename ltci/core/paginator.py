@@ -4,6 +4,7 @@ Django's paginator runs a full COUNT(*) on every page load. This one uses Postgr
 for an unfiltered list and a capped count (COUNT over at most CAP + 1 rows) for a filtered one, so a
 page load never scans the whole table. Use with `show_full_result_count = False`.
 """
+
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property

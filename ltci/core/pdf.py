@@ -8,6 +8,7 @@ Every document template extends ``documents/base.html`` (which sets the PDF meta
 "now") and is styled by ``templates/documents/print.css``. Nothing is fetched from the network: only
 files under ``templates/documents/`` can be referenced. The same template and context give the same bytes.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,7 @@ def _local_only(url: str, *args, **kwargs):
     from weasyprint import default_url_fetcher
 
     if url.startswith("file://"):
-        path = Path(url[len("file://"):]).resolve()
+        path = Path(url[len("file://") :]).resolve()
         if DOCUMENTS_DIR.resolve() in path.parents:
             return default_url_fetcher(url, *args, **kwargs)
     raise PdfError(f"PDF templates may only use files in templates/documents (refused {url[:80]})")

@@ -14,6 +14,7 @@ Admin actions name the capability with underscores, `@admin.action(permissions=[
 admin defines `has_settlement_run_permission(request)` returning `can(request.user, "settlement.run")`
 (Django's public mechanism); custom admin views are decorated with `@requires("settlement.run")`.
 """
+
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -54,90 +55,164 @@ def _portal(description, *roles):
     return Capability(description, portal=frozenset(roles))
 
 
-LIFECYCLE_ACTIONS = tuple(f"institutions.institution.lifecycle_{action}" for action in
-                          ("submit_review", "pass_review", "suspend", "reinstate", "terminate", "reject"))
+LIFECYCLE_ACTIONS = tuple(
+    f"institutions.institution.lifecycle_{action}"
+    for action in ("submit_review", "pass_review", "suspend", "reinstate", "terminate", "reject")
+)
 RUN = "settlement.settlementrun."
 
 CAPABILITIES: dict[str, Capability] = {
     # Enrollment
-    "enrollment.import": _staff("import roster, account events and payments; their error reports",
-                                ENROLLMENT_CLERK, SUPERVISOR, uses=("enrollment_import", "enrollment_import_errors")),
-    "enrollment.run_contributions": _staff("start the yearly contribution run", ENROLLMENT_CLERK, FUND_ACCOUNTANT,
-                                           SUPERVISOR, uses=("enrollment_contribution_run",)),
+    "enrollment.import": _staff(
+        "import roster, account events and payments; their error reports",
+        ENROLLMENT_CLERK,
+        SUPERVISOR,
+        uses=("enrollment_import", "enrollment_import_errors"),
+    ),
+    "enrollment.run_contributions": _staff(
+        "start the yearly contribution run",
+        ENROLLMENT_CLERK,
+        FUND_ACCOUNTANT,
+        SUPERVISOR,
+        uses=("enrollment_contribution_run",),
+    ),
     # Institutions
-    "institutions.lifecycle": _staff("institution lifecycle: review, sign, renew, suspend, reinstate, terminate, "
-                                     "reject", SUPERVISOR,
-                                     uses=("institutions_institution_lifecycle", *LIFECYCLE_ACTIONS)),
-    "institutions.portal_users": _staff("create an institution's portal login", SUPERVISOR,
-                                        uses=("institutions_institution_create_user",)),
-    "institutions.import": _staff("import institutions and caregivers", SUPERVISOR,
-                                  uses=("institutions_institution_import", "institutions_caregiver_import")),
-    "institutions.violations": _page("read violations and download their evidence", "institutions.view_violation",
-                                     uses=("institutions_violation_evidence",)),
-    "institutions.insurance_check": _page("acknowledge insurance notices, run the daily agreement check",
-                                          "institutions.change_insurancenotice",
-                                          uses=("institutions_insurancenotice_run_check",
-                                                "institutions.insurancenotice.acknowledge")),
+    "institutions.lifecycle": _staff(
+        "institution lifecycle: review, sign, renew, suspend, reinstate, terminate, reject",
+        SUPERVISOR,
+        uses=("institutions_institution_lifecycle", *LIFECYCLE_ACTIONS),
+    ),
+    "institutions.portal_users": _staff(
+        "create an institution's portal login", SUPERVISOR, uses=("institutions_institution_create_user",)
+    ),
+    "institutions.import": _staff(
+        "import institutions and caregivers",
+        SUPERVISOR,
+        uses=("institutions_institution_import", "institutions_caregiver_import"),
+    ),
+    "institutions.violations": _page(
+        "read violations and download their evidence",
+        "institutions.view_violation",
+        uses=("institutions_violation_evidence",),
+    ),
+    "institutions.insurance_check": _page(
+        "acknowledge insurance notices, run the daily agreement check",
+        "institutions.change_insurancenotice",
+        uses=("institutions_insurancenotice_run_check", "institutions.insurancenotice.acknowledge"),
+    ),
     # Assessment
-    "assessment.workflow": _page("assessment workflow buttons (accept, assign, publish, objections, conclude)",
-                                 "assessment.change_application", uses=("assessment_application_action",)),
-    "assessment.review_request": _page("register a review request", "assessment.add_application",
-                                       uses=("assessment_conclusion_review",)),
-    "assessment.import": _page("import conclusions", "assessment.change_conclusion",
-                               uses=("assessment_conclusion_import",)),
-    "assessment.notice": _page("conclusion notice PDF", "assessment.view_conclusion",
-                               uses=("assessment_conclusion_notice",)),
-    "assessment.documents": _page("supporting documents and on-site photos of an application",
-                                  "assessment.view_application",
-                                  uses=("assessment_application_document", "assessment_application_photo")),
+    "assessment.workflow": _page(
+        "assessment workflow buttons (accept, assign, publish, objections, conclude)",
+        "assessment.change_application",
+        uses=("assessment_application_action",),
+    ),
+    "assessment.review_request": _page(
+        "register a review request", "assessment.add_application", uses=("assessment_conclusion_review",)
+    ),
+    "assessment.import": _page(
+        "import conclusions", "assessment.change_conclusion", uses=("assessment_conclusion_import",)
+    ),
+    "assessment.notice": _page(
+        "conclusion notice PDF", "assessment.view_conclusion", uses=("assessment_conclusion_notice",)
+    ),
+    "assessment.documents": _page(
+        "supporting documents and on-site photos of an application",
+        "assessment.view_application",
+        uses=("assessment_application_document", "assessment_application_photo"),
+    ),
     # Benefits
-    "benefits.decide": _page("decide, change and end benefit decisions; import them; run the daily ends",
-                             "benefits.change_benefitdecision",
-                             uses=("benefits_benefitdecision_new", "benefits_benefitdecision_changeform",
-                                   "benefits_benefitdecision_end", "benefits_benefitdecision_import",
-                                   "benefits_benefitdecision_run_ends", "benefits.benefitdecision.end_on_request_today")),
-    "benefits.letters": _page("benefit decision letter PDF", "benefits.view_benefitdecision",
-                              uses=("benefits_benefitdecision_letter", "benefits.benefitdecision.download_letters")),
-    "benefits.import_hospital_stays": _page("import hospital stays", "benefits.add_hospitalstay",
-                                            uses=("benefits_hospitalstay_import",)),
-    "benefits.import_other_funds": _page("import work-injury and maternity benefits", "benefits.add_otherfundbenefit",
-                                         uses=("benefits_otherfundbenefit_import",)),
-    "benefits.activation_codes": _page("issue status-page one-time codes", "benefits.change_insuredaccount",
-                                       uses=("benefits.insuredaccount.issue_codes",
-                                             "benefits.insuredaccount.issue_code_with_certificate")),
+    "benefits.decide": _page(
+        "decide, change and end benefit decisions; import them; run the daily ends",
+        "benefits.change_benefitdecision",
+        uses=(
+            "benefits_benefitdecision_new",
+            "benefits_benefitdecision_changeform",
+            "benefits_benefitdecision_end",
+            "benefits_benefitdecision_import",
+            "benefits_benefitdecision_run_ends",
+            "benefits.benefitdecision.end_on_request_today",
+        ),
+    ),
+    "benefits.letters": _page(
+        "benefit decision letter PDF",
+        "benefits.view_benefitdecision",
+        uses=("benefits_benefitdecision_letter", "benefits.benefitdecision.download_letters"),
+    ),
+    "benefits.import_hospital_stays": _page(
+        "import hospital stays", "benefits.add_hospitalstay", uses=("benefits_hospitalstay_import",)
+    ),
+    "benefits.import_other_funds": _page(
+        "import work-injury and maternity benefits",
+        "benefits.add_otherfundbenefit",
+        uses=("benefits_otherfundbenefit_import",),
+    ),
+    "benefits.activation_codes": _page(
+        "issue status-page one-time codes",
+        "benefits.change_insuredaccount",
+        uses=("benefits.insuredaccount.issue_codes", "benefits.insuredaccount.issue_code_with_certificate"),
+    ),
     # Settlement and the fund
-    "settlement.run": _staff("run or re-run a month's settlement", SETTLEMENT_OFFICER, SUPERVISOR,
-                             uses=("settlement_run_start", RUN + "rerun")),
-    "settlement.audit": _staff("audit a run, send it back to draft", SETTLEMENT_OFFICER, SUPERVISOR,
-                               uses=(RUN + "audit", RUN + "back_to_draft")),
+    "settlement.run": _staff(
+        "run or re-run a month's settlement",
+        SETTLEMENT_OFFICER,
+        SUPERVISOR,
+        uses=("settlement_run_start", RUN + "rerun"),
+    ),
+    "settlement.audit": _staff(
+        "audit a run, send it back to draft",
+        SETTLEMENT_OFFICER,
+        SUPERVISOR,
+        uses=(RUN + "audit", RUN + "back_to_draft"),
+    ),
     "settlement.approve": _staff("approve a run (four eyes)", SUPERVISOR, uses=(RUN + "approve",)),
-    "settlement.pay": _staff("bank file and payment list, confirm payment", FUND_ACCOUNTANT, SUPERVISOR,
-                             uses=(RUN + "bank_file", RUN + "payment_list", RUN + "confirm_paid")),
-    "settlement.appeals": _staff("decide appeals, enter corrections", SETTLEMENT_OFFICER, SUPERVISOR,
-                                 uses=("settlement.appeal.uphold", "settlement.appeal.dismiss")),
-    "settlement.statements": _page("statement PDF", "settlement.view_statement",
-                                   uses=("settlement.statement.download_pdf",)),
-    "fund.reports": _staff("fund reports and the disclosure PDF", FUND_ACCOUNTANT, SUPERVISOR,
-                           uses=("settlement_reports",)),
-    "fund.ledger": _page("sync the fund ledger from the business records", "settlement.change_ledgerentry",
-                         uses=("settlement.ledgerentry.sync",)),
-    "core.import_errors": _page("download import error reports", "core.view_importbatch",
-                                uses=("core.importbatch.download_errors",)),
+    "settlement.pay": _staff(
+        "bank file and payment list, confirm payment",
+        FUND_ACCOUNTANT,
+        SUPERVISOR,
+        uses=(RUN + "bank_file", RUN + "payment_list", RUN + "confirm_paid"),
+    ),
+    "settlement.appeals": _staff(
+        "decide appeals, enter corrections",
+        SETTLEMENT_OFFICER,
+        SUPERVISOR,
+        uses=("settlement.appeal.uphold", "settlement.appeal.dismiss"),
+    ),
+    "settlement.statements": _page(
+        "statement PDF", "settlement.view_statement", uses=("settlement.statement.download_pdf",)
+    ),
+    "fund.reports": _staff(
+        "fund reports and the disclosure PDF", FUND_ACCOUNTANT, SUPERVISOR, uses=("settlement_reports",)
+    ),
+    "fund.ledger": _page(
+        "sync the fund ledger from the business records",
+        "settlement.change_ledgerentry",
+        uses=("settlement.ledgerentry.sync",),
+    ),
+    "core.import_errors": _page(
+        "download import error reports", "core.view_importbatch", uses=("core.importbatch.download_errors",)
+    ),
     # Provider portal and API
-    "portal.view": _portal("portal home, institution profile and agreement (read)", ADMIN, CLERK, CAREGIVER, ASSESSOR),
+    "portal.view": _portal(
+        "portal home, institution profile and agreement (read)", ADMIN, CLERK, CAREGIVER, ASSESSOR
+    ),
     "portal.profile": _portal("edit the institution's contact fields", ADMIN),
     "portal.users": _portal("the institution's users and API tokens", ADMIN),
     "portal.records": _portal("beds, caregivers, violations and appraisals", ADMIN, CLERK),
-    "portal.residents": _portal("residents and clients with eligibility (masked ID numbers)", ADMIN, CLERK,
-                                CAREGIVER, ASSESSOR),
+    "portal.residents": _portal(
+        "residents and clients with eligibility (masked ID numbers)", ADMIN, CLERK, CAREGIVER, ASSESSOR
+    ),
     "portal.admissions": _portal("admit, discharge, change beds", ADMIN, CLERK),
-    "portal.settlement": _portal("service records (full ID numbers), bed days, claims, audit results, appeals, "
-                                 "statements", ADMIN, CLERK),
+    "portal.settlement": _portal(
+        "service records (full ID numbers), bed days, claims, audit results, appeals, statements",
+        ADMIN,
+        CLERK,
+    ),
     "portal.assessment_tasks": _portal("assessment tasks: on-site form, confirm, decline", ASSESSOR),
     "portal.assessment_agency": _portal("the agency's applications", ADMIN, ASSESSOR),
     "portal.assessment_apply": _portal("a care institution applies for assessments", ADMIN, CLERK),
-    "portal.application_documents": _portal("supporting documents of applications the user's institution made or "
-                                            "assesses", ADMIN, CLERK, ASSESSOR),
+    "portal.application_documents": _portal(
+        "supporting documents of applications the user's institution made or assesses", ADMIN, CLERK, ASSESSOR
+    ),
     "portal.visit_photos": _portal("on-site photos of the agency's assessments", ADMIN, ASSESSOR),
 }
 

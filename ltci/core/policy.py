@@ -1,4 +1,5 @@
 """Policy lookup (SPEC 2): the version in force on the date a calculation concerns."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -38,8 +39,14 @@ def _find(kind: str, key: str, on: dt.date, scheme: PolicyScheme):
     )
 
 
-def policy_record(kind: str, *, on: dt.date, key: str = "*", scheme: PolicyScheme | None = None,
-                  fallback_keys: tuple[str, ...] = ()) -> PolicyRecord:
+def policy_record(
+    kind: str,
+    *,
+    on: dt.date,
+    key: str = "*",
+    scheme: PolicyScheme | None = None,
+    fallback_keys: tuple[str, ...] = (),
+) -> PolicyRecord:
     """Return the record in force for kind/key on a date, trying fallback keys in order, then '*'.
 
     A record left for staff (null value) raises PolicyNotEntered naming it.
@@ -55,13 +62,17 @@ def policy_record(kind: str, *, on: dt.date, key: str = "*", scheme: PolicySchem
                     "has not been entered yet: staff must enter it in the admin (政策参数) before this calculation"
                 )
             return record
-    raise NoPolicyInForce(
-        f"no policy in force: '{kind}' [{key}] on {on.isoformat()} in scheme {scheme.code}"
-    )
+    raise NoPolicyInForce(f"no policy in force: '{kind}' [{key}] on {on.isoformat()} in scheme {scheme.code}")
 
 
-def policy_in_force(kind: str, *, on: dt.date, key: str = "*", scheme: PolicyScheme | None = None,
-                    fallback_keys: tuple[str, ...] = ()) -> "PolicyValue":
+def policy_in_force(
+    kind: str,
+    *,
+    on: dt.date,
+    key: str = "*",
+    scheme: PolicyScheme | None = None,
+    fallback_keys: tuple[str, ...] = (),
+) -> "PolicyValue":
     """Return the validated value of the record in force (see policy_record and PolicyValue)."""
     return record_value(policy_record(kind, on=on, key=key, scheme=scheme, fallback_keys=fallback_keys))
 
@@ -92,7 +103,8 @@ class PolicyValue:
         if value is None:
             raise PolicyNotEntered(
                 f"policy standard {self.label} field '{field}' has not been entered yet: staff must enter it in "
-                "the admin (政策参数) before this calculation")
+                "the admin (政策参数) before this calculation"
+            )
         return value
 
     def entered(self, field: str) -> bool:
@@ -112,13 +124,18 @@ class PolicyValue:
 
 def record_value(record: PolicyRecord) -> PolicyValue:
     """Validate a record's stored value against its kind's schema; raise PolicyError naming what is wrong."""
+
     def label():  # built only for an error: the scheme costs a query
-        return (f"'{record.kind}' [{record.key}] of scheme {record.scheme.code} valid from "
-                f"{record.valid_from.isoformat()}")
+        return (
+            f"'{record.kind}' [{record.key}] of scheme {record.scheme.code} valid from "
+            f"{record.valid_from.isoformat()}"
+        )
 
     if record.value is None:
-        raise PolicyNotEntered(f"policy standard {label()} has not been entered yet: staff must enter it in the "
-                               "admin (政策参数) before this calculation")
+        raise PolicyNotEntered(
+            f"policy standard {label()} has not been entered yet: staff must enter it in the "
+            "admin (政策参数) before this calculation"
+        )
     return checked_value(record.kind, record.key, record.value, label=label)
 
 

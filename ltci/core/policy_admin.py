@@ -1,5 +1,6 @@
 """Admin of policy schemes and records (SPEC 2): a form per kind from the schema, the default marks, and a
 preview of what a change affects before it is saved."""
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
@@ -43,9 +44,13 @@ class PolicyRecordAdmin(SimpleHistoryAdmin):
     def default_mark(self, obj):
         if not obj or not obj.is_default:
             return "—"
-        return format_html('<span class="policy-default" title="{}" style="background:#fff3cd;color:#7a5b00;'
-                           'padding:1px 6px;border-radius:3px">{}</span> {}', obj.default_reason,
-                           gettext("默认值"), obj.default_reason)
+        return format_html(
+            '<span class="policy-default" title="{}" style="background:#fff3cd;color:#7a5b00;'
+            'padding:1px 6px;border-radius:3px">{}</span> {}',
+            obj.default_reason,
+            gettext("默认值"),
+            obj.default_reason,
+        )
 
     # --- the form of the record's kind -------------------------------------------------------------------
     def _kind_key(self, request, obj):
@@ -62,9 +67,11 @@ class PolicyRecordAdmin(SimpleHistoryAdmin):
         form = self.get_form(request, obj)
         value_fields = [n for n in form.base_fields if n not in ("scheme", "valid_from", "valid_to", "note")]
         head = ["kind_title", "key_text", "default_mark"] if obj is not None else []
-        return [(None, {"fields": [*head, "scheme", "valid_from", "valid_to"]}),
-                (_("取值"), {"fields": value_fields}),
-                (None, {"fields": ["note"]})]
+        return [
+            (None, {"fields": [*head, "scheme", "valid_from", "valid_to"]}),
+            (_("取值"), {"fields": value_fields}),
+            (None, {"fields": ["note"]}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
@@ -75,8 +82,12 @@ class PolicyRecordAdmin(SimpleHistoryAdmin):
         kind = request.GET.get("kind")
         chooser = KindChoiceForm(request.GET if kind else None)
         if not kind or not chooser.is_valid():
-            context = {**self.admin_site.each_context(request), "opts": self.opts, "form": chooser,
-                       "title": _("新增政策参数：选择类别")}
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": chooser,
+                "title": _("新增政策参数：选择类别"),
+            }
             return TemplateResponse(request, "admin/core/policyrecord/choose_kind.html", context)
         return super().add_view(request, form_url, extra_context)
 
@@ -90,7 +101,8 @@ class PolicyRecordAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and CONFIRM not in request.POST:
             obj = self.get_object(request, object_id) if object_id else None
             if (obj is None and object_id is None and self.has_add_permission(request)) or (
-                    obj is not None and self.has_change_permission(request, obj)):
+                obj is not None and self.has_change_permission(request, obj)
+            ):
                 preview = self._preview(request, obj)
                 if preview is not None:
                     return preview
@@ -108,11 +120,20 @@ class PolicyRecordAdmin(SimpleHistoryAdmin):
         data = QueryDict(mutable=True)
         data.update(request.POST)
         data.pop("csrfmiddlewaretoken", None)
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("确认修改政策参数"),
-                   "record": record, "kind_title": self.kind_title(record), "before": before and value_summary(before[2]),
-                   "after": value_summary(record.value), "start": start, "end": end,
-                   "sections": self.change_impact(kind=record.kind, key=record.key, start=start, end=end),
-                   "hidden": [(k, v) for k in data for v in data.getlist(k)], "confirm": CONFIRM}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("确认修改政策参数"),
+            "record": record,
+            "kind_title": self.kind_title(record),
+            "before": before and value_summary(before[2]),
+            "after": value_summary(record.value),
+            "start": start,
+            "end": end,
+            "sections": self.change_impact(kind=record.kind, key=record.key, start=start, end=end),
+            "hidden": [(k, v) for k in data for v in data.getlist(k)],
+            "confirm": CONFIRM,
+        }
         return TemplateResponse(request, "admin/core/policyrecord/confirm.html", context)
 
 

@@ -6,6 +6,7 @@ optional ``note`` and, for a value the seeds do not give, ``default: true`` with
 The whole file is checked against the schema of each kind (ltci.core.policy_schema) before anything is
 written: one error refuses the file, and every error names the file, kind, key, valid_from and field.
 """
+
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def available_packs() -> list[str]:
@@ -66,8 +68,10 @@ def pack_path(pack: str) -> Path:
         return path
     path = PACK_DIR / f"{pack}.yaml"
     if not path.exists():
-        raise PolicyError(f"unknown policy pack '{pack}'; available: {', '.join(available_packs())} "
-                          "(or give the path of a pack file)")
+        raise PolicyError(
+            f"unknown policy pack '{pack}'; available: {', '.join(available_packs())} "
+            "(or give the path of a pack file)"
+        )
     return path
 
 
@@ -116,8 +120,9 @@ def _record(item, n: int, errors: list[str]) -> PackRecord | None:
     errors.extend(f"{where}: {p}" for p in problems)
     if len(errors) > found:
         return None
-    return PackRecord(kind, key, valid_from, valid_to, canonical(model), str(item.get("note") or ""),
-                      is_default, reason)
+    return PackRecord(
+        kind, key, valid_from, valid_to, canonical(model), str(item.get("note") or ""), is_default, reason
+    )
 
 
 def _overlaps(a: PackRecord, b_from: dt.date, b_to: dt.date | None) -> bool:
@@ -129,8 +134,10 @@ def parse_pack(data, source: str) -> tuple[dict, list[PackRecord]]:
     errors: list[str] = []
     if not isinstance(data, dict):
         raise PolicyFileError(source, ["the file must be a mapping with scheme, name and records"])
-    errors += [f"{name}: unknown top-level field (fields: {', '.join(sorted(TOP_FIELDS))})"
-               for name in sorted(set(data) - TOP_FIELDS)]
+    errors += [
+        f"{name}: unknown top-level field (fields: {', '.join(sorted(TOP_FIELDS))})"
+        for name in sorted(set(data) - TOP_FIELDS)
+    ]
     code = str(data.get("scheme") or "")
     if not re.fullmatch(r"[-a-zA-Z0-9_]{1,40}", code):
         errors.append(f"scheme = {code!r}: missing or not a code (letters, digits, '-', at most 40)")
@@ -145,8 +152,10 @@ def parse_pack(data, source: str) -> tuple[dict, list[PackRecord]]:
     for rec in records:
         for other in seen.get((rec.kind, rec.key), []):
             if _overlaps(rec, other.valid_from, other.valid_to):
-                errors.append(f"{rec.kind} [{rec.key}] valid_from {rec.valid_from.isoformat()}: validity overlaps "
-                              f"the record valid from {other.valid_from.isoformat()}")
+                errors.append(
+                    f"{rec.kind} [{rec.key}] valid_from {rec.valid_from.isoformat()}: validity overlaps "
+                    f"the record valid from {other.valid_from.isoformat()}"
+                )
         seen.setdefault((rec.kind, rec.key), []).append(rec)
     if errors:
         raise PolicyFileError(source, errors)
@@ -159,21 +168,37 @@ def load_pack(pack: str, *, activate: bool = True) -> tuple[PolicyScheme, int, i
     edits. Return (scheme, created, unchanged). A record is identified by kind, key and valid_from."""
     path = pack_path(pack)
     head, records = parse_pack(read_pack(pack), path.name)
-    scheme, _ = PolicyScheme.objects.select_for_update().get_or_create(code=head["code"],
-                                                                       defaults={"name": head["name"]})
+    scheme, _ = PolicyScheme.objects.select_for_update().get_or_create(
+        code=head["code"], defaults={"name": head["name"]}
+    )
     scheme.name, scheme.source = head["name"], head["source"]
     existing = list(PolicyRecord.objects.filter(scheme=scheme))
     same = {(r.kind, r.key, r.valid_from) for r in existing}
-    errors = [f"{rec.kind} [{rec.key}] valid_from {rec.valid_from.isoformat()}: validity overlaps the record "
-              f"valid from {old.valid_from.isoformat()} already in scheme {scheme.code}"
-              for rec in records if (rec.kind, rec.key, rec.valid_from) not in same
-              for old in existing if (old.kind, old.key) == (rec.kind, rec.key)
-              and _overlaps(rec, old.valid_from, old.valid_to)]
+    errors = [
+        f"{rec.kind} [{rec.key}] valid_from {rec.valid_from.isoformat()}: validity overlaps the record "
+        f"valid from {old.valid_from.isoformat()} already in scheme {scheme.code}"
+        for rec in records
+        if (rec.kind, rec.key, rec.valid_from) not in same
+        for old in existing
+        if (old.kind, old.key) == (rec.kind, rec.key) and _overlaps(rec, old.valid_from, old.valid_to)
+    ]
     if errors:
         raise PolicyFileError(path.name, errors)
-    new = [PolicyRecord(scheme=scheme, kind=r.kind, key=r.key, valid_from=r.valid_from, valid_to=r.valid_to,
-                        value=r.value, note=r.note, is_default=r.is_default, default_reason=r.default_reason)
-           for r in records if (r.kind, r.key, r.valid_from) not in same]
+    new = [
+        PolicyRecord(
+            scheme=scheme,
+            kind=r.kind,
+            key=r.key,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            value=r.value,
+            note=r.note,
+            is_default=r.is_default,
+            default_reason=r.default_reason,
+        )
+        for r in records
+        if (r.kind, r.key, r.valid_from) not in same
+    ]
     for record in new:
         record.save()  # one by one so that the history records who loaded it
     if activate:
@@ -191,8 +216,10 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_Dumper.add_representer(_Flow, lambda dumper, data: dumper.represent_mapping(
-    "tag:yaml.org,2002:map", data.items(), flow_style=True))
+_Dumper.add_representer(
+    _Flow,
+    lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True),
+)
 
 
 def export_pack(scheme: PolicyScheme) -> str:
@@ -215,8 +242,9 @@ def export_pack(scheme: PolicyScheme) -> str:
     if scheme.source:
         data["source"] = scheme.source
     data["records"] = records
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
-                     width=120)
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=120
+    )
 
 
 def scheme_for_export(code: str | None) -> PolicyScheme:

@@ -3,6 +3,7 @@
 One form field per schema field, labelled with the schema's Chinese title; every value is checked by the
 same pydantic model as a pack file, and each message names the field (title and code).
 """
+
 import types
 import typing
 
@@ -48,19 +49,33 @@ def _form_field(name: str, info) -> forms.Field:
     if annotation is bool:
         return forms.BooleanField(label=label, required=False)
     if origin is typing.Literal:
-        return forms.ChoiceField(label=label, required=False,
-                                 choices=[("", "---------")] + [(c, c) for c in typing.get_args(annotation)])
+        return forms.ChoiceField(
+            label=label,
+            required=False,
+            choices=[("", "---------")] + [(c, c) for c in typing.get_args(annotation)],
+        )
     if origin is list and (item := _base(typing.get_args(annotation)[0])) is not None:
         if typing.get_origin(item) is typing.Literal:
-            return forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple,
-                                             choices=[(c, c) for c in typing.get_args(item)])
+            return forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(c, c) for c in typing.get_args(item)],
+            )
         sub = _sub_model(annotation)
         columns = " ".join(f"{gettext(f.title or n)}（{n}）" for n, f in sub.model_fields.items())
-        return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 5}),
-                               help_text=gettext("每行一项，依次填写：%(columns)s，以空格分隔") % {"columns": columns})
-    return forms.CharField(label=label, required=False, help_text=help_text,
-                           widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD"} if "date" in str(annotation)
-                                                  else {}))
+        return forms.CharField(
+            label=label,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            help_text=gettext("每行一项，依次填写：%(columns)s，以空格分隔") % {"columns": columns},
+        )
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD"} if "date" in str(annotation) else {}),
+    )
 
 
 def _initial(value, model: type[Value]) -> dict:
@@ -98,8 +113,12 @@ class PolicyRecordForm(forms.ModelForm):
             sub = _sub_model(_unwrap(info.annotation)[0])
             if sub is not None:
                 rows = [line.split() for line in (item or "").splitlines() if line.strip()]
-                item = [dict(zip(sub.model_fields, row, strict=False)) if len(row) == len(sub.model_fields)
-                        else {"_": " ".join(row)} for row in rows]
+                item = [
+                    dict(zip(sub.model_fields, row, strict=False))
+                    if len(row) == len(sub.model_fields)
+                    else {"_": " ".join(row)}
+                    for row in rows
+                ]
             elif item in ("", None) and not isinstance(item, bool):
                 if not _unwrap(info.annotation)[1]:
                     continue  # the schema's own default, or reported missing by the schema
@@ -131,11 +150,18 @@ class PolicyRecordForm(forms.ModelForm):
         return cleaned
 
     def _check_overlap(self, scheme, start, end):
-        others = PolicyRecord.objects.filter(scheme=scheme, kind=self.kind, key=self.key).exclude(pk=self.instance.pk)
+        others = PolicyRecord.objects.filter(scheme=scheme, kind=self.kind, key=self.key).exclude(
+            pk=self.instance.pk
+        )
         for other in others:
-            if (other.valid_to is None or start <= other.valid_to) and (end is None or other.valid_from <= end):
-                self.add_error("valid_from", gettext("有效期与 %(from)s 起的同一参数重叠：请先结束那条记录")
-                               % {"from": other.valid_from.isoformat()})
+            if (other.valid_to is None or start <= other.valid_to) and (
+                end is None or other.valid_from <= end
+            ):
+                self.add_error(
+                    "valid_from",
+                    gettext("有效期与 %(from)s 起的同一参数重叠：请先结束那条记录")
+                    % {"from": other.valid_from.isoformat()},
+                )
                 return
 
     def save(self, commit=True):
@@ -151,8 +177,10 @@ def form_for(kind: str, key: str, value=None, form_choice: str = "") -> type[Pol
     schema = declared.model_for(key, probe) if declared and declared.key_ok(key) else Value
     attrs = {name: _form_field(name, info) for name, info in schema.model_fields.items()}
     attrs[NULL_FIELD] = forms.BooleanField(
-        label=_("整条标准留待录入"), required=False,
-        help_text=_("勾选后本条取值为空（null）：用到它的计算会停止并提示“尚未录入”，不会按零支付"))
+        label=_("整条标准留待录入"),
+        required=False,
+        help_text=_("勾选后本条取值为空（null）：用到它的计算会停止并提示“尚未录入”，不会按零支付"),
+    )
     attrs.update(schema=schema, kind=kind, key=key)
     return type(f"{schema.__name__}Form", (PolicyRecordForm,), attrs)
 
@@ -160,16 +188,21 @@ def form_for(kind: str, key: str, value=None, form_choice: str = "") -> type[Pol
 class KindChoiceForm(forms.Form):
     """Step one of adding a record: the kind and key decide the form's fields."""
 
-    kind = forms.ChoiceField(label=_("类别"), choices=[(k, f"{gettext(v.title)}（{k}）") for k, v in KINDS.items()])
+    kind = forms.ChoiceField(
+        label=_("类别"), choices=[(k, f"{gettext(v.title)}（{k}）") for k, v in KINDS.items()]
+    )
     key = forms.CharField(label=_("键"), initial="*")
-    form = forms.ChoiceField(label=_("筹资方式（仅筹资标准）"), required=False,
-                             choices=[("fixed", _("定额")), ("rate", _("费率"))])
+    form = forms.ChoiceField(
+        label=_("筹资方式（仅筹资标准）"), required=False, choices=[("fixed", _("定额")), ("rate", _("费率"))]
+    )
 
     def clean(self):
         cleaned = super().clean()
         kind, key = cleaned.get("kind"), (cleaned.get("key") or "").strip()
         if kind and not KINDS[kind].key_ok(key):
-            self.add_error("key", gettext("本类别的键须为 %(pattern)s") % {"pattern": gettext(KINDS[kind].key_help)})
+            self.add_error(
+                "key", gettext("本类别的键须为 %(pattern)s") % {"pattern": gettext(KINDS[kind].key_help)}
+            )
         cleaned["key"] = key
         return cleaned
 
@@ -178,4 +211,3 @@ def value_summary(value) -> str:
     if value is None:
         return gettext("留待录入")
     return "; ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
-

@@ -6,6 +6,7 @@ calculation reads (``ltci.core.policy.policy_in_force``). A field typed ``X | No
 required but may be null: a number left for staff to enter (the calculation that needs it stops naming it).
 A field with a default in the model is optional in a pack file and its default is part of the schema.
 """
+
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -19,14 +20,32 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 CENT = Decimal("0.01")
 INSURANCE_TYPES = ("employee", "resident")
 # SPEC 11.10 person categories (the roster's `categories` codes)
-CATEGORIES = ("medical_aid", "disabled_severe", "family_planning_rural", "retired_cadre", "disabled_veteran",
-              "pupil", "preschool", "university_student", "low_income", "extreme_poverty",
-              "family_planning_special")
+CATEGORIES = (
+    "medical_aid",
+    "disabled_severe",
+    "family_planning_rural",
+    "retired_cadre",
+    "disabled_veteran",
+    "pupil",
+    "preschool",
+    "university_student",
+    "low_income",
+    "extreme_poverty",
+    "family_planning_special",
+)
 BENEFIT_CLASSES = ("severe", "moderate", "mild")
-INSTITUTION_TYPES = ("elderly_care", "medical", "community", "home_care", "assessment_agency", "device_provider")
+INSTITUTION_TYPES = (
+    "elderly_care",
+    "medical",
+    "community",
+    "home_care",
+    "assessment_agency",
+    "device_provider",
+)
 
-Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False),
-                   AfterValidator(lambda v: v.quantize(CENT))]
+Amount = Annotated[
+    Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False), AfterValidator(lambda v: v.quantize(CENT))
+]
 Ratio = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, strict=False)]
 Category = Literal[CATEGORIES]
@@ -41,8 +60,10 @@ class Value(BaseModel):
 def _parts_add_up(model, parts: tuple[str, ...], total: str):
     values = [getattr(model, p) for p in parts]
     if getattr(model, total) is not None and None not in values and sum(values) != getattr(model, total):
-        raise ValueError(gettext("各部分之和 %(sum)s 不等于 %(total)s %(value)s")
-                         % {"sum": sum(values), "total": total, "value": getattr(model, total)})
+        raise ValueError(
+            gettext("各部分之和 %(sum)s 不等于 %(total)s %(value)s")
+            % {"sum": sum(values), "total": total, "value": getattr(model, total)}
+        )
     return model
 
 
@@ -78,7 +99,9 @@ class FiscalSplit(Value):
     @model_validator(mode="after")
     def _sum(self):
         if self.city + self.district != 1:
-            raise ValueError(gettext("市、区分担比例之和须为 1（现为 %(sum)s）") % {"sum": self.city + self.district})
+            raise ValueError(
+                gettext("市、区分担比例之和须为 1（现为 %(sum)s）") % {"sum": self.city + self.district}
+            )
         return self
 
 
@@ -89,7 +112,8 @@ class SubsidisedCategories(Value):
 
 class Collection(Value):
     deadline: Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] = Field(
-        title=_("缴费截止日（月-日）"))
+        title=_("缴费截止日（月-日）")
+    )
     run_month: Annotated[int, Field(ge=1, le=12)] = Field(title=_("年度筹资作业月份"))
 
 
@@ -213,9 +237,15 @@ class Device(Value):
 
 
 CARE_FORMS: dict[str, type[Value]] = {
-    "residential": Residential, "home_visits": MonthlyLimit, "home_family": HomeFamily, "remote_cash": Daily,
-    "daily_allowance": Daily, "home_package_copay": HomePackageCopay, "device": Device,
-    "community": DailyWithRatio, "prevention": MonthlyLimit,
+    "residential": Residential,
+    "home_visits": MonthlyLimit,
+    "home_family": HomeFamily,
+    "remote_cash": Daily,
+    "daily_allowance": Daily,
+    "home_package_copay": HomePackageCopay,
+    "device": Device,
+    "community": DailyWithRatio,
+    "prevention": MonthlyLimit,
 }
 
 
@@ -225,7 +255,7 @@ class Kind:
 
     code: str
     title: str
-    key_pattern: str            # full-match regular expression for the record key
+    key_pattern: str  # full-match regular expression for the record key
     key_help: str
     models: tuple[type[Value], ...]
 
@@ -243,32 +273,52 @@ class Kind:
 
 _TYPES = "|".join(INSURANCE_TYPES)
 _CLASSES = "|".join(BENEFIT_CLASSES)
-_STANDARD_KEY = (rf"(residential:({_CLASSES}):(life|medical))|"
-                 rf"(({'|'.join(f for f in CARE_FORMS if f != 'residential')}):({_CLASSES}))")
-KINDS: dict[str, Kind] = {k.code: k for k in (
-    Kind("coverage", _("参保范围"), _TYPES, "employee|resident", (Coverage,)),
-    Kind("contribution_standard", _("筹资标准"), rf"({_TYPES})(:({'|'.join(CATEGORIES)}))?",
-         "employee|resident[:category]", (FixedContribution, RateContribution)),
-    Kind("fiscal_split", _("财政分担"), r"\d{6}", _("6位行政区划代码"), (FiscalSplit,)),
-    Kind("subsidised_categories", _("财政补助个人缴费的人员"), r"\*", "*", (SubsidisedCategories,)),
-    Kind("collection", _("缴费征收"), r"\*", "*", (Collection,)),
-    Kind("waiting_period", _("等待期"), r"\*", "*", (WaitingPeriod,)),
-    Kind("waiting_exemption", _("等待期豁免"), r"\*", "*", (WaitingExemption,)),
-    Kind("collective_subsidy", _("集体参保补助"), "resident", "resident", (CollectiveSubsidy,)),
-    Kind("family_payment", _("个人账户代缴亲属"), r"\*", "*", (FamilyPayment,)),
-    Kind("assessment", _("评估程序"), r"\*", "*", (Assessment,)),
-    Kind("assessment_fee", _("评估费"), "first|office_ordered|review", "first|office_ordered|review",
-         (AssessmentFee,)),
-    Kind("quality_deposit", _("质量保证金"), r"\*", "*", (QualityDeposit,)),
-    Kind("deposit_release", _("保证金返还"), r"\*", "*", (DepositRelease,)),
-    Kind("covered_classes", _("享受待遇的失能等级"), r"\*", "*", (CoveredClasses,)),
-    Kind("payment_standard", _("待遇支付标准"), _STANDARD_KEY, _("照护形式:失能等级[:life|medical]"),
-         tuple(dict.fromkeys(CARE_FORMS.values()))),
-    Kind("fund_ratio_bonus", _("特殊人群支付比例提高"), r"\*", "*", (FundRatioBonus,)),
-    Kind("claim_deadline", _("申报截止日"), r"\*", "*", (ClaimDeadline,)),
-    Kind("fund_warning", _("基金预警"), r"\*", "*", (FundWarning,)),
-    Kind("record_checks", _("服务记录录入校验"), r"\*", "*", (RecordChecks,)),
-)}
+_STANDARD_KEY = (
+    rf"(residential:({_CLASSES}):(life|medical))|"
+    rf"(({'|'.join(f for f in CARE_FORMS if f != 'residential')}):({_CLASSES}))"
+)
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        Kind("coverage", _("参保范围"), _TYPES, "employee|resident", (Coverage,)),
+        Kind(
+            "contribution_standard",
+            _("筹资标准"),
+            rf"({_TYPES})(:({'|'.join(CATEGORIES)}))?",
+            "employee|resident[:category]",
+            (FixedContribution, RateContribution),
+        ),
+        Kind("fiscal_split", _("财政分担"), r"\d{6}", _("6位行政区划代码"), (FiscalSplit,)),
+        Kind("subsidised_categories", _("财政补助个人缴费的人员"), r"\*", "*", (SubsidisedCategories,)),
+        Kind("collection", _("缴费征收"), r"\*", "*", (Collection,)),
+        Kind("waiting_period", _("等待期"), r"\*", "*", (WaitingPeriod,)),
+        Kind("waiting_exemption", _("等待期豁免"), r"\*", "*", (WaitingExemption,)),
+        Kind("collective_subsidy", _("集体参保补助"), "resident", "resident", (CollectiveSubsidy,)),
+        Kind("family_payment", _("个人账户代缴亲属"), r"\*", "*", (FamilyPayment,)),
+        Kind("assessment", _("评估程序"), r"\*", "*", (Assessment,)),
+        Kind(
+            "assessment_fee",
+            _("评估费"),
+            "first|office_ordered|review",
+            "first|office_ordered|review",
+            (AssessmentFee,),
+        ),
+        Kind("quality_deposit", _("质量保证金"), r"\*", "*", (QualityDeposit,)),
+        Kind("deposit_release", _("保证金返还"), r"\*", "*", (DepositRelease,)),
+        Kind("covered_classes", _("享受待遇的失能等级"), r"\*", "*", (CoveredClasses,)),
+        Kind(
+            "payment_standard",
+            _("待遇支付标准"),
+            _STANDARD_KEY,
+            _("照护形式:失能等级[:life|medical]"),
+            tuple(dict.fromkeys(CARE_FORMS.values())),
+        ),
+        Kind("fund_ratio_bonus", _("特殊人群支付比例提高"), r"\*", "*", (FundRatioBonus,)),
+        Kind("claim_deadline", _("申报截止日"), r"\*", "*", (ClaimDeadline,)),
+        Kind("fund_warning", _("基金预警"), r"\*", "*", (FundWarning,)),
+        Kind("record_checks", _("服务记录录入校验"), r"\*", "*", (RecordChecks,)),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -325,9 +375,13 @@ def validate_value(kind: str, key: str, value) -> tuple[Value | None, list[Field
     """
     declared = KINDS.get(kind)
     if declared is None:
-        return None, [FieldError("kind", gettext("未知类别（可用类别：%(kinds)s）") % {"kinds": ", ".join(KINDS)}, kind)]
+        return None, [
+            FieldError("kind", gettext("未知类别（可用类别：%(kinds)s）") % {"kinds": ", ".join(KINDS)}, kind)
+        ]
     if not declared.key_ok(key):
-        return None, [FieldError("key", gettext("本类别的键须为 %(pattern)s") % {"pattern": declared.key_help}, key)]
+        return None, [
+            FieldError("key", gettext("本类别的键须为 %(pattern)s") % {"pattern": declared.key_help}, key)
+        ]
     if value is None:
         return None, []
     if not isinstance(value, dict):
@@ -339,7 +393,11 @@ def validate_value(kind: str, key: str, value) -> tuple[Value | None, list[Field
         errors = []
         for err in exc.errors():
             path = ".".join(str(p) for p in err["loc"])
-            shown = err.get("input") if err["type"] != "missing" and not isinstance(err.get("input"), dict) else None
+            shown = (
+                err.get("input")
+                if err["type"] != "missing" and not isinstance(err.get("input"), dict)
+                else None
+            )
             errors.append(FieldError(path, _reason(err, model), shown))
         return None, errors
 

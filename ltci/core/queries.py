@@ -1,4 +1,5 @@
 """Query helpers shared by the apps' selectors."""
+
 import datetime as dt
 from collections.abc import Iterable
 
@@ -76,22 +77,40 @@ class Precompiled:
         from django.db.models.query import ModelIterable, get_related_populators
 
         qs = self._build(**self._sentinels)
-        if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs.query.annotation_select:
+        if (
+            qs._iterable_class is not ModelIterable
+            or qs._prefetch_related_lookups
+            or qs.query.annotation_select
+        ):
             raise TypeError("Precompiled takes plain model querysets (select_related and only() allowed)")
         compiler = qs.query.get_compiler(using=qs.db)
         sql, params = compiler.as_sql()
         slots = []
         for param in params:
-            slots.append(next((name for name, sentinel in self._sentinels.items()
-                               if type(param) is type(sentinel) and param == sentinel), None))
+            slots.append(
+                next(
+                    (
+                        name
+                        for name, sentinel in self._sentinels.items()
+                        if type(param) is type(sentinel) and param == sentinel
+                    ),
+                    None,
+                )
+            )
         missing = set(self._sentinels) - set(slots)
         if missing:
             raise ValueError(f"Precompiled: {sorted(missing)} not among the compiled parameters of {sql}")
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         self._compiled = {
-            "db": qs.db, "sql": sql, "params": list(params), "slots": slots, "model": qs.model,
-            "start": start, "end": end, "compiler": compiler,
+            "db": qs.db,
+            "sql": sql,
+            "params": list(params),
+            "slots": slots,
+            "model": qs.model,
+            "start": start,
+            "end": end,
+            "compiler": compiler,
             "init_list": [column[0].target.attname for column in select[start:end]],
             "populators": get_related_populators(klass_info, select, qs.db),
             "converters": compiler.get_converters([column[0] for column in select]),
@@ -101,13 +120,16 @@ class Precompiled:
         if self._compiled is None:
             self._compile()
         c = self._compiled
-        params = [values[slot] if slot is not None else param for param, slot in zip(c["params"], c["slots"], strict=True)]
+        params = [
+            values[slot] if slot is not None else param
+            for param, slot in zip(c["params"], c["slots"], strict=True)
+        ]
         rows = fetch_prepared(c["sql"], params, using=c["db"])
         if c["converters"]:
             rows = c["compiler"].apply_converters(rows, c["converters"])
         out = []
         for row in rows:
-            obj = c["model"].from_db(c["db"], c["init_list"], row[c["start"]:c["end"]])
+            obj = c["model"].from_db(c["db"], c["init_list"], row[c["start"] : c["end"]])
             for populator in c["populators"]:
                 populator.populate(row, obj)
             out.append(obj)

@@ -5,12 +5,15 @@ the errors any /api/v1/ endpoint can answer, all in the one format of ltci.core.
 401 (no or bad credentials), 403 (role), 429 (throttled, with Retry-After), 400 when the operation takes
 a body or query parameters, 404 when its path names an object. Views document only their own extras.
 """
+
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="稳定的错误代码，如 invalid、not_authenticated、not_found、throttled")
+    code = serializers.CharField(
+        help_text="稳定的错误代码，如 invalid、not_authenticated、not_found、throttled"
+    )
     message = serializers.CharField(help_text="错误说明（按请求语言）")
     errors = serializers.JSONField(required=False, help_text="输入错误：按字段（批量记录按序号）列出的原因")
 
@@ -30,8 +33,9 @@ class ApiSchema(AutoSchema):
         if operation is None or not path.startswith("/api/v1/"):
             return operation
         codes = ["401", "403", "429"]
-        if method.upper() in ("POST", "PUT", "PATCH") or any(p["in"] == "query" for p in operation.get(
-                "parameters", [])):
+        if method.upper() in ("POST", "PUT", "PATCH") or any(
+            p["in"] == "query" for p in operation.get("parameters", [])
+        ):
             codes.append("400")
         if "{" in path:
             codes.append("404")
@@ -40,7 +44,8 @@ class ApiSchema(AutoSchema):
             response = operation["responses"].setdefault(code, {"description": ERRORS[code]})
             response.setdefault("content", {"application/json": {"schema": error}})
         operation["responses"]["429"]["headers"] = {
-            "Retry-After": {"schema": {"type": "integer"}, "description": "可重试前等待的秒数"}}
+            "Retry-After": {"schema": {"type": "integer"}, "description": "可重试前等待的秒数"}
+        }
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
                 parameter["schema"]["minimum"] = 0  # Django's <int:...> matches digits only

@@ -7,6 +7,7 @@ time of the last request (``ltci_seen``). The middleware reads only the session,
 flushed before authentication, so the request is anonymous; otherwise ``ltci_seen`` is refreshed at most
 once a minute, so a page viewed again and again does not write the session on every request.
 """
+
 import datetime as dt
 import time
 

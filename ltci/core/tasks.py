@@ -1,4 +1,5 @@
 """Celery tasks of the core (SPEC 9): take plain values, call one service, safe to run twice."""
+
 from celery import shared_task
 
 

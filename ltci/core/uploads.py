@@ -5,6 +5,7 @@ says why. A file over IMPORT_WEB_SYNC_MAX_BYTES (unzipped, for XLSX) or IMPORT_W
 (default storage) and imported by the task ltci.core.tasks.import_job_run with the same import service; its
 JobRun (job ``file_import.<importer>``) holds the state and the ImportBatch of the result.
 """
+
 import uuid
 from dataclasses import dataclass
 
@@ -85,12 +86,16 @@ def upload_import(upload, *, importer, actor, **options) -> UploadOutcome:
     importer takes (the portal's institution)."""
     limits = ImportLimits.web()
     if upload.size > limits.max_bytes:
-        return UploadOutcome(report=ImportReport(kind="", filename=upload.name,
-                                                 file_error=size_message(upload.size, limits)))
+        return UploadOutcome(
+            report=ImportReport(kind="", filename=upload.name, file_error=size_message(upload.size, limits))
+        )
     content = upload.read()
     if runs_as_job(content, upload.name):
-        return UploadOutcome(job=import_job_queue(content=content, filename=upload.name, importer=importer,
-                                                  actor=actor, options=options))
+        return UploadOutcome(
+            job=import_job_queue(
+                content=content, filename=upload.name, importer=importer, actor=actor, options=options
+            )
+        )
     with import_limits(limits):
         return UploadOutcome(report=importer(content=content, filename=upload.name, actor=actor, **options))
 
@@ -98,10 +103,17 @@ def upload_import(upload, *, importer, actor, **options) -> UploadOutcome:
 def import_job_queue(*, content: bytes, filename: str, importer, actor, options: dict) -> JobRun:
     stored = default_storage.save(f"imports/{uuid.uuid4().hex}.upload", ContentFile(content))
     job = JobRun.objects.create(
-        job=JOB_PREFIX + importer.__name__, period=timezone.localdate().isoformat(), message=_("已排队，等待后台导入"),
-        params={"importer": f"{importer.__module__}.{importer.__name__}", "file": stored, "filename": filename,
-                "objects": {name: [obj._meta.label, obj.pk] for name, obj in options.items()}},
-        started_by=actor if getattr(actor, "pk", None) else None)
+        job=JOB_PREFIX + importer.__name__,
+        period=timezone.localdate().isoformat(),
+        message=_("已排队，等待后台导入"),
+        params={
+            "importer": f"{importer.__module__}.{importer.__name__}",
+            "file": stored,
+            "filename": filename,
+            "objects": {name: [obj._meta.label, obj.pk] for name, obj in options.items()},
+        },
+        started_by=actor if getattr(actor, "pk", None) else None,
+    )
     transaction.on_commit(lambda: _send(job))
     return job
 
@@ -142,7 +154,9 @@ def _run(job: JobRun) -> str:
     params = job.params
     try:
         importer = _importer(params["importer"])
-        options = {name: apps.get_model(label).objects.get(pk=pk) for name, (label, pk) in params["objects"].items()}
+        options = {
+            name: apps.get_model(label).objects.get(pk=pk) for name, (label, pk) in params["objects"].items()
+        }
         with default_storage.open(params["file"]) as fh:
             content = fh.read()
         with import_limits(ImportLimits.web()):
@@ -150,8 +164,9 @@ def _run(job: JobRun) -> str:
     except Exception as exc:
         job_finish(job, state=JobRun.State.FAILED, message=f"{exc.__class__.__name__}: {exc}"[:1000])
         raise
-    JobRun.objects.filter(pk=job.pk).update(params={**params, "batch": report.batch_id}, done=report.rows_total,
-                                            total=report.rows_total)
+    JobRun.objects.filter(pk=job.pk).update(
+        params={**params, "batch": report.batch_id}, done=report.rows_total, total=report.rows_total
+    )
     job_finish(job, message=report.summary())
     default_storage.delete(params["file"])
     return report.summary()

@@ -5,6 +5,7 @@ the code for the status-page cache key. Forked workers share the result, so no w
 for it. Runs no query and touches no Redis; compiling may open a database connection (Django asks the
 server's version), which the caller closes before forking (connections must not be shared by processes).
 """
+
 from pathlib import Path
 
 

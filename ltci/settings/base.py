@@ -1,4 +1,5 @@
 """Settings shared by every environment; values come from the environment (django-environ)."""
+
 from pathlib import Path
 
 import environ
@@ -141,17 +142,25 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ltci.core.api.exception_handler",
     # Throttling (counts in the Redis cache): per user, all of a user's tokens together; anonymous requests
     # per address; service-record uploads (up to LTCI_API_MAX_RECORDS records each) have their own budget.
-    "DEFAULT_THROTTLE_CLASSES": ["ltci.core.api_limits.UserThrottle", "ltci.core.api_limits.AnonThrottle",
-                                 "ltci.core.api_limits.ScopedThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ltci.core.api_limits.UserThrottle",
+        "ltci.core.api_limits.AnonThrottle",
+        "ltci.core.api_limits.ScopedThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute", "anon": "60/minute", "service_records": "60/minute"},
 }
 # Records one POST /api/v1/service-records/ may carry (a bigger batch is a 400 naming this number).
 LTCI_API_MAX_RECORDS = 1000
-SPECTACULAR_SETTINGS = {"TITLE": "ltci API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False,
-                        # the schema documents JSON bodies (the API also parses forms, for the browsable API)
-                        "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
-                        "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-                        "REDOC_DIST": "SIDECAR"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ltci API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # the schema documents JSON bodies (the API also parses forms, for the browsable API)
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
@@ -212,12 +221,14 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("LTCI_IMPORT_MAX_UNCOMPRESSED_BYTES", de
 IMPORT_MAX_ROWS = env.int("LTCI_IMPORT_MAX_ROWS", default=1_000_000)
 IMPORT_MAX_COMPRESSION_RATIO = 100  # legitimate XLSX sheets compress 10-25 times
 IMPORT_WEB_MAX_BYTES = env.int("LTCI_IMPORT_WEB_MAX_BYTES", default=50 * 1024 * 1024)
-IMPORT_WEB_MAX_UNCOMPRESSED_BYTES = env.int("LTCI_IMPORT_WEB_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
+IMPORT_WEB_MAX_UNCOMPRESSED_BYTES = env.int(
+    "LTCI_IMPORT_WEB_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024
+)
 IMPORT_WEB_MAX_ROWS = env.int("LTCI_IMPORT_WEB_MAX_ROWS", default=200_000)
 IMPORT_WEB_SYNC_MAX_BYTES = 2 * 1024 * 1024  # larger (unzipped) uploads run as a job
-IMPORT_WEB_SYNC_MAX_ROWS = 5_000             # so do files of more lines
+IMPORT_WEB_SYNC_MAX_ROWS = 5_000  # so do files of more lines
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # request bodies other than files (API batches of records)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440         # larger uploaded files are spooled to a temporary file
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploaded files are spooled to a temporary file
 FILE_UPLOAD_HANDLERS = [
     "ltci.core.uploads.LimitedUploadHandler",  # skips the files of a request over IMPORT_WEB_MAX_BYTES
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -1,9 +1,25 @@
 """Settlement models (SPEC 7): service records and claims, runs and their results, the fund ledger."""
+
 from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry
 from .records import Claim, ClaimReminder, ExclusionCode, RecordKind, ServiceRecord
 from .runs import Appeal, Correction, Payout, RecordAudit, SettlementLine, SettlementRun, Statement
 
 __all__ = [
-    "Appeal", "Claim", "ClaimReminder", "Correction", "DepositRelease", "ExclusionCode", "FundBudget", "FundWarning", "HandlingFee", "LedgerEntry", "Payout",
-    "RecordAudit", "RecordKind", "ServiceRecord", "SettlementLine", "SettlementRun", "Statement",
+    "Appeal",
+    "Claim",
+    "ClaimReminder",
+    "Correction",
+    "DepositRelease",
+    "ExclusionCode",
+    "FundBudget",
+    "FundWarning",
+    "HandlingFee",
+    "LedgerEntry",
+    "Payout",
+    "RecordAudit",
+    "RecordKind",
+    "ServiceRecord",
+    "SettlementLine",
+    "SettlementRun",
+    "Statement",
 ]

@@ -1,4 +1,5 @@
 """The fund's append-only ledger and what feeds it (SPEC 7.3)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +46,10 @@ class LedgerEntry(models.Model):
         verbose_name = _("基金台账")
         verbose_name_plural = _("基金台账")
         ordering = ["booked_on", "id"]
-        indexes = [models.Index(fields=["booked_on", "account"]), models.Index(fields=["region_code", "booked_on"])]
+        indexes = [
+            models.Index(fields=["booked_on", "account"]),
+            models.Index(fields=["region_code", "booked_on"]),
+        ]
 
     def __str__(self):
         return f"{self.booked_on} {self.account} {self.amount}"
@@ -59,8 +63,14 @@ class HandlingFee(models.Model):
     amount = money_field(_("金额"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("经办人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
 
     class Meta:
         verbose_name = _("经办服务费")
@@ -74,8 +84,9 @@ class HandlingFee(models.Model):
 class DepositRelease(models.Model):
     """Year-end release of withheld quality deposits according to the appraisal (SPEC 6)."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="deposit_releases",
-                                    verbose_name=_("机构"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="deposit_releases", verbose_name=_("机构")
+    )
     year = models.PositiveIntegerField(_("年度"))
     withheld = money_field(_("预留合计"))
     release_rate = models.DecimalField(_("返还比例"), max_digits=5, decimal_places=4)

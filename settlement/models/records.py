@@ -1,4 +1,5 @@
 """Service records and monthly claims (SPEC 7.1, 11.4)."""
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -42,14 +43,17 @@ class ServiceRecord(models.Model):
         PORTAL = "portal", _("门户录入")
         GENERATED = "generated", _("入住生成")
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="service_records",
-                                    verbose_name=_("机构"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="service_records",
-                               verbose_name=_("参保人"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="service_records", verbose_name=_("机构")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="service_records", verbose_name=_("参保人")
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=RecordKind.choices)
     service_date = models.DateField(_("服务日期"))
-    component = models.CharField(_("服务内容"), max_length=8, blank=True,
-                                 choices=[("life", _("生活照料")), ("medical", _("医疗护理"))])
+    component = models.CharField(
+        _("服务内容"), max_length=8, blank=True, choices=[("life", _("生活照料")), ("medical", _("医疗护理"))]
+    )
     charged_amount = money_field(_("收费金额"))
     caregiver_national_id = models.CharField(_("护理人员身份号码"), max_length=18, blank=True)
     started_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
@@ -58,11 +62,20 @@ class ServiceRecord(models.Model):
     origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices, default=Origin.FILE)
     source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
     client_key = models.CharField(_("客户端标识"), max_length=80, blank=True)
-    batch = models.ForeignKey("core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("导入批次"))
-    confirmed = models.BooleanField(_("机构已确认"), default=True,
-                                    help_text=_("由入住记录生成的床日须经机构确认后才参加结算"))
-    excluded_code = models.CharField(_("不予支付原因"), max_length=24, choices=ExclusionCode.choices, blank=True)
+    batch = models.ForeignKey(
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("导入批次"),
+    )
+    confirmed = models.BooleanField(
+        _("机构已确认"), default=True, help_text=_("由入住记录生成的床日须经机构确认后才参加结算")
+    )
+    excluded_code = models.CharField(
+        _("不予支付原因"), max_length=24, choices=ExclusionCode.choices, blank=True
+    )
     excluded_note = models.CharField(_("不予支付说明"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     history = HistoricalRecords()
@@ -75,17 +88,26 @@ class ServiceRecord(models.Model):
             models.Index(fields=["service_date"]),
             models.Index(fields=["person", "service_date"]),
             models.Index(fields=["institution", "service_date"]),
-            models.Index(fields=["institution", "person", "kind", "service_date", "component"],
-                         name="servicerecord_natural_key"),
+            models.Index(
+                fields=["institution", "person", "kind", "service_date", "component"],
+                name="servicerecord_natural_key",
+            ),
             models.Index(fields=["caregiver_national_id", "service_date"]),
             models.Index(fields=["received_at"]),  # late records of months already run
         ]
         constraints = [
             models.CheckConstraint(condition=Q(charged_amount__gte=0), name="record_charge_not_negative"),
-            models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True)
-                                   | Q(ended_at__gt=models.F("started_at")), name="record_end_after_start"),
-            models.UniqueConstraint(fields=["institution", "client_key"], condition=~Q(client_key=""),
-                                    name="record_client_key_once"),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(ended_at__gt=models.F("started_at")),
+                name="record_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "client_key"],
+                condition=~Q(client_key=""),
+                name="record_client_key_once",
+            ),
         ]
 
     def __str__(self):
@@ -95,12 +117,19 @@ class ServiceRecord(models.Model):
 class Claim(models.Model):
     """An institution's claim for a month, submitted by the deadline (SPEC 7.1)."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="claims",
-                                    verbose_name=_("机构"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="claims", verbose_name=_("机构")
+    )
     month = models.DateField(_("结算月份"))
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("提交人"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
     deadline = models.DateField(_("申报截止日"))
     late = models.BooleanField(_("逾期申报"), default=False)
     record_count = models.IntegerField(_("记录数"), default=0)
@@ -123,8 +152,9 @@ class ClaimReminder(models.Model):
         DUE = "due", _("申报即将截止")
         OVERDUE = "overdue", _("已逾期未申报")
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="claim_reminders",
-                                    verbose_name=_("机构"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="claim_reminders", verbose_name=_("机构")
+    )
     month = models.DateField(_("结算月份"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     deadline = models.DateField(_("申报截止日"))
@@ -135,7 +165,9 @@ class ClaimReminder(models.Model):
         verbose_name = _("申报提醒")
         verbose_name_plural = _("申报提醒")
         ordering = ["-month", "institution"]
-        constraints = [models.UniqueConstraint(fields=["institution", "month", "kind"], name="claim_reminder_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "month", "kind"], name="claim_reminder_once")
+        ]
 
     def __str__(self):
         return f"{self.institution_id} {self.month:%Y-%m} {self.kind}"

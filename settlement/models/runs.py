@@ -1,4 +1,5 @@
 """Monthly settlement runs and their results (SPEC 7.2): lines, per-record audits, statements, payouts."""
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -25,20 +26,50 @@ class SettlementRun(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     started_at = models.DateTimeField(_("运行时间"), auto_now_add=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("运行人"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("运行人"),
+    )
     audited_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("审核人"))
+    audited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("批准人"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("批准人"),
+    )
     bank_file_at = models.DateTimeField(_("银行文件导出时间"), null=True, blank=True)
     paid_at = models.DateTimeField(_("支付确认时间"), null=True, blank=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", verbose_name=_("支付确认人"))
-    job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                            verbose_name=_("作业"))
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("支付确认人"),
+    )
+    job = models.ForeignKey(
+        "core.JobRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("作业"),
+    )
     record_count = models.IntegerField(_("记录数"), default=0)
     line_count = models.IntegerField(_("明细数"), default=0)
     fund_total = money_field(_("基金支付合计"), default=0)
@@ -51,8 +82,11 @@ class SettlementRun(models.Model):
             models.UniqueConstraint(fields=["month", "version"], name="run_month_version_once"),
             # A month is paid once: at most one approved or paid version (the run's write and the state
             # transitions also check it under the month's lock, with a readable refusal).
-            models.UniqueConstraint(fields=["month"], condition=Q(state__in=["approved", "paid"]),
-                                    name="run_one_final_version_per_month"),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(state__in=["approved", "paid"]),
+                name="run_one_final_version_per_month",
+            ),
         ]
 
     def __str__(self):
@@ -69,11 +103,20 @@ class SettlementLine(models.Model):
     charged = fund + personal + rejected on every line (database check).
     """
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算"))
-    institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="settlement_lines", verbose_name=_("机构"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="settlement_lines",
-                               verbose_name=_("参保人"))
+    run = models.ForeignKey(
+        SettlementRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("结算")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="settlement_lines",
+        verbose_name=_("机构"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="settlement_lines", verbose_name=_("参保人")
+    )
     care_form = models.CharField(_("护理形式"), max_length=24, choices=CareForm.choices)
     service_month = models.DateField(_("服务月份"))
     quantity = models.IntegerField(_("数量"))
@@ -81,22 +124,32 @@ class SettlementLine(models.Model):
     fund_amount = money_field(_("基金支付"))
     personal_amount = money_field(_("个人负担"))
     rejected_amount = money_field(_("拒付金额"))
-    reason_codes = ArrayField(models.CharField(max_length=24), default=list, blank=True, verbose_name=_("原因代码"))
+    reason_codes = ArrayField(
+        models.CharField(max_length=24), default=list, blank=True, verbose_name=_("原因代码")
+    )
     is_late = models.BooleanField(_("逾期记录"), default=False)
     is_adjustment = models.BooleanField(_("调整"), default=False)
-    adjusts = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("调整对象"))
+    adjusts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("调整对象")
+    )
     details = models.JSONField(_("明细"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("结算明细")
         verbose_name_plural = _("结算明细")
-        indexes = [models.Index(fields=["run", "institution"]), models.Index(fields=["person", "service_month"])]
+        indexes = [
+            models.Index(fields=["run", "institution"]),
+            models.Index(fields=["person", "service_month"]),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(charged_amount=models.F("fund_amount") + models.F("personal_amount")
-                            + models.F("rejected_amount")),
-                name="line_charged_adds_up"),
+                condition=Q(
+                    charged_amount=models.F("fund_amount")
+                    + models.F("personal_amount")
+                    + models.F("rejected_amount")
+                ),
+                name="line_charged_adds_up",
+            ),
         ]
 
     def __str__(self):
@@ -113,12 +166,29 @@ class RecordAudit(models.Model):
     record (the foreign key's own), line; no duplicates, as each costs 1.5 million inserts a month.
     """
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="audits", verbose_name=_("结算"),
-                            db_constraint=False, db_index=False)  # (run, record) unique index leads with run
-    record = models.ForeignKey(ServiceRecord, on_delete=models.PROTECT, related_name="audits",
-                               verbose_name=_("服务记录"), db_constraint=False)
-    line = models.ForeignKey(SettlementLine, null=True, on_delete=models.CASCADE, related_name="audits",
-                             verbose_name=_("结算明细"), db_constraint=False)
+    run = models.ForeignKey(
+        SettlementRun,
+        on_delete=models.CASCADE,
+        related_name="audits",
+        verbose_name=_("结算"),
+        db_constraint=False,
+        db_index=False,
+    )  # (run, record) unique index leads with run
+    record = models.ForeignKey(
+        ServiceRecord,
+        on_delete=models.PROTECT,
+        related_name="audits",
+        verbose_name=_("服务记录"),
+        db_constraint=False,
+    )
+    line = models.ForeignKey(
+        SettlementLine,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="audits",
+        verbose_name=_("结算明细"),
+        db_constraint=False,
+    )
     codes = ArrayField(models.CharField(max_length=24), default=list, blank=True, verbose_name=_("原因代码"))
     charged_amount = money_field(_("申报金额"))
     base_amount = money_field(_("纳入基金支付范围"))
@@ -137,20 +207,24 @@ class RecordAudit(models.Model):
 class Statement(models.Model):
     """结算单: what the fund owes an institution for a run (SPEC 7.2)."""
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="statements",
-                            verbose_name=_("结算"))
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="statements",
-                                    verbose_name=_("机构"))
+    run = models.ForeignKey(
+        SettlementRun, on_delete=models.CASCADE, related_name="statements", verbose_name=_("结算")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="statements", verbose_name=_("机构")
+    )
     charged_total = money_field(_("申报金额"), default=0)
     fund_payable = money_field(_("基金应付"), default=0)
     deposit_rate = models.DecimalField(_("质量保证金比例"), max_digits=5, decimal_places=4, default=0)
     deposit_withheld = money_field(_("预留质量保证金"), default=0)
     recovered = money_field(_("追回违规金额"), default=0)
     adjustments = money_field(_("调整金额"), default=0)
-    carried = money_field(_("上期结转"), default=0,
-                          help_text=_("以前月份实付金额为负（追回多于应付）结转本期扣减"))
-    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("结转自"))
+    carried = money_field(
+        _("上期结转"), default=0, help_text=_("以前月份实付金额为负（追回多于应付）结转本期扣减")
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("结转自")
+    )
     net_payable = money_field(_("实付金额"), default=0)
     violation_ids = ArrayField(models.IntegerField(), default=list, blank=True, verbose_name=_("扣减违规"))
 
@@ -171,8 +245,12 @@ class Statement(models.Model):
 class Payout(models.Model):
     """Money paid to a person for a run (allowances; SPEC 5.2, 7.2)."""
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="payouts", verbose_name=_("结算"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("参保人"))
+    run = models.ForeignKey(
+        SettlementRun, on_delete=models.CASCADE, related_name="payouts", verbose_name=_("结算")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("参保人")
+    )
     amount = money_field(_("金额"))
 
     class Meta:
@@ -192,24 +270,50 @@ class Appeal(models.Model):
         UPHELD = "upheld", _("申诉成立")
         DISMISSED = "dismissed", _("申诉不成立")
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="appeals",
-                                    verbose_name=_("机构"))
-    line = models.ForeignKey(SettlementLine, on_delete=models.PROTECT, related_name="appeals",
-                             verbose_name=_("结算明细"))
-    audit = models.ForeignKey(RecordAudit, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals",
-                              verbose_name=_("记录审核结果"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("机构")
+    )
+    line = models.ForeignKey(
+        SettlementLine, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("结算明细")
+    )
+    audit = models.ForeignKey(
+        RecordAudit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=_("记录审核结果"),
+    )
     comment = models.TextField(_("申诉理由"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("提交人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
     decision_note = models.TextField(_("处理意见"), blank=True)
     amount = money_field(_("调整金额"), default=0)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("处理人"))
-    settled_in = models.ForeignKey(SettlementRun, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("调整结算"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    settled_in = models.ForeignKey(
+        SettlementRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("调整结算"),
+    )
 
     class Meta:
         verbose_name = _("结算申诉")
@@ -225,15 +329,28 @@ class Correction(models.Model):
     the next run of a later month, since approved months never change (SPEC 7.2). Positive amounts pay
     the institution or person more, negative ones take money back."""
 
-    line = models.ForeignKey(SettlementLine, on_delete=models.PROTECT, related_name="corrections",
-                             verbose_name=_("结算明细"))
+    line = models.ForeignKey(
+        SettlementLine, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("结算明细")
+    )
     amount = money_field(_("调整金额"))
     reason = models.TextField(_("更正原因"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("经办人"))
-    settled_in = models.ForeignKey(SettlementRun, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("调整结算"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    settled_in = models.ForeignKey(
+        SettlementRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("调整结算"),
+    )
 
     class Meta:
         verbose_name = _("结算更正")

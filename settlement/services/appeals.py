@@ -1,5 +1,6 @@
 """Appeals against rejected lines and staff corrections of approved lines (SPEC 6 portal, 7.2): both become
 adjustment lines in a later run."""
+
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,7 +17,9 @@ class AppealRefused(Exception):
 
 
 @transaction.atomic
-def appeal_create(*, institution, line: SettlementLine, comment: str, actor, audit: RecordAudit | None = None) -> Appeal:
+def appeal_create(
+    *, institution, line: SettlementLine, comment: str, actor, audit: RecordAudit | None = None
+) -> Appeal:
     """File an appeal of the institution against one of its lines of an approved or paid settlement."""
     if line.institution_id != getattr(institution, "pk", None):
         raise AppealRefused(_("只能对本机构的结算明细提出申诉"))
@@ -30,12 +33,19 @@ def appeal_create(*, institution, line: SettlementLine, comment: str, actor, aud
         raise AppealRefused(_("请填写申诉理由"))
     if Appeal.objects.filter(line=line, audit=audit, state=Appeal.State.OPEN).exists():
         raise AppealRefused(_("该明细已有待处理的申诉"))
-    return Appeal.objects.create(institution=institution, line=line, audit=audit, comment=comment.strip(),
-                                 created_by=actor if getattr(actor, "pk", None) else None)
+    return Appeal.objects.create(
+        institution=institution,
+        line=line,
+        audit=audit,
+        comment=comment.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, upheld: bool, actor, note: str = "", amount: Decimal | None = None) -> Appeal:
+def appeal_decide(
+    *, appeal: Appeal, upheld: bool, actor, note: str = "", amount: Decimal | None = None
+) -> Appeal:
     """Uphold (with the fund amount to pay) or dismiss an open appeal; only settlement staff decide."""
     appeal = Appeal.objects.select_for_update().select_related("line").get(pk=appeal.pk)
     if not can(actor, "settlement.appeals"):
@@ -59,8 +69,12 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, actor, note: str = "", amount
 def correction_create(*, line: SettlementLine, amount: Decimal, reason: str, actor) -> Correction:
     """Record a correction of a line of an approved or paid month; the next run of a later month pays it."""
     correction_check(line=line, amount=amount, reason=reason, actor=actor)
-    return Correction.objects.create(line=line, amount=amount, reason=reason.strip(),
-                                     created_by=actor if getattr(actor, "pk", None) else None)
+    return Correction.objects.create(
+        line=line,
+        amount=amount,
+        reason=reason.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 def correction_check(*, line: SettlementLine, amount: Decimal, reason: str, actor) -> None:
@@ -75,9 +89,13 @@ def correction_check(*, line: SettlementLine, amount: Decimal, reason: str, acto
         raise AppealRefused(_("调整金额不能为0"))
     already = sum((c.amount for c in line.corrections.all()), Decimal("0"))
     if line.fund_amount + already + amount < 0:
-        raise AppealRefused(_("追回金额不能超过该明细的基金支付 %(amount)s") % {"amount": line.fund_amount + already})
+        raise AppealRefused(
+            _("追回金额不能超过该明细的基金支付 %(amount)s") % {"amount": line.fund_amount + already}
+        )
     if amount > 0 and already + amount > line.rejected_amount + line.personal_amount:
-        raise AppealRefused(_("补付金额不能超过该明细的拒付与个人负担合计 %(amount)s")
-                            % {"amount": line.rejected_amount + line.personal_amount})
+        raise AppealRefused(
+            _("补付金额不能超过该明细的拒付与个人负担合计 %(amount)s")
+            % {"amount": line.rejected_amount + line.personal_amount}
+        )
     if not (reason or "").strip():
         raise AppealRefused(_("请填写更正原因"))

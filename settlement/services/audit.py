@@ -7,6 +7,7 @@ standard; the fund rounded once per line); visits and devices, whose limits fill
 allowances are priced by ``benefits.payment`` in Python. The lines are left in the temporary table
 st_line, the per-record results in st_a/st_priced, for ``run.py`` to write.
 """
+
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -224,7 +225,9 @@ def audit_records(month: dt.date, segments: Segments) -> None:
 def _fix(rows: list[tuple[int, str, str, int]]) -> None:
     if rows:
         temp_table("st_fix", "id int, code text, detail text, step int", rows)
-        execute("UPDATE st_a a SET code = f.code, detail = f.detail, step = f.step FROM st_fix f WHERE a.id = f.id")
+        execute(
+            "UPDATE st_a a SET code = f.code, detail = f.detail, step = f.step FROM st_fix f WHERE a.id = f.id"
+        )
 
 
 def _beds_full() -> list[tuple]:
@@ -232,11 +235,14 @@ def _beds_full() -> list[tuple]:
     candidate bed-days than registered beds; a person keeps the bed once in it that day."""
     if not fetch("SELECT 1 FROM st_cap WHERE records > capacity LIMIT 1"):
         return []
-    rows = fetch("""
+    rows = fetch(
+        """
         SELECT a.id, a.institution_id, a.day, a.person_id, a.step, c.capacity FROM st_a a
         JOIN st_cap c ON c.institution_id = a.institution_id AND c.day = a.day AND c.records > c.capacity
         WHERE a.kind = 'bed_day' AND (a.step IS NULL OR a.step = %(excluded)s)
-        ORDER BY a.institution_id, a.day, a.id""", {"excluded": EXCLUDED_STEP})
+        ORDER BY a.institution_id, a.day, a.id""",
+        {"excluded": EXCLUDED_STEP},
+    )
     fixes, beds, key = [], set(), None
     for pk, institution_id, day, person_id, step, capacity in rows:
         if (institution_id, day) != key:
@@ -252,25 +258,37 @@ def _double_care(month: dt.date, segments: Segments) -> list[tuple]:
     """A record not of the decision's form or institution: DOUBLE_CARE when something else is paid that
     day (an accepted record of another institution or form, an allowance of the run's month), else
     NO_DECISION."""
-    mismatches = fetch("SELECT id, person_id, day, kind, institution_id, v_form, v_inst FROM st_a WHERE step = %s",
-                       [MISMATCH_STEP])
+    mismatches = fetch(
+        "SELECT id, person_id, day, kind, institution_id, v_form, v_inst FROM st_a WHERE step = %s",
+        [MISMATCH_STEP],
+    )
     if not mismatches:
         return []
     paid: dict[tuple[int, dt.date], set] = defaultdict(set)
     for (person_id, day), form in segments.allowance_days(month).items():
         paid[(person_id, day)].add((None, form))
-    for person_id, day, institution_id, form in fetch("""
+    for person_id, day, institution_id, form in fetch(
+        """
             SELECT a.person_id, a.day, a.institution_id, a.form FROM st_a a
             WHERE a.step IS NULL AND (a.person_id, a.day) IN (SELECT person_id, day FROM st_a WHERE step = %s)""",
-                                                       [MISMATCH_STEP]):
+        [MISMATCH_STEP],
+    ):
         paid[(person_id, day)].add((institution_id, form))
     fixes = []
     for pk, person_id, day, kind, institution_id, v_form, v_inst in mismatches:
         if kind != "device" and rules.is_double_care(kind, institution_id, paid[(person_id, day)]):
-            fixes.append((pk, rules.DOUBLE_CARE, "another institution or care form is paid for this day",
-                          RESOLVED_STEP))
+            fixes.append(
+                (
+                    pk,
+                    rules.DOUBLE_CARE,
+                    "another institution or care form is paid for this day",
+                    RESOLVED_STEP,
+                )
+            )
         else:
-            fixes.append((pk, rules.NO_DECISION, f"active decision: {v_form} at institution {v_inst}", RESOLVED_STEP))
+            fixes.append(
+                (pk, rules.NO_DECISION, f"active decision: {v_form} at institution {v_inst}", RESOLVED_STEP)
+            )
     return fixes
 
 
@@ -282,8 +300,10 @@ def price_lines(month: dt.date, segments: Segments, std: Standards) -> None:
     """Price visits and devices in order against their limits (Python), then build every institution
     line in SQL (bed-days priced there); lines are left in st_line."""
     groups: dict[tuple, list[tuple]] = defaultdict(list)
-    for row in fetch("SELECT id, institution_id, person_id, form, service_month, late, charged, started_at, day, "
-                     "benefit_class FROM st_a WHERE code IS NULL AND kind <> 'bed_day'"):
+    for row in fetch(
+        "SELECT id, institution_id, person_id, form, service_month, late, charged, started_at, day, "
+        "benefit_class FROM st_a WHERE code IS NULL AND kind <> 'bed_day'"
+    ):
         groups[row[1:6]].append(row)
     priced, line_fund = [], []
     for (institution_id, person_id, form, first, late), recs in groups.items():
@@ -297,14 +317,26 @@ def price_lines(month: dt.date, segments: Segments, std: Standards) -> None:
             priced.append((r[0], base, bool(over)))
         line_fund.append((institution_id, person_id, form, first, late, part.fund))
     temp_table("st_priced", "id int, base numeric, over bool", priced)
-    temp_table("st_lprice", "institution_id int, person_id int, form text, service_month date, late bool, "
-               "fund numeric", line_fund)
-    classes = sorted({v.benefit_class for months in segments.by_month.values() for items in months.values()
-                      for _, _, v in items if v.benefit_class})
+    temp_table(
+        "st_lprice",
+        "institution_id int, person_id int, form text, service_month date, late bool, fund numeric",
+        line_fund,
+    )
+    classes = sorted(
+        {
+            v.benefit_class
+            for months in segments.by_month.values()
+            for items in months.values()
+            for _, _, v in items
+            if v.benefit_class
+        }
+    )
     execute(LINES_SQL, {"codes": CODES, "classes": classes})
     if fetch("SELECT 1 FROM st_line WHERE unknown LIMIT 1"):
-        raise ValueError("a record has a reason code or benefit class the run does not know: "
-                         f"known codes {CODES}, classes {classes}")
+        raise ValueError(
+            "a record has a reason code or benefit class the run does not know: "
+            f"known codes {CODES}, classes {classes}"
+        )
     execute("ANALYZE st_line")
 
 
@@ -316,8 +348,13 @@ def _used(month, person_id, institution_id, form, first, last) -> Decimal:
     from ..selectors import latest_runs
 
     runs = [run.pk for run_month, run in latest_runs().items() if run_month != month]
-    qs = SettlementLine.objects.filter(run_id__in=runs, person_id=person_id,
-                                       care_form=form, service_month__range=(first, last), is_adjustment=False)
+    qs = SettlementLine.objects.filter(
+        run_id__in=runs,
+        person_id=person_id,
+        care_form=form,
+        service_month__range=(first, last),
+        is_adjustment=False,
+    )
     if institution_id is not None:
         qs = qs.filter(institution_id=institution_id)
     return qs.aggregate(s=Sum(F("charged_amount") - F("rejected_amount")))["s"] or ZERO
@@ -338,7 +375,9 @@ def _price_visits(recs, segments, std, person_id, institution_id, form, first, u
     limit = max(fen(limit_sum / dim) - used, ZERO)
     charges = [r[6] for r in ordered]
     if form == "home_package_copay":
-        part = payment.package_with_copay(charges, limit=limit, copay_per_visit=standard.amount("copay_per_visit"))
+        part = payment.package_with_copay(
+            charges, limit=limit, copay_per_visit=standard.amount("copay_per_visit")
+        )
     else:
         part = payment.within_limit(charges, limit=limit, fund_ratio=standard.amount("fund_ratio"))
     return part, ordered
@@ -347,8 +386,12 @@ def _price_visits(recs, segments, std, person_id, institution_id, form, first, u
 def _price_devices(recs, std, used=ZERO):
     ordered = sorted(recs, key=lambda r: (r[8], r[0]))
     standard = std.get("device", ordered[0][9], "", ordered[0][8])
-    part = payment.devices([r[6] for r in ordered], yearly_limit=standard.amount("yearly_limit"),
-                           used_this_year=used, fund_ratio=standard.amount("fund_ratio"))
+    part = payment.devices(
+        [r[6] for r in ordered],
+        yearly_limit=standard.amount("yearly_limit"),
+        used_this_year=used,
+        fund_ratio=standard.amount("fund_ratio"),
+    )
     return part, ordered
 
 
@@ -365,8 +408,12 @@ def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[
     for (person_id, form, benefit_class, trained), n in sorted(groups.items(), key=lambda kv: str(kv[0])):
         standard = std.get(form, benefit_class, "", month)
         if form == "home_family":
-            part = payment.family_allowance(daily=standard.amount("daily_allowance"), eligible_days=n,
-                                            carer_trained=trained, untrained_ratio=standard.amount("untrained_ratio"))
+            part = payment.family_allowance(
+                daily=standard.amount("daily_allowance"),
+                eligible_days=n,
+                carer_trained=trained,
+                untrained_ratio=standard.amount("untrained_ratio"),
+            )
         else:
             part = payment.allowance(daily=standard.amount("daily"), eligible_days=n)
         line = per_line.setdefault((person_id, form), LineResult(None, person_id, form, month, False))
@@ -374,7 +421,8 @@ def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[
         line.amounts = line.amounts + part
         line.details["classes"] = sorted(set(line.details.get("classes", [])) | ({benefit_class} - {None}))
         line.details.setdefault("parts", []).append(
-            {"class": benefit_class, "days": n, "carer_trained": trained, "amount": str(part.fund)})
+            {"class": benefit_class, "days": n, "carer_trained": trained, "amount": str(part.fund)}
+        )
     return sorted(per_line.values(), key=lambda line: (line.person_id, line.care_form))
 
 

@@ -6,6 +6,7 @@ Only the facts are prepared here, each from the module that owns its rule: eligi
 ``settlement.rules``, payment standards from ``benefits.payment``. Nothing is written to the settlement
 tables; ``run.py`` swaps the result in atomically.
 """
+
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -22,8 +23,23 @@ from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, policy_in_force
 
 from .. import rules
 
-TEMP_TABLES = ("st_rec", "st_seg", "st_formmap", "st_agr", "st_emp", "st_adm", "st_overlap", "st_cap", "st_std",
-               "st_a", "st_fix", "st_priced", "st_lprice", "st_f", "st_line")
+TEMP_TABLES = (
+    "st_rec",
+    "st_seg",
+    "st_formmap",
+    "st_agr",
+    "st_emp",
+    "st_adm",
+    "st_overlap",
+    "st_cap",
+    "st_std",
+    "st_a",
+    "st_fix",
+    "st_priced",
+    "st_lprice",
+    "st_f",
+    "st_line",
+)
 RECORD_KINDS = ("bed_day", "home_visit", "device")
 
 RECORD_COLUMNS = """r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
@@ -123,8 +139,11 @@ class Standards:
 
 
 def allowance_person_ids(month: dt.date) -> set[int]:
-    return set(BenefitDecision.objects.filter(care_form__in=rules.ALLOWANCE_FORMS, starts_on__lte=month_end(month))
-               .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month)).values_list("person_id", flat=True))
+    return set(
+        BenefitDecision.objects.filter(care_form__in=rules.ALLOWANCE_FORMS, starts_on__lte=month_end(month))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
+        .values_list("person_id", flat=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -172,14 +191,26 @@ def stage_records(month: dt.date) -> Scope:
     latest = latest_runs()
     others = {m: run for m, run in latest.items() if m != month}
     late_months = sorted(m for m in others if m < month)
-    late_since = [max(run.started_at for m, run in others.items() if m >= first) - LATE_MARGIN
-                  for first in late_months]
-    params = {"start": month, "end": month_end(month), "later_runs": [r.pk for m, r in others.items() if m > month],
-              "late_months": late_months, "late_since": late_since, "since": min(late_since, default=None),
-              "other_runs": [r.pk for r in others.values()]}
+    late_since = [
+        max(run.started_at for m, run in others.items() if m >= first) - LATE_MARGIN for first in late_months
+    ]
+    params = {
+        "start": month,
+        "end": month_end(month),
+        "later_runs": [r.pk for m, r in others.items() if m > month],
+        "late_months": late_months,
+        "late_since": late_since,
+        "since": min(late_since, default=None),
+        "other_runs": [r.pk for r in others.values()],
+    }
     execute("DROP TABLE IF EXISTS st_rec")
-    execute("CREATE TEMP TABLE st_rec AS " + RECORD_SQL + (NOT_LATER_SQL if params["later_runs"] else "")
-            + (" UNION ALL " + LATE_SQL if late_months else ""), params)
+    execute(
+        "CREATE TEMP TABLE st_rec AS "
+        + RECORD_SQL
+        + (NOT_LATER_SQL if params["later_runs"] else "")
+        + (" UNION ALL " + LATE_SQL if late_months else ""),
+        params,
+    )
     execute(DUPLICATES_SQL)
     execute("ANALYZE st_rec")
     return Scope(fetch("SELECT count(*) FROM st_rec")[0][0])
@@ -224,16 +255,37 @@ def stage_segments(month: dt.date, scope: Scope, extra_persons: set[int]) -> Seg
 
     by_month = {first: set(persons) for first, persons in scope.persons.items()}
     by_month[month] = by_month.get(month, set()) | extra_persons
-    segments = Segments({first: month_segments(person_ids=persons, start=first, end=month_end(first))
-                         for first, persons in by_month.items()})
+    segments = Segments(
+        {
+            first: month_segments(person_ids=persons, start=first, end=month_end(first))
+            for first, persons in by_month.items()
+        }
+    )
     rows = []
     for person_segments in segments.by_month.values():
         for person_id, items in person_segments.items():
             for a, b, v in items:
-                rows.append((person_id, a, b, v.eligible, v.reason_code, v.detail, v.benefit_class, v.care_form or "",
-                             v.institution_id, v.died_on, segments.category_key(v.categories)))
-    temp_table("st_seg", "person_id int, d_from date, d_to date, eligible bool, reason_code text, detail text, "
-               "benefit_class text, care_form text, institution_id int, died_on date, cat int", rows)
+                rows.append(
+                    (
+                        person_id,
+                        a,
+                        b,
+                        v.eligible,
+                        v.reason_code,
+                        v.detail,
+                        v.benefit_class,
+                        v.care_form or "",
+                        v.institution_id,
+                        v.died_on,
+                        segments.category_key(v.categories),
+                    )
+                )
+    temp_table(
+        "st_seg",
+        "person_id int, d_from date, d_to date, eligible bool, reason_code text, detail text, "
+        "benefit_class text, care_form text, institution_id int, died_on date, cat int",
+        rows,
+    )
     return segments
 
 
@@ -244,9 +296,20 @@ def stage_segments(month: dt.date, scope: Scope, extra_persons: set[int]) -> Seg
 def stage_forms() -> None:
     """Which care forms a record kind serves and the form its line is filed under (settlement.rules)."""
     forms = ["", *CareForm.values]
-    temp_table("st_formmap", "kind text, care_form text, matches bool, form text",
-               [(kind, form, rules.record_matches_form(kind, form or None), rules.default_form(kind, form or None))
-                for kind in RECORD_KINDS for form in forms])
+    temp_table(
+        "st_formmap",
+        "kind text, care_form text, matches bool, form text",
+        [
+            (
+                kind,
+                form,
+                rules.record_matches_form(kind, form or None),
+                rules.default_form(kind, form or None),
+            )
+            for kind in RECORD_KINDS
+            for form in forms
+        ],
+    )
 
 
 def stage_institution_facts(scope: Scope, start: dt.date, end: dt.date) -> None:
@@ -264,23 +327,34 @@ def stage_institution_facts(scope: Scope, start: dt.date, end: dt.date) -> None:
             if agreement is not None:
                 covered = [f for f in CareForm.values if rules.agreement_covers(agreement.care_forms, f)]
                 rows.append((institution_id, day, covered, agreement.price_life, agreement.price_medical))
-    temp_table("st_agr", "institution_id int, day date, covered_forms text[], price_life numeric, "
-               "price_medical numeric", rows)
+    temp_table(
+        "st_agr",
+        "institution_id int, day date, covered_forms text[], price_life numeric, price_medical numeric",
+        rows,
+    )
     employments = caregiver_employments(institution_ids=institution_ids, start=start, end=end)
-    temp_table("st_emp", "institution_id int, national_id text, employed_from date, employed_to date",
-               ((inst, nid, a, b) for (inst, nid), periods in employments.items() for a, b in periods))
+    temp_table(
+        "st_emp",
+        "institution_id int, national_id text, employed_from date, employed_to date",
+        ((inst, nid, a, b) for (inst, nid), periods in employments.items() for a, b in periods),
+    )
     execute("DROP TABLE IF EXISTS st_adm")
-    execute("""
+    execute(
+        """
         CREATE TEMP TABLE st_adm AS
         SELECT a.person_id, a.institution_id, a.admitted_on, a.discharged_on, a.bed_id,
                b.registered_from, b.registered_to
         FROM benefits_admission a LEFT JOIN institutions_bed b ON b.id = a.bed_id
         WHERE a.institution_id IN (SELECT DISTINCT institution_id FROM st_rec WHERE kind = 'bed_day')
           AND a.admitted_on <= %(end)s AND (a.discharged_on IS NULL OR a.discharged_on > %(start)s)""",
-            {"start": start, "end": end})
+        {"start": start, "end": end},
+    )
     execute("ANALYZE st_adm")
-    temp_table("st_cap", "institution_id int, day date, records int, capacity int",
-               [(inst, day, n, 0) for (inst, day), n in scope.bed_days.items()])
+    temp_table(
+        "st_cap",
+        "institution_id int, day date, records int, capacity int",
+        [(inst, day, n, 0) for (inst, day), n in scope.bed_days.items()],
+    )
     execute("""UPDATE st_cap c SET capacity = (SELECT count(*) FROM institutions_bed b
                WHERE b.institution_id = c.institution_id AND b.registered_from <= c.day
                  AND (b.registered_to IS NULL OR b.registered_to >= c.day))""")
@@ -303,8 +377,13 @@ def stage_standards(scope: Scope, segments: Segments, std: Standards) -> None:
     raised only if a record needs it."""
     days = sorted({day for _, day in scope.bed_days})
     components = sorted(scope.bed_components)
-    classes = {v.benefit_class for months in segments.by_month.values() for items in months.values()
-               for _, _, v in items if v.eligible and v.care_form == "residential"}
+    classes = {
+        v.benefit_class
+        for months in segments.by_month.values()
+        for items in months.values()
+        for _, _, v in items
+        if v.eligible and v.care_form == "residential"
+    }
     rows = []
     for benefit_class in sorted(classes, key=str):
         for component in components:
@@ -318,18 +397,27 @@ def stage_standards(scope: Scope, segments: Segments, std: Standards) -> None:
                     daily = ratio = types = None
                     missing, error = type(exc).__name__, str(exc)
                 for categories, cat in segments.category_keys.items():
-                    effective = None if ratio is None else payment.effective_ratio(
-                        ratio, categories=categories, bonus=std.bonus(day))
+                    effective = (
+                        None
+                        if ratio is None
+                        else payment.effective_ratio(ratio, categories=categories, bonus=std.bonus(day))
+                    )
                     rows.append((benefit_class, component, day, cat, daily, effective, types, missing, error))
-    temp_table("st_std", "benefit_class text, component text, day date, cat int, daily numeric, ratio numeric, "
-               "institution_types text[], missing text, error text", rows)
+    temp_table(
+        "st_std",
+        "benefit_class text, component text, day date, cat int, daily numeric, ratio numeric, "
+        "institution_types text[], missing text, error text",
+        rows,
+    )
 
 
 def raise_missing_standard() -> None:
     """Stop the run with the standard's own error when a record needs a standard staff have not entered."""
-    row = fetch("SELECT t.missing, t.error FROM st_a a JOIN st_std t ON t.benefit_class = a.benefit_class "
-                "AND t.component = a.component AND t.day = a.day AND t.cat = a.cat WHERE a.step = %s LIMIT 1",
-                [MISSING_STANDARD_STEP])
+    row = fetch(
+        "SELECT t.missing, t.error FROM st_a a JOIN st_std t ON t.benefit_class = a.benefit_class "
+        "AND t.component = a.component AND t.day = a.day AND t.cat = a.cat WHERE a.step = %s LIMIT 1",
+        [MISSING_STANDARD_STEP],
+    )
     if row:
         kind, error = row[0]
         raise (PolicyNotEntered if kind == "PolicyNotEntered" else NoPolicyInForce)(error)

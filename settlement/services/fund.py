@@ -3,6 +3,7 @@
 Every posting has a unique reference to its source record, so posting is idempotent (ON CONFLICT DO
 NOTHING) and the reconciliation can compare the ledger with what the sources say, posting by posting.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,9 +14,15 @@ from ..models import LedgerEntry
 
 A = LedgerEntry.Account
 INCOME_ACCOUNTS = {
-    "pooled_fund": A.INCOME_POOLED_FUND, "fiscal": A.INCOME_FISCAL, "fiscal_city": A.INCOME_FISCAL,
-    "fiscal_district": A.INCOME_FISCAL, "fiscal_subsidy": A.INCOME_FISCAL, "employer": A.INCOME_EMPLOYER,
-    "collective_city": A.INCOME_COLLECTIVE, "collective_town": A.INCOME_COLLECTIVE, "donation": A.INCOME_DONATION,
+    "pooled_fund": A.INCOME_POOLED_FUND,
+    "fiscal": A.INCOME_FISCAL,
+    "fiscal_city": A.INCOME_FISCAL,
+    "fiscal_district": A.INCOME_FISCAL,
+    "fiscal_subsidy": A.INCOME_FISCAL,
+    "employer": A.INCOME_EMPLOYER,
+    "collective_city": A.INCOME_COLLECTIVE,
+    "collective_town": A.INCOME_COLLECTIVE,
+    "donation": A.INCOME_DONATION,
     "interest": A.INCOME_INTEREST,
 }
 
@@ -85,7 +92,7 @@ def ledger_sync() -> int:
     sql = f"""
         INSERT INTO settlement_ledgerentry (reference, booked_on, account, source, region_code, amount, memo,
                                             created_at)
-        SELECT e.ref, e.booked_on, {_account_case('e.account')}, e.source, coalesce(e.region, ''), e.amount,
+        SELECT e.ref, e.booked_on, {_account_case("e.account")}, e.source, coalesce(e.region, ''), e.amount,
                coalesce(e.memo, ''), now()
         FROM ({_expected_sql()}) AS e(ref, booked_on, account, source, region, amount, memo)
         ON CONFLICT (reference) DO NOTHING"""  # noqa: S608 - fixed SQL, no user input
@@ -123,8 +130,10 @@ def reconcile() -> tuple[list[Difference], dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         differences = [Difference(ref, expected, booked) for ref, expected, booked in cursor.fetchall()]
-        cursor.execute("SELECT account, sum(amount), count(*) FROM settlement_ledgerentry GROUP BY account "
-                       "ORDER BY account")
+        cursor.execute(
+            "SELECT account, sum(amount), count(*) FROM settlement_ledgerentry GROUP BY account "
+            "ORDER BY account"
+        )
         totals = {account: (total, n) for account, total, n in cursor.fetchall()}
     return differences, totals
 

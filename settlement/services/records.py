@@ -1,4 +1,5 @@
 """Storing service records from every channel (file, API, portal, generated bed-days) (SPEC 7.1)."""
+
 import datetime as dt
 
 from django.db import transaction
@@ -9,8 +10,18 @@ from ltci.core.dates import month_end
 
 from ..models import Claim, RecordKind, ServiceRecord
 
-FIELDS = ("institution_id", "person_id", "kind", "service_date", "component", "charged_amount",
-          "caregiver_national_id", "started_at", "ended_at", "items")
+FIELDS = (
+    "institution_id",
+    "person_id",
+    "kind",
+    "service_date",
+    "component",
+    "charged_amount",
+    "caregiver_national_id",
+    "started_at",
+    "ended_at",
+    "items",
+)
 
 
 @transaction.atomic
@@ -33,8 +44,15 @@ def records_store(*, records: list[tuple[str, dict]], origin: str, confirmed: bo
         values["component"] = values["component"] or ""
         values["caregiver_national_id"] = values["caregiver_national_id"] or ""
         values["items"] = values["items"] or []
-        new.append(ServiceRecord(source_key=key, origin=origin, confirmed=confirmed,
-                                 client_key=data.get("client_key", "") or "", **values))
+        new.append(
+            ServiceRecord(
+                source_key=key,
+                origin=origin,
+                confirmed=confirmed,
+                client_key=data.get("client_key", "") or "",
+                **values,
+            )
+        )
     ServiceRecord.objects.bulk_create(new, ignore_conflicts=True, batch_size=5000)
     return len(new), len(records) - len(new)
 
@@ -51,16 +69,30 @@ def bed_days_generate(*, institution, month: dt.date, daily_charge=None) -> int:
     end = month_end(month)
     records = []
     for admission in Admission.objects.filter(institution=institution, admitted_on__lte=end).exclude(
-            discharged_on__isnull=False, discharged_on__lte=month):
+        discharged_on__isnull=False, discharged_on__lte=month
+    ):
         agreement = active_agreement(institution=institution, on=month)
         price = daily_charge if daily_charge is not None else (agreement.price_life if agreement else None)
         day = max(admission.admitted_on, month)
-        last = end if admission.discharged_on is None else min(end, admission.discharged_on - dt.timedelta(days=1))
+        last = (
+            end
+            if admission.discharged_on is None
+            else min(end, admission.discharged_on - dt.timedelta(days=1))
+        )
         while day <= last:
-            records.append((f"gen:{admission.pk}:{day.isoformat()}:life", {
-                "institution_id": institution.pk, "person_id": admission.person_id, "kind": RecordKind.BED_DAY,
-                "service_date": day, "component": "life", "charged_amount": price if price is not None else 0,
-            }))
+            records.append(
+                (
+                    f"gen:{admission.pk}:{day.isoformat()}:life",
+                    {
+                        "institution_id": institution.pk,
+                        "person_id": admission.person_id,
+                        "kind": RecordKind.BED_DAY,
+                        "service_date": day,
+                        "component": "life",
+                        "charged_amount": price if price is not None else 0,
+                    },
+                )
+            )
             day += dt.timedelta(days=1)
     applied, _ = records_store(records=records, origin=ServiceRecord.Origin.GENERATED, confirmed=False)
     return applied
@@ -70,8 +102,12 @@ def bed_days_generate(*, institution, month: dt.date, daily_charge=None) -> int:
 def bed_days_confirm(*, institution, month: dt.date, record_ids=None) -> int:
     """Confirm generated bed-days of a month (all, or the given ids) so that the run takes them; the office
     receives a bed-day when it is confirmed (received_at: a month already run takes it as a late record)."""
-    qs = ServiceRecord.objects.filter(institution=institution, origin=ServiceRecord.Origin.GENERATED,
-                                      confirmed=False, service_date__range=(month, month_end(month)))
+    qs = ServiceRecord.objects.filter(
+        institution=institution,
+        origin=ServiceRecord.Origin.GENERATED,
+        confirmed=False,
+        service_date__range=(month, month_end(month)),
+    )
     if record_ids is not None:
         qs = qs.filter(pk__in=list(record_ids))
     return qs.update(confirmed=True, received_at=timezone.now())
@@ -106,24 +142,43 @@ def claim_reminders(*, on: dt.date) -> list:
         kind = ClaimReminder.Kind.OVERDUE
     else:
         return []
-    candidates = set(Agreement.objects.filter(valid_from__lte=month_end(month), valid_to__gte=month)
-                     .exclude(institution__type="assessment_agency").values_list("institution_id", flat=True))
+    candidates = set(
+        Agreement.objects.filter(valid_from__lte=month_end(month), valid_to__gte=month)
+        .exclude(institution__type="assessment_agency")
+        .values_list("institution_id", flat=True)
+    )
     in_force = set(agreement_days(institution_ids=candidates, start=month, end=month_end(month)))
     claimed = set(Claim.objects.filter(month=month).values_list("institution_id", flat=True))
     done = set(ClaimReminder.objects.filter(month=month, kind=kind).values_list("institution_id", flat=True))
     sent = []
     for institution_id in sorted(in_force - claimed - done):
-        emails = sorted(set(InstitutionUser.objects.filter(
-            institution_id=institution_id, role__in=["admin", "clerk"], user__is_active=True)
-            .exclude(user__email="").values_list("user__email", flat=True)))
-        text = (f"{month:%Y年%m月}长护险月度申报截止日为{deadline:%Y-%m-%d}，贵机构尚未提交申报。"
-                if kind == ClaimReminder.Kind.DUE else
-                f"{month:%Y年%m月}长护险月度申报已于{deadline:%Y-%m-%d}截止，贵机构尚未提交，提交后将标记为逾期申报；"
-                "截止后收到的记录将作为逾期记录进入下月结算。")
+        emails = sorted(
+            set(
+                InstitutionUser.objects.filter(
+                    institution_id=institution_id, role__in=["admin", "clerk"], user__is_active=True
+                )
+                .exclude(user__email="")
+                .values_list("user__email", flat=True)
+            )
+        )
+        text = (
+            f"{month:%Y年%m月}长护险月度申报截止日为{deadline:%Y-%m-%d}，贵机构尚未提交申报。"
+            if kind == ClaimReminder.Kind.DUE
+            else f"{month:%Y年%m月}长护险月度申报已于{deadline:%Y-%m-%d}截止，贵机构尚未提交，提交后将标记为逾期申报；"
+            "截止后收到的记录将作为逾期记录进入下月结算。"
+        )
         if emails:
             send_mail(f"长护险月度申报提醒（{month:%Y-%m}）", text, None, emails, fail_silently=True)
-        sent.append(ClaimReminder.objects.create(institution_id=institution_id, month=month, kind=kind,
-                                                 deadline=deadline, sent_on=on, recipients=len(emails)))
+        sent.append(
+            ClaimReminder.objects.create(
+                institution_id=institution_id,
+                month=month,
+                kind=kind,
+                deadline=deadline,
+                sent_on=on,
+                recipients=len(emails),
+            )
+        )
     return sent
 
 
@@ -135,11 +190,18 @@ def claim_submit(*, institution, month: dt.date, actor=None, now=None) -> Claim:
 
     now = now or timezone.now()
     deadline = claim_deadline(month)
-    totals = ServiceRecord.objects.filter(institution=institution, service_date__range=(month, month_end(month)),
-                                          confirmed=True).aggregate(n=Count("id"), s=Sum("charged_amount"))
+    totals = ServiceRecord.objects.filter(
+        institution=institution, service_date__range=(month, month_end(month)), confirmed=True
+    ).aggregate(n=Count("id"), s=Sum("charged_amount"))
     claim, _ = Claim.objects.update_or_create(
-        institution=institution, month=month,
-        defaults={"submitted_by": actor if getattr(actor, "pk", None) else None, "deadline": deadline,
-                  "late": timezone.localdate(now) > deadline, "record_count": totals["n"] or 0,
-                  "charged_total": totals["s"] or 0})
+        institution=institution,
+        month=month,
+        defaults={
+            "submitted_by": actor if getattr(actor, "pk", None) else None,
+            "deadline": deadline,
+            "late": timezone.localdate(now) > deadline,
+            "record_count": totals["n"] or 0,
+            "charged_total": totals["s"] or 0,
+        },
+    )
     return claim

@@ -1,4 +1,5 @@
 """Fund reports, early warnings, deposit release and the settlement documents (SPEC 7.3, 10)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -19,8 +20,12 @@ def flows_by_month(*, year: int | None = None, region: str | None = None) -> lis
     if region:
         qs = qs.filter(region_code=region)
     rows = {}
-    for row in (qs.annotate(month=TruncMonth("booked_on")).values("month", "account")
-                .annotate(total=Sum("amount")).order_by("month")):
+    for row in (
+        qs.annotate(month=TruncMonth("booked_on"))
+        .values("month", "account")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    ):
         entry = rows.setdefault(row["month"], {"month": row["month"], "income": ZERO, "expenditure": ZERO})
         if row["total"] >= 0 and row["account"].startswith("income"):
             entry["income"] += row["total"]
@@ -39,8 +44,11 @@ def flows_by_month(*, year: int | None = None, region: str | None = None) -> lis
 
 def flows_by(field: str) -> list[dict]:
     """Totals of the ledger by account and region or source."""
-    return list(LedgerEntry.objects.values(field, "account").annotate(total=Sum("amount"), n=Count("id"))
-                .order_by(field, "account"))
+    return list(
+        LedgerEntry.objects.values(field, "account")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by(field, "account")
+    )
 
 
 def payout_ratio(*, month: dt.date | None = None) -> Decimal | None:
@@ -49,7 +57,9 @@ def payout_ratio(*, month: dt.date | None = None) -> Decimal | None:
     qs = SettlementLine.objects.filter(run_id__in=runs, institution__isnull=False, is_adjustment=False)
     if month:
         qs = qs.filter(run__month=month)
-    totals = qs.aggregate(fund=Sum("fund_amount"), charged=Sum("charged_amount"), rejected=Sum("rejected_amount"))
+    totals = qs.aggregate(
+        fund=Sum("fund_amount"), charged=Sum("charged_amount"), rejected=Sum("rejected_amount")
+    )
     eligible = (totals["charged"] or ZERO) - (totals["rejected"] or ZERO)
     return (totals["fund"] / eligible).quantize(Decimal("0.0001")) if eligible else None
 
@@ -58,12 +68,14 @@ def beneficiaries(*, month: dt.date) -> list[dict]:
     """Persons paid in a month's latest run by benefit class and care form, with the fund paid."""
     runs = _latest_runs()
     groups: dict[tuple[str, str], dict] = {}
-    for person_id, form, fund, details in (SettlementLine.objects.filter(run_id__in=runs, run__month=month,
-                                                                         fund_amount__gt=0)
-                                           .values_list("person_id", "care_form", "fund_amount", "details")):
+    for person_id, form, fund, details in SettlementLine.objects.filter(
+        run_id__in=runs, run__month=month, fund_amount__gt=0
+    ).values_list("person_id", "care_form", "fund_amount", "details"):
         benefit_class = ",".join((details or {}).get("classes") or ["—"])
-        entry = groups.setdefault((benefit_class, form), {"benefit_class": benefit_class, "care_form": form,
-                                                          "persons": set(), "fund": ZERO})
+        entry = groups.setdefault(
+            (benefit_class, form),
+            {"benefit_class": benefit_class, "care_form": form, "persons": set(), "fund": ZERO},
+        )
         entry["persons"].add(person_id)
         entry["fund"] += fund
     return [{**g, "persons": len(g["persons"])} for _, g in sorted(groups.items())]
@@ -77,9 +89,9 @@ def beneficiaries_by_grade(*, month: dt.date) -> list[dict]:
 
     end = month_end(month)
     paid: dict[int, dict[str, Decimal]] = {}
-    for person_id, form, fund in (SettlementLine.objects.filter(run_id__in=_latest_runs(), run__month=month,
-                                                                fund_amount__gt=0)
-                                  .values_list("person_id", "care_form", "fund_amount")):
+    for person_id, form, fund in SettlementLine.objects.filter(
+        run_id__in=_latest_runs(), run__month=month, fund_amount__gt=0
+    ).values_list("person_id", "care_form", "fund_amount"):
         forms = paid.setdefault(person_id, {})
         forms[form] = forms.get(form, ZERO) + fund
     conclusions = conclusions_in_force(person_ids=list(paid), start=month, end=end)
@@ -89,8 +101,10 @@ def beneficiaries_by_grade(*, month: dt.date) -> list[dict]:
         conclusion = next((c for c in (pick_conclusion(own, day) for day in (end, month)) if c), None)
         grade = conclusion.grade if conclusion else None
         for form, fund in forms.items():
-            entry = groups.setdefault((grade if grade is not None else -1, form),
-                                      {"grade": grade, "care_form": form, "persons": 0, "fund": ZERO})
+            entry = groups.setdefault(
+                (grade if grade is not None else -1, form),
+                {"grade": grade, "care_form": form, "persons": 0, "fund": ZERO},
+            )
             entry["persons"] += 1
             entry["fund"] += fund
     return [g for _, g in sorted(groups.items())]
@@ -116,21 +130,37 @@ def fund_warnings_check(*, on: dt.date) -> list[FundWarning]:
     if past:
         average = sum((m["expenditure"] for m in past), ZERO) / len(past)
         if average > 0 and balance < average * rule["months"]:
-            raised.append(("balance_low", f"基金结余 {fen(balance)} 元不足 {rule['months']} 个月平均支出"
-                                          f"（月均 {fen(average)} 元）"))
+            raised.append(
+                (
+                    "balance_low",
+                    f"基金结余 {fen(balance)} 元不足 {rule['months']} 个月平均支出（月均 {fen(average)} 元）",
+                )
+            )
     if len(past) >= 2 and past[-2]["expenditure"] > 0:
         growth = past[-1]["expenditure"] / past[-2]["expenditure"] - 1
         if growth > rule["growth_threshold"]:
-            raised.append(("expenditure_growth", f"{past[-1]['month']:%Y-%m} 支出环比增长 {fen(growth * 100)}%"))
-    year_income = LedgerEntry.objects.filter(booked_on__year=on.year, amount__gt=0).aggregate(s=Sum("amount"))["s"]
-    handling = -(LedgerEntry.objects.filter(booked_on__year=on.year, account="expense_handling")
-                 .aggregate(s=Sum("amount"))["s"] or ZERO)
+            raised.append(
+                ("expenditure_growth", f"{past[-1]['month']:%Y-%m} 支出环比增长 {fen(growth * 100)}%")
+            )
+    year_income = LedgerEntry.objects.filter(booked_on__year=on.year, amount__gt=0).aggregate(
+        s=Sum("amount")
+    )["s"]
+    handling = -(
+        LedgerEntry.objects.filter(booked_on__year=on.year, account="expense_handling").aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
     ratio = rule["admin_cost_ratio"]
     if year_income and handling > year_income * ratio:
-        raised.append(("admin_cost", f"{on.year}年经办及其他业务费用 {handling} 元超过当年筹资的 {fen(ratio * 100)}%"))
+        raised.append(
+            ("admin_cost", f"{on.year}年经办及其他业务费用 {handling} 元超过当年筹资的 {fen(ratio * 100)}%")
+        )
     created, new = [], []
     for kind, message in raised:
-        warning, is_new = FundWarning.objects.get_or_create(kind=kind, raised_on=on, defaults={"message": message})
+        warning, is_new = FundWarning.objects.get_or_create(
+            kind=kind, raised_on=on, defaults={"message": message}
+        )
         created.append(warning)
         if is_new:
             new.append(warning)
@@ -146,8 +176,14 @@ def reserve_for_year(*, year: int) -> dict:
     fiscal = entries.filter(account="income_fiscal").aggregate(s=Sum("amount"))["s"] or ZERO
     surplus = income - spent
     share = (fiscal / income) if income else ZERO
-    return {"year": year, "income": income, "expenditure": spent, "surplus": surplus, "fiscal_share": share,
-            "reserve": fen(max(surplus, ZERO) * share)}
+    return {
+        "year": year,
+        "income": income,
+        "expenditure": spent,
+        "surplus": surplus,
+        "fiscal_share": share,
+        "reserve": fen(max(surplus, ZERO) * share),
+    }
 
 
 @transaction.atomic
@@ -155,16 +191,22 @@ def deposits_release(*, year: int) -> list[DepositRelease]:
     """Release the quality deposits withheld in a year according to the institutions' appraisals."""
     from institutions.models import Appraisal
 
-    withheld = (Statement.objects.filter(run_id__in=_latest_runs(), run__month__year=year,
-                                         run__state__in=["approved", "paid"])
-                .values("institution_id").annotate(total=Sum("deposit_withheld")))
+    withheld = (
+        Statement.objects.filter(
+            run_id__in=_latest_runs(), run__month__year=year, run__state__in=["approved", "paid"]
+        )
+        .values("institution_id")
+        .annotate(total=Sum("deposit_withheld"))
+    )
     rates = dict(Appraisal.objects.filter(year=year).values_list("institution_id", "release_rate"))
     result = []
     for row in withheld:
         rate = rates.get(row["institution_id"], ZERO)
         release, _ = DepositRelease.objects.get_or_create(
-            institution_id=row["institution_id"], year=year,
-            defaults={"withheld": row["total"], "release_rate": rate, "released": fen(row["total"] * rate)})
+            institution_id=row["institution_id"],
+            year=year,
+            defaults={"withheld": row["total"], "release_rate": rate, "released": fen(row["total"] * rate)},
+        )
         result.append(release)
     from .fund import ledger_sync
 
@@ -184,15 +226,24 @@ def budget_vs_actual(*, year: int, region: str | None = None) -> list[dict]:
     ledger = LedgerEntry.objects.filter(booked_on__year=year)
     if region:
         ledger = ledger.filter(region_code=region)
-    actual = {row["account"]: abs(row["total"]) for row in ledger.values("account").annotate(total=Sum("amount"))}
+    actual = {
+        row["account"]: abs(row["total"]) for row in ledger.values("account").annotate(total=Sum("amount"))
+    }
     labels = dict(LedgerEntry.Account.choices)
     rows = []
     for account in sorted(set(budgets) | set(actual), key=lambda a: (not a.startswith("income"), a)):
         budget, done = budgets.get(account), actual.get(account, ZERO)
-        rows.append({"account": account, "label": labels.get(account, account), "budget": budget, "actual": done,
-                     "difference": None if budget is None else done - budget,
-                     "rate": (done / budget).quantize(Decimal("0.0001")) if budget else None,
-                     "pct": min(100, int(done * 100 / budget)) if budget else None})
+        rows.append(
+            {
+                "account": account,
+                "label": labels.get(account, account),
+                "budget": budget,
+                "actual": done,
+                "difference": None if budget is None else done - budget,
+                "rate": (done / budget).quantize(Decimal("0.0001")) if budget else None,
+                "pct": min(100, int(done * 100 / budget)) if budget else None,
+            }
+        )
     return rows
 
 
@@ -203,8 +254,13 @@ def warning_recipients() -> list[str]:
 
     from ltci.core.permissions import staff_roles
 
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="").filter(
-        Q(is_superuser=True) | Q(groups__name__in=staff_roles("fund.reports"))).distinct()
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .exclude(email="")
+        .filter(Q(is_superuser=True) | Q(groups__name__in=staff_roles("fund.reports")))
+        .distinct()
+    )
     return sorted(users.values_list("email", flat=True))
 
 
@@ -221,8 +277,13 @@ def warnings_notify(warnings: list[FundWarning]) -> int:
     recipients = warning_recipients()
     if recipients:
         body = "\n".join(f"{w.raised_on} {w.message}" for w in warnings)
-        send_mail(f"长护险基金预警（{len(warnings)}项）", body + "\n\n请在管理后台“基金预警”中处理。", None, recipients,
-                  fail_silently=True)
+        send_mail(
+            f"长护险基金预警（{len(warnings)}项）",
+            body + "\n\n请在管理后台“基金预警”中处理。",
+            None,
+            recipients,
+            fail_silently=True,
+        )
     return len(recipients)
 
 
@@ -233,18 +294,32 @@ def statement_pdf(statement: Statement) -> bytes:
 
 
 def statement_context(statement: Statement) -> dict:
-    lines = (statement.run.lines.filter(institution_id=statement.institution_id)
-             .select_related("person").order_by("person__national_id", "care_form"))
+    lines = (
+        statement.run.lines.filter(institution_id=statement.institution_id)
+        .select_related("person")
+        .order_by("person__national_id", "care_form")
+    )
     from ltci.core.idnumber import mask_id
 
     from ..rules import codes_text
 
     return {
-        "title": "长期护理保险结算单", "document_no": statement.document_no, "statement": statement,
-        "institution": statement.institution, "run": statement.run, "issued_at": statement.run.started_at,
+        "title": "长期护理保险结算单",
+        "document_no": statement.document_no,
+        "statement": statement,
+        "institution": statement.institution,
+        "run": statement.run,
+        "issued_at": statement.run.started_at,
         "issuer": "长期护理保险经办机构",
-        "lines": [{"line": line, "masked_id": mask_id(line.person.national_id), "name": line.person.name,
-                   "reasons": codes_text(line.reason_codes)} for line in lines],
+        "lines": [
+            {
+                "line": line,
+                "masked_id": mask_id(line.person.national_id),
+                "name": line.person.name,
+                "reasons": codes_text(line.reason_codes),
+            }
+            for line in lines
+        ],
     }
 
 
@@ -252,12 +327,20 @@ def disclosure_pdf(*, year: int) -> bytes:
     from ltci.core.pdf import render_pdf
 
     months = flows_by_month(year=year)
-    return render_pdf("documents/fund_disclosure.html", {
-        "title": "长期护理保险基金收支情况公布", "document_no": f"JJGB-{year}", "year": year, "months": months,
-        "income": sum((m["income"] for m in months), ZERO), "expenditure": sum((m["expenditure"] for m in months), ZERO),
-        "balance": months[-1]["balance"] if months else ZERO, "issuer": "长期护理保险经办机构",
-        "issued_at": None,
-    })
+    return render_pdf(
+        "documents/fund_disclosure.html",
+        {
+            "title": "长期护理保险基金收支情况公布",
+            "document_no": f"JJGB-{year}",
+            "year": year,
+            "months": months,
+            "income": sum((m["income"] for m in months), ZERO),
+            "expenditure": sum((m["expenditure"] for m in months), ZERO),
+            "balance": months[-1]["balance"] if months else ZERO,
+            "issuer": "长期护理保险经办机构",
+            "issued_at": None,
+        },
+    )
 
 
 def payment_list_pdf(run: SettlementRun) -> bytes:
@@ -272,10 +355,17 @@ def payment_list_pdf(run: SettlementRun) -> bytes:
     rows = bank_rows(run)
     institutions = [r for r in rows if r[0] == "institution"]
     persons = [[*r[:1], mask_id(r[1]), *r[2:]] for r in rows if r[0] == "person"]
-    return render_pdf("documents/payment_list.html", {
-        "title": "长期护理保险基金支付清单", "document_no": f"ZF-{run.month:%Y%m}-v{run.version}", "run": run,
-        "institutions": institutions, "persons": persons, "issuer": "长期护理保险经办机构",
-        "issued_at": run.approved_at,
-        "institution_total": sum((Decimal(r[5]) for r in institutions), ZERO),
-        "person_total": sum((Decimal(r[5]) for r in persons), ZERO),
-    })
+    return render_pdf(
+        "documents/payment_list.html",
+        {
+            "title": "长期护理保险基金支付清单",
+            "document_no": f"ZF-{run.month:%Y%m}-v{run.version}",
+            "run": run,
+            "institutions": institutions,
+            "persons": persons,
+            "issuer": "长期护理保险经办机构",
+            "issued_at": run.approved_at,
+            "institution_total": sum((Decimal(r[5]) for r in institutions), ZERO),
+            "person_total": sum((Decimal(r[5]) for r in persons), ZERO),
+        },
+    )

@@ -1,4 +1,5 @@
 """Isolation rules for the assessors' portal pages (tests/institutions/test_isolation.py runs them)."""
+
 import datetime as dt
 
 from tests.institutions.isolation import Rule
@@ -15,17 +16,33 @@ def _world_task(world):
     user = world.users[("agency", "assessor")]
     assessor, _ = Assessor.objects.get_or_create(
         national_id=make_id_number("320302", dt.date(1980, 1, 1), 771),
-        defaults={"agency": world.agency, "name": "隔离测试评估员", "medical_professional": True, "user": user})
+        defaults={
+            "agency": world.agency,
+            "name": "隔离测试评估员",
+            "medical_professional": True,
+            "user": user,
+        },
+    )
     partner, _ = Assessor.objects.get_or_create(
         national_id=make_id_number("320302", dt.date(1980, 1, 1), 773),
-        defaults={"agency": world.agency, "name": "隔离测试搭档"})
+        defaults={"agency": world.agency, "name": "隔离测试搭档"},
+    )
     number = make_id_number("320302", dt.date(1940, 1, 1), 775)
     info = parse_id_number(number)
     person, _ = Person.objects.get_or_create(
-        national_id=number, defaults={"name": "隔离测试申请人", "birth_date": info.birth_date, "sex": info.sex,
-                                      "insurance_type": "resident", "region_code": "320302"})
+        national_id=number,
+        defaults={
+            "name": "隔离测试申请人",
+            "birth_date": info.birth_date,
+            "sex": info.sex,
+            "insurance_type": "resident",
+            "region_code": "320302",
+        },
+    )
     app, _ = Application.objects.get_or_create(
-        person=person, defaults={"applied_on": dt.date(2025, 9, 1), "state": "assigned", "agency": world.agency})
+        person=person,
+        defaults={"applied_on": dt.date(2025, 9, 1), "state": "assigned", "agency": world.agency},
+    )
     task, _ = Assignment.objects.get_or_create(application=app, assessor=assessor, round=1)
     Assignment.objects.get_or_create(application=app, assessor=partner, round=1)
     return task
@@ -37,11 +54,21 @@ def _document(world):
     from assessment.models import ApplicationDocument, Visit, VisitPhoto
 
     task = _world_task(world)
-    document = ApplicationDocument.objects.create(application=task.application,
-                                                  file=ContentFile(b"%PDF-1.4 iso", name="iso.pdf"))
-    visit, _ = Visit.objects.get_or_create(application=task.application, round=1, defaults={
-        "visited_on": dt.date(2025, 9, 5), "scale_version": "iso", "adl": 50, "cognition": 11, "perception": 11,
-        "grade": 2})
+    document = ApplicationDocument.objects.create(
+        application=task.application, file=ContentFile(b"%PDF-1.4 iso", name="iso.pdf")
+    )
+    visit, _ = Visit.objects.get_or_create(
+        application=task.application,
+        round=1,
+        defaults={
+            "visited_on": dt.date(2025, 9, 5),
+            "scale_version": "iso",
+            "adl": 50,
+            "cognition": 11,
+            "perception": 11,
+            "grade": 2,
+        },
+    )
     photo = VisitPhoto.objects.create(visit=visit, file=ContentFile(b"\x89PNG\r\n\x1a\niso", name="iso.png"))
     return document, photo
 
@@ -58,14 +85,22 @@ def _task(world):
 RULES = {
     "assessment_portal:tasks": Rule(roles={"assessor", "admin"}, owner_type=AGENCY, kwargs=_list),
     "assessment_portal:task": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task),
-    "assessment_portal:task_confirm": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
-    "assessment_portal:task_decline": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"),
+    "assessment_portal:task_confirm": Rule(
+        roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"
+    ),
+    "assessment_portal:task_decline": Rule(
+        roles={"assessor"}, owner_type=AGENCY, kwargs=_task, method="POST"
+    ),
     # Uploads: the agency's administrator and the assessors on the application (the applying care institution's
     # access is tested in tests/assessment/test_document_access.py).
-    "assessment_portal:document": Rule(roles={"assessor", "admin", "clerk"}, owner_type=AGENCY,
-                                       kwargs=lambda world: {"pk": _document(world)[0].pk}),
-    "assessment_portal:photo": Rule(roles={"assessor", "admin"}, owner_type=AGENCY,
-                                    kwargs=lambda world: {"pk": _document(world)[1].pk}),
+    "assessment_portal:document": Rule(
+        roles={"assessor", "admin", "clerk"},
+        owner_type=AGENCY,
+        kwargs=lambda world: {"pk": _document(world)[0].pk},
+    ),
+    "assessment_portal:photo": Rule(
+        roles={"assessor", "admin"}, owner_type=AGENCY, kwargs=lambda world: {"pk": _document(world)[1].pk}
+    ),
     # A care institution's own applications on behalf of persons (list + apply form; POST is the form).
     "assessment_portal:applications": Rule(roles={"admin", "clerk"}),
     "api-assessment-tasks": Rule(roles={"assessor"}, owner_type=AGENCY, kwargs=_list),

@@ -1,4 +1,5 @@
 """Admin workflow buttons, PDF download and conclusion import: coordinator allowed, others refused."""
+
 import datetime as dt
 
 import pytest
@@ -25,13 +26,17 @@ def coordinator(client, xuzhou):
 @pytest.fixture
 def submitted(xuzhou):
     person = make_person(name="王秀英")
-    return services.application_submit(person=person, applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1))
+    return services.application_submit(
+        person=person, applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1)
+    )
 
 
 def test_coordinator_sees_buttons_and_accepts(client, coordinator, submitted):
     page = client.get(f"/admin/assessment/application/{submitted.pk}/change/").content.decode()
     assert f"/admin/assessment/application/{submitted.pk}/action/accept/" in page
-    response = client.post(f"/admin/assessment/application/{submitted.pk}/action/accept/", {"on": "2025-09-02"})
+    response = client.post(
+        f"/admin/assessment/application/{submitted.pk}/action/accept/", {"on": "2025-09-02"}
+    )
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.state == "accepted" and submitted.state_changed_by == coordinator
@@ -44,16 +49,26 @@ def test_return_without_reason_shows_the_error(client, coordinator, submitted):
 
 
 def test_action_in_the_wrong_state_is_refused(client, coordinator, submitted):
-    response = client.post(f"/admin/assessment/application/{submitted.pk}/action/conclude/", {"on": "2025-10-01"},
-                           follow=True)
+    response = client.post(
+        f"/admin/assessment/application/{submitted.pk}/action/conclude/", {"on": "2025-10-01"}, follow=True
+    )
     assert "当前状态“已提交”不能公示期满，结论生效。" in response.content.decode()
 
 
 def test_admin_add_refuses_a_second_open_application(client, coordinator, submitted):
-    page = client.post("/admin/assessment/application/add/", {
-        "person": submitted.person_id, "applied_on": "2025-09-03", "applied_by": "staff", "channel": "counter",
-        "disability_since": "2025-01-01", "kind": "first",
-        "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}).content.decode()
+    page = client.post(
+        "/admin/assessment/application/add/",
+        {
+            "person": submitted.person_id,
+            "applied_on": "2025-09-03",
+            "applied_by": "staff",
+            "channel": "counter",
+            "disability_since": "2025-01-01",
+            "kind": "first",
+            "documents-TOTAL_FORMS": "0",
+            "documents-INITIAL_FORMS": "0",
+        },
+    ).content.decode()
     assert "已有正在办理的评估申请" in page
     assert Application.objects.count() == 1
 
@@ -89,15 +104,29 @@ def test_full_path_and_notice_pdf_download(client, coordinator, submitted, agenc
 
 def test_conclusion_import_upload(client, coordinator, xuzhou):
     person = make_person()
-    upload = SimpleUploadedFile("c.csv", f"national_id,grade,concluded_on,valid_until,agency_code\n"
-                                f"{person.national_id},3,2025-01-01,,\n".encode())
+    upload = SimpleUploadedFile(
+        "c.csv",
+        f"national_id,grade,concluded_on,valid_until,agency_code\n"
+        f"{person.national_id},3,2025-01-01,,\n".encode(),
+    )
     page = client.post("/admin/assessment/conclusion/import/", {"file": upload}).content.decode()
     assert "1 applied" in page
     assert Conclusion.objects.get(person=person).imported
 
 
-@pytest.mark.parametrize("model", ["application", "conclusion", "assessor", "assessmentfee", "conclusionevent",
-                                   "expiryreminder", "spotcheck", "committeedecision"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "application",
+        "conclusion",
+        "assessor",
+        "assessmentfee",
+        "conclusionevent",
+        "expiryreminder",
+        "spotcheck",
+        "committeedecision",
+    ],
+)
 def test_admin_lists_and_forms_render_for_the_coordinator(client, coordinator, submitted, model):
     assert client.get(f"/admin/assessment/{model}/").status_code == 200
     assert client.get(f"/admin/assessment/{model}/?state=submitted&q=1").status_code in (200, 302)
@@ -111,9 +140,16 @@ def test_application_change_page_and_add_page_render(client, coordinator, submit
 
 def test_spot_check_ordered_in_the_admin_opens_reassessments(client, coordinator, xuzhou):
     for _ in range(4):
-        Conclusion.objects.create(person=make_person(), grade=3, concluded_on=D(2025, 1, 1),
-                                  valid_until=D(2026, 12, 31), state="final")
-    response = client.post("/admin/assessment/spotcheck/add/", {"ordered_on": "2025-06-01", "size": "2",
-                                                                "seed": "7", "note": "季度抽查"})
+        Conclusion.objects.create(
+            person=make_person(),
+            grade=3,
+            concluded_on=D(2025, 1, 1),
+            valid_until=D(2026, 12, 31),
+            state="final",
+        )
+    response = client.post(
+        "/admin/assessment/spotcheck/add/",
+        {"ordered_on": "2025-06-01", "size": "2", "seed": "7", "note": "季度抽查"},
+    )
     assert response.status_code == 302
     assert Application.objects.filter(kind="spot_check", state="accepted").count() == 2

@@ -1,4 +1,5 @@
 """Assessors' API: the same work as the portal, scoped to the assessor's own tasks."""
+
 import datetime as dt
 
 import pytest
@@ -17,7 +18,9 @@ User = get_user_model()
 @pytest.fixture
 def task(agency):
     make_assessors(agency, [("李医生", True, []), ("赵评估", False, []), ("孙评估", False, [])])
-    app = services.application_submit(person=make_person(), applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1))
+    app = services.application_submit(
+        person=make_person(), applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1)
+    )
     services.application_accept(application=app, on=D(2025, 9, 2))
     return services.application_assign(application=app, agency=agency, seed=2)
 
@@ -37,8 +40,11 @@ def test_assessor_lists_records_and_confirms(agency, task):
     api = client_for(first.assessor, agency)
     listed = api.get("/api/v1/assessment-tasks/").json()
     assert [t["id"] for t in listed["results"]] == [first.pk]
-    response = api.post(f"/api/v1/assessment-tasks/{first.pk}/visit/",
-                        {"visited_on": "2025-09-25", "items": MODERATE}, format="json")
+    response = api.post(
+        f"/api/v1/assessment-tasks/{first.pk}/visit/",
+        {"visited_on": "2025-09-25", "items": MODERATE},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["grade"] == 2
     assert api.post(f"/api/v1/assessment-tasks/{first.pk}/confirm/").json()["state"] == "confirmed"
     client_for(second.assessor, agency).post(f"/api/v1/assessment-tasks/{second.pk}/confirm/")
@@ -47,16 +53,20 @@ def test_assessor_lists_records_and_confirms(agency, task):
 
 def test_grade_in_the_input_is_not_accepted_and_bad_item_is_named(agency, task):
     api = client_for(task[0].assessor, agency)
-    response = api.post(f"/api/v1/assessment-tasks/{task[0].pk}/visit/",
-                        {"visited_on": "2025-09-25", "items": {**FULL, "grade": 5}}, format="json")
+    response = api.post(
+        f"/api/v1/assessment-tasks/{task[0].pk}/visit/",
+        {"visited_on": "2025-09-25", "items": {**FULL, "grade": 5}},
+        format="json",
+    )
     assert response.status_code == 400
     assert "unknown item 'grade'" in response.json()["errors"]["non_field_errors"][0]
 
 
 def test_other_assessors_and_agencies_get_404(agency, task):
     first, _ = task
-    outsider = next(a for a in first.application.agency.assessors.all()
-                    if a.pk not in {t.assessor_id for t in task})
+    outsider = next(
+        a for a in first.application.agency.assessors.all() if a.pk not in {t.assessor_id for t in task}
+    )
     assert client_for(outsider, agency).get(f"/api/v1/assessment-tasks/{first.pk}/visit/").status_code == 404
     other = make_institution("PG8")
     (stranger,) = make_assessors(other, [("外", True, [])])

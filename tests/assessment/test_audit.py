@@ -1,4 +1,5 @@
 """Audit history (SPEC 12): every state change of applications, assignments and conclusions keeps who and when."""
+
 import datetime as dt
 
 from django.contrib.auth import get_user_model
@@ -14,8 +15,9 @@ D = dt.date
 def test_every_application_state_is_a_history_row_with_the_actor(agency):
     staff = get_user_model().objects.create_user("coord", is_staff=True)
     make_assessors(agency, [("李医生", True, []), ("赵评估", False, []), ("孙评估", False, [])])
-    app = services.application_submit(person=make_person(), applied_on=D(2025, 9, 1),
-                                      disability_since=D(2025, 1, 1), actor=staff)
+    app = services.application_submit(
+        person=make_person(), applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1), actor=staff
+    )
     services.application_accept(application=app, on=D(2025, 9, 2), actor=staff)
     pair = services.application_assign(application=app, agency=agency, seed=2, actor=staff)
     services.visit_record(assignment=pair[0], items=MODERATE, visited_on=D(2025, 9, 25))
@@ -31,18 +33,30 @@ def test_every_application_state_is_a_history_row_with_the_actor(agency):
 
 
 def test_return_reason_is_in_the_same_history_row_as_the_return(agency):
-    app = services.application_submit(person=make_person(), applied_on=D(2025, 9, 1),
-                                      disability_since=D(2025, 1, 1))
+    app = services.application_submit(
+        person=make_person(), applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1)
+    )
     services.application_return(application=app, reason="缺少诊断证明")
     last = app.history.order_by("-history_id").first()
     assert (last.state, last.return_reason) == ("returned", "缺少诊断证明")
 
 
 def test_declines_cancellations_and_withdrawn_confirmations_are_recorded(agency):
-    make_assessors(agency, [("李医生", True, []), ("王医生", True, []), ("赵评估", False, []), ("孙评估", False, []),
-                            ("周医生", True, []), ("吴评估", False, []), ("郑评估", False, [])])
-    app = services.application_submit(person=make_person(), applied_on=D(2025, 9, 1),
-                                      disability_since=D(2025, 1, 1))
+    make_assessors(
+        agency,
+        [
+            ("李医生", True, []),
+            ("王医生", True, []),
+            ("赵评估", False, []),
+            ("孙评估", False, []),
+            ("周医生", True, []),
+            ("吴评估", False, []),
+            ("郑评估", False, []),
+        ],
+    )
+    app = services.application_submit(
+        person=make_person(), applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1)
+    )
     services.application_accept(application=app, on=D(2025, 9, 2))
     pair = services.application_assign(application=app, agency=agency, seed=4)
     services.visit_record(assignment=pair[0], items=MODERATE, visited_on=D(2025, 9, 25))

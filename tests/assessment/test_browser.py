@@ -1,4 +1,5 @@
 """Journey in real Chromium: assessors fill the on-site form on a phone; a coordinator concludes in the admin."""
+
 import datetime as dt
 import os
 
@@ -26,8 +27,6 @@ pytestmark = [
     # restore migrated rows (staff groups, beat entries) after the flush, for the tests that follow
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
 
 
 def _portal_login(page, base, username):
@@ -76,7 +75,9 @@ def test_assessors_fill_on_a_phone_and_coordinator_concludes(live_server, browse
 
     phone2 = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     _portal_login(phone2, base, "br-a2")
-    phone2.goto(f"{base}/portal/assessments/tasks/{pair[1].pk if pair[1].assessor == second else pair[0].pk}/")
+    phone2.goto(
+        f"{base}/portal/assessments/tasks/{pair[1].pk if pair[1].assessor == second else pair[0].pk}/"
+    )
     phone2.click("#confirm")
     assert "已评估" in phone2.inner_text("#application-state")
 

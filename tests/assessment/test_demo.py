@@ -1,4 +1,5 @@
 """assessment.demo.seed: applications in every state, conclusions spread over grades, idempotent."""
+
 import io
 import random
 

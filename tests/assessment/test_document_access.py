@@ -2,6 +2,7 @@
 stored under a random name with the original name kept, downloaded only through views that check who may
 see them (staff with the role, the applicant or their agent, the assessors and administrator of the
 assessing agency, the care institution that applied)."""
+
 import datetime as dt
 import os
 import re
@@ -40,8 +41,11 @@ def _portal_user(name, institution, role):
 
 def _insured(person):
     account = account_create(national_id=person.national_id, person=person)
-    return account_activate(national_id=person.national_id, code=activation_code_issue(account=account),
-                            password="Kx9-long-enough-pw").user  # noqa: S106
+    return account_activate(
+        national_id=person.national_id,
+        code=activation_code_issue(account=account),
+        password="Kx9-long-enough-pw",  # noqa: S106
+    ).user
 
 
 @pytest.fixture
@@ -51,8 +55,13 @@ def world(agency):
     others = make_assessors(agency, [("钱评估", False, []), ("孙评估", False, []), ("周评估", False, [])])
     person = make_person(name="王秀英")
     app = services.application_submit(
-        person=person, applied_on=D(2025, 9, 1), disability_since=D(2025, 1, 1), applied_by="institution",
-        applying_institution=home, documents=[SimpleUploadedFile("王秀英 病历.pdf", PDF)])
+        person=person,
+        applied_on=D(2025, 9, 1),
+        disability_since=D(2025, 1, 1),
+        applied_by="institution",
+        applying_institution=home,
+        documents=[SimpleUploadedFile("王秀英 病历.pdf", PDF)],
+    )
     services.application_accept(application=app, on=D(2025, 9, 2))
     pair = services.application_assign(application=app, agency=agency, seed=5)
     assigned = pair[0].assessor
@@ -60,8 +69,15 @@ def world(agency):
     for assessor in (assigned, idle):
         assessor.user = _portal_user(f"pg-{assessor.pk}", agency, "assessor")
         assessor.save()
-    return {"app": app, "doc": app.documents.get(), "agency": agency, "home": home, "assigned": assigned,
-            "idle": idle, "person": person}
+    return {
+        "app": app,
+        "doc": app.documents.get(),
+        "agency": agency,
+        "home": home,
+        "assigned": assigned,
+        "idle": idle,
+        "person": person,
+    }
 
 
 def test_a_document_is_stored_under_a_random_name_and_keeps_its_original_name(world):
@@ -82,7 +98,9 @@ def test_staff_with_the_assessment_role_download_from_the_admin_and_others_are_r
     doc, url = world["doc"], f"/admin/assessment/application/document/{world['doc'].pk}/"
     coordinator = User.objects.create_user("coord", is_staff=True)
     coordinator.groups.add(coordinator_group())
-    page = _client(coordinator).get(f"/admin/assessment/application/{world['app'].pk}/change/").content.decode()
+    page = (
+        _client(coordinator).get(f"/admin/assessment/application/{world['app'].pk}/change/").content.decode()
+    )
     assert url in page and "/media/" not in page and doc.original_name in page
     _assert_download(_client(coordinator).get(url))
     assert _client(User.objects.create_user("no-role", is_staff=True)).get(url).status_code == 403
@@ -107,7 +125,10 @@ def test_the_assessing_agency_and_the_applying_institution_download_in_the_porta
     assert _client(_portal_user("pg2-admin", other_agency, "admin")).get(url).status_code == 404
     other_home = make_institution("YL010", type_="elderly_care")
     assert _client(_portal_user("yl10-admin", other_home, "admin")).get(url).status_code == 404
-    assert _client(_portal_user("yl-caregiver", world["home"], "caregiver")).get(url).status_code in (403, 404)
+    assert _client(_portal_user("yl-caregiver", world["home"], "caregiver")).get(url).status_code in (
+        403,
+        404,
+    )
     assert _client(User.objects.create_user("staff-p", is_staff=True)).get(url).status_code == 403
     assert Client().get(url).status_code == 302
 
@@ -135,11 +156,19 @@ def test_visit_photos_go_to_the_agency_and_staff_only(world):
 def test_media_is_never_served_by_the_application_even_in_debug():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(DJANGO_SETTINGS_MODULE="ltci.settings.local", DEBUG="true")
-    code = ("import django; django.setup(); from django.urls import resolve, Resolver404\n"
-            "try:\n    resolve('/media/assessment/documents/2025/09/x.pdf'); print('served')\n"
-            "except Resolver404:\n    print('not served')")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
-                         check=True).stdout.strip()
+    code = (
+        "import django; django.setup(); from django.urls import resolve, Resolver404\n"
+        "try:\n    resolve('/media/assessment/documents/2025/09/x.pdf'); print('served')\n"
+        "except Resolver404:\n    print('not served')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,  # noqa: S603
+        check=True,
+    ).stdout.strip()
     assert out == "not served"
 
 

@@ -8,16 +8,39 @@ import pytest
 from django.core.management import CommandError, call_command
 
 FULL = {
-    "eating": 10, "dressing": 10, "face_oral_hygiene": 5, "bowel_control": 10, "bladder_control": 10,
-    "toileting": 10, "level_walking": 15, "bed_chair_transfer": 15, "stairs": 10, "bathing": 5,
-    "time_orientation": 4, "person_orientation": 4, "space_orientation": 4, "memory": 4,
-    "vision": 4, "hearing": 4, "communication": 4,
+    "eating": 10,
+    "dressing": 10,
+    "face_oral_hygiene": 5,
+    "bowel_control": 10,
+    "bladder_control": 10,
+    "toileting": 10,
+    "level_walking": 15,
+    "bed_chair_transfer": 15,
+    "stairs": 10,
+    "bathing": 5,
+    "time_orientation": 4,
+    "person_orientation": 4,
+    "space_orientation": 4,
+    "memory": 4,
+    "vision": 4,
+    "hearing": 4,
+    "communication": 4,
 }
 # ADL 50 (moderate), cognition 11 (moderate), perception 11 (mild): grade 2.
 MODERATE = {
-    **FULL, "face_oral_hygiene": 0, "dressing": 5, "bowel_control": 5, "toileting": 5, "level_walking": 10,
-    "bed_chair_transfer": 5, "stairs": 0, "bathing": 0, "time_orientation": 3, "space_orientation": 2,
-    "memory": 2, "hearing": 3,
+    **FULL,
+    "face_oral_hygiene": 0,
+    "dressing": 5,
+    "bowel_control": 5,
+    "toileting": 5,
+    "level_walking": 10,
+    "bed_chair_transfer": 5,
+    "stairs": 0,
+    "bathing": 0,
+    "time_orientation": 3,
+    "space_orientation": 2,
+    "memory": 2,
+    "hearing": 3,
 }
 # Everything lowest: grade 5.
 NOTHING = dict.fromkeys(FULL, 0)
@@ -114,7 +137,10 @@ def test_an_unknown_scale_is_refused(tmp_path):
 def test_the_error_itself_names_the_id_and_the_item(tmp_path):
     _, _, error = run(tmp_path, [{"id": "P-42", "items": {**FULL, "bathing": 10}}])
     assert isinstance(error, CommandError)
-    assert str(error).splitlines()[0] == "id \"P-42\": item 'bathing': 10 is not an allowed value (allowed: 0, 5)"
+    assert (
+        str(error).splitlines()[0]
+        == "id \"P-42\": item 'bathing': 10 is not an allowed value (allowed: 0, 5)"
+    )
 
 
 def test_every_bad_item_of_one_record_is_named(tmp_path):
@@ -138,38 +164,116 @@ WORKED = [
     # ADL 100 intact, cognition 16 intact, perception 11 mild (hearing 3): row intact, column mild -> 0.
     ("intact-mild", _case(hearing=3), (100, 16, 11, "intact", "intact", "mild", 0)),
     # ADL 95 (bathing 0) mild; cognition 12 (4 items at 3) mild: row mild, column mild -> 1.
-    ("edge-mild", _case(bathing=0, time_orientation=3, person_orientation=3, space_orientation=3, memory=3),
-     (95, 12, 12, "mild", "mild", "intact", 1)),
+    (
+        "edge-mild",
+        _case(bathing=0, time_orientation=3, person_orientation=3, space_orientation=3, memory=3),
+        (95, 12, 12, "mild", "mild", "intact", 1),
+    ),
     # ADL 65: 100 - eating 10 - dressing 10 - stairs 10 - bathing 5 = 65 mild; perception 7 (4+2+1) moderate -> 1.
-    ("adl-65", _case(eating=0, dressing=0, stairs=0, bathing=0, hearing=2, communication=1),
-     (65, 16, 7, "mild", "intact", "moderate", 1)),
+    (
+        "adl-65",
+        _case(eating=0, dressing=0, stairs=0, bathing=0, hearing=2, communication=1),
+        (65, 16, 7, "mild", "intact", "moderate", 1),
+    ),
     # ADL 60 moderate (65 - face 5); cognition 3 severe (3+0+0+0): row moderate, column severe -> 3.
-    ("adl-60-cog-3", _case(eating=0, dressing=0, stairs=0, bathing=0, face_oral_hygiene=0, time_orientation=3,
-                           person_orientation=0, space_orientation=0, memory=0),
-     (60, 3, 12, "moderate", "severe", "intact", 3)),
+    (
+        "adl-60-cog-3",
+        _case(
+            eating=0,
+            dressing=0,
+            stairs=0,
+            bathing=0,
+            face_oral_hygiene=0,
+            time_orientation=3,
+            person_orientation=0,
+            space_orientation=0,
+            memory=0,
+        ),
+        (60, 3, 12, "moderate", "severe", "intact", 3),
+    ),
     # ADL 45 moderate: 0+0+0+10+10+10+15+0+0+0; cognition 4 moderate (1 each): row moderate, column moderate -> 2.
-    ("adl-45", {**dict.fromkeys(FULL, 0), "bowel_control": 10, "bladder_control": 10, "toileting": 10,
-                "level_walking": 15, "time_orientation": 1, "person_orientation": 1, "space_orientation": 1,
-                "memory": 1, "vision": 4, "hearing": 4, "communication": 4},
-     (45, 4, 12, "moderate", "moderate", "intact", 2)),
+    (
+        "adl-45",
+        {
+            **dict.fromkeys(FULL, 0),
+            "bowel_control": 10,
+            "bladder_control": 10,
+            "toileting": 10,
+            "level_walking": 15,
+            "time_orientation": 1,
+            "person_orientation": 1,
+            "space_orientation": 1,
+            "memory": 1,
+            "vision": 4,
+            "hearing": 4,
+            "communication": 4,
+        },
+        (45, 4, 12, "moderate", "moderate", "intact", 2),
+    ),
     # ADL 40 severe (45 - toileting 10 + bathing 5); cognition 16; perception 12 -> 3.
-    ("adl-40", {**dict.fromkeys(FULL, 0), "bowel_control": 10, "bladder_control": 10, "bathing": 5,
-                "level_walking": 15, "time_orientation": 4, "person_orientation": 4, "space_orientation": 4,
-                "memory": 4, "vision": 4, "hearing": 4, "communication": 4},
-     (40, 16, 12, "severe", "intact", "intact", 3)),
+    (
+        "adl-40",
+        {
+            **dict.fromkeys(FULL, 0),
+            "bowel_control": 10,
+            "bladder_control": 10,
+            "bathing": 5,
+            "level_walking": 15,
+            "time_orientation": 4,
+            "person_orientation": 4,
+            "space_orientation": 4,
+            "memory": 4,
+            "vision": 4,
+            "hearing": 4,
+            "communication": 4,
+        },
+        (40, 16, 12, "severe", "intact", "intact", 3),
+    ),
     # ADL 40 severe; cognition 11 moderate; perception 8 mild: worse is moderate -> 4.
-    ("adl-40-cog-11", {**dict.fromkeys(FULL, 0), "bowel_control": 10, "bladder_control": 10, "bathing": 5,
-                       "level_walking": 15, "time_orientation": 4, "person_orientation": 4, "space_orientation": 3,
-                       "memory": 0, "vision": 4, "hearing": 4, "communication": 0},
-     (40, 11, 8, "severe", "moderate", "mild", 4)),
+    (
+        "adl-40-cog-11",
+        {
+            **dict.fromkeys(FULL, 0),
+            "bowel_control": 10,
+            "bladder_control": 10,
+            "bathing": 5,
+            "level_walking": 15,
+            "time_orientation": 4,
+            "person_orientation": 4,
+            "space_orientation": 3,
+            "memory": 0,
+            "vision": 4,
+            "hearing": 4,
+            "communication": 0,
+        },
+        (40, 11, 8, "severe", "moderate", "mild", 4),
+    ),
     # ADL 0; cognition 16 intact; perception 3 severe -> 5 (a perception-only deficit counts like cognition).
-    ("adl-0-per-3", {**dict.fromkeys(FULL, 0), "time_orientation": 4, "person_orientation": 4,
-                     "space_orientation": 4, "memory": 4, "vision": 1, "hearing": 1, "communication": 1},
-     (0, 16, 3, "severe", "intact", "severe", 5)),
+    (
+        "adl-0-per-3",
+        {
+            **dict.fromkeys(FULL, 0),
+            "time_orientation": 4,
+            "person_orientation": 4,
+            "space_orientation": 4,
+            "memory": 4,
+            "vision": 1,
+            "hearing": 1,
+            "communication": 1,
+        },
+        (0, 16, 3, "severe", "intact", "severe", 5),
+    ),
     # ADL 100 intact; cognition 4 moderate -> 1; perception 4 moderate alike.
-    ("intact-cog-4", _case(time_orientation=1, person_orientation=1, space_orientation=1, memory=1),
-     (100, 4, 12, "intact", "moderate", "intact", 1)),
-    ("intact-per-0", _case(vision=0, hearing=0, communication=0), (100, 16, 0, "intact", "intact", "severe", 1)),
+    (
+        "intact-cog-4",
+        _case(time_orientation=1, person_orientation=1, space_orientation=1, memory=1),
+        (100, 4, 12, "intact", "moderate", "intact", 1),
+    ),
+    (
+        "intact-per-0",
+        _case(vision=0, hearing=0, communication=0),
+        (100, 16, 0, "intact", "intact", "severe", 1),
+    ),
 ]
 
 
@@ -177,7 +281,16 @@ def test_worked_cases_print_totals_levels_and_grade_in_the_spec_key_order(tmp_pa
     out, err, error = run(tmp_path, [{"id": name, "items": items} for name, items, _ in WORKED])
     assert (err, error) == ("", None)
     printed = json.loads(out)
-    keys = ["id", "adl", "cognition", "perception", "adl_level", "cognition_level", "perception_level", "grade"]
+    keys = [
+        "id",
+        "adl",
+        "cognition",
+        "perception",
+        "adl_level",
+        "cognition_level",
+        "perception_level",
+        "grade",
+    ]
     for (name, _, expected), result in zip(WORKED, printed, strict=True):
         assert list(result) == keys
         assert tuple(result[k] for k in keys[1:]) == expected, name
@@ -192,16 +305,30 @@ def test_the_shell_command_exits_non_zero_and_names_id_and_item(tmp_path):
     from pathlib import Path
 
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps([{"id": 1, "items": FULL}, {"id": 99, "items": {**FULL, "stairs": 15}}]), "utf-8")
+    path.write_text(
+        json.dumps([{"id": 1, "items": FULL}, {"id": 99, "items": {**FULL, "stairs": 15}}]), "utf-8"
+    )
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run([sys.executable, "manage.py", "grade_assessment", str(path)], cwd=root,  # noqa: S603
-                          capture_output=True, text=True, env=os.environ.copy(), check=False)
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "grade_assessment", str(path)],
+        cwd=root,  # noqa: S603
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
     assert proc.returncode != 0
     assert proc.stdout == ""
     assert "id 99: item 'stairs': 15 is not an allowed value" in proc.stderr
 
     path.write_text(json.dumps([{"id": 1, "items": FULL}]), "utf-8")
-    proc = subprocess.run([sys.executable, "manage.py", "grade_assessment", str(path)], cwd=root,  # noqa: S603
-                          capture_output=True, text=True, env=os.environ.copy(), check=False)
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "grade_assessment", str(path)],
+        cwd=root,  # noqa: S603
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["grade"] == 0

@@ -90,7 +90,10 @@ def test_item_names_and_option_texts_are_in_chinese():
         (5, "需部分帮助（夹菜、盛饭）"),
         (0, "较大或完全依赖，或有留置营养管"),
     ]
-    assert SCALE.items["memory"].options[-1].text_zh == "完全不能回忆即时信息，并且完全不能对既往事物进行正确的回忆"
+    assert (
+        SCALE.items["memory"].options[-1].text_zh
+        == "完全不能回忆即时信息，并且完全不能对既往事物进行正确的回忆"
+    )
 
 
 def test_grade_names_and_benefit_classes():
@@ -122,6 +125,7 @@ def test_unknown_scale_version_is_refused():
 
 # --- section 3: every band edge of every indicator --------------------------------------------
 
+
 # ADL totals move in steps of 5, so "either side" of an edge is 5 points away.
 @pytest.mark.parametrize(
     ("total", "level"),
@@ -145,8 +149,16 @@ def test_adl_band_edges(total, level):
 
 @pytest.mark.parametrize(
     ("total", "level"),
-    [(16, "intact"), (15, "mild"), (12, "mild"), (11, "moderate"), (4, "moderate"), (3, "severe"),
-     (1, "severe"), (0, "severe")],
+    [
+        (16, "intact"),
+        (15, "mild"),
+        (12, "mild"),
+        (11, "moderate"),
+        (4, "moderate"),
+        (3, "severe"),
+        (1, "severe"),
+        (0, "severe"),
+    ],
 )
 def test_cognition_band_edges(total, level):
     result = SCALE.grade(items_for(cognition=total))
@@ -155,8 +167,16 @@ def test_cognition_band_edges(total, level):
 
 @pytest.mark.parametrize(
     ("total", "level"),
-    [(12, "intact"), (11, "mild"), (8, "mild"), (7, "moderate"), (4, "moderate"), (3, "severe"),
-     (1, "severe"), (0, "severe")],
+    [
+        (12, "intact"),
+        (11, "mild"),
+        (8, "mild"),
+        (7, "moderate"),
+        (4, "moderate"),
+        (3, "severe"),
+        (1, "severe"),
+        (0, "severe"),
+    ],
 )
 def test_perception_band_edges(total, level):
     result = SCALE.grade(items_for(perception=total))
@@ -167,28 +187,57 @@ def test_perception_band_edges(total, level):
 # ADL moves in steps of 5 (section 2.1), cognition and perception in steps of 1.
 EDGES = {
     "adl": [
-        (100, "intact"), (95, "mild"), (90, "mild"),                        # intact | mild at 100/95
-        (70, "mild"), (65, "mild"), (60, "moderate"), (55, "moderate"),     # mild | moderate at 65/60
-        (50, "moderate"), (45, "moderate"), (40, "severe"), (35, "severe"),  # moderate | severe at 45/40
-        (5, "severe"), (0, "severe"),
+        (100, "intact"),
+        (95, "mild"),
+        (90, "mild"),  # intact | mild at 100/95
+        (70, "mild"),
+        (65, "mild"),
+        (60, "moderate"),
+        (55, "moderate"),  # mild | moderate at 65/60
+        (50, "moderate"),
+        (45, "moderate"),
+        (40, "severe"),
+        (35, "severe"),  # moderate | severe at 45/40
+        (5, "severe"),
+        (0, "severe"),
     ],
     "cognition": [
-        (16, "intact"), (15, "mild"), (14, "mild"),
-        (13, "mild"), (12, "mild"), (11, "moderate"), (10, "moderate"),
-        (5, "moderate"), (4, "moderate"), (3, "severe"), (2, "severe"),
-        (1, "severe"), (0, "severe"),
+        (16, "intact"),
+        (15, "mild"),
+        (14, "mild"),
+        (13, "mild"),
+        (12, "mild"),
+        (11, "moderate"),
+        (10, "moderate"),
+        (5, "moderate"),
+        (4, "moderate"),
+        (3, "severe"),
+        (2, "severe"),
+        (1, "severe"),
+        (0, "severe"),
     ],
     "perception": [
-        (12, "intact"), (11, "mild"), (10, "mild"),
-        (9, "mild"), (8, "mild"), (7, "moderate"), (6, "moderate"),
-        (5, "moderate"), (4, "moderate"), (3, "severe"), (2, "severe"),
-        (1, "severe"), (0, "severe"),
+        (12, "intact"),
+        (11, "mild"),
+        (10, "mild"),
+        (9, "mild"),
+        (8, "mild"),
+        (7, "moderate"),
+        (6, "moderate"),
+        (5, "moderate"),
+        (4, "moderate"),
+        (3, "severe"),
+        (2, "severe"),
+        (1, "severe"),
+        (0, "severe"),
     ],
 }
 
 
-@pytest.mark.parametrize(("indicator", "total", "level"),
-                         [(ind, total, level) for ind, rows in EDGES.items() for total, level in rows])
+@pytest.mark.parametrize(
+    ("indicator", "total", "level"),
+    [(ind, total, level) for ind, rows in EDGES.items() for total, level in rows],
+)
 def test_every_band_edge_on_the_boundary_and_one_step_either_side(indicator, total, level):
     result = SCALE.grade(items_for(**{indicator: total}))
     assert getattr(result, indicator) == total
@@ -263,14 +312,33 @@ def test_hand_worked_example():
     # ADL 10+5+0+5+10+5+10+5+0+0 = 50 (moderate); cognition 3+4+2+2 = 11 (moderate);
     # perception 4+3+4 = 11 (mild): row moderate, column moderate -> grade 2.
     items = {
-        "eating": 10, "dressing": 5, "face_oral_hygiene": 0, "bowel_control": 5, "bladder_control": 10,
-        "toileting": 5, "level_walking": 10, "bed_chair_transfer": 5, "stairs": 0, "bathing": 0,
-        "time_orientation": 3, "person_orientation": 4, "space_orientation": 2, "memory": 2,
-        "vision": 4, "hearing": 3, "communication": 4,
+        "eating": 10,
+        "dressing": 5,
+        "face_oral_hygiene": 0,
+        "bowel_control": 5,
+        "bladder_control": 10,
+        "toileting": 5,
+        "level_walking": 10,
+        "bed_chair_transfer": 5,
+        "stairs": 0,
+        "bathing": 0,
+        "time_orientation": 3,
+        "person_orientation": 4,
+        "space_orientation": 2,
+        "memory": 2,
+        "vision": 4,
+        "hearing": 3,
+        "communication": 4,
     }
     assert SCALE.grade(items) == GradeResult(
-        adl=50, cognition=11, perception=11, adl_level="moderate", cognition_level="moderate",
-        perception_level="mild", grade=2, scale_version="nhsa-2021",
+        adl=50,
+        cognition=11,
+        perception=11,
+        adl_level="moderate",
+        cognition_level="moderate",
+        perception_level="mild",
+        grade=2,
+        scale_version="nhsa-2021",
     )
 
 

@@ -36,8 +36,10 @@ def test_severe_adl_always_gives_grade_3_or_more(items):
 
 @given(items=item_sets, data=st.data())
 def test_making_any_set_of_items_worse_never_lowers_the_grade(items, data):
-    worse = {key: data.draw(st.sampled_from([p for p in ALLOWED[key] if p <= value]), label=key)
-             for key, value in items.items()}
+    worse = {
+        key: data.draw(st.sampled_from([p for p in ALLOWED[key] if p <= value]), label=key)
+        for key, value in items.items()
+    }
     assert SCALE.grade(worse).grade >= SCALE.grade(items).grade
 
 
@@ -45,6 +47,9 @@ def test_making_any_set_of_items_worse_never_lowers_the_grade(items, data):
 def test_cognition_and_perception_deficits_count_alike(items):
     # Swapping which of the two carries the worse level never changes the grade (ASSESSMENT_STANDARD.md 4).
     result = SCALE.grade(items)
-    swapped = items_for(adl=result.adl, cognition=COGNITION_AT[result.perception_level],
-                        perception=PERCEPTION_AT[result.cognition_level])
+    swapped = items_for(
+        adl=result.adl,
+        cognition=COGNITION_AT[result.perception_level],
+        perception=PERCEPTION_AT[result.cognition_level],
+    )
     assert SCALE.grade(swapped).grade == result.grade

@@ -1,4 +1,5 @@
 """SPEC 11.7 import_conclusions: columns, validity default, idempotence, corrections, bad input."""
+
 import datetime as dt
 import io
 
@@ -27,7 +28,9 @@ def people(xuzhou):
 def test_rows_become_final_imported_conclusions_with_policy_validity(tmp_path, people):
     a, b = people
     make_institution("PG01")
-    out, err = run(tmp_path, HEADER + f"{a.national_id},4,2024-03-10,,PG01\n{b.national_id},2,2024-05-01,2025-01-31,\n")
+    out, err = run(
+        tmp_path, HEADER + f"{a.national_id},4,2024-03-10,,PG01\n{b.national_id},2,2024-05-01,2025-01-31,\n"
+    )
     assert "2 rows, 2 applied, 0 unchanged, 0 rejected" in out, err
     ca = Conclusion.objects.get(person=a)
     assert (ca.grade, ca.state, ca.imported, ca.agency.code) == (4, "final", True, "PG01")
@@ -65,19 +68,28 @@ def test_later_lower_conclusion_publishes_a_downgrade(tmp_path, people):
     assert (down.grade, down.previous_grade, down.effective_on) == (2, 4, dt.date(2025, 1, 5))
 
 
-@pytest.mark.parametrize(("row", "field", "reason"), [
-    ("{id},6,2024-03-10,,", "grade", "'6' is not a grade 0-5"),
-    ("{id},x,2024-03-10,,", "grade", "'x' is not a grade 0-5"),
-    ("{id},3,2024-13-10,,", "concluded_on", "'2024-13-10' is not a date in the form YYYY-MM-DD"),
-    ("{id},3,,,", "concluded_on", "is required"),
-    ("{id},3,2024-03-10,2024-03-01,", "valid_until", "2024-03-01 is before concluded_on 2024-03-10"),
-    ("{id},3,2024-03-10,,NOPE", "agency_code", "no institution with code NOPE"),
-    ("{id},3,2024-03-10,,HOME1", "agency_code", "institution HOME1 is not an assessment agency (type home_care)"),
-    ("320302194005069999,3,2024-03-10,,", "national_id", "check character is 9, expected"),
-    ("110101199001011237,3,2024-03-10,,", "national_id", "no insured person with ID 110101199001011237"),
-    ("{id},3,2099-03-10,,", "concluded_on", "2099-03-10 is in the future"),
-])
-def test_bad_rows_are_rejected_with_field_and_reason_and_nothing_written(tmp_path, people, row, field, reason):
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    [
+        ("{id},6,2024-03-10,,", "grade", "'6' is not a grade 0-5"),
+        ("{id},x,2024-03-10,,", "grade", "'x' is not a grade 0-5"),
+        ("{id},3,2024-13-10,,", "concluded_on", "'2024-13-10' is not a date in the form YYYY-MM-DD"),
+        ("{id},3,,,", "concluded_on", "is required"),
+        ("{id},3,2024-03-10,2024-03-01,", "valid_until", "2024-03-01 is before concluded_on 2024-03-10"),
+        ("{id},3,2024-03-10,,NOPE", "agency_code", "no institution with code NOPE"),
+        (
+            "{id},3,2024-03-10,,HOME1",
+            "agency_code",
+            "institution HOME1 is not an assessment agency (type home_care)",
+        ),
+        ("320302194005069999,3,2024-03-10,,", "national_id", "check character is 9, expected"),
+        ("110101199001011237,3,2024-03-10,,", "national_id", "no insured person with ID 110101199001011237"),
+        ("{id},3,2099-03-10,,", "concluded_on", "2099-03-10 is in the future"),
+    ],
+)
+def test_bad_rows_are_rejected_with_field_and_reason_and_nothing_written(
+    tmp_path, people, row, field, reason
+):
     a, b = people
     make_institution("HOME1", type_="home_care")
     out, err = run(tmp_path, HEADER + row.format(id=a.national_id) + f"\n{b.national_id},3,2024-01-02,,\n")

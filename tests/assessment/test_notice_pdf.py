@@ -1,4 +1,5 @@
 """The conclusion notice PDF: CJK font embedded, numbered, re-issued identically (SPEC 10)."""
+
 import datetime as dt
 import shutil
 import subprocess
@@ -13,10 +14,18 @@ from tests.assessment.conftest import make_institution, make_person
 @pytest.fixture
 def final(xuzhou):
     person = make_person(serial=31, name="王秀英")
-    return Conclusion.objects.create(person=person, grade=4, concluded_on=dt.date(2025, 10, 14),
-                                     valid_until=dt.date(2027, 10, 13), review_deadline=dt.date(2025, 10, 21),
-                                     state="final", agency=make_institution("PG77"), adl=30, cognition=10,
-                                     perception=8)
+    return Conclusion.objects.create(
+        person=person,
+        grade=4,
+        concluded_on=dt.date(2025, 10, 14),
+        valid_until=dt.date(2027, 10, 13),
+        review_deadline=dt.date(2025, 10, 21),
+        state="final",
+        agency=make_institution("PG77"),
+        adl=30,
+        cognition=10,
+        perception=8,
+    )
 
 
 def test_two_renders_are_byte_identical_and_carry_the_number(final):
@@ -48,13 +57,19 @@ def test_a_reissue_from_the_database_is_byte_identical_and_keeps_its_dates(final
     from django.utils import timezone
 
     Conclusion.objects.filter(pk=final.pk).update(
-        finalized_at=dt.datetime(2025, 10, 14, 15, 30, 12, 999, tzinfo=timezone.get_default_timezone()))
+        finalized_at=dt.datetime(2025, 10, 14, 15, 30, 12, 999, tzinfo=timezone.get_default_timezone())
+    )
     first = conclusion_notice_pdf(Conclusion.objects.get(pk=final.pk))
     later = Conclusion.objects.select_related("person", "agency").get(pk=final.pk)
     assert conclusion_notice_pdf(later) == first
     if shutil.which("pdfinfo"):  # PDF metadata from the finalisation time, never "now"
         path = tmp_path / "n.pdf"
         path.write_bytes(first)
-        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True,  # noqa: S603,S607
-                              env={"TZ": "UTC", "PATH": "/usr/bin:/bin"}).stdout
+        info = subprocess.run(
+            ["pdfinfo", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,  # noqa: S603,S607
+            env={"TZ": "UTC", "PATH": "/usr/bin:/bin"},
+        ).stdout
         assert "Oct 14 07:30:12 2025" in info  # 15:30:12 in Asia/Shanghai

@@ -1,4 +1,5 @@
 """Assessors' portal pages: own tasks only, the on-site form, confirmation, decline; wrong users refused."""
+
 import datetime as dt
 
 import pytest
@@ -38,8 +39,13 @@ def _link(assessor, user):
 
 
 def form_data(items=MODERATE, **extra):
-    return {"visited_on": "2025-09-25", "present": "本人、女儿", "notes": "卧床",
-            **{f"item_{k}": str(v) for k, v in items.items()}, **extra}
+    return {
+        "visited_on": "2025-09-25",
+        "present": "本人、女儿",
+        "notes": "卧床",
+        **{f"item_{k}": str(v) for k, v in items.items()},
+        **extra,
+    }
 
 
 def test_assessor_sees_own_task_and_fills_and_confirms(client, setup):
@@ -79,7 +85,9 @@ def test_bad_photo_is_refused(client, setup):
     agency, _people, app, pair = setup
     _link(pair[0].assessor, login(client, "a1", agency))
     bad = SimpleUploadedFile("x.gif", b"GIF89a")
-    page = client.post(f"/portal/assessments/tasks/{pair[0].pk}/", {**form_data(), "photos": [bad]}).content.decode()
+    page = client.post(
+        f"/portal/assessments/tasks/{pair[0].pk}/", {**form_data(), "photos": [bad]}
+    ).content.decode()
     assert "只接受 PDF、JPG、PNG 文件" in page and not app.visits.exists()
 
 

@@ -1,4 +1,5 @@
 """A care institution applies on behalf of a person in the portal (SPEC 4.1) and sees its reminders."""
+
 import datetime as dt
 
 import pytest
@@ -34,8 +35,14 @@ def home(xuzhou):
 
 def apply_data(person, **extra):
     since = timezone.localdate() - dt.timedelta(days=400)
-    return {"national_id": person.national_id, "name": person.name, "disability_since": since.isoformat(),
-            "reason": "脑梗后长期卧床", "documents": [pdf()], **extra}
+    return {
+        "national_id": person.national_id,
+        "name": person.name,
+        "disability_since": since.isoformat(),
+        "reason": "脑梗后长期卧床",
+        "documents": [pdf()],
+        **extra,
+    }
 
 
 def test_clerk_applies_on_behalf_with_documents_and_sees_it_listed(client, home):
@@ -45,7 +52,12 @@ def test_clerk_applies_on_behalf_with_documents_and_sees_it_listed(client, home)
     assert response.status_code == 302, response.content.decode()[:2000]
     app = Application.objects.get(person=person)
     assert (app.applied_by, app.channel, app.applying_institution, app.care_institution, app.state) == (
-        "institution", "portal", home, home, "submitted")
+        "institution",
+        "portal",
+        home,
+        home,
+        "submitted",
+    )
     assert app.created_by == user and app.documents.count() == 1
     page = client.get(URL).content.decode()
     assert app.number in page and "李桂兰" in page
@@ -53,15 +65,18 @@ def test_clerk_applies_on_behalf_with_documents_and_sees_it_listed(client, home)
     assert person.national_id[:4] + "**********" + person.national_id[-4:] in page
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"name": "别人"}, "未找到身份号码与姓名相符的参保人"),
-    ({"national_id": "320302194005061234"}, "身份号码有误"),
-    ({"documents": []}, "请上传至少一份诊断证明等医疗材料"),
-    ({"documents": [SimpleUploadedFile("a.exe", b"MZ...")]}, "类型不支持"),
-    ({"documents": [SimpleUploadedFile("a.pdf", b"not a pdf")]}, "内容与扩展名不符"),
-    ({"disability_since": "2099-01-01"}, "失能起始日期不能晚于今天"),
-    ({"reason": ""}, "id_reason_error"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": "别人"}, "未找到身份号码与姓名相符的参保人"),
+        ({"national_id": "320302194005061234"}, "身份号码有误"),
+        ({"documents": []}, "请上传至少一份诊断证明等医疗材料"),
+        ({"documents": [SimpleUploadedFile("a.exe", b"MZ...")]}, "类型不支持"),
+        ({"documents": [SimpleUploadedFile("a.pdf", b"not a pdf")]}, "内容与扩展名不符"),
+        ({"disability_since": "2099-01-01"}, "失能起始日期不能晚于今天"),
+        ({"reason": ""}, "id_reason_error"),
+    ],
+)
 def test_bad_input_is_refused_with_a_reason_and_nothing_written(client, home, change, message):
     person = make_person(paid_years=range(2022, timezone.localdate().year + 1))
     login(client, "clerk1", home)
@@ -83,13 +98,26 @@ def test_acceptance_checks_are_shown_to_the_institution(client, home):
 
 def test_another_institution_sees_neither_applications_nor_reminders(client, home):
     person = make_person(name="隔离甲", paid_years=range(2022, timezone.localdate().year + 1))
-    services.application_submit(person=person, applied_on=timezone.localdate(), applied_by="institution",
-                                channel="portal", applying_institution=home, care_institution=home,
-                                disability_since=dt.date(2020, 1, 1))
+    services.application_submit(
+        person=person,
+        applied_on=timezone.localdate(),
+        applied_by="institution",
+        channel="portal",
+        applying_institution=home,
+        care_institution=home,
+        disability_since=dt.date(2020, 1, 1),
+    )
     other_person = make_person(name="隔离乙")
-    conclusion = Conclusion.objects.create(person=other_person, grade=3, concluded_on=dt.date(2024, 1, 1),
-                                           valid_until=dt.date(2025, 12, 31), state="final")
-    ExpiryReminder.objects.create(conclusion=conclusion, remind_on=dt.date(2025, 11, 1), care_institution=home)
+    conclusion = Conclusion.objects.create(
+        person=other_person,
+        grade=3,
+        concluded_on=dt.date(2024, 1, 1),
+        valid_until=dt.date(2025, 12, 31),
+        state="final",
+    )
+    ExpiryReminder.objects.create(
+        conclusion=conclusion, remind_on=dt.date(2025, 11, 1), care_institution=home
+    )
     login(client, "own", home, role="admin")
     own = client.get(URL).content.decode()
     assert "隔离甲" in own and "隔离乙" in own

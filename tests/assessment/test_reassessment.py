@@ -1,4 +1,5 @@
 """An office-ordered spot reassessment that finds a lower grade: downgrade event for benefits, fee by the fund."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -14,8 +15,14 @@ D = dt.date
 def test_spot_check_downgrade_publishes_events_and_the_fund_pays(agency):
     make_assessors(agency, [("李医生", True, []), ("赵评估", False, []), ("孙评估", False, [])])
     person = make_person()
-    old = Conclusion.objects.create(person=person, grade=5, concluded_on=D(2025, 1, 6), valid_until=D(2027, 1, 5),
-                                    state="final", imported=True)
+    old = Conclusion.objects.create(
+        person=person,
+        grade=5,
+        concluded_on=D(2025, 1, 6),
+        valid_until=D(2027, 1, 5),
+        state="final",
+        imported=True,
+    )
     spot = services.spot_check_order(on=D(2025, 9, 1), size=5, seed=3)
     (app,) = spot.applications.all()
     assert (app.kind, app.state, app.person) == ("spot_check", "accepted", person)
@@ -39,10 +46,12 @@ def test_spot_check_downgrade_publishes_events_and_the_fund_pays(agency):
 def test_an_upgrade_publishes_no_downgrade(agency):
     make_assessors(agency, [("李医生", True, []), ("赵评估", False, [])])
     person = make_person()
-    Conclusion.objects.create(person=person, grade=1, concluded_on=D(2024, 1, 8), valid_until=D(2026, 1, 7),
-                              state="final")
-    app = services.application_submit(person=person, applied_on=D(2025, 9, 1), kind="reassessment",
-                                      disability_since=D(2025, 1, 1))
+    Conclusion.objects.create(
+        person=person, grade=1, concluded_on=D(2024, 1, 8), valid_until=D(2026, 1, 7), state="final"
+    )
+    app = services.application_submit(
+        person=person, applied_on=D(2025, 9, 1), kind="reassessment", disability_since=D(2025, 1, 1)
+    )
     services.application_accept(application=app, on=D(2025, 9, 2))
     pair = services.application_assign(application=app, agency=agency, seed=1)
     services.visit_record(assignment=pair[0], items=MODERATE, visited_on=D(2025, 9, 10))

@@ -1,4 +1,5 @@
 """The conclusion-in-force contract used by benefits (SPEC 4.3, 5.1 condition 3)."""
+
 import datetime as dt
 from types import SimpleNamespace
 
@@ -12,12 +13,15 @@ from tests.assessment.conftest import make_person
 D = dt.date
 
 
-@pytest.mark.parametrize(("concluded", "months", "until"), [
-    (D(2024, 3, 10), 24, D(2026, 3, 9)),
-    (D(2024, 1, 1), 24, D(2025, 12, 31)),
-    (D(2024, 2, 29), 24, D(2026, 2, 27)),  # 2026-02-28 is the clamped anniversary, minus one day
-    (D(2024, 1, 31), 1, D(2024, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("concluded", "months", "until"),
+    [
+        (D(2024, 3, 10), 24, D(2026, 3, 9)),
+        (D(2024, 1, 1), 24, D(2025, 12, 31)),
+        (D(2024, 2, 29), 24, D(2026, 2, 27)),  # 2026-02-28 is the clamped anniversary, minus one day
+        (D(2024, 1, 31), 1, D(2024, 2, 28)),
+    ],
+)
 def test_validity_counts_months_including_the_conclusion_day(concluded, months, until):
     assert valid_until(concluded, months) == until
 
@@ -40,12 +44,18 @@ def test_pick_returns_none_after_the_latest_expired_even_if_an_older_one_runs_lo
 
 
 def test_pick_breaks_same_day_ties_by_the_later_record():
-    assert pick_conclusion([c(5, D(2024, 1, 1), D(2025, 1, 1)), c(7, D(2024, 1, 1), D(2025, 1, 1))],
-                           D(2024, 2, 1)).pk == 7
+    assert (
+        pick_conclusion(
+            [c(5, D(2024, 1, 1), D(2025, 1, 1)), c(7, D(2024, 1, 1), D(2025, 1, 1))], D(2024, 2, 1)
+        ).pk
+        == 7
+    )
 
 
 def _final(person, concluded, until, grade, state="final"):
-    return Conclusion.objects.create(person=person, grade=grade, concluded_on=concluded, valid_until=until, state=state)
+    return Conclusion.objects.create(
+        person=person, grade=grade, concluded_on=concluded, valid_until=until, state=state
+    )
 
 
 def test_selectors_agree_with_the_rule_every_day(xuzhou, django_assert_num_queries):

@@ -1,4 +1,5 @@
 """The workflow services: application, acceptance, assignment, visit, notice, conclusion, fees (SPEC 4.1-4.3)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -25,8 +26,16 @@ def submit(person, **kw):
 @pytest.fixture
 def team(agency):
     care = make_institution("YL01", type_="elderly_care")
-    people = make_assessors(agency, [("李医生", True, []), ("王医生", True, [care]), ("赵评估", False, []),
-                                     ("钱评估", False, [care]), ("孙评估", False, [])])
+    people = make_assessors(
+        agency,
+        [
+            ("李医生", True, []),
+            ("王医生", True, [care]),
+            ("赵评估", False, []),
+            ("钱评估", False, [care]),
+            ("孙评估", False, []),
+        ],
+    )
     return care, people
 
 
@@ -36,11 +45,14 @@ def test_submission_with_documents_is_stored(person):
     assert app.state == "submitted" and app.documents.count() == 1
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("a.exe", b"MZ", "文件“a.exe”类型不支持：只接受 PDF、JPG、PNG 文件。"),
-    ("a.pdf", b"GIF89a", "文件“a.pdf”的内容与扩展名不符。"),
-    ("a.png", b"", "文件“a.png”是空文件。"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.exe", b"MZ", "文件“a.exe”类型不支持：只接受 PDF、JPG、PNG 文件。"),
+        ("a.pdf", b"GIF89a", "文件“a.pdf”的内容与扩展名不符。"),
+        ("a.png", b"", "文件“a.png”是空文件。"),
+    ],
+)
 def test_bad_documents_are_refused_with_a_reason(person, name, content, message):
     with pytest.raises(AssessmentError) as exc:
         submit(person, documents=[SimpleUploadedFile(name, content)])
@@ -181,7 +193,9 @@ def test_notice_spans_five_working_days_across_national_day(person, agency, team
 def test_open_objection_blocks_conclusion_and_upheld_one_sends_a_new_pair(person, agency, team):
     app = _assessed(person, agency)
     application_publish_notice(application=app, on=D(2025, 9, 26))
-    objection = services.objection_raise(application=app, raised_on=D(2025, 9, 29), raised_by="邻居", reason="不符")
+    objection = services.objection_raise(
+        application=app, raised_on=D(2025, 9, 29), raised_by="邻居", reason="不符"
+    )
     with pytest.raises(AssessmentError, match="未处理的异议"):
         application_conclude(application=app, on=D(2025, 10, 14))
     first_pair = set(app.assignments.values_list("assessor_id", flat=True))
@@ -235,8 +249,9 @@ def test_disputed_review_goes_to_the_committee_whose_grade_is_final(person, agen
         services.visit_confirm(assignment=a)
     review.refresh_from_db()
     assert review.state == "committee"
-    services.committee_decide(application=review, grade=3, decided_on=D(2025, 11, 3), members="专家甲、专家乙",
-                              reasoning="综合判断")
+    services.committee_decide(
+        application=review, grade=3, decided_on=D(2025, 11, 3), members="专家甲、专家乙", reasoning="综合判断"
+    )
     new = Conclusion.objects.get(application=review)
     assert (new.state, new.grade, new.concluded_on) == ("final", 3, D(2025, 11, 3))
     assert ConclusionEvent.objects.get(conclusion=new, kind="downgraded").previous_grade == 5
@@ -260,8 +275,9 @@ def test_reminders_and_expiry_are_created_once(person, agency, team):
 def test_spot_check_sample_is_reproducible_by_seed(xuzhou):
     people = [make_person() for _ in range(8)]
     for p in people:
-        Conclusion.objects.create(person=p, grade=3, concluded_on=D(2025, 1, 1), valid_until=D(2026, 12, 31),
-                                  state="final")
+        Conclusion.objects.create(
+            person=p, grade=3, concluded_on=D(2025, 1, 1), valid_until=D(2026, 12, 31), state="final"
+        )
     spot = services.spot_check_order(on=D(2025, 6, 1), size=3, seed=42)
     chosen = sorted(spot.applications.values_list("person_id", flat=True))
     Application.objects.filter(spot_check=spot).update(state="withdrawn")
@@ -274,8 +290,9 @@ def test_daily_task_is_safe_to_run_twice(xuzhou):
     from assessment.tasks import assessment_daily
 
     p = make_person()
-    Conclusion.objects.create(person=p, grade=3, concluded_on=D(2023, 1, 1), valid_until=D(2024, 12, 31),
-                              state="final")
+    Conclusion.objects.create(
+        person=p, grade=3, concluded_on=D(2023, 1, 1), valid_until=D(2024, 12, 31), state="final"
+    )
     assert assessment_daily("2025-01-01") == {"reminders": 0, "expired": 1}
     assert assessment_daily("2025-01-01") == {"reminders": 0, "expired": 0}
 

@@ -1,6 +1,7 @@
 """Isolation rules for the residents area of the provider portal and its API (run by
 tests/institutions/test_isolation.py): residents and clients are read by every role of the owning
 institution; admissions, discharges and bed changes are recorded by its administrators and clerks."""
+
 from tests.institutions.isolation import ROLES_ALL, Rule
 
 RECORDS = frozenset({"admin", "clerk"})
@@ -14,8 +15,9 @@ def _admission(world):
     bed = world.owner.beds.first()
     admission = Admission.objects.filter(institution=world.owner).first()
     if admission is None:
-        admission = Admission.objects.create(person=make_person(name="隔离测试"), institution=world.owner, bed=bed,
-                                             admitted_on="2026-01-01")
+        admission = Admission.objects.create(
+            person=make_person(name="隔离测试"), institution=world.owner, bed=bed, admitted_on="2026-01-01"
+        )
     return {"pk": admission.pk}
 
 

@@ -1,6 +1,7 @@
 """Activation codes (SPEC 8, security review finding 3): counted and locked out by django-axes through
 Django's authenticate(), the same hashing work whether or not the ID has a pending code, a moderate hash
 cost, and a cap on failures per code that no number of client addresses gets around."""
+
 # ruff: noqa: S105, S106
 import pytest
 from axes.models import AccessAttempt
@@ -18,8 +19,11 @@ PASSWORD = "Kx9-long-enough-pw"
 
 
 def _post(client, national_id, code, ip):
-    return client.post("/me/activate/", {"national_id": national_id, "code": code, "password": PASSWORD,
-                                         "password2": PASSWORD}, REMOTE_ADDR=ip)
+    return client.post(
+        "/me/activate/",
+        {"national_id": national_id, "code": code, "password": PASSWORD, "password2": PASSWORD},
+        REMOTE_ADDR=ip,
+    )
 
 
 @pytest.fixture
@@ -59,9 +63,13 @@ def test_activation_failures_count_towards_the_login_lockout_of_the_same_id(pend
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         _post(client, account.national_id, _wrong(code), "10.1.1.1")
-    client.post("/me/login/", {"national_id": account.national_id, "password": "wrong-Pw-123"},
-                REMOTE_ADDR="10.1.1.1")
-    assert AccessAttempt.objects.get(username=account.user.username).failures_since_start == settings.AXES_FAILURE_LIMIT
+    client.post(
+        "/me/login/", {"national_id": account.national_id, "password": "wrong-Pw-123"}, REMOTE_ADDR="10.1.1.1"
+    )
+    assert (
+        AccessAttempt.objects.get(username=account.user.username).failures_since_start
+        == settings.AXES_FAILURE_LIMIT
+    )
     assert _post(client, account.national_id, code, "10.1.1.1").status_code == 429
 
 
@@ -98,8 +106,11 @@ def test_the_same_hashing_work_whether_or_not_the_id_has_a_pending_code(pending,
     used = account_create(national_id=make_person(name="孙六").national_id)
     activation_code_issue(account=used)
     InsuredAccount.objects.filter(pk=used.pk).update(activation_code_hash="")
-    cases = [(make_id(), "unknown ID"), (used.national_id, "no pending code"),
-             (account.national_id, "pending code, wrong guess")]
+    cases = [
+        (make_id(), "unknown ID"),
+        (used.national_id, "no pending code"),
+        (account.national_id, "pending code, wrong guess"),
+    ]
     for n, (national_id, label) in enumerate(cases):
         before = len(hash_calls)
         _post(Client(), national_id, _wrong(code), f"10.3.{n}.1")

@@ -1,4 +1,5 @@
 """Admin workflow: create, change form, end, letter PDF; import uploads."""
+
 # ruff: noqa: S105, S106
 import datetime as dt
 
@@ -30,19 +31,34 @@ def person(policy):
 
 def test_staff_create_change_and_end_a_decision_with_buttons(admin_client, person):
     inst = make_institution()
-    response = admin_client.post("/admin/benefits/benefitdecision/new/", {
-        "national_id": person.national_id, "care_form": "home_visits", "institution": inst.pk,
-        "carer_trained": "unknown", "starts_on": "2024-02-01"})
+    response = admin_client.post(
+        "/admin/benefits/benefitdecision/new/",
+        {
+            "national_id": person.national_id,
+            "care_form": "home_visits",
+            "institution": inst.pk,
+            "carer_trained": "unknown",
+            "starts_on": "2024-02-01",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     decision = BenefitDecision.objects.get(person=person)
     page = admin_client.get(f"/admin/benefits/benefitdecision/{decision.pk}/change/").content.decode()
     assert "变更护理形式" in page and "终止待遇" in page
-    admin_client.post(f"/admin/benefits/benefitdecision/{decision.pk}/change-form/", {
-        "care_form": "home_family", "institution": inst.pk, "carer_trained": "true", "starts_on": "2024-04-01"})
+    admin_client.post(
+        f"/admin/benefits/benefitdecision/{decision.pk}/change-form/",
+        {
+            "care_form": "home_family",
+            "institution": inst.pk,
+            "carer_trained": "true",
+            "starts_on": "2024-04-01",
+        },
+    )
     new = BenefitDecision.objects.get(person=person, ends_on__isnull=True)
     assert (new.care_form, new.carer_trained, new.decided_by.username) == ("home_family", True, "boss")
-    admin_client.post(f"/admin/benefits/benefitdecision/{new.pk}/end/", {"ends_on": "2024-06-30",
-                                                                         "reason": "requested"})
+    admin_client.post(
+        f"/admin/benefits/benefitdecision/{new.pk}/end/", {"ends_on": "2024-06-30", "reason": "requested"}
+    )
     new.refresh_from_db()
     assert (new.ends_on, new.end_reason) == (D(2024, 6, 30), "requested")
     assert new.history.count() >= 2
@@ -50,17 +66,24 @@ def test_staff_create_change_and_end_a_decision_with_buttons(admin_client, perso
 
 def test_create_form_shows_the_service_error(admin_client, policy):
     p = make_person()
-    response = admin_client.post("/admin/benefits/benefitdecision/new/", {
-        "national_id": p.national_id, "care_form": "home_visits", "institution": make_institution().pk,
-        "starts_on": "2024-02-01"})
+    response = admin_client.post(
+        "/admin/benefits/benefitdecision/new/",
+        {
+            "national_id": p.national_id,
+            "care_form": "home_visits",
+            "institution": make_institution().pk,
+            "starts_on": "2024-02-01",
+        },
+    )
     assert "no final assessment conclusion in force on 2024-02-01" in response.content.decode()
 
 
 def test_letter_pdf_is_numbered_and_reissued_identically(admin_client, person):
     from benefits.services import decision_create
 
-    decision = decision_create(person=person, care_form="home_visits", institution=make_institution(),
-                               starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=person, care_form="home_visits", institution=make_institution(), starts_on=D(2024, 2, 1)
+    )
     response = admin_client.get(f"/admin/benefits/benefitdecision/{decision.pk}/letter.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert f"DY-2024-{decision.pk:06d}" in response["Content-Disposition"]
@@ -77,8 +100,10 @@ def test_staff_without_the_role_cannot_use_the_workflow(client, person):
 def test_hospital_stay_upload_in_the_admin(admin_client, person):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile("stays.csv", f"national_id,admitted_on,discharged_on,hospital\n"
-                                f"{person.national_id},2024-03-05,,市一院\n".encode())
+    upload = SimpleUploadedFile(
+        "stays.csv",
+        f"national_id,admitted_on,discharged_on,hospital\n{person.national_id},2024-03-05,,市一院\n".encode(),
+    )
     response = admin_client.post("/admin/benefits/hospitalstay/import/", {"file": upload})
     assert "1 applied" in response.content.decode()
     assert admin_client.get("/admin/benefits/hospitalstay/").status_code == 200
@@ -119,8 +144,9 @@ def test_benefit_auditor_role_may_decide_and_supervisor_only_reads(client, perso
 def test_daily_end_job_button_runs_the_job_for_staff_with_the_role(admin_client, person, client):
     from benefits.services import decision_create
 
-    decision = decision_create(person=person, care_form="home_visits", institution=make_institution(),
-                               starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=person, care_form="home_visits", institution=make_institution(), starts_on=D(2024, 2, 1)
+    )
     person.died_on = D(2024, 4, 10)
     person.save()
     assert "运行每日待遇终止" in admin_client.get("/admin/benefits/benefitdecision/").content.decode()
@@ -149,13 +175,18 @@ def test_work_injury_upload_is_for_benefit_auditors_and_supervisors_only_read(cl
     auditor = get_user_model().objects.create_user("auditor2", password="x", is_staff=True)
     auditor.groups.add(Group.objects.get(name="待遇审核员"))
     client.force_login(auditor)
-    upload = SimpleUploadedFile("funds.csv", f"national_id,fund,starts_on,ends_on,reference\n"
-                                f"{person.national_id},maternity,2024-03-05,2024-03-30,SY-1\n".encode())
+    upload = SimpleUploadedFile(
+        "funds.csv",
+        f"national_id,fund,starts_on,ends_on,reference\n"
+        f"{person.national_id},maternity,2024-03-05,2024-03-30,SY-1\n".encode(),
+    )
     response = client.post("/admin/benefits/otherfundbenefit/import/", {"file": upload})
     assert "1 applied" in response.content.decode()
     assert OtherFundBenefit.objects.get(person=person).reference == "SY-1"
-    bad = SimpleUploadedFile("funds.csv", f"national_id,fund,starts_on,ends_on,reference\n"
-                             f"{person.national_id},pension,2024-04-05,,\n".encode())
+    bad = SimpleUploadedFile(
+        "funds.csv",
+        f"national_id,fund,starts_on,ends_on,reference\n{person.national_id},pension,2024-04-05,,\n".encode(),
+    )
     page = client.post("/admin/benefits/otherfundbenefit/import/", {"file": bad}).content.decode()
     assert "1 rejected" in page and "<td>2</td><td>fund</td>" in page and "pension" in page
     assert OtherFundBenefit.objects.count() == 1

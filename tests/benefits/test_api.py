@@ -1,4 +1,5 @@
 """Residents API (/api/v1/clients/, /api/v1/admissions/): same scope as the portal; wrong users."""
+
 # ruff: noqa: S106
 import datetime as dt
 
@@ -49,15 +50,22 @@ def test_clients_list_with_eligibility_is_scoped_and_masked(world):
 
 def test_admit_discharge_and_change_bed_through_the_api(world):
     api = _api("a", world["inst"])
-    refused = api.post("/api/v1/admissions/", {"national_id": world["newcomer"].national_id,
-                                               "admitted_on": world["today"].isoformat()})
+    refused = api.post(
+        "/api/v1/admissions/",
+        {"national_id": world["newcomer"].national_id, "admitted_on": world["today"].isoformat()},
+    )
     assert refused.status_code == 400
-    assert refused.json()["errors"] == {"non_field_errors": ["该参保人在入住日期没有本机构的机构护理待遇核定"]}
+    assert refused.json()["errors"] == {
+        "non_field_errors": ["该参保人在入住日期没有本机构的机构护理待遇核定"]
+    }
     admission = Admission.objects.get(person=world["resident"])
-    moved = api.post(f"/api/v1/admissions/{admission.pk}/bed/", {"bed": "02", "on": world["today"].isoformat()})
+    moved = api.post(
+        f"/api/v1/admissions/{admission.pk}/bed/", {"bed": "02", "on": world["today"].isoformat()}
+    )
     assert moved.status_code == 200 and moved.json()["bed"] == "02"
-    gone = api.post(f"/api/v1/admissions/{moved.json()['id']}/discharge/",
-                    {"discharged_on": world["today"].isoformat()})
+    gone = api.post(
+        f"/api/v1/admissions/{moved.json()['id']}/discharge/", {"discharged_on": world["today"].isoformat()}
+    )
     assert gone.status_code == 200 and gone.json()["discharged_on"] == world["today"].isoformat()
 
 
@@ -66,7 +74,10 @@ def test_wrong_users_get_nothing(world):
     intruder = _api("b", world["other"])
     url = f"/api/v1/admissions/{admission.pk}/discharge/"
     assert intruder.post(url, {"discharged_on": world["today"].isoformat()}).status_code == 404
-    assert _api("c", world["inst"], role="caregiver").post(url, {"discharged_on": "2024-01-01"}).status_code == 403
+    assert (
+        _api("c", world["inst"], role="caregiver").post(url, {"discharged_on": "2024-01-01"}).status_code
+        == 403
+    )
     assert _api("staff", is_staff=True).get("/api/v1/clients/").status_code == 403
     assert APIClient().get("/api/v1/clients/").status_code in (401, 403)
     admission.refresh_from_db()

@@ -1,4 +1,5 @@
 """Journey in real Chromium at a phone viewport: activation, login, reading the status, applying."""
+
 # ruff: noqa: S105, S106
 import datetime as dt
 
@@ -14,8 +15,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keep the groups of data migrations
 ]
-
-
 
 
 def test_insured_person_activates_logs_in_reads_status_and_applies(live_server, browser, tmp_path):

@@ -1,4 +1,5 @@
 """Benefit decision services (SPEC 5.4) and the daily housekeeping that ends them."""
+
 import datetime as dt
 
 import pytest
@@ -37,9 +38,14 @@ def inst(db):
 
 
 def test_create_takes_the_class_and_policy_from_the_conclusion_in_force(person, inst):
-    decision = decision_create(person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1)
+    )
     assert (decision.benefit_class, decision.conclusion.grade, decision.policy_scheme.code) == (
-        "severe", 3, "xuzhou-2022")
+        "severe",
+        3,
+        "xuzhou-2022",
+    )
 
 
 def test_create_refuses_without_a_covered_conclusion(policy, inst):
@@ -54,17 +60,22 @@ def test_create_refuses_without_a_covered_conclusion(policy, inst):
 def test_create_checks_the_agreement_and_remote_filing(person, inst):
     visits_only = make_institution(care_forms=["home_visits"])
     with pytest.raises(DecisionError, match="does not cover residential"):
-        decision_create(person=person, care_form="residential", institution=visits_only, starts_on=D(2024, 2, 1))
+        decision_create(
+            person=person, care_form="residential", institution=visits_only, starts_on=D(2024, 2, 1)
+        )
     with pytest.raises(DecisionError, match="needs a remote-residence filing"):
         decision_create(person=person, care_form="remote_cash", starts_on=D(2024, 2, 1))
     RemoteResidence.objects.create(person=person, valid_from=D(2024, 1, 1), place="上海市")
-    assert decision_create(person=person, care_form="remote_cash", starts_on=D(2024, 2, 1)).institution is None
+    assert (
+        decision_create(person=person, care_form="remote_cash", starts_on=D(2024, 2, 1)).institution is None
+    )
 
 
 def test_change_of_form_closes_the_old_decision_and_discharges_the_bed(person, inst):
     old = decision_create(person=person, care_form="residential", institution=inst, starts_on=D(2024, 2, 1))
-    new = decision_change_form(decision=old, care_form="home_family", institution=inst, carer_trained=True,
-                               starts_on=D(2024, 5, 1))
+    new = decision_change_form(
+        decision=old, care_form="home_family", institution=inst, carer_trained=True, starts_on=D(2024, 5, 1)
+    )
     old.refresh_from_db()
     assert (old.ends_on, old.end_reason) == (D(2024, 4, 30), "form_changed")
     assert (new.starts_on, new.ends_on, new.carer_trained) == (D(2024, 5, 1), None, True)
@@ -84,7 +95,9 @@ def test_a_decision_starting_before_an_existing_one_is_refused(person, inst):
 
 
 def test_end_on_request_keeps_the_reason_and_never_moves_later(person, inst):
-    decision = decision_create(person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1)
+    )
     decision_end(decision=decision, ends_on=D(2024, 6, 30), reason="requested")
     decision_end(decision=decision, ends_on=D(2024, 8, 31), reason="expired")
     decision.refresh_from_db()
@@ -92,7 +105,9 @@ def test_end_on_request_keeps_the_reason_and_never_moves_later(person, inst):
 
 
 def test_housekeeping_ends_on_death_and_releases_the_bed_on_the_day_of_death(person, inst):
-    decision = decision_create(person=person, care_form="residential", institution=inst, starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=person, care_form="residential", institution=inst, starts_on=D(2024, 2, 1)
+    )
     person.died_on = D(2024, 4, 10)
     person.save()
     assert end_decisions_daily()["died"] == 1
@@ -103,7 +118,9 @@ def test_housekeeping_ends_on_death_and_releases_the_bed_on_the_day_of_death(per
 
 
 def test_housekeeping_ends_on_move_out_from_the_roster(person, inst):
-    decision = decision_create(person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1)
+    )
     person.coverage.update(end=D(2024, 5, 31), end_reason="moved_out")
     end_decisions_daily()
     decision.refresh_from_db()
@@ -113,12 +130,20 @@ def test_housekeeping_ends_on_move_out_from_the_roster(person, inst):
 def _event(person, conclusion, kind, effective_on, previous=None):
     from assessment.models import ConclusionEvent
 
-    return ConclusionEvent.objects.create(conclusion=conclusion, person=person, kind=kind, effective_on=effective_on,
-                                          grade=conclusion.grade, previous_grade=previous)
+    return ConclusionEvent.objects.create(
+        conclusion=conclusion,
+        person=person,
+        kind=kind,
+        effective_on=effective_on,
+        grade=conclusion.grade,
+        previous_grade=previous,
+    )
 
 
 def test_housekeeping_consumes_expiry_events_once(person, inst):
-    decision = decision_create(person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 2, 1)
+    )
     _event(person, decision.conclusion, "expired", D(2026, 1, 1))
     assert end_task.apply().get()["event_expired"] == 1
     assert "event_expired" not in end_task.apply().get()
@@ -135,7 +160,11 @@ def test_downgrade_to_a_covered_class_continues_the_form_at_the_new_class(person
     old, new = BenefitDecision.objects.filter(person=person).order_by("starts_on")
     assert (old.ends_on, old.end_reason) == (D(2024, 6, 30), "downgraded")
     assert (new.starts_on, new.benefit_class, new.care_form, new.conclusion_id) == (
-        D(2024, 7, 1), "moderate", "home_visits", lower.pk)
+        D(2024, 7, 1),
+        "moderate",
+        "home_visits",
+        lower.pk,
+    )
 
 
 def test_downgrade_to_an_uncovered_class_only_ends(person, inst):
@@ -144,7 +173,8 @@ def test_downgrade_to_an_uncovered_class_only_ends(person, inst):
     _event(person, lower, "downgraded", D(2024, 7, 1), previous=3)
     end_decisions_daily()
     assert list(BenefitDecision.objects.filter(person=person).values_list("ends_on", "end_reason")) == [
-        (D(2024, 6, 30), "downgraded")]
+        (D(2024, 6, 30), "downgraded")
+    ]
 
 
 def test_admissions_take_the_lowest_free_bed_and_change_beds(person, inst):

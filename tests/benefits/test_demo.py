@@ -1,4 +1,5 @@
 """benefits.demo through seed_demo: decisions in every Xuzhou care form, logins, idempotent."""
+
 import pytest
 from django.core.management import call_command
 

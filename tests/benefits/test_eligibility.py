@@ -1,4 +1,5 @@
 """Eligibility (SPEC 5.1): explain() per person and day, month_verdicts() set-based, and their agreement."""
+
 import datetime as dt
 import random
 
@@ -46,20 +47,36 @@ def test_month_verdicts_carry_the_decision_and_class(policy):
     verdicts = month_verdicts(person_ids=[person.pk], start=D(2024, 3, 1), end=D(2024, 3, 31))
     assert len(verdicts) == 31
     verdict = verdicts[(person.pk, D(2024, 3, 15))]
-    assert verdict == DayVerdict(person_id=person.pk, day=D(2024, 3, 15), eligible=True, reason_code=None, detail="",
-                                 benefit_class="severe", decision_id=decision.pk, care_form="home_family",
-                                 institution_id=decision.institution_id, carer_trained=False,
-                                 categories=("medical_aid",), died_on=None)
+    assert verdict == DayVerdict(
+        person_id=person.pk,
+        day=D(2024, 3, 15),
+        eligible=True,
+        reason_code=None,
+        detail="",
+        benefit_class="severe",
+        decision_id=decision.pk,
+        care_form="home_family",
+        institution_id=decision.institution_id,
+        carer_trained=False,
+        categories=("medical_aid",),
+        died_on=None,
+    )
 
 
 def test_hospital_days_are_not_payable_but_the_discharge_day_is(policy):
     person = _beneficiary()
     _decide(person)
-    HospitalStay.objects.create(person=person, admitted_on=D(2024, 3, 10), discharged_on=D(2024, 3, 13),
-                                hospital="徐州市中心医院")
+    HospitalStay.objects.create(
+        person=person, admitted_on=D(2024, 3, 10), discharged_on=D(2024, 3, 13), hospital="徐州市中心医院"
+    )
     verdicts = month_verdicts(person_ids=[person.pk], start=D(2024, 3, 9), end=D(2024, 3, 13))
     assert [verdicts[(person.pk, D(2024, 3, d))].reason_code for d in range(9, 14)] == [
-        None, "HOSPITAL", "HOSPITAL", "HOSPITAL", None]
+        None,
+        "HOSPITAL",
+        "HOSPITAL",
+        "HOSPITAL",
+        None,
+    ]
     failing = explain(person=person, on=D(2024, 3, 12))[5]
     assert (failing.passed, failing.reason_code) == (False, "HOSPITAL")
     assert failing.record.startswith("HospitalStay#")
@@ -70,7 +87,11 @@ def test_death_day_is_payable_and_later_days_are_not_covered(policy):
     _decide(person)
     verdicts = month_verdicts(person_ids=[person.pk], start=D(2024, 3, 19), end=D(2024, 3, 22))
     assert [verdicts[(person.pk, D(2024, 3, d))].reason_code for d in range(19, 23)] == [
-        None, None, "NOT_COVERED", "NOT_COVERED"]
+        None,
+        None,
+        "NOT_COVERED",
+        "NOT_COVERED",
+    ]
     assert verdicts[(person.pk, D(2024, 3, 21))].died_on == D(2024, 3, 20)
     assert explain(person=person, on=D(2024, 3, 21))[0].reason_code == "NOT_COVERED"
 
@@ -81,10 +102,14 @@ def test_moderate_class_is_not_covered_where_the_policy_covers_severe_only(polic
     PolicyRecord.objects.filter(kind="covered_classes").update(value={"classes": ["severe"]})
     person = make_person()
     make_conclusion(person, grade=2)
-    verdict = month_verdicts(person_ids=[person.pk], start=D(2024, 3, 1), end=D(2024, 3, 1))[(person.pk, D(2024, 3, 1))]
+    verdict = month_verdicts(person_ids=[person.pk], start=D(2024, 3, 1), end=D(2024, 3, 1))[
+        (person.pk, D(2024, 3, 1))
+    ]
     assert (verdict.reason_code, verdict.benefit_class) == ("NO_CONCLUSION", "moderate")
     condition = explain(person=person, on=D(2024, 3, 1))[3]
-    assert condition.detail == "grade 2 (moderate), valid until 2025-12-31: class not covered (covered: severe)"
+    assert (
+        condition.detail == "grade 2 (moderate), valid until 2025-12-31: class not covered (covered: severe)"
+    )
 
 
 def test_explain_with_another_care_form_or_institution_fails_the_decision(policy):
@@ -126,7 +151,9 @@ def test_month_verdicts_use_a_fixed_number_of_queries(policy, django_assert_num_
         _decide(p)
         HospitalStay.objects.create(person=p, admitted_on=D(2024, 2, 3), hospital="市一院")
     with CaptureQueriesContext(connection) as many:
-        result = month_verdicts(person_ids=[p.pk for p in persons + more], start=D(2024, 1, 1), end=D(2024, 3, 31))
+        result = month_verdicts(
+            person_ids=[p.pk for p in persons + more], start=D(2024, 1, 1), end=D(2024, 3, 31)
+        )
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(result) == 14 * 91
 
@@ -137,30 +164,44 @@ def _random_person(rng: random.Random, inst):
     if rng.random() < 0.2:
         from enrollment.models import Contribution
 
-        Contribution.objects.filter(person=person, year=2024).update(status="arrears", individual_paid=0,
-                                                                     fully_paid_on=None)
+        Contribution.objects.filter(person=person, year=2024).update(
+            status="arrears", individual_paid=0, fully_paid_on=None
+        )
     if rng.random() < 0.85:
         grade = rng.choice([1, 2, 3, 4, 5])
         concluded = D(2024, rng.choice([1, 2, 3]), rng.randint(1, 28))
-        make_conclusion(person, grade=grade, concluded_on=concluded,
-                        valid_until=max(concluded, rng.choice([D(2024, 3, rng.randint(1, 31)), D(2025, 12, 31)])))
+        make_conclusion(
+            person,
+            grade=grade,
+            concluded_on=concluded,
+            valid_until=max(concluded, rng.choice([D(2024, 3, rng.randint(1, 31)), D(2025, 12, 31)])),
+        )
         if grade >= 2 and concluded <= D(2024, 3, 10):
             start = concluded + dt.timedelta(days=rng.randint(0, 5))
             ends = start + dt.timedelta(days=rng.randint(3, 40)) if rng.random() < 0.4 else None
-            BenefitDecision.objects.create(person=person, benefit_class="severe", care_form="home_family",
-                                           institution=inst, starts_on=start, ends_on=ends, carer_trained=True)
+            BenefitDecision.objects.create(
+                person=person,
+                benefit_class="severe",
+                care_form="home_family",
+                institution=inst,
+                starts_on=start,
+                ends_on=ends,
+                carer_trained=True,
+            )
     for _ in range(rng.choice([0, 0, 1, 2])):
         admitted = D(2024, 3, 1) + dt.timedelta(days=rng.randint(0, 29))
         discharged = admitted + dt.timedelta(days=rng.randint(0, 6)) if rng.random() < 0.7 else None
         clash = HospitalStay.objects.filter(person=person).exists()
         if not clash:
-            HospitalStay.objects.create(person=person, admitted_on=admitted, discharged_on=discharged,
-                                        hospital="市一院")
+            HospitalStay.objects.create(
+                person=person, admitted_on=admitted, discharged_on=discharged, hospital="市一院"
+            )
     if rng.random() < 0.25:
         starts = D(2024, 3, 1) + dt.timedelta(days=rng.randint(0, 29))
         ends = starts + dt.timedelta(days=rng.randint(0, 5)) if rng.random() < 0.7 else None
-        OtherFundBenefit.objects.create(person=person, fund=rng.choice(["work_injury", "maternity"]),
-                                        starts_on=starts, ends_on=ends)
+        OtherFundBenefit.objects.create(
+            person=person, fund=rng.choice(["work_injury", "maternity"]), starts_on=starts, ends_on=ends
+        )
     return person
 
 
@@ -177,5 +218,9 @@ def test_month_verdicts_agree_with_explain_on_random_persons(policy, seed):
             failing = next((c for c in conditions if not c.passed), None)
             verdict = verdicts[(person.pk, on)]
             assert verdict.eligible is (failing is None), (person, on, conditions, verdict)
-            assert verdict.reason_code == (failing.reason_code if failing else None), (person, on, conditions,
-                                                                                      verdict)
+            assert verdict.reason_code == (failing.reason_code if failing else None), (
+                person,
+                on,
+                conditions,
+                verdict,
+            )

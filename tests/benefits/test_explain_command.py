@@ -1,4 +1,5 @@
 """explain_eligibility (SPEC 11.9): text and JSON output, clear errors."""
+
 import datetime as dt
 import json
 
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db
 def beneficiary(policy):
     person = make_person()
     make_conclusion(person, grade=4)
-    decision_create(person=person, care_form="home_visits", institution=make_institution(),
-                    starts_on=dt.date(2024, 1, 1))
+    decision_create(
+        person=person, care_form="home_visits", institution=make_institution(), starts_on=dt.date(2024, 1, 1)
+    )
     return person
 
 
@@ -25,33 +27,55 @@ def test_text_output_has_one_line_per_condition_and_an_overall_line(beneficiary,
     call_command("explain_eligibility", beneficiary.national_id, "2024-03-10")
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split("  ")[:2] for line in lines[:7]] == [
-        ["PASS", "covered"], ["PASS", "contribution_paid"], ["PASS", "waiting_period"], ["PASS", "conclusion"],
-        ["PASS", "decision"], ["PASS", "not_in_hospital"], ["PASS", "agreement"]]
+        ["PASS", "covered"],
+        ["PASS", "contribution_paid"],
+        ["PASS", "waiting_period"],
+        ["PASS", "conclusion"],
+        ["PASS", "decision"],
+        ["PASS", "not_in_hospital"],
+        ["PASS", "agreement"],
+    ]
     assert lines[7] == f"ELIGIBLE  {beneficiary.national_id} on 2024-03-10"
 
 
 def test_json_output_with_a_care_form_that_is_not_decided(beneficiary, capsys):
-    call_command("explain_eligibility", beneficiary.national_id, "2024-03-10", "--care-form", "residential", "--json")
+    call_command(
+        "explain_eligibility", beneficiary.national_id, "2024-03-10", "--care-form", "residential", "--json"
+    )
     data = json.loads(capsys.readouterr().out)
     assert (data["national_id"], data["date"], data["care_form"], data["eligible"]) == (
-        beneficiary.national_id, "2024-03-10", "residential", False)
+        beneficiary.national_id,
+        "2024-03-10",
+        "residential",
+        False,
+    )
     decision = data["conditions"][4]
     assert set(decision) == {"number", "code", "passed", "result", "reason_code", "detail", "record"}
-    assert (decision["code"], decision["passed"], decision["reason_code"]) == ("decision", False, "NO_DECISION")
+    assert (decision["code"], decision["passed"], decision["reason_code"]) == (
+        "decision",
+        False,
+        "NO_DECISION",
+    )
 
 
 def test_not_eligible_prints_the_failing_reason(beneficiary, capsys):
     call_command("explain_eligibility", beneficiary.national_id, "2023-12-31")
     out = capsys.readouterr().out
     assert "FAIL  decision  no active benefit decision [NO_DECISION]" in out
-    assert out.strip().splitlines()[-1] == f"NOT ELIGIBLE  {beneficiary.national_id} on 2023-12-31: NO_CONCLUSION"
+    assert (
+        out.strip().splitlines()[-1]
+        == f"NOT ELIGIBLE  {beneficiary.national_id} on 2023-12-31: NO_CONCLUSION"
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["320302194001010000", "2024-03-10"], "no insured person with ID number 320302194001010000"),
-    (["{id}", "2024-13-10"], "bad date: '2024-13-10' is not a date in the form YYYY-MM-DD"),
-    (["{id}", "2024-03-10", "--care-form", "spa"], "unknown care form 'spa'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["320302194001010000", "2024-03-10"], "no insured person with ID number 320302194001010000"),
+        (["{id}", "2024-13-10"], "bad date: '2024-13-10' is not a date in the form YYYY-MM-DD"),
+        (["{id}", "2024-03-10", "--care-form", "spa"], "unknown care form 'spa'"),
+    ],
+)
 def test_bad_arguments_are_clear_errors(beneficiary, args, message):
     args = [a.format(id=beneficiary.national_id) for a in args]
     with pytest.raises(CommandError, match=message.replace("(", r"\(")):

@@ -1,4 +1,5 @@
 """import_benefit_decisions (SPEC 11.7)."""
+
 import datetime as dt
 
 import pytest
@@ -31,18 +32,29 @@ def inst(db):
 
 
 def test_import_creates_decisions_and_is_idempotent(person, inst):
-    text = f"{person.national_id},home_family,JG0001,true,2023-07-01,2023-12-31\n" \
-           f"{person.national_id},residential,JG0001,,2024-01-01,\n"
+    text = (
+        f"{person.national_id},home_family,JG0001,true,2023-07-01,2023-12-31\n"
+        f"{person.national_id},residential,JG0001,,2024-01-01,\n"
+    )
     report = run(text)
     assert (report.applied, report.errors) == (2, [])
     report = run(text)
     assert (report.applied, report.unchanged, report.errors) == (0, 2, [])
     first, second = BenefitDecision.objects.filter(person=person).order_by("starts_on")
     assert (first.care_form, first.carer_trained, first.ends_on, first.end_reason, first.imported) == (
-        "home_family", True, D(2023, 12, 31), "imported", True)
+        "home_family",
+        True,
+        D(2023, 12, 31),
+        "imported",
+        True,
+    )
     assert (second.care_form, second.benefit_class, second.ends_on) == ("residential", "severe", None)
     admission = Admission.objects.get(person=person)
-    assert (admission.bed.label, admission.admitted_on, admission.discharged_on) == ("01", D(2024, 1, 1), None)
+    assert (admission.bed.label, admission.admitted_on, admission.discharged_on) == (
+        "01",
+        D(2024, 1, 1),
+        None,
+    )
 
 
 def test_a_later_form_closes_the_open_decision_the_day_before(person, inst):
@@ -71,26 +83,48 @@ def test_residential_without_a_free_bed_is_rejected(person, inst):
     report = run(text)
     assert report.applied == 2
     assert [str(e) for e in report.errors] == [
-        "row 4, field institution_code: no free registered bed at JG0001 on 2024-01-01"]
+        "row 4, field institution_code: no free registered bed at JG0001 on 2024-01-01"
+    ]
     assert not BenefitDecision.objects.filter(person=person).exists()
     assert sorted(Admission.objects.values_list("bed__label", flat=True)) == ["01", "02"]
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("{id},spa,,,2024-01-01,", "row 2, field care_form: unknown care form 'spa'; expected one of: residential, home_visits, "
-                                        "home_family, remote_cash, home_package_copay, daily_allowance, community, "
-                                        "device, prevention"),
-    ("{id},residential,,,2024-01-01,", "row 2, field institution_code: is required for care form residential"),
-    ("{id},remote_cash,JG0001,,2024-01-01,",
-     "row 2, field institution_code: must be empty: remote_cash is paid to the person"),
-    ("{id},home_family,JG0001,maybe,2024-01-01,", "row 2, field carer_trained: 'maybe' is not true or false"),
-    ("{id},home_family,JG0001,true,2024-01-05,2024-01-01",
-     "row 2, field ends_on: 2024-01-01 is before starts_on 2024-01-05"),
-    ("{id},home_visits,NOPE,,2024-01-01,", "row 2, field institution_code: no institution with code NOPE"),
-    ("{id},home_visits,JG0001,,2023-01-01,",
-     "row 2, field starts_on: no final assessment conclusion in force on 2023-01-01"),
-    ("{id},home_visits,JG0001,,,", "row 2, field starts_on: is required"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "{id},spa,,,2024-01-01,",
+            "row 2, field care_form: unknown care form 'spa'; expected one of: residential, home_visits, "
+            "home_family, remote_cash, home_package_copay, daily_allowance, community, "
+            "device, prevention",
+        ),
+        (
+            "{id},residential,,,2024-01-01,",
+            "row 2, field institution_code: is required for care form residential",
+        ),
+        (
+            "{id},remote_cash,JG0001,,2024-01-01,",
+            "row 2, field institution_code: must be empty: remote_cash is paid to the person",
+        ),
+        (
+            "{id},home_family,JG0001,maybe,2024-01-01,",
+            "row 2, field carer_trained: 'maybe' is not true or false",
+        ),
+        (
+            "{id},home_family,JG0001,true,2024-01-05,2024-01-01",
+            "row 2, field ends_on: 2024-01-01 is before starts_on 2024-01-05",
+        ),
+        (
+            "{id},home_visits,NOPE,,2024-01-01,",
+            "row 2, field institution_code: no institution with code NOPE",
+        ),
+        (
+            "{id},home_visits,JG0001,,2023-01-01,",
+            "row 2, field starts_on: no final assessment conclusion in force on 2023-01-01",
+        ),
+        ("{id},home_visits,JG0001,,,", "row 2, field starts_on: is required"),
+    ],
+)
 def test_bad_rows_are_rejected(person, inst, line, expected):
     report = run(line.format(id=person.national_id) + "\n")
     assert [str(e) for e in report.errors] == [expected]
@@ -101,7 +135,9 @@ def test_unknown_person_and_uncovered_class_are_rejected(person, inst):
     mild = make_person()
     make_conclusion(mild, grade=1, concluded_on=D(2023, 6, 1), valid_until=D(2025, 5, 31))
     stranger = make_id()
-    report = run(f"{stranger},home_visits,JG0001,,2024-01-01,\n{mild.national_id},home_visits,JG0001,,2024-01-01,\n")
+    report = run(
+        f"{stranger},home_visits,JG0001,,2024-01-01,\n{mild.national_id},home_visits,JG0001,,2024-01-01,\n"
+    )
     assert [str(e) for e in report.errors] == [
         f"row 2, field national_id: no insured person with ID number {stranger}",
         "row 3, field starts_on: the conclusion in force on 2024-01-01 (grade 1, mild) is not a covered class "
@@ -113,7 +149,8 @@ def test_overlap_with_a_closed_decision_is_rejected(person, inst):
     run(f"{person.national_id},home_visits,JG0001,,2023-07-01,2024-06-30\n")
     report = run(f"{person.national_id},home_family,JG0001,true,2024-01-01,\n")
     assert [str(e) for e in report.errors] == [
-        "row 2, field starts_on: overlaps the benefit decision home_visits from 2023-07-01 to 2024-06-30"]
+        "row 2, field starts_on: overlaps the benefit decision home_visits from 2023-07-01 to 2024-06-30"
+    ]
 
 
 def test_command_reports_rows(person, inst, tmp_path, capsys):

@@ -1,5 +1,6 @@
 """import_other_fund_benefits (SPEC 5.1 condition 5): work-injury and maternity periods, idempotent, the
 end date filled in later, bad-file corpus; and what they do to eligibility."""
+
 import datetime as dt
 
 import pytest
@@ -26,7 +27,10 @@ def person():
 
 
 def test_import_creates_periods_is_idempotent_and_closes_an_open_one(person):
-    text = HEADER + f"{person.national_id},work_injury,2024-03-01,,GS-7\n{person.national_id},maternity,2024-01-05,2024-01-20,\n"
+    text = (
+        HEADER
+        + f"{person.national_id},work_injury,2024-03-01,,GS-7\n{person.national_id},maternity,2024-01-05,2024-01-20,\n"
+    )
     assert (lambda r: (r.applied, r.unchanged, r.errors))(run(text)) == (2, 0, [])
     assert (lambda r: (r.applied, r.unchanged, r.errors))(run(text)) == (0, 2, [])
     report = run(HEADER + f"{person.national_id},work_injury,2024-03-01,2024-03-31,GS-7\n")
@@ -34,17 +38,28 @@ def test_import_creates_periods_is_idempotent_and_closes_an_open_one(person):
     assert OtherFundBenefit.objects.get(person=person, fund="work_injury").ends_on == D(2024, 3, 31)
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    ("{id},work_injury,2024-03-09,2024-03-05,\n", "row 2, field ends_on: end 2024-03-05 is before start 2024-03-09"),
-    ("{id},pension,2024-03-05,,\n", "row 2, field fund: 'pension' is not one of work_injury, maternity"),
-    ("{id},,2024-03-05,,\n", "row 2, field fund: is required"),
-    ("{id},maternity,2024-02-30,,\n", "row 2, field starts_on: '2024-02-30' is not a date in the form YYYY-MM-DD"),
-    ("{id},maternity,,,\n", "row 2, field starts_on: is required"),
-    ("{id},maternity,2024-03-05,,{long}\n", "row 2, field reference: is longer than 64 characters"),
-    ("320302194001019999,maternity,2024-03-05,,\n",
-     "row 2, field national_id: '320302194001019999' is not a valid ID number"),
-    ("{id},maternity,2024-03-05,,,extra\n", "row 2, field *: has 6 fields, the header has 5"),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            "{id},work_injury,2024-03-09,2024-03-05,\n",
+            "row 2, field ends_on: end 2024-03-05 is before start 2024-03-09",
+        ),
+        ("{id},pension,2024-03-05,,\n", "row 2, field fund: 'pension' is not one of work_injury, maternity"),
+        ("{id},,2024-03-05,,\n", "row 2, field fund: is required"),
+        (
+            "{id},maternity,2024-02-30,,\n",
+            "row 2, field starts_on: '2024-02-30' is not a date in the form YYYY-MM-DD",
+        ),
+        ("{id},maternity,,,\n", "row 2, field starts_on: is required"),
+        ("{id},maternity,2024-03-05,,{long}\n", "row 2, field reference: is longer than 64 characters"),
+        (
+            "320302194001019999,maternity,2024-03-05,,\n",
+            "row 2, field national_id: '320302194001019999' is not a valid ID number",
+        ),
+        ("{id},maternity,2024-03-05,,,extra\n", "row 2, field *: has 6 fields, the header has 5"),
+    ],
+)
 def test_bad_rows_are_rejected_with_row_field_and_reason_and_nothing_written(person, rows, expected):
     report = run(HEADER + rows.format(id=person.national_id, long="x" * 65))
     assert len(report.errors) == 1
@@ -54,10 +69,12 @@ def test_bad_rows_are_rejected_with_row_field_and_reason_and_nothing_written(per
 
 def test_unknown_person_and_overlaps_are_rejected(person):
     other = make_id()
-    report = run(HEADER + f"{other},maternity,2024-03-05,,\n"
-                 f"{person.national_id},work_injury,2024-03-01,2024-03-10,\n"
-                 f"{person.national_id},work_injury,2024-03-10,2024-03-20,\n"
-                 f"{person.national_id},maternity,2024-03-10,2024-03-20,\n")
+    report = run(
+        HEADER + f"{other},maternity,2024-03-05,,\n"
+        f"{person.national_id},work_injury,2024-03-01,2024-03-10,\n"
+        f"{person.national_id},work_injury,2024-03-10,2024-03-20,\n"
+        f"{person.national_id},maternity,2024-03-10,2024-03-20,\n"
+    )
     assert [str(e) for e in report.errors] == [
         f"row 2, field national_id: no insured person with ID number {other}",
         "row 4, field starts_on: overlaps the period work_injury 2024-03-01..2024-03-10",
@@ -87,8 +104,17 @@ def test_condition_5_fails_on_the_days_of_the_period_both_dates_included(policy)
     run(HEADER + f"{person.national_id},work_injury,2024-03-10,2024-03-12,GS-9\n")
     verdicts = month_verdicts(person_ids=[person.pk], start=D(2024, 3, 9), end=D(2024, 3, 13))
     assert [verdicts[(person.pk, D(2024, 3, d))].reason_code for d in range(9, 14)] == [
-        None, "EXCLUDED_OTHER_FUND", "EXCLUDED_OTHER_FUND", "EXCLUDED_OTHER_FUND", None]
+        None,
+        "EXCLUDED_OTHER_FUND",
+        "EXCLUDED_OTHER_FUND",
+        "EXCLUDED_OTHER_FUND",
+        None,
+    ]
     failing = explain(person=person, on=D(2024, 3, 12))[5]
-    assert (failing.code, failing.passed, failing.reason_code) == ("not_in_hospital", False, "EXCLUDED_OTHER_FUND")
+    assert (failing.code, failing.passed, failing.reason_code) == (
+        "not_in_hospital",
+        False,
+        "EXCLUDED_OTHER_FUND",
+    )
     assert failing.record.startswith("OtherFundBenefit#") and "work_injury" in failing.detail
     assert explain(person=person, on=D(2024, 3, 13))[5].passed

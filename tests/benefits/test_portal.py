@@ -1,4 +1,5 @@
 """Provider portal /portal/residents/: residents and clients with eligibility; admissions; wrong users."""
+
 # ruff: noqa: S105, S106
 import datetime as dt
 
@@ -26,9 +27,12 @@ def _user(username, institution=None, role="clerk", **extra):
 def setup(policy):
     today = timezone.localdate()
     start = today - dt.timedelta(days=30)
-    inst = make_institution(beds=2, valid_from=start - dt.timedelta(days=400), valid_to=today + dt.timedelta(days=400))
-    other = make_institution(beds=2, valid_from=start - dt.timedelta(days=400),
-                             valid_to=today + dt.timedelta(days=400))
+    inst = make_institution(
+        beds=2, valid_from=start - dt.timedelta(days=400), valid_to=today + dt.timedelta(days=400)
+    )
+    other = make_institution(
+        beds=2, valid_from=start - dt.timedelta(days=400), valid_to=today + dt.timedelta(days=400)
+    )
     resident = make_person(name="李四", paid_years=range(today.year - 3, today.year + 1))
     make_conclusion(resident, grade=4, concluded_on=start, valid_until=today + dt.timedelta(days=300))
     decision_create(person=resident, care_form="residential", institution=inst, starts_on=start)
@@ -38,8 +42,14 @@ def setup(policy):
     stranger = make_person(name="赵六", paid_years=range(today.year - 3, today.year + 1))
     make_conclusion(stranger, grade=3, concluded_on=start, valid_until=today + dt.timedelta(days=300))
     decision_create(person=stranger, care_form="residential", institution=other, starts_on=start)
-    return {"inst": inst, "other": other, "resident": resident, "client": client, "stranger": stranger,
-            "today": today}
+    return {
+        "inst": inst,
+        "other": other,
+        "resident": resident,
+        "client": client,
+        "stranger": stranger,
+        "today": today,
+    }
 
 
 def test_institution_sees_its_residents_and_clients_with_eligibility(client, setup):
@@ -69,9 +79,14 @@ def test_other_institution_cannot_discharge_or_move_our_resident(client, setup):
     client.force_login(_user("intruder", setup["other"]))
     admission = Admission.objects.get(person=setup["resident"])
     today = setup["today"].isoformat()
-    assert client.post(f"/portal/residents/{admission.pk}/discharge/", {"discharged_on": today}).status_code == 404
+    assert (
+        client.post(f"/portal/residents/{admission.pk}/discharge/", {"discharged_on": today}).status_code
+        == 404
+    )
     bed = setup["other"].beds.first()
-    assert client.post(f"/portal/residents/{admission.pk}/bed/", {"bed": bed.pk, "on": today}).status_code == 404
+    assert (
+        client.post(f"/portal/residents/{admission.pk}/bed/", {"bed": bed.pk, "on": today}).status_code == 404
+    )
     admission.refresh_from_db()
     assert admission.discharged_on is None
 
@@ -85,16 +100,22 @@ def test_clerk_discharges_and_changes_bed(client, setup):
     moved = Admission.objects.get(person=setup["resident"], discharged_on__isnull=True)
     assert moved.bed == free
     other_bed = setup["other"].beds.first()
-    response = client.post(f"/portal/residents/{moved.pk}/bed/", {"bed": other_bed.pk, "on": today.isoformat()})
+    response = client.post(
+        f"/portal/residents/{moved.pk}/bed/", {"bed": other_bed.pk, "on": today.isoformat()}
+    )
     assert response.status_code == 302
     assert Admission.objects.get(pk=moved.pk).bed == free  # a bed of another institution is refused
-    client.post(f"/portal/residents/{moved.pk}/discharge/", {"discharged_on": (today + dt.timedelta(1)).isoformat()})
+    client.post(
+        f"/portal/residents/{moved.pk}/discharge/", {"discharged_on": (today + dt.timedelta(1)).isoformat()}
+    )
     assert Admission.objects.get(pk=moved.pk).discharged_on == today + dt.timedelta(1)
 
 
 def test_admission_needs_a_residential_decision_at_this_institution(client, setup):
     client.force_login(_user("clerk", setup["inst"]))
-    response = client.post("/portal/residents/", {"national_id": setup["stranger"].national_id,
-                                                  "admitted_on": setup["today"].isoformat()})
+    response = client.post(
+        "/portal/residents/",
+        {"national_id": setup["stranger"].national_id, "admitted_on": setup["today"].isoformat()},
+    )
     assert "该参保人在入住日期没有本机构的机构护理待遇核定" in response.content.decode()
     assert not Admission.objects.filter(person=setup["stranger"], institution=setup["inst"]).exists()

@@ -1,6 +1,7 @@
 """The status page cache (benefits/status_cache.py): served from Redis while nothing on the page changed, never
 stale -- every kind of write (services, ORM saves, queryset updates, bulk inserts, plain SQL as the set-based
 runs and imports use) shows on the next view; the date and the language are part of the key."""
+
 # ruff: noqa: S105, S106
 import datetime as dt
 import re
@@ -54,11 +55,18 @@ def world(policy, client):
     me = make_person(name="钱一")
     institution = make_institution()
     conclusion = make_conclusion(me, grade=3, concluded_on=D(2024, 1, 1), valid_until=D(2030, 12, 31))
-    decision = decision_create(person=me, care_form="home_visits", institution=institution, starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=me, care_form="home_visits", institution=institution, starts_on=D(2024, 2, 1)
+    )
     account = _activated(me, name="钱一")
     client.force_login(account.user)
-    return {"me": me, "institution": institution, "conclusion": conclusion, "decision": decision,
-            "account": account}
+    return {
+        "me": me,
+        "institution": institution,
+        "conclusion": conclusion,
+        "decision": decision,
+        "account": account,
+    }
 
 
 def test_an_unchanged_page_is_served_from_the_cache(client, world):
@@ -85,17 +93,33 @@ def _contribution_arrears_by_queryset_update(w):
 
 
 def _contribution_paid_by_plain_sql(w):  # the yearly run and the payment/account-event imports write so
-    _sql("UPDATE enrollment_contribution SET individual_paid = 0, status = 'arrears' "
-         "WHERE person_id = %s AND year = 2024", [w["me"].pk])
+    _sql(
+        "UPDATE enrollment_contribution SET individual_paid = 0, status = 'arrears' "
+        "WHERE person_id = %s AND year = 2024",
+        [w["me"].pk],
+    )
     return "2024年度个人缴费尚欠 30.00 元"
 
 
 def _contribution_inserted_by_bulk_create(w):
     from enrollment.models import Contribution
 
-    Contribution.objects.bulk_create([Contribution(
-        person=w["me"], year=2027, insurance_type="employee", region_code="320302", total_amount=100,
-        individual_amount=30, pooled_fund_amount=70, individual_paid=0, status="arrears", due_by=D(2027, 1, 31))])
+    Contribution.objects.bulk_create(
+        [
+            Contribution(
+                person=w["me"],
+                year=2027,
+                insurance_type="employee",
+                region_code="320302",
+                total_amount=100,
+                individual_amount=30,
+                pooled_fund_amount=70,
+                individual_paid=0,
+                status="arrears",
+                due_by=D(2027, 1, 31),
+            )
+        ]
+    )
     return "2027年度个人缴费尚欠 30.00 元"
 
 
@@ -116,8 +140,13 @@ def _person_renamed_by_plain_sql(w):
 def _application_submitted(w):
     from assessment.models import Application
 
-    Application.objects.create(person=w["me"], applied_on=D(2026, 11, 2), channel="counter", applied_by="self",
-                               disability_since=D(2026, 1, 1))
+    Application.objects.create(
+        person=w["me"],
+        applied_on=D(2026, 11, 2),
+        channel="counter",
+        applied_by="self",
+        disability_since=D(2026, 1, 1),
+    )
     return "2026-11-02"
 
 
@@ -138,14 +167,18 @@ def _expiry_reminder_created(w):
 def _decision_ended(w):
     from benefits.services.decisions import decision_end
 
-    decision_end(decision=w["decision"], ends_on=timezone.localdate() - dt.timedelta(days=1), reason="requested")
+    decision_end(
+        decision=w["decision"], ends_on=timezone.localdate() - dt.timedelta(days=1), reason="requested"
+    )
     return "当前没有有效的待遇核定"
 
 
 def _hospital_stay_recorded(w):
     from benefits.services.hospital import hospital_stay_record
 
-    hospital_stay_record(person=w["me"], admitted_on=D(2026, 3, 1), discharged_on=D(2026, 3, 9), hospital="市一院")
+    hospital_stay_record(
+        person=w["me"], admitted_on=D(2026, 3, 1), discharged_on=D(2026, 3, 9), hospital="市一院"
+    )
     return "住院期间"
 
 
@@ -159,8 +192,11 @@ def _institution_renamed_by_queryset_update(w):
 def _policy_standard_changed(w):
     from ltci.core.models import PolicyRecord
 
-    record = next(r for r in PolicyRecord.objects.all()
-                  if isinstance(r.value, dict) and r.value.get("monthly_limit") == "900.00")
+    record = next(
+        r
+        for r in PolicyRecord.objects.all()
+        if isinstance(r.value, dict) and r.value.get("monthly_limit") == "900.00"
+    )
     PolicyRecord.objects.filter(pk=record.pk).update(value={**record.value, "monthly_limit": "950.00"})
     return "950.00"
 
@@ -169,10 +205,22 @@ def _settlement_lines_bulk_inserted(w):
     from settlement.models import SettlementLine, SettlementRun
 
     run = SettlementRun.objects.create(month=D(2026, 10, 1), state="audited")
-    SettlementLine.objects.bulk_create([SettlementLine(
-        run=run, institution=w["institution"], person=w["me"], care_form="home_visits", service_month=D(2026, 10, 1),
-        quantity=8, charged_amount=Decimal("640.00"), fund_amount=Decimal("612.34"), personal_amount=Decimal("0"),
-        rejected_amount=Decimal("27.66"))])
+    SettlementLine.objects.bulk_create(
+        [
+            SettlementLine(
+                run=run,
+                institution=w["institution"],
+                person=w["me"],
+                care_form="home_visits",
+                service_month=D(2026, 10, 1),
+                quantity=8,
+                charged_amount=Decimal("640.00"),
+                fund_amount=Decimal("612.34"),
+                personal_amount=Decimal("0"),
+                rejected_amount=Decimal("27.66"),
+            )
+        ]
+    )
     return "612.34"
 
 
@@ -189,11 +237,24 @@ def _agent_link_created(w):
     return "赵老太"
 
 
-CHANGES = [_contribution_arrears_by_save, _contribution_arrears_by_queryset_update, _contribution_paid_by_plain_sql,
-           _contribution_inserted_by_bulk_create, _coverage_ended, _person_renamed_by_plain_sql,
-           _application_submitted, _conclusion_added, _expiry_reminder_created, _decision_ended,
-           _hospital_stay_recorded, _institution_renamed_by_queryset_update, _policy_standard_changed,
-           _settlement_lines_bulk_inserted, _account_renamed, _agent_link_created]
+CHANGES = [
+    _contribution_arrears_by_save,
+    _contribution_arrears_by_queryset_update,
+    _contribution_paid_by_plain_sql,
+    _contribution_inserted_by_bulk_create,
+    _coverage_ended,
+    _person_renamed_by_plain_sql,
+    _application_submitted,
+    _conclusion_added,
+    _expiry_reminder_created,
+    _decision_ended,
+    _hospital_stay_recorded,
+    _institution_renamed_by_queryset_update,
+    _policy_standard_changed,
+    _settlement_lines_bulk_inserted,
+    _account_renamed,
+    _agent_link_created,
+]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__.strip("_") for c in CHANGES])
@@ -304,8 +365,13 @@ def test_a_change_committed_by_another_connection_shows_at_once(policy):
     assert "欠费提醒" not in _page(client)
     assert _served_from_cache(client)
     params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items() if k in ("dbname", "host", "port", "user", "password")},
-                         autocommit=True) as other:
-        other.execute("UPDATE enrollment_contribution SET individual_paid = 0, status = 'arrears' "
-                      "WHERE person_id = %s AND year = 2026", [me.pk])
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "host", "port", "user", "password")},
+        autocommit=True,
+    ) as other:
+        other.execute(
+            "UPDATE enrollment_contribution SET individual_paid = 0, status = 'arrears' "
+            "WHERE person_id = %s AND year = 2026",
+            [me.pk],
+        )
     assert "2026年度个人缴费尚欠 30.00 元" in _page(client)

@@ -5,6 +5,7 @@ sent to the status login; staff, institution users and logged-in users without a
 another insured person gets 404 for the owner's objects and never sees the owner's data. A /me/ URL without
 a rule below fails the matrix, so a new page cannot skip it.
 """
+
 # ruff: noqa: S105, S106
 import datetime as dt
 from collections.abc import Callable
@@ -46,8 +47,14 @@ RULES = {
     "status:activate": Rule(public=True),
     "status:logout": Rule(method="POST", public=True),
     "status:switch": Rule(method="POST", kwargs="person"),
-    "status:apply": Rule(method="POST", data=lambda: {"disability_since": "2020-01-01", "reason": "卧床",
-                                                      "documents": SimpleUploadedFile("d.pdf", b"%PDF-1.4 d")}),
+    "status:apply": Rule(
+        method="POST",
+        data=lambda: {
+            "disability_since": "2020-01-01",
+            "reason": "卧床",
+            "documents": SimpleUploadedFile("d.pdf", b"%PDF-1.4 d"),
+        },
+    ),
     "status:certificate": Rule(kwargs="year"),
     "status:decision_letter": Rule(kwargs="decision"),
     "status:review": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
@@ -64,6 +71,7 @@ def status_names():
                 yield from walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
             elif isinstance(p, URLPattern) and p.name and namespace == "status:":
                 yield f"status:{p.name}"
+
     return sorted(set(walk(get_resolver().url_patterns)))
 
 
@@ -84,7 +92,9 @@ def _document(person):
     from assessment.models import Application, ApplicationDocument
 
     application = Application.objects.create(person=person, applied_on=D(2023, 11, 1), state="final")
-    return ApplicationDocument.objects.create(application=application, file=ContentFile(b"%PDF-1.4 iso", "iso.pdf"))
+    return ApplicationDocument.objects.create(
+        application=application, file=ContentFile(b"%PDF-1.4 iso", "iso.pdf")
+    )
 
 
 @pytest.fixture
@@ -94,7 +104,9 @@ def world(policy):
     owner = make_person(name=OWNER_NAME)
     conclusion = make_conclusion(owner, grade=3, concluded_on=D(2024, 1, 1), valid_until=D(2030, 12, 31))
     institution = make_institution()
-    decision = decision_create(person=owner, care_form="home_visits", institution=institution, starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=owner, care_form="home_visits", institution=institution, starts_on=D(2024, 2, 1)
+    )
     other = make_person(name="隔离乙")
     make_conclusion(other, grade=4, concluded_on=D(2024, 1, 1), valid_until=D(2030, 12, 31))
     agent = _account(national_id=make_id_number("110101", D(1980, 1, 1), 3), name="代办丙")
@@ -111,8 +123,13 @@ def world(policy):
         "owner": _account(owner).user,
         "agent": agent.user,
     }
-    objects = {"decision": decision.pk, "conclusion": conclusion.pk, "year": 2024, "person": owner.pk,
-               "document": _document(owner).pk}
+    objects = {
+        "decision": decision.pk,
+        "conclusion": conclusion.pk,
+        "year": 2024,
+        "person": owner.pk,
+        "document": _document(owner).pk,
+    }
     return {"owner": owner, "users": users, "objects": objects}
 
 
@@ -120,7 +137,9 @@ def _request(client, world, name, user):
     rule = RULES[name]
     kwargs = {}
     if rule.kwargs:
-        arg = {"decision": "pk", "conclusion": "pk", "year": "year", "person": "person_id", "document": "pk"}[rule.kwargs]
+        arg = {"decision": "pk", "conclusion": "pk", "year": "year", "person": "person_id", "document": "pk"}[
+            rule.kwargs
+        ]
         kwargs = {arg: world["objects"][rule.kwargs]}
     url = reverse(name, kwargs=kwargs)
     if user != "anonymous":
@@ -139,7 +158,11 @@ def test_status_page_isolation(client, world, name, user):
 
     rule = RULES[name]
     response = _request(client, world, name, user)
-    body = response.content.decode(errors="ignore") if response.get("Content-Type", "").startswith("text") else ""
+    body = (
+        response.content.decode(errors="ignore")
+        if response.get("Content-Type", "").startswith("text")
+        else ""
+    )
     if rule.public:
         assert response.status_code in (200, 302)
         assert OWNER_NAME not in body

@@ -1,4 +1,5 @@
 """Status page /me/ (SPEC 8): activation, login, own records only, agents for principals, PDFs."""
+
 # ruff: noqa: S105, S106
 import datetime as dt
 
@@ -31,22 +32,33 @@ def _activated(person=None, *, national_id=None, name=""):
 def persons(policy):
     me = make_person(name="孙一")
     make_conclusion(me, grade=3, concluded_on=D(2024, 1, 1), valid_until=D(2030, 12, 31))
-    decision = decision_create(person=me, care_form="home_visits", institution=make_institution(),
-                               starts_on=D(2024, 2, 1))
+    decision = decision_create(
+        person=me, care_form="home_visits", institution=make_institution(), starts_on=D(2024, 2, 1)
+    )
     other = make_person(name="周二")
-    other_conclusion = make_conclusion(other, grade=4, concluded_on=D(2024, 1, 1), valid_until=D(2030, 12, 31))
-    other_decision = decision_create(person=other, care_form="home_visits", institution=make_institution(),
-                                     starts_on=D(2024, 2, 1))
-    return {"me": me, "decision": decision, "other": other, "other_decision": other_decision,
-            "other_conclusion": other_conclusion}
+    other_conclusion = make_conclusion(
+        other, grade=4, concluded_on=D(2024, 1, 1), valid_until=D(2030, 12, 31)
+    )
+    other_decision = decision_create(
+        person=other, care_form="home_visits", institution=make_institution(), starts_on=D(2024, 2, 1)
+    )
+    return {
+        "me": me,
+        "decision": decision,
+        "other": other,
+        "other_decision": other_decision,
+        "other_conclusion": other_conclusion,
+    }
 
 
 def test_activation_with_the_one_time_code_then_login(client, persons):
     account = account_create(national_id=persons["me"].national_id)
     code = activation_code_issue(account=account)
     assert account.activation_code_hash != code
-    response = client.post("/me/activate/", {"national_id": persons["me"].national_id, "code": code,
-                                             "password": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        "/me/activate/",
+        {"national_id": persons["me"].national_id, "code": code, "password": PASSWORD, "password2": PASSWORD},
+    )
     assert response.status_code == 302
     page = client.get("/me/").content.decode()
     assert "孙一" in page and persons["me"].national_id not in page
@@ -60,8 +72,15 @@ def test_activation_with_the_one_time_code_then_login(client, persons):
 def test_wrong_code_and_wrong_password_are_refused(client, persons):
     account = account_create(national_id=persons["me"].national_id)
     activation_code_issue(account=account)
-    response = client.post("/me/activate/", {"national_id": persons["me"].national_id, "code": "00000000",
-                                             "password": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        "/me/activate/",
+        {
+            "national_id": persons["me"].national_id,
+            "code": "00000000",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
     assert "身份号码或激活码不正确" in response.content.decode()
     response = client.post("/me/login/", {"national_id": persons["me"].national_id, "password": "nope"})
     assert "身份号码或密码不正确" in response.content.decode()
@@ -70,8 +89,17 @@ def test_wrong_code_and_wrong_password_are_refused(client, persons):
 def test_page_shows_coverage_contributions_conclusions_and_decision(client, persons):
     client.force_login(_activated(persons["me"]).user)
     page = client.get("/me/").content.decode()
-    for text in ["职工医保", "缴费记录", "已缴足", "3级", "居家上门服务", "下载待遇核定通知书", "无等待期",
-                 "月度限额（元）", "900.00"]:
+    for text in [
+        "职工医保",
+        "缴费记录",
+        "已缴足",
+        "3级",
+        "居家上门服务",
+        "下载待遇核定通知书",
+        "无等待期",
+        "月度限额（元）",
+        "900.00",
+    ]:
         assert text in page, text
     response = client.get(f"/me/decisions/{persons['decision'].pk}/letter.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -87,7 +115,9 @@ def test_a_person_cannot_see_another_persons_documents(client, persons):
 
 def test_agent_sees_the_principal_and_which_person_they_are_viewing(client, persons):
     agent = _activated(national_id="110101198001010053", name="代办人甲")
-    agent_link_create(account=agent, principal=persons["other"], relation="guardian", valid_from=D(2024, 1, 1))
+    agent_link_create(
+        account=agent, principal=persons["other"], relation="guardian", valid_from=D(2024, 1, 1)
+    )
     client.force_login(agent.user)
     page = client.get("/me/").content.decode()
     assert "周二" in page and "代办查看" in page and "孙一" not in page
@@ -136,8 +166,11 @@ def _diagnosis(name="diagnosis.pdf", content=b"%PDF-1.4 diagnosis"):
 def test_online_application_for_assessment(client, policy):
     person = make_person(name="吴三")
     client.force_login(_activated(person).user)
-    response = client.post("/me/apply/", {"disability_since": "2020-01-01", "reason": "长期卧床",
-                                          "documents": _diagnosis()}, follow=True)
+    response = client.post(
+        "/me/apply/",
+        {"disability_since": "2020-01-01", "reason": "长期卧床", "documents": _diagnosis()},
+        follow=True,
+    )
     assert "评估申请已提交" in response.content.decode()
     from assessment.models import Application
 
@@ -153,8 +186,11 @@ def test_online_application_needs_a_medical_document_of_an_accepted_type(client,
     client.force_login(_activated(person).user)
     page = client.post("/me/apply/", {"disability_since": "2020-01-01"}, follow=True).content.decode()
     assert "请上传至少一份诊断证明等医疗材料。" in page
-    page = client.post("/me/apply/", {"disability_since": "2020-01-01",
-                                      "documents": _diagnosis("x.gif", b"GIF89a")}, follow=True).content.decode()
+    page = client.post(
+        "/me/apply/",
+        {"disability_since": "2020-01-01", "documents": _diagnosis("x.gif", b"GIF89a")},
+        follow=True,
+    ).content.decode()
     assert "类型不支持" in page
     assert not Application.objects.filter(person=person).exists()
 
@@ -215,8 +251,10 @@ def test_staff_print_the_certificate_with_the_one_time_code(admin_client, person
     from benefits.models import InsuredAccount
 
     account = account_create(national_id=persons["me"].national_id)
-    response = admin_client.post("/admin/benefits/insuredaccount/", {
-        "action": "issue_code_with_certificate", "_selected_action": [account.pk]})
+    response = admin_client.post(
+        "/admin/benefits/insuredaccount/",
+        {"action": "issue_code_with_certificate", "_selected_action": [account.pk]},
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     account = InsuredAccount.objects.get(pk=account.pk)
     assert account.activation_code_hash and account.code_issued_at is not None
@@ -236,7 +274,12 @@ def test_the_page_checks_the_session_as_django_does_though_it_reads_the_user_its
     """home() reads the user's row in its state query; Django's checks on it still decide (session hash,
     active user): a password change or a deactivation ends the session at once."""
     account = _activated(persons["me"])
-    assert client.post("/me/login/", {"national_id": persons["me"].national_id, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/me/login/", {"national_id": persons["me"].national_id, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get("/me/").status_code == 200
     account.user.set_password("another-Long-pw-9")
     account.user.save()

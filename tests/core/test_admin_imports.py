@@ -1,13 +1,19 @@
 """The admin upload pages of the SPEC 11 imports (ltci.core.admin_views.import_view): staff without the
 right role and anonymous users are refused, and nothing is imported."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ltci.core.models import ImportBatch
 
-IMPORT_PAGES = ["/admin/institutions/institution/import/", "/admin/institutions/caregiver/import/",
-                "/admin/assessment/conclusion/import/", "/admin/benefits/benefitdecision/import/",
-                "/admin/benefits/hospitalstay/import/", "/admin/benefits/otherfundbenefit/import/"]
+IMPORT_PAGES = [
+    "/admin/institutions/institution/import/",
+    "/admin/institutions/caregiver/import/",
+    "/admin/assessment/conclusion/import/",
+    "/admin/benefits/benefitdecision/import/",
+    "/admin/benefits/hospitalstay/import/",
+    "/admin/benefits/otherfundbenefit/import/",
+]
 
 
 @pytest.mark.django_db

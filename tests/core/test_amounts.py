@@ -1,4 +1,5 @@
 """Finding 5 (issue 13): one amount parser with limits behind every door (imports, forms, model forms)."""
+
 from decimal import Decimal
 
 import pytest
@@ -7,18 +8,50 @@ from django.utils import translation
 from ltci.core.money import MONEY_MAX, AmountError, AmountField, parse_amount
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("0", "0.00"), ("12", "12.00"), ("12.5", "12.50"), ("12.50", "12.50"), (" 7.05 ", "7.05"),
-    ("1,000.00", "1000.00"), ("12,345,678.9", "12345678.90"), ("999999999999.99", "999999999999.99"),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0", "0.00"),
+        ("12", "12.00"),
+        ("12.5", "12.50"),
+        ("12.50", "12.50"),
+        (" 7.05 ", "7.05"),
+        ("1,000.00", "1000.00"),
+        ("12,345,678.9", "12345678.90"),
+        ("999999999999.99", "999999999999.99"),
+    ],
+)
 def test_plain_decimal_notation_is_accepted(text, value):
     assert parse_amount(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", [
-    "1E+30", "1E+13", "1e3", "1_000", "NaN", "nan", "Infinity", "-Infinity", "inf", "0x10", "1 000", "1,00",
-    "1,0000.00", ",100", "12.", ".5", "+5", "１２", "5元", "--5", "1.2.3", "٣",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1E+30",
+        "1E+13",
+        "1e3",
+        "1_000",
+        "NaN",
+        "nan",
+        "Infinity",
+        "-Infinity",
+        "inf",
+        "0x10",
+        "1 000",
+        "1,00",
+        "1,0000.00",
+        ",100",
+        "12.",
+        ".5",
+        "+5",
+        "１２",
+        "5元",
+        "--5",
+        "1.2.3",
+        "٣",
+    ],
+)
 def test_anything_else_is_refused_with_a_reason(text):
     with pytest.raises(AmountError) as exc, translation.override("en"):
         parse_amount(text)

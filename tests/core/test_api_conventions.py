@@ -1,5 +1,6 @@
 """Conventions every /api/v1/ endpoint shares (security review, issue 13): one capped pagination, throttling
 per user with a 429 and Retry-After, and a schema that documents parameters and error responses."""
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -35,8 +36,20 @@ def assessor_client(db):
     return client
 
 
-@pytest.mark.parametrize("query", [f"limit={HUGE}", f"offset={HUGE}", f"limit={HUGE}&offset={HUGE}", "limit=-5",
-                                   "offset=-5", "limit=abc", "offset=1.5", "limit=0", "limit=" + "9" * 400])
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"limit={HUGE}",
+        f"offset={HUGE}",
+        f"limit={HUGE}&offset={HUGE}",
+        "limit=-5",
+        "offset=-5",
+        "limit=abc",
+        "offset=1.5",
+        "limit=0",
+        "limit=" + "9" * 400,
+    ],
+)
 def test_any_limit_or_offset_is_clamped_never_a_server_error(clerk, assessor_client, query):
     for client, url in [(clerk, u) for u in LIST_URLS] + [(assessor_client, "/api/v1/assessment-tasks/")]:
         response = client.get(f"{url}?{query}")
@@ -102,8 +115,11 @@ def _params(operation):
 
 def test_schema_documents_the_month_and_download_parameters(schema):
     paths = schema["paths"]
-    for path, method in [("/api/v1/service-records/", "get"), ("/api/v1/settlement/claims/", "post"),
-                         ("/api/v1/settlement/results/", "get")]:
+    for path, method in [
+        ("/api/v1/service-records/", "get"),
+        ("/api/v1/settlement/claims/", "post"),
+        ("/api/v1/settlement/results/", "get"),
+    ]:
         month = _params(paths[path][method])["month"]
         assert month["required"] is True and month["in"] == "query", path
     download = _params(paths["/api/v1/settlement/statements/{id}/"]["get"])["download"]
@@ -122,7 +138,9 @@ def test_schema_documents_error_responses_with_one_error_shape(schema):
             assert {"401", "403", "429"} <= codes, (path, method, codes)
             if "{" in path:
                 assert "404" in codes, (path, method)
-            if method in ("post", "patch") or any(p["in"] == "query" for p in operation.get("parameters", [])):
+            if method in ("post", "patch") or any(
+                p["in"] == "query" for p in operation.get("parameters", [])
+            ):
                 assert "400" in codes, (path, method)
             assert operation["responses"]["429"]["headers"]["Retry-After"], (path, method)
             ref = operation["responses"]["401"]["content"]["application/json"]["schema"]["$ref"]
@@ -135,7 +153,9 @@ def test_schema_says_service_records_take_an_object_or_an_array(schema):
     name = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     variants = schema["components"]["schemas"][name]["oneOf"]
     assert {v.get("type", "object") for v in variants} == {"object", "array"}
-    listing = schema["paths"]["/api/v1/service-records/"]["get"]["responses"]["200"]["content"]["application/json"]
+    listing = schema["paths"]["/api/v1/service-records/"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]
     assert listing["schema"]["$ref"].startswith("#/components/schemas/Paginated")
 
 

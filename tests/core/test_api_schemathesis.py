@@ -8,6 +8,7 @@ documented one. Bounded and reproducible: a fixed seed, EXAMPLES generated cases
 no shrinking, no time-based health checks or deadlines (about a minute and a half on a loaded 2-core
 machine).
 """
+
 import io
 import subprocess
 import sys
@@ -29,10 +30,37 @@ TASKS = "^/api/v1/assessment-tasks/"
 
 def schemathesis(url, key, cwd, *filters):
     run = subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", url, "--header", f"Authorization: Token {key}", *filters,
-         "--checks", CHECKS, "--phases", "examples,fuzzing", "--max-examples", str(EXAMPLES), "--seed", str(SEED),
-         "--suppress-health-check", "all", "--no-shrink", "--workers", "1", "--request-timeout", "60"],
-        capture_output=True, text=True, cwd=cwd, timeout=600, check=False)
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            url,
+            "--header",
+            f"Authorization: Token {key}",
+            *filters,
+            "--checks",
+            CHECKS,
+            "--phases",
+            "examples,fuzzing",
+            "--max-examples",
+            str(EXAMPLES),
+            "--seed",
+            str(SEED),
+            "--suppress-health-check",
+            "all",
+            "--no-shrink",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "60",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+        check=False,
+    )
     return run.returncode, run.stdout[-8000:] + run.stderr[-2000:]
 
 
@@ -41,15 +69,18 @@ def schemathesis(url, key, cwd, *filters):
 def test_the_api_conforms_to_its_schema(live_server, tmp_path):
     call_command("load_policy", "xuzhou-2022", verbosity=0)
     call_command("seed_demo", "--persons", "20", stdout=io.StringIO())
-    admin = InstitutionUser.objects.filter(role="admin", institution__type="elderly_care").order_by("pk").first()
+    admin = (
+        InstitutionUser.objects.filter(role="admin", institution__type="elderly_care").order_by("pk").first()
+    )
     assessor = Assessor.objects.filter(user__isnull=False, active=True).order_by("pk").first()
     admin_key = token_create(user=admin.user, name="schemathesis")[1]
     assessor_key = token_create(user=assessor.user, name="schemathesis")[1]
     url = f"{live_server.url}/api/schema/"
     rates = {scope: "1000000/minute" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
     with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
-        institution = schemathesis(url, admin_key, tmp_path, "--include-path-regex", "^/api/v1/",
-                                   "--exclude-path-regex", TASKS)
+        institution = schemathesis(
+            url, admin_key, tmp_path, "--include-path-regex", "^/api/v1/", "--exclude-path-regex", TASKS
+        )
         agency = schemathesis(url, assessor_key, tmp_path, "--include-path-regex", TASKS)
     assert institution[0] == 0, institution[1]
     assert agency[0] == 0, agency[1]

@@ -1,6 +1,7 @@
 """Credential checks behind a proxy and for API tokens (security review: throttling for every credential
 check): the client address, the login lockout per user and client, failed API tokens counted per client,
 and the HTTPS proxy header trusted only when the app is configured behind a proxy."""
+
 import os
 import subprocess
 import sys
@@ -18,17 +19,21 @@ from tests.institutions import helpers
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("count", "forwarded", "expected"), [
-    (0, "203.0.113.9", "10.9.0.1"),                       # not behind a proxy: the header is anyone's
-    (1, "203.0.113.9", "203.0.113.9"),                    # one proxy: the address it saw
-    (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),      # the client's own prefix is ignored
-    (2, "198.51.100.1, 203.0.113.9, 10.9.0.2", "203.0.113.9"),
-    (2, "203.0.113.9", "10.9.0.1"),                       # fewer hops than proxies: not through them
-    (1, "not-an-address", "10.9.0.1"),
-    (1, "", "10.9.0.1"),
-])
-def test_client_address_is_read_from_the_proxy_header_only_behind_trusted_proxies(settings, count, forwarded,
-                                                                                   expected):
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.9.0.1"),  # not behind a proxy: the header is anyone's
+        (1, "203.0.113.9", "203.0.113.9"),  # one proxy: the address it saw
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the client's own prefix is ignored
+        (2, "198.51.100.1, 203.0.113.9, 10.9.0.2", "203.0.113.9"),
+        (2, "203.0.113.9", "10.9.0.1"),  # fewer hops than proxies: not through them
+        (1, "not-an-address", "10.9.0.1"),
+        (1, "", "10.9.0.1"),
+    ],
+)
+def test_client_address_is_read_from_the_proxy_header_only_behind_trusted_proxies(
+    settings, count, forwarded, expected
+):
     settings.LTCI_TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR="10.9.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
@@ -43,7 +48,9 @@ def test_behind_a_proxy_a_lockout_is_per_user_and_client_not_for_everyone(db, se
     locked = attacker.post("/admin/login/", {"username": staff.username, "password": helpers.PASSWORD})
     assert locked.status_code == 429
     owner = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")  # same proxy, other client
-    response = owner.post("/admin/login/?next=/admin/", {"username": staff.username, "password": helpers.PASSWORD})
+    response = owner.post(
+        "/admin/login/?next=/admin/", {"username": staff.username, "password": helpers.PASSWORD}
+    )
     assert response.status_code == 302 and "_auth_user_id" in owner.session
 
 
@@ -83,15 +90,26 @@ def test_a_valid_token_does_not_count_as_a_failure(api_key, settings):
 def _settings_of(module, **env):
     full = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "TRUSTED_PROXY"))}
     full.update(DJANGO_SETTINGS_MODULE=module, SECRET_KEY="x7!kq2-" + "a9Zp3LmQ" * 8, **env)
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.SECURE_PROXY_SSL_HEADER, settings.LTCI_TRUSTED_PROXY_COUNT)")
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True, text=True,  # noqa: S603
-                          check=True).stdout.strip()
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SECURE_PROXY_SSL_HEADER, settings.LTCI_TRUSTED_PROXY_COUNT)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,  # noqa: S603
+        check=True,
+    ).stdout.strip()
 
 
 def test_the_https_proxy_header_is_trusted_only_behind_a_configured_proxy():
     assert _settings_of("ltci.settings.production") == "None 0"
-    assert _settings_of("ltci.settings.production", TRUSTED_PROXY_COUNT="1") == "('HTTP_X_FORWARDED_PROTO', 'https') 1"
+    assert (
+        _settings_of("ltci.settings.production", TRUSTED_PROXY_COUNT="1")
+        == "('HTTP_X_FORWARDED_PROTO', 'https') 1"
+    )
 
 
 def test_docker_compose_runs_behind_a_proxy_and_says_so():

@@ -1,5 +1,6 @@
 """Content-Security-Policy (security review finding 15): every page sends a policy that allows scripts only
 from the site itself (no inline script, no remote host), and the pages carry no inline script."""
+
 import re
 
 import pytest
@@ -23,9 +24,17 @@ def _pages():
     inst = helpers.institution(code="CSP1")
     portal = Client()
     portal.force_login(helpers.portal_user(inst, "admin"))
-    return [(Client(), "/admin/login/"), (admin, "/admin/"), (admin, f"/admin/institutions/institution/{inst.pk}/change/"),
-            (admin, "/admin/auth/user/add/"), (Client(), "/me/login/"), (Client(), "/me/activate/"),
-            (Client(), "/portal/login/"), (portal, "/portal/"), (admin, "/api/docs/")]
+    return [
+        (Client(), "/admin/login/"),
+        (admin, "/admin/"),
+        (admin, f"/admin/institutions/institution/{inst.pk}/change/"),
+        (admin, "/admin/auth/user/add/"),
+        (Client(), "/me/login/"),
+        (Client(), "/me/activate/"),
+        (Client(), "/portal/login/"),
+        (portal, "/portal/"),
+        (admin, "/api/docs/"),
+    ]
 
 
 def test_every_page_allows_scripts_only_from_the_site_and_has_no_inline_script():
@@ -36,8 +45,11 @@ def test_every_page_allows_scripts_only_from_the_site_and_has_no_inline_script()
         assert policy["default-src"] == ["'self'"], url
         assert policy["script-src"] == ["'self'"], url
         assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"], url
-        assert not any("://" in source or source in ("*", "https:", "http:")
-                       for sources in policy.values() for source in sources), url
+        assert not any(
+            "://" in source or source in ("*", "https:", "http:")
+            for sources in policy.values()
+            for source in sources
+        ), url
         assert not INLINE_SCRIPT.search(response.content.decode()), url
 
 

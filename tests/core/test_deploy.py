@@ -1,4 +1,5 @@
 """Deployment checks, settings from the environment, and the web server answering (make demo smoke)."""
+
 import os
 import socket
 import subprocess
@@ -21,10 +22,20 @@ def _env(**extra):
 
 
 def test_production_settings_pass_check_deploy():
-    env = _env(DJANGO_SETTINGS_MODULE="ltci.settings.production",
-               SECRET_KEY="x7!kq2-" + "a9Zp3LmQ" * 8, ALLOWED_HOSTS="ltci.example.org", DEBUG="false")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = _env(
+        DJANGO_SETTINGS_MODULE="ltci.settings.production",
+        SECRET_KEY="x7!kq2-" + "a9Zp3LmQ" * 8,
+        ALLOWED_HOSTS="ltci.example.org",
+        DEBUG="false",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -32,8 +43,9 @@ def test_production_settings_pass_check_deploy():
 def test_production_settings_refuse_to_start_without_secret_key():
     env = _env(DJANGO_SETTINGS_MODULE="ltci.settings.production")
     env.pop("SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
@@ -57,9 +69,22 @@ def test_web_server_answers_the_admin_login_page_in_chinese():
     port = _free_port()
     env = _env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="ltci.settings.local", DEBUG="false")
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "ltci.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                             "--env", "DJANGO_SETTINGS_MODULE=ltci.settings.local", "--workers", "1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "ltci.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=ltci.settings.local",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         body = ""
         for _ in range(60):

@@ -1,4 +1,5 @@
 """Finding 12 (issue 13): formulas never enter through a spreadsheet, and every export is spreadsheet-safe."""
+
 import csv
 import io
 from decimal import Decimal
@@ -14,12 +15,27 @@ from ltci.core.importing import ImportReport, RowError
 from tests.enrollment.conftest import nid
 
 
-@pytest.mark.parametrize(("value", "written"), [
-    ("=1+1", "'=1+1"), ("+cmd", "'+cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"), ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-    ("-12.50", "-12.50"), ("+86", "+86"), ("12", "12"), ("张三", "张三"), ("", ""), (None, ""),
-    (Decimal("-12.50"), Decimal("-12.50")), (-3, -3), ("'=1", "'=1"),
-])
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("-12.50", "-12.50"),
+        ("+86", "+86"),
+        ("12", "12"),
+        ("张三", "张三"),
+        ("", ""),
+        (None, ""),
+        (Decimal("-12.50"), Decimal("-12.50")),
+        (-3, -3),
+        ("'=1", "'=1"),
+    ],
+)
 def test_safe_cell_neutralises_formula_text_but_not_numbers(value, written):
     assert safe_cell(value) == written
 
@@ -34,13 +50,17 @@ def test_error_report_downloads_are_safe_even_for_reports_stored_before(client, 
     from ltci.core.downloads import import_errors_attachment
     from ltci.core.models import ImportBatch
 
-    old = ImportBatch.objects.create(kind="roster", filename="r.csv", sha256="0", error_report="row,field,reason\r\n2,name,=1+1\r\n")
+    old = ImportBatch.objects.create(
+        kind="roster", filename="r.csv", sha256="0", error_report="row,field,reason\r\n2,name,=1+1\r\n"
+    )
     refused = ImportBatch.objects.create(kind="roster", filename="s.csv", sha256="0", file_error="-bad")
     body = import_errors_attachment([old], "e.csv").content.decode("utf-8")
     assert body == "\ufeffrow,field,reason\r\n2,name,'=1+1\r\n"
     both = import_errors_attachment([old, refused], "e.csv").content.decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(both)))[1:] == [[str(old.pk), "2", "name", "'=1+1"],
-                                                        [str(refused.pk), "", "*", "'-bad"]]
+    assert list(csv.reader(io.StringIO(both)))[1:] == [
+        [str(old.pk), "2", "name", "'=1+1"],
+        [str(refused.pk), "", "*", "'-bad"],
+    ]
 
 
 def test_import_error_report_is_safe():
@@ -59,8 +79,9 @@ def workbook(cell) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("cell", [ArrayFormula("B2:B2", "=CONCAT(\"张\",\"三\")"), DataTableFormula(ref="B2:B2"),
-                                  "=1+1"])
+@pytest.mark.parametrize(
+    "cell", [ArrayFormula("B2:B2", '=CONCAT("张","三")'), DataTableFormula(ref="B2:B2"), "=1+1"]
+)
 def test_every_kind_of_xlsx_formula_is_refused_naming_row_and_field(xuzhou, cell):
     report = import_roster(content=workbook(cell), filename="roster.xlsx")
     assert "row 2, field name: contains a formula" in report.file_error
@@ -69,8 +90,10 @@ def test_every_kind_of_xlsx_formula_is_refused_naming_row_and_field(xuzhou, cell
 
 def test_text_starting_with_a_formula_sign_is_accepted_and_exported_safely(xuzhou):
     """Decision: names are stored as typed (a person may be written "-" by a clerk); exports neutralise."""
-    body = ("national_id,name,insurance_type,region_code,enrolled_on,categories,has_personal_account,ended_on,"
-            f"end_reason\n{nid(1)},=1+1,employee,320302,2022-01-01,,true,,\n").encode()
+    body = (
+        "national_id,name,insurance_type,region_code,enrolled_on,categories,has_personal_account,ended_on,"
+        f"end_reason\n{nid(1)},=1+1,employee,320302,2022-01-01,,true,,\n"
+    ).encode()
     assert import_roster(content=body, filename="r.csv").errors == []
     assert Person.objects.get().name == "=1+1"
     assert csv_text([[Person.objects.get().name]]) == "'=1+1\n"

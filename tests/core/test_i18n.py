@@ -1,4 +1,5 @@
 """UI language: Chinese (zh-hans) by default, English available, admin included."""
+
 import ast
 import re
 from pathlib import Path
@@ -54,23 +55,26 @@ def test_po_file_exists_and_is_compiled():
 def project_catalogs():
     """The project catalog and any app catalog (enrollment/locale, ltci/core/locale, ...)."""
     base = Path(settings.BASE_DIR)
-    app_catalogs = [p for pattern in ("*/locale", "*/*/locale") for p in base.glob(pattern)
-                    if not p.relative_to(base).parts[0].startswith(".")]
+    app_catalogs = [
+        p
+        for pattern in ("*/locale", "*/*/locale")
+        for p in base.glob(pattern)
+        if not p.relative_to(base).parts[0].startswith(".")
+    ]
     found = [d / "en" / "LC_MESSAGES" / "django.po" for d in app_catalogs]
     return [PO_PATH] + sorted(p for p in found if p.exists())
 
 
-@pytest.mark.parametrize("po_path", project_catalogs(),
-                         ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
+@pytest.mark.parametrize("po_path", project_catalogs(), ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
 def test_po_has_no_untranslated_or_fuzzy_entries(po_path):
     entries = read_po(po_path)
     assert len(entries) > (500 if po_path == PO_PATH else 0)
-    untranslated = [e["msgid"] for e in entries
-                    if not all(v for k, v in e.items() if k.startswith("msgstr"))]
+    untranslated = [e["msgid"] for e in entries if not all(v for k, v in e.items() if k.startswith("msgstr"))]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert not untranslated, (
         f"{len(untranslated)} msgids without English text (add them to scripts/i18n/en_*.tsv and run "
-        f"scripts/i18n/translate_po.py): {untranslated[:20]}")
+        f"scripts/i18n/translate_po.py): {untranslated[:20]}"
+    )
     assert not fuzzy, f"fuzzy entries: {fuzzy[:20]}"
 
 

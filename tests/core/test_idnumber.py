@@ -30,8 +30,14 @@ def test_bad_birth_date_is_refused():
         parse_id_number(number)
 
 
-@pytest.mark.parametrize("raw,reason", [("123", "18 characters"), ("11010519491231002Y", "digit or X"),
-                                        ("99010519491231002X", "not a valid province")])
+@pytest.mark.parametrize(
+    "raw,reason",
+    [
+        ("123", "18 characters"),
+        ("11010519491231002Y", "digit or X"),
+        ("99010519491231002X", "not a valid province"),
+    ],
+)
 def test_malformed_numbers(raw, reason):
     with pytest.raises(InvalidIdNumber, match=reason):
         parse_id_number(raw)

@@ -1,4 +1,5 @@
 """Issue 14: every import reads a header of SPEC 11 column codes, of their Chinese names, or of both mixed."""
+
 import pytest
 from django.db import transaction
 
@@ -35,7 +36,11 @@ IMPORTS = {
     "benefit_decisions": (decisions.import_benefit_decisions, decisions.COLUMNS, decisions.LABELS),
     "hospital_stays": (hospital.import_hospital_stays, hospital.COLUMNS, hospital.LABELS),
     "other_fund_benefits": (other_funds.import_other_fund_benefits, other_funds.COLUMNS, other_funds.LABELS),
-    "service_records": (service_records.import_service_records, service_records.COLUMNS, service_records.LABELS),
+    "service_records": (
+        service_records.import_service_records,
+        service_records.COLUMNS,
+        service_records.LABELS,
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """Finding 6 (issue 13): imports are bounded in bytes, unzipped bytes (zip bombs) and rows, with a specific
 file-level refusal that changes nothing; the command line exits 2 for it."""
+
 import io
 import zipfile
 
@@ -34,10 +35,14 @@ def xlsx(rows: int) -> bytes:
 def zip_bomb(rows: int = 60_000) -> bytes:
     """A real workbook whose sheet is many identical rows: tiny zipped, large unzipped (ratio in the hundreds)."""
     source = zipfile.ZipFile(io.BytesIO(xlsx(1)))
-    row = ('<row><c t="inlineStr"><is><t>x</t></is></c><c t="inlineStr"><is><t>x</t></is></c>'
-           '<c t="inlineStr"><is><t>x</t></is></c></row>')
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             'spreadsheetml/2006/main"><sheetData>' + row * rows + "</sheetData></worksheet>").encode()
+    row = (
+        '<row><c t="inlineStr"><is><t>x</t></is></c><c t="inlineStr"><is><t>x</t></is></c>'
+        '<c t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData>' + row * rows + "</sheetData></worksheet>"
+    ).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
         for info in source.infolist():

@@ -1,4 +1,5 @@
 """Chinese is the default even for browsers that ask for English; English is the user's explicit choice."""
+
 import pytest
 
 

@@ -5,6 +5,7 @@ URL is requested, as each staff role, staff without a role and a superuser: each
 declaration says so, and a refused action leaves the data unchanged. (The portal and API side is the isolation
 matrix, tests/institutions/test_isolation.py, whose rules are checked against the same declaration there.)
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -33,7 +34,11 @@ OUR_APPS = {"core", "enrollment", "assessment", "benefits", "institutions", "set
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 DJANGO_PERMISSIONS = ("view", "add", "change", "delete")
 # Custom admin views that only act on POST; the matrix sends them an empty form.
-POST_ONLY = {"settlement_run_start", "institutions_insurancenotice_run_check", "benefits_benefitdecision_run_ends"}
+POST_ONLY = {
+    "settlement_run_start",
+    "institutions_insurancenotice_run_check",
+    "benefits_benefitdecision_run_ends",
+}
 # URL arguments: objects that do not exist (0), so that passing the capability check shows as 404, never 403.
 URL_ARGS = {"object_id": 0, "pk": 0, "batch_id": 0, "kind": "roster", "action": "sign"}
 APPLICATION_ACTION = "accept"
@@ -44,7 +49,11 @@ THIRD_PARTY_BROKEN = {"axes.accessattempt.cleanup_expired_attempts"}
 
 def registered_admins():
     """(model, ModelAdmin) for every model registered with the admin site (public API)."""
-    return [(model, admin.site.get_model_admin(model)) for model in apps.get_models() if admin.site.is_registered(model)]
+    return [
+        (model, admin.site.get_model_admin(model))
+        for model in apps.get_models()
+        if admin.site.is_registered(model)
+    ]
 
 
 @pytest.fixture
@@ -70,8 +79,9 @@ def declared(capability_name: str, label: str) -> bool:
     cap = CAPABILITIES[capability_name]
     if cap.perm:
         app_label, codename = cap.perm.split(".")
-        return Group.objects.filter(name=label, permissions__content_type__app_label=app_label,
-                                    permissions__codename=codename).exists()
+        return Group.objects.filter(
+            name=label, permissions__content_type__app_label=app_label, permissions__codename=codename
+        ).exists()
     return label in cap.staff
 
 
@@ -81,8 +91,11 @@ def page_permission(model, permission: str, label: str) -> bool:
         return True
     if label == "staff without role":
         return False
-    return Group.objects.filter(name=label, permissions__content_type__app_label=model._meta.app_label,
-                                permissions__codename=f"{permission}_{model._meta.model_name}").exists()
+    return Group.objects.filter(
+        name=label,
+        permissions__content_type__app_label=model._meta.app_label,
+        permissions__codename=f"{permission}_{model._meta.model_name}",
+    ).exists()
 
 
 def expected_for_action(model, name, func, label) -> bool:
@@ -107,8 +120,14 @@ def _person(serial):
 
     number = helpers.national_id(serial, birth=dt.date(1945, 1, 1))
     info = parse_id_number(number)
-    return Person.objects.create(national_id=number, name=f"矩阵{serial}", birth_date=info.birth_date, sex=info.sex,
-                                 insurance_type="resident", region_code="320302")
+    return Person.objects.create(
+        national_id=number,
+        name=f"矩阵{serial}",
+        birth_date=info.birth_date,
+        sex=info.sex,
+        insurance_type="resident",
+        region_code="320302",
+    )
 
 
 @pytest.fixture
@@ -123,30 +142,49 @@ def objects(db, users):
 
     institution = helpers.institution(code="MATRIX")
     person = _person(901)
-    run = SettlementRun.objects.create(month=dt.date(2024, 5, 1), version=1, state=SettlementRun.State.AUDITED)
-    line = SettlementLine.objects.create(run=run, institution=institution, person=person, care_form="residential",
-                                         service_month=run.month, quantity=1, charged_amount=Decimal("60.00"),
-                                         fund_amount=Decimal(0), personal_amount=Decimal(0),
-                                         rejected_amount=Decimal("60.00"))
+    run = SettlementRun.objects.create(
+        month=dt.date(2024, 5, 1), version=1, state=SettlementRun.State.AUDITED
+    )
+    line = SettlementLine.objects.create(
+        run=run,
+        institution=institution,
+        person=person,
+        care_form="residential",
+        service_month=run.month,
+        quantity=1,
+        charged_amount=Decimal("60.00"),
+        fund_amount=Decimal(0),
+        personal_amount=Decimal(0),
+        rejected_amount=Decimal("60.00"),
+    )
     made = {
-        "core.importbatch": ImportBatch.objects.create(kind="roster", filename="m.csv", sha256="1" * 64,
-                                                       error_report="row,field,reason\n"),
+        "core.importbatch": ImportBatch.objects.create(
+            kind="roster", filename="m.csv", sha256="1" * 64, error_report="row,field,reason\n"
+        ),
         "settlement.settlementrun": run,
         "settlement.statement": Statement.objects.create(run=run, institution=institution),
         "settlement.appeal": Appeal.objects.create(institution=institution, line=line, comment="矩阵申诉"),
-        "settlement.ledgerentry": LedgerEntry.objects.create(booked_on=dt.date(2024, 5, 31), account="pooled",
-                                                             source="matrix", amount=Decimal("1.00"),
-                                                             reference="matrix-1"),
+        "settlement.ledgerentry": LedgerEntry.objects.create(
+            booked_on=dt.date(2024, 5, 31),
+            account="pooled",
+            source="matrix",
+            amount=Decimal("1.00"),
+            reference="matrix-1",
+        ),
         "institutions.institution": institution,
         "institutions.insurancenotice": InsuranceNotice.objects.create(
-            agreement=institution.agreements.get(), kind="warning", expires_on=dt.date(2030, 12, 31),
-            created_on=dt.date(2030, 12, 1)),
-        "benefits.benefitdecision": BenefitDecision.objects.create(person=person, care_form="home_visits",
-                                                                   institution=institution,
-                                                                   starts_on=dt.date(2024, 1, 1)),
+            agreement=institution.agreements.get(),
+            kind="warning",
+            expires_on=dt.date(2030, 12, 31),
+            created_on=dt.date(2030, 12, 1),
+        ),
+        "benefits.benefitdecision": BenefitDecision.objects.create(
+            person=person, care_form="home_visits", institution=institution, starts_on=dt.date(2024, 1, 1)
+        ),
         "benefits.insuredaccount": account_create(national_id=person.national_id),
-        "axes.accessattempt": AccessAttempt.objects.create(username="matrix", ip_address="10.0.0.1",
-                                                           user_agent="matrix", failures_since_start=1),
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="matrix", ip_address="10.0.0.1", user_agent="matrix", failures_since_start=1
+        ),
     }
     return made
 
@@ -157,8 +195,14 @@ def _snapshot():
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in tables))  # noqa: S608
         counts = dict(zip(tables, cursor.fetchone(), strict=True))
-    for label in ("settlement.settlementrun", "settlement.appeal", "institutions.institution",
-                  "institutions.insurancenotice", "benefits.benefitdecision", "benefits.insuredaccount"):
+    for label in (
+        "settlement.settlementrun",
+        "settlement.appeal",
+        "institutions.institution",
+        "institutions.insurancenotice",
+        "benefits.benefitdecision",
+        "benefits.insuredaccount",
+    ):
         counts[label + " rows"] = list(apps.get_model(label).objects.order_by("pk").values())
     return counts
 
@@ -186,22 +230,34 @@ def _refused_action(response) -> bool:
 def test_every_admin_action_declares_its_permissions(db, users):
     request = RequestFactory().get("/admin/")
     request.user = users["superuser"]
-    missing = [f"{model._meta.label}.{name}" for model, model_admin in registered_admins()
-               for name, (func, _n, _d) in model_admin.get_actions(request).items()
-               if model._meta.app_label in OUR_APPS and not getattr(func, "allowed_permissions", None)]
-    unknown = [f"{model._meta.label}.{name}: {p}" for model, model_admin in registered_admins()
-               for name, (func, _n, _d) in model_admin.get_actions(request).items()
-               for p in getattr(func, "allowed_permissions", ())
-               if p not in DJANGO_PERMISSIONS and capability_of_action_permission(p) is None]
+    missing = [
+        f"{model._meta.label}.{name}"
+        for model, model_admin in registered_admins()
+        for name, (func, _n, _d) in model_admin.get_actions(request).items()
+        if model._meta.app_label in OUR_APPS and not getattr(func, "allowed_permissions", None)
+    ]
+    unknown = [
+        f"{model._meta.label}.{name}: {p}"
+        for model, model_admin in registered_admins()
+        for name, (func, _n, _d) in model_admin.get_actions(request).items()
+        for p in getattr(func, "allowed_permissions", ())
+        if p not in DJANGO_PERMISSIONS and capability_of_action_permission(p) is None
+    ]
     assert not missing, f"admin actions open to anyone who sees the list: {missing}"
     assert not unknown, f"admin action permissions not in ltci.core.permissions: {unknown}"
-    ours = {f"{model._meta.label_lower}.{name}": func for model, model_admin in registered_admins()
-            if model._meta.app_label in OUR_APPS
-            for name, (func, _n, _d) in model_admin.get_actions(request).items() if name != "delete_selected"}
-    wrong = [f"{use}: permissions {func.allowed_permissions}, declared {capability_governing(use)}"
-             for use, func in ours.items()
-             if capability_governing(use) is None
-             or tuple(func.allowed_permissions) != (action_permission(capability_governing(use)),)]
+    ours = {
+        f"{model._meta.label_lower}.{name}": func
+        for model, model_admin in registered_admins()
+        if model._meta.app_label in OUR_APPS
+        for name, (func, _n, _d) in model_admin.get_actions(request).items()
+        if name != "delete_selected"
+    }
+    wrong = [
+        f"{use}: permissions {func.allowed_permissions}, declared {capability_governing(use)}"
+        for use, func in ours.items()
+        if capability_governing(use) is None
+        or tuple(func.allowed_permissions) != (action_permission(capability_governing(use)),)
+    ]
     assert not wrong, "admin actions not governed by the capability that lists them:\n" + "\n".join(wrong)
     listed = {use for cap in CAPABILITIES.values() for use in cap.uses if "." in use}
     assert listed == set(ours), f"declared but not in the admin: {listed - set(ours)}"
@@ -222,7 +278,9 @@ def test_admin_action_matrix(users, objects):
                 continue
             if obj is None:
                 if name != "delete_selected":
-                    failures.append(f"{model._meta.label}.{name}: no object to select (add a builder to `objects`)")
+                    failures.append(
+                        f"{model._meta.label}.{name}: no object to select (add a builder to `objects`)"
+                    )
                 continue
             posted.add(f"{model._meta.label_lower}.{name}")
             for label, user in users.items():
@@ -240,12 +298,16 @@ def test_admin_action_matrix(users, objects):
                 if response.status_code >= 500:
                     failures.append(f"{model._meta.label}.{name} as {label}: {response.status_code}")
                 elif _refused_action(response) == expected:
-                    failures.append(f"{model._meta.label}.{name} as {label}: "
-                                    f"{'refused' if expected else 'allowed'} but the declaration says "
-                                    f"{'allowed' if expected else 'refused'}")
+                    failures.append(
+                        f"{model._meta.label}.{name} as {label}: "
+                        f"{'refused' if expected else 'allowed'} but the declaration says "
+                        f"{'allowed' if expected else 'refused'}"
+                    )
                 elif not expected and before != after:
                     failures.append(f"{model._meta.label}.{name} as {label}: refused but the data changed")
-    assert "settlement.settlementrun.rerun" in posted and "institutions.institution.lifecycle_suspend" in posted
+    assert (
+        "settlement.settlementrun.rerun" in posted and "institutions.institution.lifecycle_suspend" in posted
+    )
     assert not failures, "\n".join(failures)
 
 
@@ -266,10 +328,13 @@ def custom_admin_urls():
 
 
 def test_every_custom_admin_url_is_governed_by_the_capability_that_lists_it():
-    wrong = [f"{name}: @requires({getattr(pattern.callback, 'capability', None)}), declared "
-             f"{capability_governing(name)}" for name, pattern, _model in custom_admin_urls()
-             if capability_governing(name) is None
-             or getattr(pattern.callback, "capability", None) != capability_governing(name)]
+    wrong = [
+        f"{name}: @requires({getattr(pattern.callback, 'capability', None)}), declared "
+        f"{capability_governing(name)}"
+        for name, pattern, _model in custom_admin_urls()
+        if capability_governing(name) is None
+        or getattr(pattern.callback, "capability", None) != capability_governing(name)
+    ]
     assert not wrong, "custom admin views and the declaration disagree:\n" + "\n".join(wrong)
     listed = {use for cap in CAPABILITIES.values() for use in cap.uses if "." not in use}
     assert listed == {name for name, _p, _m in custom_admin_urls()}
@@ -296,30 +361,38 @@ def test_custom_admin_url_matrix(users):
             if response.status_code >= 500:
                 failures.append(f"{url} as {label}: {response.status_code}")
             elif (response.status_code == 403) == expected:
-                failures.append(f"{url} ({capability}) as {label}: got {response.status_code}, declared "
-                                f"{'allowed' if expected else 'refused'}")
+                failures.append(
+                    f"{url} ({capability}) as {label}: got {response.status_code}, declared "
+                    f"{'allowed' if expected else 'refused'}"
+                )
     assert not failures, "\n".join(failures)
 
 
 def test_capabilities_with_staff_roles_are_on_pages_those_roles_can_open(db):
     """The declaration and the role migrations do not disagree: a role granted a capability of a page can view
     that page (its model's view permission)."""
-    pages = {"settlement.run": "settlement.view_settlementrun", "settlement.audit": "settlement.view_settlementrun",
-             "settlement.approve": "settlement.view_settlementrun", "settlement.pay": "settlement.view_settlementrun",
-             "settlement.appeals": "settlement.view_appeal", "fund.reports": "settlement.view_settlementrun",
-             "enrollment.import": "enrollment.view_person",
-             "enrollment.run_contributions": "enrollment.view_contribution",
-             "institutions.lifecycle": "institutions.change_institution",
-             "institutions.portal_users": "institutions.change_institution",
-             "institutions.import": "institutions.add_institution"}
+    pages = {
+        "settlement.run": "settlement.view_settlementrun",
+        "settlement.audit": "settlement.view_settlementrun",
+        "settlement.approve": "settlement.view_settlementrun",
+        "settlement.pay": "settlement.view_settlementrun",
+        "settlement.appeals": "settlement.view_appeal",
+        "fund.reports": "settlement.view_settlementrun",
+        "enrollment.import": "enrollment.view_person",
+        "enrollment.run_contributions": "enrollment.view_contribution",
+        "institutions.lifecycle": "institutions.change_institution",
+        "institutions.portal_users": "institutions.change_institution",
+        "institutions.import": "institutions.add_institution",
+    }
     staff_caps = {name for name, cap in CAPABILITIES.items() if cap.staff}
     assert staff_caps == set(pages), "name the page of each staff capability here"
     disagree = []
     for name, perm in pages.items():
         app_label, codename = perm.split(".")
         for role in CAPABILITIES[name].staff:
-            if not Group.objects.filter(name=role, permissions__content_type__app_label=app_label,
-                                        permissions__codename=codename).exists():
+            if not Group.objects.filter(
+                name=role, permissions__content_type__app_label=app_label, permissions__codename=codename
+            ).exists():
                 disagree.append(f"{name}: {role} lacks {perm}")
     assert not disagree, disagree
 

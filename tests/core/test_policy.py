@@ -21,13 +21,16 @@ def test_value_in_force_on_the_date(xuzhou):
 
 def test_overlapping_records_are_refused_by_the_database(xuzhou):
     with pytest.raises(IntegrityError), transaction.atomic():
-        PolicyRecord.objects.create(scheme=xuzhou, kind="waiting_period", key="*",
-                                    valid_from=dt.date(2025, 1, 1), value={"months": 3})
+        PolicyRecord.objects.create(
+            scheme=xuzhou, kind="waiting_period", key="*", valid_from=dt.date(2025, 1, 1), value={"months": 3}
+        )
 
 
 def test_jinjiang_after_its_end_has_no_policy_in_force(load_pack):
     load_pack("jinjiang-2023")
-    assert policy_in_force("contribution_standard", key="resident", on=dt.date(2026, 3, 31))["total"] == Decimal("90.00")
+    assert policy_in_force("contribution_standard", key="resident", on=dt.date(2026, 3, 31))[
+        "total"
+    ] == Decimal("90.00")
     with pytest.raises(NoPolicyInForce, match="no policy in force"):
         policy_in_force("contribution_standard", key="resident", on=dt.date(2026, 4, 1))
 

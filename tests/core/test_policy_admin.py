@@ -1,5 +1,6 @@
 """Policy admin without raw JSON (SPEC 2): a form per kind from the schema, the same checks as a pack file,
 the default marks, and a preview of what a change affects before it is saved."""
+
 import datetime as dt
 
 import pytest
@@ -30,13 +31,21 @@ def record(kind, key="*"):
 
 
 def snapshot():
-    return list(PolicyRecord.objects.order_by("pk").values_list("kind", "key", "valid_from", "valid_to", "value",
-                                                                 "is_default"))
+    return list(
+        PolicyRecord.objects.order_by("pk").values_list(
+            "kind", "key", "valid_from", "valid_to", "value", "is_default"
+        )
+    )
 
 
 def post_data(rec, **value):
-    data = {"scheme": rec.scheme_id, "valid_from": rec.valid_from.isoformat(),
-            "valid_to": rec.valid_to.isoformat() if rec.valid_to else "", "note": rec.note, "_save": "1"}
+    data = {
+        "scheme": rec.scheme_id,
+        "valid_from": rec.valid_from.isoformat(),
+        "valid_to": rec.valid_to.isoformat() if rec.valid_to else "",
+        "note": rec.note,
+        "_save": "1",
+    }
     for name, item in (rec.value or {}).items():
         if isinstance(item, list) and item and isinstance(item[0], dict):
             item = "\n".join(" ".join(str(v) for v in row.values()) for row in item)
@@ -52,17 +61,39 @@ def test_the_form_has_one_field_per_schema_field_with_chinese_labels(office):
 
 
 BAD_FORM = {
-    "ratio_7.0": ("payment_standard", "home_visits:severe", {"fund_ratio": "7.0"},
-                  "基金支付比例（fund_ratio）：不能大于 1（填写的是 7.0）"),
-    "negative_amount": ("payment_standard", "residential:severe:life", {"daily": "-60.00"},
-                        "床日费标准（元）（daily）：不能小于 0"),
-    "three_decimals": ("assessment_fee", "first", {"amount": "200.001"}, "评估费（元）（amount）：最多 2 位小数"),
+    "ratio_7.0": (
+        "payment_standard",
+        "home_visits:severe",
+        {"fund_ratio": "7.0"},
+        "基金支付比例（fund_ratio）：不能大于 1（填写的是 7.0）",
+    ),
+    "negative_amount": (
+        "payment_standard",
+        "residential:severe:life",
+        {"daily": "-60.00"},
+        "床日费标准（元）（daily）：不能小于 0",
+    ),
+    "three_decimals": (
+        "assessment_fee",
+        "first",
+        {"amount": "200.001"},
+        "评估费（元）（amount）：最多 2 位小数",
+    ),
     "not_a_number": ("quality_deposit", "*", {"rate": "五"}, "质量保证金预留比例（rate）：须为数字"),
     "missing_required": ("waiting_period", "*", {"months": ""}, "等待期（月）（months）：缺少此字段"),
-    "wrong_date": ("waiting_exemption", "*", {"enrolled_before": "2022-02-30"},
-                   "在此日期前参保者免等待期（enrolled_before）：须为 ISO 日期"),
+    "wrong_date": (
+        "waiting_exemption",
+        "*",
+        {"enrolled_before": "2022-02-30"},
+        "在此日期前参保者免等待期（enrolled_before）：须为 ISO 日期",
+    ),
     "bad_band": ("deposit_release", "*", {"bands": "90 1.00\n80 8.0"}, "考核返还档次（bands）：不能大于 1"),
-    "valid_to_before_valid_from": ("claim_deadline", "*", {"valid_to": "2021-12-31"}, "失效日期不能早于生效日期"),
+    "valid_to_before_valid_from": (
+        "claim_deadline",
+        "*",
+        {"valid_to": "2021-12-31"},
+        "失效日期不能早于生效日期",
+    ),
     "parts_do_not_add_up": ("contribution_standard", "employee", {"individual": "25.00"}, "各部分之和 75.00"),
 }
 
@@ -81,8 +112,15 @@ def test_bad_admin_input_is_refused_naming_the_field_and_changes_nothing(office,
 def test_an_overlapping_new_record_is_refused(office):
     before = snapshot()
     url = f"{ADD}?kind=waiting_period&key=*"
-    response = office.post(url, {"scheme": record("waiting_period").scheme_id, "valid_from": "2025-01-01",
-                                 "months": "3", "_save": "1"})
+    response = office.post(
+        url,
+        {
+            "scheme": record("waiting_period").scheme_id,
+            "valid_from": "2025-01-01",
+            "months": "3",
+            "_save": "1",
+        },
+    )
     assert "有效期与 2022-01-01 起的同一参数重叠" in response.content.decode()
     assert snapshot() == before
 
@@ -146,7 +184,9 @@ def test_the_wrong_user_is_refused(xuzhou):
     client = Client()
     client.force_login(clerk)
     before = snapshot()
-    response = client.post(change_url(rec), post_data(rec, growth_threshold="0.9", _confirm_policy_change="1"))
+    response = client.post(
+        change_url(rec), post_data(rec, growth_threshold="0.9", _confirm_policy_change="1")
+    )
     assert response.status_code == 403
     assert client.get(ADD, {"kind": "waiting_period", "key": "*"}).status_code == 403
     assert client.get(ADD).status_code == 403
@@ -155,8 +195,13 @@ def test_the_wrong_user_is_refused(xuzhou):
 
 
 def test_a_record_of_an_unknown_kind_opens_and_cannot_be_saved(office):
-    rec = PolicyRecord.objects.create(scheme=record("fund_warning").scheme, kind="legacy_bonus", key="*",
-                                      valid_from=dt.date(2022, 1, 1), value={"amount": "1.00"})
+    rec = PolicyRecord.objects.create(
+        scheme=record("fund_warning").scheme,
+        kind="legacy_bonus",
+        key="*",
+        valid_from=dt.date(2022, 1, 1),
+        value={"amount": "1.00"},
+    )
     assert office.get(change_url(rec)).status_code == 200
     response = office.post(change_url(rec), post_data(rec, _confirm_policy_change="1"))
     assert "未知类别" in response.content.decode()
@@ -166,8 +211,12 @@ def test_a_record_of_an_unknown_kind_opens_and_cannot_be_saved(office):
 
 def test_adding_a_record_previews_then_creates_it(office):
     url = f"{ADD}?kind=family_payment&key=*"
-    data = {"scheme": record("fund_warning").scheme_id, "valid_from": "2024-01-01", "relations": ["parent", "child"],
-            "_save": "1"}
+    data = {
+        "scheme": record("fund_warning").scheme_id,
+        "valid_from": "2024-01-01",
+        "relations": ["parent", "child"],
+        "_save": "1",
+    }
     preview = office.post(url, data).content.decode()
     assert "确认修改政策参数" in preview and not PolicyRecord.objects.filter(kind="family_payment").exists()
     assert office.post(url, {**data, "_confirm_policy_change": "1"}).status_code == 302

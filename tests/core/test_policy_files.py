@@ -1,5 +1,6 @@
 """Pack files (SPEC 2): every kind's schema refuses bad input naming it, nothing of the file is loaded;
 export_policy prints a pack file that loads back to the same records."""
+
 import datetime as dt
 import io
 from decimal import Decimal
@@ -36,9 +37,14 @@ def write(tmp_path, records: str, head: str = HEAD):
 
 
 def snapshot():
-    return (list(PolicyScheme.objects.values_list("code", "name", "active")),
-            list(PolicyRecord.objects.order_by("pk").values_list("scheme__code", "kind", "key", "valid_from",
-                                                                  "valid_to", "value")))
+    return (
+        list(PolicyScheme.objects.values_list("code", "name", "active")),
+        list(
+            PolicyRecord.objects.order_by("pk").values_list(
+                "scheme__code", "kind", "key", "valid_from", "valid_to", "value"
+            )
+        ),
+    )
 
 
 def refused(path) -> str:
@@ -49,107 +55,167 @@ def refused(path) -> str:
 
 
 BAD = {
-    "unknown_kind": ("""\
+    "unknown_kind": (
+        """\
   - kind: nursing_bonus
     key: "*"
     valid_from: 2024-01-01
     value: {amount: "10.00"}
-""", ["nursing_bonus", "[*]", "valid_from 2024-01-01", "kind", "未知类别"]),
-    "misspelt_field": ("""\
+""",
+        ["nursing_bonus", "[*]", "valid_from 2024-01-01", "kind", "未知类别"],
+    ),
+    "misspelt_field": (
+        """\
   - kind: payment_standard
     key: "home_visits:moderate"
     valid_from: 2024-01-01
     value: {monthly_limit: "600.00", fund_ration: "0.70"}
-""", ["payment_standard", "[home_visits:moderate]", "valid_from 2024-01-01", "fund_ration", "未知字段",
-      "fund_ratio", "缺少此字段"]),
-    "ratio_7.0": ("""\
+""",
+        [
+            "payment_standard",
+            "[home_visits:moderate]",
+            "valid_from 2024-01-01",
+            "fund_ration",
+            "未知字段",
+            "fund_ratio",
+            "缺少此字段",
+        ],
+    ),
+    "ratio_7.0": (
+        """\
   - kind: payment_standard
     key: "residential:severe:life"
     valid_from: 2024-01-01
     value: {daily: "1000.00", fund_ratio: "7.0", institution_types: [medical]}
-""", ["payment_standard", "[residential:severe:life]", "valid_from 2024-01-01", "fund_ratio = '7.0'",
-      "不能大于 1"]),
-    "ratio_unquoted_7.0": ("""\
+""",
+        [
+            "payment_standard",
+            "[residential:severe:life]",
+            "valid_from 2024-01-01",
+            "fund_ratio = '7.0'",
+            "不能大于 1",
+        ],
+    ),
+    "ratio_unquoted_7.0": (
+        """\
   - kind: quality_deposit
     key: "*"
     valid_from: 2024-01-01
     value: {rate: 7.0}
-""", ["quality_deposit", "rate = 7.0", "不能大于 1"]),
-    "negative_amount": ("""\
+""",
+        ["quality_deposit", "rate = 7.0", "不能大于 1"],
+    ),
+    "negative_amount": (
+        """\
   - kind: assessment_fee
     key: first
     valid_from: 2024-01-01
     value: {amount: "-200.00"}
-""", ["assessment_fee", "[first]", "amount = '-200.00'", "不能小于 0"]),
-    "three_decimals": ("""\
+""",
+        ["assessment_fee", "[first]", "amount = '-200.00'", "不能小于 0"],
+    ),
+    "three_decimals": (
+        """\
   - kind: assessment_fee
     key: review
     valid_from: 2024-01-01
     value: {amount: "200.005"}
-""", ["assessment_fee", "[review]", "amount = '200.005'", "最多 2 位小数"]),
-    "wrong_date_in_value": ("""\
+""",
+        ["assessment_fee", "[review]", "amount = '200.005'", "最多 2 位小数"],
+    ),
+    "wrong_date_in_value": (
+        """\
   - kind: waiting_exemption
     key: "*"
     valid_from: 2024-01-01
     value: {enrolled_before: "2024-02-30"}
-""", ["waiting_exemption", "enrolled_before = '2024-02-30'", "ISO"]),
-    "wrong_valid_from": ("""\
+""",
+        ["waiting_exemption", "enrolled_before = '2024-02-30'", "ISO"],
+    ),
+    "wrong_valid_from": (
+        """\
   - kind: claim_deadline
     key: "*"
     valid_from: 2024-13-01
     value: {day_of_next_month: 5}
-""", ["claim_deadline", "valid_from = '2024-13-01'", "ISO date"]),
-    "valid_to_before_valid_from": ("""\
+""",
+        ["claim_deadline", "valid_from = '2024-13-01'", "ISO date"],
+    ),
+    "valid_to_before_valid_from": (
+        """\
   - kind: claim_deadline
     key: "*"
     valid_from: 2024-06-01
     valid_to: 2024-05-31
     value: {day_of_next_month: 5}
-""", ["claim_deadline", "valid_to = 2024-05-31", "before valid_from"]),
-    "overlapping_validity": ("""\
+""",
+        ["claim_deadline", "valid_to = 2024-05-31", "before valid_from"],
+    ),
+    "overlapping_validity": (
+        """\
   - kind: waiting_period
     key: "*"
     valid_from: 2025-01-01
     value: {months: 3}
-""", ["waiting_period [*] valid_from 2025-01-01", "overlaps", "2024-01-01"]),
-    "missing_required_field": ("""\
+""",
+        ["waiting_period [*] valid_from 2025-01-01", "overlaps", "2024-01-01"],
+    ),
+    "missing_required_field": (
+        """\
   - kind: fund_warning
     key: "*"
     valid_from: 2024-01-01
     value: {months: 6, admin_cost_ratio: "0.10"}
-""", ["fund_warning", "growth_threshold", "缺少此字段"]),
-    "missing_value": ("""\
+""",
+        ["fund_warning", "growth_threshold", "缺少此字段"],
+    ),
+    "missing_value": (
+        """\
   - kind: claim_deadline
     key: "*"
     valid_from: 2024-01-01
-""", ["claim_deadline", "value: missing"]),
-    "wrong_key": ("""\
+""",
+        ["claim_deadline", "value: missing"],
+    ),
+    "wrong_key": (
+        """\
   - kind: payment_standard
     key: "home_visits"
     valid_from: 2024-01-01
     value: {monthly_limit: "600.00", fund_ratio: "0.70"}
-""", ["payment_standard", "key = 'home_visits'"]),
-    "wrong_type": ("""\
+""",
+        ["payment_standard", "key = 'home_visits'"],
+    ),
+    "wrong_type": (
+        """\
   - kind: waiting_period
     key: "*"
     valid_from: 2023-01-01
     valid_to: 2023-12-31
     value: {months: six}
-""", ["waiting_period", "months = 'six'", "须为整数"]),
-    "unknown_record_field": ("""\
+""",
+        ["waiting_period", "months = 'six'", "须为整数"],
+    ),
+    "unknown_record_field": (
+        """\
   - kind: claim_deadline
     key: "*"
     valid_from: 2024-01-01
     value: {day_of_next_month: 5}
     defualt: true
-""", ["claim_deadline", "defualt", "unknown record field"]),
-    "default_without_reason": ("""\
+""",
+        ["claim_deadline", "defualt", "unknown record field"],
+    ),
+    "default_without_reason": (
+        """\
   - kind: claim_deadline
     key: "*"
     valid_from: 2024-01-01
     value: {day_of_next_month: 5}
     default: true
-""", ["claim_deadline", "default_reason: missing"]),
+""",
+        ["claim_deadline", "default_reason: missing"],
+    ),
 }
 
 
@@ -232,7 +298,9 @@ def test_shipped_packs_mark_the_values_the_seeds_do_not_give(db):
         return [r for r in data["records"] if r["kind"] == kind and r.get("default") is True]
 
     for pack in ("jinjiang-2023", "nantong"):
-        assert marked(pack, "waiting_period") and marked(pack, "collection") and marked(pack, "quality_deposit")
+        assert (
+            marked(pack, "waiting_period") and marked(pack, "collection") and marked(pack, "quality_deposit")
+        )
     assert marked("xuzhou-2022", "fund_warning") and marked("national-2020", "coverage")
     assert "valid_from" in marked("national-2020", "coverage")[0]["default_reason"]
     call_command("load_policy", "jinjiang-2023", verbosity=0)
@@ -242,12 +310,16 @@ def test_shipped_packs_mark_the_values_the_seeds_do_not_give(db):
 
 # --- readers: a missing or invalid value stops the calculation naming it (never a default) -------------
 
+
 def test_a_payment_standard_missing_its_fund_ratio_raises_instead_of_paying_100_percent(xuzhou):
     from benefits import payment
 
     PolicyRecord.objects.filter(kind="payment_standard", key="home_visits:severe").update(
-        value={"monthly_limit": "900.00"})
-    with pytest.raises(PolicyError, match=r"'payment_standard' \[home_visits:severe\].*fund_ratio.*缺少此字段"):
+        value={"monthly_limit": "900.00"}
+    )
+    with pytest.raises(
+        PolicyError, match=r"'payment_standard' \[home_visits:severe\].*fund_ratio.*缺少此字段"
+    ):
         standard = payment.standards_for("home_visits", "severe", on=dt.date(2024, 5, 1))
         payment.price_home_visits([Decimal("100.00")], standard=standard, eligible_days=31, days_in_month=31)
 
@@ -256,21 +328,27 @@ def test_a_ratio_stored_as_7_raises_naming_the_field(xuzhou):
     from benefits import payment
 
     PolicyRecord.objects.filter(kind="payment_standard", key="residential:severe:life").update(
-        value={"daily": "60.00", "fund_ratio": "7.0", "institution_types": ["medical"]})
+        value={"daily": "60.00", "fund_ratio": "7.0", "institution_types": ["medical"]}
+    )
     with pytest.raises(PolicyError, match=r"residential:severe:life.*fund_ratio = '7.0'"):
         payment.standards_for("residential", "severe", "life", on=dt.date(2024, 5, 1))
 
 
-@pytest.mark.parametrize("kind, field, reader", [
-    ("waiting_period", "months", "enrollment.selectors._waiting_months"),
-    ("claim_deadline", "day_of_next_month", "settlement.services.records.claim_deadline"),
-    ("fund_warning", "growth_threshold", "settlement.services.reports.fund_warnings_check"),
-])
+@pytest.mark.parametrize(
+    "kind, field, reader",
+    [
+        ("waiting_period", "months", "enrollment.selectors._waiting_months"),
+        ("claim_deadline", "day_of_next_month", "settlement.services.records.claim_deadline"),
+        ("fund_warning", "growth_threshold", "settlement.services.reports.fund_warnings_check"),
+    ],
+)
 def test_readers_do_not_default_a_missing_field(xuzhou, kind, field, reader):
     import importlib
 
     record = PolicyRecord.objects.get(kind=kind)
-    PolicyRecord.objects.filter(pk=record.pk).update(value={k: v for k, v in record.value.items() if k != field})
+    PolicyRecord.objects.filter(pk=record.pk).update(
+        value={k: v for k, v in record.value.items() if k != field}
+    )
     module, name = reader.rsplit(".", 1)
     call = getattr(importlib.import_module(module), name)
     day = dt.date(2024, 5, 1)

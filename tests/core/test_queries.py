@@ -1,4 +1,5 @@
 """ltci.core.queries.Precompiled: the compiled-once queryset gives what the queryset gives, for any values."""
+
 import datetime as dt
 
 import pytest
@@ -31,8 +32,11 @@ def test_same_rows_and_instances_as_the_queryset_for_each_person_and_day():
     make_conclusion(b, grade=4, concluded_on=D(2025, 1, 1), valid_until=D(2027, 6, 30))
 
     def build(person, on):
-        return (Conclusion.objects.filter(person=person, valid_until__gte=on).select_related("person")
-                .order_by("-concluded_on"))
+        return (
+            Conclusion.objects.filter(person=person, valid_until__gte=on)
+            .select_related("person")
+            .order_by("-concluded_on")
+        )
 
     compiled = Precompiled(build, person=SENTINEL_ID, on=SENTINEL_DAY)
     for person, on in ((a, D(2026, 1, 1)), (b, D(2026, 1, 1)), (a, D(2027, 1, 1)), (b, D(2027, 1, 1))):
@@ -47,8 +51,10 @@ def test_id_sets_and_deferred_fields():
     from enrollment.models import Person
 
     people = [make_person(name=n) for n in ("丙", "丁", "戊")]
-    compiled = Precompiled(lambda ids: Person.objects.filter(pk__in=id_set(ids)).only("id", "name").order_by("id"),
-                           ids=[SENTINEL_ID])
+    compiled = Precompiled(
+        lambda ids: Person.objects.filter(pk__in=id_set(ids)).only("id", "name").order_by("id"),
+        ids=[SENTINEL_ID],
+    )
     assert [p.name for p in compiled(ids=[people[2].pk, people[0].pk])] == ["丙", "戊"]
     assert compiled(ids=[]) == []
     person = compiled(ids=[people[1].pk])[0]

@@ -1,4 +1,5 @@
 """Both service paths of `make demo`/`make test`: configured services, else the embedded ones."""
+
 import os
 import socket
 import subprocess
@@ -14,8 +15,9 @@ SCRIPT = ROOT / "ltci" / "core" / "embedded.py"
 def run(cmd, **env):
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     base.update(env)
-    return subprocess.run([sys.executable, str(SCRIPT), cmd], env=base, capture_output=True, text=True,
-                          timeout=180)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), cmd], env=base, capture_output=True, text=True, timeout=180
+    )
 
 
 def reachable(port):
@@ -27,7 +29,10 @@ def reachable(port):
 def test_configured_services_start_nothing_and_are_used():
     if not (reachable(5432) and reachable(6379)):
         pytest.skip("no PostgreSQL on 5432 / Redis on 6379 on this machine")
-    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    env = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
     up = run("up", **env)
     assert up.returncode == 0, up.stderr
     printed = run("env", **env).stdout

@@ -1,5 +1,6 @@
 """Session lifetimes (security review finding 15): a login lasts at most 8 hours and ends after 30 minutes
 without a request, for staff, portal users and insured persons alike."""
+
 import time
 
 import pytest

@@ -1,5 +1,6 @@
 """Finding 6 (issue 13): web uploads are bounded; a big file runs as a Celery job whose result the upload page
 shows; only the right users see it."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -7,14 +8,21 @@ from institutions.models import Institution
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.tasks import import_job_run
 
-INSTITUTIONS = ("code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"
-                "insurance_expires_on,price_life,price_medical\n")
+INSTITUTIONS = (
+    "code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"
+    "insurance_expires_on,price_life,price_medical\n"
+)
 PAGE = "/admin/institutions/institution/import/"
 
 
 def institutions_csv(n: int) -> bytes:
-    return (INSTITUTIONS + "".join(f"XZ{i:04d},机构{i},elderly_care,320302,,residential,3,2026-01-01,2028-12-31,"
-                                   f"2027-01-31,,\n" for i in range(1, n + 1))).encode()
+    return (
+        INSTITUTIONS
+        + "".join(
+            f"XZ{i:04d},机构{i},elderly_care,320302,,residential,3,2026-01-01,2028-12-31,2027-01-31,,\n"
+            for i in range(1, n + 1)
+        )
+    ).encode()
 
 
 @pytest.fixture
@@ -24,8 +32,9 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def test_a_big_admin_upload_runs_as_a_job_and_the_page_shows_its_report(xuzhou, admin_client, media,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_big_admin_upload_runs_as_a_job_and_the_page_shows_its_report(
+    xuzhou, admin_client, media, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as sent:
         response = admin_client.post(PAGE, {"file": SimpleUploadedFile("inst.csv", institutions_csv(3))})
     job = JobRun.objects.get(job="file_import.import_institutions")
@@ -54,18 +63,23 @@ def test_an_upload_over_the_web_limit_is_refused_and_never_stored(xuzhou, admin_
     body = institutions_csv(2) + b"#" * 100_000
     response = admin_client.post(PAGE, {"file": SimpleUploadedFile("inst.csv", body)}, follow=True)
     assert "超过上限" in response.content.decode()
-    assert not ImportBatch.objects.exists() and not JobRun.objects.exists() and not Institution.objects.exists()
+    assert (
+        not ImportBatch.objects.exists() and not JobRun.objects.exists() and not Institution.objects.exists()
+    )
 
 
-def test_the_job_page_of_another_import_is_not_shown(xuzhou, admin_client, media, django_capture_on_commit_callbacks):
+def test_the_job_page_of_another_import_is_not_shown(
+    xuzhou, admin_client, media, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks():
         admin_client.post(PAGE, {"file": SimpleUploadedFile("inst.csv", institutions_csv(3))})
     job = JobRun.objects.get()
     assert admin_client.get(f"/admin/institutions/caregiver/import/?job={job.pk}").status_code == 404
 
 
-def test_staff_without_the_role_cannot_follow_an_import_job(xuzhou, client, django_user_model, media,
-                                                           django_capture_on_commit_callbacks, admin_client):
+def test_staff_without_the_role_cannot_follow_an_import_job(
+    xuzhou, client, django_user_model, media, django_capture_on_commit_callbacks, admin_client
+):
     with django_capture_on_commit_callbacks():
         admin_client.post(PAGE, {"file": SimpleUploadedFile("inst.csv", institutions_csv(3))})
     job = JobRun.objects.get()

@@ -1,4 +1,5 @@
 """ltci.core.warmup: what gunicorn's master does before forking must not touch the database or Redis."""
+
 import pytest
 
 from ltci.core.warmup import warm

@@ -4,8 +4,10 @@ import pytest
 
 from ltci.core.idnumber import make_id_number
 
-ROSTER_HEADER = ("national_id,name,insurance_type,region_code,enrolled_on,categories,has_personal_account,"
-                 "ended_on,end_reason\n")
+ROSTER_HEADER = (
+    "national_id,name,insurance_type,region_code,enrolled_on,categories,has_personal_account,"
+    "ended_on,end_reason\n"
+)
 
 
 def nid(serial: int, birth=dt.date(1960, 5, 1), region="320302") -> str:

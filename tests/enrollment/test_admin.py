@@ -15,8 +15,9 @@ def clerk(db):
     user = User.objects.create_user("clerk1", password="x", is_staff=True)  # noqa: S106
     group = Group.objects.get_or_create(name=ENROLLMENT_CLERK)[0]
     if not group.permissions.exists():  # a transaction=True test flushed the migration's grants
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="enrollment",
-                                                         codename__startswith="view_"))
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="enrollment", codename__startswith="view_")
+        )
     user.groups.add(group)
     return user
 
@@ -27,7 +28,10 @@ def stranger(db):
 
 
 def test_person_search_by_id_prefix_and_name(client, admin_user, roster):
-    roster(f"{nid(1)},张三,employee,320302,2022-01-01,,true,,", f"{nid(3)},李四,employee,320302,2022-01-01,,true,,")
+    roster(
+        f"{nid(1)},张三,employee,320302,2022-01-01,,true,,",
+        f"{nid(3)},李四,employee,320302,2022-01-01,,true,,",
+    )
     client.force_login(admin_user)
     page = client.get("/admin/enrollment/person/", {"q": nid(1)[:12]})
     assert page.status_code == 200 and "张三" in page.text
@@ -39,10 +43,15 @@ def test_person_search_by_id_prefix_and_name(client, admin_user, roster):
 
 def test_clerk_uploads_roster_and_downloads_errors(client, clerk, xuzhou):
     client.force_login(clerk)
-    body = (ROSTER_HEADER + f"{nid(1)},张三,employee,320302,2022-01-01,,true,,\n"
-            + f"{nid(3)},李四,employee,999999,2022-01-01,,true,,\n").encode()
-    page = client.post("/admin/enrollment/person/import/roster/",
-                       {"file": SimpleUploadedFile("roster.csv", body, content_type="text/csv")})
+    body = (
+        ROSTER_HEADER
+        + f"{nid(1)},张三,employee,320302,2022-01-01,,true,,\n"
+        + f"{nid(3)},李四,employee,999999,2022-01-01,,true,,\n"
+    ).encode()
+    page = client.post(
+        "/admin/enrollment/person/import/roster/",
+        {"file": SimpleUploadedFile("roster.csv", body, content_type="text/csv")},
+    )
     assert page.status_code == 200 and "1 applied" in page.text
     batch = ImportBatch.objects.get()
     errors = client.get(f"/admin/enrollment/person/import-errors/{batch.pk}/")

@@ -1,4 +1,5 @@
 """Admin list pages for big tables: no full COUNT, no DISTINCT scans, masked IDs (SPEC 3.1, 12)."""
+
 import datetime as dt
 
 import psycopg
@@ -18,9 +19,16 @@ from .conftest import nid
 
 @pytest.fixture
 def city(roster):
-    roster(f"{nid(1)},张三,employee,320302,2022-01-01,,true,,", f"{nid(3)},李四,resident,320303,2022-01-01,,false,,")
-    AccountEvent.objects.create(person=Person.objects.get(national_id=nid(1)), event="balance", amount=50,
-                                occurred_on=dt.date(2026, 1, 1))
+    roster(
+        f"{nid(1)},张三,employee,320302,2022-01-01,,true,,",
+        f"{nid(3)},李四,resident,320303,2022-01-01,,false,,",
+    )
+    AccountEvent.objects.create(
+        person=Person.objects.get(national_id=nid(1)),
+        event="balance",
+        amount=50,
+        occurred_on=dt.date(2026, 1, 1),
+    )
     contribution_run_year(year=2026, on=dt.date(2026, 1, 20))
 
 
@@ -31,15 +39,26 @@ def queries_of(client, url, params=None):
     return page, [q["sql"] for q in ctx.captured_queries]
 
 
-@pytest.mark.parametrize("url", ["/admin/enrollment/person/", "/admin/enrollment/contribution/",
-                                 "/admin/enrollment/contributiontransaction/", "/admin/enrollment/accountevent/",
-                                 "/admin/enrollment/coverageperiod/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/enrollment/person/",
+        "/admin/enrollment/contribution/",
+        "/admin/enrollment/contributiontransaction/",
+        "/admin/enrollment/accountevent/",
+        "/admin/enrollment/coverageperiod/",
+    ],
+)
 def test_big_list_pages_never_count_or_scan_the_whole_table(client, admin_user, city, url):
     client.force_login(admin_user)
     _, sqls = queries_of(client, url)
-    table = {"person": "enrollment_person", "contribution": "enrollment_contribution",
-             "contributiontransaction": "enrollment_contributiontransaction",
-             "accountevent": "enrollment_accountevent", "coverageperiod": "enrollment_coverageperiod"}[url.split("/")[3]]
+    table = {
+        "person": "enrollment_person",
+        "contribution": "enrollment_contribution",
+        "contributiontransaction": "enrollment_contributiontransaction",
+        "accountevent": "enrollment_accountevent",
+        "coverageperiod": "enrollment_coverageperiod",
+    }[url.split("/")[3]]
     for sql in sqls:
         if f'FROM "{table}"' in sql:
             assert "DISTINCT" not in sql, sql
@@ -60,7 +79,7 @@ def test_estimate_is_used_for_an_unfiltered_big_table(db, city):
         cursor.execute("ANALYZE enrollment_person")
     paginator = LargeTablePaginator(Person.objects.order_by("pk"), 50)
     paginator.cap = 1
-    assert paginator.count == 2          # reltuples after ANALYZE
+    assert paginator.count == 2  # reltuples after ANALYZE
     filtered = LargeTablePaginator(Person.objects.filter(name="张三").order_by("pk"), 50)
     assert filtered.count == 1
 
@@ -76,8 +95,13 @@ def test_person_list_masks_the_id_and_the_detail_page_shows_it(client, admin_use
 def test_transaction_search_by_id_number_and_source_key(client, admin_user, city):
     client.force_login(admin_user)
     transfer = ContributionTransaction.objects.get(kind="account_transfer")
-    for term, expected in [(nid(1), [transfer]), (nid(1).lower(), [transfer]), (nid(3), []),
-                           (transfer.source_key, [transfer]), ("nothing", [])]:
+    for term, expected in [
+        (nid(1), [transfer]),
+        (nid(1).lower(), [transfer]),
+        (nid(3), []),
+        (transfer.source_key, [transfer]),
+        ("nothing", []),
+    ]:
         page = client.get("/admin/enrollment/contributiontransaction/", {"q": term})
         assert list(page.context["cl"].result_list) == expected, term
 
@@ -85,8 +109,13 @@ def test_transaction_search_by_id_number_and_source_key(client, admin_user, city
 def test_admin_run_button_refuses_while_a_run_holds_the_lock(client, admin_user, city):
     client.force_login(admin_user)
     s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
-                         dbname=s["NAME"], autocommit=True) as other:
+    with psycopg.connect(
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+        user=s["USER"],
+        dbname=s["NAME"],
+        autocommit=True,
+    ) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [_lock_key(JOB, "2026")])
         page = client.post("/admin/enrollment/contribution/run/", {"year": "2026", "on": ""}, follow=True)
     assert "正在运行，不能重复启动" in page.text

@@ -1,5 +1,6 @@
 """Finding 6 (issue 13): a big roster uploaded in the admin runs as a job; the page follows it; other staff
 cannot open it."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enrollment.models import Person
@@ -12,18 +13,32 @@ from .test_admin import clerk, stranger  # noqa: F401 - fixtures
 PAGE = "/admin/enrollment/person/import/roster/"
 
 
-def test_big_roster_upload_is_queued_and_its_report_shown(client, clerk, stranger, xuzhou, settings, tmp_path,  # noqa: F811
-                                                          django_capture_on_commit_callbacks):
+def test_big_roster_upload_is_queued_and_its_report_shown(
+    client,
+    clerk,  # noqa: F811
+    stranger,  # noqa: F811
+    xuzhou,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.IMPORT_WEB_SYNC_MAX_ROWS = 2
     client.force_login(clerk)
-    body = (ROSTER_HEADER + "".join(f"{nid(i)},人{i},employee,320302,2022-01-01,,true,,\n" for i in (1, 3, 5))
-            + f"{nid(7)},人7,employee,999999,2022-01-01,,true,,\n").encode()
+    body = (
+        ROSTER_HEADER
+        + "".join(f"{nid(i)},人{i},employee,320302,2022-01-01,,true,,\n" for i in (1, 3, 5))
+        + f"{nid(7)},人7,employee,999999,2022-01-01,,true,,\n"
+    ).encode()
     with django_capture_on_commit_callbacks():
-        response = client.post(PAGE, {"file": SimpleUploadedFile("roster.csv", body, content_type="text/csv")})
+        response = client.post(
+            PAGE, {"file": SimpleUploadedFile("roster.csv", body, content_type="text/csv")}
+        )
     job = JobRun.objects.get(job="file_import.import_roster")
     assert response.status_code == 302 and response["Location"] == f"{PAGE}?job={job.pk}"
-    assert "已转入后台作业" in client.get(response["Location"]).content.decode() and not Person.objects.exists()
+    assert (
+        "已转入后台作业" in client.get(response["Location"]).content.decode() and not Person.objects.exists()
+    )
     import_job_run.apply(args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     batch = ImportBatch.objects.get()

@@ -2,6 +2,7 @@
 
 Xuzhou: individual part 20, deadline 31 January. Employee 甲 with a personal account, enrolled 2023-01-01.
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -30,8 +31,12 @@ def pay(*rows):
 @pytest.fixture
 def employee(roster):
     roster(f"{nid(1)},甲,employee,320303,2023-01-01,,true,,")
-    AccountEvent.objects.create(person=Person.objects.get(national_id=nid(1)), event="balance", amount=5,
-                                occurred_on=dt.date(2025, 1, 1))
+    AccountEvent.objects.create(
+        person=Person.objects.get(national_id=nid(1)),
+        event="balance",
+        amount=5,
+        occurred_on=dt.date(2025, 1, 1),
+    )
 
 
 def state(year=2025):
@@ -40,8 +45,10 @@ def state(year=2025):
 
 
 def recoveries():
-    return sorted((t.contribution.year, t.amount, t.occurred_on, t.account_event.amount)
-                  for t in ContributionTransaction.objects.filter(kind="arrears_recovery"))
+    return sorted(
+        (t.contribution.year, t.amount, t.occurred_on, t.account_event.amount)
+        for t in ContributionTransaction.objects.filter(kind="arrears_recovery")
+    )
 
 
 def test_run_first_then_credit(employee):
@@ -75,8 +82,10 @@ def test_a_credit_is_used_once_across_years_and_orders(employee):
     events(f"{nid(1)},credit,30.00,2025-04-01")
     tasks.contribution_mark_arrears()
     assert state() == ("paid", Decimal("20.00"), dt.date(2025, 4, 1))
-    assert recoveries() == [(2025, Decimal("5.00"), dt.date(2025, 4, 1), Decimal("30.00")),
-                            (2025, Decimal("10.00"), dt.date(2025, 3, 5), Decimal("10.00"))]
+    assert recoveries() == [
+        (2025, Decimal("5.00"), dt.date(2025, 4, 1), Decimal("30.00")),
+        (2025, Decimal("10.00"), dt.date(2025, 3, 5), Decimal("10.00")),
+    ]
 
 
 def test_payment_that_creates_the_year_applies_a_waiting_credit(employee):
@@ -92,7 +101,9 @@ def test_daily_job_picks_up_what_the_import_could_not(employee):
     """A contribution made short outside an import and the run (staff correction in the admin lowers the
     paid amount to 5): the next daily job applies the credit of 2025-03-05 that was waiting."""
     contribution_run_year(year=2025, on=dt.date(2025, 1, 20))
-    Contribution.objects.filter(year=2025).update(individual_paid=20, status="paid", fully_paid_on=dt.date(2025, 1, 20))
+    Contribution.objects.filter(year=2025).update(
+        individual_paid=20, status="paid", fully_paid_on=dt.date(2025, 1, 20)
+    )
     events(f"{nid(1)},credit,100.00,2025-03-05")
     assert not ContributionTransaction.objects.filter(kind="arrears_recovery").exists()
     Contribution.objects.filter(year=2025).update(individual_paid=5, status="arrears", fully_paid_on=None)
@@ -103,17 +114,27 @@ def test_daily_job_picks_up_what_the_import_could_not(employee):
 def test_payment_before_or_after_the_run(roster):
     """Payments: a cash payment of 5 before the run leaves 15 for the account transfer (balance 100); after
     the run (balance 5, 15 short) a payment of 15 completes it. Either order: paid, 20 in total."""
-    roster(f"{nid(1)},甲,employee,320303,2023-01-01,,true,,", f"{nid(3)},乙,employee,320303,2023-01-01,,true,,")
+    roster(
+        f"{nid(1)},甲,employee,320303,2023-01-01,,true,,", f"{nid(3)},乙,employee,320303,2023-01-01,,true,,"
+    )
     for n, amount in ((1, 100), (3, 5)):
-        AccountEvent.objects.create(person=Person.objects.get(national_id=nid(n)), event="balance", amount=amount,
-                                    occurred_on=dt.date(2025, 1, 1))
+        AccountEvent.objects.create(
+            person=Person.objects.get(national_id=nid(n)),
+            event="balance",
+            amount=amount,
+            occurred_on=dt.date(2025, 1, 1),
+        )
     pay(f"{nid(1)},2025,5.00,2025-01-10,cash,")
     contribution_run_year(year=2025, on=dt.date(2025, 1, 20))
     pay(f"{nid(3)},2025,15.00,2025-03-05,cash,")
-    got = {c.person.national_id: (c.status, c.individual_paid, c.fully_paid_on)
-           for c in Contribution.objects.select_related("person")}
-    assert got == {nid(1): ("paid", Decimal("20.00"), dt.date(2025, 1, 20)),
-                   nid(3): ("paid", Decimal("20.00"), dt.date(2025, 3, 5))}
+    got = {
+        c.person.national_id: (c.status, c.individual_paid, c.fully_paid_on)
+        for c in Contribution.objects.select_related("person")
+    }
+    assert got == {
+        nid(1): ("paid", Decimal("20.00"), dt.date(2025, 1, 20)),
+        nid(3): ("paid", Decimal("20.00"), dt.date(2025, 3, 5)),
+    }
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -158,8 +179,10 @@ def test_import_and_daily_job_at_the_same_time_apply_a_credit_once(roster, djang
         waiting = False
         for _ in range(2000):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND wait_event_type = 'Lock'")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
                 if cursor.fetchone()[0]:
                     waiting = True
                     break
@@ -184,17 +207,26 @@ def test_migration_links_recoveries_booked_before_it(employee):
     from django.db import connection
 
     contribution_run_year(year=2025, on=dt.date(2025, 1, 20))
-    credit = AccountEvent.objects.create(person=Person.objects.get(), event="credit", amount=15,
-                                         occurred_on=dt.date(2025, 3, 5))
+    credit = AccountEvent.objects.create(
+        person=Person.objects.get(), event="credit", amount=15, occurred_on=dt.date(2025, 3, 5)
+    )
     c = Contribution.objects.get()
     key = "recovery:" + hashlib.sha256(f"{credit.pk}:{c.pk}".encode()).hexdigest()[:32]
-    ContributionTransaction.objects.create(contribution=c, kind="arrears_recovery", amount=15, channel="account_credit",
-                                           occurred_on=credit.occurred_on, source_key=key)
-    Contribution.objects.filter(pk=c.pk).update(individual_paid=20, status="paid", fully_paid_on=credit.occurred_on)
+    ContributionTransaction.objects.create(
+        contribution=c,
+        kind="arrears_recovery",
+        amount=15,
+        channel="account_credit",
+        occurred_on=credit.occurred_on,
+        source_key=key,
+    )
+    Contribution.objects.filter(pk=c.pk).update(
+        individual_paid=20, status="paid", fully_paid_on=credit.occurred_on
+    )
     migration = importlib.import_module("enrollment.migrations.0009_recovery_credit_link")
     with connection.schema_editor() as editor:
         migration.link_recoveries(apps, editor)
     assert ContributionTransaction.objects.get(source_key=key).account_event_id == credit.pk
     Contribution.objects.filter(pk=c.pk).update(individual_paid=5, status="arrears", fully_paid_on=None)
-    tasks.contribution_mark_arrears()   # the credit is used up: nothing recovered again
+    tasks.contribution_mark_arrears()  # the credit is used up: nothing recovered again
     assert ContributionTransaction.objects.filter(kind="arrears_recovery").count() == 1

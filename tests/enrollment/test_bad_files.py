@@ -1,4 +1,5 @@
 """The corpus of bad files: each gives a specific error and writes nothing."""
+
 import io
 
 import pytest
@@ -20,12 +21,15 @@ def run(body: bytes, filename="roster.csv"):
     return import_roster(content=body, filename=filename)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (b"", "the file is empty"),
-    (ROSTER_HEADER.encode(), "the file has a header but no data rows"),
-    (b"national_id,name\n1,2\n", "wrong header: missing column(s): insurance_type"),
-    ((ROSTER_HEADER + GOOD + "\n").encode() + b"\xff\x80\n", "the file is neither UTF-8 nor GB18030/GBK"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "the file is empty"),
+        (ROSTER_HEADER.encode(), "the file has a header but no data rows"),
+        (b"national_id,name\n1,2\n", "wrong header: missing column(s): insurance_type"),
+        ((ROSTER_HEADER + GOOD + "\n").encode() + b"\xff\x80\n", "the file is neither UTF-8 nor GB18030/GBK"),
+    ],
+)
 def test_file_level_errors_change_nothing(xuzhou, body, message):
     report = run(body)
     assert message in report.file_error
@@ -39,29 +43,62 @@ def bad_row(row: str) -> str:
     return str(report.errors[0])
 
 
-@pytest.mark.parametrize(("row", "message"), [
-    (f"{nid(1)[:-1]}{'0' if nid(1)[-1] != '0' else '1'},张三,employee,320302,2022-01-01,,true,,",
-     "row 2, field national_id: check character is"),
-    (f"{nid(1)},张三,employee,320302,2022-02-30,,true,,",
-     "row 2, field enrolled_on: '2022-02-30' is not a date in the form YYYY-MM-DD"),
-    (f"{nid(1)},张三,employee,320302,01/02/2022,,true,,", "row 2, field enrolled_on: '01/02/2022' is not a date"),
-    (f"{nid(1)},张三,employee,999999,2022-01-01,,true,,", "row 2, field region_code: unknown region 999999"),
-    (f"{nid(1)},张三,employee,3203,2022-01-01,,true,,", "row 2, field region_code: '3203' is not a 6-digit"),
-    (f"{nid(1)},张三,worker,320302,2022-01-01,,true,,", "row 2, field insurance_type: 'worker' is not one of"),
-    (f"{nid(1)},张三,employee,320302,2022-01-01,rich,true,,", "row 2, field categories: unknown category code(s): rich"),
-    (f"{nid(1)},张三,employee,320302,2022-01-01,,yes,,", "row 2, field has_personal_account: 'yes' is not true or false"),
-    (f"{nid(1)},张三,employee,320302,2022-01-01,,true,2023-01-01,",
-     "row 2, field end_reason: is required when ended_on is given"),
-    (f"{nid(1)},张三,employee,320302,2022-01-01,,true,,died", "row 2, field ended_on: is required when end_reason"),
-    (f"{nid(1)},,employee,320302,2022-01-01,,true,,", "row 2, field name: is required"),
-])
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            f"{nid(1)[:-1]}{'0' if nid(1)[-1] != '0' else '1'},张三,employee,320302,2022-01-01,,true,,",
+            "row 2, field national_id: check character is",
+        ),
+        (
+            f"{nid(1)},张三,employee,320302,2022-02-30,,true,,",
+            "row 2, field enrolled_on: '2022-02-30' is not a date in the form YYYY-MM-DD",
+        ),
+        (
+            f"{nid(1)},张三,employee,320302,01/02/2022,,true,,",
+            "row 2, field enrolled_on: '01/02/2022' is not a date",
+        ),
+        (
+            f"{nid(1)},张三,employee,999999,2022-01-01,,true,,",
+            "row 2, field region_code: unknown region 999999",
+        ),
+        (
+            f"{nid(1)},张三,employee,3203,2022-01-01,,true,,",
+            "row 2, field region_code: '3203' is not a 6-digit",
+        ),
+        (
+            f"{nid(1)},张三,worker,320302,2022-01-01,,true,,",
+            "row 2, field insurance_type: 'worker' is not one of",
+        ),
+        (
+            f"{nid(1)},张三,employee,320302,2022-01-01,rich,true,,",
+            "row 2, field categories: unknown category code(s): rich",
+        ),
+        (
+            f"{nid(1)},张三,employee,320302,2022-01-01,,yes,,",
+            "row 2, field has_personal_account: 'yes' is not true or false",
+        ),
+        (
+            f"{nid(1)},张三,employee,320302,2022-01-01,,true,2023-01-01,",
+            "row 2, field end_reason: is required when ended_on is given",
+        ),
+        (
+            f"{nid(1)},张三,employee,320302,2022-01-01,,true,,died",
+            "row 2, field ended_on: is required when end_reason",
+        ),
+        (f"{nid(1)},,employee,320302,2022-01-01,,true,,", "row 2, field name: is required"),
+    ],
+)
 def test_row_errors_name_row_field_reason(xuzhou, row, message):
     assert bad_row(row).startswith(message)
 
 
 def test_lower_case_x_is_accepted(xuzhou):
-    number = next(n for n in (make_id_number("320302", __import__("datetime").date(1960, 5, 1), s)
-                              for s in range(1, 999)) if n.endswith("X"))
+    number = next(
+        n
+        for n in (make_id_number("320302", __import__("datetime").date(1960, 5, 1), s) for s in range(1, 999))
+        if n.endswith("X")
+    )
     report = run((ROSTER_HEADER + f"{number.lower()},张三,employee,320302,2022-01-01,,true,,\n").encode())
     assert report.errors == [] and Person.objects.get().national_id == number
 
@@ -70,14 +107,21 @@ def test_amount_with_three_decimals_rejected(roster):
     from enrollment.imports import import_payments
 
     roster(GOOD)
-    body = f"national_id,year,amount,paid_on,channel,payer_national_id\n{nid(1)},2026,5.001,2026-01-05,cash,\n"
+    body = (
+        f"national_id,year,amount,paid_on,channel,payer_national_id\n{nid(1)},2026,5.001,2026-01-05,cash,\n"
+    )
     with translation.override("en"):
         report = import_payments(content=body.encode(), filename="p.csv")
-    assert str(report.errors[0]) == "row 2, field amount: '5.001' has more than two decimals (amounts are in yuan to the fen)"
+    assert (
+        str(report.errors[0])
+        == "row 2, field amount: '5.001' has more than two decimals (amounts are in yuan to the fen)"
+    )
 
 
 def test_valid_rows_apply_and_bad_rows_are_reported(xuzhou):
-    report = run((ROSTER_HEADER + GOOD + "\n" + f"{nid(3)},李四,employee,999999,2022-01-01,,true,,\n").encode())
+    report = run(
+        (ROSTER_HEADER + GOOD + "\n" + f"{nid(3)},李四,employee,999999,2022-01-01,,true,,\n").encode()
+    )
     assert (report.applied, report.rejected) == (1, 1)
     assert ImportBatch.objects.get().error_report.splitlines()[1].startswith("3,region_code,unknown region")
 
@@ -102,7 +146,7 @@ def test_xlsx_roster_imports(xuzhou):
 
 
 def test_xlsx_with_formulas_rejected(xuzhou):
-    body = xlsx([[nid(1), "=CONCAT(\"张\",\"三\")", "employee", "320302", "2022-01-01", "", "true", None, None]])
+    body = xlsx([[nid(1), '=CONCAT("张","三")', "employee", "320302", "2022-01-01", "", "true", None, None]])
     report = run(body, "roster.xlsx")
     assert "contains a formula" in report.file_error and not Person.objects.exists()
 
@@ -123,8 +167,11 @@ def test_crash_mid_file_leaves_nothing_half_written(xuzhou, monkeypatch):
     from enrollment.services import roster as roster_service
 
     assert run((ROSTER_HEADER + GOOD + "\n").encode()).errors == []
-    body = (ROSTER_HEADER + f"{nid(1)},张三丰,employee,320311,2022-01-01,,true,,\n"
-            + f"{nid(3)},李四,employee,320302,2022-01-01,,true,,\n").encode()
+    body = (
+        ROSTER_HEADER
+        + f"{nid(1)},张三丰,employee,320311,2022-01-01,,true,,\n"
+        + f"{nid(3)},李四,employee,320302,2022-01-01,,true,,\n"
+    ).encode()
 
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")

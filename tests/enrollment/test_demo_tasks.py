@@ -15,6 +15,7 @@ def test_demo_seed_runs_both_years_and_is_idempotent(xuzhou):
     assert years == {2025, 2026}
     assert Contribution.objects.filter(status="arrears").exists()
     from enrollment.models import FundIncome
+
     assert FundIncome.objects.get(source="donation").donor == "徐州市慈善总会"
     before = Contribution.objects.count()
     demo.seed(persons=150, rng=random.Random(3), stdout=out)
@@ -25,7 +26,9 @@ def test_task_runs_the_service_and_is_safe_twice(roster):
     roster("320302196005010015,甲,resident,320302,2022-01-01,,false,,")
     first = tasks.contribution_run_year(2026, "2026-01-10")
     second = tasks.contribution_run_year(2026, "2026-01-10")
-    assert first.startswith("contribution_run 2026: done") and second.startswith("contribution_run 2026: done")
+    assert first.startswith("contribution_run 2026: done") and second.startswith(
+        "contribution_run 2026: done"
+    )
     assert Contribution.objects.count() == 1
     assert contribution_mark_arrears(on=dt.date(2026, 2, 1)) == 1
     assert Contribution.objects.get().status == "arrears"

@@ -4,6 +4,7 @@ Xuzhou (seed 001, 四(一)): 70 = individual 20 + pooled fund 30 + fiscal 20; de
 period 6 months from the day after full payment (五(一) "自医保信息系统获取参保人员足额缴费信息的次日起开始
 计算，6个月后方可给付"); "以后年度未按时足额缴费人员，视为新参保人员"; "欠费期间待遇不予支付".
 """
+
 import csv
 import datetime as dt
 import io
@@ -20,8 +21,10 @@ from ltci.core.models import PolicyRecord
 
 from .conftest import nid
 
-HEADER = ("national_id,insurance_type,year,individual_amount,pooled_fund_amount,fiscal_amount,employer_amount,"
-          "other_amount,status,paid_on,payable_from")
+HEADER = (
+    "national_id,insurance_type,year,individual_amount,pooled_fund_amount,fiscal_amount,employer_amount,"
+    "other_amount,status,paid_on,payable_from"
+)
 
 
 def pay(*rows):
@@ -36,8 +39,9 @@ def credit(national_id, amount, on):
 
 
 def balance(national_id, amount, on):
-    AccountEvent.objects.create(person=Person.objects.get(national_id=national_id), event="balance", amount=amount,
-                                occurred_on=on)
+    AccountEvent.objects.create(
+        person=Person.objects.get(national_id=national_id), event="balance", amount=amount, occurred_on=on
+    )
 
 
 def export(year) -> dict[str, dict]:
@@ -60,9 +64,22 @@ def test_paid_on_time_shows_the_standard_split_with_the_fiscal_part(roster):
     waiting period: payable_from = first covered day of 2025 = 2025-01-01; paid_on = 2025-01-15.
     """
     roster(f"{nid(1)},甲,resident,320305,2023-01-01,,false,,")
-    pay(f"{nid(1)},2024,20.00,2024-01-10,resident_premium,", f"{nid(1)},2025,20.00,2025-01-15,resident_premium,")
-    assert row(export(2025)[nid(1)]) == ("resident", "2025", "20.00", "30.00", "20.00", "0.00", "0.00", "paid",
-                                         "2025-01-15", "2025-01-01")
+    pay(
+        f"{nid(1)},2024,20.00,2024-01-10,resident_premium,",
+        f"{nid(1)},2025,20.00,2025-01-15,resident_premium,",
+    )
+    assert row(export(2025)[nid(1)]) == (
+        "resident",
+        "2025",
+        "20.00",
+        "30.00",
+        "20.00",
+        "0.00",
+        "0.00",
+        "paid",
+        "2025-01-15",
+        "2025-01-01",
+    )
 
 
 def test_waived_individual_part_has_no_paid_on(roster):
@@ -75,8 +92,18 @@ def test_waived_individual_part_has_no_paid_on(roster):
     roster(f"{nid(1)},甲,resident,320305,2023-01-01,medical_aid,false,,")
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
     contribution_run_year(year=2025, on=dt.date(2025, 1, 20))
-    assert row(export(2025)[nid(1)]) == ("resident", "2025", "20.00", "30.00", "20.00", "0.00", "0.00", "waived",
-                                         "", "2025-01-01")
+    assert row(export(2025)[nid(1)]) == (
+        "resident",
+        "2025",
+        "20.00",
+        "30.00",
+        "20.00",
+        "0.00",
+        "0.00",
+        "waived",
+        "",
+        "2025-01-01",
+    )
 
 
 def test_arrears_recovered_from_a_credit_restarts_the_waiting_period(roster):
@@ -97,8 +124,18 @@ def test_arrears_recovered_from_a_credit_restarts_the_waiting_period(roster):
     assert row(export(2025)[nid(1)])[7:] == ("arrears", "", "")
     credit(nid(1), "100.00", "2025-03-05")
     rows = export(2025)
-    assert row(rows[nid(1)]) == ("employee", "2025", "20.00", "30.00", "20.00", "0.00", "0.00", "paid",
-                                 "2025-03-05", "2025-09-06")
+    assert row(rows[nid(1)]) == (
+        "employee",
+        "2025",
+        "20.00",
+        "30.00",
+        "20.00",
+        "0.00",
+        "0.00",
+        "paid",
+        "2025-03-05",
+        "2025-09-06",
+    )
     assert row(export(2024)[nid(1)])[7:] == ("paid", "2024-01-20", "2024-01-01")
     person = Person.objects.get(national_id=nid(1))
     # The same rule as eligibility: the day before is blocked, payable_from passes.
@@ -112,7 +149,9 @@ def test_arrears_never_recovered_has_no_payable_day(roster):
     end of the year: no covered day after the last block, payable_from empty. The other person paid on
     2024-01-10, by the deadline: no arrears (not even 1-9 January) and no waiting: payable from 2024-01-01.
     """
-    roster(f"{nid(1)},甲,resident,320305,2023-01-01,,false,,", f"{nid(3)},乙,resident,320305,2023-01-01,,false,,")
+    roster(
+        f"{nid(1)},甲,resident,320305,2023-01-01,,false,,", f"{nid(3)},乙,resident,320305,2023-01-01,,false,,"
+    )
     pay(f"{nid(3)},2024,20.00,2024-01-10,resident_premium,")
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
     rows = export(2024)
@@ -136,7 +175,10 @@ def test_paid_late_inside_the_waiting_period(roster):
     arrears 2025-02-01..02-14, new waiting from the full payment: 2025-02-16 + 6 months = 2025-08-16.
     """
     roster(f"{nid(1)},甲,resident,320305,2024-09-01,,false,,")
-    pay(f"{nid(1)},2024,20.00,2024-09-10,resident_premium,", f"{nid(1)},2025,20.00,2025-02-15,resident_premium,")
+    pay(
+        f"{nid(1)},2024,20.00,2024-09-10,resident_premium,",
+        f"{nid(1)},2025,20.00,2025-02-15,resident_premium,",
+    )
     assert row(export(2024)[nid(1)])[7:] == ("paid", "2024-09-10", "")
     assert row(export(2025)[nid(1)])[7:] == ("paid", "2025-02-15", "2025-08-16")
 
@@ -154,13 +196,28 @@ def test_employer_part_under_the_rate_form(load_pack):
 
     load_pack("national-2020")
     PolicyRecord.objects.filter(kind="contribution_standard").update(
-        value={"form": "rate", "base": "60000.00", "individual_rate": "0.001", "employer_rate": "0.001"})
-    assert import_roster(content=roster_csv(f"{nid(1)},甲,employee,320302,2023-01-01,,true,,"),
-                         filename="r.csv").errors == []
+        value={"form": "rate", "base": "60000.00", "individual_rate": "0.001", "employer_rate": "0.001"}
+    )
+    assert (
+        import_roster(
+            content=roster_csv(f"{nid(1)},甲,employee,320302,2023-01-01,,true,,"), filename="r.csv"
+        ).errors
+        == []
+    )
     balance(nid(1), 100, dt.date(2024, 1, 1))
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
-    assert row(export(2024)[nid(1)]) == ("employee", "2024", "60.00", "0.00", "0.00", "60.00", "0.00", "paid",
-                                         "2024-01-20", "2024-01-01")
+    assert row(export(2024)[nid(1)]) == (
+        "employee",
+        "2024",
+        "60.00",
+        "0.00",
+        "0.00",
+        "60.00",
+        "0.00",
+        "paid",
+        "2024-01-20",
+        "2024-01-01",
+    )
 
 
 def test_not_due_before_the_deadline_even_before_the_yearly_run(roster):
@@ -170,19 +227,35 @@ def test_not_due_before_the_deadline_even_before_the_yearly_run(roster):
     paid for next year yet (eligibility: ARREARS from 1 February): as things stand no day after a block is
     payable, payable_from is empty. A person ended before next year has no row (not insured that year)."""
     year = timezone.localdate().year + 1
-    roster(f"{nid(1)},甲,resident,320305,{year - 2}-01-01,,false,,",
-           f"{nid(3)},乙,resident,320305,{year - 2}-01-01,,false,{year - 1}-06-30,moved_out")
+    roster(
+        f"{nid(1)},甲,resident,320305,{year - 2}-01-01,,false,,",
+        f"{nid(3)},乙,resident,320305,{year - 2}-01-01,,false,{year - 1}-06-30,moved_out",
+    )
     pay(f"{nid(1)},{year - 1},20.00,{year - 2}-12-20,resident_premium,")
     rows = export(year)
     assert set(rows) == {nid(1)}
-    assert row(rows[nid(1)]) == ("resident", str(year), "20.00", "30.00", "20.00", "0.00", "0.00", "not_due", "", "")
+    assert row(rows[nid(1)]) == (
+        "resident",
+        str(year),
+        "20.00",
+        "30.00",
+        "20.00",
+        "0.00",
+        "0.00",
+        "not_due",
+        "",
+        "",
+    )
 
 
 def test_one_row_per_insured_person_sorted_by_id(roster):
     """Dead before the year, ended before the year: no row; died during the year: a row."""
-    roster(f"{nid(5)},丙,resident,320305,2023-01-01,,false,,", f"{nid(1)},甲,resident,320305,2023-01-01,,false,,",
-           f"{nid(3)},乙,resident,320305,2023-01-01,,false,2023-12-31,moved_out",
-           f"{nid(7)},丁,resident,320305,2023-01-01,,false,2024-03-01,died")
+    roster(
+        f"{nid(5)},丙,resident,320305,2023-01-01,,false,,",
+        f"{nid(1)},甲,resident,320305,2023-01-01,,false,,",
+        f"{nid(3)},乙,resident,320305,2023-01-01,,false,2023-12-31,moved_out",
+        f"{nid(7)},丁,resident,320305,2023-01-01,,false,2024-03-01,died",
+    )
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
     assert list(export(2024)) == sorted([nid(1), nid(5), nid(7)])
 

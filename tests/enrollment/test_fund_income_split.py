@@ -5,6 +5,7 @@ Seed 003 (二) 参保筹资: "其他城乡居民个人按60元/人·年标准缴
 参与试点，市级财政再按15元/人·年的标准补助村（社区）集体。各镇（街道）按不少于10元/人·年的标准补助村（社区）集体".
 The 15 and the 10 go to the village collective, not to the fund: the fund receives 60 + 30 = 90 per person.
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -21,20 +22,44 @@ from .conftest import nid, roster_csv
 
 # Packs whose standard the seeds leave for staff: the values staff would enter (tests only).
 ENTERED = {
-    "nantong": {"form": "fixed", "total": "100.00", "individual": "30.00", "pooled_fund": "40.00", "fiscal": "30.00"},
+    "nantong": {
+        "form": "fixed",
+        "total": "100.00",
+        "individual": "30.00",
+        "pooled_fund": "40.00",
+        "fiscal": "30.00",
+    },
     "lianyungang-2023": {"form": "fixed", "total": "100.00", "individual": "40.00", "pooled_fund": "60.00"},
-    "national-2020": {"form": "rate", "base": "60000.00", "individual_rate": "0.001", "employer_rate": "0.001"},
+    "national-2020": {
+        "form": "rate",
+        "base": "60000.00",
+        "individual_rate": "0.001",
+        "employer_rate": "0.001",
+    },
 }
 # pack: (region, year, insurance type, expected income by ledger account per person)
 CASES = {
     # Seed 001 四(一): 70 = 个人20 + 医保统筹基金30 + 政府财政补助20 (320302: city/district halves of the 20).
-    "xuzhou-2022": ("320302", 2024, "employee", {"income_individual": "20.00", "income_pooled_fund": "30.00",
-                                                 "income_fiscal": "20.00"}),
+    "xuzhou-2022": (
+        "320302",
+        2024,
+        "employee",
+        {"income_individual": "20.00", "income_pooled_fund": "30.00", "income_fiscal": "20.00"},
+    ),
     # Seed 003: 90 = 个人60 + 市级财政30; the collective pays the 60 with the resident premium.
     "jinjiang-2023": ("350582", 2024, "resident", {"income_individual": "60.00", "income_fiscal": "30.00"}),
-    "nantong": ("320602", 2024, "employee", {"income_individual": "30.00", "income_pooled_fund": "40.00",
-                                             "income_fiscal": "30.00"}),
-    "lianyungang-2023": ("320706", 2024, "employee", {"income_individual": "40.00", "income_pooled_fund": "60.00"}),
+    "nantong": (
+        "320602",
+        2024,
+        "employee",
+        {"income_individual": "30.00", "income_pooled_fund": "40.00", "income_fiscal": "30.00"},
+    ),
+    "lianyungang-2023": (
+        "320706",
+        2024,
+        "employee",
+        {"income_individual": "40.00", "income_pooled_fund": "60.00"},
+    ),
     # Seed 004: 单位和个人缴费原则上按同比例分担: 60000 x 0.001 each.
     "national-2020": ("320302", 2024, "employee", {"income_individual": "60.00", "income_employer": "60.00"}),
 }
@@ -55,12 +80,16 @@ def test_fund_income_of_one_typical_person_is_the_standard_split(load_pack, pack
     person = Person.objects.get()
     individual = Decimal(expected["income_individual"])
     if itype == "employee":
-        AccountEvent.objects.create(person=person, event="balance", amount=500, occurred_on=dt.date(year, 1, 1))
+        AccountEvent.objects.create(
+            person=person, event="balance", amount=500, occurred_on=dt.date(year, 1, 1)
+        )
         contribution_run_year(year=year, on=dt.date(year, 1, 20))
     else:
         contribution_run_year(year=year, on=dt.date(year, 1, 20))
-        pay = (f"national_id,year,amount,paid_on,channel,payer_national_id\n"
-               f"{person.national_id},{year},{individual},{year}-01-25,resident_premium,\n")
+        pay = (
+            f"national_id,year,amount,paid_on,channel,payer_national_id\n"
+            f"{person.national_id},{year},{individual},{year}-01-25,resident_premium,\n"
+        )
         assert import_payments(content=pay.encode(), filename="p.csv").errors == []
     ledger_sync()
     got = {}
@@ -79,21 +108,27 @@ def test_jinjiang_collective_subsidies_per_village_not_for_waived_residents(load
     """
     load_pack("jinjiang-2023")
     r = "350582"
-    body = roster_csv(f"{nid(1, region=r)},甲,resident,{r},2023-01-01,,false,,",
-                      f"{nid(3, region=r)},乙,resident,{r},2023-01-01,,false,,",
-                      f"{nid(5, region=r)},丙,resident,{r},2023-01-01,retired_cadre,false,,",
-                      f"{nid(7, region=r)},丁,resident,{r},2023-01-01,,false,,")
+    body = roster_csv(
+        f"{nid(1, region=r)},甲,resident,{r},2023-01-01,,false,,",
+        f"{nid(3, region=r)},乙,resident,{r},2023-01-01,,false,,",
+        f"{nid(5, region=r)},丙,resident,{r},2023-01-01,retired_cadre,false,,",
+        f"{nid(7, region=r)},丁,resident,{r},2023-01-01,,false,,",
+    )
     assert import_roster(content=body, filename="r.csv").errors == []
     Person.objects.exclude(national_id=nid(7, region=r)).update(village_code="350582101")
     Person.objects.filter(national_id=nid(7, region=r)).update(village_code="350582102")
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
     subsidies = {(s.payer, s.village_code): (s.headcount, s.amount) for s in CollectiveSubsidy.objects.all()}
-    assert subsidies == {("city", "350582101"): (2, Decimal("30.00")), ("town", "350582101"): (2, Decimal("20.00")),
-                         ("city", "350582102"): (1, Decimal("15.00")), ("town", "350582102"): (1, Decimal("10.00"))}
+    assert subsidies == {
+        ("city", "350582101"): (2, Decimal("30.00")),
+        ("town", "350582101"): (2, Decimal("20.00")),
+        ("city", "350582102"): (1, Decimal("15.00")),
+        ("town", "350582102"): (1, Decimal("10.00")),
+    }
     income = {f.source: f.amount for f in FundIncome.objects.all()}
     assert income == {"fiscal": Decimal("120.00"), "fiscal_subsidy": Decimal("60.00")}
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
-    assert CollectiveSubsidy.objects.count() == 4   # rerun books nothing
+    assert CollectiveSubsidy.objects.count() == 4  # rerun books nothing
 
 
 def test_collective_lines_booked_as_fund_income_earlier_are_reversed(load_pack):
@@ -101,12 +136,25 @@ def test_collective_lines_booked_as_fund_income_earlier_are_reversed(load_pack):
     correcting line of -15 (append-only), so the fund's income for the year is back to 90 per person."""
     load_pack("jinjiang-2023")
     r = "350582"
-    assert import_roster(content=roster_csv(f"{nid(1, region=r)},甲,resident,{r},2023-01-01,,false,,"),
-                         filename="r.csv").errors == []
-    FundIncome.objects.create(year=2024, source="collective_city", region_code=r, headcount=1, amount=15,
-                              booked_on=dt.date(2024, 1, 20), source_key=f"run:2024:collective_city:{r}:1")
+    assert (
+        import_roster(
+            content=roster_csv(f"{nid(1, region=r)},甲,resident,{r},2023-01-01,,false,,"), filename="r.csv"
+        ).errors
+        == []
+    )
+    FundIncome.objects.create(
+        year=2024,
+        source="collective_city",
+        region_code=r,
+        headcount=1,
+        amount=15,
+        booked_on=dt.date(2024, 1, 20),
+        source_key=f"run:2024:collective_city:{r}:1",
+    )
     contribution_run_year(year=2024, on=dt.date(2024, 2, 1))
-    lines = sorted((f.source, f.headcount, f.amount) for f in FundIncome.objects.filter(source="collective_city"))
+    lines = sorted(
+        (f.source, f.headcount, f.amount) for f in FundIncome.objects.filter(source="collective_city")
+    )
     assert lines == [("collective_city", -1, Decimal("-15.00")), ("collective_city", 1, Decimal("15.00"))]
 
 

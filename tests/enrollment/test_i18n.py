@@ -1,4 +1,5 @@
 """Chinese by default, English available, admin included (SPEC 12 Language)."""
+
 import pytest
 from django.utils import translation
 
@@ -21,7 +22,7 @@ def test_model_names_are_chinese_by_default_and_english_on_request():
 
 def test_admin_person_list_in_chinese_by_default_and_in_english_when_chosen(client, admin_user):
     client.force_login(admin_user)
-    page = client.get("/admin/enrollment/person/", HTTP_ACCEPT_LANGUAGE="en")   # the browser's wish is ignored
+    page = client.get("/admin/enrollment/person/", HTTP_ACCEPT_LANGUAGE="en")  # the browser's wish is ignored
     assert "参保人" in page.text and "险种" in page.text
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     page = client.get("/admin/enrollment/person/")

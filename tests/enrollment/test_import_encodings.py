@@ -1,4 +1,5 @@
 """Issue 14: CSV files saved by a Chinese spreadsheet (GBK/GB18030) are read like UTF-8 ones."""
+
 import pytest
 
 from enrollment.imports import import_roster

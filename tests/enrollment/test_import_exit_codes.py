@@ -1,5 +1,6 @@
 """SPEC 11 exit status of the import commands, run as a real process (issue 13): 0 every row applied, 1 rows
 rejected (the valid rows applied, the error report written), 2 the file refused (nothing changed)."""
+
 import os
 import subprocess
 import sys
@@ -14,8 +15,14 @@ from .test_run_safety import ROOT, db_url
 
 def import_roster(path, **env):
     full = {**os.environ, "DATABASE_URL": db_url(), "DJANGO_SETTINGS_MODULE": "ltci.settings.local", **env}
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "import_roster", str(path)], env=full,
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "import_roster", str(path)],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -24,8 +31,11 @@ def test_exit_status_is_0_1_or_2(xuzhou, tmp_path):
     good.write_text(ROSTER_HEADER + f"{nid(1)},甲,employee,320302,2022-01-01,,true,,\n", encoding="utf-8")
     assert import_roster(good).returncode == 0
     mixed = tmp_path / "mixed.csv"
-    mixed.write_text(ROSTER_HEADER + f"{nid(3)},乙,employee,320302,2022-01-01,,true,,\n"
-                     f"{nid(5)},丙,employee,999999,2022-01-01,,true,,\n", encoding="utf-8")
+    mixed.write_text(
+        ROSTER_HEADER + f"{nid(3)},乙,employee,320302,2022-01-01,,true,,\n"
+        f"{nid(5)},丙,employee,999999,2022-01-01,,true,,\n",
+        encoding="utf-8",
+    )
     result = import_roster(mixed)
     assert result.returncode == 1, result.stderr
     assert "unknown region 999999" in result.stderr and (tmp_path / "mixed.csv.errors.csv").exists()

@@ -24,7 +24,9 @@ def events(*rows):
 
 @pytest.fixture
 def people(roster):
-    roster(f"{nid(1)},甲,resident,320302,2022-01-01,,false,,", f"{nid(3)},乙,employee,320303,2022-01-01,,true,,")
+    roster(
+        f"{nid(1)},甲,resident,320302,2022-01-01,,false,,", f"{nid(3)},乙,employee,320303,2022-01-01,,true,,"
+    )
 
 
 def test_partial_then_full_payment_sets_paid_on_the_completing_date(people):
@@ -47,17 +49,22 @@ def test_same_payment_file_twice_is_unchanged(people):
 def test_overpayment_is_rejected(people):
     report = pay(f"{nid(1)},2026,25.00,2026-01-10,cash,")
     assert [str(e) for e in report.errors] == [
-        "row 2, field amount: 25.00 exceeds the amount due for 2026 (outstanding 20.00)"]
+        "row 2, field amount: 25.00 exceeds the amount due for 2026 (outstanding 20.00)"
+    ]
     assert not Contribution.objects.exists()
 
 
 def test_unknown_person_and_bad_payer_rules(people):
-    report = pay(f"{nid(99)},2026,5.00,2026-01-10,cash,", f"{nid(1)},2026,5.00,2026-01-10,cash,{nid(3)}",
-                 f"{nid(1)},2026,5.00,2026-01-10,family_account,")
+    report = pay(
+        f"{nid(99)},2026,5.00,2026-01-10,cash,",
+        f"{nid(1)},2026,5.00,2026-01-10,cash,{nid(3)}",
+        f"{nid(1)},2026,5.00,2026-01-10,family_account,",
+    )
     assert [str(e) for e in report.errors] == [
         f"row 2, field national_id: unknown person {nid(99)} (not in the roster)",
         "row 3, field payer_national_id: must be empty for channel cash (only family_account)",
-        "row 4, field payer_national_id: is required for channel family_account"]
+        "row 4, field payer_national_id: is required for channel family_account",
+    ]
 
 
 def test_family_payment_needs_the_policy(people):
@@ -71,9 +78,13 @@ def test_credit_recovers_arrears_oldest_first(people):
     contribution_run_year(year=2026, on=dt.date(2026, 2, 5))
     report = events(f"{nid(3)},credit,30.00,2026-03-01")
     assert report.errors == []
-    rows = {c.year: (c.status, c.individual_paid) for c in Contribution.objects.filter(person__national_id=nid(3))}
+    rows = {
+        c.year: (c.status, c.individual_paid) for c in Contribution.objects.filter(person__national_id=nid(3))
+    }
     assert rows == {2025: ("paid", Decimal("20.00")), 2026: ("paid", Decimal("20.00"))}
-    recoveries = ContributionTransaction.objects.filter(kind="arrears_recovery").order_by("contribution__year")
+    recoveries = ContributionTransaction.objects.filter(kind="arrears_recovery").order_by(
+        "contribution__year"
+    )
     assert [r.amount for r in recoveries] == [Decimal("15.00"), Decimal("15.00")]
     again = events(f"{nid(3)},credit,30.00,2026-03-01")
     assert (again.applied, again.unchanged) == (0, 1)
@@ -84,7 +95,8 @@ def test_account_events_for_person_without_account_rejected(people):
     report = events(f"{nid(1)},balance,5.00,2025-01-01", f"{nid(3)},credit,0.00,2025-01-01")
     assert [str(e) for e in report.errors] == [
         "row 2, field national_id: the person has no personal account (has_personal_account is false in the roster)",
-        "row 3, field amount: '0.00' must be greater than 0"]
+        "row 3, field amount: '0.00' must be greater than 0",
+    ]
     assert not AccountEvent.objects.exists()
 
 
@@ -104,7 +116,11 @@ def test_credit_after_the_transfer_but_before_the_deadline_recovers_on_time(peop
     events(f"{nid(3)},balance,5.00,2026-01-01")
     contribution_run_year(year=2026, on=dt.date(2026, 1, 10))
     c = Contribution.objects.get(person__national_id=nid(3))
-    assert (c.status, c.individual_paid, c.booked_on) == ("partly_paid", Decimal("5.00"), dt.date(2026, 1, 10))
+    assert (c.status, c.individual_paid, c.booked_on) == (
+        "partly_paid",
+        Decimal("5.00"),
+        dt.date(2026, 1, 10),
+    )
     assert events(f"{nid(3)},credit,40.00,2026-01-25").errors == []
     c.refresh_from_db()
     assert (c.status, c.individual_paid, c.fully_paid_on) == ("paid", Decimal("20.00"), dt.date(2026, 1, 25))
@@ -113,7 +129,7 @@ def test_credit_after_the_transfer_but_before_the_deadline_recovers_on_time(peop
 def test_credit_dated_before_the_transfer_does_not_recover(people):
     events(f"{nid(3)},balance,5.00,2026-01-01")
     contribution_run_year(year=2026, on=dt.date(2026, 1, 10))
-    events(f"{nid(3)},credit,40.00,2026-01-05")        # already inside the balance the run used
+    events(f"{nid(3)},credit,40.00,2026-01-05")  # already inside the balance the run used
     assert Contribution.objects.get(person__national_id=nid(3)).individual_paid == Decimal("5.00")
 
 
@@ -129,19 +145,26 @@ def test_catch_up_run_after_the_deadline_recovers_from_credits_after_the_deadlin
 def test_duplicated_payment_rows_in_one_file_are_rejected(people):
     row = f"{nid(1)},2026,5.00,2026-01-10,resident_premium,"
     report = pay(row, row)
-    assert [str(e) for e in report.errors] == ["row 3, field *: duplicate: the same payment is already in row 2"]
+    assert [str(e) for e in report.errors] == [
+        "row 3, field *: duplicate: the same payment is already in row 2"
+    ]
     assert ContributionTransaction.objects.filter(kind="payment").count() == 1
 
 
 def test_duplicated_account_event_rows_in_one_file_are_rejected(people):
     row = f"{nid(3)},balance,5.00,2026-01-01"
     report = events(row, row)
-    assert [str(e) for e in report.errors] == ["row 3, field *: duplicate: the same event is already in row 2"]
+    assert [str(e) for e in report.errors] == [
+        "row 3, field *: duplicate: the same event is already in row 2"
+    ]
     assert AccountEvent.objects.count() == 1
 
 
 def test_payment_file_whose_rows_are_all_bad_changes_nothing(people):
-    report = pay(f"{nid(1)},2026,50.00,2026-01-10,cash,", f"{nid(1)},2026,5.00,2026-13-10,cash,",
-                 f"{nid(1)},1999,5.00,2026-01-10,cash,")
+    report = pay(
+        f"{nid(1)},2026,50.00,2026-01-10,cash,",
+        f"{nid(1)},2026,5.00,2026-13-10,cash,",
+        f"{nid(1)},1999,5.00,2026-01-10,cash,",
+    )
     assert report.applied == 0 and report.rejected == 3
     assert not Contribution.objects.exists() and not ContributionTransaction.objects.exists()

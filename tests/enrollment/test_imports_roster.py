@@ -19,7 +19,10 @@ def test_roster_creates_person_and_coverage(roster):
 
 
 def test_same_roster_twice_changes_nothing(roster):
-    rows = [f"{A},张三,employee,320302,2022-01-01,,true,,", f"{B},李四,resident,320303,2022-03-01,,false,2024-05-01,died"]
+    rows = [
+        f"{A},张三,employee,320302,2022-01-01,,true,,",
+        f"{B},李四,resident,320303,2022-03-01,,false,2024-05-01,died",
+    ]
     first = roster(*rows)
     second = roster(*rows)
     assert (first.applied, first.unchanged) == (2, 0)
@@ -42,10 +45,13 @@ def test_end_then_reenrolment_opens_moved_in_period(roster):
     roster(f"{A},张三,employee,320302,2022-01-01,,true,2023-06-30,moved_out")
     report = roster(f"{A},张三,employee,320302,2024-02-01,,true,,")
     assert report.errors == []
-    periods = list(Person.objects.get(national_id=A).coverage.values_list("start", "end", "start_reason",
-                                                                          "end_reason"))
-    assert periods == [(dt.date(2022, 1, 1), dt.date(2023, 6, 30), "enrolled", "moved_out"),
-                       (dt.date(2024, 2, 1), None, "moved_in", "")]
+    periods = list(
+        Person.objects.get(national_id=A).coverage.values_list("start", "end", "start_reason", "end_reason")
+    )
+    assert periods == [
+        (dt.date(2022, 1, 1), dt.date(2023, 6, 30), "enrolled", "moved_out"),
+        (dt.date(2024, 2, 1), None, "moved_in", ""),
+    ]
 
 
 def test_died_sets_died_on(roster):
@@ -58,10 +64,17 @@ def test_insurance_type_change_closes_and_opens(roster):
     roster(f"{A},张三,resident,320302,2022-01-01,,false,,")
     roster(f"{A},张三,employee,320302,2024-07-01,,true,,")
     periods = list(CoveragePeriod.objects.values_list("insurance_type", "start", "end"))
-    assert periods == [("resident", dt.date(2022, 1, 1), dt.date(2024, 6, 30)), ("employee", dt.date(2024, 7, 1), None)]
+    assert periods == [
+        ("resident", dt.date(2022, 1, 1), dt.date(2024, 6, 30)),
+        ("employee", dt.date(2024, 7, 1), None),
+    ]
 
 
 def test_duplicate_national_id_rejects_later_row(roster):
-    report = roster(f"{A},张三,employee,320302,2022-01-01,,true,,", f"{A},张三,employee,320302,2022-01-01,,true,,")
-    assert [str(e) for e in report.errors] == [f"row 3, field national_id: duplicate: {A} is already in row 2"]
+    report = roster(
+        f"{A},张三,employee,320302,2022-01-01,,true,,", f"{A},张三,employee,320302,2022-01-01,,true,,"
+    )
+    assert [str(e) for e in report.errors] == [
+        f"row 3, field national_id: duplicate: {A} is already in row 2"
+    ]
     assert Person.objects.count() == 1

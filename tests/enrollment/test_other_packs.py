@@ -11,13 +11,15 @@ from .conftest import nid, roster_csv
 
 def test_jinjiang_collective_subsidies_per_resident_head(load_pack):
     load_pack("jinjiang-2023")
-    body = roster_csv(f"{nid(1, region='350582')},甲,resident,350582,2022-01-01,,false,,",
-                      f"{nid(3, region='350582')},乙,resident,350582,2022-01-01,,false,,",
-                      f"{nid(5, region='350582')},丙,employee,350582,2022-01-01,retired_cadre,true,,")
+    body = roster_csv(
+        f"{nid(1, region='350582')},甲,resident,350582,2022-01-01,,false,,",
+        f"{nid(3, region='350582')},乙,resident,350582,2022-01-01,,false,,",
+        f"{nid(5, region='350582')},丙,employee,350582,2022-01-01,retired_cadre,true,,",
+    )
     assert import_roster(content=body, filename="r.csv").errors == []
     contribution_run_year(year=2024, on=dt.date(2024, 1, 20))
     lines = {f.source: (f.headcount, f.amount) for f in FundIncome.objects.filter(region_code="350582")}
-    assert "collective_city" not in lines and "collective_town" not in lines   # not fund income (SPEC 3.2)
+    assert "collective_city" not in lines and "collective_town" not in lines  # not fund income (SPEC 3.2)
     subsidies = {s.payer: (s.headcount, s.amount, s.village_code) for s in CollectiveSubsidy.objects.all()}
     assert subsidies == {"city": (2, Decimal("30.00"), ""), "town": (2, Decimal("20.00"), "")}
     assert lines["fiscal"] == (3, Decimal("90.00"))
@@ -38,13 +40,18 @@ def test_jinjiang_pack_expired_stops_with_no_policy_error(load_pack):
 def test_family_payment_from_an_employee_account_records_the_payer(load_pack):
     load_pack("lianyungang-2023")
     PolicyRecord.objects.filter(kind="contribution_standard").update(
-        value={"form": "fixed", "total": "100.00", "individual": "40.00", "pooled_fund": "60.00"})
+        value={"form": "fixed", "total": "100.00", "individual": "40.00", "pooled_fund": "60.00"}
+    )
     PolicyRecord.objects.filter(kind="subsidised_categories").update(value={"categories": []})
-    body = roster_csv(f"{nid(1, region='320706')},父,employee,320706,2023-07-01,,false,,",
-                      f"{nid(3, region='320706')},子,employee,320706,2023-07-01,,true,,")
+    body = roster_csv(
+        f"{nid(1, region='320706')},父,employee,320706,2023-07-01,,false,,",
+        f"{nid(3, region='320706')},子,employee,320706,2023-07-01,,true,,",
+    )
     assert import_roster(content=body, filename="r.csv").errors == []
-    pay = (f"national_id,year,amount,paid_on,channel,payer_national_id\n"
-           f"{nid(1, region='320706')},2025,40.00,2025-01-10,family_account,{nid(3, region='320706')}\n")
+    pay = (
+        f"national_id,year,amount,paid_on,channel,payer_national_id\n"
+        f"{nid(1, region='320706')},2025,40.00,2025-01-10,family_account,{nid(3, region='320706')}\n"
+    )
     report = import_payments(content=pay.encode(), filename="p.csv")
     assert report.errors == []
     tx = ContributionTransaction.objects.get(kind="payment")

@@ -1,4 +1,5 @@
 """Hand-worked table tests of the contribution conditions (SPEC 3.4)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -13,10 +14,17 @@ D = dt.date
 def facts(spans, years, *, first_year=2022, died_on=None, exemptions=()):
     return rules.Facts(
         died_on=died_on,
-        spans=tuple(rules.Span(s, e, "enrolled", "", f"CoveragePeriod#{i}") for i, (s, e) in enumerate(spans, 1)),
-        years={y: rules.YearPaid(y, status, due, paid, f"Contribution#{y}") for y, status, due, paid in years},
-        first_system_year=first_year, waiting_months=lambda day: 6,
-        deadline=lambda year: D(year, 1, 31), exemptions=tuple(exemptions))
+        spans=tuple(
+            rules.Span(s, e, "enrolled", "", f"CoveragePeriod#{i}") for i, (s, e) in enumerate(spans, 1)
+        ),
+        years={
+            y: rules.YearPaid(y, status, due, paid, f"Contribution#{y}") for y, status, due, paid in years
+        },
+        first_system_year=first_year,
+        waiting_months=lambda day: 6,
+        deadline=lambda year: D(year, 1, 31),
+        exemptions=tuple(exemptions),
+    )
 
 
 def verdict(f, on):
@@ -26,29 +34,40 @@ def verdict(f, on):
 # A newly insured person enrolled 2024-03-01, paid in full 2024-03-05 -> payable from 2024-09-06.
 NEW = facts([(D(2024, 3, 1), None)], [(2024, "paid", D(2024, 3, 31), D(2024, 3, 5))])
 # Insured before the system's first year (2022), always on time; 2023 paid on the deadline day.
-OLD = facts([(D(2020, 1, 1), None)], [(2022, "paid", D(2022, 1, 31), D(2022, 1, 15)),
-                                       (2023, "paid", D(2023, 1, 31), D(2023, 1, 31))])
+OLD = facts(
+    [(D(2020, 1, 1), None)],
+    [(2022, "paid", D(2022, 1, 31), D(2022, 1, 15)), (2023, "paid", D(2023, 1, 31), D(2023, 1, 31))],
+)
 # Old person, late payer in year 2: 2023 paid on 2023-03-05.
-LATE = facts([(D(2020, 1, 1), None)], [(2022, "paid", D(2022, 1, 31), D(2022, 1, 15)),
-                                        (2023, "paid", D(2023, 1, 31), D(2023, 3, 5))])
+LATE = facts(
+    [(D(2020, 1, 1), None)],
+    [(2022, "paid", D(2022, 1, 31), D(2022, 1, 15)), (2023, "paid", D(2023, 1, 31), D(2023, 3, 5))],
+)
 
 
-@pytest.mark.parametrize(("f", "on", "expected"), [
-    (NEW, D(2024, 2, 29), {"covered": (False, "NOT_COVERED")}),
-    (NEW, D(2024, 3, 4), {"covered": (True, None), "contribution_paid": (False, "ARREARS")}),
-    (NEW, D(2024, 3, 5), {"contribution_paid": (True, None), "waiting_period": (False, "WAITING")}),
-    (NEW, D(2024, 9, 5), {"waiting_period": (False, "WAITING")}),     # day before the payable date
-    (NEW, D(2024, 9, 6), {"waiting_period": (True, None)}),           # payable date
-    # First system year, insured before it: grace until the deadline as if the year before was on time.
-    (OLD, D(2022, 1, 5), {"contribution_paid": (True, None), "waiting_period": (True, None)}),
-    (OLD, D(2023, 1, 20), {"contribution_paid": (True, None), "waiting_period": (True, None)}),  # grace
-    (OLD, D(2023, 1, 31), {"contribution_paid": (True, None), "waiting_period": (True, None)}),  # deadline day
-    (LATE, D(2023, 1, 31), {"contribution_paid": (True, None)}),      # still in grace on the deadline day
-    (LATE, D(2023, 2, 1), {"contribution_paid": (False, "ARREARS")}),
-    (LATE, D(2023, 3, 5), {"contribution_paid": (True, None), "waiting_period": (False, "WAITING")}),
-    (LATE, D(2023, 9, 5), {"waiting_period": (False, "WAITING")}),
-    (LATE, D(2023, 9, 6), {"waiting_period": (True, None)}),
-])
+@pytest.mark.parametrize(
+    ("f", "on", "expected"),
+    [
+        (NEW, D(2024, 2, 29), {"covered": (False, "NOT_COVERED")}),
+        (NEW, D(2024, 3, 4), {"covered": (True, None), "contribution_paid": (False, "ARREARS")}),
+        (NEW, D(2024, 3, 5), {"contribution_paid": (True, None), "waiting_period": (False, "WAITING")}),
+        (NEW, D(2024, 9, 5), {"waiting_period": (False, "WAITING")}),  # day before the payable date
+        (NEW, D(2024, 9, 6), {"waiting_period": (True, None)}),  # payable date
+        # First system year, insured before it: grace until the deadline as if the year before was on time.
+        (OLD, D(2022, 1, 5), {"contribution_paid": (True, None), "waiting_period": (True, None)}),
+        (OLD, D(2023, 1, 20), {"contribution_paid": (True, None), "waiting_period": (True, None)}),  # grace
+        (
+            OLD,
+            D(2023, 1, 31),
+            {"contribution_paid": (True, None), "waiting_period": (True, None)},
+        ),  # deadline day
+        (LATE, D(2023, 1, 31), {"contribution_paid": (True, None)}),  # still in grace on the deadline day
+        (LATE, D(2023, 2, 1), {"contribution_paid": (False, "ARREARS")}),
+        (LATE, D(2023, 3, 5), {"contribution_paid": (True, None), "waiting_period": (False, "WAITING")}),
+        (LATE, D(2023, 9, 5), {"waiting_period": (False, "WAITING")}),
+        (LATE, D(2023, 9, 6), {"waiting_period": (True, None)}),
+    ],
+)
 def test_condition_table(f, on, expected):
     got = verdict(f, on)
     for code, value in expected.items():
@@ -64,7 +83,9 @@ def test_payable_date_detail_names_the_payment():
 
 
 def test_death_day_is_covered_and_the_next_day_not():
-    f = facts([(D(2020, 1, 1), None)], [(2022, "paid", D(2022, 1, 31), D(2022, 1, 10))], died_on=D(2022, 5, 10))
+    f = facts(
+        [(D(2020, 1, 1), None)], [(2022, "paid", D(2022, 1, 31), D(2022, 1, 10))], died_on=D(2022, 5, 10)
+    )
     assert verdict(f, D(2022, 5, 10))["covered"] == (True, None)
     assert rules.conditions(f, D(2022, 5, 11))[0].detail == "died on 2022-05-10"
 
@@ -82,8 +103,12 @@ def test_mid_year_enrollee_on_time_within_enrolment_month_still_waits():
 
 def test_dated_exemption_lifts_waiting_inside_its_validity_only():
     exemption = [(D(2022, 1, 1), D(2022, 12, 31), D(2022, 1, 1))]
-    f = facts([(D(2021, 11, 15), None)], [(2021, "paid", D(2021, 11, 30), D(2021, 11, 20))], first_year=2021,
-              exemptions=exemption)
+    f = facts(
+        [(D(2021, 11, 15), None)],
+        [(2021, "paid", D(2021, 11, 30), D(2021, 11, 20))],
+        first_year=2021,
+        exemptions=exemption,
+    )
     assert verdict(f, D(2021, 12, 31))["waiting_period"] == (False, "WAITING")
     c = rules.conditions(f, D(2022, 1, 1))[2]
     assert c.passed
@@ -91,22 +116,51 @@ def test_dated_exemption_lifts_waiting_inside_its_validity_only():
 
 def test_blocks_priority_and_merging():
     got = rules.blocks(LATE, D(2023, 1, 1), D(2023, 12, 31))
-    assert got == [(D(2023, 2, 1), D(2023, 3, 4), "ARREARS", "2023 contribution paid in full only on 2023-03-05"),
-                   (D(2023, 3, 5), D(2023, 9, 5), "WAITING",
-                    "waiting period ends 2023-09-05, payable from 2023-09-06 (full payment 2023-03-05)")]
+    assert got == [
+        (D(2023, 2, 1), D(2023, 3, 4), "ARREARS", "2023 contribution paid in full only on 2023-03-05"),
+        (
+            D(2023, 3, 5),
+            D(2023, 9, 5),
+            "WAITING",
+            "waiting period ends 2023-09-05, payable from 2023-09-06 (full payment 2023-03-05)",
+        ),
+    ]
     dead = facts([(D(2020, 1, 1), None)], [], died_on=D(2023, 2, 10))
     assert rules.blocks(dead, D(2023, 2, 1), D(2023, 2, 28)) == [
         (D(2023, 2, 1), D(2023, 2, 10), "ARREARS", "no contribution for 2023"),
-        (D(2023, 2, 11), D(2023, 2, 28), "NOT_COVERED", "died on 2023-02-10")]
+        (D(2023, 2, 11), D(2023, 2, 28), "NOT_COVERED", "died on 2023-02-10"),
+    ]
 
 
 def test_standard_fixed_and_rate_forms():
-    fixed = rules.standard_amounts(checked_value("contribution_standard", "employee", {
-        "form": "fixed", "total": "70.00", "individual": "20.00", "pooled_fund": "30.00", "fiscal": "20.00"}), name="x")
+    fixed = rules.standard_amounts(
+        checked_value(
+            "contribution_standard",
+            "employee",
+            {
+                "form": "fixed",
+                "total": "70.00",
+                "individual": "20.00",
+                "pooled_fund": "30.00",
+                "fiscal": "20.00",
+            },
+        ),
+        name="x",
+    )
     assert (fixed.total, fixed.individual, fixed.pooled_fund, fixed.fiscal) == (70, 20, 30, 20)
-    rate = rules.standard_amounts(checked_value("contribution_standard", "employee", {
-        "form": "rate", "base": "5000.00", "individual_rate": "0.0025", "employer_rate": "0.0025"}), name="x")
-    assert (rate.individual, rate.employer, rate.total) == (Decimal("12.50"), Decimal("12.50"), Decimal("25.00"))
+    rate = rules.standard_amounts(
+        checked_value(
+            "contribution_standard",
+            "employee",
+            {"form": "rate", "base": "5000.00", "individual_rate": "0.0025", "employer_rate": "0.0025"},
+        ),
+        name="x",
+    )
+    assert (rate.individual, rate.employer, rate.total) == (
+        Decimal("12.50"),
+        Decimal("12.50"),
+        Decimal("25.00"),
+    )
     with pytest.raises(PolicyNotEntered, match="standard S has not been entered"):
         rules.standard_amounts(None, name="S")
 

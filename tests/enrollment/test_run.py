@@ -12,11 +12,11 @@ from ltci.core.policy import PolicyNotEntered
 from .conftest import nid
 
 ROWS = [
-    f"{nid(1)},甲,employee,320302,2022-01-01,,true,,",             # account, balance 50 -> paid
-    f"{nid(3)},乙,employee,320303,2022-01-01,,true,,",             # balance 5 -> shortfall
+    f"{nid(1)},甲,employee,320302,2022-01-01,,true,,",  # account, balance 50 -> paid
+    f"{nid(3)},乙,employee,320303,2022-01-01,,true,,",  # balance 5 -> shortfall
     f"{nid(5)},丙,resident,320311,2022-01-01,medical_aid,false,,",  # subsidised
     f"{nid(7, birth=dt.date(1950, 1, 1))},丁,resident,320305,2022-01-01,,false,,",  # aged 70+ resident
-    f"{nid(9)},戊,resident,320381,2026-05-10,,false,,",             # mid-year enrollee
+    f"{nid(9)},戊,resident,320381,2026-05-10,,false,,",  # mid-year enrollee
     f"{nid(11)},己,employee,320382,2022-01-01,,false,2025-06-30,moved_out",  # not covered in 2026
 ]
 
@@ -25,10 +25,18 @@ ROWS = [
 def city(roster):
     report = roster(*ROWS)
     assert report.errors == []
-    AccountEvent.objects.create(person=Person.objects.get(national_id=nid(1)), event="balance", amount=50,
-                                occurred_on=dt.date(2026, 1, 1))
-    AccountEvent.objects.create(person=Person.objects.get(national_id=nid(3)), event="balance", amount=5,
-                                occurred_on=dt.date(2026, 1, 1))
+    AccountEvent.objects.create(
+        person=Person.objects.get(national_id=nid(1)),
+        event="balance",
+        amount=50,
+        occurred_on=dt.date(2026, 1, 1),
+    )
+    AccountEvent.objects.create(
+        person=Person.objects.get(national_id=nid(3)),
+        event="balance",
+        amount=5,
+        occurred_on=dt.date(2026, 1, 1),
+    )
 
 
 def by_name():
@@ -40,13 +48,19 @@ def test_run_creates_contributions_with_status_and_transfers(city):
     assert run.state == "done" and run.done == 6
     c = by_name()
     assert set(c) == {"甲", "乙", "丙", "丁", "戊"}
-    assert (c["甲"].status, c["甲"].individual_paid, c["甲"].fully_paid_on) == ("paid", Decimal("20.00"),
-                                                                              dt.date(2026, 2, 10))
+    assert (c["甲"].status, c["甲"].individual_paid, c["甲"].fully_paid_on) == (
+        "paid",
+        Decimal("20.00"),
+        dt.date(2026, 2, 10),
+    )
     assert (c["乙"].status, c["乙"].individual_paid) == ("arrears", Decimal("5.00"))
     assert (c["丙"].status, c["丙"].subsidy_category) == ("waived", "medical_aid")
     assert (c["丁"].status, c["丁"].subsidy_category) == ("waived", "resident_age_70")
-    assert (c["戊"].status, c["戊"].due_by, c["戊"].individual_amount) == ("due", dt.date(2026, 5, 31),
-                                                                          Decimal("20.00"))
+    assert (c["戊"].status, c["戊"].due_by, c["戊"].individual_amount) == (
+        "due",
+        dt.date(2026, 5, 31),
+        Decimal("20.00"),
+    )
 
 
 def test_fund_income_by_headcount_with_city_district_split(city):
@@ -61,9 +75,15 @@ def test_fund_income_by_headcount_with_city_district_split(city):
 
 
 def snapshot():
-    return (list(Contribution.objects.order_by("person_id").values_list("person_id", "status", "individual_paid")),
-            ContributionTransaction.objects.count(), ContributionTransaction.objects.aggregate(s=Sum("amount"))["s"],
-            FundIncome.objects.count(), FundIncome.objects.aggregate(s=Sum("amount"))["s"])
+    return (
+        list(
+            Contribution.objects.order_by("person_id").values_list("person_id", "status", "individual_paid")
+        ),
+        ContributionTransaction.objects.count(),
+        ContributionTransaction.objects.aggregate(s=Sum("amount"))["s"],
+        FundIncome.objects.count(),
+        FundIncome.objects.aggregate(s=Sum("amount"))["s"],
+    )
 
 
 def test_run_twice_equals_once(city):
@@ -99,15 +119,20 @@ def test_rate_form_books_base_times_rate(db, load_pack, roster):
 
     load_pack("national-2020")
     PolicyRecord.objects.filter(kind="contribution_standard").update(
-        value={"form": "rate", "base": "60000.00", "individual_rate": "0.001", "employer_rate": "0.0015"})
+        value={"form": "rate", "base": "60000.00", "individual_rate": "0.001", "employer_rate": "0.0015"}
+    )
     from enrollment.imports import import_roster
 
     from .conftest import roster_csv
+
     import_roster(content=roster_csv(f"{nid(1)},甲,employee,320302,2022-01-01,,false,,"), filename="r.csv")
     contribution_run_year(year=2024, on=dt.date(2024, 1, 10))
     c = Contribution.objects.get()
-    assert (c.individual_amount, c.employer_amount, c.total_amount) == (Decimal("60.00"), Decimal("90.00"),
-                                                                       Decimal("150.00"))
+    assert (c.individual_amount, c.employer_amount, c.total_amount) == (
+        Decimal("60.00"),
+        Decimal("90.00"),
+        Decimal("150.00"),
+    )
     assert FundIncome.objects.get(source="employer").amount == Decimal("90.00")
 
 

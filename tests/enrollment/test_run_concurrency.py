@@ -1,6 +1,7 @@
 """The yearly run's account transfer and a payment import on the same contribution (security review,
 finding 16), with two real connections: the payment import holds the contribution (as payments_apply locks
 it before computing) while the run's chunk is started and seen waiting, then pays and commits."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -21,16 +22,19 @@ def due_with_balance(roster):
     account then shows a balance of 50.00."""
     assert roster(f"{nid(1)},甲,employee,320302,2022-01-01,,true,,").errors == []
     contribution_run_year(year=2026, on=dt.date(2026, 1, 5))
-    AccountEvent.objects.create(person=Person.objects.get(), event="balance", amount=50,
-                                occurred_on=dt.date(2026, 1, 6))
+    AccountEvent.objects.create(
+        person=Person.objects.get(), event="balance", amount=50, occurred_on=dt.date(2026, 1, 6)
+    )
     contribution = Contribution.objects.get()
     assert (contribution.individual_paid, contribution.status) == (Decimal("0.00"), "due")
     return contribution
 
 
 def payment_file(amount="20.00") -> bytes:
-    return (f"national_id,year,amount,paid_on,channel,payer_national_id\n"
-            f"{nid(1)},2026,{amount},2026-01-15,cash,\n").encode()
+    return (
+        f"national_id,year,amount,paid_on,channel,payer_national_id\n"
+        f"{nid(1)},2026,{amount},2026-01-15,cash,\n"
+    ).encode()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -45,7 +49,9 @@ def test_payment_committed_while_the_run_transfers_is_not_collected_twice(due_wi
     assert run.error is None, run.error
     contribution = Contribution.objects.get()
     assert (contribution.individual_paid, contribution.status) == (Decimal("20.00"), "paid")
-    assert list(ContributionTransaction.objects.values_list("kind", "amount")) == [("payment", Decimal("20.00"))]
+    assert list(ContributionTransaction.objects.values_list("kind", "amount")) == [
+        ("payment", Decimal("20.00"))
+    ]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -56,8 +62,11 @@ def test_payment_waiting_for_the_run_transfer_is_refused_as_overpayment(due_with
         wait_until_blocked(payment)
     payment.join()
     assert payment.error is None, payment.error
-    assert [e.reason for e in payment.result.errors] == ["20.00 exceeds the amount due for 2026 (outstanding 0.00)"]
+    assert [e.reason for e in payment.result.errors] == [
+        "20.00 exceeds the amount due for 2026 (outstanding 0.00)"
+    ]
     contribution = Contribution.objects.get()
     assert (contribution.individual_paid, contribution.status) == (Decimal("20.00"), "paid")
     assert list(ContributionTransaction.objects.values_list("kind", "amount")) == [
-        ("account_transfer", Decimal("20.00"))]
+        ("account_transfer", Decimal("20.00"))
+    ]

@@ -1,4 +1,5 @@
 """The yearly run survives a real kill and refuses a concurrent second start (SPEC 9, 12)."""
+
 import datetime as dt
 import os
 import signal
@@ -27,31 +28,49 @@ def db_url() -> str:
 
 def run_command(*args, **env):
     full = {**os.environ, "DATABASE_URL": db_url(), "DJANGO_SETTINGS_MODULE": "ltci.settings.local", **env}
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "run_contributions", *args], env=full,
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "run_contributions", *args],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 def make_city(roster, n=12):
-    rows = [f"{nid(i)},人{i},{'employee' if i % 2 else 'resident'},320302,2022-01-01,,{'true' if i % 2 else 'false'},,"
-            for i in range(1, n + 1)]
+    rows = [
+        f"{nid(i)},人{i},{'employee' if i % 2 else 'resident'},320302,2022-01-01,,{'true' if i % 2 else 'false'},,"
+        for i in range(1, n + 1)
+    ]
     assert roster(*rows).errors == []
     for p in Person.objects.filter(has_personal_account=True):
-        AccountEvent.objects.create(person=p, event="balance", amount=p.pk % 3 * 10, occurred_on=dt.date(2026, 1, 1))
+        AccountEvent.objects.create(
+            person=p, event="balance", amount=p.pk % 3 * 10, occurred_on=dt.date(2026, 1, 1)
+        )
 
 
 def snapshot():
-    contributions = sorted(Contribution.objects.values_list("person__national_id", "status", "individual_paid",
-                                                            "fully_paid_on", "due_by"))
-    txs = sorted(ContributionTransaction.objects.values_list("contribution__person__national_id", "kind", "amount",
-                                                             "occurred_on"))
+    contributions = sorted(
+        Contribution.objects.values_list(
+            "person__national_id", "status", "individual_paid", "fully_paid_on", "due_by"
+        )
+    )
+    txs = sorted(
+        ContributionTransaction.objects.values_list(
+            "contribution__person__national_id", "kind", "amount", "occurred_on"
+        )
+    )
     income = sorted(FundIncome.objects.values_list("source", "region_code", "headcount", "amount"))
     return contributions, txs, income
 
 
 def truncate_results():
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE enrollment_contributiontransaction, enrollment_fundincome, "
-                       "enrollment_historicalcontribution, enrollment_contribution")
+        cursor.execute(
+            "TRUNCATE enrollment_contributiontransaction, enrollment_fundincome, "
+            "enrollment_historicalcontribution, enrollment_contribution"
+        )
     JobRun.objects.filter(job=JOB).delete()
 
 
@@ -59,8 +78,9 @@ def truncate_results():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_killed_after_first_chunk_resumes_to_the_clean_result(roster):
     make_city(roster)
-    killed = run_command("--year", "2026", "--on", "2026-02-03", "--chunk-size", "4",
-                         LTCI_TEST_KILL_AFTER_CHUNK="1")
+    killed = run_command(
+        "--year", "2026", "--on", "2026-02-03", "--chunk-size", "4", LTCI_TEST_KILL_AFTER_CHUNK="1"
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     partial = Contribution.objects.count()
     assert 0 < partial < 12
@@ -78,8 +98,13 @@ def test_run_killed_after_first_chunk_resumes_to_the_clean_result(roster):
 def test_second_start_refused_while_the_lock_is_held(roster):
     make_city(roster, n=2)
     s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
-                         dbname=s["NAME"], autocommit=True) as other:
+    with psycopg.connect(
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+        user=s["USER"],
+        dbname=s["NAME"],
+        autocommit=True,
+    ) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [_lock_key(JOB, "2026")])
         with pytest.raises(JobAlreadyRunning, match="already running"):
             contribution_run_year(year=2026)

@@ -24,6 +24,7 @@ not denied (a 400 validation error counts as allowed). `public=True` marks pages
 Outcomes: allowed = any status below 500 that is not a denial; denied = 401, 403, 404, or a redirect to
 the portal login. Any 5xx fails.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 

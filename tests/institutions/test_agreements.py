@@ -1,4 +1,5 @@
 """Agreement details: capacity per day, the quality-deposit rule, the daily check run by hand, bad input."""
+
 import datetime as dt
 from decimal import Decimal as D
 
@@ -47,15 +48,30 @@ def test_quality_deposit_rule_is_shown_and_an_own_rate_must_be_a_share(db, xuzho
     services.institution_submit_review(institution=other, actor=None, reason="申请")
     services.institution_pass_review(institution=other, actor=None, reason="审核")
     with pytest.raises(InstitutionError, match="质量保证金比例5应在0至1之间"):
-        services.agreement_sign(institution=other, valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 12, 31),
-                                care_forms=[], insurance_expires_on=dt.date(2026, 12, 31), deposit_rate=D("5"),
-                                actor=None, reason="签约", on=dt.date(2026, 1, 1))
+        services.agreement_sign(
+            institution=other,
+            valid_from=dt.date(2026, 1, 1),
+            valid_to=dt.date(2026, 12, 31),
+            care_forms=[],
+            insurance_expires_on=dt.date(2026, 12, 31),
+            deposit_rate=D("5"),
+            actor=None,
+            reason="签约",
+            on=dt.date(2026, 1, 1),
+        )
     other.refresh_from_db()
     assert other.status == "onsite_evaluation" and not other.agreements.exists()
-    agreement = services.agreement_sign(institution=other, valid_from=dt.date(2026, 1, 1),
-                                        valid_to=dt.date(2026, 12, 31), care_forms=[], deposit_rate=D("0.03"),
-                                        insurance_expires_on=dt.date(2026, 12, 31), actor=None, reason="签约",
-                                        on=dt.date(2026, 1, 1))
+    agreement = services.agreement_sign(
+        institution=other,
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 12, 31),
+        care_forms=[],
+        deposit_rate=D("0.03"),
+        insurance_expires_on=dt.date(2026, 12, 31),
+        actor=None,
+        reason="签约",
+        on=dt.date(2026, 1, 1),
+    )
     assert selectors.deposit_rate(agreement, on=dt.date(2026, 6, 1)) == D("0.03")
 
 
@@ -73,7 +89,9 @@ def test_check_agreements_command_runs_the_daily_check_and_refuses_bad_dates(db,
 
 def test_staff_run_the_daily_check_from_the_admin(db):
     soon = dt.date.today() + dt.timedelta(days=10)  # noqa: DTZ011 (the check uses the local date)
-    helpers.institution(valid_from=dt.date(2026, 1, 1), insurance=soon, valid_to=soon + dt.timedelta(days=400))
+    helpers.institution(
+        valid_from=dt.date(2026, 1, 1), insurance=soon, valid_to=soon + dt.timedelta(days=400)
+    )
     user = helpers.plain_user("checker", is_staff=True)
     user.groups.add(supervisor_group())
     client = Client()
@@ -92,10 +110,20 @@ def test_staff_run_the_daily_check_from_the_admin(db):
 def test_admin_institution_form_refuses_a_bad_region_code(db):
     client = Client()
     client.force_login(helpers.plain_user("root2", is_staff=True, is_superuser=True))
-    response = client.post("/admin/institutions/institution/add/", {
-        "code": "AG-R", "name": "区划错误", "type": "elderly_care", "region_code": "3203", "credit_code": "",
-        "agreements-TOTAL_FORMS": "0", "agreements-INITIAL_FORMS": "0",
-        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"})
+    response = client.post(
+        "/admin/institutions/institution/add/",
+        {
+            "code": "AG-R",
+            "name": "区划错误",
+            "type": "elderly_care",
+            "region_code": "3203",
+            "credit_code": "",
+            "agreements-TOTAL_FORMS": "0",
+            "agreements-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 200
     assert "所在地区应为6位行政区划代码" in response.content.decode()
     assert not Institution.objects.filter(code="AG-R").exists()

@@ -1,4 +1,5 @@
 """Journey in real Chromium: an institution administrator works in the portal; staff suspend in the admin."""
+
 import os
 
 import pytest
@@ -13,8 +14,6 @@ pytestmark = [
     # live_server needs committed data; serialized_rollback restores migration data (staff groups) after.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
 
 
 def test_institution_admin_journey_and_staff_suspension(live_server, browser):
@@ -73,6 +72,10 @@ def test_institution_admin_journey_and_staff_suspension(live_server, browser):
     portal.goto(f"{base}/portal/agreement/")
     assert "现场检查发现问题，暂停定点" in portal.content()
     if os.environ.get("LTCI_SCREENSHOTS"):
-        portal.screenshot(path=os.path.join(os.environ["LTCI_SCREENSHOTS"], "portal-agreement.png"), full_page=True)
+        portal.screenshot(
+            path=os.path.join(os.environ["LTCI_SCREENSHOTS"], "portal-agreement.png"), full_page=True
+        )
         portal.goto(f"{base}/portal/caregivers/")
-        portal.screenshot(path=os.path.join(os.environ["LTCI_SCREENSHOTS"], "portal-caregivers.png"), full_page=True)
+        portal.screenshot(
+            path=os.path.join(os.environ["LTCI_SCREENSHOTS"], "portal-caregivers.png"), full_page=True
+        )

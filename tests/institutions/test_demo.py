@@ -18,7 +18,11 @@ def test_demo_seed_builds_the_promised_institutions_and_is_idempotent(xuzhou):
     today = timezone.localdate()
     assert selectors.active_agreement(institution=Institution.objects.get(code="XZ0011"), on=today)
     assert selectors.registered_bed_count(institution=Institution.objects.get(code="XZ0001"), on=today) >= 40
-    assert InstitutionUser.objects.filter(user__username__in=["inst_residential", "inst_homecare", "inst_agency"],
-                                          role="admin").count() == 3
+    assert (
+        InstitutionUser.objects.filter(
+            user__username__in=["inst_residential", "inst_homecare", "inst_agency"], role="admin"
+        ).count()
+        == 3
+    )
     lines = demo.login_lines("http://x")
     assert len(lines) == 3 and "inst_agency" in lines[2]

@@ -19,8 +19,10 @@ from institutions.rules import make_credit_code
 from .helpers import national_id
 
 TODAY = dt.date(2026, 6, 1)
-HEADER = ("code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"
-          "insurance_expires_on,price_life,price_medical\n")
+HEADER = (
+    "code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"
+    "insurance_expires_on,price_life,price_medical\n"
+)
 CC1, CC2 = make_credit_code("320302", 1), make_credit_code("320303", 2)
 
 
@@ -28,8 +30,19 @@ def run(text, **kw):
     return import_institutions(content=text.encode(), filename="inst.csv", today=TODAY, **kw)
 
 
-def row(code="XZ0001", *, type="elderly_care", credit=CC1, forms="residential", beds="3", start="2026-01-01",
-        end="2028-12-31", insurance="2027-01-31", life="", medical=""):
+def row(
+    code="XZ0001",
+    *,
+    type="elderly_care",
+    credit=CC1,
+    forms="residential",
+    beds="3",
+    start="2026-01-01",
+    end="2028-12-31",
+    insurance="2027-01-31",
+    life="",
+    medical="",
+):
     return f"{code},机构{code},{type},320302,{credit},{forms},{beds},{start},{end},{insurance},{life},{medical}\n"
 
 
@@ -47,15 +60,21 @@ def test_institution_with_agreement_and_valid_insurance_is_imported_active_with_
     assert agreement.care_forms == ["residential"]
     assert agreement.price_life == 55 and agreement.price_medical is None
     assert list(inst.beds.values_list("label", "registered_from")) == [
-        ("001", dt.date(2026, 1, 1)), ("002", dt.date(2026, 1, 1)), ("003", dt.date(2026, 1, 1))]
+        ("001", dt.date(2026, 1, 1)),
+        ("002", dt.date(2026, 1, 1)),
+        ("003", dt.date(2026, 1, 1)),
+    ]
     assert selectors.registered_bed_count(institution=inst, on=dt.date(2026, 1, 1)) == 3
     assert InstitutionEvent.objects.get(institution=inst).action == "import"
 
 
 def test_missing_agreement_or_insurance_never_valid_is_imported_as_applied_not_active(db):
-    report = run(HEADER + row("XZ0001", insurance="2025-12-31") + row("XZ0002", credit=CC2, start="", end="",
-                                                                      insurance="")
-                 + row("XZ0003", credit="", insurance=""))
+    report = run(
+        HEADER
+        + row("XZ0001", insurance="2025-12-31")
+        + row("XZ0002", credit=CC2, start="", end="", insurance="")
+        + row("XZ0003", credit="", insurance="")
+    )
     assert (report.applied, report.rejected) == (3, 0)
     first, second, third = Institution.objects.order_by("code")
     assert first.status == second.status == third.status == Institution.Status.APPLIED
@@ -77,7 +96,9 @@ def test_insurance_expired_during_the_agreement_imports_suspended_with_the_days_
     days = selectors.agreement_days(institution_ids=[inst.pk], start=dt.date(2026, 1, 1), end=TODAY)[inst.pk]
     assert [(a, b) for a, b, _ in days] == [(dt.date(2026, 1, 1), dt.date(2026, 4, 30))]
     assert list(inst.events.order_by("id").values_list("action", "to_status", "effective_on")) == [
-        ("import", "active", dt.date(2026, 1, 1)), ("import", "suspended", dt.date(2026, 5, 1))]
+        ("import", "active", dt.date(2026, 1, 1)),
+        ("import", "suspended", dt.date(2026, 5, 1)),
+    ]
     assert InsuranceNotice.objects.filter(agreement=agreement, kind="suspended").exists()
     again = run(HEADER + row(insurance="2026-04-30"))
     assert (again.applied, again.unchanged) == (0, 1)
@@ -109,23 +130,34 @@ def test_reimport_never_lifts_a_suspension_staff_decided(db):
 
 
 def test_ended_agreement_is_kept_for_its_days_and_pipeline_state_is_not_reset(db):
-    Institution.objects.create(code="XZ0002", name="机构XZ0002", type="elderly_care", region_code="320302",
-                               credit_code=CC2, status=Institution.Status.QUALIFICATION_REVIEW)
-    report = run(HEADER + row(start="2024-01-01", end="2025-12-31", insurance="2025-12-31")
-                 + row("XZ0002", credit=CC2, start="", end="", insurance=""))
+    Institution.objects.create(
+        code="XZ0002",
+        name="机构XZ0002",
+        type="elderly_care",
+        region_code="320302",
+        credit_code=CC2,
+        status=Institution.Status.QUALIFICATION_REVIEW,
+    )
+    report = run(
+        HEADER
+        + row(start="2024-01-01", end="2025-12-31", insurance="2025-12-31")
+        + row("XZ0002", credit=CC2, start="", end="", insurance="")
+    )
     assert report.rejected == 0
     first = Institution.objects.get(code="XZ0001")
     assert first.status == Institution.Status.APPLIED
     assert first.agreements.get().state == Agreement.State.EXPIRED
-    assert selectors.agreement_days(institution_ids=[first.pk], start=dt.date(2025, 6, 1),
-                                    end=dt.date(2025, 6, 30))[first.pk][0][:2] == (dt.date(2025, 6, 1),
-                                                                                  dt.date(2025, 6, 30))
+    assert selectors.agreement_days(
+        institution_ids=[first.pk], start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 30)
+    )[first.pk][0][:2] == (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
     assert Institution.objects.get(code="XZ0002").status == Institution.Status.QUALIFICATION_REVIEW
 
 
 def test_too_long_names_are_row_errors_not_crashes(db):
     report = run(HEADER + row().replace("机构XZ0001", "长" * 201))
-    assert [(e.row, e.field, e.reason) for e in report.errors] == [(2, "name", "is longer than 200 characters")]
+    assert [(e.row, e.field, e.reason) for e in report.errors] == [
+        (2, "name", "is longer than 200 characters")
+    ]
     run(HEADER + row())
     text = CG_HEADER + f"XZ0001,{national_id(15)},{'名' * 101},,2026-01-01,\n"
     cg = import_caregivers(content=text.encode(), filename="cg.csv")
@@ -150,21 +182,39 @@ def test_reimport_is_idempotent_and_updates_with_history(db):
     assert selectors.registered_bed_count(institution=inst, on=TODAY) == 2
     # Beds registered today and withdrawn the same day leave no trace; older beds end the day before.
     assert list(Bed.objects.filter(institution=inst).values_list("label", "registered_to")) == [
-        ("001", None), ("002", None), ("003", TODAY - dt.timedelta(days=1))]
+        ("001", None),
+        ("002", None),
+        ("003", TODAY - dt.timedelta(days=1)),
+    ]
 
 
-@pytest.mark.parametrize("kwargs,field,reason", [
-    ({"credit": "91350100M000100Y44"}, "credit_code", "统一社会信用代码校验位错误：为4，应为3"),
-    ({"life": "60.01"}, "price_life", "生活照料约定日价60.01元超过现行支付标准60.00元"),
-    ({"medical": "50.50"}, "price_medical", "医疗护理约定日价50.50元超过现行支付标准50.00元"),
-    ({"life": "-1"}, "price_life", "“-1”不能为负数"),
-    ({"type": "hospital"}, "type", "'hospital' is not one of elderly_care|medical|community|home_care|assessment_agency|device_provider"),
-    ({"forms": "residential;spa"}, "care_forms", "unknown care form code(s): spa (SPEC 5.2 codes: residential|home_visits|home_family|remote_cash|home_package_copay|daily_allowance|community|device|prevention)"),
-    ({"beds": "two"}, "beds", "'two' is not a whole number of beds"),
-    ({"end": ""}, "agreement_to", "is required when the other agreement date is given"),
-    ({"end": "2025-12-31"}, "agreement_to", "2025-12-31 is before agreement_from 2026-01-01"),
-    ({"insurance": "2026-13-01"}, "insurance_expires_on", "'2026-13-01' is not a date in the form YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "kwargs,field,reason",
+    [
+        ({"credit": "91350100M000100Y44"}, "credit_code", "统一社会信用代码校验位错误：为4，应为3"),
+        ({"life": "60.01"}, "price_life", "生活照料约定日价60.01元超过现行支付标准60.00元"),
+        ({"medical": "50.50"}, "price_medical", "医疗护理约定日价50.50元超过现行支付标准50.00元"),
+        ({"life": "-1"}, "price_life", "“-1”不能为负数"),
+        (
+            {"type": "hospital"},
+            "type",
+            "'hospital' is not one of elderly_care|medical|community|home_care|assessment_agency|device_provider",
+        ),
+        (
+            {"forms": "residential;spa"},
+            "care_forms",
+            "unknown care form code(s): spa (SPEC 5.2 codes: residential|home_visits|home_family|remote_cash|home_package_copay|daily_allowance|community|device|prevention)",
+        ),
+        ({"beds": "two"}, "beds", "'two' is not a whole number of beds"),
+        ({"end": ""}, "agreement_to", "is required when the other agreement date is given"),
+        ({"end": "2025-12-31"}, "agreement_to", "2025-12-31 is before agreement_from 2026-01-01"),
+        (
+            {"insurance": "2026-13-01"},
+            "insurance_expires_on",
+            "'2026-13-01' is not a date in the form YYYY-MM-DD",
+        ),
+    ],
+)
 def test_bad_rows_are_rejected_with_row_field_and_reason_and_nothing_written(db, kwargs, field, reason):
     report = run(HEADER + row("XZ0009", credit=CC2) + row(**kwargs))
     assert report.applied == 1
@@ -221,11 +271,15 @@ def test_caregivers_import_and_are_registered_for_their_period(db):
     assert (report.applied, report.rejected) == (1, 0)
     inst = Institution.objects.get(code="XZ0001")
     assert selectors.caregiver_registered(institution_id=inst.pk, national_id=nid, on=TODAY)
-    assert not selectors.caregiver_registered(institution_id=inst.pk, national_id=nid, on=dt.date(2026, 1, 31))
+    assert not selectors.caregiver_registered(
+        institution_id=inst.pk, national_id=nid, on=dt.date(2026, 1, 31)
+    )
     again = import_caregivers(content=text.encode(), filename="cg.csv")
     assert (again.applied, again.unchanged) == (0, 1)
-    ended = import_caregivers(content=(CG_HEADER + f"XZ0001,{nid},张护理,养老护理员四级,2026-02-01,2026-03-31\n").encode(),
-                              filename="cg.csv")
+    ended = import_caregivers(
+        content=(CG_HEADER + f"XZ0001,{nid},张护理,养老护理员四级,2026-02-01,2026-03-31\n").encode(),
+        filename="cg.csv",
+    )
     assert ended.applied == 1
     assert Employment.objects.get().employed_to == dt.date(2026, 3, 31)
     assert selectors.registered_caregivers(institution_ids=[inst.pk], start=TODAY, end=TODAY) == set()
@@ -234,15 +288,21 @@ def test_caregivers_import_and_are_registered_for_their_period(db):
 def test_caregiver_rows_with_bad_id_unknown_institution_or_overlap_are_rejected(db):
     run(HEADER + row())
     nid = national_id(12)
-    text = (CG_HEADER + f"XZ0001,{nid},王护理,,2026-01-01,\n"
-            f"XZ0001,{nid[:-1]}0,李护理,,2026-01-01,\n"
-            f"XZ9999,{national_id(13)},赵护理,,2026-01-01,\n"
-            f"XZ0001,{nid},王护理,,2026-03-01,\n"
-            f"XZ0001,{national_id(14)},钱护理,,2026-03-01,2026-02-01\n")
+    text = (
+        CG_HEADER + f"XZ0001,{nid},王护理,,2026-01-01,\n"
+        f"XZ0001,{nid[:-1]}0,李护理,,2026-01-01,\n"
+        f"XZ9999,{national_id(13)},赵护理,,2026-01-01,\n"
+        f"XZ0001,{nid},王护理,,2026-03-01,\n"
+        f"XZ0001,{national_id(14)},钱护理,,2026-03-01,2026-02-01\n"
+    )
     report = import_caregivers(content=text.encode(), filename="cg.csv")
     assert report.applied == 1
     assert [(e.row, e.field) for e in report.errors] == [
-        (3, "national_id"), (4, "institution_code"), (5, "employed_from"), (6, "employed_to")]
+        (3, "national_id"),
+        (4, "institution_code"),
+        (5, "employed_from"),
+        (6, "employed_to"),
+    ]
     assert "check character" in report.errors[0].reason
     assert Caregiver.objects.count() == 1
 
@@ -261,7 +321,13 @@ def test_reimport_with_lapsed_insurance_suspends_an_active_institution(db):
 
 
 def test_institution_in_review_is_activated_by_an_import_with_agreement(db):
-    Institution.objects.create(code="XZ0001", name="机构XZ0001", type="elderly_care", region_code="320302",
-                               credit_code=CC1, status=Institution.Status.QUALIFICATION_REVIEW)
+    Institution.objects.create(
+        code="XZ0001",
+        name="机构XZ0001",
+        type="elderly_care",
+        region_code="320302",
+        credit_code=CC1,
+        status=Institution.Status.QUALIFICATION_REVIEW,
+    )
     run(HEADER + row())
     assert Institution.objects.get(code="XZ0001").status == Institution.Status.ACTIVE

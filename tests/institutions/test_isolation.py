@@ -1,4 +1,5 @@
 """Isolation matrix: every /portal/ and /api/v1/ URL x every kind of user (rules: isolation.py)."""
+
 import datetime as dt
 import importlib
 from dataclasses import dataclass
@@ -74,31 +75,68 @@ def world(xuzhou):  # claims read the claim deadline from the policy in force
     other = helpers.institution(code="ISO-B", type="home_care", beds=1, care_forms=("home_visits",))
     from institutions import services
 
-    services.caregiver_employ(institution=owner, national_id=helpers.national_id(101), name="甲护理",
-                              employed_from=owner.agreements.get().valid_from)
-    services.caregiver_employ(institution=other, national_id=helpers.national_id(102), name="乙护理",
-                              employed_from=other.agreements.get().valid_from)
+    services.caregiver_employ(
+        institution=owner,
+        national_id=helpers.national_id(101),
+        name="甲护理",
+        employed_from=owner.agreements.get().valid_from,
+    )
+    services.caregiver_employ(
+        institution=other,
+        national_id=helpers.national_id(102),
+        name="乙护理",
+        employed_from=other.agreements.get().valid_from,
+    )
     users = {
-        ("owner", role): helpers.portal_user(owner, role, f"a-{role}") for role in ("admin", "clerk", "caregiver")
+        ("owner", role): helpers.portal_user(owner, role, f"a-{role}")
+        for role in ("admin", "clerk", "caregiver")
     }
-    users.update({("agency", role): helpers.portal_user(agency, role, f"g-{role}")
-                  for role in ("admin", "clerk", "assessor")})
+    users.update(
+        {
+            ("agency", role): helpers.portal_user(agency, role, f"g-{role}")
+            for role in ("admin", "clerk", "assessor")
+        }
+    )
     users["other"] = helpers.portal_user(other, "admin", "b-admin")
     users["insured"] = _insured_person_user()
     users["staff"] = helpers.plain_user("staff-no-role", is_staff=True)
-    links = {role: InstitutionUser.objects.get(user=users[("owner", role)]) for role in ("admin", "clerk", "caregiver")}
+    links = {
+        role: InstitutionUser.objects.get(user=users[("owner", role)])
+        for role in ("admin", "clerk", "caregiver")
+    }
     token, key = token_create(user=users[("owner", "admin")], name="iso")
     keys = {"owner admin": key}
-    for label, user in (("owner clerk", users[("owner", "clerk")]), ("owner caregiver", users[("owner", "caregiver")]),
-                        ("agency admin", users[("agency", "admin")]), ("agency assessor", users[("agency", "assessor")]),
-                        ("other institution", users["other"]), ("insured person", users["insured"]),
-                        ("staff without role", users["staff"])):
+    for label, user in (
+        ("owner clerk", users[("owner", "clerk")]),
+        ("owner caregiver", users[("owner", "caregiver")]),
+        ("agency admin", users[("agency", "admin")]),
+        ("agency assessor", users[("agency", "assessor")]),
+        ("other institution", users["other"]),
+        ("insured person", users["insured"]),
+        ("staff without role", users["staff"]),
+    ):
         keys[label] = token_create(user=user, name="iso")[1]
     revoked, keys["revoked"] = token_create(user=users[("owner", "admin")], name="revoked")
     token_revoke(token=revoked)
-    markers = [owner.code, owner.name, agency.code, agency.name, helpers.national_id(101), "a-admin", "a-clerk"]
-    return World(owner=owner, agency=agency, other=other, users=users, links=links, token=token, markers=markers,
-                 keys=keys)
+    markers = [
+        owner.code,
+        owner.name,
+        agency.code,
+        agency.name,
+        helpers.national_id(101),
+        "a-admin",
+        "a-clerk",
+    ]
+    return World(
+        owner=owner,
+        agency=agency,
+        other=other,
+        users=users,
+        links=links,
+        token=token,
+        markers=markers,
+        keys=keys,
+    )
 
 
 def _insured_person_user():
@@ -110,8 +148,14 @@ def _insured_person_user():
     except ImportError:  # pragma: no cover - the project always has both apps
         return user
     nid = helpers.national_id(103, birth=dt.date(1950, 3, 3))
-    person = Person.objects.create(national_id=nid, name="参保人丙", birth_date=dt.date(1950, 3, 3), sex="M",
-                                   insurance_type="employee", region_code="320302")
+    person = Person.objects.create(
+        national_id=nid,
+        name="参保人丙",
+        birth_date=dt.date(1950, 3, 3),
+        sex="M",
+        insurance_type="employee",
+        region_code="320302",
+    )
     InsuredAccount.objects.create(national_id=nid, name="参保人丙", person=person, user=user)
     return user
 
@@ -133,7 +177,9 @@ def _request(user, url, rule, *, method=None, token=None):
         if method == "GET":
             return client.get(url, **headers)
         if url.startswith("/portal/"):
-            return client.generic(method, url, "", content_type="application/x-www-form-urlencoded", **headers)
+            return client.generic(
+                method, url, "", content_type="application/x-www-form-urlencoded", **headers
+            )
         return client.generic(method, url, "{}", content_type="application/json", **headers)
     finally:
         transaction.savepoint_rollback(sid)
@@ -163,22 +209,28 @@ def _cases(rule, world):
     """(label, user, allowed) for every kind of user of the matrix."""
     owning = "agency" if rule.owner_type == "assessment_agency" else "owner"
     roles = ("admin", "clerk", "assessor") if owning == "agency" else ("admin", "clerk", "caregiver")
-    cases = [(f"{owning} {role}", world.users[(owning, role)], rule.public or role in rule.roles) for role in roles]
+    cases = [
+        (f"{owning} {role}", world.users[(owning, role)], rule.public or role in rule.roles) for role in roles
+    ]
     # Another institution's admin: object URLs of the owner must be denied; list pages show its own
     # institution (allowed by role) but never the owner's data (checked by markers).
     other_allowed = rule.public or (rule.kwargs is None and "admin" in rule.roles)
-    cases += [("other institution", world.users["other"], other_allowed),
-              ("insured person", world.users["insured"], rule.public),
-              ("staff without role", world.users["staff"], rule.public),
-              ("anonymous", None, rule.public)]
+    cases += [
+        ("other institution", world.users["other"], other_allowed),
+        ("insured person", world.users["insured"], rule.public),
+        ("staff without role", world.users["staff"], rule.public),
+        ("anonymous", None, rule.public),
+    ]
     return cases
 
 
 def test_every_portal_and_api_url_has_an_isolation_rule():
     rules = all_rules()
     missing = sorted(key for key in scoped_patterns() if key not in rules)
-    assert not missing, (f"URLs under /portal/ or /api/v1/ without an isolation rule: {missing}; add them to "
-                         "RULES in tests/<app>/isolation_rules.py (see tests/institutions/isolation.py)")
+    assert not missing, (
+        f"URLs under /portal/ or /api/v1/ without an isolation rule: {missing}; add them to "
+        "RULES in tests/<app>/isolation_rules.py (see tests/institutions/isolation.py)"
+    )
 
 
 def test_isolation_matrix(world):
@@ -203,9 +255,13 @@ def test_isolation_matrix_with_api_tokens(world):
     """Every API endpoint with the token of each kind of user: the token acts with its user's rights."""
     rules = all_rules()
     failures = []
-    token_labels = {"owner admin": ("owner", "admin"), "owner clerk": ("owner", "clerk"),
-                    "owner caregiver": ("owner", "caregiver"), "agency admin": ("agency", "admin"),
-                    "agency assessor": ("agency", "assessor")}
+    token_labels = {
+        "owner admin": ("owner", "admin"),
+        "owner clerk": ("owner", "clerk"),
+        "owner caregiver": ("owner", "caregiver"),
+        "agency admin": ("agency", "admin"),
+        "agency assessor": ("agency", "assessor"),
+    }
     for key, route in sorted(scoped_patterns().items()):
         rule = rules.get(key)
         if rule is None or not route.startswith("api/") or rule.public:
@@ -222,7 +278,9 @@ def test_isolation_matrix_with_api_tokens(world):
             else:
                 allowed = expected[label]
             response = _request(None, url, rule, token=token_key)
-            _check(failures, world, response, what=f"{rule.method} {url} (token)", label=label, allowed=allowed)
+            _check(
+                failures, world, response, what=f"{rule.method} {url} (token)", label=label, allowed=allowed
+            )
     assert not failures, "\n".join(failures)
 
 
@@ -241,7 +299,9 @@ def test_pages_read_with_get_refuse_writes_from_users_without_access(world):
             if response.status_code >= 500:
                 failures.append(f"POST {url} as {label}: {response.status_code}")
             elif not allowed and not (_denied(response) or response.status_code == 405):
-                failures.append(f"POST {url} as {label}: accepted ({response.status_code}) but must be denied")
+                failures.append(
+                    f"POST {url} as {label}: accepted ({response.status_code}) but must be denied"
+                )
     assert not failures, "\n".join(failures)
 
 
@@ -290,10 +350,15 @@ def test_isolation_rules_are_the_declaration_of_who_may_do_what():
         if capability is None:
             failures.append(f"{key}: the view declares no capability")
             continue
-        roles_here = {"admin", "clerk", "assessor"} if rule.owner_type == "assessment_agency" else \
-            {"admin", "clerk", "caregiver"}
+        roles_here = (
+            {"admin", "clerk", "assessor"}
+            if rule.owner_type == "assessment_agency"
+            else {"admin", "clerk", "caregiver"}
+        )
         declared = set(CAPABILITIES[capability].portal) & roles_here
         if declared != set(rule.roles) & roles_here:
-            failures.append(f"{key}: rule allows {sorted(set(rule.roles) & roles_here)}, "
-                            f"{capability} grants {sorted(declared)}")
+            failures.append(
+                f"{key}: rule allows {sorted(set(rule.roles) & roles_here)}, "
+                f"{capability} grants {sorted(declared)}"
+            )
     assert not failures, "\n".join(failures)

@@ -39,15 +39,18 @@ def test_portal_login_is_throttled_after_repeated_failures(inst):
     client = Client()
     for _ in range(5):
         client.post("/portal/login/", {"username": "p-locked", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
-    response = client.post("/portal/login/", {"username": "p-locked", "password": helpers.PASSWORD},
-                           REMOTE_ADDR="10.0.0.9")
+    response = client.post(
+        "/portal/login/", {"username": "p-locked", "password": helpers.PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
     assert response.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
 
 
 def test_anonymous_is_sent_to_portal_login(db):
     response = Client().get("/portal/beds/")
-    assert response.status_code == 302 and response["Location"].startswith("/portal/login/?next=/portal/beds/")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/portal/login/?next=/portal/beds/"
+    )
 
 
 def test_admin_adds_and_ends_a_bed(inst, admin_client):
@@ -69,23 +72,37 @@ def test_duplicate_bed_label_shows_the_error_and_writes_nothing(inst, admin_clie
 
 def test_caregiver_add_edit_end(inst, admin_client):
     nid = helpers.national_id(201)
-    response = admin_client.post("/portal/caregivers/", {"national_id": nid, "name": "孙护理", "qualification": "",
-                                                         "phone": "", "employed_from": "2026-02-01"})
+    response = admin_client.post(
+        "/portal/caregivers/",
+        {
+            "national_id": nid,
+            "name": "孙护理",
+            "qualification": "",
+            "phone": "",
+            "employed_from": "2026-02-01",
+        },
+    )
     assert response.status_code == 302
     employment = Employment.objects.get(institution=inst)
-    response = admin_client.post(f"/portal/caregivers/{employment.pk}/", {"name": "孙护理员", "qualification": "四级"})
+    response = admin_client.post(
+        f"/portal/caregivers/{employment.pk}/", {"name": "孙护理员", "qualification": "四级"}
+    )
     assert response.status_code == 302
     employment.caregiver.refresh_from_db()
     assert (employment.caregiver.name, employment.caregiver.qualification) == ("孙护理员", "四级")
-    response = admin_client.post(f"/portal/caregivers/{employment.pk}/", {"end": "1", "end-employed_to": "2026-05-31"})
+    response = admin_client.post(
+        f"/portal/caregivers/{employment.pk}/", {"end": "1", "end-employed_to": "2026-05-31"}
+    )
     assert response.status_code == 302
     employment.refresh_from_db()
     assert employment.employed_to == dt.date(2026, 5, 31)
 
 
 def test_caregiver_with_invalid_id_is_refused(inst, admin_client):
-    response = admin_client.post("/portal/caregivers/", {"national_id": "320302198005010000", "name": "x",
-                                                         "employed_from": "2026-02-01"})
+    response = admin_client.post(
+        "/portal/caregivers/",
+        {"national_id": "320302198005010000", "name": "x", "employed_from": "2026-02-01"},
+    )
     assert response.status_code == 200
     assert "公民身份号码无效" in response.content.decode()
     assert not Employment.objects.exists()
@@ -95,15 +112,18 @@ def test_caregiver_of_another_institution_cannot_be_edited(inst, admin_client):
     other = helpers.institution(code="P-B")
     from institutions import services
 
-    employment = services.caregiver_employ(institution=other, national_id=helpers.national_id(202), name="x",
-                                           employed_from=dt.date(2026, 1, 1))
+    employment = services.caregiver_employ(
+        institution=other, national_id=helpers.national_id(202), name="x", employed_from=dt.date(2026, 1, 1)
+    )
     assert admin_client.get(f"/portal/caregivers/{employment.pk}/").status_code == 404
     assert admin_client.post(f"/portal/caregivers/{employment.pk}/", {"name": "hijack"}).status_code == 404
 
 
 def test_admin_manages_users_and_clerk_cannot(inst, admin_client):
-    response = admin_client.post("/portal/users/", {"username": "new-clerk", "name": "新", "role": "clerk",
-                                                    "password": "Long-enough-pass-9"})
+    response = admin_client.post(
+        "/portal/users/",
+        {"username": "new-clerk", "name": "新", "role": "clerk", "password": "Long-enough-pass-9"},
+    )
     assert response.status_code == 302
     link = InstitutionUser.objects.get(user__username="new-clerk")
     assert link.institution == inst
@@ -127,7 +147,7 @@ def test_token_is_shown_once_stored_hashed_and_revocable(inst, admin_client):
     body = response.content.decode()
     token = ApiToken.objects.get(name="HIS")
     start = body.index('id="new-token">') + len('id="new-token">')
-    key = body[start:body.index("<", start)]
+    key = body[start : body.index("<", start)]
     assert key.startswith(token.prefix) and token.key_hash != key
     assert key not in admin_client.get("/portal/tokens/").content.decode()
     api = Client()
@@ -171,13 +191,17 @@ def test_api_docs_page_renders(db):
 
 
 def test_user_form_errors_are_shown_and_nothing_is_created(inst, admin_client):
-    response = admin_client.post("/portal/users/", {"username": "p-admin", "role": "clerk",
-                                                    "password": "Long-enough-pass-9"})
+    response = admin_client.post(
+        "/portal/users/", {"username": "p-admin", "role": "clerk", "password": "Long-enough-pass-9"}
+    )
     assert "用户名“p-admin”已被使用" in response.content.decode()
-    response = admin_client.post("/portal/users/", {"username": "x1", "role": "assessor",
-                                                    "password": "Long-enough-pass-9"})
+    response = admin_client.post(
+        "/portal/users/", {"username": "x1", "role": "assessor", "password": "Long-enough-pass-9"}
+    )
     assert "只有评估机构可以设置评估员" in response.content.decode()
-    response = admin_client.post("/portal/users/", {"username": "x2", "role": "clerk", "password": "password"})
+    response = admin_client.post(
+        "/portal/users/", {"username": "x2", "role": "clerk", "password": "password"}
+    )
     assert "密码不符合要求" in response.content.decode()
     assert InstitutionUser.objects.filter(institution=inst).count() == 1
 

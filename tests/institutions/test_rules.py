@@ -13,12 +13,15 @@ def test_valid_credit_codes_pass_the_gb32100_check(code):
     assert rules.validate_credit_code(code) == code.upper()
 
 
-@pytest.mark.parametrize("code,message", [
-    ("91350100M000100Y44", "统一社会信用代码校验位错误：为4，应为3"),
-    ("91350100M000100Y4", "统一社会信用代码应为18位，实为17位"),
-    ("91350100M000100I43", "统一社会信用代码含非法字符“I”（不使用 I、O、S、V、Z）"),
-    ("91ABCDEFM000100Y43", "统一社会信用代码第3-8位应为行政区划代码（数字）"),
-])
+@pytest.mark.parametrize(
+    "code,message",
+    [
+        ("91350100M000100Y44", "统一社会信用代码校验位错误：为4，应为3"),
+        ("91350100M000100Y4", "统一社会信用代码应为18位，实为17位"),
+        ("91350100M000100I43", "统一社会信用代码含非法字符“I”（不使用 I、O、S、V、Z）"),
+        ("91ABCDEFM000100Y43", "统一社会信用代码第3-8位应为行政区划代码（数字）"),
+    ],
+)
 def test_invalid_credit_codes_are_refused_with_the_reason(code, message):
     with pytest.raises(ValueError) as exc:
         rules.validate_credit_code(code)
@@ -30,7 +33,10 @@ def test_made_credit_codes_are_valid():
 
 
 def test_price_above_the_standard_is_refused_but_equal_and_empty_pass():
-    assert rules.price_error(D("60.01"), D("60"), "生活照料约定日价") == "生活照料约定日价60.01元超过现行支付标准60.00元"
+    assert (
+        rules.price_error(D("60.01"), D("60"), "生活照料约定日价")
+        == "生活照料约定日价60.01元超过现行支付标准60.00元"
+    )
     assert rules.price_error(D("60"), D("60"), "x") is None
     assert rules.price_error(None, D("60"), "x") is None
     assert rules.price_error(D("-1"), None, "价") == "价不能为负数"
@@ -48,12 +54,29 @@ def test_bed_labels_are_zero_padded_to_three_digits():
     assert rules.bed_labels(2, start=999) == ["0999", "1000"]
 
 
-BANDS = [{"min": 90, "rate": "1.00"}, {"min": 80, "rate": "0.80"}, {"min": 70, "rate": "0.50"},
-         {"min": 60, "rate": "0.20"}]
+BANDS = [
+    {"min": 90, "rate": "1.00"},
+    {"min": 80, "rate": "0.80"},
+    {"min": 70, "rate": "0.50"},
+    {"min": 60, "rate": "0.20"},
+]
 
 
-@pytest.mark.parametrize("total,rate", [(100, "1.00"), (90, "1.00"), (89.99, "0.80"), (80, "0.80"), (79, "0.50"),
-                                        (70, "0.50"), (65, "0.20"), (60, "0.20"), (59.5, "0"), (0, "0")])
+@pytest.mark.parametrize(
+    "total,rate",
+    [
+        (100, "1.00"),
+        (90, "1.00"),
+        (89.99, "0.80"),
+        (80, "0.80"),
+        (79, "0.50"),
+        (70, "0.50"),
+        (65, "0.20"),
+        (60, "0.20"),
+        (59.5, "0"),
+        (0, "0"),
+    ],
+)
 def test_deposit_release_follows_the_spec_default_table(total, rate):
     assert rules.deposit_release_rate(D(str(total)), BANDS) == D(rate)
 
@@ -76,6 +99,9 @@ def test_evidence_files_are_checked_by_extension_content_and_size():
 
 def test_periods_minus_cuts_holes_inclusively():
     assert rules.periods_minus(D0(2026, 1, 1), D0(2026, 1, 31), [(D0(2026, 1, 10), D0(2026, 1, 12))]) == [
-        (D0(2026, 1, 1), D0(2026, 1, 9)), (D0(2026, 1, 13), D0(2026, 1, 31))]
+        (D0(2026, 1, 1), D0(2026, 1, 9)),
+        (D0(2026, 1, 13), D0(2026, 1, 31)),
+    ]
     assert rules.periods_minus(D0(2026, 1, 1), D0(2026, 1, 31), [(D0(2026, 1, 20), None)]) == [
-        (D0(2026, 1, 1), D0(2026, 1, 19))]
+        (D0(2026, 1, 1), D0(2026, 1, 19))
+    ]

@@ -1,4 +1,5 @@
 """A Xuzhou city built through the real SPEC 11 import commands (as the acceptance checks do)."""
+
 import csv
 import datetime as dt
 import io
@@ -43,63 +44,174 @@ class World:
 
     def persons(self, rows):
         """rows: dicts with national_id, categories..., enrolled 2020, residents, paying 2024 on time."""
-        full = [{"name": "参保人", "insurance_type": "resident", "region_code": "320302", "enrolled_on": "2020-01-01",
-                 "has_personal_account": "false", **r} for r in rows]
-        self.run("import_roster", ["national_id", "name", "insurance_type", "region_code", "enrolled_on",
-                                   "categories", "has_personal_account", "ended_on", "end_reason"], full)
+        full = [
+            {
+                "name": "参保人",
+                "insurance_type": "resident",
+                "region_code": "320302",
+                "enrolled_on": "2020-01-01",
+                "has_personal_account": "false",
+                **r,
+            }
+            for r in rows
+        ]
+        self.run(
+            "import_roster",
+            [
+                "national_id",
+                "name",
+                "insurance_type",
+                "region_code",
+                "enrolled_on",
+                "categories",
+                "has_personal_account",
+                "ended_on",
+                "end_reason",
+            ],
+            full,
+        )
 
     def contributions(self, ids, years=(2024,)):
         for year in years:
-            call_command("run_contributions", "--year", str(year), "--on", f"{year}-01-05", stdout=io.StringIO())
+            call_command(
+                "run_contributions", "--year", str(year), "--on", f"{year}-01-05", stdout=io.StringIO()
+            )
             if not ids:
                 continue
-            self.run("import_payments", ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
-                     [{"national_id": i, "year": year, "amount": "20.00", "paid_on": f"{year}-01-10",
-                       "channel": "resident_premium"} for i in ids])
+            self.run(
+                "import_payments",
+                ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
+                [
+                    {
+                        "national_id": i,
+                        "year": year,
+                        "amount": "20.00",
+                        "paid_on": f"{year}-01-10",
+                        "channel": "resident_premium",
+                    }
+                    for i in ids
+                ],
+            )
 
     def institutions(self, rows):
-        full = [{"name": "机构", "region_code": "320302", "credit_code": "", "agreement_from": "2023-01-01",
-                 "agreement_to": "2026-12-31", "insurance_expires_on": "2026-12-31", "price_life": "",
-                 "price_medical": "", **r} for r in rows]
-        return self.run("import_institutions", ["code", "name", "type", "region_code", "credit_code", "care_forms",
-                                                "beds", "agreement_from", "agreement_to", "insurance_expires_on",
-                                                "price_life", "price_medical"], full)
+        full = [
+            {
+                "name": "机构",
+                "region_code": "320302",
+                "credit_code": "",
+                "agreement_from": "2023-01-01",
+                "agreement_to": "2026-12-31",
+                "insurance_expires_on": "2026-12-31",
+                "price_life": "",
+                "price_medical": "",
+                **r,
+            }
+            for r in rows
+        ]
+        return self.run(
+            "import_institutions",
+            [
+                "code",
+                "name",
+                "type",
+                "region_code",
+                "credit_code",
+                "care_forms",
+                "beds",
+                "agreement_from",
+                "agreement_to",
+                "insurance_expires_on",
+                "price_life",
+                "price_medical",
+            ],
+            full,
+        )
 
     def caregivers(self, rows):
-        full = [{"name": "护理员", "qualification": "护理员", "employed_from": "2023-01-01", **r} for r in rows]
-        return self.run("import_caregivers", ["institution_code", "national_id", "name", "qualification",
-                                              "employed_from", "employed_to"], full)
+        full = [
+            {"name": "护理员", "qualification": "护理员", "employed_from": "2023-01-01", **r} for r in rows
+        ]
+        return self.run(
+            "import_caregivers",
+            ["institution_code", "national_id", "name", "qualification", "employed_from", "employed_to"],
+            full,
+        )
 
     def conclusions(self, rows):
         full = [{"concluded_on": "2024-01-01", "valid_until": "", "agency_code": "", **r} for r in rows]
-        return self.run("import_conclusions", ["national_id", "grade", "concluded_on", "valid_until", "agency_code"],
-                        full)
+        return self.run(
+            "import_conclusions", ["national_id", "grade", "concluded_on", "valid_until", "agency_code"], full
+        )
 
     def decisions(self, rows):
-        full = [{"institution_code": "", "carer_trained": "", "starts_on": "2024-01-01", "ends_on": "", **r}
-                for r in rows]
-        return self.run("import_benefit_decisions", ["national_id", "care_form", "institution_code", "carer_trained",
-                                                     "starts_on", "ends_on"], full)
+        full = [
+            {"institution_code": "", "carer_trained": "", "starts_on": "2024-01-01", "ends_on": "", **r}
+            for r in rows
+        ]
+        return self.run(
+            "import_benefit_decisions",
+            ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"],
+            full,
+        )
 
     def hospital(self, rows):
-        return self.run("import_hospital_stays", ["national_id", "admitted_on", "discharged_on", "hospital"],
-                        [{"hospital": "徐州市中心医院", **r} for r in rows])
+        return self.run(
+            "import_hospital_stays",
+            ["national_id", "admitted_on", "discharged_on", "hospital"],
+            [{"hospital": "徐州市中心医院", **r} for r in rows],
+        )
 
     def records(self, rows):
-        return self.run("import_service_records", ["institution_code", "national_id", "kind", "service_date",
-                                                   "component", "charged_amount", "caregiver_id", "started_at",
-                                                   "ended_at", "items"], rows)
+        return self.run(
+            "import_service_records",
+            [
+                "institution_code",
+                "national_id",
+                "kind",
+                "service_date",
+                "component",
+                "charged_amount",
+                "caregiver_id",
+                "started_at",
+                "ended_at",
+                "items",
+            ],
+            rows,
+        )
 
-    def beneficiary(self, *, form, institution="", grade="4", categories="", carer_trained="",
-                    concluded_on="2024-01-01", starts_on="2024-01-01", ended_on="", end_reason="", pay=True):
+    def beneficiary(
+        self,
+        *,
+        form,
+        institution="",
+        grade="4",
+        categories="",
+        carer_trained="",
+        concluded_on="2024-01-01",
+        starts_on="2024-01-01",
+        ended_on="",
+        end_reason="",
+        pay=True,
+    ):
         """One person through roster, contributions, conclusion and decision; return the national ID."""
         nid = new_id()
-        self.persons([{"national_id": nid, "categories": categories, "ended_on": ended_on, "end_reason": end_reason}])
+        self.persons(
+            [{"national_id": nid, "categories": categories, "ended_on": ended_on, "end_reason": end_reason}]
+        )
         if pay:
             self.contributions([nid])
         self.conclusions([{"national_id": nid, "grade": grade, "concluded_on": concluded_on}])
-        out, err = self.decisions([{"national_id": nid, "care_form": form, "institution_code": institution,
-                                    "carer_trained": carer_trained, "starts_on": starts_on}])
+        out, err = self.decisions(
+            [
+                {
+                    "national_id": nid,
+                    "care_form": form,
+                    "institution_code": institution,
+                    "carer_trained": carer_trained,
+                    "starts_on": starts_on,
+                }
+            ]
+        )
         assert "1 applied" in out, (out, err)
         return nid
 
@@ -117,8 +229,16 @@ def bed_days(code, nid, start, end, charge="60.00", component="life"):
     rows = []
     day = start
     while day <= end:
-        rows.append({"institution_code": code, "national_id": nid, "kind": "bed_day", "service_date": day.isoformat(),
-                     "component": component, "charged_amount": charge})
+        rows.append(
+            {
+                "institution_code": code,
+                "national_id": nid,
+                "kind": "bed_day",
+                "service_date": day.isoformat(),
+                "component": component,
+                "charged_amount": charge,
+            }
+        )
         day += dt.timedelta(days=1)
     return rows
 
@@ -132,20 +252,39 @@ def stored_unchecked(rows):
     from settlement.models import ServiceRecord
     from settlement.services.records import records_store
 
-    good, errors = resolve([(i, parse_row(i, {**r, "component": r.get("component", "")})) for i, r in enumerate(rows)])
+    good, errors = resolve(
+        [(i, parse_row(i, {**r, "component": r.get("component", "")})) for i, r in enumerate(rows)]
+    )
     assert not errors
-    records_store(records=[(f"legacy:{uuid.uuid4().hex}", record) for i, record in good], origin=ServiceRecord.Origin.FILE)
+    records_store(
+        records=[(f"legacy:{uuid.uuid4().hex}", record) for i, record in good],
+        origin=ServiceRecord.Origin.FILE,
+    )
 
 
 def visit(code, nid, day, charge, caregiver, start="09:00", end="10:00"):
-    return {"institution_code": code, "national_id": nid, "kind": "home_visit", "service_date": day,
-            "component": "", "charged_amount": charge, "caregiver_id": caregiver,
-            "started_at": f"{day}T{start}", "ended_at": f"{day}T{end}", "items": "清洁照料;饮食照料"}
+    return {
+        "institution_code": code,
+        "national_id": nid,
+        "kind": "home_visit",
+        "service_date": day,
+        "component": "",
+        "charged_amount": charge,
+        "caregiver_id": caregiver,
+        "started_at": f"{day}T{start}",
+        "ended_at": f"{day}T{end}",
+        "items": "清洁照料;饮食照料",
+    }
 
 
 def line_for(lines, nid, care_form=None, code=None):
-    found = [x for x in lines if x["national_id"] == nid and (care_form is None or x["care_form"] == care_form)
-             and (code is None or x["institution_code"] == code)]
+    found = [
+        x
+        for x in lines
+        if x["national_id"] == nid
+        and (care_form is None or x["care_form"] == care_form)
+        and (code is None or x["institution_code"] == code)
+    ]
     assert len(found) == 1, found
     return found[0]
 
@@ -153,16 +292,28 @@ def line_for(lines, nid, care_form=None, code=None):
 @pytest.fixture
 def world(xuzhou, tmp_path):
     w = World(tmp_path)
-    w.institutions([
-        {"code": "YL001", "type": "elderly_care", "care_forms": "residential", "beds": "5"},
-        {"code": "YY001", "type": "medical", "care_forms": "residential", "beds": "5"},
-        {"code": "YL002", "type": "elderly_care", "care_forms": "residential", "beds": "5", "price_life": "55.00"},
-        {"code": "JJ001", "type": "home_care", "care_forms": "home_visits;home_family", "beds": "0"},
-        {"code": "JJ002", "type": "home_care", "care_forms": "home_visits", "beds": "0"},
-    ])
-    w.caregivers([{"institution_code": "JJ001", "national_id": CAREGIVER},
-                  {"institution_code": "JJ001", "national_id": CAREGIVER2},
-                  {"institution_code": "JJ002", "national_id": CAREGIVER3}])
+    w.institutions(
+        [
+            {"code": "YL001", "type": "elderly_care", "care_forms": "residential", "beds": "5"},
+            {"code": "YY001", "type": "medical", "care_forms": "residential", "beds": "5"},
+            {
+                "code": "YL002",
+                "type": "elderly_care",
+                "care_forms": "residential",
+                "beds": "5",
+                "price_life": "55.00",
+            },
+            {"code": "JJ001", "type": "home_care", "care_forms": "home_visits;home_family", "beds": "0"},
+            {"code": "JJ002", "type": "home_care", "care_forms": "home_visits", "beds": "0"},
+        ]
+    )
+    w.caregivers(
+        [
+            {"institution_code": "JJ001", "national_id": CAREGIVER},
+            {"institution_code": "JJ001", "national_id": CAREGIVER2},
+            {"institution_code": "JJ002", "national_id": CAREGIVER3},
+        ]
+    )
     return w
 
 
@@ -175,8 +326,13 @@ def staff(name, *groups, superuser=False, email=""):
     """A staff user in the given role groups."""
     from django.contrib.auth.models import Group, User
 
-    user = User.objects.create_user(name, password="pw", is_staff=True, is_superuser=superuser,  # noqa: S106
-                                    email=email)
+    user = User.objects.create_user(
+        name,
+        password="pw",  # noqa: S106
+        is_staff=True,
+        is_superuser=superuser,
+        email=email,
+    )
     for group in groups:
         user.groups.add(Group.objects.get(name=group))
     return user

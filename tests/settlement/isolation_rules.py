@@ -1,4 +1,5 @@
 """Isolation rules for the settlement portal pages and API (tests/institutions/test_isolation.py runs them)."""
+
 import datetime as dt
 
 from tests.institutions.isolation import Rule
@@ -9,8 +10,9 @@ OFFICE = frozenset({"admin", "clerk"})  # caregivers read only (docs/decisions.m
 def _statement(world):
     from settlement.models import SettlementRun, Statement
 
-    run, _ = SettlementRun.objects.get_or_create(month=dt.date(2024, 5, 1), version=1,
-                                                 defaults={"state": SettlementRun.State.AUDITED})
+    run, _ = SettlementRun.objects.get_or_create(
+        month=dt.date(2024, 5, 1), version=1, defaults={"state": SettlementRun.State.AUDITED}
+    )
     statement, _ = Statement.objects.get_or_create(run=run, institution=world.owner)
     return statement
 
@@ -26,19 +28,29 @@ def _statement_api(world):
 def _batch(world):
     from ltci.core.models import ImportBatch
 
-    batch, _ = ImportBatch.objects.get_or_create(kind="service_records", filename="iso.csv", sha256="0" * 64,
-                                                 created_by=world.users[("owner", "admin")],
-                                                 defaults={"error_report": "row,field,reason\n"})
+    batch, _ = ImportBatch.objects.get_or_create(
+        kind="service_records",
+        filename="iso.csv",
+        sha256="0" * 64,
+        created_by=world.users[("owner", "admin")],
+        defaults={"error_report": "row,field,reason\n"},
+    )
     return {"pk": batch.pk}
 
 
 def _upload_job(world):
     from ltci.core.models import JobRun
 
-    job = JobRun.objects.create(job="file_import.import_service_records", period="2024-05-01",
-                                params={"importer": "settlement.imports.import_service_records", "file": "x",
-                                        "filename": "big.csv", "objects": {"institution": [
-                                            "institutions.Institution", world.owner.pk]}})
+    job = JobRun.objects.create(
+        job="file_import.import_service_records",
+        period="2024-05-01",
+        params={
+            "importer": "settlement.imports.import_service_records",
+            "file": "x",
+            "filename": "big.csv",
+            "objects": {"institution": ["institutions.Institution", world.owner.pk]},
+        },
+    )
     return {"pk": job.pk}
 
 

@@ -18,8 +18,6 @@ pytestmark = [
 ]
 
 
-
-
 def _login(page, base, path, username):
     page.goto(f"{base}{path}")
     page.fill("#id_username", username)
@@ -39,9 +37,13 @@ def test_upload_claim_run_audit_approve_download(live_server, browser, load_pack
     boss = User.objects.create_user("boss", password=PASSWORD, is_staff=True, is_superuser=True)
     boss.groups.add(Group.objects.get(name=roles.SUPERVISOR))
     rows = bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 31))
-    lines = ["institution_code,national_id,kind,service_date,component,charged_amount,caregiver_id,started_at,"
-             "ended_at,items"]
-    lines += [f"{r['institution_code']},{r['national_id']},bed_day,{r['service_date']},life,60.00,,,," for r in rows]
+    lines = [
+        "institution_code,national_id,kind,service_date,component,charged_amount,caregiver_id,started_at,"
+        "ended_at,items"
+    ]
+    lines += [
+        f"{r['institution_code']},{r['national_id']},bed_day,{r['service_date']},life,60.00,,,," for r in rows
+    ]
     lines += [f"YL001,{nid},bed_day,2024-05-32,life,60.00,,,,", f"YL001,{nid},nap,2024-05-03,life,60.00,,,,"]
     upload = tmp_path / "may.csv"
     upload.write_text("\n".join(lines) + "\n", encoding="utf-8")

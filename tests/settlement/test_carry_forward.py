@@ -1,5 +1,6 @@
 """A negative net payable (recoveries above what the fund owes) is carried into the institution's next
 statement, once (SPEC 7.2 statements)."""
+
 from decimal import Decimal
 
 import pytest
@@ -27,9 +28,15 @@ def _approve(run, people):
 def _setup(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 7, 31)))
-    Violation.objects.create(institution=Institution.objects.get(code="YL001"), type="false_records",
-                             description="虚报床日", found_on=D(2024, 5, 20), amount_to_recover=Decimal("2000.00"),
-                             penalty=Decimal("0"), action="rectification")
+    Violation.objects.create(
+        institution=Institution.objects.get(code="YL001"),
+        type="false_records",
+        description="虚报床日",
+        found_on=D(2024, 5, 20),
+        amount_to_recover=Decimal("2000.00"),
+        penalty=Decimal("0"),
+        action="rectification",
+    )
 
 
 def test_a_negative_net_payable_is_deducted_from_the_next_statement(world, people):
@@ -43,7 +50,10 @@ def test_a_negative_net_payable_is_deducted_from_the_next_statement(world, peopl
     statement = Statement.objects.get(run=june)
     # fund 30 x 60 x 70% = 1260.00, deposit 63.00, carried -763.10: net 433.90.
     assert (statement.carried, statement.carried_from_id, statement.net_payable) == (
-        Decimal("-763.10"), may_statement.pk, Decimal("433.90"))
+        Decimal("-763.10"),
+        may_statement.pk,
+        Decimal("433.90"),
+    )
     _approve(june, people)
     july = Statement.objects.get(run=settlement_run(month=D(2024, 7, 1), actor=people[0]))
     assert (july.carried, july.carried_from_id) == (Decimal("0.00"), None)

@@ -1,4 +1,5 @@
 """The institutions' claim deadline (SPEC 7.1): late flags and reminders before and after the deadline."""
+
 import datetime as dt
 
 from django.contrib.auth.models import User
@@ -24,11 +25,15 @@ def test_deadline_is_the_policy_day_of_the_next_month(world):
 
 def test_claim_after_the_deadline_is_flagged_late(world):
     institution = Institution.objects.get(code="YL001")
-    on_time = claim_submit(institution=institution, month=D(2024, 5, 1),
-                           now=dt.datetime(2024, 6, 5, 12, tzinfo=dt.UTC))
+    on_time = claim_submit(
+        institution=institution, month=D(2024, 5, 1), now=dt.datetime(2024, 6, 5, 12, tzinfo=dt.UTC)
+    )
     assert (on_time.deadline, on_time.late) == (D(2024, 6, 5), False)
-    late = claim_submit(institution=Institution.objects.get(code="YY001"), month=D(2024, 5, 1),
-                        now=dt.datetime(2024, 6, 6, 12, tzinfo=dt.UTC))
+    late = claim_submit(
+        institution=Institution.objects.get(code="YY001"),
+        month=D(2024, 5, 1),
+        now=dt.datetime(2024, 6, 6, 12, tzinfo=dt.UTC),
+    )
     assert late.late is True
 
 

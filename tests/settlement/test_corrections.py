@@ -1,4 +1,5 @@
 """Corrections of approved months (SPEC 7.2): adjustment lines in a later month, never a change of the month."""
+
 from decimal import Decimal
 
 import pytest
@@ -28,10 +29,14 @@ def approved_may(world):
 def test_a_correction_recovers_money_in_the_next_month(world, approved_may):
     line, nid, officer = approved_may
     # a hospital stay of 2 days reported after approval: 2 x 42 paid too much.
-    correction_create(line=line, amount=Decimal("-84.00"), reason="医保系统补报住院 5-10 至 5-12", actor=officer)
+    correction_create(
+        line=line, amount=Decimal("-84.00"), reason="医保系统补报住院 5-10 至 5-12", actor=officer
+    )
     june = [x for x in world.settle("2024-06") if x["national_id"] == nid]
-    assert [(x["quantity"], x["charged_amount"], x["fund_amount"], x["personal_amount"], x["rejected_amount"])
-            for x in june] == [("0", "0.00", "-84.00", "0.00", "84.00")]
+    assert [
+        (x["quantity"], x["charged_amount"], x["fund_amount"], x["personal_amount"], x["rejected_amount"])
+        for x in june
+    ] == [("0", "0.00", "-84.00", "0.00", "84.00")]
     statement = Statement.objects.get(run__month=D(2024, 6, 1))
     assert (statement.adjustments, statement.net_payable) == (Decimal("-84.00"), Decimal("-84.00"))
     line.refresh_from_db()
@@ -52,12 +57,15 @@ def test_approved_correction_reaches_the_ledger_and_reconciles(world, approved_m
     assert reconcile()[0] == []
 
 
-@pytest.mark.parametrize("amount,reason,message", [
-    (Decimal("0"), "x", "不能为0"),
-    (Decimal("-1302.01"), "x", "追回金额不能超过"),
-    (Decimal("558.01"), "x", "补付金额不能超过"),
-    (Decimal("-1.00"), " ", "更正原因"),
-])
+@pytest.mark.parametrize(
+    "amount,reason,message",
+    [
+        (Decimal("0"), "x", "不能为0"),
+        (Decimal("-1302.01"), "x", "追回金额不能超过"),
+        (Decimal("558.01"), "x", "补付金额不能超过"),
+        (Decimal("-1.00"), " ", "更正原因"),
+    ],
+)
 def test_bad_corrections_are_refused(approved_may, amount, reason, message):
     line, _, officer = approved_may
     with pytest.raises(AppealRefused, match=message):
@@ -67,7 +75,9 @@ def test_bad_corrections_are_refused(approved_may, amount, reason, message):
 def test_corrections_need_the_role_and_an_approved_month(world, approved_may):
     line, nid, officer = approved_may
     with pytest.raises(AppealRefused, match="无权"):
-        correction_create(line=line, amount=Decimal("-1.00"), reason="x", actor=staff("clerk", roles.ENROLLMENT_CLERK))
+        correction_create(
+            line=line, amount=Decimal("-1.00"), reason="x", actor=staff("clerk", roles.ENROLLMENT_CLERK)
+        )
     world.records(bed_days("YL001", nid, D(2024, 6, 1), D(2024, 6, 1)))
     world.settle("2024-06")
     draft_line = SettlementLine.objects.get(run__month=D(2024, 6, 1), person__national_id=nid)
@@ -78,11 +88,13 @@ def test_corrections_need_the_role_and_an_approved_month(world, approved_may):
 def test_admin_correction_form_shows_the_refusal(world, approved_may, client):
     line, _, _ = approved_may
     client.force_login(User.objects.get(username="boss"))
-    response = client.post("/admin/settlement/correction/add/", {"line": line.pk, "amount": "-2000.00",
-                                                                 "reason": "x"})
+    response = client.post(
+        "/admin/settlement/correction/add/", {"line": line.pk, "amount": "-2000.00", "reason": "x"}
+    )
     assert response.status_code == 200 and "追回金额不能超过" in response.content.decode()
-    response = client.post("/admin/settlement/correction/add/", {"line": line.pk, "amount": "-10.00",
-                                                                 "reason": "多报一天"})
+    response = client.post(
+        "/admin/settlement/correction/add/", {"line": line.pk, "amount": "-10.00", "reason": "多报一天"}
+    )
     assert response.status_code == 302
     assert Correction.objects.get().created_by.username == "boss"
     assert line_for(world.settle("2024-06"), line.person.national_id)["fund_amount"] == "-10.00"
@@ -94,8 +106,9 @@ def test_correction_admin_refuses_users_without_the_role(approved_may, client, w
     if who != "anonymous":
         group = roles.ENROLLMENT_CLERK if who == "clerk" else roles.FUND_ACCOUNTANT
         client.force_login(staff(who, group))
-    response = client.post("/admin/settlement/correction/add/", {"line": line.pk, "amount": "-10.00",
-                                                                 "reason": "x"})
+    response = client.post(
+        "/admin/settlement/correction/add/", {"line": line.pk, "amount": "-10.00", "reason": "x"}
+    )
     assert response.status_code in (302, 403)
     if who == "anonymous":
         assert "/login/" in response["Location"]

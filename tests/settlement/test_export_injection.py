@@ -1,4 +1,5 @@
 """Finding 12 (issue 13): the bank file, the settlement export and the statement CSV are spreadsheet-safe."""
+
 import csv
 import io
 
@@ -15,8 +16,9 @@ from .test_lifecycle import _approve, may  # noqa: F401 - the fixture
 def test_bank_file_neutralises_names_and_keeps_amounts(world, may):  # noqa: F811
     run, nid, officer = may
     person = world.beneficiary(form="remote_cash")
-    Institution.objects.filter(code="YL001").update(name='=HYPERLINK("http://evil","点击")', bank_name="@SUM(1)",
-                                                    bank_account="6222020200112233")
+    Institution.objects.filter(code="YL001").update(
+        name='=HYPERLINK("http://evil","点击")', bank_name="@SUM(1)", bank_account="6222020200112233"
+    )
     Person.objects.filter(national_id=person).update(name="-2+3")
     run = _approve(settlement_run(month=D(2024, 5, 1), actor=officer), officer)
     rows = list(csv.reader(io.StringIO(bank_file(run=run))))

@@ -1,4 +1,5 @@
 """Fund: budget against actual, warnings sent to the fund staff, deposits kept at year end, yearly beat job."""
+
 import io
 from decimal import Decimal
 
@@ -19,17 +20,30 @@ from .conftest import D, bed_days, staff
 def test_budget_against_actual_per_account(world):
     from enrollment.models import FundIncome
 
-    FundIncome.objects.create(year=2024, source="fiscal", amount=Decimal("800.00"), booked_on=D(2024, 1, 5),
-                              source_key="t:b1")
+    FundIncome.objects.create(
+        year=2024, source="fiscal", amount=Decimal("800.00"), booked_on=D(2024, 1, 5), source_key="t:b1"
+    )
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("30.00"))
     ledger_sync()
     FundBudget.objects.create(year=2024, account="income_fiscal", amount=Decimal("1000.00"))
     FundBudget.objects.create(year=2024, account="expense_handling", amount=Decimal("60.00"))
     FundBudget.objects.create(year=2024, account="expense_payout", amount=Decimal("500.00"))
-    rows = {r["account"]: (r["budget"], r["actual"], r["difference"], r["rate"])
-            for r in reports.budget_vs_actual(year=2024)}
-    assert rows["income_fiscal"] == (Decimal("1000.00"), Decimal("800.00"), Decimal("-200.00"), Decimal("0.8000"))
-    assert rows["expense_handling"] == (Decimal("60.00"), Decimal("30.00"), Decimal("-30.00"), Decimal("0.5000"))
+    rows = {
+        r["account"]: (r["budget"], r["actual"], r["difference"], r["rate"])
+        for r in reports.budget_vs_actual(year=2024)
+    }
+    assert rows["income_fiscal"] == (
+        Decimal("1000.00"),
+        Decimal("800.00"),
+        Decimal("-200.00"),
+        Decimal("0.8000"),
+    )
+    assert rows["expense_handling"] == (
+        Decimal("60.00"),
+        Decimal("30.00"),
+        Decimal("-30.00"),
+        Decimal("0.5000"),
+    )
     assert rows["expense_payout"] == (Decimal("500.00"), Decimal("0"), Decimal("-500.00"), Decimal("0"))
 
 
@@ -67,8 +81,9 @@ def test_deposit_not_released_stays_in_the_fund_and_reconciles(world):
     run = settlement_run(month=D(2024, 5, 1), actor=officer)
     states.run_transition(run=run, to="audited", actor=officer)
     states.run_transition(run=run, to="approved", actor=staff("boss", roles.SUPERVISOR))
-    Appraisal.objects.create(institution=Institution.objects.get(code="YL001"), year=2024, total=75,
-                             release_rate=Decimal("0.50"))
+    Appraisal.objects.create(
+        institution=Institution.objects.get(code="YL001"), year=2024, total=75, release_rate=Decimal("0.50")
+    )
     call_command("release_deposits", "--year", "2024", stdout=io.StringIO())
     # fund 1302 x 5% = 65.10 withheld; 50% released (32.55), the other 32.55 stays in the fund.
     assert LedgerEntry.objects.get(account="income_deposit_kept").amount == Decimal("32.55")
@@ -91,17 +106,28 @@ def test_beneficiaries_by_grade_and_care_form(world):
     nid = world.beneficiary(form="residential", institution="YL001", grade="5")
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 1)))
     world.settle()
-    rows = {(r["grade"], r["care_form"]): (r["persons"], r["fund"])
-            for r in reports.beneficiaries_by_grade(month=D(2024, 5, 1))}
-    assert rows == {(2, "remote_cash"): (1, Decimal("620.00")), (5, "remote_cash"): (1, Decimal("930.00")),
-                    (5, "residential"): (1, Decimal("42.00"))}
+    rows = {
+        (r["grade"], r["care_form"]): (r["persons"], r["fund"])
+        for r in reports.beneficiaries_by_grade(month=D(2024, 5, 1))
+    }
+    assert rows == {
+        (2, "remote_cash"): (1, Decimal("620.00")),
+        (5, "remote_cash"): (1, Decimal("930.00")),
+        (5, "residential"): (1, Decimal("42.00")),
+    }
 
 
 def test_reports_page_renders_grades_and_region_bars(world, client):
     from enrollment.models import FundIncome
 
-    FundIncome.objects.create(year=2024, source="fiscal", region_code="320302", amount=Decimal("600.00"),
-                              booked_on=D(2024, 1, 5), source_key="t:r1")
+    FundIncome.objects.create(
+        year=2024,
+        source="fiscal",
+        region_code="320302",
+        amount=Decimal("600.00"),
+        booked_on=D(2024, 1, 5),
+        source_key="t:r1",
+    )
     ledger_sync()
     world.beneficiary(form="remote_cash", grade="5")
     world.settle()

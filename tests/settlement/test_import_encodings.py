@@ -1,4 +1,5 @@
 """Issue 14: a service-record file saved as GBK by a Chinese spreadsheet is read."""
+
 import datetime as dt
 
 from settlement.imports import import_service_records

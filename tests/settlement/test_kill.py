@@ -1,5 +1,6 @@
 """A settlement run killed for real (SIGKILL in the middle of writing) leaves the previous result, and the
 next run gives exactly the result of a clean run (SPEC 7.2, 12)."""
+
 import io
 import os
 import signal
@@ -23,8 +24,14 @@ def run_settlement(**env):
     s = connection.settings_dict
     url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
     full = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "ltci.settings.local", **env}
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), "run_settlement", "--month", "2024-05"],
-                          env=full, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "run_settlement", "--month", "2024-05"],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 def export():

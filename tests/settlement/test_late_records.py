@@ -1,5 +1,6 @@
 """Late records (SPEC 7.1): a record of a month already run goes into the next run, found by when the office
 received it (a generated bed-day is received when the institution confirms it)."""
+
 import datetime as dt
 
 from django.utils import timezone
@@ -13,8 +14,11 @@ from .conftest import D, bed_days, line_for
 
 def _generated_unconfirmed(nid, day, received_days_ago):
     qs = ServiceRecord.objects.filter(person__national_id=nid, service_date=day)
-    qs.update(origin=ServiceRecord.Origin.GENERATED, confirmed=False,
-              received_at=timezone.now() - dt.timedelta(days=received_days_ago))
+    qs.update(
+        origin=ServiceRecord.Origin.GENERATED,
+        confirmed=False,
+        received_at=timezone.now() - dt.timedelta(days=received_days_ago),
+    )
 
 
 def test_a_bed_day_confirmed_after_its_month_was_run_is_settled_late_next_month(world):
@@ -34,7 +38,9 @@ def test_records_settled_by_their_month_are_not_taken_again_by_later_runs(world)
     nid = world.beneficiary(form="residential", institution="YL001")
     world.records(bed_days("YL001", nid, D(2024, 4, 1), D(2024, 4, 30)))
     world.settle("2024-04")
-    ServiceRecord.objects.filter(person__national_id=nid).update(received_at=timezone.now())  # within the margin
+    ServiceRecord.objects.filter(person__national_id=nid).update(
+        received_at=timezone.now()
+    )  # within the margin
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 3)))
     may = world.settle("2024-05")
     assert [x["quantity"] for x in may if x["national_id"] == nid] == ["3"]

@@ -1,4 +1,5 @@
 """States, four-eyes approval, immutability, adjustments, idempotent and safe runs, the fund ledger."""
+
 import io
 import threading
 from decimal import Decimal
@@ -40,7 +41,10 @@ def test_statement_withholds_the_quality_deposit(may):
     statement = Statement.objects.get(run=run)
     # fund 1302 - 5% deposit 65.10 = 1236.90.
     assert (statement.fund_payable, statement.deposit_withheld, statement.net_payable) == (
-        Decimal("1302.00"), Decimal("65.10"), Decimal("1236.90"))
+        Decimal("1302.00"),
+        Decimal("65.10"),
+        Decimal("1236.90"),
+    )
 
 
 def test_approval_needs_a_supervisor_who_did_not_run_it(may):
@@ -114,7 +118,10 @@ def test_upheld_appeal_becomes_an_adjustment_line_in_a_later_month(world):
     world.settle("2024-06")
     adjustment = SettlementLine.objects.get(run__month=D(2024, 6, 1), is_adjustment=True)
     assert (adjustment.fund_amount, adjustment.rejected_amount, adjustment.charged_amount) == (
-        Decimal("42.00"), Decimal("-42.00"), Decimal("0.00"))
+        Decimal("42.00"),
+        Decimal("-42.00"),
+        Decimal("0.00"),
+    )
     assert Statement.objects.get(run__month=D(2024, 6, 1)).adjustments == Decimal("42.00")
     assert Appeal.objects.get().settled_in.month == D(2024, 6, 1)
     # the June re-run keeps the adjustment exactly once
@@ -177,8 +184,13 @@ def test_ledger_reconciles_after_approval(world, may):
 
 
 def test_reconcile_reports_a_ledger_entry_without_source(world, may):
-    LedgerEntry.objects.create(booked_on=D(2024, 5, 1), account="income_donation", source="manual",
-                               amount=Decimal("10.00"), reference="manual:1")
+    LedgerEntry.objects.create(
+        booked_on=D(2024, 5, 1),
+        account="income_donation",
+        source="manual",
+        amount=Decimal("10.00"),
+        reference="manual:1",
+    )
     err = io.StringIO()
     with pytest.raises(SystemExit) as exc:
         call_command("reconcile_fund", "--sync", stdout=io.StringIO(), stderr=err)
@@ -187,8 +199,13 @@ def test_reconcile_reports_a_ledger_entry_without_source(world, may):
 
 
 def test_ledger_is_append_only(world):
-    entry = LedgerEntry.objects.create(booked_on=D(2024, 5, 1), account="income_donation", source="x",
-                                       amount=Decimal("1.00"), reference="x:1")
+    entry = LedgerEntry.objects.create(
+        booked_on=D(2024, 5, 1),
+        account="income_donation",
+        source="x",
+        amount=Decimal("1.00"),
+        reference="x:1",
+    )
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(amount=2)
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
@@ -219,8 +236,11 @@ def test_status_page_months_show_only_audited_results(world, may):
     assert person_months(person=person) == []  # a draft is internal
     states.run_transition(run=run, to="audited", actor=officer)
     months = person_months(person=person)
-    assert (months[0]["month"], months[0]["fund"], months[0]["personal"]) == (D(2024, 5, 1), Decimal("1302.00"),
-                                                                             Decimal("558.00"))
+    assert (months[0]["month"], months[0]["fund"], months[0]["personal"]) == (
+        D(2024, 5, 1),
+        Decimal("1302.00"),
+        Decimal("558.00"),
+    )
 
 
 def test_bank_payment_list_pdf_for_institutions_and_persons_is_reissued_identically(world, may):
@@ -241,9 +261,15 @@ def test_bank_payment_list_pdf_for_institutions_and_persons_is_reissued_identica
 def _violation(code, found_on, amount, penalty="0.00"):
     from institutions.models import Institution, Violation
 
-    return Violation.objects.create(institution=Institution.objects.get(code=code), type="false_records",
-                                    description="虚报床日", found_on=found_on, amount_to_recover=Decimal(amount),
-                                    penalty=Decimal(penalty), action="rectification")
+    return Violation.objects.create(
+        institution=Institution.objects.get(code=code),
+        type="false_records",
+        description="虚报床日",
+        found_on=found_on,
+        amount_to_recover=Decimal(amount),
+        penalty=Decimal(penalty),
+        action="rectification",
+    )
 
 
 def test_recovered_violation_amounts_are_deducted_once(world, may):
@@ -253,7 +279,10 @@ def test_recovered_violation_amounts_are_deducted_once(world, may):
     statement = Statement.objects.get(run=run)
     # fund 1302, deposit 5% 65.10, recovered 150: net 1086.90.
     assert (statement.recovered, statement.net_payable, statement.violation_ids) == (
-        Decimal("150.00"), Decimal("1086.90"), [first.pk])
+        Decimal("150.00"),
+        Decimal("1086.90"),
+        [first.pk],
+    )
     later = _violation("YL001", D(2024, 5, 25), "30.00")  # found after the run: not in this statement
     _approve(run, officer)
     first.refresh_from_db()
@@ -263,8 +292,10 @@ def test_recovered_violation_amounts_are_deducted_once(world, may):
 
 def test_approval_is_refused_when_another_month_deducted_the_same_violation(world):
     nid = world.beneficiary(form="residential", institution="YL001")
-    world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 31))
-                  + bed_days("YL001", nid, D(2024, 6, 1), D(2024, 6, 30)))
+    world.records(
+        bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 31))
+        + bed_days("YL001", nid, D(2024, 6, 1), D(2024, 6, 30))
+    )
     _violation("YL001", D(2024, 5, 2), "100.00")
     officer = staff("officer", roles.SETTLEMENT_OFFICER)
     may_run = settlement_run(month=D(2024, 5, 1), actor=officer)

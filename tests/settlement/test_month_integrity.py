@@ -1,6 +1,7 @@
 """One approved or paid version per month (security review, finding 1): a run and an approval of the same
 month are serialised by one per-month lock, both re-check under it, and the database refuses a second final
 version. The races are reproduced with two real connections, each side held until the other is seen waiting."""
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -78,8 +79,11 @@ def test_approval_is_refused_while_another_version_of_the_month_is_final(audited
 def test_database_refuses_a_second_final_version_of_a_month(audited):
     approved = states.run_transition(run=audited, to="approved", actor=staff("boss", roles.SUPERVISOR))
     second = _second_version(approved)
-    with pytest.raises(IntegrityError, match="run_one_final_version_per_month"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(IntegrityError, match="run_one_final_version_per_month"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE settlement_settlementrun SET state = 'approved' WHERE id = %s", [second.pk])
     with pytest.raises(IntegrityError, match="run_one_final_version_per_month"), transaction.atomic():
         _second_version(approved, state="paid", version=3)

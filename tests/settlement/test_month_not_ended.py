@@ -1,6 +1,7 @@
 """SPEC 7.2: a month is run only after it has ended (its last day before today, Asia/Shanghai); the current
 and future months are refused by every door: the command, the admin's start page and rerun action, the
 Celery task. Nothing is written when refused."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """Security review findings 2, 8 and 10: settlement actions, fund reports and caregivers' rights."""
+
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
@@ -24,8 +25,9 @@ def audited_may(world):
 
 
 def _rerun(client, run):
-    return client.post("/admin/settlement/settlementrun/", {"action": "rerun", "_selected_action": [run.pk]},
-                       follow=True)
+    return client.post(
+        "/admin/settlement/settlementrun/", {"action": "rerun", "_selected_action": [run.pk]}, follow=True
+    )
 
 
 def test_rerun_action_refuses_the_fund_accountant_like_the_start_page(audited_may, client):
@@ -52,8 +54,10 @@ def test_rerun_action_not_offered_to_the_fund_accountant(audited_may, client):
     assert "settlementrun/start/" not in page  # the start button follows the same capability
 
 
-@pytest.mark.parametrize("role", [roles.ASSESSMENT_COORDINATOR, roles.BENEFIT_AUDITOR, roles.ENROLLMENT_CLERK,
-                                  roles.SETTLEMENT_OFFICER])
+@pytest.mark.parametrize(
+    "role",
+    [roles.ASSESSMENT_COORDINATOR, roles.BENEFIT_AUDITOR, roles.ENROLLMENT_CLERK, roles.SETTLEMENT_OFFICER],
+)
 def test_fund_reports_are_refused_to_roles_without_fund_reports(world, client, role):
     """Finding 10: every staff role could read the fund reports and the disclosure PDF."""
     client.force_login(staff("someone", role))
@@ -83,7 +87,9 @@ def test_a_bad_report_year_is_a_form_error_not_a_server_error(world, client, yea
 
 def _caregiver(code):
     user = User.objects.create_user(f"{code}-carer", password="pw")  # noqa: S106
-    InstitutionUser.objects.create(user=user, institution=Institution.objects.get(code=code), role="caregiver")
+    InstitutionUser.objects.create(
+        user=user, institution=Institution.objects.get(code=code), role="caregiver"
+    )
     return user
 
 
@@ -94,9 +100,17 @@ def test_caregiver_token_cannot_create_or_read_service_records(world):
     before = ServiceRecord.objects.count()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=_caregiver('YL001'), name='t')[1]}")
-    response = client.post("/api/v1/service-records/", {"national_id": nid, "kind": "bed_day",
-                                                        "service_date": "2024-05-03", "component": "life",
-                                                        "charged_amount": "60.00"}, format="json")
+    response = client.post(
+        "/api/v1/service-records/",
+        {
+            "national_id": nid,
+            "kind": "bed_day",
+            "service_date": "2024-05-03",
+            "component": "life",
+            "charged_amount": "60.00",
+        },
+        format="json",
+    )
     assert response.status_code == 403
     assert ServiceRecord.objects.count() == before
     response = client.get("/api/v1/service-records/?month=2024-05")
@@ -108,9 +122,18 @@ def test_caregiver_cannot_enter_records_in_the_portal(world, client):
     nid = world.beneficiary(form="home_visits", institution="JJ001")
     client.force_login(_caregiver("JJ001"))
     assert client.get("/portal/settlement/visits/new/").status_code == 403
-    response = client.post("/portal/settlement/visits/new/", {
-        "national_id": nid, "service_date": "2024-05-03", "started_at": "09:00", "ended_at": "10:00",
-        "caregiver_id": CAREGIVER, "charged_amount": "80.00", "items": ["清洁照料"]})
+    response = client.post(
+        "/portal/settlement/visits/new/",
+        {
+            "national_id": nid,
+            "service_date": "2024-05-03",
+            "started_at": "09:00",
+            "ended_at": "10:00",
+            "caregiver_id": CAREGIVER,
+            "charged_amount": "80.00",
+            "items": ["清洁照料"],
+        },
+    )
     assert response.status_code == 403
     assert not ServiceRecord.objects.exists()
     page = client.get("/portal/").content.decode()

@@ -1,4 +1,5 @@
 """Portal pages and API endpoints of settlement, including the wrong-user matrix (SPEC 12 access)."""
+
 import json
 import re
 
@@ -42,20 +43,31 @@ def approved_may(world):
 
 
 def csv_bytes(rows):
-    head = "institution_code,national_id,kind,service_date,component,charged_amount,caregiver_id,started_at," \
-           "ended_at,items\n"
+    head = (
+        "institution_code,national_id,kind,service_date,component,charged_amount,caregiver_id,started_at,"
+        "ended_at,items\n"
+    )
     return (head + "".join(",".join(r) + "\n" for r in rows)).encode()
 
 
 # --- API: service records ---------------------------------------------------------------------------------
 
+
 def test_api_posts_one_record_and_is_idempotent_by_client_key(world):
     nid = world.beneficiary(form="home_visits", institution="JJ001")
     client = APIClient()
     client.force_authenticate(portal_user("JJ001"))
-    body = {"national_id": nid, "kind": "home_visit", "service_date": "2024-05-02", "charged_amount": "100.00",
-            "caregiver_id": CAREGIVER, "started_at": "2024-05-02T09:00", "ended_at": "2024-05-02 10:00",
-            "items": ["清洁照料"], "client_key": "v-1"}
+    body = {
+        "national_id": nid,
+        "kind": "home_visit",
+        "service_date": "2024-05-02",
+        "charged_amount": "100.00",
+        "caregiver_id": CAREGIVER,
+        "started_at": "2024-05-02T09:00",
+        "ended_at": "2024-05-02 10:00",
+        "items": ["清洁照料"],
+        "client_key": "v-1",
+    }
     first = client.post("/api/v1/service-records/", body, format="json")
     assert first.status_code == 201, first.content
     again = client.post("/api/v1/service-records/", body, format="json")
@@ -68,13 +80,19 @@ def test_api_batch_with_a_bad_record_writes_nothing(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     client = APIClient()
     client.force_authenticate(portal_user("YL001"))
-    good = {"national_id": nid, "kind": "bed_day", "service_date": "2024-05-01", "component": "life",
-            "charged_amount": "60.00"}
+    good = {
+        "national_id": nid,
+        "kind": "bed_day",
+        "service_date": "2024-05-01",
+        "component": "life",
+        "charged_amount": "60.00",
+    }
     bad = {**good, "component": "", "service_date": "2024-05-02"}
     response = client.post("/api/v1/service-records/", [good, bad], format="json")
     assert response.status_code == 400
     assert response.json()["errors"]["records"]["1"]["component"] == [
-        "is required for bed_day and must be life or medical"]
+        "is required for bed_day and must be life or medical"
+    ]
     assert ServiceRecord.objects.count() == 0
 
 
@@ -82,10 +100,18 @@ def test_api_refuses_records_for_another_institution(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     client = APIClient()
     client.force_authenticate(portal_user("YY001"))
-    response = client.post("/api/v1/service-records/", {"institution_code": "YL001", "national_id": nid,
-                                                        "kind": "bed_day", "service_date": "2024-05-01",
-                                                        "component": "life", "charged_amount": "60.00"},
-                           format="json")
+    response = client.post(
+        "/api/v1/service-records/",
+        {
+            "institution_code": "YL001",
+            "national_id": nid,
+            "kind": "bed_day",
+            "service_date": "2024-05-01",
+            "component": "life",
+            "charged_amount": "60.00",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "not your institution" in json.dumps(response.json(), ensure_ascii=False)
 
@@ -132,24 +158,34 @@ def test_api_appeal_own_line_only(approved_may):
     line = SettlementLine.objects.get()
     other = APIClient()
     other.force_authenticate(portal_user("YY001"))
-    assert other.post("/api/v1/settlement/appeals/", {"line_id": line.pk, "comment": "x"},
-                      format="json").status_code == 404
+    assert (
+        other.post(
+            "/api/v1/settlement/appeals/", {"line_id": line.pk, "comment": "x"}, format="json"
+        ).status_code
+        == 404
+    )
     client = APIClient()
     client.force_authenticate(portal_user("YL001"))
-    response = client.post("/api/v1/settlement/appeals/", {"line_id": line.pk, "comment": "当日在院外"},
-                           format="json")
+    response = client.post(
+        "/api/v1/settlement/appeals/", {"line_id": line.pk, "comment": "当日在院外"}, format="json"
+    )
     assert response.status_code == 201
     assert Appeal.objects.get().state == "open"
 
 
 # --- Portal pages -----------------------------------------------------------------------------------------
 
+
 def test_portal_upload_shows_row_errors_and_offers_the_report(world, client):
     nid = world.beneficiary(form="residential", institution="YL001")
     client.force_login(portal_user("YL001"))
-    content = csv_bytes([["YL001", nid, "bed_day", "2024-05-01", "life", "60.00", "", "", "", ""],
-                         ["YL001", nid, "bed_day", "2024-05-02", "", "60.00", "", "", "", ""],
-                         ["YY001", nid, "bed_day", "2024-05-03", "life", "60.00", "", "", "", ""]])
+    content = csv_bytes(
+        [
+            ["YL001", nid, "bed_day", "2024-05-01", "life", "60.00", "", "", "", ""],
+            ["YL001", nid, "bed_day", "2024-05-02", "", "60.00", "", "", "", ""],
+            ["YY001", nid, "bed_day", "2024-05-03", "life", "60.00", "", "", "", ""],
+        ]
+    )
     response = client.post("/portal/settlement/upload/", {"file": SimpleUploadedFile("may.csv", content)})
     text = response.content.decode()
     assert "共 3 行：新增 1，已存在 0，拒绝 2" in text
@@ -191,8 +227,10 @@ def test_portal_statement_pdf(approved_may, client):
     assert response.content[:4] == b"%PDF"
 
 
-@pytest.mark.parametrize("path", ["/portal/settlement/", "/portal/settlement/results/?month=2024-05",
-                                  "/portal/settlement/visits/new/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/portal/settlement/", "/portal/settlement/results/?month=2024-05", "/portal/settlement/visits/new/"],
+)
 def test_portal_pages_wrong_users(world, client, path):
     assert client.get(path).status_code == 302  # anonymous -> login
     client.force_login(staff_user("s", roles.SUPERVISOR))
@@ -211,9 +249,18 @@ def test_portal_statement_of_another_institution_is_404(approved_may, client):
 def test_portal_visit_entry(world, client):
     nid = world.beneficiary(form="home_visits", institution="JJ001")
     client.force_login(portal_user("JJ001", role="clerk"))  # caregivers read only (finding 8)
-    response = client.post("/portal/settlement/visits/new/", {
-        "national_id": nid, "service_date": "2024-05-03", "started_at": "09:00", "ended_at": "10:00",
-        "caregiver_id": CAREGIVER, "charged_amount": "80.00", "items": ["清洁照料", "饮食照料"]})
+    response = client.post(
+        "/portal/settlement/visits/new/",
+        {
+            "national_id": nid,
+            "service_date": "2024-05-03",
+            "started_at": "09:00",
+            "ended_at": "10:00",
+            "caregiver_id": CAREGIVER,
+            "charged_amount": "80.00",
+            "items": ["清洁照料", "饮食照料"],
+        },
+    )
     assert response.status_code == 302
     record = ServiceRecord.objects.get()
     assert (record.kind, record.items, record.origin) == ("home_visit", ["清洁照料", "饮食照料"], "portal")
@@ -222,7 +269,9 @@ def test_portal_visit_entry(world, client):
 def test_generated_bed_days_wait_for_confirmation(world, client):
     nid = world.beneficiary(form="residential", institution="YL001")
     client.force_login(portal_user("YL001"))
-    client.post("/portal/settlement/bed-days/", {"month": "2024-05", "action": "generate", "daily_charge": "60.00"})
+    client.post(
+        "/portal/settlement/bed-days/", {"month": "2024-05", "action": "generate", "daily_charge": "60.00"}
+    )
     assert ServiceRecord.objects.filter(confirmed=False).count() == 31
     assert world.settle() == []  # unconfirmed bed-days are not settled
     client.post("/portal/settlement/bed-days/", {"month": "2024-05", "action": "confirm"})

@@ -1,4 +1,5 @@
 """Progress of a running settlement is visible to staff (SPEC 7.2, 9): stage, records done/total, timings."""
+
 from ltci.core.models import JobRun
 from settlement.services import audit
 from settlement.services.run import settlement_run
@@ -22,8 +23,13 @@ def test_a_running_month_shows_its_stage_and_record_count(world, monkeypatch):
     assert seen == [("auditing records", 0, 10)]
     job = JobRun.objects.get(job="settlement", period="2024-05")
     assert (job.state, job.done, job.total) == ("done", 10, 10)
-    for stage in ("loading service records", "eligibility verdicts", "auditing records", "pricing lines",
-                  "writing results"):
+    for stage in (
+        "loading service records",
+        "eligibility verdicts",
+        "auditing records",
+        "pricing lines",
+        "writing results",
+    ):
         assert stage in job.message
 
 

@@ -3,6 +3,7 @@
 Each case builds the smallest world that breaks exactly one rule and checks the exported line's codes and
 that only the broken part is rejected.
 """
+
 import pytest
 
 from settlement import rules
@@ -38,9 +39,19 @@ def waiting(world):
     nid = new_id("19600101")
     world.persons([{"national_id": nid, "enrolled_on": "2024-03-01"}])
     world.contributions([])
-    world.run("import_payments", ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
-              [{"national_id": nid, "year": 2024, "amount": "20.00", "paid_on": "2024-03-05",
-                "channel": "resident_premium"}])
+    world.run(
+        "import_payments",
+        ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
+        [
+            {
+                "national_id": nid,
+                "year": 2024,
+                "amount": "20.00",
+                "paid_on": "2024-03-05",
+                "channel": "resident_premium",
+            }
+        ],
+    )
     world.conclusions([{"national_id": nid, "grade": "4"}])
     world.decisions([{"national_id": nid, "care_form": "residential", "institution_code": "YL001"}])
     _bed(world, nid)
@@ -91,7 +102,8 @@ def bed(world):
 
     nid = world.beneficiary(form="residential", institution="YL001")
     Bed.objects.filter(pk=Admission.objects.get(person__national_id=nid).bed_id).update(
-        registered_to=D(2024, 5, 1))
+        registered_to=D(2024, 5, 1)
+    )
     _bed(world, nid, days=(1, 2))
     return nid, "YL001", "60.00"
 
@@ -128,19 +140,38 @@ def _excluded(code):
 
         nid = world.beneficiary(form="residential", institution="YL001")
         _bed(world, nid, days=(1, 2))
-        ServiceRecord.objects.filter(person__national_id=nid, service_date=D(2024, 5, 2)).update(excluded_code=code)
+        ServiceRecord.objects.filter(person__national_id=nid, service_date=D(2024, 5, 2)).update(
+            excluded_code=code
+        )
         return nid, "YL001", "60.00"
+
     return setup
 
 
 TABLE = {
-    rules.NOT_COVERED: not_covered, rules.ARREARS: arrears, rules.WAITING: waiting,
-    rules.NO_CONCLUSION: no_conclusion, rules.NO_DECISION: no_decision, rules.HOSPITAL: hospital,
-    rules.DOUBLE_CARE: double_care, rules.FORM_NOT_AGREED: form_not_agreed, rules.BED: bed,
-    rules.DUPLICATE: duplicate, rules.CAREGIVER: caregiver, rules.OVER_LIMIT: over_limit,
+    rules.NOT_COVERED: not_covered,
+    rules.ARREARS: arrears,
+    rules.WAITING: waiting,
+    rules.NO_CONCLUSION: no_conclusion,
+    rules.NO_DECISION: no_decision,
+    rules.HOSPITAL: hospital,
+    rules.DOUBLE_CARE: double_care,
+    rules.FORM_NOT_AGREED: form_not_agreed,
+    rules.BED: bed,
+    rules.DUPLICATE: duplicate,
+    rules.CAREGIVER: caregiver,
+    rules.OVER_LIMIT: over_limit,
     rules.OVER_PRICE: over_price,
-    **{code: _excluded(code) for code in ("EXCLUDED_OTHER_FUND", "EXCLUDED_THIRD_PARTY", "EXCLUDED_PUBLIC_HEALTH",
-                                          "EXCLUDED_ABROAD", "EXCLUDED_LAW")},
+    **{
+        code: _excluded(code)
+        for code in (
+            "EXCLUDED_OTHER_FUND",
+            "EXCLUDED_THIRD_PARTY",
+            "EXCLUDED_PUBLIC_HEALTH",
+            "EXCLUDED_ABROAD",
+            "EXCLUDED_LAW",
+        )
+    },
 }
 
 
@@ -155,8 +186,9 @@ def test_reason_code_fires(world, code):
     assert (line["reason_codes"], line["rejected_amount"]) == (code, rejected)
     from decimal import Decimal
 
-    assert Decimal(line["charged_amount"]) == (Decimal(line["fund_amount"]) + Decimal(line["personal_amount"])
-                                               + Decimal(line["rejected_amount"]))
+    assert Decimal(line["charged_amount"]) == (
+        Decimal(line["fund_amount"]) + Decimal(line["personal_amount"]) + Decimal(line["rejected_amount"])
+    )
 
 
 def test_work_injury_benefits_from_the_other_system_reject_the_day_without_staff(world):
@@ -165,8 +197,9 @@ def test_work_injury_benefits_from_the_other_system_reject_the_day_without_staff
 
     nid = world.beneficiary(form="residential", institution="YL001")
     report = import_other_fund_benefits(
-        content=f"national_id,fund,starts_on,ends_on,reference\n{nid},work_injury,2024-05-02,2024-05-02,GS-1\n"
-        .encode(), filename="funds.csv")
+        content=f"national_id,fund,starts_on,ends_on,reference\n{nid},work_injury,2024-05-02,2024-05-02,GS-1\n".encode(),
+        filename="funds.csv",
+    )
     assert report.errors == []
     _bed(world, nid, days=(1, 2, 3))
     line = line_for(world.settle(), nid, code="YL001")

@@ -1,6 +1,7 @@
 """Issue 14: a service record is checked when it is submitted (SPEC 7.1), alike through every door:
 the portal visit form, the file import and POST /api/v1/service-records/. Each refusal names the field
 and stores nothing."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -47,15 +48,31 @@ def api_post(body):
 
 
 def api_body(row, client_key=""):
-    return {k: v for k, v in {**row, "items": row["items"].split(";"), "client_key": client_key,
-                              "caregiver_id": row["caregiver_id"]}.items() if k != "institution_code"}
+    return {
+        k: v
+        for k, v in {
+            **row,
+            "items": row["items"].split(";"),
+            "client_key": client_key,
+            "caregiver_id": row["caregiver_id"],
+        }.items()
+        if k != "institution_code"
+    }
 
 
 def portal_post(client, row):
-    return client.post("/portal/settlement/visits/new/", {
-        "national_id": row["national_id"], "service_date": row["service_date"],
-        "started_at": row["started_at"][-5:], "ended_at": row["ended_at"][-5:], "caregiver_id": row["caregiver_id"],
-        "charged_amount": row["charged_amount"], "items": row["items"].split(";")})
+    return client.post(
+        "/portal/settlement/visits/new/",
+        {
+            "national_id": row["national_id"],
+            "service_date": row["service_date"],
+            "started_at": row["started_at"][-5:],
+            "ended_at": row["ended_at"][-5:],
+            "caregiver_id": row["caregiver_id"],
+            "charged_amount": row["charged_amount"],
+            "items": row["items"].split(";"),
+        },
+    )
 
 
 @pytest.fixture
@@ -75,7 +92,7 @@ def test_file_row_refused(world, nid, case, change, expected):
 def test_api_record_refused(world, nid, case, change, expected):
     response = api_post([api_body(good(nid, **change), "k1")])
     assert response.status_code == 400
-    (field, reasons), = response.json()["errors"]["records"]["0"].items()
+    ((field, reasons),) = response.json()["errors"]["records"]["0"].items()
     assert field == expected[0] and expected[1] in reasons[0]
     assert not ServiceRecord.objects.exists()
 
@@ -103,8 +120,12 @@ def test_file_refuses_a_duplicate_in_the_batch_and_of_a_stored_record_but_not_it
     assert import_service_records(content=first, filename="a.csv").applied == 1
     again = import_service_records(content=first, filename="a.csv")  # the same file: idempotent
     assert again.errors == [] and again.applied == 0
-    report = import_service_records(content=csv_bytes([good(nid, start="14:00", end="15:00"), good(nid),
-                                                       good(nid, start="14:00", end="15:00")]), filename="b.csv")
+    report = import_service_records(
+        content=csv_bytes(
+            [good(nid, start="14:00", end="15:00"), good(nid), good(nid, start="14:00", end="15:00")]
+        ),
+        filename="b.csv",
+    )
     assert [(e.row, e.field) for e in report.errors] == [(3, "service_date"), (4, "service_date")]
     assert all(DUPLICATE[1] in e.reason for e in report.errors)
     assert ServiceRecord.objects.count() == 2
@@ -118,8 +139,12 @@ def test_api_refuses_a_duplicate_but_a_resend_with_the_same_client_key_is_not_a_
     assert response.status_code == 400
     assert list(response.json()["errors"]["records"]) == ["1"]
     assert DUPLICATE[1] in response.json()["errors"]["records"]["1"]["service_date"][0]
-    in_batch = api_post([api_body(good(nid, start="14:00", end="15:00"), "v-4"),
-                         api_body(good(nid, start="14:00", end="15:00"), "v-5")])
+    in_batch = api_post(
+        [
+            api_body(good(nid, start="14:00", end="15:00"), "v-4"),
+            api_body(good(nid, start="14:00", end="15:00"), "v-5"),
+        ]
+    )
     assert in_batch.status_code == 400 and list(in_batch.json()["errors"]["records"]) == ["1"]
     assert ServiceRecord.objects.count() == 1
 

@@ -1,5 +1,6 @@
 """Death and move-out from the roster end the benefit decisions at once (SPEC 5.4, issue: "death and
 move-out from the roster end everything they should"), not only at the next daily job."""
+
 from benefits.models import BenefitDecision
 
 from .conftest import D
@@ -9,7 +10,9 @@ def _decision(nid):
     return BenefitDecision.objects.get(person__national_id=nid)
 
 
-def test_a_death_in_the_roster_ends_the_decision_on_the_day_of_death(world, django_capture_on_commit_callbacks):
+def test_a_death_in_the_roster_ends_the_decision_on_the_day_of_death(
+    world, django_capture_on_commit_callbacks
+):
     nid = world.beneficiary(form="residential", institution="YL001")
     assert _decision(nid).ends_on is None
     with django_capture_on_commit_callbacks(execute=True):
@@ -18,7 +21,9 @@ def test_a_death_in_the_roster_ends_the_decision_on_the_day_of_death(world, djan
     assert (decision.ends_on, decision.end_reason) == (D(2024, 5, 10), BenefitDecision.EndReason.DIED)
 
 
-def test_a_move_out_in_the_roster_ends_the_decision_with_the_coverage(world, django_capture_on_commit_callbacks):
+def test_a_move_out_in_the_roster_ends_the_decision_with_the_coverage(
+    world, django_capture_on_commit_callbacks
+):
     nid = world.beneficiary(form="home_visits", institution="JJ001")
     other = world.beneficiary(form="home_visits", institution="JJ001")
     with django_capture_on_commit_callbacks(execute=True):

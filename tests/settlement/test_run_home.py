@@ -1,4 +1,5 @@
 """Home care and allowances (SPEC 5.2 B) worked by hand from seed 001 五(三)2, May 2024 (31 days)."""
+
 from .conftest import CAREGIVER, CAREGIVER2, CAREGIVER3, line_for, stored_unchecked, visit
 
 
@@ -11,19 +12,29 @@ def test_home_visits_full_month_over_the_900_limit(world):
     world.records(_visits(nid, range(1, 11)))
     line = line_for(world.settle(), nid)
     # 10 visits x 100 = 1000; limit 900 all from the fund; 100 OVER_LIMIT; no co-payment.
-    assert (line["care_form"], line["quantity"], line["charged_amount"], line["fund_amount"],
-            line["personal_amount"], line["rejected_amount"], line["reason_codes"]) == (
-        "home_visits", "10", "1000.00", "900.00", "0.00", "100.00", "OVER_LIMIT")
+    assert (
+        line["care_form"],
+        line["quantity"],
+        line["charged_amount"],
+        line["fund_amount"],
+        line["personal_amount"],
+        line["rejected_amount"],
+        line["reason_codes"],
+    ) == ("home_visits", "10", "1000.00", "900.00", "0.00", "100.00", "OVER_LIMIT")
 
 
 def test_home_visits_partial_month_limit_is_prorated(world):
-    nid = world.beneficiary(form="home_visits", institution="JJ001", concluded_on="2024-05-11",
-                            starts_on="2024-05-11")
+    nid = world.beneficiary(
+        form="home_visits", institution="JJ001", concluded_on="2024-05-11", starts_on="2024-05-11"
+    )
     world.records(_visits(nid, range(11, 19)))
     line = line_for(world.settle(), nid)
     # eligible 11-31 = 21 days: 900 x 21 / 31 = 609.677... -> 609.68; 8 x 100 = 800; 190.32 over.
-    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == ("609.68", "190.32",
-                                                                                   "OVER_LIMIT")
+    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == (
+        "609.68",
+        "190.32",
+        "OVER_LIMIT",
+    )
 
 
 def test_home_visits_moderate_within_600(world):
@@ -39,8 +50,11 @@ def test_home_visits_hospital_days_reduce_the_limit_and_reject_visits(world):
     world.records(_visits(nid, [5, 12, 20]))
     line = line_for(world.settle(), nid)
     # hospital 10-19: 21 eligible days -> limit 609.68; the visit of the 12th is HOSPITAL; 200 paid.
-    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == ("200.00", "100.00",
-                                                                                   "HOSPITAL")
+    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == (
+        "200.00",
+        "100.00",
+        "HOSPITAL",
+    )
 
 
 def test_family_care_trained_carer_allowance_and_visits(world):
@@ -50,10 +64,17 @@ def test_family_care_trained_carer_allowance_and_visits(world):
     allowance = line_for(lines, nid, code="")
     visits = line_for(lines, nid, code="JJ001")
     # 20 x 31 = 620 paid to the person (charged = fund); 4 x 100 visits against 300: 100 over.
-    assert (allowance["care_form"], allowance["quantity"], allowance["charged_amount"],
-            allowance["fund_amount"]) == ("home_family", "31", "620.00", "620.00")
-    assert (visits["fund_amount"], visits["rejected_amount"], visits["reason_codes"]) == ("300.00", "100.00",
-                                                                                         "OVER_LIMIT")
+    assert (
+        allowance["care_form"],
+        allowance["quantity"],
+        allowance["charged_amount"],
+        allowance["fund_amount"],
+    ) == ("home_family", "31", "620.00", "620.00")
+    assert (visits["fund_amount"], visits["rejected_amount"], visits["reason_codes"]) == (
+        "300.00",
+        "100.00",
+        "OVER_LIMIT",
+    )
     assert lines[0]["institution_code"] == ""  # payouts sort first
 
 
@@ -65,8 +86,14 @@ def test_family_care_untrained_carer_is_paid_80_percent(world):
 
 
 def test_family_care_moderate_death_day_is_payable(world):
-    nid = world.beneficiary(form="home_family", institution="JJ001", grade="2", carer_trained="true",
-                            ended_on="2024-05-20", end_reason="died")
+    nid = world.beneficiary(
+        form="home_family",
+        institution="JJ001",
+        grade="2",
+        carer_trained="true",
+        ended_on="2024-05-20",
+        end_reason="died",
+    )
     line = line_for(world.settle(), nid)
     # 10 x 20 days (1-20 including the death day) = 200.
     assert (line["quantity"], line["fund_amount"]) == ("20", "200.00")
@@ -85,8 +112,11 @@ def test_visit_after_death_is_not_covered(world):
     world.records(_visits(nid, [20, 21]))
     line = line_for(world.settle(), nid)
     # the death day is payable for visits; the day after is not.
-    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == ("100.00", "100.00",
-                                                                                   "NOT_COVERED")
+    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == (
+        "100.00",
+        "100.00",
+        "NOT_COVERED",
+    )
 
 
 def test_caregiver_not_registered_with_the_institution(world):
@@ -94,19 +124,29 @@ def test_caregiver_not_registered_with_the_institution(world):
     world.records(_visits(nid, [2], caregiver=""))
     stored_unchecked(_visits(nid, [1], caregiver=CAREGIVER3))  # refused at entry since issue 14
     line = line_for(world.settle(), nid)
-    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == ("0.00", "200.00", "CAREGIVER")
+    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == (
+        "0.00",
+        "200.00",
+        "CAREGIVER",
+    )
 
 
 def test_overlapping_visits_of_one_caregiver_reject_the_later(world):
     first = world.beneficiary(form="home_visits", institution="JJ001")
     second = world.beneficiary(form="home_visits", institution="JJ001")
-    world.records([visit("JJ001", first, "2024-05-02", "100.00", CAREGIVER, "09:00", "10:00"),
-                   visit("JJ001", second, "2024-05-02", "100.00", CAREGIVER, "09:30", "10:30"),
-                   visit("JJ001", second, "2024-05-03", "100.00", CAREGIVER2, "09:30", "10:30")])
+    world.records(
+        [
+            visit("JJ001", first, "2024-05-02", "100.00", CAREGIVER, "09:00", "10:00"),
+            visit("JJ001", second, "2024-05-02", "100.00", CAREGIVER, "09:30", "10:30"),
+            visit("JJ001", second, "2024-05-03", "100.00", CAREGIVER2, "09:30", "10:30"),
+        ]
+    )
     lines = world.settle()
     assert line_for(lines, first)["reason_codes"] == ""
-    assert (line_for(lines, second)["fund_amount"], line_for(lines, second)["reason_codes"]) == ("100.00",
-                                                                                                 "CAREGIVER")
+    assert (line_for(lines, second)["fund_amount"], line_for(lines, second)["reason_codes"]) == (
+        "100.00",
+        "CAREGIVER",
+    )
 
 
 def test_visit_by_institution_without_the_care_form_is_form_not_agreed(world):
@@ -141,4 +181,8 @@ def test_late_visits_only_get_what_is_left_of_their_month_limit(world):
     world.records([visit("JJ001", nid, "2024-04-20", "150.00", CAREGIVER)])
     late = line_for(world.settle("2024-05"), nid)
     # April's limit 900: 800 already paid, the late 150 visit gets 100; 50 OVER_LIMIT.
-    assert (late["fund_amount"], late["rejected_amount"], late["reason_codes"]) == ("100.00", "50.00", "OVER_LIMIT")
+    assert (late["fund_amount"], late["rejected_amount"], late["reason_codes"]) == (
+        "100.00",
+        "50.00",
+        "OVER_LIMIT",
+    )

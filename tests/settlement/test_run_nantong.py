@@ -1,4 +1,5 @@
 """Nantong's home benefits through the run (seed 002): daily allowance, package with co-payment, devices."""
+
 import datetime as dt
 import io
 from decimal import Decimal
@@ -21,10 +22,17 @@ def nantong(load_pack):
 
 def _record(inst, person, day, charge, kind="home_visit", n=0):
     start = dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC) if kind == "home_visit" else None
-    return ServiceRecord.objects.create(institution=inst, person=person, kind=kind, service_date=day,
-                                        charged_amount=Decimal(charge), source_key=f"t:{person.pk}:{day}:{kind}:{n}",
-                                        caregiver_national_id="", started_at=start,
-                                        ended_at=start + dt.timedelta(hours=1) if start else None)
+    return ServiceRecord.objects.create(
+        institution=inst,
+        person=person,
+        kind=kind,
+        service_date=day,
+        charged_amount=Decimal(charge),
+        source_key=f"t:{person.pk}:{day}:{kind}:{n}",
+        caregiver_national_id="",
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=1) if start else None,
+    )
 
 
 def test_daily_allowance_15_severe_8_moderate(nantong):
@@ -46,8 +54,9 @@ def test_package_visits_pay_five_yuan_a_visit_and_devices_share_8_to_2(nantong):
     inst = make_institution(type="home_care", care_forms=("home_package_copay", "device"), beds=0)
     caregiver = Caregiver.objects.create(national_id="320302198001010011", name="护理员")
     Employment.objects.create(caregiver=caregiver, institution=inst, employed_from=D(2023, 1, 1))
-    BenefitDecision.objects.create(person=person, care_form="home_package_copay", institution=inst,
-                                   starts_on=D(2024, 1, 1))
+    BenefitDecision.objects.create(
+        person=person, care_form="home_package_copay", institution=inst, starts_on=D(2024, 1, 1)
+    )
     for n in range(17):
         record = _record(inst, person, D(2024, 6, 1) + dt.timedelta(days=n), "70.00")
         ServiceRecord.objects.filter(pk=record.pk).update(caregiver_national_id=caregiver.national_id)
@@ -56,11 +65,18 @@ def test_package_visits_pay_five_yuan_a_visit_and_devices_share_8_to_2(nantong):
     package = SettlementLine.objects.get(care_form="home_package_copay")
     # 17 x 70 = 1190: person 17 x 5 = 85; fund min(1105, 1100) = 1100; 5 OVER_LIMIT.
     assert (package.fund_amount, package.personal_amount, package.rejected_amount) == (
-        Decimal("1100.00"), Decimal("85.00"), Decimal("5.00"))
+        Decimal("1100.00"),
+        Decimal("85.00"),
+        Decimal("5.00"),
+    )
     device = SettlementLine.objects.get(care_form="device")
     # 9000 against the 8000 yearly limit: base 8000 -> fund 6400, person 1600, 1000 OVER_LIMIT.
     assert (device.fund_amount, device.personal_amount, device.rejected_amount, device.reason_codes) == (
-        Decimal("6400.00"), Decimal("1600.00"), Decimal("1000.00"), ["OVER_LIMIT"])
+        Decimal("6400.00"),
+        Decimal("1600.00"),
+        Decimal("1000.00"),
+        ["OVER_LIMIT"],
+    )
 
 
 def test_jinjiang_stops_with_the_missing_standard_named(load_pack):

@@ -1,4 +1,5 @@
 """Every audit rule of SPEC 7.2 firing with its code; export format; late records."""
+
 import io
 from decimal import Decimal
 
@@ -15,15 +16,32 @@ def test_duplicate_row_in_one_file_is_refused_at_entry_and_a_stored_duplicate_re
     assert "2 applied" in out  # the copy is refused when submitted (SPEC 7.1, issue 14)
     stored_unchecked(rows[:1])  # a copy stored before the entry checks: the month-end audit still rejects it
     line = line_for(world.settle(), nid)
-    assert (line["quantity"], line["charged_amount"], line["fund_amount"], line["rejected_amount"],
-            line["reason_codes"]) == ("2", "180.00", "84.00", "60.00", "DUPLICATE")
+    assert (
+        line["quantity"],
+        line["charged_amount"],
+        line["fund_amount"],
+        line["rejected_amount"],
+        line["reason_codes"],
+    ) == ("2", "180.00", "84.00", "60.00", "DUPLICATE")
 
 
 def test_same_file_imported_twice_changes_nothing(world):
     nid = world.beneficiary(form="residential", institution="YL001")
-    path = world._file(["institution_code", "national_id", "kind", "service_date", "component", "charged_amount",
-                        "caregiver_id", "started_at", "ended_at", "items"],
-                       bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 3)))
+    path = world._file(
+        [
+            "institution_code",
+            "national_id",
+            "kind",
+            "service_date",
+            "component",
+            "charged_amount",
+            "caregiver_id",
+            "started_at",
+            "ended_at",
+            "items",
+        ],
+        bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 3)),
+    )
     out = io.StringIO()
     call_command("import_service_records", path, stdout=out)
     call_command("import_service_records", path, stdout=out)
@@ -34,23 +52,41 @@ def test_same_file_imported_twice_changes_nothing(world):
 def test_same_record_in_a_second_file_is_refused_at_entry(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 1)))
-    out, _ = world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2)))  # another file resending the 1st
+    out, _ = world.records(
+        bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2))
+    )  # another file resending the 1st
     assert "1 applied" in out
     line = line_for(world.settle(), nid)
     assert (line["quantity"], line["fund_amount"], line["reason_codes"]) == ("2", "84.00", "")
 
 
-@pytest.mark.parametrize("setup,code", [
-    ("arrears", "ARREARS"), ("waiting", "WAITING"), ("no_conclusion", "NO_CONCLUSION"), ("mild", "NO_CONCLUSION"),
-])
+@pytest.mark.parametrize(
+    "setup,code",
+    [
+        ("arrears", "ARREARS"),
+        ("waiting", "WAITING"),
+        ("no_conclusion", "NO_CONCLUSION"),
+        ("mild", "NO_CONCLUSION"),
+    ],
+)
 def test_person_conditions_reject_with_their_code(world, setup, code):
     nid = new_id("19600101")  # under 70: residents aged 70+ are fully subsidised (never in arrears)
     if setup == "waiting":
         world.persons([{"national_id": nid, "enrolled_on": "2024-03-01"}])
         world.contributions([])
-        world.run("import_payments", ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
-                  [{"national_id": nid, "year": 2024, "amount": "20.00", "paid_on": "2024-03-05",
-                    "channel": "resident_premium"}])
+        world.run(
+            "import_payments",
+            ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
+            [
+                {
+                    "national_id": nid,
+                    "year": 2024,
+                    "amount": "20.00",
+                    "paid_on": "2024-03-05",
+                    "channel": "resident_premium",
+                }
+            ],
+        )
     else:
         world.persons([{"national_id": nid}])
         if setup != "arrears":
@@ -87,10 +123,14 @@ def test_staff_exclusion_rejects_with_its_5_3_code(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2)))
     ServiceRecord.objects.filter(person__national_id=nid, service_date=D(2024, 5, 2)).update(
-        excluded_code="EXCLUDED_THIRD_PARTY")
+        excluded_code="EXCLUDED_THIRD_PARTY"
+    )
     line = line_for(world.settle(), nid)
-    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == ("42.00", "60.00",
-                                                                                   "EXCLUDED_THIRD_PARTY")
+    assert (line["fund_amount"], line["rejected_amount"], line["reason_codes"]) == (
+        "42.00",
+        "60.00",
+        "EXCLUDED_THIRD_PARTY",
+    )
 
 
 def test_several_codes_are_sorted_and_semicolon_separated(world):
@@ -102,8 +142,12 @@ def test_several_codes_are_sorted_and_semicolon_separated(world):
     line = line_for(world.settle(), nid)
     # day 1: 60 base + 10 over; day 1 copy: duplicate 70; day 2: hospital 70; day 3: 60 + 10 over.
     assert line["reason_codes"] == "DUPLICATE;HOSPITAL;OVER_PRICE"
-    assert (line["charged_amount"], line["fund_amount"], line["personal_amount"], line["rejected_amount"]) == (
-        "280.00", "84.00", "36.00", "160.00")
+    assert (
+        line["charged_amount"],
+        line["fund_amount"],
+        line["personal_amount"],
+        line["rejected_amount"],
+    ) == ("280.00", "84.00", "36.00", "160.00")
 
 
 def test_export_header_and_format(world):
@@ -113,8 +157,10 @@ def test_export_header_and_format(world):
     out = io.StringIO()
     call_command("export_settlement", "--month", "2024-05", stdout=out)
     text = out.getvalue().splitlines()
-    assert text[0] == ("institution_code,national_id,care_form,quantity,charged_amount,fund_amount,"
-                       "personal_amount,rejected_amount,reason_codes")
+    assert text[0] == (
+        "institution_code,national_id,care_form,quantity,charged_amount,fund_amount,"
+        "personal_amount,rejected_amount,reason_codes"
+    )
     assert text[1] == f"YL001,{nid},residential,1,60.00,42.00,18.00,0.00,"
 
 
@@ -132,8 +178,10 @@ def test_export_sorts_payouts_first_then_institution_and_id(world):
     a = world.beneficiary(form="residential", institution="YL001")
     b = world.beneficiary(form="residential", institution="YY001")
     c = world.beneficiary(form="remote_cash")
-    world.records(bed_days("YY001", b, D(2024, 5, 1), D(2024, 5, 1)) + bed_days("YL001", a, D(2024, 5, 1),
-                                                                                 D(2024, 5, 1)))
+    world.records(
+        bed_days("YY001", b, D(2024, 5, 1), D(2024, 5, 1))
+        + bed_days("YL001", a, D(2024, 5, 1), D(2024, 5, 1))
+    )
     lines = world.settle()
     assert [(x["institution_code"], x["national_id"]) for x in lines] == [("", c), ("YL001", a), ("YY001", b)]
 
@@ -143,11 +191,15 @@ def test_late_record_goes_into_the_next_month_as_a_late_line(world):
     world.records(bed_days("YL001", nid, D(2024, 4, 1), D(2024, 4, 29)))
     april = world.settle("2024-04")
     assert line_for(april, nid)["quantity"] == "29"
-    world.records(bed_days("YL001", nid, D(2024, 4, 30), D(2024, 4, 30))
-                  + bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2)))
+    world.records(
+        bed_days("YL001", nid, D(2024, 4, 30), D(2024, 4, 30))
+        + bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2))
+    )
     may = world.settle("2024-05")
     assert sorted((x["quantity"], x["fund_amount"]) for x in may if x["national_id"] == nid) == [
-        ("1", "42.00"), ("2", "84.00")]
+        ("1", "42.00"),
+        ("2", "84.00"),
+    ]
     from settlement.models import SettlementLine
 
     late = SettlementLine.objects.get(run__month=D(2024, 5, 1), is_late=True)
@@ -175,4 +227,7 @@ def test_every_line_adds_up(world):
     line = SettlementLine.objects.get(person__national_id=b)
     # base min(57.77, 55) = 55 x 31 = 1705 x 0.75 = 1278.75; over 2.77 x 31 = 85.87.
     assert (line.fund_amount, line.personal_amount, line.rejected_amount) == (
-        Decimal("1278.75"), Decimal("426.25"), Decimal("85.87"))
+        Decimal("1278.75"),
+        Decimal("426.25"),
+        Decimal("85.87"),
+    )

@@ -1,4 +1,5 @@
 """Admin screens, Celery tasks, reports and early warnings."""
+
 import datetime as dt
 import io
 from decimal import Decimal
@@ -56,8 +57,14 @@ def test_beat_entries_exist(db):
 def test_balance_below_six_months_of_spending_raises_a_warning(world):
     from enrollment.models import FundIncome
 
-    FundIncome.objects.create(year=2024, source="donation", amount=Decimal("1000.00"), booked_on=D(2024, 1, 5),
-                              donor="某慈善会", source_key="t:1")
+    FundIncome.objects.create(
+        year=2024,
+        source="donation",
+        amount=Decimal("1000.00"),
+        booked_on=D(2024, 1, 5),
+        donor="某慈善会",
+        source_key="t:1",
+    )
     HandlingFee.objects.create(month=D(2024, 1, 1), amount=Decimal("400.00"), note="一月")
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("500.00"), note="二月")
     ledger_sync()
@@ -71,14 +78,22 @@ def test_balance_below_six_months_of_spending_raises_a_warning(world):
 def test_flows_by_month_and_reserve(world):
     from enrollment.models import FundIncome
 
-    FundIncome.objects.create(year=2024, source="fiscal", region_code="320302", amount=Decimal("600.00"),
-                              booked_on=D(2024, 1, 5), source_key="t:f")
+    FundIncome.objects.create(
+        year=2024,
+        source="fiscal",
+        region_code="320302",
+        amount=Decimal("600.00"),
+        booked_on=D(2024, 1, 5),
+        source_key="t:f",
+    )
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("100.00"))
     ledger_sync()
     months = reports.flows_by_month(year=2024)
     assert months[-1]["month"] == dt.date(2024, 2, 1)
     reserve = reports.reserve_for_year(year=2024)
-    assert reserve["surplus"] == LedgerEntry.objects.filter(booked_on__year=2024).aggregate(s=Sum("amount"))["s"]
+    assert (
+        reserve["surplus"] == LedgerEntry.objects.filter(booked_on__year=2024).aggregate(s=Sum("amount"))["s"]
+    )
     assert reserve["reserve"] == Decimal("500.00")  # surplus 500 x fiscal share 600/600
 
 
@@ -104,8 +119,9 @@ def test_release_deposits_by_appraisal(world):
     run = settlement_run(month=D(2024, 5, 1), actor=officer)
     states.run_transition(run=run, to="audited", actor=officer)
     states.run_transition(run=run, to="approved", actor=staff("boss", roles.SUPERVISOR))
-    Appraisal.objects.create(institution=Institution.objects.get(code="YL001"), year=2024, total=85,
-                             release_rate=Decimal("0.80"))
+    Appraisal.objects.create(
+        institution=Institution.objects.get(code="YL001"), year=2024, total=85, release_rate=Decimal("0.80")
+    )
     out = io.StringIO()
     call_command("release_deposits", "--year", "2024", stdout=out)
     assert "withheld 65.10, rate 0.8000, released 52.08" in out.getvalue()
@@ -117,8 +133,12 @@ def test_beneficiaries_by_class_and_care_form(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 1)))
     world.settle()
-    rows = {(r["benefit_class"], r["care_form"]): (r["persons"], r["fund"])
-            for r in reports.beneficiaries(month=D(2024, 5, 1))}
-    assert rows == {("moderate", "remote_cash"): (1, Decimal("620.00")),
-                    ("severe", "remote_cash"): (1, Decimal("930.00")),
-                    ("severe", "residential"): (1, Decimal("42.00"))}
+    rows = {
+        (r["benefit_class"], r["care_form"]): (r["persons"], r["fund"])
+        for r in reports.beneficiaries(month=D(2024, 5, 1))
+    }
+    assert rows == {
+        ("moderate", "remote_cash"): (1, Decimal("620.00")),
+        ("severe", "remote_cash"): (1, Decimal("930.00")),
+        ("severe", "residential"): (1, Decimal("42.00")),
+    }

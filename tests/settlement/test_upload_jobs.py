@@ -1,4 +1,5 @@
 """Finding 6 (issue 13): a big portal upload of service records runs as a job its institution follows."""
+
 import datetime as dt
 
 import pytest
@@ -20,13 +21,16 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def test_a_big_portal_upload_runs_as_a_job_seen_by_its_institution_only(world, client, media,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_big_portal_upload_runs_as_a_job_seen_by_its_institution_only(
+    world, client, media, django_capture_on_commit_callbacks
+):
     nid = world.beneficiary(form="residential", institution="YL001")
     client.force_login(portal_user("YL001"))
     rows = bed_days("YL001", nid, dt.date(2024, 5, 1), dt.date(2024, 5, 4))
     with django_capture_on_commit_callbacks():
-        response = client.post("/portal/settlement/upload/", {"file": SimpleUploadedFile("may.csv", csv_bytes(rows))})
+        response = client.post(
+            "/portal/settlement/upload/", {"file": SimpleUploadedFile("may.csv", csv_bytes(rows))}
+        )
     job = JobRun.objects.get(job="file_import.import_service_records")
     url = f"/portal/settlement/upload/jobs/{job.pk}/"
     assert response.status_code == 302 and response["Location"] == url

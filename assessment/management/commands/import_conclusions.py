@@ -6,6 +6,8 @@ from ...imports import import_conclusions
 
 
 class Command(ImportCommand):
-    help = "Import final assessment conclusions from an earlier pilot: national_id, grade, concluded_on, " \
-           "valid_until, agency_code (SPEC 11.7)."
+    help = (
+        "Import final assessment conclusions from an earlier pilot: national_id, grade, concluded_on, "
+        "valid_until, agency_code (SPEC 11.7)."
+    )
     importer = import_conclusions

@@ -1,4 +1,5 @@
 """Office-ordered spot reassessments (抽查复评, SPEC 4.3): a random sample reproducible by its seed."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -6,12 +7,16 @@ from ltci.core.dates import parse_iso_date
 
 
 class Command(BaseCommand):
-    help = ("Sample SIZE persons with a conclusion in force (grade >= --min-grade, no open application) with "
-            "--seed and open accepted spot-check reassessments for them; --dry-run only prints the sample.")
+    help = (
+        "Sample SIZE persons with a conclusion in force (grade >= --min-grade, no open application) with "
+        "--seed and open accepted spot-check reassessments for them; --dry-run only prints the sample."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--size", type=int, required=True, help="number of persons to sample")
-        parser.add_argument("--seed", type=int, required=True, help="random seed (the same seed, the same sample)")
+        parser.add_argument(
+            "--seed", type=int, required=True, help="random seed (the same seed, the same sample)"
+        )
         parser.add_argument("--on", default=None, help="order date (YYYY-MM-DD), default today")
         parser.add_argument("--min-grade", type=int, default=1, help="lowest grade sampled (default 1)")
         parser.add_argument("--note", default="", help="note recorded on the spot check")
@@ -33,7 +38,9 @@ class Command(BaseCommand):
             raise CommandError("--min-grade must be 0-5")
         if dry_run:
             ids = spot_check_sample(on=day, size=size, seed=seed, min_grade=min_grade)
-            for national_id in Person.objects.filter(pk__in=ids).order_by("pk").values_list("national_id", flat=True):
+            for national_id in (
+                Person.objects.filter(pk__in=ids).order_by("pk").values_list("national_id", flat=True)
+            ):
                 self.stdout.write(national_id)
             self.stdout.write(f"{len(ids)} persons sampled (dry run, nothing written)")
             return

@@ -1,4 +1,5 @@
 """SPEC 11.9: explain every eligibility condition of SPEC 5.1 for a person and a date."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,8 +10,15 @@ from ltci.core.dates import parse_iso_date
 from ltci.core.policy import PolicyError
 
 # The condition numbers of SPEC 5.1 (condition 2 is explained as two checks: contribution and waiting).
-SPEC_NUMBER = {"covered": 1, "contribution_paid": 2, "waiting_period": 2, "conclusion": 3, "decision": 4,
-               "not_in_hospital": 5, "agreement": 6}
+SPEC_NUMBER = {
+    "covered": 1,
+    "contribution_paid": 2,
+    "waiting_period": 2,
+    "conclusion": 3,
+    "decision": 4,
+    "not_in_hospital": 5,
+    "agreement": 6,
+}
 
 
 class Command(BaseCommand):
@@ -19,8 +27,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("national_id")
         parser.add_argument("date")
-        parser.add_argument("--care-form", dest="care_form", default=None,
-                            help="care form code (SPEC 5.2): " + ", ".join(CareForm.values))
+        parser.add_argument(
+            "--care-form",
+            dest="care_form",
+            default=None,
+            help="care form code (SPEC 5.2): " + ", ".join(CareForm.values),
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, national_id, date, care_form=None, **options):
@@ -31,7 +43,9 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"bad date: {exc}") from None
         if care_form is not None and care_form not in CareForm.values:
-            raise CommandError(f"unknown care form '{care_form}'; expected one of: {', '.join(CareForm.values)}")
+            raise CommandError(
+                f"unknown care form '{care_form}'; expected one of: {', '.join(CareForm.values)}"
+            )
         number = national_id.strip().upper()
         person = Person.objects.filter(national_id=number).first()
         if person is None:
@@ -42,15 +56,30 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         eligible = is_eligible(conditions)
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "national_id": person.national_id,
-                "date": on.isoformat(),
-                "care_form": care_form,
-                "eligible": eligible,
-                "conditions": [{"number": SPEC_NUMBER.get(c.code), "code": c.code, "passed": c.passed,
-                                "result": "pass" if c.passed else "fail", "reason_code": c.reason_code,
-                                "detail": c.detail, "record": c.record} for c in conditions],
-            }, ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "national_id": person.national_id,
+                        "date": on.isoformat(),
+                        "care_form": care_form,
+                        "eligible": eligible,
+                        "conditions": [
+                            {
+                                "number": SPEC_NUMBER.get(c.code),
+                                "code": c.code,
+                                "passed": c.passed,
+                                "result": "pass" if c.passed else "fail",
+                                "reason_code": c.reason_code,
+                                "detail": c.detail,
+                                "record": c.record,
+                            }
+                            for c in conditions
+                        ],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             return
         for c in conditions:
             status = "PASS" if c.passed else "FAIL"
@@ -61,4 +90,6 @@ class Command(BaseCommand):
         if eligible:
             self.stdout.write(f"ELIGIBLE  {person.national_id} on {on.isoformat()}")
         else:
-            self.stdout.write(f"NOT ELIGIBLE  {person.national_id} on {on.isoformat()}: {failing.reason_code}")
+            self.stdout.write(
+                f"NOT ELIGIBLE  {person.national_id} on {on.isoformat()}: {failing.reason_code}"
+            )

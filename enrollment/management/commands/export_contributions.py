@@ -8,7 +8,9 @@ from ltci.core.policy import PolicyError
 
 
 class Command(BaseCommand):
-    help = "Print one CSV row per person insured in the year with the contribution split and status (SPEC 11.5)"
+    help = (
+        "Print one CSV row per person insured in the year with the contribution split and status (SPEC 11.5)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="YYYY")

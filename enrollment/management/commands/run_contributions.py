@@ -22,4 +22,6 @@ class Command(BaseCommand):
             run = contribution_run_year(year=year, on=day, **kwargs)
         except (JobAlreadyRunning, PolicyError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"contribution run {year}: {run.state}, {run.done}/{run.total} persons; {run.message}")
+        self.stdout.write(
+            f"contribution run {year}: {run.state}, {run.done}/{run.total} persons; {run.message}"
+        )

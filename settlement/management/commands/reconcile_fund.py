@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Prove that the fund ledger equals the source records (SPEC 7.3, 12); exit 1 with the differences"
 
     def add_arguments(self, parser):
-        parser.add_argument("--sync", action="store_true", help="post pending source records to the ledger first")
+        parser.add_argument(
+            "--sync", action="store_true", help="post pending source records to the ledger first"
+        )
 
     def handle(self, sync=False, **options):
         if sync:

@@ -11,5 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, year, **options):
         for release in deposits_release(year=year):
-            self.stdout.write(f"{release.institution_id}: withheld {release.withheld}, rate {release.release_rate}, "
-                              f"released {release.released}")
+            self.stdout.write(
+                f"{release.institution_id}: withheld {release.withheld}, rate {release.release_rate}, "
+                f"released {release.released}"
+            )

@@ -20,5 +20,7 @@ class Command(BaseCommand):
             run = settlement_run(month=first)
         except (SettlementError, PolicyError) as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"settlement {month} version {run.version} ({run.get_state_display()}): "
-                          f"{run.record_count} records, {run.line_count} lines, fund {run.fund_total}")
+        self.stdout.write(
+            f"settlement {month} version {run.version} ({run.get_state_display()}): "
+            f"{run.record_count} records, {run.line_count} lines, fund {run.fund_total}"
+        )

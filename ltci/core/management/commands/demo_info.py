@@ -16,8 +16,10 @@ class Command(BaseCommand):
         out = self.stdout.write
         out("")
         out(f"ltci is running at {base}/")
-        out(f"  Staff (Django admin):      {base}/admin/   user 'admin' (superuser) or a role user "
-            f"({', '.join(u for u, r in STAFF_LOGINS if r)}), password '{DEMO_PASSWORD}'")
+        out(
+            f"  Staff (Django admin):      {base}/admin/   user 'admin' (superuser) or a role user "
+            f"({', '.join(u for u, r in STAFF_LOGINS if r)}), password '{DEMO_PASSWORD}'"
+        )
         for app, label in (("institutions", "Institution portal"), ("benefits", "Insured person")):
             try:
                 module = importlib.import_module(f"{app}.demo")

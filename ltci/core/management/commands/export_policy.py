@@ -5,11 +5,15 @@ from ltci.core.policy_files import export_pack, scheme_for_export
 
 
 class Command(BaseCommand):
-    help = ("Print a policy scheme's records (staff edits included) as a pack file (SPEC 2) that "
-            "`load_policy PATH.yaml` loads back to the same records. Default: the active scheme.")
+    help = (
+        "Print a policy scheme's records (staff edits included) as a pack file (SPEC 2) that "
+        "`load_policy PATH.yaml` loads back to the same records. Default: the active scheme."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("scheme", nargs="?", default=None, help="scheme code (default: the active scheme)")
+        parser.add_argument(
+            "scheme", nargs="?", default=None, help="scheme code (default: the active scheme)"
+        )
 
     def handle(self, scheme=None, **options):
         try:

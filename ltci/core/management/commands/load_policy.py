@@ -5,12 +5,16 @@ from ltci.core.policy_files import PolicyFileError
 
 
 class Command(BaseCommand):
-    help = ("Load a policy pack (SPEC 2) idempotently and make it the scheme calculations use: a shipped pack's "
-            "code or the path of a pack file. A file with any error is refused whole (exit status 2).")
+    help = (
+        "Load a policy pack (SPEC 2) idempotently and make it the scheme calculations use: a shipped pack's "
+        "code or the path of a pack file. A file with any error is refused whole (exit status 2)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("pack", help=f"one of: {', '.join(available_packs())}, or PATH.yaml")
-        parser.add_argument("--no-activate", action="store_true", help="load without making it the active scheme")
+        parser.add_argument(
+            "--no-activate", action="store_true", help="load without making it the active scheme"
+        )
 
     def handle(self, pack, no_activate=False, **options):
         try:
