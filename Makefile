@@ -8,7 +8,7 @@ SERVICES := $(BIN)/python ltci/core/embedded.py
 WITH_ENV = eval "$$($(SERVICES) env)" &&
 PORT ?= 8000
 
-.PHONY: install services demo test stop bench lint web worker beat clean-local
+.PHONY: install services demo test typecheck stop bench lint web worker beat clean-local
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,7 @@ demo: services
 test: services
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
 	$(WITH_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(WITH_ENV) $(BIN)/python -m pytest --create-db -n 2 $(PYTEST_ARGS)
 
@@ -42,6 +43,10 @@ bench: services
 
 lint: install
 	$(BIN)/ruff check .
+
+# mypy with django-stubs over rules, services, selectors and ltci/core ([tool.mypy] in pyproject.toml)
+typecheck: install
+	$(BIN)/mypy
 
 stop:
 	-@bash scripts/run_demo.sh stop

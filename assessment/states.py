@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ltci.core.history import set_change_reason
+
 from .models import Application
 
 S = Application.State
@@ -55,7 +57,7 @@ def application_transition(
     locked.state_changed_at = timezone.now()
     locked.state_changed_by = actor if getattr(actor, "pk", None) else None
     locked.state_note = note
-    locked._change_reason = f"{S(to).label}: {note}" if note else str(S(to).label)
+    set_change_reason(locked, f"{S(to).label}: {note}" if note else str(S(to).label))
     locked.save()
     application.__dict__.update(
         {k: getattr(locked, k) for k in ("state", "state_changed_at", "state_changed_by_id", "state_note")}

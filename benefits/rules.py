@@ -118,7 +118,7 @@ def day_failures(
     periods of work-injury or maternity benefits.
     """
     failures: dict[str, str] = {}
-    if dead_on(day, died_on):
+    if died_on is not None and dead_on(day, died_on):
         failures[NOT_COVERED] = f"died on {died_on.isoformat()}"
     for block in blocks:
         if block.start <= day <= block.end and block.reason_code not in failures:

@@ -72,7 +72,7 @@ def persons_served_by(*, institution, person_ids) -> tuple[set[int], set[int]]:
             "person_id", flat=True
         )
     )
-    decided = {}
+    decided: dict[int, bool] = {}
     for person_id, institution_id in BenefitDecision.objects.filter(person_id__in=ids).values_list(
         "person_id", "institution_id"
     ):

@@ -4,13 +4,13 @@ No ORM and no I/O: the selectors gather the facts and the policy values and pass
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ltci.core.dates import add_months, month_end
 from ltci.core.money import fen
-from ltci.core.policy import PolicyNotEntered
+from ltci.core.policy import PolicyNotEntered, PolicyValue
 
 ONE_DAY = dt.timedelta(days=1)
 NOT_COVERED, ARREARS, WAITING = "NOT_COVERED", "ARREARS", "WAITING"
@@ -28,7 +28,7 @@ class Amounts:
     collective: bool = False
 
 
-def standard_amounts(value, *, name: str) -> Amounts:
+def standard_amounts(value: PolicyValue | None, *, name: str) -> Amounts:
     """Return the per-person amounts of a contribution standard (fixed form or base x rate form).
 
     ``value`` is the validated policy value (ltci.core.policy.PolicyValue, or None for a standard left for
@@ -65,7 +65,12 @@ def standard_amounts(value, *, name: str) -> Amounts:
 
 
 def subsidy_category(
-    *, categories, insurance_type: str, age: int, subsidised: list[str], resident_age_min: int | None
+    *,
+    categories: Collection[str],
+    insurance_type: str,
+    age: int,
+    subsidised: list[str],
+    resident_age_min: int | None,
 ) -> str:
     """Return the category that makes the fiscal source pay the individual part, or "" (SPEC 3.2)."""
     for code in subsidised:
@@ -133,19 +138,21 @@ class YearPaid:
     record: str
 
     @property
-    def full(self) -> bool:
-        return self.status in ("paid", "waived") and self.fully_paid_on is not None
+    def full_on(self) -> dt.date | None:
+        """The day the year was paid in full (paid or waived), None while it is not."""
+        return self.fully_paid_on if self.status in ("paid", "waived") else None
 
     @property
     def on_time(self) -> bool:
-        return self.full and (self.status == "waived" or self.fully_paid_on <= self.due_by)
+        paid = self.full_on
+        return paid is not None and (self.status == "waived" or paid <= self.due_by)
 
 
 @dataclass(frozen=True)
 class Facts:
     died_on: dt.date | None
     spans: tuple[Span, ...]
-    years: dict  # year -> YearPaid
+    years: dict[int, YearPaid]
     first_system_year: int | None
     waiting_months: Callable[[dt.date], int]
     deadline: Callable[[int], dt.date | None]  # the collection deadline of a year (grace without a record)
@@ -175,7 +182,7 @@ def _span_detail(s: Span) -> str:
 
 def _covered_years(facts: Facts) -> list[int]:
     limit = max(facts.years, default=facts.first_system_year or 0)
-    years = set()
+    years: set[int] = set()
     for start, end, _ in covered_intervals(facts):
         years.update(range(start.year, min(end.year, limit) + 1))
     return sorted(years)
@@ -196,14 +203,14 @@ def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interv
             out.append((first_unpaid, dec31, ARREARS, f"no contribution for {year}", ""))
         elif record.status == "waived":
             continue
-        elif record.full:
-            if record.fully_paid_on > first_unpaid:
+        elif (paid := record.full_on) is not None:
+            if paid > first_unpaid:
                 out.append(
                     (
                         first_unpaid,
-                        min(record.fully_paid_on - ONE_DAY, dec31),
+                        min(paid - ONE_DAY, dec31),
                         ARREARS,
-                        f"{year} contribution paid in full only on {record.fully_paid_on.isoformat()}",
+                        f"{year} contribution paid in full only on {paid.isoformat()}",
                         record.record,
                     )
                 )
@@ -241,12 +248,12 @@ def waiting_intervals(facts: Facts) -> list[Interval]:
         if facts.first_system_year and year < facts.first_system_year:
             continue
         record = facts.years.get(year)
-        if record is None or not record.full:
+        paid = record.full_on if record is not None else None
+        if record is None or paid is None:
             if record is not None or facts.first_system_year and year >= facts.first_system_year:
                 needs = True
             continue
         if needs or not record.on_time:
-            paid = record.fully_paid_on
             payable = add_months(paid + ONE_DAY, facts.waiting_months(paid))
             out.append(
                 (
@@ -262,19 +269,23 @@ def waiting_intervals(facts: Facts) -> list[Interval]:
     return _minus_exemptions(out, first_start, facts.exemptions)
 
 
-def _minus_exemptions(intervals: list[Interval], first_start, exemptions) -> list[Interval]:
+def _minus_exemptions(
+    intervals: list[Interval],
+    first_start: dt.date,
+    exemptions: tuple[tuple[dt.date, dt.date | None, dt.date], ...],
+) -> list[Interval]:
     windows = [(vf, vt or dt.date.max) for vf, vt, before in exemptions if first_start < before]
     result = intervals
     for wf, wt in windows:
-        nxt = []
-        for a, b, *rest in result:
+        nxt: list[Interval] = []
+        for a, b, reason, detail, record in result:
             if b < wf or a > wt:
-                nxt.append((a, b, *rest))
+                nxt.append((a, b, reason, detail, record))
                 continue
             if a < wf:
-                nxt.append((a, wf - ONE_DAY, *rest))
+                nxt.append((a, wf - ONE_DAY, reason, detail, record))
             if b > wt:
-                nxt.append((wt + ONE_DAY, b, *rest))
+                nxt.append((wt + ONE_DAY, b, reason, detail, record))
         result = nxt
     return result
 
@@ -336,13 +347,15 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
     if span:
         result.append(Condition("covered", True, None, _span_detail(span), span.record))
     else:
-        died = facts.died_on and facts.died_on < on
+        died_on = facts.died_on
         result.append(
             Condition(
                 "covered",
                 False,
                 NOT_COVERED,
-                f"died on {facts.died_on.isoformat()}" if died else f"no coverage period on {on}",
+                f"died on {died_on.isoformat()}"
+                if died_on and died_on < on
+                else f"no coverage period on {on}",
                 "",
             )
         )
@@ -371,13 +384,13 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
                 record.record,
             )
         )
-    elif record.full:
+    elif (paid := record.full_on) is not None:
         result.append(
             Condition(
                 "contribution_paid",
                 True,
                 None,
-                f"{on.year} contribution paid in full on {record.fully_paid_on.isoformat()}",
+                f"{on.year} contribution paid in full on {paid.isoformat()}",
                 record.record,
             )
         )

@@ -84,11 +84,11 @@ def _facts_for(person_ids) -> dict[int, rules.Facts]:
         .values_list("id", "person_id", "start", "end", "start_reason", "end_reason")
     ):
         spans[c[1]].append(rules.Span(c[2], c[3], c[4], c[5], f"CoveragePeriod#{c[0]}"))
-    years = defaultdict(dict)
-    for c in Contribution.objects.filter(person_id__in=id_set(ids)).values_list(
+    years: defaultdict[int, dict[int, rules.YearPaid]] = defaultdict(dict)
+    for y in Contribution.objects.filter(person_id__in=id_set(ids)).values_list(
         "id", "person_id", "year", "status", "due_by", "fully_paid_on"
     ):
-        years[c[1]][c[2]] = rules.YearPaid(c[2], c[3], c[4], c[5], f"Contribution#{c[0]}")
+        years[y[1]][y[2]] = rules.YearPaid(y[2], y[3], y[4], y[5], f"Contribution#{y[0]}")
     died = dict(Person.objects.filter(id__in=id_set(ids)).values_list("id", "died_on"))
     return _facts(ids, spans, years, died)
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -102,7 +103,7 @@ def appraisal_total(scores: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
     return sum((p for p, __ in scores), Decimal(0))
 
 
-def deposit_release_rate(total: Decimal, bands: list[dict]) -> Decimal:
+def deposit_release_rate(total: Decimal, bands: list[dict[str, Any]]) -> Decimal:
     """Release rate of the quality deposit for an appraisal total (SPEC 6, policy `deposit_release`).
 
     bands: [{"min": 90, "rate": "1.00"}, {"min": 80, "rate": "0.80"}, ...]; the highest band whose

@@ -203,8 +203,10 @@ def price_standards(*, on: dt.date) -> dict[str, Decimal | None]:
     )
     for record in records:
         component = _component_of(record.key)
-        value = None if component is None or record.value is None else record_value(record)
-        if value is None or not value.entered("daily"):
+        if component is None or record.value is None:
+            continue  # not a residential standard, or not entered yet (staff enter it later)
+        value = record_value(record)
+        if not value.entered("daily"):
             continue  # not a residential standard, or not entered yet (staff enter it later)
         amount = value["daily"]
         if found[component] is None or amount > found[component]:

@@ -52,7 +52,7 @@ ALLOWANCE_FORMS = ("home_family", "remote_cash", "daily_allowance")
 
 
 def reason_text(code: str) -> str:
-    return REASON_TEXT.get(code, code)
+    return str(REASON_TEXT.get(code, code))
 
 
 def codes_text(codes: Iterable[str]) -> str:

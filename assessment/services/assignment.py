@@ -6,6 +6,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from ltci.core.history import set_change_reason
+
 from ..models import Application, Assessor, Assignment
 from ..rules import Candidate, NoPairPossible, choose_pair, choose_replacement
 from ..states import application_transition
@@ -25,11 +27,12 @@ def _candidates(agency) -> list[Candidate]:
 def _excluded_for(application: Application) -> set[int]:
     """Assessors who may not take this round: earlier rounds, and for a review the first assessment's pair."""
     ids = set(Assignment.objects.filter(application=application).values_list("assessor_id", flat=True))
-    if application.reviewed_conclusion_id and application.reviewed_conclusion.application_id:
+    reviewed = application.reviewed_conclusion if application.reviewed_conclusion_id else None
+    if reviewed is not None and reviewed.application_id:
         ids |= set(
-            Assignment.objects.filter(
-                application_id=application.reviewed_conclusion.application_id
-            ).values_list("assessor_id", flat=True)
+            Assignment.objects.filter(application_id=reviewed.application_id).values_list(
+                "assessor_id", flat=True
+            )
         )
     return ids
 
@@ -55,7 +58,7 @@ def assign_pair(
         application=application, state=Assignment.State.ASSIGNED
     ):
         open_assignment.state = Assignment.State.CANCELLED  # saved one by one so history records it
-        open_assignment._change_reason = "新一轮派员"
+        set_change_reason(open_assignment, "新一轮派员")
         open_assignment.save()
     care = care_institution or application.care_institution
     try:
@@ -112,11 +115,12 @@ def assignment_decline(*, assignment: Assignment, reason: str, actor=None) -> As
     )
     assignment.state = Assignment.State.DECLINED
     assignment.decline_reason = reason
-    assignment._change_reason = reason
+    set_change_reason(assignment, reason)
     assignment.save()
     declines = Assignment.objects.filter(
         application=application, round=assignment.round, state=Assignment.State.DECLINED
     ).count()
+    assert partner is not None  # a live round always has two assessors (each decline is replaced)
     partner_candidate = Candidate(partner.assessor_id, partner.assessor.medical_professional)
     try:
         chosen = choose_replacement(

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ltci.core.dates import CalendarMissing, add_working_days, display_date
+from ltci.core.history import set_change_reason
 from ltci.core.importing import RowError
-from ltci.core.policy import PolicyError, policy_in_force
+from ltci.core.policy import PolicyError, PolicyValue, policy_in_force
 
 from ..models import Conclusion, ConclusionEvent
 from ..rules import valid_until as compute_valid_until
@@ -21,7 +22,7 @@ class AssessmentError(ValueError):
     """A workflow step refused, with a Chinese message for the user."""
 
 
-def assessment_policy(on: dt.date) -> dict:
+def assessment_policy(on: dt.date) -> PolicyValue:
     """Return the `assessment` policy record in force on a date (raises PolicyError)."""
     return policy_in_force("assessment", on=on)
 
@@ -77,7 +78,7 @@ def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None
     conclusion.notice_from = _working_days_after(on, 1)
     conclusion.notice_until = _working_days_after(on, days)
     conclusion.state = Conclusion.State.NOTICE
-    conclusion._change_reason = f"公示 {conclusion.notice_from}..{conclusion.notice_until}"
+    set_change_reason(conclusion, f"公示 {conclusion.notice_from}..{conclusion.notice_until}")
     conclusion.save()
     return conclusion
 
@@ -97,6 +98,7 @@ def conclusion_finalize(
     if check_notice:
         if conclusion.state != Conclusion.State.NOTICE:
             raise AssessmentError(_("结论尚未公示，不能生效。"))
+        assert conclusion.notice_until is not None  # a conclusion on notice has its notice period
         if on <= conclusion.notice_until:
             raise AssessmentError(
                 _("公示期至%(notice_until)s，公示期满后方可生效。")
@@ -109,7 +111,7 @@ def conclusion_finalize(
     previous = _previous_in_force(conclusion)
     conclusion.state = Conclusion.State.FINAL
     conclusion.finalized_at = timezone.now()
-    conclusion._change_reason = "结论生效"
+    set_change_reason(conclusion, "结论生效")
     conclusion.save()
     publish_final_events(conclusion, previous=previous)
     return conclusion
@@ -121,7 +123,7 @@ def conclusion_revoke(*, conclusion: Conclusion, on: dt.date, reason: str, actor
     conclusion = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
     was_final = conclusion.state == Conclusion.State.FINAL
     conclusion.state = Conclusion.State.REVOKED
-    conclusion._change_reason = reason
+    set_change_reason(conclusion, reason)
     conclusion.save()
     if was_final:
         ConclusionEvent.objects.get_or_create(
@@ -236,7 +238,7 @@ def _apply_one(person, item: ImportedConclusion, until: dt.date, agency) -> bool
             finalized_at=timezone.now(),
         )
         previous = _previous_in_force(conclusion)
-        conclusion._change_reason = "迁移导入"
+        set_change_reason(conclusion, "迁移导入")
         conclusion.save()
         publish_final_events(conclusion, previous=previous)
         return True
@@ -248,7 +250,7 @@ def _apply_one(person, item: ImportedConclusion, until: dt.date, agency) -> bool
         return False
     old_grade = existing.grade
     existing.grade, existing.valid_until, existing.agency = item.grade, until, agency
-    existing._change_reason = "迁移导入更正"
+    set_change_reason(existing, "迁移导入更正")
     existing.save()
     ConclusionEvent.objects.create(
         conclusion=existing,

@@ -51,6 +51,7 @@ def fee_record(
             _("%(on)s没有有效的评估费标准（%(kind_name)s）。")
             % {"on": display_date(on), "kind_name": KIND_NAMES[kind]}
         ) from None
+    assert application.agency is not None  # a fee is recorded once an agency has assessed
     return AssessmentFee.objects.create(
         application=application,
         agency=application.agency,

@@ -37,6 +37,7 @@ def draft_conclusion(application: Application) -> Conclusion:
 def application_publish_notice(*, application: Application, on: dt.date, actor=None) -> Conclusion:
     """Put the draft conclusion on public notice (公示) for the policy's working days."""
     conclusion = conclusion_publish_notice(conclusion=draft_conclusion(application), on=on, actor=actor)
+    assert conclusion.notice_until is not None  # set by the publication
     application_transition(
         application=application,
         to=Application.State.NOTICE,
@@ -74,6 +75,7 @@ def objection_raise(
     if application.state != Application.State.NOTICE:
         raise AssessmentError(_("只能对公示中的结论提出异议。"))
     conclusion = draft_conclusion(application)
+    assert conclusion.notice_until is not None  # the application is on notice
     if raised_on > conclusion.notice_until:
         raise AssessmentError(
             _("公示期已于%(notice_until)s结束，不能再提出异议。")
@@ -166,6 +168,7 @@ def review_request(
 def review_outcome(*, application: Application, visit: Visit, actor=None) -> None:
     """Compare the re-assessment with the reviewed grade: confirmed closes the review, else the committee."""
     original = application.reviewed_conclusion
+    assert original is not None  # a review application names the conclusion it reviews
     application_transition(
         application=application, to=Application.State.ASSESSED, actor=actor, note=f"复核评估等级{visit.grade}"
     )
@@ -208,6 +211,7 @@ def committee_decide(
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     original = application.reviewed_conclusion
+    assert original is not None  # only a review reaches the committee
     fee_record(application=application, on=decided_on, review_grade=grade, original_grade=original.grade)
     if grade != original.grade:
         visit = application.visits.order_by("-round").first()

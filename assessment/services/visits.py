@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ltci.core.history import set_change_reason
+
 from ..models import Application, Assignment, Conclusion, Visit, VisitPhoto
 from ..scales import DEFAULT_VERSION, GradingError, get_scale
 from ..states import application_transition
@@ -89,7 +91,7 @@ def visit_record(
         application=assignment.application, round=assignment.round, state=Assignment.State.CONFIRMED
     ):
         confirmed.state, confirmed.confirmed_at = Assignment.State.ASSIGNED, None
-        confirmed._change_reason = "评估结果已修改，需重新确认"
+        set_change_reason(confirmed, "评估结果已修改，需重新确认")
         confirmed.save()  # one by one so history records the withdrawn confirmation
     return visit
 

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import secrets
 from functools import cache as once
+from typing import TypeGuard
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from benefits.models import AgentLink, InsuredAccount
 from ltci.core.auth import INSURED_USERNAME_PREFIX
 from ltci.core.hashers import ActivationCodeHasher
+from ltci.core.history import set_history_user
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
 
 CODE_VALID_DAYS = 30
@@ -51,7 +53,7 @@ def _failures_key(username: str) -> str:
     return "ltci:activation-failures:" + hashlib.sha256(username.encode()).hexdigest()
 
 
-def _code_is_valid(account: InsuredAccount | None, code: str) -> bool:
+def _code_is_valid(account: InsuredAccount | None, code: str) -> TypeGuard[InsuredAccount]:
     """The code is the account's pending one, not expired, and its failure cap is not reached.
 
     Exactly one code hash is computed whatever the case (no account, no pending code, expired, wrong, right),
@@ -63,10 +65,16 @@ def _code_is_valid(account: InsuredAccount | None, code: str) -> bool:
         and account.code_issued_at is not None
         and timezone.now() - account.code_issued_at <= dt.timedelta(days=CODE_VALID_DAYS)
     )
+    pending_account = account if pending else None
     matches = check_password(
-        (code or "").strip(), account.activation_code_hash if pending else _dummy_code_hash()
+        (code or "").strip(),
+        pending_account.activation_code_hash if pending_account is not None else _dummy_code_hash(),
     )
-    failures = cache.get(_failures_key(username_for(account.national_id))) if pending else None
+    failures = (
+        cache.get(_failures_key(username_for(pending_account.national_id)))
+        if pending_account is not None
+        else None
+    )
     return pending and matches and (failures or 0) < settings.LTCI_ACTIVATION_CODE_MAX_FAILURES
 
 
@@ -121,7 +129,7 @@ def activation_code_issue(*, account: InsuredAccount, actor=None) -> str:
     code = f"{secrets.randbelow(10**8):08d}"
     account.activation_code_hash = make_password(code, hasher=ActivationCodeHasher())
     account.code_issued_at = timezone.now()
-    account._history_user = actor if getattr(actor, "pk", None) else None
+    set_history_user(account, actor)
     account.save()
     user = account.user
     user.set_unusable_password()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from benefits.models import Admission
 from institutions.models import Bed, Institution
+from ltci.core.history import set_history_user
 
 
 class AdmissionError(ValueError):
@@ -65,8 +66,9 @@ def admission_admit(
     later = Admission.objects.filter(person=person, admitted_on__gt=on)
     if until is not None:
         later = later.filter(admitted_on__lt=until)
-    if later.exists():
-        raise AdmissionError(f"the person has a later admission from {later.first().admitted_on.isoformat()}")
+    first_later = later.first()
+    if first_later is not None:
+        raise AdmissionError(f"the person has a later admission from {first_later.admitted_on.isoformat()}")
     free = free_beds(institution=institution, on=on, until=until)
     if bed is None:
         if not free:
@@ -81,7 +83,7 @@ def admission_admit(
     admission = Admission(
         person=person, institution=institution, bed=bed, admitted_on=on, discharged_on=until
     )
-    admission._history_user = actor if getattr(actor, "pk", None) else None
+    set_history_user(admission, actor)
     try:
         with transaction.atomic():
             admission.save()
@@ -101,7 +103,7 @@ def admission_discharge(*, admission: Admission, on: dt.date, actor=None) -> Adm
     if admission.discharged_on is not None and admission.discharged_on <= on:
         return admission
     admission.discharged_on = on
-    admission._history_user = actor if getattr(actor, "pk", None) else None
+    set_history_user(admission, actor)
     admission.save()
     return admission
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from benefits import rules
 from benefits.eligibility import covered_classes_on
 from benefits.models import Admission, BenefitDecision, RemoteResidence
+from ltci.core.history import set_history_user
 from ltci.core.policy import active_scheme
 
 from .admissions import AdmissionError, admission_admit, admission_discharge
@@ -29,7 +30,7 @@ def _actor(actor):
 
 
 def _save(decision: BenefitDecision, actor) -> None:
-    decision._history_user = _actor(actor)
+    set_history_user(decision, actor)
     try:
         with transaction.atomic():
             decision.save()

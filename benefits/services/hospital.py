@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from benefits.models import HospitalStay
+from ltci.core.history import set_history_user
 
 
 @transaction.atomic
@@ -19,6 +20,6 @@ def hospital_stay_record(
     )
     stay.discharged_on = discharged_on
     stay.hospital = hospital
-    stay._history_user = actor if getattr(actor, "pk", None) else None
+    set_history_user(stay, actor)
     stay.save()
     return stay

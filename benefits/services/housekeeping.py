@@ -36,6 +36,7 @@ def end_on_death(*, actor=None, person_ids=None) -> int:
     if person_ids is not None:
         rows = rows.filter(person_id__in=id_set(person_ids))
     for decision in rows.select_related("person"):
+        assert decision.person.died_on is not None  # the filter above
         decision_end(decision=decision, ends_on=decision.person.died_on, reason=R.DIED, actor=actor)
         count += 1
     return count
@@ -59,6 +60,7 @@ def end_on_coverage_end(*, actor=None, person_ids=None) -> int:
         ended = ended.filter(person_id__in=id_set(person_ids))
     count = 0
     for period in ended.iterator():
+        assert period.end is not None  # the filter above
         reason = R.MOVED_OUT if period.end_reason == "moved_out" else R.COVERAGE_ENDED
         for decision in _live(
             BenefitDecision.objects.filter(person_id=period.person_id, starts_on__lte=period.end), period.end

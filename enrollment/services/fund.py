@@ -27,7 +27,7 @@ def validate_manual_income(
         errors["source"] = _("只能登记社会捐助或利息；筹资收入由年度批处理入账")
     if amount is None or amount <= 0:
         errors["amount"] = _("金额必须大于0")
-    elif amount.as_tuple().exponent < -2:
+    elif not isinstance(exponent := amount.as_tuple().exponent, int) or exponent < -2:  # "F": infinity
         errors["amount"] = _("金额最多两位小数（元，精确到分）")
     if booked_on is None:
         errors["booked_on"] = _("必填")

@@ -5,6 +5,7 @@ rows are written for changed persons and changed periods (creations are the reco
 """
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -129,7 +130,10 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
     applied = unchanged = 0
     with connection.cursor() as cursor:
         existing = _existing(cursor, [r.national_id for _, r in rows])
-        new_rows, closes, opens, updates = [], [], [], []
+        new_rows = []
+        closes: list[tuple[Any, ...]] = []  # rows for the temporary tables (_decide fills them)
+        opens: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
         for row_no, r in rows:
             state = existing.get(r.national_id)
             if state is None:

@@ -72,13 +72,11 @@ def year_policy(year: int) -> YearPolicy:
         raise NoPolicyInForce(f"no insurance type is covered in {year} by the active policy scheme")
     for itype, ref in covered.items():
         record = policy_record("contribution_standard", on=ref, key=itype) if _has_value(itype, ref) else None
-        if record is None:
-            rules.standard_amounts(
-                None, name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}"
-            )
-        amounts = rules.standard_amounts(
-            record_value(record), name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}"
+        amounts = rules.standard_amounts(  # raises PolicyNotEntered naming the standard when there is none
+            record_value(record) if record is not None else None,
+            name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}",
         )
+        assert record is not None
         types[itype] = TypeStandard(itype, ref, record.id, amounts)
     ref = min(covered.values())
     sub = policy_in_force("subsidised_categories", on=ref)

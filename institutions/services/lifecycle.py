@@ -299,6 +299,7 @@ def insurance_check(*, on: dt.date | None = None) -> dict[str, int]:
         insurance_expires_on__lte=on + dt.timedelta(days=WARN_DAYS),
     )
     for agreement in soon.select_related("institution"):
+        assert agreement.insurance_expires_on is not None  # the filter above
         __, created = InsuranceNotice.objects.get_or_create(
             agreement=agreement,
             kind=InsuranceNotice.Kind.WARNING,
@@ -316,6 +317,7 @@ def insurance_check(*, on: dt.date | None = None) -> dict[str, int]:
         state=A.ACTIVE, valid_from__lte=on, valid_to__gte=on, insurance_expires_on__lt=on
     )
     for agreement in expired.select_related("institution"):
+        assert agreement.insurance_expires_on is not None  # the filter above
         with transaction.atomic():
             institution_suspend(
                 institution=agreement.institution,

@@ -29,7 +29,8 @@ def import_view(model_admin, request, *, title, columns, importer):
             if outcome.job:
                 return redirect(f"{request.path}?job={outcome.job.pk}")
             report = outcome.report
-            (messages.error if report.file_error else messages.success)(request, report.summary())
+            if report is not None:
+                (messages.error if report.file_error else messages.success)(request, report.summary())
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

@@ -26,8 +26,10 @@ class ApiPagination(LimitOffsetPagination):
 class _LiveRate:
     """Read the rate from the current settings (DRF's classes keep the rates of import time)."""
 
+    scope: str | None  # set by the throttle class this is mixed into
+
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) if self.scope else None
 
 
 class UserThrottle(_LiveRate, UserRateThrottle):

@@ -7,6 +7,7 @@ page load never scans the whole table. Use with `show_full_result_count = False`
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -16,7 +17,7 @@ class LargeTablePaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        if not getattr(queryset, "query", None):
+        if not isinstance(queryset, QuerySet):
             return super().count
         if not queryset.query.where:
             estimate = table_estimate(queryset.db, queryset.model._meta.db_table)

@@ -118,7 +118,7 @@ def _record(item, n: int, errors: list[str]) -> PackRecord | None:
         errors.append(f"{where}: default_reason: missing (say why the pack chose this value)")
     model, problems = validate_value(kind, key, item.get("value"))
     errors.extend(f"{where}: {p}" for p in problems)
-    if len(errors) > found:
+    if len(errors) > found or valid_from is None:
         return None
     return PackRecord(
         kind, key, valid_from, valid_to, canonical(model), str(item.get("note") or ""), is_default, reason
@@ -238,7 +238,7 @@ def export_pack(scheme: PolicyScheme) -> str:
         if r.note:
             item["note"] = r.note
         records.append(item)
-    data = {"scheme": scheme.code, "name": scheme.name}
+    data: dict[str, object] = {"scheme": scheme.code, "name": scheme.name}
     if scheme.source:
         data["source"] = scheme.source
     data["records"] = records

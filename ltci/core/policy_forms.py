@@ -63,6 +63,8 @@ def _form_field(name: str, info) -> forms.Field:
                 choices=[(c, c) for c in typing.get_args(item)],
             )
         sub = _sub_model(annotation)
+        if sub is None:
+            raise TypeError(f"{name}: a list field must hold literals or a sub-model")
         columns = " ".join(f"{gettext(f.title or n)}（{n}）" for n, f in sub.model_fields.items())
         return forms.CharField(
             label=label,
@@ -129,7 +131,8 @@ class PolicyRecordForm(forms.ModelForm):
         return data
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
         if start and end and end < start:
             self.add_error("valid_to", gettext("失效日期不能早于生效日期"))
@@ -138,7 +141,7 @@ class PolicyRecordForm(forms.ModelForm):
         for error in errors:
             field = error.field.split(".")[0]
             info = self.schema.model_fields.get(field)
-            title = f"{gettext(info.title)}（{field}）" if info else field
+            title = f"{gettext(info.title or field)}（{field}）" if info else field
             shown = "" if error.value is None else gettext("（填写的是 %(value)s）") % {"value": error.value}
             self.add_error(field if field in self.fields else None, f"{title}：{error.reason}{shown}")
         if not errors:
@@ -175,7 +178,9 @@ def form_for(kind: str, key: str, value=None, form_choice: str = "") -> type[Pol
     probe = value if isinstance(value, dict) else ({"form": form_choice} if form_choice else None)
     # an unknown kind or key (a record written outside the admin) gets no value fields and clean() says why
     schema = declared.model_for(key, probe) if declared and declared.key_ok(key) else Value
-    attrs = {name: _form_field(name, info) for name, info in schema.model_fields.items()}
+    attrs: dict[str, typing.Any] = {
+        name: _form_field(name, info) for name, info in schema.model_fields.items()
+    }
     attrs[NULL_FIELD] = forms.BooleanField(
         label=_("整条标准留待录入"),
         required=False,
@@ -197,7 +202,8 @@ class KindChoiceForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kind, key = cleaned.get("kind"), (cleaned.get("key") or "").strip()
         if kind and not KINDS[kind].key_ok(key):
             self.add_error(

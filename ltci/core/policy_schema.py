@@ -11,11 +11,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 CENT = Decimal("0.01")
 INSURANCE_TYPES = ("employee", "resident")
@@ -48,9 +49,14 @@ Amount = Annotated[
 ]
 Ratio = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, strict=False)]
-Category = Literal[CATEGORIES]
-BenefitClass = Literal[BENEFIT_CLASSES]
-InstitutionType = Literal[INSTITUTION_TYPES]
+if TYPE_CHECKING:  # at run time the literals' members are the tuples above; the checker sees strings
+    Category = str
+    BenefitClass = str
+    InstitutionType = str
+else:
+    Category = Literal[CATEGORIES]
+    BenefitClass = Literal[BENEFIT_CLASSES]
+    InstitutionType = Literal[INSTITUTION_TYPES]
 
 
 class Value(BaseModel):
@@ -334,7 +340,7 @@ class FieldError:
         return f"{self.field or 'value'}{shown}: {self.reason}"
 
 
-def _reason(err: dict, model: type[Value]) -> str:
+def _reason(err: ErrorDetails, model: type[Value]) -> str:
     ctx = err.get("ctx") or {}
     kind = err["type"]
     if kind == "missing":

@@ -15,7 +15,10 @@ class ErrorSerializer(serializers.Serializer):
         help_text="稳定的错误代码，如 invalid、not_authenticated、not_found、throttled"
     )
     message = serializers.CharField(help_text="错误说明（按请求语言）")
-    errors = serializers.JSONField(required=False, help_text="输入错误：按字段（批量记录按序号）列出的原因")
+    # Documents the error body only (never validated), so the field may shadow Serializer.errors.
+    errors = serializers.JSONField(  # type: ignore[assignment]
+        required=False, help_text="输入错误：按字段（批量记录按序号）列出的原因"
+    )
 
 
 ERRORS = {
