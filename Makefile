@@ -4,7 +4,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
-SERVICES := $(BIN)/python ltci/core/embedded.py
+SERVICES := $(BIN)/python scripts/embedded.py
 WITH_ENV = eval "$$($(SERVICES) env)" &&
 PORT ?= 8000
 

@@ -16,12 +16,10 @@ class RedisCacheClient(DjangoRedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
-        # Django's own (undocumented) helpers of RedisCacheClient, which django-stubs does not declare.
-        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
-            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
-            client = self._clients[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "ltci" / "core" / "embedded.py"
+SCRIPT = ROOT / "scripts" / "embedded.py"
 
 
 def run(cmd, **env):

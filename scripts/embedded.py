@@ -6,14 +6,13 @@ Standalone (stdlib only, no Django import). It uses the binaries shipped inside 
 
 Usage::
 
-    .venv/bin/python ltci/core/embedded.py up      # start PG/Redis unless DATABASE_URL/REDIS_URL are set
-    .venv/bin/python ltci/core/embedded.py env     # print `export DATABASE_URL=... REDIS_URL=...` lines
-    .venv/bin/python ltci/core/embedded.py status  # show what runs
-    .venv/bin/python ltci/core/embedded.py down    # stop the embedded servers (never external ones)
+    .venv/bin/python scripts/embedded.py up      # start PG/Redis unless DATABASE_URL/REDIS_URL are set
+    .venv/bin/python scripts/embedded.py env     # print `export DATABASE_URL=... REDIS_URL=...` lines
+    .venv/bin/python scripts/embedded.py status  # show what runs
+    .venv/bin/python scripts/embedded.py down    # stop the embedded servers (never external ones)
 
-    python -m ltci.core.embedded CMD               # same thing
-
-Makefile usage: ``eval $$(.venv/bin/python ltci/core/embedded.py env)``.
+This is development tooling, not part of the application package (production uses configured services).
+Makefile usage: ``eval $$(.venv/bin/python scripts/embedded.py env)``.
 
 Environment:
     DATABASE_URL / REDIS_URL        if set, that service is external: nothing is started for it
@@ -49,7 +48,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 LOCAL_DIR = REPO_ROOT / ".local"
 PG_ROOT = LOCAL_DIR / "pg"
 PG_DATA = PG_ROOT / "data"
