@@ -1,5 +1,20 @@
+import os
+
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, settings
+
+# Property tests must not fail because the machine is busy (two pytest workers, PostgreSQL and the other
+# services share two cores): no deadline and no time-based health check. The "ci" profile is the default;
+# HYPOTHESIS_PROFILE=dev keeps hypothesis's own defaults for a developer hunting slow examples.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
@@ -73,3 +88,46 @@ def _token_failures_reset():
 def _media_in_tmp(settings, tmp_path):
     """Keep uploaded documents and photos of tests out of the project's media directory."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def _other_sessions(dbname: str) -> list[tuple]:
+    """The sessions still connected to the test database, seen from the server's maintenance database."""
+    import psycopg
+    from django.db import connection
+
+    s = connection.settings_dict
+    with psycopg.connect(
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+        user=s["USER"],
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        return admin.execute(
+            "SELECT pid, application_name, client_addr, state, backend_start, left(query, 120) "
+            "FROM pg_stat_activity WHERE datname = %s",
+            [dbname],
+        ).fetchall()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, dropped only once nothing else is connected to it.
+
+    Every connection the suite opens is closed by its owner (threads of tests/concurrency.py, live_server,
+    subprocesses); a process killed on purpose leaves a backend that ends when PostgreSQL notices, so this
+    waits a little for those before pytest-django drops the database (else: "is being accessed by other
+    users"). A session still there after the wait is a leak: the run fails and names it.
+    """
+    yield
+    import time
+
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        dbname = connection.settings_dict["NAME"]
+        connections.close_all()
+        deadline = time.monotonic() + 30
+        while (left := _other_sessions(dbname)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert not left, f"sessions still connected to {dbname} at the end of the run: {left}"

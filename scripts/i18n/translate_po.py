@@ -1,6 +1,6 @@
 """Fill locale/en/LC_MESSAGES/django.po from the translation tables scripts/i18n/en_*.tsv.
 
-Workflow after UI text changes (polib is a tool for this script only, not a project dependency):
+Workflow after UI text changes (polib, this script's only library, is in the dev extras):
 
     .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=.local --ignore=staticfiles \
         --ignore='*/locale'
