@@ -362,6 +362,7 @@ def _agreement_condition(person, on, decision, care_form, institution):
         return _condition("agreement", True, None, f"{form} is paid to the person: no institution needed")
     if inst is None:
         return _condition("agreement", False, rules.FORM_NOT_AGREED, f"{form} needs an agreement institution")
+    from institutions.rules import agreement_covers
     from institutions.selectors import active_agreement
 
     agreement = active_agreement(institution=inst, on=on)
@@ -374,7 +375,7 @@ def _agreement_condition(person, on, decision, care_form, institution):
             f"Institution#{inst.pk}",
         )
     record = f"Agreement#{agreement.pk}"
-    if form not in (agreement.care_forms or []):
+    if not agreement_covers(agreement.care_forms, form):
         return _condition(
             "agreement",
             False,

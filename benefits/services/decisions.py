@@ -69,6 +69,7 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
     if not strict:
         return
     if institution is not None:
+        from institutions.rules import agreement_covers
         from institutions.selectors import active_agreement
 
         agreement = active_agreement(institution=institution, on=starts_on)
@@ -76,7 +77,7 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
             raise DecisionError(
                 f"institution {institution.code} has no active agreement on {starts_on.isoformat()}"
             )
-        if care_form not in (agreement.care_forms or []):
+        if not agreement_covers(agreement.care_forms, care_form):
             raise DecisionError(f"the agreement of {institution.code} does not cover {care_form}")
     if (
         care_form == "remote_cash"
