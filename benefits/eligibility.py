@@ -8,12 +8,10 @@ settlement run checks condition 6 (agreement, bed) per record. Both use the same
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.db.models import Q
-
 from benefits import rules
 from benefits.models import Admission, BenefitDecision, HospitalStay, OtherFundBenefit
-from ltci.core.models import PolicyRecord
-from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, active_scheme, record_value
+from institutions.models import Bed
+from ltci.core.policy import policy_periods
 from ltci.core.queries import id_set
 
 COVERED_CLASSES_KIND = "covered_classes"
@@ -50,34 +48,13 @@ def _condition(code, passed, reason_code, detail, record=""):
 def covered_classes_by_day(start: dt.date, end: dt.date) -> dict[dt.date, frozenset[str]]:
     """Return the covered benefit classes for each day of the range, from one policy query.
 
-    Raise NoPolicyInForce / PolicyNotEntered naming the day without a usable record.
+    Raise NoPolicyInForce / PolicyNotEntered naming the day without a usable record (ltci.core.policy).
     """
-    scheme = active_scheme()
-    records = list(
-        PolicyRecord.objects.filter(scheme=scheme, kind=COVERED_CLASSES_KIND, key="*", valid_from__lte=end)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
-        .order_by("valid_from")
-    )
     result: dict[dt.date, frozenset[str]] = {}
-    for day in rules.days(start, end):
-        record = next(
-            (
-                r
-                for r in reversed(records)
-                if r.valid_from <= day and (r.valid_to is None or day <= r.valid_to)
-            ),
-            None,
-        )
-        if record is None:
-            raise NoPolicyInForce(
-                f"no policy in force: '{COVERED_CLASSES_KIND}' [*] on {day.isoformat()} in scheme {scheme.code}"
-            )
-        if record.value is None:
-            raise PolicyNotEntered(
-                f"policy standard '{COVERED_CLASSES_KIND}' [*] of scheme {scheme.code} in force on "
-                f"{day.isoformat()} has not been entered yet: staff must enter it in the admin (政策参数)"
-            )
-        result[day] = frozenset(record_value(record)["classes"])
+    for first, last, value in policy_periods(COVERED_CLASSES_KIND, start=start, end=end):
+        classes = frozenset(value["classes"])
+        for day in rules.days(first, last):
+            result[day] = classes
     return result
 
 
@@ -135,8 +112,8 @@ def month_segments(
     conclusions = conclusions_in_force(person_ids=person_ids, start=start, end=end)
     decisions: dict[int, list[rules.DecisionView]] = {}
     for row in (
-        BenefitDecision.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        BenefitDecision.objects.overlapping(start, end)
+        .filter(person_id__in=id_set(person_ids))
         .values_list(
             "person_id", "id", "starts_on", "ends_on", "care_form", "institution_id", "carer_trained"
         )
@@ -144,15 +121,15 @@ def month_segments(
         decisions.setdefault(row[0], []).append(rules.DecisionView(*row[1:]))
     stays: dict[int, list[tuple]] = {}
     for person_id, admitted_on, discharged_on, hospital in (
-        HospitalStay.objects.filter(person_id__in=id_set(person_ids), admitted_on__lte=end)
-        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=start))
+        HospitalStay.objects.overlapping(start, end)
+        .filter(person_id__in=id_set(person_ids))
         .values_list("person_id", "admitted_on", "discharged_on", "hospital")
     ):
         stays.setdefault(person_id, []).append((admitted_on, discharged_on, hospital))
     other_funds: dict[int, list[tuple]] = {}
     for person_id, starts_on, ends_on, fund in (
-        OtherFundBenefit.objects.filter(person_id__in=id_set(person_ids), starts_on__lte=end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        OtherFundBenefit.objects.overlapping(start, end)
+        .filter(person_id__in=id_set(person_ids))
         .order_by("starts_on")
         .values_list("person_id", "starts_on", "ends_on", "fund")
     ):
@@ -285,12 +262,7 @@ def _conclusion_condition(conclusion, on):
 
 
 def _decision_on(person, on, care_form, institution):
-    return (
-        BenefitDecision.objects.filter(person=person, starts_on__lte=on)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-        .select_related("institution")
-        .first()
-    )
+    return BenefitDecision.objects.in_force(on).filter(person=person).select_related("institution").first()
 
 
 def _decision_condition(decision, on, care_form, institution):
@@ -324,11 +296,7 @@ def _decision_condition(decision, on, care_form, institution):
 
 def _condition_5(person, on):
     """SPEC 5.1 item 5: not an inpatient that day, nor receiving work-injury or maternity benefits."""
-    for stay in (
-        HospitalStay.objects.filter(person=person, admitted_on__lte=on)
-        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
-        .order_by("admitted_on")
-    ):
+    for stay in HospitalStay.objects.in_force(on).filter(person=person).order_by("admitted_on"):
         until = stay.discharged_on.isoformat() if stay.discharged_on else "open"
         return _condition(
             "not_in_hospital",
@@ -338,11 +306,7 @@ def _condition_5(person, on):
             f"HospitalStay#{stay.pk}",
         )
     # The same condition (SPEC 5.1 item 5): not receiving work-injury or maternity benefits for the care.
-    for benefit in (
-        OtherFundBenefit.objects.filter(person=person, starts_on__lte=on)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-        .order_by("starts_on")
-    ):
+    for benefit in OtherFundBenefit.objects.in_force(on).filter(person=person).order_by("starts_on"):
         return _condition(
             "not_in_hospital",
             False,
@@ -362,6 +326,7 @@ def _agreement_condition(person, on, decision, care_form, institution):
         return _condition("agreement", True, None, f"{form} is paid to the person: no institution needed")
     if inst is None:
         return _condition("agreement", False, rules.FORM_NOT_AGREED, f"{form} needs an agreement institution")
+    from institutions.rules import agreement_covers
     from institutions.selectors import active_agreement
 
     agreement = active_agreement(institution=inst, on=on)
@@ -374,7 +339,7 @@ def _agreement_condition(person, on, decision, care_form, institution):
             f"Institution#{inst.pk}",
         )
     record = f"Agreement#{agreement.pk}"
-    if form not in (agreement.care_forms or []):
+    if not agreement_covers(agreement.care_forms, form):
         return _condition(
             "agreement",
             False,
@@ -386,17 +351,14 @@ def _agreement_condition(person, on, decision, care_form, institution):
     if form != "residential":
         return _condition("agreement", True, None, f"agreement of {inst.code} covers {form}", record)
     admission = (
-        Admission.objects.filter(person=person, institution=inst, admitted_on__lte=on)
-        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
-        .select_related("bed")
-        .first()
+        Admission.objects.in_force(on).filter(person=person, institution=inst).select_related("bed").first()
     )
     if admission is None:
         return _condition(
             "agreement", False, rules.BED, f"not admitted to {inst.code} on {on.isoformat()}", record
         )
     bed = admission.bed
-    if bed is None or bed.registered_from > on or (bed.registered_to is not None and bed.registered_to < on):
+    if bed is None or not Bed.objects.in_force(on).filter(pk=bed.pk).exists():
         return _condition(
             "agreement",
             False,

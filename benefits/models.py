@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from assessment.models import Conclusion
 from enrollment.models import Person
 from institutions.models import Bed, CareForm, Institution
-from ltci.core.models import DateRangeFunc
+from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
 
 
 class BenefitClass(models.TextChoices):
@@ -79,6 +79,9 @@ class BenefitDecision(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
+    validity = Validity("starts_on", "ends_on")
+    objects = DatedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("待遇核定")
         verbose_name_plural = _("待遇核定")
@@ -122,6 +125,9 @@ class Admission(models.Model):
     admitted_on = models.DateField(_("入住日期"))
     discharged_on = models.DateField(_("出院/退住日期"), null=True, blank=True)
     history = HistoricalRecords()
+
+    validity = Validity("admitted_on", "discharged_on", end_inclusive=False)
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("入住记录")
@@ -182,6 +188,9 @@ class HospitalStay(models.Model):
     hospital = models.CharField(_("医院"), max_length=200)
     history = HistoricalRecords()
 
+    validity = Validity("admitted_on", "discharged_on", end_inclusive=False)
+    objects = DatedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("住院记录")
         verbose_name_plural = _("住院记录")
@@ -232,6 +241,9 @@ class OtherFundBenefit(models.Model):
     reference = models.CharField(_("业务编号"), max_length=64, blank=True)
     history = HistoricalRecords()
 
+    validity = Validity("starts_on", "ends_on")
+    objects = DatedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("工伤生育待遇")
         verbose_name_plural = _("工伤生育待遇")
@@ -265,6 +277,9 @@ class RemoteResidence(models.Model):
     valid_to = models.DateField(_("备案结束"), null=True, blank=True)
     place = models.CharField(_("居住地"), max_length=200, blank=True)
     history = HistoricalRecords()
+
+    validity = Validity("valid_from", "valid_to")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("异地居住备案")
@@ -353,6 +368,9 @@ class AgentLink(models.Model):
         verbose_name=_("登记人"),
     )
     history = HistoricalRecords()
+
+    validity = Validity("valid_from", "valid_to")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("代办/监护关系")

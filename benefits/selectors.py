@@ -2,18 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import Q
-
 from .models import Admission, BenefitDecision, HospitalStay
 
 
 def decision_in_force(*, person, on: dt.date) -> BenefitDecision | None:
-    return (
-        BenefitDecision.objects.filter(person=person, starts_on__lte=on)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-        .select_related("institution")
-        .first()
-    )
+    return BenefitDecision.objects.in_force(on).filter(person=person).select_related("institution").first()
 
 
 def decisions_for_person(*, person):
@@ -27,8 +20,8 @@ def hospital_stays_for_person(*, person):
 def residents_for_institution(*, institution, on: dt.date):
     """Admissions of the institution occupying a bed on the day (its residents)."""
     return (
-        Admission.objects.filter(institution=institution, admitted_on__lte=on)
-        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        Admission.objects.in_force(on)
+        .filter(institution=institution)
         .select_related("person", "bed")
         .order_by("bed__label", "admitted_on", "pk")
     )
@@ -37,8 +30,8 @@ def residents_for_institution(*, institution, on: dt.date):
 def clients_for_institution(*, institution, on: dt.date):
     """Decisions naming the institution in force on the day (its residents and home-care clients)."""
     return (
-        BenefitDecision.objects.filter(institution=institution, starts_on__lte=on)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        BenefitDecision.objects.in_force(on)
+        .filter(institution=institution)
         .select_related("person")
         .order_by("care_form", "person__name", "pk")
     )
@@ -51,10 +44,8 @@ def admission_for_institution(*, institution, pk: int) -> Admission | None:
 
 def has_residential_decision(*, person, institution, on: dt.date) -> bool:
     return (
-        BenefitDecision.objects.filter(
-            person=person, institution=institution, care_form="residential", starts_on__lte=on
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        BenefitDecision.objects.in_force(on)
+        .filter(person=person, institution=institution, care_form="residential")
         .exists()
     )
 

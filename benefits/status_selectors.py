@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-from django.db.models import Q
-
 from ltci.core.queries import SENTINEL_DAY, SENTINEL_ID, Precompiled, id_set
 
 from .models import AgentLink, InsuredAccount
@@ -43,9 +41,7 @@ def viewable_persons(*, account: InsuredAccount, on: dt.date) -> list:
 
     persons = [account.person] if account.person_id else []
     principal_ids = (
-        AgentLink.objects.filter(account=account, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .values_list("principal_id", flat=True)
+        AgentLink.objects.in_force(on).filter(account=account).values_list("principal_id", flat=True)
     )
     persons += list(Person.objects.filter(pk__in=list(principal_ids)).order_by("name", "pk"))
     return persons
@@ -93,14 +89,15 @@ def _build_conclusions(person):
 
 def _build_reminders(person, on):
     from assessment.models import Conclusion, ExpiryReminder
+    from ltci.core.models import overlapping_q
 
     # SPEC 4.3: reminded from 60 days before expiry until a new conclusion replaces it or it expires.
     return (
         ExpiryReminder.objects.filter(
+            overlapping_q(Conclusion, on, None, prefix="conclusion__"),  # not expired yet
             conclusion__person=person,
             conclusion__state=Conclusion.State.FINAL,
             remind_on__lte=on,
-            conclusion__valid_until__gte=on,
         )
         .select_related("conclusion")
         .order_by("conclusion__valid_until")

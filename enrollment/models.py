@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ltci.core.fields import money_field
-from ltci.core.models import DateRangeFunc
+from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
 
 
 class InsuranceType(models.TextChoices):
@@ -93,6 +93,9 @@ class CoveragePeriod(models.Model):
     )
     end_reason = models.CharField(_("结束原因"), max_length=10, choices=EndReason.choices, blank=True)
     history = HistoricalRecords()
+
+    validity = Validity("start", "end")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("参保期间")

@@ -103,11 +103,21 @@ def recovery_threshold(*, due_by: dt.date, booked_on: dt.date | None) -> dt.date
 def payment_status(
     *, individual_amount: Decimal, individual_paid: Decimal, due: dt.date, today: dt.date
 ) -> str:
+    """The status of a contribution that is not waived (SPEC 3.4): paid in full, else arrears after the
+    due day, else partly paid or due. ``PAYMENT_STATUS_SQL`` is the same rule for the set-based jobs."""
     if individual_paid >= individual_amount:
         return "paid"
     if today > due:
         return "arrears"
     return "partly_paid" if individual_paid > 0 else "due"
+
+
+# payment_status as an SQL expression over enrollment_contribution's columns and the day %(on)s, for the
+# yearly run and the daily arrears job; tests/enrollment/test_payment_status_sql.py holds the two to the
+# same answer on random inputs.
+PAYMENT_STATUS_SQL = """CASE WHEN individual_paid >= individual_amount THEN 'paid'
+                  WHEN %(on)s::date > due_by THEN 'arrears'
+                  WHEN individual_paid > 0 THEN 'partly_paid' ELSE 'due' END"""
 
 
 # --- eligibility conditions (SPEC 3.4, 5.1 items 1-2) --------------------------------------------------

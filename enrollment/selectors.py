@@ -162,7 +162,7 @@ def payable_from(*, person, coverage=None, contributions=None) -> dt.date | None
 def _insured_in_year(year: int):
     """Ids of the persons with a coverage period overlapping the year and alive on some day of it."""
     jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    covered = CoveragePeriod.objects.filter(start__lte=dec31).filter(Q(end__isnull=True) | Q(end__gte=jan1))
+    covered = CoveragePeriod.objects.overlapping(jan1, dec31)
     return (
         Person.objects.filter(id__in=covered.values("person_id"))
         .filter(Q(died_on__isnull=True) | Q(died_on__gte=jan1))

@@ -254,7 +254,7 @@ def _apply_institution(r: InstitutionRow, *, today: dt.date, actor) -> bool:
             Agreement.objects.select_for_update()
             .filter(institution=institution)
             .exclude(state=A.TERMINATED)
-            .filter(valid_from__lte=r.agreement_to, valid_to__gte=r.agreement_from)
+            .overlapping(r.agreement_from, r.agreement_to)
             .order_by("-valid_from")
             .first()
         )

@@ -79,6 +79,24 @@ def deposit_rate_error(rate: Decimal | None) -> str | None:
     return None
 
 
+# Care forms whose visits an institution delivers at home under a "home visits" agreement: option B1
+# (home_visits) and the institutional visits of option B2 (home_family) are both home visits (SPEC 5.2 B).
+HOME_VISIT_FORMS = frozenset({"home_visits", "home_family"})
+
+
+def agreement_covers(care_forms: Iterable[str] | None, care_form: str) -> bool:
+    """True when an agreement listing ``care_forms`` covers ``care_form`` (SPEC 5.1 item 6, SPEC 6).
+
+    The visits of option B2 are institutional home visits (SPEC 5.2 B), so an agreement covering either
+    home_visits or home_family serves both. The one definition: eligibility, benefit decisions and the
+    settlement run all ask it.
+    """
+    forms = set(care_forms or ())
+    if care_form in forms:
+        return True
+    return care_form in HOME_VISIT_FORMS and bool(forms & HOME_VISIT_FORMS)
+
+
 def insurance_valid(expires_on: dt.date | None, on: dt.date) -> bool:
     """Liability insurance covers its expiry day itself; without an expiry date there is no insurance."""
     return expires_on is not None and expires_on >= on

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from ltci.core.models import PolicyRecord
 from ltci.core.policy import NoPolicyInForce, active_scheme, record_value
@@ -53,12 +53,8 @@ def agreement_days(
     """Return, per institution, the inclusive periods within [start, end] an agreement was in force."""
     result: dict[int, list[tuple[dt.date, dt.date, Agreement]]] = defaultdict(list)
     agreements = (
-        Agreement.objects.filter(
-            institution_id__in=list(institution_ids),
-            state__in=LIVE_STATES,
-            valid_from__lte=end,
-            valid_to__gte=start,
-        )
+        Agreement.objects.overlapping(start, end)
+        .filter(institution_id__in=list(institution_ids), state__in=LIVE_STATES)
         .prefetch_related("pauses")
         .order_by("institution_id", "valid_from")
     )
@@ -86,9 +82,7 @@ def current_agreement(*, institution) -> Agreement | None:
 
 
 def bed_queryset(*, institution, on: dt.date):
-    return Bed.objects.filter(institution=institution, registered_from__lte=on).filter(
-        Q(registered_to__isnull=True) | Q(registered_to__gte=on)
-    )
+    return Bed.objects.in_force(on).filter(institution=institution)
 
 
 def registered_bed_count(*, institution, on: dt.date) -> int:
@@ -98,7 +92,7 @@ def registered_bed_count(*, institution, on: dt.date) -> int:
 
 def caregiver_registered(*, institution_id: int, national_id: str, on: dt.date) -> bool:
     return (
-        Employment.objects.current(on)
+        Employment.objects.in_force(on)
         .filter(institution_id=institution_id, caregiver__national_id=national_id.strip().upper())
         .exists()
     )
@@ -109,8 +103,8 @@ def registered_caregivers(
 ) -> set[tuple[int, str]]:
     """(institution_id, national_id) of caregivers employed on at least one day of [start, end]."""
     return set(
-        Employment.objects.filter(institution_id__in=list(institution_ids), employed_from__lte=end)
-        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=start))
+        Employment.objects.overlapping(start, end)
+        .filter(institution_id__in=list(institution_ids))
         .values_list("institution_id", "caregiver__national_id")
     )
 
@@ -121,8 +115,8 @@ def caregiver_employments(
     """Employment periods per (institution_id, national_id) overlapping [start, end], for day checks."""
     result: dict[tuple[int, str], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     rows = (
-        Employment.objects.filter(institution_id__in=list(institution_ids), employed_from__lte=end)
-        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=start))
+        Employment.objects.overlapping(start, end)
+        .filter(institution_id__in=list(institution_ids))
         .values_list("institution_id", "caregiver__national_id", "employed_from", "employed_to")
     )
     for inst, nid, a, b in rows:
@@ -198,9 +192,7 @@ def price_standards(*, on: dt.date) -> dict[str, Decimal | None]:
         scheme = active_scheme()
     except NoPolicyInForce:
         return found
-    records = PolicyRecord.objects.filter(scheme=scheme, kind="payment_standard", valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-    )
+    records = PolicyRecord.objects.in_force(on).filter(scheme=scheme, kind="payment_standard")
     for record in records:
         component = _component_of(record.key)
         if component is None or record.value is None:

@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from benefits.models import BenefitDecision
@@ -34,12 +33,8 @@ def _records_for(month: dt.date, rng) -> list[tuple[str, dict]]:
     end = month_end(month)
     rows = []
     decisions = (
-        BenefitDecision.objects.filter(
-            care_form__in=["residential", "home_visits", "home_family"],
-            institution__isnull=False,
-            starts_on__lte=end,
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
+        BenefitDecision.objects.overlapping(month, end)
+        .filter(care_form__in=["residential", "home_visits", "home_family"], institution__isnull=False)
         .select_related("institution")
     )
     for decision in decisions[:200]:

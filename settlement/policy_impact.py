@@ -59,10 +59,7 @@ def policy_change_impact(*, kind: str, key: str, start: dt.date, end: dt.date | 
         set(records.filter(open_q).values_list("person_id", flat=True).distinct()) if open_months else set()
     )
     persons |= set(
-        BenefitDecision.objects.filter(starts_on__lte=last)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-        .values_list("person_id", flat=True)
-        .distinct()
+        BenefitDecision.objects.overlapping(start, last).values_list("person_id", flat=True).distinct()
     )
     sections = [
         {"title": _("已批准的月度结算（不重算）"), "rows": final},

@@ -1,6 +1,5 @@
-"""Pure settlement rules (SPEC 7.2): reason codes and texts, record-to-form matching, caregiver overlaps."""
+"""Pure settlement rules (SPEC 7.2): reason codes and texts, record-to-form matching, double care."""
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined whe
     NOT_COVERED,
     WAITING,
 )
+from institutions.rules import agreement_covers  # noqa: F401 (the agreement rule lives with agreements)
 
 DOUBLE_CARE = "DOUBLE_CARE"
 DUPLICATE = "DUPLICATE"
@@ -81,15 +81,6 @@ def default_form(kind: str, care_form: str | None) -> str:
     return care_form if care_form in VISIT_FORMS else "home_visits"
 
 
-def agreement_covers(care_forms: Iterable[str], care_form: str) -> bool:
-    """True when an agreement's care forms cover the form; home_visits and home_family both mean the
-    institution's home visits, so either one covers the other's visits (docs/decisions.md)."""
-    forms = set(care_forms or ())
-    if care_form in forms:
-        return True
-    return care_form in ("home_visits", "home_family") and bool(forms & {"home_visits", "home_family"})
-
-
 def is_double_care(kind: str, institution_id: int, paid: Iterable[tuple[int | None, str]]) -> bool:
     """True when something else is paid for the person that day: another institution's accepted record,
     or another care form (a bed-day beside visits, any service beside a cash allowance)."""
@@ -101,21 +92,3 @@ def is_double_care(kind: str, institution_id: int, paid: Iterable[tuple[int | No
         if kind == "home_visit" and other_form not in VISIT_FORMS:
             return True
     return False
-
-
-def caregiver_overlaps(visits: Iterable[tuple[int, str, dt.datetime, dt.datetime]]) -> set[int]:
-    """Return the ids of visits that start before an earlier visit of the same caregiver has ended.
-
-    visits: (record_id, caregiver national id, started_at, ended_at). The earlier visit (by start, then
-    id) stands; the later, overlapping one is rejected (SPEC 7.2 CAREGIVER).
-    """
-    flagged = set()
-    last_end: dict[str, dt.datetime] = {}
-    for record_id, caregiver, started_at, ended_at in sorted(visits, key=lambda v: (v[1], v[2], v[0])):
-        if not caregiver:
-            continue
-        previous = last_end.get(caregiver)
-        if previous is not None and started_at < previous:
-            flagged.add(record_id)
-        last_end[caregiver] = max(previous, ended_at) if previous else ended_at
-    return flagged

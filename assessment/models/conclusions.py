@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from enrollment.models import Person
 from institutions.models import Institution
+from ltci.core.models import DatedQuerySet, Validity
 
 
 class Conclusion(models.Model):
@@ -51,6 +52,9 @@ class Conclusion(models.Model):
     finalized_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
+
+    validity = Validity("concluded_on", "valid_until")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("评估结论")

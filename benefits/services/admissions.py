@@ -8,7 +8,6 @@ import datetime as dt
 import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from benefits.models import Admission
@@ -27,16 +26,9 @@ def _natural(label: str):
 def free_beds(*, institution, on: dt.date, until: dt.date | None = None) -> list[Bed]:
     """Return the institution's beds registered on ``on`` and free from ``on`` until ``until`` (exclusive;
     None = open), lowest label first."""
-    beds = list(
-        Bed.objects.filter(institution=institution, registered_from__lte=on).filter(
-            Q(registered_to__isnull=True) | Q(registered_to__gte=on)
-        )
-    )
-    busy = Admission.objects.filter(bed__in=beds).filter(
-        Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)
-    )
-    if until is not None:
-        busy = busy.filter(admitted_on__lt=until)
+    beds = list(Bed.objects.in_force(on).filter(institution=institution))
+    last = until - dt.timedelta(days=1) if until is not None else None
+    busy = Admission.objects.overlapping(on, last).filter(bed__in=beds)
     taken = set(busy.values_list("bed_id", flat=True))
     return sorted((b for b in beds if b.pk not in taken), key=lambda b: _natural(b.label))
 
@@ -51,11 +43,7 @@ def admission_admit(
 ) -> Admission:
     """Admit the person to a registered bed from ``on`` (the lowest free label unless ``bed`` is given)."""
     _lock_institution(institution)
-    current = (
-        Admission.objects.filter(person=person, admitted_on__lte=on)
-        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
-        .first()
-    )
+    current = Admission.objects.in_force(on).filter(person=person).first()
     if current is not None:
         if current.institution_id == institution.pk and bed is None:
             return current
@@ -127,8 +115,8 @@ def admission_change_bed(*, admission: Admission, bed: Bed, on: dt.date, actor=N
 def occupied_bed_counts(institution_ids: list[int], on: dt.date) -> dict[int, int]:
     """Provider for institutions.selectors.occupied_bed_counts: residents on registered beds that day."""
     rows = (
-        Admission.objects.filter(institution_id__in=institution_ids, admitted_on__lte=on, bed__isnull=False)
-        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        Admission.objects.in_force(on)
+        .filter(institution_id__in=institution_ids, bed__isnull=False)
         .values_list("institution_id", flat=True)
     )
     counts: dict[int, int] = {}

@@ -8,7 +8,6 @@ residential decision admits the person to a free registered bed of its instituti
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from benefits import rules
 from benefits.eligibility import covered_classes_on
@@ -70,6 +69,7 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
     if not strict:
         return
     if institution is not None:
+        from institutions.rules import agreement_covers
         from institutions.selectors import active_agreement
 
         agreement = active_agreement(institution=institution, on=starts_on)
@@ -77,13 +77,11 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
             raise DecisionError(
                 f"institution {institution.code} has no active agreement on {starts_on.isoformat()}"
             )
-        if care_form not in (agreement.care_forms or []):
+        if not agreement_covers(agreement.care_forms, care_form):
             raise DecisionError(f"the agreement of {institution.code} does not cover {care_form}")
     if (
         care_form == "remote_cash"
-        and not RemoteResidence.objects.filter(person=person, valid_from__lte=starts_on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=starts_on))
-        .exists()
+        and not RemoteResidence.objects.in_force(starts_on).filter(person=person).exists()
     ):
         raise DecisionError(f"remote_cash needs a remote-residence filing valid on {starts_on.isoformat()}")
 
@@ -122,12 +120,8 @@ def decision_create(
     if care_form == "home_family" and carer_trained is None:
         carer_trained = False
     overlapping = list(
-        BenefitDecision.objects.select_for_update()
-        .filter(person=person)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+        BenefitDecision.objects.select_for_update().overlapping(starts_on, ends_on).filter(person=person)
     )
-    if ends_on is not None:
-        overlapping = [d for d in overlapping if d.starts_on <= ends_on]
     for existing in overlapping:
         if existing.starts_on >= starts_on or existing.ends_on is not None:
             raise DecisionError(
@@ -231,8 +225,8 @@ def decision_end(
         # The day of death is not a bed-day (it counts as leaving); otherwise the last day is one.
         leave_on = ends_on if reason == BenefitDecision.EndReason.DIED else ends_on + ONE_DAY
         if not stays_on:
-            for admission in Admission.objects.filter(
-                person=decision.person_id, institution=decision.institution_id, admitted_on__lte=leave_on
-            ).filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=leave_on)):
+            for admission in Admission.objects.in_force(leave_on).filter(
+                person=decision.person_id, institution=decision.institution_id
+            ):
                 admission_discharge(admission=admission, on=max(leave_on, admission.admitted_on), actor=actor)
     return decision

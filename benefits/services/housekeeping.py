@@ -23,8 +23,9 @@ CURSOR = "conclusion_events"
 R = BenefitDecision.EndReason
 
 
-def _live(qs, on_or_after):
-    return qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on_or_after))
+def _running_past(qs, day):
+    """The decisions of ``qs`` in force on ``day`` and still running on the day after it."""
+    return qs.in_force(day).overlapping(day + ONE_DAY, None)
 
 
 def end_on_death(*, actor=None, person_ids=None) -> int:
@@ -62,9 +63,7 @@ def end_on_coverage_end(*, actor=None, person_ids=None) -> int:
     for period in ended.iterator():
         assert period.end is not None  # the filter above
         reason = R.MOVED_OUT if period.end_reason == "moved_out" else R.COVERAGE_ENDED
-        for decision in _live(
-            BenefitDecision.objects.filter(person_id=period.person_id, starts_on__lte=period.end), period.end
-        ):
+        for decision in _running_past(BenefitDecision.objects.filter(person_id=period.person_id), period.end):
             decision_end(decision=decision, ends_on=period.end, reason=reason, actor=actor)
             count += 1
     return count
@@ -89,10 +88,9 @@ def _apply_event(event, actor) -> str:
     if event.kind == "final":
         return "ignored"
     live = list(
-        _live(
-            BenefitDecision.objects.filter(person_id=event.person_id, starts_on__lte=event.effective_on),
-            event.effective_on - ONE_DAY,
-        ).select_related("person", "institution")
+        BenefitDecision.objects.in_force(event.effective_on)
+        .filter(person_id=event.person_id)
+        .select_related("person", "institution")
     )
     later = BenefitDecision.objects.filter(person_id=event.person_id, starts_on__gte=event.effective_on)
     if event.kind in ("expired", "revoked"):

@@ -4,7 +4,6 @@ import datetime as dt
 import hashlib
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ltci.core.idnumber import age_on
@@ -29,8 +28,8 @@ def first_coverage_in_year(person_ids, year: int) -> dict[int, tuple[dt.date, st
     jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out: dict[int, tuple[dt.date, str]] = {}
     qs = (
-        CoveragePeriod.objects.filter(person_id__in=person_ids, start__lte=dec31)
-        .filter(Q(end__isnull=True) | Q(end__gte=jan1))
+        CoveragePeriod.objects.overlapping(jan1, dec31)
+        .filter(person_id__in=person_ids)
         .order_by("person_id", "start")
     )
     for pid, start, itype in qs.values_list("person_id", "start", "insurance_type"):

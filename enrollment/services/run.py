@@ -18,6 +18,7 @@ from ltci.core.models import JobRun
 from ltci.core.money import fen
 
 from ..models import FundIncome
+from ..rules import PAYMENT_STATUS_SQL
 from .arrears import recover_pending
 from .booking import book_differences
 from .collective import book_collective_subsidies
@@ -111,15 +112,13 @@ SET individual_paid = c.individual_paid + ins.amount, booked_on = coalesce(c.boo
 FROM ins WHERE c.id = ins.contribution_id
 """
 
-STATUS = """
+STATUS = f"""
 UPDATE enrollment_contribution SET status = s.new
-FROM (SELECT id, CASE WHEN individual_paid >= individual_amount THEN 'paid'
-                      WHEN %(on)s::date > due_by THEN 'arrears'
-                      WHEN individual_paid > 0 THEN 'partly_paid' ELSE 'due' END AS new
+FROM (SELECT id, {PAYMENT_STATUS_SQL} AS new
       FROM enrollment_contribution
       WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND status <> 'waived') s
 WHERE enrollment_contribution.id = s.id AND enrollment_contribution.status <> s.new
-"""
+"""  # noqa: S608 (constants of the code, no input)
 
 
 def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
@@ -288,9 +287,8 @@ def contribution_mark_arrears(*, on: dt.date | None = None) -> int:
     on = on or timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute(
-            """UPDATE enrollment_contribution SET status = 'arrears'
-                          WHERE status IN ('due', 'partly_paid') AND due_by < %s
-                            AND individual_paid < individual_amount""",
-            [on],
+            f"""UPDATE enrollment_contribution SET status = 'arrears'
+                WHERE status IN ('due', 'partly_paid') AND {PAYMENT_STATUS_SQL} = 'arrears'""",  # noqa: S608
+            {"on": on},
         )
         return cursor.rowcount

@@ -3,8 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from ltci.core.policy import (
     NoPolicyInForce,
     PolicyError,
@@ -55,9 +53,7 @@ def covered_types(year: int) -> dict[str, dt.date]:
 
     jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out: dict[str, dt.date] = {}
-    records = PolicyRecord.objects.filter(
-        scheme=active_scheme(), kind="coverage", valid_from__lte=dec31
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=jan1))
+    records = PolicyRecord.objects.overlapping(jan1, dec31).filter(scheme=active_scheme(), kind="coverage")
     for rec in records.order_by("valid_from"):
         if rec.value is not None and record_value(rec)["covered"]:
             out.setdefault(rec.key, max(jan1, rec.valid_from))
@@ -84,9 +80,7 @@ def year_policy(year: int) -> YearPolicy:
     split = {}
     from ltci.core.models import PolicyRecord
 
-    for rec in PolicyRecord.objects.filter(
-        scheme=active_scheme(), kind="fiscal_split", valid_from__lte=ref
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref)):
+    for rec in PolicyRecord.objects.in_force(ref).filter(scheme=active_scheme(), kind="fiscal_split"):
         if rec.value is not None:
             value = record_value(rec)
             split[rec.key] = (value["city"], value["district"])
@@ -121,12 +115,9 @@ def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
     order = {c.value: i for i, c in enumerate(Category)}
     found = []
     for itype, ref in covered.items():
-        records = PolicyRecord.objects.filter(
-            scheme=active_scheme(),
-            kind="contribution_standard",
-            key__startswith=f"{itype}:",
-            valid_from__lte=ref,
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
+        records = PolicyRecord.objects.in_force(ref).filter(
+            scheme=active_scheme(), kind="contribution_standard", key__startswith=f"{itype}:"
+        )
         for rec in records:
             category = rec.key.split(":", 1)[1]
             name = f"'contribution_standard' [{rec.key}] in force on {ref.isoformat()}"
@@ -151,9 +142,9 @@ def _has_value(itype: str, ref: dt.date) -> bool:
     """True when a contribution_standard record exists with a value (null raises in the caller)."""
     from ltci.core.models import PolicyRecord
 
-    rec = PolicyRecord.objects.filter(
-        scheme=active_scheme(), kind="contribution_standard", key=itype, valid_from__lte=ref
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=ref))
+    rec = PolicyRecord.objects.in_force(ref).filter(
+        scheme=active_scheme(), kind="contribution_standard", key=itype
+    )
     found = rec.first()
     if found is None:
         raise NoPolicyInForce(f"no policy in force: 'contribution_standard' [{itype}] on {ref.isoformat()}")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ltci.core.fields import money_field
-from ltci.core.models import DateRangeFunc
+from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
 
 
 class InstitutionType(models.TextChoices):
@@ -104,6 +104,9 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
+    validity = Validity("valid_from", "valid_to")
+    objects = DatedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("服务协议")
         verbose_name_plural = _("服务协议")
@@ -142,6 +145,9 @@ class Bed(models.Model):
     registered_to = models.DateField(_("撤销日期"), null=True, blank=True)
     history = HistoricalRecords()
 
+    validity = Validity("registered_from", "registered_to")
+    objects = DatedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("备案床位")
         verbose_name_plural = _("备案床位")
@@ -173,11 +179,6 @@ class Caregiver(models.Model):
         return self.name
 
 
-class EmploymentQuerySet(models.QuerySet):
-    def current(self, on):
-        return self.filter(employed_from__lte=on).filter(Q(employed_to__isnull=True) | Q(employed_to__gte=on))
-
-
 class Employment(models.Model):
     """A caregiver's employment with an institution over time."""
 
@@ -190,7 +191,8 @@ class Employment(models.Model):
     employed_from = models.DateField(_("入职日期"))
     employed_to = models.DateField(_("离职日期"), null=True, blank=True)
     history = HistoricalRecords()
-    objects = EmploymentQuerySet.as_manager()
+    validity = Validity("employed_from", "employed_to")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("护理人员任职")

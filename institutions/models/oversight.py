@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ltci.core.fields import money_field
+from ltci.core.models import DatedQuerySet, Validity
 
 from .base import Agreement, Caregiver, Institution
 
@@ -65,6 +66,9 @@ class AgreementPause(models.Model):
     paused_from = models.DateField(_("暂停开始"))
     paused_to = models.DateField(_("暂停结束"), null=True, blank=True)
     reason = models.TextField(_("原因"))
+
+    validity = Validity("paused_from", "paused_to")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("协议暂停期间")
@@ -266,6 +270,9 @@ class CaregiverCertificate(models.Model):
     issued_on = models.DateField(_("发证日期"), null=True, blank=True)
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
     history = HistoricalRecords()
+
+    validity = Validity("issued_on", "expires_on")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("护理人员证书")

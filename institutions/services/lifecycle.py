@@ -313,9 +313,7 @@ def insurance_check(*, on: dt.date | None = None) -> dict[str, int]:
                 agreement.institution.code,
                 agreement.insurance_expires_on,
             )
-    expired = Agreement.objects.filter(
-        state=A.ACTIVE, valid_from__lte=on, valid_to__gte=on, insurance_expires_on__lt=on
-    )
+    expired = Agreement.objects.in_force(on).filter(state=A.ACTIVE, insurance_expires_on__lt=on)
     for agreement in expired.select_related("institution"):
         assert agreement.insurance_expires_on is not None  # the filter above
         with transaction.atomic():

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -175,11 +175,9 @@ def caregiver_employ(
             setattr(caregiver, k, v)
         if changed:
             caregiver.save()
-    overlapping = Employment.objects.filter(caregiver=caregiver, institution=institution).filter(
-        Q(employed_to__isnull=True) | Q(employed_to__gte=employed_from)
+    overlapping = Employment.objects.overlapping(employed_from, employed_to).filter(
+        caregiver=caregiver, institution=institution
     )
-    if employed_to is not None:
-        overlapping = overlapping.filter(employed_from__lte=employed_to)
     if overlapping.exists():
         raise InstitutionError(
             _("%(name)s在本机构的任职期间与已有记录重叠") % {"name": caregiver.name}, field="employed_from"
@@ -198,9 +196,9 @@ def caregiver_employ(
 
 def _employed_elsewhere(caregiver: Caregiver, institution: Institution, on: dt.date) -> bool:
     return (
-        Employment.objects.filter(caregiver=caregiver)
+        Employment.objects.overlapping(on, None)
+        .filter(caregiver=caregiver)
         .exclude(institution=institution)
-        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=on))
         .exists()
     )
 
@@ -227,8 +225,8 @@ def caregiver_update(
         today = timezone.localdate()
         elsewhere = _employed_elsewhere(caregiver, institution, today)
         own_current = (
-            Employment.objects.filter(caregiver=caregiver, institution=institution)
-            .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today))
+            Employment.objects.overlapping(today, None)
+            .filter(caregiver=caregiver, institution=institution)
             .exists()
         )
         if elsewhere and not own_current:
@@ -268,8 +266,8 @@ def _check_current_employer(caregiver: Caregiver, institution: Institution | Non
         return
     today = timezone.localdate()
     if (
-        not Employment.objects.filter(caregiver=caregiver, institution=institution)
-        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today))
+        not Employment.objects.overlapping(today, None)
+        .filter(caregiver=caregiver, institution=institution)
         .exists()
     ):
         raise InstitutionError(_("该护理人员已不在本机构任职，不能登记证书或培训"))

@@ -1,4 +1,7 @@
-"""Shared models: effective-dated policy records, job runs, import batches, API tokens."""
+"""Shared models: effective-dated policy records, job runs, import batches, API tokens; the dated
+querysets every effective-dated model uses (Validity, DatedQuerySet)."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -17,6 +20,62 @@ class DateRangeFunc(Func):
 
     def __init__(self, start, end):
         super().__init__(start, end, models.Value("[]"))
+
+
+@dataclass(frozen=True)
+class Validity:
+    """The fields that date a model's rows: the first day, the last day (null = open-ended), and whether
+    that last day is in force itself.
+
+    SPEC 5.2 dates: coverage, decisions, conclusions, agreements and the other periods include both their
+    first and last day; a stay (hospital, admission) ends on its discharge day, which is not a day of the
+    stay, so its end is exclusive. A model declares ``validity = Validity(...)`` and uses
+    ``DatedQuerySet.as_manager()``; every "in force on this day" read goes through ``in_force`` and
+    ``overlapping`` (or ``in_force_q`` for a related model or a subquery).
+    """
+
+    start: str
+    end: str
+    end_inclusive: bool = True
+
+
+def _nullable(model, name: str) -> bool:
+    return model._meta.get_field(name).null
+
+
+def in_force_q(model, on, *, prefix: str = "") -> Q:
+    """Q for the rows of ``model`` in force on the day ``on`` (a date or an expression such as OuterRef).
+
+    ``prefix`` reaches the model through a relation (``"conclusion__"``).
+    """
+    return overlapping_q(model, on, on, prefix=prefix)
+
+
+def overlapping_q(model, start, end, *, prefix: str = "") -> Q:
+    """Q for the rows of ``model`` in force on at least one day of [start, end] (end None = open)."""
+    validity: Validity = model.validity
+    q = Q()
+    if end is not None:
+        q &= Q(**{f"{prefix}{validity.start}__lte": end})
+        if _nullable(model, validity.start):
+            q = Q(**{f"{prefix}{validity.start}__isnull": True}) | q
+    last = "gte" if validity.end_inclusive else "gt"
+    until = Q(**{f"{prefix}{validity.end}__{last}": start})
+    if _nullable(model, validity.end):
+        until = Q(**{f"{prefix}{validity.end}__isnull": True}) | until
+    return q & until
+
+
+class DatedQuerySet(models.QuerySet):
+    """QuerySet of a model that declares its ``validity`` (see Validity)."""
+
+    def in_force(self, on):
+        """The rows in force on the day ``on``."""
+        return self.filter(in_force_q(self.model, on))
+
+    def overlapping(self, start, end):
+        """The rows in force on at least one day of [start, end], both days included (end None = open)."""
+        return self.filter(overlapping_q(self.model, start, end))
 
 
 class PolicyScheme(models.Model):
@@ -60,6 +119,8 @@ class PolicyRecord(models.Model):
     is_default = models.BooleanField(_("默认值"), default=False)
     default_reason = models.TextField(_("默认值理由"), blank=True)
     history = HistoricalRecords()
+    validity = Validity("valid_from", "valid_to")
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("政策参数")

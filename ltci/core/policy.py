@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
 
 from .models import PolicyRecord, PolicyScheme
 
@@ -32,10 +31,19 @@ def active_scheme() -> PolicyScheme:
 
 
 def _find(kind: str, key: str, on: dt.date, scheme: PolicyScheme):
-    return (
-        PolicyRecord.objects.filter(scheme=scheme, kind=kind, key=key, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .first()
+    return PolicyRecord.objects.in_force(on).filter(scheme=scheme, kind=kind, key=key).first()
+
+
+def _not_entered(kind: str, key: str, scheme: PolicyScheme, on: dt.date) -> PolicyNotEntered:
+    return PolicyNotEntered(
+        f"policy standard '{kind}' [{key}] of scheme {scheme.code} in force on {on.isoformat()} "
+        "has not been entered yet: staff must enter it in the admin (政策参数) before this calculation"
+    )
+
+
+def _none_in_force(kind: str, key: str, scheme: PolicyScheme, on: dt.date) -> NoPolicyInForce:
+    return NoPolicyInForce(
+        f"no policy in force: '{kind}' [{key}] on {on.isoformat()} in scheme {scheme.code}"
     )
 
 
@@ -57,12 +65,35 @@ def policy_record(
         record = _find(kind, candidate, on, scheme)
         if record is not None:
             if record.value is None:
-                raise PolicyNotEntered(
-                    f"policy standard '{kind}' [{candidate}] of scheme {scheme.code} in force on {on.isoformat()} "
-                    "has not been entered yet: staff must enter it in the admin (政策参数) before this calculation"
-                )
+                raise _not_entered(kind, candidate, scheme, on)
             return record
-    raise NoPolicyInForce(f"no policy in force: '{kind}' [{key}] on {on.isoformat()} in scheme {scheme.code}")
+    raise _none_in_force(kind, key, scheme, on)
+
+
+def policy_periods(
+    kind: str, *, start: dt.date, end: dt.date, key: str = "*", scheme: PolicyScheme | None = None
+) -> list[tuple[dt.date, dt.date, "PolicyValue"]]:
+    """Return the values of kind/key in force over [start, end] as (first, last, value) periods covering
+    every day of the range, in one query: ``policy_in_force`` for each day of a range.
+
+    Raise NoPolicyInForce naming the first day without a record, PolicyNotEntered naming a record left for
+    staff, as ``policy_record`` does for that day.
+    """
+    scheme = scheme or active_scheme()
+    records = PolicyRecord.objects.overlapping(start, end).filter(scheme=scheme, kind=kind, key=key)
+    periods = []
+    day = start
+    for record in records.order_by("valid_from"):
+        if record.valid_from > day:
+            break
+        last = min(end, record.valid_to or end)
+        if record.value is None:
+            raise _not_entered(kind, key, scheme, day)
+        periods.append((day, last, record_value(record)))
+        day = last + dt.timedelta(days=1)
+        if day > end:
+            return periods
+    raise _none_in_force(kind, key, scheme, day)
 
 
 def policy_in_force(

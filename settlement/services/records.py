@@ -68,9 +68,7 @@ def bed_days_generate(*, institution, month: dt.date, daily_charge=None) -> int:
 
     end = month_end(month)
     records = []
-    for admission in Admission.objects.filter(institution=institution, admitted_on__lte=end).exclude(
-        discharged_on__isnull=False, discharged_on__lte=month
-    ):
+    for admission in Admission.objects.overlapping(month, end).filter(institution=institution):
         agreement = active_agreement(institution=institution, on=month)
         price = daily_charge if daily_charge is not None else (agreement.price_life if agreement else None)
         day = max(admission.admitted_on, month)
@@ -143,7 +141,7 @@ def claim_reminders(*, on: dt.date) -> list:
     else:
         return []
     candidates = set(
-        Agreement.objects.filter(valid_from__lte=month_end(month), valid_to__gte=month)
+        Agreement.objects.overlapping(month, month_end(month))
         .exclude(institution__type="assessment_agency")
         .values_list("institution_id", flat=True)
     )

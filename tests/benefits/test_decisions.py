@@ -63,6 +63,11 @@ def test_create_checks_the_agreement_and_remote_filing(person, inst):
         decision_create(
             person=person, care_form="residential", institution=visits_only, starts_on=D(2024, 2, 1)
         )
+    family = decision_create(  # SPEC 5.2 B: a home-visits agreement serves the visits of home_family
+        person=person, care_form="home_family", institution=visits_only, starts_on=D(2024, 2, 1)
+    )
+    assert family.institution == visits_only
+    family.delete()
     with pytest.raises(DecisionError, match="needs a remote-residence filing"):
         decision_create(person=person, care_form="remote_cash", starts_on=D(2024, 2, 1))
     RemoteResidence.objects.create(person=person, valid_from=D(2024, 1, 1), place="上海市")

@@ -131,10 +131,32 @@ def test_agreement_condition_checks_the_form_and_the_registered_bed(policy):
     Admission.objects.filter(person=person).update(discharged_on=D(2024, 2, 1))
     agreement = explain(person=person, on=D(2024, 3, 1))[6]
     assert (agreement.passed, agreement.reason_code) == (False, "BED")
-    visits_only = make_institution(care_forms=["home_visits"])
-    agreement = explain(person=person, on=D(2024, 3, 1), care_form="home_family", institution=visits_only)[6]
+    residential_only = make_institution(care_forms=["residential"])
+    agreement = explain(
+        person=person, on=D(2024, 3, 1), care_form="home_family", institution=residential_only
+    )[6]
     assert (agreement.reason_code, agreement.record.startswith("Agreement#")) == ("FORM_NOT_AGREED", True)
+    assert (
+        agreement.detail
+        == f"agreement of {residential_only.code} does not cover home_family (covers: residential)"
+    )
     assert decision.benefit_class == "severe"
+
+
+def test_a_home_visits_agreement_serves_the_visits_of_home_family(policy):
+    """SPEC 5.2 B: the visits of option B2 are institutional home visits (the settlement's reading)."""
+    person = _beneficiary()
+    visits_only = make_institution(care_forms=["home_visits"])
+    decision = _decide(person, care_form="home_family", institution=visits_only, carer_trained=True)
+    agreement = explain(person=person, on=D(2024, 3, 1))[6]
+    assert (agreement.passed, agreement.detail) == (
+        True,
+        f"agreement of {visits_only.code} covers home_family",
+    )
+    family_only = make_institution(care_forms=["home_family"])
+    agreement = explain(person=person, on=D(2024, 3, 1), care_form="home_visits", institution=family_only)[6]
+    assert agreement.passed
+    assert decision.institution == visits_only
 
 
 def test_month_verdicts_use_a_fixed_number_of_queries(policy, django_assert_num_queries):

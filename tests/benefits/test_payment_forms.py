@@ -1,6 +1,8 @@
-"""One pricing function per care form (benefits.payment.price_*), with the standards read from the packs.
+"""The pricing rules the settlement run uses (benefits.payment), with the standards read from the packs.
 
-Worked by hand from seed 001 (徐政办发〔2021〕86号 五(三)) and seed 002 (Nantong's three home benefits).
+Worked by hand from seed 001 (徐政办发〔2021〕86号 五(三)) and seed 002 (Nantong's three home benefits). The
+run prices bed-days in SQL: tests/settlement/test_differential.py holds that SQL to ``payment.residential``
+on random lines.
 """
 
 import datetime as dt
@@ -47,18 +49,21 @@ def std(*parts):
     ],
 )
 def test_residential_per_class_component_and_group(xuzhou, klass, component, categories, charges, expected):
-    result = payment.price_residential(
-        charges,
-        standard=std("residential", klass, component),
-        categories=categories,
-        bonus=payment.ratio_bonus(on=ON),
+    standard = std("residential", klass, component)
+    ratio = payment.effective_ratio(
+        standard.amount("fund_ratio"), categories=categories, bonus=payment.ratio_bonus(on=ON)
     )
+    result = payment.residential(charges, standard_daily=standard.amount("daily"), fund_ratio=ratio)
     assert (result.charged, result.fund, result.personal, result.rejected) == expected
 
 
 def test_residential_agreed_price_below_the_standard_caps_the_base(xuzhou):
-    result = payment.price_residential(
-        [D("60")] * 2, standard=std("residential", "severe", "life"), agreed_price=D("50")
+    standard = std("residential", "severe", "life")
+    result = payment.residential(
+        [D("60")] * 2,
+        standard_daily=standard.amount("daily"),
+        fund_ratio=standard.amount("fund_ratio"),
+        agreed_price=D("50"),
     )
     assert (result.fund, result.personal, result.rejected, result.codes) == (
         D("70.00"),
@@ -79,9 +84,9 @@ def test_residential_agreed_price_below_the_standard_caps_the_base(xuzhou):
     ],
 )
 def test_home_visits_within_the_prorated_monthly_limit(xuzhou, klass, days, dim, charges, expected):
-    result = payment.price_home_visits(
-        charges, standard=std("home_visits", klass), eligible_days=days, days_in_month=dim
-    )
+    standard = std("home_visits", klass)
+    limit = payment.prorated_limit(standard.amount("monthly_limit"), eligible_days=days, days_in_month=dim)
+    result = payment.within_limit(charges, limit=limit, fund_ratio=standard.amount("fund_ratio"))
     assert (result.fund, result.personal, result.rejected) == expected
 
 
@@ -95,31 +100,34 @@ def test_home_visits_within_the_prorated_monthly_limit(xuzhou, klass, days, dim,
     ],
 )
 def test_home_family_allowance_and_visits(xuzhou, klass, trained, days, dim, visits, allowance, visits_paid):
-    paid, visit_part = payment.price_home_family(
-        visits,
-        standard=std("home_family", klass),
+    standard = std("home_family", klass)
+    paid = payment.family_allowance(
+        daily=standard.amount("daily_allowance"),
         eligible_days=days,
-        days_in_month=dim,
         carer_trained=trained,
+        untrained_ratio=standard.amount("untrained_ratio"),
     )
+    limit = payment.prorated_limit(
+        standard.amount("visits_monthly_limit"), eligible_days=days, days_in_month=dim
+    )
+    visit_part = payment.within_limit(visits, limit=limit)
     assert (paid.charged, paid.fund, paid.personal, paid.rejected) == (allowance, allowance, 0, 0)
     assert (visit_part.fund, visit_part.rejected) == visits_paid
 
 
 def test_remote_cash_per_eligible_day(xuzhou):
-    assert payment.price_remote_cash(standard=std("remote_cash", "severe"), eligible_days=31).fund == D(
-        "930.00"
-    )
-    assert payment.price_remote_cash(standard=std("remote_cash", "moderate"), eligible_days=12).fund == D(
-        "240.00"
-    )
+    severe, moderate = std("remote_cash", "severe"), std("remote_cash", "moderate")
+    assert payment.allowance(daily=severe.amount("daily"), eligible_days=31).fund == D("930.00")
+    assert payment.allowance(daily=moderate.amount("daily"), eligible_days=12).fund == D("240.00")
 
 
 def test_nantong_package_daily_allowance_and_devices(load_pack):
     load_pack("nantong")
     # 16 visits x 75 in a full month: person 16 x 5 = 80; fund min(16 x 70, 1100) = 1100; 20 over the limit.
-    package = payment.price_home_package_copay(
-        [D("75")] * 16, standard=std("home_package_copay", "severe"), eligible_days=30, days_in_month=30
+    standard = std("home_package_copay", "severe")
+    copay = standard.amount("copay_per_visit")
+    package = payment.package_with_copay(
+        [D("75")] * 16, limit=standard.amount("monthly_limit"), copay_per_visit=copay
     )
     assert (package.charged, package.fund, package.personal, package.rejected) == (
         D("1200"),
@@ -128,21 +136,30 @@ def test_nantong_package_daily_allowance_and_devices(load_pack):
         D("20"),
     )
     # Half a month eligible: limit 550.00; 10 visits x 75: person 50, fund 550, 150 over.
-    half = payment.price_home_package_copay(
-        [D("75")] * 10, standard=std("home_package_copay", "severe"), eligible_days=15, days_in_month=30
-    )
+    limit = payment.prorated_limit(standard.amount("monthly_limit"), eligible_days=15, days_in_month=30)
+    half = payment.package_with_copay([D("75")] * 10, limit=limit, copay_per_visit=copay)
     assert (half.fund, half.personal, half.rejected) == (D("550.00"), D("50"), D("150.00"))
-    assert payment.price_daily_allowance(
-        standard=std("daily_allowance", "severe"), eligible_days=30
-    ).fund == D("450.00")
-    assert payment.price_daily_allowance(
-        standard=std("daily_allowance", "moderate"), eligible_days=31
-    ).fund == D("248.00")
+    daily = std("daily_allowance", "severe").amount("daily")
+    assert payment.allowance(daily=daily, eligible_days=30).fund == D("450.00")
+    daily = std("daily_allowance", "moderate").amount("daily")
+    assert payment.allowance(daily=daily, eligible_days=31).fund == D("248.00")
     # moderate devices: 6000 a year at 8:2; 4000 + 3000 -> base 6000, fund 4800, person 1200, 1000 over.
-    device = payment.price_device([D("4000"), D("3000")], standard=std("device", "moderate"))
+    moderate = std("device", "moderate")
+    device = payment.devices(
+        [D("4000"), D("3000")],
+        yearly_limit=moderate.amount("yearly_limit"),
+        used_this_year=D("0"),
+        fund_ratio=moderate.amount("fund_ratio"),
+    )
     assert (device.fund, device.personal, device.rejected) == (D("4800.00"), D("1200.00"), D("1000"))
     # severe, 7000 already used this year of 8000: a 2000 rental -> base 1000.
-    later = payment.price_device([D("2000")], standard=std("device", "severe"), used_this_year=D("7000"))
+    severe = std("device", "severe")
+    later = payment.devices(
+        [D("2000")],
+        yearly_limit=severe.amount("yearly_limit"),
+        used_this_year=D("7000"),
+        fund_ratio=severe.amount("fund_ratio"),
+    )
     assert (later.fund, later.personal, later.rejected) == (D("800.00"), D("200.00"), D("1000"))
 
 

@@ -320,8 +320,7 @@ def test_a_payment_standard_missing_its_fund_ratio_raises_instead_of_paying_100_
     with pytest.raises(
         PolicyError, match=r"'payment_standard' \[home_visits:severe\].*fund_ratio.*缺少此字段"
     ):
-        standard = payment.standards_for("home_visits", "severe", on=dt.date(2024, 5, 1))
-        payment.price_home_visits([Decimal("100.00")], standard=standard, eligible_days=31, days_in_month=31)
+        payment.standards_for("home_visits", "severe", on=dt.date(2024, 5, 1))
 
 
 def test_a_ratio_stored_as_7_raises_naming_the_field(xuzhou):

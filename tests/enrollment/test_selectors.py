@@ -41,3 +41,25 @@ def test_conditions_and_blocks_from_the_database(roster, django_assert_max_num_q
         (dt.date(2026, 2, 1), dt.date(2026, 2, 28), "NOT_COVERED", "no coverage period")
     ]
     assert blocks[old.pk][0][2] == "ARREARS"
+
+
+def test_a_missing_waiting_period_stops_the_calculation_naming_the_policy(roster):
+    """No default waiting period: without a `waiting_period` record in force the conditions raise."""
+    import pytest
+
+    from ltci.core.models import PolicyRecord
+    from ltci.core.policy import NoPolicyInForce
+
+    roster(f"{nid(5)},丙,resident,320302,2026-03-01,,false,,")
+    contribution_run_year(year=2026, on=dt.date(2026, 3, 2))
+    from enrollment.imports import import_payments
+
+    body = (
+        f"national_id,year,amount,paid_on,channel,payer_national_id\n"
+        f"{nid(5)},2026,20.00,2026-03-05,resident_premium,\n"
+    ).encode()
+    assert import_payments(content=body, filename="p.csv").errors == []
+    PolicyRecord.objects.filter(kind="waiting_period").delete()
+    person = Person.objects.get(national_id=nid(5))
+    with pytest.raises(NoPolicyInForce, match=r"no policy in force: 'waiting_period' \[\*\] on 2026-03-05"):
+        contribution_conditions(person=person, on=dt.date(2026, 9, 5))

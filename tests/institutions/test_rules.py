@@ -105,3 +105,21 @@ def test_periods_minus_cuts_holes_inclusively():
     assert rules.periods_minus(D0(2026, 1, 1), D0(2026, 1, 31), [(D0(2026, 1, 20), None)]) == [
         (D0(2026, 1, 1), D0(2026, 1, 19))
     ]
+
+
+@pytest.mark.parametrize(
+    ("agreed", "form", "covered"),
+    [
+        (["residential"], "residential", True),
+        (["residential"], "home_visits", False),
+        (["home_visits"], "home_family", True),  # SPEC 5.2 B: B2's visits are institutional home visits
+        (["home_family"], "home_visits", True),
+        (["home_visits"], "residential", False),
+        (["home_visits"], "community", False),
+        (["community"], "community", True),
+        ([], "home_visits", False),
+        (None, "home_visits", False),
+    ],
+)
+def test_agreement_covers_the_listed_forms_and_home_visits_serve_both_home_options(agreed, form, covered):
+    assert rules.agreement_covers(agreed, form) is covered

@@ -1,0 +1,399 @@
+"""Differential properties on small random worlds (issue 15): the settlement run (set-based SQL) and the
+explanation and pricing rules (Python) must give the same answers.
+
+(a) For every person and day of a month, the record audit of the settlement run has the verdict and reason
+    code of the first failing condition of ``benefits.eligibility.explain`` for that record's care form and
+    institution (SPEC 5.1, 7.2).
+(b) A residential line priced in SQL equals ``benefits.payment.residential`` over its accepted bed-days
+    (SPEC 5.2 A, 7.2).
+(c) The yearly contribution run split in chunks equals the run in one piece (SPEC 3.3, 9).
+
+Each example builds its world through the services inside a savepoint that is rolled back, so the examples
+do not see each other. The settings below hold on a loaded machine (no deadline, no time-based health check)
+whatever hypothesis profile is loaded.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benefits import payment
+from benefits.eligibility import explain
+from benefits.models import BenefitDecision
+from benefits.services import decision_create
+from benefits.services.decisions import DecisionError
+from benefits.services.hospital import hospital_stay_record
+from institutions.services.records import caregiver_employ
+from settlement.models import RecordAudit, ServiceRecord, SettlementLine
+from settlement.rules import OVER_LIMIT, OVER_PRICE, default_form
+from settlement.services.records import records_store
+from settlement.services.run import settlement_run
+
+from ..benefits.conftest import (
+    covered_classes_record,
+    make_conclusion,
+    make_id,
+    make_institution,
+    make_person,
+)
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+MONTH, END = D(2024, 5, 1), D(2024, 5, 31)
+MAY = [MONTH + dt.timedelta(days=n) for n in range(31)]
+FORMS = ("residential", "home_visits", "home_family")
+PRICING_CODES = (OVER_LIMIT, OVER_PRICE)  # parts of an accepted record's charge, not verdicts
+
+
+def ci(examples: int):
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        database=None,
+    )
+
+
+class Rollback(Exception):
+    """Leave the example's savepoint without keeping anything."""
+
+
+def isolated(build):
+    """Run build() in a savepoint that is rolled back afterwards; return what it returned."""
+    result = None
+    try:
+        with transaction.atomic():
+            result = build()
+            raise Rollback
+    except Rollback:
+        pass
+    return result
+
+
+may_days = st.integers(min_value=0, max_value=30).map(lambda n: MAY[n])
+spring_days = st.integers(min_value=0, max_value=60).map(lambda n: D(2024, 4, 1) + dt.timedelta(days=n))
+
+
+@st.composite
+def institution_specs(draw):
+    forms = draw(st.sets(st.sampled_from(FORMS), min_size=1))
+    ends = draw(st.none() | may_days)
+    beds = draw(st.integers(min_value=0, max_value=2))
+    return {"forms": sorted(forms), "valid_to": ends, "beds": beds}
+
+
+@st.composite
+def person_specs(draw, institutions: int):
+    spec = {
+        "died_on": draw(st.none() | may_days) if draw(st.integers(0, 4)) == 0 else None,
+        "arrears": draw(st.integers(0, 5)) == 0,
+        "conclusion": None,
+        "decision": None,
+        "stay": None,
+        "elsewhere": draw(st.integers(0, 5)) == 0,  # records from another institution than the decision's
+        "kind": draw(st.sampled_from(["bed_day", "home_visit"])),
+    }
+    if draw(st.integers(0, 6)) > 0:
+        concluded = draw(spring_days)
+        until = draw(st.sampled_from([D(2025, 12, 31), None]))
+        spec["conclusion"] = (
+            draw(st.integers(min_value=1, max_value=5)),
+            concluded,
+            until or max(concluded, draw(may_days)),
+        )
+    if draw(st.integers(0, 6)) > 0:
+        starts = draw(spring_days)
+        ends = draw(st.none() | may_days)
+        spec["decision"] = (
+            draw(st.sampled_from(FORMS)),
+            draw(st.integers(min_value=0, max_value=institutions - 1)),
+            starts,
+            ends if ends is None or ends >= starts else None,
+        )
+    if draw(st.integers(0, 3)) == 0:
+        admitted = draw(may_days)
+        spec["stay"] = (
+            admitted,
+            draw(st.none() | st.integers(0, 6).map(lambda n: admitted + dt.timedelta(n))),
+        )
+    return spec
+
+
+@st.composite
+def worlds(draw):
+    institutions = draw(st.lists(institution_specs(), min_size=1, max_size=2))
+    persons = draw(st.lists(person_specs(len(institutions)), min_size=1, max_size=2))
+    return institutions, persons
+
+
+def _build(institutions, persons):
+    """Institutions with a caregiver each, persons with their conclusions, decisions, stays and one record
+    per day of May (a bed-day for a residential decision, else a visit)."""
+    insts = []
+    for n, spec in enumerate(institutions):
+        inst = make_institution(care_forms=spec["forms"], beds=spec["beds"], valid_to=spec["valid_to"])
+        caregiver = make_id("19800101", "320303")
+        caregiver_employ(
+            institution=inst, national_id=caregiver, name=f"护理员{n}", employed_from=D(2023, 1, 1)
+        )
+        insts.append((inst, caregiver))
+    built = []
+    for n, spec in enumerate(persons):
+        person = make_person(died_on=spec["died_on"], covered_to=spec["died_on"])
+        if spec["arrears"]:
+            person.contributions.filter(year=2024).update(
+                status="arrears", individual_paid=0, fully_paid_on=None
+            )
+        if spec["conclusion"]:
+            grade, concluded, until = spec["conclusion"]
+            make_conclusion(person, grade=grade, concluded_on=concluded, valid_until=until)
+        decision_inst = insts[0][0]
+        form = None
+        if spec["decision"]:
+            form, index, starts, ends = spec["decision"]
+            decision_inst = insts[index][0]
+            try:
+                with transaction.atomic():
+                    decision_create(
+                        person=person,
+                        care_form=form,
+                        institution=decision_inst,
+                        starts_on=starts,
+                        ends_on=ends,
+                        carer_trained=True,
+                    )
+            except DecisionError:
+                form = None  # refused (no conclusion, agreement, bed...): the person has no decision
+        if spec["stay"]:
+            admitted, discharged = spec["stay"]
+            hospital_stay_record(
+                person=person, admitted_on=admitted, discharged_on=discharged, hospital="市一院"
+            )
+        inst, caregiver = insts[-1] if spec["elsewhere"] else next(i for i in insts if i[0] == decision_inst)
+        kind = "bed_day" if form == "residential" else "home_visit" if form else spec["kind"]
+        records = []
+        for day in MAY:
+            start = dt.datetime.combine(day, dt.time(8 + n)).astimezone()
+            data = {
+                "institution_id": inst.pk,
+                "person_id": person.pk,
+                "kind": kind,
+                "service_date": day,
+                "component": "life" if kind == "bed_day" else "",
+                "charged_amount": Decimal("50.00") if kind == "bed_day" else Decimal("5.00"),
+            }
+            if kind == "home_visit":
+                data.update(
+                    caregiver_national_id=caregiver,
+                    started_at=start,
+                    ended_at=start + dt.timedelta(hours=1),
+                    items=["清洁照料"],
+                )
+            records.append((f"diff:{person.pk}:{day.isoformat()}", data))
+        records_store(records=records, origin=ServiceRecord.Origin.FILE)
+        built.append(person)
+    return built
+
+
+def _explained(record, person):
+    decision = BenefitDecision.objects.in_force(record.service_date).filter(person=person).first()
+    form = default_form(record.kind, decision.care_form if decision else None)
+    conditions = explain(
+        person=person, on=record.service_date, care_form=form, institution=record.institution
+    )
+    failing = next((c for c in conditions if not c.passed), None)
+    return failing.reason_code if failing else None, conditions
+
+
+@ci(60)
+@given(world=worlds())
+def test_the_settlement_verdict_of_every_person_and_day_is_the_explanation(policy, world):
+    institutions, persons = world
+
+    def check():
+        built = _build(institutions, persons)
+        run = settlement_run(month=MONTH)
+        audits = {a.record_id: list(a.codes) for a in RecordAudit.objects.filter(run=run)}
+        for person in built:
+            for record in ServiceRecord.objects.filter(person=person).select_related("institution"):
+                codes = audits[record.pk]
+                settled = next((c for c in codes if c not in PRICING_CODES), None)
+                explained, conditions = _explained(record, person)
+                assert settled == explained, (record.kind, record.service_date, codes, conditions)
+        return len(audits)
+
+    assert isolated(check) == 31 * len(persons)
+
+
+@pytest.fixture
+def policy(xuzhou):
+    covered_classes_record(xuzhou)
+    return xuzhou
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (b) pricing: SQL (the run's residential lines) against the rule in Python
+
+
+charges = st.integers(min_value=1, max_value=9000).map(lambda n: Decimal(n).scaleb(-2))
+
+
+@ci(60)
+@given(
+    grade=st.sampled_from([2, 3, 4, 5]),
+    special=st.booleans(),
+    agreed=st.none() | st.integers(min_value=3000, max_value=7000).map(lambda n: Decimal(n).scaleb(-2)),
+    day_charges=st.lists(charges, min_size=1, max_size=12),
+    first=st.integers(min_value=1, max_value=15),
+)
+def test_a_residential_line_priced_in_sql_is_the_python_price(
+    policy, grade, special, agreed, day_charges, first
+):
+    from institutions.models import Agreement
+
+    def check():
+        inst = make_institution(care_forms=["residential"], beds=1)
+        Agreement.objects.filter(institution=inst).update(price_life=agreed)
+        person = make_person(categories=["medical_aid"] if special else [])
+        make_conclusion(person, grade=grade, concluded_on=D(2024, 1, 1))
+        decision = decision_create(
+            person=person, care_form="residential", institution=inst, starts_on=D(2024, 4, 1)
+        )
+        days = [D(2024, 5, first + n) for n in range(len(day_charges))]
+        records_store(
+            records=[
+                (
+                    f"price:{person.pk}:{day}",
+                    {
+                        "institution_id": inst.pk,
+                        "person_id": person.pk,
+                        "kind": "bed_day",
+                        "service_date": day,
+                        "component": "life",
+                        "charged_amount": charge,
+                    },
+                )
+                for day, charge in zip(days, day_charges, strict=True)
+            ],
+            origin=ServiceRecord.Origin.FILE,
+        )
+        run = settlement_run(month=MONTH)
+        line = SettlementLine.objects.get(run=run, person=person, institution=inst)
+        standard = payment.standards_for("residential", decision.benefit_class, "life", on=MONTH)
+        ratio = payment.effective_ratio(
+            standard.amount("fund_ratio"), categories=person.categories, bonus=payment.ratio_bonus(on=MONTH)
+        )
+        expected = payment.residential(
+            day_charges, standard_daily=standard.amount("daily"), fund_ratio=ratio, agreed_price=agreed
+        )
+        assert (
+            line.quantity,
+            line.charged_amount,
+            line.fund_amount,
+            line.personal_amount,
+            line.rejected_amount,
+        ) == (
+            len(day_charges),
+            expected.charged,
+            expected.fund,
+            expected.personal,
+            expected.rejected,
+        )
+        assert list(line.reason_codes) == list(expected.codes)
+
+    isolated(check)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (c) the yearly contribution run in chunks equals the run in one piece (the settlement computes a month in
+# one piece, so its chunking is the enrollment run's)
+
+
+@st.composite
+def insured_specs(draw):
+    itype = draw(st.sampled_from(["employee", "resident"]))
+    start = D(2023, 6, 1) + dt.timedelta(days=draw(st.integers(0, 500)))
+    ends = draw(
+        st.none() | st.integers(0, 400).map(lambda n: max(D(2024, 1, 1), start + dt.timedelta(days=n)))
+    )
+    return {
+        "type": itype,
+        "start": start,
+        "end": ends,
+        "died": draw(st.integers(0, 5)) == 0 and ends is not None,
+        "categories": sorted(
+            draw(st.sets(st.sampled_from(["low_income", "medical_aid", "pupil"]), max_size=2))
+        ),
+        "account": draw(st.none() | st.integers(0, 5000).map(lambda n: Decimal(n).scaleb(-2)))
+        if itype == "employee"
+        else None,
+    }
+
+
+def _snapshot():
+    from enrollment.models import Contribution, ContributionTransaction, FundIncome
+
+    contributions = sorted(
+        Contribution.objects.values_list(
+            "person_id",
+            "year",
+            "insurance_type",
+            "total_amount",
+            "individual_amount",
+            "pooled_fund_amount",
+            "fiscal_amount",
+            "employer_amount",
+            "subsidised",
+            "subsidy_category",
+            "individual_paid",
+            "status",
+            "due_by",
+            "fully_paid_on",
+        )
+    )
+    transactions = sorted(
+        ContributionTransaction.objects.values_list(
+            "contribution__person_id", "kind", "amount", "occurred_on"
+        )
+    )
+    income = sorted(FundIncome.objects.values_list("year", "source", "region_code", "amount"))
+    return contributions, transactions, income
+
+
+@ci(40)
+@given(insured=st.lists(insured_specs(), min_size=1, max_size=8), chunk=st.integers(min_value=1, max_value=4))
+def test_the_contribution_run_in_chunks_equals_the_run_in_one_piece(xuzhou, insured, chunk):
+    from enrollment.models import AccountEvent, CoveragePeriod
+    from enrollment.services.run import contribution_run_year
+
+    def run(size):
+        return isolated(
+            lambda: (contribution_run_year(year=2024, on=D(2024, 1, 5), chunk_size=size), _snapshot())[1]
+        )
+
+    def check():
+        for spec in insured:
+            person = make_person(
+                insurance_type=spec["type"],
+                categories=spec["categories"],
+                covered_from=spec["start"],
+                covered_to=spec["end"],
+                died_on=spec["end"] if spec["died"] else None,
+                paid_years=[],
+            )
+            if spec["account"] is not None:
+                person.has_personal_account = True
+                person.save(update_fields=["has_personal_account"])
+                AccountEvent.objects.create(
+                    person=person, event="balance", amount=spec["account"], occurred_on=D(2024, 1, 1)
+                )
+        assert CoveragePeriod.objects.count() == len(insured)
+        whole = run(10**9)
+        assert whole[0], "the world has no contribution: the comparison would prove nothing"
+        assert run(chunk) == whole
+
+    isolated(check)
