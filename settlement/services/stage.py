@@ -1,0 +1,393 @@
+"""Stage 1 of the monthly run (SPEC 7.2): the month's records and the facts they are audited against, in
+temporary tables of the run's database session, so that the audit (``audit.py``) is set-based SQL.
+
+Each fact comes from the module that owns its rule: eligibility segments from ``benefits.eligibility``,
+agreement days and employments from ``institutions.selectors``, form matching and agreement coverage from
+``settlement.rules``, payment standards from ``benefits.payment``. Nothing is written to the settlement
+tables. The tables, all dropped when the run ends:
+
+- ``run_records``: the records the run takes (the month's, plus late ones of earlier months), duplicates marked;
+- ``run_eligibility``: each person's eligibility segments (verdict, class, form, institution) per day range;
+- ``run_form_map``: per record kind and decided care form, whether they match and the form a line is filed under;
+- ``run_agreement_days``: per institution and day, the forms its agreement in force covers and its prices;
+- ``run_employments``: caregivers' employment periods per institution;
+- ``run_admissions``: admissions with their bed's registration;
+- ``run_bed_capacity``: per institution and day, bed-day records against registered beds;
+- ``run_caregiver_overlaps``: visits that start before an earlier visit of the same caregiver ended;
+- ``run_bed_standards``: residential standards per class, component, day and categories (missing ones kept).
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from benefits import payment
+from benefits.models import Admission, BenefitDecision
+from institutions.models import Bed, CareForm
+from ltci.core.dates import month_end
+from ltci.core.policy import NoPolicyInForce, PolicyNotEntered
+from ltci.core.sql import create_temp_as, execute, fetch, temp_table
+
+from .. import rules
+from ..models import RecordAudit, ServiceRecord
+
+TEMP_TABLES = (
+    "run_records",
+    "run_eligibility",
+    "run_form_map",
+    "run_agreement_days",
+    "run_employments",
+    "run_admissions",
+    "run_bed_capacity",
+    "run_caregiver_overlaps",
+    "run_bed_standards",
+)
+RECORD_KINDS = ("bed_day", "home_visit", "device")
+RECORD = ServiceRecord._meta.db_table
+RECORD_AUDIT = RecordAudit._meta.db_table
+ADMISSION = Admission._meta.db_table
+BED = Bed._meta.db_table
+
+RECORD_COLUMNS = """r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
+       r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
+       date_trunc('month', r.service_date)::date AS service_month,
+       date_trunc('month', r.service_date)::date <> %(start)s AS late, false AS dup"""
+# The month's records, less any a later month's latest run took (the month re-run after a later one).
+RECORD_SQL = f"""
+SELECT {RECORD_COLUMNS} FROM {RECORD} r
+WHERE r.confirmed AND r.service_date BETWEEN %(start)s AND %(end)s
+"""  # noqa: S608 (constants of the code, no input)
+NOT_LATER_SQL = f"""AND NOT EXISTS (SELECT 1 FROM {RECORD_AUDIT} a WHERE a.run_id = ANY(%(later_runs)s::bigint[])
+                  AND a.record_id = r.id)"""  # noqa: S608 (constants of the code, no input)
+# Late records (SPEC 7.1): of an earlier month that has been run, received (or confirmed) after the runs that
+# could have taken them, and not settled by another month's latest run. A record received more than a day
+# before the last run of its month or a later month (other than this one) was in that run's scope, so only
+# the recent arrivals are read (index on received_at), and NOT EXISTS keeps the answer exact.
+LATE_SQL = f"""
+SELECT {RECORD_COLUMNS} FROM {RECORD} r
+JOIN unnest(%(late_months)s::date[], %(late_since)s::timestamptz[]) AS m(month, since)
+  ON date_trunc('month', r.service_date)::date = m.month AND r.received_at > m.since
+WHERE r.confirmed AND r.received_at > %(since)s AND r.service_date < %(start)s
+  AND NOT EXISTS (SELECT 1 FROM {RECORD_AUDIT} a WHERE a.run_id = ANY(%(other_runs)s::bigint[])
+                  AND a.record_id = r.id)
+"""  # noqa: S608 (constants of the code, no input)
+LATE_MARGIN = dt.timedelta(days=1)  # longer than any transaction that stores records
+
+# The same institution, person, kind, date, component and start as an earlier record (SPEC 7.2 DUPLICATE):
+# the groups of such records by a hash aggregate (there are few), every record but the group's first.
+DUPLICATES_SQL = """
+UPDATE run_records r SET dup = true
+FROM (SELECT institution_id, person_id, kind, service_date, component,
+             coalesce(started_at, '-infinity') AS started_at, min(id) AS first_id
+      FROM run_records GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1) k
+WHERE r.institution_id = k.institution_id AND r.person_id = k.person_id AND r.kind = k.kind
+  AND r.service_date = k.service_date AND r.component = k.component
+  AND coalesce(r.started_at, '-infinity') = k.started_at AND r.id <> k.first_id
+"""
+
+
+class Standards:
+    """Memoised payment standards per key and day (a few dozen policy lookups per run)."""
+
+    def __init__(self):
+        self._cache: dict = {}
+
+    def get(self, care_form, benefit_class, component, day) -> payment.Standard:
+        key = (care_form, benefit_class, component, day)
+        if key not in self._cache:
+            self._cache[key] = payment.standards_for(care_form, benefit_class or "none", component, on=day)
+        return self._cache[key]
+
+    def bonus(self, day):
+        key = ("bonus", day)
+        if key not in self._cache:
+            self._cache[key] = payment.ratio_bonus(on=day)
+        return self._cache[key]
+
+
+def allowance_person_ids(month: dt.date) -> set[int]:
+    """Persons with an allowance decision in force some day of the month (paid without records)."""
+    from django.db.models import Q
+
+    return set(
+        BenefitDecision.objects.filter(care_form__in=rules.ALLOWANCE_FORMS, starts_on__lte=month_end(month))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
+        .values_list("person_id", flat=True)
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Records and eligibility
+
+
+class Scope:
+    """What the staged records span, from one aggregate pass over them: persons per service month,
+    institutions, days, bed-day records per institution and day, bed-day components."""
+
+    SQL = """SELECT GROUPING(service_month, institution_id, component), service_month, person_id, institution_id,
+                    service_date, kind, component, count(*)
+             FROM run_records GROUP BY GROUPING SETS ((service_month, person_id),
+                                                     (institution_id, service_date, kind), (kind, component))"""
+
+    def __init__(self, count: int):
+        self.count = count
+        self.persons: dict[dt.date, set[int]] = defaultdict(set)
+        self.institutions: set[int] = set()
+        self.days: set[dt.date] = set()
+        self.bed_days: dict[tuple[int, dt.date], int] = {}
+        self.bed_components: set[str] = set()
+        if not count:
+            return
+        for grouping, first, person_id, institution_id, day, kind, component, n in fetch(self.SQL):
+            if grouping == 0b011:
+                self.persons[first].add(person_id)
+            elif grouping == 0b101:
+                self.institutions.add(institution_id)
+                self.days.add(day)
+                if kind == "bed_day":
+                    self.bed_days[(institution_id, day)] = n
+            elif kind == "bed_day":
+                self.bed_components.add(component)
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return min(self.days) if self.days else None
+
+
+def stage_records(month: dt.date) -> Scope:
+    """The month's records plus late ones of earlier months not yet settled (run_records)."""
+    from ..selectors import latest_runs
+
+    latest = latest_runs()
+    others = {m: run for m, run in latest.items() if m != month}
+    late_months = sorted(m for m in others if m < month)
+    late_since = [
+        max(run.started_at for m, run in others.items() if m >= first) - LATE_MARGIN for first in late_months
+    ]
+    params = {
+        "start": month,
+        "end": month_end(month),
+        "later_runs": [r.pk for m, r in others.items() if m > month],
+        "late_months": late_months,
+        "late_since": late_since,
+        "since": min(late_since, default=None),
+        "other_runs": [r.pk for r in others.values()],
+    }
+    execute("DROP TABLE IF EXISTS run_records")
+    execute(
+        "CREATE TEMP TABLE run_records AS "
+        + RECORD_SQL
+        + (NOT_LATER_SQL if params["later_runs"] else "")
+        + (" UNION ALL " + LATE_SQL if late_months else ""),
+        params,
+    )
+    execute(DUPLICATES_SQL)
+    execute("ANALYZE run_records")
+    return Scope(fetch("SELECT count(*) FROM run_records")[0][0])
+
+
+class Segments:
+    """Eligibility segments (SPEC 5.1) per service month and person, and the categories keys."""
+
+    def __init__(self, by_month: dict[dt.date, dict[int, list]]):
+        self.by_month = by_month
+        self.category_keys: dict[tuple, int] = {}
+
+    def of(self, first: dt.date, person_id: int) -> list:
+        return self.by_month.get(first, {}).get(person_id, [])
+
+    def category_key(self, categories: tuple) -> int:
+        return self.category_keys.setdefault(categories, len(self.category_keys))
+
+    def eligible_days(self, person_id: int, form: str, institution_id: int | None, first: dt.date) -> dict:
+        """Days of the month eligible for the form with the institution, per benefit class."""
+        by_class: dict[str | None, int] = defaultdict(int)
+        for a, b, v in self.of(first, person_id):
+            if v.eligible and v.care_form == form and v.institution_id in (None, institution_id):
+                by_class[v.benefit_class] += (b - a).days + 1
+        return by_class
+
+    def allowance_days(self, month: dt.date) -> dict[tuple[int, dt.date], str]:
+        """(person, day) -> the allowance form paid that day, for the run's own month."""
+        days = {}
+        for person_id, segments in self.by_month.get(month, {}).items():
+            for a, b, v in segments:
+                if v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
+                    for n in range((b - a).days + 1):
+                        days[(person_id, a + dt.timedelta(days=n))] = v.care_form
+        return days
+
+    def benefit_classes(self, care_form: str | None = None) -> set:
+        """The benefit classes the segments name; of the eligible segments of a care form, when given."""
+        verdicts = [v for months in self.by_month.values() for items in months.values() for _, _, v in items]
+        if care_form is None:
+            return {v.benefit_class for v in verdicts if v.benefit_class}
+        return {v.benefit_class for v in verdicts if v.eligible and v.care_form == care_form}
+
+
+def stage_eligibility(month: dt.date, scope: Scope) -> Segments:
+    """Eligibility segments of every person with records in a service month (plus the allowance persons in
+    the run's month), staged as run_eligibility."""
+    from benefits.eligibility import month_segments
+
+    by_month = {first: set(persons) for first, persons in scope.persons.items()}
+    by_month[month] = by_month.get(month, set()) | allowance_person_ids(month)
+    segments = Segments(
+        {
+            first: month_segments(person_ids=persons, start=first, end=month_end(first))
+            for first, persons in by_month.items()
+        }
+    )
+    rows = []
+    for person_segments in segments.by_month.values():
+        for person_id, items in person_segments.items():
+            for a, b, v in items:
+                rows.append(
+                    (
+                        person_id,
+                        a,
+                        b,
+                        v.eligible,
+                        v.reason_code,
+                        v.detail,
+                        v.benefit_class,
+                        v.care_form or "",
+                        v.institution_id,
+                        v.died_on,
+                        segments.category_key(v.categories),
+                    )
+                )
+    temp_table(
+        "run_eligibility",
+        "person_id int, d_from date, d_to date, eligible bool, reason_code text, detail text, "
+        "benefit_class text, care_form text, institution_id int, died_on date, cat int",
+        rows,
+    )
+    return segments
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Institution facts
+
+
+def stage_institution_facts(month: dt.date, scope: Scope, segments: Segments) -> Standards:
+    """Every fact of the institutions the records concern, from the earliest service day to the month's end;
+    return the memoised payment standards, which pricing goes on using."""
+    start, end = min(month, scope.first_day or month), month_end(month)
+    standards = Standards()
+    stage_forms()
+    stage_agreements(scope, start, end)
+    stage_beds_and_caregivers(scope, start, end)
+    stage_bed_standards(scope, segments, standards)
+    return standards
+
+
+def stage_forms() -> None:
+    """Which care forms a record kind serves and the form its line is filed under (settlement.rules)."""
+    forms = ["", *CareForm.values]
+    temp_table(
+        "run_form_map",
+        "kind text, care_form text, matches bool, form text",
+        [
+            (
+                kind,
+                form,
+                rules.record_matches_form(kind, form or None),
+                rules.default_form(kind, form or None),
+            )
+            for kind in RECORD_KINDS
+            for form in forms
+        ],
+    )
+
+
+def stage_agreements(scope: Scope, start: dt.date, end: dt.date) -> None:
+    """The agreement in force per institution and record day, with the forms it covers and its prices."""
+    from institutions.selectors import agreement_days
+
+    days = sorted(scope.days)
+    periods = agreement_days(institution_ids=sorted(scope.institutions), start=start, end=end)
+    rows = []
+    for institution_id, items in periods.items():
+        for day in days:
+            agreement = next((ag for a, b, ag in items if a <= day <= b), None)
+            if agreement is not None:
+                covered = [f for f in CareForm.values if rules.agreement_covers(agreement.care_forms, f)]
+                rows.append((institution_id, day, covered, agreement.price_life, agreement.price_medical))
+    temp_table(
+        "run_agreement_days",
+        "institution_id int, day date, covered_forms text[], price_life numeric, price_medical numeric",
+        rows,
+    )
+
+
+def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> None:
+    """Caregiver employments, admissions with their bed's registration, registered-bed capacity per day,
+    caregiver overlaps."""
+    from institutions.selectors import caregiver_employments
+
+    employments = caregiver_employments(institution_ids=sorted(scope.institutions), start=start, end=end)
+    temp_table(
+        "run_employments",
+        "institution_id int, national_id text, employed_from date, employed_to date",
+        ((inst, nid, a, b) for (inst, nid), periods in employments.items() for a, b in periods),
+    )
+    create_temp_as(
+        "run_admissions",
+        f"""SELECT a.person_id, a.institution_id, a.admitted_on, a.discharged_on, a.bed_id,
+                   b.registered_from, b.registered_to
+            FROM {ADMISSION} a LEFT JOIN {BED} b ON b.id = a.bed_id
+            WHERE a.institution_id IN (SELECT DISTINCT institution_id FROM run_records WHERE kind = 'bed_day')
+              AND a.admitted_on <= %(end)s AND (a.discharged_on IS NULL OR a.discharged_on > %(start)s)""",  # noqa: S608
+        {"start": start, "end": end},
+    )
+    temp_table(
+        "run_bed_capacity",
+        "institution_id int, day date, records int, capacity int",
+        [(inst, day, n, 0) for (inst, day), n in scope.bed_days.items()],
+    )
+    execute(f"""UPDATE run_bed_capacity c SET capacity = (SELECT count(*) FROM {BED} b
+               WHERE b.institution_id = c.institution_id AND b.registered_from <= c.day
+                 AND (b.registered_to IS NULL OR b.registered_to >= c.day))""")  # noqa: S608
+    # a visit starting before an earlier one of the same caregiver ended (SPEC 7.2 CAREGIVER), set-based
+    create_temp_as(
+        "run_caregiver_overlaps",
+        """SELECT id FROM (
+               SELECT id, started_at, max(ended_at) OVER (PARTITION BY caregiver_national_id ORDER BY started_at, id
+                                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS busy_until
+               FROM run_records WHERE kind = 'home_visit' AND NOT dup AND caregiver_national_id <> ''
+                    AND started_at IS NOT NULL AND ended_at IS NOT NULL) v
+           WHERE started_at < busy_until""",
+    )
+
+
+def stage_bed_standards(scope: Scope, segments: Segments, std: Standards) -> None:
+    """Residential standards per (class, component, day, categories): daily amount, effective fund ratio
+    (+ bonus points for the special groups), institution types; a missing one is kept with its error,
+    raised only if a record needs it (audit.raise_missing_standard)."""
+    days = sorted({day for _, day in scope.bed_days})
+    components = sorted(scope.bed_components)
+    rows = []
+    for benefit_class in sorted(segments.benefit_classes("residential"), key=str):
+        for component in components:
+            for day in days:
+                try:
+                    standard = std.get("residential", benefit_class, component, day)
+                    daily, ratio = standard.amount("daily"), standard.amount("fund_ratio")
+                    types = list(standard.values["institution_types"])
+                    missing = error = None
+                except (NoPolicyInForce, PolicyNotEntered) as exc:
+                    daily = ratio = types = None
+                    missing, error = type(exc).__name__, str(exc)
+                for categories, cat in segments.category_keys.items():
+                    effective = (
+                        None
+                        if ratio is None
+                        else payment.effective_ratio(ratio, categories=categories, bonus=std.bonus(day))
+                    )
+                    rows.append((benefit_class, component, day, cat, daily, effective, types, missing, error))
+    temp_table(
+        "run_bed_standards",
+        "benefit_class text, component text, day date, cat int, daily numeric, ratio numeric, "
+        "institution_types text[], missing text, error text",
+        rows,
+    )
