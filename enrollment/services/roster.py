@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ltci.core.importing import RowError
+from ltci.core.sql import copy_rows, history_insert, pg_array
 
 from ..models import CoveragePeriod, Person
 from ..signals import coverage_ended
-from .sqlutil import copy_rows, history_insert, pg_array
 
 Start = CoveragePeriod.StartReason
 
@@ -22,7 +22,7 @@ Start = CoveragePeriod.StartReason
 def _existing(cursor, national_ids):
     cursor.execute("DROP TABLE IF EXISTS tmp_roster_ids")
     cursor.execute("CREATE TEMP TABLE tmp_roster_ids (national_id varchar(18)) ON COMMIT DROP")
-    copy_rows(cursor, "tmp_roster_ids", ["national_id"], ((n,) for n in national_ids))
+    copy_rows("tmp_roster_ids", ["national_id"], ((n,) for n in national_ids))
     cursor.execute(
         """SELECT p.national_id, p.id, p.name, p.insurance_type, p.region_code, p.categories,
                   p.has_personal_account, p.died_on, cp.id, cp.insurance_type, cp.start, cp."end", cp.end_reason
@@ -155,7 +155,6 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
                 varchar(10), region_code varchar(6), categories varchar(40)[], has_personal_account boolean,
                 died_on date) ON COMMIT DROP""")
             copy_rows(
-                cursor,
                 "tmp_roster_upd",
                 [
                     "id",
@@ -175,23 +174,22 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
                 FROM tmp_roster_upd u WHERE p.id = u.id""",
                 [now],
             )
-            history_insert(cursor, Person, "tmp_roster_upd", reason=reason, user_id=user_id)
+            history_insert(Person, "tmp_roster_upd", reason=reason, user_id=user_id)
         if closes:
             cursor.execute("DROP TABLE IF EXISTS tmp_roster_close")
             cursor.execute(
                 'CREATE TEMP TABLE tmp_roster_close (id bigint, "end" date, end_reason varchar(10)) '
                 "ON COMMIT DROP"
             )
-            copy_rows(cursor, "tmp_roster_close", ["id", "end", "end_reason"], closes)
+            copy_rows("tmp_roster_close", ["id", "end", "end_reason"], closes)
             cursor.execute("""UPDATE enrollment_coverageperiod c SET "end" = x."end", end_reason = x.end_reason
                 FROM tmp_roster_close x WHERE c.id = x.id""")
-            history_insert(cursor, CoveragePeriod, "tmp_roster_close", reason=reason, user_id=user_id)
+            history_insert(CoveragePeriod, "tmp_roster_close", reason=reason, user_id=user_id)
         if opens:
             cursor.execute("DROP TABLE IF EXISTS tmp_roster_open")
             cursor.execute("""CREATE TEMP TABLE tmp_roster_open (person_id bigint, insurance_type varchar(10),
                 start date, "end" date, start_reason varchar(10), end_reason varchar(10)) ON COMMIT DROP""")
             copy_rows(
-                cursor,
                 "tmp_roster_open",
                 ["person_id", "insurance_type", "start", "end", "start_reason", "end_reason"],
                 opens,
@@ -218,7 +216,6 @@ def _insert_new(cursor, new_rows, now):
         categories varchar(40)[], has_personal_account boolean, enrolled_on date, ended_on date,
         end_reason varchar(10)) ON COMMIT DROP""")
     copy_rows(
-        cursor,
         "tmp_roster_new",
         [
             "national_id",

@@ -6,8 +6,6 @@ last committed chunk. A session advisory lock refuses a second start for the sam
 """
 
 import datetime as dt
-import os
-import signal
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -183,13 +181,12 @@ def contribution_run_year(
                 start = max(lo_id, resume_from or lo_id)
                 if resume_from:
                     done = _count_below(start)
-                for chunk_no, lo in enumerate(range(start, hi_id + 1, chunk_size), start=1):
+                for lo in range(start, hi_id + 1, chunk_size):
                     hi = lo + chunk_size
                     run_chunk(params, lo, hi)
                     done += _count_range(lo, hi)
                     JobRun.objects.filter(pk=run.pk).update(params={"on": on.isoformat(), "next_id": hi})
                     job_progress(run, done=done)
-                    _test_kill_hook(chunk_no)
             recover_pending(year=year)  # credits imported before this year's contributions existed
             booked = book_fund_income(policy, on=on)
             job_finish(run, message=f"{done} persons processed, {booked} fund income lines booked")
@@ -223,13 +220,6 @@ def _count_below(hi: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM enrollment_person WHERE id < %s", [hi])
         return cursor.fetchone()[0]
-
-
-def _test_kill_hook(chunk_no: int) -> None:
-    """Test hook: LTCI_TEST_KILL_AFTER_CHUNK=N makes the process SIGKILL itself after chunk N commits."""
-    wanted = os.environ.get("LTCI_TEST_KILL_AFTER_CHUNK")
-    if wanted and int(wanted) == chunk_no:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 AGGREGATE = """

@@ -39,14 +39,13 @@ def person_rows(n: int):
 def load(n: int) -> None:
     from django.db import connection
 
-    from enrollment.services.sqlutil import copy_rows
+    from ltci.core.sql import copy_rows
 
     with connection.cursor() as cursor:
         cursor.execute("""CREATE TEMP TABLE bench_people (id bigint, national_id varchar(18), name varchar(100),
             birth_date date, sex varchar(1), insurance_type varchar(10), region_code varchar(6),
             categories varchar(40)[], has_personal_account boolean, start date)""")
         copy_rows(
-            cursor,
             "bench_people",
             [
                 "id",

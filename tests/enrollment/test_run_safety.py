@@ -1,11 +1,8 @@
-"""The yearly run survives a real kill and refuses a concurrent second start (SPEC 9, 12)."""
+"""The yearly run survives a real kill and refuses a concurrent second start (SPEC 9, 12). The kill comes from
+outside (tests/outside.py): the test holds a person of the second chunk, whose commit checks that person's
+row, and SIGKILLs the command (and ends its connection) once PostgreSQL shows that commit waiting."""
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,27 +12,11 @@ from enrollment.models import AccountEvent, Contribution, ContributionTransactio
 from enrollment.services.run import JOB, contribution_run_year
 from ltci.core.jobs import JobAlreadyRunning, _lock_key
 from ltci.core.models import JobRun
+from tests.outside import Command, kill_when_blocked, run_command
 
 from .conftest import nid
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def db_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def run_command(*args, **env):
-    full = {**os.environ, "DATABASE_URL": db_url(), "DJANGO_SETTINGS_MODULE": "ltci.settings.local", **env}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "run_contributions", *args],
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
+RUN = ("--year", "2026", "--on", "2026-02-03", "--chunk-size", "4")
 
 
 def make_city(roster, n=12):
@@ -78,15 +59,23 @@ def truncate_results():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_killed_after_first_chunk_resumes_to_the_clean_result(roster):
     make_city(roster)
-    killed = run_command(
-        "--year", "2026", "--on", "2026-02-03", "--chunk-size", "4", LTCI_TEST_KILL_AFTER_CHUNK="1"
+    first = Person.objects.order_by("id").first().pk
+    job = Command("run_contributions", *RUN)
+    blocked = kill_when_blocked(
+        job,
+        "SELECT id FROM enrollment_person WHERE id >= %(lo)s AND id < %(hi)s ORDER BY id LIMIT 1 FOR UPDATE",
+        params={"lo": first + 4, "hi": first + 8},  # the second chunk of 4 ids
+        terminate=True,  # it waits in its COMMIT, which would complete once the lock is released
     )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert blocked.query == "COMMIT" and "enrollment_contribution" in blocked.written, blocked
     partial = Contribution.objects.count()
     assert 0 < partial < 12
-    assert JobRun.objects.get(job=JOB).state == "running"
-    resumed = run_command("--year", "2026", "--on", "2026-02-03", "--chunk-size", "4")
-    assert resumed.returncode == 0, resumed.stderr
+    run = JobRun.objects.get(job=JOB)
+    assert run.state == "running" and run.params["next_id"] == first + 4  # the first chunk committed
+    assert set(Contribution.objects.values_list("person_id", flat=True)) <= set(range(first, first + 4))
+
+    code, out, err = run_command("run_contributions", *RUN)
+    assert code == 0, err
     assert JobRun.objects.filter(state="done").count() == 1
     after_resume = snapshot()
     truncate_results()

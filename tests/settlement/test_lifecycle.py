@@ -158,12 +158,12 @@ def test_concurrent_start_is_refused(may, django_db_blocker):
 
 def test_a_run_killed_midway_leaves_the_previous_result(world, may, monkeypatch):
     before = world.export()
-    from settlement.services import run as run_module
+    from settlement.services import write
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(run_module, "_statements", crash)
+    monkeypatch.setattr(write, "_statements", crash)
     with pytest.raises(KeyboardInterrupt):
         settlement_run(month=D(2024, 5, 1))
     monkeypatch.undo()

@@ -1,7 +1,7 @@
 """Progress of a running settlement is visible to staff (SPEC 7.2, 9): stage, records done/total, timings."""
 
 from ltci.core.models import JobRun
-from settlement.services import audit
+from settlement.services import audit, price
 from settlement.services.run import settlement_run
 
 from .conftest import D, bed_days
@@ -39,7 +39,7 @@ def test_a_failed_run_is_marked_failed_with_the_reason(world, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit, "price_lines", boom)
+    monkeypatch.setattr(price, "price_lines", boom)
     with pytest.raises(RuntimeError):
         settlement_run(month=D(2024, 5, 1))
     job = JobRun.objects.get(job="settlement", period="2024-05")

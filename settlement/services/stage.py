@@ -1,46 +1,51 @@
-"""The monthly run's staging (SPEC 7.2): the month's records and the facts they are audited against, in
-temporary tables of the run's database session, so that the audit is set-based SQL (``audit.py``).
+"""Stage 1 of the monthly run (SPEC 7.2): the month's records and the facts they are audited against, in
+temporary tables of the run's database session, so that the audit (``audit.py``) is set-based SQL.
 
-Only the facts are prepared here, each from the module that owns its rule: eligibility segments from
-``benefits.eligibility``, agreement days from ``institutions.selectors``, form matching and coverage from
+Each fact comes from the module that owns its rule: eligibility segments from ``benefits.eligibility``,
+agreement days and employments from ``institutions.selectors``, form matching and agreement coverage from
 ``settlement.rules``, payment standards from ``benefits.payment``. Nothing is written to the settlement
-tables; ``run.py`` swaps the result in atomically.
+tables. The tables, all dropped when the run ends:
+
+- ``run_records``: the records the run takes (the month's, plus late ones of earlier months), duplicates marked;
+- ``run_eligibility``: each person's eligibility segments (verdict, class, form, institution) per day range;
+- ``run_form_map``: per record kind and decided care form, whether they match and the form a line is filed under;
+- ``run_agreement_days``: per institution and day, the forms its agreement in force covers and its prices;
+- ``run_employments``: caregivers' employment periods per institution;
+- ``run_admissions``: admissions with their bed's registration;
+- ``run_bed_capacity``: per institution and day, bed-day records against registered beds;
+- ``run_caregiver_overlaps``: visits that start before an earlier visit of the same caregiver ended;
+- ``run_bed_standards``: residential standards per class, component, day and categories (missing ones kept).
 """
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
-
-from django.db import connection
-from django.db.models import Q
 
 from benefits import payment
-from benefits.models import BenefitDecision
-from institutions.models import CareForm
+from benefits.models import Admission, BenefitDecision
+from institutions.models import Bed, CareForm
 from ltci.core.dates import month_end
-from ltci.core.money import ZERO
-from ltci.core.policy import NoPolicyInForce, PolicyNotEntered, policy_in_force
+from ltci.core.policy import NoPolicyInForce, PolicyNotEntered
+from ltci.core.sql import create_temp_as, execute, fetch, temp_table
 
 from .. import rules
+from ..models import RecordAudit, ServiceRecord
 
 TEMP_TABLES = (
-    "st_rec",
-    "st_seg",
-    "st_formmap",
-    "st_agr",
-    "st_emp",
-    "st_adm",
-    "st_overlap",
-    "st_cap",
-    "st_std",
-    "st_a",
-    "st_fix",
-    "st_priced",
-    "st_lprice",
-    "st_f",
-    "st_line",
+    "run_records",
+    "run_eligibility",
+    "run_form_map",
+    "run_agreement_days",
+    "run_employments",
+    "run_admissions",
+    "run_bed_capacity",
+    "run_caregiver_overlaps",
+    "run_bed_standards",
 )
 RECORD_KINDS = ("bed_day", "home_visit", "device")
+RECORD = ServiceRecord._meta.db_table
+RECORD_AUDIT = RecordAudit._meta.db_table
+ADMISSION = Admission._meta.db_table
+BED = Bed._meta.db_table
 
 RECORD_COLUMNS = """r.id, r.institution_id, r.person_id, r.kind, r.service_date, r.component, r.charged_amount,
        r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
@@ -48,75 +53,36 @@ RECORD_COLUMNS = """r.id, r.institution_id, r.person_id, r.kind, r.service_date,
        date_trunc('month', r.service_date)::date <> %(start)s AS late, false AS dup"""
 # The month's records, less any a later month's latest run took (the month re-run after a later one).
 RECORD_SQL = f"""
-SELECT {RECORD_COLUMNS} FROM settlement_servicerecord r
+SELECT {RECORD_COLUMNS} FROM {RECORD} r
 WHERE r.confirmed AND r.service_date BETWEEN %(start)s AND %(end)s
 """  # noqa: S608 (constants of the code, no input)
-NOT_LATER_SQL = """AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit a WHERE a.run_id = ANY(%(later_runs)s::bigint[])
-                  AND a.record_id = r.id)"""
+NOT_LATER_SQL = f"""AND NOT EXISTS (SELECT 1 FROM {RECORD_AUDIT} a WHERE a.run_id = ANY(%(later_runs)s::bigint[])
+                  AND a.record_id = r.id)"""  # noqa: S608 (constants of the code, no input)
 # Late records (SPEC 7.1): of an earlier month that has been run, received (or confirmed) after the runs that
 # could have taken them, and not settled by another month's latest run. A record received more than a day
 # before the last run of its month or a later month (other than this one) was in that run's scope, so only
 # the recent arrivals are read (index on received_at), and NOT EXISTS keeps the answer exact.
 LATE_SQL = f"""
-SELECT {RECORD_COLUMNS} FROM settlement_servicerecord r
+SELECT {RECORD_COLUMNS} FROM {RECORD} r
 JOIN unnest(%(late_months)s::date[], %(late_since)s::timestamptz[]) AS m(month, since)
   ON date_trunc('month', r.service_date)::date = m.month AND r.received_at > m.since
 WHERE r.confirmed AND r.received_at > %(since)s AND r.service_date < %(start)s
-  AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit a WHERE a.run_id = ANY(%(other_runs)s::bigint[])
+  AND NOT EXISTS (SELECT 1 FROM {RECORD_AUDIT} a WHERE a.run_id = ANY(%(other_runs)s::bigint[])
                   AND a.record_id = r.id)
 """  # noqa: S608 (constants of the code, no input)
 LATE_MARGIN = dt.timedelta(days=1)  # longer than any transaction that stores records
 
-
 # The same institution, person, kind, date, component and start as an earlier record (SPEC 7.2 DUPLICATE):
 # the groups of such records by a hash aggregate (there are few), every record but the group's first.
 DUPLICATES_SQL = """
-UPDATE st_rec r SET dup = true
+UPDATE run_records r SET dup = true
 FROM (SELECT institution_id, person_id, kind, service_date, component,
              coalesce(started_at, '-infinity') AS started_at, min(id) AS first_id
-      FROM st_rec GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1) k
+      FROM run_records GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1) k
 WHERE r.institution_id = k.institution_id AND r.person_id = k.person_id AND r.kind = k.kind
   AND r.service_date = k.service_date AND r.component = k.component
   AND coalesce(r.started_at, '-infinity') = k.started_at AND r.id <> k.first_id
 """
-
-
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def execute(sql: str, params=None) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def fetch(sql: str, params=None) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def copy_rows(table: str, columns: list[str], rows) -> None:
-    with connection.cursor() as cursor:
-        raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def temp_table(name: str, columns: str, rows=None) -> None:
-    """(Re)create a temporary table of the session, fill it by COPY and ANALYZE it for the planner."""
-    execute(f"DROP TABLE IF EXISTS {name}")
-    execute(f"CREATE TEMP TABLE {name} ({columns})")
-    if rows is not None:
-        names = [c.strip().split()[0] for c in columns.split(",")]
-        copy_rows(name, names, rows)
-    execute(f"ANALYZE {name}")
-
-
-def drop_temp_tables() -> None:
-    execute("DROP TABLE IF EXISTS " + ", ".join(TEMP_TABLES))
 
 
 class Standards:
@@ -139,6 +105,9 @@ class Standards:
 
 
 def allowance_person_ids(month: dt.date) -> set[int]:
+    """Persons with an allowance decision in force some day of the month (paid without records)."""
+    from django.db.models import Q
+
     return set(
         BenefitDecision.objects.filter(care_form__in=rules.ALLOWANCE_FORMS, starts_on__lte=month_end(month))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
@@ -156,8 +125,8 @@ class Scope:
 
     SQL = """SELECT GROUPING(service_month, institution_id, component), service_month, person_id, institution_id,
                     service_date, kind, component, count(*)
-             FROM st_rec GROUP BY GROUPING SETS ((service_month, person_id), (institution_id, service_date, kind),
-                                                 (kind, component))"""
+             FROM run_records GROUP BY GROUPING SETS ((service_month, person_id),
+                                                     (institution_id, service_date, kind), (kind, component))"""
 
     def __init__(self, count: int):
         self.count = count
@@ -185,7 +154,7 @@ class Scope:
 
 
 def stage_records(month: dt.date) -> Scope:
-    """The month's records plus late ones of earlier months not yet settled."""
+    """The month's records plus late ones of earlier months not yet settled (run_records)."""
     from ..selectors import latest_runs
 
     latest = latest_runs()
@@ -203,17 +172,17 @@ def stage_records(month: dt.date) -> Scope:
         "since": min(late_since, default=None),
         "other_runs": [r.pk for r in others.values()],
     }
-    execute("DROP TABLE IF EXISTS st_rec")
+    execute("DROP TABLE IF EXISTS run_records")
     execute(
-        "CREATE TEMP TABLE st_rec AS "
+        "CREATE TEMP TABLE run_records AS "
         + RECORD_SQL
         + (NOT_LATER_SQL if params["later_runs"] else "")
         + (" UNION ALL " + LATE_SQL if late_months else ""),
         params,
     )
     execute(DUPLICATES_SQL)
-    execute("ANALYZE st_rec")
-    return Scope(fetch("SELECT count(*) FROM st_rec")[0][0])
+    execute("ANALYZE run_records")
+    return Scope(fetch("SELECT count(*) FROM run_records")[0][0])
 
 
 class Segments:
@@ -247,14 +216,21 @@ class Segments:
                         days[(person_id, a + dt.timedelta(days=n))] = v.care_form
         return days
 
+    def benefit_classes(self, care_form: str | None = None) -> set:
+        """The benefit classes the segments name; of the eligible segments of a care form, when given."""
+        verdicts = [v for months in self.by_month.values() for items in months.values() for _, _, v in items]
+        if care_form is None:
+            return {v.benefit_class for v in verdicts if v.benefit_class}
+        return {v.benefit_class for v in verdicts if v.eligible and v.care_form == care_form}
 
-def stage_segments(month: dt.date, scope: Scope, extra_persons: set[int]) -> Segments:
-    """Eligibility segments of every person with records in a service month (plus the allowance
-    persons in the run's month), staged as st_seg."""
+
+def stage_eligibility(month: dt.date, scope: Scope) -> Segments:
+    """Eligibility segments of every person with records in a service month (plus the allowance persons in
+    the run's month), staged as run_eligibility."""
     from benefits.eligibility import month_segments
 
     by_month = {first: set(persons) for first, persons in scope.persons.items()}
-    by_month[month] = by_month.get(month, set()) | extra_persons
+    by_month[month] = by_month.get(month, set()) | allowance_person_ids(month)
     segments = Segments(
         {
             first: month_segments(person_ids=persons, start=first, end=month_end(first))
@@ -281,7 +257,7 @@ def stage_segments(month: dt.date, scope: Scope, extra_persons: set[int]) -> Seg
                     )
                 )
     temp_table(
-        "st_seg",
+        "run_eligibility",
         "person_id int, d_from date, d_to date, eligible bool, reason_code text, detail text, "
         "benefit_class text, care_form text, institution_id int, died_on date, cat int",
         rows,
@@ -293,11 +269,23 @@ def stage_segments(month: dt.date, scope: Scope, extra_persons: set[int]) -> Seg
 # Institution facts
 
 
+def stage_institution_facts(month: dt.date, scope: Scope, segments: Segments) -> Standards:
+    """Every fact of the institutions the records concern, from the earliest service day to the month's end;
+    return the memoised payment standards, which pricing goes on using."""
+    start, end = min(month, scope.first_day or month), month_end(month)
+    standards = Standards()
+    stage_forms()
+    stage_agreements(scope, start, end)
+    stage_beds_and_caregivers(scope, start, end)
+    stage_bed_standards(scope, segments, standards)
+    return standards
+
+
 def stage_forms() -> None:
     """Which care forms a record kind serves and the form its line is filed under (settlement.rules)."""
     forms = ["", *CareForm.values]
     temp_table(
-        "st_formmap",
+        "run_form_map",
         "kind text, care_form text, matches bool, form text",
         [
             (
@@ -312,14 +300,12 @@ def stage_forms() -> None:
     )
 
 
-def stage_institution_facts(scope: Scope, start: dt.date, end: dt.date) -> None:
-    """Agreement in force per institution and day (with the forms it covers), caregiver employments,
-    admissions with their bed's registration, registered-bed capacity per day, caregiver overlaps."""
-    from institutions.selectors import agreement_days, caregiver_employments
+def stage_agreements(scope: Scope, start: dt.date, end: dt.date) -> None:
+    """The agreement in force per institution and record day, with the forms it covers and its prices."""
+    from institutions.selectors import agreement_days
 
-    institution_ids = sorted(scope.institutions)
     days = sorted(scope.days)
-    periods = agreement_days(institution_ids=institution_ids, start=start, end=end)
+    periods = agreement_days(institution_ids=sorted(scope.institutions), start=start, end=end)
     rows = []
     for institution_id, items in periods.items():
         for day in days:
@@ -328,64 +314,60 @@ def stage_institution_facts(scope: Scope, start: dt.date, end: dt.date) -> None:
                 covered = [f for f in CareForm.values if rules.agreement_covers(agreement.care_forms, f)]
                 rows.append((institution_id, day, covered, agreement.price_life, agreement.price_medical))
     temp_table(
-        "st_agr",
+        "run_agreement_days",
         "institution_id int, day date, covered_forms text[], price_life numeric, price_medical numeric",
         rows,
     )
-    employments = caregiver_employments(institution_ids=institution_ids, start=start, end=end)
+
+
+def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> None:
+    """Caregiver employments, admissions with their bed's registration, registered-bed capacity per day,
+    caregiver overlaps."""
+    from institutions.selectors import caregiver_employments
+
+    employments = caregiver_employments(institution_ids=sorted(scope.institutions), start=start, end=end)
     temp_table(
-        "st_emp",
+        "run_employments",
         "institution_id int, national_id text, employed_from date, employed_to date",
         ((inst, nid, a, b) for (inst, nid), periods in employments.items() for a, b in periods),
     )
-    execute("DROP TABLE IF EXISTS st_adm")
-    execute(
-        """
-        CREATE TEMP TABLE st_adm AS
-        SELECT a.person_id, a.institution_id, a.admitted_on, a.discharged_on, a.bed_id,
-               b.registered_from, b.registered_to
-        FROM benefits_admission a LEFT JOIN institutions_bed b ON b.id = a.bed_id
-        WHERE a.institution_id IN (SELECT DISTINCT institution_id FROM st_rec WHERE kind = 'bed_day')
-          AND a.admitted_on <= %(end)s AND (a.discharged_on IS NULL OR a.discharged_on > %(start)s)""",
+    create_temp_as(
+        "run_admissions",
+        f"""SELECT a.person_id, a.institution_id, a.admitted_on, a.discharged_on, a.bed_id,
+                   b.registered_from, b.registered_to
+            FROM {ADMISSION} a LEFT JOIN {BED} b ON b.id = a.bed_id
+            WHERE a.institution_id IN (SELECT DISTINCT institution_id FROM run_records WHERE kind = 'bed_day')
+              AND a.admitted_on <= %(end)s AND (a.discharged_on IS NULL OR a.discharged_on > %(start)s)""",  # noqa: S608
         {"start": start, "end": end},
     )
-    execute("ANALYZE st_adm")
     temp_table(
-        "st_cap",
+        "run_bed_capacity",
         "institution_id int, day date, records int, capacity int",
         [(inst, day, n, 0) for (inst, day), n in scope.bed_days.items()],
     )
-    execute("""UPDATE st_cap c SET capacity = (SELECT count(*) FROM institutions_bed b
+    execute(f"""UPDATE run_bed_capacity c SET capacity = (SELECT count(*) FROM {BED} b
                WHERE b.institution_id = c.institution_id AND b.registered_from <= c.day
-                 AND (b.registered_to IS NULL OR b.registered_to >= c.day))""")
-    # rules.caregiver_overlaps, set-based: a visit starting before an earlier one of the caregiver ended
-    execute("DROP TABLE IF EXISTS st_overlap")
-    execute("""
-        CREATE TEMP TABLE st_overlap AS
-        SELECT id FROM (
-            SELECT id, started_at, max(ended_at) OVER (PARTITION BY caregiver_national_id ORDER BY started_at, id
-                                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS busy_until
-            FROM st_rec WHERE kind = 'home_visit' AND NOT dup AND caregiver_national_id <> ''
-                 AND started_at IS NOT NULL AND ended_at IS NOT NULL) v
-        WHERE started_at < busy_until""")
-    execute("ANALYZE st_overlap")
+                 AND (b.registered_to IS NULL OR b.registered_to >= c.day))""")  # noqa: S608
+    # a visit starting before an earlier one of the same caregiver ended (SPEC 7.2 CAREGIVER), set-based
+    create_temp_as(
+        "run_caregiver_overlaps",
+        """SELECT id FROM (
+               SELECT id, started_at, max(ended_at) OVER (PARTITION BY caregiver_national_id ORDER BY started_at, id
+                                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS busy_until
+               FROM run_records WHERE kind = 'home_visit' AND NOT dup AND caregiver_national_id <> ''
+                    AND started_at IS NOT NULL AND ended_at IS NOT NULL) v
+           WHERE started_at < busy_until""",
+    )
 
 
-def stage_standards(scope: Scope, segments: Segments, std: Standards) -> None:
+def stage_bed_standards(scope: Scope, segments: Segments, std: Standards) -> None:
     """Residential standards per (class, component, day, categories): daily amount, effective fund ratio
     (+ bonus points for the special groups), institution types; a missing one is kept with its error,
-    raised only if a record needs it."""
+    raised only if a record needs it (audit.raise_missing_standard)."""
     days = sorted({day for _, day in scope.bed_days})
     components = sorted(scope.bed_components)
-    classes = {
-        v.benefit_class
-        for months in segments.by_month.values()
-        for items in months.values()
-        for _, _, v in items
-        if v.eligible and v.care_form == "residential"
-    }
     rows = []
-    for benefit_class in sorted(classes, key=str):
+    for benefit_class in sorted(segments.benefit_classes("residential"), key=str):
         for component in components:
             for day in days:
                 try:
@@ -404,30 +386,8 @@ def stage_standards(scope: Scope, segments: Segments, std: Standards) -> None:
                     )
                     rows.append((benefit_class, component, day, cat, daily, effective, types, missing, error))
     temp_table(
-        "st_std",
+        "run_bed_standards",
         "benefit_class text, component text, day date, cat int, daily numeric, ratio numeric, "
         "institution_types text[], missing text, error text",
         rows,
     )
-
-
-def raise_missing_standard() -> None:
-    """Stop the run with the standard's own error when a record needs a standard staff have not entered."""
-    row = fetch(
-        "SELECT t.missing, t.error FROM st_a a JOIN st_std t ON t.benefit_class = a.benefit_class "
-        "AND t.component = a.component AND t.day = a.day AND t.cat = a.cat WHERE a.step = %s LIMIT 1",
-        [MISSING_STANDARD_STEP],
-    )
-    if row:
-        kind, error = row[0]
-        raise (PolicyNotEntered if kind == "PolicyNotEntered" else NoPolicyInForce)(error)
-
-
-MISSING_STANDARD_STEP = 8
-
-
-def deposit_rate(day: dt.date) -> Decimal:
-    try:
-        return Decimal(policy_in_force("quality_deposit", on=day)["rate"])
-    except NoPolicyInForce:
-        return ZERO
