@@ -47,6 +47,13 @@ REASON_TEXT = {
 
 # Care forms whose services an institution delivers at home (home visits of SPEC 5.2 B and C).
 VISIT_FORMS = frozenset({"home_visits", "home_family", "home_package_copay", "community", "prevention"})
+# The care forms of which an agreement must cover at least one for a record kind to be submitted (SPEC 7.1);
+# which visit form applies to a person is the month's audit's question (FORM_NOT_AGREED).
+ENTRY_FORMS = {
+    "bed_day": frozenset({"residential"}),
+    "home_visit": VISIT_FORMS,
+    "device": frozenset({"device"}),
+}
 # Forms paid to the person per eligible day without records (SPEC 5.2).
 ALLOWANCE_FORMS = ("home_family", "remote_cash", "daily_allowance")
 
@@ -119,3 +126,10 @@ def caregiver_overlaps(visits: Iterable[tuple[int, str, dt.datetime, dt.datetime
             flagged.add(record_id)
         last_end[caregiver] = max(previous, ended_at) if previous else ended_at
     return flagged
+
+
+def times_overlap(
+    start: dt.datetime, end: dt.datetime, other_start: dt.datetime, other_end: dt.datetime
+) -> bool:
+    """True when two visits share a moment; one ending when the other starts does not overlap (SPEC 7.1)."""
+    return start < other_end and other_start < end
