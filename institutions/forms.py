@@ -111,12 +111,10 @@ class SignForm(ReasonForm):
     care_forms = forms.MultipleChoiceField(
         label=_("服务形式"), widget=forms.CheckboxSelectMultiple, choices=[], required=False
     )
-    price_life = AmountField(
-        label=_("生活照料约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE
-    )
-    price_medical = AmountField(
-        label=_("医疗护理约定日价（空=按标准）"), required=False, max_value=rules.MAX_DAILY_PRICE
-    )
+    # The policy's ceiling (agreement_checks) and the standard are checked by the sign service on the
+    # agreement's first day; the field itself only bounds the amount to the money column.
+    price_life = AmountField(label=_("生活照料约定日价（空=按标准）"), required=False)
+    price_medical = AmountField(label=_("医疗护理约定日价（空=按标准）"), required=False)
     insurance_expires_on = forms.DateField(label=_("责任险到期日"), widget=DATE)
 
     def __init__(self, *args, **kwargs):

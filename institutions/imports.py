@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ltci.core.dates import parse_iso_date
 from ltci.core.idnumber import InvalidIdNumber, parse_id_number
@@ -31,7 +30,7 @@ from .models import (
     InstitutionType,
     InsuranceNotice,
 )
-from .selectors import price_standards
+from .selectors import agreed_price_errors
 from .services.lifecycle import institution_reinstate, institution_suspend
 from .services.records import beds_set_count
 
@@ -139,7 +138,7 @@ def _count(text):
 
 
 def _price(text):
-    return parse_amount(text, max_value=rules.MAX_DAILY_PRICE)
+    return parse_amount(text)  # bounded by the money column; the policy's ceiling is checked per row
 
 
 def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -> InstitutionRow:
@@ -160,14 +159,10 @@ def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -
     insurance = field_value(row, values, "insurance_expires_on", parse_iso_date, required=False)
     life = field_value(row, values, "price_life", _price, required=False)
     medical = field_value(row, values, "price_medical", _price, required=False)
-    standards = price_standards(on=start or today)
-    for name_, price, component, label in (
-        ("price_life", life, "life", _("生活照料约定日价")),
-        ("price_medical", medical, "medical", _("医疗护理约定日价")),
-    ):
-        error = rules.price_error(price, standards[component], label)
-        if error:
-            raise RowError(row, name_, error)
+    for field, error in agreed_price_errors(
+        prices={"life": life, "medical": medical}, on=start or today
+    ).items():
+        raise RowError(row, field, error)
     return InstitutionRow(code, name, kind, region, credit, forms, beds, start, end, insurance, life, medical)
 
 

@@ -13,9 +13,6 @@ from django.utils.translation import gettext as _
 
 from ltci.core.money import fen
 
-# Input bound (issue 13), not a policy number: an agreed daily price above this is a typing error.
-MAX_DAILY_PRICE = Decimal("10000")
-
 # GB 32100-2015: 18 characters from this 31-character set (no I, O, S, V, Z); the last one is a
 # check character computed MOD 31 over the first 17 with these weights.
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -53,16 +50,25 @@ def make_credit_code(region: str, serial: int, *, dept: str = "5", kind: str = "
     return body + credit_check_char(body)
 
 
-def price_error(price: Decimal | None, standard: Decimal | None, label: str) -> str | None:
+def price_error(
+    price: Decimal | None, standard: Decimal | None, label: str, ceiling: Decimal | None = None
+) -> str | None:
     """Return why an agreed daily price is not acceptable, or None (SPEC 6: never above the standard).
 
-    A missing price means "the standard" and is always acceptable; without a standard in force only
-    negative prices are refused.
+    A missing price means "the standard" and is always acceptable. A price is refused when negative,
+    above the policy's ceiling (``agreement_checks.max_daily_price``, a typing error) or above the
+    standard; without a standard in force only the sign and the ceiling are checked.
     """
     if price is None:
         return None
     if price < 0:
         return _("%(label)s不能为负数") % {"label": label}
+    if ceiling is not None and price > ceiling:
+        return _("%(label)s%(price)s元超过政策规定的约定日价上限%(ceiling)s元") % {
+            "label": label,
+            "price": fen(price),
+            "ceiling": fen(ceiling),
+        }
     if standard is not None and price > standard:
         return _("%(label)s%(price)s元超过现行支付标准%(standard)s元") % {
             "label": label,

@@ -4,6 +4,7 @@
 - agreement_days(*, institution_ids, start, end) -> {institution_id: [(from, to, agreement)]}: the
   days an agreement was in force (term, minus suspensions, until termination, while the liability
   insurance was valid), in one query for many institutions.
+- first_agreement_days(*, institution_ids) -> {institution_id: first day of its earliest agreement}.
 - registered_bed_count(*, institution, on) -> beds registered on a date (the day's capacity).
 - caregiver_registered / registered_caregivers / caregiver_employments: a caregiver is "registered"
   with an institution on a day when an employment covers that day; `caregiver_id` in service records is
@@ -18,10 +19,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Min, Q, Sum
+from django.utils.translation import gettext as _
 
 from ltci.core.models import PolicyRecord
-from ltci.core.policy import NoPolicyInForce, active_scheme, record_value
+from ltci.core.policy import NoPolicyInForce, PolicyError, active_scheme, policy_in_force, record_value
 
 from . import rules
 from .models import Agreement, Bed, Employment, Institution, InstitutionUser, Violation
@@ -62,6 +64,16 @@ def agreement_days(
         for a, b in _covered_periods(agreement, start, end):
             result[agreement.institution_id].append((a, b, agreement))
     return dict(result)
+
+
+def first_agreement_days(*, institution_ids: Iterable[int]) -> dict[int, dt.date]:
+    """The first day of each institution's earliest agreement ever signed (drafts do not count)."""
+    return dict(
+        Agreement.objects.filter(institution_id__in=list(institution_ids), state__in=LIVE_STATES)
+        .values("institution_id")
+        .annotate(first=Min("valid_from"))
+        .values_list("institution_id", "first")
+    )
 
 
 def active_agreement(*, institution, on: dt.date) -> Agreement | None:
@@ -204,6 +216,28 @@ def price_standards(*, on: dt.date) -> dict[str, Decimal | None]:
         if found[component] is None or amount > found[component]:
             found[component] = amount
     return found
+
+
+def agreed_price_errors(*, prices: dict[str, Decimal | None], on: dt.date) -> dict[str, str]:
+    """Why agreed daily prices ({"life": price, "medical": price}) on an agreement starting on `on` are
+    refused, per field (price_life, price_medical): negative, above the policy's ceiling
+    (``agreement_checks``, issue 14) or above the standard (SPEC 6). A price given on a date without the
+    ceiling in force is refused naming the policy."""
+    given = {component: price for component, price in prices.items() if price is not None}
+    if not given:
+        return {}
+    try:
+        ceiling = policy_in_force("agreement_checks", on=on)["max_daily_price"]
+    except PolicyError as exc:
+        return {f"price_{component}": str(exc) for component in given}
+    standards = price_standards(on=on)
+    labels = {"life": _("生活照料约定日价"), "medical": _("医疗护理约定日价")}
+    errors = {}
+    for component, price in given.items():
+        error = rules.price_error(price, standards[component], labels[component], ceiling)
+        if error:
+            errors[f"price_{component}"] = error
+    return errors
 
 
 # --- occupancy (provided by the app that records admissions) ------------------------------------

@@ -1,15 +1,13 @@
 """Service-record files (SPEC 11.4): parse and validate per row, store the valid rows idempotently.
 
 A row's identity is the file's SHA-256 and its row number (``file:<sha>:<row>``): importing the same
-file again changes nothing. The checks at submission (SPEC 7.1, ``check_records``, shared with the API
-and the portal form) refuse the same service sent twice (twice in one file, or again in another file),
-a future date, a caregiver not employed that day and visit minutes or charges outside the policy's
-``record_checks`` bounds; the monthly run's audit (SPEC 7.2) stays the second line of defence.
+file again changes nothing. A future date is refused here; the other checks at submission (SPEC 7.1) are
+``settlement.entry_checks.check_records``, shared with the API and the portal form; the monthly run's
+audit (SPEC 7.2) stays the second line of defence.
 """
 
 import datetime as dt
 import hashlib
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext
@@ -21,10 +19,9 @@ from ltci.core.dates import parse_iso_date
 from ltci.core.importing import RowError, field_value, run_import
 from ltci.core.money import parse_amount
 
+from .entry_checks import check_records
 from .models import RecordKind, ServiceRecord
 
-# One record is one bed day, visit or device month: more than this is a typing error (docs/decisions.md).
-MAX_CHARGED_AMOUNT = Decimal("100000")
 COLUMNS = [
     "institution_code",
     "national_id",
@@ -115,7 +112,8 @@ def _kind(text: str) -> str:
 
 
 def _amount(text: str):
-    return parse_amount(text, max_value=MAX_CHARGED_AMOUNT)
+    """An amount the money column holds; its bounds per kind and date are policy (entry_checks)."""
+    return parse_amount(text)
 
 
 def _national_id(text: str) -> str:
@@ -228,135 +226,6 @@ def resolve(
         record["person_id"] = persons[record.pop("national_id")]
         good.append((row, record))
     return good, errors
-
-
-def _minutes(record) -> float:
-    return (record["ended_at"] - record["started_at"]).total_seconds() / 60
-
-
-def _bounds_error(row: int, record: dict, bounds) -> RowError | None:
-    """The policy's bounds (record_checks) on a visit's duration and a record's charge."""
-    if record["kind"] == RecordKind.HOME_VISIT and record["started_at"] and record["ended_at"]:
-        minutes = _minutes(record)
-        if minutes < bounds["visit_min_minutes"] or minutes > bounds["visit_max_minutes"]:
-            return RowError(
-                row,
-                "ended_at",
-                gettext("上门服务时长 %(n)s 分钟，不在政策允许的 %(min)s–%(max)s 分钟内")
-                % {
-                    "n": f"{minutes:g}",
-                    "min": bounds["visit_min_minutes"],
-                    "max": bounds["visit_max_minutes"],
-                },
-            )
-    ceiling = bounds[
-        {"home_visit": "max_charge_visit", "bed_day": "max_charge_bed_day", "device": "max_charge_device"}[
-            record["kind"]
-        ]
-    ]
-    if record["charged_amount"] > ceiling:
-        return RowError(
-            row,
-            "charged_amount",
-            gettext("收费金额 %(amount)s 元超过该类记录的上限 %(max)s 元")
-            % {"amount": f"{record['charged_amount']:.2f}", "max": f"{ceiling:.2f}"},
-        )
-    return None
-
-
-def _identity(record: dict) -> tuple:
-    return (
-        record["institution_id"],
-        record["person_id"],
-        record["kind"],
-        record["service_date"],
-        record["component"] or "",
-        record["caregiver_national_id"] or "",
-        record["started_at"],
-    )
-
-
-def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
-    """Checks at submission (SPEC 7.1), shared by the file import, the API and the portal form.
-
-    rows: (row, source_key, resolved record). A source key already stored (or earlier in the batch) is the
-    idempotent re-send of that record and is not checked again. Refused: a charge or visit duration outside
-    the policy's record_checks bounds; a caregiver not employed by the institution that day; the same
-    record (institution, person, kind, date, component, caregiver, start) already stored or earlier in
-    the batch. Return the row errors; the caller stores none of the refused rows.
-    """
-    from institutions.selectors import caregiver_employments
-    from ltci.core.policy import PolicyError, policy_in_force
-
-    if not rows:
-        return []
-    stored_keys = set(
-        ServiceRecord.objects.filter(source_key__in=[k for _, k, _ in rows]).values_list(
-            "source_key", flat=True
-        )
-    )
-    dates = [r["service_date"] for _, _, r in rows]
-    institution_ids = {r["institution_id"] for _, _, r in rows}
-    employments = caregiver_employments(institution_ids=institution_ids, start=min(dates), end=max(dates))
-    existing = {
-        _identity(values)
-        for values in ServiceRecord.objects.filter(
-            institution_id__in=institution_ids,
-            person_id__in={r["person_id"] for _, _, r in rows},
-            service_date__in=set(dates),
-        ).values(
-            "institution_id",
-            "person_id",
-            "kind",
-            "service_date",
-            "component",
-            "caregiver_national_id",
-            "started_at",
-        )
-    }
-    bounds, seen_keys, errors = {}, set(), []
-    for row, key, record in rows:
-        if key in stored_keys or key in seen_keys:
-            continue
-        seen_keys.add(key)
-        day = record["service_date"]
-        if day not in bounds:
-            try:
-                bounds[day] = policy_in_force("record_checks", on=day)
-            except PolicyError as exc:
-                bounds[day] = exc
-        if isinstance(bounds[day], PolicyError):
-            errors.append(RowError(row, "service_date", str(bounds[day])))
-            continue
-        error = _bounds_error(row, record, bounds[day])
-        caregiver = record["caregiver_national_id"]
-        if (
-            error is None
-            and caregiver
-            and not any(
-                start <= day and (end is None or day <= end)
-                for start, end in employments.get((record["institution_id"], caregiver), ())
-            )
-        ):
-            error = RowError(
-                row,
-                "caregiver_id",
-                gettext("护理人员 %(id)s 在 %(date)s 不是本机构在职护理人员")
-                % {"id": caregiver, "date": day.isoformat()},
-            )
-        if error is None and _identity(record) in existing:
-            error = RowError(
-                row,
-                "service_date",
-                gettext(
-                    "同一服务记录已提交过（同一机构、参保人、类别、日期、护理人员和开始时间），不能重复提交"
-                ),
-            )
-        if error is not None:
-            errors.append(error)
-            continue
-        existing.add(_identity(record))
-    return errors
 
 
 def import_service_records(*, content: bytes, filename: str, actor=None, institution=None):

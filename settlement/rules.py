@@ -47,6 +47,13 @@ REASON_TEXT = {
 
 # Care forms whose services an institution delivers at home (home visits of SPEC 5.2 B and C).
 VISIT_FORMS = frozenset({"home_visits", "home_family", "home_package_copay", "community", "prevention"})
+# The care forms of which an agreement must cover at least one for a record kind to be submitted (SPEC 7.1);
+# which visit form applies to a person is the month's audit's question (FORM_NOT_AGREED).
+ENTRY_FORMS = {
+    "bed_day": frozenset({"residential"}),
+    "home_visit": VISIT_FORMS,
+    "device": frozenset({"device"}),
+}
 # Forms paid to the person per eligible day without records (SPEC 5.2).
 ALLOWANCE_FORMS = ("home_family", "remote_cash", "daily_allowance")
 
@@ -92,3 +99,10 @@ def is_double_care(kind: str, institution_id: int, paid: Iterable[tuple[int | No
         if kind == "home_visit" and other_form not in VISIT_FORMS:
             return True
     return False
+
+
+def times_overlap(
+    start: dt.datetime, end: dt.datetime, other_start: dt.datetime, other_end: dt.datetime
+) -> bool:
+    """True when two visits share a moment; one ending when the other starts does not overlap (SPEC 7.1)."""
+    return start < other_end and other_start < end

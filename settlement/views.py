@@ -24,7 +24,8 @@ from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, up
 
 from . import selectors
 from .apis import statement_csv_response
-from .imports import CATALOGUE, MAX_CHARGED_AMOUNT, check_records, import_service_records, parse_row, resolve
+from .entry_checks import bed_day_charge_error
+from .imports import CATALOGUE, check_records, import_service_records, parse_row, resolve
 from .models import ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
@@ -52,7 +53,8 @@ class VisitForm(forms.Form):
     started_at = forms.TimeField(label=_("签到时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     ended_at = forms.TimeField(label=_("签退时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     caregiver_id = forms.CharField(label=_("护理人员身份号码"), max_length=18)
-    charged_amount = AmountField(label=_("收费金额（元）"), max_value=MAX_CHARGED_AMOUNT)
+    # The bounds per kind are policy on the service date (record_checks), checked by check_records.
+    charged_amount = AmountField(label=_("收费金额（元）"))
     items = forms.MultipleChoiceField(
         label=_("服务项目"),
         choices=[(c, c) for c in CATALOGUE],
@@ -198,13 +200,12 @@ def bed_days(request):
         messages.success(request, _("已确认 %(n)s 个床日") % {"n": n})
     else:
         try:
-            charge = (
-                parse_amount(request.POST.get("daily_charge", ""), max_value=MAX_CHARGED_AMOUNT)
-                if request.POST.get("daily_charge")
-                else None
-            )
+            charge = parse_amount(request.POST["daily_charge"]) if request.POST.get("daily_charge") else None
+            error = None if charge is None else bed_day_charge_error(charge, month=month)
         except AmountError as exc:
-            messages.error(request, _("每日收费") + "：" + str(exc))
+            error = str(exc)
+        if error:
+            messages.error(request, _("每日收费") + "：" + error)
             return redirect(f"/portal/settlement/?month={month:%Y-%m}")
         n = bed_days_generate(institution=request.institution, month=month, daily_charge=charge)
         messages.success(request, _("已根据入住记录生成 %(n)s 个待确认床日") % {"n": n})

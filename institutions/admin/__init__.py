@@ -24,7 +24,7 @@ from ..models import (
     InstitutionEvent,
     InstitutionUser,
 )
-from ..selectors import price_standards
+from ..selectors import agreed_price_errors
 from ..states import ACTIONS
 from . import oversight  # noqa: F401  (registers violations, appraisals, notices)
 from .lifecycle import BULK, available_actions, create_user_view, lifecycle_view, make_bulk_action
@@ -170,15 +170,9 @@ class AgreementForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        standards = price_standards(on=self.instance.valid_from)
-        for component in ("life", "medical"):
-            error = rules.price_error(
-                data.get(f"price_{component}"),
-                standards[component],
-                Agreement._meta.get_field(f"price_{component}").verbose_name,
-            )
-            if error:
-                self.add_error(f"price_{component}", error)
+        prices = {component: data.get(f"price_{component}") for component in ("life", "medical")}
+        for field, error in agreed_price_errors(prices=prices, on=self.instance.valid_from).items():
+            self.add_error(field, error)
         error = rules.deposit_rate_error(data.get("deposit_rate"))
         if error:
             self.add_error("deposit_rate", error)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from .. import rules, states
 from ..errors import InstitutionError
 from ..models import Agreement, AgreementPause, CareForm, Institution, InsuranceNotice
-from ..selectors import price_standards
+from ..selectors import agreed_price_errors
 
 logger = logging.getLogger("ltci.institutions")
 S = Institution.Status
@@ -75,14 +75,9 @@ def validate_agreement_terms(
         raise InstitutionError(
             _("未知的服务形式代码：%(codes)s") % {"codes": ", ".join(unknown)}, field="care_forms"
         )
-    standards = price_standards(on=valid_from)
-    for price, component, label in (
-        (price_life, "life", _("生活照料约定日价")),
-        (price_medical, "medical", _("医疗护理约定日价")),
-    ):
-        error = rules.price_error(price, standards[component], label)
-        if error:
-            raise InstitutionError(error, field=f"price_{component}")
+    errors = agreed_price_errors(prices={"life": price_life, "medical": price_medical}, on=valid_from)
+    for field, error in errors.items():
+        raise InstitutionError(error, field=field)
     if not rules.insurance_valid(insurance_expires_on, max(on, valid_from)):
         message = (
             _("第三方责任保险未填写到期日，不能签订或恢复协议")

@@ -203,6 +203,12 @@ class RecordChecks(Value):
         return self
 
 
+class AgreementChecks(Value):
+    """Bounds an agreement's terms must keep when they are entered (SPEC 6, issue 14)."""
+
+    max_daily_price: Amount = Field(title=_("约定日价上限（元）"))
+
+
 # payment_standard: one model per care form (the key's first part)
 class Residential(Value):
     daily: Amount | None = Field(title=_("床日费标准（元）"))
@@ -323,6 +329,7 @@ KINDS: dict[str, Kind] = {
         Kind("claim_deadline", _("申报截止日"), r"\*", "*", (ClaimDeadline,)),
         Kind("fund_warning", _("基金预警"), r"\*", "*", (FundWarning,)),
         Kind("record_checks", _("服务记录录入校验"), r"\*", "*", (RecordChecks,)),
+        Kind("agreement_checks", _("协议录入校验"), r"\*", "*", (AgreementChecks,)),
     )
 }
 
