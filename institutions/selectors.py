@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Min, Sum
 from django.utils.translation import gettext as _
 
 from ltci.core.models import PolicyRecord

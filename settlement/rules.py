@@ -1,5 +1,6 @@
 """Pure settlement rules (SPEC 7.2): reason codes and texts, record-to-form matching, double care."""
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
