@@ -474,7 +474,15 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(HandlingFee)
 class HandlingFeeAdmin(admin.ModelAdmin):
+    """Append-only like every money row (the ledger posted it on entry): a correction is a new line."""
+
     list_display = ["month", "region_code", "amount", "note"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DepositRelease)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from ltci.core.permissions import can, staff_roles
 
 from .models import SettlementRun
-from .services.fund import ledger_post_run
 from .services.run import (
     carried_elsewhere,
     deducted_elsewhere,
@@ -97,6 +96,5 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
     locked.state = to
     locked.save()
     if to == S.APPROVED:
-        mark_violations_deducted(locked)
-        ledger_post_run(locked)
+        mark_violations_deducted(locked)  # the ledger posts the approved statements itself (services.fund)
     return locked

@@ -208,10 +208,7 @@ def deposits_release(*, year: int) -> list[DepositRelease]:
             defaults={"withheld": row["total"], "release_rate": rate, "released": fen(row["total"] * rate)},
         )
         result.append(release)
-    from .fund import ledger_sync
-
-    ledger_sync()  # the part not released stays in the fund (deposit_kept)
-    return result
+    return result  # the part not released stays in the fund: the ledger posts it (deposit_kept)
 
 
 def budget_vs_actual(*, year: int, region: str | None = None) -> list[dict]:

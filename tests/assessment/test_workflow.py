@@ -11,6 +11,8 @@ from assessment.models import Application, AssessmentFee, Assignment, Conclusion
 from assessment.services.conclusions import AssessmentError
 from assessment.services.review import application_conclude, application_publish_notice
 from assessment.states import TransitionError, application_transition
+from settlement.models import LedgerEntry
+from settlement.services.fund import reconcile
 from tests.assessment.conftest import FULL, MODERATE, NOTHING, make_assessors, make_institution, make_person
 
 D = dt.date
@@ -186,6 +188,8 @@ def test_notice_spans_five_working_days_across_national_day(person, agency, team
     assert final.review_deadline == D(2025, 10, 17)
     fee = AssessmentFee.objects.get(application=app)
     assert (fee.kind, fee.payer, fee.amount) == ("first", "fund", Decimal("200.00"))
+    assert LedgerEntry.objects.get(reference=f"assessment_fee:{fee.pk}").amount == Decimal("-200.00")
+    assert reconcile()[0] == []  # the fee reached the fund ledger in the conclusion's transaction
     assert ConclusionEvent.objects.get(conclusion=final).kind == "final"
     assert Application.objects.get(pk=app.pk).state == "final"
 

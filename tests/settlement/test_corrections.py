@@ -9,7 +9,7 @@ from ltci.core import roles
 from settlement import states
 from settlement.models import Correction, LedgerEntry, SettlementLine, Statement
 from settlement.services.appeals import AppealRefused, correction_create
-from settlement.services.fund import ledger_sync, reconcile
+from settlement.services.fund import reconcile
 from settlement.services.run import settlement_run
 
 from .conftest import D, bed_days, line_for, staff
@@ -52,7 +52,6 @@ def test_approved_correction_reaches_the_ledger_and_reconciles(world, approved_m
     june = settlement_run(month=D(2024, 6, 1), actor=officer)
     states.run_transition(run=june, to="audited", actor=officer)
     states.run_transition(run=june, to="approved", actor=User.objects.get(username="boss"))
-    ledger_sync()
     assert LedgerEntry.objects.get(memo__startswith="结算 2024-06").amount == Decimal("84.00")
     assert reconcile()[0] == []
 

@@ -11,7 +11,6 @@ from ltci.core import roles
 from settlement import states, tasks
 from settlement.models import FundBudget, HandlingFee, LedgerEntry
 from settlement.services import reports
-from settlement.services.fund import ledger_sync
 from settlement.services.run import settlement_run
 
 from .conftest import D, bed_days, staff
@@ -24,7 +23,6 @@ def test_budget_against_actual_per_account(world):
         year=2024, source="fiscal", amount=Decimal("800.00"), booked_on=D(2024, 1, 5), source_key="t:b1"
     )
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("30.00"))
-    ledger_sync()
     FundBudget.objects.create(year=2024, account="income_fiscal", amount=Decimal("1000.00"))
     FundBudget.objects.create(year=2024, account="expense_handling", amount=Decimal("60.00"))
     FundBudget.objects.create(year=2024, account="expense_payout", amount=Decimal("500.00"))
@@ -62,7 +60,6 @@ def test_new_warnings_are_mailed_to_fund_staff_once(world, django_capture_on_com
     staff("clerk", roles.ENROLLMENT_CLERK, email="clerk@example.cn")
     HandlingFee.objects.create(month=D(2024, 1, 1), amount=Decimal("400.00"))
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("500.00"))
-    ledger_sync()
     with django_capture_on_commit_callbacks(execute=True):
         reports.fund_warnings_check(on=D(2024, 3, 15))
     assert len(mail.outbox) == 1
@@ -128,7 +125,6 @@ def test_reports_page_renders_grades_and_region_bars(world, client):
         booked_on=D(2024, 1, 5),
         source_key="t:r1",
     )
-    ledger_sync()
     world.beneficiary(form="remote_cash", grade="5")
     world.settle()
     user = staff("acc2", roles.FUND_ACCOUNTANT)

@@ -12,7 +12,6 @@ from ltci.core import roles
 from settlement import tasks
 from settlement.models import FundWarning, HandlingFee, LedgerEntry, SettlementRun
 from settlement.services import reports
-from settlement.services.fund import ledger_sync
 
 from .conftest import D, bed_days, staff
 
@@ -67,7 +66,6 @@ def test_balance_below_six_months_of_spending_raises_a_warning(world):
     )
     HandlingFee.objects.create(month=D(2024, 1, 1), amount=Decimal("400.00"), note="一月")
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("500.00"), note="二月")
-    ledger_sync()
     warnings = reports.fund_warnings_check(on=D(2024, 3, 15))
     kinds = {w.kind for w in warnings}
     assert {"balance_low", "expenditure_growth", "admin_cost"} <= kinds
@@ -87,7 +85,6 @@ def test_flows_by_month_and_reserve(world):
         source_key="t:f",
     )
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("100.00"))
-    ledger_sync()
     months = reports.flows_by_month(year=2024)
     assert months[-1]["month"] == dt.date(2024, 2, 1)
     reserve = reports.reserve_for_year(year=2024)

@@ -10,7 +10,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--sync", action="store_true", help="post pending source records to the ledger first"
+            "--sync",
+            action="store_true",
+            help="repair: post source records missing from the ledger first (the ledger follows its sources "
+            "by itself; this is for rows written while its triggers were disabled)",
         )
 
     def handle(self, sync=False, **options):
