@@ -166,7 +166,12 @@ class Contribution(models.Model):
                 condition=Q(individual_paid__gte=0), name="contribution_paid_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["year", "region_code"])]
+        indexes = [
+            models.Index(fields=["year", "status"]),
+            models.Index(fields=["year", "region_code"]),
+            # The arrears work queue of the staff dashboard counts these (few rows among millions).
+            models.Index(fields=["year"], condition=Q(status="arrears"), name="contribution_arrears"),
+        ]
 
     def __str__(self):
         return f"{self.person_id} {self.year} {self.status}"

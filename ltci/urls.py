@@ -8,6 +8,7 @@ from ltci.core.views import home
 admin.site.site_header = _("长期护理保险经办系统")
 admin.site.site_title = _("长期护理保险经办系统")
 admin.site.index_title = _("经办管理")
+admin.site.index_template = "admin/dashboard.html"  # the role's work queues and the day's warnings (issue 16)
 
 urlpatterns = [
     path("", home, name="home"),

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import sessions  # noqa: F401 (connects the login receiver that limits a session's life)
+        from .workqueues import autodiscover
+
+        autodiscover()  # each app's queues.py declares its dashboard work queues (like admin.py)

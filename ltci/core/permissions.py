@@ -76,6 +76,12 @@ CAPABILITIES: dict[str, Capability] = {
         SUPERVISOR,
         uses=("enrollment_contribution_run",),
     ),
+    "enrollment.arrears": _staff(
+        "the arrears work queue (collection of unpaid contributions)",
+        ENROLLMENT_CLERK,
+        FUND_ACCOUNTANT,
+        SUPERVISOR,
+    ),
     # Institutions
     "institutions.lifecycle": _staff(
         "institution lifecycle: review, sign, renew, suspend, reinstate, terminate, reject",

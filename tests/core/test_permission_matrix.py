@@ -380,6 +380,7 @@ def test_capabilities_with_staff_roles_are_on_pages_those_roles_can_open(db):
         "fund.reports": "settlement.view_settlementrun",
         "enrollment.import": "enrollment.view_person",
         "enrollment.run_contributions": "enrollment.view_contribution",
+        "enrollment.arrears": "enrollment.view_contribution",
         "institutions.lifecycle": "institutions.change_institution",
         "institutions.portal_users": "institutions.change_institution",
         "institutions.import": "institutions.add_institution",

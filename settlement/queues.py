@@ -1,0 +1,48 @@
+"""Settlement's work queues on the staff dashboard (ltci.core.workqueues): runs waiting for audit, approval and
+payment, open appeals, and the fund's early warnings."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ltci.core.workqueues import WorkQueue, register
+
+from .models import Appeal, FundWarning, SettlementRun
+
+Run = SettlementRun.State
+
+
+def _run_queue(key, label, capability, state, order):
+    return WorkQueue(
+        key=key,
+        label=label,
+        capability=capability,
+        count=lambda today: SettlementRun.objects.filter(state=state).count(),
+        url=lambda today: reverse("admin:settlement_settlementrun_changelist") + f"?state__exact={state}",
+        order=order,
+    )
+
+
+register(
+    _run_queue("settlement.to_audit", _("待审核结算"), "settlement.audit", Run.DRAFT, 40),
+    _run_queue("settlement.to_approve", _("待批准结算"), "settlement.approve", Run.AUDITED, 41),
+    _run_queue("settlement.to_pay", _("待支付结算"), "settlement.pay", Run.APPROVED, 42),
+    WorkQueue(
+        key="settlement.appeals",
+        label=_("待处理申诉"),
+        capability="settlement.appeals",
+        count=lambda today: Appeal.objects.filter(state=Appeal.State.OPEN).count(),
+        url=lambda today: (
+            reverse("admin:settlement_appeal_changelist") + f"?state__exact={Appeal.State.OPEN}"
+        ),
+        order=43,
+    ),
+    WorkQueue(
+        key="settlement.fund_warnings",
+        label=_("基金预警"),
+        capability="fund.reports",
+        count=lambda today: FundWarning.objects.filter(acknowledged=False).count(),
+        url=lambda today: reverse("admin:settlement_fundwarning_changelist") + "?acknowledged__exact=0",
+        warning=True,
+        order=90,
+    ),
+)
