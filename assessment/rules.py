@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -18,9 +18,13 @@ from ltci.core.dates import add_months
 
 
 class _Dated(Protocol):
-    pk: int | None
-    concluded_on: dt.date
-    valid_until: dt.date
+    # read-only members, so a model whose fields are typed by django-stubs conforms
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def concluded_on(self) -> dt.date: ...
+    @property
+    def valid_until(self) -> dt.date: ...
 
 
 C = TypeVar("C", bound=_Dated)

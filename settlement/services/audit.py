@@ -16,6 +16,7 @@ standard (run_bed_standards), ``m`` the admission (run_admissions), ``e`` the ca
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from institutions.models import Institution
 from ltci.core.policy import NoPolicyInForce, PolicyNotEntered
@@ -217,7 +218,9 @@ def _beds_full() -> list[tuple]:
         ORDER BY a.institution_id, a.day, a.id""",
         {"excluded": STEP["excluded"]},
     )
-    fixes, beds, key = [], set(), None
+    fixes: list[tuple[Any, ...]] = []
+    beds: set[int] = set()
+    key: tuple[int, dt.date] | None = None
     for pk, institution_id, day, person_id, step, capacity in rows:
         if (institution_id, day) != key:
             key, beds = (institution_id, day), set()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -19,7 +20,7 @@ def flows_by_month(*, year: int | None = None, region: str | None = None) -> lis
     qs = LedgerEntry.objects.all()
     if region:
         qs = qs.filter(region_code=region)
-    rows = {}
+    rows: dict[dt.date, dict[str, Any]] = {}
     for row in (
         qs.annotate(month=TruncMonth("booked_on"))
         .values("month", "account")

@@ -19,6 +19,7 @@ tables. The tables, all dropped when the run ends:
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from benefits import payment
 from benefits.models import Admission, BenefitDecision
@@ -370,6 +371,9 @@ def stage_bed_standards(scope: Scope, segments: Segments, std: Standards) -> Non
     for benefit_class in sorted(segments.benefit_classes("residential"), key=str):
         for component in components:
             for day in days:
+                daily: Decimal | None
+                ratio: Decimal | None
+                types: list[str] | None
                 try:
                     standard = std.get("residential", benefit_class, component, day)
                     daily, ratio = standard.amount("daily"), standard.amount("fund_ratio")
