@@ -68,7 +68,11 @@ def test_web_server_answers_the_admin_login_page_in_chinese():
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     port = _free_port()
-    env = _env(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="ltci.settings.local", DEBUG="false")
+    # CONN_MAX_AGE=0: the worker closes its connection after each request, so no session of this server is
+    # left on the test database however long gunicorn takes to stop.
+    env = _env(
+        DATABASE_URL=url, DJANGO_SETTINGS_MODULE="ltci.settings.local", DEBUG="false", CONN_MAX_AGE="0"
+    )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
         [
