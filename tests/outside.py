@@ -9,6 +9,7 @@ ends the dead client's backend by itself when the lock is released mid-transacti
 blocked in its COMMIT, the test terminates the backend first (pg_terminate_backend), then releases.
 """
 
+import itertools
 import os
 import signal
 import subprocess
@@ -23,6 +24,7 @@ import psycopg
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+_serial = itertools.count(1)
 TIMEOUT = 600.0  # seconds: the machine may be loaded; every wait ends as soon as its condition holds
 POLL = 0.05
 
@@ -48,7 +50,14 @@ class Command:
     chatty child never blocks on a full pipe)."""
 
     def __init__(self, name: str, *args: str):
-        env = {**os.environ, "DATABASE_URL": db_url(), "DJANGO_SETTINGS_MODULE": "ltci.settings.local"}
+        # libpq names the child's connections, so the test tells them from autovacuum or its own
+        self.application_name = f"outside-{os.getpid()}-{next(_serial)}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": db_url(),
+            "DJANGO_SETTINGS_MODULE": "ltci.settings.local",
+            "PGAPPNAME": self.application_name,
+        }
         self._out = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in result()
         self._err = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in result()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
@@ -93,14 +102,14 @@ class Blocked:
 
 
 def wait_blocked_by(observer: psycopg.Connection, holder_pid: int, job: Command) -> Blocked:
-    """Wait until a backend of the test database waits for a lock held by holder_pid; fail at once if the
-    job ends instead."""
+    """Wait until a backend of the job waits for a lock held by holder_pid; fail at once if the job ends
+    instead."""
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         row = observer.execute(
-            "SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() "
+            "SELECT pid, query FROM pg_stat_activity WHERE application_name = %s "
             "AND %s = ANY(pg_blocking_pids(pid))",
-            [holder_pid],
+            [job.application_name, holder_pid],
         ).fetchone()
         if row:
             written = {

@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from enrollment.models import Person
+from tests.outside import ROOT, db_url
 
 from .conftest import ROSTER_HEADER, nid
-from .test_run_safety import ROOT, db_url
 
 
 def import_roster(path, **env):
