@@ -26,6 +26,13 @@ CEILING_FIELD = {
     RecordKind.DEVICE: "max_charge_device",
 }
 
+# The care form a refusal names for a kind whose forms the agreement does not cover (visits: any visit form).
+SHOWN_FORM = {
+    RecordKind.BED_DAY: "residential",
+    RecordKind.HOME_VISIT: "home_visits",
+    RecordKind.DEVICE: "device",
+}
+
 
 def _hm(value: dt.datetime) -> str:
     return f"{value.astimezone(SHANGHAI):%H:%M}"
@@ -104,7 +111,7 @@ def _agreement_error(row: int, record: dict, periods, first_days) -> RowError | 
             row,
             "kind",
             gettext("本机构 %(date)s 生效的服务协议不包含“%(form)s”，不能提交 %(kind)s 记录")
-            % {"date": day.isoformat(), "form": CareForm(sorted(forms)[0]).label, "kind": kind},
+            % {"date": day.isoformat(), "form": CareForm(SHOWN_FORM[kind]).label, "kind": kind},
         )
     return None
 

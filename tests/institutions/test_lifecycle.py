@@ -282,8 +282,8 @@ def test_bed_end_refused_below_occupied_and_capacity_is_per_day(db):
     assert selectors.registered_bed_count(institution=inst, on=D0(2026, 3, 1)) == 1
 
 
-def test_agreed_price_none_means_the_standard(db):
-    inst = helpers.institution(price_medical=D("45.00"))
+def test_agreed_price_none_means_the_standard(db, xuzhou):
+    inst = helpers.institution(price_medical=D("45.00"))  # a price needs the policy's ceiling (issue 14)
     agreement = inst.agreements.get()
     assert selectors.agreed_price(agreement, "life") is None
     assert selectors.agreed_price(agreement, "medical") == D("45.00")

@@ -189,3 +189,37 @@ def test_portal_bed_day_charge_bounds_come_from_the_policy(world, client, charge
     )
     assert reason in response.content.decode()
     assert not ServiceRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("care_forms", "field", "reason"),
+    [
+        (
+            ["residential"],
+            "kind",
+            "本机构 2024-05-03 生效的服务协议不包含“居家上门服务”，不能提交 home_visit 记录",
+        ),
+        (["community"], None, None),  # a visit form: only the month knows the person's form (FORM_NOT_AGREED)
+    ],
+)
+def test_a_visit_needs_an_agreement_covering_home_visits(people, care_forms, field, reason):
+    from institutions.models import Agreement
+
+    Agreement.objects.filter(institution__code="JJ001").update(care_forms=care_forms)
+    report = import_service_records(content=csv_bytes([good(people["nid"])]), filename="a.csv")
+    assert [(e.field, e.reason) for e in report.errors] == ([(field, reason)] if field else [])
+    assert ServiceRecord.objects.count() == (0 if field else 1)
+
+
+def test_no_agreement_in_force_after_it_ended(people):
+    from institutions.models import Agreement
+
+    Agreement.objects.filter(institution__code="JJ001").update(valid_to=dt.date(2024, 4, 30))
+    report = import_service_records(content=csv_bytes([good(people["nid"])]), filename="a.csv")
+    assert [(e.field, e.reason) for e in report.errors] == [
+        (
+            "service_date",
+            "服务日期 2024-05-03 本机构没有生效的服务协议（协议已到期、暂停、解除或责任险过期）",
+        )
+    ]
+    assert not ServiceRecord.objects.exists()

@@ -137,10 +137,11 @@ def test_overlapping_visits_of_one_caregiver_reject_the_later(world):
     world.records(
         [
             visit("JJ001", first, "2024-05-02", "100.00", CAREGIVER, "09:00", "10:00"),
-            visit("JJ001", second, "2024-05-02", "100.00", CAREGIVER, "09:30", "10:30"),
             visit("JJ001", second, "2024-05-03", "100.00", CAREGIVER2, "09:30", "10:30"),
         ]
     )
+    # refused at entry since issue 14 (the caregiver's visits overlap): stored as an earlier record
+    stored_unchecked([visit("JJ001", second, "2024-05-02", "100.00", CAREGIVER, "09:30", "10:30")])
     lines = world.settle()
     assert line_for(lines, first)["reason_codes"] == ""
     assert (line_for(lines, second)["fund_amount"], line_for(lines, second)["reason_codes"]) == (
@@ -151,10 +152,13 @@ def test_overlapping_visits_of_one_caregiver_reject_the_later(world):
 
 def test_visit_by_institution_without_the_care_form_is_form_not_agreed(world):
     from institutions.models import Agreement
+    from settlement.models import ServiceRecord
 
     nid = world.beneficiary(form="home_visits", institution="JJ002")
-    Agreement.objects.filter(institution__code="JJ002").update(care_forms=["residential"])
+    # A visit form, so the record passes the entry check (SPEC 7.1); only the month knows the person's form.
+    Agreement.objects.filter(institution__code="JJ002").update(care_forms=["community"])
     world.records(_visits(nid, [1], code="JJ002", caregiver=CAREGIVER3))
+    assert ServiceRecord.objects.count() == 1
     assert line_for(world.settle(), nid)["reason_codes"] == "FORM_NOT_AGREED"
 
 

@@ -67,7 +67,7 @@ def _last_report():
 
 
 def test_device_provider_may_bill_any_beneficiary_but_learns_nothing_about_others(world):
-    world.institutions([{"code": "FZ001", "type": "device_provider", "care_forms": "", "beds": "0"}])
+    world.institutions([{"code": "FZ001", "type": "device_provider", "care_forms": "device", "beds": "0"}])
     beneficiary = world.beneficiary(form="home_visits", institution="JJ001")
     insured_only = new_id()
     world.persons([{"national_id": insured_only}])
