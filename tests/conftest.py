@@ -73,3 +73,15 @@ def _token_failures_reset():
 def _media_in_tmp(settings, tmp_path):
     """Keep uploaded documents and photos of tests out of the project's media directory."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+# --- hypothesis profile "ci" (helper ledger, issue 14) --------------------------------------------------------
+# Property tests build worlds in PostgreSQL on a loaded 2-core machine: no deadline, no too_slow health check.
+# Each test keeps its own max_examples; HYPOTHESIS_PROFILE=default restores hypothesis' own settings.
+import os  # noqa: E402
+
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
