@@ -26,7 +26,7 @@ from enrollment.services.fund import fund_income_record
 from ltci.core import roles
 from ltci.core.money import fen
 from settlement import states
-from settlement.models import HandlingFee, LedgerEntry, Payout, SettlementLine, Statement
+from settlement.models import HandlingFee, LedgerEntry, Payout, SettlementLine, SettlementRun, Statement
 from settlement.services.appeals import AppealRefused, correction_create
 from settlement.services.fund import reconcile
 from settlement.services.run import SettlementError, bank_file, latest_run, settlement_run
@@ -227,6 +227,12 @@ def check_money() -> None:
     assert not Statement.objects.filter(fund_payable__lt=0).exists()
     assert not Statement.objects.filter(deposit_withheld__lt=0).exists()
     assert not Payout.objects.filter(amount__lt=0).exists()
+    for run in SettlementRun.objects.filter(state__in=["approved", "paid"]):
+        # what the ledger spent on an approved month is what its lines give from the fund
+        refs = [f"statement:{pk}" for pk in run.statements.values_list("pk", flat=True)]
+        refs += [f"payout:{pk}" for pk in Payout.objects.filter(run=run).values_list("pk", flat=True)]
+        spent = -(LedgerEntry.objects.filter(reference__in=refs).aggregate(s=Sum("amount"))["s"] or 0)
+        assert spent == (run.lines.aggregate(s=Sum("fund_amount"))["s"] or 0), run
     assert reconcile()[0] == []
 
 
