@@ -38,6 +38,8 @@ def fund_warnings_today() -> int:
 
 @shared_task(name="settlement.tasks.ledger_sync")
 def ledger_sync() -> int:
+    """Repair only: the ledger follows its sources by itself (services.fund); this posts rows written behind
+    its triggers (a restore)."""
     from .services.fund import ledger_sync as sync
 
     return sync()
