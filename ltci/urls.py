@@ -11,7 +11,7 @@ admin.site.index_title = _("经办管理")
 
 urlpatterns = [
     path("", home, name="home"),
-    path("me/", include("benefits.status_urls")),  # first: the most requested pages (insured persons)
+    path("me/", include("insured.urls")),  # first: the most requested pages (insured persons)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

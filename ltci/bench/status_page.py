@@ -80,7 +80,6 @@ def _sessions(n: int, count: int) -> list[str]:
 
     from benefits.models import InsuredAccount
     from enrollment.models import Person
-    from ltci.core.backends import PATH as BACKEND
 
     store = import_module(_server_settings().SESSION_ENGINE).SessionStore  # the server's session engine
     password = make_password("bench-only-password")  # noqa: S106 (one hash reused; nobody logs in with it)
@@ -98,7 +97,7 @@ def _sessions(n: int, count: int) -> list[str]:
         )
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = BACKEND
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         csrf = "".join(secrets.choice(alphabet) for _ in range(32))
