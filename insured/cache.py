@@ -9,7 +9,8 @@ period, review deadlines, decisions and links in force, reminders).
 
 The CSRF token is not cached: the page is rendered with a random placeholder, stored (compressed) with it,
 and the placeholder is replaced with the request's token. Requests with flash messages or a query string are
-rendered without the cache. ``STATS`` counts hits, misses and uncached renders (per process).
+rendered without the cache. ``STATS`` counts hits, misses and uncached renders (per process). ``variant``: a display setting of the
+device in the key (the large-text mode).
 """
 
 import hashlib
@@ -74,7 +75,7 @@ def release() -> str:
     return _release
 
 
-def cache_key(state: PageState, on) -> str:
+def cache_key(state: PageState, on, variant="") -> str:
     raw = "|".join(
         str(x)
         for x in (
@@ -87,6 +88,7 @@ def cache_key(state: PageState, on) -> str:
             state.account_version,
             state.person_version,
             state.shared_version,
+            variant,
         )
     )
     return "ltci:me:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -100,12 +102,12 @@ def cacheable(request) -> bool:
     )
 
 
-def cached_page(request, state: PageState, on, render) -> HttpResponse:
+def cached_page(request, state: PageState, on, render, *, variant="") -> HttpResponse:
     """The page from the cache, or ``render(csrf_token)`` (HTML) cached; uncacheable requests render as is."""
     if not cacheable(request):
         STATS.count("uncached")
         return HttpResponse(render(None))
-    key = cache_key(state, on)
+    key = cache_key(state, on, variant)
     entry = cache.get(key)
     if entry is None:
         STATS.count("misses")

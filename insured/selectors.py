@@ -8,11 +8,15 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Application, Conclusion, ExpiryReminder
 from benefits.models import AgentLink, InsuredAccount
+from benefits.payment import standards_for
 from benefits.selectors import decisions_for_person, hospital_stays_for_person
 from enrollment.models import Contribution, CoveragePeriod, Person
+from ltci.core.policy import PolicyError
 from settlement.selectors import person_months
 
 
@@ -102,10 +106,10 @@ def _reminders(person, on: dt.date) -> list:
 _standards_seen: dict[tuple, list] = {}
 
 
-def _standards(decision, on: dt.date, policy_stamp: str | None) -> list[tuple[str, str]]:
+def _standards(decision, on: dt.date, policy_stamp) -> list[tuple[str, str]]:
     if policy_stamp is None:
         return decision_standards(decision, on)
-    key = (policy_stamp, decision.care_form, decision.benefit_class, on)
+    key = (policy_stamp, decision.care_form, decision.benefit_class, on, get_language())
     if key not in _standards_seen:
         if len(_standards_seen) > 1000:
             _standards_seen.clear()
@@ -114,27 +118,21 @@ def _standards(decision, on: dt.date, policy_stamp: str | None) -> list[tuple[st
 
 
 STANDARD_LABELS = {
-    "daily": "每日标准（元）",
-    "fund_ratio": "基金支付比例",
-    "monthly_limit": "月度限额（元）",
-    "daily_allowance": "亲情照护补贴（元/日）",
-    "visits_monthly_limit": "上门服务月度标准（元）",
-    "untrained_ratio": "未培训照护人支付比例",
-    "copay_per_visit": "每次个人自付（元）",
-    "yearly_limit": "年度限额（元）",
+    "daily": _("每日标准（元）"),
+    "fund_ratio": _("基金支付比例"),
+    "monthly_limit": _("月度限额（元）"),
+    "daily_allowance": _("亲情照护补贴（元/日）"),
+    "visits_monthly_limit": _("上门服务月度标准（元）"),
+    "untrained_ratio": _("未培训照护人支付比例"),
+    "copay_per_visit": _("每次个人自付（元）"),
+    "yearly_limit": _("年度限额（元）"),
 }
-COMPONENT_LABELS = {"": "", "life": "生活照料", "medical": "医疗护理"}
+COMPONENT_LABELS = {"": "", "life": _("生活照料"), "medical": _("医疗护理")}
 
 
 def decision_standards(decision, on: dt.date) -> list[tuple[str, str]]:
-    """The payment standards in force for the decision's form and class, as (label, value) lines.
-
-    A standard not available (not entered, other scheme) is shown as such rather than failing the page.
-    """
-    from ltci.core.policy import PolicyError
-
-    from benefits.payment import standards_for
-
+    """The payment standards in force for the decision's form and class, as (label, value) lines in the
+    current language. A standard not available (not entered, other scheme) is shown as such."""
     lines = []
     components = ["life", "medical"] if decision.care_form == "residential" else [""]
     for component in components:
@@ -142,12 +140,15 @@ def decision_standards(decision, on: dt.date) -> list[tuple[str, str]]:
             standard = standards_for(decision.care_form, decision.benefit_class, component, on=on)
         except PolicyError:
             if component != "medical":
-                lines.append((COMPONENT_LABELS[component] or "支付标准", "以经办机构公布为准"))
+                lines.append(
+                    (str(COMPONENT_LABELS[component] or _("支付标准")), str(_("以经办机构公布为准")))
+                )
             continue
-        prefix = COMPONENT_LABELS[component]
+        prefix = str(COMPONENT_LABELS[component])
+        separator = " · " if prefix else ""
         for key, label in STANDARD_LABELS.items():
             if key in standard.values and standard.values.entered(key):
-                lines.append((f"{prefix}{label}", str(standard.values[key])))
+                lines.append((f"{prefix}{separator}{label}", str(standard.values[key])))
     return lines
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("activate/", views.activate_view, name="activate"),
+    path("text-size/", views.text_size, name="text_size"),
     path("switch/<int:person_id>/", views.switch, name="switch"),
     path("apply/", views.apply, name="apply"),
     path("certificate/<int:year>.pdf", downloads.contribution_certificate, name="certificate"),

@@ -25,7 +25,24 @@ from .forms import ActivateForm, ApplyForm, LoginForm
 from .selectors import account_and_viewable, account_of, page_state, status_of, viewable_persons
 
 SESSION_KEY = "me_person_id"
+LARGE_TEXT_COOKIE = "me_large_text"  # 适老化: the large-text mode persists on the device (one year)
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 (a dotted path)
+
+
+def _display(request) -> dict:
+    return {"large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"}
+
+
+@require_POST
+def text_size(request):
+    """Turn the large-text mode on or off; kept in a cookie (no login needed: the login page has it too)."""
+    target = request.POST.get("next", "/me/")
+    response = redirect(target if target.startswith("/me/") and "//" not in target else "/me/")
+    if request.POST.get("large") == "1":
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    return response
 
 
 def insured_required(view):
@@ -62,7 +79,7 @@ def login_view(request):
             target = request.GET.get("next", "/me/")
             return redirect(target if target.startswith("/me/") else "/me/")
         form.add_error(None, _("身份号码或密码不正确（首次使用请先激活账户）"))
-    return render(request, "insured/login.html", {"form": form})
+    return render(request, "insured/login.html", {"form": form, **_display(request)})
 
 
 @require_POST
@@ -88,7 +105,7 @@ def activate_view(request):
             login(request, account.user, backend=PASSWORD_BACKEND)
             messages.success(request, _("账户已激活"))
             return redirect("/me/")
-    return render(request, "insured/activate.html", {"form": form})
+    return render(request, "insured/activate.html", {"form": form, **_display(request)})
 
 
 def home(request):
@@ -100,13 +117,15 @@ def home(request):
     if state is None:
         raise PermissionDenied("not an insured-person account")
 
+    display = _display(request)
+
     def render_page(csrf_token):
-        context = _home_context(state, on)
+        context = {**_home_context(state, on), **display}
         if csrf_token is not None:
             context["csrf_token"] = csrf_token
         return render_to_string("insured/home.html", context, request=request)
 
-    return cached_page(request, state, on, render_page)
+    return cached_page(request, state, on, render_page, variant=display["large_text"])
 
 
 def _home_context(state, on) -> dict:

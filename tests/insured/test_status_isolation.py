@@ -46,6 +46,7 @@ RULES = {
     "insured:login": Rule(public=True),
     "insured:activate": Rule(public=True),
     "insured:logout": Rule(method="POST", public=True),
+    "insured:text_size": Rule(method="POST", public=True),
     "insured:switch": Rule(method="POST", kwargs="person"),
     "insured:apply": Rule(
         method="POST",
