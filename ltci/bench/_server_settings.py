@@ -2,4 +2,4 @@
 
 from ltci.settings.production import *  # noqa: F401,F403
 
-ROOT_URLCONF = "ltci.bench.floor"
+ROOT_URLCONF = "ltci.bench._floor"

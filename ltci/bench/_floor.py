@@ -1,6 +1,6 @@
 """The framework's floor for the status-page bench: the same gunicorn, settings, middleware and session as
 /me/, and a minimal logged-in view that reads one row. Served only by the bench's own server (ROOT_URLCONF of
-``ltci.bench.server_settings``), never by the project's URLconf."""
+``ltci.bench._server_settings``), never by the project's URLconf."""
 
 from django.http import HttpResponse
 from django.shortcuts import redirect
