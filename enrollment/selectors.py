@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.db.models import Min, Q
 
 from ltci.core.policy import NoPolicyInForce, policy_in_force, record_value
-from ltci.core.queries import Precompiled, id_set
+from ltci.core.queries import id_set
 
 from . import rules
 from .models import Contribution, CoveragePeriod, Person
@@ -58,18 +58,12 @@ def _deadline(year: int) -> dt.date | None:
     return dt.date(year, month, day)
 
 
-def _build_exemptions():
+def _exemptions() -> tuple:
     from ltci.core.models import PolicyRecord
 
-    return PolicyRecord.objects.filter(scheme__active=True, kind="waiting_exemption").exclude(value=None)
-
-
-_exemption_records = Precompiled(_build_exemptions)  # read for every person's facts: compiled once
-
-
-def _exemptions() -> tuple:
     out = []
-    for rec in _exemption_records():
+    records = PolicyRecord.objects.filter(scheme__active=True, kind="waiting_exemption").exclude(value=None)
+    for rec in records:
         out.append((rec.valid_from, rec.valid_to, record_value(rec)["enrolled_before"]))
     return tuple(out)
 

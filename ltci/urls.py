@@ -12,7 +12,7 @@ admin.site.index_template = "admin/dashboard.html"  # the role's work queues and
 
 urlpatterns = [
     path("", home, name="home"),
-    path("me/", include("benefits.status_urls")),  # first: the most requested pages (insured persons)
+    path("me/", include("insured.urls")),  # first: the most requested pages (insured persons)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -3,27 +3,21 @@
 import datetime as dt
 
 from ltci.core.dates import month_end
-from ltci.core.queries import SENTINEL_ID, Precompiled, id_set
+from ltci.core.queries import id_set
 
 from .models import ServiceRecord, SettlementLine, SettlementRun, Statement
 
 VISIBLE_STATES = (SettlementRun.State.AUDITED, SettlementRun.State.APPROVED, SettlementRun.State.PAID)
 
 
-def _build_latest_runs():
-    return (
+def latest_runs() -> dict[dt.date, SettlementRun]:
+    """The latest run (highest version) of every month that has been run, by month (one small query)."""
+    runs = (
         SettlementRun.objects.order_by("month", "-version")
         .distinct("month")
         .only("id", "month", "version", "state", "started_at")
     )
-
-
-_latest_runs = Precompiled(_build_latest_runs)  # read on every status page: compiled once
-
-
-def latest_runs() -> dict[dt.date, SettlementRun]:
-    """The latest run (highest version) of every month that has been run, by month (one small query)."""
-    return {run.month: run for run in _latest_runs()}
+    return {run.month: run for run in runs}
 
 
 def records_for_institution(*, institution, month: dt.date):
@@ -63,21 +57,16 @@ def statements_for_institution(*, institution):
     )
 
 
-def _build_person_lines(person, runs):
-    return (
+def person_months(*, person, limit: int = 24) -> list[dict]:
+    """For the insured person's status page: each month's services and what the fund and the person paid."""
+    result: dict[dt.date, dict] = {}
+    runs = [r.pk for r in latest_runs().values()]
+    lines = (
         SettlementLine.objects.filter(person=person, run_id__in=id_set(runs), run__state__in=VISIBLE_STATES)
         .select_related("institution", "run")
         .order_by("-service_month")
     )
-
-
-_person_lines = Precompiled(_build_person_lines, person=SENTINEL_ID, runs=[SENTINEL_ID])
-
-
-def person_months(*, person, limit: int = 24) -> list[dict]:
-    """For the insured person's status page: each month's services and what the fund and the person paid."""
-    result: dict[dt.date, dict] = {}
-    for line in _person_lines(person=person.pk, runs=[r.pk for r in latest_runs().values()]):
+    for line in lines:
         entry = result.setdefault(
             line.service_month, {"month": line.service_month, "lines": [], "fund": 0, "personal": 0}
         )

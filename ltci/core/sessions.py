@@ -3,7 +3,7 @@ LTCI_SESSION_IDLE_SECONDS without a request (idle), for every kind of user.
 
 At login the session gets a fixed expiry date (so that saving the session later never extends it) and the
 time of the last request (``ltci_seen``). The middleware reads only the session, never ``request.user``
-(the status page resolves the user in a query of its own, see ltci.core.backends): an idle session is
+(so that it runs before authentication): an idle session is
 flushed before authentication, so the request is anonymous; otherwise ``ltci_seen`` is refreshed at most
 once a minute, so a page viewed again and again does not write the session on every request.
 """

@@ -1,9 +1,8 @@
 """Work a web worker would otherwise do on its first requests, done once in gunicorn's master before it
 forks (gunicorn.conf.py: preload_app, when_ready): import every URLconf and view, compile the project's
-templates into the cached loader and the Precompiled querysets to SQL, load the translation catalogs and hash
-the code for the status-page cache key. Forked workers share the result, so no worker's first requests wait
-for it. Runs no query and touches no Redis; compiling may open a database connection (Django asks the
-server's version), which the caller closes before forking (connections must not be shared by processes).
+templates into the cached loader and load the translation catalogs. Forked workers share the result, so no
+worker's first requests wait for it. Runs no query and touches no Redis. Knows no app: it walks the URLconf
+and the template folders.
 """
 
 from pathlib import Path
@@ -22,8 +21,3 @@ def warm() -> None:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):  # activating a language loads its catalogues
             pass
-    from benefits.status_cache import code_digest
-    from ltci.core.queries import Precompiled
-
-    code_digest()
-    Precompiled.compile_all()

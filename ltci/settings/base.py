@@ -18,8 +18,7 @@ DEBUG = env("DEBUG")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/ltci")}
-# Persistent connections: a worker keeps its connection and the statements prepared on it (see
-# ltci.core.queries.fetch_prepared). No health check (it would cost a query on every request): after a
+# Persistent connections: a worker keeps its connection. No health check (it would cost a query on every request): after a
 # database restart each worker fails one request and then reconnects (Django drops a broken connection).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63799/0")
@@ -46,6 +45,7 @@ INSTALLED_APPS = [
     "assessment",
     "benefits",
     "settlement",
+    "insured",  # the insured person's site (/me/): above every domain app
 ]
 
 MIDDLEWARE = [
@@ -85,8 +85,8 @@ WSGI_APPLICATION = "ltci.wsgi.application"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "ltci.core.backends.ModelBackend",  # Django's, with a cheaper get_user (see the module)
-    "benefits.backends.ActivationCodeBackend",  # status-page one-time codes, counted by axes
+    "django.contrib.auth.backends.ModelBackend",
+    "insured.backends.ActivationCodeBackend",  # the insured site's one-time codes, counted by axes
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -113,7 +113,9 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "/portal/login/"
 
-CACHES = {"default": {"BACKEND": "ltci.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The deploy's identifier (e.g. the git commit) in the insured page cache's keys (insured.cache.release).
+LTCI_RELEASE = env("LTCI_RELEASE", default="")
 
 # Mail for the fund's early warnings and the claim reminders: EMAIL_URL (smtp://user:password@host:587,
 # smtp+tls://..., consolemail://); without it mail is printed to the log (development).

@@ -25,6 +25,7 @@ function init(args)
   fresh = read(os.getenv("LTCI_WRK_FRESH"))
   every = tonumber(os.getenv("LTCI_WRK_FRESH_EVERY") or "0")
   marker = os.getenv("LTCI_WRK_MARKER")
+  path = os.getenv("LTCI_WRK_PATH") or "/me/"
   n = tid
   next_fresh = tid + 1
   bad = 0
@@ -46,7 +47,7 @@ function request()
   else
     line = regular[(n % #regular) + 1]
   end
-  return wrk.format("GET", "/me/", {["Cookie"] = cookie(line), ["X-Forwarded-Proto"] = "https"})
+  return wrk.format("GET", path, {["Cookie"] = cookie(line), ["X-Forwarded-Proto"] = "https"})
 end
 
 function response(status, headers, body)

@@ -1,4 +1,4 @@
-"""The status page cache (benefits/status_cache.py): served from Redis while nothing on the page changed, never
+"""The page cache (insured/cache.py): served from Redis while nothing on the page changed, never
 stale -- every kind of write (services, ORM saves, queryset updates, bulk inserts, plain SQL as the set-based
 runs and imports use) shows on the next view; the date and the language are part of the key."""
 
@@ -14,7 +14,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from benefits import status_cache, status_selectors
 from benefits.services import decision_create
 from benefits.services.accounts import (
     account_activate,
@@ -22,6 +21,7 @@ from benefits.services.accounts import (
     activation_code_issue,
     agent_link_create,
 )
+from insured.cache import STATS
 
 from .conftest import make_conclusion, make_institution, make_person
 
@@ -44,10 +44,11 @@ def _page(client) -> str:
 
 
 def _served_from_cache(client) -> bool:
-    """True when the view read nothing of the person (only the session's user is loaded by the ORM)."""
-    with CaptureQueriesContext(connection) as queries:
-        _page(client)
-    return not any("enrollment_contribution" in q["sql"] for q in queries.captured_queries)
+    """True when the view counted one cache hit and nothing else (insured.cache.STATS)."""
+    before = STATS.snapshot()
+    _page(client)
+    after = STATS.snapshot()
+    return after == {**before, "hits": before["hits"] + 1}
 
 
 @pytest.fixture
@@ -326,32 +327,23 @@ def test_an_agent_and_the_principal_each_get_their_own_page(client, world):
     assert "代办查看" in _page(client)
 
 
-def test_every_table_the_page_reads_is_in_the_fingerprint(client, world):
-    _settlement_lines_bulk_inserted(world)
-    _expiry_reminder_created(world)
-    _hospital_stay_recorded(world)
-    _application_submitted(world)
-    _agent_link_created(world)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/me/?uncached=1")  # a query string: rendered without the cache
-    assert response.status_code == 200 and "612.34" in response.content.decode()
-    read = {t for q in queries.captured_queries for t in re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"])}
-    request_level = {"auth_user", "django_session"}  # the session and its user (not shown on the page)
-    assert read - request_level - status_cache.covered_tables() == set()
-
-
-def test_a_monthly_provider_without_fingerprint_parts_turns_the_cache_off(client, world):
-    def extra_provider(*, person):
-        return []
-
-    status_selectors.register_monthly_services_provider(extra_provider)
-    try:
-        _page(client)
-        assert not _served_from_cache(client)
-    finally:
-        status_selectors._monthly_providers.remove(extra_provider)
+def test_a_repeat_view_costs_two_queries_the_session_user_and_the_versions(client, world):
     _page(client)
-    assert _served_from_cache(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert _served_from_cache(client)
+    tables = [set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"])) for q in queries.captured_queries]
+    assert len(tables) == 2 and tables[0] == {"auth_user"}, tables
+    assert {"insured_personversion", "insured_accountversion", "insured_sharedversion"} <= tables[1]
+
+
+def test_misses_and_hits_are_counted(client, world):
+    before = STATS.snapshot()
+    _page(client)
+    _page(client)
+    client.get("/me/?x=1")
+    after = STATS.snapshot()
+    assert after["misses"] - before["misses"] == 1
+    assert after["hits"] - before["hits"] >= 1 and after["uncached"] - before["uncached"] == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -40,7 +40,7 @@ def test_insured_person_activates_logs_in_reads_status_and_applies(live_server, 
     page.click("#activate-form button[type=submit]")
     page.wait_for_url(f"{base}/me/")
     assert "钱多多" in page.inner_text("#person")
-    page.click("nav.me button")
+    page.click("#logout")
     page.wait_for_url(f"{base}/me/login/")
 
     page.fill("#id_national_id", person.national_id)

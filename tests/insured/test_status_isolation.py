@@ -42,12 +42,13 @@ class Rule:
 
 
 RULES = {
-    "status:home": Rule(),
-    "status:login": Rule(public=True),
-    "status:activate": Rule(public=True),
-    "status:logout": Rule(method="POST", public=True),
-    "status:switch": Rule(method="POST", kwargs="person"),
-    "status:apply": Rule(
+    "insured:home": Rule(),
+    "insured:login": Rule(public=True),
+    "insured:activate": Rule(public=True),
+    "insured:logout": Rule(method="POST", public=True),
+    "insured:text_size": Rule(method="POST", public=True),
+    "insured:switch": Rule(method="POST", kwargs="person"),
+    "insured:apply": Rule(
         method="POST",
         data=lambda: {
             "disability_since": "2020-01-01",
@@ -55,11 +56,11 @@ RULES = {
             "documents": SimpleUploadedFile("d.pdf", b"%PDF-1.4 d"),
         },
     ),
-    "status:certificate": Rule(kwargs="year"),
-    "status:decision_letter": Rule(kwargs="decision"),
-    "status:review": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
-    "status:conclusion_notice": Rule(kwargs="conclusion"),
-    "status:application_document": Rule(kwargs="document"),
+    "insured:certificate": Rule(kwargs="year"),
+    "insured:decision_letter": Rule(kwargs="decision"),
+    "insured:review": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
+    "insured:conclusion_notice": Rule(kwargs="conclusion"),
+    "insured:application_document": Rule(kwargs="document"),
 }
 USERS = ["anonymous", "staff", "superuser", "portal", "plain", "other_person", "owner", "agent"]
 
@@ -69,8 +70,8 @@ def status_names():
         for p in patterns:
             if isinstance(p, URLResolver):
                 yield from walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
-            elif isinstance(p, URLPattern) and p.name and namespace == "status:":
-                yield f"status:{p.name}"
+            elif isinstance(p, URLPattern) and p.name and namespace == "insured:":
+                yield f"insured:{p.name}"
 
     return sorted(set(walk(get_resolver().url_patterns)))
 
@@ -145,7 +146,7 @@ def _request(client, world, name, user):
     if user != "anonymous":
         client.force_login(world["users"][user])
     if user == "agent":  # the agent chose the principal first (the page says whom it shows)
-        client.post(reverse("status:switch", kwargs={"person_id": world["owner"].pk}))
+        client.post(reverse("insured:switch", kwargs={"person_id": world["owner"].pk}))
     if rule.method == "POST":
         return client.post(url, rule.data() if callable(rule.data) else rule.data)
     return client.get(url)
@@ -180,13 +181,13 @@ def test_status_page_isolation(client, world, name, user):
         else:  # pages about "me": the other person's own, never the owner's
             assert response.status_code in (200, 302)
             assert OWNER_NAME not in body
-            if name == "status:apply":
+            if name == "insured:apply":
                 assert not Application.objects.filter(person=world["owner"], channel="online").exists()
     else:  # the owner, or the agent acting for the owner
         assert response.status_code == (302 if rule.method == "POST" else 200), response.content[:300]
-        if name == "status:apply":
+        if name == "insured:apply":
             assert Application.objects.filter(person=world["owner"], channel="online").exists()
-        if response.status_code == 200 and name == "status:home":
+        if response.status_code == 200 and name == "insured:home":
             assert OWNER_NAME in body
             assert world["owner"].national_id not in body  # masked
         if rule.method == "GET" and rule.kwargs:

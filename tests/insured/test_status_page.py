@@ -262,17 +262,17 @@ def test_staff_print_the_certificate_with_the_one_time_code(admin_client, person
     assert certificate_context(contribution, activation_code="12345678")["activation_code"] == "12345678"
 
 
-def test_monthly_services_come_from_the_registered_provider(client, persons):
-    from benefits import status_selectors
+def test_monthly_services_are_read_from_settlement(client, persons):
+    from insured.selectors import status_of
 
-    assert status_selectors.monthly_services(person=persons["me"]) == []  # settlement registered, no run yet
+    assert status_of(person=persons["me"], on=dt.date(2026, 11, 1))["months"] == []  # no run yet
     client.force_login(_activated(persons["me"]).user)
     assert "月度结算后在此显示" in client.get("/me/").content.decode()
 
 
-def test_the_page_checks_the_session_as_django_does_though_it_reads_the_user_itself(client, persons):
-    """home() reads the user's row in its state query; Django's checks on it still decide (session hash,
-    active user): a password change or a deactivation ends the session at once."""
+def test_the_page_checks_the_session_as_django_does(client, persons):
+    """Django's checks decide (session hash, active user): a password change or a deactivation ends the
+    session at once, even for a page in the cache."""
     account = _activated(persons["me"])
     assert (
         client.post(

@@ -4,12 +4,12 @@ Activation goes through Django's ``authenticate(request, username=..., activatio
 django-axes (the first backend) refuses locked-out IDs and counts every failure, as for passwords. The
 keyword is named ``*_secret`` so that Django cleanses it from the ``user_login_failed`` signal's credentials.
 Django's ModelBackend ignores these credentials (no password given). The backend never logs anyone in by
-itself: the view sets the password and logs in with the password backend (ltci.core.backends.PATH).
+itself: the view sets the password and logs in with Django's password backend.
 """
 
 from django.contrib.auth.backends import BaseBackend
 
-from .services.accounts import USERNAME_PREFIX, activation_code_check
+from benefits.services.accounts import USERNAME_PREFIX, activation_code_check
 
 
 class ActivationCodeBackend(BaseBackend):
