@@ -66,6 +66,21 @@ def overlapping_q(model, start, end, *, prefix: str = "") -> Q:
     return q & until
 
 
+def in_force_sql(model, alias: str, on: str) -> str:
+    """The same condition as ``in_force`` in raw SQL, for the set-based jobs: row ``alias`` of ``model``'s
+    table is in force on the day the SQL expression ``on`` gives (a column or a parameter placeholder)."""
+    validity: Validity = model.validity
+    start = f"{alias}.{model._meta.get_field(validity.start).column}"
+    end = f"{alias}.{model._meta.get_field(validity.end).column}"
+    since = f"{start} <= {on}"
+    if _nullable(model, validity.start):
+        since = f"({start} IS NULL OR {since})"
+    until = f"{on} {'<=' if validity.end_inclusive else '<'} {end}"
+    if _nullable(model, validity.end):
+        until = f"({end} IS NULL OR {until})"
+    return f"{since} AND {until}"
+
+
 class DatedQuerySet(models.QuerySet):
     """QuerySet of a model that declares its ``validity`` (see Validity)."""
 

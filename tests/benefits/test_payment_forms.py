@@ -95,7 +95,8 @@ def test_home_visits_within_the_prorated_monthly_limit(xuzhou, klass, days, dim,
     [
         ("severe", True, 31, 31, [D("150")] * 2, D("620.00"), (D("300.00"), D("0"))),
         ("severe", False, 31, 31, [D("200")] * 2, D("496.00"), (D("300.00"), D("100"))),  # 80%: 20 x 31 x 0.8
-        ("moderate", None, 30, 30, [], D("240.00"), (D("0.00"), D("0"))),  # no evidence of training: 80%
+        # no evidence of training: decision_create records False, paid at 80%
+        ("moderate", False, 30, 30, [], D("240.00"), (D("0.00"), D("0"))),
         ("moderate", True, 10, 31, [D("100")] * 2, D("100.00"), (D("96.77"), D("103.23"))),  # 300 x 10 / 31
     ],
 )

@@ -114,3 +114,37 @@ def test_a_certificate_without_an_issue_date_is_in_force_until_it_expires():
 
 def test_validity_is_declared_data():
     assert Validity("a", "b") == Validity("a", "b", end_inclusive=True)
+
+
+@pytest.mark.parametrize("model", [HospitalStay, BenefitDecision, CaregiverCertificate])
+def test_the_raw_sql_condition_is_the_queryset_condition_on_every_day(model):
+    """in_force_sql (raw SQL of the set-based jobs) selects what in_force selects, day by day."""
+    from django.db import connection
+
+    from institutions.models import Caregiver
+    from ltci.core.models import in_force_sql
+
+    person, inst = make_person(), make_institution()
+    caregiver = Caregiver.objects.create(national_id="320302194001010011", name="李四")
+    for n, (start, end) in enumerate(
+        [(D(2024, 3, 1), D(2024, 3, 3)), (D(2024, 3, 5), None), (D(2024, 3, 2), D(2024, 3, 2))]
+    ):
+        if model is HospitalStay:
+            HospitalStay.objects.create(
+                person=make_person(), admitted_on=start, discharged_on=end, hospital="市一院"
+            )
+        elif model is BenefitDecision:
+            _decision(make_person(), inst, start, end)
+        else:
+            CaregiverCertificate.objects.create(
+                caregiver=caregiver, name=f"证{n}", issued_on=start if n else None, expires_on=end
+            )
+    table = model._meta.db_table
+    for day in (D(2024, 2, 29) + dt.timedelta(days=n) for n in range(8)):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.id FROM {table} t WHERE {in_force_sql(model, 't', '%(on)s')}", {"on": day}
+            )  # noqa: S608
+            raw = sorted(pk for (pk,) in cursor.fetchall())
+        assert raw == sorted(model.objects.in_force(day).values_list("pk", flat=True)), day
+    assert person and inst
