@@ -5,9 +5,18 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from assessment.models import Conclusion, ConclusionEvent
 from tests.assessment.conftest import make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 HEADER = "national_id,grade,concluded_on,valid_until,agency_code\n"
 

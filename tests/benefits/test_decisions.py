@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError
+from django.utils import translation
 
 from benefits.models import Admission, BenefitDecision, EventCursor, RemoteResidence
 from benefits.services import (
@@ -20,6 +21,14 @@ from benefits.services.housekeeping import end_decisions_daily
 from benefits.tasks import end_decisions_daily as end_task
 
 from .conftest import make_conclusion, make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 D = dt.date

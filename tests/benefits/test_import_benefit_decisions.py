@@ -4,11 +4,20 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from benefits.imports import import_benefit_decisions
 from benefits.models import Admission, BenefitDecision
 
 from .conftest import make_conclusion, make_id, make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 HEADER = "national_id,care_form,institution_code,carer_trained,starts_on,ends_on\n"

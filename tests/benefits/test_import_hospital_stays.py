@@ -4,11 +4,20 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from benefits.imports import import_hospital_stays
 from benefits.models import HospitalStay
 
 from .conftest import make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 HEADER = "national_id,admitted_on,discharged_on,hospital\n"

@@ -5,12 +5,21 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from benefits.eligibility import explain, month_verdicts
 from benefits.imports import import_other_fund_benefits
 from benefits.models import OtherFundBenefit
 
 from .conftest import make_id, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 D = dt.date

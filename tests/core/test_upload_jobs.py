@@ -3,10 +3,19 @@ shows; only the right users see it."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from institutions.models import Institution
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.tasks import import_job_run
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 INSTITUTIONS = (
     "code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"

@@ -1,11 +1,19 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from ltci.core.models import ImportBatch
 from ltci.core.roles import ENROLLMENT_CLERK
 
 from .conftest import ROSTER_HEADER, nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """Finding 6 (issue 13): a big roster uploaded in the admin runs as a job; the page follows it; other staff
 cannot open it."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from enrollment.models import Person
 from ltci.core.models import ImportBatch, JobRun
@@ -9,6 +11,14 @@ from ltci.core.tasks import import_job_run
 
 from .conftest import ROSTER_HEADER, nid
 from .test_admin import clerk, stranger  # noqa: F401 - fixtures
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 PAGE = "/admin/enrollment/person/import/roster/"
 

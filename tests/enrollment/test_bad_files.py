@@ -14,6 +14,14 @@ from ltci.core.models import ImportBatch
 
 from .conftest import ROSTER_HEADER, nid
 
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
+
 GOOD = f"{nid(1)},张三,employee,320302,2022-01-01,,true,,"
 
 

@@ -6,11 +6,19 @@ import subprocess
 import sys
 
 import pytest
+from django.utils import translation
 
 from enrollment.models import Person
 
 from .conftest import ROSTER_HEADER, nid
 from .test_run_safety import ROOT, db_url
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 def import_roster(path, **env):

@@ -3,12 +3,21 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import translation
 
 from enrollment.imports import import_account_events, import_payments
 from enrollment.models import AccountEvent, Contribution, ContributionTransaction, FundIncome
 from enrollment.services.run import contribution_run_year
 
 from .conftest import nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 PAY = "national_id,year,amount,paid_on,channel,payer_national_id\n"
 EVT = "national_id,event,amount,occurred_on\n"

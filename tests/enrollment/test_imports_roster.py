@@ -1,8 +1,19 @@
 import datetime as dt
 
+import pytest
+from django.utils import translation
+
 from enrollment.models import CoveragePeriod, Person
 
 from .conftest import nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 A = nid(1)
 B = nid(2, region="320303")

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from institutions import selectors
 from institutions.imports import import_caregivers, import_institutions
@@ -17,6 +18,14 @@ from institutions.models import (
 from institutions.rules import make_credit_code
 
 from .helpers import national_id
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 TODAY = dt.date(2026, 6, 1)
 HEADER = (

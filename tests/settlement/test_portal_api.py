@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from institutions.models import Institution, InstitutionUser
@@ -15,6 +16,13 @@ from settlement.models import Appeal, ServiceRecord, SettlementLine, Statement
 from settlement.services.run import settlement_run
 
 from .conftest import CAREGIVER, D, bed_days
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 def portal_user(code, role="admin", name=None):

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from enrollment.models import Person
@@ -14,6 +15,14 @@ from settlement.services.records import records_store
 
 from .conftest import D, new_id
 from .test_portal_api import portal_user
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 NOT_SERVED = "该参保人不在本机构服务对象中或身份证号有误"
 URL = "/api/v1/service-records/"
