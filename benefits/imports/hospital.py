@@ -74,8 +74,8 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
 
 def _describe(stay) -> str:
     return (
-        f"{stay.admitted_on.isoformat()}..{stay.discharged_on.isoformat() if stay.discharged_on else _('未出院')} "
-        f"（{stay.hospital}）"
+        f"{stay.admitted_on.isoformat()}..{stay.discharged_on.isoformat() if stay.discharged_on else _('至今')} "
+        f"({stay.hospital})"
     )
 
 

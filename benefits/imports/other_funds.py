@@ -77,7 +77,7 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
 
 def _describe(benefit) -> str:
     end = benefit.ends_on.isoformat() if benefit.ends_on else _("至今")
-    return f"{benefit.fund}（{benefit.get_fund_display()}）{benefit.starts_on.isoformat()}..{end}"
+    return f"{benefit.fund} ({benefit.get_fund_display()}) {benefit.starts_on.isoformat()}..{end}"
 
 
 @transaction.atomic

@@ -162,9 +162,9 @@ def decision_create(
     for existing in overlapping:
         if existing.starts_on >= starts_on or existing.ends_on is not None:
             raise DecisionError(
-                _("与 %(from)s 起的待遇核定 %(form)s（%(label)s）重叠")
+                _("与待遇核定 %(form)s（%(label)s，%(period)s）重叠")
                 % {
-                    "from": existing.starts_on.isoformat(),
+                    "period": f"{existing.starts_on.isoformat()}..{existing.ends_on.isoformat() if existing.ends_on else ''}",
                     "form": existing.care_form,
                     "label": existing.get_care_form_display(),
                 },

@@ -119,7 +119,7 @@ def test_conclusion_import_upload(client, coordinator, xuzhou):
         f"{person.national_id},3,2025-01-01,,\n".encode(),
     )
     page = client.post("/admin/assessment/conclusion/import/", {"file": upload}).content.decode()
-    assert "1 applied" in page
+    assert "导入 1 行" in page
     assert Conclusion.objects.get(person=person).imported
 
 

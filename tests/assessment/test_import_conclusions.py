@@ -89,10 +89,14 @@ def test_later_lower_conclusion_publishes_a_downgrade(tmp_path, people):
         (
             "{id},3,2024-03-10,,HOME1",
             "agency_code",
-            "institution HOME1 is not an assessment agency (type home_care)",
+            "institution HOME1 is not an assessment agency (type home_care Home care service company)",
         ),
         ("320302194005069999,3,2024-03-10,,", "national_id", "check character is 9, expected"),
-        ("110101199001011237,3,2024-03-10,,", "national_id", "no insured person with ID 110101199001011237"),
+        (
+            "110101199001011237,3,2024-03-10,,",
+            "national_id",
+            "no insured person with ID number 110101199001011237",
+        ),
         ("{id},3,2099-03-10,,", "concluded_on", "2099-03-10 is in the future"),
     ],
 )

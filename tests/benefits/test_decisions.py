@@ -99,7 +99,10 @@ def test_decisions_never_overlap_in_the_database(person, inst):
 
 def test_a_decision_starting_before_an_existing_one_is_refused(person, inst):
     decision_create(person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 3, 1))
-    with pytest.raises(DecisionError, match="overlaps the benefit decision home_visits from 2024-03-01"):
+    with pytest.raises(
+        DecisionError,
+        match=r"overlaps the benefit decision home_visits \(Home visit services, 2024-03-01\.\.",
+    ):
         decision_create(person=person, care_form="home_family", institution=inst, starts_on=D(2024, 2, 1))
 
 

@@ -60,10 +60,10 @@ def test_clerk_uploads_roster_and_downloads_errors(client, clerk, xuzhou):
         "/admin/enrollment/person/import/roster/",
         {"file": SimpleUploadedFile("roster.csv", body, content_type="text/csv")},
     )
-    assert page.status_code == 200 and "1 applied" in page.text
+    assert page.status_code == 200 and "导入 1 行" in page.text
     batch = ImportBatch.objects.get()
     errors = client.get(f"/admin/enrollment/person/import-errors/{batch.pk}/")
-    assert "unknown region 999999" in errors.content.decode()
+    assert "未知的行政区划代码 999999" in errors.content.decode()
 
 
 def test_wrong_users_cannot_import_or_run(client, stranger, xuzhou):

@@ -52,7 +52,7 @@ def test_big_roster_upload_is_queued_and_its_report_shown(
     import_job_run.apply(args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     batch = ImportBatch.objects.get()
-    assert "4 rows, 3 applied" in page and "unknown region 999999" in page
+    assert "共 4 行，导入 3 行" in page and "未知的行政区划代码 999999" in page
     assert f"/admin/enrollment/person/import-errors/{batch.pk}/" in page
     assert Person.objects.count() == 3 and batch.created_by == clerk
     client.force_login(stranger)

@@ -86,6 +86,6 @@ def test_duplicate_national_id_rejects_later_row(roster):
         f"{A},张三,employee,320302,2022-01-01,,true,,", f"{A},张三,employee,320302,2022-01-01,,true,,"
     )
     assert [str(e) for e in report.errors] == [
-        f"row 3, field national_id: duplicate: {A} is already in row 2"
+        "row 3, field national_id: duplicate: the same as row 2 (公民身份号码)"
     ]
     assert Person.objects.count() == 1

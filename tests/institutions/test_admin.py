@@ -5,18 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 
 from institutions.models import Institution, InstitutionEvent, Violation
 
 from . import helpers
-
-
-@pytest.fixture(autouse=True)
-def _english_reasons():
-    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
-    with translation.override("en"):
-        yield
 
 
 def supervisor_group():
@@ -135,7 +127,7 @@ def test_import_upload_in_admin_reports_rows(staff_client, xuzhou):
         "/admin/institutions/institution/import/",
         {"file": SimpleUploadedFile("i.csv", content, content_type="text/csv")},
     )
-    assert "1 rows, 1 applied" in response.content.decode()
+    assert "共 1 行，导入 1 行" in response.content.decode()
     assert Institution.objects.get(code="ADM2").status == "active"
 
 

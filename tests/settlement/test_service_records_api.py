@@ -65,7 +65,7 @@ def test_an_unknown_id_and_a_known_person_of_another_institution_get_the_same_an
     # The institution's own client is accepted; the staff file import keeps the precise reason.
     assert client.post(URL, [bed_day(served)], format="json").status_code == 201
     out, err = world.records([{**bed_day(unknown), "institution_code": "YL001"}])
-    assert f"no insured person with ID {unknown}" in out + err + _last_report()
+    assert f"没有公民身份号码为 {unknown} 的参保人" in out + err + _last_report()
 
 
 def _last_report():
