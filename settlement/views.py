@@ -136,12 +136,13 @@ def upload_job(request, pk):
 
 
 @portal_required(capability="portal.settlement")
-def upload_template(request, variant):
-    """The service-record file template (issue 14), its example row in the caller's institution."""
+def upload_template(request):
+    """The service-record file template (issue 14; ``?template=zh|en``), its example row in the caller's
+    institution."""
     fmt = dataclasses.replace(
         FORMAT, example={**FORMAT.example, "institution_code": request.institution.code}
     )
-    return template_download(fmt, variant)
+    return template_download(fmt, request.GET.get("template", "zh"))
 
 
 @portal_required(capability="portal.settlement")

@@ -168,10 +168,10 @@ def test_the_portal_offers_the_service_record_template_with_its_own_institution(
     )
     user = django_user_model.objects.create_user("portal-clerk", password="x")  # noqa: S106
     InstitutionUser.objects.create(user=user, institution=institution, role="clerk")
-    assert client.get("/portal/settlement/upload/template-zh.csv").status_code in (302, 403)
+    assert client.get("/portal/settlement/upload/template.csv?template=zh").status_code in (302, 403)
     client.force_login(user)
     assert "下载模板（中文表头）" in client.get("/portal/settlement/").content.decode()
-    header, example = rows_of(client.get("/portal/settlement/upload/template-zh.csv"))
+    header, example = rows_of(client.get("/portal/settlement/upload/template.csv?template=zh"))
     assert header == [FORMAT.labels[c] for c in FORMAT.columns]
     assert example[0] == "JG0042"
-    assert rows_of(client.get("/portal/settlement/upload/template-en.csv"))[0] == FORMAT.columns
+    assert rows_of(client.get("/portal/settlement/upload/template.csv?template=en"))[0] == FORMAT.columns

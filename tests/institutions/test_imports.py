@@ -208,10 +208,22 @@ def test_reimport_is_idempotent_and_updates_with_history(db):
 @pytest.mark.parametrize(
     "kwargs,field,reason",
     [
-        ({"credit": "91350100M000100Y44"}, "credit_code", "统一社会信用代码校验位错误：为4，应为3"),
-        ({"life": "60.01"}, "price_life", "生活照料约定日价60.01元超过现行支付标准60.00元"),
-        ({"medical": "50.50"}, "price_medical", "医疗护理约定日价50.50元超过现行支付标准50.00元"),
-        ({"life": "-1"}, "price_life", "“-1”不能为负数"),
+        (
+            {"credit": "91350100M000100Y44"},
+            "credit_code",
+            "Wrong check character in the unified social credit code: 4, expected 3",
+        ),
+        (
+            {"life": "60.01"},
+            "price_life",
+            "Agreed daily rate, personal care 60.01 yuan is above the payment standard in force, 60.00 yuan",
+        ),
+        (
+            {"medical": "50.50"},
+            "price_medical",
+            "Agreed daily rate, medical care 50.50 yuan is above the payment standard in force, 50.00 yuan",
+        ),
+        ({"life": "-1"}, "price_life", "'-1' must not be negative"),
         (
             {"type": "hospital"},
             "type",
@@ -255,7 +267,9 @@ def test_lowering_beds_below_occupied_beds_is_a_row_error(db):
         report = run(HEADER + row(beds="2"))
     finally:
         selectors._occupancy_providers.remove(provider)
-    assert [(e.row, e.field, bare(e)) for e in report.errors] == [(2, "beds", "床位数2少于在住人数3")]
+    assert [(e.row, e.field, bare(e)) for e in report.errors] == [
+        (2, "beds", "2 beds are fewer than the 3 residents")
+    ]
     assert selectors.registered_bed_count(institution=Institution.objects.get(), on=TODAY) == 3
 
 
