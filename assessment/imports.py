@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core.dates import parse_iso_date
 from ltci.core.idnumber import parse_id_number
-from ltci.core.importing import ImportReport, RowError, field_value, run_import
+from ltci.core.import_fields import RowCheck
+from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
+from ltci.core.importing import ImportReport, run_import
 
 from .services.conclusions import ImportedConclusion, conclusions_import_rows
 
@@ -20,11 +23,17 @@ CONCLUSION_LABELS = {
     "agency_code": "评估机构编码",
 }
 OPTIONAL = ["valid_until", "agency_code"]
+CONCLUSION_FORMAT = ImportFormat(
+    "import_conclusions",
+    CONCLUSION_COLUMNS,
+    CONCLUSION_LABELS,
+    {"national_id": EXAMPLE_PERSON, "grade": "1", "concluded_on": "2025-01-20"},
+)
 
 
 def _grade(text: str) -> int:
     if not text.isdigit() or int(text) > 5:
-        raise ValueError(f"'{text}' is not a grade 0-5")
+        raise ValueError(_("%(text)s 不是 0-5 的失能等级") % {"text": text})
     return int(text)
 
 
@@ -33,12 +42,16 @@ def _national_id(text: str) -> str:
 
 
 def parse_conclusion_row(row: int, values: dict[str, str]) -> ImportedConclusion:
-    national_id = field_value(row, values, "national_id", _national_id)
-    grade = field_value(row, values, "grade", _grade)
-    concluded_on = field_value(row, values, "concluded_on", parse_iso_date)
-    until = field_value(row, values, "valid_until", parse_iso_date, required=False)
-    if until is not None and until < concluded_on:
-        raise RowError(row, "valid_until", f"{until} is before concluded_on {concluded_on}")
+    check = RowCheck(row, values)
+    national_id = check.get("national_id", _national_id)
+    grade = check.get("grade", _grade)
+    concluded_on = check.get("concluded_on", parse_iso_date)
+    until = check.get("valid_until", parse_iso_date, required=False)
+    if until is not None and concluded_on is not None and until < concluded_on:
+        check.error(
+            "valid_until", _("%(until)s 早于结论日期 %(date)s") % {"until": until, "date": concluded_on}
+        )
+    check.done()
     return ImportedConclusion(
         national_id=national_id,
         grade=grade,

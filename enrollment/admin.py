@@ -12,15 +12,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.downloads import import_errors_attachment
 from ltci.core.idnumber import mask_id
+from ltci.core.import_templates import template_response
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.paginator import LargeTablePaginator
 from ltci.core.permissions import can, requires
 from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
 
 from .imports import (
-    ACCOUNT_EVENT_COLUMNS,
-    PAYMENT_COLUMNS,
-    ROSTER_COLUMNS,
+    ACCOUNT_EVENT_FORMAT,
+    PAYMENT_FORMAT,
+    ROSTER_FORMAT,
     import_account_events,
     import_payments,
     import_roster,
@@ -38,13 +39,13 @@ from .models import (
 from .regions import region_names
 
 IMPORTS = {
-    "roster": (_("导入参保名单 (import_roster)"), ROSTER_COLUMNS, import_roster),
+    "roster": (_("导入参保名单 (import_roster)"), ROSTER_FORMAT, import_roster),
     "account_events": (
         _("导入个人账户余额/划入 (import_account_events)"),
-        ACCOUNT_EVENT_COLUMNS,
+        ACCOUNT_EVENT_FORMAT,
         import_account_events,
     ),
-    "payments": (_("导入个人缴费 (import_payments)"), PAYMENT_COLUMNS, import_payments),
+    "payments": (_("导入个人缴费 (import_payments)"), PAYMENT_FORMAT, import_payments),
 }
 
 
@@ -213,7 +214,10 @@ class PersonAdmin(SimpleHistoryAdmin):
     def import_view(self, request, kind):
         if kind not in IMPORTS:
             raise PermissionDenied
-        title, columns, importer = IMPORTS[kind]
+        title, fmt, importer = IMPORTS[kind]
+        template = template_response(request, fmt)
+        if template is not None:
+            return template
         refusal = request_refusal(request) if request.method == "POST" else None
         form = UploadForm(request.POST or None, request.FILES or None) if not refusal else UploadForm()
         report = batch = job = None
@@ -239,11 +243,14 @@ class PersonAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "title": title,
             "form": form,
-            "columns": columns,
+            "fmt": fmt,
             "report": report,
             "batch": batch,
             "job": job,
             "opts": self.model._meta,
+            "errors_url": reverse("admin:enrollment_import_errors", args=[batch.pk])
+            if batch and (batch.error_report or batch.file_error)
+            else "",
         }
         return render(request, "admin/enrollment/upload.html", context)
 

@@ -10,13 +10,16 @@ from decimal import Decimal
 from operator import mul
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ltci.core.dates import parse_iso_date
 from ltci.core.idnumber import CHECK_CHARS, PROVINCES, parse_id_number
-from ltci.core.importing import ImportReport, RowError, field_value, run_import
+from ltci.core.import_fields import RowCheck, bool_parser, choice_parser, codes_parser, text_parser
+from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
+from ltci.core.importing import ImportReport, run_import
 from ltci.core.money import parse_amount
 
-from .models import Category, EndReason, InsuranceType
+from .models import AccountEvent, Category, EndReason, InsuranceType
 from .regions import parse_region, region_names
 
 ROSTER_COLUMNS = [
@@ -58,8 +61,38 @@ PAYMENT_LABELS = {
     "channel": "缴费渠道",
     "payer_national_id": "代缴人公民身份号码",
 }
+ROSTER_FORMAT = ImportFormat(
+    "import_roster",
+    ROSTER_COLUMNS,
+    ROSTER_LABELS,
+    {
+        "national_id": EXAMPLE_PERSON,
+        "name": "张三",
+        "insurance_type": "employee",
+        "region_code": "320302",
+        "enrolled_on": "2024-01-01",
+        "has_personal_account": "true",
+    },
+)
+ACCOUNT_EVENT_FORMAT = ImportFormat(
+    "import_account_events",
+    ACCOUNT_EVENT_COLUMNS,
+    ACCOUNT_EVENT_LABELS,
+    {"national_id": EXAMPLE_PERSON, "event": "balance", "amount": "500.00", "occurred_on": "2025-01-01"},
+)
+PAYMENT_FORMAT = ImportFormat(
+    "import_payments",
+    PAYMENT_COLUMNS,
+    PAYMENT_LABELS,
+    {
+        "national_id": EXAMPLE_PERSON,
+        "year": "2025",
+        "amount": "20.00",
+        "paid_on": "2025-01-15",
+        "channel": "cash",
+    },
+)
 PAYMENT_CHANNELS = ("resident_premium", "large_medical", "cash", "family_account")
-CATEGORY_CODES = {c.value for c in Category}
 
 
 @dataclass(frozen=True)
@@ -95,46 +128,35 @@ class PaymentRow:
     payer_national_id: str
 
 
-def parse_choice(choices):
-    def parse(text: str) -> str:
-        value = text.strip()
-        if value not in choices:
-            raise ValueError(f"'{value}' is not one of {'|'.join(choices)}")
-        return value
-
-    return parse
-
-
-def parse_bool(text: str) -> bool:
-    value = text.strip().lower()
-    if value not in ("true", "false"):
-        raise ValueError(f"'{text}' is not true or false")
-    return value == "true"
+PAYMENT_CHANNEL_CHOICES = [
+    ("resident_premium", _("随居民医保缴费")),
+    ("large_medical", _("随大额医疗缴费")),
+    ("cash", _("现金")),
+    ("family_account", _("家庭共济账户")),
+]
+parse_bool = bool_parser()
+_category_codes = codes_parser(Category.choices)
 
 
 def parse_categories(text: str) -> tuple[str, ...]:
-    codes = [c.strip() for c in text.split(";") if c.strip()]
-    unknown = [c for c in codes if c not in CATEGORY_CODES]
-    if unknown:
-        raise ValueError(f"unknown category code(s): {', '.join(unknown)}")
-    return tuple(sorted(set(codes)))
+    return tuple(sorted(_category_codes(text)))
 
 
 def parse_positive_amount(text: str) -> Decimal:
     value = parse_amount(text)
     if value <= 0:
-        raise ValueError(f"'{text}' must be greater than 0")
+        raise ValueError(_("%(text)s 必须大于 0") % {"text": text})
     return value
 
 
 def parse_year(text: str) -> int:
     if len(text) != 4 or not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise ValueError(f"'{text}' is not a year (YYYY)")
+        raise ValueError(_("%(text)s 不是年份（YYYY）") % {"text": text})
     return int(text)
 
 
-def _id(row: int, values: dict, name: str = "national_id", required: bool = True):
-    return field_value(row, values, name, lambda t: parse_id_number(t), required=required)
+def parse_national_id(text: str):
+    return parse_id_number(text)
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -190,34 +212,29 @@ def parse_roster_row(row: int, values: dict[str, str]) -> RosterRow:
     fast = _fast_roster_row(values)
     if fast is not None:
         return fast
-    info = _id(row, values)
-    name = field_value(row, values, "name", str)
-    insurance_type = field_value(
-        row, values, "insurance_type", parse_choice([c.value for c in InsuranceType])
-    )
-    region = field_value(row, values, "region_code", parse_region)
-    enrolled_on = field_value(row, values, "enrolled_on", parse_iso_date)
-    categories = field_value(row, values, "categories", parse_categories, required=False) or ()
-    has_account = field_value(row, values, "has_personal_account", parse_bool)
-    ended_on = field_value(row, values, "ended_on", parse_iso_date, required=False)
-    end_reason = (
-        field_value(row, values, "end_reason", parse_choice([c.value for c in EndReason]), required=False)
-        or ""
-    )
-    if ended_on and not end_reason:
-        raise RowError(row, "end_reason", "is required when ended_on is given (died|moved_out|stopped)")
-    if end_reason and not ended_on:
-        raise RowError(row, "ended_on", "is required when end_reason is given")
-    if ended_on and ended_on < enrolled_on:
-        raise RowError(
-            row, "ended_on", f"{ended_on.isoformat()} is before enrolled_on {enrolled_on.isoformat()}"
+    check = RowCheck(row, values)
+    info = check.get("national_id", parse_national_id)
+    name = check.get("name", text_parser(100))
+    insurance_type = check.get("insurance_type", choice_parser(InsuranceType.choices))
+    region = check.get("region_code", parse_region)
+    enrolled_on = check.get("enrolled_on", parse_iso_date)
+    categories = check.get("categories", parse_categories, required=False) or ()
+    has_account = check.get("has_personal_account", parse_bool)
+    ended_on = check.get("ended_on", parse_iso_date, required=False)
+    end_reason = check.get("end_reason", choice_parser(EndReason.choices), required=False) or ""
+    if ended_on and not end_reason and not check.failed("end_reason"):
+        check.error("end_reason", _("填写了终止日期时必须填写（died 死亡, moved_out 转出, stopped 停保）"))
+    if end_reason and not ended_on and not check.failed("ended_on"):
+        check.error("ended_on", _("填写了终止原因时必须填写"))
+    if ended_on and enrolled_on and ended_on < enrolled_on:
+        check.error(
+            "ended_on",
+            _("%(end)s 早于参保日期 %(start)s")
+            % {"end": ended_on.isoformat(), "start": enrolled_on.isoformat()},
         )
-    if enrolled_on < info.birth_date:
-        raise RowError(
-            row, "enrolled_on", f"{enrolled_on.isoformat()} is before the birth date in the ID number"
-        )
-    if len(name) > 100:
-        raise RowError(row, "name", "is longer than 100 characters")
+    if enrolled_on and info and enrolled_on < info.birth_date:
+        check.error("enrolled_on", _("%(date)s 早于身份证号中的出生日期") % {"date": enrolled_on.isoformat()})
+    check.done()
     return RosterRow(
         info.number,
         name,
@@ -234,27 +251,38 @@ def parse_roster_row(row: int, values: dict[str, str]) -> RosterRow:
 
 
 def parse_account_event_row(row: int, values: dict[str, str]) -> AccountEventRow:
-    info = _id(row, values)
-    event = field_value(row, values, "event", parse_choice(["balance", "credit"]))
+    check = RowCheck(row, values)
+    info = check.get("national_id", parse_national_id)
+    event = check.get("event", choice_parser(AccountEvent.Event.choices))
     parser = parse_amount if event == "balance" else parse_positive_amount
-    amount = field_value(row, values, "amount", parser)
-    occurred_on = field_value(row, values, "occurred_on", parse_iso_date)
+    amount = check.get("amount", parser)
+    occurred_on = check.get("occurred_on", parse_iso_date)
+    check.done()
     return AccountEventRow(info.number, event, amount, occurred_on)
 
 
 def parse_payment_row(row: int, values: dict[str, str]) -> PaymentRow:
-    info = _id(row, values)
-    year = field_value(row, values, "year", parse_year)
-    amount = field_value(row, values, "amount", parse_positive_amount)
-    paid_on = field_value(row, values, "paid_on", parse_iso_date)
-    channel = field_value(row, values, "channel", parse_choice(PAYMENT_CHANNELS))
-    payer = _id(row, values, "payer_national_id", required=False)
-    if channel == "family_account" and payer is None:
-        raise RowError(row, "payer_national_id", "is required for channel family_account")
-    if channel != "family_account" and payer is not None:
-        raise RowError(row, "payer_national_id", f"must be empty for channel {channel} (only family_account)")
-    if paid_on.year < year - 1:
-        raise RowError(row, "paid_on", f"{paid_on.isoformat()} is too early for contribution year {year}")
+    check = RowCheck(row, values)
+    info = check.get("national_id", parse_national_id)
+    year = check.get("year", parse_year)
+    amount = check.get("amount", parse_positive_amount)
+    paid_on = check.get("paid_on", parse_iso_date)
+    channel = check.get("channel", choice_parser(PAYMENT_CHANNEL_CHOICES))
+    payer = check.get("payer_national_id", parse_national_id, required=False)
+    if channel == "family_account" and payer is None and not check.failed("payer_national_id"):
+        check.error("payer_national_id", _("缴费渠道为 family_account（家庭共济账户）时必须填写"))
+    if channel and channel != "family_account" and payer is not None:
+        check.error(
+            "payer_national_id",
+            _("缴费渠道为 %(channel)s 时必须为空（只有 family_account 家庭共济账户填写代缴人）")
+            % {"channel": channel},
+        )
+    if paid_on and year and paid_on.year < year - 1:
+        check.error(
+            "paid_on",
+            _("%(date)s 对 %(year)s 年度的缴费来说太早") % {"date": paid_on.isoformat(), "year": year},
+        )
+    check.done()
     return PaymentRow(info.number, year, amount, paid_on, channel, payer.number if payer else "")
 
 

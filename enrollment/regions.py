@@ -8,6 +8,8 @@ import csv
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 DATA = Path(__file__).resolve().parent / "data" / "region_codes.csv"
 XUZHOU_REGIONS = [
     "320302",
@@ -32,7 +34,7 @@ def region_names() -> dict[str, str]:
 def parse_region(text: str) -> str:
     code = text.strip()
     if len(code) != 6 or not code.isdigit():
-        raise ValueError(f"'{code}' is not a 6-digit region code")
+        raise ValueError(_("%(code)s 不是 6 位行政区划代码") % {"code": code})
     if code not in region_names():
-        raise ValueError(f"unknown region {code}")
+        raise ValueError(_("未知的行政区划代码 %(code)s") % {"code": code})
     return code

@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core.dates import parse_iso_date
-from ltci.core.idnumber import InvalidIdNumber, parse_id_number
-from ltci.core.importing import ImportReport, RowError, field_value, run_import
+from ltci.core.idnumber import parse_id_number
+from ltci.core.import_fields import RowCheck, choice_parser, codes_parser, text_parser
+from ltci.core.import_templates import EXAMPLE_CAREGIVER, ImportFormat
+from ltci.core.importing import ImportReport, RowError, run_import
 from ltci.core.money import parse_amount
 
 from . import rules, states
@@ -79,6 +82,30 @@ CAREGIVER_COLUMNS = [
     "employed_from",
     "employed_to",
 ]
+INSTITUTION_FORMAT = ImportFormat(
+    "import_institutions",
+    INSTITUTION_COLUMNS,
+    INSTITUTION_LABELS,
+    {
+        "code": "XZ9001",
+        "name": "徐州市鼓楼示例护理院",
+        "type": "medical",
+        "region_code": "320302",
+        "beds": "10",
+    },
+)
+CAREGIVER_FORMAT = ImportFormat(
+    "import_caregivers",
+    CAREGIVER_COLUMNS,
+    CAREGIVER_LABELS,
+    {
+        "institution_code": "XZ0003",
+        "national_id": EXAMPLE_CAREGIVER,
+        "name": "王护理",
+        "qualification": "养老护理员（四级）",
+        "employed_from": "2025-01-01",
+    },
+)
 
 
 @dataclass
@@ -97,43 +124,22 @@ class InstitutionRow:
     price_medical: Decimal | None
 
 
-def _choice(choices):
-    def parse(text):
-        if text not in choices:
-            raise ValueError(f"'{text}' is not one of {'|'.join(choices)}")
-        return text
-
-    return parse
-
-
-def _text(max_length: int):
-    def parse(text):
-        if len(text) > max_length:
-            raise ValueError(f"is longer than {max_length} characters")
-        return text
-
-    return parse
+_text = text_parser
 
 
 def _region(text):
     if not re.fullmatch(r"\d{6}", text):
-        raise ValueError(f"'{text}' is not a 6-digit region code")
+        raise ValueError(_("%(code)s 不是 6 位行政区划代码") % {"code": text})
     return text
 
 
 def _care_forms(text):
-    codes = [c.strip() for c in text.split(";") if c.strip()]
-    unknown = [c for c in codes if c not in CareForm.values]
-    if unknown:
-        raise ValueError(
-            f"unknown care form code(s): {', '.join(unknown)} (SPEC 5.2 codes: {'|'.join(CareForm.values)})"
-        )
-    return list(dict.fromkeys(codes))
+    return list(codes_parser(CareForm.choices)(text))
 
 
 def _count(text):
     if not re.fullmatch(r"\d+", text):
-        raise ValueError(f"'{text}' is not a whole number of beds")
+        raise ValueError(_("%(text)s 不是整数床位数") % {"text": text})
     return int(text)
 
 
@@ -142,27 +148,30 @@ def _price(text):
 
 
 def parse_institution_row(row: int, values: dict[str, str], *, today: dt.date) -> InstitutionRow:
-    code = field_value(row, values, "code", _text(30))
-    name = field_value(row, values, "name", _text(200))
-    kind = field_value(row, values, "type", _choice(InstitutionType.values))
-    region = field_value(row, values, "region_code", _region)
-    credit = field_value(row, values, "credit_code", rules.validate_credit_code, required=False) or ""
-    forms = field_value(row, values, "care_forms", _care_forms, required=False) or []
-    beds = field_value(row, values, "beds", _count, required=False) or 0
-    start = field_value(row, values, "agreement_from", parse_iso_date, required=False)
-    end = field_value(row, values, "agreement_to", parse_iso_date, required=False)
-    if (start is None) != (end is None):
+    check = RowCheck(row, values)
+    code = check.get("code", _text(30))
+    name = check.get("name", _text(200))
+    kind = check.get("type", choice_parser(InstitutionType.choices))
+    region = check.get("region_code", _region)
+    credit = check.get("credit_code", rules.validate_credit_code, required=False) or ""
+    forms = check.get("care_forms", _care_forms, required=False) or []
+    beds = check.get("beds", _count, required=False) or 0
+    start = check.get("agreement_from", parse_iso_date, required=False)
+    end = check.get("agreement_to", parse_iso_date, required=False)
+    if (start is None) != (end is None) and not check.failed("agreement_from", "agreement_to"):
         missing = "agreement_to" if end is None else "agreement_from"
-        raise RowError(row, missing, "is required when the other agreement date is given")
+        check.error(missing, _("填写了另一个协议日期时必须填写"))
     if start and end and end < start:
-        raise RowError(row, "agreement_to", f"{end} is before agreement_from {start}")
-    insurance = field_value(row, values, "insurance_expires_on", parse_iso_date, required=False)
-    life = field_value(row, values, "price_life", _price, required=False)
-    medical = field_value(row, values, "price_medical", _price, required=False)
-    for field, error in agreed_price_errors(
-        prices={"life": life, "medical": medical}, on=start or today
-    ).items():
-        raise RowError(row, field, error)
+        check.error("agreement_to", _("%(end)s 早于协议起始日期 %(start)s") % {"end": end, "start": start})
+    insurance = check.get("insurance_expires_on", parse_iso_date, required=False)
+    life = check.get("price_life", _price, required=False)
+    medical = check.get("price_medical", _price, required=False)
+    if not check.failed("agreement_from"):
+        for field, error in agreed_price_errors(
+            prices={"life": life, "medical": medical}, on=start or today
+        ).items():
+            check.error(field, error)
+    check.done()
     return InstitutionRow(code, name, kind, region, credit, forms, beds, start, end, insurance, life, medical)
 
 
@@ -377,7 +386,12 @@ def import_institutions(
             for row, r in rows:
                 if r.code in seen:
                     errors.append(
-                        RowError(row, "code", f"{r.code} appears again (first in row {seen[r.code]})")
+                        RowError(
+                            row,
+                            "code",
+                            _("%(code)s 重复出现（首次在第 %(row)s 行）")
+                            % {"code": r.code, "row": seen[r.code]},
+                        )
                     )
                     continue
                 seen[r.code] = row
@@ -394,7 +408,7 @@ def import_institutions(
                         RowError(
                             row,
                             "agreement_from",
-                            f"conflicts with an existing agreement ({exc.__class__.__name__})",
+                            _("与已有协议冲突（%(type)s）") % {"type": exc.__class__.__name__},
                         )
                     )
         return applied, unchanged, errors
@@ -422,28 +436,29 @@ class CaregiverRow:
 
 
 def _national_id(text):
-    try:
-        return parse_id_number(text).number
-    except InvalidIdNumber as exc:
-        raise ValueError(str(exc)) from None
+    return parse_id_number(text).number
 
 
 def parse_caregiver_row(row: int, values: dict[str, str]) -> CaregiverRow:
-    code = field_value(row, values, "institution_code", _text(30))
-    number = field_value(row, values, "national_id", _national_id)
-    name = field_value(row, values, "name", _text(100))
-    qualification = field_value(row, values, "qualification", _text(200), required=False) or ""
-    start = field_value(row, values, "employed_from", parse_iso_date)
-    end = field_value(row, values, "employed_to", parse_iso_date, required=False)
-    if end and end < start:
-        raise RowError(row, "employed_to", f"{end} is before employed_from {start}")
+    check = RowCheck(row, values)
+    code = check.get("institution_code", _text(30))
+    number = check.get("national_id", _national_id)
+    name = check.get("name", _text(100))
+    qualification = check.get("qualification", _text(200), required=False) or ""
+    start = check.get("employed_from", parse_iso_date)
+    end = check.get("employed_to", parse_iso_date, required=False)
+    if start and end and end < start:
+        check.error("employed_to", _("%(end)s 早于聘用起始日期 %(start)s") % {"end": end, "start": start})
+    check.done()
     return CaregiverRow(code, number, name, qualification, start, end)
 
 
 def _apply_caregiver(r: CaregiverRow, institutions: dict[str, int], row: int) -> bool:
     institution_id = institutions.get(r.institution_code)
     if institution_id is None:
-        raise RowError(row, "institution_code", f"no institution with code {r.institution_code}")
+        raise RowError(
+            row, "institution_code", _("没有编码为 %(code)s 的机构") % {"code": r.institution_code}
+        )
     changed = False
     caregiver, created = Caregiver.objects.get_or_create(
         national_id=r.national_id, defaults={"name": r.name, "qualification": r.qualification}
@@ -474,7 +489,7 @@ def _apply_caregiver(r: CaregiverRow, institutions: dict[str, int], row: int) ->
         raise RowError(
             row,
             "employed_from",
-            f"the employment overlaps another employment of {r.national_id} with {r.institution_code}",
+            _("与 %(id)s 在 %(code)s 的另一段聘用期重叠") % {"id": r.national_id, "code": r.institution_code},
         ) from None
     return changed
 

@@ -16,7 +16,15 @@ from benefits.selectors import persons_served_by
 from enrollment.models import Person
 from institutions.models import Institution
 from ltci.core.dates import parse_iso_date
-from ltci.core.importing import RowError, field_value, run_import
+from ltci.core.import_fields import (
+    RowCheck,
+    RowError,
+    choice_parser,
+    unknown_institution_message,
+    unknown_person_message,
+)
+from ltci.core.import_templates import EXAMPLE_CAREGIVER, EXAMPLE_PERSON, ImportFormat
+from ltci.core.importing import run_import
 from ltci.core.money import parse_amount
 
 from .entry_checks import check_records
@@ -48,6 +56,22 @@ LABELS = {
     "items": "服务项目",
 }
 OPTIONAL = ["component", "caregiver_id", "started_at", "ended_at", "items"]
+FORMAT = ImportFormat(
+    "import_service_records",
+    COLUMNS,
+    LABELS,
+    {
+        "institution_code": "XZ0003",
+        "national_id": EXAMPLE_PERSON,
+        "kind": "home_visit",
+        "service_date": "2025-02-03",
+        "charged_amount": "80.00",
+        "caregiver_id": EXAMPLE_CAREGIVER,
+        "started_at": "09:00",
+        "ended_at": "10:00",
+        "items": "清洁照料;饮食照料",
+    },
+)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # The service catalogue of seed 001 五(二)1 (SPEC 6): life care and medical care items.
@@ -81,14 +105,17 @@ def parse_datetime(text: str, *, on: dt.date | None = None) -> dt.datetime:
             )
         except ValueError:
             raise ValueError(
-                f"'{raw}' is not a time like 09:00 or a date-time like 2024-05-01T09:00"
+                gettext("%(text)s 不是 09:00 这样的时间，也不是 2024-05-01T09:00 这样的日期时间")
+                % {"text": raw}
             ) from None
     try:
         if len(raw) < 16 or raw[10] not in "T ":
             raise ValueError
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise ValueError(f"'{raw}' is not a date-time like 2024-05-01T09:00 or 2024-05-01 09:00") from None
+        raise ValueError(
+            gettext("%(text)s 不是 2024-05-01T09:00 或 2024-05-01 09:00 这样的日期时间") % {"text": raw}
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
     return value
@@ -100,15 +127,11 @@ def parse_items(text: str) -> list[str]:
     items = [part.strip() for part in raw.split(";") if part.strip()]
     for item in items:
         if len(item) > 40:
-            raise ValueError(f"item '{item[:20]}…' is longer than 40 characters")
+            raise ValueError(gettext("服务项目 %(item)s… 超过 40 个字符") % {"item": item[:20]})
     return items
 
 
-def _kind(text: str) -> str:
-    value = text.strip().lower()
-    if value not in RecordKind.values:
-        raise ValueError(f"'{text}' is not one of {'|'.join(RecordKind.values)}")
-    return value
+_kind = choice_parser(RecordKind.choices, lower=True)
 
 
 def _amount(text: str):
@@ -119,46 +142,44 @@ def _amount(text: str):
 def _national_id(text: str) -> str:
     value = text.strip().upper()
     if len(value) != 18:
-        raise ValueError(f"'{text}' is not an 18-character resident ID number")
+        raise ValueError(gettext("%(text)s 不是 18 位公民身份号码") % {"text": text})
     return value
 
 
 def parse_row(row: int, values: dict[str, str]) -> dict:
-    """Validate one row; return the record's fields with codes still to resolve."""
-    institution_code = field_value(row, values, "institution_code", str.strip)
-    national_id = field_value(row, values, "national_id", _national_id)
-    kind = field_value(row, values, "kind", _kind)
-    service_date = field_value(row, values, "service_date", parse_iso_date)
+    """Validate one row; return the record's fields with codes still to resolve.
+
+    Every problem of the row is collected (RowCheck) and raised together as RowProblems (issue 14).
+    """
+    check = RowCheck(row, values)
+    institution_code = check.get("institution_code", str.strip)
+    national_id = check.get("national_id", _national_id)
+    kind = check.get("kind", _kind)
+    service_date = check.get("service_date", parse_iso_date)
     today = dt.datetime.now(SHANGHAI).date()
-    if service_date > today:
-        raise RowError(
-            row,
+    if service_date and service_date > today:
+        check.error(
             "service_date",
             gettext("服务日期 %(date)s 晚于今天（%(today)s），不能提交未发生的服务")
             % {"date": service_date.isoformat(), "today": today.isoformat()},
         )
-    component = (values.get("component") or "").strip().lower()
-    if kind == RecordKind.BED_DAY and component not in ("life", "medical"):
-        raise RowError(
-            row,
-            "component",
-            "is required for bed_day and must be life or medical"
-            if not component
-            else f"'{component}' is not life or medical",
-        )
+    component = check.text("component").lower()
     if component and component not in ("life", "medical"):
-        raise RowError(row, "component", f"'{component}' is not life or medical")
-    charged = field_value(row, values, "charged_amount", _amount)
-    caregiver = (values.get("caregiver_id") or "").strip().upper()
+        check.error("component", _component_message(component))
+    elif kind == RecordKind.BED_DAY and not component:
+        check.error("component", gettext("床日（bed_day）记录必须填写：life 生活照料 或 medical 医疗护理"))
+    charged = check.get("charged_amount", _amount)
+    caregiver = check.text("caregiver_id").upper()
     if len(caregiver) > 18:
-        raise RowError(row, "caregiver_id", f"'{caregiver}' is longer than 18 characters")
+        check.error("caregiver_id", gettext("%(id)s 超过 18 个字符") % {"id": caregiver})
     visit = kind == RecordKind.HOME_VISIT
-    on_date = lambda text: parse_datetime(text, on=service_date)  # noqa: E731 - a time alone means that day
-    started_at = field_value(row, values, "started_at", on_date, required=visit)
-    ended_at = field_value(row, values, "ended_at", on_date, required=visit)
+    started_at = ended_at = None
+    if service_date or not check.failed("service_date"):  # a time alone needs the service date
+        on_date = lambda text: parse_datetime(text, on=service_date)  # noqa: E731
+        started_at = check.get("started_at", on_date, required=visit)
+        ended_at = check.get("ended_at", on_date, required=visit)
     if started_at and ended_at and ended_at <= started_at:
-        raise RowError(
-            row,
+        check.error(
             "ended_at",
             gettext("签退时间 %(end)s 不晚于签到时间 %(start)s")
             % {
@@ -166,11 +187,11 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
                 "start": f"{started_at.astimezone(SHANGHAI):%H:%M}",
             },
         )
-    if visit and started_at.astimezone(SHANGHAI).date() != service_date:
-        raise RowError(row, "started_at", f"is not on the service_date {service_date.isoformat()}")
-    if visit and ended_at.astimezone(SHANGHAI).date() != service_date:
-        raise RowError(row, "ended_at", f"is not on the service_date {service_date.isoformat()}")
-    items = field_value(row, values, "items", parse_items, required=False) or []
+    for name, moment in (("started_at", started_at), ("ended_at", ended_at)):
+        if visit and moment and service_date and moment.astimezone(SHANGHAI).date() != service_date:
+            check.error(name, gettext("不在服务日期 %(date)s 当天") % {"date": service_date.isoformat()})
+    items = check.get("items", parse_items, required=False) or []
+    check.done()
     return {
         "institution_code": institution_code,
         "national_id": national_id,
@@ -182,6 +203,12 @@ def parse_row(row: int, values: dict[str, str]) -> dict:
         "started_at": started_at,
         "ended_at": ended_at,
         "items": items,
+    }
+
+
+def _component_message(component: str) -> str:
+    return gettext("不是允许的值（填写的是 %(text)s；允许：life 生活照料, medical 医疗护理）") % {
+        "text": component
     }
 
 
@@ -206,12 +233,14 @@ def resolve(
         if only_institution is not None and code != only_institution.code:
             errors.append(
                 RowError(
-                    row, "institution_code", f"'{code}' is not your institution ({only_institution.code})"
+                    row,
+                    "institution_code",
+                    gettext("%(code)s 不是本机构（%(own)s）") % {"code": code, "own": only_institution.code},
                 )
             )
             continue
         if code not in institutions:
-            errors.append(RowError(row, "institution_code", f"unknown institution '{code}'"))
+            errors.append(RowError(row, "institution_code", unknown_institution_message(code)))
             continue
         if only_institution is not None and not (
             person_id in served or (data["kind"] == RecordKind.DEVICE and person_id in beneficiaries)
@@ -219,7 +248,7 @@ def resolve(
             errors.append(RowError(row, "national_id", gettext("该参保人不在本机构服务对象中或身份证号有误")))
             continue
         if person_id is None:
-            errors.append(RowError(row, "national_id", f"no insured person with ID {data['national_id']}"))
+            errors.append(RowError(row, "national_id", unknown_person_message(data["national_id"])))
             continue
         record = dict(data)
         record["institution_id"] = institutions[record.pop("institution_code")]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("upload/", views.upload, name="upload"),
     path("upload/<int:pk>/errors/", views.upload_errors, name="upload_errors"),
+    path("upload/template.csv", views.upload_template, name="upload_template"),
     path("upload/jobs/<int:pk>/", views.upload_job, name="upload_job"),
     path("visits/new/", views.visit_new, name="visit_new"),
     path("claim/", views.claim, name="claim"),

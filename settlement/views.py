@@ -3,6 +3,7 @@
 Every view runs under portal_required and reads through the institution-scoped selectors.
 """
 
+import dataclasses
 import datetime as dt
 
 from django import forms
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from institutions.permissions import portal_required
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment, import_errors_attachment
+from ltci.core.import_templates import template_download
 from ltci.core.importing import RowError
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.money import AmountError, AmountField, parse_amount
@@ -25,7 +27,7 @@ from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, up
 from . import selectors
 from .apis import statement_csv_response
 from .entry_checks import bed_day_charge_error
-from .imports import CATALOGUE, check_records, import_service_records, parse_row, resolve
+from .imports import CATALOGUE, FORMAT, check_records, import_service_records, parse_row, resolve
 from .models import ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
@@ -125,6 +127,16 @@ def upload_job(request, pk):
         params__objects__institution__1=request.institution.pk,
     )
     return _upload_result(request, import_job_report(job), job)
+
+
+@portal_required(capability="portal.settlement")
+def upload_template(request):
+    """The service-record file template (issue 14; ``?template=zh|en``), its example row in the caller's
+    institution."""
+    fmt = dataclasses.replace(
+        FORMAT, example={**FORMAT.example, "institution_code": request.institution.code}
+    )
+    return template_download(fmt, request.GET.get("template", "zh"))
 
 
 @portal_required(capability="portal.settlement")

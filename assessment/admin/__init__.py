@@ -16,7 +16,7 @@ from ltci.core.downloads import stored_file
 from ltci.core.permissions import can, requires
 
 from ..documents import conclusion_notice_pdf
-from ..imports import CONCLUSION_COLUMNS, import_conclusions
+from ..imports import CONCLUSION_FORMAT, import_conclusions
 from ..models import (
     Application,
     ApplicationDocument,
@@ -316,7 +316,7 @@ class ConclusionAdmin(SimpleHistoryAdmin):
             self,
             request,
             title=_("导入评估结论（import_conclusions）"),
-            columns=CONCLUSION_COLUMNS,
+            fmt=CONCLUSION_FORMAT,
             importer=import_conclusions,
         )
 

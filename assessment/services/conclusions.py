@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ltci.core.dates import CalendarMissing, add_working_days, display_date
 from ltci.core.history import set_change_reason
-from ltci.core.importing import RowError
+from ltci.core.import_fields import RowError, unknown_institution_message, unknown_person_message
 from ltci.core.policy import PolicyError, PolicyValue, policy_in_force
 
 from ..models import Conclusion, ConclusionEvent
@@ -167,51 +167,61 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
     seen: dict[tuple[str, dt.date], int] = {}
     with transaction.atomic():
         for row, item in rows:
+            problems: list[RowError] = []
             person = persons.get(item.national_id)
             if person is None:
-                errors.append(RowError(row, "national_id", f"no insured person with ID {item.national_id}"))
-                continue
-            agency = None
-            if item.agency_code:
-                agency = agencies.get(item.agency_code)
-                if agency is None:
-                    errors.append(
-                        RowError(row, "agency_code", f"no institution with code {item.agency_code}")
+                problems.append(RowError(row, "national_id", unknown_person_message(item.national_id)))
+            agency = agencies.get(item.agency_code) if item.agency_code else None
+            if item.agency_code and agency is None:
+                problems.append(RowError(row, "agency_code", unknown_institution_message(item.agency_code)))
+            elif agency is not None and agency.type != "assessment_agency":
+                problems.append(
+                    RowError(
+                        row,
+                        "agency_code",
+                        _("机构 %(code)s 不是评估机构（机构类型 %(type)s %(label)s）")
+                        % {"code": item.agency_code, "type": agency.type, "label": agency.get_type_display()},
                     )
-                    continue
-                if agency.type != "assessment_agency":
-                    errors.append(
-                        RowError(
-                            row,
-                            "agency_code",
-                            f"institution {item.agency_code} is not an "
-                            f"assessment agency (type {agency.type})",
-                        )
-                    )
-                    continue
+                )
             if item.concluded_on > today:
-                errors.append(RowError(row, "concluded_on", f"{item.concluded_on} is in the future"))
-                continue
+                problems.append(
+                    RowError(
+                        row, "concluded_on", _("%(date)s 晚于今天") % {"date": item.concluded_on.isoformat()}
+                    )
+                )
             key = (item.national_id, item.concluded_on)
             if key in seen:
-                errors.append(
-                    RowError(row, "concluded_on", f"same person and concluded_on as row {seen[key]}")
+                problems.append(
+                    RowError(
+                        row,
+                        "concluded_on",
+                        _("同一参保人、同一结论日期已在第 %(row)s 行") % {"row": seen[key]},
+                    )
                 )
-                continue
-            seen[key] = row
             until = item.valid_until
             if until is None:
                 try:
                     months = assessment_policy(item.concluded_on)["validity_months"]
                 except (PolicyError, KeyError) as exc:
-                    errors.append(RowError(row, "valid_until", f"empty and no validity policy: {exc}"))
-                    continue
-                until = compute_valid_until(item.concluded_on, months)
-            if until < item.concluded_on:
-                errors.append(
-                    RowError(row, "valid_until", f"{until} is before concluded_on {item.concluded_on}")
+                    problems.append(
+                        RowError(
+                            row, "valid_until", _("未填写，且没有有效期政策：%(error)s") % {"error": exc}
+                        )
+                    )
+                else:
+                    until = compute_valid_until(item.concluded_on, months)
+            if until is not None and until < item.concluded_on:
+                problems.append(
+                    RowError(
+                        row,
+                        "valid_until",
+                        _("%(until)s 早于结论日期 %(date)s") % {"until": until, "date": item.concluded_on},
+                    )
                 )
+            if problems:
+                errors.extend(problems)
                 continue
+            seen[key] = row
             if _apply_one(person, item, until, agency):
                 applied += 1
             else:

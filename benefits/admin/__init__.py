@@ -172,7 +172,7 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
             self,
             request,
             title=_("导入待遇核定"),
-            columns=decision_import.COLUMNS,
+            fmt=decision_import.FORMAT,
             importer=decision_import.import_benefit_decisions,
         )
 
@@ -250,7 +250,7 @@ class HospitalStayAdmin(SimpleHistoryAdmin):
             self,
             request,
             title=_("导入住院记录"),
-            columns=hospital_import.COLUMNS,
+            fmt=hospital_import.FORMAT,
             importer=hospital_import.import_hospital_stays,
         )
 
@@ -284,7 +284,7 @@ class OtherFundBenefitAdmin(SimpleHistoryAdmin):
             self,
             request,
             title=_("导入工伤生育待遇"),
-            columns=other_funds_import.COLUMNS,
+            fmt=other_funds_import.FORMAT,
             importer=other_funds_import.import_other_fund_benefits,
         )
 

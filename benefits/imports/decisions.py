@@ -13,11 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from benefits.models import BenefitDecision
 from benefits.services.decisions import DecisionError, decision_create, decision_end
 from institutions.models import CareForm, Institution
-from ltci.core.importing import RowError, field_value, run_import
+from ltci.core.import_fields import RowCheck, RowError, choice_parser, unknown_institution_message
+from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
+from ltci.core.importing import run_import
 from ltci.core.policy import PolicyError
 
 from .common import boolean, iso_date, national_id, persons_by_national_id, unknown_person
@@ -33,6 +36,17 @@ LABELS = {
     "ends_on": "待遇终止日期",
 }
 KIND = "benefit_decisions"
+FORMAT = ImportFormat(
+    "import_benefit_decisions",
+    COLUMNS,
+    LABELS,
+    {
+        "national_id": EXAMPLE_PERSON,
+        "care_form": "home_visits",
+        "institution_code": "XZ0003",
+        "starts_on": "2025-02-01",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -45,27 +59,28 @@ class DecisionRow:
     ends_on: dt.date | None
 
 
-def _care_form(text: str) -> str:
-    if text not in CareForm.values:
-        raise ValueError(f"unknown care form '{text}'; expected one of: {', '.join(CareForm.values)}")
-    return text
-
-
 def parse_row(row: int, values: dict[str, str]) -> DecisionRow:
     from benefits import rules
 
-    number = field_value(row, values, "national_id", national_id)
-    care_form = field_value(row, values, "care_form", _care_form)
-    code = values.get("institution_code", "").strip()
-    trained = field_value(row, values, "carer_trained", boolean, required=False)
-    starts_on = field_value(row, values, "starts_on", iso_date)
-    ends_on = field_value(row, values, "ends_on", iso_date, required=False)
-    if ends_on is not None and ends_on < starts_on:
-        raise RowError(row, "ends_on", f"{ends_on.isoformat()} is before starts_on {starts_on.isoformat()}")
+    check = RowCheck(row, values)
+    number = check.get("national_id", national_id)
+    care_form = check.get("care_form", choice_parser(CareForm.choices))
+    code = check.text("institution_code")
+    trained = check.get("carer_trained", boolean, required=False)
+    starts_on = check.get("starts_on", iso_date)
+    ends_on = check.get("ends_on", iso_date, required=False)
+    if ends_on is not None and starts_on is not None and ends_on < starts_on:
+        check.error(
+            "ends_on",
+            _("%(end)s 早于待遇起始日期 %(start)s")
+            % {"end": ends_on.isoformat(), "start": starts_on.isoformat()},
+        )
+    shown = {"form": care_form, "label": CareForm(care_form).label} if care_form else {}
     if care_form in rules.INSTITUTION_REQUIRED_FORMS and not code:
-        raise RowError(row, "institution_code", f"is required for care form {care_form}")
-    if care_form not in rules.INSTITUTION_FORMS and code:
-        raise RowError(row, "institution_code", f"must be empty: {care_form} is paid to the person")
+        check.error("institution_code", _("护理服务形式 %(form)s（%(label)s）必须填写机构编码") % shown)
+    if care_form and care_form not in rules.INSTITUTION_FORMS and code:
+        check.error("institution_code", _("必须为空：%(form)s（%(label)s）的待遇支付给本人") % shown)
+    check.done()
     return DecisionRow(number, care_form, code, trained, starts_on, ends_on)
 
 
@@ -96,7 +111,7 @@ def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowE
         institution = institutions.get(data.institution_code) if data.institution_code else None
         if data.institution_code and institution is None:
             errors.append(
-                RowError(row, "institution_code", f"no institution with code {data.institution_code}")
+                RowError(row, "institution_code", unknown_institution_message(data.institution_code))
             )
             continue
         existing = BenefitDecision.objects.filter(person=person, starts_on=data.starts_on).first()
@@ -105,14 +120,22 @@ def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowE
                 if existing is not None:
                     if not _same(existing, data, institution):
                         raise DecisionError(
-                            f"another benefit decision ({existing.care_form}) starts on "
-                            f"{data.starts_on.isoformat()}"
+                            _("已有另一项待遇核定（%(form)s %(label)s）于 %(date)s 开始")
+                            % {
+                                "form": existing.care_form,
+                                "label": existing.get_care_form_display(),
+                                "date": data.starts_on.isoformat(),
+                            },
+                            field="starts_on",
                         )
                     if existing.ends_on == data.ends_on or data.ends_on is None:
                         unchanged += 1
                         continue
                     if existing.ends_on is not None and existing.ends_on < data.ends_on:
-                        raise DecisionError(f"the decision already ended on {existing.ends_on.isoformat()}")
+                        raise DecisionError(
+                            _("该待遇核定已于 %(date)s 终止") % {"date": existing.ends_on.isoformat()},
+                            field="ends_on",
+                        )
                     decision_end(
                         decision=existing, ends_on=data.ends_on, reason=BenefitDecision.EndReason.IMPORTED
                     )
@@ -128,18 +151,10 @@ def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowE
                         imported=True,
                     )
         except (DecisionError, PolicyError) as exc:
-            errors.append(RowError(row, _field_of(str(exc)), str(exc)))
+            errors.append(RowError(row, getattr(exc, "field", "*"), str(exc)))
             continue
         applied += 1
     return applied, unchanged, errors
-
-
-def _field_of(message: str) -> str:
-    if "bed" in message or "admitted" in message:
-        return "institution_code"
-    if "conclusion" in message or "overlaps" in message or "starts on" in message or "died" in message:
-        return "starts_on"
-    return "*"
 
 
 def import_benefit_decisions(*, content: bytes, filename: str, actor=None):

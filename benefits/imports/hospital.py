@@ -10,9 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from benefits.models import HospitalStay
-from ltci.core.importing import RowError, field_value, run_import
+from ltci.core.import_fields import RowCheck, RowError, text_parser
+from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
+from ltci.core.importing import run_import
 
 from .common import iso_date, national_id, persons_by_national_id, unknown_person
 
@@ -25,6 +28,17 @@ LABELS = {
     "hospital": "医院名称",
 }
 KIND = "hospital_stays"
+FORMAT = ImportFormat(
+    "import_hospital_stays",
+    COLUMNS,
+    LABELS,
+    {
+        "national_id": EXAMPLE_PERSON,
+        "admitted_on": "2025-03-01",
+        "discharged_on": "2025-03-10",
+        "hospital": "徐州市中心医院",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -36,18 +50,18 @@ class StayRow:
 
 
 def parse_row(row: int, values: dict[str, str]) -> StayRow:
-    number = field_value(row, values, "national_id", national_id)
-    admitted_on = field_value(row, values, "admitted_on", iso_date)
-    discharged_on = field_value(row, values, "discharged_on", iso_date, required=False)
-    hospital = field_value(row, values, "hospital", str)
-    if discharged_on is not None and discharged_on < admitted_on:
-        raise RowError(
-            row,
+    check = RowCheck(row, values)
+    number = check.get("national_id", national_id)
+    admitted_on = check.get("admitted_on", iso_date)
+    discharged_on = check.get("discharged_on", iso_date, required=False)
+    hospital = check.get("hospital", text_parser(200))
+    if discharged_on is not None and admitted_on is not None and discharged_on < admitted_on:
+        check.error(
             "discharged_on",
-            f"discharge {discharged_on.isoformat()} is before admission {admitted_on.isoformat()}",
+            _("出院日期 %(end)s 早于入院日期 %(start)s")
+            % {"end": discharged_on.isoformat(), "start": admitted_on.isoformat()},
         )
-    if len(hospital) > 200:
-        raise RowError(row, "hospital", "is longer than 200 characters")
+    check.done()
     return StayRow(number, admitted_on, discharged_on, hospital)
 
 
@@ -60,7 +74,7 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
 
 def _describe(stay) -> str:
     return (
-        f"{stay.admitted_on.isoformat()}..{stay.discharged_on.isoformat() if stay.discharged_on else 'open'} "
+        f"{stay.admitted_on.isoformat()}..{stay.discharged_on.isoformat() if stay.discharged_on else _('至今')} "
         f"({stay.hospital})"
     )
 
@@ -89,8 +103,8 @@ def apply_rows(rows: list[tuple[int, StayRow]]) -> tuple[int, int, list[RowError
                     RowError(
                         row,
                         "discharged_on",
-                        f"the stay from {data.admitted_on.isoformat()} was already discharged on "
-                        f"{existing.discharged_on.isoformat()}; an empty discharge cannot reopen it",
+                        _("%(start)s 入院的住院已于 %(end)s 出院；出院日期为空不能重新打开")
+                        % {"start": data.admitted_on.isoformat(), "end": existing.discharged_on.isoformat()},
                     )
                 )
                 continue
@@ -104,7 +118,9 @@ def apply_rows(rows: list[tuple[int, StayRow]]) -> tuple[int, int, list[RowError
             None,
         )
         if clash is not None:
-            errors.append(RowError(row, "admitted_on", f"overlaps the hospital stay {_describe(clash)}"))
+            errors.append(
+                RowError(row, "admitted_on", _("与住院记录 %(stay)s 重叠") % {"stay": _describe(clash)})
+            )
             continue
         if existing is None:
             existing = HospitalStay(person=person, admitted_on=data.admitted_on)

@@ -11,9 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from benefits.models import OtherFundBenefit
-from ltci.core.importing import RowError, field_value, run_import
+from ltci.core.import_fields import RowCheck, RowError, choice_parser, text_parser
+from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
+from ltci.core.importing import run_import
 
 from .common import iso_date, national_id, persons_by_national_id, unknown_person
 
@@ -27,6 +30,18 @@ LABELS = {
     "reference": "文号",
 }
 KIND = "other_fund_benefits"
+FORMAT = ImportFormat(
+    "import_other_fund_benefits",
+    COLUMNS,
+    LABELS,
+    {
+        "national_id": EXAMPLE_PERSON,
+        "fund": "work_injury",
+        "starts_on": "2025-04-01",
+        "ends_on": "2025-04-30",
+        "reference": "GS2025-001",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -38,23 +53,20 @@ class FundRow:
     reference: str
 
 
-def _fund(text: str) -> str:
-    value = text.strip()
-    if value not in OtherFundBenefit.Fund.values:
-        raise ValueError(f"'{text}' is not one of {', '.join(OtherFundBenefit.Fund.values)}")
-    return value
-
-
 def parse_row(row: int, values: dict[str, str]) -> FundRow:
-    number = field_value(row, values, "national_id", national_id)
-    fund = field_value(row, values, "fund", _fund)
-    starts_on = field_value(row, values, "starts_on", iso_date)
-    ends_on = field_value(row, values, "ends_on", iso_date, required=False)
-    reference = (values.get("reference") or "").strip()
-    if ends_on is not None and ends_on < starts_on:
-        raise RowError(row, "ends_on", f"end {ends_on.isoformat()} is before start {starts_on.isoformat()}")
-    if len(reference) > 64:
-        raise RowError(row, "reference", "is longer than 64 characters")
+    check = RowCheck(row, values)
+    number = check.get("national_id", national_id)
+    fund = check.get("fund", choice_parser(OtherFundBenefit.Fund.choices))
+    starts_on = check.get("starts_on", iso_date)
+    ends_on = check.get("ends_on", iso_date, required=False)
+    reference = check.get("reference", text_parser(64), required=False) or ""
+    if ends_on is not None and starts_on is not None and ends_on < starts_on:
+        check.error(
+            "ends_on",
+            _("终止日期 %(end)s 早于起始日期 %(start)s")
+            % {"end": ends_on.isoformat(), "start": starts_on.isoformat()},
+        )
+    check.done()
     return FundRow(number, fund, starts_on, ends_on, reference)
 
 
@@ -64,7 +76,8 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
 
 
 def _describe(benefit) -> str:
-    return f"{benefit.fund} {benefit.starts_on.isoformat()}..{benefit.ends_on.isoformat() if benefit.ends_on else 'open'}"
+    end = benefit.ends_on.isoformat() if benefit.ends_on else _("至今")
+    return f"{benefit.fund} ({benefit.get_fund_display()}) {benefit.starts_on.isoformat()}..{end}"
 
 
 @transaction.atomic
@@ -94,7 +107,9 @@ def apply_rows(rows: list[tuple[int, FundRow]]) -> tuple[int, int, list[RowError
             None,
         )
         if clash is not None:
-            errors.append(RowError(row, "starts_on", f"overlaps the period {_describe(clash)}"))
+            errors.append(
+                RowError(row, "starts_on", _("与期间 %(period)s 重叠") % {"period": _describe(clash)})
+            )
             continue
         if existing is None:
             existing = OtherFundBenefit(person=person, fund=data.fund, starts_on=data.starts_on)

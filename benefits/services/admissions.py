@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from benefits.models import Admission
@@ -48,25 +49,31 @@ def admission_admit(
         if current.institution_id == institution.pk and bed is None:
             return current
         raise AdmissionError(
-            f"the person is already admitted to {current.institution.code} since "
-            f"{current.admitted_on.isoformat()}"
+            _("该参保人自 %(date)s 起已入住 %(code)s")
+            % {"code": current.institution.code, "date": current.admitted_on.isoformat()}
         )
     later = Admission.objects.filter(person=person, admitted_on__gt=on)
     if until is not None:
         later = later.filter(admitted_on__lt=until)
     first_later = later.first()
     if first_later is not None:
-        raise AdmissionError(f"the person has a later admission from {first_later.admitted_on.isoformat()}")
+        raise AdmissionError(
+            _("该参保人在 %(date)s 有更晚的入住记录") % {"date": first_later.admitted_on.isoformat()}
+        )
     free = free_beds(institution=institution, on=on, until=until)
     if bed is None:
         if not free:
-            raise AdmissionError(f"no free registered bed at {institution.code} on {on.isoformat()}")
+            raise AdmissionError(
+                _("%(code)s 在 %(date)s 没有空闲的登记床位")
+                % {"code": institution.code, "date": on.isoformat()}
+            )
         bed = free[0]
     elif bed.institution_id != institution.pk:
-        raise AdmissionError(f"bed {bed.label} does not belong to {institution.code}")
+        raise AdmissionError(_("床位 %(bed)s 不属于 %(code)s") % {"bed": bed.label, "code": institution.code})
     elif bed not in free:
         raise AdmissionError(
-            f"bed {bed.label} of {institution.code} is not registered or not free on {on.isoformat()}"
+            _("%(code)s 的床位 %(bed)s 在 %(date)s 未登记或不空闲")
+            % {"bed": bed.label, "code": institution.code, "date": on.isoformat()}
         )
     admission = Admission(
         person=person, institution=institution, bed=bed, admitted_on=on, discharged_on=until
@@ -76,7 +83,10 @@ def admission_admit(
         with transaction.atomic():
             admission.save()
     except IntegrityError:
-        raise AdmissionError(f"bed {bed.label} of {institution.code} is taken on {on.isoformat()}") from None
+        raise AdmissionError(
+            _("%(code)s 的床位 %(bed)s 在 %(date)s 已被占用")
+            % {"bed": bed.label, "code": institution.code, "date": on.isoformat()}
+        ) from None
     return admission
 
 
@@ -86,7 +96,8 @@ def admission_discharge(*, admission: Admission, on: dt.date, actor=None) -> Adm
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if on < admission.admitted_on:
         raise AdmissionError(
-            f"discharge {on.isoformat()} is before admission {admission.admitted_on.isoformat()}"
+            _("出院日期 %(end)s 早于入住日期 %(start)s")
+            % {"end": on.isoformat(), "start": admission.admitted_on.isoformat()}
         )
     if admission.discharged_on is not None and admission.discharged_on <= on:
         return admission
@@ -100,11 +111,11 @@ def admission_discharge(*, admission: Admission, on: dt.date, actor=None) -> Adm
 def admission_change_bed(*, admission: Admission, bed: Bed, on: dt.date, actor=None) -> Admission:
     """Move the resident to another free registered bed of the same institution from ``on``."""
     if bed.institution_id != admission.institution_id:
-        raise AdmissionError(f"bed {bed.label} does not belong to the resident's institution")
+        raise AdmissionError(_("床位 %(bed)s 不属于该入住者所在机构") % {"bed": bed.label})
     if admission.bed_id == bed.pk:
         return admission
     if on <= admission.admitted_on:
-        raise AdmissionError("a bed change must be after the admission day")
+        raise AdmissionError(_("换床日期必须晚于入住日期"))
     until = admission.discharged_on
     admission_discharge(admission=admission, on=on, actor=actor)
     return admission_admit(

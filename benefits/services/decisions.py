@@ -8,6 +8,7 @@ residential decision admits the person to a free registered bed of its instituti
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from benefits import rules
 from benefits.eligibility import covered_classes_on
@@ -21,7 +22,11 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 class DecisionError(ValueError):
-    """A decision cannot be made; the message names the reason."""
+    """A decision cannot be made; the message names the reason, ``field`` the import column it concerns."""
+
+    def __init__(self, message: str, *, field: str = "*"):
+        super().__init__(message)
+        self.field = field
 
 
 def _actor(actor):
@@ -35,7 +40,7 @@ def _save(decision: BenefitDecision, actor) -> None:
             decision.save()
     except IntegrityError as exc:
         if "decision_no_overlap" in str(exc):
-            raise DecisionError("overlaps another benefit decision of the person") from None
+            raise DecisionError(_("与该参保人的另一项待遇核定重叠"), field="starts_on") from None
         raise
 
 
@@ -45,14 +50,21 @@ def _conclusion_for(person, on: dt.date):
 
     conclusion = conclusion_in_force(person=person, on=on)
     if conclusion is None:
-        raise DecisionError(f"no final assessment conclusion in force on {on.isoformat()}")
+        raise DecisionError(
+            _("%(date)s 没有有效的最终评估结论") % {"date": on.isoformat()}, field="starts_on"
+        )
     klass = benefit_class(conclusion.grade)
     covered = covered_classes_on(on)
     if klass not in covered:
         raise DecisionError(
-            f"the conclusion in force on {on.isoformat()} (grade {conclusion.grade}, "
-            f"{klass or 'no benefit class'}) is not a covered class "
-            f"({', '.join(sorted(covered)) or 'none'})"
+            _("%(date)s 有效的评估结论（%(grade)s 级，%(klass)s）不在保障范围内（%(covered)s）")
+            % {
+                "date": on.isoformat(),
+                "grade": conclusion.grade,
+                "klass": klass or _("无待遇类别"),
+                "covered": ", ".join(sorted(covered)) or _("无"),
+            },
+            field="starts_on",
         )
     return conclusion, klass
 
@@ -61,11 +73,16 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
     from institutions.models import CareForm
 
     if care_form not in CareForm.values:
-        raise DecisionError(f"unknown care form '{care_form}'")
+        raise DecisionError(_("未知的护理服务形式 %(form)s") % {"form": care_form}, field="care_form")
     if care_form in rules.INSTITUTION_REQUIRED_FORMS and institution is None:
-        raise DecisionError(f"care form {care_form} needs an institution")
+        raise DecisionError(
+            _("护理服务形式 %(form)s 必须填写机构") % {"form": care_form}, field="institution_code"
+        )
     if care_form not in rules.INSTITUTION_FORMS and institution is not None:
-        raise DecisionError(f"care form {care_form} is paid to the person and takes no institution")
+        raise DecisionError(
+            _("护理服务形式 %(form)s 的待遇支付给本人，不能填写机构") % {"form": care_form},
+            field="institution_code",
+        )
     if not strict:
         return
     if institution is not None:
@@ -75,15 +92,24 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
         agreement = active_agreement(institution=institution, on=starts_on)
         if agreement is None:
             raise DecisionError(
-                f"institution {institution.code} has no active agreement on {starts_on.isoformat()}"
+                _("机构 %(code)s 在 %(date)s 没有生效的服务协议")
+                % {"code": institution.code, "date": starts_on.isoformat()},
+                field="institution_code",
             )
         if not agreement_covers(agreement.care_forms, care_form):
-            raise DecisionError(f"the agreement of {institution.code} does not cover {care_form}")
+            raise DecisionError(
+                _("机构 %(code)s 的服务协议不包括 %(form)s") % {"code": institution.code, "form": care_form},
+                field="institution_code",
+            )
     if (
         care_form == "remote_cash"
         and not RemoteResidence.objects.in_force(starts_on).filter(person=person).exists()
     ):
-        raise DecisionError(f"remote_cash needs a remote-residence filing valid on {starts_on.isoformat()}")
+        raise DecisionError(
+            _("异地居住现金补助（remote_cash）需要 %(date)s 有效的异地居住备案")
+            % {"date": starts_on.isoformat()},
+            field="care_form",
+        )
 
 
 @transaction.atomic
@@ -110,9 +136,15 @@ def decision_create(
 
     Person.objects.select_for_update().filter(pk=person.pk).first()
     if person.died_on is not None and starts_on > person.died_on:
-        raise DecisionError(f"the person died on {person.died_on.isoformat()}")
+        raise DecisionError(
+            _("该参保人已于 %(date)s 死亡") % {"date": person.died_on.isoformat()}, field="starts_on"
+        )
     if ends_on is not None and ends_on < starts_on:
-        raise DecisionError(f"ends_on {ends_on.isoformat()} is before starts_on {starts_on.isoformat()}")
+        raise DecisionError(
+            _("终止日期 %(end)s 早于起始日期 %(start)s")
+            % {"end": ends_on.isoformat(), "start": starts_on.isoformat()},
+            field="ends_on",
+        )
     _check_form(
         person=person, care_form=care_form, institution=institution, starts_on=starts_on, strict=strict
     )
@@ -125,9 +157,13 @@ def decision_create(
     for existing in overlapping:
         if existing.starts_on >= starts_on or existing.ends_on is not None:
             raise DecisionError(
-                f"overlaps the benefit decision {existing.care_form} from "
-                f"{existing.starts_on.isoformat()}"
-                + (f" to {existing.ends_on.isoformat()}" if existing.ends_on else "")
+                _("与待遇核定 %(form)s（%(label)s，%(period)s）重叠")
+                % {
+                    "period": f"{existing.starts_on.isoformat()}..{existing.ends_on.isoformat() if existing.ends_on else ''}",
+                    "form": existing.care_form,
+                    "label": existing.get_care_form_display(),
+                },
+                field="starts_on",
             )
     for existing in overlapping:
         decision_end(
@@ -164,7 +200,7 @@ def decision_create(
                 actor=actor,
             )
         except AdmissionError as exc:
-            raise DecisionError(str(exc)) from None
+            raise DecisionError(str(exc), field="institution_code") from None
     return decision
 
 
@@ -179,9 +215,9 @@ def decision_change_form(
 ) -> BenefitDecision:
     """Close the decision the day before ``starts_on`` and open one with the new form (择一享受)."""
     if decision.starts_on >= starts_on:
-        raise DecisionError("the new care form must start after the current decision started")
+        raise DecisionError(_("新的护理服务形式必须晚于当前待遇核定的起始日期开始"))
     if decision.ends_on is not None and decision.ends_on < starts_on - ONE_DAY:
-        raise DecisionError("the decision has already ended")
+        raise DecisionError(_("该待遇核定已经终止"))
     return decision_create(
         person=decision.person,
         care_form=care_form,
@@ -209,7 +245,7 @@ def decision_end(
     """
     decision = BenefitDecision.objects.select_for_update().get(pk=decision.pk)
     if reason not in BenefitDecision.EndReason.values:
-        raise DecisionError(f"unknown end reason '{reason}'")
+        raise DecisionError(_("未知的终止原因 %(reason)s") % {"reason": reason})
     ends_on = max(ends_on, decision.starts_on)
     if decision.ends_on is not None and decision.ends_on <= ends_on:
         return decision

@@ -1,8 +1,9 @@
 """Personal-account events (SPEC 3.3, 11.2): balances for the yearly run, credits that recover arrears."""
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
-from ltci.core.importing import RowError
+from ltci.core.import_fields import RowError, duplicate_message, unknown_person_message
 
 from ..models import Person
 from .arrears import recover_arrears
@@ -16,7 +17,7 @@ def account_events_apply(parsed) -> tuple[int, int, list[RowError]]:
     for row_no, r in parsed:
         key = (r.national_id, r.event, r.amount, r.occurred_on)
         if key in seen:
-            errors.append(RowError(row_no, "*", f"duplicate: the same event is already in row {seen[key]}"))
+            errors.append(RowError(row_no, "*", duplicate_message(seen[key])))
             continue
         seen[key] = row_no
         rows.append((row_no, r))
@@ -30,15 +31,13 @@ def account_events_apply(parsed) -> tuple[int, int, list[RowError]]:
     for row_no, r in rows:
         person = persons.get(r.national_id)
         if person is None:
-            errors.append(
-                RowError(row_no, "national_id", f"unknown person {r.national_id} (not in the roster)")
-            )
+            errors.append(RowError(row_no, "national_id", unknown_person_message(r.national_id)))
         elif not person[1]:
             errors.append(
                 RowError(
                     row_no,
                     "national_id",
-                    "the person has no personal account (has_personal_account is false in the roster)",
+                    _("该参保人没有个人账户（参保名册中 has_personal_account 为 false）"),
                 )
             )
         else:

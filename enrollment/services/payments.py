@@ -5,9 +5,10 @@ import hashlib
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ltci.core.idnumber import age_on
-from ltci.core.importing import RowError
+from ltci.core.import_fields import RowError, duplicate_message, unknown_person_message
 from ltci.core.policy import PolicyError
 
 from .. import rules
@@ -80,7 +81,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
     for row_no, r in parsed:
         key = payment_key(r)
         if key in seen:
-            errors.append(RowError(row_no, "*", f"duplicate: the same payment is already in row {seen[key]}"))
+            errors.append(RowError(row_no, "*", duplicate_message(seen[key])))
             continue
         seen[key] = row_no
         rows.append((row_no, r, key))
@@ -108,9 +109,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
     for row_no, r, key in sorted(rows, key=lambda x: (x[1].national_id, x[1].year, x[1].paid_on, x[0])):
         person = persons.get(r.national_id)
         if person is None:
-            errors.append(
-                RowError(row_no, "national_id", f"unknown person {r.national_id} (not in the roster)")
-            )
+            errors.append(RowError(row_no, "national_id", unknown_person_message(r.national_id)))
             continue
         if key in existing_keys:
             unchanged += 1
@@ -123,8 +122,10 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                     RowError(
                         row_no,
                         "channel",
-                        "family payment from an employee's account is not "
-                        f"allowed by the policy in force on {r.paid_on.isoformat()}",
+                        _(
+                            "%(date)s 有效的政策不允许用职工个人账户为家庭成员缴费（family_account 家庭共济账户）"
+                        )
+                        % {"date": r.paid_on.isoformat()},
                     )
                 )
                 continue
@@ -133,7 +134,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                     RowError(
                         row_no,
                         "payer_national_id",
-                        f"{r.payer_national_id} is not an insured employee with a personal account",
+                        _("%(id)s 不是有个人账户的职工参保人") % {"id": r.payer_national_id},
                     )
                 )
                 continue
@@ -143,7 +144,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                 coverage_by_year[r.year] = first_coverage_in_year([p.pk for p in persons.values()], r.year)
             cover = coverage_by_year[r.year].get(person.pk)
             if cover is None:
-                errors.append(RowError(row_no, "year", f"the person is not covered in {r.year}"))
+                errors.append(RowError(row_no, "year", _("该参保人 %(year)s 年未参保") % {"year": r.year}))
                 continue
             try:
                 if r.year not in policies:
@@ -162,7 +163,8 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                 RowError(
                     row_no,
                     "amount",
-                    f"{r.amount} exceeds the amount due for {r.year} (outstanding {max(outstanding, 0):.2f})",
+                    _("%(amount)s 超过 %(year)s 年度应缴金额（尚欠 %(due)s）")
+                    % {"amount": r.amount, "year": r.year, "due": f"{max(outstanding, 0):.2f}"},
                 )
             )
             continue

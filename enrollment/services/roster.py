@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ltci.core.importing import RowError
+from ltci.core.import_fields import RowError, duplicate_message
 from ltci.core.sql import copy_rows, history_insert, pg_array
 
 from ..models import CoveragePeriod, Person
@@ -57,8 +58,8 @@ def _decide(row_no, r, state, *, closes, opens, updates):
                 raise RowError(
                     row_no,
                     "enrolled_on",
-                    f"insurance_type changes from {cp_type} to {r.insurance_type}: enrolled_on must be "
-                    f"the date of the change, after the current coverage start {cp_start.isoformat()}",
+                    _("险种由 %(old)s 变为 %(new)s：参保日期应为变更日期，晚于当前参保起始日期 %(start)s")
+                    % {"old": cp_type, "new": r.insurance_type, "start": cp_start.isoformat()},
                 )
             close_row = (cp_id, r.enrolled_on - dt.timedelta(days=1), "")
             open_row = (pid, r.insurance_type, r.enrolled_on, r.ended_on, Start.ENROLLED, r.end_reason)
@@ -67,7 +68,8 @@ def _decide(row_no, r, state, *, closes, opens, updates):
                 raise RowError(
                     row_no,
                     "ended_on",
-                    f"{r.ended_on.isoformat()} is before the coverage start {cp_start.isoformat()}",
+                    _("%(end)s 早于参保起始日期 %(start)s")
+                    % {"end": r.ended_on.isoformat(), "start": cp_start.isoformat()},
                 )
             close_row = (cp_id, r.ended_on, r.end_reason)
     else:
@@ -75,17 +77,19 @@ def _decide(row_no, r, state, *, closes, opens, updates):
             pass  # the same end again: nothing to do
         elif r.enrolled_on > cp_end:
             if died_on:
-                raise RowError(row_no, "enrolled_on", f"the person died on {died_on.isoformat()}")
+                raise RowError(
+                    row_no, "enrolled_on", _("该参保人已于 %(date)s 死亡") % {"date": died_on.isoformat()}
+                )
             open_row = (pid, r.insurance_type, r.enrolled_on, r.ended_on, Start.MOVED_IN, r.end_reason)
         else:
             raise RowError(
                 row_no,
                 "enrolled_on" if not r.ended_on else "ended_on",
-                f"coverage already ended on {cp_end.isoformat()} ({cp_reason or 'type change'}); "
-                "a re-enrolment needs enrolled_on after that date",
+                _("参保已于 %(end)s 终止（%(reason)s）；重新参保的参保日期须晚于该日")
+                % {"end": cp_end.isoformat(), "reason": cp_reason or _("险种变更")},
             )
     if died_on and r.end_reason != "died" and open_row:
-        raise RowError(row_no, "enrolled_on", f"the person died on {died_on.isoformat()}")
+        raise RowError(row_no, "enrolled_on", _("该参保人已于 %(date)s 死亡") % {"date": died_on.isoformat()})
     if close_row:
         closes.append(close_row)
     if open_row:
@@ -119,7 +123,7 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
                 RowError(
                     row_no,
                     "national_id",
-                    f"duplicate: {r.national_id} is already in row {first_row[r.national_id]}",
+                    duplicate_message(first_row[r.national_id]),
                 )
             )
             continue

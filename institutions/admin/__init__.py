@@ -11,7 +11,7 @@ from ltci.core.admin_views import import_view
 from ltci.core.permissions import can, requires
 
 from .. import rules
-from ..imports import CAREGIVER_COLUMNS, INSTITUTION_COLUMNS, import_caregivers, import_institutions
+from ..imports import CAREGIVER_FORMAT, INSTITUTION_FORMAT, import_caregivers, import_institutions
 from ..models import (
     Agreement,
     AgreementPause,
@@ -152,7 +152,7 @@ class InstitutionAdmin(SimpleHistoryAdmin):
             self,
             request,
             title=_("导入协议机构（import_institutions）"),
-            columns=INSTITUTION_COLUMNS,
+            fmt=INSTITUTION_FORMAT,
             importer=import_institutions,
         )
 
@@ -298,7 +298,7 @@ class CaregiverAdmin(SimpleHistoryAdmin):
             self,
             request,
             title=_("导入护理人员（import_caregivers）"),
-            columns=CAREGIVER_COLUMNS,
+            fmt=CAREGIVER_FORMAT,
             importer=import_caregivers,
         )
 

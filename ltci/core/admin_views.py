@@ -4,18 +4,28 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from .models import JobRun
+from .downloads import import_errors_attachment
+from .import_templates import ImportFormat, template_response
+from .models import ImportBatch, JobRun
 from .uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
 
 
-def import_view(model_admin, request, *, title, columns, importer):
+def import_view(model_admin, request, *, title, fmt: ImportFormat, importer):
     """The admin upload page of a SPEC 11 file import: the file goes to ``importer`` (the same service as the
     command) and its report, with every row error, is shown on the page. A big file runs as a job: the page
-    then follows the job (``?job=ID``) and shows its report when it is done (issue 13).
+    then follows the job (``?job=ID``) and shows its report when it is done (issue 13). ``?template=zh|en``
+    downloads the import's template file and ``?errors=BATCH`` the error report of one of its batches (issue 14).
 
     Who may import: the admin method serving the page is decorated with ``@requires(capability)``
-    (ltci.core.permissions); the permission matrix test refuses a custom admin URL without one.
+    (ltci.core.permissions); the permission matrix test refuses a custom admin URL without one. The template
+    download is the same page, so it needs the same capability.
     """
+    template = template_response(request, fmt)
+    if template is not None:
+        return template
+    if request.GET.get("errors", "").isdigit():
+        batch = get_object_or_404(ImportBatch, pk=request.GET["errors"], kind=fmt.kind)
+        return import_errors_attachment([batch], f"{batch.kind}-{batch.pk}-errors.csv")
     report = job = None
     if request.GET.get("job", "").isdigit():
         job = get_object_or_404(JobRun, pk=request.GET["job"], job=JOB_PREFIX + importer.__name__)
@@ -35,8 +45,9 @@ def import_view(model_admin, request, *, title, columns, importer):
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": title,
-        "columns": columns,
+        "fmt": fmt,
         "report": report,
         "job": job,
+        "errors_url": f"?errors={report.batch_id}" if report and report.batch_id and report.errors else "",
     }
     return TemplateResponse(request, "admin/import_form.html", context)

@@ -23,7 +23,7 @@ def parse_iso_date(text: str) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise ValueError(f"'{raw}' is not a date in the form YYYY-MM-DD") from None
+        raise ValueError(_("%(text)s 不是 YYYY-MM-DD 格式的日期") % {"text": raw}) from None
 
 
 def parse_month(text: str) -> dt.date:
@@ -35,7 +35,7 @@ def parse_month(text: str) -> dt.date:
             raise ValueError
         return dt.date(int(year), int(month), 1)
     except ValueError:
-        raise ValueError(f"'{raw}' is not a month in the form YYYY-MM") from None
+        raise ValueError(_("%(text)s 不是 YYYY-MM 格式的月份") % {"text": raw}) from None
 
 
 def month_end(first: dt.date) -> dt.date:

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # First two digits: province-level division codes (GB/T 2260).
@@ -68,21 +70,23 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdInfo:
     """
     number = (raw or "").strip().upper()
     if len(number) != 18:
-        raise InvalidIdNumber(f"must have 18 characters, has {len(number)}")
+        raise InvalidIdNumber(_("应为 18 位，填写的有 %(n)s 位") % {"n": len(number)})
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdNumber("must be 17 digits followed by a digit or X")
+        raise InvalidIdNumber(_("应为 17 位数字加一位数字或 X"))
     if number[:2] not in PROVINCES:
-        raise InvalidIdNumber(f"region code {number[:6]} is not a valid province")
+        raise InvalidIdNumber(_("地址码 %(code)s 不是有效的省份") % {"code": number[:6]})
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber(f"birth date {number[6:14]} is not a valid date") from None
+        raise InvalidIdNumber(_("出生日期 %(date)s 不是有效日期") % {"date": number[6:14]}) from None
     today = today or dt.date.today()  # noqa: DTZ011 (usable without Django settings)
     if birth > today or birth.year < 1880:
-        raise InvalidIdNumber(f"birth date {birth.isoformat()} is out of range")
+        raise InvalidIdNumber(_("出生日期 %(date)s 超出范围") % {"date": birth.isoformat()})
     expected = check_char(number[:17])
     if number[17] != expected:
-        raise InvalidIdNumber(f"check character is {number[17]}, expected {expected}")
+        raise InvalidIdNumber(
+            _("校验码是 %(got)s，应为 %(expected)s") % {"got": number[17], "expected": expected}
+        )
     sex = "M" if int(number[16]) % 2 else "F"
     return IdInfo(number=number, birth_date=birth, sex=sex, region_code=number[:6])
 

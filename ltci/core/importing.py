@@ -15,8 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from .exports import csv_text
+from .import_fields import RowError, RowProblems, labelled_reason, required_message
 from .limits import (
     FileError,
     ImportLimits,
@@ -27,15 +29,7 @@ from .limits import (
     row_limit_message,
 )
 
-
-@dataclass
-class RowError(Exception):
-    row: int
-    field: str
-    reason: str
-
-    def __str__(self):
-        return f"row {self.row}, field {self.field}: {self.reason}"
+__all__ = ["ImportReport", "RowError", "RowProblems", "field_value", "read_rows", "run_import"]
 
 
 @dataclass
@@ -77,11 +71,19 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.file_error:
-            return f"{self.filename}: file rejected: {self.file_error}"
-        return (
-            f"{self.filename}: {self.rows_total} rows, {self.applied} applied, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected"
-        )
+            return _("%(file)s：整个文件被拒绝，未做任何更改：%(error)s") % {
+                "file": self.filename,
+                "error": self.file_error,
+            }
+        return _(
+            "%(file)s：共 %(rows)s 行，导入 %(applied)s 行，无变化 %(unchanged)s 行，拒绝 %(rejected)s 行"
+        ) % {
+            "file": self.filename,
+            "rows": self.rows_total,
+            "applied": self.applied,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
 
 
 def _normalise(name) -> str:
@@ -115,7 +117,7 @@ def read_rows(
     limits = current_limits()
     check_size(len(content or b""), limits)
     if not content or not content.strip():
-        raise FileError("the file is empty")
+        raise FileError(_("文件是空的"))
     if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
         table, xlsx = _xlsx_rows(content, limits), True
     else:
@@ -123,7 +125,7 @@ def read_rows(
     try:
         return _rows(table, columns, set(optional), limits.max_rows, xlsx=xlsx, labels=labels or {})
     except csv.Error as exc:
-        raise FileError(f"the file is not a readable CSV file ({exc})") from None
+        raise FileError(_("文件不是可读取的 CSV 文件（%(exc)s）") % {"exc": exc}) from None
 
 
 def decode_csv(content: bytes) -> str:
@@ -139,22 +141,33 @@ def decode_csv(content: bytes) -> str:
         return content.decode("gb18030")
     except UnicodeDecodeError:
         raise FileError(
-            f"the file is neither UTF-8 nor GB18030/GBK (byte {utf8_at}): save it as a CSV in UTF-8 or GBK"
+            _("文件编码既不是 UTF-8 也不是 GB18030/GBK（第 %(byte)s 字节）：请另存为 UTF-8 或 GBK 编码的 CSV")
+            % {"byte": utf8_at}
         ) from None
 
 
-def _check_header(header: list[str], columns: list[str], optional: set[str]) -> None:
+def _shown_columns(codes: Iterable[str], labels: dict[str, str]) -> str:
+    return ", ".join(f"{labels[c]}（{c}）" if c in labels else c for c in codes)
+
+
+def _check_header(header: list[str], columns: list[str], optional: set[str], labels: dict[str, str]) -> None:
     missing = [c for c in columns if c not in header and c not in optional]
     unknown = [c for c in header if c and c not in columns]
     if missing or unknown:
         parts = []
         if missing:
-            parts.append("missing column(s): " + ", ".join(missing))
+            parts.append(_("缺少列：%(columns)s") % {"columns": _shown_columns(missing, labels)})
         if unknown:
-            parts.append("unknown column(s): " + ", ".join(unknown))
-        raise FileError("wrong header: " + "; ".join(parts) + ". Expected: " + ", ".join(columns))
-    if len(header) != len(set(header)):
-        raise FileError("wrong header: a column appears twice")
+            parts.append(_("未知列：%(columns)s") % {"columns": ", ".join(unknown)})
+        raise FileError(
+            _("表头不正确：%(problems)s。应为：%(expected)s")
+            % {"problems": "；".join(parts), "expected": _shown_columns(columns, labels)}
+        )
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if twice:
+        raise FileError(
+            _("表头不正确：列 %(columns)s 出现了两次") % {"columns": _shown_columns(twice, labels)}
+        )
 
 
 def _rows(
@@ -170,32 +183,32 @@ def _rows(
         if header is None:
             if refused is not None:
                 raise FileError(
-                    f"row 1, column {refused + 1}: contains a {raw[refused].what}; "
-                    "save the sheet with values only"
+                    _("第 1 行第 %(n)s 列：含有%(what)s；请只保存数值后再导入")
+                    % {"n": refused + 1, "what": raw[refused].what}
                 )
             codes = {_normalise(name): code for code, name in labels.items()}
             header = [codes.get(_normalise(c), _normalise(c)) for c in raw]
-            _check_header(header, columns, optional)
+            _check_header(header, columns, optional, labels)
             continue
         index += 1
         if index - 1 > max_rows:
             raise FileError(row_limit_message(max_rows))
         if refused is not None:
-            name = header[refused] if refused < len(header) and header[refused] else f"column {refused + 1}"
+            name = header[refused] if refused < len(header) and header[refused] else str(refused + 1)
             raise FileError(
-                f"row {index}, field {name}: contains a {raw[refused].what}; save the sheet with values only"
+                _("第 %(row)s 行 %(field)s 列：含有%(what)s；请只保存数值后再导入")
+                % {"row": index, "field": name, "what": raw[refused].what}
             )
         if len(raw) > len(header) and any(c.strip() for c in raw[len(header) :]):
-            rows.append((index, {"__error__": f"has {len(raw)} fields, the header has {len(header)}"}))
+            message = _("本行有 %(n)s 个字段，表头只有 %(m)s 列") % {"n": len(raw), "m": len(header)}
+            rows.append((index, {"__error__": message}))
             continue
         values = {name: raw[i].strip() if i < len(raw) else "" for i, name in enumerate(header)}
         for name in optional:
             values.setdefault(name, "")
         rows.append((index, values))
     if header is None:
-        raise FileError("the file is empty")
-    if not rows:
-        raise FileError("the file has a header but no data rows")
+        raise FileError(_("文件是空的"))
     return rows
 
 
@@ -215,7 +228,9 @@ def _xlsx_rows(content: bytes, limits):
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many types for corrupt files
-        raise FileError(f"the file is not a readable XLSX workbook ({exc.__class__.__name__})") from None
+        raise FileError(
+            _("文件不是可读取的 XLSX 工作簿（%(type)s）") % {"type": exc.__class__.__name__}
+        ) from None
     sheet.reset_dimensions()  # never trust the declared size (a forged A1:XFD1048576 pads every row)
     try:
         for row in sheet.iter_rows():
@@ -227,11 +242,11 @@ def _xlsx_rows(content: bytes, limits):
 def _xlsx_value(cell):
     value = cell.value
     if getattr(cell, "data_type", None) == "f":  # plain, array and data-table formulas alike
-        return _Refused("formula")
+        return _Refused(_("公式"))
     if value is None or isinstance(value, bool):
         return "" if value is None else str(value).lower()
     if not isinstance(value, _SCALARS):
-        return _Refused(f"value that is not text, a number or a date ({value.__class__.__name__})")
+        return _Refused(_("不是文本、数字或日期的值（%(type)s）") % {"type": value.__class__.__name__})
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
     if isinstance(value, dt.date):
@@ -275,12 +290,13 @@ def run_import(
         try:
             parsed.append((row_number, parse_row(row_number, values)))
         except RowError as err:
-            report.errors.append(err)
+            report.errors.extend(err.problems)
     if parsed:
         applied, unchanged, errors = apply_rows(parsed)
         report.applied, report.unchanged = applied, unchanged
-        report.errors.extend(errors)
-    report.errors.sort(key=lambda e: e.row)
+        for err in errors:
+            report.errors.extend(err.problems)
+    report.errors = [labelled_reason(e, labels or {}) for e in sorted(report.errors, key=lambda e: e.row)]
     report.batch_id = ImportBatch.objects.create(
         kind=kind,
         filename=filename,
@@ -303,7 +319,7 @@ def field_value(
     text = values.get(name, "")
     if not text:
         if required:
-            raise RowError(row, name, "is required")
+            raise RowError(row, name, required_message())
         return None
     try:
         return parser(text)
@@ -320,12 +336,15 @@ def command_import(command, path: str, importer: Callable[..., ImportReport], **
     """
     file_path = Path(path)
     if not file_path.is_file():
-        raise CommandError(f"{path}: no such file", returncode=2)
+        raise CommandError(_("%(path)s：文件不存在") % {"path": path}, returncode=2)
     limits = ImportLimits.command()
     try:
         check_size(file_path.stat().st_size, limits)
     except FileError as exc:
-        raise CommandError(f"{file_path.name}: file rejected: {exc}", returncode=2) from None
+        raise CommandError(
+            _("%(file)s：整个文件被拒绝，未做任何更改：%(error)s") % {"file": file_path.name, "error": exc},
+            returncode=2,
+        ) from None
     with import_limits(limits):
         report = importer(content=file_path.read_bytes(), filename=file_path.name, **kwargs)
     command.stdout.write(report.summary())
@@ -335,7 +354,7 @@ def command_import(command, path: str, importer: Callable[..., ImportReport], **
         error_path = file_path.with_name(file_path.name + ".errors.csv")
         try:
             error_path.write_text(report.error_csv(), encoding="utf-8")
-            command.stderr.write(f"error report: {error_path}")
+            command.stderr.write(_("错误报告：%(path)s") % {"path": error_path})
         except OSError:
             pass
     if report.file_error:

@@ -93,7 +93,9 @@ def check_zip(content: bytes, limits: ImportLimits) -> None:
     try:
         infos = zipfile.ZipFile(io.BytesIO(content)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise FileError(f"the file is not a readable XLSX workbook ({exc.__class__.__name__})") from None
+        raise FileError(
+            _("文件不是可读取的 XLSX 工作簿（%(type)s）") % {"type": exc.__class__.__name__}
+        ) from None
     if len(infos) > MAX_MEMBERS:
         raise FileError(_("XLSX 文件包含 %(n)s 个部件，不是正常的工作簿") % {"n": len(infos)})
     total = sum(info.file_size for info in infos)

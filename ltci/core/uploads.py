@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -111,6 +111,7 @@ def import_job_queue(*, content: bytes, filename: str, importer, actor, options:
             "file": stored,
             "filename": filename,
             "objects": {name: [obj._meta.label, obj.pk] for name, obj in options.items()},
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
         started_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -151,6 +152,12 @@ def import_job_run(job_id: int) -> str:
 
 
 def _run(job: JobRun) -> str:
+    """Import in the language of the user who uploaded the file (the reasons and the summary are stored)."""
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        return _run_in_language(job)
+
+
+def _run_in_language(job: JobRun) -> str:
     params = job.params
     try:
         importer = _importer(params["importer"])

@@ -6,10 +6,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from assessment import services
 from assessment.models import Application, Conclusion
 from tests.assessment.conftest import MODERATE, coordinator_group, make_assessors, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 D = dt.date
 User = get_user_model()
@@ -110,7 +119,7 @@ def test_conclusion_import_upload(client, coordinator, xuzhou):
         f"{person.national_id},3,2025-01-01,,\n".encode(),
     )
     page = client.post("/admin/assessment/conclusion/import/", {"file": upload}).content.decode()
-    assert "1 applied" in page
+    assert "导入 1 行" in page
     assert Conclusion.objects.get(person=person).imported
 
 

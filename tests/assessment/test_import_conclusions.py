@@ -5,9 +5,18 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from assessment.models import Conclusion, ConclusionEvent
 from tests.assessment.conftest import make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 HEADER = "national_id,grade,concluded_on,valid_until,agency_code\n"
 
@@ -80,10 +89,14 @@ def test_later_lower_conclusion_publishes_a_downgrade(tmp_path, people):
         (
             "{id},3,2024-03-10,,HOME1",
             "agency_code",
-            "institution HOME1 is not an assessment agency (type home_care)",
+            "institution HOME1 is not an assessment agency (type home_care Home care service company)",
         ),
         ("320302194005069999,3,2024-03-10,,", "national_id", "check character is 9, expected"),
-        ("110101199001011237,3,2024-03-10,,", "national_id", "no insured person with ID 110101199001011237"),
+        (
+            "110101199001011237,3,2024-03-10,,",
+            "national_id",
+            "no insured person with ID number 110101199001011237",
+        ),
         ("{id},3,2099-03-10,,", "concluded_on", "2099-03-10 is in the future"),
     ],
 )

@@ -5,11 +5,20 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from benefits.documents import decision_letter_pdf
 from benefits.models import BenefitDecision
 
 from .conftest import make_conclusion, make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -75,7 +84,7 @@ def test_create_form_shows_the_service_error(admin_client, policy):
             "starts_on": "2024-02-01",
         },
     )
-    assert "no final assessment conclusion in force on 2024-02-01" in response.content.decode()
+    assert "2024-02-01 没有有效的最终评估结论" in response.content.decode()
 
 
 def test_letter_pdf_is_numbered_and_reissued_identically(admin_client, person):
@@ -105,7 +114,7 @@ def test_hospital_stay_upload_in_the_admin(admin_client, person):
         f"national_id,admitted_on,discharged_on,hospital\n{person.national_id},2024-03-05,,市一院\n".encode(),
     )
     response = admin_client.post("/admin/benefits/hospitalstay/import/", {"file": upload})
-    assert "1 applied" in response.content.decode()
+    assert "导入 1 行" in response.content.decode()
     assert admin_client.get("/admin/benefits/hospitalstay/").status_code == 200
     assert admin_client.get("/admin/benefits/benefitdecision/").status_code == 200
 
@@ -181,12 +190,12 @@ def test_work_injury_upload_is_for_benefit_auditors_and_supervisors_only_read(cl
         f"{person.national_id},maternity,2024-03-05,2024-03-30,SY-1\n".encode(),
     )
     response = client.post("/admin/benefits/otherfundbenefit/import/", {"file": upload})
-    assert "1 applied" in response.content.decode()
+    assert "导入 1 行" in response.content.decode()
     assert OtherFundBenefit.objects.get(person=person).reference == "SY-1"
     bad = SimpleUploadedFile(
         "funds.csv",
         f"national_id,fund,starts_on,ends_on,reference\n{person.national_id},pension,2024-04-05,,\n".encode(),
     )
     page = client.post("/admin/benefits/otherfundbenefit/import/", {"file": bad}).content.decode()
-    assert "1 rejected" in page and "<td>2</td><td>fund</td>" in page and "pension" in page
+    assert "拒绝 1 行" in page and "<td>2</td><td>fund</td>" in page and "pension" in page
     assert OtherFundBenefit.objects.count() == 1

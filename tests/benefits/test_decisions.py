@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError
+from django.utils import translation
 
 from benefits.models import Admission, BenefitDecision, EventCursor, RemoteResidence
 from benefits.services import (
@@ -20,6 +21,14 @@ from benefits.services.housekeeping import end_decisions_daily
 from benefits.tasks import end_decisions_daily as end_task
 
 from .conftest import make_conclusion, make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -95,7 +104,10 @@ def test_decisions_never_overlap_in_the_database(person, inst):
 
 def test_a_decision_starting_before_an_existing_one_is_refused(person, inst):
     decision_create(person=person, care_form="home_visits", institution=inst, starts_on=D(2024, 3, 1))
-    with pytest.raises(DecisionError, match="overlaps the benefit decision home_visits from 2024-03-01"):
+    with pytest.raises(
+        DecisionError,
+        match=r"overlaps the benefit decision home_visits \(Home visit services, 2024-03-01\.\.",
+    ):
         decision_create(person=person, care_form="home_family", institution=inst, starts_on=D(2024, 2, 1))
 
 

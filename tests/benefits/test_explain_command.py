@@ -5,10 +5,19 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from benefits.services import decision_create
 
 from .conftest import make_conclusion, make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,20 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from benefits.imports import import_benefit_decisions
 from benefits.models import Admission, BenefitDecision
 
 from .conftest import make_conclusion, make_id, make_institution, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 HEADER = "national_id,care_form,institution_code,carer_trained,starts_on,ends_on\n"
@@ -83,7 +92,7 @@ def test_residential_without_a_free_bed_is_rejected(person, inst):
     report = run(text)
     assert report.applied == 2
     assert [str(e) for e in report.errors] == [
-        "row 4, field institution_code: no free registered bed at JG0001 on 2024-01-01"
+        "row 4, field institution_code: no free registered bed at JG0001 on 2024-01-01 (机构编码)"
     ]
     assert not BenefitDecision.objects.filter(person=person).exists()
     assert sorted(Admission.objects.values_list("bed__label", flat=True)) == ["01", "02"]
@@ -94,35 +103,39 @@ def test_residential_without_a_free_bed_is_rejected(person, inst):
     [
         (
             "{id},spa,,,2024-01-01,",
-            "row 2, field care_form: unknown care form 'spa'; expected one of: residential, home_visits, "
-            "home_family, remote_cash, home_package_copay, daily_allowance, community, "
-            "device, prevention",
+            "row 2, field care_form: is not an allowed value (given: spa; allowed: residential Residential care in "
+            "an agreement institution, home_visits Home visit services, home_family Family care + home visits, "
+            "remote_cash Cash allowance for out-of-area residence, home_package_copay Home care package, "
+            "daily_allowance Daily home care allowance, community Community care, device Assistive devices, "
+            "prevention Disability prevention) (护理服务形式)",
         ),
         (
             "{id},residential,,,2024-01-01,",
-            "row 2, field institution_code: is required for care form residential",
+            "row 2, field institution_code: is required for care form residential (Residential care in an "
+            "agreement institution) (机构编码)",
         ),
         (
             "{id},remote_cash,JG0001,,2024-01-01,",
-            "row 2, field institution_code: must be empty: remote_cash is paid to the person",
+            "row 2, field institution_code: must be empty: remote_cash (Cash allowance for out-of-area residence) "
+            "is paid to the person (机构编码)",
         ),
         (
             "{id},home_family,JG0001,maybe,2024-01-01,",
-            "row 2, field carer_trained: 'maybe' is not true or false",
+            "row 2, field carer_trained: is not true or false (given: maybe) (照护人已培训)",
         ),
         (
             "{id},home_family,JG0001,true,2024-01-05,2024-01-01",
-            "row 2, field ends_on: 2024-01-01 is before starts_on 2024-01-05",
+            "row 2, field ends_on: 2024-01-01 is before starts_on 2024-01-05 (待遇终止日期)",
         ),
         (
             "{id},home_visits,NOPE,,2024-01-01,",
-            "row 2, field institution_code: no institution with code NOPE",
+            "row 2, field institution_code: no institution with code NOPE (机构编码)",
         ),
         (
             "{id},home_visits,JG0001,,2023-01-01,",
-            "row 2, field starts_on: no final assessment conclusion in force on 2023-01-01",
+            "row 2, field starts_on: no final assessment conclusion in force on 2023-01-01 (待遇起始日期)",
         ),
-        ("{id},home_visits,JG0001,,,", "row 2, field starts_on: is required"),
+        ("{id},home_visits,JG0001,,,", "row 2, field starts_on: is required (待遇起始日期)"),
     ],
 )
 def test_bad_rows_are_rejected(person, inst, line, expected):
@@ -139,9 +152,9 @@ def test_unknown_person_and_uncovered_class_are_rejected(person, inst):
         f"{stranger},home_visits,JG0001,,2024-01-01,\n{mild.national_id},home_visits,JG0001,,2024-01-01,\n"
     )
     assert [str(e) for e in report.errors] == [
-        f"row 2, field national_id: no insured person with ID number {stranger}",
+        f"row 2, field national_id: no insured person with ID number {stranger} (not in the roster) (公民身份号码)",
         "row 3, field starts_on: the conclusion in force on 2024-01-01 (grade 1, mild) is not a covered class "
-        "(moderate, severe)",
+        "(moderate, severe) (待遇起始日期)",
     ]
 
 
@@ -149,7 +162,8 @@ def test_overlap_with_a_closed_decision_is_rejected(person, inst):
     run(f"{person.national_id},home_visits,JG0001,,2023-07-01,2024-06-30\n")
     report = run(f"{person.national_id},home_family,JG0001,true,2024-01-01,\n")
     assert [str(e) for e in report.errors] == [
-        "row 2, field starts_on: overlaps the benefit decision home_visits from 2023-07-01 to 2024-06-30"
+        "row 2, field starts_on: overlaps the benefit decision home_visits (Home visit services, "
+        "2023-07-01..2024-06-30) (待遇起始日期)"
     ]
 
 

@@ -5,12 +5,21 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from benefits.eligibility import explain, month_verdicts
 from benefits.imports import import_other_fund_benefits
 from benefits.models import OtherFundBenefit
 
 from .conftest import make_id, make_person
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -45,7 +54,10 @@ def test_import_creates_periods_is_idempotent_and_closes_an_open_one(person):
             "{id},work_injury,2024-03-09,2024-03-05,\n",
             "row 2, field ends_on: end 2024-03-05 is before start 2024-03-09",
         ),
-        ("{id},pension,2024-03-05,,\n", "row 2, field fund: 'pension' is not one of work_injury, maternity"),
+        (
+            "{id},pension,2024-03-05,,\n",
+            "row 2, field fund: is not an allowed value (given: pension; allowed:",
+        ),
         ("{id},,2024-03-05,,\n", "row 2, field fund: is required"),
         (
             "{id},maternity,2024-02-30,,\n",
@@ -55,7 +67,7 @@ def test_import_creates_periods_is_idempotent_and_closes_an_open_one(person):
         ("{id},maternity,2024-03-05,,{long}\n", "row 2, field reference: is longer than 64 characters"),
         (
             "320302194001019999,maternity,2024-03-05,,\n",
-            "row 2, field national_id: '320302194001019999' is not a valid ID number",
+            "row 2, field national_id: check character is 9, expected",
         ),
         ("{id},maternity,2024-03-05,,,extra\n", "row 2, field *: has 6 fields, the header has 5"),
     ],
@@ -76,8 +88,9 @@ def test_unknown_person_and_overlaps_are_rejected(person):
         f"{person.national_id},maternity,2024-03-10,2024-03-20,\n"
     )
     assert [str(e) for e in report.errors] == [
-        f"row 2, field national_id: no insured person with ID number {other}",
-        "row 4, field starts_on: overlaps the period work_injury 2024-03-01..2024-03-10",
+        f"row 2, field national_id: no insured person with ID number {other} (not in the roster) (公民身份号码)",
+        "row 4, field starts_on: overlaps the period work_injury (Work-injury insurance) 2024-03-01..2024-03-10 "
+        "(起始日期)",
     ]
     assert report.applied == 2  # another fund may overlap: each is its own period
 
@@ -86,7 +99,7 @@ def test_the_command_prints_row_errors_and_refuses_a_bad_file(person, tmp_path, 
     path = tmp_path / "funds.csv"
     path.write_text(HEADER + f"{person.national_id},pension,2024-03-05,,\n", encoding="utf-8")
     call_command("import_other_fund_benefits", str(path))
-    assert "row 2, field fund: 'pension' is not one of" in capsys.readouterr().err
+    assert "row 2, field fund: is not an allowed value (given: pension;" in capsys.readouterr().err
     assert not OtherFundBenefit.objects.exists()
     path.write_text("national_id,fund,starts_on\n1,2,3\n", encoding="utf-8")
     with pytest.raises(CommandError, match="missing column"):

@@ -143,8 +143,9 @@ def test_the_raw_sql_condition_is_the_queryset_condition_on_every_day(model):
     for day in (D(2024, 2, 29) + dt.timedelta(days=n) for n in range(8)):
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT t.id FROM {table} t WHERE {in_force_sql(model, 't', '%(on)s')}", {"on": day}
-            )  # noqa: S608
+                f"SELECT t.id FROM {table} t WHERE {in_force_sql(model, 't', '%(on)s')}",  # noqa: S608
+                {"on": day},
+            )
             raw = sorted(pk for (pk,) in cursor.fetchall())
         assert raw == sorted(model.objects.in_force(day).values_list("pk", flat=True)), day
     assert person and inst

@@ -1,8 +1,17 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from ltci.core.idnumber import InvalidIdNumber, make_id_number, mask_id, parse_id_number
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 VALID = "11010519491231002X"  # GB 11643 example
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from assessment.imports import CONCLUSION_COLUMNS, CONCLUSION_LABELS, import_conclusions
 from benefits.imports import decisions, hospital, other_funds
@@ -25,6 +26,14 @@ from institutions.imports import (
     import_institutions,
 )
 from settlement import imports as service_records
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 IMPORTS = {
     "roster": (import_roster, ROSTER_COLUMNS, ROSTER_LABELS),

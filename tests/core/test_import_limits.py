@@ -14,6 +14,14 @@ from enrollment.models import Person
 from ltci.core.models import ImportBatch
 from tests.enrollment.conftest import ROSTER_HEADER, nid
 
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.usefixtures("xuzhou")
 
 

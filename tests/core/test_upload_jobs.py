@@ -3,10 +3,19 @@ shows; only the right users see it."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from institutions.models import Institution
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.tasks import import_job_run
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 INSTITUTIONS = (
     "code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"
@@ -42,19 +51,19 @@ def test_a_big_admin_upload_runs_as_a_job_and_the_page_shows_its_report(
     assert len(sent) == 1 and not ImportBatch.objects.exists() and not Institution.objects.exists()
     waiting = admin_client.get(f"{PAGE}?job={job.pk}").content.decode()
     assert "已转入后台作业" in waiting and f"#{job.pk}" in waiting
-    assert import_job_run.apply(args=[job.pk]).get() == "inst.csv: 3 rows, 3 applied, 0 unchanged, 0 rejected"
+    assert import_job_run.apply(args=[job.pk]).get() == "inst.csv：共 3 行，导入 3 行，无变化 0 行，拒绝 0 行"
     job.refresh_from_db()
     assert job.state == "done" and job.params["batch"] == ImportBatch.objects.get().pk
     assert Institution.objects.count() == 3 and not list((media / "imports").iterdir())
     done = admin_client.get(f"{PAGE}?job={job.pk}").content.decode()
-    assert "3 rows, 3 applied" in done
+    assert "共 3 行，导入 3 行" in done
     assert import_job_run.apply(args=[job.pk]).get() == "nothing to do"
     assert ImportBatch.objects.count() == 1
 
 
 def test_a_small_admin_upload_is_imported_at_once(xuzhou, admin_client, media):
     response = admin_client.post(PAGE, {"file": SimpleUploadedFile("inst.csv", institutions_csv(2))})
-    assert response.status_code == 200 and "2 rows, 2 applied" in response.content.decode()
+    assert response.status_code == 200 and "共 2 行，导入 2 行" in response.content.decode()
     assert not JobRun.objects.exists()
 
 

@@ -1,11 +1,19 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from ltci.core.models import ImportBatch
 from ltci.core.roles import ENROLLMENT_CLERK
 
 from .conftest import ROSTER_HEADER, nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -52,10 +60,10 @@ def test_clerk_uploads_roster_and_downloads_errors(client, clerk, xuzhou):
         "/admin/enrollment/person/import/roster/",
         {"file": SimpleUploadedFile("roster.csv", body, content_type="text/csv")},
     )
-    assert page.status_code == 200 and "1 applied" in page.text
+    assert page.status_code == 200 and "导入 1 行" in page.text
     batch = ImportBatch.objects.get()
     errors = client.get(f"/admin/enrollment/person/import-errors/{batch.pk}/")
-    assert "unknown region 999999" in errors.content.decode()
+    assert "未知的行政区划代码 999999" in errors.content.decode()
 
 
 def test_wrong_users_cannot_import_or_run(client, stranger, xuzhou):

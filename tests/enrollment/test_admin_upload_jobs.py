@@ -1,7 +1,9 @@
 """Finding 6 (issue 13): a big roster uploaded in the admin runs as a job; the page follows it; other staff
 cannot open it."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from enrollment.models import Person
 from ltci.core.models import ImportBatch, JobRun
@@ -9,6 +11,14 @@ from ltci.core.tasks import import_job_run
 
 from .conftest import ROSTER_HEADER, nid
 from .test_admin import clerk, stranger  # noqa: F401 - fixtures
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 PAGE = "/admin/enrollment/person/import/roster/"
 
@@ -42,7 +52,7 @@ def test_big_roster_upload_is_queued_and_its_report_shown(
     import_job_run.apply(args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     batch = ImportBatch.objects.get()
-    assert "4 rows, 3 applied" in page and "unknown region 999999" in page
+    assert "共 4 行，导入 3 行" in page and "未知的行政区划代码 999999" in page
     assert f"/admin/enrollment/person/import-errors/{batch.pk}/" in page
     assert Person.objects.count() == 3 and batch.created_by == clerk
     client.force_login(stranger)

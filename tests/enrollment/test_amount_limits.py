@@ -10,6 +10,14 @@ from ltci.core.models import ImportBatch
 
 from .conftest import nid
 
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
+
 PAY = "national_id,year,amount,paid_on,channel,payer_national_id\n"
 
 

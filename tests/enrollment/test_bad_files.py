@@ -14,6 +14,14 @@ from ltci.core.models import ImportBatch
 
 from .conftest import ROSTER_HEADER, nid
 
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
+
 GOOD = f"{nid(1)},张三,employee,320302,2022-01-01,,true,,"
 
 
@@ -25,8 +33,7 @@ def run(body: bytes, filename="roster.csv"):
     ("body", "message"),
     [
         (b"", "the file is empty"),
-        (ROSTER_HEADER.encode(), "the file has a header but no data rows"),
-        (b"national_id,name\n1,2\n", "wrong header: missing column(s): insurance_type"),
+        (b"national_id,name\n1,2\n", "wrong header: missing column(s): 险种（insurance_type）"),
         ((ROSTER_HEADER + GOOD + "\n").encode() + b"\xff\x80\n", "the file is neither UTF-8 nor GB18030/GBK"),
     ],
 )
@@ -68,15 +75,15 @@ def bad_row(row: str) -> str:
         ),
         (
             f"{nid(1)},张三,worker,320302,2022-01-01,,true,,",
-            "row 2, field insurance_type: 'worker' is not one of",
+            "row 2, field insurance_type: is not an allowed value (given: worker; allowed: employee",
         ),
         (
             f"{nid(1)},张三,employee,320302,2022-01-01,rich,true,,",
-            "row 2, field categories: unknown category code(s): rich",
+            "row 2, field categories: unknown code(s) rich (allowed: medical_aid",
         ),
         (
             f"{nid(1)},张三,employee,320302,2022-01-01,,yes,,",
-            "row 2, field has_personal_account: 'yes' is not true or false",
+            "row 2, field has_personal_account: is not true or false (given: yes)",
         ),
         (
             f"{nid(1)},张三,employee,320302,2022-01-01,,true,2023-01-01,",
@@ -114,7 +121,7 @@ def test_amount_with_three_decimals_rejected(roster):
         report = import_payments(content=body.encode(), filename="p.csv")
     assert (
         str(report.errors[0])
-        == "row 2, field amount: '5.001' has more than two decimals (amounts are in yuan to the fen)"
+        == "row 2, field amount: '5.001' has more than two decimals (amounts are in yuan to the fen) (缴费金额)"
     )
 
 
@@ -123,7 +130,11 @@ def test_valid_rows_apply_and_bad_rows_are_reported(xuzhou):
         (ROSTER_HEADER + GOOD + "\n" + f"{nid(3)},李四,employee,999999,2022-01-01,,true,,\n").encode()
     )
     assert (report.applied, report.rejected) == (1, 1)
-    assert ImportBatch.objects.get().error_report.splitlines()[1].startswith("3,region_code,unknown region")
+    assert (
+        ImportBatch.objects.get()
+        .error_report.splitlines()[1]
+        .startswith("3,region_code,field region_code: unknown region 999999")
+    )
 
 
 def xlsx(rows) -> bytes:
@@ -205,4 +216,6 @@ def test_id_number_with_unknown_province_is_refused(xuzhou):
 
     first17 = "99030219600501001"
     row = f"{first17}{check_char(first17)},张三,employee,320302,2022-01-01,,true,,"
-    assert bad_row(row) == "row 2, field national_id: region code 990302 is not a valid province"
+    assert (
+        bad_row(row) == "row 2, field national_id: region code 990302 is not a valid province (公民身份号码)"
+    )

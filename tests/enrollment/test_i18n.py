@@ -33,6 +33,10 @@ def test_admin_upload_and_run_pages_in_english(client, admin_user):
     client.force_login(admin_user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     page = client.get("/admin/enrollment/person/import/roster/")
-    assert "Columns" in page.text and "列（表头必须完全一致）" not in page.text
+    assert (
+        "Column code" in page.text
+        and "Download the template (Chinese header)" in page.text
+        and "列代码" not in page.text
+    )
     page = client.get("/admin/enrollment/contribution/run/")
     assert "Contribution year" in page.text and "缴费年度" not in page.text

@@ -1,11 +1,20 @@
 """Issue 14: CSV files saved by a Chinese spreadsheet (GBK/GB18030) are read like UTF-8 ones."""
 
 import pytest
+from django.utils import translation
 
 from enrollment.imports import import_roster
 from enrollment.models import Person
 
 from .conftest import ROSTER_HEADER, nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 ROWS = f"{nid(1)},张三丰,employee,320302,2022-01-01,,true,,\n{nid(2)},欧阳娜娜,resident,320302,2022-01-01,,false,,\n"
 

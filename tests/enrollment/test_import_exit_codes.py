@@ -6,11 +6,19 @@ import subprocess
 import sys
 
 import pytest
+from django.utils import translation
 
 from enrollment.models import Person
 from tests.outside import ROOT, db_url
 
 from .conftest import ROSTER_HEADER, nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 def import_roster(path, **env):
@@ -38,9 +46,9 @@ def test_exit_status_is_0_1_or_2(xuzhou, tmp_path):
     )
     result = import_roster(mixed)
     assert result.returncode == 1, result.stderr
-    assert "unknown region 999999" in result.stderr and (tmp_path / "mixed.csv.errors.csv").exists()
+    assert "未知的行政区划代码 999999" in result.stderr and (tmp_path / "mixed.csv.errors.csv").exists()
     refused = import_roster(good, LTCI_IMPORT_MAX_BYTES="10")
-    assert refused.returncode == 2 and "file rejected" in refused.stderr
+    assert refused.returncode == 2 and "整个文件被拒绝" in refused.stderr
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     assert import_roster(empty).returncode == 2

@@ -3,12 +3,21 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import translation
 
 from enrollment.imports import import_account_events, import_payments
 from enrollment.models import AccountEvent, Contribution, ContributionTransaction, FundIncome
 from enrollment.services.run import contribution_run_year
 
 from .conftest import nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 PAY = "national_id,year,amount,paid_on,channel,payer_national_id\n"
 EVT = "national_id,event,amount,occurred_on\n"
@@ -49,7 +58,7 @@ def test_same_payment_file_twice_is_unchanged(people):
 def test_overpayment_is_rejected(people):
     report = pay(f"{nid(1)},2026,25.00,2026-01-10,cash,")
     assert [str(e) for e in report.errors] == [
-        "row 2, field amount: 25.00 exceeds the amount due for 2026 (outstanding 20.00)"
+        "row 2, field amount: 25.00 exceeds the amount due for 2026 (outstanding 20.00) (缴费金额)"
     ]
     assert not Contribution.objects.exists()
 
@@ -61,9 +70,9 @@ def test_unknown_person_and_bad_payer_rules(people):
         f"{nid(1)},2026,5.00,2026-01-10,family_account,",
     )
     assert [str(e) for e in report.errors] == [
-        f"row 2, field national_id: unknown person {nid(99)} (not in the roster)",
-        "row 3, field payer_national_id: must be empty for channel cash (only family_account)",
-        "row 4, field payer_national_id: is required for channel family_account",
+        f"row 2, field national_id: no insured person with ID number {nid(99)} (not in the roster) (公民身份号码)",
+        "row 3, field payer_national_id: must be empty for channel cash (only family_account) (代缴人公民身份号码)",
+        "row 4, field payer_national_id: is required for channel family_account (代缴人公民身份号码)",
     ]
 
 
@@ -94,8 +103,9 @@ def test_credit_recovers_arrears_oldest_first(people):
 def test_account_events_for_person_without_account_rejected(people):
     report = events(f"{nid(1)},balance,5.00,2025-01-01", f"{nid(3)},credit,0.00,2025-01-01")
     assert [str(e) for e in report.errors] == [
-        "row 2, field national_id: the person has no personal account (has_personal_account is false in the roster)",
-        "row 3, field amount: '0.00' must be greater than 0",
+        "row 2, field national_id: the person has no personal account (has_personal_account is false in the roster) "
+        "(公民身份号码)",
+        "row 3, field amount: '0.00' must be greater than 0 (金额)",
     ]
     assert not AccountEvent.objects.exists()
 
@@ -145,18 +155,14 @@ def test_catch_up_run_after_the_deadline_recovers_from_credits_after_the_deadlin
 def test_duplicated_payment_rows_in_one_file_are_rejected(people):
     row = f"{nid(1)},2026,5.00,2026-01-10,resident_premium,"
     report = pay(row, row)
-    assert [str(e) for e in report.errors] == [
-        "row 3, field *: duplicate: the same payment is already in row 2"
-    ]
+    assert [str(e) for e in report.errors] == ["row 3, field *: duplicate: the same as row 2"]
     assert ContributionTransaction.objects.filter(kind="payment").count() == 1
 
 
 def test_duplicated_account_event_rows_in_one_file_are_rejected(people):
     row = f"{nid(3)},balance,5.00,2026-01-01"
     report = events(row, row)
-    assert [str(e) for e in report.errors] == [
-        "row 3, field *: duplicate: the same event is already in row 2"
-    ]
+    assert [str(e) for e in report.errors] == ["row 3, field *: duplicate: the same as row 2"]
     assert AccountEvent.objects.count() == 1
 
 

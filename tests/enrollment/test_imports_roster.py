@@ -1,8 +1,19 @@
 import datetime as dt
 
+import pytest
+from django.utils import translation
+
 from enrollment.models import CoveragePeriod, Person
 
 from .conftest import nid
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 A = nid(1)
 B = nid(2, region="320303")
@@ -75,6 +86,6 @@ def test_duplicate_national_id_rejects_later_row(roster):
         f"{A},张三,employee,320302,2022-01-01,,true,,", f"{A},张三,employee,320302,2022-01-01,,true,,"
     )
     assert [str(e) for e in report.errors] == [
-        f"row 3, field national_id: duplicate: {A} is already in row 2"
+        "row 3, field national_id: duplicate: the same as row 2 (公民身份号码)"
     ]
     assert Person.objects.count() == 1

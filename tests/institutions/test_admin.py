@@ -127,7 +127,7 @@ def test_import_upload_in_admin_reports_rows(staff_client, xuzhou):
         "/admin/institutions/institution/import/",
         {"file": SimpleUploadedFile("i.csv", content, content_type="text/csv")},
     )
-    assert "1 rows, 1 applied" in response.content.decode()
+    assert "共 1 行，导入 1 行" in response.content.decode()
     assert Institution.objects.get(code="ADM2").status == "active"
 
 

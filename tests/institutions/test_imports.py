@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from institutions import selectors
 from institutions.imports import import_caregivers, import_institutions
@@ -18,12 +19,28 @@ from institutions.rules import make_credit_code
 
 from .helpers import national_id
 
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
+
 TODAY = dt.date(2026, 6, 1)
 HEADER = (
     "code,name,type,region_code,credit_code,care_forms,beds,agreement_from,agreement_to,"
     "insurance_expires_on,price_life,price_medical\n"
 )
 CC1, CC2 = make_credit_code("320302", 1), make_credit_code("320303", 2)
+
+
+def bare(error) -> str:
+    """The reason without the column name the import puts around it (tested in tests/core)."""
+    from institutions.imports import CAREGIVER_LABELS, INSTITUTION_LABELS
+
+    label = {**CAREGIVER_LABELS, **INSTITUTION_LABELS}.get(error.field)
+    return error.reason.removeprefix(f"field {error.field}: ").removesuffix(f" ({label})")
 
 
 def run(text, **kw):
@@ -155,7 +172,7 @@ def test_ended_agreement_is_kept_for_its_days_and_pipeline_state_is_not_reset(db
 
 def test_too_long_names_are_row_errors_not_crashes(db):
     report = run(HEADER + row().replace("机构XZ0001", "长" * 201))
-    assert [(e.row, e.field, e.reason) for e in report.errors] == [
+    assert [(e.row, e.field, bare(e)) for e in report.errors] == [
         (2, "name", "is longer than 200 characters")
     ]
     run(HEADER + row())
@@ -191,19 +208,36 @@ def test_reimport_is_idempotent_and_updates_with_history(db):
 @pytest.mark.parametrize(
     "kwargs,field,reason",
     [
-        ({"credit": "91350100M000100Y44"}, "credit_code", "统一社会信用代码校验位错误：为4，应为3"),
-        ({"life": "60.01"}, "price_life", "生活照料约定日价60.01元超过现行支付标准60.00元"),
-        ({"medical": "50.50"}, "price_medical", "医疗护理约定日价50.50元超过现行支付标准50.00元"),
-        ({"life": "-1"}, "price_life", "“-1”不能为负数"),
+        (
+            {"credit": "91350100M000100Y44"},
+            "credit_code",
+            "Wrong check character in the unified social credit code: 4, expected 3",
+        ),
+        (
+            {"life": "60.01"},
+            "price_life",
+            "Agreed daily rate, personal care 60.01 yuan is above the payment standard in force, 60.00 yuan",
+        ),
+        (
+            {"medical": "50.50"},
+            "price_medical",
+            "Agreed daily rate, medical care 50.50 yuan is above the payment standard in force, 50.00 yuan",
+        ),
+        ({"life": "-1"}, "price_life", "'-1' must not be negative"),
         (
             {"type": "hospital"},
             "type",
-            "'hospital' is not one of elderly_care|medical|community|home_care|assessment_agency|device_provider",
+            "is not an allowed value (given: hospital; allowed: elderly_care Elderly care home, medical "
+            "Medical institution, community Community elderly care centre, home_care Home care service company, "
+            "assessment_agency Assessment agency, device_provider Assistive device provider)",
         ),
         (
             {"forms": "residential;spa"},
             "care_forms",
-            "unknown care form code(s): spa (SPEC 5.2 codes: residential|home_visits|home_family|remote_cash|home_package_copay|daily_allowance|community|device|prevention)",
+            "unknown code(s) spa (allowed: residential Residential care in an agreement institution, home_visits "
+            "Home visit services, home_family Family care + home visits, remote_cash Cash allowance for out-of-area "
+            "residence, home_package_copay Home care package, daily_allowance Daily home care allowance, community "
+            "Community care, device Assistive devices, prevention Disability prevention, separated by semicolons)",
         ),
         ({"beds": "two"}, "beds", "'two' is not a whole number of beds"),
         ({"end": ""}, "agreement_to", "is required when the other agreement date is given"),
@@ -218,7 +252,7 @@ def test_reimport_is_idempotent_and_updates_with_history(db):
 def test_bad_rows_are_rejected_with_row_field_and_reason_and_nothing_written(db, kwargs, field, reason):
     report = run(HEADER + row("XZ0009", credit=CC2) + row(**kwargs))
     assert report.applied == 1
-    assert [(e.row, e.field, e.reason) for e in report.errors] == [(3, field, reason)]
+    assert [(e.row, e.field, bare(e)) for e in report.errors] == [(3, field, reason)]
     assert not Institution.objects.filter(code="XZ0001").exists()
 
 
@@ -233,7 +267,9 @@ def test_lowering_beds_below_occupied_beds_is_a_row_error(db):
         report = run(HEADER + row(beds="2"))
     finally:
         selectors._occupancy_providers.remove(provider)
-    assert [(e.row, e.field, e.reason) for e in report.errors] == [(2, "beds", "床位数2少于在住人数3")]
+    assert [(e.row, e.field, bare(e)) for e in report.errors] == [
+        (2, "beds", "2 beds are fewer than the 3 residents")
+    ]
     assert selectors.registered_bed_count(institution=Institution.objects.get(), on=TODAY) == 3
 
 
@@ -244,7 +280,9 @@ def test_duplicate_code_in_one_file_is_rejected(db):
 
 def test_wrong_header_rejects_the_file(db):
     report = run("code,name\nX,Y\n")
-    assert report.file_error.startswith("wrong header: missing column(s): type, region_code")
+    assert report.file_error.startswith(
+        "wrong header: missing column(s): 机构类型（type）, 行政区划代码（region_code）"
+    )
     assert not Institution.objects.exists()
 
 

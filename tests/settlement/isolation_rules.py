@@ -58,6 +58,7 @@ RULES = {
     "settlement_portal:index": Rule(roles=OFFICE),
     "settlement_portal:upload": Rule(roles=OFFICE, method="POST"),
     "settlement_portal:upload_errors": Rule(roles=OFFICE, kwargs=_batch),
+    "settlement_portal:upload_template": Rule(roles=OFFICE),
     "settlement_portal:visit_new": Rule(roles=OFFICE),
     "settlement_portal:upload_job": Rule(roles=OFFICE, kwargs=_upload_job),
     "settlement_portal:claim": Rule(roles=OFFICE, method="POST"),

@@ -13,6 +13,14 @@ from settlement.models import ServiceRecord
 from .conftest import CAREGIVER, bed_days
 from .test_portal_api import portal_user
 
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
+
 COLUMNS = [
     "institution_code",
     "national_id",

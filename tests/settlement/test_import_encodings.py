@@ -2,11 +2,21 @@
 
 import datetime as dt
 
+import pytest
+from django.utils import translation
+
 from settlement.imports import import_service_records
 from settlement.models import ServiceRecord
 
 from .conftest import CAREGIVER, visit
 from .test_import_amounts import COLUMNS
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 def test_gbk_service_records_with_chinese_items_are_read(world):

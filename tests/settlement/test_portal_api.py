@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from institutions.models import Institution, InstitutionUser
@@ -15,6 +16,13 @@ from settlement.models import Appeal, ServiceRecord, SettlementLine, Statement
 from settlement.services.run import settlement_run
 
 from .conftest import CAREGIVER, D, bed_days
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 def portal_user(code, role="admin", name=None):
@@ -91,7 +99,7 @@ def test_api_batch_with_a_bad_record_writes_nothing(world):
     response = client.post("/api/v1/service-records/", [good, bad], format="json")
     assert response.status_code == 400
     assert response.json()["errors"]["records"]["1"]["component"] == [
-        "is required for bed_day and must be life or medical"
+        "床日（bed_day）记录必须填写：life 生活照料 或 medical 医疗护理"
     ]
     assert ServiceRecord.objects.count() == 0
 
@@ -113,7 +121,7 @@ def test_api_refuses_records_for_another_institution(world):
         format="json",
     )
     assert response.status_code == 400
-    assert "not your institution" in json.dumps(response.json(), ensure_ascii=False)
+    assert "不是本机构" in json.dumps(response.json(), ensure_ascii=False)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "staff", "assessor_role"])
@@ -189,8 +197,8 @@ def test_portal_upload_shows_row_errors_and_offers_the_report(world, client):
     response = client.post("/portal/settlement/upload/", {"file": SimpleUploadedFile("may.csv", content)})
     text = response.content.decode()
     assert "共 3 行：新增 1，已存在 0，拒绝 2" in text
-    assert "is required for bed_day" in text
-    assert "is not your institution" in text
+    assert "床日（bed_day）记录必须填写" in text
+    assert "不是本机构" in text
     batch_link = re.search(r"/portal/settlement/upload/(\d+)/errors/", text).group(1)
     report = client.get(f"/portal/settlement/upload/{batch_link}/errors/")
     assert report.status_code == 200

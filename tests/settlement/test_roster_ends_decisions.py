@@ -1,9 +1,19 @@
 """Death and move-out from the roster end the benefit decisions at once (SPEC 5.4, issue: "death and
 move-out from the roster end everything they should"), not only at the next daily job."""
 
+import pytest
+from django.utils import translation
+
 from benefits.models import BenefitDecision
 
 from .conftest import D
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 def _decision(nid):

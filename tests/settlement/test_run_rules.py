@@ -5,8 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from .conftest import CAREGIVER, D, bed_days, line_for, new_id, stored_unchecked, visit
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 def test_duplicate_row_in_one_file_is_refused_at_entry_and_a_stored_duplicate_rejected_as_duplicate(world):

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from enrollment.models import Person
@@ -14,6 +15,14 @@ from settlement.services.records import records_store
 
 from .conftest import D, new_id
 from .test_portal_api import portal_user
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
+
 
 NOT_SERVED = "该参保人不在本机构服务对象中或身份证号有误"
 URL = "/api/v1/service-records/"
@@ -56,7 +65,7 @@ def test_an_unknown_id_and_a_known_person_of_another_institution_get_the_same_an
     # The institution's own client is accepted; the staff file import keeps the precise reason.
     assert client.post(URL, [bed_day(served)], format="json").status_code == 201
     out, err = world.records([{**bed_day(unknown), "institution_code": "YL001"}])
-    assert f"no insured person with ID {unknown}" in out + err + _last_report()
+    assert f"没有公民身份号码为 {unknown} 的参保人" in out + err + _last_report()
 
 
 def _last_report():

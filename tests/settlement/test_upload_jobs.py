@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from ltci.core.models import JobRun
 from ltci.core.tasks import import_job_run
@@ -12,6 +13,13 @@ from settlement.models import ServiceRecord
 from .conftest import bed_days
 from .test_import_amounts import csv_bytes
 from .test_portal_api import portal_user, staff_user
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """These tests read the English reasons and summaries (issue 14: Chinese by default, English when chosen)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
