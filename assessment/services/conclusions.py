@@ -222,6 +222,7 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
                 errors.extend(problems)
                 continue
             seen[key] = row
+            assert until is not None  # a validity neither given nor computable is a problem above
             if _apply_one(person, item, until, agency):
                 applied += 1
             else:

@@ -94,6 +94,8 @@ class _Refused(str):
     """An XLSX cell whose value is not plain data (a formula of any kind, or an object): non-empty text that
     _rows turns into an error naming the row and field."""
 
+    what: str
+
     def __new__(cls, what: str):
         cell = super().__new__(cls, f"<{what}>")
         cell.what = what
@@ -294,8 +296,8 @@ def run_import(
     if parsed:
         applied, unchanged, errors = apply_rows(parsed)
         report.applied, report.unchanged = applied, unchanged
-        for err in errors:
-            report.errors.extend(err.problems)
+        for refused in errors:
+            report.errors.extend(refused.problems)
     report.errors = [labelled_reason(e, labels or {}) for e in sorted(report.errors, key=lambda e: e.row)]
     report.batch_id = ImportBatch.objects.create(
         kind=kind,
