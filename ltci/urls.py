@@ -14,6 +14,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("me/", include("benefits.status_urls")),  # first: the most requested pages (insured persons)
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/enrollment/person/", include("office.urls")),  # the person's case page, before the admin's
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script from the site (?script) instead of inline (CSP).

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "assessment",
     "benefits",
     "settlement",
+    "office",  # staff case pages over every app (top of the house: nothing imports it)
 ]
 
 MIDDLEWARE = [
