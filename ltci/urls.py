@@ -26,7 +26,10 @@ urlpatterns = [
     path("portal/", include("institutions.portal_urls")),
 ]
 
-handler404 = "ltci.core.api.not_found"  # JSON under /api/
+handler400 = "ltci.core.errors.bad_request"
+handler403 = "ltci.core.errors.permission_denied"  # in the admin's layout under /admin/, else the site's
+handler404 = "ltci.core.errors.page_not_found"  # JSON under /api/
+handler500 = "ltci.core.errors.server_error"
 
 # MEDIA_URL is never served (not even with DEBUG): uploads hold medical records and ID numbers and are
 # downloaded only through views that check who may see them (docs/decisions.md, credentials and hardening).
