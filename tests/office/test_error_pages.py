@@ -99,3 +99,78 @@ def test_a_nul_character_in_a_query_is_a_bad_request_page(path):
     response = client.get(path)
     assert response.status_code == 400
     assert 'data-status="400"' in response.content.decode()
+
+
+def test_money_and_history_rows_have_no_delete_in_the_admin():
+    from django.apps import apps
+    from django.contrib import admin
+
+    keep = [
+        "core.jobrun",
+        "core.importbatch",
+        "core.policyrecord",
+        "enrollment.person",
+        "enrollment.coverageperiod",
+        "settlement.servicerecord",
+        "settlement.claim",
+        "settlement.appeal",
+        "settlement.handlingfee",
+        "settlement.fundbudget",
+        "settlement.fundwarning",
+        "assessment.application",
+        "assessment.assessmentfee",
+        "assessment.conclusionevent",
+        "assessment.committeedecision",
+        "benefits.admission",
+        "benefits.hospitalstay",
+        "benefits.otherfundbenefit",
+        "institutions.violation",
+        "institutions.appraisal",
+        "institutions.insurancenotice",
+    ]
+    request = RequestFactory().get("/admin/")
+    request.user = User.objects.create_superuser("keep-root")
+    for label in keep:
+        model_admin = admin.site.get_model_admin(apps.get_model(label))
+        assert not model_admin.has_delete_permission(request), label
+        assert "delete_selected" not in model_admin.get_actions(request), label
+
+
+def test_revoking_a_bed_asks_for_confirmation_first():
+    import datetime as dt
+
+    from institutions.models import Bed
+    from tests.institutions import helpers
+
+    inst = helpers.institution(code="CONFIRM-BED", beds=1)
+    bed = Bed.objects.get(institution=inst)
+    client = Client()
+    client.force_login(helpers.portal_user(inst, "admin", "confirm-admin"))
+    url = reverse("portal:bed_end", args=[bed.pk])
+    day = dt.date.today().isoformat()  # noqa: DTZ011
+    first = client.post(url, {"registered_to": day})
+    assert first.status_code == 200 and 'id="confirm-bed-end"' in first.content.decode()
+    bed.refresh_from_db()
+    assert bed.registered_to is None
+    second = client.post(url, {"registered_to": day, "confirm": "1"})
+    assert second.status_code == 302
+    bed.refresh_from_db()
+    assert bed.registered_to is not None
+
+
+def test_approving_a_run_asks_for_confirmation_first():
+    import datetime as dt
+
+    from settlement.models import SettlementRun
+
+    run = SettlementRun.objects.create(month=dt.date(2020, 1, 1), state="audited")
+    client = client_as(roles.SUPERVISOR, name="confirm-boss")
+    url = reverse("admin:settlement_settlementrun_changelist")
+    first = client.post(url, {"action": "approve", "_selected_action": [run.pk]})
+    assert first.status_code == 200 and 'id="confirm-approve"' in first.content.decode()
+    run.refresh_from_db()
+    assert run.state == "audited"
+    second = client.post(url, {"action": "approve", "_selected_action": [run.pk], "confirm": "1"})
+    assert second.status_code == 302
+    run.refresh_from_db()
+    assert run.state == "approved"
