@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.downloads import import_errors_attachment
 from ltci.core.idnumber import mask_id
 from ltci.core.import_templates import template_response
@@ -161,7 +162,7 @@ class RunForm(forms.Form):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["masked_id", "name", "insurance_type", "region_code", "has_personal_account", "died_on"]
     list_display_links = ["masked_id", "name"]
     list_filter = ["insurance_type", RegionFilter, CategoryFilter, "has_personal_account"]
@@ -261,7 +262,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CoveragePeriod)
-class CoveragePeriodAdmin(SimpleHistoryAdmin):
+class CoveragePeriodAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     """Coverage periods with their history (who changed a start or an end, and when)."""
 
     list_display = ["person", "insurance_type", "start", "end", "start_reason", "end_reason"]

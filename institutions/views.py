@@ -135,6 +135,17 @@ def beds(request):
 def bed_end(request, pk):
     bed = get_object_or_404(Bed, pk=pk, institution=request.institution)
     form = BedEndForm(request.POST)
+    if form.is_valid() and "confirm" not in request.POST:
+        # A risky control: the first POST shows what will happen and asks to confirm (issue 16).
+        return render(
+            request,
+            "portal/bed_end_confirm.html",
+            {
+                "institution": request.institution,
+                "bed": bed,
+                "registered_to": form.cleaned_data["registered_to"],
+            },
+        )
     if form.is_valid():
         try:
             services.bed_end(bed=bed, actor=request.user, **form.cleaned_data)

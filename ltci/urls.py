@@ -14,6 +14,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("me/", include("insured.urls")),  # first: the most requested pages (insured persons)
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/enrollment/person/", include("office.urls")),  # the person's case page, before the admin's
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script from the site (?script) instead of inline (CSP).
@@ -25,7 +26,10 @@ urlpatterns = [
     path("portal/", include("institutions.portal_urls")),
 ]
 
-handler404 = "ltci.core.api.not_found"  # JSON under /api/
+handler400 = "ltci.core.errors.bad_request"
+handler403 = "ltci.core.errors.permission_denied"  # in the admin's layout under /admin/, else the site's
+handler404 = "ltci.core.errors.page_not_found"  # JSON under /api/
+handler500 = "ltci.core.errors.server_error"
 
 # MEDIA_URL is never served (not even with DEBUG): uploads hold medical records and ID numbers and are
 # downloaded only through views that check who may see them (docs/decisions.md, credentials and hardening).

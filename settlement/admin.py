@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.permissions import can, requires
@@ -50,7 +51,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(SimpleHistoryAdmin):
+class ServiceRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = [
         "service_date",
         "institution",
@@ -98,7 +99,7 @@ class ServiceRecordAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = [
         "month",
         "institution",
@@ -256,6 +257,16 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("批准（主管，非运行人）"), permissions=["settlement_approve"])
     def approve(self, request, queryset):
+        if "confirm" not in request.POST:
+            # Approval releases the month for payment: an intermediate page says what, then asks (issue 16).
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("确认批准月度结算"),
+                "opts": self.opts,
+                "runs": queryset.order_by("month", "version"),
+                "action": "approve",
+            }
+            return TemplateResponse(request, "admin/settlement/confirm_approve.html", context)
         self._move(request, queryset, "approved")
 
     @admin.action(description=gettext_lazy("退回草稿"), permissions=["settlement_audit"])
@@ -361,7 +372,7 @@ class PayoutAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = ["created_at", "institution", "line", "state", "amount", "decided_by", "settled_in"]
     list_filter = ["state"]
     list_select_related = ["institution", "line", "decided_by", "settled_in"]
@@ -473,7 +484,7 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(HandlingFee)
-class HandlingFeeAdmin(admin.ModelAdmin):
+class HandlingFeeAdmin(KeepRowsMixin, admin.ModelAdmin):
     """Append-only like every money row (the ledger posted it on entry): a correction is a new line."""
 
     list_display = ["month", "region_code", "amount", "note"]
@@ -491,13 +502,13 @@ class DepositReleaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FundBudget)
-class FundBudgetAdmin(SimpleHistoryAdmin):
+class FundBudgetAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["year", "account", "region_code", "amount", "note"]
     list_filter = ["year", "account"]
     search_fields = ["=region_code"]
 
 
 @admin.register(FundWarning)
-class FundWarningAdmin(admin.ModelAdmin):
+class FundWarningAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = ["raised_on", "kind", "message", "acknowledged"]
     list_filter = ["kind", "acknowledged"]

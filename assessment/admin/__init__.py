@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.admin_views import import_view
 from ltci.core.downloads import stored_file
 from ltci.core.permissions import can, requires
@@ -134,7 +135,7 @@ class ConclusionInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["id", "person", "kind", "applied_on", "state", "agency", "applied_by"]
     list_filter = ["state", "kind", "agency", "person__region_code", "applied_by", "channel"]
     search_fields = ["=person__national_id", "person__name"]
@@ -332,7 +333,7 @@ class AssessorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AssessmentFee)
-class AssessmentFeeAdmin(SimpleHistoryAdmin):
+class AssessmentFeeAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["application", "kind", "payer", "amount", "incurred_on", "agency", "region_code"]
     list_filter = ["kind", "payer", "agency", "region_code"]
     list_select_related = ["application", "agency"]
@@ -344,7 +345,7 @@ class AssessmentFeeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConclusionEvent)
-class ConclusionEventAdmin(admin.ModelAdmin):
+class ConclusionEventAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = ["id", "kind", "person", "effective_on", "grade", "previous_grade", "created_at"]
     list_filter = ["kind"]
     search_fields = ["=person__national_id"]
@@ -392,7 +393,7 @@ class SpotCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeDecision)
-class CommitteeDecisionAdmin(SimpleHistoryAdmin):
+class CommitteeDecisionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["application", "grade", "decided_on", "members"]
     readonly_fields = [
         "application",

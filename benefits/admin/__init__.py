@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.admin_views import import_view
 from ltci.core.downloads import attachment
 from ltci.core.permissions import can, requires
@@ -218,7 +219,7 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Admission)
-class AdmissionAdmin(SimpleHistoryAdmin):
+class AdmissionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["person", "institution", "bed", "admitted_on", "discharged_on"]
     list_select_related = ["person", "institution", "bed"]
     search_fields = ["=person__national_id", "person__name", "=institution__code"]
@@ -227,7 +228,7 @@ class AdmissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HospitalStay)
-class HospitalStayAdmin(SimpleHistoryAdmin):
+class HospitalStayAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["person", "admitted_on", "discharged_on", "hospital"]
     list_select_related = ["person"]
     search_fields = ["=person__national_id", "person__name"]
@@ -256,7 +257,7 @@ class HospitalStayAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OtherFundBenefit)
-class OtherFundBenefitAdmin(SimpleHistoryAdmin):
+class OtherFundBenefitAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["person", "fund", "starts_on", "ends_on", "reference"]
     list_filter = ["fund"]
     list_select_related = ["person"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.permissions import can, requires
 
 from .. import services
@@ -78,7 +79,7 @@ class ViolationAdminForm(forms.ModelForm):
 
 
 @admin.register(Violation)
-class ViolationAdmin(SimpleHistoryAdmin):
+class ViolationAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     form = ViolationAdminForm
     list_display = [
         "institution",
@@ -172,7 +173,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Appraisal)
-class AppraisalAdmin(SimpleHistoryAdmin):
+class AppraisalAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["institution", "year", "total", "release_rate", "decided_at"]
     list_filter = ["year"]
     list_select_related = ["institution"]
@@ -192,7 +193,7 @@ class AppraisalAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InsuranceNotice)
-class InsuranceNoticeAdmin(admin.ModelAdmin):
+class InsuranceNoticeAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = ["created_on", "agreement", "kind", "expires_on", "acknowledged"]
     list_filter = ["kind", "acknowledged"]
     list_select_related = ["agreement__institution"]

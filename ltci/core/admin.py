@@ -3,20 +3,21 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
+from .admin_mixins import KeepRowsMixin
 from .downloads import import_errors_attachment
 from .models import CalendarDay, ImportBatch, JobRun
 from .permissions import can
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = ["job", "period", "state", "done", "total", "started_at", "finished_at", "message"]
     list_filter = ["job", "state"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = [
         "kind",
         "filename",

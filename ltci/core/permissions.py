@@ -197,6 +197,8 @@ CAPABILITIES: dict[str, Capability] = {
     "core.import_errors": _page(
         "download import error reports", "core.view_importbatch", uses=("core.importbatch.download_errors",)
     ),
+    # The staff case page of a person (office/): its sections follow each app's own view permissions
+    "office.case": _page("a person's case page and eligibility explanation", "enrollment.view_person"),
     # Provider portal and API
     "portal.view": _portal(
         "portal home, institution profile and agreement (read)", ADMIN, CLERK, CAREGIVER, ASSESSOR

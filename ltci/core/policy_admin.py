@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_mixins import KeepRowsMixin
 from .models import PolicyRecord, PolicyScheme
 from .policy_forms import KindChoiceForm, form_for, value_summary
 from .policy_schema import KINDS
@@ -21,7 +22,7 @@ class PolicySchemeAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "active", "loaded_at"]
 
 
-class PolicyRecordAdmin(SimpleHistoryAdmin):
+class PolicyRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     list_display = ["scheme", "kind_title", "key", "valid_from", "valid_to", "value_text", "default_mark"]
     list_filter = ["scheme", "kind", "is_default"]
     search_fields = ["kind", "key", "default_reason"]

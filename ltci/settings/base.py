@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "benefits",
     "settlement",
     "insured",  # the insured person's site (/me/): above every domain app
+    "office",  # staff case pages over every app (top of the house: nothing imports it)
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ltci.core.middleware.RejectNulQueryMiddleware",  # after authentication: the 400 page knows staff
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -58,6 +58,10 @@ def test_admin_adds_and_ends_a_bed(inst, admin_client):
     assert response.status_code == 302
     bed = Bed.objects.get(institution=inst, label="A-01")
     response = admin_client.post(f"/portal/beds/{bed.pk}/end/", {"registered_to": "2026-03-31"})
+    assert response.status_code == 200  # the confirmation page first (issue 16)
+    response = admin_client.post(
+        f"/portal/beds/{bed.pk}/end/", {"registered_to": "2026-03-31", "confirm": "1"}
+    )
     assert response.status_code == 302
     bed.refresh_from_db()
     assert bed.registered_to == dt.date(2026, 3, 31)

@@ -86,6 +86,10 @@ def test_upload_claim_run_audit_approve_download(live_server, browser, load_pack
     with boss_page.expect_navigation():
         boss_page.click("button[name=index]")
     run.refresh_from_db()
+    assert run.state == "audited"  # approval asks for confirmation first (issue 16)
+    with boss_page.expect_navigation():
+        boss_page.click("#confirm-approve-button")
+    run.refresh_from_db()
     assert run.state == "approved"
 
     portal.goto(f"{base}/portal/settlement/results/?month=2024-05")
