@@ -19,6 +19,7 @@ from . import (
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
     states,
 )
+from .admin_holds import ChargeHoldAdminMixin, ChargeHoldFilter
 from .models import (
     Appeal,
     Claim,
@@ -50,7 +51,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(SimpleHistoryAdmin):
+class ServiceRecordAdmin(ChargeHoldAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "service_date",
         "institution",
@@ -61,9 +62,11 @@ class ServiceRecordAdmin(SimpleHistoryAdmin):
         "origin",
         "confirmed",
         "excluded_code",
+        "held_reason",
+        "hold_decision",
         "received_at",
     ]
-    list_filter = ["kind", "origin", "confirmed", "excluded_code"]
+    list_filter = [ChargeHoldFilter, "kind", "origin", "confirmed", "excluded_code"]
     list_select_related = ["institution", "person"]
     search_fields = ["=person__national_id", "=institution__code", "=caregiver_national_id"]
     date_hierarchy = "service_date"
@@ -85,6 +88,10 @@ class ServiceRecordAdmin(SimpleHistoryAdmin):
         "client_key",
         "batch",
         "received_at",
+        "held_reason",
+        "hold_decision",
+        "hold_decided_by",
+        "hold_decided_at",
     ]
     fields = readonly_fields + ["confirmed", "excluded_code", "excluded_note"]
 

@@ -19,7 +19,7 @@ from ltci.core.dates import parse_iso_date
 from ltci.core.importing import RowError, field_value, run_import
 from ltci.core.money import parse_amount
 
-from .entry_checks import check_records
+from .entry_checks import check_records, held_message
 from .models import RecordKind, ServiceRecord
 
 COLUMNS = [
@@ -233,6 +233,7 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
     from .services.records import records_store
 
     digest = hashlib.sha256(content or b"").hexdigest()
+    held: list[RowError] = []
 
     def apply_rows(parsed):
         good, errors = resolve(parsed, only_institution=institution)
@@ -242,6 +243,11 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         refused_rows = {e.row for e in refused}
         keyed = [(key, record) for row, key, record in rows if row not in refused_rows]
         applied, unchanged = records_store(records=keyed, origin=ServiceRecord.Origin.FILE)
+        held.extend(
+            held_message(row, record)
+            for row, _key, record in rows
+            if row not in refused_rows and record.get("held_reason")
+        )
         return applied, unchanged, errors
 
     return run_import(
@@ -254,4 +260,5 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         optional=OPTIONAL,
         labels=LABELS,
         actor=actor,
+        held=held,
     )
