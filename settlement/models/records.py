@@ -123,6 +123,11 @@ class ServiceRecord(models.Model):
             ),
             models.Index(fields=["caregiver_national_id", "service_date"]),
             models.Index(fields=["received_at"]),  # late records of months already run
+            models.Index(  # the office's queue of charges awaiting confirmation (settlement.queues)
+                fields=["service_date"],
+                condition=~Q(held_reason="") & Q(hold_decision=""),
+                name="servicerecord_held_waiting",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(charged_amount__gte=0), name="record_charge_not_negative"),

@@ -159,6 +159,9 @@ def _post_action(client, action, record, apply=False):
 def test_the_admin_actions_ask_first_then_decide(world, nid, client, action):
     record = _through("file", nid, client)
     client.force_login(staff("officer", roles.SETTLEMENT_OFFICER))
+    from tests.office.test_dashboard import shown_queues
+
+    assert shown_queues(client.get("/admin/").content.decode())["settlement.held_charges"] == 1
     listed = client.get(CHANGELIST, {"charge_hold": "waiting"})
     assert listed.status_code == 200 and "待确认（超上限）" in listed.content.decode()
     assert [r.pk for r in listed.context["cl"].result_list] == [record.pk]
