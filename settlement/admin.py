@@ -20,6 +20,7 @@ from . import (
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
     states,
 )
+from .admin_holds import ChargeHoldAdminMixin, ChargeHoldFilter
 from .models import (
     Appeal,
     Claim,
@@ -51,7 +52,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class ServiceRecordAdmin(ChargeHoldAdminMixin, KeepRowsMixin, SimpleHistoryAdmin):
     list_display = [
         "service_date",
         "institution",
@@ -62,9 +63,11 @@ class ServiceRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
         "origin",
         "confirmed",
         "excluded_code",
+        "held_reason",
+        "hold_decision",
         "received_at",
     ]
-    list_filter = ["kind", "origin", "confirmed", "excluded_code"]
+    list_filter = [ChargeHoldFilter, "kind", "origin", "confirmed", "excluded_code"]
     list_select_related = ["institution", "person"]
     search_fields = ["=person__national_id", "=institution__code", "=caregiver_national_id"]
     date_hierarchy = "service_date"
@@ -86,6 +89,10 @@ class ServiceRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
         "client_key",
         "batch",
         "received_at",
+        "held_reason",
+        "hold_decision",
+        "hold_decided_by",
+        "hold_decided_at",
     ]
     fields = readonly_fields + ["confirmed", "excluded_code", "excluded_note"]
 

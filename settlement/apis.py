@@ -25,7 +25,7 @@ from ltci.core.schema import ErrorSerializer
 
 from . import selectors
 from .imports import check_records, parse_row, resolve
-from .models import ServiceRecord
+from .models import HoldDecision, ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
 from .services.records import claim_submit, records_store
@@ -55,6 +55,22 @@ class ServiceRecordIn(serializers.Serializer):
 class ServiceRecordOut(serializers.ModelSerializer):
     institution_code = serializers.CharField(source="institution.code")
     national_id = serializers.CharField(source="person.national_id")
+    held = serializers.SerializerMethodField(
+        help_text="true：收费超过政策上限，记录已保存，待经办机构确认后才参加结算（SPEC 7.1）"
+    )
+    held_message = serializers.SerializerMethodField(help_text="待确认或已驳回时的说明（中文），否则为空")
+
+    def get_held(self, record) -> bool:
+        return bool(record.held_reason) and not record.hold_decision
+
+    def get_held_message(self, record) -> str:
+        if not record.held_reason:
+            return ""
+        if record.hold_decision == HoldDecision.REJECTED:
+            return _("经办机构已驳回该超上限收费，不予支付")
+        if record.hold_decision == HoldDecision.CONFIRMED:
+            return _("经办机构已确认该超上限收费")
+        return _("收费金额超过该类记录的政策上限：记录已保存，待医保经办机构确认后才参加结算")
 
     class Meta:
         model = ServiceRecord
@@ -72,6 +88,10 @@ class ServiceRecordOut(serializers.ModelSerializer):
             "items",
             "client_key",
             "received_at",
+            "held",
+            "held_reason",
+            "hold_decision",
+            "held_message",
         ]
 
 
@@ -183,7 +203,8 @@ class ServiceRecordApi(generics.GenericAPIView):
         responses={201: RECORDS_OUT, 200: RECORDS_OUT},
         summary="上传服务记录（单条对象或数组，每次最多1000条；client_key 幂等）",
         description="数组中任何一条有误则全部不写入，400 的 errors.records 按序号列出原因；"
-        "全部 client_key 已存在时返回 200 和已存的记录。",
+        "全部 client_key 已存在时返回 200 和已存的记录。收费超过该类记录政策上限的记录照常保存（201），"
+        "但 held 为 true、held_message 说明待经办机构确认：确认前不参加结算，驳回的不予支付。",
     )
     def post(self, request):
         institution = request.institution

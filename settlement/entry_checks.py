@@ -17,7 +17,7 @@ from ltci.core.importing import RowError
 from ltci.core.policy import PolicyError, policy_in_force
 
 from . import rules
-from .models import RecordKind, ServiceRecord
+from .models import HeldReason, HoldDecision, RecordKind, ServiceRecord
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CEILING_FIELD = {
@@ -68,8 +68,14 @@ def charge_error(row: int, kind: str, charged, bounds) -> RowError | None:
     return None
 
 
+def above_ceiling(kind: str, charged, bounds) -> bool:
+    """A charge above the policy's ceiling for the kind (record_checks): stored but held (SPEC 7.1)."""
+    return charged > bounds[CEILING_FIELD[kind]]
+
+
 def _bounds_error(row: int, record: dict, bounds) -> RowError | None:
-    """The policy's bounds (record_checks) on a visit's duration and a record's charge."""
+    """The policy's bounds (record_checks) on a visit's duration and a record's charge (zero or less; a
+    charge above the ceiling is held for the office's confirmation, not refused)."""
     if record["kind"] == RecordKind.HOME_VISIT and record["started_at"] and record["ended_at"]:
         minutes = _minutes(record)
         if minutes < bounds["visit_min_minutes"] or minutes > bounds["visit_max_minutes"]:
@@ -83,7 +89,9 @@ def _bounds_error(row: int, record: dict, bounds) -> RowError | None:
                     "max": bounds["visit_max_minutes"],
                 },
             )
-    return charge_error(row, record["kind"], record["charged_amount"], bounds)
+    if record["charged_amount"] <= 0:
+        return charge_error(row, record["kind"], record["charged_amount"], bounds)
+    return None
 
 
 def _agreement_error(row: int, record: dict, periods, first_days) -> RowError | None:
@@ -176,11 +184,16 @@ def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
     rows: (row, source_key, resolved record). A source key already stored (or earlier in the batch) is the
     idempotent re-send of that record and is not checked again. Refused, in this order, with the first
     reason of a row: no ``record_checks`` policy in force that day; a visit's duration outside the policy's
-    bounds; a charge of zero or less or above the policy's ceiling for the kind; a date before the
+    bounds; a charge of zero or less; a date before the
     institution's first agreement, without an agreement in force, or an agreement not covering the kind;
     a caregiver not employed by the institution that day; the same record (institution, person, kind,
     date, component, caregiver, start) already stored or earlier in the batch; a visit overlapping another
     visit (stored, or accepted earlier in the batch) of the same person or the same caregiver.
+
+    A record accepted with a charge above the policy's ceiling for its kind gets ``record["held_reason"]``
+    (HeldReason.CHARGE_ABOVE_CEILING): the caller stores it held for the office's confirmation and tells the
+    submitter (``held_message``). A record the office rejected counts neither as stored nor as a visit, so
+    the corrected record can be submitted.
     """
     from institutions.selectors import agreement_days, caregiver_employments, first_agreement_days
 
@@ -203,7 +216,9 @@ def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
             institution_id__in=institution_ids,
             person_id__in={r["person_id"] for _, _, r in rows},
             service_date__in=set(dates),
-        ).values(
+        )
+        .exclude(hold_decision=HoldDecision.REJECTED)
+        .values(
             "institution_id",
             "person_id",
             "kind",
@@ -224,6 +239,7 @@ def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
                 started_at__isnull=False,
                 ended_at__isnull=False,
             )
+            .exclude(hold_decision=HoldDecision.REJECTED)
             .filter(
                 Q(person_id__in={r["person_id"] for r in visit_rows})
                 | Q(caregiver_national_id__in=caregivers)
@@ -274,10 +290,26 @@ def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
         if error is not None:
             errors.append(error)
             continue
+        if above_ceiling(record["kind"], record["charged_amount"], bounds[day]):
+            record["held_reason"] = HeldReason.CHARGE_ABOVE_CEILING
         existing.add(_identity(record))
         if record["kind"] == RecordKind.HOME_VISIT and record["started_at"] and record["ended_at"]:
             visits.add(record)
     return errors
+
+
+def held_message(row: int, record: dict) -> RowError:
+    """What the submitter is told of a record stored but held for the office's confirmation."""
+    ceiling = policy_in_force("record_checks", on=record["service_date"])[CEILING_FIELD[record["kind"]]]
+    return RowError(
+        row,
+        "charged_amount",
+        gettext(
+            "收费金额 %(amount)s 元超过该类记录的上限 %(max)s 元（政策参数）：记录已保存，"
+            "待医保经办机构确认后才参加结算；经办机构驳回的不予支付"
+        )
+        % {"amount": f"{record['charged_amount']:.2f}", "max": f"{ceiling:.2f}"},
+    )
 
 
 def bed_day_charge_error(charge, *, month: dt.date) -> str | None:

@@ -27,7 +27,7 @@ from ltci.core.import_templates import EXAMPLE_CAREGIVER, EXAMPLE_PERSON, Import
 from ltci.core.importing import run_import
 from ltci.core.money import parse_amount
 
-from .entry_checks import check_records
+from .entry_checks import check_records, held_message
 from .models import RecordKind, ServiceRecord
 
 COLUMNS = [
@@ -262,6 +262,7 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
     from .services.records import records_store
 
     digest = hashlib.sha256(content or b"").hexdigest()
+    held: list[RowError] = []
 
     def apply_rows(parsed):
         good, errors = resolve(parsed, only_institution=institution)
@@ -271,6 +272,11 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         refused_rows = {e.row for e in refused}
         keyed = [(key, record) for row, key, record in rows if row not in refused_rows]
         applied, unchanged = records_store(records=keyed, origin=ServiceRecord.Origin.FILE)
+        held.extend(
+            held_message(row, record)
+            for row, _key, record in rows
+            if row not in refused_rows and record.get("held_reason")
+        )
         return applied, unchanged, errors
 
     return run_import(
@@ -283,4 +289,5 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         optional=OPTIONAL,
         labels=LABELS,
         actor=actor,
+        held=held,
     )

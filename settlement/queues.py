@@ -1,12 +1,12 @@
 """Settlement's work queues on the staff dashboard (ltci.core.workqueues): runs waiting for audit, approval and
-payment, open appeals, and the fund's early warnings."""
+payment, open appeals, charges held above the ceiling, and the fund's early warnings."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.workqueues import WorkQueue, register
 
-from .models import Appeal, FundWarning, SettlementRun
+from .models import Appeal, FundWarning, ServiceRecord, SettlementRun
 
 Run = SettlementRun.State
 
@@ -35,6 +35,14 @@ register(
             reverse("admin:settlement_appeal_changelist") + f"?state__exact={Appeal.State.OPEN}"
         ),
         order=43,
+    ),
+    WorkQueue(
+        key="settlement.held_charges",
+        label=_("待确认超上限收费"),
+        capability="settlement.confirm_charges",
+        count=lambda today: ServiceRecord.objects.exclude(held_reason="").filter(hold_decision="").count(),
+        url=lambda today: reverse("admin:settlement_servicerecord_changelist") + "?charge_hold=waiting",
+        order=44,
     ),
     WorkQueue(
         key="settlement.fund_warnings",

@@ -26,7 +26,7 @@ from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, up
 
 from . import selectors
 from .apis import statement_csv_response
-from .entry_checks import bed_day_charge_error
+from .entry_checks import bed_day_charge_error, held_message
 from .imports import CATALOGUE, FORMAT, check_records, import_service_records, parse_row, resolve
 from .models import ServiceRecord
 from .rules import reason_text
@@ -79,6 +79,10 @@ def index(request):
             "records": selectors.records_for_institution(institution=institution, month=month).count(),
             "unconfirmed": selectors.records_for_institution(institution=institution, month=month)
             .filter(confirmed=False)
+            .count(),
+            "held": selectors.records_for_institution(institution=institution, month=month)
+            .exclude(held_reason="")
+            .filter(hold_decision="")
             .count(),
             "claims": institution.claims.all()[:12],
             "statements": selectors.statements_for_institution(institution=institution)[:12],
@@ -180,8 +184,12 @@ def visit_new(request):
         if errors:
             form.add_error(None, "；".join(f"{e.field}: {e.reason}" for e in errors))
         else:
-            records_store(records=[(key, good[0][1])], origin=ServiceRecord.Origin.PORTAL)
-            messages.success(request, _("上门服务记录已保存"))
+            record = good[0][1]
+            records_store(records=[(key, record)], origin=ServiceRecord.Origin.PORTAL)
+            if record.get("held_reason"):
+                messages.warning(request, held_message(1, record).reason)
+            else:
+                messages.success(request, _("上门服务记录已保存"))
             return redirect("settlement_portal:visit_new")
     return render(request, "portal/settlement/visit.html", {"institution": institution, "form": form})
 

@@ -42,12 +42,16 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     file_error: str = ""
     batch_id: int | None = None
+    # Rows applied but held for the office's confirmation (counted in ``applied``), each with the reason.
+    held: list[RowError] = field(default_factory=list)
 
     @classmethod
     def from_batch(cls, batch) -> "ImportReport":
         """The report of a recorded batch (an import that ran as a job), its row errors read back."""
         lines = list(csv.reader(io.StringIO(batch.error_report)))[1:] if batch.error_report else []
         errors = [RowError(int(row) if row.isdigit() else 0, name, reason) for row, name, reason in lines]
+        held_lines = list(csv.reader(io.StringIO(batch.held_report)))[1:] if batch.held_report else []
+        held = [RowError(int(row) if row.isdigit() else 0, name, reason) for row, name, reason in held_lines]
         return cls(
             kind=batch.kind,
             filename=batch.filename,
@@ -57,6 +61,7 @@ class ImportReport:
             errors=errors,
             file_error=batch.file_error,
             batch_id=batch.pk,
+            held=held,
         )
 
     @property
@@ -69,21 +74,34 @@ class ImportReport:
             lineterminator="\r\n",
         )
 
+    def held_csv(self) -> str:
+        return csv_text(
+            [["row", "field", "reason"], *([e.row, e.field, e.reason] for e in self.held)],
+            lineterminator="\r\n",
+        )
+
     def summary(self) -> str:
         if self.file_error:
             return _("%(file)s：整个文件被拒绝，未做任何更改：%(error)s") % {
                 "file": self.filename,
                 "error": self.file_error,
             }
-        return _(
-            "%(file)s：共 %(rows)s 行，导入 %(applied)s 行，无变化 %(unchanged)s 行，拒绝 %(rejected)s 行"
-        ) % {
-            "file": self.filename,
-            "rows": self.rows_total,
-            "applied": self.applied,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
+        held = (
+            _("（其中 %(held)s 行收费超过上限，已保存待经办机构确认）") % {"held": len(self.held)}
+            if self.held
+            else ""
+        )
+        return (
+            _("%(file)s：共 %(rows)s 行，导入 %(applied)s 行，无变化 %(unchanged)s 行，拒绝 %(rejected)s 行")
+            % {
+                "file": self.filename,
+                "rows": self.rows_total,
+                "applied": self.applied,
+                "unchanged": self.unchanged,
+                "rejected": self.rejected,
+            }
+            + held
+        )
 
 
 def _normalise(name) -> str:
@@ -269,11 +287,13 @@ def run_import(
     optional: Iterable[str] = (),
     labels: dict[str, str] | None = None,
     actor=None,
+    held: list[RowError] | None = None,
 ) -> ImportReport:
     """Parse every row, hand the valid ones to apply_rows (atomic), record the batch.
 
     apply_rows returns (applied, unchanged, errors) where errors are rows rejected by
-    cross-record checks; it must write nothing for those rows.
+    cross-record checks; it must write nothing for those rows. ``held`` is the list apply_rows fills with
+    the rows it applied but held for the office's confirmation (listed in the report, not errors).
     """
     from .models import ImportBatch
 
@@ -299,6 +319,7 @@ def run_import(
         for refused in errors:
             report.errors.extend(refused.problems)
     report.errors = [labelled_reason(e, labels or {}) for e in sorted(report.errors, key=lambda e: e.row)]
+    report.held = sorted(held or [], key=lambda e: e.row)
     report.batch_id = ImportBatch.objects.create(
         kind=kind,
         filename=filename,
@@ -309,6 +330,8 @@ def run_import(
         rows_rejected=report.rejected,
         error_report=report.error_csv() if report.errors else "",
         file_error=report.file_error,
+        rows_held=len(report.held),
+        held_report=report.held_csv() if report.held else "",
         created_by=actor if getattr(actor, "pk", None) else None,
     ).pk
     return report
@@ -350,6 +373,8 @@ def command_import(command, path: str, importer: Callable[..., ImportReport], **
     with import_limits(limits):
         report = importer(content=file_path.read_bytes(), filename=file_path.name, **kwargs)
     command.stdout.write(report.summary())
+    for note in report.held:  # applied, listed for the office's confirmation (not an error: exit 0)
+        command.stdout.write(_("待确认：%(note)s") % {"note": note})
     for err in report.errors:
         command.stderr.write(str(err))
     if report.errors:

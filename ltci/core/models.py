@@ -203,6 +203,9 @@ class ImportBatch(models.Model):
     rows_unchanged = models.IntegerField(_("无变化"), default=0)
     rows_rejected = models.IntegerField(_("已拒绝"), default=0)
     error_report = models.TextField(_("错误报告(CSV)"), blank=True)
+    # Rows stored but held for the office's confirmation (a service record's charge above its ceiling).
+    rows_held = models.IntegerField(_("已保存待确认"), default=0)
+    held_report = models.TextField(_("待确认清单(CSV)"), blank=True)
     file_error = models.TextField(_("文件错误"), blank=True)
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     created_by = models.ForeignKey(

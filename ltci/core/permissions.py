@@ -183,6 +183,12 @@ CAPABILITIES: dict[str, Capability] = {
         SUPERVISOR,
         uses=("settlement.appeal.uphold", "settlement.appeal.dismiss"),
     ),
+    "settlement.confirm_charges": _staff(
+        "confirm or reject service records held for a charge above the ceiling (SPEC 7.1)",
+        SETTLEMENT_OFFICER,
+        SUPERVISOR,
+        uses=("settlement.servicerecord.confirm_charge", "settlement.servicerecord.reject_charge"),
+    ),
     "settlement.statements": _page(
         "statement PDF", "settlement.view_statement", uses=("settlement.statement.download_pdf",)
     ),

@@ -1,7 +1,7 @@
 """Settlement models (SPEC 7): service records and claims, runs and their results, the fund ledger."""
 
 from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry
-from .records import Claim, ClaimReminder, ExclusionCode, RecordKind, ServiceRecord
+from .records import Claim, ClaimReminder, ExclusionCode, HeldReason, HoldDecision, RecordKind, ServiceRecord
 from .runs import Appeal, Correction, Payout, RecordAudit, SettlementLine, SettlementRun, Statement
 
 __all__ = [
@@ -14,6 +14,8 @@ __all__ = [
     "FundBudget",
     "FundWarning",
     "HandlingFee",
+    "HeldReason",
+    "HoldDecision",
     "LedgerEntry",
     "Payout",
     "RecordAudit",

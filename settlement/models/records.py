@@ -28,6 +28,17 @@ class ExclusionCode(models.TextChoices):
     LAW = "EXCLUDED_LAW", _("法律法规规定不予支付")
 
 
+class HeldReason(models.TextChoices):
+    """SPEC 7.1: why a record passed the checks at submission but waits for the office's confirmation."""
+
+    CHARGE_ABOVE_CEILING = "CHARGE_ABOVE_CEILING", _("收费金额超过政策上限，待经办机构确认")
+
+
+class HoldDecision(models.TextChoices):
+    CONFIRMED = "confirmed", _("已确认收费")
+    REJECTED = "rejected", _("已驳回")
+
+
 class ServiceRecord(models.Model):
     """One service an institution claims: a bed-day, a home visit or a device (SPEC 7.1).
 
@@ -77,6 +88,24 @@ class ServiceRecord(models.Model):
         _("不予支付原因"), max_length=24, choices=ExclusionCode.choices, blank=True
     )
     excluded_note = models.CharField(_("不予支付说明"), max_length=200, blank=True)
+    # A charge above the kind's ceiling (record_checks) is stored but held: the run takes it only once staff
+    # confirm it; a rejected one is never paid (SPEC 7.1, settlement.services.holds).
+    held_reason = models.CharField(
+        _("待确认原因"), max_length=24, choices=HeldReason.choices, blank=True, editable=False
+    )
+    hold_decision = models.CharField(
+        _("确认结果"), max_length=10, choices=HoldDecision.choices, blank=True, editable=False
+    )
+    hold_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("确认人"),
+    )
+    hold_decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True, editable=False)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -94,6 +123,11 @@ class ServiceRecord(models.Model):
             ),
             models.Index(fields=["caregiver_national_id", "service_date"]),
             models.Index(fields=["received_at"]),  # late records of months already run
+            models.Index(  # the office's queue of charges awaiting confirmation (settlement.queues)
+                fields=["service_date"],
+                condition=~Q(held_reason="") & Q(hold_decision=""),
+                name="servicerecord_held_waiting",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(charged_amount__gte=0), name="record_charge_not_negative"),
@@ -102,6 +136,9 @@ class ServiceRecord(models.Model):
                 | Q(started_at__isnull=True)
                 | Q(ended_at__gt=models.F("started_at")),
                 name="record_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_decision="") | ~Q(held_reason=""), name="record_decision_only_if_held"
             ),
             models.UniqueConstraint(
                 fields=["institution", "client_key"],

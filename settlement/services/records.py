@@ -50,6 +50,7 @@ def records_store(*, records: list[tuple[str, dict]], origin: str, confirmed: bo
                 origin=origin,
                 confirmed=confirmed,
                 client_key=data.get("client_key", "") or "",
+                held_reason=data.get("held_reason") or "",
                 **values,
             )
         )

@@ -52,10 +52,14 @@ RECORD_COLUMNS = """r.id, r.institution_id, r.person_id, r.kind, r.service_date,
        r.caregiver_national_id, r.started_at, r.ended_at, r.excluded_code,
        date_trunc('month', r.service_date)::date AS service_month,
        date_trunc('month', r.service_date)::date <> %(start)s AS late, false AS dup"""
+# A record the run may take: confirmed by the institution (generated bed-days) and, when its charge was held
+# above the ceiling at submission (SPEC 7.1), confirmed by the office; a rejected one never. A held record
+# confirmed after its month was run is received when confirmed (services.holds), so it comes in late.
+TAKEN = "r.confirmed AND (r.held_reason = '' OR r.hold_decision = 'confirmed')"
 # The month's records, less any a later month's latest run took (the month re-run after a later one).
 RECORD_SQL = f"""
 SELECT {RECORD_COLUMNS} FROM {RECORD} r
-WHERE r.confirmed AND r.service_date BETWEEN %(start)s AND %(end)s
+WHERE {TAKEN} AND r.service_date BETWEEN %(start)s AND %(end)s
 """  # noqa: S608 (constants of the code, no input)
 NOT_LATER_SQL = f"""AND NOT EXISTS (SELECT 1 FROM {RECORD_AUDIT} a WHERE a.run_id = ANY(%(later_runs)s::bigint[])
                   AND a.record_id = r.id)"""  # noqa: S608 (constants of the code, no input)
@@ -67,7 +71,7 @@ LATE_SQL = f"""
 SELECT {RECORD_COLUMNS} FROM {RECORD} r
 JOIN unnest(%(late_months)s::date[], %(late_since)s::timestamptz[]) AS m(month, since)
   ON date_trunc('month', r.service_date)::date = m.month AND r.received_at > m.since
-WHERE r.confirmed AND r.received_at > %(since)s AND r.service_date < %(start)s
+WHERE {TAKEN} AND r.received_at > %(since)s AND r.service_date < %(start)s
   AND NOT EXISTS (SELECT 1 FROM {RECORD_AUDIT} a WHERE a.run_id = ANY(%(other_runs)s::bigint[])
                   AND a.record_id = r.id)
 """  # noqa: S608 (constants of the code, no input)

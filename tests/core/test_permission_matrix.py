@@ -138,7 +138,14 @@ def objects(db, users):
     from benefits.services.accounts import account_create
     from institutions.models import InsuranceNotice
     from ltci.core.models import ImportBatch
-    from settlement.models import Appeal, LedgerEntry, SettlementLine, SettlementRun, Statement
+    from settlement.models import (
+        Appeal,
+        LedgerEntry,
+        ServiceRecord,
+        SettlementLine,
+        SettlementRun,
+        Statement,
+    )
 
     institution = helpers.institution(code="MATRIX")
     person = _person(901)
@@ -162,6 +169,15 @@ def objects(db, users):
             kind="roster", filename="m.csv", sha256="1" * 64, error_report="row,field,reason\n"
         ),
         "settlement.settlementrun": run,
+        "settlement.servicerecord": ServiceRecord.objects.create(
+            institution=institution,
+            person=person,
+            kind="home_visit",
+            service_date=dt.date(2024, 5, 3),
+            charged_amount=Decimal("2500.00"),
+            source_key="matrix-held",
+            held_reason="CHARGE_ABOVE_CEILING",
+        ),
         "settlement.statement": Statement.objects.create(run=run, institution=institution),
         "settlement.appeal": Appeal.objects.create(institution=institution, line=line, comment="矩阵申诉"),
         "settlement.ledgerentry": LedgerEntry.objects.create(
@@ -198,6 +214,7 @@ def _snapshot():
     for label in (
         "settlement.settlementrun",
         "settlement.appeal",
+        "settlement.servicerecord",
         "institutions.institution",
         "institutions.insurancenotice",
         "benefits.benefitdecision",
@@ -377,6 +394,7 @@ def test_capabilities_with_staff_roles_are_on_pages_those_roles_can_open(db):
         "settlement.approve": "settlement.view_settlementrun",
         "settlement.pay": "settlement.view_settlementrun",
         "settlement.appeals": "settlement.view_appeal",
+        "settlement.confirm_charges": "settlement.view_servicerecord",
         "fund.reports": "settlement.view_settlementrun",
         "enrollment.import": "enrollment.view_person",
         "enrollment.run_contributions": "enrollment.view_contribution",

@@ -25,6 +25,7 @@ ALL_QUEUES = {
     "settlement.to_approve",
     "settlement.to_pay",
     "settlement.appeals",
+    "settlement.held_charges",
     "settlement.fund_warnings",
     "institutions.insurance_notices",
 }
@@ -35,6 +36,7 @@ EXPECTED = {
     roles.SETTLEMENT_OFFICER: {
         "settlement.to_audit",
         "settlement.appeals",
+        "settlement.held_charges",
         "institutions.insurance_notices",
     },
     roles.FUND_ACCOUNTANT: {"enrollment.arrears", "settlement.to_pay", "settlement.fund_warnings"},
@@ -44,6 +46,7 @@ EXPECTED = {
         "settlement.to_approve",
         "settlement.to_pay",
         "settlement.appeals",
+        "settlement.held_charges",
         "settlement.fund_warnings",
         "institutions.insurance_notices",
     },
@@ -112,6 +115,7 @@ def small_world(db):
         "settlement.to_approve": 1,
         "settlement.to_pay": 1,
         "settlement.appeals": 0,
+        "settlement.held_charges": 0,
         "settlement.fund_warnings": 1,
         "institutions.insurance_notices": 0,
     }

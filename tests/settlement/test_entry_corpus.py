@@ -35,7 +35,6 @@ CASES = [
     ("zero", None, {"charge": "0.00"}, "charged_amount", "收费金额 0.00 元必须大于零"),
     ("negative", None, {"charge": "-5.00"}, "charged_amount", "不能为负数"),
     ("three_decimals", None, {"charge": "80.005"}, "charged_amount", "小数"),
-    ("over_ceiling", None, {"charge": "2000.01"}, "charged_amount", "超过该类记录的上限 2000.00 元"),
     ("other_caregiver", None, {"caregiver": CAREGIVER3}, "caregiver_id", "不是本机构在职护理人员"),
     ("duplicate", {}, {}, "service_date", "同一服务记录已提交过"),
     (
@@ -161,11 +160,13 @@ def _lower_record_ceilings(**values):
 
 
 def test_the_ceiling_is_read_from_the_policy_in_force(people):
+    """Above the ceiling a record is held for the office's confirmation (SPEC 7.1), not refused."""
     _lower_record_ceilings(max_charge_visit="70.00")
     report = import_service_records(content=csv_bytes([good(people["nid"])]), filename="a.csv")
-    assert [e.field for e in report.errors] == ["charged_amount"]
-    assert "收费金额 80.00 元超过该类记录的上限 70.00 元" in report.errors[0].reason
-    assert not ServiceRecord.objects.exists()
+    assert report.errors == [] and report.applied == 1
+    assert [e.field for e in report.held] == ["charged_amount"]
+    assert "收费金额 80.00 元超过该类记录的上限 70.00 元" in report.held[0].reason
+    assert ServiceRecord.objects.get().held_reason == "CHARGE_ABOVE_CEILING"
 
 
 @pytest.mark.parametrize(

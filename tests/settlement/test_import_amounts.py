@@ -48,7 +48,6 @@ def csv_bytes(rows) -> bytes:
         ("1E+13", "'1E+13' is not an amount"),
         ("1_000", "'1_000' is not an amount"),
         ("1000000000000.00", "'1000000000000.00' exceeds the maximum of 999999999999.99"),
-        ("2000.01", "The charged amount 2000.01 yuan is above the ceiling of 2000.00 yuan"),
     ],
 )
 def test_service_record_file_with_a_huge_amount_is_a_row_error(world, amount, reason):
@@ -61,6 +60,23 @@ def test_service_record_file_with_a_huge_amount_is_a_row_error(world, amount, re
     assert [str(e)[: len(expected)] for e in report.errors] == [expected]
     assert report.applied == 1 and ServiceRecord.objects.count() == 1
     assert ImportBatch.objects.filter(kind="service_records").get().rows_rejected == 1
+
+
+def test_service_record_file_above_the_ceiling_is_applied_and_held_in_english_too(world):
+    """SPEC 7.1: above the ceiling the row is stored but held for the office's confirmation (not refused)."""
+    nid = world.beneficiary(form="residential", institution="YL001")
+    rows = bed_days("YL001", nid, dt.date(2024, 5, 1), dt.date(2024, 5, 2))
+    rows[0]["charged_amount"] = "2000.01"
+    with translation.override("en"):
+        report = import_service_records(content=csv_bytes(rows), filename="may.csv")
+    assert report.errors == [] and report.applied == 2
+    expected = (
+        "row 2, field charged_amount: The charged amount 2000.01 yuan is above the ceiling of 2000.00 yuan"
+    )
+    assert [str(e)[: len(expected)] for e in report.held] == [expected]
+    assert "the insurance office confirms it" in report.held[0].reason
+    batch = ImportBatch.objects.filter(kind="service_records").get()
+    assert (batch.rows_rejected, batch.rows_held) == (0, 1)
 
 
 def test_api_refuses_an_exponent_amount_with_a_field_error(world):
