@@ -212,7 +212,10 @@ class World:
                 }
             ]
         )
-        assert "1 applied" in out, (out, err)
+        assert "导入 1 行" in out or "1 applied" in out, (
+            out,
+            err,
+        )  # either language (some modules run in English)
         return nid
 
     def settle(self, month="2024-05"):

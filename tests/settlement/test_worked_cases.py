@@ -204,7 +204,7 @@ def test_visit_times_may_be_given_as_times_of_the_service_date(world):
             {**row, "service_date": "2024-05-03", "started_at": "25:00", "ended_at": "26:00"},
         ]
     )
-    assert "1 applied" in out and "started_at" in err, (out, err)
+    assert "导入 1 行" in out and "started_at" in err, (out, err)
     record = ServiceRecord.objects.get(person__national_id=nid)
     assert (record.started_at.isoformat(), record.ended_at.isoformat()) == (
         "2024-05-02T01:00:00+00:00",
@@ -270,7 +270,7 @@ def test_xlsx_with_typed_cells_is_imported_like_csv(world, tmp_path):
     book.save(path)
     out = io.StringIO()
     call_command("import_service_records", str(path), stdout=out, stderr=io.StringIO())
-    assert "3 applied" in out.getvalue()
+    assert "导入 3 行" in out.getvalue()
     lines = world.settle()
     assert _row(line_for(lines, nid)) == ("2", "220.50", "220.50", "0.00", "0.00", "")
     assert _row(line_for(lines, bed)) == ("1", "60.00", "42.00", "18.00", "0.00", "")
