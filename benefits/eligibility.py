@@ -228,8 +228,24 @@ def explain(*, person, on: dt.date, care_form: str | None = None, institution=No
             else c
             for c in conditions
         ]
-    conditions.append(_conclusion_condition(conclusion_in_force(person=person, on=on), on))
     decision = _decision_on(person, on, care_form, institution)
+    form = care_form or (decision.care_form if decision else None)
+    if form == "residential" and person.died_on == on:
+        # the day of death counts as leaving: it is not a bed-day (SPEC 5.2 dates), the settlement's
+        # NOT_COVERED for a bed-day on that day
+        conditions = [
+            _condition(
+                "covered",
+                False,
+                rules.NOT_COVERED,
+                f"died on {on.isoformat()}: the day of death is not a bed-day",
+                f"Person#{person.pk}",
+            )
+            if c.code == "covered" and c.passed
+            else c
+            for c in conditions
+        ]
+    conditions.append(_conclusion_condition(conclusion_in_force(person=person, on=on), on))
     conditions.append(_decision_condition(decision, on, care_form, institution))
     conditions.append(_condition_5(person, on))
     conditions.append(_agreement_condition(person, on, decision, care_form, institution))

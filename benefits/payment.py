@@ -60,7 +60,13 @@ def prorated_limit(limit: Decimal, *, eligible_days: int, days_in_month: int) ->
     """Return the monthly limit for part of a month: limit x eligible days / days in month, to the fen."""
     if eligible_days >= days_in_month:
         return limit
-    return fen(limit * eligible_days / days_in_month)
+    return prorated_limits([(limit, eligible_days)], days_in_month=days_in_month)
+
+
+def prorated_limits(parts: Iterable[tuple[Decimal, int]], *, days_in_month: int) -> Decimal:
+    """Return the month's limit when its eligible days fall under several limits (a class change within the
+    month): the sum of each limit x its eligible days, over the days in month, to the fen (SPEC 5.2 B)."""
+    return fen(sum((limit * days for limit, days in parts), Decimal(0)) / days_in_month)
 
 
 def residential(

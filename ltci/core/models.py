@@ -69,15 +69,21 @@ def overlapping_q(model, start, end, *, prefix: str = "") -> Q:
 def in_force_sql(model, alias: str, on: str) -> str:
     """The same condition as ``in_force`` in raw SQL, for the set-based jobs: row ``alias`` of ``model``'s
     table is in force on the day the SQL expression ``on`` gives (a column or a parameter placeholder)."""
+    return overlapping_sql(model, alias, on, on)
+
+
+def overlapping_sql(model, alias: str, start: str, end: str) -> str:
+    """The same condition as ``overlapping`` in raw SQL: row ``alias`` of ``model``'s table (or of a table
+    with its columns) is in force on at least one day from the SQL expression ``start`` to ``end``."""
     validity: Validity = model.validity
-    start = f"{alias}.{model._meta.get_field(validity.start).column}"
-    end = f"{alias}.{model._meta.get_field(validity.end).column}"
-    since = f"{start} <= {on}"
+    first = f"{alias}.{model._meta.get_field(validity.start).column}"
+    last = f"{alias}.{model._meta.get_field(validity.end).column}"
+    since = f"{first} <= {end}"
     if _nullable(model, validity.start):
-        since = f"({start} IS NULL OR {since})"
-    until = f"{on} {'<=' if validity.end_inclusive else '<'} {end}"
+        since = f"({first} IS NULL OR {since})"
+    until = f"{start} {'<=' if validity.end_inclusive else '<'} {last}"
     if _nullable(model, validity.end):
-        until = f"({end} IS NULL OR {until})"
+        until = f"({last} IS NULL OR {until})"
     return f"{since} AND {until}"
 
 

@@ -18,7 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from institutions.models import Institution
+from benefits import rules as eligibility_rules
+from benefits.models import Admission
+from institutions.models import Bed, Employment, Institution
+from ltci.core.models import in_force_sql
 from ltci.core.policy import NoPolicyInForce, PolicyNotEntered
 from ltci.core.sql import execute, fetch, temp_table
 
@@ -44,25 +47,31 @@ class Rule:
 
 
 BED_DAY, VISIT = "r.kind = 'bed_day'", "r.kind = 'home_visit'"
+CONDITION_5 = ", ".join(f"'{code}'" for code in (eligibility_rules.HOSPITAL, eligibility_rules.OTHER_FUND))
 RULES: tuple[Rule, ...] = (
     Rule("duplicate", "r.dup", rules.DUPLICATE, f"'{DUPLICATE_TEXT}'"),
     Rule("no_verdict", "s.person_id IS NULL", rules.NOT_COVERED, "'no eligibility verdict for the day'"),
-    # the eligibility condition that failed (SPEC 5.1), with its own code
-    Rule(
-        "not_eligible",
-        "NOT s.eligible",
-        None,
-        "x.v_detail",
-        f"coalesce(x.reason_code, '{rules.NOT_COVERED}')",
-    ),
+    # condition 1 for a bed-day: the day of death counts as leaving (SPEC 5.2 dates), so it fails where the
+    # explanation fails it (benefits.eligibility.explain, "covered")
     Rule(
         "death_day",
         f"{BED_DAY} AND s.died_on = r.service_date",
         rules.NOT_COVERED,
         "'the day of death is not a bed-day (SPEC 5.2 dates)'",
     ),
-    # not the decision's form or institution: DOUBLE_CARE or NO_DECISION, replayed (_double_care)
+    # the eligibility condition 1-4 that failed (SPEC 5.1), with its own code
+    Rule(
+        "not_eligible",
+        f"NOT s.eligible AND coalesce(s.reason_code, '') NOT IN ({CONDITION_5})",
+        None,
+        "x.v_detail",
+        f"coalesce(x.reason_code, '{rules.NOT_COVERED}')",
+    ),
+    # condition 4 for the record: not the decision's form or institution, DOUBLE_CARE or NO_DECISION,
+    # replayed (_double_care)
     Rule("not_the_decision", "NOT fm.matches OR s.institution_id <> r.institution_id", None, "''"),
+    # condition 5 (SPEC 5.1): in hospital, or another fund pays the care; SPEC 7.2 lists it after condition 4
+    Rule("not_eligible_that_day", "NOT s.eligible", None, "x.v_detail", "x.reason_code"),
     Rule(
         "no_agreement",
         "g.institution_id IS NULL",
@@ -91,8 +100,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "bed_not_registered",
-        f"{BED_DAY} AND NOT (m.bed_id IS NOT NULL AND m.registered_from <= r.service_date"
-        " AND (m.registered_to IS NULL OR r.service_date <= m.registered_to))",
+        f"{BED_DAY} AND NOT (m.bed_id IS NOT NULL AND {in_force_sql(Bed, 'm', 'r.service_date')})",
         rules.BED,
         "'the bed is not registered (床位未备案)'",
     ),
@@ -116,13 +124,14 @@ RULES: tuple[Rule, ...] = (
 # Replayed in Python after the statement, in this order (their steps follow the SQL rules'): registered beds
 # exceeded that day (BED), and the records of "not_the_decision" resolved to DOUBLE_CARE or NO_DECISION.
 REPLAYED = ("beds_full", "decision_resolved")
+CLASSLESS = ("duplicate", "no_verdict", "death_day", "not_eligible", "not_eligible_that_day")
 STEP = {name: n for n, name in enumerate([rule.name for rule in RULES] + list(REPLAYED), start=1)}
 
 AUDIT_SQL = """
 CREATE TEMP TABLE run_audited AS
 SELECT x.id, x.institution_id, x.person_id, x.kind, x.day, x.component, x.charged, x.started_at,
        x.service_month, x.late, x.form, x.v_form, x.v_inst, x.cat, x.cap, x.ratio, x.step,
-       CASE WHEN x.step IS NULL OR x.step >= {class_from} THEN x.v_class END AS benefit_class,
+       CASE WHEN x.step IS NULL OR x.step NOT IN ({classless}) THEN x.v_class END AS benefit_class,
        CASE x.step {code_cases} END AS code,
        CASE x.step {detail_cases} ELSE '' END AS detail
 FROM (
@@ -141,11 +150,9 @@ FROM (
     LEFT JOIN run_bed_standards t ON r.kind = 'bed_day' AND t.benefit_class = s.benefit_class
          AND t.component = r.component AND t.day = r.service_date AND t.cat = s.cat
     LEFT JOIN run_admissions m ON r.kind = 'bed_day' AND m.person_id = r.person_id
-         AND m.institution_id = r.institution_id AND m.admitted_on <= r.service_date
-         AND (m.discharged_on IS NULL OR r.service_date < m.discharged_on)
+         AND m.institution_id = r.institution_id AND {admitted}
     LEFT JOIN run_employments e ON r.kind = 'home_visit' AND e.institution_id = r.institution_id
-         AND e.national_id = r.caregiver_national_id AND e.employed_from <= r.service_date
-         AND (e.employed_to IS NULL OR r.service_date <= e.employed_to)
+         AND e.national_id = r.caregiver_national_id AND {employed}
     LEFT JOIN run_caregiver_overlaps o ON o.id = r.id
 ) x
 """
@@ -168,9 +175,12 @@ def audit_sql() -> str:
         step_cases=step_cases,
         code_cases=code_cases,
         detail_cases=detail_cases,
-        # the benefit class is kept from the decision check on (a record failing before it has none)
-        class_from=STEP["not_the_decision"],
+        # a record failing the person's eligibility that day has no benefit class
+        classless=", ".join(str(STEP[name]) for name in CLASSLESS),
         institution=INSTITUTION,
+        # run_admissions and run_employments keep their models' columns: the models' validity dates them
+        admitted=in_force_sql(Admission, "m", "r.service_date"),
+        employed=in_force_sql(Employment, "e", "r.service_date"),
     )
 
 

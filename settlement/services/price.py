@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from benefits import payment
 from ltci.core.dates import days_in_month, month_end
-from ltci.core.money import ZERO, fen
+from ltci.core.money import ZERO
 from ltci.core.sql import execute, fetch, temp_table
 
 from .. import rules
@@ -147,15 +147,15 @@ def _price_visits(recs, segments, std, person_id, institution_id, form, first, u
     """Visits in chronological order fill the month's limit, prorated by eligible days per class."""
     ordered = sorted(recs, key=lambda r: (r[7] or dt.datetime.combine(r[8], dt.time(0)).astimezone(), r[0]))
     dim = days_in_month(first)
-    limit_sum = ZERO
+    field_name = "visits_monthly_limit" if form == "home_family" else "monthly_limit"
+    parts = []
     standard = None
     for benefit_class, n in segments.eligible_days(person_id, form, institution_id, first).items():
         standard = std.get(form, benefit_class, "", first)
-        field_name = "visits_monthly_limit" if form == "home_family" else "monthly_limit"
-        limit_sum += standard.amount(field_name) * n
+        parts.append((standard.amount(field_name), n))
     if standard is None:  # accepted records imply eligible days; keep the guard explicit
         standard = std.get(form, ordered[0][9], "", first)
-    limit = max(fen(limit_sum / dim) - used, ZERO)
+    limit = max(payment.prorated_limits(parts, days_in_month=dim) - used, ZERO)
     charges = [r[6] for r in ordered]
     if form == "home_package_copay":
         part = payment.package_with_copay(

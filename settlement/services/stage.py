@@ -25,6 +25,7 @@ from benefits import payment
 from benefits.models import Admission, BenefitDecision
 from institutions.models import Bed, CareForm
 from ltci.core.dates import month_end
+from ltci.core.models import in_force_sql, overlapping_sql
 from ltci.core.policy import NoPolicyInForce, PolicyNotEntered
 from ltci.core.sql import create_temp_as, execute, fetch, temp_table
 
@@ -111,11 +112,9 @@ class Standards:
 
 def allowance_person_ids(month: dt.date) -> set[int]:
     """Persons with an allowance decision in force some day of the month (paid without records)."""
-    from django.db.models import Q
-
     return set(
-        BenefitDecision.objects.filter(care_form__in=rules.ALLOWANCE_FORMS, starts_on__lte=month_end(month))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
+        BenefitDecision.objects.overlapping(month, month_end(month))
+        .filter(care_form__in=rules.ALLOWANCE_FORMS)
         .values_list("person_id", flat=True)
     )
 
@@ -342,7 +341,7 @@ def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> Non
                    b.registered_from, b.registered_to
             FROM {ADMISSION} a LEFT JOIN {BED} b ON b.id = a.bed_id
             WHERE a.institution_id IN (SELECT DISTINCT institution_id FROM run_records WHERE kind = 'bed_day')
-              AND a.admitted_on <= %(end)s AND (a.discharged_on IS NULL OR a.discharged_on > %(start)s)""",  # noqa: S608
+              AND {overlapping_sql(Admission, "a", "%(start)s", "%(end)s")}""",  # noqa: S608
         {"start": start, "end": end},
     )
     temp_table(
@@ -351,8 +350,7 @@ def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> Non
         [(inst, day, n, 0) for (inst, day), n in scope.bed_days.items()],
     )
     execute(f"""UPDATE run_bed_capacity c SET capacity = (SELECT count(*) FROM {BED} b
-               WHERE b.institution_id = c.institution_id AND b.registered_from <= c.day
-                 AND (b.registered_to IS NULL OR b.registered_to >= c.day))""")  # noqa: S608
+               WHERE b.institution_id = c.institution_id AND {in_force_sql(Bed, "b", "c.day")})""")  # noqa: S608
     # a visit starting before an earlier one of the same caregiver ended (SPEC 7.2 CAREGIVER), set-based
     create_temp_as(
         "run_caregiver_overlaps",

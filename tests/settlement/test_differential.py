@@ -3,7 +3,8 @@ explanation and pricing rules (Python) must give the same answers.
 
 (a) For every person and day of a month, the record audit of the settlement run has the verdict and reason
     code of the first failing condition of ``benefits.eligibility.explain`` for that record's care form and
-    institution (SPEC 5.1, 7.2).
+    institution (SPEC 5.1, 7.2); on every person-day, with records or not, the eligibility the run stages
+    is the verdict of the explanation's conditions 1-5.
 (b) A residential line priced in SQL equals ``benefits.payment.residential`` over its accepted bed-days
     (SPEC 5.2 A, 7.2).
 (c) The yearly contribution run split in chunks equals the run in one piece (SPEC 3.3, 9).
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benefits import payment
-from benefits.eligibility import explain
+from benefits.eligibility import explain, month_segments
 from benefits.models import BenefitDecision
 from benefits.services import decision_create
 from benefits.services.decisions import DecisionError
@@ -100,6 +101,8 @@ def person_specs(draw, institutions: int):
         "stay": None,
         "elsewhere": rarely(4),  # records from another institution than the decision's
         "kind": draw(st.sampled_from(["bed_day", "home_visit"])),
+        # records every day, every other or third day, or none (person-days without records, part 3)
+        "every": draw(st.sampled_from([1, 2, 3, 0])),
     }
     if not rarely(6):
         concluded = draw(st.integers(0, 15).map(lambda n: D(2024, 4, 1) + dt.timedelta(days=n)) | spring_days)
@@ -181,7 +184,9 @@ def _build(institutions, persons):
         inst, caregiver = insts[-1] if spec["elsewhere"] else next(i for i in insts if i[0] == decision_inst)
         kind = "bed_day" if form == "residential" else "home_visit" if form else spec["kind"]
         records = []
-        for day in MAY:
+        for day in MAY if spec.get("every", 1) else []:
+            if day.day % spec.get("every", 1):
+                continue
             start = dt.datetime.combine(day, dt.time(8 + n)).astimezone()
             data = {
                 "institution_id": inst.pk,
@@ -199,7 +204,8 @@ def _build(institutions, persons):
                     items=["清洁照料"],
                 )
             records.append((f"diff:{person.pk}:{day.isoformat()}", data))
-        records_store(records=records, origin=ServiceRecord.Origin.FILE)
+        if records:
+            records_store(records=records, origin=ServiceRecord.Origin.FILE)
         built.append(person)
     return built
 
@@ -214,24 +220,102 @@ def _explained(record, person):
     return failing.reason_code if failing else None, conditions
 
 
+def _settled_and_explained(institutions, persons):
+    """Build the world, run the month and return {(person index, day): (settled code, explained code)}
+    for every record, after checking each record's settled code is its explanation's."""
+    built = _build(institutions, persons)
+    run = settlement_run(month=MONTH)
+    audits = {a.record_id: list(a.codes) for a in RecordAudit.objects.filter(run=run)}
+    assert len(audits) == ServiceRecord.objects.count()
+    answers = {}
+    for n, person in enumerate(built):
+        for record in ServiceRecord.objects.filter(person=person).select_related("institution"):
+            codes = audits[record.pk]
+            settled = next((c for c in codes if c not in PRICING_CODES), None)
+            explained, conditions = _explained(record, person)
+            assert settled == explained, (record.kind, record.service_date, codes, conditions)
+            answers[(n, record.service_date)] = settled
+    _check_person_days(built, answers)
+    return answers
+
+
+def _check_person_days(built, answers):
+    """Every person and day of the month, records or not: the eligibility the run stages for the day
+    (``benefits.eligibility.month_segments``, which ``stage.stage_eligibility`` copies row for row into
+    run_eligibility) is the verdict of the explanation's person-level conditions 1-5 for the decision's form;
+    the day of death is not a bed-day (the audit's ``death_day`` rule, checked at condition 1)."""
+    segments = month_segments(person_ids=[p.pk for p in built], start=MONTH, end=END)
+    for n, person in enumerate(built):
+        for first, last, verdict in segments[person.pk]:
+            for day in (first + dt.timedelta(days=k) for k in range((last - first).days + 1)):
+                conditions = [c for c in explain(person=person, on=day) if c.code != "agreement"]
+                explained = next((c.reason_code for c in conditions if not c.passed), None)
+                staged = verdict.reason_code
+                if verdict.care_form == "residential" and person.died_on == day:
+                    staged = "NOT_COVERED"
+                assert staged == explained, (n, day, verdict, conditions)
+                answers.setdefault((n, day), ("no record", staged))
+
+
 @ci(20)
 @given(world=worlds())
 def test_the_settlement_verdict_of_every_person_and_day_is_the_explanation(policy, world):
     institutions, persons = world
+    answers = isolated(lambda: _settled_and_explained(institutions, persons))
+    assert len(answers) == 31 * len(persons)
 
-    def check():
-        built = _build(institutions, persons)
-        run = settlement_run(month=MONTH)
-        audits = {a.record_id: list(a.codes) for a in RecordAudit.objects.filter(run=run)}
-        for person in built:
-            for record in ServiceRecord.objects.filter(person=person).select_related("institution"):
-                codes = audits[record.pk]
-                settled = next((c for c in codes if c not in PRICING_CODES), None)
-                explained, conditions = _explained(record, person)
-                assert settled == explained, (record.kind, record.service_date, codes, conditions)
-        return len(audits)
 
-    assert isolated(check) == 31 * len(persons)
+def _person(**changes):
+    spec = {
+        "died_on": None,
+        "arrears": False,
+        "conclusion": (4, D(2024, 1, 1), D(2025, 12, 31)),
+        "decision": None,
+        "stay": None,
+        "elsewhere": False,
+        "kind": "home_visit",
+    }
+    return {**spec, **changes}
+
+
+ANY_FORM = {"forms": list(FORMS), "valid_to": None, "beds": 2}
+
+
+def test_a_visit_from_another_institution_on_a_hospital_day_has_no_decision_for_it(policy):
+    # SPEC 5.1 lists the decision for the care form and institution (condition 4) before the hospital
+    # stay (condition 5), and the SPEC 7.2 codes in the same order: NO_DECISION, not HOSPITAL.
+    person = _person(
+        decision=("home_visits", 0, D(2024, 4, 1), None),
+        stay=(D(2024, 5, 10), D(2024, 5, 13)),
+        elsewhere=True,
+    )
+    answers = isolated(lambda: _settled_and_explained([ANY_FORM, ANY_FORM], [person]))
+    assert {answers[(0, D(2024, 5, day))] for day in (9, 10, 12, 13)} == {"NO_DECISION"}
+
+
+def test_a_bed_day_of_another_institution_on_a_hospital_day_has_no_decision_for_it(policy):
+    person = _person(
+        decision=("residential", 0, D(2024, 4, 1), None),
+        stay=(D(2024, 5, 10), None),
+        elsewhere=True,
+    )
+    answers = isolated(lambda: _settled_and_explained([ANY_FORM, ANY_FORM], [person]))
+    assert {answers[(0, D(2024, 5, day))] for day in (9, 10, 31)} == {"NO_DECISION"}
+
+
+def test_the_day_of_death_is_not_a_bed_day_in_the_explanation_either(policy):
+    # SPEC 5.2 dates: the day of death is payable for visits and allowances but is not a bed-day; the
+    # settlement gives it NOT_COVERED, the explanation fails condition 1 for residential care that day.
+    died = D(2024, 5, 20)
+    resident = _person(died_on=died, decision=("residential", 0, D(2024, 4, 1), None))
+    visited = _person(died_on=died, decision=("home_visits", 0, D(2024, 4, 1), None))
+    in_arrears = _person(died_on=died, arrears=True, decision=("residential", 0, D(2024, 4, 1), None))
+    answers = isolated(lambda: _settled_and_explained([ANY_FORM], [resident, visited, in_arrears]))
+    assert answers[(0, D(2024, 5, 19))] is None
+    assert answers[(0, died)] == "NOT_COVERED"
+    assert answers[(1, died)] is None
+    assert answers[(2, died)] == "NOT_COVERED"
+    assert answers[(2, D(2024, 5, 19))] == "ARREARS"
 
 
 @pytest.fixture

@@ -64,6 +64,17 @@ def test_prorated_monthly_limit(limit, days, dim, expected):
     assert payment.prorated_limit(limit, eligible_days=days, days_in_month=dim) == expected
 
 
+def test_a_month_under_two_classes_prorates_each_limit_by_its_days_and_rounds_once():
+    # severe 10 days, moderate 21 days of May: (900 x 10 + 600 x 21) / 31 = 696.774... -> 696.77; the sum is
+    # rounded once: (900 + 600) / 31 = 48.387 -> 48.39, where the rounded parts would give 29.03 + 19.35
+    assert payment.prorated_limits([(D("900"), 10), (D("600"), 21)], days_in_month=31) == D("696.77")
+    assert payment.prorated_limits([(D("900"), 1), (D("600"), 1)], days_in_month=31) == D("48.39")
+    assert payment.prorated_limits([], days_in_month=31) == D("0.00")
+    assert payment.prorated_limits([(D("900"), 21)], days_in_month=31) == payment.prorated_limit(
+        D("900"), eligible_days=21, days_in_month=31
+    )
+
+
 def test_home_visits_within_the_limit_all_from_the_fund():
     result = payment.within_limit([D("100")] * 8, limit=D("900"))
     assert (result.fund, result.personal, result.rejected, result.codes) == (D("800"), D("0"), D("0"), ())
