@@ -84,7 +84,7 @@ def workbook(cell) -> bytes:
 )
 def test_every_kind_of_xlsx_formula_is_refused_naming_row_and_field(xuzhou, cell):
     report = import_roster(content=workbook(cell), filename="roster.xlsx")
-    assert "row 2, field name: contains a formula" in report.file_error
+    assert "第 2 行 name 列：含有公式" in report.file_error
     assert not Person.objects.exists()
 
 

@@ -83,7 +83,7 @@ def test_check_agreements_command_runs_the_daily_check_and_refuses_bad_dates(db,
     call_command("check_agreements", "--on", "2026-07-01")
     assert "0 warned, 0 suspended" in capsys.readouterr().out.splitlines()[-1]
     assert Institution.objects.get(pk=inst.pk).status == "suspended"
-    with pytest.raises(CommandError, match="not a date"):
+    with pytest.raises(CommandError, match="不是 YYYY-MM-DD 格式的日期"):
         call_command("check_agreements", "--on", "1.7.2026")
 
 
