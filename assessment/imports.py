@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrollment.selectors import person_reference
+from institutions.selectors import institution_reference
 from ltci.core.dates import parse_iso_date
 from ltci.core.idnumber import parse_id_number
 from ltci.core.import_fields import RowCheck
@@ -23,6 +25,7 @@ CONCLUSION_LABELS = {
     "agency_code": "评估机构编码",
 }
 OPTIONAL = ["valid_until", "agency_code"]
+REFERENCES = [person_reference(), institution_reference("agency_code")]
 CONCLUSION_FORMAT = ImportFormat(
     "import_conclusions",
     CONCLUSION_COLUMNS,
@@ -47,6 +50,7 @@ def parse_conclusion_row(row: int, values: dict[str, str]) -> ImportedConclusion
     grade = check.get("grade", _grade)
     concluded_on = check.get("concluded_on", parse_iso_date)
     until = check.get("valid_until", parse_iso_date, required=False)
+    agency_code = check.get("agency_code", str.strip, required=False) or ""
     if until is not None and concluded_on is not None and until < concluded_on:
         check.error(
             "valid_until", _("%(until)s 早于结论日期 %(date)s") % {"until": until, "date": concluded_on}
@@ -57,7 +61,7 @@ def parse_conclusion_row(row: int, values: dict[str, str]) -> ImportedConclusion
         grade=grade,
         concluded_on=concluded_on,
         valid_until=until,
-        agency_code=values.get("agency_code", "").strip(),
+        agency_code=agency_code,
     )
 
 
@@ -73,5 +77,6 @@ def import_conclusions(*, content: bytes, filename: str, actor=None) -> ImportRe
         optional=OPTIONAL,
         parse_row=parse_conclusion_row,
         apply_rows=lambda rows: conclusions_import_rows(rows, today=today),
+        references=REFERENCES,
         actor=actor,
     )

@@ -7,7 +7,7 @@ rows to a service in one transaction; cross-record checks happen in the service.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import mul
+from operator import attrgetter, mul
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from ltci.core.money import parse_amount
 
 from .models import AccountEvent, Category, EndReason, InsuranceType
 from .regions import parse_region, region_names
+from .selectors import person_reference
 
 ROSTER_COLUMNS = [
     "national_id",
@@ -92,6 +93,8 @@ PAYMENT_FORMAT = ImportFormat(
         "channel": "cash",
     },
 )
+# The person a row names (parsed as an IdNumber): unknown ones are reported even when the row fails parsing.
+PERSON = person_reference(key=attrgetter("number"))
 PAYMENT_CHANNELS = ("resident_premium", "large_medical", "cash", "family_account")
 
 
@@ -320,6 +323,7 @@ def import_account_events(*, content: bytes, filename: str, actor=None) -> Impor
         labels=ACCOUNT_EVENT_LABELS,
         parse_row=parse_account_event_row,
         apply_rows=_atomic(account_events_apply),
+        references=[PERSON],
         actor=actor,
     )
 
@@ -335,5 +339,6 @@ def import_payments(*, content: bytes, filename: str, actor=None) -> ImportRepor
         labels=PAYMENT_LABELS,
         parse_row=parse_payment_row,
         apply_rows=_atomic(payments_apply, actor=actor),
+        references=[PERSON],
         actor=actor,
     )

@@ -2,9 +2,11 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Min, Q
 
+from ltci.core.import_fields import Reference, unknown_person_message
 from ltci.core.policy import NoPolicyInForce, policy_in_force, record_value
 from ltci.core.queries import id_set
 
@@ -19,6 +21,8 @@ __all__ = [
     "contribution_export_rows",
     "payable_from",
     "person_by_national_id",
+    "person_reference",
+    "persons_by_national_id",
 ]
 
 EXPORT_HEADER = (
@@ -39,6 +43,16 @@ EXPORT_CHUNK = 2000
 
 def person_by_national_id(national_id: str) -> Person | None:
     return Person.objects.filter(national_id=national_id.strip().upper()).first()
+
+
+def persons_by_national_id(numbers: Iterable[str]) -> dict[str, Person]:
+    """{national_id: person} of the numbers on the roster, in one query (the imports' person lookup)."""
+    return {p.national_id: p for p in Person.objects.filter(national_id__in=set(numbers))}
+
+
+def person_reference(field: str = "national_id", *, key=str) -> Reference:
+    """An import column naming a person on the roster (ltci.core.import_fields.Reference)."""
+    return Reference(field, persons_by_national_id, unknown_person_message, key)
 
 
 def first_system_year() -> int | None:

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from ltci.core.dates import parse_iso_date
 from ltci.core.idnumber import parse_id_number
-from ltci.core.import_fields import RowCheck, choice_parser, codes_parser, text_parser
+from ltci.core.import_fields import (
+    RowCheck,
+    choice_parser,
+    codes_parser,
+    text_parser,
+    unknown_institution_message,
+)
 from ltci.core.import_templates import EXAMPLE_CAREGIVER, ImportFormat
 from ltci.core.importing import ImportReport, RowError, run_import
 from ltci.core.money import parse_amount
@@ -33,7 +39,7 @@ from .models import (
     InstitutionType,
     InsuranceNotice,
 )
-from .selectors import agreed_price_errors
+from .selectors import agreed_price_errors, institution_reference, institutions_by_code
 from .services.lifecycle import institution_reinstate, institution_suspend
 from .services.records import beds_set_count
 
@@ -453,12 +459,11 @@ def parse_caregiver_row(row: int, values: dict[str, str]) -> CaregiverRow:
     return CaregiverRow(code, number, name, qualification, start, end)
 
 
-def _apply_caregiver(r: CaregiverRow, institutions: dict[str, int], row: int) -> bool:
-    institution_id = institutions.get(r.institution_code)
-    if institution_id is None:
-        raise RowError(
-            row, "institution_code", _("没有编码为 %(code)s 的机构") % {"code": r.institution_code}
-        )
+def _apply_caregiver(r: CaregiverRow, institutions: dict[str, Institution], row: int) -> bool:
+    institution = institutions.get(r.institution_code)
+    if institution is None:
+        raise RowError(row, "institution_code", unknown_institution_message(r.institution_code))
+    institution_id = institution.pk
     changed = False
     caregiver, created = Caregiver.objects.get_or_create(
         national_id=r.national_id, defaults={"name": r.name, "qualification": r.qualification}
@@ -498,8 +503,7 @@ def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportRep
     def apply_rows(rows):
         applied = unchanged = 0
         errors: list[RowError] = []
-        codes = {r.institution_code for _, r in rows}
-        institutions = dict(Institution.objects.filter(code__in=codes).values_list("code", "id"))
+        institutions = institutions_by_code(r.institution_code for _, r in rows)
         with transaction.atomic():
             for row, r in rows:
                 try:
@@ -520,5 +524,6 @@ def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportRep
         labels=CAREGIVER_LABELS,
         parse_row=parse_caregiver_row,
         apply_rows=apply_rows,
+        references=[institution_reference()],
         actor=actor,
     )

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db.models import Min, Sum
 from django.utils.translation import gettext as _
 
+from ltci.core.import_fields import Reference, unknown_institution_message
 from ltci.core.models import PolicyRecord
 from ltci.core.policy import NoPolicyInForce, PolicyError, active_scheme, policy_in_force, record_value
 
@@ -34,6 +35,16 @@ LIVE_STATES = [
     Agreement.State.TERMINATED,
     Agreement.State.EXPIRED,
 ]
+
+
+def institutions_by_code(codes: Iterable[str]) -> dict[str, Institution]:
+    """{code: institution} of the codes that exist, in one query (the imports' institution lookup)."""
+    return {i.code: i for i in Institution.objects.filter(code__in=set(codes))}
+
+
+def institution_reference(field: str = "institution_code") -> Reference:
+    """An import column naming an institution by its code (ltci.core.import_fields.Reference)."""
+    return Reference(field, institutions_by_code, unknown_institution_message)
 
 
 def _covered_periods(agreement: Agreement, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext
 
 from benefits.selectors import persons_served_by
-from enrollment.models import Person
-from institutions.models import Institution
+from enrollment.selectors import person_reference, persons_by_national_id
+from institutions.selectors import institution_reference, institutions_by_code
 from ltci.core.dates import parse_iso_date
 from ltci.core.import_fields import (
     RowCheck,
@@ -73,6 +73,9 @@ FORMAT = ImportFormat(
     },
 )
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Checked for rows that fail parsing too (issue 14); not for an institution's own upload, which must not
+# tell who is insured (resolve gives one reason for an unknown or unserved person there).
+REFERENCES = [institution_reference(), person_reference()]
 
 # The service catalogue of seed 001 五(二)1 (SPEC 6): life care and medical care items.
 LIFE_ITEMS = (
@@ -221,10 +224,8 @@ def resolve(
     is a person the institution does not serve (benefits.selectors.persons_served_by), with one reason
     whether the ID is unknown or a person served elsewhere: an upload must not tell who is insured.
     """
-    codes = {r["institution_code"] for _, r in rows}
-    ids = {r["national_id"] for _, r in rows}
-    institutions = dict(Institution.objects.filter(code__in=codes).values_list("code", "id"))
-    persons = dict(Person.objects.filter(national_id__in=ids).values_list("national_id", "id"))
+    institutions = {c: i.pk for c, i in institutions_by_code(r["institution_code"] for _, r in rows).items()}
+    persons = {n: p.pk for n, p in persons_by_national_id(r["national_id"] for _, r in rows).items()}
     if only_institution is not None:
         served, beneficiaries = persons_served_by(institution=only_institution, person_ids=persons.values())
     good, errors = [], []
@@ -288,6 +289,7 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         apply_rows=apply_rows,
         optional=OPTIONAL,
         labels=LABELS,
+        references=REFERENCES if institution is None else (),
         actor=actor,
         held=held,
     )

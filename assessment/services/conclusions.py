@@ -152,16 +152,11 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
     validity or agency updates the conclusion (history keeps the old values) and records a `corrected`
     event. Imported conclusions are final and marked imported.
     """
-    from enrollment.models import Person
-    from institutions.models import Institution
+    from enrollment.selectors import persons_by_national_id
+    from institutions.selectors import institutions_by_code
 
-    persons = {
-        p.national_id: p for p in Person.objects.filter(national_id__in={r.national_id for _, r in rows})
-    }
-    agencies = {
-        i.code: i
-        for i in Institution.objects.filter(code__in={r.agency_code for _, r in rows if r.agency_code})
-    }
+    persons = persons_by_national_id(r.national_id for _, r in rows)
+    agencies = institutions_by_code(r.agency_code for _, r in rows if r.agency_code)
     errors: list[RowError] = []
     applied = unchanged = 0
     seen: dict[tuple[str, dt.date], int] = {}

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from benefits.models import BenefitDecision
 from benefits.services.decisions import DecisionError, decision_create, decision_end
-from institutions.models import CareForm, Institution
+from institutions.models import CareForm
+from institutions.selectors import institution_reference, institutions_by_code
 from ltci.core.import_fields import RowCheck, RowError, choice_parser, unknown_institution_message
 from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
 from ltci.core.importing import run_import
 from ltci.core.policy import PolicyError
 
-from .common import boolean, iso_date, national_id, persons_by_national_id, unknown_person
+from .common import PERSON, boolean, iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
@@ -36,6 +37,7 @@ LABELS = {
     "ends_on": "待遇终止日期",
 }
 KIND = "benefit_decisions"
+REFERENCES = [PERSON, institution_reference()]
 FORMAT = ImportFormat(
     "import_benefit_decisions",
     COLUMNS,
@@ -65,7 +67,7 @@ def parse_row(row: int, values: dict[str, str]) -> DecisionRow:
     check = RowCheck(row, values)
     number = check.get("national_id", national_id)
     care_form = check.get("care_form", choice_parser(CareForm.choices))
-    code = check.text("institution_code")
+    code = check.get("institution_code", str.strip, required=False) or ""
     trained = check.get("carer_trained", boolean, required=False)
     starts_on = check.get("starts_on", iso_date)
     ends_on = check.get("ends_on", iso_date, required=False)
@@ -98,9 +100,7 @@ def _same(decision: BenefitDecision, data: DecisionRow, institution) -> bool:
 @transaction.atomic
 def apply_rows(rows: list[tuple[int, DecisionRow]]) -> tuple[int, int, list[RowError]]:
     persons = persons_by_national_id(r.national_id for _, r in rows)
-    institutions = {
-        i.code: i for i in Institution.objects.filter(code__in={r.institution_code for _, r in rows})
-    }
+    institutions = institutions_by_code(r.institution_code for _, r in rows if r.institution_code)
     applied = unchanged = 0
     errors: list[RowError] = []
     for row, data in sorted(rows, key=lambda r: (r[1].starts_on, r[0])):
@@ -166,5 +166,6 @@ def import_benefit_decisions(*, content: bytes, filename: str, actor=None):
         labels=LABELS,
         parse_row=parse_row,
         apply_rows=apply_rows,
+        references=REFERENCES,
         actor=actor,
     )

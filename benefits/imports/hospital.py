@@ -17,7 +17,7 @@ from ltci.core.import_fields import RowCheck, RowError, text_parser
 from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
 from ltci.core.importing import run_import
 
-from .common import iso_date, national_id, persons_by_national_id, unknown_person
+from .common import PERSON, iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "admitted_on", "discharged_on", "hospital"]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
@@ -28,6 +28,7 @@ LABELS = {
     "hospital": "医院名称",
 }
 KIND = "hospital_stays"
+REFERENCES = [PERSON]
 FORMAT = ImportFormat(
     "import_hospital_stays",
     COLUMNS,
@@ -141,5 +142,6 @@ def import_hospital_stays(*, content: bytes, filename: str, actor=None):
         labels=LABELS,
         parse_row=parse_row,
         apply_rows=apply_rows,
+        references=REFERENCES,
         actor=actor,
     )

@@ -18,7 +18,7 @@ from ltci.core.import_fields import RowCheck, RowError, choice_parser, text_pars
 from ltci.core.import_templates import EXAMPLE_PERSON, ImportFormat
 from ltci.core.importing import run_import
 
-from .common import iso_date, national_id, persons_by_national_id, unknown_person
+from .common import PERSON, iso_date, national_id, persons_by_national_id, unknown_person
 
 COLUMNS = ["national_id", "fund", "starts_on", "ends_on", "reference"]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
@@ -30,6 +30,7 @@ LABELS = {
     "reference": "文号",
 }
 KIND = "other_fund_benefits"
+REFERENCES = [PERSON]
 FORMAT = ImportFormat(
     "import_other_fund_benefits",
     COLUMNS,
@@ -130,5 +131,6 @@ def import_other_fund_benefits(*, content: bytes, filename: str, actor=None):
         labels=LABELS,
         parse_row=parse_row,
         apply_rows=apply_rows,
+        references=REFERENCES,
         actor=actor,
     )

@@ -13,6 +13,7 @@ from ltci.core.policy import PolicyError
 
 from .. import rules
 from ..models import Contribution, ContributionTransaction, CoveragePeriod, Person
+from ..selectors import persons_by_national_id
 from .arrears import recover_arrears
 from .standards import family_payment_allowed, year_policy
 
@@ -88,7 +89,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
     ids = {r.national_id for _, r, _ in rows} | {
         r.payer_national_id for _, r, _ in rows if r.payer_national_id
     }
-    persons = {p.national_id: p for p in Person.objects.filter(national_id__in=ids)}
+    persons = persons_by_national_id(ids)
     existing_keys = set(
         ContributionTransaction.objects.filter(source_key__in=[k for *_, k in rows]).values_list(
             "source_key", flat=True

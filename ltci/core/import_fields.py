@@ -6,7 +6,7 @@ report lists every problem of a row, not only the first"). Reasons are translata
 default, English when the active language is English); codes are shown with their labels.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -38,8 +38,9 @@ class RowError(Exception):
 class RowProblems(RowError):
     """Every problem of one row; row/field/reason are the first one's (for callers that show one)."""
 
-    def __init__(self, problems: Iterable[RowError]):
+    def __init__(self, problems: Iterable[RowError], parsed: Mapping[str, object] | None = None):
         self.all = list(problems)
+        self.parsed = dict(parsed or {})  # the fields that did parse (their references are checked too)
         first = self.all[0]
         super().__init__(first.row, first.field, first.reason)
 
@@ -120,6 +121,7 @@ class RowCheck:
         self.row = row
         self.values = values
         self.errors: list[RowError] = []
+        self.parsed: dict[str, object] = {}
 
     def text(self, name: str) -> str:
         return (self.values.get(name) or "").strip()
@@ -132,10 +134,12 @@ class RowCheck:
                 self.error(name, required_message())
             return None
         try:
-            return parser(text)
+            value = parser(text)
         except ValueError as exc:
             self.error(name, str(exc))
             return None
+        self.parsed[name] = value
+        return value
 
     def error(self, name: str, reason: str) -> None:
         self.errors.append(RowError(self.row, name, reason))
@@ -147,7 +151,48 @@ class RowCheck:
     def done(self) -> None:
         """Raise every problem recorded (RowProblems); return when the row is valid."""
         if self.errors:
-            raise RowProblems(self.errors)
+            raise RowProblems(self.errors, self.parsed)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field naming a record that must exist (issue 14: reported even when other fields of the row fail).
+
+    ``lookup`` is the set-based query the import's apply step uses too ({key: record} of the keys that
+    exist, one query); ``message`` the reason the apply step gives for a key that does not exist; ``key``
+    the lookup key of a parsed value (the parser may return an object, e.g. an IdNumber).
+    """
+
+    field: str
+    lookup: Callable[[set[str]], Mapping[str, object]]
+    message: Callable[[str], str]
+    key: Callable[[object], str] = str
+
+
+def reference_problems(failed: Iterable[RowProblems], references: Iterable[Reference]) -> list[RowError]:
+    """The unknown references among the parsed fields of rows that failed parsing: one query per reference.
+
+    A row that parses has its references checked by the apply step (with the same lookup and message).
+    """
+    failed = list(failed)
+    problems: list[RowError] = []
+    for ref in references:
+        wanted: dict[str, list[int]] = {}
+        for row in failed:
+            if ref.field in row.parsed and not any(e.field == ref.field for e in row.all):
+                key = ref.key(row.parsed[ref.field])
+                if key:
+                    wanted.setdefault(key, []).append(row.row)
+        if not wanted:
+            continue
+        known = ref.lookup(set(wanted))
+        problems += [
+            RowError(row, ref.field, ref.message(key))
+            for key, rows in wanted.items()
+            if key not in known
+            for row in rows
+        ]
+    return problems
 
 
 def labelled_reason(error: RowError, labels: dict[str, str]) -> RowError:

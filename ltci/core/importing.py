@@ -18,7 +18,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from .exports import csv_text
-from .import_fields import RowError, RowProblems, labelled_reason, required_message
+from .import_fields import (
+    Reference,
+    RowError,
+    RowProblems,
+    labelled_reason,
+    reference_problems,
+    required_message,
+)
 from .limits import (
     FileError,
     ImportLimits,
@@ -286,6 +293,7 @@ def run_import(
     apply_rows: Callable[[list[tuple[int, object]]], tuple[int, int, list[RowError]]],
     optional: Iterable[str] = (),
     labels: dict[str, str] | None = None,
+    references: Iterable[Reference] = (),
     actor=None,
     held: list[RowError] | None = None,
 ) -> ImportReport:
@@ -294,6 +302,9 @@ def run_import(
     apply_rows returns (applied, unchanged, errors) where errors are rows rejected by
     cross-record checks; it must write nothing for those rows. ``held`` is the list apply_rows fills with
     the rows it applied but held for the office's confirmation (listed in the report, not errors).
+    ``references`` are the fields naming records that must exist: a row that fails parsing gets their
+    problems too (issue 14), checked with one query per reference over all such rows; apply_rows checks
+    them for the rows that parse.
     """
     from .models import ImportBatch
 
@@ -305,14 +316,19 @@ def run_import(
         rows = []
     report.rows_total = len(rows)
     parsed: list[tuple[int, object]] = []
+    failed: list[RowProblems] = []
     for row_number, values in rows:
         if "__error__" in values:
             report.errors.append(RowError(row_number, "*", values["__error__"]))
             continue
         try:
             parsed.append((row_number, parse_row(row_number, values)))
+        except RowProblems as err:
+            report.errors.extend(err.problems)
+            failed.append(err)
         except RowError as err:
             report.errors.extend(err.problems)
+    report.errors += reference_problems(failed, references)
     if parsed:
         applied, unchanged, errors = apply_rows(parsed)
         report.applied, report.unchanged = applied, unchanged

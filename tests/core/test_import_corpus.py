@@ -6,6 +6,7 @@ default language), that nothing changed in the database, and the SPEC 11 exit st
 """
 
 import csv
+import datetime as dt
 
 import pytest
 from django.apps import apps
@@ -16,6 +17,8 @@ from benefits.imports import decisions, hospital, other_funds
 from enrollment.imports import ACCOUNT_EVENT_FORMAT, PAYMENT_FORMAT, ROSTER_FORMAT
 from institutions.imports import CAREGIVER_FORMAT, INSTITUTION_FORMAT
 from ltci.core.exports import csv_text
+from ltci.core.idnumber import make_id_number
+from ltci.core.import_fields import RowError, RowProblems, reference_problems
 from settlement import imports as service_records
 
 # command: (app, format, date field, a required field, (code field, unknown code), amount field or None)
@@ -96,6 +99,27 @@ WATCHED = [
     "benefits.OtherFundBenefit",
     "settlement.ServiceRecord",
 ]
+
+
+@pytest.fixture(autouse=True)
+def known_examples(xuzhou, tmp_path_factory):
+    """The person and the institution the templates' example rows name, on file: a rejected example row then
+    shows only the problems a case puts in it (issue 14 reports unknown references of failed rows too)."""
+    folder = tmp_path_factory.mktemp("examples")
+    for command, app, fmt, row in (
+        ("import_roster", "enrollment", ROSTER_FORMAT, ROSTER_FORMAT.example),
+        (
+            "import_institutions",
+            "institutions",
+            INSTITUTION_FORMAT,
+            {**INSTITUTION_FORMAT.example, "code": "XZ0003"},
+        ),
+    ):
+        path = folder / f"{command}.csv"
+        path.write_bytes(csv_file(fmt, [row]))
+        cmd = load_command_class(app, command)
+        call_command(cmd, str(path), verbosity=0)
+        assert cmd.report.applied == 1, cmd.report.errors
 
 
 def counts():
@@ -264,9 +288,78 @@ def test_the_error_report_next_to_the_file_lists_every_problem(xuzhou, tmp_path)
 
 
 def test_duplicate_rows_are_reported_against_the_first(xuzhou, tmp_path):
-    row = example("import_roster")
+    row = {**example("import_roster"), "national_id": UNKNOWN_PERSON}
     before = counts()
     status, _file_error, errors = run(tmp_path, "import_roster", csv_file(ROSTER_FORMAT, [row, row]))
     assert status == 1
     assert errors == [(3, "national_id", "「公民身份号码（national_id）」：与第 2 行重复")]
     assert counts()["enrollment.Person"] == before["enrollment.Person"] + 1
+
+
+UNKNOWN_PERSON = make_id_number("320302", dt.date(1950, 1, 2), 999)
+# command: {reference field: unknown value} (the imports whose rows name records that must exist)
+REFERENCES = {
+    "import_account_events": {"national_id": UNKNOWN_PERSON},
+    "import_payments": {"national_id": UNKNOWN_PERSON},
+    "import_caregivers": {"institution_code": "ZZ9999"},
+    "import_conclusions": {"national_id": UNKNOWN_PERSON, "agency_code": "ZZ9999"},
+    "import_benefit_decisions": {"national_id": UNKNOWN_PERSON, "institution_code": "ZZ9999"},
+    "import_hospital_stays": {"national_id": UNKNOWN_PERSON},
+    "import_other_fund_benefits": {"national_id": UNKNOWN_PERSON},
+    "import_service_records": {"national_id": UNKNOWN_PERSON, "institution_code": "ZZ9999"},
+}
+UNKNOWN_REASONS = {
+    "national_id": f"没有公民身份号码为 {UNKNOWN_PERSON} 的参保人（不在参保名册中）",
+    "institution_code": "没有编码为 ZZ9999 的机构",
+    "agency_code": "没有编码为 ZZ9999 的机构",
+}
+
+
+@pytest.mark.parametrize("command", sorted(REFERENCES))
+def test_a_row_that_fails_parsing_still_reports_its_unknown_references(xuzhou, tmp_path, command):
+    """Issue 14: a bad date and unknown references in one row: the date error and each unknown reference,
+    in the words the apply step uses for a row that parses."""
+    date_field = IMPORTS[command][2]
+    row = {**example(command), date_field: "2024/01/05", **REFERENCES[command]}
+    expected = {date_field: "2024/01/05 不是 YYYY-MM-DD 格式的日期"}
+    expected |= {name: UNKNOWN_REASONS[name] for name in REFERENCES[command]}
+    rejected(tmp_path, command, row, expected)
+
+
+@pytest.mark.parametrize("command", sorted(REFERENCES))
+def test_the_apply_step_gives_the_same_reason_for_an_unknown_reference(xuzhou, tmp_path, command):
+    """The same unknown references in a row that parses: the apply step names one of them in the same words."""
+    status, _file_error, errors = run(
+        tmp_path, command, csv_file(IMPORTS[command][1], [{**example(command), **REFERENCES[command]}])
+    )
+    assert status == 1
+    assert len(errors) >= 1
+    for _row, field, reason in errors:
+        assert UNKNOWN_REASONS[field] in reason, errors
+
+
+def test_a_failed_row_with_known_references_gets_no_reference_error(xuzhou, tmp_path):
+    row = {**example("import_hospital_stays"), "admitted_on": "2024/01/05"}
+    Person = apps.get_model("enrollment.Person")
+    assert Person.objects.filter(national_id=row["national_id"]).exists()
+    rejected(tmp_path, "import_hospital_stays", row, {"admitted_on": "不是 YYYY-MM-DD 格式的日期"})
+
+
+def test_the_references_of_failed_rows_take_one_query_per_kind(xuzhou, django_assert_num_queries):
+    from enrollment.selectors import person_reference
+    from institutions.selectors import institution_reference
+
+    failed = [
+        RowProblems(
+            [RowError(row, "starts_on", "bad")],
+            {"national_id": f"{UNKNOWN_PERSON[:-3]}{row:03d}", "institution_code": f"ZZ{row:04d}"},
+        )
+        for row in range(2, 12)
+    ]
+    with django_assert_num_queries(2):
+        problems = reference_problems(failed, [person_reference(), institution_reference()])
+    assert len(problems) == 20
+    # a field that failed parsing is not looked up
+    failed = [RowProblems([RowError(2, "national_id", "bad")], {"national_id": UNKNOWN_PERSON})]
+    with django_assert_num_queries(0):
+        assert reference_problems(failed, [person_reference()]) == []

@@ -101,6 +101,8 @@ def test_the_upload_page_shows_the_summary_every_problem_and_the_error_report(ad
     assert "c.csv：共 1 行，导入 0 行，无变化 0 行，拒绝 1 行" in page
     assert "「失能等级（grade）」：9 不是 0-5 的失能等级" in page
     assert "「评估结论日期（concluded_on）」：2024/01/01 不是 YYYY-MM-DD 格式的日期" in page
+    # the example person is not on the roster: reported although the row fails parsing (issue 14)
+    assert f"「公民身份号码（national_id）」：没有公民身份号码为 {EXAMPLE_PERSON} 的参保人" in page
     batch = ImportBatch.objects.latest("pk")
     report = admin_client.get(f"{url}?errors={batch.pk}")
     assert f'href="?errors={batch.pk}"' in page
@@ -108,6 +110,7 @@ def test_the_upload_page_shows_the_summary_every_problem_and_the_error_report(ad
     assert lines[0] == ["row", "field", "reason"] and {line[1] for line in lines[1:]} == {
         "grade",
         "concluded_on",
+        "national_id",
     }
 
 
