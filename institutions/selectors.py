@@ -10,16 +10,16 @@
   with an institution on a day when an employment covers that day; `caregiver_id` in service records is
   the caregiver's national ID.
 - institution_for_user(user), agreed_price(agreement, component), recoverable_amounts(...).
-- occupied_bed_counts(...): residents live in `benefits`, which institutions must not import; benefits
-  registers a provider with register_occupancy_provider() (see docs/decisions.md).
+- occupied_bed_counts(*, institution_ids, on) -> {institution_id: residents on registered beds}: from
+  institutions' own BedUse rows, which database triggers keep equal to benefits' admissions.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Min, Sum
+from django.db.models import Count, Min, Sum
 from django.utils.translation import gettext as _
 
 from ltci.core.import_fields import Reference, unknown_institution_message
@@ -27,7 +27,7 @@ from ltci.core.models import PolicyRecord
 from ltci.core.policy import NoPolicyInForce, PolicyError, active_scheme, policy_in_force, record_value
 
 from . import rules
-from .models import Agreement, Bed, Employment, Institution, InstitutionUser, Violation
+from .models import Agreement, Bed, BedUse, Employment, Institution, InstitutionUser, Violation
 
 LIVE_STATES = [
     Agreement.State.ACTIVE,
@@ -251,21 +251,17 @@ def agreed_price_errors(*, prices: dict[str, Decimal | None], on: dt.date) -> di
     return errors
 
 
-# --- occupancy (provided by the app that records admissions) ------------------------------------
-
-_occupancy_providers: list[Callable[[list[int], dt.date], dict[int, int]]] = []
-
-
-def register_occupancy_provider(provider: Callable[[list[int], dt.date], dict[int, int]]) -> None:
-    """Register fn(institution_ids, on) -> {institution_id: occupied registered beds} (benefits does)."""
-    if provider not in _occupancy_providers:
-        _occupancy_providers.append(provider)
+# --- occupancy ----------------------------------------------------------------------------------
 
 
 def occupied_bed_counts(*, institution_ids: Iterable[int], on: dt.date) -> dict[int, int]:
-    ids = list(institution_ids)
-    total: dict[int, int] = defaultdict(int)
-    for provider in _occupancy_providers:
-        for inst, count in provider(ids, on).items():
-            total[inst] += count
-    return dict(total)
+    """{institution_id: residents on its registered beds on ``on``}, from the bed uses the database keeps
+    equal to the admissions (BedUse; a stay occupies its bed from its first day until the day before its
+    end)."""
+    rows = (
+        BedUse.objects.in_force(on)
+        .filter(bed__institution_id__in=list(institution_ids))
+        .values("bed__institution_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["bed__institution_id"]: row["n"] for row in rows}

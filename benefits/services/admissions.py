@@ -123,19 +123,6 @@ def admission_change_bed(*, admission: Admission, bed: Bed, on: dt.date, actor=N
     )
 
 
-def occupied_bed_counts(institution_ids: list[int], on: dt.date) -> dict[int, int]:
-    """Provider for institutions.selectors.occupied_bed_counts: residents on registered beds that day."""
-    rows = (
-        Admission.objects.in_force(on)
-        .filter(institution_id__in=institution_ids, bed__isnull=False)
-        .values_list("institution_id", flat=True)
-    )
-    counts: dict[int, int] = {}
-    for inst in rows:
-        counts[inst] = counts.get(inst, 0) + 1
-    return counts
-
-
 NO_DECISION_MESSAGE = gettext_lazy("该参保人在入住日期没有本机构的机构护理待遇核定")
 
 

@@ -6,18 +6,15 @@ is safe to run twice. Conclusion events are consumed after a cursor (EventCursor
 
 import contextlib
 import datetime as dt
-import logging
 from collections import Counter
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from benefits.models import BenefitDecision, EventCursor
-from ltci.core.queries import id_set
 
 from .decisions import DecisionError, decision_create, decision_end
 
-logger = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
 CURSOR = "conclusion_events"
 R = BenefitDecision.EndReason
@@ -28,14 +25,12 @@ def _running_past(qs, day):
     return qs.in_force(day).overlapping(day + ONE_DAY, None)
 
 
-def end_on_death(*, actor=None, person_ids=None) -> int:
-    """End decisions running past the person's death on the day of death (of the given persons, or all)."""
+def end_on_death(*, actor=None) -> int:
+    """End decisions running past the person's death on the day of death."""
     count = 0
     rows = BenefitDecision.objects.filter(person__died_on__isnull=False).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=F("person__died_on"))
     )
-    if person_ids is not None:
-        rows = rows.filter(person_id__in=id_set(person_ids))
     for decision in rows.select_related("person"):
         assert decision.person.died_on is not None  # the filter above
         decision_end(decision=decision, ends_on=decision.person.died_on, reason=R.DIED, actor=actor)
@@ -43,9 +38,8 @@ def end_on_death(*, actor=None, person_ids=None) -> int:
     return count
 
 
-def end_on_coverage_end(*, actor=None, person_ids=None) -> int:
-    """End decisions running past the end of the person's last coverage period (move-out or stop), of the
-    given persons or all."""
+def end_on_coverage_end(*, actor=None) -> int:
+    """End decisions running past the end of the person's last coverage period (move-out or stop)."""
     from enrollment.models import CoveragePeriod
 
     later_open = CoveragePeriod.objects.filter(person=OuterRef("person_id")).filter(
@@ -57,8 +51,6 @@ def end_on_coverage_end(*, actor=None, person_ids=None) -> int:
         .annotate(has_later=Exists(later_open))
         .filter(has_later=False)
     )
-    if person_ids is not None:
-        ended = ended.filter(person_id__in=id_set(person_ids))
     count = 0
     for period in ended.iterator():
         assert period.end is not None  # the filter above
@@ -121,17 +113,6 @@ def _apply_event(event, actor) -> str:
                     )
         return "downgraded" if live else "no_decision"
     return "ignored"
-
-
-def end_after_roster(sender, *, person_ids, **kwargs) -> None:
-    """Receiver of enrollment's coverage_ended: end the decisions of persons a roster import recorded as
-    dead or moved out right away. A failure is logged; the daily job ends them then."""
-    try:
-        with transaction.atomic():
-            end_on_death(person_ids=person_ids)
-            end_on_coverage_end(person_ids=person_ids)
-    except Exception:
-        logger.exception("ending benefit decisions after a roster import failed (the daily job will retry)")
 
 
 def end_decisions_daily(*, on: dt.date | None = None, actor=None) -> dict[str, int]:

@@ -15,7 +15,6 @@ from ltci.core.import_fields import RowError, duplicate_message
 from ltci.core.sql import copy_rows, history_insert, pg_array
 
 from ..models import CoveragePeriod, Person
-from ..signals import coverage_ended
 
 Start = CoveragePeriod.StartReason
 
@@ -201,15 +200,6 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
             cursor.execute("""INSERT INTO enrollment_coverageperiod (person_id, insurance_type, start, "end",
                 start_reason, end_reason) SELECT person_id, insurance_type, start, "end", start_reason, end_reason
                 FROM tmp_roster_open""")
-    ended = {u[0] for u in updates if u[6]} | {o[0] for o in opens if o[3]}
-    if closes:
-        ended |= set(
-            CoveragePeriod.objects.filter(pk__in=[c[0] for c in closes if c[2]]).values_list(
-                "person_id", flat=True
-            )
-        )
-    if ended:
-        transaction.on_commit(lambda: coverage_ended.send(sender=Person, person_ids=sorted(ended)))
     return applied, unchanged, errors
 
 

@@ -3,6 +3,7 @@
 from .base import (  # noqa: F401
     Agreement,
     Bed,
+    BedUse,
     CareForm,
     Caregiver,
     Employment,

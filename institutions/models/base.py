@@ -164,6 +164,32 @@ class Bed(models.Model):
         return f"{self.institution_id}/{self.label}"
 
 
+class BedUse(models.Model):
+    """A stay on a registered bed, kept by the database: PostgreSQL triggers on the admissions table (created
+    by the app that records admissions, benefits migration 0009) write one row per admission with a bed, so
+    institutions counts the residents on its beds from its own table. Never written by Python code.
+
+    Like the admission it mirrors, a use occupies its bed from ``start`` until the day before ``end``.
+    """
+
+    source_id = models.BigIntegerField(_("入住记录号"), primary_key=True)
+    bed = models.ForeignKey(Bed, on_delete=models.PROTECT, related_name="uses", verbose_name=_("床位"))
+    person_id = models.BigIntegerField(_("参保人编号"))
+    start = models.DateField(_("入住日期"))
+    end = models.DateField(_("出院/退住日期"), null=True, blank=True)
+
+    validity = Validity("start", "end", end_inclusive=False)
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("床位使用")
+        verbose_name_plural = _("床位使用")
+        indexes = [models.Index(fields=["bed", "start"], name="beduse_bed_start")]
+
+    def __str__(self):
+        return f"{self.bed_id} {self.start}–{self.end or ''}"
+
+
 class Caregiver(models.Model):
     national_id = models.CharField(_("公民身份号码"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=100)

@@ -208,7 +208,7 @@ def test_admissions_take_the_lowest_free_bed_and_change_beds(person, inst):
     assert (mine.discharged_on, moved.bed.label, moved.admitted_on) == (D(2024, 2, 1), "01", D(2024, 2, 1))
 
 
-def test_occupancy_provider_counts_residents_for_institutions(person, inst):
+def test_institutions_counts_the_residents_on_its_beds(person, inst):
     from institutions.selectors import occupied_bed_counts
 
     admission_admit(person=person, institution=inst, on=D(2024, 1, 1))

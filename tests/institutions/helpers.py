@@ -76,3 +76,15 @@ def national_id(serial=None, birth=dt.date(1980, 5, 1)):
 
 
 __all__ = ["institution", "portal_user", "plain_user", "national_id", "InstitutionUser", "PASSWORD"]
+
+
+def occupy(institution, *, since):
+    """Put a resident on every bed of ``institution`` registered on ``since``, open-ended, as institutions sees
+    it: BedUse rows (in production the triggers of benefits' admissions write them). Return their queryset."""
+    from institutions.models import Bed, BedUse
+
+    beds = Bed.objects.in_force(since).filter(institution=institution)
+    start = BedUse.objects.order_by("-source_id").values_list("source_id", flat=True).first() or 0
+    for n, bed in enumerate(beds, start=start + 1):
+        BedUse.objects.create(source_id=n, bed=bed, person_id=n, start=since)
+    return BedUse.objects.filter(bed__institution=institution)

@@ -17,7 +17,7 @@ from institutions.models import (
 )
 from institutions.rules import make_credit_code
 
-from .helpers import national_id
+from .helpers import national_id, occupy
 
 
 @pytest.fixture(autouse=True)
@@ -258,15 +258,8 @@ def test_bad_rows_are_rejected_with_row_field_and_reason_and_nothing_written(db,
 
 def test_lowering_beds_below_occupied_beds_is_a_row_error(db):
     run(HEADER + row(beds="3"))
-
-    def provider(ids, on):
-        return dict.fromkeys(ids, 3)
-
-    selectors.register_occupancy_provider(provider)
-    try:
-        report = run(HEADER + row(beds="2"))
-    finally:
-        selectors._occupancy_providers.remove(provider)
+    occupy(Institution.objects.get(), since=TODAY)
+    report = run(HEADER + row(beds="2"))
     assert [(e.row, e.field, bare(e)) for e in report.errors] == [
         (2, "beds", "2 beds are fewer than the 3 residents")
     ]

@@ -268,15 +268,13 @@ def test_bed_end_refused_below_occupied_and_capacity_is_per_day(db):
     inst = helpers.institution(beds=2, valid_from=D0(2026, 1, 1))
     bed = inst.beds.order_by("label").last()
 
-    def provider(ids, on):
-        return dict.fromkeys(ids, 2)
-
-    selectors.register_occupancy_provider(provider)
-    try:
-        with pytest.raises(InstitutionError, match="少于2026-03-01在住人数2人"):
-            services.bed_end(bed=bed, registered_to=D0(2026, 2, 28))
-    finally:
-        selectors._occupancy_providers.remove(provider)
+    residents = helpers.occupy(inst, since=D0(2026, 1, 1))
+    with pytest.raises(InstitutionError, match="少于2026-03-01在住人数2人"):
+        services.bed_end(bed=bed, registered_to=D0(2026, 2, 28))
+    residents.filter(bed=bed).update(end=D0(2026, 3, 2))  # 03-01 is still a bed-day of this stay
+    with pytest.raises(InstitutionError, match="少于2026-03-01在住人数2人"):
+        services.bed_end(bed=bed, registered_to=D0(2026, 2, 28))
+    residents.filter(bed=bed).update(end=D0(2026, 3, 1))  # the discharge day is free
     services.bed_end(bed=bed, registered_to=D0(2026, 2, 28))
     assert selectors.registered_bed_count(institution=inst, on=D0(2026, 2, 28)) == 2
     assert selectors.registered_bed_count(institution=inst, on=D0(2026, 3, 1)) == 1
