@@ -296,8 +296,10 @@ def test_death_ends_coverage_after_the_day_of_death_and_the_daily_job_ends_the_d
     assert (decision.ends_on, decision.end_reason) == (D(2026, 5, 20), "died")
     assert Admission.objects.get(person=decision.person).discharged_on == D(2026, 5, 20)
     day_of_death = explain("dead", "2026-05-20")
-    assert day_of_death["conditions"][0]["passed"] is True
-    assert failing(day_of_death) == ["BED"]
+    # SPEC 5.2 dates: the day of death is not a bed-day; the explanation answers as the settlement does
+    # (NOT_COVERED for a bed-day on that day, docs/decisions.md), and the bed is no longer registered.
+    assert day_of_death["conditions"][0]["reason_code"] == "NOT_COVERED"
+    assert failing(day_of_death)[0] == "NOT_COVERED"
 
 
 def test_remote_cash_and_the_care_form_argument(city):

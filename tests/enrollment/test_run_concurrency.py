@@ -63,7 +63,7 @@ def test_payment_waiting_for_the_run_transfer_is_refused_as_overpayment(due_with
     payment.join()
     assert payment.error is None, payment.error
     assert [e.reason for e in payment.result.errors] == [
-        "20.00 exceeds the amount due for 2026 (outstanding 0.00)"
+        "「缴费金额（amount）」：20.00 超过 2026 年度应缴金额（尚欠 0.00）"
     ]
     contribution = Contribution.objects.get()
     assert (contribution.individual_paid, contribution.status) == (Decimal("20.00"), "paid")

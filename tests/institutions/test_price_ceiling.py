@@ -35,7 +35,10 @@ def test_every_pack_marks_the_ceiling_as_a_default():
 def test_import_refuses_a_price_above_the_policy_ceiling_and_keeps_nothing(db, ceiling_50):
     report = run(HEADER + row(life="50.01"))
     assert [(e.field, e.reason) for e in report.errors] == [
-        ("price_life", "生活照料约定日价50.01元超过政策规定的约定日价上限50.00元")
+        (
+            "price_life",
+            "「生活照料收费标准（price_life）」：生活照料约定日价50.01元超过政策规定的约定日价上限50.00元",
+        )
     ]
     assert not Institution.objects.exists()
     assert run(HEADER + row(life="50.00")).applied == 1

@@ -36,7 +36,7 @@ def _through(door, nid, client):
         assert report.errors == [] and report.applied == 1
         assert [(e.row, e.field) for e in report.held] == [(2, "charged_amount")]
         assert HELD in report.held[0].reason and "上限 2000.00 元" in report.held[0].reason
-        assert "1 held for the office's confirmation" in report.summary()
+        assert "其中 1 行收费超过上限" in report.summary()
     elif door == "api":
         response = api_post(api_body(row, "big-1"))
         assert response.status_code == 201, response.json()

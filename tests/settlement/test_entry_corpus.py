@@ -198,7 +198,7 @@ def test_portal_bed_day_charge_bounds_come_from_the_policy(world, client, charge
         (
             ["residential"],
             "kind",
-            "本机构 2024-05-03 生效的服务协议不包含“居家上门服务”，不能提交 home_visit 记录",
+            "「记录类型（kind）」：本机构 2024-05-03 生效的服务协议不包含“居家上门服务”，不能提交 home_visit 记录",
         ),
         (["community"], None, None),  # a visit form: only the month knows the person's form (FORM_NOT_AGREED)
     ],
@@ -220,7 +220,7 @@ def test_no_agreement_in_force_after_it_ended(people):
     assert [(e.field, e.reason) for e in report.errors] == [
         (
             "service_date",
-            "服务日期 2024-05-03 本机构没有生效的服务协议（协议已到期、暂停、解除或责任险过期）",
+            "「服务日期（service_date）」：服务日期 2024-05-03 本机构没有生效的服务协议（协议已到期、暂停、解除或责任险过期）",
         )
     ]
     assert not ServiceRecord.objects.exists()
