@@ -56,7 +56,7 @@ def test_upload_claim_run_audit_approve_download(live_server, browser, load_pack
     portal.click("#upload-form button[type=submit]")
     assert "共 33 行：新增 31，已存在 0，拒绝 2" in portal.inner_text("#upload-summary")
     errors = portal.inner_text("#upload-errors")
-    assert "2024-05-32" in errors and "'nap'" in errors
+    assert "2024-05-32" in errors and "填写的是 nap" in errors
     with portal.expect_download() as download:
         portal.click("text=下载错误报告")
     assert download.value.suggested_filename.startswith("errors-")
