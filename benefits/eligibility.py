@@ -209,8 +209,16 @@ def month_segments(
 # One person, one day, explained
 
 
-def explain(*, person, on: dt.date, care_form: str | None = None, institution=None) -> list:
-    """Return every condition of SPEC 5.1 in order, each passed or failed with its deciding record."""
+def explain(
+    *, person, on: dt.date, care_form: str | None = None, institution=None, kind: str | None = None
+) -> list:
+    """Return every condition of SPEC 5.1 in order, each passed or failed with its deciding record.
+
+    ``kind`` says what is paid (``rules.SERVICE``: an institution's bed-day, visit or device;
+    ``rules.ALLOWANCE``: the allowance paid to the person); by default what the care form pays
+    (``rules.default_kind``: for home_family, its visits). Condition 6 applies to services only
+    (``rules.agreement_applies``), as in the settlement run.
+    """
     from assessment.selectors import conclusion_in_force
     from enrollment.selectors import contribution_conditions
 
@@ -230,7 +238,10 @@ def explain(*, person, on: dt.date, care_form: str | None = None, institution=No
         ]
     decision = _decision_on(person, on, care_form, institution)
     form = care_form or (decision.care_form if decision else None)
-    if form == "residential" and person.died_on == on:
+    kind = kind or rules.default_kind(form)
+    if kind not in rules.KINDS:
+        raise ValueError(f"unknown kind of care {kind!r}; expected one of: {', '.join(rules.KINDS)}")
+    if form == "residential" and kind == rules.SERVICE and person.died_on == on:
         # the day of death counts as leaving: it is not a bed-day (SPEC 5.2 dates), the settlement's
         # NOT_COVERED for a bed-day on that day
         conditions = [
@@ -246,9 +257,9 @@ def explain(*, person, on: dt.date, care_form: str | None = None, institution=No
             for c in conditions
         ]
     conditions.append(_conclusion_condition(conclusion_in_force(person=person, on=on), on))
-    conditions.append(_decision_condition(decision, on, care_form, institution))
+    conditions.append(_decision_condition(decision, on, care_form, institution, kind))
     conditions.append(_condition_5(person, on))
-    conditions.append(_agreement_condition(person, on, decision, care_form, institution))
+    conditions.append(_agreement_condition(person, on, decision, care_form, institution, kind))
     return conditions
 
 
@@ -281,7 +292,7 @@ def _decision_on(person, on, care_form, institution):
     return BenefitDecision.objects.in_force(on).filter(person=person).select_related("institution").first()
 
 
-def _decision_condition(decision, on, care_form, institution):
+def _decision_condition(decision, on, care_form, institution, kind):
     if decision is None:
         return _condition("decision", False, rules.NO_DECISION, "no active benefit decision")
     record = f"BenefitDecision#{decision.pk}"
@@ -297,6 +308,14 @@ def _decision_condition(decision, on, care_form, institution):
             False,
             rules.NO_DECISION,
             f"active decision is for {text}, not for {care_form}",
+            record,
+        )
+    if not rules.paid_as(kind, decision.care_form):
+        return _condition(
+            "decision",
+            False,
+            rules.NO_DECISION,
+            f"active decision is for {text}, which pays no {kind}",
             record,
         )
     if institution is not None and decision.institution_id != institution.pk:
@@ -333,13 +352,14 @@ def _condition_5(person, on):
     return _condition("not_in_hospital", True, None, "no inpatient stay on this date")
 
 
-def _agreement_condition(person, on, decision, care_form, institution):
+def _agreement_condition(person, on, decision, care_form, institution, kind):
     form = care_form or (decision.care_form if decision else None)
     inst = institution or (decision.institution if decision and decision.institution_id else None)
     if form is None:
         return _condition("agreement", False, rules.NO_DECISION, "no care form to check")
-    if form not in rules.INSTITUTION_FORMS:
-        return _condition("agreement", True, None, f"{form} is paid to the person: no institution needed")
+    if not rules.agreement_applies(form, kind):
+        paid = f"the {form} allowance is paid to the person" if kind == rules.ALLOWANCE else f"{form} is paid"
+        return _condition("agreement", True, None, f"{paid}: not care by an institution")
     if inst is None:
         return _condition("agreement", False, rules.FORM_NOT_AGREED, f"{form} needs an agreement institution")
     from institutions.rules import agreement_covers

@@ -105,6 +105,11 @@ class BenefitDecision(models.Model):
         return f"{self.person_id} {self.care_form} {self.starts_on}..{self.ends_on or ''}"
 
 
+# A stay (residential admission, hospital stay) from its first day up to, not including, the day it ends: the
+# discharge day is free for the next occupant and payable again (SPEC 5.2 dates).
+STAY = Validity("admitted_on", "discharged_on", end_inclusive=False)
+
+
 class Admission(models.Model):
     """A residential stay on a registered bed; admission day counts, discharge day does not."""
 
@@ -126,7 +131,7 @@ class Admission(models.Model):
     discharged_on = models.DateField(_("出院/退住日期"), null=True, blank=True)
     history = HistoricalRecords()
 
-    validity = Validity("admitted_on", "discharged_on", end_inclusive=False)
+    validity = STAY
     objects = DatedQuerySet.as_manager()
 
     class Meta:
@@ -138,32 +143,14 @@ class Admission(models.Model):
                 name="bed_single_occupant",
                 expressions=[
                     ("bed", RangeOperators.EQUAL),
-                    (
-                        models.Func(
-                            "admitted_on",
-                            "discharged_on",
-                            models.Value("[)"),
-                            function="daterange",
-                            output_field=models.DateField(),
-                        ),
-                        RangeOperators.OVERLAPS,
-                    ),
+                    (STAY.date_range(), RangeOperators.OVERLAPS),
                 ],
             ),
             ExclusionConstraint(
                 name="admission_one_place_per_person",
                 expressions=[
                     ("person", RangeOperators.EQUAL),
-                    (
-                        models.Func(
-                            "admitted_on",
-                            "discharged_on",
-                            models.Value("[)"),
-                            function="daterange",
-                            output_field=models.DateField(),
-                        ),
-                        RangeOperators.OVERLAPS,
-                    ),
+                    (STAY.date_range(), RangeOperators.OVERLAPS),
                 ],
             ),
             models.CheckConstraint(
@@ -188,7 +175,7 @@ class HospitalStay(models.Model):
     hospital = models.CharField(_("医院"), max_length=200)
     history = HistoricalRecords()
 
-    validity = Validity("admitted_on", "discharged_on", end_inclusive=False)
+    validity = STAY
     objects = DatedQuerySet.as_manager()
 
     class Meta:
@@ -201,16 +188,7 @@ class HospitalStay(models.Model):
                 name="hospital_stay_no_overlap",
                 expressions=[
                     ("person", RangeOperators.EQUAL),
-                    (
-                        models.Func(
-                            "admitted_on",
-                            "discharged_on",
-                            models.Value("[)"),
-                            function="daterange",
-                            output_field=models.DateField(),
-                        ),
-                        RangeOperators.OVERLAPS,
-                    ),
+                    (STAY.date_range(), RangeOperators.OVERLAPS),
                 ],
             ),
             models.CheckConstraint(

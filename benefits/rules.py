@@ -9,7 +9,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from enrollment.rules import ARREARS, NOT_COVERED, WAITING  # conditions 1-2 of SPEC 5.1 are enrollment's
+from enrollment.rules import ARREARS, NOT_COVERED, WAITING
+from ltci.core.dates import in_period  # conditions 1-2 of SPEC 5.1 are enrollment's
 
 # SPEC 7.2 codes of the person-level conditions, in the order of SPEC 5.1.
 NO_CONCLUSION = "NO_CONCLUSION"
@@ -29,17 +30,41 @@ INSTITUTION_FORMS = frozenset(
 )
 INSTITUTION_REQUIRED_FORMS = frozenset({"residential", "home_visits", "home_family"})
 
+# What is paid for a day of care: an institution's service (a bed-day, visit or device record) or an
+# allowance paid to the person for the eligible day without records (SPEC 5.2, 7.2 payouts).
+SERVICE = "service"
+ALLOWANCE = "allowance"
+KINDS = (SERVICE, ALLOWANCE)
+# Forms paid to the person per eligible day (SPEC 5.2): the family-care allowance of option B2 (whose
+# visits are services), the remote cash allowance and Nantong's daily allowance.
+ALLOWANCE_FORMS = ("home_family", "remote_cash", "daily_allowance")
 
-@dataclass(frozen=True)
-class Interval:
-    """A dated record with inclusive start and end (end None = open)."""
 
-    start: dt.date
-    end: dt.date | None
-    record_id: int | None = None
+def default_kind(care_form: str | None) -> str:
+    """What a care form pays when the question does not say: an allowance for the forms paid only to the
+    person, else the institution's services (for home_family: its visits)."""
+    if care_form in ALLOWANCE_FORMS and care_form not in INSTITUTION_FORMS:
+        return ALLOWANCE
+    return SERVICE
 
-    def covers(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
+
+def agreement_applies(care_form: str, kind: str) -> bool:
+    """True when SPEC 5.1 condition 6 (the institution's agreement covers the form, the registered bed)
+    applies to this care: care by an institution, i.e. the services of an institution form. An allowance
+    paid to the person is never care by an institution: the family-care allowance of option B2 is paid for
+    the family's care, whatever the agreement of the institution making the B2 visits (seed 001 五(二)2 and
+    五(三)2; SPEC 5.2 B). The one definition: the explanation asks it; the settlement audits condition 6 on
+    every record (services) and on no allowance.
+    """
+    return kind == SERVICE and care_form in INSTITUTION_FORMS
+
+
+def paid_as(kind: str, care_form: str) -> bool:
+    """True when the care form pays this kind of care: every form pays services except the allowance-only
+    forms; only the allowance forms pay an allowance (SPEC 5.2)."""
+    if kind == ALLOWANCE:
+        return care_form in ALLOWANCE_FORMS
+    return care_form in INSTITUTION_FORMS
 
 
 @dataclass(frozen=True)
@@ -54,7 +79,7 @@ class DecisionView:
     carer_trained: bool | None
 
     def covers(self, day: dt.date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        return in_period(day, self.starts_on, self.ends_on)
 
 
 @dataclass(frozen=True)
@@ -143,7 +168,7 @@ def day_failures(
 
 def other_fund_day(day: dt.date, starts_on: dt.date, ends_on: dt.date | None) -> bool:
     """True when the day is in a period of work-injury or maternity benefits (both dates included)."""
-    return starts_on <= day and (ends_on is None or day <= ends_on)
+    return in_period(day, starts_on, ends_on)
 
 
 def other_fund_detail(starts_on: dt.date, ends_on: dt.date | None, fund: str) -> str:

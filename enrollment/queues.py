@@ -1,22 +1,20 @@
 """Enrollment's work queues on the staff dashboard (ltci.core.workqueues)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.workqueues import WorkQueue, register
 
 from .models import Contribution
 
-ARREARS = Contribution.Status.ARREARS
-
 register(
     WorkQueue(
         key="enrollment.arrears",
         label=_("欠费"),
         capability="enrollment.arrears",
-        # Counted on the partial index contribution_arrears.
-        count=lambda today: Contribution.objects.filter(status=ARREARS).count(),
-        url=lambda today: reverse("admin:enrollment_contribution_changelist") + f"?status__exact={ARREARS}",
+        model=Contribution,
+        filters={
+            "status__exact": Contribution.Status.ARREARS
+        },  # counted on the partial index contribution_arrears
         order=10,
     ),
 )

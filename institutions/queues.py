@@ -1,7 +1,6 @@
 """Institutions' entries on the staff dashboard (ltci.core.workqueues): liability-insurance notices not yet
 handled are among the day's warnings."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.workqueues import WorkQueue, register
@@ -13,8 +12,8 @@ register(
         key="institutions.insurance_notices",
         label=_("责任险到期提醒"),
         capability="institutions.insurance_check",
-        count=lambda today: InsuranceNotice.objects.filter(acknowledged=False).count(),
-        url=lambda today: reverse("admin:institutions_insurancenotice_changelist") + "?acknowledged__exact=0",
+        model=InsuranceNotice,
+        filters={"acknowledged__exact": False},
         warning=True,
         order=91,
     ),

@@ -95,9 +95,9 @@ def history(person, limit=30):
     return list(person.history.select_related("history_user").order_by("-history_date")[:limit])
 
 
-def eligibility(person, *, on: dt.date, care_form: str | None) -> dict:
+def eligibility(person, *, on: dt.date, care_form: str | None, kind: str | None = None) -> dict:
     """The SPEC 5.1 explanation (benefits.eligibility.explain, as the explain_eligibility command)."""
-    conditions = explain(person=person, on=on, care_form=care_form)
+    conditions = explain(person=person, on=on, care_form=care_form, kind=kind)
     rows = [
         {
             "title": CONDITION_TITLES.get(c.code, c.code),

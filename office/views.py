@@ -26,9 +26,9 @@ def person_case(request, person_id):
     if form.is_bound and not form.is_valid():
         status = 400
     else:
-        on, care_form = form.query()
+        on, care_form, kind = form.query()
         try:
-            explanation = selectors.eligibility(person, on=on, care_form=care_form)
+            explanation = selectors.eligibility(person, on=on, care_form=care_form, kind=kind)
         except PolicyError as exc:
             policy_error = str(exc)
     user = request.user

@@ -101,7 +101,9 @@ class ServiceRecordAdmin(ChargeHoldAdminMixin, KeepRowsMixin, SimpleHistoryAdmin
 
     def save_model(self, request, obj, form, change):
         if "confirmed" in form.changed_data and obj.confirmed:
-            obj.received_at = timezone.now()  # received when confirmed (late records: engine.LATE_SQL)
+            obj.received_at = (
+                timezone.now()
+            )  # received when confirmed (late records: services.stage.LATE_SQL)
         super().save_model(request, obj, form, change)
 
 

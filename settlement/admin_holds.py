@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from ltci.core.permissions import can
 
-from .models import HoldDecision
+from .models import HELD_WAITING, HoldDecision
 from .services.holds import CAPABILITY, HoldRefused, records_decide_hold
 
 WAITING, CONFIRMED, REJECTED = "waiting", "confirmed", "rejected"
@@ -27,7 +27,7 @@ class ChargeHoldFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == WAITING:
-            return queryset.exclude(held_reason="").filter(hold_decision="")
+            return queryset.filter(HELD_WAITING)
         if self.value() in (CONFIRMED, REJECTED):
             return queryset.filter(hold_decision=self.value())
         return queryset
@@ -35,9 +35,7 @@ class ChargeHoldFilter(admin.SimpleListFilter):
 
 def _decide(model_admin, request, queryset, decision: str, label: str):
     """The confirmation page first (the held records selected), then the decision on POST with ``apply``."""
-    held = list(
-        queryset.exclude(held_reason="").filter(hold_decision="").select_related("institution", "person")
-    )
+    held = list(queryset.filter(HELD_WAITING).select_related("institution", "person"))
     if "apply" in request.POST:
         try:
             decided, skipped = records_decide_hold(

@@ -1,12 +1,11 @@
 """Settlement's work queues on the staff dashboard (ltci.core.workqueues): runs waiting for audit, approval and
 payment, open appeals, charges held above the ceiling, and the fund's early warnings."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.workqueues import WorkQueue, register
 
-from .models import Appeal, FundWarning, ServiceRecord, SettlementRun
+from .models import HELD_WAITING, Appeal, FundWarning, ServiceRecord, SettlementRun
 
 Run = SettlementRun.State
 
@@ -16,8 +15,8 @@ def _run_queue(key, label, capability, state, order):
         key=key,
         label=label,
         capability=capability,
-        count=lambda today: SettlementRun.objects.filter(state=state).count(),
-        url=lambda today: reverse("admin:settlement_settlementrun_changelist") + f"?state__exact={state}",
+        model=SettlementRun,
+        filters={"state__exact": state},
         order=order,
     )
 
@@ -30,26 +29,26 @@ register(
         key="settlement.appeals",
         label=_("待处理申诉"),
         capability="settlement.appeals",
-        count=lambda today: Appeal.objects.filter(state=Appeal.State.OPEN).count(),
-        url=lambda today: (
-            reverse("admin:settlement_appeal_changelist") + f"?state__exact={Appeal.State.OPEN}"
-        ),
+        model=Appeal,
+        filters={"state__exact": Appeal.State.OPEN},
         order=43,
     ),
     WorkQueue(
         key="settlement.held_charges",
         label=_("待确认超上限收费"),
         capability="settlement.confirm_charges",
-        count=lambda today: ServiceRecord.objects.exclude(held_reason="").filter(hold_decision="").count(),
-        url=lambda today: reverse("admin:settlement_servicerecord_changelist") + "?charge_hold=waiting",
+        model=ServiceRecord,
+        # the list's own filter "charge_hold" (admin), not a lookup: the count is given beside it
+        filters={"charge_hold": "waiting"},
+        counted=lambda today: ServiceRecord.objects.filter(HELD_WAITING).count(),
         order=44,
     ),
     WorkQueue(
         key="settlement.fund_warnings",
         label=_("基金预警"),
         capability="fund.reports",
-        count=lambda today: FundWarning.objects.filter(acknowledged=False).count(),
-        url=lambda today: reverse("admin:settlement_fundwarning_changelist") + "?acknowledged__exact=0",
+        model=FundWarning,
+        filters={"acknowledged__exact": False},
         warning=True,
         order=90,
     ),

@@ -2,12 +2,14 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined where eligibility is decided
+    ALLOWANCE,
     ARREARS,
     BED,
     FORM_NOT_AGREED,
@@ -16,8 +18,13 @@ from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined whe
     NO_DECISION,
     NOT_COVERED,
     WAITING,
+    first_failure,
+    paid_as,
 )
 from institutions.rules import agreement_covers  # noqa: F401 (the agreement rule lives with agreements)
+
+if TYPE_CHECKING:
+    from benefits.eligibility import DayVerdict
 
 DOUBLE_CARE = "DOUBLE_CARE"
 DUPLICATE = "DUPLICATE"
@@ -55,8 +62,6 @@ ENTRY_FORMS = {
     "home_visit": VISIT_FORMS,
     "device": frozenset({"device"}),
 }
-# Forms paid to the person per eligible day without records (SPEC 5.2).
-ALLOWANCE_FORMS = ("home_family", "remote_cash", "daily_allowance")
 
 
 def reason_text(code: str) -> str:
@@ -67,6 +72,20 @@ def codes_text(codes: Iterable[str]) -> str:
     """The reasons of a line for the statement PDF: Chinese whatever the user's language (documents are)."""
     with translation.override(settings.LANGUAGE_CODE):
         return "；".join(f"{c} {reason_text(c)}" for c in codes)
+
+
+def allowance_refusal(verdict: "DayVerdict") -> str | None:
+    """Why no allowance is paid to the person for the day of an eligibility verdict (a SPEC 7.2 code), or
+    None when it is paid: the first failing condition 1-5, else no decision of an allowance form. Condition 6
+    never applies to an allowance (``benefits.rules.agreement_applies``): the family-care allowance of
+    option B2 is paid after the visiting institution's agreement has ended.
+    """
+    failures: dict[str, str] = {}
+    if not verdict.eligible:
+        failures[verdict.reason_code or NOT_COVERED] = verdict.detail
+    if verdict.care_form is None or not paid_as(ALLOWANCE, verdict.care_form):
+        failures[NO_DECISION] = "no allowance decision"  # condition 4, before a hospital stay (5)
+    return first_failure(failures)[0]
 
 
 def record_matches_form(kind: str, care_form: str | None) -> bool:

@@ -28,7 +28,7 @@ from . import selectors
 from .apis import statement_csv_response
 from .entry_checks import bed_day_charge_error, held_message
 from .imports import CATALOGUE, FORMAT, check_records, import_service_records, parse_row, resolve
-from .models import ServiceRecord
+from .models import HELD_WAITING, ServiceRecord
 from .rules import reason_text
 from .services.appeals import AppealRefused, appeal_create
 from .services.records import bed_days_confirm, bed_days_generate, claim_submit, records_store
@@ -81,8 +81,7 @@ def index(request):
             .filter(confirmed=False)
             .count(),
             "held": selectors.records_for_institution(institution=institution, month=month)
-            .exclude(held_reason="")
-            .filter(hold_decision="")
+            .filter(HELD_WAITING)
             .count(),
             "claims": institution.claims.all()[:12],
             "statements": selectors.statements_for_institution(institution=institution)[:12],

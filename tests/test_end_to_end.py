@@ -10,9 +10,22 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
 
 from ltci.core.idnumber import make_id_number
+
+from .interfaces import (
+    CAREGIVERS,
+    CONCLUSIONS,
+    DECISIONS,
+    INSTITUTIONS,
+    PAYMENTS,
+    RECORDS,
+    ROSTER,
+    STAYS,
+    institution,
+    run,
+    write,
+)
 
 D = dt.date
 P = {
@@ -22,21 +35,6 @@ P = {
 # p8 is under 70, so the resident-aged-70+ subsidy does not pay for them.
 P["p8"] = make_id_number("320302", D(1960, 3, 8), 26)
 CAREGIVER = make_id_number("320311", D(1980, 5, 5), 21)
-
-
-def write(tmp_path, name, header, rows):
-    path = tmp_path / name
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return str(path)
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    call_command(*args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 def visits(inst, person, days, amount, start_hour=9):
@@ -72,150 +70,37 @@ def october(db, tmp_path, xuzhou):
             ("p8", "", "", ""),
         ]
     ]
-    run(
-        "import_roster",
-        write(
-            tmp_path,
-            "roster.csv",
-            [
-                "national_id",
-                "name",
-                "insurance_type",
-                "region_code",
-                "enrolled_on",
-                "categories",
-                "has_personal_account",
-                "ended_on",
-                "end_reason",
-            ],
-            roster,
-        ),
-    )
+    run("import_roster", write(tmp_path, "roster.csv", ROSTER, roster))
     run("run_contributions", "--year", "2026", "--on", "2026-01-05")
     # p1-p7 are residents aged 70+ (fully subsidised); p8 is 66 and never pays (arrears).
     payments = [
         [P[n], "2026", "20.00", "2026-01-10", "resident_premium", ""] for n in ("p1", "p2", "p4", "p5", "p7")
     ]
-    run(
-        "import_payments",
-        write(
-            tmp_path,
-            "payments.csv",
-            ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
-            payments,
-        ),
-    )
-    run(
-        "import_institutions",
-        write(
-            tmp_path,
-            "inst.csv",
-            [
-                "code",
-                "name",
-                "type",
-                "region_code",
-                "credit_code",
-                "care_forms",
-                "beds",
-                "agreement_from",
-                "agreement_to",
-                "insurance_expires_on",
-                "price_life",
-                "price_medical",
-            ],
-            [
-                [
-                    "M1",
-                    "护理院一",
-                    "medical",
-                    "320302",
-                    "",
-                    "residential",
-                    "10",
-                    "2026-01-01",
-                    "2026-12-31",
-                    "2027-06-30",
-                    "",
-                    "",
-                ],
-                [
-                    "E1",
-                    "养老院一",
-                    "elderly_care",
-                    "320302",
-                    "",
-                    "residential",
-                    "5",
-                    "2026-01-01",
-                    "2026-12-31",
-                    "2027-06-30",
-                    "",
-                    "",
-                ],
-                [
-                    "H1",
-                    "居家服务一",
-                    "home_care",
-                    "320302",
-                    "",
-                    "home_visits;home_family",
-                    "0",
-                    "2026-01-01",
-                    "2026-12-31",
-                    "2027-06-30",
-                    "",
-                    "",
-                ],
-            ],
-        ),
-    )
-    run(
-        "import_caregivers",
-        write(
-            tmp_path,
-            "cg.csv",
-            ["institution_code", "national_id", "name", "qualification", "employed_from", "employed_to"],
-            [["H1", CAREGIVER, "护理员甲", "养老护理员", "2025-01-01", ""]],
-        ),
-    )
+    run("import_payments", write(tmp_path, "payments.csv", PAYMENTS, payments))
+    institutions = [
+        institution("M1", "护理院一", "medical", "residential", 10),
+        institution("E1", "养老院一", "elderly_care", "residential", 5),
+        institution("H1", "居家服务一", "home_care", "home_visits;home_family", 0),
+    ]
+    run("import_institutions", write(tmp_path, "inst.csv", INSTITUTIONS, institutions))
+    caregivers = [["H1", CAREGIVER, "护理员甲", "养老护理员", "2025-01-01", ""]]
+    run("import_caregivers", write(tmp_path, "cg.csv", CAREGIVERS, caregivers))
     grades = {"p1": 3, "p2": 2, "p3": 4, "p4": 5, "p5": 2, "p6": 3, "p7": 2, "p8": 3}
-    run(
-        "import_conclusions",
-        write(
-            tmp_path,
-            "concl.csv",
-            ["national_id", "grade", "concluded_on", "valid_until", "agency_code"],
-            [[P[n], g, "2026-01-01", "", ""] for n, g in grades.items()],
-        ),
-    )
-    run(
-        "import_benefit_decisions",
-        write(
-            tmp_path,
-            "dec.csv",
-            ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"],
-            [
-                [P["p1"], "residential", "M1", "", "2026-01-01", ""],
-                [P["p2"], "residential", "E1", "", "2026-01-01", ""],
-                [P["p3"], "home_visits", "H1", "", "2026-01-01", ""],
-                [P["p4"], "home_family", "H1", "false", "2026-01-01", ""],
-                [P["p5"], "remote_cash", "", "", "2026-01-01", ""],
-                [P["p6"], "residential", "E1", "", "2026-01-01", ""],
-                [P["p7"], "home_visits", "H1", "", "2026-10-11", ""],
-                [P["p8"], "home_visits", "H1", "", "2026-01-01", ""],
-            ],
-        ),
-    )
-    run(
-        "import_hospital_stays",
-        write(
-            tmp_path,
-            "hosp.csv",
-            ["national_id", "admitted_on", "discharged_on", "hospital"],
-            [[P["p2"], "2026-10-10", "2026-10-15", "徐州市中心医院"]],
-        ),
-    )
+    conclusions = [[P[n], g, "2026-01-01", "", ""] for n, g in grades.items()]
+    run("import_conclusions", write(tmp_path, "concl.csv", CONCLUSIONS, conclusions))
+    decisions = [
+        [P["p1"], "residential", "M1", "", "2026-01-01", ""],
+        [P["p2"], "residential", "E1", "", "2026-01-01", ""],
+        [P["p3"], "home_visits", "H1", "", "2026-01-01", ""],
+        [P["p4"], "home_family", "H1", "false", "2026-01-01", ""],
+        [P["p5"], "remote_cash", "", "", "2026-01-01", ""],
+        [P["p6"], "residential", "E1", "", "2026-01-01", ""],
+        [P["p7"], "home_visits", "H1", "", "2026-10-11", ""],
+        [P["p8"], "home_visits", "H1", "", "2026-01-01", ""],
+    ]
+    run("import_benefit_decisions", write(tmp_path, "dec.csv", DECISIONS, decisions))
+    stays = [[P["p2"], "2026-10-10", "2026-10-15", "徐州市中心医院"]]
+    run("import_hospital_stays", write(tmp_path, "hosp.csv", STAYS, stays))
     days = range(1, 32)
     records = (
         [
@@ -230,26 +115,7 @@ def october(db, tmp_path, xuzhou):
         + visits("H1", "p7", (5, 12, 14, 19, 21, 26), "100.00", start_hour=14)
         + visits("H1", "p8", (6,), "100.00", start_hour=16)
     )
-    run(
-        "import_service_records",
-        write(
-            tmp_path,
-            "records.csv",
-            [
-                "institution_code",
-                "national_id",
-                "kind",
-                "service_date",
-                "component",
-                "charged_amount",
-                "caregiver_id",
-                "started_at",
-                "ended_at",
-                "items",
-            ],
-            records,
-        ),
-    )
+    run("import_service_records", write(tmp_path, "records.csv", RECORDS, records))
     run("run_settlement", "--month", "2026-10")
     out, _ = run("export_settlement", "--month", "2026-10")
     return list(csv.DictReader(io.StringIO(out)))

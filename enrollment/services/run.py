@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ltci.core.jobs import job_finish, job_lock, job_progress, job_start
-from ltci.core.models import JobRun
+from ltci.core.models import JobRun, overlapping_sql
 from ltci.core.money import fen
 
-from ..models import FundIncome
+from ..models import CoveragePeriod, FundIncome
 from ..rules import PAYMENT_STATUS_SQL
 from .arrears import recover_pending
 from .booking import book_differences
@@ -25,7 +25,7 @@ from .standards import YearPolicy, year_policy
 JOB = "contribution_run"
 CHUNK_SIZE = 50_000
 
-INSERT_CONTRIBUTIONS = """
+INSERT_CONTRIBUTIONS = f"""
 WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employer, record_id, category,
          priority) AS (
     SELECT * FROM unnest(%(types)s::varchar[], %(covered_from)s::date[], %(total)s::numeric[],
@@ -40,7 +40,7 @@ WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employ
     JOIN enrollment_coverageperiod c ON c.person_id = p.id
     JOIN std s ON s.insurance_type = c.insurance_type AND (s.category = '' OR s.category = ANY(p.categories))
     WHERE p.id >= %(lo)s AND p.id < %(hi)s
-      AND c.start <= %(dec31)s AND (c."end" IS NULL OR c."end" >= s.covered_from)
+      AND {overlapping_sql(CoveragePeriod, "c", "s.covered_from", "%(dec31)s")}
       AND (p.died_on IS NULL OR p.died_on >= s.covered_from)
     ORDER BY p.id, c.start, s.priority
 ), x AS (
@@ -64,7 +64,7 @@ SELECT person_id, %(year)s, insurance_type, region_code, total, individual, pool
        CASE WHEN sub <> '' THEN ref END, %(on)s::date, record_id, now()
 FROM x
 ON CONFLICT (person_id, year) DO NOTHING
-"""
+"""  # noqa: S608 (constants of the code, no input)
 
 INSERT_SUBSIDIES = """
 INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel, source_key,

@@ -9,6 +9,22 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 
+def in_period(day: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    """True when ``day`` is in the period, both ends included (end None = open): SPEC 5.2 dates, the pure
+    twin of ``DatedQuerySet.in_force`` for values already read."""
+    return start <= day and (end is None or day <= end)
+
+
+def periods_overlap(
+    start: dt.date | None, end: dt.date | None, other_start: dt.date | None, other_end: dt.date | None
+) -> bool:
+    """True when two periods share a day, both ends included (None = open): the pure twin of
+    ``DatedQuerySet.overlapping``."""
+    return (other_end is None or start is None or start <= other_end) and (
+        end is None or other_start is None or other_start <= end
+    )
+
+
 def display_date(day: dt.date) -> str:
     """A date inside a message for the user: 2026年01月05日 in Chinese, ISO 2026-01-05 in English."""
     language = translation.get_language() or settings.LANGUAGE_CODE

@@ -38,6 +38,14 @@ class Validity:
     end: str
     end_inclusive: bool = True
 
+    def date_range(self) -> Func:
+        """The rows' daterange with the validity's bounds ('[]' or '[)'), for exclusion constraints."""
+        if self.end_inclusive:
+            return DateRangeFunc(self.start, self.end)
+        return Func(
+            self.start, self.end, models.Value("[)"), function="daterange", output_field=models.DateField()
+        )
+
 
 def _nullable(model, name: str) -> bool:
     return model._meta.get_field(name).null

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from .dates import periods_overlap
 from .models import PolicyRecord, PolicyScheme
 from .policy import PolicyError
 from .policy_schema import canonical, validate_value
@@ -126,7 +127,7 @@ def _record(item, n: int, errors: list[str]) -> PackRecord | None:
 
 
 def _overlaps(a: PackRecord, b_from: dt.date, b_to: dt.date | None) -> bool:
-    return (b_to is None or a.valid_from <= b_to) and (a.valid_to is None or b_from <= a.valid_to)
+    return periods_overlap(a.valid_from, a.valid_to, b_from, b_to)
 
 
 def parse_pack(data, source: str) -> tuple[dict, list[PackRecord]]:

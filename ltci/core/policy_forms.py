@@ -153,19 +153,19 @@ class PolicyRecordForm(forms.ModelForm):
         return cleaned
 
     def _check_overlap(self, scheme, start, end):
-        others = PolicyRecord.objects.filter(scheme=scheme, kind=self.kind, key=self.key).exclude(
-            pk=self.instance.pk
+        other = (
+            PolicyRecord.objects.overlapping(start, end)
+            .filter(scheme=scheme, kind=self.kind, key=self.key)
+            .exclude(pk=self.instance.pk)
+            .order_by("valid_from")
+            .first()
         )
-        for other in others:
-            if (other.valid_to is None or start <= other.valid_to) and (
-                end is None or other.valid_from <= end
-            ):
-                self.add_error(
-                    "valid_from",
-                    gettext("有效期与 %(from)s 起的同一参数重叠：请先结束那条记录")
-                    % {"from": other.valid_from.isoformat()},
-                )
-                return
+        if other is not None:
+            self.add_error(
+                "valid_from",
+                gettext("有效期与 %(from)s 起的同一参数重叠：请先结束那条记录")
+                % {"from": other.valid_from.isoformat()},
+            )
 
     def save(self, commit=True):
         self.instance.is_default = False  # staff saved it: the value is confirmed (SPEC 2)

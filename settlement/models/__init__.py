@@ -1,10 +1,20 @@
 """Settlement models (SPEC 7): service records and claims, runs and their results, the fund ledger."""
 
 from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry
-from .records import Claim, ClaimReminder, ExclusionCode, HeldReason, HoldDecision, RecordKind, ServiceRecord
+from .records import (
+    HELD_WAITING,
+    Claim,
+    ClaimReminder,
+    ExclusionCode,
+    HeldReason,
+    HoldDecision,
+    RecordKind,
+    ServiceRecord,
+)
 from .runs import Appeal, Correction, Payout, RecordAudit, SettlementLine, SettlementRun, Statement
 
 __all__ = [
+    "HELD_WAITING",
     "Appeal",
     "Claim",
     "ClaimReminder",

@@ -39,6 +39,10 @@ class HoldDecision(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
 
 
+# A charge held above the ceiling that staff have not yet confirmed or rejected (SPEC 7.1): the office's queue.
+HELD_WAITING = ~Q(held_reason="") & Q(hold_decision="")
+
+
 class ServiceRecord(models.Model):
     """One service an institution claims: a bed-day, a home visit or a device (SPEC 7.1).
 
@@ -125,7 +129,7 @@ class ServiceRecord(models.Model):
             models.Index(fields=["received_at"]),  # late records of months already run
             models.Index(  # the office's queue of charges awaiting confirmation (settlement.queues)
                 fields=["service_date"],
-                condition=~Q(held_reason="") & Q(hold_decision=""),
+                condition=HELD_WAITING,
                 name="servicerecord_held_waiting",
             ),
         ]

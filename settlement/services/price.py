@@ -184,7 +184,7 @@ def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[
     groups: dict[tuple, int] = defaultdict(int)
     for person_id, items in segments.by_month.get(month, {}).items():
         for a, b, v in items:
-            if v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
+            if rules.allowance_refusal(v) is None:
                 days = (min(b, end) - max(a, month)).days + 1
                 groups[(person_id, v.care_form, v.benefit_class, v.carer_trained)] += days
     per_line: dict[tuple, LineResult] = {}

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from benefits import payment
 from benefits.models import Admission, BenefitDecision
+from benefits.rules import ALLOWANCE_FORMS
 from institutions.models import Bed, CareForm
 from ltci.core.dates import month_end
 from ltci.core.models import in_force_sql, overlapping_sql
@@ -114,7 +115,7 @@ def allowance_person_ids(month: dt.date) -> set[int]:
     """Persons with an allowance decision in force some day of the month (paid without records)."""
     return set(
         BenefitDecision.objects.overlapping(month, month_end(month))
-        .filter(care_form__in=rules.ALLOWANCE_FORMS)
+        .filter(care_form__in=ALLOWANCE_FORMS)
         .values_list("person_id", flat=True)
     )
 
@@ -215,7 +216,7 @@ class Segments:
         days = {}
         for person_id, segments in self.by_month.get(month, {}).items():
             for a, b, v in segments:
-                if v.eligible and v.care_form in rules.ALLOWANCE_FORMS:
+                if rules.allowance_refusal(v) is None:
                     for n in range((b - a).days + 1):
                         days[(person_id, a + dt.timedelta(days=n))] = v.care_form
         return days

@@ -7,43 +7,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-FULL = {
-    "eating": 10,
-    "dressing": 10,
-    "face_oral_hygiene": 5,
-    "bowel_control": 10,
-    "bladder_control": 10,
-    "toileting": 10,
-    "level_walking": 15,
-    "bed_chair_transfer": 15,
-    "stairs": 10,
-    "bathing": 5,
-    "time_orientation": 4,
-    "person_orientation": 4,
-    "space_orientation": 4,
-    "memory": 4,
-    "vision": 4,
-    "hearing": 4,
-    "communication": 4,
-}
-# ADL 50 (moderate), cognition 11 (moderate), perception 11 (mild): grade 2.
-MODERATE = {
-    **FULL,
-    "face_oral_hygiene": 0,
-    "dressing": 5,
-    "bowel_control": 5,
-    "toileting": 5,
-    "level_walking": 10,
-    "bed_chair_transfer": 5,
-    "stairs": 0,
-    "bathing": 0,
-    "time_orientation": 3,
-    "space_orientation": 2,
-    "memory": 2,
-    "hearing": 3,
-}
-# Everything lowest: grade 5.
-NOTHING = dict.fromkeys(FULL, 0)
+from tests.assessment.conftest import FULL, MODERATE, NOTHING
 
 
 def run(tmp_path, content, *args):

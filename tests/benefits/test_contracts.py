@@ -3,16 +3,26 @@
 Everyone is a Xuzhou resident enrolled in 2020 and paid 2026 on time unless the case says otherwise.
 """
 
-import csv
 import datetime as dt
-import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import translation
 
 from ltci.core.idnumber import make_id_number
+
+from ..interfaces import (
+    CONCLUSIONS,
+    DECISIONS,
+    INSTITUTIONS,
+    PAYMENTS,
+    ROSTER,
+    STAYS,
+    institution,
+    run,
+    write,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -28,35 +38,6 @@ P = {
     for i, name in enumerate(["res", "hosp", "dead", "late", "full1", "full2", "remote", "mod"])
 }
 P["late"] = make_id_number("320302", D(1980, 4, 4), 44)  # under 70: pays the individual part (no subsidy)
-
-ROSTER = [
-    "national_id",
-    "name",
-    "insurance_type",
-    "region_code",
-    "enrolled_on",
-    "categories",
-    "has_personal_account",
-    "ended_on",
-    "end_reason",
-]
-DECISIONS = ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"]
-STAYS = ["national_id", "admitted_on", "discharged_on", "hospital"]
-
-
-def write(tmp_path, name, header, rows):
-    path = tmp_path / name
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return str(path)
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    call_command(*args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 def explain(person, day, *extra):
@@ -88,76 +69,15 @@ def city(db, tmp_path, xuzhou):
     # "late" was enrolled on 2026-03-01 and paid on 2026-03-05: payable from 2026-09-06 (SPEC 3.4).
     payments = [[P[n], "2026", "20.00", "2026-01-10", "resident_premium", ""] for n in P if n != "late"]
     payments.append([P["late"], "2026", "20.00", "2026-03-05", "resident_premium", ""])
-    run(
-        "import_payments",
-        write(
-            tmp_path,
-            "pay.csv",
-            ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
-            payments,
-        ),
-    )
-    run(
-        "import_institutions",
-        write(
-            tmp_path,
-            "inst.csv",
-            [
-                "code",
-                "name",
-                "type",
-                "region_code",
-                "credit_code",
-                "care_forms",
-                "beds",
-                "agreement_from",
-                "agreement_to",
-                "insurance_expires_on",
-                "price_life",
-                "price_medical",
-            ],
-            [
-                [
-                    "E1",
-                    "养老院一",
-                    "elderly_care",
-                    "320302",
-                    "",
-                    "residential",
-                    "1",
-                    "2026-01-01",
-                    "2026-12-31",
-                    "2027-06-30",
-                    "",
-                    "",
-                ],
-                [
-                    "H1",
-                    "居家一",
-                    "home_care",
-                    "320302",
-                    "",
-                    "home_visits;home_family",
-                    "0",
-                    "2026-01-01",
-                    "2026-12-31",
-                    "2027-06-30",
-                    "",
-                    "",
-                ],
-            ],
-        ),
-    )
+    run("import_payments", write(tmp_path, "pay.csv", PAYMENTS, payments))
+    institutions = [
+        institution("E1", "养老院一", "elderly_care", "residential", 1),
+        institution("H1", "居家一", "home_care", "home_visits;home_family", 0),
+    ]
+    run("import_institutions", write(tmp_path, "inst.csv", INSTITUTIONS, institutions))
     grades = {"res": 4, "hosp": 3, "dead": 5, "late": 3, "full1": 3, "full2": 3, "remote": 3, "mod": 2}
-    run(
-        "import_conclusions",
-        write(
-            tmp_path,
-            "concl.csv",
-            ["national_id", "grade", "concluded_on", "valid_until", "agency_code"],
-            [[P[n], g, "2026-01-01", "", ""] for n, g in grades.items()],
-        ),
-    )
+    conclusions = [[P[n], g, "2026-01-01", "", ""] for n, g in grades.items()]
+    run("import_conclusions", write(tmp_path, "concl.csv", CONCLUSIONS, conclusions))
     return tmp_path
 
 

@@ -159,6 +159,32 @@ def test_a_home_visits_agreement_serves_the_visits_of_home_family(policy):
     assert decision.institution == visits_only
 
 
+def test_the_family_allowance_needs_no_agreement_its_visits_do(policy):
+    """SPEC 5.1 condition 6 concerns care by an institution: after the agreement of the B2 institution has
+    ended, its visits fail FORM_NOT_AGREED while the family-care allowance is still paid (seed 001 五(三)2)."""
+    person = _beneficiary()
+    inst = make_institution(valid_to=D(2024, 2, 29))
+    _decide(person, institution=inst, carer_trained=True)
+    visits = explain(person=person, on=D(2024, 3, 1))
+    assert [(c.code, c.reason_code) for c in visits if not c.passed] == [("agreement", "FORM_NOT_AGREED")]
+    allowance = explain(person=person, on=D(2024, 3, 1), kind="allowance")
+    assert is_eligible(allowance)
+    assert (
+        allowance[6].detail == "the home_family allowance is paid to the person: not care by an institution"
+    )
+    assert is_eligible(explain(person=person, on=D(2024, 2, 29), kind="service"))
+
+
+def test_a_form_without_an_allowance_fails_the_decision_for_the_allowance(policy):
+    person = _beneficiary()
+    _decide(person, care_form="home_visits")
+    condition = explain(person=person, on=D(2024, 3, 1), kind="allowance")[4]
+    assert (condition.code, condition.reason_code) == ("decision", "NO_DECISION")
+    assert condition.detail.endswith("which pays no allowance")
+    with pytest.raises(ValueError, match="unknown kind of care 'cash'"):
+        explain(person=person, on=D(2024, 3, 1), kind="cash")
+
+
 def test_month_verdicts_use_a_fixed_number_of_queries(policy, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -89,3 +89,24 @@ def test_bad_arguments_are_clear_errors(beneficiary, args, message):
     args = [a.format(id=beneficiary.national_id) for a in args]
     with pytest.raises(CommandError, match=message.replace("(", r"\(")):
         call_command("explain_eligibility", *args)
+
+
+def test_the_kind_argument_explains_the_family_allowance_apart_from_its_visits(policy, capsys):
+    person = make_person()
+    make_conclusion(person, grade=4)
+    ended = make_institution(valid_to=dt.date(2024, 2, 29))
+    decision_create(
+        person=person,
+        care_form="home_family",
+        institution=ended,
+        carer_trained=True,
+        starts_on=dt.date(2024, 1, 1),
+    )
+    call_command("explain_eligibility", person.national_id, "2024-03-10", "--json")
+    visits = json.loads(capsys.readouterr().out)
+    call_command("explain_eligibility", person.national_id, "2024-03-10", "--kind", "allowance", "--json")
+    allowance = json.loads(capsys.readouterr().out)
+    assert (visits["eligible"], visits["conditions"][6]["reason_code"]) == (False, "FORM_NOT_AGREED")
+    assert (allowance["eligible"], allowance["kind"]) == (True, "allowance")
+    with pytest.raises(CommandError, match="invalid choice: 'cash'"):
+        call_command("explain_eligibility", person.national_id, "2024-03-10", "--kind", "cash")

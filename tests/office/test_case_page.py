@@ -91,6 +91,13 @@ def test_eligibility_explanation_agrees_with_explain(case):
     text = page.content.decode()
     assert "不符合待遇享受条件" in text
     assert "无该护理形式和机构的有效待遇核定（NO_DECISION）" in text
+    # the case's decision is home_visits, which pays no allowance (explain(kind="allowance"))
+    text = (
+        client_as(roles.BENEFIT_AUDITOR, name="case-3")
+        .get(url(case, "?on=2024-03-10&kind=allowance"))
+        .content.decode()
+    )
+    assert "不符合待遇享受条件" in text and "which pays no allowance" in text
 
 
 @pytest.mark.parametrize(
@@ -99,6 +106,7 @@ def test_eligibility_explanation_agrees_with_explain(case):
         ("?on=2024-02-30", "请输入有效日期（年-月-日）"),
         ("?on=abc", "请输入有效日期（年-月-日）"),
         ("?care_form=spa", "未知的护理形式"),
+        ("?kind=cash", "未知的支付内容"),
     ],
 )
 def test_a_bad_query_is_a_form_error_not_a_server_error(case, query, message):

@@ -10,6 +10,18 @@ from django.core.management import call_command
 
 from ltci.core.idnumber import check_char
 
+from ..interfaces import (
+    CAREGIVERS,
+    CONCLUSIONS,
+    DECISIONS,
+    INSTITUTIONS,
+    PAYMENTS,
+    RECORDS,
+    ROSTER,
+    STAYS,
+    run,
+)
+
 _serial = itertools.count(100)
 D = dt.date
 
@@ -38,9 +50,7 @@ class World:
         return str(path)
 
     def run(self, command, columns, rows, **kwargs):
-        out, err = io.StringIO(), io.StringIO()
-        call_command(command, self._file(columns, rows), stdout=out, stderr=err, **kwargs)
-        return out.getvalue(), err.getvalue()
+        return run(command, self._file(columns, rows), **kwargs)
 
     def persons(self, rows):
         """rows: dicts with national_id, categories..., enrolled 2020, residents, paying 2024 on time."""
@@ -57,17 +67,7 @@ class World:
         ]
         self.run(
             "import_roster",
-            [
-                "national_id",
-                "name",
-                "insurance_type",
-                "region_code",
-                "enrolled_on",
-                "categories",
-                "has_personal_account",
-                "ended_on",
-                "end_reason",
-            ],
+            ROSTER,
             full,
         )
 
@@ -80,7 +80,7 @@ class World:
                 continue
             self.run(
                 "import_payments",
-                ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
+                PAYMENTS,
                 [
                     {
                         "national_id": i,
@@ -110,20 +110,7 @@ class World:
         ]
         return self.run(
             "import_institutions",
-            [
-                "code",
-                "name",
-                "type",
-                "region_code",
-                "credit_code",
-                "care_forms",
-                "beds",
-                "agreement_from",
-                "agreement_to",
-                "insurance_expires_on",
-                "price_life",
-                "price_medical",
-            ],
+            INSTITUTIONS,
             full,
         )
 
@@ -133,15 +120,13 @@ class World:
         ]
         return self.run(
             "import_caregivers",
-            ["institution_code", "national_id", "name", "qualification", "employed_from", "employed_to"],
+            CAREGIVERS,
             full,
         )
 
     def conclusions(self, rows):
         full = [{"concluded_on": "2024-01-01", "valid_until": "", "agency_code": "", **r} for r in rows]
-        return self.run(
-            "import_conclusions", ["national_id", "grade", "concluded_on", "valid_until", "agency_code"], full
-        )
+        return self.run("import_conclusions", CONCLUSIONS, full)
 
     def decisions(self, rows):
         full = [
@@ -150,32 +135,21 @@ class World:
         ]
         return self.run(
             "import_benefit_decisions",
-            ["national_id", "care_form", "institution_code", "carer_trained", "starts_on", "ends_on"],
+            DECISIONS,
             full,
         )
 
     def hospital(self, rows):
         return self.run(
             "import_hospital_stays",
-            ["national_id", "admitted_on", "discharged_on", "hospital"],
+            STAYS,
             [{"hospital": "徐州市中心医院", **r} for r in rows],
         )
 
     def records(self, rows):
         return self.run(
             "import_service_records",
-            [
-                "institution_code",
-                "national_id",
-                "kind",
-                "service_date",
-                "component",
-                "charged_amount",
-                "caregiver_id",
-                "started_at",
-                "ended_at",
-                "items",
-            ],
+            RECORDS,
             rows,
         )
 

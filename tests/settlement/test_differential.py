@@ -4,7 +4,9 @@ explanation and pricing rules (Python) must give the same answers.
 (a) For every person and day of a month, the record audit of the settlement run has the verdict and reason
     code of the first failing condition of ``benefits.eligibility.explain`` for that record's care form and
     institution (SPEC 5.1, 7.2); on every person-day, with records or not, the eligibility the run stages
-    is the verdict of the explanation's conditions 1-5.
+    is the verdict of the explanation's conditions 1-5, and the allowance the run pays the person (or the
+    code why not) is the explanation of the allowance (``kind="allowance"``): the family-care allowance of
+    option B2 is paid after the visiting institution's agreement has ended, its visits are not.
 (b) A residential line priced in SQL equals ``benefits.payment.residential`` over its accepted bed-days
     (SPEC 5.2 A, 7.2).
 (c) The yearly contribution run split in chunks equals the run in one piece (SPEC 3.3, 9).
@@ -25,12 +27,13 @@ from hypothesis import strategies as st
 from benefits import payment
 from benefits.eligibility import explain, month_segments
 from benefits.models import BenefitDecision
+from benefits.rules import ALLOWANCE
 from benefits.services import decision_create
 from benefits.services.decisions import DecisionError
 from benefits.services.hospital import hospital_stay_record
 from institutions.services.records import caregiver_employ
 from settlement.models import RecordAudit, ServiceRecord, SettlementLine
-from settlement.rules import OVER_LIMIT, OVER_PRICE, default_form
+from settlement.rules import OVER_LIMIT, OVER_PRICE, allowance_refusal, default_form
 from settlement.services.records import records_store
 from settlement.services.run import settlement_run
 
@@ -236,6 +239,7 @@ def _settled_and_explained(institutions, persons):
             assert settled == explained, (record.kind, record.service_date, codes, conditions)
             answers[(n, record.service_date)] = settled
     _check_person_days(built, answers)
+    _check_allowances(built, run)
     return answers
 
 
@@ -257,7 +261,26 @@ def _check_person_days(built, answers):
                 answers.setdefault((n, day), ("no record", staged))
 
 
-@ci(20)
+def _check_allowances(built, run):
+    """Every person and day: the allowance the run pays (``settlement.rules.allowance_refusal`` of the staged
+    verdict, None when paid) is the explanation of the allowance; the run's allowance line counts those
+    days."""
+    segments = month_segments(person_ids=[p.pk for p in built], start=MONTH, end=END)
+    for n, person in enumerate(built):
+        paid_days = 0
+        for first, last, verdict in segments[person.pk]:
+            settled = allowance_refusal(verdict)
+            paid_days += (last - first).days + 1 if settled is None else 0
+            for day in (first + dt.timedelta(days=k) for k in range((last - first).days + 1)):
+                conditions = explain(person=person, on=day, kind=ALLOWANCE)
+                explained = next((c.reason_code for c in conditions if not c.passed), None)
+                assert settled == explained, ("allowance", n, day, verdict, conditions)
+        lines = SettlementLine.objects.filter(run=run, person=person, institution__isnull=True)
+        assert sum(line.quantity for line in lines) == paid_days, (n, list(lines.values()))
+
+
+# A few hundred random worlds in every test run (issue 15): about a second each on the loaded CI machine.
+@ci(250)
 @given(world=worlds())
 def test_the_settlement_verdict_of_every_person_and_day_is_the_explanation(policy, world):
     institutions, persons = world
@@ -316,6 +339,22 @@ def test_the_day_of_death_is_not_a_bed_day_in_the_explanation_either(policy):
     assert answers[(1, died)] is None
     assert answers[(2, died)] == "NOT_COVERED"
     assert answers[(2, D(2024, 5, 19))] == "ARREARS"
+
+
+def test_the_family_allowance_outlives_the_agreement_of_the_visiting_institution(policy):
+    # SPEC 5.1 condition 6 concerns care by an institution: the B2 visits after the agreement's last day
+    # are FORM_NOT_AGREED, the family-care allowance is paid for every eligible day of the month.
+    ended = {**ANY_FORM, "valid_to": D(2024, 5, 15)}
+    person = _person(decision=("home_family", 0, D(2024, 4, 1), None))
+
+    def check():
+        answers = _settled_and_explained([ended], [person])
+        line = SettlementLine.objects.get(institution__isnull=True, care_form="home_family")
+        return answers, line.quantity
+
+    answers, allowance_days = isolated(check)
+    assert (answers[(0, D(2024, 5, 15))], answers[(0, D(2024, 5, 16))]) == (None, "FORM_NOT_AGREED")
+    assert allowance_days == 31
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from benefits.eligibility import explain, is_eligible
+from benefits.rules import KINDS
 from institutions.models import CareForm
 from ltci.core.dates import parse_iso_date
 from ltci.core.policy import PolicyError
@@ -33,9 +34,16 @@ class Command(BaseCommand):
             default=None,
             help="care form code (SPEC 5.2): " + ", ".join(CareForm.values),
         )
+        parser.add_argument(
+            "--kind",
+            choices=KINDS,
+            default=None,
+            help="what is paid: the institution's service (for home_family its visits, the default) or the "
+            "allowance paid to the person; the agreement (condition 6) concerns services only",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
-    def handle(self, *args, national_id, date, care_form=None, **options):
+    def handle(self, *args, national_id, date, care_form=None, kind=None, **options):
         from enrollment.models import Person
 
         try:
@@ -51,7 +59,7 @@ class Command(BaseCommand):
         if person is None:
             raise CommandError(f"no insured person with ID number {number}")
         try:
-            conditions = explain(person=person, on=on, care_form=care_form)
+            conditions = explain(person=person, on=on, care_form=care_form, kind=kind)
         except PolicyError as exc:
             raise CommandError(str(exc)) from None
         eligible = is_eligible(conditions)
@@ -62,6 +70,7 @@ class Command(BaseCommand):
                         "national_id": person.national_id,
                         "date": on.isoformat(),
                         "care_form": care_form,
+                        "kind": kind,
                         "eligible": eligible,
                         "conditions": [
                             {
