@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.dates import add_months
+from ltci.core.policy import NoPolicyInForce
 from ltci.core.workqueues import PortalTodo, Todo, WorkQueue, register, register_portal
 
 from . import selectors
@@ -83,7 +84,10 @@ def _claim_due(institution, today) -> list[Todo]:
         return []
     if Claim.objects.filter(institution=institution, month=month).exists():
         return []
-    deadline = claim_deadline(month)
+    try:
+        deadline = claim_deadline(month)
+    except NoPolicyInForce:  # no pack loaded yet (a new installation): the claim is still due
+        return [Todo(label=gettext("上月申报待提交"), url=_portal_month(month), detail=f"{month:%Y-%m}")]
     values = {"month": f"{month:%Y-%m}", "date": f"{deadline:%Y-%m-%d}"}
     detail = (
         gettext("%(month)s 月度申报已逾期（截止日 %(date)s），请尽快提交")
