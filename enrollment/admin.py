@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -11,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import KeepRowsMixin
+from ltci.core.admin_views import import_page_query
 from ltci.core.downloads import import_errors_attachment
 from ltci.core.idnumber import mask_id
 from ltci.core.import_templates import template_response
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.paginator import LargeTablePaginator
 from ltci.core.permissions import can, requires
+from ltci.core.query import MAX_YEAR, MIN_YEAR
 from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
 
 from .imports import (
@@ -98,9 +101,13 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in range(span["hi"], span["lo"] - 1, -1)]
 
     def queryset(self, request, queryset):
-        return (
-            queryset.filter(year=int(self.value())) if self.value() and self.value().isdigit() else queryset
-        )
+        if not self.value():
+            return queryset
+        year = forms.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
+        try:
+            return queryset.filter(year=year.clean(self.value()))
+        except forms.ValidationError:
+            raise IncorrectLookupParameters(self.value()) from None  # the admin's "wrong filter" notice
 
 
 class ChannelFilter(admin.SimpleListFilter):
@@ -219,13 +226,14 @@ class PersonAdmin(KeepRowsMixin, SimpleHistoryAdmin):
         template = template_response(request, fmt)
         if template is not None:
             return template
+        query = import_page_query(request)
         refusal = request_refusal(request) if request.method == "POST" else None
         form = UploadForm(request.POST or None, request.FILES or None) if not refusal else UploadForm()
         report = batch = job = None
         if refusal:
             self.message_user(request, refusal, messages.ERROR)
-        elif request.GET.get("job", "").isdigit():
-            job = get_object_or_404(JobRun, pk=request.GET["job"], job=JOB_PREFIX + importer.__name__)
+        elif query["job"]:
+            job = get_object_or_404(JobRun, pk=query["job"], job=JOB_PREFIX + importer.__name__)
             report = import_job_report(job)
         elif request.method == "POST" and form.is_valid():
             outcome = upload_import(form.cleaned_data["file"], importer=importer, actor=request.user)

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ltci.core.workqueues import portal_todos_for
+
 from . import services
 from .errors import InstitutionError
 from .forms import (
@@ -59,6 +61,8 @@ def portal_home(request):
             "in_force": active_agreement(institution=institution, on=today) is not None,
             "beds": registered_bed_count(institution=institution, on=today),
             "notices": notices,
+            # Each app's to-dos for this institution (declared in its queues.py; this view knows none of them).
+            "todos": portal_todos_for(institution, portal_role=request.institution_role, today=today),
         },
     )
 

@@ -17,10 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from institutions.permissions import IsInstitutionUser
-from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import csv_text
 from ltci.core.importing import RowError
+from ltci.core.query import MonthQuery
 from ltci.core.schema import ErrorSerializer
 
 from . import selectors
@@ -154,13 +154,13 @@ class AuditResultOut(serializers.Serializer):
 
 
 def _month_param(request):
-    try:
-        month = parse_month(request.query_params.get("month", ""))
-        if not 1900 <= month.year <= 2999:
-            raise ValueError(_("月份超出范围：%(month)s") % {"month": request.query_params["month"]})
-    except ValueError as exc:
-        raise ValidationError({"month": [str(exc)]}) from None
-    return month
+    """``?month=YYYY-MM`` (required), read by the portal's own form (ltci.core.query)."""
+    form = MonthQuery({"month": request.query_params.get("month", "")})
+    if not form.is_valid():
+        raise ValidationError({"month": form.errors["month"]})
+    if form.cleaned_data["month"] is None:
+        raise ValidationError({"month": [_("请填写月份（YYYY-MM）")]})
+    return form.cleaned_data["month"]
 
 
 def _records_in(data) -> list:

@@ -9,19 +9,18 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from institutions.permissions import portal_required
-from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment, import_errors_attachment
 from ltci.core.import_templates import template_download
 from ltci.core.importing import RowError
 from ltci.core.models import ImportBatch, JobRun
 from ltci.core.money import AmountError, AmountField, parse_amount
+from ltci.core.query import IdField, MonthQuery, query_params
 from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
 
 from . import selectors
@@ -35,14 +34,21 @@ from .services.records import bed_days_confirm, bed_days_generate, claim_submit,
 
 
 def _month(request, default_previous=True) -> dt.date:
+    """The page's month (``?month=YYYY-MM`` or the form's), by default the previous one; a bad month is a 400
+    page that says why (ltci.core.query)."""
     text = request.POST.get("month") or request.GET.get("month") or ""
-    if not text:
+    month = query_params(MonthQuery, {"month": text})["month"]
+    if month is None:
         today = timezone.localdate().replace(day=1)
         return (today - dt.timedelta(days=1)).replace(day=1) if default_previous else today
-    try:
-        return parse_month(text)
-    except ValueError:
-        raise Http404("bad month") from None
+    return month
+
+
+class AppealTarget(forms.Form):
+    """The line (and optionally the record audit) an appeal is about, as the results page posts them."""
+
+    line_id = IdField()
+    audit_id = IdField(required=False)
 
 
 class UploadForm(forms.Form):
@@ -255,15 +261,16 @@ def results(request):
 @require_POST
 @portal_required(capability="portal.settlement")
 def appeal(request):
-    if not request.POST.get("line_id", "").isdigit():
+    form = AppealTarget(request.POST)
+    if not form.is_valid():
         messages.error(request, _("请选择要申诉的结算明细"))
         return redirect("settlement_portal:index")
     line = get_object_or_404(
-        selectors.lines_for_institution(institution=request.institution), pk=request.POST.get("line_id") or 0
+        selectors.lines_for_institution(institution=request.institution), pk=form.cleaned_data["line_id"]
     )
     audit = None
-    if request.POST.get("audit_id"):
-        audit = get_object_or_404(line.audits, pk=request.POST["audit_id"])
+    if form.cleaned_data["audit_id"]:
+        audit = get_object_or_404(line.audits, pk=form.cleaned_data["audit_id"])
     try:
         appeal_create(
             institution=request.institution,

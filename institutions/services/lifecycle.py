@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,6 @@ from ..selectors import agreed_price_errors
 logger = logging.getLogger("ltci.institutions")
 S = Institution.Status
 A = Agreement.State
-WARN_DAYS = 30
 
 
 def _today(on):
@@ -282,7 +282,7 @@ def agreement_set_insurance(*, agreement: Agreement, expires_on: dt.date, actor)
 
 
 def insurance_check(*, on: dt.date | None = None) -> dict[str, int]:
-    """Daily: warn 30 days before the liability insurance expires; suspend the day after it expired.
+    """Daily: warn LTCI_EXPIRY_WARNING_DAYS (30) days before the liability insurance expires; suspend the day after it expired.
 
     Safe to run twice: notices are unique per agreement, kind and expiry; suspension is a state move.
     """
@@ -291,7 +291,7 @@ def insurance_check(*, on: dt.date | None = None) -> dict[str, int]:
     soon = Agreement.objects.filter(
         state=A.ACTIVE,
         insurance_expires_on__gte=on,
-        insurance_expires_on__lte=on + dt.timedelta(days=WARN_DAYS),
+        insurance_expires_on__lte=on + dt.timedelta(days=settings.LTCI_EXPIRY_WARNING_DAYS),
     )
     for agreement in soon.select_related("institution"):
         assert agreement.insurance_expires_on is not None  # the filter above

@@ -1,13 +1,30 @@
 """Admin views shared by the apps."""
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from .downloads import import_errors_attachment
 from .import_templates import ImportFormat, template_response
 from .models import ImportBatch, JobRun
+from .query import IdField, query_params
 from .uploads import JOB_PREFIX, import_job_report, request_refusal, upload_import
+
+
+class ImportPageQuery(forms.Form):
+    """An import page's ``?job=ID`` (a big file's job) and ``?errors=BATCH`` (its error report)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Added here, not declared: a field declared as ``errors`` would shadow Form.errors for type checkers.
+        self.fields["job"] = IdField(label=_("作业编号"), required=False)
+        self.fields["errors"] = IdField(label=_("导入批次"), required=False)
+
+
+def import_page_query(request) -> dict:
+    return query_params(ImportPageQuery, request.GET)
 
 
 def import_view(model_admin, request, *, title, fmt: ImportFormat, importer):
@@ -23,12 +40,13 @@ def import_view(model_admin, request, *, title, fmt: ImportFormat, importer):
     template = template_response(request, fmt)
     if template is not None:
         return template
-    if request.GET.get("errors", "").isdigit():
-        batch = get_object_or_404(ImportBatch, pk=request.GET["errors"], kind=fmt.kind)
+    query = import_page_query(request)
+    if query["errors"]:
+        batch = get_object_or_404(ImportBatch, pk=query["errors"], kind=fmt.kind)
         return import_errors_attachment([batch], f"{batch.kind}-{batch.pk}-errors.csv")
     report = job = None
-    if request.GET.get("job", "").isdigit():
-        job = get_object_or_404(JobRun, pk=request.GET["job"], job=JOB_PREFIX + importer.__name__)
+    if query["job"]:
+        job = get_object_or_404(JobRun, pk=query["job"], job=JOB_PREFIX + importer.__name__)
         report = import_job_report(job)
     elif request.method == "POST":
         refusal = request_refusal(request)

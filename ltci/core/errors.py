@@ -7,15 +7,19 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import server_error as django_server_error
 
 from .api import not_found as api_not_found
+from .query import QueryError
 
 
 def _page(request, status, exception=None):
     user = getattr(request, "user", None)
+    # A bad query parameter names itself and its reason (our own messages only, never another exception's).
+    reasons = exception.reasons if isinstance(exception, QueryError) else []
     if request.path.startswith("/admin/") and user is not None and user.is_staff:
-        context = {**admin.site.each_context(request), "status": status}
+        context = {**admin.site.each_context(request), "status": status, "reasons": reasons}
         response = TemplateResponse(request, f"admin/{status}.html", context, status=status)
     else:
-        response = TemplateResponse(request, f"{status}.html", {"status": status}, status=status)
+        context = {"status": status, "reasons": reasons}
+        response = TemplateResponse(request, f"{status}.html", context, status=status)
     return response.render()
 
 

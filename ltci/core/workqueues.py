@@ -13,6 +13,14 @@ may be a function of the day for dated queues. Only where the list is filtered b
 its own (a parameter that is not a lookup) does the queue give its ``counted`` function beside it. A queue is
 shown to whoever holds its capability (ltci.core.permissions). ``warning=True`` puts it under the day's
 warnings instead of the work queues.
+
+The provider portal's home lists an institution's to-dos the same way: each app declares a ``PortalTodo`` in
+its ``queues.py`` whose ``items(institution, today)`` returns that institution's ``Todo`` rows (a label, a
+count, a link to act); the portal home (institutions) knows no app's models. Every query of ``items`` must be
+scoped to the institution it is given.
+
+    register_portal(PortalTodo(key="settlement.bed_days", capability="portal.settlement",
+                               items=lambda institution, today: [...]))
 """
 
 from collections.abc import Callable, Mapping
@@ -106,3 +114,50 @@ def queues_for(user, *, today: date) -> list[QueueCount]:
         for queue in registered()
         if can(user, queue.capability)
     ]
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One row of an institution's to-dos on the portal home: what to do, how many, the link to act."""
+
+    label: str
+    url: str
+    count: int = 1
+    detail: str = ""
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class PortalTodo:
+    key: str
+    capability: str  # a portal capability (ltci.core.permissions)
+    items: Callable[[Any, date], list[Todo]]  # (institution, today) -> that institution's rows
+    order: int = 100
+
+
+_portal_registry: dict[str, PortalTodo] = {}
+
+
+def register_portal(*todos: PortalTodo) -> None:
+    for todo in todos:
+        if not capability(todo.capability).portal:
+            raise ValueError(f"portal to-do {todo.key!r} names the staff capability {todo.capability!r}")
+        if todo.key in _portal_registry and _portal_registry[todo.key] != todo:
+            raise ValueError(f"portal to-do {todo.key!r} is declared twice")
+        _portal_registry[todo.key] = todo
+
+
+def registered_portal() -> list[PortalTodo]:
+    return sorted(_portal_registry.values(), key=lambda t: (t.order, t.key))
+
+
+def portal_todos_for(institution, *, portal_role: str, today: date) -> list[tuple[PortalTodo, list[Todo]]]:
+    """The to-dos of the institution its user's portal role may act on: (declaration, rows), empty ones left
+    out."""
+    found = []
+    for todo in registered_portal():
+        if can(None, todo.capability, portal_role=portal_role):
+            rows = [row for row in todo.items(institution, today) if row.count]
+            if rows:
+                found.append((todo, rows))
+    return found

@@ -213,6 +213,9 @@ CONTENT_SECURITY_POLICY = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
+# How many days ahead the office warns of an expiry: liability insurance (daily check), and the provider
+# portal's to-dos for agreements, liability insurance and caregiver certificates (docs/decisions.md).
+LTCI_EXPIRY_WARNING_DAYS = env.int("LTCI_EXPIRY_WARNING_DAYS", default=30)
 # The policy scheme calculations use when several packs are loaded (see docs/decisions.md).
 LTCI_DEFAULT_POLICY_PACK = env("LTCI_POLICY_PACK", default="xuzhou-2022")
 

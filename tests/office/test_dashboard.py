@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ltci.core import roles, workqueues
-from tests.benefits.conftest import make_conclusion, make_person
+from tests.benefits.conftest import make_conclusion, make_institution, make_person
 
 ALL_QUEUES = {
     "enrollment.arrears",
@@ -21,6 +21,7 @@ ALL_QUEUES = {
     "assessment.notice",
     "assessment.review",
     "assessment.expiring",
+    "benefits.awaiting_decision",
     "settlement.to_audit",
     "settlement.to_approve",
     "settlement.to_pay",
@@ -32,7 +33,7 @@ ALL_QUEUES = {
 EXPECTED = {
     roles.ENROLLMENT_CLERK: {"enrollment.arrears"},
     roles.ASSESSMENT_COORDINATOR: {k for k in ALL_QUEUES if k.startswith("assessment.")},
-    roles.BENEFIT_AUDITOR: set(),
+    roles.BENEFIT_AUDITOR: {"benefits.awaiting_decision"},
     roles.SETTLEMENT_OFFICER: {
         "settlement.to_audit",
         "settlement.appeals",
@@ -110,6 +111,7 @@ def small_world(db):
         "assessment.notice": 1,
         "assessment.review": 1,
         "assessment.expiring": 0,
+        "benefits.awaiting_decision": 0,
         "enrollment.arrears": 1,
         "settlement.to_audit": 2,
         "settlement.to_approve": 1,
@@ -162,6 +164,43 @@ def test_expiring_conclusions_count_the_reminded_ones_still_in_force(db):
     ExpiryReminder.objects.create(conclusion=gone, remind_on=today - dt.timedelta(days=30))
     queue = next(q for q in workqueues.registered() if q.key == "assessment.expiring")
     assert queue.count(today) == 1
+
+
+def test_conclusions_awaiting_a_decision_are_the_auditors_queue_and_leave_it_when_decided(xuzhou):
+    """待核定待遇: final conclusions in force today, of a grade the policy covers, with no decision yet; the
+    auditor opens the filtered conclusion list and finds the same ones."""
+    from benefits.services.decisions import decision_create
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=30)
+    waiting = make_person(name="丁")
+    make_conclusion(waiting, grade=3, concluded_on=start, valid_until=today + dt.timedelta(days=300))
+    make_conclusion(
+        make_person(name="戊"), grade=0, concluded_on=start, valid_until=today + dt.timedelta(days=300)
+    )
+    make_conclusion(
+        make_person(name="己"), grade=3, concluded_on=start, valid_until=today - dt.timedelta(days=1)
+    )
+    make_conclusion(
+        make_person(name="庚"),
+        grade=3,
+        concluded_on=start,
+        valid_until=today + dt.timedelta(days=300),
+        state="draft",
+    )
+    queue = next(q for q in workqueues.registered() if q.key == "benefits.awaiting_decision")
+    assert queue.count(today) == 1
+    auditor = role_user(roles.BENEFIT_AUDITOR)
+    client = client_for(auditor)
+    assert (
+        shown_queues(client.get(reverse("admin:index")).content.decode())["benefits.awaiting_decision"] == 1
+    )
+    response = client.get(queue.url(today))
+    assert response.status_code == 200
+    assert [c.person.name for c in response.context["cl"].queryset] == ["丁"]
+    decision_create(person=waiting, care_form="residential", starts_on=start, institution=make_institution())
+    assert queue.count(today) == 0
+    assert client.get(queue.url(today)).context["cl"].queryset.count() == 0
 
 
 def test_staff_without_a_role_sees_an_empty_dashboard(db):
