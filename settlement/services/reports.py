@@ -308,7 +308,6 @@ def statement_context(statement: Statement) -> dict:
         "institution": statement.institution,
         "run": statement.run,
         "issued_at": statement.run.started_at,
-        "issuer": "长期护理保险经办机构",
         "lines": [
             {
                 "line": line,
@@ -335,7 +334,6 @@ def disclosure_pdf(*, year: int) -> bytes:
             "income": sum((m["income"] for m in months), ZERO),
             "expenditure": sum((m["expenditure"] for m in months), ZERO),
             "balance": months[-1]["balance"] if months else ZERO,
-            "issuer": "长期护理保险经办机构",
             "issued_at": None,
         },
     )
@@ -361,7 +359,6 @@ def payment_list_pdf(run: SettlementRun) -> bytes:
             "run": run,
             "institutions": institutions,
             "persons": persons,
-            "issuer": "长期护理保险经办机构",
             "issued_at": run.approved_at,
             "institution_total": sum((Decimal(r[5]) for r in institutions), ZERO),
             "person_total": sum((Decimal(r[5]) for r in persons), ZERO),
