@@ -13,8 +13,6 @@ from ltci.core.policy import policy_in_force
 from .models import Conclusion
 from .scales import get_scale
 
-ISSUER = "长期护理保险经办机构"
-
 
 def conclusion_notice_context(conclusion: Conclusion) -> dict:
     """Build the context from the conclusion alone, so a re-issue renders the same document."""
@@ -32,7 +30,6 @@ def conclusion_notice_context(conclusion: Conclusion) -> dict:
         "title": "长期护理失能等级评估结论通知书",
         "document_no": conclusion.document_no,
         "issued_at": timezone.localtime(issued).replace(microsecond=0),
-        "issuer": ISSUER,
         "conclusion": conclusion,
         "person": conclusion.person,
         "masked_id": mask_id(conclusion.person.national_id),

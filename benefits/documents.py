@@ -7,8 +7,6 @@ from ltci.core.pdf import render_pdf
 
 from .models import BenefitDecision
 
-ISSUER = "长期护理保险经办机构"
-
 
 def decision_document_no(decision: BenefitDecision) -> str:
     """DY-<start year>-<id, 6 digits>: stable for re-issues."""
@@ -24,7 +22,6 @@ def decision_letter_context(decision: BenefitDecision) -> dict:
         "title": "长期护理保险待遇核定通知书",
         "document_no": decision_document_no(decision),
         "issued_at": timezone.localtime(decision.created_at).replace(microsecond=0),
-        "issuer": ISSUER,
         "decision": decision,
         "person": decision.person,
         "masked_id": mask_id(decision.person.national_id),
@@ -76,7 +73,6 @@ def certificate_context(contribution, *, activation_code: str = "") -> dict:
         "title": "长期护理保险参保缴费证明",
         "document_no": certificate_document_no(contribution),
         "issued_at": issued,
-        "issuer": ISSUER,
         "person": person,
         "masked_id": mask_id(person.national_id),
         "contribution": contribution,

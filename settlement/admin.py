@@ -13,11 +13,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
+from ltci.core.exports import XLSX_TYPE, xlsx_bytes
 from ltci.core.permissions import can, requires
 from ltci.core.policy import PolicyError
 
 from . import (
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
+    report_tables,
     states,
 )
 from .admin_holds import ChargeHoldAdminMixin, ChargeHoldFilter
@@ -38,6 +40,7 @@ from .models import (
     SettlementRun,
     Statement,
 )
+from .report_tables import TABLES
 
 
 class ReadOnlyMixin:
@@ -141,7 +144,14 @@ class ReportForm(forms.Form):
         required=False,
         error_messages={"invalid": gettext_lazy("地区应为6位行政区划代码")},
     )
-    format = forms.ChoiceField(choices=[("", ""), ("pdf", "PDF")], required=False)
+    format = forms.ChoiceField(choices=[("", ""), ("pdf", "PDF"), ("xlsx", "XLSX")], required=False)
+    table = forms.ChoiceField(label=gettext_lazy("报表"), choices=list(TABLES.items()), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("format") == "xlsx" and not data.get("table"):
+            self.add_error("table", _("请选择要导出的报表"))
+        return data
 
 
 @admin.register(SettlementRun)
@@ -206,11 +216,9 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         data = form.cleaned_data if form.is_bound else {}
         year = data.get("year") or timezone.localdate().year
         region = data.get("region") or None
-        months = reports.flows_by_month(year=year, region=region)
-        peak = max([m["income"] for m in months] + [m["expenditure"] for m in months] + [1])
-        for m in months:
-            m["income_pct"] = int(m["income"] * 100 / peak)
-            m["expenditure_pct"] = int(m["expenditure"] * 100 / peak)
+        months = reports.flows_of_year(year=year, region=region)
+        booked = [m for m in months if not m.get("empty")]
+        latest = booked[-1]["month"] if booked else None
         context = {
             **self.admin_site.each_context(request),
             "title": _("基金报表"),
@@ -224,15 +232,20 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "warnings": FundWarning.objects.all()[:20],
             "reserve": reports.reserve_for_year(year=year),
             "budget": reports.budget_vs_actual(year=year, region=region),
-            "beneficiaries": reports.beneficiaries(month=months[-1]["month"]) if months else [],
-            "by_grade": reports.beneficiaries_by_grade(month=months[-1]["month"]) if months else [],
+            "beneficiaries": reports.beneficiaries(month=latest) if latest else [],
+            "by_grade": reports.beneficiaries_by_grade(month=latest) if latest else [],
         }
-        for rows in (context["by_region"], context["by_source"]):
-            top = max([abs(r["total"]) for r in rows] + [1])
-            for r in rows:
-                r["pct"] = int(abs(r["total"]) * 100 / top)
         if data.get("format") == "pdf":
             return attachment(reports.disclosure_pdf(year=year), f"fund-disclosure-{year}.pdf")
+        if data.get("format") == "xlsx":
+            table = report_tables.tables(context)[data["table"]]
+            return attachment(
+                xlsx_bytes(table.title, table.columns, table.rows),
+                f"{table.title}-{year}{'-' + region if region else ''}.xlsx",
+                XLSX_TYPE,
+            )
+        context["charts"] = report_tables.charts(context)
+        context["tables"] = report_tables.TABLES
         return TemplateResponse(request, "admin/settlement/reports.html", context)
 
     def has_settlement_run_permission(self, request):

@@ -7,10 +7,15 @@ their columns and values. Names and addresses are accepted as typed and neutrali
 """
 
 import csv
+import datetime as dt
 import io
 import re
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?", re.ASCII)
@@ -40,3 +45,87 @@ def csv_text(rows: Iterable[Iterable], *, bom: bool = False, lineterminator: str
     writer = csv.writer(out, lineterminator=lineterminator)
     writer.writerows(safe_row(row) for row in rows)
     return out.getvalue()
+
+
+# --- XLSX (issue 16): the fund report tables and the staff lists --------------------------------------------
+# A cell keeps its type: amounts are numbers shown with thousands separators and their decimals, ratios as
+# percentages, dates as dates (so a clerk can sum, sort and filter in Excel or WPS); text goes through safe_cell.
+
+MONEY = "money"  # Decimal with 2 places: #,##0.00
+PERCENT = "percent"  # a ratio 0.7256 shown as 72.56%
+MONTH = "month"  # the first day of a month shown as 2026年11月
+NUMBER_FORMATS = {
+    MONEY: "#,##0.00",
+    PERCENT: "0.00%",
+    MONTH: 'yyyy"年"m"月"',
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "int": "#,##0",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an export: its (Chinese) header and how its cells are shown; ``kind`` "" infers the format
+    from each value (Decimal: its own decimals with separators; date; datetime; int)."""
+
+    header: str
+    kind: str = ""
+    decimals: int = 2
+
+
+def _number_format(column: Column, value) -> str | None:
+    if column.kind in NUMBER_FORMATS:
+        return NUMBER_FORMATS[column.kind]
+    if isinstance(value, Decimal):
+        return "#,##0" + ("." + "0" * column.decimals if column.decimals else "")
+    if isinstance(value, dt.datetime):
+        return NUMBER_FORMATS["datetime"]
+    if isinstance(value, dt.date):
+        return NUMBER_FORMATS["date"]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return NUMBER_FORMATS["int"]
+    return None
+
+
+def _cell_value(column: Column, value):
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, Decimal) and column.kind != PERCENT:
+        return value.quantize(Decimal(1).scaleb(-column.decimals), rounding=ROUND_HALF_UP)
+    if isinstance(value, (int, float, Decimal, dt.date)):
+        return value
+    return safe_cell(value)
+
+
+def xlsx_bytes(title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
+    """One sheet named ``title``: a bold header row, then the rows with typed, formatted cells."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    sheet = book.create_sheet(title[:31])  # Excel's limit on sheet names
+    sheet.append([str(c.header) for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [max(8, 2 * len(str(c.header)) + 2) for c in columns]
+    for number, row in enumerate(rows, start=2):
+        for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
+            cell = sheet.cell(row=number, column=index, value=_cell_value(column, value))
+            number_format = _number_format(column, value)
+            if number_format and value is not None:
+                cell.number_format = number_format
+            widths[index - 1] = min(60, max(widths[index - 1], len(str(value or "")) + 4))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,8 +5,11 @@
 
 Every document template extends ``documents/base.html`` (which sets the PDF metadata from the context:
 ``title``, ``document_no`` and ``issued_at``, an aware datetime or date taken from the record, never
-"now") and is styled by ``templates/documents/print.css``. Nothing is fetched from the network: only
-files under ``templates/documents/`` can be referenced. The same template and context give the same bytes.
+"now") and is styled by ``templates/documents/print.css``. Every document carries the issuing office
+(``settings.LTCI_OFFICE``: authority, name, address, phone and seal image, issue 16) as ``office``: its name and
+address head every page, its seal stands by the signature. Nothing is fetched from the network: only files
+under ``templates/documents/`` and the configured seal can be referenced. The same template and context give
+the same bytes.
 """
 
 from __future__ import annotations
@@ -26,15 +29,30 @@ class PdfError(RuntimeError):
     """A document could not be rendered."""
 
 
-def _local_only(url: str, *args, **kwargs):
-    """Fetch only files inside templates/documents; refuse any other URL."""
-    from weasyprint import default_url_fetcher
+def _seal_path() -> Path:
+    return Path(settings.LTCI_OFFICE["seal"]).resolve()
 
-    if url.startswith("file://"):
-        path = Path(url[len("file://") :]).resolve()
-        if DOCUMENTS_DIR.resolve() in path.parents:
-            return default_url_fetcher(url, *args, **kwargs)
-    raise PdfError(f"PDF templates may only use files in templates/documents (refused {url[:80]})")
+
+def office() -> dict:
+    """The issuing office as the documents show it (settings.LTCI_OFFICE, env-configurable)."""
+    seal = _seal_path()
+    return {**settings.LTCI_OFFICE, "seal_url": seal.as_uri() if seal.is_file() else ""}
+
+
+def _local_only():
+    """A fetcher of only the files inside templates/documents and the office's seal; any other URL stops the
+    rendering (a PdfError behind WeasyPrint's fatal fetching error)."""
+    from weasyprint.urls import URLFetcher
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file://"):
+                path = Path(url[len("file://") :]).resolve()
+                if DOCUMENTS_DIR.resolve() in path.parents or path == _seal_path():
+                    return super().fetch(url, headers)
+            raise PdfError(f"PDF templates may only use files in templates/documents (refused {url[:80]})")
+
+    return LocalFetcher(allowed_protocols=["file"], fail_on_errors=True)
 
 
 def render_pdf(template: str, context: dict) -> bytes:
@@ -42,6 +60,6 @@ def render_pdf(template: str, context: dict) -> bytes:
     from weasyprint import CSS, HTML
 
     with translation.override("zh-hans"):
-        html = render_to_string(template, context)
-    document = HTML(string=html, base_url=str(DOCUMENTS_DIR) + "/", url_fetcher=_local_only)
+        html = render_to_string(template, {**context, "office": office()})
+    document = HTML(string=html, base_url=str(DOCUMENTS_DIR) + "/", url_fetcher=_local_only())
     return document.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])

@@ -216,6 +216,20 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # How many days ahead the office warns of an expiry: liability insurance (daily check), and the provider
 # portal's to-dos for agreements, liability insurance and caregiver certificates (docs/decisions.md).
 LTCI_EXPIRY_WARNING_DAYS = env.int("LTCI_EXPIRY_WARNING_DAYS", default=30)
+# --- The office that issues the documents (issue 16): its name, address and seal on every PDF ---------------
+# The defaults are Xuzhou's (the demo's policy pack); a deployment sets its own through the environment. The seal
+# is an image file (SVG or PNG); the default one is a drawn placeholder marked 示例, never a real seal.
+LTCI_OFFICE = {
+    "authority": env("LTCI_OFFICE_AUTHORITY", default="徐州市医疗保障局"),
+    "name": env("LTCI_OFFICE_NAME", default="徐州市长期护理保险经办机构"),
+    "address": env("LTCI_OFFICE_ADDRESS", default="江苏省徐州市云龙区（示例地址）"),
+    "phone": env("LTCI_OFFICE_PHONE", default="0516-12345"),
+    "seal": env(
+        "LTCI_OFFICE_SEAL",
+        default=str(BASE_DIR / "ltci" / "core" / "static" / "ltci" / "seal-placeholder.svg"),
+    ),
+}
+
 # The policy scheme calculations use when several packs are loaded (see docs/decisions.md).
 LTCI_DEFAULT_POLICY_PACK = env("LTCI_POLICY_PACK", default="xuzhou-2022")
 

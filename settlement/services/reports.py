@@ -43,6 +43,29 @@ def flows_by_month(*, year: int | None = None, region: str | None = None) -> lis
     return result
 
 
+def flows_of_year(*, year: int, region: str | None = None) -> list[dict]:
+    """Every month of a year, January to December: income, expenditure (zero in a month without entries) and
+    the closing balance (carried over from the month before)."""
+    booked = {m["month"]: m for m in flows_by_month(region=region)}
+    balance = ZERO
+    for month in sorted(booked):
+        if month.year < year:
+            balance = booked[month]["balance"]
+    months = []
+    for number in range(1, 13):
+        month = dt.date(year, number, 1)
+        entry = booked.get(month) or {
+            "month": month,
+            "income": ZERO,
+            "expenditure": ZERO,
+            "balance": balance,
+            "empty": True,
+        }
+        balance = entry["balance"]
+        months.append(entry)
+    return months
+
+
 def flows_by(field: str) -> list[dict]:
     """Totals of the ledger by account and region or source."""
     return list(
@@ -239,7 +262,6 @@ def budget_vs_actual(*, year: int, region: str | None = None) -> list[dict]:
                 "actual": done,
                 "difference": None if budget is None else done - budget,
                 "rate": (done / budget).quantize(Decimal("0.0001")) if budget else None,
-                "pct": min(100, int(done * 100 / budget)) if budget else None,
             }
         )
     return rows
@@ -308,7 +330,6 @@ def statement_context(statement: Statement) -> dict:
         "institution": statement.institution,
         "run": statement.run,
         "issued_at": statement.run.started_at,
-        "issuer": "长期护理保险经办机构",
         "lines": [
             {
                 "line": line,
@@ -324,7 +345,7 @@ def statement_context(statement: Statement) -> dict:
 def disclosure_pdf(*, year: int) -> bytes:
     from ltci.core.pdf import render_pdf
 
-    months = flows_by_month(year=year)
+    months = flows_of_year(year=year)
     return render_pdf(
         "documents/fund_disclosure.html",
         {
@@ -335,7 +356,6 @@ def disclosure_pdf(*, year: int) -> bytes:
             "income": sum((m["income"] for m in months), ZERO),
             "expenditure": sum((m["expenditure"] for m in months), ZERO),
             "balance": months[-1]["balance"] if months else ZERO,
-            "issuer": "长期护理保险经办机构",
             "issued_at": None,
         },
     )
@@ -361,7 +381,6 @@ def payment_list_pdf(run: SettlementRun) -> bytes:
             "run": run,
             "institutions": institutions,
             "persons": persons,
-            "issuer": "长期护理保险经办机构",
             "issued_at": run.approved_at,
             "institution_total": sum((Decimal(r[5]) for r in institutions), ZERO),
             "person_total": sum((Decimal(r[5]) for r in persons), ZERO),

@@ -114,7 +114,7 @@ def test_beneficiaries_by_grade_and_care_form(world):
     }
 
 
-def test_reports_page_renders_grades_and_region_bars(world, client):
+def test_reports_page_renders_grades_and_the_charts(world, client):
     from enrollment.models import FundIncome
 
     FundIncome.objects.create(
@@ -132,4 +132,4 @@ def test_reports_page_renders_grades_and_region_bars(world, client):
     user.save()
     client.force_login(user)
     page = client.get("/admin/settlement/settlementrun/reports/?year=2024").content.decode()
-    assert "按失能等级" in page and "width:100%" in page
+    assert "按失能等级" in page and 'class="chart chart-line"' in page and 'class="chart chart-bar"' in page
