@@ -28,6 +28,8 @@ INSTITUTION_FORMS = frozenset(
     {"residential", "home_visits", "home_family", "home_package_copay", "community", "device", "prevention"}
 )
 INSTITUTION_REQUIRED_FORMS = frozenset({"residential", "home_visits", "home_family"})
+# Forms granted case by case (一事一议, benefits.models.ReliefGrant), never by a benefit decision.
+CASE_BY_CASE_FORMS = frozenset({"relief"})
 
 
 @dataclass(frozen=True)

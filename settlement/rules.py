@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import translation
@@ -15,9 +16,13 @@ from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined whe
     NO_CONCLUSION,
     NO_DECISION,
     NOT_COVERED,
+    REASON_ORDER,  # noqa: F401 (the order of SPEC 5.1, read by the unpaid allowance lines)
     WAITING,
 )
 from institutions.rules import agreement_covers  # noqa: F401 (the agreement rule lives with agreements)
+
+if TYPE_CHECKING:
+    from benefits.eligibility import DayVerdict
 
 DOUBLE_CARE = "DOUBLE_CARE"
 DUPLICATE = "DUPLICATE"
@@ -59,6 +64,14 @@ ENTRY_FORMS = {
 ALLOWANCE_FORMS = ("home_family", "remote_cash", "daily_allowance")
 
 
+def allowance_forms(verdict: "DayVerdict") -> list[str]:
+    """The allowance forms paid on an eligible day of the verdict: its decided form and the forms held
+    together with it (SPEC 5.1(4)), those paid to the person per day."""
+    if not verdict.eligible:
+        return []
+    return [f for f in (verdict.care_form, *verdict.also_forms) if f in ALLOWANCE_FORMS]
+
+
 def reason_text(code: str) -> str:
     return str(REASON_TEXT.get(code, code))
 
@@ -77,7 +90,7 @@ def record_matches_form(kind: str, care_form: str | None) -> bool:
         return care_form == "residential"
     if kind == "home_visit":
         return care_form in VISIT_FORMS
-    return kind == "device"
+    return care_form == "device"  # a device beside another form: only where the policy combines them
 
 
 def default_form(kind: str, care_form: str | None) -> str:

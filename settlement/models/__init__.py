@@ -1,6 +1,6 @@
 """Settlement models (SPEC 7): service records and claims, runs and their results, the fund ledger."""
 
-from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry
+from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry, ReserveAllocation
 from .records import Claim, ClaimReminder, ExclusionCode, HeldReason, HoldDecision, RecordKind, ServiceRecord
 from .runs import Appeal, Correction, Payout, RecordAudit, SettlementLine, SettlementRun, Statement
 
@@ -14,6 +14,7 @@ __all__ = [
     "FundBudget",
     "FundWarning",
     "HandlingFee",
+    "ReserveAllocation",
     "HeldReason",
     "HoldDecision",
     "LedgerEntry",
