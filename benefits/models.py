@@ -413,3 +413,39 @@ class ReliefGrant(models.Model):
 
     def __str__(self):
         return f"{self.approval_no} {self.amount}"
+
+
+class ServicePackage(models.Model):
+    """The personal service package (服务包: items and standards) an institution files for one resident within
+    the payment standard, kept on record by the office (备案, Xuzhou seed 001 五(二)1). A new filing for the
+    same decision supersedes the earlier one; filings are never changed."""
+
+    decision = models.ForeignKey(
+        BenefitDecision, on_delete=models.PROTECT, related_name="service_packages", verbose_name=_("待遇核定")
+    )
+    filed_on = models.DateField(_("备案日期"))
+    items = models.TextField(_("服务项目"), help_text=_("每行一项，或以分号分隔"))
+    daily_amount = models.DecimalField(_("服务包标准（元/天）"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+
+    class Meta:
+        verbose_name = _("个人服务包备案")
+        verbose_name_plural = _("个人服务包备案")
+        ordering = ["-filed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(daily_amount__gt=0), name="package_amount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.decision_id} {self.filed_on} {self.daily_amount}"
+
+    def item_list(self) -> list[str]:
+        return [i.strip() for i in self.items.replace("；", ";").replace("\n", ";").split(";") if i.strip()]

@@ -28,6 +28,7 @@ from ..models import (
     OtherFundBenefit,
     ReliefGrant,
     RemoteResidence,
+    ServicePackage,
 )
 from ..services import DecisionError, decision_change_form, decision_create, decision_end
 from . import accounts  # noqa: F401  (registers the insured-person accounts)
@@ -351,4 +352,43 @@ class ReliefGrantAdmin(KeepRowsMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.month = obj.month.replace(day=1)
         obj.approved_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ServicePackageForm(forms.ModelForm):
+    class Meta:
+        model = ServicePackage
+        fields = ["decision", "filed_on", "items", "daily_amount"]
+
+    def clean(self):
+        from ..services.packages import package_refusal
+
+        data = super().clean()
+        if data.get("decision") and data.get("filed_on"):
+            refusal = package_refusal(
+                decision=data["decision"], filed_on=data["filed_on"], daily_amount=data.get("daily_amount")
+            )
+            if refusal is not None:
+                self.add_error(refusal.field if refusal.field in self.fields else None, str(refusal))
+        return data
+
+
+@admin.register(ServicePackage)
+class ServicePackageAdmin(KeepRowsMixin, admin.ModelAdmin):
+    """服务包备案: what the institution filed for the resident, recorded by the office; never changed (a new
+    filing supersedes it)."""
+
+    form = ServicePackageForm
+    list_display = ["decision", "filed_on", "daily_amount", "created_by"]
+    search_fields = ["=decision__person__national_id"]
+    raw_id_fields = ["decision"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
         super().save_model(request, obj, form, change)

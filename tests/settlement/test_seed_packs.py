@@ -407,3 +407,46 @@ def test_jinjiang_relief_decided_case_by_case_is_recorded_and_paid_by_the_settle
 
     out, err = jinjiang.decisions([{"national_id": other, "care_form": "relief"}])
     assert "一事一议" in out + err
+
+
+def test_xuzhou_service_package_is_filed_within_the_standard_and_shown_with_the_decision(world, client):
+    """Seed 001 五(二)1: "协议照护服务机构根据参保人员个人实际情况，在长护险支付标准的限额内，逐人制定个性化的
+    '服务包'（含服务项目清单、相应的服务标准和服务规范），并报长护险经办机构各案。"
+
+    A severe resident of the elderly-care home YL001 (life-care standard 60 yuan a day): a package of 55.00 a
+    day is recorded with its filer; 65.00 is refused as above the standard; the staff case page shows the
+    filed items with the decision. A supervisor (who may read packages) and an anonymous user cannot file one.
+    """
+    from django.urls import reverse
+
+    from benefits.models import BenefitDecision, ServicePackage
+
+    from .conftest import staff
+
+    nid = world.beneficiary(form="residential", institution="YL001")
+    decision = BenefitDecision.objects.get(person__national_id=nid)
+    url = reverse("admin:benefits_servicepackage_add")
+
+    def post(amount):
+        return client.post(
+            url,
+            {
+                "decision": decision.pk,
+                "filed_on": "2024-02-01",
+                "items": "清洁照料;睡眠照料;饮食照料",
+                "daily_amount": amount,
+            },
+        )
+
+    assert post("55.00").status_code == 302  # anonymous: to the login page
+    client.force_login(staff("boss", "主管"))
+    assert post("55.00").status_code == 403
+    auditor = staff("auditor", "待遇审核员")
+    client.force_login(auditor)
+    refused = post("65.00")
+    assert refused.status_code == 200 and "超出支付标准" in refused.content.decode()
+    assert post("55.00").status_code == 302
+    package = ServicePackage.objects.get()
+    assert (package.daily_amount, package.created_by) == (Decimal("55.00"), auditor)
+    page = client.get(reverse("office_person_case", args=[decision.person_id])).content.decode()
+    assert "清洁照料、睡眠照料、饮食照料" in page and "55.00" in page
