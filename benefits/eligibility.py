@@ -15,6 +15,7 @@ from ltci.core.policy import policy_periods
 from ltci.core.queries import id_set
 
 COVERED_CLASSES_KIND = "covered_classes"
+COMBINED_FORMS_KIND = "combined_forms"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class DayVerdict:
     carer_trained: bool | None
     categories: tuple[str, ...]
     died_on: dt.date | None
+    also_forms: tuple[str, ...] = ()  # forms the decision's form also pays that day (combined_forms policy)
 
 
 def _condition(code, passed, reason_code, detail, record=""):
@@ -60,6 +62,35 @@ def covered_classes_by_day(start: dt.date, end: dt.date) -> dict[dt.date, frozen
 
 def covered_classes_on(day: dt.date) -> frozenset[str]:
     return covered_classes_by_day(day, day)[day]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Forms held together (policy parameter, SPEC 5.1(4))
+
+
+def combined_forms_by_day(start: dt.date, end: dt.date) -> dict[dt.date, dict[str, tuple[str, ...]]]:
+    """Return, for each day of the range, {decided form: the other forms it also pays}, from one query.
+
+    A form without a record in force is held alone (SPEC 5.1(4), Xuzhou's 择一享受).
+    """
+    from ltci.core.models import PolicyRecord
+    from ltci.core.policy import active_scheme, record_value
+
+    result: dict[dt.date, dict[str, tuple[str, ...]]] = {day: {} for day in rules.days(start, end)}
+    records = PolicyRecord.objects.overlapping(start, end).filter(
+        scheme=active_scheme(), kind=COMBINED_FORMS_KIND
+    )
+    for record in records:
+        forms = tuple(record_value(record)["forms"])
+        last = min(end, record.valid_to or end)
+        for day in rules.days(max(start, record.valid_from), last):
+            result[day][record.key] = forms
+    return result
+
+
+def also_forms_on(day: dt.date, care_form: str | None) -> tuple[str, ...]:
+    """The forms a decision of ``care_form`` also pays on the day (empty: the form is held alone)."""
+    return combined_forms_by_day(day, day)[day].get(care_form or "", ())
 
 
 def _class_of(conclusion) -> str | None:
@@ -103,7 +134,12 @@ def month_segments(
         return {}
     one = dt.timedelta(days=1)
     covered = covered_classes_by_day(start, end)
-    covered_changes = [day for day in rules.days(start + one, end) if covered[day] != covered[day - one]]
+    combined = combined_forms_by_day(start, end)
+    covered_changes = [
+        day
+        for day in rules.days(start + one, end)
+        if covered[day] != covered[day - one] or combined[day] != combined[day - one]
+    ]
     persons = {
         p["id"]: p
         for p in Person.objects.filter(id__in=id_set(person_ids)).values("id", "died_on", "categories")
@@ -198,6 +234,7 @@ def month_segments(
                         carer_trained=decision.carer_trained if decision else None,
                         categories=categories,
                         died_on=died_on,
+                        also_forms=combined[first].get(decision.care_form, ()) if decision else (),
                     ),
                 )
             )
@@ -302,6 +339,11 @@ def _decision_condition(decision, on, care_form, institution, kind):
         + f" from {decision.starts_on.isoformat()}"
         + (f" to {decision.ends_on.isoformat()}" if decision.ends_on else "")
     )
+    also = also_forms_on(on, decision.care_form)
+    if care_form and care_form != decision.care_form and care_form in also:
+        return _condition(
+            "decision", True, None, f"{care_form} is held together with the decision for {text}", record
+        )
     if care_form and decision.care_form != care_form:
         return _condition(
             "decision",
@@ -355,6 +397,12 @@ def _condition_5(person, on):
 def _agreement_condition(person, on, decision, care_form, institution, kind):
     form = care_form or (decision.care_form if decision else None)
     inst = institution or (decision.institution if decision and decision.institution_id else None)
+    if decision is not None and form != decision.care_form and form in also_forms_on(on, decision.care_form):
+        inst = institution  # a form held together with the decision is not bound to its institution
+        if inst is None:
+            return _condition(
+                "agreement", True, None, f"{form}: any agreement institution covering it (checked per record)"
+            )
     if form is None:
         return _condition("agreement", False, rules.NO_DECISION, "no care form to check")
     if not rules.agreement_applies(form, kind):

@@ -359,3 +359,71 @@ class AgentLink(models.Model):
 
     def __str__(self):
         return f"{self.account_id} → {self.principal_id} ({self.relation})"
+
+
+class ReliefGrant(models.Model):
+    """Relief for a person of a poor family decided case by case (一事一议, Jinjiang seed 003 (六)): the approved
+    measures and amount, paid to the person by the settlement of ``month`` (a line of form ``relief``)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="relief_grants", verbose_name=_("参保人")
+    )
+    month = models.DateField(_("支付月份"), help_text=_("该月结算时支付（填该月任一日）"))
+    amount = models.DecimalField(_("救助金额"), max_digits=12, decimal_places=2)
+    measures = models.TextField(_("救助措施（待遇内容范围）"))
+    approval_no = models.CharField(_("审批文号"), max_length=60, unique=True)
+    approved_on = models.DateField(_("审批日期"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("临时救助（一事一议）")
+        verbose_name_plural = _("临时救助（一事一议）")
+        ordering = ["-month", "person_id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="relief_amount_positive")]
+
+    def __str__(self):
+        return f"{self.approval_no} {self.amount}"
+
+
+class ServicePackage(models.Model):
+    """The personal service package (服务包: items and standards) an institution files for one resident within
+    the payment standard, kept on record by the office (备案, Xuzhou seed 001 五(二)1). A new filing for the
+    same decision supersedes the earlier one; filings are never changed."""
+
+    decision = models.ForeignKey(
+        BenefitDecision, on_delete=models.PROTECT, related_name="service_packages", verbose_name=_("待遇核定")
+    )
+    filed_on = models.DateField(_("备案日期"))
+    items = models.TextField(_("服务项目"), help_text=_("每行一项，或以分号分隔"))
+    daily_amount = models.DecimalField(_("服务包标准（元/天）"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+
+    class Meta:
+        verbose_name = _("个人服务包备案")
+        verbose_name_plural = _("个人服务包备案")
+        ordering = ["-filed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(daily_amount__gt=0), name="package_amount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.decision_id} {self.filed_on} {self.daily_amount}"
+
+    def item_list(self) -> list[str]:
+        return [i.strip() for i in self.items.replace("；", ";").replace("\n", ";").split(";") if i.strip()]

@@ -69,6 +69,22 @@ def prorated_limits(parts: Iterable[tuple[Decimal, int]], *, days_in_month: int)
     return fen(sum((limit * days for limit, days in parts), Decimal(0)) / days_in_month)
 
 
+def at_ratio(items: Sequence[tuple[Decimal, Decimal]], *, fund_ratio: Decimal, code: str) -> Amounts:
+    """A line from its items' (base, rejected): fund = fen(sum of bases x ratio), personal = bases - fund,
+    the rejected parts under ``code``."""
+    base_total = sum((b for b, _ in items), ZERO)
+    over = sum((r for _, r in items), ZERO)
+    fund = fen(base_total * fund_ratio)
+    return Amounts(
+        charged=base_total + over,
+        fund=fund,
+        personal=base_total - fund,
+        rejected=over,
+        codes=(code,) if over else (),
+        items=tuple(items),
+    )
+
+
 def residential(
     charges: Sequence[Decimal],
     *,
@@ -87,17 +103,7 @@ def residential(
     for charge in charges:
         base = min(charge, cap)
         items.append((base, charge - base))
-    base_total = sum((b for b, _ in items), ZERO)
-    over = sum((r for _, r in items), ZERO)
-    fund = fen(base_total * fund_ratio)
-    return Amounts(
-        charged=base_total + over,
-        fund=fund,
-        personal=base_total - fund,
-        rejected=over,
-        codes=(OVER_PRICE,) if over else (),
-        items=tuple(items),
-    )
+    return at_ratio(items, fund_ratio=fund_ratio, code=OVER_PRICE)
 
 
 def within_limit(
@@ -113,26 +119,38 @@ def within_limit(
         base = min(charge, max(room, ZERO))
         room -= base
         items.append((base, charge - base))
-    base_total = sum((b for b, _ in items), ZERO)
-    over = sum((r for _, r in items), ZERO)
-    fund = fen(base_total * fund_ratio)
-    return Amounts(
-        charged=base_total + over,
-        fund=fund,
-        personal=base_total - fund,
-        rejected=over,
-        codes=(OVER_LIMIT,) if over else (),
-        items=tuple(items),
-    )
+    return at_ratio(items, fund_ratio=fund_ratio, code=OVER_LIMIT)
 
 
-def package_with_copay(charges: Sequence[Decimal], *, limit: Decimal, copay_per_visit: Decimal) -> Amounts:
+def within_weekly_count(days: Sequence[dt.date], *, per_week: int) -> list[bool]:
+    """For visits in chronological order: True for each of the first ``per_week`` visits of its calendar week
+    (Monday to Sunday), False for the visits beyond the weekly count (seed 002 每周服务 4 次)."""
+    seen: dict[tuple[int, int], int] = {}
+    result = []
+    for day in days:
+        week = day.isocalendar()[:2]
+        seen[week] = seen.get(week, 0) + 1
+        result.append(seen[week] <= per_week)
+    return result
+
+
+def package_with_copay(
+    charges: Sequence[Decimal],
+    *,
+    limit: Decimal,
+    copay_per_visit: Decimal,
+    counted: Sequence[bool] | None = None,
+) -> Amounts:
     """Nantong home package (seed 002): the person pays the co-payment per visit, the fund the rest within
-    the monthly limit; the excess over the limit is rejected (OVER_LIMIT)."""
+    the monthly limit; the excess over the limit is rejected (OVER_LIMIT). A visit beyond the weekly count
+    (``counted`` False, see ``within_weekly_count``) is rejected whole (OVER_LIMIT) before the limit fills."""
     room = limit
     items = []
     fund = personal = ZERO
-    for charge in charges:
+    for n, charge in enumerate(charges):
+        if counted is not None and not counted[n]:
+            items.append((ZERO, charge))
+            continue
         copay = min(charge, copay_per_visit)
         payable = min(charge - copay, max(room, ZERO))
         room -= payable
@@ -148,6 +166,33 @@ def package_with_copay(charges: Sequence[Decimal], *, limit: Decimal, copay_per_
         codes=(OVER_LIMIT,) if over else (),
         items=tuple(items),
     )
+
+
+def per_day(
+    charges: Sequence[Decimal], days: Sequence[dt.date], *, daily: Decimal, fund_ratio: Decimal
+) -> Amounts:
+    """Community care (Jinjiang 社区护理, seed 003): each day's charges count up to the daily standard, the
+    part above it is rejected (OVER_PRICE); fund = fen(sum of bases x ratio), personal = bases - fund."""
+    room: dict[dt.date, Decimal] = {}
+    items = []
+    for charge, day in zip(charges, days, strict=True):
+        left = room.setdefault(day, daily)
+        base = min(charge, left)
+        room[day] = left - base
+        items.append((base, charge - base))
+    return at_ratio(items, fund_ratio=fund_ratio, code=OVER_PRICE)
+
+
+def fund_cap_base(room: Decimal, fund_ratio: Decimal) -> Decimal:
+    """The largest base (to the fen, rounded down) whose fund share stays within ``room`` (a budget)."""
+    if fund_ratio <= 0:
+        return Decimal("Infinity")
+    return (max(room, ZERO) / fund_ratio).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+
+
+def charity_share(amounts: Amounts, *, charity_ratio: Decimal) -> Decimal:
+    """The charity fund's part of a device line (Jinjiang): fen(base x charity ratio), within the personal part."""
+    return min(fen((amounts.fund + amounts.personal) * charity_ratio), amounts.personal)
 
 
 def devices(
@@ -196,8 +241,11 @@ def standard_key(care_form: str, benefit_class: str, component: str = "") -> str
 def standards_for(care_form: str, benefit_class: str, component: str = "", *, on: dt.date) -> Standard:
     """Return the payment standard in force on a day for a care form, class and (residential) component."""
     key = standard_key(care_form, benefit_class, component)
-    record = policy_record("payment_standard", on=on, key=key)
-    if record.key != key:  # never fall back to another form's or class's standard
+    # a record keyed by the form alone is the standard of every class (a seed that does not split it by class,
+    # Nantong's package); never another form's or class's standard
+    every_class = care_form if care_form != "residential" else key
+    record = policy_record("payment_standard", on=on, key=key, fallback_keys=(every_class,))
+    if record.key not in (key, every_class):
         raise NoPolicyInForce(f"no policy in force: 'payment_standard' [{key}] on {on.isoformat()}")
     return Standard(key=key, record_id=record.pk, values=record_value(record))
 

@@ -29,6 +29,8 @@ INSTITUTION_FORMS = frozenset(
     {"residential", "home_visits", "home_family", "home_package_copay", "community", "device", "prevention"}
 )
 INSTITUTION_REQUIRED_FORMS = frozenset({"residential", "home_visits", "home_family"})
+# Forms granted case by case (一事一议, benefits.models.ReliefGrant), never by a benefit decision.
+CASE_BY_CASE_FORMS = frozenset({"relief"})
 
 # What is paid for a day of care: an institution's service (a bed-day, visit or device record) or an
 # allowance paid to the person for the eligible day without records (SPEC 5.2, 7.2 payouts).

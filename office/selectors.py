@@ -60,9 +60,16 @@ def documents(person):
 
 
 def decisions(person):
-    return list(
-        BenefitDecision.objects.filter(person=person).select_related("institution").order_by("-starts_on")
+    """The person's decisions, newest first, each with its latest filed service package (服务包) or None."""
+    result = list(
+        BenefitDecision.objects.filter(person=person)
+        .select_related("institution")
+        .prefetch_related("service_packages")
+        .order_by("-starts_on")
     )
+    for decision in result:
+        decision.package = next(iter(decision.service_packages.all()), None)  # ordered newest first
+    return result
 
 
 def lines_by_month(person) -> list[dict]:

@@ -35,6 +35,7 @@ from .models import (
     LedgerEntry,
     Payout,
     RecordAudit,
+    ReserveAllocation,
     ServiceRecord,
     SettlementLine,
     SettlementRun,
@@ -231,6 +232,8 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "payout_ratio": reports.payout_ratio(),
             "warnings": FundWarning.objects.all()[:20],
             "reserve": reports.reserve_for_year(year=year),
+            "fund_rules": reports.fund_rules(year=year),
+            "operating_costs": reports.operating_costs(year=year),
             "budget": reports.budget_vs_actual(year=year, region=region),
             "beneficiaries": reports.beneficiaries(month=latest) if latest else [],
             "by_grade": reports.beneficiaries_by_grade(month=latest) if latest else [],
@@ -509,13 +512,21 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class HandlingFeeAdmin(KeepRowsMixin, admin.ModelAdmin):
     """Append-only like every money row (the ledger posted it on entry): a correction is a new line."""
 
-    list_display = ["month", "region_code", "amount", "note"]
+    list_display = ["month", "kind", "region_code", "amount", "note"]
+    list_filter = ["kind"]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReserveAllocation)
+class ReserveAllocationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Booked by `book_reserve --year` once the year has ended (reports.reserve_book)."""
+
+    list_display = ["year", "income", "expenditure", "fiscal_share", "amount"]
 
 
 @admin.register(DepositRelease)

@@ -17,6 +17,7 @@ from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined whe
     NO_CONCLUSION,
     NO_DECISION,
     NOT_COVERED,
+    REASON_ORDER,  # noqa: F401 (the order of SPEC 5.1, read by the unpaid allowance lines)
     WAITING,
     first_failure,
     paid_as,
@@ -64,6 +65,18 @@ ENTRY_FORMS = {
 }
 
 
+def allowance_forms_held(verdict: "DayVerdict") -> list[str]:
+    """The allowance forms of the day's decision: its form and the forms held together with it (SPEC 5.1(4),
+    the pack's combined_forms)."""
+    return [f for f in (verdict.care_form, *verdict.also_forms) if f is not None and paid_as(ALLOWANCE, f)]
+
+
+def allowance_forms(verdict: "DayVerdict") -> list[str]:
+    """The allowance forms paid to the person for the day of an eligibility verdict: none when the allowance
+    is refused (``allowance_refusal``), else every allowance form the decision holds that day."""
+    return [] if allowance_refusal(verdict) else allowance_forms_held(verdict)
+
+
 def reason_text(code: str) -> str:
     return str(REASON_TEXT.get(code, code))
 
@@ -83,7 +96,7 @@ def allowance_refusal(verdict: "DayVerdict") -> str | None:
     failures: dict[str, str] = {}
     if not verdict.eligible:
         failures[verdict.reason_code or NOT_COVERED] = verdict.detail
-    if verdict.care_form is None or not paid_as(ALLOWANCE, verdict.care_form):
+    if not allowance_forms_held(verdict):
         failures[NO_DECISION] = "no allowance decision"  # condition 4, before a hospital stay (5)
     return first_failure(failures)[0]
 
@@ -96,7 +109,7 @@ def record_matches_form(kind: str, care_form: str | None) -> bool:
         return care_form == "residential"
     if kind == "home_visit":
         return care_form in VISIT_FORMS
-    return kind == "device"
+    return care_form == "device"  # a device beside another form: only where the policy combines them
 
 
 def default_form(kind: str, care_form: str | None) -> str:

@@ -1,5 +1,6 @@
 """Staff admin of benefits: decisions with workflow buttons, admissions, hospital stays, filings."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,7 +20,16 @@ from ..forms import ChangeFormForm, DecisionCreateForm, EndForm
 from ..imports import decisions as decision_import
 from ..imports import hospital as hospital_import
 from ..imports import other_funds as other_funds_import
-from ..models import Admission, BenefitDecision, EventCursor, HospitalStay, OtherFundBenefit, RemoteResidence
+from ..models import (
+    Admission,
+    BenefitDecision,
+    EventCursor,
+    HospitalStay,
+    OtherFundBenefit,
+    ReliefGrant,
+    RemoteResidence,
+    ServicePackage,
+)
 from ..services import DecisionError, decision_change_form, decision_create, decision_end
 from . import accounts  # noqa: F401  (registers the insured-person accounts)
 
@@ -303,3 +313,82 @@ class RemoteResidenceAdmin(SimpleHistoryAdmin):
 class EventCursorAdmin(admin.ModelAdmin):
     list_display = ["name", "last_id", "updated_at"]
     readonly_fields = ["name", "last_id", "updated_at"]
+
+
+class ReliefGrantForm(forms.ModelForm):
+    class Meta:
+        model = ReliefGrant
+        fields = ["person", "month", "amount", "measures", "approval_no", "approved_on"]
+
+    def clean(self):
+        from ..services.relief import relief_refusal
+
+        data = super().clean()
+        if data.get("person") and data.get("month"):
+            refusal = relief_refusal(person=data["person"], month=data["month"], amount=data.get("amount"))
+            if refusal is not None:
+                self.add_error(refusal.field if refusal.field in self.fields else None, str(refusal))
+        if data.get("month"):
+            data["month"] = data["month"].replace(day=1)
+        return data
+
+
+@admin.register(ReliefGrant)
+class ReliefGrantAdmin(KeepRowsMixin, admin.ModelAdmin):
+    """一事一议 relief: recorded once approved, with its approver; paid by the month's settlement; never
+    changed afterwards (a correction is a new grant or an adjustment)."""
+
+    form = ReliefGrantForm
+    list_display = ["approval_no", "person", "month", "amount", "approved_on", "approved_by"]
+    search_fields = ["=approval_no", "=person__national_id"]
+    raw_id_fields = ["person"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.month = obj.month.replace(day=1)
+        obj.approved_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ServicePackageForm(forms.ModelForm):
+    class Meta:
+        model = ServicePackage
+        fields = ["decision", "filed_on", "items", "daily_amount"]
+
+    def clean(self):
+        from ..services.packages import package_refusal
+
+        data = super().clean()
+        if data.get("decision") and data.get("filed_on"):
+            refusal = package_refusal(
+                decision=data["decision"], filed_on=data["filed_on"], daily_amount=data.get("daily_amount")
+            )
+            if refusal is not None:
+                self.add_error(refusal.field if refusal.field in self.fields else None, str(refusal))
+        return data
+
+
+@admin.register(ServicePackage)
+class ServicePackageAdmin(KeepRowsMixin, admin.ModelAdmin):
+    """服务包备案: what the institution filed for the resident, recorded by the office; never changed (a new
+    filing supersedes it)."""
+
+    form = ServicePackageForm
+    list_display = ["decision", "filed_on", "daily_amount", "created_by"]
+    search_fields = ["=decision__person__national_id"]
+    raw_id_fields = ["decision"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)

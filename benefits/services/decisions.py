@@ -74,6 +74,8 @@ def _check_form(*, person, care_form, institution, starts_on, strict):
 
     if care_form not in CareForm.values:
         raise DecisionError(_("未知的护理服务形式 %(form)s") % {"form": care_form}, field="care_form")
+    if care_form in rules.CASE_BY_CASE_FORMS:
+        raise DecisionError(_("临时救助按一事一议逐案审批，不作待遇核定"), field="care_form")
     if care_form in rules.INSTITUTION_REQUIRED_FORMS and institution is None:
         raise DecisionError(
             _("护理服务形式 %(form)s 必须填写机构") % {"form": care_form}, field="institution_code"

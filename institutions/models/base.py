@@ -33,6 +33,7 @@ class CareForm(models.TextChoices):
     COMMUNITY = "community", _("社区护理")
     DEVICE = "device", _("辅助器具")
     PREVENTION = "prevention", _("失能预防")
+    RELIEF = "relief", _("困难失能对象临时救助（一事一议）")
 
 
 class Institution(models.Model):

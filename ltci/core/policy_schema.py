@@ -176,13 +176,23 @@ class FundRatioBonus(Value):
     categories: list[Category] = Field(title=_("适用人员类别"))
 
 
+class Relief(Value):
+    categories: list[Category] = Field(min_length=1, title=_("可申请临时救助的困难人员类别"))
+
+
+class PreventionBudget(Value):
+    yearly: Amount | None = Field(title=_("失能预防干预年度预算（元）"))
+
+
 class ClaimDeadline(Value):
     day_of_next_month: Annotated[int, Field(ge=1, le=28)] = Field(title=_("申报截止日（次月几日）"))
 
 
 class FundWarning(Value):
     months: Annotated[int, Field(ge=1, le=60)] = Field(title=_("结余预警月数"))
-    admin_cost_ratio: Ratio = Field(title=_("经办及其他业务费用占筹资上限"))
+    admin_cost_ratio: Ratio | None = Field(
+        None, title=_("经办及其他业务费用占筹资上限")
+    )  # none: no such rule
     growth_threshold: Ratio = Field(title=_("月支出环比增长预警线"))
     reserve_from_surplus: bool = Field(False, title=_("从结余提取调剂金"))
 
@@ -246,6 +256,15 @@ class HomePackageCopay(Value):
 class Device(Value):
     yearly_limit: Amount | None = Field(title=_("年度限额（元）"))
     fund_ratio: Ratio | None = Field(title=_("基金支付比例"))
+    # Jinjiang (seed 003): 长期护理保险资金、慈善基金、个人三方按比例分担; the charity's share is part of what the
+    # fund does not pay (the line's personal amount), shown apart in the line's details
+    charity_ratio: Ratio = Field(Decimal("0"), title=_("慈善基金分担比例"))
+
+    @model_validator(mode="after")
+    def _shares(self):
+        if self.fund_ratio is not None and self.fund_ratio + self.charity_ratio > 1:
+            raise ValueError(gettext("基金与慈善基金分担比例之和不能大于 1"))
+        return self
 
 
 CARE_FORMS: dict[str, type[Value]] = {
@@ -259,6 +278,19 @@ CARE_FORMS: dict[str, type[Value]] = {
     "community": DailyWithRatio,
     "prevention": MonthlyLimit,
 }
+
+
+if TYPE_CHECKING:
+    CareFormCode = str
+else:
+    CareFormCode = Literal[tuple(CARE_FORMS)]
+
+
+class CombinedForms(Value):
+    """The care forms a decision of the key's form also pays on its days (SPEC 5.1(4)); a form without a record
+    is held alone (Xuzhou's 择一享受)."""
+
+    forms: list[CareFormCode] = Field(title=_("同时享受的其他护理形式"))
 
 
 @dataclass(frozen=True)
@@ -287,7 +319,7 @@ _TYPES = "|".join(INSURANCE_TYPES)
 _CLASSES = "|".join(BENEFIT_CLASSES)
 _STANDARD_KEY = (
     rf"(residential:({_CLASSES}):(life|medical))|"
-    rf"(({'|'.join(f for f in CARE_FORMS if f != 'residential')}):({_CLASSES}))"
+    rf"(({'|'.join(f for f in CARE_FORMS if f != 'residential')})(:({_CLASSES}))?)"
 )
 KINDS: dict[str, Kind] = {
     k.code: k
@@ -322,10 +354,19 @@ KINDS: dict[str, Kind] = {
             "payment_standard",
             _("待遇支付标准"),
             _STANDARD_KEY,
-            _("照护形式:失能等级[:life|medical]"),
+            _("照护形式[:失能等级][:life|medical]"),
             tuple(dict.fromkeys(CARE_FORMS.values())),
         ),
+        Kind(
+            "combined_forms",
+            _("可同时享受的护理形式"),
+            "|".join(CARE_FORMS),
+            _("核定的护理形式"),
+            (CombinedForms,),
+        ),
         Kind("fund_ratio_bonus", _("特殊人群支付比例提高"), r"\*", "*", (FundRatioBonus,)),
+        Kind("relief", _("困难失能对象临时救助（一事一议）"), r"\*", "*", (Relief,)),
+        Kind("prevention_budget", _("失能预防干预年度预算"), r"\*", "*", (PreventionBudget,)),
         Kind("claim_deadline", _("申报截止日"), r"\*", "*", (ClaimDeadline,)),
         Kind("fund_warning", _("基金预警"), r"\*", "*", (FundWarning,)),
         Kind("record_checks", _("服务记录录入校验"), r"\*", "*", (RecordChecks,)),

@@ -1,6 +1,6 @@
 """Settlement models (SPEC 7): service records and claims, runs and their results, the fund ledger."""
 
-from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry
+from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry, ReserveAllocation
 from .records import (
     HELD_WAITING,
     Claim,
@@ -24,6 +24,7 @@ __all__ = [
     "FundBudget",
     "FundWarning",
     "HandlingFee",
+    "ReserveAllocation",
     "HeldReason",
     "HoldDecision",
     "LedgerEntry",

@@ -30,6 +30,9 @@ class LedgerEntry(models.Model):
         EXPENSE_PAYOUT = "expense_payout", _("个人补助支出")
         EXPENSE_ASSESSMENT = "expense_assessment", _("评估费用支出")
         EXPENSE_HANDLING = "expense_handling", _("经办服务费支出")
+        EXPENSE_PUBLICITY = "expense_publicity", _("宣传费用支出")
+        EXPENSE_LEGAL = "expense_legal", _("法律顾问服务费用支出")
+        RESERVE_DRAWN = "reserve_drawn", _("提取市级财政调剂金")
         DEPOSIT_RELEASE = "deposit_release", _("质量保证金返还")
         INCOME_DEPOSIT_KEPT = "income_deposit_kept", _("扣留质量保证金（不予返还）")
 
@@ -56,9 +59,16 @@ class LedgerEntry(models.Model):
 
 
 class HandlingFee(models.Model):
-    """经办服务费 of the commercial insurer (商保经办), a fund expenditure."""
+    """An operating cost paid from the fund (其他业务费用): the commercial insurer's handling fee (商保经办),
+    publicity, legal counsel (seed 003 三(四)); each kind is booked to its own ledger account."""
+
+    class Kind(models.TextChoices):
+        HANDLING = "handling", _("经办服务费用")
+        PUBLICITY = "publicity", _("宣传费用")
+        LEGAL = "legal", _("法律顾问服务费用")
 
     month = models.DateField(_("月份"))
+    kind = models.CharField(_("费用类别"), max_length=12, choices=Kind.choices, default=Kind.HANDLING)
     region_code = models.CharField(_("地区"), max_length=20, blank=True)
     amount = money_field(_("金额"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -73,8 +83,8 @@ class HandlingFee(models.Model):
     )
 
     class Meta:
-        verbose_name = _("经办服务费")
-        verbose_name_plural = _("经办服务费")
+        verbose_name = _("经办及其他业务费用")
+        verbose_name_plural = _("经办及其他业务费用")
         ordering = ["-month"]
 
     def __str__(self):
@@ -144,3 +154,31 @@ class FundBudget(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_account_display()} {self.region_code or '全市'} {self.amount}"
+
+
+class ReserveAllocation(models.Model):
+    """Jinjiang's city fiscal reserve (调剂金, seed 003 三(四)) drawn from one year's surplus, booked once a year
+    on 31 December as an outflow of the fund."""
+
+    year = models.PositiveIntegerField(_("年度"), unique=True)
+    income = money_field(_("当年收入"))
+    expenditure = money_field(_("当年支出"))
+    fiscal_share = models.DecimalField(_("市级财政投入比例"), max_digits=7, decimal_places=6)
+    amount = money_field(_("提取金额"))
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+
+    class Meta:
+        verbose_name = _("调剂金提取")
+        verbose_name_plural = _("调剂金提取")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} {self.amount}"

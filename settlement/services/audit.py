@@ -69,7 +69,14 @@ RULES: tuple[Rule, ...] = (
     ),
     # condition 4 for the record: not the decision's form or institution, DOUBLE_CARE or NO_DECISION,
     # replayed (_double_care)
-    Rule("not_the_decision", "NOT fm.matches OR s.institution_id <> r.institution_id", None, "''"),
+    # a form the decision's form is held together with (combined_forms policy) is not bound to the decision's
+    # form or institution
+    Rule(
+        "not_the_decision",
+        "CASE WHEN fm.form = ANY(s.also_forms) THEN false ELSE NOT fm.matches OR s.institution_id <> r.institution_id END",
+        None,
+        "''",
+    ),
     # condition 5 (SPEC 5.1): in hospital, or another fund pays the care; SPEC 7.2 lists it after condition 4
     Rule("not_eligible_that_day", "NOT s.eligible", None, "x.v_detail", "x.reason_code"),
     Rule(

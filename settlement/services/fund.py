@@ -121,14 +121,27 @@ SOURCES = {
         WHERE d.withheld - d.released <> 0 AND {only}""",
         {("settlement_depositrelease", "INSERT"): "d.id IN (SELECT id FROM new_rows)"},
     ),
+    # operating costs (其他业务费用): handling fee, publicity, legal counsel, each to its own account
     "handling_fee": Source(
         """
-        SELECT 'handling_fee:' || h.id, h.month, 'expense_handling', 'handling_fee', h.region_code, -h.amount,
-               left('经办服务费 ' || h.note, 200)
+        SELECT 'handling_fee:' || h.id, h.month, 'expense_' || h.kind, 'handling_fee', h.region_code, -h.amount,
+               left(CASE h.kind WHEN 'publicity' THEN '宣传费用 ' WHEN 'legal' THEN '法律顾问服务费用 '
+                    ELSE '经办服务费 ' END || h.note, 200)
         FROM settlement_handlingfee h WHERE {only}""",
         {("settlement_handlingfee", "INSERT"): "h.id IN (SELECT id FROM new_rows)"},
     ),
+    # Jinjiang's reserve (调剂金) drawn from the year's surplus, booked on 31 December of the year
+    "reserve": Source(
+        """
+        SELECT 'reserve:' || v.year, make_date(v.year, 12, 31), 'reserve_drawn', 'reserve', '', -v.amount,
+               '提取市级财政调剂金 ' || v.year
+        FROM settlement_reserveallocation v WHERE v.amount <> 0 AND {only}""",
+        {("settlement_reserveallocation", "INSERT"): "v.id IN (SELECT id FROM new_rows)"},
+    ),
 }
+# The operating costs the early warning compares with the year's funding (seed 003 三(四): 宣传费用、法律顾问
+# 服务费用、经办服务费用等其他业务费用).
+OPERATING_ACCOUNTS = (A.EXPENSE_HANDLING, A.EXPENSE_PUBLICITY, A.EXPENSE_LEGAL)
 
 
 def _expected_sql(sources=None) -> str:

@@ -35,7 +35,7 @@ SELECT a.id, a.institution_id, a.person_id, a.form, a.service_month, a.late, a.d
             ELSE p.base END AS base,
        CASE WHEN a.code IS NOT NULL THEN a.code
             WHEN a.kind = 'bed_day' AND a.charged > a.cap THEN '{rules.OVER_PRICE}'
-            WHEN p.over THEN '{rules.OVER_LIMIT}' END AS code,
+            WHEN p.over THEN p.code END AS code,
        a.detail
 FROM run_audited a LEFT JOIN run_priced_records p ON p.id = a.id
 """  # noqa: S608 (constants of the code, no input)
@@ -46,7 +46,7 @@ LINES_SQL = f"""
 CREATE TEMP TABLE run_lines AS
 SELECT nextval(pg_get_serial_sequence('{LINE}', 'id')) AS id, l.institution_id, l.person_id,
        l.form, l.service_month, l.late, l.quantity, l.charged, l.fund, l.charged - l.base_total AS rejected,
-       l.base_total - l.fund AS personal, l.unknown,
+       l.base_total - l.fund AS personal, l.charity, l.unknown,
        ARRAY(SELECT c FROM unnest(%(codes)s::text[]) WITH ORDINALITY u(c, n)
              WHERE l.code_bits & (1::bigint << (n::int - 1)) <> 0 ORDER BY n) AS codes,
        ARRAY(SELECT c FROM unnest(%(classes)s::text[]) WITH ORDINALITY u(c, n)
@@ -59,6 +59,7 @@ FROM (
            CASE WHEN f.form = 'residential'
                 THEN round(coalesce(sum(f.base * f.ratio) FILTER (WHERE f.accepted), 0), 2)
                 ELSE coalesce(max(p.fund), 0) END AS fund,
+           coalesce(max(p.charity), 0) AS charity,
            bit_or(1::bigint << (array_position(%(codes)s::text[], f.code) - 1)) AS code_bits,
            bit_or(1::bigint << (array_position(%(classes)s::text[], f.benefit_class) - 1)) AS class_bits,
            bool_or(f.code IS NOT NULL AND array_position(%(codes)s::text[], f.code) IS NULL
@@ -98,20 +99,38 @@ def price_lines(month: dt.date, segments: Segments, std: Standards) -> None:
     ):
         groups[row[1:6]].append(row)
     priced, line_fund = [], []
-    for (institution_id, person_id, form, first, late), recs in groups.items():
+    budgets = PreventionBudgets(month)
+    for (institution_id, person_id, form, first, late), recs in sorted(
+        groups.items(), key=lambda kv: str(kv[0])
+    ):
+        charity = ZERO
         if form == "device":
             used = _used(month, person_id, None, form, dt.date(first.year, 1, 1), dt.date(first.year, 12, 31))
             part, ordered = _price_devices(recs, std, used)
+            standard = std.get("device", ordered[0][9], "", ordered[0][8])
+            charity = payment.charity_share(part, charity_ratio=standard.amount("charity_ratio"))
         else:
             used = _used(month, person_id, institution_id, form, first, first) if late else ZERO
             part, ordered = _price_visits(recs, segments, std, person_id, institution_id, form, first, used)
+            if form == "prevention" and part.fund > budgets.room(
+                first
+            ):  # the year's budget is never exceeded
+                cap = payment.fund_cap_base(
+                    budgets.room(first), std.get(form, ordered[0][9], "", first).amount("fund_ratio")
+                )
+                part, ordered = _price_visits(
+                    recs, segments, std, person_id, institution_id, form, first, used, cap
+                )
+            if form == "prevention":
+                budgets.spend(first, part.fund)
+        code = rules.OVER_PRICE if form == "community" else rules.OVER_LIMIT
         for r, (base, over) in zip(ordered, part.items, strict=True):
-            priced.append((r[0], base, bool(over)))
-        line_fund.append((institution_id, person_id, form, first, late, part.fund))
-    temp_table("run_priced_records", "id int, base numeric, over bool", priced)
+            priced.append((r[0], base, bool(over), code))
+        line_fund.append((institution_id, person_id, form, first, late, part.fund, charity))
+    temp_table("run_priced_records", "id int, base numeric, over bool, code text", priced)
     temp_table(
         "run_line_funds",
-        "institution_id int, person_id int, form text, service_month date, late bool, fund numeric",
+        "institution_id int, person_id int, form text, service_month date, late bool, fund numeric, charity numeric",
         line_fund,
     )
     classes = sorted(segments.benefit_classes())
@@ -143,9 +162,47 @@ def _used(month, person_id, institution_id, form, first, last) -> Decimal:
     return qs.aggregate(s=Sum(F("charged_amount") - F("rejected_amount")))["s"] or ZERO
 
 
-def _price_visits(recs, segments, std, person_id, institution_id, form, first, used=ZERO):
-    """Visits in chronological order fill the month's limit, prorated by eligible days per class."""
+class PreventionBudgets:
+    """Jinjiang's yearly prevention budget (seed 003 (五) 根据年度资金可用额度): what is left of each service
+    year's budget after the latest runs of the year's other months and the lines priced so far."""
+
+    def __init__(self, month: dt.date):
+        self.month = month
+        self._room: dict[int, Decimal] = {}
+
+    def room(self, first: dt.date) -> Decimal:
+        if first.year not in self._room:
+            from django.db.models import Sum
+
+            from ltci.core.policy import policy_in_force
+
+            from ..selectors import latest_runs
+
+            budget = policy_in_force("prevention_budget", on=first)["yearly"]
+            runs = [run.pk for m, run in latest_runs().items() if m != self.month]
+            spent = SettlementLine.objects.filter(
+                run_id__in=runs, care_form="prevention", service_month__year=first.year
+            ).aggregate(s=Sum("fund_amount"))["s"]
+            self._room[first.year] = budget - (spent or ZERO)
+        return self._room[first.year]
+
+    def spend(self, first: dt.date, amount: Decimal) -> None:
+        self._room[first.year] = self.room(first) - amount
+
+
+def _price_visits(recs, segments, std, person_id, institution_id, form, first, used=ZERO, cap=None):
+    """Visits in chronological order fill the month's limit, prorated by eligible days per class (at most
+    ``cap``, the base a budget leaves); community care is priced per day by its own standard."""
     ordered = sorted(recs, key=lambda r: (r[7] or dt.datetime.combine(r[8], dt.time(0)).astimezone(), r[0]))
+    if form == "community":
+        standard = std.get(form, ordered[0][9], "", first)
+        part = payment.per_day(
+            [r[6] for r in ordered],
+            [r[8] for r in ordered],
+            daily=standard.amount("daily"),
+            fund_ratio=standard.amount("fund_ratio"),
+        )
+        return part, ordered
     dim = days_in_month(first)
     field_name = "visits_monthly_limit" if form == "home_family" else "monthly_limit"
     parts = []
@@ -156,10 +213,17 @@ def _price_visits(recs, segments, std, person_id, institution_id, form, first, u
     if standard is None:  # accepted records imply eligible days; keep the guard explicit
         standard = std.get(form, ordered[0][9], "", first)
     limit = max(payment.prorated_limits(parts, days_in_month=dim) - used, ZERO)
+    if cap is not None:
+        limit = min(limit, cap)
     charges = [r[6] for r in ordered]
     if form == "home_package_copay":
         part = payment.package_with_copay(
-            charges, limit=limit, copay_per_visit=standard.amount("copay_per_visit")
+            charges,
+            limit=limit,
+            copay_per_visit=standard.amount("copay_per_visit"),
+            counted=payment.within_weekly_count(
+                [r[8] for r in ordered], per_week=standard.amount("visits_per_week")
+            ),
         )
     else:
         part = payment.within_limit(charges, limit=limit, fund_ratio=standard.amount("fund_ratio"))
@@ -184,9 +248,9 @@ def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[
     groups: dict[tuple, int] = defaultdict(int)
     for person_id, items in segments.by_month.get(month, {}).items():
         for a, b, v in items:
-            if rules.allowance_refusal(v) is None:
+            for form in rules.allowance_forms(v):
                 days = (min(b, end) - max(a, month)).days + 1
-                groups[(person_id, v.care_form, v.benefit_class, v.carer_trained)] += days
+                groups[(person_id, form, v.benefit_class, v.carer_trained)] += days
     per_line: dict[tuple, LineResult] = {}
     for (person_id, form, benefit_class, trained), n in sorted(groups.items(), key=lambda kv: str(kv[0])):
         standard = std.get(form, benefit_class, "", month)
@@ -206,4 +270,58 @@ def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[
         line.details.setdefault("parts", []).append(
             {"class": benefit_class, "days": n, "carer_trained": trained, "amount": str(part.fund)}
         )
+    for line in _unpaid_allowance_lines(month, segments, {person for person, _ in per_line}):
+        per_line[(line.person_id, line.care_form)] = line
+    for line in _relief_lines(month):
+        per_line[(line.person_id, line.care_form)] = line
     return sorted(per_line.values(), key=lambda line: (line.person_id, line.care_form))
+
+
+def _relief_lines(month: dt.date) -> list[LineResult]:
+    """Relief decided case by case (一事一议, seed 003 (六)) paid to the person in its month: one line per
+    person, charged = fund = the approved amounts, the approvals in the details."""
+    from benefits.models import ReliefGrant
+
+    lines: dict[int, LineResult] = {}
+    for grant in ReliefGrant.objects.filter(month=month).order_by("person_id", "id"):
+        line = lines.setdefault(grant.person_id, LineResult(None, grant.person_id, "relief", month, False))
+        line.quantity += 1
+        line.amounts = line.amounts + payment.Amounts(charged=grant.amount, fund=grant.amount)
+        line.details.setdefault("grants", []).append(
+            {"id": grant.pk, "approval_no": grant.approval_no, "amount": str(grant.amount)}
+        )
+    return list(lines.values())
+
+
+def _unpaid_allowance_lines(month: dt.date, segments: Segments, paid: set[int]) -> list[LineResult]:
+    """A zero-fund line for a person whose allowance decision pays no day of the month (waiting period,
+    arrears, hospital...), with the reason codes of the unpaid days in SPEC 5.1 order, so staff and the
+    person see why nothing is paid (issue 18)."""
+    end = month_end(month)
+    unpaid: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for person_id, items in segments.by_month.get(month, {}).items():
+        if person_id in paid:
+            continue
+        for a, b, v in items:
+            forms = rules.allowance_forms_held(v)
+            if v.eligible or not forms or v.reason_code is None:
+                continue
+            days = (min(b, end) - max(a, month)).days + 1
+            for form in forms:
+                by_code = unpaid[(person_id, form)]
+                by_code[v.reason_code] = by_code.get(v.reason_code, 0) + days
+    lines = []
+    for (person_id, form), by_code in unpaid.items():
+        codes = tuple(c for c in rules.REASON_ORDER if c in by_code)
+        lines.append(
+            LineResult(
+                None,
+                person_id,
+                form,
+                month,
+                False,
+                amounts=payment.Amounts(codes=codes),
+                details={"unpaid_days": {c: by_code[c] for c in codes}},
+            )
+        )
+    return lines

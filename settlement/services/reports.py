@@ -27,8 +27,12 @@ def flows_by_month(*, year: int | None = None, region: str | None = None) -> lis
         .annotate(total=Sum("amount"))
         .order_by("month")
     ):
-        entry = rows.setdefault(row["month"], {"month": row["month"], "income": ZERO, "expenditure": ZERO})
-        if row["total"] >= 0 and row["account"].startswith("income"):
+        entry = rows.setdefault(
+            row["month"], {"month": row["month"], "income": ZERO, "expenditure": ZERO, "reserve": ZERO}
+        )
+        if row["account"] == LedgerEntry.Account.RESERVE_DRAWN:  # set aside, not spent on benefits
+            entry["reserve"] -= row["total"]
+        elif row["total"] >= 0 and row["account"].startswith("income"):
             entry["income"] += row["total"]
         else:
             entry["expenditure"] -= row["total"]
@@ -36,7 +40,7 @@ def flows_by_month(*, year: int | None = None, region: str | None = None) -> lis
     result = []
     for month in sorted(rows):
         entry = rows[month]
-        balance += entry["income"] - entry["expenditure"]
+        balance += entry["income"] - entry["expenditure"] - entry["reserve"]
         entry["balance"] = balance
         if year is None or month.year == year:
             result.append(entry)
@@ -169,14 +173,11 @@ def fund_warnings_check(*, on: dt.date) -> list[FundWarning]:
     year_income = LedgerEntry.objects.filter(booked_on__year=on.year, amount__gt=0).aggregate(
         s=Sum("amount")
     )["s"]
-    handling = -(
-        LedgerEntry.objects.filter(booked_on__year=on.year, account="expense_handling").aggregate(
-            s=Sum("amount")
-        )["s"]
-        or ZERO
-    )
-    ratio = rule["admin_cost_ratio"]
-    if year_income and handling > year_income * ratio:
+    handling = operating_costs(year=on.year)
+    ratio = (
+        rule["admin_cost_ratio"] if rule.entered("admin_cost_ratio") else None
+    )  # only where a seed sets one
+    if ratio is not None and year_income and handling > year_income * ratio:
         raised.append(
             ("admin_cost", f"{on.year}年经办及其他业务费用 {handling} 元超过当年筹资的 {fen(ratio * 100)}%")
         )
@@ -192,9 +193,31 @@ def fund_warnings_check(*, on: dt.date) -> list[FundWarning]:
     return created
 
 
+def operating_costs(*, year: int) -> Decimal:
+    """The year's operating costs (其他业务费用: handling fees, publicity, legal counsel), a positive amount."""
+    from .fund import OPERATING_ACCOUNTS
+
+    booked = LedgerEntry.objects.filter(booked_on__year=year, account__in=OPERATING_ACCOUNTS)
+    return -(booked.aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def fund_rules(*, year: int) -> dict:
+    """Which of the fund's pack-specific rules the scheme has in the year (in force on 31 December): the
+    operating-cost ceiling (a ratio, or None) and the reserve from the surplus (SPEC 7.3, policy data)."""
+    try:
+        rule = policy_in_force("fund_warning", on=dt.date(year, 12, 31))
+    except NoPolicyInForce:
+        return {"admin_cost_ratio": None, "reserve": False}
+    ratio = rule["admin_cost_ratio"] if rule.entered("admin_cost_ratio") else None
+    return {"admin_cost_ratio": ratio, "reserve": rule["reserve_from_surplus"]}
+
+
 def reserve_for_year(*, year: int) -> dict:
-    """Jinjiang's reserve (调剂金): the year's surplus x the city fiscal share of the year's income."""
-    entries = LedgerEntry.objects.filter(booked_on__year=year)
+    """Jinjiang's reserve (调剂金): the year's surplus x the city fiscal share of the year's income; the
+    reserve's own posting is not part of the year's flows."""
+    entries = LedgerEntry.objects.filter(booked_on__year=year).exclude(
+        account=LedgerEntry.Account.RESERVE_DRAWN
+    )
     income = entries.filter(amount__gt=0).aggregate(s=Sum("amount"))["s"] or ZERO
     spent = -(entries.filter(amount__lt=0).aggregate(s=Sum("amount"))["s"] or ZERO)
     fiscal = entries.filter(account="income_fiscal").aggregate(s=Sum("amount"))["s"] or ZERO
@@ -208,6 +231,38 @@ def reserve_for_year(*, year: int) -> dict:
         "fiscal_share": share,
         "reserve": fen(max(surplus, ZERO) * share),
     }
+
+
+class ReserveError(Exception):
+    """The reserve cannot be booked for the year (the reason is for staff)."""
+
+
+@transaction.atomic
+def reserve_book(*, year: int, actor=None):
+    """Book the year's reserve (调剂金) once, after the year has ended, where the scheme draws one from the
+    surplus (seed 003 三(四)); the ledger posts it on 31 December (fund.SOURCES "reserve"). Idempotent: a
+    year already booked is returned as it was."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from ..models import ReserveAllocation
+
+    existing = ReserveAllocation.objects.filter(year=year).first()
+    if existing is not None:
+        return existing
+    if not fund_rules(year=year)["reserve"]:
+        raise ReserveError(_("%(year)s 年的政策没有从结余提取调剂金的规定") % {"year": year})
+    if dt.date(year, 12, 31) >= timezone.localdate():
+        raise ReserveError(_("%(year)s 年尚未结束，年度结余未定，不能提取调剂金") % {"year": year})
+    figures = reserve_for_year(year=year)
+    return ReserveAllocation.objects.create(
+        year=year,
+        income=figures["income"],
+        expenditure=figures["expenditure"],
+        fiscal_share=figures["fiscal_share"].quantize(Decimal("0.000001")),
+        amount=figures["reserve"],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 @transaction.atomic

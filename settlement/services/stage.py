@@ -112,10 +112,16 @@ class Standards:
 
 
 def allowance_person_ids(month: dt.date) -> set[int]:
-    """Persons with an allowance decision in force some day of the month (paid without records)."""
+    """Persons with a decision in force some day of the month that pays an allowance (paid without records):
+    an allowance form, or a form the policy combines with one (combined_forms)."""
+    from benefits.eligibility import combined_forms_by_day
+
+    forms = set(rules.ALLOWANCE_FORMS)
+    for combined in combined_forms_by_day(month, month_end(month)).values():
+        forms |= {form for form, also in combined.items() if set(also) & set(rules.ALLOWANCE_FORMS)}
     return set(
         BenefitDecision.objects.overlapping(month, month_end(month))
-        .filter(care_form__in=ALLOWANCE_FORMS)
+        .filter(care_form__in=sorted(forms))
         .values_list("person_id", flat=True)
     )
 
@@ -216,9 +222,9 @@ class Segments:
         days = {}
         for person_id, segments in self.by_month.get(month, {}).items():
             for a, b, v in segments:
-                if rules.allowance_refusal(v) is None:
+                for form in rules.allowance_forms(v):
                     for n in range((b - a).days + 1):
-                        days[(person_id, a + dt.timedelta(days=n))] = v.care_form
+                        days[(person_id, a + dt.timedelta(days=n))] = form
         return days
 
     def benefit_classes(self, care_form: str | None = None) -> set:
@@ -259,12 +265,13 @@ def stage_eligibility(month: dt.date, scope: Scope) -> Segments:
                         v.institution_id,
                         v.died_on,
                         segments.category_key(v.categories),
+                        list(v.also_forms),
                     )
                 )
     temp_table(
         "run_eligibility",
         "person_id int, d_from date, d_to date, eligible bool, reason_code text, detail text, "
-        "benefit_class text, care_form text, institution_id int, died_on date, cat int",
+        "benefit_class text, care_form text, institution_id int, died_on date, cat int, also_forms text[]",
         rows,
     )
     return segments

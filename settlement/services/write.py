@@ -104,6 +104,9 @@ INSERT INTO {LINE} (id, run_id, institution_id, person_id, care_form, service_mo
     charged_amount, fund_amount, personal_amount, rejected_amount, reason_codes, is_late, is_adjustment, details)
 SELECT id, %(run)s, institution_id, person_id, form, service_month, quantity, charged, fund, personal, rejected,
        codes, late, false, jsonb_build_object('classes', to_jsonb(classes))
+           -- a device line's charity share (Jinjiang): part of the personal amount, paid by the charity fund
+           || CASE WHEN charity <> 0 THEN jsonb_build_object('charity', charity::text, 'person', (personal - charity)::text)
+                   ELSE '{{}}'::jsonb END
 FROM run_lines
 """  # noqa: S608 (constants of the code, no input)
 
@@ -153,7 +156,9 @@ def write_run(month: dt.date, allowance_lines: list[LineResult], *, actor, job) 
             Payout(run=run, person_id=p, amount=a)
             for p, a in fetch(
                 f"SELECT person_id, sum(fund_amount) FROM {LINE} WHERE run_id = %s "  # noqa: S608
-                "AND institution_id IS NULL GROUP BY person_id ORDER BY person_id",
+                "AND institution_id IS NULL GROUP BY person_id "
+                # a person whose only lines are unpaid allowances (zero-fund lines with their reasons) has no payout
+                "HAVING bool_or(quantity <> 0 OR is_adjustment) ORDER BY person_id",
                 [run.pk],
             )
         ],

@@ -180,11 +180,11 @@ BAD = {
     "wrong_key": (
         """\
   - kind: payment_standard
-    key: "home_visits"
+    key: "home_visits:heavy"
     valid_from: 2024-01-01
     value: {monthly_limit: "600.00", fund_ratio: "0.70"}
 """,
-        ["payment_standard", "key = 'home_visits'"],
+        ["payment_standard", "key = 'home_visits:heavy'"],
     ),
     "wrong_type": (
         """\

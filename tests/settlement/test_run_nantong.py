@@ -63,11 +63,12 @@ def test_package_visits_pay_five_yuan_a_visit_and_devices_share_8_to_2(nantong):
     _record(inst, person, D(2024, 6, 3), "9000.00", kind="device")
     settlement_run(month=D(2024, 6, 1))
     package = SettlementLine.objects.get(care_form="home_package_copay")
-    # 17 x 70 = 1190: person 17 x 5 = 85; fund min(1105, 1100) = 1100; 5 OVER_LIMIT.
+    # 1-17 June 2024 (Sat 1 .. Mon 17): 4 visits a week are paid (2 + 4 + 4 + 1 = 11), the other 6 are
+    # OVER_LIMIT (420); 11 x 70 = 770: person 11 x 5 = 55, fund 715 (below the 1100 limit).
     assert (package.fund_amount, package.personal_amount, package.rejected_amount) == (
-        Decimal("1100.00"),
-        Decimal("85.00"),
-        Decimal("5.00"),
+        Decimal("715.00"),
+        Decimal("55.00"),
+        Decimal("420.00"),
     )
     device = SettlementLine.objects.get(care_form="device")
     # 9000 against the 8000 yearly limit: base 8000 -> fund 6400, person 1600, 1000 OVER_LIMIT.

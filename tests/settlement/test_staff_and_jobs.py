@@ -68,7 +68,8 @@ def test_balance_below_six_months_of_spending_raises_a_warning(world):
     HandlingFee.objects.create(month=D(2024, 2, 1), amount=Decimal("500.00"), note="二月")
     warnings = reports.fund_warnings_check(on=D(2024, 3, 15))
     kinds = {w.kind for w in warnings}
-    assert {"balance_low", "expenditure_growth", "admin_cost"} <= kinds
+    assert {"balance_low", "expenditure_growth"} <= kinds
+    assert "admin_cost" not in kinds  # the 10% ceiling is Jinjiang's rule (seed 003), not Xuzhou's (issue 18)
     reports.fund_warnings_check(on=D(2024, 3, 15))
     assert FundWarning.objects.filter(raised_on=D(2024, 3, 15)).count() == len(kinds)
 
