@@ -23,7 +23,6 @@ from decimal import Decimal
 
 from benefits import payment
 from benefits.models import Admission, BenefitDecision
-from benefits.rules import ALLOWANCE_FORMS
 from institutions.models import Bed, CareForm
 from ltci.core.dates import month_end
 from ltci.core.models import in_force_sql, overlapping_sql
