@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -337,7 +336,7 @@ class ContributionAdmin(SimpleHistoryAdmin):
 
     @requires("enrollment.run_contributions")
     def run_view(self, request):
-        from ltci.core.jobs import job_is_running
+        from ltci.core.jobs import job_is_running, job_page_url, job_queue
 
         from .services.run import JOB
 
@@ -354,13 +353,23 @@ class ContributionAdmin(SimpleHistoryAdmin):
                     messages.ERROR,
                 )
                 return redirect(reverse("admin:enrollment_contribution_run"))
-            try:
-                contribution_run_year.delay(form.cleaned_data["year"], on.isoformat() if on else None)
-            except Exception as exc:  # broker unreachable
-                self.message_user(request, gettext("无法提交任务: %(exc)s") % {"exc": exc}, messages.ERROR)
-            else:
-                self.message_user(request, _("年度筹资批处理已提交，进度见“作业运行”。"), messages.SUCCESS)
-                return redirect(reverse("admin:core_jobrun_changelist") + "?job=contribution_run")
+            job = job_queue(
+                JOB,
+                str(year),
+                task=contribution_run_year,
+                args=(year, on.isoformat() if on else None),
+                params={
+                    "result_url": reverse("admin:enrollment_contribution_changelist") + f"?year={year}",
+                    "back_url": reverse("admin:enrollment_contribution_run"),
+                },
+                actor=request.user,
+            )
+            self.message_user(
+                request,
+                _("%(year)s 年度筹资批处理已在后台开始运行，进度见本页。") % {"year": year},
+                messages.SUCCESS,
+            )
+            return redirect(job_page_url(job))
         runs = JobRun.objects.filter(job=JOB).order_by("-started_at")[:10]
         context = {
             **self.admin_site.each_context(request),

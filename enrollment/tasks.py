@@ -7,11 +7,23 @@ from django.utils import timezone
 
 
 @shared_task(name="enrollment.tasks.contribution_run_year")
-def contribution_run_year(year: int, on: str | None = None) -> str:
+def contribution_run_year(year: int, on: str | None = None, job_id: int | None = None) -> str:
+    """``job_id``: the job a staff page queued (ltci.core.jobs.job_queue), whose page shows the progress."""
+    from ltci.core.jobs import job_run
+
+    from .services.run import JOB
     from .services.run import contribution_run_year as run
 
-    job = run(year=int(year), on=dt.date.fromisoformat(on) if on else None)
-    return f"{job.job} {job.period}: {job.state} {job.done}/{job.total}"
+    def work(queued) -> str:
+        job = run(
+            year=int(year),
+            on=dt.date.fromisoformat(on) if on else None,
+            actor=queued.started_by if queued else None,
+            job=queued,
+        )
+        return f"{job.job} {job.period}: {job.state} {job.done}/{job.total}"
+
+    return job_run(job_id, work, job_prefix=JOB)
 
 
 @shared_task(name="enrollment.tasks.contribution_run_current_year")

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,8 +14,8 @@ from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import XLSX_TYPE, xlsx_bytes
+from ltci.core.jobs import job_page_url
 from ltci.core.permissions import can, requires
-from ltci.core.policy import PolicyError
 
 from . import (
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
@@ -182,29 +182,48 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @requires("settlement.run")
     def start_view(self, request):
-        """Admin button: run (or re-run) a month (SPEC 9)."""
+        """Admin button: run (or re-run) a month (SPEC 9) in the background; the job's page shows its progress."""
         if request.method == "POST":
-            self._run(request, request.POST.get("month", ""))
+            job = self._queue(request, request.POST.get("month", ""))
+            if job is not None:
+                return redirect(job_page_url(job))
         return redirect("admin:settlement_settlementrun_changelist")
 
-    def _run(self, request, month_text):
-        from .services.run import SettlementError, settlement_run
+    def _queue(self, request, month_text):
+        """Queue the month's run after the checks that need no computation (month ended, not approved or paid,
+        not running): the page answers at once and refuses what the run would refuse."""
+        from ltci.core.jobs import job_is_running, job_queue
+
+        from .services.run import JOB, SettlementError, refuse_final, refuse_unended
+        from .tasks import settlement_run_month
 
         try:
-            run = settlement_run(month=parse_month(month_text), actor=request.user)
-        except (ValueError, SettlementError, PolicyError) as exc:
+            month = parse_month(month_text)
+            refuse_unended(month)
+            refuse_final(month)
+        except (ValueError, SettlementError) as exc:
             messages.error(request, str(exc))
-            return
-        messages.success(
-            request,
-            _("%(month)s 第%(version)s版：%(lines)s 条明细，基金 %(fund)s")
-            % {
-                "month": f"{run.month:%Y-%m}",
-                "version": run.version,
-                "lines": run.line_count,
-                "fund": run.fund_total,
+            return None
+        period = f"{month:%Y-%m}"
+        if job_is_running(JOB, period):
+            messages.error(
+                request, _("%(month)s 的月度结算正在运行，不能重复启动；请等待其完成。") % {"month": period}
+            )
+            return None
+        job = job_queue(
+            JOB,
+            period,
+            task=settlement_run_month,
+            args=(period,),
+            params={
+                "result_url": reverse("admin:settlement_settlementrun_changelist")
+                + f"?month__exact={month:%Y-%m-%d}",
+                "back_url": reverse("admin:settlement_settlementrun_changelist"),
             },
+            actor=request.user,
         )
+        messages.success(request, _("%(month)s 的月度结算已在后台开始运行，进度见本页。") % {"month": period})
+        return job
 
     @requires("fund.reports")
     def reports_view(self, request):
@@ -265,8 +284,9 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("重新运行所选月份（草稿/已审核）"), permissions=["settlement_run"])
     def rerun(self, request, queryset):
-        for month in sorted({r.month for r in queryset}):
-            self._run(request, f"{month:%Y-%m}")
+        jobs = [self._queue(request, f"{month:%Y-%m}") for month in sorted({r.month for r in queryset})]
+        started = [job for job in jobs if job is not None]
+        return redirect(job_page_url(started[0])) if len(jobs) == 1 and started else None
 
     def _move(self, request, queryset, to):
         for run in queryset:

@@ -7,14 +7,19 @@ from django.utils import timezone
 
 
 @shared_task(name="settlement.tasks.settlement_run_month")
-def settlement_run_month(month: str) -> str:
-    """Run the settlement of a month (YYYY-MM); a second start while one runs is refused by the lock."""
+def settlement_run_month(month: str, job_id: int | None = None) -> str:
+    """Run the settlement of a month (YYYY-MM); a second start while one runs is refused by the lock.
+    ``job_id``: the job a staff page queued (ltci.core.jobs.job_queue), whose page shows the progress."""
     from ltci.core.dates import parse_month
+    from ltci.core.jobs import job_run
 
-    from .services.run import settlement_run
+    from .services.run import JOB, settlement_run
 
-    run = settlement_run(month=parse_month(month))
-    return f"{run.month:%Y-%m} v{run.version}: {run.line_count} lines, fund {run.fund_total}"
+    def work(job) -> str:
+        run = settlement_run(month=parse_month(month), actor=job.started_by if job else None, job=job)
+        return f"{run.month:%Y-%m} v{run.version}: {run.line_count} lines, fund {run.fund_total}"
+
+    return job_run(job_id, work, job_prefix=JOB)
 
 
 @shared_task(name="settlement.tasks.settlement_run_previous_month")

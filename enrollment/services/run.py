@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ltci.core.jobs import job_finish, job_lock, job_progress, job_start
+from ltci.core.jobs import job_finish, job_lock, job_progress, job_start, jobs_running
 from ltci.core.models import JobRun, overlapping_sql
 from ltci.core.money import fen
 
@@ -153,12 +153,18 @@ def run_chunk(params: dict, lo: int, hi: int) -> None:
 
 
 def contribution_run_year(
-    *, year: int, on: dt.date | None = None, actor=None, chunk_size: int = CHUNK_SIZE
+    *,
+    year: int,
+    on: dt.date | None = None,
+    actor=None,
+    chunk_size: int = CHUNK_SIZE,
+    job: JobRun | None = None,
 ) -> JobRun:
     """Create the year's contributions, subsidies and account transfers, then book fund income.
 
     Raise PolicyError (naming the standard) before writing anything when the policy is incomplete,
-    JobAlreadyRunning when a run for the year holds the lock.
+    JobAlreadyRunning when a run for the year holds the lock. ``job``: the run queued by a staff page
+    (``job_queue``), which this run fills in.
     """
     on = on or timezone.localdate()
     policy = year_policy(year)
@@ -167,14 +173,16 @@ def contribution_run_year(
         with connection.cursor() as cursor:
             cursor.execute("SELECT min(id), max(id), count(*) FROM enrollment_person")
             lo_id, hi_id, total = cursor.fetchone()
-        resume_from = _resume_point(year)
-        run = job_start(
-            JOB,
-            str(year),
-            total=total or 0,
-            params={"on": on.isoformat(), "next_id": resume_from},
-            actor=actor,
-        )
+        resume_from = _resume_point(year, queued=job)
+        progress = {"on": on.isoformat(), "next_id": resume_from}
+        if job is None:
+            run = job_start(JOB, str(year), total=total or 0, params=progress, actor=actor)
+        else:
+            run = job
+            run.params = {**run.params, **progress}
+            run.total = total or 0
+            run.message = ""
+            run.save(update_fields=["params", "total", "message"])
         try:
             done = 0
             if lo_id is not None:
@@ -185,7 +193,7 @@ def contribution_run_year(
                     hi = lo + chunk_size
                     run_chunk(params, lo, hi)
                     done += _count_range(lo, hi)
-                    JobRun.objects.filter(pk=run.pk).update(params={"on": on.isoformat(), "next_id": hi})
+                    JobRun.objects.filter(pk=run.pk).update(params={**run.params, "next_id": hi})
                     job_progress(run, done=done)
             recover_pending(year=year)  # credits imported before this year's contributions existed
             booked = book_fund_income(policy, on=on)
@@ -197,11 +205,10 @@ def contribution_run_year(
     return run
 
 
-def _resume_point(year: int) -> int | None:
-    """The next person id of an interrupted run of the year (killed while running), else None."""
-    stale = JobRun.objects.filter(job=JOB, period=str(year), state=JobRun.State.RUNNING).order_by(
-        "-started_at"
-    )
+def _resume_point(year: int, *, queued: JobRun | None = None) -> int | None:
+    """The next person id of an interrupted run of the year (killed while running), else None; ``queued``,
+    the run about to start, is not one of them."""
+    stale = jobs_running(JOB, str(year), besides=queued).order_by("-started_at")
     run = stale.first()
     next_id = (run.params or {}).get("next_id") if run else None
     stale.update(

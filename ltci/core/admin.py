@@ -1,4 +1,10 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -6,14 +12,107 @@ from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRec
 from .admin_mixins import KeepRowsMixin
 from .downloads import import_errors_attachment
 from .models import CalendarDay, ImportBatch, JobRun
-from .permissions import can
+from .permissions import JOBS, can, can_see_job, requires
+from .uploads import JOB_PREFIX, import_job_report
+
+
+def job_status(run: JobRun) -> dict:
+    """What the job page's progress bar polls (ltci/core/static/ltci/job-progress.js)."""
+    return {
+        "state": run.state,
+        "state_label": str(run.get_state_display()),
+        "done": run.done,
+        "total": run.total,
+        "percent": run.percent,
+        "message": run.message,
+        "finished": run.state != JobRun.State.RUNNING,
+    }
 
 
 @admin.register(JobRun)
 class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
-    list_display = ["job", "period", "state", "done", "total", "started_at", "finished_at", "message"]
+    """The jobs a user may see (those of their roles, ltci.core.permissions.JOBS); a job's page is its progress
+    bar, result and error report (issue 16)."""
+
+    list_display = ["job_label", "period", "state", "progress", "started_by", "started_at", "finished_at"]
     list_filter = ["job", "state"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or can_see_job(request.user, obj.job))
+
+    def get_queryset(self, request):
+        found = super().get_queryset(request).select_related("started_by")
+        if request.user.is_superuser:
+            return found
+        shown = Q(pk__in=[])
+        for name, job in JOBS.items():
+            if can(request.user, job.capability):
+                shown |= Q(job__startswith=name) if name.endswith(".") else Q(job=name)
+        return found.filter(shown)
+
+    @admin.display(description=gettext_lazy("作业"), ordering="job")
+    def job_label(self, run):
+        return run.label
+
+    @admin.display(description=gettext_lazy("进度"))
+    def progress(self, run):
+        return "" if run.percent is None else f"{run.percent}%"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/progress/", view(self.progress_view), name="core_jobrun_progress"),
+            path("<path:object_id>/errors/", view(self.errors_view), name="core_jobrun_errors"),
+            *super().get_urls(),
+        ]
+
+    def _job(self, request, object_id) -> JobRun:
+        run = get_object_or_404(JobRun, pk=object_id) if str(object_id).isdigit() else None
+        if run is None:
+            raise Http404
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The job's page: progress bar (kept live by job-progress.js), result or error, import report."""
+        run = self._job(request, object_id)
+        report = import_job_report(run) if run.job.startswith(JOB_PREFIX) else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{run.label} {run.period}",
+            "opts": self.opts,
+            "original": run,
+            "job": run,
+            "report": report,
+            "errors_url": reverse("admin:core_jobrun_errors", args=[run.pk])
+            if report and (report.errors or report.file_error)
+            else "",
+            "result_url": run.params.get("result_url", ""),
+            "back_url": run.params.get("back_url", ""),
+        }
+        return TemplateResponse(request, "admin/core/jobrun/job.html", context)
+
+    @requires("core.jobs")
+    def progress_view(self, request, object_id):
+        return JsonResponse(job_status(self._job(request, object_id)))
+
+    @requires("core.jobs")
+    def errors_view(self, request, object_id):
+        """The error report of an import job (row, field, reason), as the import page offers it."""
+        run = self._job(request, object_id)
+        batch = ImportBatch.objects.filter(pk=run.params.get("batch") or 0).first()
+        if batch is None:
+            raise Http404
+        return import_errors_attachment([batch], f"{batch.kind}-{batch.pk}-errors.csv")
 
 
 @admin.register(ImportBatch)

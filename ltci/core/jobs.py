@@ -1,10 +1,20 @@
-"""Job locking and progress: one run per job and period at a time (SPEC 9, 12)."""
+"""Job locking, progress and queueing: one run per job and period at a time (SPEC 9, 12); a long job started
+from a web page runs in Celery, never in the request (issue 16).
+
+A page that starts a job calls ``job_queue``: the job's JobRun exists at once (the page redirects to the job's
+page, which shows its progress), and the task, sent once the transaction commits, receives ``job_id`` and runs
+its service through ``job_run``, which fills in that same JobRun.
+"""
 
 import zlib
+from collections.abc import Callable
 from contextlib import contextmanager
 
-from django.db import connection
-from django.utils import timezone
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .models import JobRun
 
@@ -32,14 +42,74 @@ def job_lock(job: str, period: str):
             cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def job_start(job: str, period: str, *, total: int = 0, params: dict | None = None, actor=None) -> JobRun:
+def job_start(
+    job: str, period: str, *, total: int = 0, params: dict | None = None, actor=None, message: str = ""
+) -> JobRun:
     return JobRun.objects.create(
         job=job,
         period=period,
         total=total,
         params=params or {},
+        message=message,
         started_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+def jobs_running(job: str, period: str, *, besides: JobRun | None = None):
+    """The runs of a job and period still marked running (interrupted ones, when the lock is held), apart from
+    ``besides`` (the queued run about to start)."""
+    found = JobRun.objects.filter(job=job, period=period, state=JobRun.State.RUNNING)
+    return found.exclude(pk__in=[besides.pk] if besides else [])
+
+
+def job_queue(
+    job: str, period: str, *, task, args: tuple = (), params: dict | None = None, actor=None
+) -> JobRun:
+    """Create the job's run (waiting, in the starter's language) and send ``task(*args, job_id=run.pk)`` to
+    Celery once the transaction commits; a broker that cannot be reached fails the run with the reason."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    run = job_start(
+        job,
+        period,
+        params={**(params or {}), "language": language},
+        actor=actor,
+        message=_("已排队，等待后台执行"),
+    )
+
+    def send():
+        try:
+            task.delay(*args, job_id=run.pk)
+        except Exception as exc:  # broker unreachable: the job says so instead of waiting for ever
+            job_finish(run, state=JobRun.State.FAILED, message=_("无法提交后台任务：%(exc)s") % {"exc": exc})
+
+    transaction.on_commit(send)
+    return run
+
+
+def job_run(job_id: int | None, work: Callable[[JobRun | None], str], *, job_prefix: str = "") -> str:
+    """The body of a queued job's task: ``work(run)`` in the language of who started it; an error fails the
+    run with its reason (then propagates, for the worker's log). Safe to run twice: a run no longer waiting
+    or running is left alone. Without ``job_id`` (beat, the command line) ``work(None)`` runs as it is."""
+    if job_id is None:
+        return work(None)
+    run = JobRun.objects.filter(pk=job_id, job__startswith=job_prefix).first()
+    if run is None or run.state != JobRun.State.RUNNING:
+        return "nothing to do"
+    with translation.override(run.params.get("language") or settings.LANGUAGE_CODE):
+        try:
+            return work(run)
+        except Exception as exc:
+            JobRun.objects.filter(pk=run.pk, state=JobRun.State.RUNNING).update(
+                state=JobRun.State.FAILED,
+                message=(str(exc) or type(exc).__name__)[:2000],
+                finished_at=timezone.now(),
+            )
+            raise
+
+
+def job_page_url(run: JobRun) -> str:
+    """The staff page of a job: its progress, result and error report."""
+    return reverse("admin:core_jobrun_change", args=[run.pk])
 
 
 def job_progress(run: JobRun, *, done: int, total: int | None = None) -> None:

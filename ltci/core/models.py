@@ -11,6 +11,8 @@ from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .permissions import job_declared
+
 
 class DateRangeFunc(Func):
     """daterange(valid_from, valid_to, '[]') with NULL valid_to meaning open-ended."""
@@ -204,6 +206,20 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.period} {self.state} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int | None:
+        """Progress for the progress bar: 100 when done, else done/total (None while the total is unknown)."""
+        if self.state == self.State.DONE:
+            return 100
+        if self.total > 0:
+            return min(99, self.done * 100 // self.total)
+        return None
+
+    @property
+    def label(self) -> str:
+        declared = job_declared(self.job)
+        return str(declared.label) if declared else self.job
 
 
 class ImportBatch(models.Model):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 
 from .roles import (
     ENROLLMENT_CLERK,
@@ -203,6 +204,13 @@ CAPABILITIES: dict[str, Capability] = {
     "core.import_errors": _page(
         "download import error reports", "core.view_importbatch", uses=("core.importbatch.download_errors",)
     ),
+    # A job's page, its progress (JSON, polled by the page) and error report: the list of jobs is read by every
+    # role; each job's page needs in addition the capability of that job (JOBS below).
+    "core.jobs": _page(
+        "the job list; a job's page, progress and error report (with the job's own capability)",
+        "core.view_jobrun",
+        uses=("core_jobrun_progress", "core_jobrun_errors"),
+    ),
     # The staff case page of a person (office/): its sections follow each app's own view permissions
     "office.case": _page("a person's case page and eligibility explanation", "enrollment.view_person"),
     # Provider portal and API
@@ -229,6 +237,36 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     "portal.visit_photos": _portal("on-site photos of the agency's assessments", ADMIN, ASSESSOR),
 }
+
+
+@dataclass(frozen=True)
+class Job:
+    """A long job (JobRun.job) as staff see it: its name, and the capability that starts it and shows its page."""
+
+    label: object  # a lazy translation
+    capability: str
+
+
+# Jobs by their JobRun.job name; a name ending in "." covers every job it begins (the file imports, by importer).
+JOBS: dict[str, Job] = {
+    "contribution_run": Job(gettext_lazy("年度筹资批处理"), "enrollment.run_contributions"),
+    "settlement": Job(gettext_lazy("月度结算"), "settlement.run"),
+    "file_import.": Job(gettext_lazy("文件导入"), "core.import_errors"),
+}
+
+
+def job_declared(name: str) -> Job | None:
+    return JOBS.get(name) or next(
+        (job for prefix, job in JOBS.items() if prefix.endswith(".") and name.startswith(prefix)), None
+    )
+
+
+def can_see_job(user, name: str) -> bool:
+    """A job's page is for who holds the job's capability (superusers: every job, also undeclared ones)."""
+    job = job_declared(name)
+    if job is None:
+        return bool(getattr(user, "is_superuser", False))
+    return can(user, "core.jobs") and can(user, job.capability)
 
 
 def capability_governing(use: str) -> str | None:

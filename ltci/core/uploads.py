@@ -14,13 +14,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from .importing import ImportReport
-from .jobs import JobAlreadyRunning, job_finish, job_lock
+from .jobs import JobAlreadyRunning, job_finish, job_lock, job_queue
 from .limits import ImportLimits, import_limits, size_message, xlsx_uncompressed_size
 from .models import ImportBatch, JobRun
 
@@ -101,31 +99,21 @@ def upload_import(upload, *, importer, actor, **options) -> UploadOutcome:
 
 
 def import_job_queue(*, content: bytes, filename: str, importer, actor, options: dict) -> JobRun:
+    from .tasks import import_job_run
+
     stored = default_storage.save(f"imports/{uuid.uuid4().hex}.upload", ContentFile(content))
-    job = JobRun.objects.create(
-        job=JOB_PREFIX + importer.__name__,
-        period=timezone.localdate().isoformat(),
-        message=_("已排队，等待后台导入"),
+    return job_queue(
+        JOB_PREFIX + importer.__name__,
+        timezone.localdate().isoformat(),
+        task=import_job_run,
         params={
             "importer": f"{importer.__module__}.{importer.__name__}",
             "file": stored,
             "filename": filename,
             "objects": {name: [obj._meta.label, obj.pk] for name, obj in options.items()},
-            "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
-        started_by=actor if getattr(actor, "pk", None) else None,
+        actor=actor,
     )
-    transaction.on_commit(lambda: _send(job))
-    return job
-
-
-def _send(job: JobRun) -> None:
-    from .tasks import import_job_run
-
-    try:
-        import_job_run.delay(job.pk)
-    except Exception as exc:  # broker unreachable: the job says so instead of waiting for ever
-        job_finish(job, state=JobRun.State.FAILED, message=_("无法提交后台任务：%(exc)s") % {"exc": exc})
 
 
 def _importer(path: str):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from ltci.core.dates import month_end
 from ltci.core.exports import csv_text
-from ltci.core.jobs import JobAlreadyRunning, job_finish, job_lock, job_progress, job_start
+from ltci.core.jobs import JobAlreadyRunning, job_finish, job_lock, job_progress, job_start, jobs_running
 from ltci.core.models import JobRun
 from ltci.core.sql import drop_tables
 
@@ -67,18 +67,18 @@ def refuse_unended(month: dt.date) -> None:
         )
 
 
-def settlement_run(*, month: dt.date, actor=None) -> SettlementRun:
+def settlement_run(*, month: dt.date, actor=None, job: JobRun | None = None) -> SettlementRun:
     """Run (or re-run) the month's settlement; refuse months not yet ended, approved/paid months and
-    concurrent starts."""
+    concurrent starts. ``job``: the run queued by a staff page (``job_queue``), which this run fills in."""
     period = f"{month:%Y-%m}"
     refuse_unended(month)
     try:
         with job_lock(JOB, period):
             refuse_final(month)
-            JobRun.objects.filter(job=JOB, period=period, state=JobRun.State.RUNNING).update(
+            jobs_running(JOB, period, besides=job).update(
                 state=JobRun.State.FAILED, message="interrupted (superseded by a new run)"
             )
-            job = job_start(JOB, period, actor=actor)
+            job = job or job_start(JOB, period, actor=actor)
             stages = _Stages(job)
             try:
                 with _run_settings():
@@ -99,36 +99,47 @@ def settlement_run(*, month: dt.date, actor=None) -> SettlementRun:
 
 def run_pipeline(month: dt.date, *, progress, actor, job) -> tuple[SettlementRun, int]:
     """Stage, audit, price and write the month; return the new version and the number of records it took.
-    ``progress(stage, done, total)`` is called as each stage starts (shown to staff)."""
+    ``progress(stage)`` is called as each stage (one of STAGES) starts (shown to staff)."""
     drop_tables(TEMP_TABLES)
-    progress("loading service records", 0, 0)
+    progress("loading service records")
     scope = stage.stage_records(month)
     total = scope.count
-    progress("eligibility verdicts", 0, total)
+    progress("eligibility verdicts")
     segments = stage.stage_eligibility(month, scope)
-    progress("institution facts", 0, total)
+    progress("institution facts")
     standards = stage.stage_institution_facts(month, scope, segments)
-    progress("auditing records", 0, total)
+    progress("auditing records")
     audit.audit_records(month, segments)
-    progress("pricing lines", total, total)
+    progress("pricing lines")
     price.price_lines(month, segments, standards)
     allowances = price.allowance_lines(month, segments, standards)
-    progress("writing results", 0, total)
+    progress("writing results")
     return write.write_run(month, allowances, actor=actor, job=job), total
 
 
+STAGES = (
+    "loading service records",
+    "eligibility verdicts",
+    "institution facts",
+    "auditing records",
+    "pricing lines",
+    "writing results",
+)
+
+
 class _Stages:
-    """Progress of a run for staff (JobRun: stage in the message, records done/total) and stage timings."""
+    """Progress of a run for staff (JobRun: the stage in the message, stages done/total for the progress bar;
+    once done, records done/total) and stage timings."""
 
     def __init__(self, job):
         self.job = job
         self.timings: list[tuple[str, float]] = []
         self._name, self._start = None, time.perf_counter()
 
-    def __call__(self, name: str, done: int, total: int) -> None:
+    def __call__(self, name: str) -> None:
         self.done()
         self._name, self._start = name, time.perf_counter()
-        JobRun.objects.filter(pk=self.job.pk).update(message=name, done=done, total=total)
+        JobRun.objects.filter(pk=self.job.pk).update(message=name, done=STAGES.index(name), total=len(STAGES))
 
     def done(self) -> None:
         if self._name:

@@ -6,7 +6,9 @@ from django.contrib.auth.models import Group, User
 
 from institutions.models import Institution, InstitutionUser
 from ltci.core import roles
+from ltci.core.models import JobRun
 from settlement.models import SettlementRun
+from settlement.tasks import settlement_run_month
 
 from .conftest import D, World, bed_days
 
@@ -70,7 +72,18 @@ def test_upload_claim_run_audit_approve_download(live_server, browser, load_pack
     staff.fill("input[name=month]", "2024-05")
     with staff.expect_navigation():
         staff.click("text=运行月度结算")
-    assert "2024-05 第1版" in staff.inner_text("body")
+    # The month runs in the background (issue 16): the officer lands on the job's page at once and watches its
+    # progress bar, which the page keeps live, reach done while a worker runs the task.
+    assert "2024-05 的月度结算已在后台开始运行" in staff.inner_text("body")
+    assert staff.get_attribute("#job-progress", "data-state") == "running"
+    job = JobRun.objects.get(job="settlement", period="2024-05")
+    settlement_run_month.apply(args=["2024-05"], kwargs={"job_id": job.pk})
+    staff.wait_for_selector("#job-progress[data-state=done]")
+    assert staff.eval_on_selector("#job-progress-bar", "bar => bar.value") == 100
+    assert "100%" in staff.inner_text("#job-progress") and "完成" in staff.inner_text("#job-progress-state")
+    with staff.expect_navigation():
+        staff.click("#job-result")
+    assert "2024-05" in staff.inner_text("#result_list")
     staff.check("input[name=_selected_action]")
     staff.select_option("select[name=action]", "audit")
     with staff.expect_navigation():

@@ -2,14 +2,17 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from institutions.models import Institution, InstitutionUser
 from ltci.core import roles
 from ltci.core.auth import token_create
+from ltci.core.models import JobRun
 from settlement import states
 from settlement.models import ServiceRecord, SettlementRun
 from settlement.services.run import settlement_run
+from settlement.tasks import settlement_run_month
 
 from .conftest import CAREGIVER, D, bed_days, staff
 
@@ -43,7 +46,10 @@ def test_rerun_action_offered_to_and_run_by_the_settlement_officer(audited_may, 
     client.force_login(staff("officer2", roles.SETTLEMENT_OFFICER))
     page = client.get("/admin/settlement/settlementrun/").content.decode()
     assert 'value="rerun"' in page
-    _rerun(client, audited_may)
+    page = _rerun(client, audited_may)
+    job = JobRun.objects.get(job="settlement", state="running")  # queued: the run is the worker's (issue 16)
+    assert page.redirect_chain[-1][0] == reverse("admin:core_jobrun_change", args=[job.pk])
+    settlement_run_month.apply(args=["2024-05"], kwargs={"job_id": job.pk})
     assert list(SettlementRun.objects.values_list("version", "state")) == [(2, "draft")]  # v1 swapped out
 
 

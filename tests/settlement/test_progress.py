@@ -1,4 +1,5 @@
-"""Progress of a running settlement is visible to staff (SPEC 7.2, 9): stage, records done/total, timings."""
+"""Progress of a running settlement is visible to staff (SPEC 7.2, 9): stage, stages done/total while it runs,
+records done/total once done, timings."""
 
 from ltci.core.models import JobRun
 from settlement.services import audit, price
@@ -20,7 +21,7 @@ def test_a_running_month_shows_its_stage_and_record_count(world, monkeypatch):
 
     monkeypatch.setattr(audit, "audit_records", watch)
     settlement_run(month=D(2024, 5, 1))
-    assert seen == [("auditing records", 0, 10)]
+    assert seen == [("auditing records", 3, 6)]  # stage 4 of 6: the progress bar's steps
     job = JobRun.objects.get(job="settlement", period="2024-05")
     assert (job.state, job.done, job.total) == ("done", 10, 10)
     for stage in (
