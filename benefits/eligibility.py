@@ -8,6 +8,8 @@ settlement run checks condition 6 (agreement, bed) per record. Both use the same
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from django.utils.translation import gettext as _
+
 from benefits import rules
 from benefits.models import Admission, BenefitDecision, HospitalStay, OtherFundBenefit
 from institutions.models import Bed
@@ -33,6 +35,22 @@ class DayVerdict:
     categories: tuple[str, ...]
     died_on: dt.date | None
     also_forms: tuple[str, ...] = ()  # forms the decision's form also pays that day (combined_forms policy)
+
+
+def _form_label(code: str) -> str:
+    from institutions.models import CareForm
+
+    return str(CareForm(code).label) if code in CareForm.values else code
+
+
+def _class_label(code: str) -> str:
+    from benefits.models import BenefitClass
+
+    return str(BenefitClass(code).label) if code in BenefitClass.values else code
+
+
+def _kind_label(kind: str) -> str:
+    return str(_("津贴") if kind == rules.ALLOWANCE else _("护理服务"))
 
 
 def _condition(code, passed, reason_code, detail, record=""):
@@ -192,11 +210,11 @@ def month_segments(
             cuts.add(decision.starts_on)
             if decision.ends_on is not None:
                 cuts.add(decision.ends_on + one)
-        for admitted_on, discharged_on, _ in person_stays:
+        for admitted_on, discharged_on, _stay in person_stays:
             cuts.add(admitted_on)
             if discharged_on is not None:
                 cuts.add(discharged_on)
-        for starts_on, ends_on, _ in person_funds:
+        for starts_on, ends_on, _fund in person_funds:
             cuts.add(starts_on)
             if ends_on is not None:
                 cuts.add(ends_on + one)
@@ -266,7 +284,7 @@ def explain(
                 "covered",
                 False,
                 rules.NOT_COVERED,
-                f"died on {person.died_on.isoformat()}",
+                _("%(day)s 死亡") % {"day": person.died_on.isoformat()},
                 f"Person#{person.pk}",
             )
             if c.code == "covered"
@@ -286,7 +304,7 @@ def explain(
                 "covered",
                 False,
                 rules.NOT_COVERED,
-                f"died on {on.isoformat()}: the day of death is not a bed-day",
+                _("%(day)s 死亡：死亡当日不计床日") % {"day": on.isoformat()},
                 f"Person#{person.pk}",
             )
             if c.code == "covered" and c.passed
@@ -306,20 +324,22 @@ def is_eligible(conditions) -> bool:
 
 def _conclusion_condition(conclusion, on):
     if conclusion is None:
-        return _condition("conclusion", False, rules.NO_CONCLUSION, "no final assessment conclusion in force")
+        return _condition("conclusion", False, rules.NO_CONCLUSION, _("无有效的失能评估结论"))
     record = f"Conclusion#{conclusion.pk}"
     benefit_class = _class_of(conclusion)
     covered = covered_classes_on(on)
-    text = (
-        f"grade {conclusion.grade} ({benefit_class or 'no benefit class'}), valid until "
-        f"{conclusion.valid_until.isoformat()}"
-    )
+    text = _("%(grade)s级（%(cls)s），有效期至 %(until)s") % {
+        "grade": conclusion.grade,
+        "cls": _class_label(benefit_class) if benefit_class else _("不属于失能待遇类别"),
+        "until": conclusion.valid_until.isoformat(),
+    }
     if benefit_class not in covered:
         return _condition(
             "conclusion",
             False,
             rules.NO_CONCLUSION,
-            f"{text}: class not covered (covered: {', '.join(sorted(covered)) or 'none'})",
+            _("%(text)s：该类别不在保障范围（保障：%(covered)s）")
+            % {"text": text, "covered": "、".join(_class_label(c) for c in sorted(covered)) or _("无")},
             record,
         )
     return _condition("conclusion", True, None, text, record)
@@ -331,25 +351,29 @@ def _decision_on(person, on, care_form, institution):
 
 def _decision_condition(decision, on, care_form, institution, kind):
     if decision is None:
-        return _condition("decision", False, rules.NO_DECISION, "no active benefit decision")
+        return _condition("decision", False, rules.NO_DECISION, _("无有效的待遇核定"))
     record = f"BenefitDecision#{decision.pk}"
-    text = (
-        f"{decision.care_form}"
-        + (f" at {decision.institution.code}" if decision.institution_id else "")
-        + f" from {decision.starts_on.isoformat()}"
-        + (f" to {decision.ends_on.isoformat()}" if decision.ends_on else "")
-    )
+    text = _("%(form)s%(at)s，%(start)s 起%(end)s") % {
+        "form": decision.get_care_form_display(),
+        "at": (_("（%(inst)s）") % {"inst": decision.institution.name}) if decision.institution_id else "",
+        "start": decision.starts_on.isoformat(),
+        "end": (_("至 %(end)s") % {"end": decision.ends_on.isoformat()}) if decision.ends_on else "",
+    }
     also = also_forms_on(on, decision.care_form)
     if care_form and care_form != decision.care_form and care_form in also:
         return _condition(
-            "decision", True, None, f"{care_form} is held together with the decision for {text}", record
+            "decision",
+            True,
+            None,
+            _("%(form)s与待遇核定（%(text)s）同时享受") % {"form": _form_label(care_form), "text": text},
+            record,
         )
     if care_form and decision.care_form != care_form:
         return _condition(
             "decision",
             False,
             rules.NO_DECISION,
-            f"active decision is for {text}, not for {care_form}",
+            _("有效待遇核定为%(text)s，不是%(form)s") % {"text": text, "form": _form_label(care_form)},
             record,
         )
     if not rules.paid_as(kind, decision.care_form):
@@ -357,7 +381,7 @@ def _decision_condition(decision, on, care_form, institution, kind):
             "decision",
             False,
             rules.NO_DECISION,
-            f"active decision is for {text}, which pays no {kind}",
+            _("有效待遇核定为%(text)s，不支付%(kind)s") % {"text": text, "kind": _kind_label(kind)},
             record,
         )
     if institution is not None and decision.institution_id != institution.pk:
@@ -365,7 +389,7 @@ def _decision_condition(decision, on, care_form, institution, kind):
             "decision",
             False,
             rules.NO_DECISION,
-            f"active decision is for {text}, not for institution {institution.code}",
+            _("有效待遇核定为%(text)s，不是机构 %(inst)s") % {"text": text, "inst": institution.name},
             record,
         )
     return _condition("decision", True, None, text, record)
@@ -374,12 +398,13 @@ def _decision_condition(decision, on, care_form, institution, kind):
 def _condition_5(person, on):
     """SPEC 5.1 item 5: not an inpatient that day, nor receiving work-injury or maternity benefits."""
     for stay in HospitalStay.objects.in_force(on).filter(person=person).order_by("admitted_on"):
-        until = stay.discharged_on.isoformat() if stay.discharged_on else "open"
+        until = stay.discharged_on.isoformat() if stay.discharged_on else _("未出院")
         return _condition(
             "not_in_hospital",
             False,
             rules.HOSPITAL,
-            f"inpatient in {stay.hospital} from {stay.admitted_on.isoformat()} (discharge {until})",
+            _("%(start)s 起在%(hospital)s住院（出院：%(until)s）")
+            % {"hospital": stay.hospital, "start": stay.admitted_on.isoformat(), "until": until},
             f"HospitalStay#{stay.pk}",
         )
     # The same condition (SPEC 5.1 item 5): not receiving work-injury or maternity benefits for the care.
@@ -391,7 +416,7 @@ def _condition_5(person, on):
             rules.other_fund_detail(benefit.starts_on, benefit.ends_on, benefit.fund),
             f"OtherFundBenefit#{benefit.pk}",
         )
-    return _condition("not_in_hospital", True, None, "no inpatient stay on this date")
+    return _condition("not_in_hospital", True, None, _("当日未住院，未享受工伤、生育保险护理待遇"))
 
 
 def _agreement_condition(person, on, decision, care_form, institution, kind):
@@ -401,15 +426,26 @@ def _agreement_condition(person, on, decision, care_form, institution, kind):
         inst = institution  # a form held together with the decision is not bound to its institution
         if inst is None:
             return _condition(
-                "agreement", True, None, f"{form}: any agreement institution covering it (checked per record)"
+                "agreement",
+                True,
+                None,
+                _("%(form)s：由任一协议覆盖该形式的机构提供（逐条记录核对）") % {"form": _form_label(form)},
             )
     if form is None:
-        return _condition("agreement", False, rules.NO_DECISION, "no care form to check")
+        return _condition("agreement", False, rules.NO_DECISION, _("无护理形式可核对"))
     if not rules.agreement_applies(form, kind):
-        paid = f"the {form} allowance is paid to the person" if kind == rules.ALLOWANCE else f"{form} is paid"
-        return _condition("agreement", True, None, f"{paid}: not care by an institution")
+        if kind == rules.ALLOWANCE:
+            detail = _("%(form)s津贴支付给参保人本人，不属于机构护理") % {"form": _form_label(form)}
+        else:
+            detail = _("%(form)s不属于机构护理，无需协议机构") % {"form": _form_label(form)}
+        return _condition("agreement", True, None, detail)
     if inst is None:
-        return _condition("agreement", False, rules.FORM_NOT_AGREED, f"{form} needs an agreement institution")
+        return _condition(
+            "agreement",
+            False,
+            rules.FORM_NOT_AGREED,
+            _("%(form)s须由协议机构提供") % {"form": _form_label(form)},
+        )
     from institutions.rules import agreement_covers
     from institutions.selectors import active_agreement
 
@@ -419,7 +455,7 @@ def _agreement_condition(person, on, decision, care_form, institution, kind):
             "agreement",
             False,
             rules.FORM_NOT_AGREED,
-            f"institution {inst.code} has no active agreement on {on.isoformat()}",
+            _("%(inst)s在 %(day)s 无有效服务协议") % {"inst": inst.name, "day": on.isoformat()},
             f"Institution#{inst.pk}",
         )
     record = f"Agreement#{agreement.pk}"
@@ -428,18 +464,32 @@ def _agreement_condition(person, on, decision, care_form, institution, kind):
             "agreement",
             False,
             rules.FORM_NOT_AGREED,
-            f"agreement of {inst.code} does not cover {form} (covers: "
-            f"{', '.join(agreement.care_forms or []) or 'none'})",
+            _("%(inst)s的服务协议不含%(form)s（协议含：%(covers)s）")
+            % {
+                "inst": inst.name,
+                "form": _form_label(form),
+                "covers": "、".join(_form_label(f) for f in agreement.care_forms or []) or _("无"),
+            },
             record,
         )
     if form != "residential":
-        return _condition("agreement", True, None, f"agreement of {inst.code} covers {form}", record)
+        return _condition(
+            "agreement",
+            True,
+            None,
+            _("%(inst)s的服务协议含%(form)s") % {"inst": inst.name, "form": _form_label(form)},
+            record,
+        )
     admission = (
         Admission.objects.in_force(on).filter(person=person, institution=inst).select_related("bed").first()
     )
     if admission is None:
         return _condition(
-            "agreement", False, rules.BED, f"not admitted to {inst.code} on {on.isoformat()}", record
+            "agreement",
+            False,
+            rules.BED,
+            _("%(day)s 未入住%(inst)s") % {"inst": inst.name, "day": on.isoformat()},
+            record,
         )
     bed = admission.bed
     if bed is None or not Bed.objects.in_force(on).filter(pk=bed.pk).exists():
@@ -447,13 +497,13 @@ def _agreement_condition(person, on, decision, care_form, institution, kind):
             "agreement",
             False,
             rules.BED,
-            f"admitted to {inst.code} but not on a registered bed",
+            _("已入住%(inst)s，但不在备案床位上") % {"inst": inst.name},
             f"Admission#{admission.pk}",
         )
     return _condition(
         "agreement",
         True,
         None,
-        f"agreement covers residential; bed {bed.label} at {inst.code}",
+        _("服务协议含入住机构护理；%(inst)s %(bed)s 床") % {"inst": inst.name, "bed": bed.label},
         f"Admission#{admission.pk}",
     )

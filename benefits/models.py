@@ -102,7 +102,11 @@ class BenefitDecision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person_id} {self.care_form} {self.starts_on}..{self.ends_on or ''}"
+        return _("%(form)s %(start)s 至 %(end)s") % {
+            "form": self.get_care_form_display(),
+            "start": self.starts_on,
+            "end": self.ends_on or _("今"),
+        }
 
 
 # A stay (residential admission, hospital stay) from its first day up to, not including, the day it ends: the
@@ -242,7 +246,11 @@ class OtherFundBenefit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person_id} {self.fund} {self.starts_on}..{self.ends_on or ''}"
+        return _("%(fund)s %(start)s 至 %(end)s") % {
+            "fund": self.get_fund_display(),
+            "start": self.starts_on,
+            "end": self.ends_on or _("今"),
+        }
 
 
 class RemoteResidence(models.Model):

@@ -9,8 +9,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from enrollment.rules import ARREARS, NOT_COVERED, WAITING
-from ltci.core.dates import in_period  # conditions 1-2 of SPEC 5.1 are enrollment's
+from django.utils.translation import gettext as _
+
+from enrollment.rules import ARREARS, NOT_COVERED, WAITING  # conditions 1-2 of SPEC 5.1 are enrollment's
+from ltci.core.dates import in_period
 
 # SPEC 7.2 codes of the person-level conditions, in the order of SPEC 5.1.
 NO_CONCLUSION = "NO_CONCLUSION"
@@ -174,7 +176,11 @@ def other_fund_day(day: dt.date, starts_on: dt.date, ends_on: dt.date | None) ->
 
 
 def other_fund_detail(starts_on: dt.date, ends_on: dt.date | None, fund: str) -> str:
-    return (
-        f"{fund} benefits for the same care from {starts_on.isoformat()} to "
-        f"{ends_on.isoformat() if ends_on else 'open'}"
-    )
+    from benefits.models import OtherFundBenefit  # the funds' labels (choices only, no query)
+
+    label = str(dict(OtherFundBenefit.Fund.choices).get(fund, fund))
+    return _("%(start)s 至 %(end)s 享受%(fund)s护理待遇") % {
+        "fund": label,
+        "start": starts_on.isoformat(),
+        "end": ends_on.isoformat() if ends_on else _("今"),
+    }

@@ -39,16 +39,27 @@ from .models import (
     FundIncome,
     Person,
 )
-from .regions import region_names
+from .regions import region_label, region_names
+
+
+@admin.display(description=_("参保地"), ordering="region_code")
+def region(obj) -> str:
+    return region_label(obj.region_code)
+
+
+@admin.display(description=_("补助类别"), ordering="subsidy_category")
+def subsidy_category(obj) -> str:
+    return obj.get_subsidy_category_display()
+
 
 IMPORTS = {
-    "roster": (_("导入参保名单 (import_roster)"), ROSTER_FORMAT, import_roster),
+    "roster": (_("导入参保名单"), ROSTER_FORMAT, import_roster),
     "account_events": (
-        _("导入个人账户余额/划入 (import_account_events)"),
+        _("导入个人账户余额/划入"),
         ACCOUNT_EVENT_FORMAT,
         import_account_events,
     ),
-    "payments": (_("导入个人缴费 (import_payments)"), PAYMENT_FORMAT, import_payments),
+    "payments": (_("导入个人缴费"), PAYMENT_FORMAT, import_payments),
 }
 
 
@@ -169,7 +180,7 @@ class RunForm(forms.Form):
 
 @admin.register(Person)
 class PersonAdmin(KeepRowsMixin, SimpleHistoryAdmin):
-    list_display = ["masked_id", "name", "insurance_type", "region_code", "has_personal_account", "died_on"]
+    list_display = ["masked_id", "name", "insurance_type", region, "has_personal_account", "died_on"]
     list_display_links = ["masked_id", "name"]
     list_filter = ["insurance_type", RegionFilter, CategoryFilter, "has_personal_account"]
     search_fields = ["national_id"]
@@ -299,13 +310,13 @@ class ContributionAdmin(SimpleHistoryAdmin):
         "person",
         "year",
         "insurance_type",
-        "region_code",
+        region,
         "individual_amount",
         "individual_paid",
         "status",
         "due_by",
         "fully_paid_on",
-        "subsidy_category",
+        subsidy_category,
     ]
     list_filter = [YearFilter, "status", "insurance_type", RegionFilter, "subsidised"]
     list_select_related = ["person"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ltci.core.fields import money_field
+from ltci.core.formatting import amount
 from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
 
 
@@ -32,6 +33,17 @@ class Category(models.TextChoices):
     LOW_INCOME = "low_income", _("低保对象")
     EXTREME_POVERTY = "extreme_poverty", _("特困人员")
     FAMILY_PLANNING_SPECIAL = "family_planning_special", _("计生特殊家庭")
+
+
+def subsidy_category_label(code: str) -> str:
+    """The label of a fiscal-subsidy category: a person category, or the age rule's ``resident_age_<N>``."""
+    if not code:
+        return ""
+    if code in Category.values:
+        return str(Category(code).label)
+    if code.startswith("resident_age_") and code.removeprefix("resident_age_").isdigit():
+        return str(_("%(age)s周岁以上城乡居民") % {"age": code.removeprefix("resident_age_")})
+    return code
 
 
 class EndReason(models.TextChoices):
@@ -74,6 +86,12 @@ class Person(models.Model):
 
         return f"{self.name} {mask_id(self.national_id)}"
 
+    @property
+    def region_label(self) -> str:
+        from .regions import region_label
+
+        return region_label(self.region_code)
+
 
 class CoveragePeriod(models.Model):
     """A period in which the person is insured; inclusive of both ends (SPEC 5.2 dates)."""
@@ -115,7 +133,7 @@ class CoveragePeriod(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person_id} {self.start}..{self.end or ''}"
+        return _("参保期间 %(start)s 至 %(end)s") % {"start": self.start, "end": self.end or _("今")}
 
 
 class Contribution(models.Model):
@@ -174,7 +192,10 @@ class Contribution(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person_id} {self.year} {self.status}"
+        return _("%(year)s年度缴费（%(status)s）") % {"year": self.year, "status": self.get_status_display()}
+
+    def get_subsidy_category_display(self) -> str:
+        return subsidy_category_label(self.subsidy_category)
 
     @property
     def outstanding(self):
@@ -222,7 +243,7 @@ class ContributionTransaction(models.Model):
         indexes = [models.Index(fields=["occurred_on"])]
 
     def __str__(self):
-        return f"{self.kind} {self.amount} {self.occurred_on}"
+        return f"{self.get_kind_display()} {amount(self.amount)} {self.occurred_on}"
 
 
 class AccountEvent(models.Model):
@@ -250,7 +271,7 @@ class AccountEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person_id} {self.event} {self.amount} {self.occurred_on}"
+        return f"{self.get_event_display()} {amount(self.amount)} {self.occurred_on}"
 
 
 class FundIncome(models.Model):
@@ -293,7 +314,7 @@ class FundIncome(models.Model):
         indexes = [models.Index(fields=["year", "source", "region_code"])]
 
     def __str__(self):
-        return f"{self.year} {self.source} {self.region_code} {self.amount}"
+        return f"{self.year} {self.get_source_display()} {self.region_code or ''} {amount(self.amount)}"
 
 
 class CollectiveSubsidy(models.Model):
@@ -320,4 +341,4 @@ class CollectiveSubsidy(models.Model):
         indexes = [models.Index(fields=["year", "region_code", "village_code"])]
 
     def __str__(self):
-        return f"{self.year} {self.payer} {self.region_code} {self.village_code} {self.amount}"
+        return f"{self.year} {self.payer} {self.region_code} {self.village_code} {amount(self.amount)}"

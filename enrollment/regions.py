@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from ltci.core.formatting import coded
+
 DATA = Path(__file__).resolve().parent / "data" / "region_codes.csv"
 XUZHOU_REGIONS = [
     "320302",
@@ -38,3 +40,8 @@ def parse_region(text: str) -> str:
     if code not in region_names():
         raise ValueError(_("未知的行政区划代码 %(code)s") % {"code": code})
     return code
+
+
+def region_label(code: str) -> str:
+    """A region by name with its code, as the office reads it: 鼓楼区（320302）."""
+    return coded(code, region_names().get(code, ""))

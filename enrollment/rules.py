@@ -8,6 +8,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from ltci.core.dates import add_months, month_end
 from ltci.core.money import fen
 from ltci.core.policy import PolicyNotEntered, PolicyValue
@@ -186,14 +188,22 @@ def covered_intervals(facts: Facts) -> list[tuple[dt.date, dt.date, Span]]:
 
 
 def _span_detail(s: Span) -> str:
-    end = s.end.isoformat() if s.end else "open"
-    return f"coverage {s.start.isoformat()}..{end} ({s.start_reason})"
+    from .models import CoveragePeriod  # the labels of the start reasons (choices only, no query)
+
+    reason = str(dict(CoveragePeriod.StartReason.choices).get(s.start_reason, s.start_reason))
+    if s.end is None:
+        return _("参保期间 %(start)s 起（%(reason)s）") % {"start": s.start.isoformat(), "reason": reason}
+    return _("参保期间 %(start)s 至 %(end)s（%(reason)s）") % {
+        "start": s.start.isoformat(),
+        "end": s.end.isoformat(),
+        "reason": reason,
+    }
 
 
 def _covered_years(facts: Facts) -> list[int]:
     limit = max(facts.years, default=facts.first_system_year or 0)
     years: set[int] = set()
-    for start, end, _ in covered_intervals(facts):
+    for start, end, _span in covered_intervals(facts):
         years.update(range(start.year, min(end.year, limit) + 1))
     return sorted(years)
 
@@ -210,7 +220,7 @@ def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interv
         if grace_ok and deadline:
             first_unpaid = deadline + ONE_DAY
         if record is None:
-            out.append((first_unpaid, dec31, ARREARS, f"no contribution for {year}", ""))
+            out.append((first_unpaid, dec31, ARREARS, _("%(year)s 年度无缴费记录") % {"year": year}, ""))
         elif record.status == "waived":
             continue
         elif (paid := record.full_on) is not None:
@@ -220,7 +230,7 @@ def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interv
                         first_unpaid,
                         min(paid - ONE_DAY, dec31),
                         ARREARS,
-                        f"{year} contribution paid in full only on {paid.isoformat()}",
+                        _("%(year)s 年度缴费至 %(paid)s 才缴足") % {"year": year, "paid": paid.isoformat()},
                         record.record,
                     )
                 )
@@ -230,11 +240,18 @@ def arrears_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interv
                     first_unpaid,
                     dec31,
                     ARREARS,
-                    f"{year} contribution not paid in full ({record.status})",
+                    _("%(year)s 年度缴费未缴足（%(status)s）")
+                    % {"year": year, "status": _status_label(record.status)},
                     record.record,
                 )
             )
     return [i for i in out if i[0] <= i[1]]
+
+
+def _status_label(status: str) -> str:
+    from .models import Contribution  # the labels of the payment statuses (choices only, no query)
+
+    return str(dict(Contribution.Status.choices).get(status, status))
 
 
 def _insured_before_system(facts: Facts, year: int) -> bool:
@@ -270,8 +287,12 @@ def waiting_intervals(facts: Facts) -> list[Interval]:
                     paid,
                     payable - ONE_DAY,
                     WAITING,
-                    f"waiting period ends {(payable - ONE_DAY).isoformat()}, "
-                    f"payable from {payable.isoformat()} (full payment {paid.isoformat()})",
+                    _("等待期至 %(end)s，%(payable)s 起可享受待遇（%(paid)s 缴足）")
+                    % {
+                        "end": (payable - ONE_DAY).isoformat(),
+                        "payable": payable.isoformat(),
+                        "paid": paid.isoformat(),
+                    },
                     record.record,
                 )
             )
@@ -307,15 +328,15 @@ def not_covered_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[In
         if e < cursor:
             continue
         if s > cursor:
-            out.append((cursor, min(s - ONE_DAY, end), NOT_COVERED, "no coverage period", ""))
+            out.append((cursor, min(s - ONE_DAY, end), NOT_COVERED, _("无参保期间"), ""))
         cursor = e + ONE_DAY if e < dt.date.max else dt.date.max
         if cursor > end:
             break
     if cursor <= end:
         detail = (
-            f"died on {facts.died_on.isoformat()}"
+            _("%(day)s 死亡") % {"day": facts.died_on.isoformat()}
             if facts.died_on and facts.died_on < cursor
-            else "no coverage period"
+            else _("无参保期间")
         )
         out.append((cursor, end, NOT_COVERED, detail, ""))
     return [i for i in out if i[0] <= i[1] and i[1] >= start and i[0] <= end]
@@ -337,7 +358,7 @@ def blocks(facts: Facts, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt
     out: list[tuple[dt.date, dt.date, str, str]] = []
     for lo, hi in zip(points, points[1:], strict=False):
         best = None
-        for a, b, r, d, _ in intervals:
+        for a, b, r, d, _record in intervals:
             if a <= lo and b >= lo and (best is None or PRIORITY[r] < PRIORITY[best[0]]):
                 best = (r, d)
         if best is None:
@@ -363,9 +384,9 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
                 "covered",
                 False,
                 NOT_COVERED,
-                f"died on {died_on.isoformat()}"
+                _("%(day)s 死亡") % {"day": died_on.isoformat()}
                 if died_on and died_on < on
-                else f"no coverage period on {on}",
+                else _("%(day)s 无参保期间") % {"day": on.isoformat()},
                 "",
             )
         )
@@ -380,7 +401,7 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
                 "contribution_paid",
                 True,
                 None,
-                f"{on.year} contribution not due yet (grace until the deadline)",
+                _("%(year)s 年度缴费尚未到期（缴费期限前可享受）") % {"year": on.year},
                 "",
             )
         )
@@ -390,7 +411,7 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
                 "contribution_paid",
                 True,
                 None,
-                f"{on.year} contribution paid by the fiscal subsidy (waived)",
+                _("%(year)s 年度个人缴费由财政全额补助") % {"year": on.year},
                 record.record,
             )
         )
@@ -400,7 +421,7 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
                 "contribution_paid",
                 True,
                 None,
-                f"{on.year} contribution paid in full on {paid.isoformat()}",
+                _("%(year)s 年度缴费于 %(paid)s 缴足") % {"year": on.year, "paid": paid.isoformat()},
                 record.record,
             )
         )
@@ -410,8 +431,8 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
                 "contribution_paid",
                 True,
                 None,
-                f"{on.year} contribution due by {record.due_by.isoformat()} (grace: previous year "
-                "paid on time)",
+                _("%(year)s 年度缴费期限 %(due)s（上年度按时缴费，期限内可享受）")
+                % {"year": on.year, "due": record.due_by.isoformat()},
                 record.record,
             )
         )
@@ -423,7 +444,7 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
         past = [w for w in waiting_intervals(facts) if w[1] < on]
         if past:
             w = past[-1]
-            detail = f"waiting period ended {w[1].isoformat()}"
+            detail = _("等待期已于 %(end)s 结束") % {"end": w[1].isoformat()}
             result.append(Condition("waiting_period", True, None, detail, w[4]))
         else:
             result.append(Condition("waiting_period", True, None, _no_waiting_detail(facts, on), ""))
@@ -435,10 +456,10 @@ def _no_waiting_detail(facts: Facts, on: dt.date) -> str:
     first = min((s for s, _, _ in spans), default=None)
     for vf, vt, before in facts.exemptions:
         if first and first < before and vf <= on <= (vt or dt.date.max):
-            return f"no waiting period: exempt (enrolled before {before.isoformat()})"
+            return _("无等待期：%(before)s 前参保，免等待期") % {"before": before.isoformat()}
     if first and facts.first_system_year and first < dt.date(facts.first_system_year, 1, 1):
-        return f"no waiting period: insured before {facts.first_system_year} and paid on time since"
-    return "no waiting period started (no full payment yet)"
+        return _("无等待期：%(year)s 年前已参保且此后按时缴费") % {"year": facts.first_system_year}
+    return _("尚未开始等待期（尚未缴足）")
 
 
 def payable_from(facts: Facts) -> dt.date | None:

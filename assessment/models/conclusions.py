@@ -70,7 +70,11 @@ class Conclusion(models.Model):
         indexes = [models.Index(fields=["person", "state", "concluded_on"])]
 
     def __str__(self):
-        return f"{self.person_id} grade {self.grade} {self.concluded_on} {self.state}"
+        return _("%(grade)s级 %(day)s（%(state)s）") % {
+            "grade": self.grade,
+            "day": self.concluded_on,
+            "state": self.get_state_display(),
+        }
 
     @property
     def document_no(self) -> str:

@@ -151,7 +151,7 @@ class InstitutionAdmin(SimpleHistoryAdmin):
         return import_view(
             self,
             request,
-            title=_("导入协议机构（import_institutions）"),
+            title=_("导入协议机构"),
             fmt=INSTITUTION_FORMAT,
             importer=import_institutions,
         )
@@ -297,7 +297,7 @@ class CaregiverAdmin(SimpleHistoryAdmin):
         return import_view(
             self,
             request,
-            title=_("导入护理人员（import_caregivers）"),
+            title=_("导入护理人员"),
             fmt=CAREGIVER_FORMAT,
             importer=import_caregivers,
         )

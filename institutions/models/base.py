@@ -128,7 +128,11 @@ class Agreement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.institution_id} {self.valid_from}..{self.valid_to} {self.state}"
+        return _("服务协议 %(start)s 至 %(end)s（%(state)s）") % {
+            "start": self.valid_from,
+            "end": self.valid_to,
+            "state": self.get_state_display(),
+        }
 
     @property
     def care_form_labels(self) -> list[str]:
@@ -269,4 +273,4 @@ class InstitutionUser(models.Model):
         verbose_name_plural = _("机构用户")
 
     def __str__(self):
-        return f"{self.user} {self.institution_id} {self.role}"
+        return f"{self.user} {self.get_role_display()}"

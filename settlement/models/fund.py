@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from institutions.models import Institution
 from ltci.core.fields import money_field
+from ltci.core.formatting import amount
 
 
 class LedgerEntry(models.Model):
@@ -55,7 +56,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.booked_on} {self.account} {self.amount}"
+        return f"{self.booked_on} {self.get_account_display()} {amount(self.amount)}"
 
 
 class HandlingFee(models.Model):

@@ -107,9 +107,7 @@ def test_moderate_class_is_not_covered_where_the_policy_covers_severe_only(polic
     ]
     assert (verdict.reason_code, verdict.benefit_class) == ("NO_CONCLUSION", "moderate")
     condition = explain(person=person, on=D(2024, 3, 1))[3]
-    assert (
-        condition.detail == "grade 2 (moderate), valid until 2025-12-31: class not covered (covered: severe)"
-    )
+    assert condition.detail == "2级（中度失能），有效期至 2025-12-31：该类别不在保障范围（保障：重度失能）"
 
 
 def test_explain_with_another_care_form_or_institution_fails_the_decision(policy):
@@ -127,7 +125,7 @@ def test_agreement_condition_checks_the_form_and_the_registered_bed(policy):
     inst = make_institution(beds=1)
     decision = _decide(person, care_form="residential", institution=inst)
     agreement = explain(person=person, on=D(2024, 3, 1))[6]
-    assert agreement.passed and agreement.detail == f"agreement covers residential; bed 01 at {inst.code}"
+    assert agreement.passed and agreement.detail == f"服务协议含入住机构护理；{inst.name} 01 床"
     Admission.objects.filter(person=person).update(discharged_on=D(2024, 2, 1))
     agreement = explain(person=person, on=D(2024, 3, 1))[6]
     assert (agreement.passed, agreement.reason_code) == (False, "BED")
@@ -137,8 +135,7 @@ def test_agreement_condition_checks_the_form_and_the_registered_bed(policy):
     )[6]
     assert (agreement.reason_code, agreement.record.startswith("Agreement#")) == ("FORM_NOT_AGREED", True)
     assert (
-        agreement.detail
-        == f"agreement of {residential_only.code} does not cover home_family (covers: residential)"
+        agreement.detail == f"{residential_only.name}的服务协议不含亲情照护+上门服务（协议含：入住协议机构）"
     )
     assert decision.benefit_class == "severe"
 
@@ -151,7 +148,7 @@ def test_a_home_visits_agreement_serves_the_visits_of_home_family(policy):
     agreement = explain(person=person, on=D(2024, 3, 1))[6]
     assert (agreement.passed, agreement.detail) == (
         True,
-        f"agreement of {visits_only.code} covers home_family",
+        f"{visits_only.name}的服务协议含亲情照护+上门服务",
     )
     family_only = make_institution(care_forms=["home_family"])
     agreement = explain(person=person, on=D(2024, 3, 1), care_form="home_visits", institution=family_only)[6]

@@ -76,7 +76,7 @@ def test_condition_table(f, on, expected):
 
 def test_payable_date_detail_names_the_payment():
     cond = rules.conditions(NEW, D(2024, 6, 1))[2]
-    assert cond.detail == "waiting period ends 2024-09-05, payable from 2024-09-06 (full payment 2024-03-05)"
+    assert cond.detail == "等待期至 2024-09-05，2024-09-06 起可享受待遇（2024-03-05 缴足）"
     assert cond.record == "Contribution#2024"
     assert rules.payable_from(NEW) == D(2024, 9, 6)
     assert rules.payable_from(OLD) is None
@@ -87,11 +87,11 @@ def test_death_day_is_covered_and_the_next_day_not():
         [(D(2020, 1, 1), None)], [(2022, "paid", D(2022, 1, 31), D(2022, 1, 10))], died_on=D(2022, 5, 10)
     )
     assert verdict(f, D(2022, 5, 10))["covered"] == (True, None)
-    assert rules.conditions(f, D(2022, 5, 11))[0].detail == "died on 2022-05-10"
+    assert rules.conditions(f, D(2022, 5, 11))[0].detail == "2022-05-10 死亡"
 
 
 def test_year_without_contribution_is_arrears_after_the_deadline():
-    assert rules.conditions(OLD, D(2024, 2, 1))[1].detail == "no contribution for 2024"
+    assert rules.conditions(OLD, D(2024, 2, 1))[1].detail == "2024 年度无缴费记录"
     assert verdict(OLD, D(2024, 1, 15))["contribution_paid"] == (True, None)  # grace: 2023 paid on time
 
 
@@ -117,18 +117,18 @@ def test_dated_exemption_lifts_waiting_inside_its_validity_only():
 def test_blocks_priority_and_merging():
     got = rules.blocks(LATE, D(2023, 1, 1), D(2023, 12, 31))
     assert got == [
-        (D(2023, 2, 1), D(2023, 3, 4), "ARREARS", "2023 contribution paid in full only on 2023-03-05"),
+        (D(2023, 2, 1), D(2023, 3, 4), "ARREARS", "2023 年度缴费至 2023-03-05 才缴足"),
         (
             D(2023, 3, 5),
             D(2023, 9, 5),
             "WAITING",
-            "waiting period ends 2023-09-05, payable from 2023-09-06 (full payment 2023-03-05)",
+            "等待期至 2023-09-05，2023-09-06 起可享受待遇（2023-03-05 缴足）",
         ),
     ]
     dead = facts([(D(2020, 1, 1), None)], [], died_on=D(2023, 2, 10))
     assert rules.blocks(dead, D(2023, 2, 1), D(2023, 2, 28)) == [
-        (D(2023, 2, 1), D(2023, 2, 10), "ARREARS", "no contribution for 2023"),
-        (D(2023, 2, 11), D(2023, 2, 28), "NOT_COVERED", "died on 2023-02-10"),
+        (D(2023, 2, 1), D(2023, 2, 10), "ARREARS", "2023 年度无缴费记录"),
+        (D(2023, 2, 11), D(2023, 2, 28), "NOT_COVERED", "2023-02-10 死亡"),
     ]
 
 

@@ -27,7 +27,7 @@ def test_conditions_and_blocks_from_the_database(roster, django_assert_max_num_q
         ("contribution_paid", True, None),
         ("waiting_period", False, "WAITING"),
     ]
-    assert conds[0].detail == "coverage 2026-03-01..open (enrolled)"
+    assert conds[0].detail == "参保期间 2026-03-01 起（参保）"
     assert payable_from(person=new) == dt.date(2026, 9, 6)
     # The status page passes the rows it has read; the answer is the same for both kinds of person.
     for person in (new, old):
@@ -37,9 +37,7 @@ def test_conditions_and_blocks_from_the_database(roster, django_assert_max_num_q
         blocks = contribution_blocks(
             person_ids=[new.pk, old.pk], start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28)
         )
-    assert blocks[new.pk] == [
-        (dt.date(2026, 2, 1), dt.date(2026, 2, 28), "NOT_COVERED", "no coverage period")
-    ]
+    assert blocks[new.pk] == [(dt.date(2026, 2, 1), dt.date(2026, 2, 28), "NOT_COVERED", "无参保期间")]
     assert blocks[old.pk][0][2] == "ARREARS"
 
 

@@ -228,9 +228,7 @@ def test_staff_create_the_first_institution_admin_login(staff_client):
     from institutions.models import InstitutionUser
 
     assert InstitutionUser.objects.get(user__username="first-admin").institution == inst
-    assert (
-        "导入（import_institutions）" in staff_client.get("/admin/institutions/institution/").content.decode()
-    )
+    assert "导入协议机构" in staff_client.get("/admin/institutions/institution/").content.decode()
 
 
 def test_every_field_of_every_institutions_model_has_a_chinese_name():

@@ -106,7 +106,7 @@ def test_upload_claim_run_audit_approve_download(live_server, browser, load_pack
     assert run.state == "approved"
 
     portal.goto(f"{base}/portal/settlement/results/?month=2024-05")
-    assert "1302.00" in portal.inner_text("#result-lines")
+    assert "¥1,302.00" in portal.inner_text("#result-lines")
     portal.goto(f"{base}/portal/settlement/?month=2024-05")
     with portal.expect_download() as download:
         portal.click(".statement-pdf")
