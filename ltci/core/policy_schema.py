@@ -128,7 +128,7 @@ class WaitingPeriod(Value):
 
 
 class WaitingExemption(Value):
-    enrolled_before: dt.date = Field(title=_("在此日期前参保者免等待期"))
+    enrolled_before: dt.date = Field(title=_("在此日期前参保、且在本记录有效期内首次申请待遇者免等待期"))
 
 
 class CollectiveSubsidy(Value):

@@ -1,0 +1,101 @@
+"""Issue 18 (SPEC 3): contributions and waiting per seed, through the SPEC 11 commands only, worked by hand.
+
+Each test quotes the seed clause it reads; the figures in the comments are the hand-worked answer.
+"""
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from enrollment.imports import ACCOUNT_EVENT_COLUMNS, PAYMENT_COLUMNS, ROSTER_COLUMNS
+from ltci.core.idnumber import make_id_number
+from tests.benefits.test_contracts import write
+
+ROSTER, PAYMENTS, EVENTS = ROSTER_COLUMNS, PAYMENT_COLUMNS, ACCOUNT_EVENT_COLUMNS
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def person(region: str, serial: int, birth=dt.date(1980, 3, 1)) -> str:
+    return make_id_number(region, birth, serial)
+
+
+def run(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.suppress(SystemExit):  # rejected rows exit 1 (SPEC 11): the output is what we read
+        call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def exported(year: int) -> dict[str, dict]:
+    out, _ = run("export_contributions", "--year", str(year))
+    return {row["national_id"]: row for row in csv.DictReader(io.StringIO(out.lstrip("\ufeff")))}
+
+
+def waiting(national_id: str, day: str) -> dict:
+    out, _ = run("explain_eligibility", national_id, day, "--json")
+    return next(c for c in json.loads(out)["conditions"] if c["code"] == "waiting_period")
+
+
+def test_xuzhou_2022_exemption_follows_the_first_application(tmp_path, xuzhou):
+    """Seed 001 五(一): "新参保人员设置6个月的待遇享受等待期……(2021年度已经参加我市基本医疗保险并享受待遇的人员,
+    2022年首次申请长护险待遇,不受等待期限制)。以后年度未按时足额缴费人员,视为新参保人员。"
+
+    Both residents were insured in 2020 and paid 2022 late (2022-10-10, deadline 01-31): a waiting period
+    2022-10-10..2023-04-10 (payable from add_months(2022-10-11, 6) = 2023-04-11). A first applied on
+    2022-09-01 (in 2022): exempt, also in 2023. B first applied on 2023-02-01: not exempt.
+    """
+    a, b = person("320302", 11), person("320302", 13)
+    rows = [[n, n[-4:], "resident", "320302", "2020-01-01", "", "false", "", ""] for n in (a, b)]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    run("run_contributions", "--year", "2022", "--on", "2022-01-05")
+    pay = [[n, "2022", "20.00", "2022-10-10", "resident_premium", ""] for n in (a, b)]
+    pay += [[n, "2023", "20.00", "2022-12-20", "resident_premium", ""] for n in (a, b)]
+    run("import_payments", write(tmp_path, "p.csv", PAYMENTS, pay))
+    run(
+        "import_conclusions",
+        write(
+            tmp_path,
+            "c.csv",
+            ["national_id", "grade", "concluded_on", "valid_until", "agency_code", "applied_on"],
+            [[a, "4", "2022-10-20", "", "", "2022-09-01"], [b, "4", "2023-03-01", "", "", "2023-02-01"]],
+        ),
+    )
+    assert waiting(a, "2023-02-01")["passed"] is True
+    assert "first application on 2022-09-01" in waiting(a, "2023-02-01")["detail"]
+    assert waiting(b, "2023-02-01")["reason_code"] == "WAITING"
+    rows_2023 = exported(2023)
+    assert rows_2023[a]["payable_from"] == "2023-01-01"
+    assert rows_2023[b]["payable_from"] == "2023-04-11"
+
+
+def test_conclusions_applied_on_after_the_conclusion_is_refused(tmp_path, xuzhou):
+    """The optional `applied_on` column of import_conclusions: an application follows no conclusion."""
+    a = person("320302", 15)
+    run(
+        "import_roster",
+        write(
+            tmp_path, "r.csv", ROSTER, [[a, "甲", "resident", "320302", "2020-01-01", "", "false", "", ""]]
+        ),
+    )
+    _, err = run(
+        "import_conclusions",
+        write(
+            tmp_path,
+            "c.csv",
+            ["national_id", "grade", "concluded_on", "applied_on"],
+            [[a, "4", "2022-10-20", "2022-11-01"], [a, "4", "2022-12-20", "2022-13-01"]],
+        ),
+    )
+    assert "row 2, field applied_on: 2022-11-01" in err
+    assert "row 3, field applied_on" in err
