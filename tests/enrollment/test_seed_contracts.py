@@ -99,3 +99,34 @@ def test_conclusions_applied_on_after_the_conclusion_is_refused(tmp_path, xuzhou
     )
     assert "row 2, field applied_on: 2022-11-01" in err
     assert "row 3, field applied_on" in err
+
+
+def test_catch_up_run_after_the_deadline_counts_account_transfers_on_time(tmp_path, xuzhou):
+    """Seed 001 四(二): "参加职工医保的个人缴纳部分,每年1月底前由经办机构统一从医疗保险个人账户中划转当年度参保费用".
+
+    The 2024 run is booked late, on 2024-03-01 (deadline 01-31). A's account held 100.00 on 2024-01-10: the
+    office's transfer of 20.00 counts on the deadline, paid on time, no wait. B held 5.00 by the deadline and
+    100.00 only from 2024-02-20: paid on the booking day 2024-03-01, arrears 02-01..02-29, waiting until
+    2024-09-01, payable from add_months(2024-03-02, 6) = 2024-09-02.
+    """
+    a, b = person("320302", 21), person("320302", 23)
+    rows = [[n, n[-4:], "employee", "320302", "2020-01-01", "", "true", "", ""] for n in (a, b)]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    events = [
+        [a, "balance", "100.00", "2024-01-10"],
+        [b, "balance", "5.00", "2024-01-10"],
+        [b, "balance", "100.00", "2024-02-20"],
+    ]
+    run("import_account_events", write(tmp_path, "e.csv", EVENTS, events))
+    run("run_contributions", "--year", "2024", "--on", "2024-03-01")
+    rows_2024 = exported(2024)
+    assert (rows_2024[a]["status"], rows_2024[a]["paid_on"], rows_2024[a]["payable_from"]) == (
+        "paid",
+        "2024-01-31",
+        "2024-01-01",
+    )
+    assert (rows_2024[b]["status"], rows_2024[b]["paid_on"], rows_2024[b]["payable_from"]) == (
+        "paid",
+        "2024-03-01",
+        "2024-09-02",
+    )
