@@ -64,6 +64,30 @@ def standard_amounts(value: PolicyValue | None, *, name: str) -> Amounts:
     )
 
 
+def covered_months(first: dt.date, last: dt.date) -> int:
+    """Calendar months of a year touched by [first, last] (a month begun counts whole)."""
+    return last.month - first.month + 1
+
+
+def prorated(amounts: Amounts, months: int) -> Amounts:
+    """A yearly standard for ``months`` covered months: each part month-prorated to the fen (half-up), the
+    total the sum of the parts."""
+    individual, pooled_fund, fiscal, employer = (
+        fen(x * months / 12)
+        for x in (amounts.individual, amounts.pooled_fund, amounts.fiscal, amounts.employer)
+    )
+    known = amounts.individual + amounts.pooled_fund + amounts.fiscal + amounts.employer
+    other = fen((amounts.total - known) * months / 12)
+    return Amounts(
+        individual + pooled_fund + fiscal + employer + other,
+        individual,
+        pooled_fund,
+        fiscal,
+        employer,
+        amounts.collective,
+    )
+
+
 def subsidy_category(
     *,
     categories: Collection[str],

@@ -130,3 +130,57 @@ def test_catch_up_run_after_the_deadline_counts_account_transfers_on_time(tmp_pa
         "2024-03-01",
         "2024-09-02",
     )
+
+
+def enter_standard(**value):
+    """Staff enter the amounts the seed leaves to implementing rules (the admin's 政策参数)."""
+    from ltci.core.models import PolicyRecord
+
+    PolicyRecord.objects.filter(kind="contribution_standard").update(value={"form": "fixed", **value})
+    PolicyRecord.objects.filter(kind="subsidised_categories").update(value={"categories": []})
+
+
+def test_lianyungang_residents_from_2025_and_the_first_year_prorated(tmp_path, load_pack):
+    """Seed 000 三(一): "2023年先从职工医保参保人员开始试点。……2024年底前将居民医保参保人员纳入长护险参保对象。"
+    and "本意见自 2023 年 7 月 1 日起施行".
+
+    With a yearly standard of 100.00 (individual 40.00 + pooled fund 60.00, entered by staff): the employee's
+    2023 covers July..December, 6 months: 20.00 + 30.00 (partial_year prorated, a default). The resident has no
+    2024 contribution (not one day of 2024 charged a full year) and pays the full 40.00 in 2025.
+    """
+    load_pack("lianyungang-2023")
+    enter_standard(total="100.00", individual="40.00", pooled_fund="60.00")
+    e, r = person("320706", 31), person("320706", 33)
+    rows = [
+        [e, "职工", "employee", "320706", "2023-07-01", "", "true", "", ""],
+        [r, "居民", "resident", "320706", "2020-01-01", "", "false", "", ""],
+    ]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    run("import_account_events", write(tmp_path, "e.csv", EVENTS, [[e, "balance", "200.00", "2023-07-05"]]))
+    run("run_contributions", "--year", "2023", "--on", "2023-07-10")
+    row = exported(2023)[e]
+    assert (row["individual_amount"], row["pooled_fund_amount"], row["status"]) == ("20.00", "30.00", "paid")
+    for year in (2024, 2025):
+        run("run_contributions", "--year", str(year), "--on", f"{year}-01-10")
+    assert r not in exported(2024)
+    assert exported(2025)[r]["individual_amount"] == "40.00"
+    assert exported(2025)[e]["individual_amount"] == "40.00"
+
+
+def test_jinjiang_last_partial_year_prorated(tmp_path, load_pack):
+    """Seed 003: "筹资标准暂定为90元/人·年" (individual 60 + city fiscal 30) and 四(四) "本文件自2023年4月1日起施行，
+    有效期至2026年3月31日止".
+
+    2023 covers April..December, 9 months: individual 45.00, fiscal 22.50; 2026 covers January..March,
+    3 months: individual 15.00, fiscal 7.50 (partial_year prorated, a default); 2024 the full 60.00 + 30.00.
+    """
+    load_pack("jinjiang-2023")
+    e = person("350582", 41)
+    rows = [[e, "职工", "employee", "350582", "2020-01-01", "", "false", "", ""]]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    got = {}
+    for year in (2023, 2024, 2026):
+        run("run_contributions", "--year", str(year), "--on", f"{year}-01-10")
+        row = exported(year)[e]
+        got[year] = (row["individual_amount"], row["fiscal_amount"])
+    assert got == {2023: ("45.00", "22.50"), 2024: ("60.00", "30.00"), 2026: ("15.00", "7.50")}
