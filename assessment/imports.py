@@ -15,7 +15,7 @@ from ltci.core.importing import ImportReport, run_import
 
 from .services.conclusions import ImportedConclusion, conclusions_import_rows
 
-CONCLUSION_COLUMNS = ["national_id", "grade", "concluded_on", "valid_until", "agency_code"]
+CONCLUSION_COLUMNS = ["national_id", "grade", "concluded_on", "valid_until", "agency_code", "applied_on"]
 # The Chinese column names a header may use instead of the codes (issue 14); the template's header.
 CONCLUSION_LABELS = {
     "national_id": "公民身份号码",
@@ -23,8 +23,9 @@ CONCLUSION_LABELS = {
     "concluded_on": "评估结论日期",
     "valid_until": "有效期至",
     "agency_code": "评估机构编码",
+    "applied_on": "申请日期",
 }
-OPTIONAL = ["valid_until", "agency_code"]
+OPTIONAL = ["valid_until", "agency_code", "applied_on"]
 REFERENCES = [person_reference(), institution_reference("agency_code")]
 CONCLUSION_FORMAT = ImportFormat(
     "import_conclusions",
@@ -51,6 +52,13 @@ def parse_conclusion_row(row: int, values: dict[str, str]) -> ImportedConclusion
     concluded_on = check.get("concluded_on", parse_iso_date)
     until = check.get("valid_until", parse_iso_date, required=False)
     agency_code = check.get("agency_code", str.strip, required=False) or ""
+    applied_on = check.get("applied_on", parse_iso_date, required=False)
+    if applied_on is not None and concluded_on is not None and applied_on > concluded_on:
+        check.error(
+            "applied_on",
+            _("%(applied)s 晚于结论日期 %(date)s（申请在评估结论之前）")
+            % {"applied": applied_on, "date": concluded_on},
+        )
     if until is not None and concluded_on is not None and until < concluded_on:
         check.error(
             "valid_until", _("%(until)s 早于结论日期 %(date)s") % {"until": until, "date": concluded_on}
@@ -62,6 +70,7 @@ def parse_conclusion_row(row: int, values: dict[str, str]) -> ImportedConclusion
         concluded_on=concluded_on,
         valid_until=until,
         agency_code=agency_code,
+        applied_on=applied_on,
     )
 
 

@@ -67,6 +67,12 @@ class Person(models.Model):
     has_personal_account = models.BooleanField(_("有个人账户"), default=False)
     village_code = models.CharField(_("村/社区"), max_length=20, blank=True)
     died_on = models.DateField(_("死亡日期"), null=True, blank=True)
+    first_applied_on = models.DateField(
+        _("首次申请长护险待遇日期"),
+        null=True,
+        blank=True,
+        help_text=_("最早一次失能评估申请的日期（评估申请或迁移导入的结论记录），用于等待期豁免"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()

@@ -66,6 +66,30 @@ def standard_amounts(value: PolicyValue | None, *, name: str) -> Amounts:
     )
 
 
+def covered_months(first: dt.date, last: dt.date) -> int:
+    """Calendar months of a year touched by [first, last] (a month begun counts whole)."""
+    return last.month - first.month + 1
+
+
+def prorated(amounts: Amounts, months: int) -> Amounts:
+    """A yearly standard for ``months`` covered months: each part month-prorated to the fen (half-up), the
+    total the sum of the parts."""
+    individual, pooled_fund, fiscal, employer = (
+        fen(x * months / 12)
+        for x in (amounts.individual, amounts.pooled_fund, amounts.fiscal, amounts.employer)
+    )
+    known = amounts.individual + amounts.pooled_fund + amounts.fiscal + amounts.employer
+    other = fen((amounts.total - known) * months / 12)
+    return Amounts(
+        individual + pooled_fund + fiscal + employer + other,
+        individual,
+        pooled_fund,
+        fiscal,
+        employer,
+        amounts.collective,
+    )
+
+
 def subsidy_category(
     *,
     categories: Collection[str],
@@ -170,7 +194,8 @@ class Facts:
     deadline: Callable[[int], dt.date | None]  # the collection deadline of a year (grace without a record)
     exemptions: tuple[
         tuple[dt.date, dt.date | None, dt.date], ...
-    ] = ()  # (valid_from, valid_to, enrolled_before)
+    ] = ()  # (valid_from, valid_to, enrolled_before): first applications in [valid_from, valid_to]
+    first_applied_on: dt.date | None = None  # the person's first application for benefits
 
 
 Interval = tuple[dt.date, dt.date, str, str, str]  # from, to (inclusive), reason, detail, record
@@ -297,28 +322,26 @@ def waiting_intervals(facts: Facts) -> list[Interval]:
                 )
             )
             needs = False
-    return _minus_exemptions(out, first_start, facts.exemptions)
+    exempt = _exemption(facts, first_start)
+    if exempt is None:
+        return out
+    return [i for i in out if i[0] > (exempt[1] or dt.date.max)]
 
 
-def _minus_exemptions(
-    intervals: list[Interval],
-    first_start: dt.date,
-    exemptions: tuple[tuple[dt.date, dt.date | None, dt.date], ...],
-) -> list[Interval]:
-    windows = [(vf, vt or dt.date.max) for vf, vt, before in exemptions if first_start < before]
-    result = intervals
-    for wf, wt in windows:
-        nxt: list[Interval] = []
-        for a, b, reason, detail, record in result:
-            if b < wf or a > wt:
-                nxt.append((a, b, reason, detail, record))
-                continue
-            if a < wf:
-                nxt.append((a, wf - ONE_DAY, reason, detail, record))
-            if b > wt:
-                nxt.append((wt + ONE_DAY, b, reason, detail, record))
-        result = nxt
-    return result
+def _exemption(facts: Facts, first_start: dt.date) -> tuple[dt.date, dt.date | None, dt.date] | None:
+    """The waiting-period exemption the person has, or None (seed 001 五(一): insured before
+    ``enrolled_before`` and the *first application* for benefits dated within the exemption's validity).
+
+    An exempt person has no waiting period from the payments made up to the end of the window; a later
+    year not paid on time and in full starts a waiting period again (以后年度未按时足额缴费人员,视为新参保人员).
+    """
+    applied = facts.first_applied_on
+    if applied is None:
+        return None
+    for vf, vt, before in facts.exemptions:
+        if first_start < before and vf <= applied <= (vt or dt.date.max):
+            return vf, vt, before
+    return None
 
 
 def not_covered_intervals(facts: Facts, start: dt.date, end: dt.date) -> list[Interval]:
@@ -454,9 +477,12 @@ def conditions(facts: Facts, on: dt.date) -> list[Condition]:
 def _no_waiting_detail(facts: Facts, on: dt.date) -> str:
     spans = covered_intervals(facts)
     first = min((s for s, _, _ in spans), default=None)
-    for vf, vt, before in facts.exemptions:
-        if first and first < before and vf <= on <= (vt or dt.date.max):
-            return _("无等待期：%(before)s 前参保，免等待期") % {"before": before.isoformat()}
+    exempt = _exemption(facts, first) if first else None
+    if exempt is not None and facts.first_applied_on is not None:
+        return _("无等待期：%(before)s 前参保，首次申请于 %(applied)s，免等待期") % {
+            "before": exempt[2].isoformat(),
+            "applied": facts.first_applied_on.isoformat(),
+        }
     if first and facts.first_system_year and first < dt.date(facts.first_system_year, 1, 1):
         return _("无等待期：%(year)s 年前已参保且此后按时缴费") % {"year": facts.first_system_year}
     return _("尚未开始等待期（尚未缴足）")

@@ -97,11 +97,14 @@ def _facts_for(person_ids) -> dict[int, rules.Facts]:
         "id", "person_id", "year", "status", "due_by", "fully_paid_on"
     ):
         years[y[1]][y[2]] = rules.YearPaid(y[2], y[3], y[4], y[5], f"Contribution#{y[0]}")
-    died = dict(Person.objects.filter(id__in=id_set(ids)).values_list("id", "died_on"))
-    return _facts(ids, spans, years, died)
+    persons = Person.objects.filter(id__in=id_set(ids)).values_list("id", "died_on", "first_applied_on")
+    died, applied = {}, {}
+    for pid, died_on, first_applied_on in persons:
+        died[pid], applied[pid] = died_on, first_applied_on
+    return _facts(ids, spans, years, died, applied)
 
 
-def _facts(ids, spans, years, died) -> dict[int, rules.Facts]:
+def _facts(ids, spans, years, died, applied) -> dict[int, rules.Facts]:
     first_year = first_system_year()
     exemptions = _exemptions()
     deadlines: dict[int, dt.date | None] = {}
@@ -126,6 +129,7 @@ def _facts(ids, spans, years, died) -> dict[int, rules.Facts]:
             waiting_months=waiting_months,
             deadline=deadline,
             exemptions=exemptions,
+            first_applied_on=applied.get(pid),
         )
         for pid in ids
     }
@@ -164,7 +168,10 @@ def payable_from(*, person, coverage=None, contributions=None) -> dt.date | None
             for c in contributions
         }
     }
-    return rules.payable_from(_facts([person.pk], spans, years, {person.pk: person.died_on})[person.pk])
+    facts = _facts(
+        [person.pk], spans, years, {person.pk: person.died_on}, {person.pk: person.first_applied_on}
+    )
+    return rules.payable_from(facts[person.pk])
 
 
 def _insured_in_year(year: int):

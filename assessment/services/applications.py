@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from enrollment.selectors import contribution_conditions
+from enrollment.services.applications import first_application_note
 from ltci.core.dates import display_date
 
 from ..models import Application, ApplicationDocument
@@ -111,6 +112,7 @@ def application_submit(
             )
     except IntegrityError:
         raise AssessmentError(_("申请人已有正在办理的评估申请，不能重复申请。")) from None
+    first_application_note(person_id=person.pk, applied_on=applied_on)
     for upload in documents:
         ApplicationDocument.objects.create(application=application, file=upload)
     return application

@@ -143,6 +143,9 @@ class ImportedConclusion:
     concluded_on: dt.date
     valid_until: dt.date | None
     agency_code: str
+    applied_on: dt.date | None = (
+        None  # the application of the pilot system; empty: concluded_on at the latest
+    )
 
 
 def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today: dt.date):
@@ -153,6 +156,7 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
     event. Imported conclusions are final and marked imported.
     """
     from enrollment.selectors import persons_by_national_id
+    from enrollment.services.applications import first_application_note
     from institutions.selectors import institutions_by_code
 
     persons = persons_by_national_id(r.national_id for _, r in rows)
@@ -218,6 +222,8 @@ def conclusions_import_rows(rows: list[tuple[int, ImportedConclusion]], *, today
                 continue
             seen[key] = row
             assert until is not None  # a validity neither given nor computable is a problem above
+            assert person is not None  # an unknown person is a problem above
+            first_application_note(person_id=person.pk, applied_on=item.applied_on or item.concluded_on)
             if _apply_one(person, item, until, agency):
                 applied += 1
             else:

@@ -79,6 +79,9 @@ ON CONFLICT (source_key) DO NOTHING
 # statement waits for the row is seen (READ COMMITTED returns the locked row's current version), so the
 # transfer takes only what is still due and the UPDATE adds it to that same paid amount. Rows are locked in
 # (person, year) order, as the payment import and the arrears recovery lock them.
+# A catch-up run booked after the deadline (`--on` later than due_by) dates the transfer on the deadline when
+# the balance known on the deadline covered it: the transfer is the office's own act, the person had the money
+# in time (issue 18); otherwise the transfer is dated on the booking day like any late payment.
 TRANSFER = """
 WITH bal AS (
     SELECT DISTINCT ON (e.person_id) e.person_id, e.amount
@@ -86,7 +89,13 @@ WITH bal AS (
     WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND e.event = 'balance' AND e.occurred_on <= %(on)s
     ORDER BY e.person_id, e.occurred_on DESC, e.id DESC
 ), due AS (
-    SELECT c.id, c.year, least(c.individual_amount - c.individual_paid, bal.amount) AS amount
+    SELECT c.id, c.year, least(c.individual_amount - c.individual_paid, bal.amount) AS amount,
+           CASE WHEN %(on)s::date > c.due_by
+                     AND (SELECT d.amount FROM enrollment_accountevent d
+                          WHERE d.person_id = c.person_id AND d.event = 'balance' AND d.occurred_on <= c.due_by
+                          ORDER BY d.occurred_on DESC, d.id DESC LIMIT 1)
+                         >= least(c.individual_amount - c.individual_paid, bal.amount)
+                THEN c.due_by ELSE %(on)s::date END AS paid_on
     FROM enrollment_contribution c
     JOIN enrollment_person p ON p.id = c.person_id
     JOIN bal ON bal.person_id = c.person_id
@@ -98,14 +107,14 @@ WITH bal AS (
 ), ins AS (
     INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel,
                                                     source_key, created_at)
-    SELECT id, 'account_transfer', amount, %(on)s, 'personal_account', 'run:' || year || ':transfer:' || id, now()
+    SELECT id, 'account_transfer', amount, paid_on, 'personal_account', 'run:' || year || ':transfer:' || id, now()
     FROM due
     ON CONFLICT (source_key) DO NOTHING
-    RETURNING contribution_id, amount
+    RETURNING contribution_id, amount, occurred_on
 )
 UPDATE enrollment_contribution c
 SET individual_paid = c.individual_paid + ins.amount, booked_on = coalesce(c.booked_on, %(on)s::date),
-    fully_paid_on = CASE WHEN c.individual_paid + ins.amount >= c.individual_amount THEN %(on)s::date
+    fully_paid_on = CASE WHEN c.individual_paid + ins.amount >= c.individual_amount THEN ins.occurred_on
                          ELSE c.fully_paid_on END
 FROM ins WHERE c.id = ins.contribution_id
 """

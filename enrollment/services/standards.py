@@ -49,21 +49,48 @@ class YearPolicy:
 
 def covered_types(year: int) -> dict[str, dt.date]:
     """Insurance types covered on some day of the year, with their first covered day in it."""
+    return {itype: span[0] for itype, span in covered_spans(year).items()}
+
+
+def covered_spans(year: int) -> dict[str, tuple[dt.date, dt.date]]:
+    """Insurance types covered on some day of the year, with their first and last covered day in it."""
     from ltci.core.models import PolicyRecord
 
     jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    out: dict[str, dt.date] = {}
+    out: dict[str, tuple[dt.date, dt.date]] = {}
     records = PolicyRecord.objects.overlapping(jan1, dec31).filter(scheme=active_scheme(), kind="coverage")
     for rec in records.order_by("valid_from"):
         if rec.value is not None and record_value(rec)["covered"]:
-            out.setdefault(rec.key, max(jan1, rec.valid_from))
+            start, end = max(jan1, rec.valid_from), min(dec31, rec.valid_to or dec31)
+            first, last = out.get(rec.key, (start, end))
+            out[rec.key] = (min(first, start), max(last, end))
     return out
+
+
+def partial_year_amounts(
+    amounts: rules.Amounts, *, span: tuple[dt.date, dt.date], year: int
+) -> rules.Amounts:
+    """The standard of a year the scheme covers only in part (its first or last year): the full standard, or
+    prorated by covered months, as the `partial_year` record in force on the first covered day says (no
+    record: the full standard)."""
+    months = rules.covered_months(*span)
+    if months == 12:
+        return amounts
+    try:
+        rule = policy_in_force("partial_year", on=span[0])
+    except NoPolicyInForce:
+        return amounts
+    which = "first" if span[0] > dt.date(year, 1, 1) else "last"
+    if rule[which] != "prorated":
+        return amounts
+    return rules.prorated(amounts, months)
 
 
 def year_policy(year: int) -> YearPolicy:
     """Read every policy value of a contribution year; raise PolicyError naming what is missing."""
     types = {}
-    covered = covered_types(year)
+    spans = covered_spans(year)
+    covered = {itype: span[0] for itype, span in spans.items()}
     if not covered:
         raise NoPolicyInForce(f"no insurance type is covered in {year} by the active policy scheme")
     for itype, ref in covered.items():
@@ -73,6 +100,7 @@ def year_policy(year: int) -> YearPolicy:
             name=f"'contribution_standard' [{itype}] in force on {ref.isoformat()}",
         )
         assert record is not None
+        amounts = partial_year_amounts(amounts, span=spans[itype], year=year)
         types[itype] = TypeStandard(itype, ref, record.id, amounts)
     ref = min(covered.values())
     sub = policy_in_force("subsidised_categories", on=ref)
@@ -98,11 +126,11 @@ def year_policy(year: int) -> YearPolicy:
         collection["deadline"],
         split,
         collective,
-        category_standards(covered),
+        category_standards(spans),
     )
 
 
-def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
+def category_standards(spans: dict[str, tuple[dt.date, dt.date]]) -> tuple[TypeStandard, ...]:
     """`contribution_standard` records keyed `type:category` in force on the type's first covered day.
 
     A person in several such categories gets the first in SPEC 11.10 order (the order of Category).
@@ -114,7 +142,7 @@ def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
 
     order = {c.value: i for i, c in enumerate(Category)}
     found = []
-    for itype, ref in covered.items():
+    for itype, (ref, _last) in spans.items():
         records = PolicyRecord.objects.in_force(ref).filter(
             scheme=active_scheme(), kind="contribution_standard", key__startswith=f"{itype}:"
         )
@@ -130,7 +158,13 @@ def category_standards(covered: dict[str, dt.date]) -> tuple[TypeStandard, ...]:
                         itype,
                         ref,
                         rec.id,
-                        rules.standard_amounts(None if rec.value is None else record_value(rec), name=name),
+                        partial_year_amounts(
+                            rules.standard_amounts(
+                                None if rec.value is None else record_value(rec), name=name
+                            ),
+                            span=spans[itype],
+                            year=ref.year,
+                        ),
                         category,
                     ),
                 )

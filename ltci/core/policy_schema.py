@@ -127,8 +127,17 @@ class WaitingPeriod(Value):
     months: Annotated[int, Field(ge=0, le=60)] = Field(title=_("等待期（月）"))
 
 
+class PartialYear(Value):
+    first: Literal["full", "prorated"] = Field(
+        title=_("制度首年不足一年的筹资（full 全年 / prorated 按月折算）")
+    )
+    last: Literal["full", "prorated"] = Field(
+        title=_("制度末年不足一年的筹资（full 全年 / prorated 按月折算）")
+    )
+
+
 class WaitingExemption(Value):
-    enrolled_before: dt.date = Field(title=_("在此日期前参保者免等待期"))
+    enrolled_before: dt.date = Field(title=_("在此日期前参保、且在本记录有效期内首次申请待遇者免等待期"))
 
 
 class CollectiveSubsidy(Value):
@@ -336,6 +345,7 @@ KINDS: dict[str, Kind] = {
         Kind("subsidised_categories", _("财政补助个人缴费的人员"), r"\*", "*", (SubsidisedCategories,)),
         Kind("collection", _("缴费征收"), r"\*", "*", (Collection,)),
         Kind("waiting_period", _("等待期"), r"\*", "*", (WaitingPeriod,)),
+        Kind("partial_year", _("不足一年的筹资"), r"\*", "*", (PartialYear,)),
         Kind("waiting_exemption", _("等待期豁免"), r"\*", "*", (WaitingExemption,)),
         Kind("collective_subsidy", _("集体参保补助"), "resident", "resident", (CollectiveSubsidy,)),
         Kind("family_payment", _("个人账户代缴亲属"), r"\*", "*", (FamilyPayment,)),

@@ -85,7 +85,7 @@ BAD_FORM = {
         "waiting_exemption",
         "*",
         {"enrolled_before": "2022-02-30"},
-        "在此日期前参保者免等待期（enrolled_before）：须为 ISO 日期",
+        "在此日期前参保、且在本记录有效期内首次申请待遇者免等待期（enrolled_before）：须为 ISO 日期",
     ),
     "bad_band": ("deposit_release", "*", {"bands": "90 1.00\n80 8.0"}, "考核返还档次（bands）：不能大于 1"),
     "valid_to_before_valid_from": (

@@ -1,5 +1,6 @@
 """Hand-worked table tests of the contribution conditions (SPEC 3.4)."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -101,17 +102,27 @@ def test_mid_year_enrollee_on_time_within_enrolment_month_still_waits():
     assert rules.payable_from(f) == D(2025, 1, 1)
 
 
-def test_dated_exemption_lifts_waiting_inside_its_validity_only():
+def test_exemption_follows_the_first_application_date():
+    """Seed 001 五(一): 2021年度已经参加我市基本医疗保险并享受待遇的人员,2022年首次申请长护险待遇,不受等待期限制."""
     exemption = [(D(2022, 1, 1), D(2022, 12, 31), D(2022, 1, 1))]
-    f = facts(
-        [(D(2021, 11, 15), None)],
-        [(2021, "paid", D(2021, 11, 30), D(2021, 11, 20))],
-        first_year=2021,
-        exemptions=exemption,
-    )
-    assert verdict(f, D(2021, 12, 31))["waiting_period"] == (False, "WAITING")
-    c = rules.conditions(f, D(2022, 1, 1))[2]
-    assert c.passed
+
+    def enrolled_2021(first_applied_on):
+        return dataclasses.replace(
+            facts(
+                [(D(2021, 11, 15), None)],
+                [(2021, "paid", D(2021, 11, 30), D(2021, 11, 20))],
+                first_year=2021,
+                exemptions=exemption,
+            ),
+            first_applied_on=first_applied_on,
+        )
+
+    applied_2022 = enrolled_2021(D(2022, 1, 10))
+    assert rules.conditions(applied_2022, D(2022, 1, 11))[2].passed
+    assert rules.payable_from(applied_2022) is None
+    applied_2023 = enrolled_2021(D(2023, 1, 10))  # first application after the window: the wait stands
+    assert verdict(applied_2023, D(2022, 1, 1))["waiting_period"] == (False, "WAITING")
+    assert rules.payable_from(applied_2023) == D(2022, 5, 21)
 
 
 def test_blocks_priority_and_merging():

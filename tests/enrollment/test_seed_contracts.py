@@ -1,0 +1,186 @@
+"""Issue 18 (SPEC 3): contributions and waiting per seed, through the SPEC 11 commands only, worked by hand.
+
+Each test quotes the seed clause it reads; the figures in the comments are the hand-worked answer.
+"""
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from enrollment.imports import ACCOUNT_EVENT_COLUMNS, PAYMENT_COLUMNS, ROSTER_COLUMNS
+from ltci.core.idnumber import make_id_number
+from tests.benefits.test_contracts import write
+
+ROSTER, PAYMENTS, EVENTS = ROSTER_COLUMNS, PAYMENT_COLUMNS, ACCOUNT_EVENT_COLUMNS
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def person(region: str, serial: int, birth=dt.date(1980, 3, 1)) -> str:
+    return make_id_number(region, birth, serial)
+
+
+def run(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.suppress(SystemExit):  # rejected rows exit 1 (SPEC 11): the output is what we read
+        call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def exported(year: int) -> dict[str, dict]:
+    out, _ = run("export_contributions", "--year", str(year))
+    return {row["national_id"]: row for row in csv.DictReader(io.StringIO(out.lstrip("\ufeff")))}
+
+
+def waiting(national_id: str, day: str) -> dict:
+    out, _ = run("explain_eligibility", national_id, day, "--json")
+    return next(c for c in json.loads(out)["conditions"] if c["code"] == "waiting_period")
+
+
+def test_xuzhou_2022_exemption_follows_the_first_application(tmp_path, xuzhou):
+    """Seed 001 五(一): "新参保人员设置6个月的待遇享受等待期……(2021年度已经参加我市基本医疗保险并享受待遇的人员,
+    2022年首次申请长护险待遇,不受等待期限制)。以后年度未按时足额缴费人员,视为新参保人员。"
+
+    Both residents were insured in 2020 and paid 2022 late (2022-10-10, deadline 01-31): a waiting period
+    2022-10-10..2023-04-10 (payable from add_months(2022-10-11, 6) = 2023-04-11). A first applied on
+    2022-09-01 (in 2022): exempt, also in 2023. B first applied on 2023-02-01: not exempt.
+    """
+    a, b = person("320302", 11), person("320302", 13)
+    rows = [[n, n[-4:], "resident", "320302", "2020-01-01", "", "false", "", ""] for n in (a, b)]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    run("run_contributions", "--year", "2022", "--on", "2022-01-05")
+    pay = [[n, "2022", "20.00", "2022-10-10", "resident_premium", ""] for n in (a, b)]
+    pay += [[n, "2023", "20.00", "2022-12-20", "resident_premium", ""] for n in (a, b)]
+    run("import_payments", write(tmp_path, "p.csv", PAYMENTS, pay))
+    run(
+        "import_conclusions",
+        write(
+            tmp_path,
+            "c.csv",
+            ["national_id", "grade", "concluded_on", "valid_until", "agency_code", "applied_on"],
+            [[a, "4", "2022-10-20", "", "", "2022-09-01"], [b, "4", "2023-03-01", "", "", "2023-02-01"]],
+        ),
+    )
+    assert waiting(a, "2023-02-01")["passed"] is True
+    assert "first application on 2022-09-01" in waiting(a, "2023-02-01")["detail"]
+    assert waiting(b, "2023-02-01")["reason_code"] == "WAITING"
+    rows_2023 = exported(2023)
+    assert rows_2023[a]["payable_from"] == "2023-01-01"
+    assert rows_2023[b]["payable_from"] == "2023-04-11"
+
+
+def test_conclusions_applied_on_after_the_conclusion_is_refused(tmp_path, xuzhou):
+    """The optional `applied_on` column of import_conclusions: an application follows no conclusion."""
+    a = person("320302", 15)
+    run(
+        "import_roster",
+        write(
+            tmp_path, "r.csv", ROSTER, [[a, "甲", "resident", "320302", "2020-01-01", "", "false", "", ""]]
+        ),
+    )
+    _, err = run(
+        "import_conclusions",
+        write(
+            tmp_path,
+            "c.csv",
+            ["national_id", "grade", "concluded_on", "applied_on"],
+            [[a, "4", "2022-10-20", "2022-11-01"], [a, "4", "2022-12-20", "2022-13-01"]],
+        ),
+    )
+    assert "row 2, field applied_on: 2022-11-01" in err
+    assert "row 3, field applied_on" in err
+
+
+def test_catch_up_run_after_the_deadline_counts_account_transfers_on_time(tmp_path, xuzhou):
+    """Seed 001 四(二): "参加职工医保的个人缴纳部分,每年1月底前由经办机构统一从医疗保险个人账户中划转当年度参保费用".
+
+    The 2024 run is booked late, on 2024-03-01 (deadline 01-31). A's account held 100.00 on 2024-01-10: the
+    office's transfer of 20.00 counts on the deadline, paid on time, no wait. B held 5.00 by the deadline and
+    100.00 only from 2024-02-20: paid on the booking day 2024-03-01, arrears 02-01..02-29, waiting until
+    2024-09-01, payable from add_months(2024-03-02, 6) = 2024-09-02.
+    """
+    a, b = person("320302", 21), person("320302", 23)
+    rows = [[n, n[-4:], "employee", "320302", "2020-01-01", "", "true", "", ""] for n in (a, b)]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    events = [
+        [a, "balance", "100.00", "2024-01-10"],
+        [b, "balance", "5.00", "2024-01-10"],
+        [b, "balance", "100.00", "2024-02-20"],
+    ]
+    run("import_account_events", write(tmp_path, "e.csv", EVENTS, events))
+    run("run_contributions", "--year", "2024", "--on", "2024-03-01")
+    rows_2024 = exported(2024)
+    assert (rows_2024[a]["status"], rows_2024[a]["paid_on"], rows_2024[a]["payable_from"]) == (
+        "paid",
+        "2024-01-31",
+        "2024-01-01",
+    )
+    assert (rows_2024[b]["status"], rows_2024[b]["paid_on"], rows_2024[b]["payable_from"]) == (
+        "paid",
+        "2024-03-01",
+        "2024-09-02",
+    )
+
+
+def enter_standard(**value):
+    """Staff enter the amounts the seed leaves to implementing rules (the admin's 政策参数)."""
+    from ltci.core.models import PolicyRecord
+
+    PolicyRecord.objects.filter(kind="contribution_standard").update(value={"form": "fixed", **value})
+    PolicyRecord.objects.filter(kind="subsidised_categories").update(value={"categories": []})
+
+
+def test_lianyungang_residents_from_2025_and_the_first_year_prorated(tmp_path, load_pack):
+    """Seed 000 三(一): "2023年先从职工医保参保人员开始试点。……2024年底前将居民医保参保人员纳入长护险参保对象。"
+    and "本意见自 2023 年 7 月 1 日起施行".
+
+    With a yearly standard of 100.00 (individual 40.00 + pooled fund 60.00, entered by staff): the employee's
+    2023 covers July..December, 6 months: 20.00 + 30.00 (partial_year prorated, a default). The resident has no
+    2024 contribution (not one day of 2024 charged a full year) and pays the full 40.00 in 2025.
+    """
+    load_pack("lianyungang-2023")
+    enter_standard(total="100.00", individual="40.00", pooled_fund="60.00")
+    e, r = person("320706", 31), person("320706", 33)
+    rows = [
+        [e, "职工", "employee", "320706", "2023-07-01", "", "true", "", ""],
+        [r, "居民", "resident", "320706", "2020-01-01", "", "false", "", ""],
+    ]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    run("import_account_events", write(tmp_path, "e.csv", EVENTS, [[e, "balance", "200.00", "2023-07-05"]]))
+    run("run_contributions", "--year", "2023", "--on", "2023-07-10")
+    row = exported(2023)[e]
+    assert (row["individual_amount"], row["pooled_fund_amount"], row["status"]) == ("20.00", "30.00", "paid")
+    for year in (2024, 2025):
+        run("run_contributions", "--year", str(year), "--on", f"{year}-01-10")
+    assert r not in exported(2024)
+    assert exported(2025)[r]["individual_amount"] == "40.00"
+    assert exported(2025)[e]["individual_amount"] == "40.00"
+
+
+def test_jinjiang_last_partial_year_prorated(tmp_path, load_pack):
+    """Seed 003: "筹资标准暂定为90元/人·年" (individual 60 + city fiscal 30) and 四(四) "本文件自2023年4月1日起施行，
+    有效期至2026年3月31日止".
+
+    2023 covers April..December, 9 months: individual 45.00, fiscal 22.50; 2026 covers January..March,
+    3 months: individual 15.00, fiscal 7.50 (partial_year prorated, a default); 2024 the full 60.00 + 30.00.
+    """
+    load_pack("jinjiang-2023")
+    e = person("350582", 41)
+    rows = [[e, "职工", "employee", "350582", "2020-01-01", "", "false", "", ""]]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    got = {}
+    for year in (2023, 2024, 2026):
+        run("run_contributions", "--year", str(year), "--on", f"{year}-01-10")
+        row = exported(year)[e]
+        got[year] = (row["individual_amount"], row["fiscal_amount"])
+    assert got == {2023: ("45.00", "22.50"), 2024: ("60.00", "30.00"), 2026: ("15.00", "7.50")}
