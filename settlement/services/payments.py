@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -269,7 +270,7 @@ class BankLayout:
 
 def bank_layout(name: str) -> BankLayout:
     """The layout of a bank file from settings.LTCI_BANK_FILE_LAYOUTS, checked (a bad setting is refused)."""
-    layouts: dict[str, dict] = settings.LTCI_BANK_FILE_LAYOUTS
+    layouts = cast(dict[str, dict], settings.LTCI_BANK_FILE_LAYOUTS)
     spec = layouts.get(name)
     if spec is None:
         raise PaymentError(_("未配置银行文件格式 %(name)s（LTCI_BANK_FILE_LAYOUTS）") % {"name": name})
@@ -356,24 +357,7 @@ def bank_file_name(batch: PaymentBatch) -> str:
     return f"bank-{batch.number}.csv"
 
 
-# ------------------------------------------------------------------------------------------------- reads
-def payments_for_person(*, person) -> list[Payment]:
-    """A person's payments (their payouts'), newest first, for their page and the case page."""
-    return list(
-        Payment.objects.filter(payout__person=person)
-        .select_related("run", "account")
-        .order_by("-run__month", "-created_at", "-pk")[:24]
-    )
-
-
-def payments_for_institution(*, institution) -> list[Payment]:
-    return list(
-        Payment.objects.filter(statement__institution=institution)
-        .select_related("run", "account", "statement")
-        .order_by("-run__month", "-created_at", "-pk")[:60]
-    )
-
-
+# ------------------------------------------------------------------------------------------ reconciliation
 @dataclass(frozen=True)
 class PaymentDifference:
     what: str
