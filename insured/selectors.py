@@ -17,7 +17,7 @@ from benefits.selectors import decisions_for_person, hospital_stays_for_person
 from enrollment.models import Contribution, CoveragePeriod, Person
 from ltci.core.models import overlapping_q
 from ltci.core.policy import PolicyError
-from settlement.selectors import person_months
+from settlement.selectors import payments_for_person, person_months
 
 
 def account_of(user) -> InsuredAccount | None:
@@ -83,6 +83,7 @@ def status_of(*, person, on: dt.date, policy_stamp=None) -> dict:
         "hospital_stays": list(hospital_stays_for_person(person=person)[:5]),
         "reminders": _reminders(person, on),
         "months": person_months(person=person),
+        "payments": payments_for_person(person=person),
         "today": on,
     }
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,7 @@ from ltci.core.jobs import job_page_url
 from ltci.core.permissions import can, requires
 
 from . import (
+    admin_payments,  # noqa: F401 -- bank accounts, payment batches and payments (issue 19)
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
     report_tables,
     states,
@@ -170,7 +172,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "paid_at",
     ]
     list_filter = ["state"]
-    actions = ["rerun", "audit", "approve", "back_to_draft", "bank_file", "payment_list", "confirm_paid"]
+    actions = ["rerun", "audit", "approve", "back_to_draft", "payment_batch", "payment_list"]
     change_list_template = "admin/settlement/run_changelist.html"
 
     def get_urls(self):
@@ -318,19 +320,30 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def back_to_draft(self, request, queryset):
         self._move(request, queryset, "draft")
 
-    @admin.action(description=gettext_lazy("导出银行支付文件"), permissions=["settlement_pay"])
-    def bank_file(self, request, queryset):
-        from .services.run import SettlementError, bank_file
+    def has_settlement_payments_permission(self, request):
+        return can(request.user, "settlement.payments")
 
-        run = queryset.first()
-        try:
-            body = bank_file(run=run, actor=request.user)
-        except SettlementError as exc:
-            messages.error(request, str(exc))
-            return None
-        return attachment(
-            body, f"bank-{run.month:%Y-%m}-v{run.version}.csv", content_type="text/csv; charset=utf-8"
-        )
+    @admin.action(description=gettext_lazy("生成支付批次（银行文件）"), permissions=["settlement_payments"])
+    def payment_batch(self, request, queryset):
+        from .services.payments import PaymentError, payment_batch_create
+
+        for run in queryset:
+            try:
+                batch = payment_batch_create(run=run, actor=request.user)
+            except PaymentError as exc:
+                messages.error(request, f"{run}: {exc}")
+                continue
+            url = reverse("admin:settlement_paymentbatch_change", args=[batch.pk])
+            messages.success(
+                request,
+                format_html(
+                    _('{run}：已生成支付批次 <a href="{url}">{batch}</a>（{count} 笔）'),
+                    run=run,
+                    url=url,
+                    batch=batch.number,
+                    count=batch.payments.count(),
+                ),
+            )
 
     @admin.action(description=gettext_lazy("下载银行支付清单PDF"), permissions=["settlement_pay"])
     def payment_list(self, request, queryset):
@@ -344,10 +357,6 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             messages.error(request, str(exc))
             return None
         return attachment(body, f"payment-list-{run.month:%Y-%m}-v{run.version}.pdf")
-
-    @admin.action(description=gettext_lazy("确认已支付"), permissions=["settlement_pay"])
-    def confirm_paid(self, request, queryset):
-        self._move(request, queryset, "paid")
 
 
 @admin.register(SettlementLine)

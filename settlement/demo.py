@@ -98,7 +98,7 @@ def seed(*, persons, rng, stdout):
 
     from . import states
     from .services.fund import ledger_sync
-    from .services.run import SettlementError, bank_file, latest_run, settlement_run
+    from .services.run import SettlementError, latest_run, settlement_run
 
     today = timezone.localdate()
     months = _months(today)
@@ -121,7 +121,82 @@ def seed(*, persons, rng, stdout):
             run = states.run_transition(run=run, to=SettlementRun.State.AUDITED, actor=settler)
         if index == 0 and supervisor and accountant:
             run = states.run_transition(run=run, to=SettlementRun.State.APPROVED, actor=supervisor)
-            bank_file(run=run, actor=accountant)
-            states.run_transition(run=latest_run(month), to=SettlementRun.State.PAID, actor=accountant)
+            _pay_through_the_bank(run=run, accountant=accountant, clerk=settler, stdout=stdout)
     ledger_sync()
     stdout.write("settlement: " + ", ".join(f"{m:%Y-%m} {latest_run(m).get_state_display()}" for m in months))
+
+
+def _card(n: int) -> str:
+    """A 19-digit demo bank card number with its Luhn check digit."""
+    from .rules import luhn_valid
+
+    body = f"622202{n:012d}"
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+
+
+def _return_file(lines) -> bytes:
+    from ltci.core.exports import csv_text
+
+    header = ["reference", "account_no", "amount", "status", "value_date", "reason"]
+    return csv_text([header, *lines], bom=True).encode("utf-8")
+
+
+def _pay_through_the_bank(*, run, accountant, clerk, stdout) -> None:
+    """Issue 19: the month's payees get accounts (one person's card is closed at the bank), the first batch
+    goes to the bank, its return pays every payment but that one, the person's account is corrected, the
+    re-issue batch is returned paid, and the month becomes paid."""
+    from .imports import import_bank_return
+    from .models import Payment, Statement
+    from .services.payments import AccountInput, bank_account_register, payment_batch_create
+
+    for s in Statement.objects.filter(run=run).select_related("institution"):
+        inst = s.institution
+        if inst.bank_account.isdigit():
+            bank_account_register(
+                institution=inst,
+                data=AccountInput(
+                    "102", inst.bank_name or "中国工商银行徐州分行", inst.bank_account, inst.name
+                ),
+                actor=accountant,
+            )
+    payouts = list(run.payouts.filter(amount__gt=0).select_related("person").order_by("person__national_id"))
+    for payout in payouts:
+        bank_account_register(
+            person=payout.person,
+            data=AccountInput("102", "中国工商银行徐州分行", _card(payout.person_id), payout.person.name),
+            actor=clerk,
+        )
+    batch = payment_batch_create(run=run, actor=accountant)
+    today = timezone.localdate().isoformat()
+    failing = next((p for p in batch.payments.order_by("reference") if p.payout_id), None)
+    lines = [
+        [
+            p.reference,
+            p.account.account_no,
+            f"{p.amount:.2f}",
+            "failed" if p == failing else "paid",
+            "" if p == failing else today,
+            "账户已销户" if p == failing else "",
+        ]
+        for p in batch.payments.select_related("account").order_by("reference")
+    ]
+    import_bank_return(content=_return_file(lines), filename=f"return-{batch.number}.csv", actor=accountant)
+    if failing is not None:
+        person = failing.payout.person
+        bank_account_register(
+            person=person,
+            data=AccountInput("104", "中国银行徐州分行", _card(900000 + person.pk), person.name),
+            actor=clerk,
+        )
+        again = payment_batch_create(run=run, actor=accountant)
+        lines = [
+            [p.reference, p.account.account_no, f"{p.amount:.2f}", "paid", today, ""]
+            for p in again.payments.select_related("account")
+        ]
+        import_bank_return(
+            content=_return_file(lines), filename=f"return-{again.number}.csv", actor=accountant
+        )
+    paid = Payment.objects.filter(run=run, state=Payment.State.PAID).count()
+    stdout.write(
+        f"settlement: {run.month:%Y-%m} {paid} payments paid through bank returns, 1 failed and re-issued"
+    )

@@ -27,6 +27,7 @@ from ltci.core.import_templates import EXAMPLE_CAREGIVER, EXAMPLE_PERSON, Import
 from ltci.core.importing import run_import
 from ltci.core.money import parse_amount
 
+from . import bank_imports
 from .entry_checks import check_records, held_message
 from .models import RecordKind, ServiceRecord
 
@@ -293,3 +294,13 @@ def import_service_records(*, content: bytes, filename: str, actor=None, institu
         actor=actor,
         held=held,
     )
+
+
+# The bank side of payments (issue 19) lives in settlement.bank_imports; the importers are named here, where
+# queued web uploads look for import services (ltci.core.uploads).
+def import_bank_accounts(*, content: bytes, filename: str, actor=None):
+    return bank_imports.import_bank_accounts(content=content, filename=filename, actor=actor)
+
+
+def import_bank_return(*, content: bytes, filename: str, actor=None):
+    return bank_imports.import_bank_return(content=content, filename=filename, actor=actor)

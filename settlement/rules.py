@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined where eligibility is decided
     ALLOWANCE,
@@ -139,3 +139,51 @@ def times_overlap(
 ) -> bool:
     """True when two visits share a moment; one ending when the other starts does not overlap (SPEC 7.1)."""
     return start < other_end and other_start < end
+
+
+# Bank accounts (issue 19). Chinese account numbers are digits only; CNAPS carries at most 32. A number of
+# 16-19 digits is read as a bank card (借记卡, the social-security card's bank side), whose last digit is a Luhn
+# check digit; passbook and corporate (对公) accounts have other lengths or no check digit (docs/decisions.md).
+ACCOUNT_DIGITS = (8, 32)
+CARD_DIGITS = (16, 19)
+
+
+def luhn_valid(number: str) -> bool:
+    """True when the digit string passes the Luhn (mod 10) check of card numbers (ISO/IEC 7812)."""
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def account_number_problem(number: str, *, card_check: bool) -> str | None:
+    """Why an account number cannot be paid to, or None. ``card_check``: a 16-19 digit number is a card
+    (persons' accounts; an institution's corporate account is never a card)."""
+    if not number.isascii() or not number.isdigit():
+        return gettext("账号只能由数字组成（填写的是 %(no)s）") % {"no": number}
+    low, high = ACCOUNT_DIGITS
+    if not low <= len(number) <= high:
+        return gettext("账号应为 %(low)s 至 %(high)s 位数字（填写的有 %(n)s 位）") % {
+            "low": low,
+            "high": high,
+            "n": len(number),
+        }
+    if card_check and CARD_DIGITS[0] <= len(number) <= CARD_DIGITS[1] and not luhn_valid(number):
+        return gettext("银行卡号校验位不正确（Luhn 校验未通过），请核对卡号")
+    return None
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names as a bank compares holders: spaces ignored, the middle dots of minority names unified."""
+
+    def norm(name: str) -> str:
+        for dot in ("・", "•", "．", "."):
+            name = name.replace(dot, "·")
+        return "".join(name.split()).casefold()
+
+    return bool(a.strip()) and norm(a) == norm(b)

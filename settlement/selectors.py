@@ -5,7 +5,7 @@ import datetime as dt
 from ltci.core.dates import month_end
 from ltci.core.queries import id_set
 
-from .models import ServiceRecord, SettlementLine, SettlementRun, Statement
+from .models import Payment, ServiceRecord, SettlementLine, SettlementRun, Statement
 
 VISIBLE_STATES = (SettlementRun.State.AUDITED, SettlementRun.State.APPROVED, SettlementRun.State.PAID)
 
@@ -74,3 +74,21 @@ def person_months(*, person, limit: int = 24) -> list[dict]:
         entry["fund"] += line.fund_amount
         entry["personal"] += line.personal_amount
     return sorted(result.values(), key=lambda e: e["month"], reverse=True)[:limit]
+
+
+def payments_for_person(*, person) -> list[Payment]:
+    """A person's payments (their payouts'), newest first, for their page (issue 19)."""
+    return list(
+        Payment.objects.filter(payout__person=person)
+        .select_related("run", "account")
+        .order_by("-run__month", "-created_at", "-pk")[:24]
+    )
+
+
+def payments_for_institution(*, institution) -> list[Payment]:
+    """The institution's payments (its statements'), newest first, for the portal (issue 19)."""
+    return list(
+        Payment.objects.filter(statement__institution=institution)
+        .select_related("run", "account", "statement")
+        .order_by("-run__month", "-created_at", "-pk")[:60]
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ltci.core.permissions import can, staff_roles
 
 from .models import SettlementRun
+from .services.payments import outstanding
 from .services.run import (
     carried_elsewhere,
     deducted_elsewhere,
@@ -90,11 +91,29 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
             )
         locked.approved_by, locked.approved_at = actor, now
     elif to == S.PAID:
-        if locked.bank_file_at is None:
-            raise TransitionRefused(_("请先导出银行支付文件，再确认支付"))
+        left = outstanding(locked)
+        if left:
+            raise TransitionRefused(
+                _("还有 %(n)s 笔支付未经银行回单确认到账：结算在每笔支付到账后自动设为已支付") % {"n": left}
+            )
         locked.paid_by, locked.paid_at = actor, now
     locked.state = to
     locked.save()
     if to == S.APPROVED:
         mark_violations_deducted(locked)  # the ledger posts the approved statements itself (services.fund)
     return locked
+
+
+@transaction.atomic
+def run_paid_when_complete(*, run: SettlementRun, actor=None) -> bool:
+    """Mark an approved month paid once the bank has confirmed every payment of it (the bank return import);
+    return True when it moved. The actor is whoever imported the return (empty from the command line)."""
+    lock_month(run.month)
+    locked = SettlementRun.objects.select_for_update().get(pk=run.pk)
+    if locked.state != S.APPROVED or outstanding(locked):
+        return False
+    locked.state = S.PAID
+    locked.paid_at = timezone.now()
+    locked.paid_by = actor if getattr(actor, "pk", None) else None
+    locked.save(update_fields=["state", "paid_at", "paid_by"])
+    return True

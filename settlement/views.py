@@ -91,6 +91,7 @@ def index(request):
             .count(),
             "claims": institution.claims.all()[:12],
             "statements": selectors.statements_for_institution(institution=institution)[:12],
+            "payments": selectors.payments_for_institution(institution=institution),
         },
     )
 

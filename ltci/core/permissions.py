@@ -173,10 +173,24 @@ CAPABILITIES: dict[str, Capability] = {
     ),
     "settlement.approve": _staff("approve a run (four eyes)", SUPERVISOR, uses=(RUN + "approve",)),
     "settlement.pay": _staff(
-        "bank file and payment list, confirm payment",
+        "payment list PDF of a final month; mark a month with nothing to pay as paid",
         FUND_ACCOUNTANT,
         SUPERVISOR,
-        uses=(RUN + "bank_file", RUN + "payment_list", RUN + "confirm_paid"),
+        uses=(RUN + "payment_list",),
+    ),
+    "settlement.payments": _staff(
+        "payment batches: make a batch, download its bank file, read the bank's return file",
+        FUND_ACCOUNTANT,
+        SUPERVISOR,
+        uses=(RUN + "payment_batch", "settlement_paymentbatch_bank_file", "settlement_paymentbatch_return"),
+    ),
+    # Not the accountant who sends the money: who pays never chooses where it goes (docs/decisions.md).
+    "settlement.bank_accounts": _staff(
+        "enter and import persons' and institutions' bank accounts",
+        ENROLLMENT_CLERK,
+        SETTLEMENT_OFFICER,
+        SUPERVISOR,
+        uses=("settlement_bankaccount_import",),
     ),
     "settlement.appeals": _staff(
         "decide appeals, enter corrections",

@@ -264,3 +264,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"ltci": {"level": "INFO"}},
 }
+
+# Bank files of payment batches (docs/operations.md "Bank files"): the layout of the bank that executes the
+# office's payments. Each layout: columns (codes of settlement.services.payments.BANK_FILE_FIELDS, in file
+# order), header (a first row of column names: "codes", "labels" or "none"), delimiter, encoding.
+LTCI_BANK_FILE_LAYOUTS = {
+    "default": {"columns": None, "header": "codes", "delimiter": ",", "encoding": "utf-8-sig"},
+    # An example of a bank wanting GBK text, no header and its own column order.
+    "ICBC": {
+        "columns": ["reference", "account_no", "holder_name", "amount", "bank_code", "memo"],
+        "header": "none",
+        "delimiter": "|",
+        "encoding": "gb18030",
+    },
+}
+LTCI_BANK_FILE_LAYOUT = env("LTCI_BANK_FILE_LAYOUT", default="default")

@@ -1,6 +1,7 @@
 """Settlement models (SPEC 7): service records and claims, runs and their results, the fund ledger."""
 
 from .fund import DepositRelease, FundBudget, FundWarning, HandlingFee, LedgerEntry, ReserveAllocation
+from .payments import BankAccount, Payment, PaymentBatch
 from .records import (
     HELD_WAITING,
     Claim,
@@ -16,6 +17,7 @@ from .runs import Appeal, Correction, Payout, RecordAudit, SettlementLine, Settl
 __all__ = [
     "HELD_WAITING",
     "Appeal",
+    "BankAccount",
     "Claim",
     "ClaimReminder",
     "Correction",
@@ -28,6 +30,8 @@ __all__ = [
     "HeldReason",
     "HoldDecision",
     "LedgerEntry",
+    "Payment",
+    "PaymentBatch",
     "Payout",
     "RecordAudit",
     "RecordKind",

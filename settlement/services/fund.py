@@ -64,43 +64,55 @@ SOURCES = {
         WHERE t.kind <> 'fiscal_subsidy' AND {only}""",
         {("enrollment_contributiontransaction", "INSERT"): "t.id IN (SELECT id FROM new_rows)"},
     ),
-    # Approved and paid runs are the ones whose statements and payouts the fund has spent.
+    # The fund spends a statement or a payout when the bank confirms its payment, on the payment's value date
+    # (issue 19; cash basis, as social insurance funds keep their books). A statement that pays nothing
+    # (its net is not positive: deductions carried forward) or a negative payout has no payment: booked on
+    # the approval of its month.
     "statement": Source(
         """
-        SELECT 'statement:' || s.id, (r.approved_at AT TIME ZONE 'Asia/Shanghai')::date, 'expense_institution',
-               'settlement', i.region_code, -(s.fund_payable + s.adjustments),
+        SELECT 'statement:' || s.id, coalesce(pm.value_date, (r.approved_at AT TIME ZONE 'Asia/Shanghai')::date),
+               'expense_institution', 'settlement', i.region_code, -(s.fund_payable + s.adjustments),
                left('结算 ' || to_char(r.month, 'YYYY-MM') || ' ' || i.code, 200)
         FROM settlement_statement s JOIN settlement_settlementrun r ON r.id = s.run_id
         JOIN institutions_institution i ON i.id = s.institution_id
-        WHERE r.state IN ('approved', 'paid') AND (s.fund_payable + s.adjustments) <> 0 AND {only}""",
+        LEFT JOIN settlement_payment pm ON pm.statement_id = s.id AND pm.state = 'paid'
+        WHERE r.state IN ('approved', 'paid') AND (s.fund_payable + s.adjustments) <> 0
+          AND (pm.id IS NOT NULL OR s.net_payable <= 0) AND {only}""",
         {
             ("settlement_settlementrun", "UPDATE"): "r.id IN (SELECT id FROM new_rows)",
             ("settlement_statement", "INSERT"): "s.id IN (SELECT id FROM new_rows)",
+            ("settlement_payment", "UPDATE"): "pm.id IN (SELECT id FROM new_rows)",
         },
     ),
     "recovery": Source(
         """
-        SELECT 'recovery:' || s.id, (r.approved_at AT TIME ZONE 'Asia/Shanghai')::date, 'income_recovery',
-               'settlement', i.region_code, s.recovered,
+        SELECT 'recovery:' || s.id, coalesce(pm.value_date, (r.approved_at AT TIME ZONE 'Asia/Shanghai')::date),
+               'income_recovery', 'settlement', i.region_code, s.recovered,
                left('追回 ' || to_char(r.month, 'YYYY-MM') || ' ' || i.code, 200)
         FROM settlement_statement s JOIN settlement_settlementrun r ON r.id = s.run_id
         JOIN institutions_institution i ON i.id = s.institution_id
-        WHERE r.state IN ('approved', 'paid') AND s.recovered <> 0 AND {only}""",
+        LEFT JOIN settlement_payment pm ON pm.statement_id = s.id AND pm.state = 'paid'
+        WHERE r.state IN ('approved', 'paid') AND s.recovered <> 0
+          AND (pm.id IS NOT NULL OR s.net_payable <= 0) AND {only}""",
         {
             ("settlement_settlementrun", "UPDATE"): "r.id IN (SELECT id FROM new_rows)",
             ("settlement_statement", "INSERT"): "s.id IN (SELECT id FROM new_rows)",
+            ("settlement_payment", "UPDATE"): "pm.id IN (SELECT id FROM new_rows)",
         },
     ),
     "payout": Source(
         """
-        SELECT 'payout:' || p.id, (r.approved_at AT TIME ZONE 'Asia/Shanghai')::date, 'expense_payout',
-               'settlement', pe.region_code, -p.amount, '补助 ' || to_char(r.month, 'YYYY-MM')
+        SELECT 'payout:' || p.id, coalesce(pm.value_date, (r.approved_at AT TIME ZONE 'Asia/Shanghai')::date),
+               'expense_payout', 'settlement', pe.region_code, -p.amount, '补助 ' || to_char(r.month, 'YYYY-MM')
         FROM settlement_payout p JOIN settlement_settlementrun r ON r.id = p.run_id
         JOIN enrollment_person pe ON pe.id = p.person_id
-        WHERE r.state IN ('approved', 'paid') AND p.amount <> 0 AND {only}""",
+        LEFT JOIN settlement_payment pm ON pm.payout_id = p.id AND pm.state = 'paid'
+        WHERE r.state IN ('approved', 'paid') AND p.amount <> 0 AND (pm.id IS NOT NULL OR p.amount < 0)
+          AND {only}""",
         {
             ("settlement_settlementrun", "UPDATE"): "r.id IN (SELECT id FROM new_rows)",
             ("settlement_payout", "INSERT"): "p.id IN (SELECT id FROM new_rows)",
+            ("settlement_payment", "UPDATE"): "pm.id IN (SELECT id FROM new_rows)",
         },
     ),
     "assessment_fee": Source(

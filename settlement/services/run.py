@@ -258,47 +258,38 @@ def mark_violations_deducted(run: SettlementRun) -> int:
     )
 
 
-BANK_HEADER = ["payee_type", "payee_code", "payee_name", "bank_name", "bank_account", "amount", "reference"]
-
-
 def bank_rows(run: SettlementRun) -> list[list[str]]:
-    """The payments of a final run: institutions' net payable, then persons' payouts (positive amounts)."""
+    """The payments of a final run for the payment list PDF: institutions' net payable, then persons' payouts
+    (positive amounts), each with the payee's current bank account (services.payments)."""
+    from .payments import current_account
+
     rows = []
     for s in run.statements.select_related("institution", "run").order_by("institution__code"):
         if s.net_payable > 0:
+            account = current_account(institution=s.institution)
             rows.append(
                 [
                     "institution",
                     s.institution.code,
                     s.institution.name,
-                    s.institution.bank_name,
-                    s.institution.bank_account,
+                    account.bank_name if account else "",
+                    account.account_no if account else "",
                     f"{s.net_payable:.2f}",
                     s.document_no,
                 ]
             )
     for p in run.payouts.select_related("person").order_by("person__national_id"):
         if p.amount > 0:
+            account = current_account(person=p.person)
             rows.append(
                 [
                     "person",
                     p.person.national_id,
                     p.person.name,
-                    "",
-                    "",
+                    account.bank_name if account else "",
+                    account.masked_no if account else "",
                     f"{p.amount:.2f}",
                     f"BZ-{run.month:%Y%m}-{p.person_id}",
                 ]
             )
     return rows
-
-
-def bank_file(*, run: SettlementRun, actor=None) -> str:
-    """The bank payment list (SPEC 10): institutions' net payable and persons' payouts; marks the export."""
-    if not run.is_final:
-        raise SettlementError(f"the settlement of {run.month:%Y-%m} is {run.state}: approve it before paying")
-    text = csv_text([BANK_HEADER, *bank_rows(run)])
-    if run.bank_file_at is None:
-        SettlementRun.objects.filter(pk=run.pk).update(bank_file_at=timezone.now())
-        run.refresh_from_db()
-    return text

@@ -16,7 +16,7 @@ from ltci.core import roles
 from settlement import states
 from settlement.models import HandlingFee, LedgerEntry
 from settlement.services import fund, reports
-from settlement.services.run import bank_file, settlement_run
+from settlement.services.run import settlement_run
 
 from .conftest import D, bed_days, new_id, staff
 
@@ -108,21 +108,35 @@ def may(world):
     return settlement_run(month=D(2024, 5, 1), actor=officer), officer, nid, cash
 
 
-def test_approval_and_payment_post_the_statement_and_payouts(may):
+def test_the_bank_confirming_a_payment_posts_the_statement_and_payouts(may):
+    from django.utils import timezone
+
+    from settlement.imports import import_bank_return
+    from settlement.services.payments import AccountInput, bank_account_register, payment_batch_create
+
     run, officer, _, cash = may
     reconciled()  # a draft spends nothing
     assert posted("statement:") == 0
     run = states.run_transition(run=run, to="audited", actor=officer)
     reconciled()
     run = states.run_transition(run=run, to="approved", actor=staff("boss", roles.SUPERVISOR))
+    assert posted("statement:") == 0  # approved: not spent until the bank pays (issue 19)
+    reconciled()
+    inst = Institution.objects.get(code="YL001")
+    bank_account_register(institution=inst, data=AccountInput("102", "工行", "1106000000000001", inst.name))
+    person = Person.objects.get(national_id=cash)
+    bank_account_register(person=person, data=AccountInput("102", "工行", "6222020000000000018", person.name))
+    batch = payment_batch_create(run=run)
+    today = timezone.localdate().isoformat()
+    body = "reference,account_no,amount,status,value_date\n" + "".join(
+        f"{p.reference},{p.account.account_no},{p.amount},paid,{today}\n" for p in batch.payments.all()
+    )
+    import_bank_return(content=body.encode(), filename="return.csv")
     assert posted("statement:") == Decimal("-1302.00")
     payout = LedgerEntry.objects.get(reference__startswith="payout:")
     assert payout.amount == Decimal("-930.00")
-    assert payout.region_code == Person.objects.get(national_id=cash).region_code
-    reconciled()
-    accountant = staff("acc", roles.FUND_ACCOUNTANT)
-    bank_file(run=run, actor=accountant)
-    states.run_transition(run=run, to="paid", actor=accountant)
+    assert payout.region_code == person.region_code
+    assert payout.booked_on == timezone.localdate()
     reconciled()
     assert LedgerEntry.objects.filter(source="settlement").count() == 2  # paying posts nothing twice
 

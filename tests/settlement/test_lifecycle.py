@@ -12,9 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from ltci.core import roles
 from settlement import states
 from settlement.models import Appeal, LedgerEntry, SettlementLine, SettlementRun, Statement
-from settlement.services.run import SettlementError, bank_file, settlement_run
+from settlement.services.run import SettlementError, settlement_run
 
-from .conftest import D, bed_days, line_for, staff
+from .conftest import D, bed_days, line_for, pay_through_the_bank, staff
 
 
 @pytest.fixture
@@ -91,16 +91,17 @@ def test_running_an_approved_month_is_refused(may):
         call_command("run_settlement", "--month", "2024-05", stdout=io.StringIO())
 
 
-def test_paid_needs_the_bank_file_first(may):
+def test_paid_when_the_bank_confirms_every_payment(may):
     run, nid, officer = may
     run = _approve(run, officer)
     accountant = staff("acc", roles.FUND_ACCOUNTANT)
-    with pytest.raises(states.TransitionRefused, match="银行"):
+    with pytest.raises(states.TransitionRefused, match="银行回单"):
         states.run_transition(run=run, to="paid", actor=accountant)
-    text = bank_file(run=run)
-    assert text.splitlines()[1].startswith("institution,YL001,")
-    assert text.splitlines()[1].split(",")[5] == "1236.90"
-    assert states.run_transition(run=run, to="paid", actor=accountant).state == "paid"
+    batch = pay_through_the_bank(run)
+    payment = batch.payments.get()
+    assert (payment.statement.institution.code, payment.amount) == ("YL001", Decimal("1236.90"))
+    run.refresh_from_db()
+    assert run.state == "paid"
 
 
 def test_upheld_appeal_becomes_an_adjustment_line_in_a_later_month(world):
@@ -249,11 +250,8 @@ def test_bank_payment_list_pdf_for_institutions_and_persons_is_reissued_identica
     run, nid, officer = may
     with pytest.raises(SettlementError, match="approve"):
         payment_list_pdf(run)
-    person = world.beneficiary(form="remote_cash")
+    world.beneficiary(form="remote_cash")
     run = _approve(settlement_run(month=D(2024, 5, 1), actor=officer), officer)
-    text = bank_file(run=run)
-    assert [row.split(",")[0] for row in text.splitlines()[1:]] == ["institution", "person"]
-    assert f"person,{person}," in text
     first = payment_list_pdf(run)
     assert first[:4] == b"%PDF" and payment_list_pdf(run) == first
 

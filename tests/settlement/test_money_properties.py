@@ -29,9 +29,9 @@ from settlement import states
 from settlement.models import HandlingFee, LedgerEntry, Payout, SettlementLine, SettlementRun, Statement
 from settlement.services.appeals import AppealRefused, correction_create
 from settlement.services.fund import reconcile
-from settlement.services.run import SettlementError, bank_file, latest_run, settlement_run
+from settlement.services.run import SettlementError, latest_run, settlement_run
 
-from .conftest import CAREGIVER, D, bed_days, new_id, staff, visit
+from .conftest import CAREGIVER, D, bed_days, new_id, pay_through_the_bank, staff, visit
 
 MONTHS = [D(2024, 5, 1), D(2024, 6, 1)]  # ended long before 2026-12 (SPEC 7.2)
 AMOUNTS = st.sampled_from(["0.01", "5.00", "15.00", "100.00", "1234.56"])
@@ -169,8 +169,7 @@ def advance(month: dt.date, users) -> None:
     elif run.state == "audited":
         states.run_transition(run=run, to="approved", actor=users["boss"])
     elif run.state == "approved":
-        bank_file(run=run, actor=users["accountant"])
-        states.run_transition(run=latest_run(month), to="paid", actor=users["accountant"])
+        pay_through_the_bank(run)
 
 
 def correct(month: dt.date, fraction: Decimal, *, recover: bool, actor) -> None:

@@ -56,7 +56,7 @@ def test_rerun_action_offered_to_and_run_by_the_settlement_officer(audited_may, 
 def test_rerun_action_not_offered_to_the_fund_accountant(audited_may, client):
     client.force_login(staff("acc", roles.FUND_ACCOUNTANT))
     page = client.get("/admin/settlement/settlementrun/").content.decode()
-    assert 'value="rerun"' not in page and 'value="confirm_paid"' in page
+    assert 'value="rerun"' not in page and 'value="payment_batch"' in page
     assert "settlementrun/start/" not in page  # the start button follows the same capability
 
 
