@@ -154,3 +154,20 @@ def test_an_appeal_naming_a_bad_line_or_audit_is_refused_with_a_message(clerk, f
     response = clerk.post("/portal/settlement/appeal/", data)
     assert response.status_code == 302 and response["Location"] == "/portal/settlement/"
     assert not Appeal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"kind": "nonsense"},
+        {"kind": "claim_deadline", "key": "no such key"},
+        {"kind": "contribution_standard", "key": "*", "form": "neither"},
+        {"kind": "", "key": HUGE},
+    ],
+)
+def test_a_bad_policy_kind_key_or_form_is_the_choosers_form_error(boss, query):
+    response = boss.get(reverse("admin:core_policyrecord_add"), query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "errorlist" in page or not query["kind"]
+    assert 'name="kind"' in page  # still the chooser, not the record's form
