@@ -16,6 +16,8 @@ from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
 class InsuranceType(models.TextChoices):
     EMPLOYEE = "employee", _("职工医保")
     RESIDENT = "resident", _("居民医保")
+    # Seed 003 二(一): 本级管理的离休干部、一至六级残疾军人 insured in LTCI without basic medical insurance.
+    SPECIAL = "special", _("离休干部、一至六级残疾军人（未参加基本医保）")
 
 
 class Category(models.TextChoices):

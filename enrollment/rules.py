@@ -288,19 +288,23 @@ def waiting_intervals(facts: Facts) -> list[Interval]:
             if record is not None or facts.first_system_year and year >= facts.first_system_year:
                 needs = True
             continue
-        if needs or not record.on_time:
-            payable = add_months(paid + ONE_DAY, facts.waiting_months(paid))
-            out.append(
-                (
-                    paid,
-                    payable - ONE_DAY,
-                    WAITING,
-                    f"waiting period ends {(payable - ONE_DAY).isoformat()}, "
-                    f"payable from {payable.isoformat()} (full payment {paid.isoformat()})",
-                    record.record,
-                )
+        if not (needs or not record.on_time):
+            continue
+        needs = False
+        months = facts.waiting_months(paid)
+        if not months:  # the scheme has no waiting period (seed 003)
+            continue
+        payable = add_months(paid + ONE_DAY, months)
+        out.append(
+            (
+                paid,
+                payable - ONE_DAY,
+                WAITING,
+                f"waiting period ends {(payable - ONE_DAY).isoformat()}, "
+                f"payable from {payable.isoformat()} (full payment {paid.isoformat()})",
+                record.record,
             )
-            needs = False
+        )
     exempt = _exemption(facts, first_start)
     if exempt is None:
         return out
