@@ -37,6 +37,12 @@ ROSTER_COLUMNS = [
 ]
 ROSTER_OPTIONAL = ["village_code"]  # issue 18: Jinjiang collects by village/community (村/社区)
 ACCOUNT_EVENT_COLUMNS = ["national_id", "event", "amount", "occurred_on"]
+RELATION_COLUMNS = ["payer_national_id", "national_id", "relation"]
+RELATION_LABELS = {
+    "payer_national_id": "账户持有人公民身份号码",
+    "national_id": "公民身份号码",
+    "relation": "亲属关系",
+}
 PAYMENT_COLUMNS = ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"]
 # The Chinese column names a header may use instead of the codes (issue 14); the templates' header.
 ROSTER_LABELS = {
@@ -133,6 +139,13 @@ class PaymentRow:
     paid_on: dt.date
     channel: str
     payer_national_id: str
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    payer_national_id: str
+    national_id: str
+    relation: str
 
 
 PAYMENT_CHANNEL_CHOICES = [
@@ -315,6 +328,19 @@ def parse_payment_row(row: int, values: dict[str, str]) -> PaymentRow:
     return PaymentRow(info.number, year, amount, paid_on, channel, payer.number if payer else "")
 
 
+def parse_relation_row(row: int, values: dict[str, str]) -> RelationRow:
+    from .models import FamilyRelation
+
+    check = RowCheck(row, values)
+    payer = check.get("payer_national_id", parse_national_id)
+    info = check.get("national_id", parse_national_id)
+    relation = check.get("relation", choice_parser(FamilyRelation.Relation.choices))
+    if payer and info and payer.number == info.number:
+        check.error("national_id", _("与账户持有人是同一人"))
+    check.done()
+    return RelationRow(payer.number, info.number, relation)
+
+
 def _atomic(apply, **kwargs):
     def wrapped(parsed):
         with transaction.atomic():
@@ -367,5 +393,22 @@ def import_payments(*, content: bytes, filename: str, actor=None) -> ImportRepor
         parse_row=parse_payment_row,
         apply_rows=_atomic(payments_apply, actor=actor),
         references=[PERSON],
+        actor=actor,
+    )
+
+
+def import_family_relations(*, content: bytes, filename: str, actor=None) -> ImportReport:
+    """The relations register of the roster system (seed 000: family payment from an employee account)."""
+    from .services.family import relations_apply
+
+    return run_import(
+        kind="family_relations",
+        content=content,
+        filename=filename,
+        columns=RELATION_COLUMNS,
+        labels=RELATION_LABELS,
+        parse_row=parse_relation_row,
+        apply_rows=_atomic(relations_apply),
+        references=[PERSON, person_reference("payer_national_id", key=attrgetter("number"))],
         actor=actor,
     )

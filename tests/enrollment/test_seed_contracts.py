@@ -267,3 +267,53 @@ def test_roster_village_and_special_type_bad_inputs(tmp_path, load_pack):
     assert "row 3, field village_code: 320302101001 is not in the insured region 350582" in err
     assert "row 4, field insurance_type: special (retired cadres, grade 1-6 disabled veterans) needs" in err
     assert "row 5, field village_code: 35058210100A is not a 12-digit village/community code" in err
+
+
+RELATIONS = ["payer_national_id", "national_id", "relation"]
+
+
+def test_lianyungang_family_payment_checks_the_register_and_debits_the_account(tmp_path, load_pack):
+    """Seed 000 三(三): "职工医保个人账户可为其父母、配偶、子女缴纳长护险费用".
+
+    The employee's account held 60.00 on 2025-01-05. Father (registered parent) pays 40.00 from it on
+    2025-01-10: applied, 20.00 left; son (registered child) 40.00 on 2025-01-11: rejected, 20.00 available;
+    a neighbour without a registered relation: rejected.
+    """
+    load_pack("lianyungang-2023")
+    enter_standard(total="100.00", individual="40.00", pooled_fund="60.00")
+    payer, father, son, neighbour = (person("320706", n) for n in (71, 73, 75, 77))
+    rows = [[payer, "职工", "employee", "320706", "2023-07-01", "", "true", "", ""]]
+    rows += [
+        [n, n[-4:], "resident", "320706", "2020-01-01", "", "false", "", ""] for n in (father, son, neighbour)
+    ]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    run(
+        "import_account_events", write(tmp_path, "e.csv", EVENTS, [[payer, "balance", "60.00", "2025-01-05"]])
+    )
+    out, err = run(
+        "import_family_relations",
+        write(
+            tmp_path,
+            "f.csv",
+            RELATIONS,
+            [
+                [payer, father, "parent"],
+                [payer, son, "child"],
+                [payer, payer, "child"],
+                [payer, neighbour, "cousin"],
+            ],
+        ),
+    )
+    assert "4 rows, 2 applied, 0 unchanged, 2 rejected" in out
+    assert "row 4, field national_id" in err and "row 5, field relation" in err
+    pay = [
+        [father, "2025", "40.00", "2025-01-10", "family_account", payer],
+        [son, "2025", "40.00", "2025-01-11", "family_account", payer],
+        [neighbour, "2025", "40.00", "2025-01-12", "family_account", payer],
+    ]
+    out, err = run("import_payments", write(tmp_path, "p.csv", PAYMENTS, pay))
+    assert "3 rows, 1 applied, 0 unchanged, 2 rejected" in out
+    assert "row 3, field payer_national_id" in err and "20.00" in err
+    assert "row 4, field payer_national_id" in err
+    rows_2025 = exported(2025)
+    assert (rows_2025[father]["status"], rows_2025[father]["paid_on"]) == ("paid", "2025-01-10")
