@@ -33,8 +33,16 @@ ROSTER_COLUMNS = [
     "has_personal_account",
     "ended_on",
     "end_reason",
+    "village_code",
 ]
+ROSTER_OPTIONAL = ["village_code"]  # issue 18: Jinjiang collects by village/community (村/社区)
 ACCOUNT_EVENT_COLUMNS = ["national_id", "event", "amount", "occurred_on"]
+RELATION_COLUMNS = ["payer_national_id", "national_id", "relation"]
+RELATION_LABELS = {
+    "payer_national_id": "账户持有人公民身份号码",
+    "national_id": "公民身份号码",
+    "relation": "亲属关系",
+}
 PAYMENT_COLUMNS = ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"]
 # The Chinese column names a header may use instead of the codes (issue 14); the templates' header.
 ROSTER_LABELS = {
@@ -47,6 +55,7 @@ ROSTER_LABELS = {
     "has_personal_account": "有个人账户",
     "ended_on": "终止日期",
     "end_reason": "终止原因",
+    "village_code": "村/社区代码",
 }
 ACCOUNT_EVENT_LABELS = {
     "national_id": "公民身份号码",
@@ -111,6 +120,7 @@ class RosterRow:
     has_personal_account: bool
     ended_on: dt.date | None
     end_reason: str
+    village_code: str = ""  # empty: the person's village is left as it is
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,13 @@ class PaymentRow:
     paid_on: dt.date
     channel: str
     payer_national_id: str
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    payer_national_id: str
+    national_id: str
+    relation: str
 
 
 PAYMENT_CHANNEL_CHOICES = [
@@ -187,6 +204,8 @@ def _fast_roster_row(values: dict[str, str]) -> RosterRow | None:
         or values["ended_on"]
         or values["end_reason"]
         or values["categories"]
+        or values.get("village_code")
+        or itype == "special"
     ):
         return None
     try:
@@ -225,6 +244,18 @@ def parse_roster_row(row: int, values: dict[str, str]) -> RosterRow:
     has_account = check.get("has_personal_account", parse_bool)
     ended_on = check.get("ended_on", parse_iso_date, required=False)
     end_reason = check.get("end_reason", choice_parser(EndReason.choices), required=False) or ""
+    village = check.get("village_code", parse_village, required=False) or ""
+    if village and region and not village.startswith(region):
+        check.error(
+            "village_code",
+            _("%(village)s 不属于参保地 %(region)s（村/社区代码的前 6 位须为参保地代码）")
+            % {"village": village, "region": region},
+        )
+    if insurance_type == "special" and not {"retired_cadre", "disabled_veteran"} & set(categories):
+        check.error(
+            "insurance_type",
+            _("special（离休干部、一至六级残疾军人）须在人员类别中填写 retired_cadre 或 disabled_veteran"),
+        )
     if ended_on and not end_reason and not check.failed("end_reason"):
         check.error("end_reason", _("填写了终止日期时必须填写（died 死亡, moved_out 转出, stopped 停保）"))
     if end_reason and not ended_on and not check.failed("ended_on"):
@@ -250,7 +281,15 @@ def parse_roster_row(row: int, values: dict[str, str]) -> RosterRow:
         has_account,
         ended_on,
         end_reason,
+        village,
     )
+
+
+def parse_village(text: str) -> str:
+    """A 12-digit village/community code (统计用区划代码: county 6 + town 3 + village 3)."""
+    if len(text) != 12 or not text.isdigit():
+        raise ValueError(_("%(text)s 不是 12 位村/社区代码") % {"text": text})
+    return text
 
 
 def parse_account_event_row(row: int, values: dict[str, str]) -> AccountEventRow:
@@ -289,6 +328,19 @@ def parse_payment_row(row: int, values: dict[str, str]) -> PaymentRow:
     return PaymentRow(info.number, year, amount, paid_on, channel, payer.number if payer else "")
 
 
+def parse_relation_row(row: int, values: dict[str, str]) -> RelationRow:
+    from .models import FamilyRelation
+
+    check = RowCheck(row, values)
+    payer = check.get("payer_national_id", parse_national_id)
+    info = check.get("national_id", parse_national_id)
+    relation = check.get("relation", choice_parser(FamilyRelation.Relation.choices))
+    if payer and info and payer.number == info.number:
+        check.error("national_id", _("与账户持有人是同一人"))
+    check.done()
+    return RelationRow(payer.number, info.number, relation)
+
+
 def _atomic(apply, **kwargs):
     def wrapped(parsed):
         with transaction.atomic():
@@ -306,6 +358,7 @@ def import_roster(*, content: bytes, filename: str, actor=None) -> ImportReport:
         filename=filename,
         columns=ROSTER_COLUMNS,
         labels=ROSTER_LABELS,
+        optional=ROSTER_OPTIONAL,
         parse_row=parse_roster_row,
         apply_rows=_atomic(roster_apply, actor=actor, reason=f"roster {filename}"[:100]),
         actor=actor,
@@ -340,5 +393,22 @@ def import_payments(*, content: bytes, filename: str, actor=None) -> ImportRepor
         parse_row=parse_payment_row,
         apply_rows=_atomic(payments_apply, actor=actor),
         references=[PERSON],
+        actor=actor,
+    )
+
+
+def import_family_relations(*, content: bytes, filename: str, actor=None) -> ImportReport:
+    """The relations register of the roster system (seed 000: family payment from an employee account)."""
+    from .services.family import relations_apply
+
+    return run_import(
+        kind="family_relations",
+        content=content,
+        filename=filename,
+        columns=RELATION_COLUMNS,
+        labels=RELATION_LABELS,
+        parse_row=parse_relation_row,
+        apply_rows=_atomic(relations_apply),
+        references=[PERSON, person_reference("payer_national_id", key=attrgetter("number"))],
         actor=actor,
     )

@@ -17,6 +17,8 @@ from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
 class InsuranceType(models.TextChoices):
     EMPLOYEE = "employee", _("职工医保")
     RESIDENT = "resident", _("居民医保")
+    # Seed 003 二(一): 本级管理的离休干部、一至六级残疾军人 insured in LTCI without basic medical insurance.
+    SPECIAL = "special", _("离休干部、一至六级残疾军人（未参加基本医保）")
 
 
 class Category(models.TextChoices):
@@ -348,3 +350,34 @@ class CollectiveSubsidy(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.payer} {self.region_code} {self.village_code} {amount(self.amount)}"
+
+
+class FamilyRelation(models.Model):
+    """The relations register of the roster system: whose employee account may pay for whom (seed 000 三(三):
+    职工医保个人账户可为其父母、配偶、子女缴纳长护险费用). ``relation`` is what ``person`` is to ``payer``."""
+
+    class Relation(models.TextChoices):
+        PARENT = "parent", _("父母")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+
+    payer = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="relatives", verbose_name=_("账户持有人")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="family_payers", verbose_name=_("参保人")
+    )
+    relation = models.CharField(_("亲属关系"), max_length=10, choices=Relation.choices)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("亲属关系")
+        verbose_name_plural = _("亲属关系")
+        constraints = [
+            models.UniqueConstraint(fields=["payer", "person"], name="one_family_relation_per_pair"),
+            models.CheckConstraint(condition=~Q(payer=models.F("person")), name="family_relation_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.payer} → {self.person}（{self.get_relation_display()}）"

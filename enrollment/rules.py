@@ -305,23 +305,27 @@ def waiting_intervals(facts: Facts) -> list[Interval]:
             if record is not None or facts.first_system_year and year >= facts.first_system_year:
                 needs = True
             continue
-        if needs or not record.on_time:
-            payable = add_months(paid + ONE_DAY, facts.waiting_months(paid))
-            out.append(
-                (
-                    paid,
-                    payable - ONE_DAY,
-                    WAITING,
-                    _("等待期至 %(end)s，%(payable)s 起可享受待遇（%(paid)s 缴足）")
-                    % {
-                        "end": (payable - ONE_DAY).isoformat(),
-                        "payable": payable.isoformat(),
-                        "paid": paid.isoformat(),
-                    },
-                    record.record,
-                )
+        if not (needs or not record.on_time):
+            continue
+        needs = False
+        months = facts.waiting_months(paid)
+        if not months:  # the scheme has no waiting period (seed 003)
+            continue
+        payable = add_months(paid + ONE_DAY, months)
+        out.append(
+            (
+                paid,
+                payable - ONE_DAY,
+                WAITING,
+                _("等待期至 %(end)s，%(payable)s 起可享受待遇（%(paid)s 缴足）")
+                % {
+                    "end": (payable - ONE_DAY).isoformat(),
+                    "payable": payable.isoformat(),
+                    "paid": paid.isoformat(),
+                },
+                record.record,
             )
-            needs = False
+        )
     exempt = _exemption(facts, first_start)
     if exempt is None:
         return out

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,8 @@ from .. import rules
 from ..models import Contribution, ContributionTransaction, CoveragePeriod, Person
 from ..selectors import persons_by_national_id
 from .arrears import recover_arrears
-from .standards import family_payment_allowed, year_policy
+from .family import available_balance, relation_problem
+from .standards import family_payment_relations, year_policy
 
 Tx = ContributionTransaction.Kind
 
@@ -107,6 +109,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
     today = timezone.localdate()
     applied = unchanged = 0
     new_contribs, touched, txs, fresh = [], {}, [], {}
+    debited: dict[int, Decimal] = {}  # family payments of this file per payer (not yet saved)
     for row_no, r, key in sorted(rows, key=lambda x: (x[1].national_id, x[1].year, x[1].paid_on, x[0])):
         person = persons.get(r.national_id)
         if person is None:
@@ -118,7 +121,8 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
         payer = None
         if r.channel == "family_account":
             payer = persons.get(r.payer_national_id)
-            if not family_payment_allowed(r.paid_on):
+            allowed = family_payment_relations(r.paid_on)
+            if not allowed:
                 errors.append(
                     RowError(
                         row_no,
@@ -138,6 +142,17 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                         _("%(id)s 不是有个人账户的职工参保人") % {"id": r.payer_national_id},
                     )
                 )
+                continue
+            problem = relation_problem(payer=payer, person=person, allowed=allowed)
+            if problem is None:
+                left = available_balance(payer, on=r.paid_on) - debited.get(payer.pk, 0)
+                if r.amount > left:
+                    problem = _("代缴人个人账户余额不足（%(date)s 可用 %(left)s）") % {
+                        "date": r.paid_on.isoformat(),
+                        "left": f"{max(left, 0):.2f}",
+                    }
+            if problem is not None:
+                errors.append(RowError(row_no, "payer_national_id", problem))
                 continue
         contribution = contributions.get((person.pk, r.year))
         if contribution is None:
@@ -195,6 +210,8 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
             )
         )
         applied += 1
+        if payer is not None:
+            debited[payer.pk] = debited.get(payer.pk, Decimal(0)) + r.amount
     _save(new_contribs, touched, txs)
     recover_arrears(
         {c.person_id for c in new_contribs if c.insurance_type == "employee"}

@@ -25,7 +25,7 @@ def _existing(cursor, national_ids):
     copy_rows("tmp_roster_ids", ["national_id"], ((n,) for n in national_ids))
     cursor.execute(
         """SELECT p.national_id, p.id, p.name, p.insurance_type, p.region_code, p.categories,
-                  p.has_personal_account, p.died_on, cp.id, cp.insurance_type, cp.start, cp."end", cp.end_reason
+                  p.has_personal_account, p.died_on, p.village_code, cp.id, cp.insurance_type, cp.start, cp."end", cp.end_reason
            FROM tmp_roster_ids t JOIN enrollment_person p ON p.national_id = t.national_id
            LEFT JOIN LATERAL (SELECT * FROM enrollment_coverageperiod c WHERE c.person_id = p.id
                               ORDER BY c.start DESC LIMIT 1) cp ON true"""
@@ -35,17 +35,31 @@ def _existing(cursor, national_ids):
 
 def _decide(row_no, r, state, *, closes, opens, updates):
     """Return True when the row changes something; raise RowError for a contradiction."""
-    (pid, name, itype, region, categories, has_acc, died_on, cp_id, cp_type, cp_start, cp_end, cp_reason) = (
-        state
-    )
+    (
+        pid,
+        name,
+        itype,
+        region,
+        categories,
+        has_acc,
+        died_on,
+        village,
+        cp_id,
+        cp_type,
+        cp_start,
+        cp_end,
+        cp_reason,
+    ) = state
     new_died = r.ended_on if r.end_reason == "died" else died_on
-    person_changed = (name, itype, region, sorted(categories or []), has_acc, died_on) != (
+    new_village = r.village_code or village  # a roster without villages leaves them as they are
+    person_changed = (name, itype, region, sorted(categories or []), has_acc, died_on, village) != (
         r.name,
         r.insurance_type,
         r.region_code,
         list(r.categories),
         r.has_personal_account,
         new_died,
+        new_village,
     )
     open_row = None
     close_row = None
@@ -103,6 +117,7 @@ def _decide(row_no, r, state, *, closes, opens, updates):
                 pg_array(r.categories),
                 r.has_personal_account,
                 new_died,
+                new_village,
             )
         )
     return bool(person_changed or close_row or open_row)
@@ -156,7 +171,7 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
             cursor.execute("DROP TABLE IF EXISTS tmp_roster_upd")
             cursor.execute("""CREATE TEMP TABLE tmp_roster_upd (id bigint, name varchar(100), insurance_type
                 varchar(10), region_code varchar(6), categories varchar(40)[], has_personal_account boolean,
-                died_on date) ON COMMIT DROP""")
+                died_on date, village_code varchar(20)) ON COMMIT DROP""")
             copy_rows(
                 "tmp_roster_upd",
                 [
@@ -167,13 +182,15 @@ def roster_apply(parsed, *, actor=None, reason="roster import") -> tuple[int, in
                     "categories",
                     "has_personal_account",
                     "died_on",
+                    "village_code",
                 ],
                 updates,
             )
             cursor.execute(
                 """UPDATE enrollment_person p SET name = u.name, insurance_type = u.insurance_type,
                 region_code = u.region_code, categories = u.categories,
-                has_personal_account = u.has_personal_account, died_on = u.died_on, updated_at = %s
+                has_personal_account = u.has_personal_account, died_on = u.died_on,
+                village_code = u.village_code, updated_at = %s
                 FROM tmp_roster_upd u WHERE p.id = u.id""",
                 [now],
             )
@@ -208,7 +225,7 @@ def _insert_new(cursor, new_rows, now):
     cursor.execute("""CREATE TEMP TABLE tmp_roster_new (national_id varchar(18), name varchar(100),
         birth_date date, sex varchar(1), insurance_type varchar(10), region_code varchar(6),
         categories varchar(40)[], has_personal_account boolean, enrolled_on date, ended_on date,
-        end_reason varchar(10)) ON COMMIT DROP""")
+        end_reason varchar(10), village_code varchar(20)) ON COMMIT DROP""")
     copy_rows(
         "tmp_roster_new",
         [
@@ -223,6 +240,7 @@ def _insert_new(cursor, new_rows, now):
             "enrolled_on",
             "ended_on",
             "end_reason",
+            "village_code",
         ],
         (
             (
@@ -237,6 +255,7 @@ def _insert_new(cursor, new_rows, now):
                 r.enrolled_on,
                 r.ended_on,
                 r.end_reason,
+                r.village_code,
             )
             for r in new_rows
         ),
@@ -245,7 +264,7 @@ def _insert_new(cursor, new_rows, now):
         """INSERT INTO enrollment_person (national_id, name, birth_date, sex, insurance_type,
         region_code, categories, has_personal_account, village_code, died_on, created_at, updated_at)
         SELECT national_id, name, birth_date, sex, insurance_type, region_code, categories,
-               has_personal_account, '', CASE WHEN end_reason = 'died' THEN ended_on END, %s, %s
+               has_personal_account, village_code, CASE WHEN end_reason = 'died' THEN ended_on END, %s, %s
         FROM tmp_roster_new ON CONFLICT (national_id) DO NOTHING""",
         [now, now],
     )

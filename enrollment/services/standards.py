@@ -185,8 +185,9 @@ def _has_value(itype: str, ref: dt.date) -> bool:
     return found.value is not None
 
 
-def family_payment_allowed(on: dt.date) -> bool:
+def family_payment_relations(on: dt.date) -> list[str]:
+    """The relatives an employee account may pay for on ``on`` (empty: only its holder)."""
     try:
-        return bool(policy_in_force("family_payment", on=on)["relations"])
+        return list(policy_in_force("family_payment", on=on)["relations"])
     except PolicyError:  # no record in force (or left for staff): accounts pay only for their holder
-        return False
+        return []

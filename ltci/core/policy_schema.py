@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import ErrorDetails
 
 CENT = Decimal("0.01")
-INSURANCE_TYPES = ("employee", "resident")
+INSURANCE_TYPES = ("employee", "resident", "special")
 # SPEC 11.10 person categories (the roster's `categories` codes)
 CATEGORIES = (
     "medical_aid",
@@ -333,12 +333,12 @@ _STANDARD_KEY = (
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
-        Kind("coverage", _("参保范围"), _TYPES, "employee|resident", (Coverage,)),
+        Kind("coverage", _("参保范围"), _TYPES, "employee|resident|special", (Coverage,)),
         Kind(
             "contribution_standard",
             _("筹资标准"),
             rf"({_TYPES})(:({'|'.join(CATEGORIES)}))?",
-            "employee|resident[:category]",
+            "employee|resident|special[:category]",
             (FixedContribution, RateContribution),
         ),
         Kind("fiscal_split", _("财政分担"), r"\d{6}", _("6位行政区划代码"), (FiscalSplit,)),

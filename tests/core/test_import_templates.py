@@ -135,7 +135,8 @@ def test_the_command_summary_and_reasons_follow_the_language(xuzhou, tmp_path):
     assert "roster.csv: 1 rows, 0 applied, 0 unchanged, 1 rejected" in out.getvalue()
     assert (
         "row 2, field insurance_type: is not an allowed value (given: worker; allowed: employee Employee medical "
-        "insurance, resident Resident medical insurance) (险种)"
+        "insurance, resident Resident medical insurance, special Retired cadres, grade 1-6 disabled veterans "
+        "(outside basic medical insurance)) (险种)"
     ) in err.getvalue()
 
 

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from enrollment.imports import import_payments, import_roster
+from enrollment.imports import import_account_events, import_family_relations, import_payments, import_roster
 from enrollment.models import CollectiveSubsidy, Contribution, ContributionTransaction, FundIncome
 from enrollment.services.run import contribution_run_year
 from ltci.core.models import PolicyRecord
@@ -48,6 +48,11 @@ def test_family_payment_from_an_employee_account_records_the_payer(load_pack):
         f"{nid(3, region='320706')},子,employee,320706,2023-07-01,,true,,",
     )
     assert import_roster(content=body, filename="r.csv").errors == []
+    father, son = nid(1, region="320706"), nid(3, region="320706")
+    relations = f"payer_national_id,national_id,relation\n{son},{father},parent\n".encode()
+    assert import_family_relations(content=relations, filename="f.csv").errors == []
+    events = f"national_id,event,amount,occurred_on\n{son},balance,100.00,2025-01-01\n".encode()
+    assert import_account_events(content=events, filename="e.csv").errors == []
     pay = (
         f"national_id,year,amount,paid_on,channel,payer_national_id\n"
         f"{nid(1, region='320706')},2025,40.00,2025-01-10,family_account,{nid(3, region='320706')}\n"

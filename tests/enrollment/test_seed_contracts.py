@@ -13,11 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from enrollment.imports import ACCOUNT_EVENT_COLUMNS, PAYMENT_COLUMNS, ROSTER_COLUMNS
+from enrollment.imports import ACCOUNT_EVENT_COLUMNS, PAYMENT_COLUMNS, ROSTER_COLUMNS, ROSTER_OPTIONAL
 from ltci.core.idnumber import make_id_number
 from tests.benefits.test_contracts import write
 
-ROSTER, PAYMENTS, EVENTS = ROSTER_COLUMNS, PAYMENT_COLUMNS, ACCOUNT_EVENT_COLUMNS
+ROSTER = [c for c in ROSTER_COLUMNS if c not in ROSTER_OPTIONAL]  # the SPEC 11.1 columns
+PAYMENTS, EVENTS = PAYMENT_COLUMNS, ACCOUNT_EVENT_COLUMNS
 
 
 @pytest.fixture(autouse=True)
@@ -184,3 +185,135 @@ def test_jinjiang_last_partial_year_prorated(tmp_path, load_pack):
         row = exported(year)[e]
         got[year] = (row["individual_amount"], row["fiscal_amount"])
     assert got == {2023: ("45.00", "22.50"), 2024: ("60.00", "30.00"), 2026: ("15.00", "7.50")}
+
+
+def test_jinjiang_has_no_waiting_period(tmp_path, load_pack):
+    """Seed 003 二(三): "……经申请评定为相应失能等级的长期护理保险参保人员定为待遇享受对象" -- no waiting period anywhere.
+
+    An employee without an account enrolled 2024-03-01 pays 60.00 on 2024-03-05 (due by 03-31): not covered
+    in January-February, unpaid 03-01..03-04, payable from the payment day 2024-03-05 (in Xuzhou: 2024-09-06).
+    """
+    load_pack("jinjiang-2023")
+    e = person("350582", 43)
+    run(
+        "import_roster",
+        write(
+            tmp_path, "r.csv", ROSTER, [[e, "职工", "employee", "350582", "2024-03-01", "", "false", "", ""]]
+        ),
+    )
+    run(
+        "import_payments",
+        write(tmp_path, "p.csv", PAYMENTS, [[e, "2024", "60.00", "2024-03-05", "large_medical", ""]]),
+    )
+    row = exported(2024)[e]
+    assert (row["status"], row["paid_on"], row["payable_from"]) == ("paid", "2024-03-05", "2024-03-05")
+    assert waiting(e, "2024-03-05")["passed"] is True
+
+
+VILLAGE_ROSTER = ROSTER_COLUMNS
+
+
+def test_jinjiang_special_type_and_contributions_by_village(tmp_path, load_pack):
+    """Seed 003 二(一): "在晋江辖区内参加基本医保的所有人员和本级管理的离休干部、一至六级残疾军人纳入长期护理保险参保对象范围";
+    二(二): "离休干部、一至六级残疾军人个人缴费部分，由市财政全额承担" and "个人缴费部分以村（社区）为单位组织集体参保缴费……
+    市级财政再按15元/人·年的标准补助村（社区）集体。各镇（街道）按不少于10元/人·年的标准补助村（社区）集体".
+
+    2024: village 350582101001 has residents A and B (individual 60.00 each, A paid), village 350582101002
+    resident C and the retired cadre D outside basic medical insurance (type special: 60.00 waived, paid by
+    the city). Collective subsidies per paying resident: 15.00 city and 10.00 town.
+    """
+    load_pack("jinjiang-2023")
+    a, b, c, d = (person("350582", n) for n in (51, 53, 55, 57))
+    v1, v2 = "350582101001", "350582101002"
+    rows = [
+        [a, "甲", "resident", "350582", "2020-01-01", "", "false", "", "", v1],
+        [b, "乙", "resident", "350582", "2020-01-01", "", "false", "", "", v1],
+        [c, "丙", "resident", "350582", "2020-01-01", "", "false", "", "", v2],
+        [d, "丁", "special", "350582", "2020-01-01", "retired_cadre", "false", "", "", v2],
+    ]
+    out, _ = run("import_roster", write(tmp_path, "r.csv", VILLAGE_ROSTER, rows))
+    run("run_contributions", "--year", "2024", "--on", "2024-01-10")
+    run(
+        "import_payments",
+        write(tmp_path, "p.csv", PAYMENTS, [[a, "2024", "60.00", "2024-01-20", "cash", ""]]),
+    )
+    row = exported(2024)[d]
+    assert (row["insurance_type"], row["individual_amount"], row["fiscal_amount"], row["status"]) == (
+        "special",
+        "60.00",
+        "30.00",
+        "waived",
+    )
+    out, _ = run("export_village_contributions", "--year", "2024")
+    got = list(csv.reader(io.StringIO(out)))
+    assert got[0][:3] == ["region_code", "village_code", "persons"]
+    assert got[1:] == [
+        ["350582", v1, "2", "120.00", "60.00", "60.00", "60.00", "30.00", "20.00"],
+        ["350582", v2, "2", "120.00", "60.00", "60.00", "60.00", "15.00", "10.00"],
+    ]
+
+
+def test_roster_village_and_special_type_bad_inputs(tmp_path, load_pack):
+    """The roster's optional village_code column and the special insurance type refuse what they cannot be."""
+    load_pack("jinjiang-2023")
+    rows = [
+        [person("350582", 61), "甲", "resident", "350582", "2020-01-01", "", "false", "", "", "3505821010"],
+        [person("350582", 63), "乙", "resident", "350582", "2020-01-01", "", "false", "", "", "320302101001"],
+        [person("350582", 65), "丙", "special", "350582", "2020-01-01", "", "false", "", "", ""],
+        [person("350582", 67), "丁", "resident", "350582", "2020-01-01", "", "false", "", "", "35058210100A"],
+    ]
+    _, err = run("import_roster", write(tmp_path, "r.csv", VILLAGE_ROSTER, rows))
+    assert "row 2, field village_code: 3505821010 is not a 12-digit village/community code" in err
+    assert "row 3, field village_code: 320302101001 is not in the insured region 350582" in err
+    assert "row 4, field insurance_type: special (retired cadres, grade 1-6 disabled veterans) needs" in err
+    assert "row 5, field village_code: 35058210100A is not a 12-digit village/community code" in err
+
+
+RELATIONS = ["payer_national_id", "national_id", "relation"]
+
+
+def test_lianyungang_family_payment_checks_the_register_and_debits_the_account(tmp_path, load_pack):
+    """Seed 000 三(三): "职工医保个人账户可为其父母、配偶、子女缴纳长护险费用".
+
+    The employee's account held 60.00 on 2025-01-05. Father (registered parent) pays 40.00 from it on
+    2025-01-10: applied, 20.00 left; son (registered child) 40.00 on 2025-01-11: rejected, 20.00 available;
+    a neighbour without a registered relation: rejected.
+    """
+    load_pack("lianyungang-2023")
+    enter_standard(total="100.00", individual="40.00", pooled_fund="60.00")
+    payer, father, son, neighbour = (person("320706", n) for n in (71, 73, 75, 77))
+    rows = [[payer, "职工", "employee", "320706", "2023-07-01", "", "true", "", ""]]
+    rows += [
+        [n, n[-4:], "resident", "320706", "2020-01-01", "", "false", "", ""] for n in (father, son, neighbour)
+    ]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    run(
+        "import_account_events", write(tmp_path, "e.csv", EVENTS, [[payer, "balance", "60.00", "2025-01-05"]])
+    )
+    out, err = run(
+        "import_family_relations",
+        write(
+            tmp_path,
+            "f.csv",
+            RELATIONS,
+            [
+                [payer, father, "parent"],
+                [payer, son, "child"],
+                [payer, payer, "child"],
+                [payer, neighbour, "cousin"],
+            ],
+        ),
+    )
+    assert "4 rows, 2 applied, 0 unchanged, 2 rejected" in out
+    assert "row 4, field national_id" in err and "row 5, field relation" in err
+    pay = [
+        [father, "2025", "40.00", "2025-01-10", "family_account", payer],
+        [son, "2025", "40.00", "2025-01-11", "family_account", payer],
+        [neighbour, "2025", "40.00", "2025-01-12", "family_account", payer],
+    ]
+    out, err = run("import_payments", write(tmp_path, "p.csv", PAYMENTS, pay))
+    assert "3 rows, 1 applied, 0 unchanged, 2 rejected" in out
+    assert "row 3, field payer_national_id" in err and "20.00" in err
+    assert "row 4, field payer_national_id" in err
+    rows_2025 = exported(2025)
+    assert (rows_2025[father]["status"], rows_2025[father]["paid_on"]) == ("paid", "2025-01-10")
