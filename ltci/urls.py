@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ltci.core.admin_exports import export_changelist
 from ltci.core.views import home
 
 admin.site.site_header = _("长期护理保险经办系统")
@@ -15,6 +16,11 @@ urlpatterns = [
     path("me/", include("insured.urls")),  # first: the most requested pages (insured persons)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/enrollment/person/", include("office.urls")),  # the person's case page, before the admin's
+    path(
+        "admin/export/<str:app_label>/<str:model_name>/<str:fmt>/",
+        admin.site.admin_view(export_changelist),
+        name="admin_export",
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script from the site (?script) instead of inline (CSP).

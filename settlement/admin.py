@@ -482,7 +482,8 @@ class CorrectionAdmin(admin.ModelAdmin):
     search_fields = ["=line__person__national_id", "=line__institution__code"]
 
     def has_change_permission(self, request, obj=None):
-        return obj is None
+        # no editing of a saved correction; the list stays the role's (it was open to every staff user)
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

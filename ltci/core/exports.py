@@ -108,7 +108,7 @@ def xlsx_bytes(title: str, columns: Sequence[Column], rows: Iterable[Sequence]) 
 
     book = Workbook()
     book.remove(book.worksheets[0])
-    sheet = book.create_sheet(title[:31])  # Excel's limit on sheet names
+    sheet = book.create_sheet(re.sub(r"[\\/*?:\[\]]", "_", title)[:31] or "Sheet")  # Excel's rules for names
     sheet.append([str(c.header) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -165,6 +165,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI's default validator badge is an image from validator.swagger.io: off (offline, issue 16).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 AXES_FAILURE_LIMIT = 5
@@ -249,6 +251,9 @@ IMPORT_WEB_MAX_UNCOMPRESSED_BYTES = env.int(
 IMPORT_WEB_MAX_ROWS = env.int("LTCI_IMPORT_WEB_MAX_ROWS", default=200_000)
 IMPORT_WEB_SYNC_MAX_BYTES = 2 * 1024 * 1024  # larger (unzipped) uploads run as a job
 IMPORT_WEB_SYNC_MAX_ROWS = 5_000  # so do files of more lines
+# Staff list exports (XLSX/CSV, ltci.core.admin_exports) run in the web request: at most this many rows; a larger
+# list is refused with a message asking to narrow the filters (docs/decisions.md, "Staff list exports").
+EXPORT_SYNC_MAX_ROWS = env.int("LTCI_EXPORT_SYNC_MAX_ROWS", default=5_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # request bodies other than files (API batches of records)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploaded files are spooled to a temporary file
 FILE_UPLOAD_HANDLERS = [

@@ -74,3 +74,16 @@ def test_the_api_docs_load_nothing_from_the_internet():
     assert any("swagger-ui-bundle.js" in s for s in sources), sources
     for source in sources:
         assert client.get(source).status_code == 200, source
+
+
+def test_the_api_docs_page_and_its_start_script_name_no_internet_address():
+    """Issue 16: /api/docs/ works without internet. Neither the page nor its start script names an http(s)
+    address, and Swagger UI's validator badge (an image from validator.swagger.io by default) is turned off."""
+    client = Client()
+    client.force_login(helpers.plain_user("docs-offline", is_staff=True))
+    page = client.get("/api/docs/").content.decode()
+    script_url = re.search(r'<script src="([^"]*\?script=?)"', page).group(1)
+    script = client.get(script_url).content.decode()
+    for text in (page, script):
+        assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", text, re.IGNORECASE), text[:3000]
+    assert '"validatorUrl": null' in script

@@ -1,0 +1,133 @@
+"""Every staff list as XLSX or CSV (issue 16): the 导出Excel / 导出CSV buttons of each admin list.
+
+The export is the list as the clerk sees it: the ModelAdmin's own changelist (``get_changelist_instance``) with
+the filters, search, date drill-down and ordering of the current page, every page of it, and its columns
+(``list_display``) under their Chinese labels. Choices are shown by their label, related rows by their name,
+amounts as numbers with their decimals, dates as dates. Only staff who may view the list may export it (the
+list's own view permission, from the role migrations).
+
+An export runs in the web request, so it is limited to ``settings.EXPORT_SYNC_MAX_ROWS`` rows: a larger list is
+refused with a message asking to narrow the filters (docs/decisions.md, "Staff list exports").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from .downloads import attachment
+from .exports import XLSX_TYPE, Column, csv_text, xlsx_bytes
+
+FORMATS = ("xlsx", "csv")
+
+
+def _columns(model_admin, changelist) -> list[tuple[str, Column]]:
+    model = changelist.model
+    columns = []
+    for name in changelist.list_display:
+        if name == "action_checkbox":
+            continue
+        label = strip_tags(str(label_for_field(name, model, model_admin)))
+        decimals = 2
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:  # a column that is not a field (a method or a property)
+            field = None
+        if isinstance(field, models.DecimalField):
+            decimals = field.decimal_places
+        columns.append((name, Column(label, decimals=decimals)))
+    return columns
+
+
+def _value(name: str, obj, model_admin):
+    """The cell of one column for one row, typed: text, a number, a date or a yes/no."""
+    try:
+        field, attr, value = lookup_field(name, obj, model_admin)
+    except ObjectDoesNotExist:
+        return ""
+    if value is None:
+        return ""
+    if field is not None:
+        if getattr(field, "flatchoices", None):
+            return str(dict(field.flatchoices).get(value, value))
+        if field.many_to_many:
+            return "、".join(str(related) for related in value.all())
+        if field.is_relation:
+            return str(value)
+    elif getattr(attr, "boolean", False):
+        return bool(value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, (bool, int, Decimal, dt.date)):
+        return value
+    return strip_tags(str(value))
+
+
+def _csv_cell(column: Column, value) -> str:
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return f"{value:.{column.decimals}f}"
+    if isinstance(value, dt.datetime):
+        return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def export_changelist(request, app_label: str, model_name: str, fmt: str):
+    """Admin view (wrapped by ``admin.site.admin_view``): the list of a model, filtered as on its page."""
+    if fmt not in FORMATS:
+        raise Http404
+    try:
+        model = apps.get_model(app_label, model_name)
+        model_admin = admin.site.get_model_admin(model)
+    except (LookupError, NotRegistered):
+        raise Http404 from None
+    if not model_admin.has_view_or_change_permission(request):  # who may open the list
+        raise PermissionDenied
+    list_url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    query = request.GET.urlencode()
+    back = f"{list_url}?{query}" if query else list_url
+    try:
+        changelist = model_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        messages.error(request, _("筛选条件无效，无法导出"))
+        return redirect(list_url)
+    rows = changelist.queryset
+    count = rows.count()
+    limit = settings.EXPORT_SYNC_MAX_ROWS
+    if count > limit:
+        messages.error(
+            request,
+            _(
+                "共 %(count)s 条记录，超过在线导出上限 %(limit)s 条。请先筛选（例如按月份、地区或状态）缩小范围，再分批导出。"
+            )
+            % {"count": f"{count:,}", "limit": f"{limit:,}"},
+        )
+        return redirect(back)
+    columns = _columns(model_admin, changelist)
+    values = [[_value(name, obj, model_admin) for name, _c in columns] for obj in rows]
+    title = str(model._meta.verbose_name_plural)
+    filename = f"{title}-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "xlsx":
+        return attachment(xlsx_bytes(title, [c for _n, c in columns], values), filename, XLSX_TYPE)
+    body = [[str(c.header) for _n, c in columns]] + [
+        [_csv_cell(c, v) for (_n, c), v in zip(columns, row, strict=True)] for row in values
+    ]
+    return attachment(csv_text(body, bom=True, lineterminator="\r\n"), filename, "text/csv; charset=utf-8")
