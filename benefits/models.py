@@ -388,4 +388,4 @@ class AgentLink(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.account_id} → {self.principal_id} ({self.relation})"
+        return f"{self.account_id} → {self.principal_id}（{self.get_relation_display()}）"

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
+from ltci.core.formatting import coded
 from ltci.core.permissions import can, requires
 from ltci.core.policy import PolicyError
 
@@ -38,6 +39,7 @@ from .models import (
     SettlementRun,
     Statement,
 )
+from .rules import reason_text
 
 
 class ReadOnlyMixin:
@@ -324,12 +326,17 @@ class SettlementLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "fund_amount",
         "personal_amount",
         "rejected_amount",
-        "reason_codes",
+        "reasons",
         "is_late",
         "is_adjustment",
     ]
     list_filter = ["care_form", "is_late", "is_adjustment", "run__month"]
     list_select_related = ["run", "institution", "person"]
+
+    @admin.display(description=gettext_lazy("原因"))
+    def reasons(self, obj):
+        return "；".join(coded(code, reason_text(code)) for code in obj.reason_codes) or "—"
+
     search_fields = ["=person__national_id", "=institution__code"]
     show_full_result_count = False
 

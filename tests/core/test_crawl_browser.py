@@ -32,12 +32,17 @@ PAGES_PER_USER = 60
 NOT_YET_CHINESE = {
     r"/history/": "simple_history's change lists show raw field values",
     r"^/admin/core/policyrecord/": "policy values are shown as JSON, not through their forms",
-    r"^/admin/core/jobrun/": "job names and progress messages are English",
-    r"/import/": "import pages list the files' column codes",
-    r"^/admin/settlement/(recordaudit|settlementrun/reports|ledgerentry)/": "reason texts and ledger accounts",
-    r"^/admin/(enrollment|assessment|benefits|settlement|institutions)/\w+/(<id>/)?change/|/\d+/change/": (
-        "related rows and inline rows show their codes (__str__)"
+    r"^/admin/core/jobrun/|^/admin/enrollment/contribution/run/|^/admin/settlement/settlementrun/\d+/": (
+        "job names and progress messages are English (the jobs' own pages)"
     ),
+    r"/import/": "import pages list the files' column codes (the files' header names)",
+    r"^/admin/settlement/(recordaudit|settlementrun/reports|ledgerentry)/": (
+        "audit reason texts, ledger sources and memos written as codes by the ledger triggers"
+    ),
+    r"^/admin/(enrollment|assessment|benefits|settlement|institutions)/\w+/\d+/change/": (
+        "a related record's code on an object page (policy record keys, insurance notice levels)"
+    ),
+    r"^/admin/institutions/institutionuser/|^/admin/benefits/agentlink/": "user pickers list login names",
 }
 PORTAL_USERS = ["inst_residential", "inst_homecare"]
 
@@ -68,7 +73,9 @@ def _users():
 
 
 def _crawl_all(live_server, browser, *, language):
-    data = [name for name, _ in STAFF_LOGINS] + PORTAL_USERS + ["inst_agency"]
+    from django.contrib.auth.models import User
+
+    data = list(User.objects.values_list("username", flat=True))  # login names are data, shown in headers
     found = {}
     for name, login_path, fields, start, scope in _users():
         context = browser.new_context(locale=language)
