@@ -143,7 +143,8 @@ def crawl(
         except PlaywrightError as exc:
             if "Download is starting" in str(exc):  # a file, not a page (the link did not say so)
                 continue
-            raise
+            visits.append(Visit(url=url[len(base) :], status=0, problems=[str(exc).splitlines()[0]]))
+            continue
         visit = Visit(url=url[len(base) :], status=response.status if response else 0)
         visit.problems = check_page(page, response, chinese=chinese, data=data)
         visits.append(visit)

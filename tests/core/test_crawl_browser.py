@@ -66,9 +66,7 @@ def _users():
         (name, "/portal/login/", {"#id_username": name}, ["/portal/"], "/portal/") for name in PORTAL_USERS
     ]
     person = InsuredAccount.objects.filter(activated_at__isnull=False, person__isnull=False).first()
-    users.append(
-        ("insured", "/me/login/", {"#id_national_id": person.national_id}, ["/me/", "/me/apply/"], "/me/")
-    )
+    users.append(("insured", "/me/login/", {"#id_national_id": person.national_id}, ["/me/"], "/me/"))
     return users
 
 
