@@ -45,6 +45,7 @@ DATA_PATTERNS = [
     re.compile(
         r"(?<=[^\x00-\x7f])（[\w.-]+）"
     ),  # a code in full-width brackets right after its Chinese label
+    re.compile(r"(?<=[A-Za-z]) \([a-z0-9_.-]+\)"),  # the same in English: National ID (national_id)
     re.compile(
         r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
     ),  # UUIDs (job and token ids)
@@ -80,12 +81,17 @@ def _pattern(url: str) -> str:
     return OBJECT_ID.sub("/<id>/", parts.path)
 
 
-def foreign_words(text: str, allowed=(), data=()) -> list[str]:
-    """English words and raw code tokens in a Chinese page's text (minus data such as login names)."""
+def _without_data(text: str, data=()) -> str:
+    for value in sorted(data, key=len, reverse=True):  # case-insensitively: the header shows it in capitals
+        text = re.sub(re.escape(value), " ", text, flags=re.IGNORECASE)
     for pattern in DATA_PATTERNS:
         text = pattern.sub(" ", text)
-    for value in data:  # case-insensitively: the admin's header shows the login name in capitals
-        text = re.sub(re.escape(value), " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def foreign_words(text: str, allowed=(), data=()) -> list[str]:
+    """English words and raw code tokens in a Chinese page's text (minus data such as login names)."""
+    text = _without_data(text, data)
     found = set(CODE_TOKEN.findall(text))
     for word in ENGLISH_WORD.findall(text):
         if word not in ALLOWED_WORDS and word not in allowed:
@@ -93,8 +99,8 @@ def foreign_words(text: str, allowed=(), data=()) -> list[str]:
     return sorted(found)
 
 
-def code_tokens(text: str) -> list[str]:
-    return sorted(set(CODE_TOKEN.findall(text)))
+def code_tokens(text: str, data=()) -> list[str]:
+    return sorted(set(CODE_TOKEN.findall(_without_data(text, data))))
 
 
 def check_page(page, response, *, chinese: bool, data=()) -> list[str]:
@@ -113,7 +119,7 @@ def check_page(page, response, *, chinese: bool, data=()) -> list[str]:
         if words:
             problems.append("English or codes: " + ", ".join(words[:25]))
     else:
-        tokens = code_tokens(text)
+        tokens = code_tokens(text, data)
         if tokens:
             problems.append("codes: " + ", ".join(tokens[:25]))
     return problems
