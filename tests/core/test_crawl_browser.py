@@ -43,6 +43,7 @@ NOT_YET_CHINESE = {
         "a related record's code on an object page (policy record keys, insurance notice levels)"
     ),
     r"^/admin/institutions/institutionuser/|^/admin/benefits/agentlink/": "user pickers list login names",
+    r"^/admin/core/policyscheme/\d+/change/": "the scheme's code field alone on its own page",
 }
 PORTAL_USERS = ["inst_residential", "inst_homecare"]
 
