@@ -366,7 +366,7 @@ class AgentLink(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.account_id} → {self.principal_id} ({self.relation})"
+        return f"{self.account_id} → {self.principal_id}（{self.get_relation_display()}）"
 
 
 class ReliefGrant(models.Model):
@@ -398,7 +398,7 @@ class ReliefGrant(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="relief_amount_positive")]
 
     def __str__(self):
-        return f"{self.approval_no} {self.amount}"
+        return f"{self.approval_no} {self.person} ¥{self.amount}"
 
 
 class ServicePackage(models.Model):
@@ -431,7 +431,7 @@ class ServicePackage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.decision_id} {self.filed_on} {self.daily_amount}"
+        return f"{self.decision} {self.filed_on:%Y-%m-%d} ¥{self.daily_amount}"
 
     def item_list(self) -> list[str]:
         return [i.strip() for i in self.items.replace("；", ";").replace("\n", ";").split(";") if i.strip()]

@@ -30,6 +30,7 @@ from .imports import (
     import_roster,
 )
 from .models import (
+    PAYMENT_CHANNELS,
     AccountEvent,
     Category,
     CollectiveSubsidy,
@@ -45,6 +46,11 @@ from .regions import region_label, region_names
 @admin.display(description=_("参保地"), ordering="region_code")
 def region(obj) -> str:
     return region_label(obj.region_code)
+
+
+@admin.display(description=_("渠道"), ordering="channel")
+def channel(obj) -> str:
+    return obj.get_channel_display()
 
 
 @admin.display(description=_("补助类别"), ordering="subsidy_category")
@@ -123,18 +129,9 @@ class YearFilter(admin.SimpleListFilter):
 class ChannelFilter(admin.SimpleListFilter):
     title = _("渠道")
     parameter_name = "channel"
-    CHANNELS = [
-        ("personal_account", _("个人账户划转")),
-        ("account_credit", _("账户划入额抵扣")),
-        ("fiscal", _("财政")),
-        ("resident_premium", _("随居民医保费缴纳")),
-        ("large_medical", _("随大额医疗费用补助缴纳")),
-        ("cash", _("现金")),
-        ("family_account", _("家庭共济（亲属个人账户）")),
-    ]
 
     def lookups(self, request, model_admin):
-        return self.CHANNELS
+        return PAYMENT_CHANNELS
 
     def queryset(self, request, queryset):
         return queryset.filter(channel=self.value()) if self.value() else queryset
@@ -300,7 +297,7 @@ class CoveragePeriodAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 class TransactionInline(ReadOnlyMixin, admin.TabularInline):
     model = ContributionTransaction
     extra = 0
-    fields = ["kind", "amount", "occurred_on", "channel", "payer", "source_key", "created_at"]
+    fields = ["kind", "amount", "occurred_on", channel, "payer", "source_key", "created_at"]
     readonly_fields = fields
 
 
@@ -394,7 +391,19 @@ class ContributionAdmin(SimpleHistoryAdmin):
 
 @admin.register(ContributionTransaction)
 class ContributionTransactionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["contribution", "kind", "amount", "occurred_on", "channel", "payer", "created_at"]
+    list_display = ["contribution", "kind", "amount", "occurred_on", channel, "payer", "created_at"]
+    fields = [
+        "contribution",
+        "kind",
+        "amount",
+        "occurred_on",
+        channel,
+        "payer",
+        "account_event",
+        "source_key",
+        "created_at",
+    ]
+    readonly_fields = fields
     list_filter = ["kind", ChannelFilter]
     list_select_related = ["contribution__person", "payer"]
     search_fields = ["=contribution__person__national_id", "=source_key"]

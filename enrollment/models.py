@@ -37,6 +37,18 @@ class Category(models.TextChoices):
     FAMILY_PLANNING_SPECIAL = "family_planning_special", _("计生特殊家庭")
 
 
+# How an individual contribution was paid (ContributionTransaction.channel; the imports also accept others).
+PAYMENT_CHANNELS = [
+    ("personal_account", _("个人账户划转")),
+    ("account_credit", _("账户划入额抵扣")),
+    ("fiscal", _("财政")),
+    ("resident_premium", _("随居民医保费缴纳")),
+    ("large_medical", _("随大额医疗费用补助缴纳")),
+    ("cash", _("现金")),
+    ("family_account", _("家庭共济（亲属个人账户）")),
+]
+
+
 def subsidy_category_label(code: str) -> str:
     """The label of a fiscal-subsidy category: a person category, or the age rule's ``resident_age_<N>``."""
     if not code:
@@ -252,6 +264,9 @@ class ContributionTransaction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {amount(self.amount)} {self.occurred_on}"
+
+    def get_channel_display(self) -> str:
+        return str(dict(PAYMENT_CHANNELS).get(self.channel, self.channel))
 
 
 class AccountEvent(models.Model):

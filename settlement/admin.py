@@ -16,6 +16,7 @@ from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import XLSX_TYPE, xlsx_bytes
 from ltci.core.jobs import job_page_url
+from ltci.core.formatting import coded
 from ltci.core.permissions import can, requires
 
 from . import (
@@ -44,6 +45,7 @@ from .models import (
     Statement,
 )
 from .report_tables import TABLES
+from .rules import reason_text
 
 
 class ReadOnlyMixin:
@@ -371,12 +373,17 @@ class SettlementLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "fund_amount",
         "personal_amount",
         "rejected_amount",
-        "reason_codes",
+        "reasons",
         "is_late",
         "is_adjustment",
     ]
     list_filter = ["care_form", "is_late", "is_adjustment", "run__month"]
     list_select_related = ["run", "institution", "person"]
+
+    @admin.display(description=gettext_lazy("原因"))
+    def reasons(self, obj):
+        return "；".join(coded(code, reason_text(code)) for code in obj.reason_codes) or "—"
+
     search_fields = ["=person__national_id", "=institution__code"]
     show_full_result_count = False
 

@@ -25,6 +25,9 @@ ALLOWED_WORDS = {
     "Excel": "the program institutions use for the import templates",
     "UTF": "as in the file encoding UTF-8, named in import instructions",
     "English": "the language switch offers English in English, as every language switch does",
+    "Control": "a keyboard key, in Django's Chinese help for choosing several items (按住 Control 键…)",
+    "Command": "a keyboard key, in the same help (Mac 上的 Command 键)",
+    "Mac": "the computer's name, in the same help",
     "kg": "unit (weight in assessment items)",
     "cm": "unit (height in assessment items)",
     "km": "unit (distance)",
@@ -45,6 +48,7 @@ DATA_PATTERNS = [
     re.compile(
         r"(?<=[^\x00-\x7f])（[\w.-]+）"
     ),  # a code in full-width brackets right after its Chinese label
+    re.compile(r"(?<=[A-Za-z]) \([a-z0-9_.-]+\)"),  # the same in English: National ID (national_id)
     re.compile(
         r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
     ),  # UUIDs (job and token ids)
@@ -80,12 +84,17 @@ def _pattern(url: str) -> str:
     return OBJECT_ID.sub("/<id>/", parts.path)
 
 
-def foreign_words(text: str, allowed=(), data=()) -> list[str]:
-    """English words and raw code tokens in a Chinese page's text (minus data such as login names)."""
+def _without_data(text: str, data=()) -> str:
+    for value in sorted(data, key=len, reverse=True):  # case-insensitively: the header shows it in capitals
+        text = re.sub(re.escape(value), " ", text, flags=re.IGNORECASE)
     for pattern in DATA_PATTERNS:
         text = pattern.sub(" ", text)
-    for value in data:  # case-insensitively: the admin's header shows the login name in capitals
-        text = re.sub(re.escape(value), " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def foreign_words(text: str, allowed=(), data=()) -> list[str]:
+    """English words and raw code tokens in a Chinese page's text (minus data such as login names)."""
+    text = _without_data(text, data)
     found = set(CODE_TOKEN.findall(text))
     for word in ENGLISH_WORD.findall(text):
         if word not in ALLOWED_WORDS and word not in allowed:
@@ -93,8 +102,8 @@ def foreign_words(text: str, allowed=(), data=()) -> list[str]:
     return sorted(found)
 
 
-def code_tokens(text: str) -> list[str]:
-    return sorted(set(CODE_TOKEN.findall(text)))
+def code_tokens(text: str, data=()) -> list[str]:
+    return sorted(set(CODE_TOKEN.findall(_without_data(text, data))))
 
 
 def check_page(page, response, *, chinese: bool, data=()) -> list[str]:
@@ -113,7 +122,7 @@ def check_page(page, response, *, chinese: bool, data=()) -> list[str]:
         if words:
             problems.append("English or codes: " + ", ".join(words[:25]))
     else:
-        tokens = code_tokens(text)
+        tokens = code_tokens(text, data)
         if tokens:
             problems.append("codes: " + ", ".join(tokens[:25]))
     return problems
@@ -143,7 +152,8 @@ def crawl(
         except PlaywrightError as exc:
             if "Download is starting" in str(exc):  # a file, not a page (the link did not say so)
                 continue
-            raise
+            visits.append(Visit(url=url[len(base) :], status=0, problems=[str(exc).splitlines()[0]]))
+            continue
         visit = Visit(url=url[len(base) :], status=response.status if response else 0)
         visit.problems = check_page(page, response, chinese=chinese, data=data)
         visits.append(visit)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from ltci.core.admin_mixins import KeepRowsMixin
+from ltci.core.admin_mixins import KeepRowsMixin, labelled_filter
 from ltci.core.admin_views import import_view
 from ltci.core.downloads import stored_file
 from ltci.core.permissions import can, requires
@@ -33,6 +33,7 @@ from ..models import (
     Visit,
     VisitPhoto,
 )
+from ..scales import available_versions, version_label
 from ..services import application_submit
 from ..services.applications import application_problems
 from ..services.conclusions import AssessmentError
@@ -244,10 +245,22 @@ class ApplicationAdmin(KeepRowsMixin, SimpleHistoryAdmin):
         obj._state.adding = False
 
 
+SCALE_VERSION_FILTER = labelled_filter(
+    "scale_version",
+    gettext_lazy("评估标准版本"),
+    lambda: [(v, version_label(v)) for v in available_versions()],
+)
+
+
+@admin.display(description=gettext_lazy("评估标准版本"))
+def scale_version(obj) -> str:
+    return version_label(obj.scale_version)
+
+
 @admin.register(Conclusion)
 class ConclusionAdmin(SimpleHistoryAdmin):
     list_display = ["id", "person", "grade", "state", "concluded_on", "valid_until", "agency", "imported"]
-    list_filter = ["state", "grade", "imported", "agency", "person__region_code", "scale_version"]
+    list_filter = ["state", "grade", "imported", "agency", "person__region_code", SCALE_VERSION_FILTER]
     search_fields = ["=person__national_id", "person__name"]
     list_select_related = ["person", "agency"]
     show_full_result_count = False
@@ -260,7 +273,7 @@ class ConclusionAdmin(SimpleHistoryAdmin):
         "concluded_on",
         "valid_until",
         "agency",
-        "scale_version",
+        scale_version,
         "imported",
         "application",
         "adl",

@@ -318,3 +318,13 @@ GRADE_NAMES: Mapping[int, str] = get_scale().grade_names
 def benefit_class(grade: int) -> str | None:
     """Return the benefit class of a grade: 'severe' 3-5, 'moderate' 2, 'mild' 1, None 0 (SPEC 4.4)."""
     return get_scale().benefit_class(grade)
+
+
+@cache
+def version_label(version: str) -> str:
+    """A scale version by its title with its code, as staff read it: 长期护理失能等级评估标准（试行）（nhsa-2021）."""
+    from ltci.core.formatting import coded
+
+    path = _DIR / f"{version}.json"
+    title = json.loads(path.read_text(encoding="utf-8")).get("title_zh", "") if path.is_file() else ""
+    return coded(version, title)

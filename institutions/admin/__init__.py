@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_mixins import labelled_filter
 from ltci.core.admin_views import import_view
 from ltci.core.permissions import can, requires
 
@@ -62,12 +63,17 @@ class InstitutionForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from None
 
 
+@admin.display(description=gettext_lazy("服务形式"))
+def care_forms_text(agreement) -> str:
+    return "、".join(agreement.care_form_labels) or "—"
+
+
 class AgreementInline(admin.TabularInline):
     model = Agreement
     fields = [
         "valid_from",
         "valid_to",
-        "care_forms",
+        care_forms_text,
         "price_life",
         "price_medical",
         "insurance_expires_on",
@@ -82,12 +88,8 @@ class AgreementInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
-    model = InstitutionEvent
-    fields = ["at", "action_label", "from_label", "to_label", "effective_on", "reason", "actor"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+class EventLabels:
+    """An institution event's action and statuses by their labels (the inline and the event list)."""
 
     @admin.display(description=gettext_lazy("操作"))
     def action_label(self, obj):
@@ -100,6 +102,14 @@ class EventInline(admin.TabularInline):
     @admin.display(description=gettext_lazy("新状态"))
     def to_label(self, obj):
         return obj.to_label
+
+
+class EventInline(EventLabels, admin.TabularInline):
+    model = InstitutionEvent
+    fields = ["at", "action_label", "from_label", "to_label", "effective_on", "reason", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -216,6 +226,19 @@ class AgreementAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # agreements are signed through the institution's lifecycle button
 
+    def get_fields(self, request, obj=None):
+        """A reader sees the care forms by their labels (an editor ticks them in the form)."""
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [care_forms_text if f == "care_forms" else f for f in fields if f is not care_forms_text]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            readonly.append(care_forms_text)
+        return readonly
+
 
 class BedAdminForm(forms.ModelForm):
     """Staff edits obey the same rule as the portal: never fewer registered beds than occupied ones."""
@@ -323,18 +346,21 @@ class InstitutionUserAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InstitutionEvent)
-class InstitutionEventAdmin(admin.ModelAdmin):
+class InstitutionEventAdmin(EventLabels, admin.ModelAdmin):
     list_display = [
         "at",
         "institution",
-        "action",
-        "from_status",
-        "to_status",
+        "action_label",
+        "from_label",
+        "to_label",
         "effective_on",
         "actor",
         "reason",
     ]
-    list_filter = ["action", "to_status"]
+    list_filter = [
+        labelled_filter("action", gettext_lazy("操作"), ACTIONS.items),
+        labelled_filter("to_status", gettext_lazy("新状态"), lambda: Institution.Status.choices),
+    ]
     list_select_related = ["institution", "actor"]
     search_fields = ["institution__code", "institution__name"]
 

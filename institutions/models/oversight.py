@@ -42,7 +42,7 @@ class InstitutionEvent(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self):
-        return f"{self.institution_id} {self.from_status}->{self.to_status} {self.at:%Y-%m-%d}"
+        return f"{self.from_label} → {self.to_label} {self.at:%Y-%m-%d}"
 
     @staticmethod
     def _label(status: str) -> str:

@@ -1,5 +1,10 @@
 """Admin behaviour shared by the apps."""
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib import admin
+
 
 class KeepRowsMixin:
     """No delete in the admin (issue 16): money rows and the history of who did what are corrected by a new
@@ -7,3 +12,20 @@ class KeepRowsMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def labelled_filter(field: str, title, lookups: Callable[[], Iterable[tuple[str, Any]]]):
+    """A list filter on a code field that offers each code by its label (a field without declared choices,
+    or whose codes come from a data file): ``list_filter = [labelled_filter("action", _("操作"), ...)]``."""
+
+    class LabelledFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return list(lookups())
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    LabelledFilter.title = title
+    return LabelledFilter

@@ -8,6 +8,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -126,7 +127,9 @@ class PolicyScheme(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        from .formatting import coded
+
+        return coded(self.code, self.name)
 
 
 class PolicyRecord(models.Model):
@@ -174,7 +177,17 @@ class PolicyRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.scheme.code}:{self.kind}[{self.key}] {self.valid_from}..{self.valid_to or ''}"
+        from .formatting import coded
+        from .policy_schema import KINDS  # the kinds' Chinese titles, declared once
+
+        declared = KINDS.get(self.kind)
+        title = coded(self.kind, gettext(declared.title)) if declared else self.kind
+        return _("%(title)s %(key)s %(start)s 至 %(end)s") % {
+            "title": title,
+            "key": self.key,
+            "start": self.valid_from,
+            "end": self.valid_to or _("今"),
+        }
 
 
 class JobRun(models.Model):

@@ -19,7 +19,7 @@ CONFIRM = "_confirm_policy_change"
 
 
 class PolicySchemeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "active", "loaded_at"]
+    list_display = ["__str__", "active", "loaded_at"]  # the name with its code: 徐州市…（xuzhou-2022）
 
 
 class PolicyRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):

@@ -129,5 +129,8 @@ def test_condition_5_fails_on_the_days_of_the_period_both_dates_included(policy)
         False,
         "EXCLUDED_OTHER_FUND",
     )
-    assert failing.record.startswith("OtherFundBenefit#") and "work_injury" in failing.detail
+    work_injury = str(
+        OtherFundBenefit.Fund.WORK_INJURY.label
+    )  # the fund by its label, in the active language
+    assert failing.record.startswith("OtherFundBenefit#") and work_injury in failing.detail
     assert explain(person=person, on=D(2024, 3, 13))[5].passed
