@@ -248,9 +248,28 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             top = max([abs(r["total"]) for r in rows] + [1])
             for r in rows:
                 r["pct"] = int(abs(r["total"]) * 100 / top)
-        if data.get("format") == "pdf":
-            return attachment(reports.disclosure_pdf(year=year), f"fund-disclosure-{year}.pdf")
+        if data.get("format") == "pdf" and request.method == "POST":
+            return redirect(job_page_url(self._queue_disclosure(request, year)))
         return TemplateResponse(request, "admin/settlement/reports.html", context)
+
+    def _queue_disclosure(self, request, year):
+        """The disclosure PDF is made by the worker (issue 16: report exports never run in the request)."""
+        from ltci.core.jobs import job_queue
+
+        from .tasks import fund_disclosure_pdf
+
+        job = job_queue(
+            "fund_disclosure",
+            str(year),
+            task=fund_disclosure_pdf,
+            args=(year,),
+            params={"back_url": reverse("admin:settlement_reports") + f"?year={year}"},
+            actor=request.user,
+        )
+        messages.success(
+            request, _("%(year)s 年基金收支公布(PDF)正在后台生成，完成后在本页下载。") % {"year": year}
+        )
+        return job
 
     def has_settlement_run_permission(self, request):
         return can(request.user, "settlement.run")

@@ -1,5 +1,8 @@
+import mimetypes
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -10,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
 from .admin_mixins import KeepRowsMixin
-from .downloads import import_errors_attachment
+from .downloads import attachment, import_errors_attachment
 from .models import CalendarDay, ImportBatch, JobRun
 from .permissions import JOBS, can, can_see_job, requires
 from .uploads import JOB_PREFIX, import_job_report
@@ -94,6 +97,7 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         return [
             path("<path:object_id>/progress/", view(self.progress_view), name="core_jobrun_progress"),
             path("<path:object_id>/errors/", view(self.errors_view), name="core_jobrun_errors"),
+            path("<path:object_id>/file/", view(self.file_view), name="core_jobrun_file"),
             *super().get_urls(),
         ]
 
@@ -120,6 +124,9 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
             if report and (report.errors or report.file_error)
             else "",
             "result_url": run.params.get("result_url", ""),
+            "file_url": reverse("admin:core_jobrun_file", args=[run.pk])
+            if run.params.get("file") and run.state == JobRun.State.DONE
+            else "",
             "back_url": run.params.get("back_url", ""),
         }
         return TemplateResponse(request, "admin/core/jobrun/job.html", context)
@@ -136,6 +143,22 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         if batch is None:
             raise Http404
         return import_errors_attachment([batch], f"{batch.kind}-{batch.pk}-errors.csv")
+
+    @requires("core.jobs")
+    def file_view(self, request, object_id):
+        """The file a job produced (an export), as a download."""
+        run = self._job(request, object_id)
+        if run.state != JobRun.State.DONE or not run.params.get("file"):
+            raise Http404
+        try:
+            content = default_storage.open(run.params["file"]).read()
+        except FileNotFoundError:
+            raise Http404("file missing from storage") from None
+        return attachment(content, run.params.get("filename") or "job-output", _content_type(run))
+
+
+def _content_type(run: JobRun) -> str:
+    return mimetypes.guess_type(run.params.get("filename") or "")[0] or "application/octet-stream"
 
 
 @admin.register(ImportBatch)
