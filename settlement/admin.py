@@ -15,8 +15,8 @@ from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import XLSX_TYPE, xlsx_bytes
-from ltci.core.jobs import job_page_url
 from ltci.core.formatting import coded
+from ltci.core.jobs import job_page_url
 from ltci.core.permissions import can, requires
 
 from . import (
@@ -261,8 +261,8 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "beneficiaries": reports.beneficiaries(month=latest) if latest else [],
             "by_grade": reports.beneficiaries_by_grade(month=latest) if latest else [],
         }
-        if data.get("format") == "pdf":
-            return attachment(reports.disclosure_pdf(year=year), f"fund-disclosure-{year}.pdf")
+        if data.get("format") == "pdf" and request.method == "POST":
+            return redirect(job_page_url(self._queue_disclosure(request, year)))
         if data.get("format") == "xlsx":
             table = report_tables.tables(context)[data["table"]]
             return attachment(
@@ -273,6 +273,25 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         context["charts"] = report_tables.charts(context)
         context["tables"] = report_tables.TABLES
         return TemplateResponse(request, "admin/settlement/reports.html", context)
+
+    def _queue_disclosure(self, request, year):
+        """The disclosure PDF is made by the worker (issue 16: report exports never run in the request)."""
+        from ltci.core.jobs import job_queue
+
+        from .tasks import fund_disclosure_pdf
+
+        job = job_queue(
+            "fund_disclosure",
+            str(year),
+            task=fund_disclosure_pdf,
+            args=(year,),
+            params={"back_url": reverse("admin:settlement_reports") + f"?year={year}"},
+            actor=request.user,
+        )
+        messages.success(
+            request, _("%(year)s 年基金收支公布(PDF)正在后台生成，完成后在本页下载。") % {"year": year}
+        )
+        return job
 
     def has_settlement_run_permission(self, request):
         return can(request.user, "settlement.run")

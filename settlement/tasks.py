@@ -22,6 +22,22 @@ def settlement_run_month(month: str, job_id: int | None = None) -> str:
     return job_run(job_id, work, job_prefix=JOB)
 
 
+@shared_task(name="settlement.tasks.fund_disclosure_pdf")
+def fund_disclosure_pdf(year: int, job_id: int | None = None) -> str:
+    """The fund's yearly disclosure PDF (an export started from the fund reports page), kept for its job page."""
+    from ltci.core.jobs import job_run, job_store_file
+
+    from .services.reports import disclosure_pdf
+
+    def work(job) -> str:
+        content = disclosure_pdf(year=int(year))
+        if job is not None:
+            job_store_file(job, content, f"fund-disclosure-{year}.pdf")
+        return f"fund-disclosure-{year}.pdf: {len(content)} bytes"
+
+    return job_run(job_id, work, job_prefix="fund_disclosure")
+
+
 @shared_task(name="settlement.tasks.settlement_run_previous_month")
 def settlement_run_previous_month() -> str:
     """Beat entry (the 10th): settle the previous month unless it is already approved or paid."""

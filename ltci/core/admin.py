@@ -1,5 +1,8 @@
+import mimetypes
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -10,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
 from .admin_mixins import KeepRowsMixin
-from .downloads import import_errors_attachment
+from .downloads import attachment, import_errors_attachment
 from .models import CalendarDay, ImportBatch, JobRun
 from .permissions import JOBS, can, can_see_job, requires
 from .uploads import JOB_PREFIX, import_job_report
@@ -29,13 +32,36 @@ def job_status(run: JobRun) -> dict:
     }
 
 
+def _job_query(name: str) -> Q:
+    """The runs of a job declared in JOBS (a name ending in "." covers every job it begins)."""
+    return Q(job__startswith=name) if name.endswith(".") else Q(job=name)
+
+
+class JobFilter(admin.SimpleListFilter):
+    """Jobs by their label (never the code), those the user may see."""
+
+    title = gettext_lazy("作业")
+    parameter_name = "job"
+
+    def lookups(self, request, model_admin):
+        return [
+            (name, job.label)
+            for name, job in JOBS.items()
+            if request.user.is_superuser or can(request.user, job.capability)
+        ]
+
+    def queryset(self, request, queryset):
+        name = self.value()
+        return queryset.filter(_job_query(name)) if name in JOBS else queryset
+
+
 @admin.register(JobRun)
 class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
     """The jobs a user may see (those of their roles, ltci.core.permissions.JOBS); a job's page is its progress
     bar, result and error report (issue 16)."""
 
     list_display = ["job_label", "period", "state", "progress", "started_by", "started_at", "finished_at"]
-    list_filter = ["job", "state"]
+    list_filter = [JobFilter, "state"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
 
     def has_add_permission(self, request):
@@ -55,7 +81,7 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         shown = Q(pk__in=[])
         for name, job in JOBS.items():
             if can(request.user, job.capability):
-                shown |= Q(job__startswith=name) if name.endswith(".") else Q(job=name)
+                shown |= _job_query(name)
         return found.filter(shown)
 
     @admin.display(description=gettext_lazy("作业"), ordering="job")
@@ -71,6 +97,7 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         return [
             path("<path:object_id>/progress/", view(self.progress_view), name="core_jobrun_progress"),
             path("<path:object_id>/errors/", view(self.errors_view), name="core_jobrun_errors"),
+            path("<path:object_id>/file/", view(self.file_view), name="core_jobrun_file"),
             *super().get_urls(),
         ]
 
@@ -97,6 +124,9 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
             if report and (report.errors or report.file_error)
             else "",
             "result_url": run.params.get("result_url", ""),
+            "file_url": reverse("admin:core_jobrun_file", args=[run.pk])
+            if run.params.get("file") and run.state == JobRun.State.DONE
+            else "",
             "back_url": run.params.get("back_url", ""),
         }
         return TemplateResponse(request, "admin/core/jobrun/job.html", context)
@@ -113,6 +143,22 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         if batch is None:
             raise Http404
         return import_errors_attachment([batch], f"{batch.kind}-{batch.pk}-errors.csv")
+
+    @requires("core.jobs")
+    def file_view(self, request, object_id):
+        """The file a job produced (an export), as a download."""
+        run = self._job(request, object_id)
+        if run.state != JobRun.State.DONE or not run.params.get("file"):
+            raise Http404
+        try:
+            content = default_storage.open(run.params["file"]).read()
+        except FileNotFoundError:
+            raise Http404("file missing from storage") from None
+        return attachment(content, run.params.get("filename") or "job-output", _content_type(run))
+
+
+def _content_type(run: JobRun) -> str:
+    return mimetypes.guess_type(run.params.get("filename") or "")[0] or "application/octet-stream"
 
 
 @admin.register(ImportBatch)

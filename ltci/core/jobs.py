@@ -6,11 +6,14 @@ page, which shows its progress), and the task, sent once the transaction commits
 its service through ``job_run``, which fills in that same JobRun.
 """
 
+import uuid
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -105,6 +108,15 @@ def job_run(job_id: int | None, work: Callable[[JobRun | None], str], *, job_pre
                 finished_at=timezone.now(),
             )
             raise
+
+
+def job_store_file(run: JobRun, content: bytes, filename: str) -> None:
+    """Keep a job's output file (an export) for its page's download; finish the job."""
+    stored = default_storage.save(f"jobs/{uuid.uuid4().hex}.out", ContentFile(content))
+    JobRun.objects.filter(pk=run.pk).update(
+        params={**run.params, "file": stored, "filename": filename}, done=1, total=1
+    )
+    job_finish(run, message=_("已生成 %(name)s") % {"name": filename})
 
 
 def job_page_url(run: JobRun) -> str:

@@ -223,7 +223,7 @@ CAPABILITIES: dict[str, Capability] = {
     "core.jobs": _page(
         "the job list; a job's page, progress and error report (with the job's own capability)",
         "core.view_jobrun",
-        uses=("core_jobrun_progress", "core_jobrun_errors"),
+        uses=("core_jobrun_progress", "core_jobrun_errors", "core_jobrun_file"),
     ),
     # The staff case page of a person (office/): its sections follow each app's own view permissions
     "office.case": _page("a person's case page and eligibility explanation", "enrollment.view_person"),
@@ -266,6 +266,7 @@ JOBS: dict[str, Job] = {
     "contribution_run": Job(gettext_lazy("年度筹资批处理"), "enrollment.run_contributions"),
     "settlement": Job(gettext_lazy("月度结算"), "settlement.run"),
     "file_import.": Job(gettext_lazy("文件导入"), "core.import_errors"),
+    "fund_disclosure": Job(gettext_lazy("基金收支公布(PDF)"), "fund.reports"),
 }
 
 

@@ -90,6 +90,14 @@ def test_the_accountant_who_may_run_the_year_sees_its_job(client, persons):
     location = client.post(RUN, {"year": "2026"})["Location"]
     client.force_login(role_user("acc", roles.FUND_ACCOUNTANT))
     assert client.get(location).status_code == 200
+    listing = client.get(reverse("admin:core_jobrun_changelist"), {"job": "contribution_run"})
+    assert len(listing.context["cl"].result_list) == 1
+    choices = [str(label) for _name, label in listing.context["cl"].filter_specs[0].lookup_choices]
+    assert choices == [
+        "年度筹资批处理",
+        "文件导入",
+        "基金收支公布(PDF)",
+    ]  # labels, of the jobs the accountant may see
 
 
 def test_a_big_import_job_page_offers_its_error_report(client, xuzhou, settings, tmp_path):

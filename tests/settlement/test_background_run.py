@@ -9,7 +9,7 @@ from django.urls import reverse
 from ltci.core import roles
 from ltci.core.models import JobRun
 from settlement.models import SettlementRun
-from settlement.tasks import settlement_run_month
+from settlement.tasks import fund_disclosure_pdf, settlement_run_month
 
 from .conftest import D, bed_days, staff
 
@@ -120,3 +120,43 @@ def test_the_supervisor_sees_the_job_of_the_officer(may, client):
     location = _start(client)["Location"]
     client.force_login(staff("boss", roles.SUPERVISOR))
     assert client.get(location).status_code == 200
+
+
+REPORTS = "/admin/settlement/settlementrun/reports/"
+
+
+def test_the_disclosure_pdf_is_made_in_the_background_and_downloaded_from_its_job_page(
+    world, client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(staff("acc", roles.FUND_ACCOUNTANT))
+    assert 'id="disclosure-form"' in client.get(REPORTS, {"year": "2024"}).content.decode()
+    response = client.post(f"{REPORTS}?year=2024&format=pdf")
+    job = JobRun.objects.get(job="fund_disclosure", period="2024")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "admin:core_jobrun_change", args=[job.pk]
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "2024 年基金收支公布(PDF)正在后台生成，完成后在本页下载。" in page and 'id="job-file"' not in page
+    file_url = reverse("admin:core_jobrun_file", args=[job.pk])
+    assert client.get(file_url).status_code == 404  # not made yet
+    assert (
+        fund_disclosure_pdf.apply(args=[2024], kwargs={"job_id": job.pk})
+        .get()
+        .startswith("fund-disclosure-2024.pdf")
+    )
+    done = client.get(response["Location"]).content.decode()
+    assert 'id="job-file"' in done and file_url in done and 'value="100"' in done
+    download = client.get(file_url)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download.content[:4] == b"%PDF" and "fund-disclosure-2024.pdf" in download["Content-Disposition"]
+    client.force_login(staff("officer", roles.SETTLEMENT_OFFICER))
+    assert client.get(file_url).status_code == 403 and client.get(response["Location"]).status_code == 403
+    assert client.post(f"{REPORTS}?year=2024&format=pdf").status_code == 403
+    assert JobRun.objects.filter(job="fund_disclosure").count() == 1
+
+
+def test_a_report_get_never_starts_an_export(world, client):
+    client.force_login(staff("acc", roles.FUND_ACCOUNTANT))
+    assert client.get(REPORTS, {"year": "2024", "format": "pdf"}).status_code == 200
+    assert not JobRun.objects.filter(job="fund_disclosure").exists()
