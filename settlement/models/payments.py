@@ -172,7 +172,12 @@ class Payment(models.Model):
     )
     # The payee, copied from the statement or payout (the pages read a payee's payments by it).
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="payments", verbose_name=_("参保人")
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("参保人"),
     )
     institution = models.ForeignKey(
         Institution,
