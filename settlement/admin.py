@@ -18,7 +18,6 @@ from ltci.core.permissions import can, requires
 from ltci.core.policy import PolicyError
 
 from . import (
-    admin_payments,  # noqa: F401 -- bank accounts, payment batches and payments (issue 19)
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
     states,
 )
@@ -528,3 +527,6 @@ class FundBudgetAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 class FundWarningAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = ["raised_on", "kind", "message", "acknowledged"]
     list_filter = ["kind", "acknowledged"]
+
+
+from . import admin_payments  # noqa: E402, F401 -- bank accounts, batches, payments (issue 19); uses ReadOnlyMixin

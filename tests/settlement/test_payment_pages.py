@@ -10,7 +10,7 @@ from ltci.core import roles
 from settlement.models import BankAccount, PaymentBatch
 
 from .conftest import pay_through_the_bank, staff
-from .test_payments import approved, card, sent  # noqa: F401 - fixtures
+from .test_payments import approved, card, institution_account, sent  # noqa: F401 - fixtures
 
 RETURN = "/admin/settlement/paymentbatch/return/"
 ACCOUNT_IMPORT = "/admin/settlement/bankaccount/import/"
@@ -81,8 +81,15 @@ def test_the_batch_action_is_the_accountants(client, approved):
     client.post("/admin/settlement/settlementrun/", {"action": "payment_batch", "_selected_action": [run.pk]})
     assert not PaymentBatch.objects.exists()
     client.force_login(staff("acc", roles.FUND_ACCOUNTANT))
-    client.post("/admin/settlement/settlementrun/", {"action": "payment_batch", "_selected_action": [run.pk]})
-    assert PaymentBatch.objects.get().number == "PB202405-01"  # payees without accounts are held
+    action = {"action": "payment_batch", "_selected_action": [run.pk]}
+    client.post("/admin/settlement/settlementrun/", action)
+    assert not PaymentBatch.objects.exists()  # nobody has an account: nothing to send
+    institution_account(inst)
+    response = client.post("/admin/settlement/settlementrun/", action, follow=True)
+    assert "已生成支付批次" in response.content.decode()
+    batch = PaymentBatch.objects.get()
+    assert batch.number == "PB202405-01" and batch.created_by.username == "acc"
+    assert batch.payments.count() == 1  # the person without an account is held for the next batch
 
 
 def test_the_portal_shows_the_institutions_own_payments_only(client, world, approved):
