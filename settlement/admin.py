@@ -20,7 +20,6 @@ from ltci.core.jobs import job_page_url
 from ltci.core.permissions import can, requires
 
 from . import (
-    admin_payments,  # noqa: F401 -- bank accounts, payment batches and payments (issue 19)
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
     report_tables,
     states,
@@ -601,3 +600,6 @@ class FundBudgetAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 class FundWarningAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = ["raised_on", "kind", "message", "acknowledged"]
     list_filter = ["kind", "acknowledged"]
+
+
+from . import admin_payments  # noqa: E402, F401 -- bank accounts, batches, payments (issue 19); uses ReadOnlyMixin

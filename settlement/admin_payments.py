@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from ltci.core.admin_views import import_view
 from ltci.core.permissions import can, requires
 
+from .admin import ReadOnlyMixin
 from .bank_imports import ACCOUNT_FORMAT, RETURN_FORMAT
 from .imports import import_bank_accounts, import_bank_return
 from .models import BankAccount, Payment, PaymentBatch
@@ -145,7 +146,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(admin.ModelAdmin):
+class PaymentBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "run",
@@ -205,18 +206,9 @@ class PaymentBatchAdmin(admin.ModelAdmin):
             importer=import_bank_return,
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "run",
@@ -236,12 +228,3 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("收款人"))
     def payee(self, obj):
         return payee(obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

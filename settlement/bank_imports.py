@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enrollment.selectors import persons_by_national_id
 from institutions.selectors import institutions_by_code
@@ -153,7 +154,7 @@ RETURN_FORMAT = ImportFormat(
         "reason": "",
     },
 )
-STATUSES = [("paid", _("成功")), ("failed", _("失败"))]
+STATUSES = [("paid", gettext_lazy("成功")), ("failed", gettext_lazy("失败"))]
 
 
 def _return_row(row: int, values: dict[str, str]) -> dict:

@@ -79,7 +79,7 @@ def person_months(*, person, limit: int = 24) -> list[dict]:
 def payments_for_person(*, person) -> list[Payment]:
     """A person's payments (their payouts'), newest first, for their page (issue 19)."""
     return list(
-        Payment.objects.filter(payout__person=person)
+        Payment.objects.filter(person=person)
         .select_related("run", "account")
         .order_by("-run__month", "-created_at", "-pk")[:24]
     )
@@ -88,7 +88,7 @@ def payments_for_person(*, person) -> list[Payment]:
 def payments_for_institution(*, institution) -> list[Payment]:
     """The institution's payments (its statements'), newest first, for the portal (issue 19)."""
     return list(
-        Payment.objects.filter(statement__institution=institution)
+        Payment.objects.filter(institution=institution)
         .select_related("run", "account", "statement")
         .order_by("-run__month", "-created_at", "-pk")[:60]
     )

@@ -4,10 +4,7 @@ bump the person's page version, with the trigger functions of 0001 (frozen names
 from django.db import migrations
 
 ROW_TABLES = {
-    "settlement_payment": (
-        "person",
-        "(SELECT p.person_id FROM settlement_payout p WHERE p.id = r.payout_id)",
-    ),
+    "settlement_payment": ("person", "r.person_id"),
     "settlement_bankaccount": ("person", "r.person_id"),
 }
 

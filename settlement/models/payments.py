@@ -170,6 +170,23 @@ class Payment(models.Model):
         related_name="payments",
         verbose_name=_("个人补助发放"),
     )
+    # The payee, copied from the statement or payout (the pages read a payee's payments by it).
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("参保人"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("机构"),
+    )
     account = models.ForeignKey(
         BankAccount,
         null=True,
@@ -204,6 +221,14 @@ class Payment(models.Model):
                 condition=Q(statement__isnull=False, payout__isnull=True)
                 | Q(statement__isnull=True, payout__isnull=False),
                 name="payment_one_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(statement__isnull=True) | Q(institution__isnull=False, person__isnull=True),
+                name="payment_statement_pays_institution",
+            ),
+            models.CheckConstraint(
+                condition=Q(payout__isnull=True) | Q(person__isnull=False, institution__isnull=True),
+                name="payment_payout_pays_person",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
             models.CheckConstraint(

@@ -153,13 +153,13 @@ def outstanding(run: SettlementRun) -> int:
 def _new_payments(run: SettlementRun) -> list[Payment]:
     """Payments for the run's statements and payouts that have none yet (the first batch of the month)."""
     made = [
-        Payment(run=run, statement=s, amount=s.net_payable)
+        Payment(run=run, statement=s, institution=s.institution, amount=s.net_payable)
         for s in Statement.objects.filter(run=run, net_payable__gt=0, payments__isnull=True)
         .select_related("institution")
         .order_by("institution__code")
     ]
     made += [
-        Payment(run=run, payout=p, amount=p.amount)
+        Payment(run=run, payout=p, person=p.person, amount=p.amount)
         for p in Payout.objects.filter(run=run, amount__gt=0, payments__isnull=True)
         .select_related("person")
         .order_by("person__national_id")
@@ -217,6 +217,8 @@ def payment_batch_create(*, run: SettlementRun, actor=None, layout: str | None =
                 run=run,
                 statement=old.statement,
                 payout=old.payout,
+                person=old.person,
+                institution=old.institution,
                 amount=old.amount,
                 account=account,
                 reissue_of=old,

@@ -393,6 +393,8 @@ def test_capabilities_with_staff_roles_are_on_pages_those_roles_can_open(db):
         "settlement.audit": "settlement.view_settlementrun",
         "settlement.approve": "settlement.view_settlementrun",
         "settlement.pay": "settlement.view_settlementrun",
+        "settlement.payments": "settlement.view_paymentbatch",
+        "settlement.bank_accounts": "settlement.view_bankaccount",
         "settlement.appeals": "settlement.view_appeal",
         "settlement.confirm_charges": "settlement.view_servicerecord",
         "fund.reports": "settlement.view_settlementrun",

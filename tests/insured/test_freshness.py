@@ -83,6 +83,28 @@ def world(policy, client):
         personal_amount=Decimal("0"),
         rejected_amount=Decimal("27.66"),
     )
+    from settlement.models import BankAccount, Payment, PaymentBatch, Payout
+
+    paid_run = SettlementRun.objects.create(month=D(2026, 9, 1), state="approved")
+    payout = Payout.objects.create(run=paid_run, person=me, amount=Decimal("930.00"))
+    bank = BankAccount.objects.create(
+        person=me,
+        bank_code="102",
+        bank_name="工商银行",
+        account_no="6222020000000000018",
+        holder_name="钱一",
+        valid_from=D(2026, 1, 1),
+    )
+    batch = PaymentBatch.objects.create(number="PB202609-01", run=paid_run, layout="default")
+    payment = Payment.objects.create(
+        reference="PB202609-01-00001",
+        run=paid_run,
+        batch=batch,
+        payout=payout,
+        person=me,
+        account=bank,
+        amount=Decimal("930.00"),
+    )
     account = _activated(me, name="钱一")
     principal = make_person(name="赵老太")
     agent_link_create(account=account, principal=principal, valid_from=D(2024, 1, 1))
@@ -96,13 +118,21 @@ def world(policy, client):
         "account": account,
         "run": run,
         "line": line,
+        "payment": payment,
+        "bank": bank,
     }
 
 
 def _tables_read(client) -> set[str]:
     with CaptureQueriesContext(connection) as queries:
         body = _page(client, "/me/?uncached=1")  # a query string: rendered without the cache
-    assert "612.34" in body and "赵老太" in body and "expiry-reminder" in body and "住院期间" in body
+    assert (
+        "612.34" in body
+        and "赵老太" in body
+        and "****0018" in body
+        and "expiry-reminder" in body
+        and "住院期间" in body
+    )
     return {t for q in queries.captured_queries for t in re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', q["sql"])}
 
 
@@ -188,6 +218,16 @@ def _writes(w) -> dict:
             [w["account"].pk],
             "!赵老太",
         ),
+        "settlement_payment": (
+            "UPDATE settlement_payment SET state = 'failed', bank_reason = '账户冻结' WHERE id = %s",
+            [w["payment"].pk],
+            "账户冻结",
+        ),
+        "settlement_bankaccount": (
+            "UPDATE settlement_bankaccount SET bank_name = '农业银行' WHERE id = %s",
+            [w["bank"].pk],
+            "农业银行",
+        ),
     }
 
 
@@ -211,6 +251,8 @@ WRITTEN = [
     "core_policyrecord",
     "benefits_insuredaccount",
     "benefits_agentlink",
+    "settlement_payment",
+    "settlement_bankaccount",
 ]
 
 

@@ -173,12 +173,16 @@ def test_a_run_killed_midway_leaves_the_previous_result(world, may, monkeypatch)
     assert world.export() == before
 
 
-def test_ledger_reconciles_after_approval(world, may):
+def test_ledger_reconciles_after_approval_and_payment(world, may):
     run, nid, officer = may
-    _approve(run, officer)
+    run = _approve(run, officer)
     out = io.StringIO()
-    call_command("reconcile_fund", stdout=out)  # no sync: the ledger followed the approval by itself
+    call_command("reconcile_fund", stdout=out)  # no sync: the ledger follows by itself
     assert "0 differences" in out.getvalue()
+    assert not LedgerEntry.objects.filter(reference__startswith="statement:").exists()  # not paid yet
+    pay_through_the_bank(run)
+    call_command("reconcile_fund", stdout=out)
+    assert out.getvalue().endswith("0 differences\n")
     statement = LedgerEntry.objects.get(reference__startswith="statement:")
     assert statement.amount == Decimal("-1302.00")
     assert LedgerEntry.objects.filter(account="income_fiscal").exists()  # posted by the yearly run itself
@@ -213,10 +217,10 @@ def test_ledger_is_append_only(world):
         LedgerEntry.objects.filter(pk=entry.pk).delete()
 
 
-def test_payouts_follow_approval_into_the_ledger(world):
+def test_payouts_follow_their_payment_into_the_ledger(world):
     nid = world.beneficiary(form="remote_cash")
     officer = staff("officer", roles.SETTLEMENT_OFFICER)
-    _approve(settlement_run(month=D(2024, 5, 1), actor=officer), officer)
+    pay_through_the_bank(_approve(settlement_run(month=D(2024, 5, 1), actor=officer), officer))
     assert LedgerEntry.objects.get(reference__startswith="payout:").amount == Decimal("-930.00")
     assert line_for(world.export(), nid)["fund_amount"] == "930.00"
 

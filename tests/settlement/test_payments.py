@@ -382,6 +382,7 @@ def test_a_failed_payment_is_reissued_once_and_only_once_after_the_account_is_co
         Payment.objects.create(
             run=run,
             payout=failed.payout,
+            person=failed.person,
             amount=failed.amount,
             account=reissue.account,
             batch=batch,
