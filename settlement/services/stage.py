@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from benefits import payment
 from benefits.models import Admission, BenefitDecision
+from benefits.rules import ALLOWANCE_FORMS
 from institutions.models import Bed, CareForm
 from ltci.core.dates import month_end
 from ltci.core.models import in_force_sql, overlapping_sql
@@ -115,9 +116,9 @@ def allowance_person_ids(month: dt.date) -> set[int]:
     an allowance form, or a form the policy combines with one (combined_forms)."""
     from benefits.eligibility import combined_forms_by_day
 
-    forms = set(rules.ALLOWANCE_FORMS)
+    forms = set(ALLOWANCE_FORMS)
     for combined in combined_forms_by_day(month, month_end(month)).values():
-        forms |= {form for form, also in combined.items() if set(also) & set(rules.ALLOWANCE_FORMS)}
+        forms |= {form for form, also in combined.items() if set(also) & set(ALLOWANCE_FORMS)}
     return set(
         BenefitDecision.objects.overlapping(month, month_end(month))
         .filter(care_form__in=sorted(forms))
