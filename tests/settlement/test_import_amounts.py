@@ -10,6 +10,7 @@ from ltci.core.models import ImportBatch
 from settlement.imports import import_service_records
 from settlement.models import ServiceRecord
 
+from ..interfaces import RECORDS
 from .conftest import CAREGIVER, bed_days
 from .test_portal_api import portal_user
 
@@ -21,18 +22,7 @@ def _english_reasons():
         yield
 
 
-COLUMNS = [
-    "institution_code",
-    "national_id",
-    "kind",
-    "service_date",
-    "component",
-    "charged_amount",
-    "caregiver_id",
-    "started_at",
-    "ended_at",
-    "items",
-]
+COLUMNS = RECORDS
 
 
 def csv_bytes(rows) -> bytes:

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from ..interfaces import RECORDS
 from .conftest import CAREGIVER, D, bed_days, line_for, new_id, stored_unchecked, visit
 
 
@@ -36,18 +37,7 @@ def test_duplicate_row_in_one_file_is_refused_at_entry_and_a_stored_duplicate_re
 def test_same_file_imported_twice_changes_nothing(world):
     nid = world.beneficiary(form="residential", institution="YL001")
     path = world._file(
-        [
-            "institution_code",
-            "national_id",
-            "kind",
-            "service_date",
-            "component",
-            "charged_amount",
-            "caregiver_id",
-            "started_at",
-            "ended_at",
-            "items",
-        ],
+        RECORDS,
         bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 3)),
     )
     out = io.StringIO()

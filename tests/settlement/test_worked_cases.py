@@ -3,6 +3,7 @@
 Each expectation is (quantity, charged, fund, personal, rejected, reason_codes) of the exported line.
 """
 
+from ..interfaces import RECORDS
 from .conftest import CAREGIVER, D, bed_days, line_for, visit
 
 
@@ -223,20 +224,7 @@ def test_xlsx_with_typed_cells_is_imported_like_csv(world, tmp_path):
     bed = world.beneficiary(form="residential", institution="YL001")
     book = Workbook()
     sheet = book.active
-    sheet.append(
-        [
-            "institution_code",
-            "national_id",
-            "kind",
-            "service_date",
-            "component",
-            "charged_amount",
-            "caregiver_id",
-            "started_at",
-            "ended_at",
-            "items",
-        ]
-    )
+    sheet.append(RECORDS)
     sheet.append(
         [
             "JJ001",
