@@ -35,7 +35,7 @@ NOT_YET_CHINESE = {
     r"^/admin/core/jobrun/|^/admin/enrollment/contribution/run/|^/admin/settlement/settlementrun/\d+/": (
         "job names and progress messages are English (the jobs' own pages)"
     ),
-    r"/import/": "import pages list the files' column codes (the files' header names)",
+    r"/import/|^/portal/settlement/(\?|$)": "import and upload pages list the files' column codes (header names)",
     r"^/admin/settlement/(recordaudit|settlementrun/reports|ledgerentry)/": (
         "audit reason texts, ledger sources and memos written as codes by the ledger triggers"
     ),
