@@ -66,7 +66,10 @@ def parse_row(row: int, values: dict[str, str]) -> DecisionRow:
 
     check = RowCheck(row, values)
     number = check.get("national_id", national_id)
-    care_form = check.get("care_form", choice_parser(CareForm.choices))
+    # relief is granted case by case (ReliefGrant), never by a decision: not a choice here
+    care_form = check.get(
+        "care_form", choice_parser([c for c in CareForm.choices if c[0] not in rules.CASE_BY_CASE_FORMS])
+    )
     code = check.get("institution_code", str.strip, required=False) or ""
     trained = check.get("carer_trained", boolean, required=False)
     starts_on = check.get("starts_on", iso_date)
@@ -78,8 +81,6 @@ def parse_row(row: int, values: dict[str, str]) -> DecisionRow:
             % {"end": ends_on.isoformat(), "start": starts_on.isoformat()},
         )
     shown = {"form": care_form, "label": CareForm(care_form).label} if care_form else {}
-    if care_form in rules.CASE_BY_CASE_FORMS:
-        check.error("care_form", _("临时救助按一事一议逐案审批，不作待遇核定"))
     if care_form in rules.INSTITUTION_REQUIRED_FORMS and not code:
         check.error("institution_code", _("护理服务形式 %(form)s（%(label)s）必须填写机构编码") % shown)
     if care_form and care_form not in rules.INSTITUTION_FORMS and code:

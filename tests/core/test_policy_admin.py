@@ -49,7 +49,7 @@ def post_data(rec, **value):
     for name, item in (rec.value or {}).items():
         if isinstance(item, list) and item and isinstance(item[0], dict):
             item = "\n".join(" ".join(str(v) for v in row.values()) for row in item)
-        data[name] = item
+        data[name] = "" if item is None else item  # a field left empty (optional or for staff)
     data.update(value)
     return data
 
@@ -127,7 +127,7 @@ def test_an_overlapping_new_record_is_refused(office):
 
 def test_adding_starts_with_the_kind_and_a_wrong_key_is_refused(office):
     assert "选择类别" in office.get(ADD).content.decode()
-    page = office.get(ADD, {"kind": "payment_standard", "key": "home_visits"}).content.decode()
+    page = office.get(ADD, {"kind": "payment_standard", "key": "home_visits:heavy"}).content.decode()
     assert "本类别的键须为" in page and 'name="monthly_limit"' not in page
     page = office.get(ADD, {"kind": "payment_standard", "key": "device:severe"}).content.decode()
     assert 'name="yearly_limit"' in page
