@@ -21,7 +21,12 @@ def test_admin_button_runs_a_month(world, client):
     world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 2)))
     client.force_login(staff("officer", roles.SETTLEMENT_OFFICER))
     response = client.post("/admin/settlement/settlementrun/start/", {"month": "2024-05"}, follow=True)
-    assert "2024-05 第1版" in response.content.decode()
+    assert "2024-05 的月度结算已在后台开始运行" in response.content.decode()  # queued (issue 16)
+    from ltci.core.models import JobRun
+    from settlement.tasks import settlement_run_month
+
+    job = JobRun.objects.get(job="settlement", period="2024-05")
+    settlement_run_month.apply(args=["2024-05"], kwargs={"job_id": job.pk})
     assert SettlementRun.objects.get().started_by.username == "officer"
 
 
