@@ -139,8 +139,12 @@ def _region(text):
     return text
 
 
+# Relief (一事一议) is paid to a person by the office's own decision, never care an agreement covers.
+AGREEMENT_FORMS = [(code, label) for code, label in CareForm.choices if code != CareForm.RELIEF]
+
+
 def _care_forms(text):
-    return list(codes_parser(CareForm.choices)(text))
+    return list(codes_parser(AGREEMENT_FORMS)(text))
 
 
 def _count(text):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ltci.core.admin_views import import_view
+from ltci.core.formatting import coded
 from ltci.core.permissions import can, requires
 
 from .admin import ReadOnlyMixin
@@ -150,7 +151,7 @@ class PaymentBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "run",
-        "layout",
+        "layout_shown",
         "payment_count",
         "created_by",
         "created_at",
@@ -158,9 +159,14 @@ class PaymentBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "file",
     ]
     list_select_related = ["run", "created_by"]
-    readonly_fields = ["number", "run", "layout", "created_by", "created_at", "exported_at"]
+    readonly_fields = ["number", "run", "layout_shown", "created_by", "created_at", "exported_at"]
     fields = readonly_fields
     inlines = [PaymentInline]
+
+    @admin.display(description=gettext_lazy("文件格式"), ordering="layout")
+    def layout_shown(self, obj):
+        return coded(obj.layout, _("默认格式") if obj.layout == "default" else obj.layout)
+
     change_list_template = "admin/settlement/paymentbatch_changelist.html"
 
     @admin.display(description=gettext_lazy("笔数"))

@@ -23,6 +23,7 @@ ALLOWED_WORDS = {
     "CSV": "a file format's name",
     "XLSX": "a file format's name",
     "Excel": "the program institutions use for the import templates",
+    "EXCEL": "the same, on the admin's export buttons (导出Excel), which the admin's style writes in capitals",
     "UTF": "as in the file encoding UTF-8, named in import instructions",
     "English": "the language switch offers English in English, as every language switch does",
     "Control": "a keyboard key, in Django's Chinese help for choosing several items (按住 Control 键…)",
@@ -60,6 +61,9 @@ DATA_PATTERNS = [
     re.compile(r"\b\d{6}(19|20)\d{2}\d{4}\d{3}[\dX]\b"),  # national ID numbers end with X sometimes
     re.compile(r"\b[A-Z]{2}\d{3,}\b"),  # institution and caregiver codes such as XZ0001
     re.compile(r"https?://\S+"),
+    re.compile(r"\bJS-\d{6}-[A-Z0-9]+-v\d+\b"),  # statement numbers such as JS-202605-XZ0001-v1
+    re.compile(r"\b[0-9a-f]{64}\b"),  # a file's SHA-256 digest (import batches)
+    re.compile(r"[\w.-]+\.(csv|xlsx|xls|pdf)\b", re.IGNORECASE),  # file names of imports and downloads
 ]
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
-from .admin_mixins import KeepRowsMixin
+from .admin_mixins import KeepRowsMixin, labelled_filter
 from .downloads import attachment, import_errors_attachment
-from .models import CalendarDay, ImportBatch, JobRun
+from .formatting import coded
+from .models import IMPORT_KIND_LABELS, CalendarDay, ImportBatch, JobRun
 from .permissions import JOBS, can, can_see_job, requires
 from .uploads import JOB_PREFIX, import_job_report
 
@@ -164,7 +165,7 @@ def _content_type(run: JobRun) -> str:
 @admin.register(ImportBatch)
 class ImportBatchAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_display = [
-        "kind",
+        "kind_shown",
         "filename",
         "rows_total",
         "rows_applied",
@@ -173,9 +174,13 @@ class ImportBatchAdmin(KeepRowsMixin, admin.ModelAdmin):
         "created_at",
         "created_by",
     ]
-    list_filter = ["kind"]
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+    list_filter = [labelled_filter("kind", gettext_lazy("接口"), lambda: IMPORT_KIND_LABELS.items())]
+    readonly_fields = ["kind_shown"] + [f.name for f in ImportBatch._meta.fields if f.name != "kind"]
     actions = ["download_errors"]
+
+    @admin.display(description=gettext_lazy("接口"), ordering="kind")
+    def kind_shown(self, obj):
+        return coded(obj.kind, obj.kind_label)
 
     def has_core_import_errors_permission(self, request):
         return can(request.user, "core.import_errors")

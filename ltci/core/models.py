@@ -235,6 +235,24 @@ class JobRun(models.Model):
         return str(declared.label) if declared else self.job
 
 
+# The imports' ImportBatch kinds (their command's name without ``import_``) and how the office names them.
+IMPORT_KIND_LABELS = {
+    "roster": _("参保人员名册"),
+    "account_events": _("个人账户变动"),
+    "payments": _("缴费记录"),
+    "family_relations": _("亲属关系登记"),
+    "conclusions": _("评估结论"),
+    "institutions": _("协议机构"),
+    "caregivers": _("护理人员"),
+    "benefit_decisions": _("待遇核定"),
+    "hospital_stays": _("住院记录"),
+    "other_fund_benefits": _("其他基金护理待遇"),
+    "service_records": _("服务记录"),
+    "bank_accounts": _("银行账户"),
+    "bank_return": _("银行回单"),
+}
+
+
 class ImportBatch(models.Model):
     """One file import (SPEC 11): counts and the downloadable error report."""
 
@@ -261,7 +279,11 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.kind} {self.filename} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind_label} {self.filename} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(IMPORT_KIND_LABELS.get(self.kind, self.kind))
 
 
 class ApiToken(models.Model):

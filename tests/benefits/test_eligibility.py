@@ -166,9 +166,7 @@ def test_the_family_allowance_needs_no_agreement_its_visits_do(policy):
     assert [(c.code, c.reason_code) for c in visits if not c.passed] == [("agreement", "FORM_NOT_AGREED")]
     allowance = explain(person=person, on=D(2024, 3, 1), kind="allowance")
     assert is_eligible(allowance)
-    assert (
-        allowance[6].detail == "the home_family allowance is paid to the person: not care by an institution"
-    )
+    assert allowance[6].detail == "亲情照护+上门服务津贴支付给参保人本人，不属于机构护理"
     assert is_eligible(explain(person=person, on=D(2024, 2, 29), kind="service"))
 
 
@@ -177,7 +175,7 @@ def test_a_form_without_an_allowance_fails_the_decision_for_the_allowance(policy
     _decide(person, care_form="home_visits")
     condition = explain(person=person, on=D(2024, 3, 1), kind="allowance")[4]
     assert (condition.code, condition.reason_code) == ("decision", "NO_DECISION")
-    assert condition.detail.endswith("which pays no allowance")
+    assert condition.detail.endswith("不支付津贴")
     with pytest.raises(ValueError, match="unknown kind of care 'cash'"):
         explain(person=person, on=D(2024, 3, 1), kind="cash")
 

@@ -97,7 +97,7 @@ def test_eligibility_explanation_agrees_with_explain(case):
         .get(url(case, "?on=2024-03-10&kind=allowance"))
         .content.decode()
     )
-    assert "不符合待遇享受条件" in text and "which pays no allowance" in text
+    assert "不符合待遇享受条件" in text and "不支付津贴" in text
 
 
 @pytest.mark.parametrize(
