@@ -49,6 +49,9 @@ ALLOWED_WORDS = {
 # Data, not UI text: login names, e-mail addresses, numbers the office gives, and a code shown after its label
 # (鼓楼区（320302）, 超限额（OVER_LIMIT）: the office convention "label（code）").
 DATA_PATTERNS = [
+    re.compile(r"\bJS-\d{6}-[A-Z0-9]+-v\d+\b"),  # statement numbers such as JS-202605-XZ0001-v1
+    re.compile(r"\b[0-9a-f]{64}\b"),  # a file's SHA-256 digest (import batches)
+    re.compile(r"[\w.-]+\.(csv|xlsx|xls|pdf)\b", re.IGNORECASE),  # file names of imports and downloads
     re.compile(
         r"(?<=[^\x00-\x7f])（[\w.-]+）"
     ),  # a code in full-width brackets right after its Chinese label
@@ -61,9 +64,6 @@ DATA_PATTERNS = [
     re.compile(r"\b\d{6}(19|20)\d{2}\d{4}\d{3}[\dX]\b"),  # national ID numbers end with X sometimes
     re.compile(r"\b[A-Z]{2}\d{3,}\b"),  # institution and caregiver codes such as XZ0001
     re.compile(r"https?://\S+"),
-    re.compile(r"\bJS-\d{6}-[A-Z0-9]+-v\d+\b"),  # statement numbers such as JS-202605-XZ0001-v1
-    re.compile(r"\b[0-9a-f]{64}\b"),  # a file's SHA-256 digest (import batches)
-    re.compile(r"[\w.-]+\.(csv|xlsx|xls|pdf)\b", re.IGNORECASE),  # file names of imports and downloads
 ]
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

@@ -175,7 +175,10 @@ class ImportBatchAdmin(KeepRowsMixin, admin.ModelAdmin):
         "created_by",
     ]
     list_filter = [labelled_filter("kind", gettext_lazy("接口"), lambda: IMPORT_KIND_LABELS.items())]
-    readonly_fields = ["kind_shown"] + [f.name for f in ImportBatch._meta.fields if f.name != "kind"]
+    readonly_fields = ["kind_shown"] + [
+        f.name for f in ImportBatch._meta.fields if f.name not in ("id", "kind")
+    ]
+    fields = readonly_fields
     actions = ["download_errors"]
 
     @admin.display(description=gettext_lazy("接口"), ordering="kind")
