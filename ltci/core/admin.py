@@ -178,7 +178,7 @@ class ImportBatchAdmin(KeepRowsMixin, admin.ModelAdmin):
     readonly_fields = ["kind_shown"] + [
         f.name for f in ImportBatch._meta.fields if f.name not in ("id", "kind")
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     actions = ["download_errors"]
 
     @admin.display(description=gettext_lazy("接口"), ordering="kind")
