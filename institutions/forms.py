@@ -121,7 +121,7 @@ class SignForm(ReasonForm):
         from .models import CareForm
 
         super().__init__(*args, **kwargs)
-        self.fields["care_forms"].choices = CareForm.choices
+        self.fields["care_forms"].choices = CareForm.agreement_choices()
 
 
 class ViolationForm(forms.Form):

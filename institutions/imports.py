@@ -139,12 +139,8 @@ def _region(text):
     return text
 
 
-# Relief (一事一议) is paid to a person by the office's own decision, never care an agreement covers.
-AGREEMENT_FORMS = [(code, label) for code, label in CareForm.choices if code != CareForm.RELIEF]
-
-
 def _care_forms(text):
-    return list(codes_parser(AGREEMENT_FORMS)(text))
+    return list(codes_parser(CareForm.agreement_choices())(text))
 
 
 def _count(text):

@@ -35,6 +35,12 @@ class CareForm(models.TextChoices):
     PREVENTION = "prevention", _("失能预防")
     RELIEF = "relief", _("困难失能对象临时救助（一事一议）")
 
+    @classmethod
+    def agreement_choices(cls) -> list[tuple[str, str]]:
+        """The forms an agreement may cover: every form but relief (一事一议), which the office decides and pays
+        to a person itself, never care by an institution."""
+        return [(code, label) for code, label in cls.choices if code != cls.RELIEF]
+
 
 class Institution(models.Model):
     class Status(models.TextChoices):
