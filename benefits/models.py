@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from assessment.models import Conclusion
 from enrollment.models import Person
 from institutions.models import Bed, CareForm, Institution
-from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
+from ltci.core.models import ContactDetails, DatedQuerySet, DateRangeFunc, Validity
 
 
 class BenefitClass(models.TextChoices):
@@ -435,3 +435,20 @@ class ServicePackage(models.Model):
 
     def item_list(self) -> list[str]:
         return [i.strip() for i in self.items.replace("；", ";").replace("\n", ";").split(";") if i.strip()]
+
+
+class AgentContact(ContactDetails):
+    """How the office reaches an agent or guardian with an online account (issue 19): they are told of the
+    decisions and payouts of the persons they act for."""
+
+    account = models.OneToOneField(
+        InsuredAccount, on_delete=models.CASCADE, related_name="contact", verbose_name=_("代办人账户")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("代办人联系方式")
+        verbose_name_plural = _("代办人联系方式")
+
+    def __str__(self):
+        return str(self.account)

@@ -70,3 +70,33 @@ def persons_served_by(*, institution, person_ids) -> tuple[set[int], set[int]]:
         decided[person_id] = decided.get(person_id, False) or institution_id == institution.pk
     served |= {person_id for person_id, named in decided.items() if named}
     return served, set(decided)
+
+
+def person_and_agent_recipients(person, *, on: dt.date) -> list:
+    """The person and the agents or guardians linked to act for them on the day, as recipients of the
+    notifications of benefits and payouts (issue 19); a deceased person's notices go to the agents only."""
+    from enrollment.selectors import person_recipient
+    from ltci.core.notify import Kind, Recipient
+
+    from .models import AgentContact, AgentLink
+
+    found = [] if person.died_on else [person_recipient(person)]
+    links = AgentLink.objects.in_force(on).filter(principal=person).select_related("account")
+    contacts = {
+        c.account_id: c for c in AgentContact.objects.filter(account_id__in=[k.account_id for k in links])
+    }
+    for link in links:
+        account = link.account
+        if account.person_id == person.pk:
+            continue
+        found.append(
+            Recipient.of(
+                kind=Kind.AGENT,
+                id=account.pk,
+                name=account.name,
+                ref=account.national_id,
+                contact=contacts.get(account.pk),
+                subject_ref=person.national_id,
+            )
+        )
+    return found

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ltci.core.admin_mixins import KeepRowsMixin
+from ltci.core.admin_mixins import KeepRowsMixin, contact_inline
 from ltci.core.admin_views import import_page_query
 from ltci.core.downloads import import_errors_attachment
 from ltci.core.idnumber import mask_id
@@ -39,6 +39,7 @@ from .models import (
     CoveragePeriod,
     FundIncome,
     Person,
+    PersonContact,
 )
 from .regions import region_label, region_names
 
@@ -185,7 +186,7 @@ class PersonAdmin(KeepRowsMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     paginator = LargeTablePaginator
     list_per_page = 50
-    inlines = [CoverageInline, ContributionInline]
+    inlines = [CoverageInline, ContributionInline, contact_inline(PersonContact)]
     readonly_fields = ["birth_date", "sex", "created_at", "updated_at"]
     change_list_template = "admin/enrollment/person/change_list.html"
 

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from ltci.core.fields import money_field
 from ltci.core.formatting import amount
-from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
+from ltci.core.models import ContactDetails, DatedQuerySet, DateRangeFunc, Validity
 
 
 class InsuranceType(models.TextChoices):
@@ -396,3 +396,19 @@ class FamilyRelation(models.Model):
 
     def __str__(self):
         return f"{self.payer} → {self.person}（{self.get_relation_display()}）"
+
+
+class PersonContact(ContactDetails):
+    """How the office reaches an insured person (issue 19): mobile, e-mail, postal address, consent, channel."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="contact", verbose_name=_("参保人")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("联系方式")
+        verbose_name_plural = _("联系方式")
+
+    def __str__(self):
+        return str(self.person)

@@ -11,7 +11,7 @@ from ltci.core.policy import NoPolicyInForce, policy_in_force, record_value
 from ltci.core.queries import id_set
 
 from . import rules
-from .models import Contribution, CoveragePeriod, Person
+from .models import Contribution, CoveragePeriod, Person, PersonContact
 from .rules import Condition
 
 __all__ = [
@@ -283,3 +283,53 @@ def contribution_village_rows(year: int) -> list[tuple]:
         cursor.execute(VILLAGE_ROWS, {"year": year})
         rows = cursor.fetchall()
     return [(*r[:3], *(f"{x:.2f}" for x in r[3:])) for r in rows]
+
+
+def person_recipient(person: Person):
+    """The person as a recipient of notifications, with their contact data (issue 19)."""
+    from ltci.core.notify import Kind, Recipient
+
+    contact = PersonContact.objects.filter(person=person).first()
+    return Recipient.of(
+        kind=Kind.PERSON, id=person.pk, name=person.name, ref=person.national_id, contact=contact
+    )
+
+
+def person_recipients(person_ids) -> dict:
+    """The persons as recipients, by id (the daily jobs)."""
+    from ltci.core.notify import Kind, Recipient
+
+    contacts = {c.person_id: c for c in PersonContact.objects.filter(person_id__in=person_ids)}
+    return {
+        p.pk: Recipient.of(
+            kind=Kind.PERSON, id=p.pk, name=p.name, ref=p.national_id, contact=contacts.get(p.pk)
+        )
+        for p in Person.objects.filter(pk__in=person_ids).only("pk", "name", "national_id")
+    }
+
+
+def waiting_ended_on(on: dt.date) -> list[int]:
+    """The persons whose waiting period ended the day before ``on`` (benefits payable from ``on``), by the
+    same rule as the eligibility verdicts (rules.waiting_intervals). Candidates are those who paid in full
+    about the policy's waiting months before; the rule decides."""
+    from ltci.core.dates import add_months
+    from ltci.core.policy import PolicyError
+
+    try:
+        months = _waiting_months(on)
+    except PolicyError:  # no scheme loaded: no waiting period to end
+        return []
+    if not months:
+        return []
+    paid_around = add_months(on, -months)
+    candidates = set(
+        Contribution.objects.filter(
+            fully_paid_on__gte=paid_around - dt.timedelta(days=5), fully_paid_on__lte=paid_around
+        ).values_list("person_id", flat=True)
+    )
+    last_day = on - dt.timedelta(days=1)
+    return sorted(
+        pid
+        for pid, facts in _facts_for(candidates).items()
+        if any(interval[1] == last_day for interval in rules.waiting_intervals(facts))
+    )

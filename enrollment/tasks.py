@@ -34,12 +34,16 @@ def contribution_run_current_year() -> str:
 @shared_task(name="enrollment.tasks.contribution_mark_arrears")
 def contribution_mark_arrears(on: str | None = None) -> int:
     """Daily (SPEC 9): arrears recovery from account credits an import could not apply yet (the year's
-    contribution did not exist then), then short contributions past due_by become arrears."""
+    contribution did not exist then), the persons whose waiting period ended are told, then short
+    contributions past due_by become arrears (and their persons told, issue 19)."""
     from .services.arrears import recover_pending
     from .services.run import contribution_mark_arrears as mark
+    from .services.run import waiting_ended_notify
 
     recover_pending()
-    return mark(on=dt.date.fromisoformat(on) if on else None)
+    day = dt.date.fromisoformat(on) if on else None
+    waiting_ended_notify(on=day)
+    return mark(on=day)
 
 
 @shared_task(name="enrollment.tasks.contribution_run_daily")

@@ -265,3 +265,15 @@ def occupied_bed_counts(*, institution_ids: Iterable[int], on: dt.date) -> dict[
         .annotate(n=Count("pk"))
     )
     return {row["bed__institution_id"]: row["n"] for row in rows}
+
+
+def institution_recipient(institution):
+    """The institution as a recipient of notifications, with its contact data (issue 19)."""
+    from ltci.core.notify import Kind, Recipient
+
+    from .models import InstitutionContact
+
+    contact = InstitutionContact.objects.filter(institution_id=institution.pk).first()
+    return Recipient.of(
+        kind=Kind.INSTITUTION, id=institution.pk, name=institution.name, ref=institution.code, contact=contact
+    )

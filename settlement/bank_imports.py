@@ -264,6 +264,7 @@ def _return_problems(row: int, r: dict, payment: Payment) -> list[RowError]:
 @transaction.atomic
 def _apply_return(rows, actor, filename):
     from . import states
+    from .services.notices import payments_returned_notify
 
     rows_of: dict[str, list[int]] = defaultdict(list)
     for row, r in rows:
@@ -314,4 +315,5 @@ def _apply_return(rows, actor, filename):
     Payment.objects.bulk_update(changed, ["state", "value_date", "bank_reason", "return_file", "returned_at"])
     for run in {p.run_id: p.run for p in changed}.values():
         states.run_paid_when_complete(run=run, actor=actor)
+    payments_returned_notify(changed)
     return len(changed), unchanged, errors

@@ -100,6 +100,9 @@ def run_transition(*, run: SettlementRun, to: str, actor) -> SettlementRun:
     locked.state = to
     locked.save()
     if to == S.APPROVED:
+        from .services.notices import statements_ready_notify
+
+        statements_ready_notify(locked)
         mark_violations_deducted(locked)  # the ledger posts the approved statements itself (services.fund)
     return locked
 

@@ -115,7 +115,26 @@ def application_submit(
     first_application_note(person_id=person.pk, applied_on=applied_on)
     for upload in documents:
         ApplicationDocument.objects.create(application=application, file=upload)
+    application_received_notify(application)
     return application
+
+
+def application_received_notify(application: Application) -> None:
+    """Tell the person that the application was received (issue 19)."""
+    from enrollment.selectors import person_recipient
+    from ltci.core.notify import Event, notify
+
+    person = application.person
+    notify(
+        event=Event.APPLICATION_RECEIVED,
+        key=f"application:{application.pk}",
+        recipients=[person_recipient(person)],
+        context={
+            "person_name": person.name,
+            "number": application.number,
+            "received_on": application.applied_on,
+        },
+    )
 
 
 @transaction.atomic

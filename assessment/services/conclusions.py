@@ -80,7 +80,31 @@ def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None
     conclusion.state = Conclusion.State.NOTICE
     set_change_reason(conclusion, f"公示 {conclusion.notice_from}..{conclusion.notice_until}")
     conclusion.save()
+    conclusion_notice_notify(conclusion)
     return conclusion
+
+
+def conclusion_notice_notify(conclusion: Conclusion) -> None:
+    """Tell the person of a conclusion and its public notice (issue 19): the grade and the notice period in
+    which an objection may be made. Once per conclusion; the public notice page may call it again safely."""
+    from enrollment.selectors import person_recipient
+    from ltci.core.notify import Event, notify
+
+    from ..scales import get_scale
+
+    person = conclusion.person
+    name = get_scale().grade_names.get(conclusion.grade, "")
+    notify(
+        event=Event.CONCLUSION_NOTICE,
+        key=f"conclusion:{conclusion.pk}",
+        recipients=[person_recipient(person)],
+        context={
+            "person_name": person.name,
+            "grade": f"{conclusion.grade}级 {name}".strip(),
+            "notice_from": conclusion.notice_from,
+            "notice_until": conclusion.notice_until,
+        },
+    )
 
 
 @transaction.atomic

@@ -36,11 +36,35 @@ def expiry_reminders_create(*, on: dt.date) -> int:
         _current_final()
         .filter(valid_until__gte=on, valid_until__lte=on + dt.timedelta(days=days))
         .exclude(Exists(ExpiryReminder.objects.filter(conclusion_id=OuterRef("pk"))))
-        .values_list("pk", "application__care_institution_id")
+        .values_list("pk", "application__care_institution_id", "person_id", "valid_until")
     )
-    rows = [ExpiryReminder(conclusion_id=pk, remind_on=on, care_institution_id=care) for pk, care in due]
+    due = list(due)
+    rows = [
+        ExpiryReminder(conclusion_id=pk, remind_on=on, care_institution_id=care) for pk, care, _, _ in due
+    ]
     ExpiryReminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    expiry_notify([(pk, person_id, until) for pk, _, person_id, until in due], on=on)
     return len(rows)
+
+
+def expiry_notify(expiring, *, on: dt.date) -> None:
+    """Tell each person whose conclusion expires soon (issue 19), once per conclusion."""
+    from enrollment.selectors import person_recipients
+    from ltci.core.notify import Event, notify_many
+
+    recipients = person_recipients({person_id for _, person_id, _ in expiring})
+    notify_many(
+        event=Event.EXPIRY_REMINDER,
+        items=[
+            (
+                f"conclusion:{pk}",
+                recipients[person_id],
+                {"person_name": recipients[person_id].name, "valid_until": until},
+            )
+            for pk, person_id, until in expiring
+        ],
+        on=on,
+    )
 
 
 @transaction.atomic

@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from ltci.core.admin_mixins import contact_inline
 from ltci.core.downloads import attachment
 from ltci.core.permissions import can
 
-from ..models import AgentLink, InsuredAccount
+from ..models import AgentContact, AgentLink, InsuredAccount
 from ..services.accounts import AccountError, account_create, activation_code_issue, login_name_problem
 
 
@@ -49,7 +50,7 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     readonly_fields = ["person", "user", "code_issued_at", "activated_at", "created_at"]
     exclude = ["activation_code_hash"]
-    inlines = [AgentLinkInline]
+    inlines = [AgentLinkInline, contact_inline(AgentContact)]
     actions = ["issue_codes", "issue_code_with_certificate"]
 
     @admin.display(description=gettext_lazy("身份号码"))

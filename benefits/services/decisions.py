@@ -203,7 +203,29 @@ def decision_create(
             )
         except AdmissionError as exc:
             raise DecisionError(str(exc), field="institution_code") from None
+    if not imported:  # decisions migrated from the old system were told of then
+        decision_notify(decision)
     return decision
+
+
+def decision_notify(decision: BenefitDecision) -> None:
+    """Tell the person and their agents of a benefit decision (issue 19), once per decision."""
+    from ltci.core.notify import Event, notify
+
+    from ..selectors import person_and_agent_recipients
+
+    person = decision.person
+    notify(
+        event=Event.DECISION,
+        key=f"decision:{decision.pk}",
+        recipients=person_and_agent_recipients(person, on=decision.starts_on),
+        context={
+            "person_name": person.name,
+            "care_form": decision.get_care_form_display(),
+            "starts_on": decision.starts_on,
+            "institution": decision.institution.name if decision.institution is not None else "",
+        },
+    )
 
 
 def decision_change_form(

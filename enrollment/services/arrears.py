@@ -69,7 +69,7 @@ def recover_arrears(person_ids) -> int:
 
 
 def _apply(credits, open_contribs, today: dt.date) -> int:
-    txs, touched = [], {}
+    txs, touched, was_arrears = [], {}, set()
     for event_id, person_id, rest, occurred_on in credits:
         left = Decimal(rest)
         for c in open_contribs.get(person_id, []):
@@ -80,6 +80,8 @@ def _apply(credits, open_contribs, today: dt.date) -> int:
                 or c.individual_paid >= c.individual_amount
             ):
                 continue
+            if c.status == Contribution.Status.ARREARS:
+                was_arrears.add(c.pk)
             take = min(left, c.individual_amount - c.individual_paid)
             left -= take
             c.individual_paid += take
@@ -111,7 +113,28 @@ def _apply(credits, open_contribs, today: dt.date) -> int:
             list(touched.values()), Contribution, ["individual_paid", "status", "fully_paid_on"]
         )
         ContributionTransaction.objects.bulk_create(txs)
+        arrears_recovered_notify([touched[pk] for pk in was_arrears], on=today)
     return len(txs)
+
+
+def arrears_recovered_notify(contributions, *, on: dt.date) -> None:
+    """Tell each person whose arrears are now paid in full (issue 19), once per contribution."""
+    from ltci.core.notify import Event, notify_many
+
+    from ..selectors import person_recipients
+
+    paid = [c for c in contributions if c.status == Contribution.Status.PAID]
+    if not paid:
+        return
+    recipients = person_recipients({c.person_id for c in paid})
+    notify_many(
+        event=Event.ARREARS_RECOVERED,
+        items=[
+            (f"contribution:{c.pk}", recipients[c.person_id], {"year": c.year, "paid_on": c.fully_paid_on})
+            for c in paid
+        ],
+        on=on,
+    )
 
 
 def recover_pending(*, year: int | None = None, batch: int = 5000) -> int:

@@ -15,7 +15,7 @@ from ltci.core.policy import PolicyError
 from .. import rules
 from ..models import Contribution, ContributionTransaction, CoveragePeriod, Person
 from ..selectors import persons_by_national_id
-from .arrears import recover_arrears
+from .arrears import arrears_recovered_notify, recover_arrears
 from .family import available_balance, relation_problem
 from .standards import family_payment_relations, year_policy
 
@@ -108,7 +108,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
     policies = {}
     today = timezone.localdate()
     applied = unchanged = 0
-    new_contribs, touched, txs, fresh = [], {}, [], {}
+    new_contribs, touched, txs, fresh, recovered = [], {}, [], {}, []
     debited: dict[int, Decimal] = {}  # family payments of this file per payer (not yet saved)
     for row_no, r, key in sorted(rows, key=lambda x: (x[1].national_id, x[1].year, x[1].paid_on, x[0])):
         person = persons.get(r.national_id)
@@ -184,6 +184,8 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
                 )
             )
             continue
+        if contribution.status == Contribution.Status.ARREARS:
+            recovered.append(contribution)
         contribution.individual_paid += r.amount
         if contribution.individual_paid >= contribution.individual_amount:
             contribution.fully_paid_on = r.paid_on
@@ -213,6 +215,7 @@ def payments_apply(parsed, *, actor=None) -> tuple[int, int, list[RowError]]:
         if payer is not None:
             debited[payer.pk] = debited.get(payer.pk, Decimal(0)) + r.amount
     _save(new_contribs, touched, txs)
+    arrears_recovered_notify(recovered, on=today)
     recover_arrears(
         {c.person_id for c in new_contribs if c.insurance_type == "employee"}
     )  # credits came first

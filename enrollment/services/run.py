@@ -291,10 +291,51 @@ def book_fund_income(policy: YearPolicy, *, on: dt.date) -> int:
 def contribution_mark_arrears(*, on: dt.date | None = None) -> int:
     """Daily (SPEC 9): contributions still short after their due_by become arrears. Return the count."""
     on = on or timezone.localdate()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE enrollment_contribution SET status = 'arrears'
-                WHERE status IN ('due', 'partly_paid') AND {PAYMENT_STATUS_SQL} = 'arrears'""",  # noqa: S608
+                WHERE status IN ('due', 'partly_paid') AND {PAYMENT_STATUS_SQL} = 'arrears'
+                RETURNING id, person_id, year, individual_amount - individual_paid, due_by""",  # noqa: S608
             {"on": on},
         )
-        return cursor.rowcount
+        marked = cursor.fetchall()
+        arrears_notify(marked, on=on)
+        return len(marked)
+
+
+def waiting_ended_notify(*, on: dt.date | None = None) -> int:
+    """Daily: tell the persons whose waiting period ended yesterday that benefits are payable from today
+    (issue 19), once per waiting period. Return the count."""
+    from ltci.core.notify import Event, notify_many
+
+    from ..selectors import person_recipients, waiting_ended_on
+
+    on = on or timezone.localdate()
+    ids = waiting_ended_on(on)
+    recipients = person_recipients(ids)
+    with transaction.atomic():
+        notify_many(
+            event=Event.WAITING_ENDED,
+            items=[(f"payable:{on.isoformat()}", recipients[pk], {"payable_from": on}) for pk in ids],
+            on=on,
+        )
+    return len(ids)
+
+
+def arrears_notify(marked, *, on: dt.date) -> None:
+    """Tell each person of a contribution that became arrears (issue 19), once per contribution."""
+    from ltci.core.notify import Event, notify_many
+
+    from ..selectors import person_recipients
+
+    for at in range(0, len(marked), 5000):
+        chunk = marked[at : at + 5000]
+        recipients = person_recipients({row[1] for row in chunk})
+        notify_many(
+            event=Event.ARREARS,
+            items=[
+                (f"contribution:{pk}", recipients[person_id], {"year": year, "owed": owed, "due_by": due_by})
+                for pk, person_id, year, owed, due_by in chunk
+            ],
+            on=on,
+        )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from ltci.core.admin_mixins import labelled_filter
+from ltci.core.admin_mixins import contact_inline, labelled_filter
 from ltci.core.admin_views import import_view
 from ltci.core.permissions import can, requires
 
@@ -22,6 +22,7 @@ from ..models import (
     CaregiverTraining,
     Employment,
     Institution,
+    InstitutionContact,
     InstitutionEvent,
     InstitutionUser,
 )
@@ -122,7 +123,7 @@ class InstitutionAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "type", "region_code"]
     search_fields = ["code", "name", "credit_code"]
     readonly_fields = ["status"]
-    inlines = [AgreementInline, EventInline]
+    inlines = [AgreementInline, EventInline, contact_inline(InstitutionContact)]
     actions = [make_bulk_action(a) for a in BULK]
 
     def get_urls(self):

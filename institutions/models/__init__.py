@@ -8,6 +8,7 @@ from .base import (  # noqa: F401
     Caregiver,
     Employment,
     Institution,
+    InstitutionContact,
     InstitutionType,
     InstitutionUser,
 )

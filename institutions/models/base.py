@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ltci.core.fields import money_field
-from ltci.core.models import DatedQuerySet, DateRangeFunc, Validity
+from ltci.core.models import ContactDetails, DatedQuerySet, DateRangeFunc, Validity
 
 
 class InstitutionType(models.TextChoices):
@@ -280,3 +280,19 @@ class InstitutionUser(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_role_display()}"
+
+
+class InstitutionContact(ContactDetails):
+    """How the office reaches an institution (issue 19): its notices go to this mobile, e-mail or address."""
+
+    institution = models.OneToOneField(
+        Institution, on_delete=models.CASCADE, related_name="contact", verbose_name=_("机构")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("机构联系方式")
+        verbose_name_plural = _("机构联系方式")
+
+    def __str__(self):
+        return str(self.institution)

@@ -78,7 +78,26 @@ def violation_record(
         institution_suspend(institution=institution, actor=actor, reason=reason, on=found_on)
     elif action == ViolationAction.TERMINATION:
         institution_terminate(institution=institution, actor=actor, reason=reason, on=found_on)
+    violation_notify(violation)
     return violation
+
+
+def violation_notify(violation: Violation) -> None:
+    """Tell the institution of a violation recorded against it (issue 19), once per violation."""
+    from ltci.core.notify import Event, notify
+
+    from ..selectors import institution_recipient
+
+    notify(
+        event=Event.VIOLATION,
+        key=f"violation:{violation.pk}",
+        recipients=[institution_recipient(violation.institution)],
+        context={
+            "occurred_on": violation.found_on,
+            "kind": ViolationType(violation.type).label,
+            "number": f"WG{violation.pk:06d}",
+        },
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -15,7 +16,7 @@ from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRec
 from .admin_mixins import KeepRowsMixin, labelled_filter
 from .downloads import attachment, import_errors_attachment
 from .formatting import coded
-from .models import IMPORT_KIND_LABELS, CalendarDay, ImportBatch, JobRun
+from .models import IMPORT_KIND_LABELS, CalendarDay, ImportBatch, JobRun, LetterBatch, Notification
 from .permissions import JOBS, can, can_see_job, requires
 from .uploads import JOB_PREFIX, import_job_report
 
@@ -199,3 +200,83 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     list_filter = ("is_workday",)
     date_hierarchy = "day"
     search_fields = ("note",)
+
+
+def _event_labels():
+    from .notify import Event
+
+    return Event.choices
+
+
+@admin.register(Notification)
+class NotificationAdmin(KeepRowsMixin, admin.ModelAdmin):
+    """The notification log (issue 19): every notice to a person, agent or institution, searchable by ID number,
+    institution code or name, and filtered by event, channel, state and day. Read only."""
+
+    list_display = [
+        "created_at",
+        "recipient_name",
+        "recipient_kind",
+        "event_shown",
+        "channel",
+        "state",
+        "sent_at",
+    ]
+    list_filter = [
+        labelled_filter("event", gettext_lazy("事件"), _event_labels),
+        "channel",
+        "state",
+        "recipient_kind",
+        "created_at",
+    ]
+    search_fields = ["=recipient_ref", "=subject_ref", "recipient_name"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("事件"), ordering="event")
+    def event_shown(self, obj):
+        return dict(_event_labels()).get(obj.event, obj.event)
+
+
+@admin.register(LetterBatch)
+class LetterBatchAdmin(KeepRowsMixin, admin.ModelAdmin):
+    """The printed letter batches (one PDF each) for the post room."""
+
+    list_display = ["number", "letters", "created_at", "download"]
+    readonly_fields = ["number", "letters", "created_at"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("PDF 文件"))
+    def download(self, obj):
+        url = reverse("admin:core_letterbatch_file", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext_lazy("下载"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/file/", view(self.file_view), name="core_letterbatch_file")
+        ] + super().get_urls()
+
+    @requires("core.notifications")
+    def file_view(self, request, object_id):
+        batch = get_object_or_404(LetterBatch, pk=object_id)
+        if not batch.file:
+            raise Http404
+        try:
+            content = batch.file.open("rb").read()
+        except FileNotFoundError:
+            raise Http404("file missing from storage") from None
+        return attachment(content, f"{batch.number}.pdf")

@@ -29,3 +29,17 @@ def labelled_filter(field: str, title, lookups: Callable[[], Iterable[tuple[str,
 
     LabelledFilter.title = title
     return LabelledFilter
+
+
+def contact_inline(contact_model):
+    """The inline that edits the contact data (ltci.core.models.ContactDetails) of a person, an agent or an
+    institution on its own admin page (issue 19)."""
+
+    class ContactInline(admin.StackedInline):
+        model = contact_model
+        extra = 1
+        max_num = 1
+        can_delete = False
+        fields = ["mobile", "email", "postal_address", "consent_on", "preferred_channel"]
+
+    return ContactInline

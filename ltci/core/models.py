@@ -324,3 +324,103 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day.isoformat()} {_('上班') if self.is_workday else _('休息')} {self.note}"
+
+
+class Channel(models.TextChoices):
+    """How a notification reaches its recipient (issue 19)."""
+
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    LETTER = "letter", _("纸质信函")
+
+
+class ContactDetails(models.Model):
+    """Contact data of a recipient of notifications (issue 19): a person, an agent or an institution.
+
+    Without a consent date the office writes letters only (SPEC 8: no SMS or e-mail without consent).
+    """
+
+    mobile = models.CharField(_("手机号码"), max_length=20, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    postal_address = models.CharField(_("邮寄地址"), max_length=300, blank=True)
+    consent_on = models.DateField(_("同意接收短信/邮件日期"), null=True, blank=True)
+    preferred_channel = models.CharField(
+        _("首选通知方式"), max_length=10, choices=Channel.choices, default=Channel.LETTER
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class LetterBatch(models.Model):
+    """A printed batch of notification letters (one PDF, one letter a page) for the post room."""
+
+    number = models.CharField(_("批次号"), max_length=40, unique=True)
+    letters = models.PositiveIntegerField(_("信函数"), default=0)
+    file = models.FileField(_("PDF 文件"), upload_to="letters/", blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通知信函批次")
+        verbose_name_plural = _("通知信函批次")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.number
+
+
+class Notification(models.Model):
+    """One notice of one event to one recipient (issue 19), sent once: the (event, key, recipient) is unique,
+    so an event raised twice or a task retried sends nothing more. The recipient is named by kind and id
+    (a person, an agent account or an institution of the apps above) and by a copy of its name and code, since
+    the core cannot refer to the apps' tables."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    class RecipientKind(models.TextChoices):
+        PERSON = "person", _("参保人")
+        AGENT = "agent", _("代办人/监护人")
+        INSTITUTION = "institution", _("机构")
+
+    event = models.CharField(_("事件"), max_length=40, db_index=True)
+    event_key = models.CharField(_("事件标识"), max_length=120)
+    recipient_kind = models.CharField(_("接收方类别"), max_length=12, choices=RecipientKind.choices)
+    recipient_id = models.BigIntegerField(_("接收方编号"))
+    recipient_name = models.CharField(_("接收方"), max_length=200)
+    recipient_ref = models.CharField(_("身份证号/机构代码"), max_length=40, db_index=True)
+    subject_ref = models.CharField(_("所涉参保人身份证号"), max_length=18, blank=True, db_index=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("发送地址"), max_length=300, blank=True)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    letter_batch = models.ForeignKey(
+        LetterBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("信函批次"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知记录")
+        verbose_name_plural = _("通知记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "event_key", "recipient_kind", "recipient_id"], name="notification_once"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "channel"], name="notification_state_channel")]
+
+    def __str__(self):
+        return f"{self.recipient_name} {self.subject}"

@@ -225,6 +225,12 @@ CAPABILITIES: dict[str, Capability] = {
         "core.view_jobrun",
         uses=("core_jobrun_progress", "core_jobrun_errors", "core_jobrun_file"),
     ),
+    # The notification log (issue 19): read by the roles that serve persons and the supervisor (core 0008)
+    "core.notifications": _page(
+        "the notification log and the printed letter batches (read, download)",
+        "core.view_notification",
+        uses=("core_letterbatch_file",),
+    ),
     # The staff case page of a person (office/): its sections follow each app's own view permissions
     "office.case": _page("a person's case page and eligibility explanation", "enrollment.view_person"),
     # Provider portal and API

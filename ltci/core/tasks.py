@@ -9,3 +9,48 @@ def import_job_run(job_id: int) -> str:
     from .uploads import import_job_run as run
 
     return run(int(job_id))
+
+
+class NotificationRetry(Exception):
+    """A notice could not be sent yet; Celery retries the task with backoff."""
+
+
+@shared_task(
+    bind=True,
+    name="ltci.core.tasks.notification_send",
+    autoretry_for=(NotificationRetry,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=6,
+)
+def notification_send(self, notification_id: int) -> str:
+    """Send one queued SMS or e-mail notice (issue 19); a sent, failed or letter notice is left alone, so running
+    the task twice sends once. A channel error retries with backoff; the last try marks the notice failed."""
+    from .notify import notification_deliver
+
+    state, error = notification_deliver(int(notification_id), final=self.request.retries >= self.max_retries)
+    if error and state != "failed":
+        raise NotificationRetry(error)
+    return state
+
+
+@shared_task(name="ltci.core.tasks.notifications_send_queued")
+def notifications_send_queued(new_only: bool = True) -> int:
+    """Start a send task for each queued SMS and e-mail notice: after an event (those not tried yet) and every
+    quarter hour from beat (all, in case a broker lost a task). Return how many were started."""
+    from .notify import queued_electronic_ids
+
+    ids = queued_electronic_ids(new_only=new_only)
+    for pk in ids:
+        notification_send.delay(pk)
+    return len(ids)
+
+
+@shared_task(name="ltci.core.tasks.notification_letters_print")
+def notification_letters_print() -> str:
+    """Daily: print the queued letters into one PDF batch for the post room (issue 19)."""
+    from .notify import letters_print
+
+    batch = letters_print()
+    return batch.number if batch else ""

@@ -232,6 +232,13 @@ LTCI_OFFICE = {
     ),
 }
 
+# --- Notifications (issue 19, ltci.core.channels) -----------------------------------------------------------
+# SMS go to the HTTP gateway when LTCI_SMS_GATEWAY_URL is set; otherwise (development) each message is a file of
+# LTCI_SMS_OUTBOX. E-mail uses EMAIL_URL above; letters are printed in a daily PDF batch (media "letters/").
+LTCI_SMS_GATEWAY_URL = env("LTCI_SMS_GATEWAY_URL", default="")
+LTCI_SMS_GATEWAY_TOKEN = env("LTCI_SMS_GATEWAY_TOKEN", default="")
+LTCI_SMS_OUTBOX = env("LTCI_SMS_OUTBOX", default=str(BASE_DIR / ".local" / "sms-outbox"))
+
 # The policy scheme calculations use when several packs are loaded (see docs/decisions.md).
 LTCI_DEFAULT_POLICY_PACK = env("LTCI_POLICY_PACK", default="xuzhou-2022")
 

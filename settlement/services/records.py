@@ -128,10 +128,11 @@ def claim_reminders(*, on: dt.date) -> list:
     their claim, REMIND_DAYS before the deadline and once more when it has passed. Safe to run twice."""
     from django.core.mail import send_mail
 
-    from institutions.models import Agreement, InstitutionUser
+    from institutions.models import Agreement, Institution, InstitutionUser
     from institutions.selectors import agreement_days
 
     from ..models import ClaimReminder
+    from .notices import claim_deadline_notify
 
     month = (on.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     deadline = claim_deadline(month)
@@ -168,6 +169,12 @@ def claim_reminders(*, on: dt.date) -> list:
         )
         if emails:
             send_mail(f"长护险月度申报提醒（{month:%Y-%m}）", text, None, emails, fail_silently=True)
+        claim_deadline_notify(
+            institution=Institution.objects.get(pk=institution_id),
+            month=month,
+            deadline=deadline,
+            overdue=kind == ClaimReminder.Kind.OVERDUE,
+        )
         sent.append(
             ClaimReminder.objects.create(
                 institution_id=institution_id,
