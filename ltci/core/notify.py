@@ -86,9 +86,10 @@ class Recipient:
 
 def choose_channel(recipient: Recipient, *, on: dt.date) -> tuple[str, str]:
     """Return the channel and address: the preferred one when the recipient consented (on or before the day)
-    and left its address, else the other electronic one they left, else a letter (no consent: a letter)."""
+    and left its address, else the other electronic one they left, else a letter (no consent, or letters
+    preferred: a letter)."""
     consented = recipient.consent_on is not None and recipient.consent_on <= on
-    if not consented:
+    if not consented or recipient.preferred_channel == Channel.LETTER:
         return Channel.LETTER, recipient.postal_address
     electronic: dict[str, str] = {Channel.SMS: recipient.mobile, Channel.EMAIL: recipient.email}
     preferred = recipient.preferred_channel
