@@ -14,7 +14,15 @@ from enrollment.selectors import person_recipient
 from ltci.core import roles
 from ltci.core.idnumber import make_id_number, parse_id_number
 from ltci.core.models import Channel, Notification
-from ltci.core.notify import Event, Recipient, choose_channel, letters_print, notification_deliver, notify, render
+from ltci.core.notify import (
+    Event,
+    Recipient,
+    choose_channel,
+    letters_print,
+    notification_deliver,
+    notify,
+    render,
+)
 from ltci.core.tasks import notification_send
 
 D = dt.date
@@ -136,7 +144,10 @@ def recipient(**kw):
             ("letter", "徐州市云龙区1号"),  # consent given later than the event
         ),
         ({"mobile": "13800000001", "preferred_channel": "sms", "consent_on": TODAY}, ("sms", "13800000001")),
-        ({"email": "a@example.cn", "preferred_channel": "email", "consent_on": TODAY}, ("email", "a@example.cn")),
+        (
+            {"email": "a@example.cn", "preferred_channel": "email", "consent_on": TODAY},
+            ("email", "a@example.cn"),
+        ),
         (  # prefers e-mail but left only a mobile: SMS
             {"mobile": "13800000001", "preferred_channel": "email", "consent_on": TODAY},
             ("sms", "13800000001"),
@@ -145,8 +156,14 @@ def recipient(**kw):
             {"email": "a@example.cn", "preferred_channel": "sms", "consent_on": TODAY},
             ("email", "a@example.cn"),
         ),
-        ({"preferred_channel": "sms", "consent_on": TODAY}, ("letter", "徐州市云龙区1号")),  # no phone: letter
-        ({"mobile": "13800000001", "preferred_channel": "letter", "consent_on": TODAY}, ("letter", "徐州市云龙区1号")),
+        (
+            {"preferred_channel": "sms", "consent_on": TODAY},
+            ("letter", "徐州市云龙区1号"),
+        ),  # no phone: letter
+        (
+            {"mobile": "13800000001", "preferred_channel": "letter", "consent_on": TODAY},
+            ("letter", "徐州市云龙区1号"),
+        ),
     ],
 )
 def test_channel_choice_and_fallback(contact, expected):
@@ -245,7 +262,10 @@ def test_beat_sends_what_waits_and_prints_letters(db):
     from django_celery_beat.models import PeriodicTask
 
     tasks = set(PeriodicTask.objects.values_list("task", flat=True))
-    assert {"ltci.core.tasks.notifications_send_queued", "ltci.core.tasks.notification_letters_print"} <= tasks
+    assert {
+        "ltci.core.tasks.notifications_send_queued",
+        "ltci.core.tasks.notification_letters_print",
+    } <= tasks
 
 
 def test_the_sweep_starts_a_send_for_each_queued_electronic_notice(db, outbox):

@@ -35,7 +35,9 @@ def test_a_bank_return_tells_the_person_of_a_paid_or_failed_payout_once(sent, tm
     agent_user = User.objects.create_user("agent1")
     agent = InsuredAccount.objects.create(national_id="320302198001010011", name="刘代办", user=agent_user)
     AgentLink.objects.create(account=agent, principal=person, valid_from=D(2024, 1, 1))
-    AgentContact.objects.create(account=agent, mobile="13900000002", consent_on=D(2024, 1, 1), preferred_channel="sms")
+    AgentContact.objects.create(
+        account=agent, mobile="13900000002", consent_on=D(2024, 1, 1), preferred_channel="sms"
+    )
     lines = [line(inst_payment), line(cash_payment, status="failed", reason="账户已销户")]
     import_bank_return(content=_bytes(tmp_path, lines), filename="r.csv")
     import_bank_return(content=_bytes(tmp_path, lines), filename="r-again.csv")
@@ -59,7 +61,17 @@ def test_the_claim_deadline_reminder_tells_the_institution_once(world):
     claim_reminders(on=D(2024, 6, 2))
     claim_reminders(on=D(2024, 6, 3))
     due = [n for n in notices("claim_deadline") if n.recipient_ref == "YL001"]
-    assert [(n.channel, n.address, n.event_key) for n in due] == [("email", "yl001@example.cn", "claim:2024-05:due")]
+    assert [(n.channel, n.address, n.event_key) for n in due] == [
+        ("email", "yl001@example.cn", "claim:2024-05:due")
+    ]
     assert "截止日为2024年6月5日" in due[0].body or "2024-06-05" in due[0].body
     claim_reminders(on=D(2024, 6, 6))
     assert Notification.objects.filter(event="claim_deadline", recipient_ref="YL001").count() == 2
+
+
+def test_a_paid_payout_is_told_with_the_account_tail(sent, tmp_path):  # noqa: F811
+    run, inst_payment, cash_payment = sent
+    import_bank_return(content=_bytes(tmp_path, [line(cash_payment)]), filename="r.csv")
+    (paid,) = notices("payout_paid")
+    assert paid.recipient_ref == cash_payment.person.national_id
+    assert "930.00元已于" in paid.body and f"尾号{cash_payment.account.account_no[-4:]}的账户" in paid.body
