@@ -81,6 +81,28 @@ def _persons(n: int, rng) -> list[RosterRow]:
     return rows
 
 
+def _contacts() -> None:
+    """Contact data (issue 19): every person has a postal address; two in three gave a mobile number and their
+    consent to SMS, which they prefer; the others are written to. Deterministic (no draw from ``rng``, so the
+    rest of the demo is unchanged)."""
+    from .models import PersonContact
+
+    PersonContact.objects.bulk_create(
+        [
+            PersonContact(
+                person_id=pk,
+                postal_address=f"江苏省徐州市（示例地址）{pk % 97 + 1}号{pk % 9 + 1}单元",
+                mobile=f"139{pk:08d}" if pk % 3 else "",
+                consent_on=dt.date(2022, 1, 1) if pk % 3 else None,
+                preferred_channel="sms" if pk % 3 else "letter",
+            )
+            for pk in Person.objects.values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
 def seed(*, persons: int, rng, stdout):
     if not PolicyScheme.objects.filter(active=True).exists():
         load_pack("xuzhou-2022")
@@ -90,6 +112,7 @@ def seed(*, persons: int, rng, stdout):
     people = _persons(persons, rng)
     applied, unchanged, errors = roster_apply(list(enumerate(people, start=2)), reason="demo")
     stdout.write(f"enrollment: {applied} persons enrolled ({len(errors)} rejected)")
+    _contacts()
     balances = [
         AccountEventRow(
             p.national_id, "balance", Decimal(rng.choice([0, 5, 12, 80, 150, 600])), dt.date(y, 1, 1)

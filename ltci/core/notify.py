@@ -198,21 +198,24 @@ def queued_electronic_ids(*, new_only: bool = False, limit: int = 5000) -> list[
 
 
 @transaction.atomic
-def letters_print(*, now: dt.datetime | None = None) -> LetterBatch | None:
-    """Print the queued letters into one PDF batch (one letter a page) and mark them sent; None when there are
-    none. Letters without a postal address fail (staff complete the address and the office writes again)."""
+def letters_print(*, now: dt.datetime | None = None, ids=None, limit: int = 1000) -> LetterBatch | None:
+    """Print up to ``limit`` queued letters (of ``ids`` if given) into one PDF batch (one letter a page) and mark
+    them sent; None when there are none. Letters without a postal address fail (staff complete the address and
+    the office writes again)."""
     from django.core.files.base import ContentFile
 
     from .pdf import render_pdf
 
     now = now or timezone.now()
-    queued = Notification.objects.select_for_update(skip_locked=True).filter(
-        state=Notification.State.QUEUED, channel=Channel.LETTER
-    )
+    queued = Notification.objects.filter(state=Notification.State.QUEUED, channel=Channel.LETTER)
+    if ids is not None:
+        queued = queued.filter(pk__in=list(ids))
     queued.filter(address="").update(
         state=Notification.State.FAILED, last_error=str(_("无邮寄地址")), attempts=1
     )
-    letters = list(queued.exclude(address="").order_by("recipient_ref", "id"))
+    letters = list(
+        queued.exclude(address="").select_for_update(skip_locked=True).order_by("recipient_ref", "id")[:limit]
+    )
     if not letters:
         return None
     number = f"XH{timezone.localtime(now):%Y%m%d%H%M%S}-{letters[0].pk}"

@@ -49,8 +49,10 @@ def notifications_send_queued(new_only: bool = True) -> int:
 
 @shared_task(name="ltci.core.tasks.notification_letters_print")
 def notification_letters_print() -> str:
-    """Daily: print the queued letters into one PDF batch for the post room (issue 19)."""
+    """Daily: print the queued letters into PDF batches of up to 1,000 letters for the post room (issue 19)."""
     from .notify import letters_print
 
-    batch = letters_print()
-    return batch.number if batch else ""
+    numbers = []
+    while batch := letters_print():
+        numbers.append(batch.number)
+    return " ".join(numbers)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Apps in dependency order; each may provide `<app>.demo.seed(*, persons, rng, stdout)`.
-DEMO_APPS = ["ltci.core", "institutions", "enrollment", "assessment", "benefits", "settlement"]
+DEMO_APPS = ["ltci.core", "institutions", "enrollment", "assessment", "benefits", "settlement", "insured"]
 
 
 class Command(BaseCommand):
