@@ -196,3 +196,18 @@ def page_state(*, user_id: int, chosen, on: dt.date) -> PageState | None:
         )
         row = cursor.fetchone()
     return PageState(*row) if row is not None else None
+
+
+def notifications_of(*, account: InsuredAccount, person: Person, limit: int = 50) -> list:
+    """The notices about ``person`` the account may read (issue 19): those sent to the person, and those sent to
+    this account as the person's agent; newest first."""
+    from django.db.models import Q
+
+    from ltci.core.models import Notification
+
+    return list(
+        Notification.objects.filter(
+            Q(recipient_kind="person", recipient_id=person.pk)
+            | Q(recipient_kind="agent", recipient_id=account.pk, subject_ref=person.national_id)
+        ).order_by("-created_at", "-id")[:limit]
+    )

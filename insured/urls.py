@@ -13,6 +13,7 @@ urlpatterns = [
     path("text-size/", views.text_size, name="text_size"),
     path("switch/<int:person_id>/", views.switch, name="switch"),
     path("apply/", views.apply, name="apply"),
+    path("notifications/", views.notifications, name="notifications"),
     path("certificate/<int:year>.pdf", downloads.contribution_certificate, name="certificate"),
     path("decisions/<int:pk>/letter.pdf", downloads.decision_letter, name="decision_letter"),
     path("conclusions/<int:pk>/review/", views.review, name="review"),

@@ -22,7 +22,14 @@ from ltci.core.idnumber import mask_id
 
 from .cache import cached_page
 from .forms import ActivateForm, ApplyForm, LoginForm
-from .selectors import account_and_viewable, account_of, page_state, status_of, viewable_persons
+from .selectors import (
+    account_and_viewable,
+    account_of,
+    notifications_of,
+    page_state,
+    status_of,
+    viewable_persons,
+)
 
 SESSION_KEY = "me_person_id"
 LARGE_TEXT_COOKIE = "me_large_text"  # 适老化: the large-text mode persists on the device (one year)
@@ -137,6 +144,15 @@ def _home_context(state, on) -> dict:
         context["masked_id"] = mask_id(viewed.national_id)
         context["acting_for"] = viewed.pk != account.person_id
     return context
+
+
+@insured_required
+def notifications(request):
+    """我的通知 (issue 19): the notices about the person shown (to them, or to this agent about them)."""
+    person = request.viewed
+    found = notifications_of(account=request.account, person=person) if person is not None else []
+    context = {"account": request.account, "viewed": person, "notifications": found, **_display(request)}
+    return render(request, "insured/notifications.html", context)
 
 
 @require_POST

@@ -56,6 +56,7 @@ RULES = {
             "documents": SimpleUploadedFile("d.pdf", b"%PDF-1.4 d"),
         },
     ),
+    "insured:notifications": Rule(),
     "insured:certificate": Rule(kwargs="year"),
     "insured:decision_letter": Rule(kwargs="decision"),
     "insured:review": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
@@ -187,6 +188,8 @@ def test_status_page_isolation(client, world, name, user):
         assert response.status_code == (302 if rule.method == "POST" else 200), response.content[:300]
         if name == "insured:apply":
             assert Application.objects.filter(person=world["owner"], channel="online").exists()
+        if name == "insured:notifications":  # the decision's notice, to the owner (read by their agent too)
+            assert f"{OWNER_NAME}的长期护理保险待遇已核定" in body
         if response.status_code == 200 and name == "insured:home":
             assert OWNER_NAME in body
             assert world["owner"].national_id not in body  # masked
