@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.db.models import TextChoices
@@ -146,14 +147,25 @@ def notify_many(
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    transaction.on_commit(_send_queued_soon)
+    wanted = {(n.event_key, n.recipient_kind, n.recipient_id) for n in rows if n.channel != Channel.LETTER}
+    if wanted:
+        found = Notification.objects.filter(
+            event=event,
+            event_key__in={key for key, _, _ in wanted},
+            state=Notification.State.QUEUED,
+            attempts=0,
+        ).values_list("pk", "event_key", "recipient_kind", "recipient_id")
+        ids = [pk for pk, *key in found if tuple(key) in wanted]
+        transaction.on_commit(partial(_send_soon, ids))
     return len(rows)
 
 
-def _send_queued_soon() -> None:
-    from .tasks import notifications_send_queued
+def _send_soon(ids: list[int]) -> None:
+    """Start a send task for each new SMS or e-mail notice once the event's transaction committed."""
+    from .tasks import notification_send
 
-    notifications_send_queued.delay()
+    for pk in ids:
+        notification_send.delay(pk)
 
 
 class ChannelError(Exception):

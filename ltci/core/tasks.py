@@ -36,9 +36,9 @@ def notification_send(self, notification_id: int) -> str:
 
 
 @shared_task(name="ltci.core.tasks.notifications_send_queued")
-def notifications_send_queued(new_only: bool = True) -> int:
-    """Start a send task for each queued SMS and e-mail notice: after an event (those not tried yet) and every
-    quarter hour from beat (all, in case a broker lost a task). Return how many were started."""
+def notifications_send_queued(new_only: bool = False) -> int:
+    """Every quarter hour from beat: start a send task for each queued SMS and e-mail notice (``new_only``: those
+    not tried yet), in case a broker lost one. Return how many were started."""
     from .notify import queued_electronic_ids
 
     ids = queued_electronic_ids(new_only=new_only)

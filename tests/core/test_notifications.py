@@ -275,3 +275,12 @@ def test_the_sweep_starts_a_send_for_each_queued_electronic_notice(db, outbox):
     tell(make_person(2))  # a letter: left to the batch
     assert notifications_send_queued.apply(kwargs={"new_only": False}).get() == 1
     assert Channel.LETTER in Notification.objects.filter(state="queued").values_list("channel", flat=True)
+
+
+def test_a_new_sms_notice_is_handed_to_the_worker_after_the_commit_and_a_letter_is_not(
+    db, outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tell(make_person(1, **SMS))
+        tell(make_person(2, postal_address="徐州市鼓楼区2号"), key="decision:2")
+    assert len(callbacks) == 1 and callbacks[0].args == ([Notification.objects.get(channel="sms").pk],)
