@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixture imported from test_payments is a parameter here
 """Issue 19 in real Chromium: the fund accountant pays an approved month through the bank. The accountant makes
 the batch from the run list, downloads the bank file, uploads the bank's return with one failed line; the clerk
 enters the person's corrected account; the accountant re-issues the failed payment in a second batch, downloads
