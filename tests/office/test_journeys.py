@@ -14,10 +14,10 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from openpyxl import load_workbook
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection
+from openpyxl import load_workbook
 
 from assessment import services as assessment_services
 from assessment.models import Application, Conclusion
