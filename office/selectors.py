@@ -10,7 +10,7 @@ from assessment.models import Application, ApplicationDocument, Conclusion
 from benefits.eligibility import explain, is_eligible
 from benefits.models import BenefitDecision
 from enrollment.models import Contribution, CoveragePeriod
-from settlement.models import Payout, SettlementLine
+from settlement.models import Payment, Payout, SettlementLine
 from settlement.rules import reason_text
 from settlement.selectors import latest_runs
 
@@ -98,6 +98,16 @@ def payouts(person):
     )
 
 
+def payments(person):
+    """Each transfer of the person's payouts (issue 19): its batch, account, state and the bank's answer; a
+    re-issued payment shows beside the failed one it replaces."""
+    return list(
+        Payment.objects.filter(person=person)
+        .select_related("run", "batch", "account", "reissue_of")
+        .order_by("-run__month", "-created_at", "-id")
+    )
+
+
 def history(person, limit=30):
     return list(person.history.select_related("history_user").order_by("-history_date")[:limit])
 
@@ -131,5 +141,6 @@ def case_sections(person, user) -> dict:
         "decisions": ("benefits.benefitdecision", decisions),
         "months": ("settlement.settlementline", lines_by_month),
         "payouts": ("settlement.payout", payouts),
+        "payments": ("settlement.payment", payments),
     }
     return {name: read(person) for name, (model, read) in readers.items() if _may(user, model)}

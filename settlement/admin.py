@@ -271,6 +271,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             )
         context["charts"] = report_tables.charts(context)
         context["tables"] = report_tables.TABLES
+        context["shown"] = report_tables.tables(context)  # the ledger tables with labels, as exported
         return TemplateResponse(request, "admin/settlement/reports.html", context)
 
     def _queue_disclosure(self, request, year):

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enrollment.regions import region_label
 from institutions.models import CareForm
 from ltci.core.charts import Series, bar_chart, line_chart
 from ltci.core.exports import MONEY, MONTH, PERCENT, Column
+from ltci.core.formatting import coded
 
 from .models import LedgerEntry
 
@@ -25,6 +27,10 @@ class Table:
 
 def _account(code: str) -> str:
     return str(dict(LedgerEntry.Account.choices).get(code, code))
+
+
+def _region(code: str) -> str:
+    return coded(code, region_label(code)) if code else "—"
 
 
 def _care_form(code: str) -> str:
@@ -95,7 +101,7 @@ def tables(context: dict) -> dict[str, Table]:
             str(TABLES["by_region"]),
             [Column(_("地区")), *ledger],
             [
-                [r["region_code"] or "—", _account(r["account"]), r["total"], r["n"]]
+                [_region(r["region_code"]), _account(r["account"]), r["total"], r["n"]]
                 for r in context["by_region"]
             ],
         ),

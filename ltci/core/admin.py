@@ -74,7 +74,7 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or can_see_job(request.user, obj.job))
+        return allowed and (obj is None or can_see_job(request.user, obj.job, obj.started_by_id))
 
     def get_queryset(self, request):
         found = super().get_queryset(request).select_related("started_by")
@@ -83,7 +83,7 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         shown = Q(pk__in=[])
         for name, job in JOBS.items():
             if can(request.user, job.capability):
-                shown |= _job_query(name)
+                shown |= _job_query(name) & (Q(started_by=request.user) if job.own else Q())
         return found.filter(shown)
 
     @admin.display(description=gettext_lazy("作业"), ordering="job")

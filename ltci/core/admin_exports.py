@@ -6,8 +6,10 @@ the filters, search, date drill-down and ordering of the current page, every pag
 amounts as numbers with their decimals, dates as dates. Only staff who may view the list may export it (the
 list's own view permission, from the role migrations).
 
-An export runs in the web request, so it is limited to ``settings.EXPORT_SYNC_MAX_ROWS`` rows: a larger list is
-refused with a message asking to narrow the filters (docs/decisions.md, "Staff list exports").
+A list of up to ``settings.EXPORT_SYNC_MAX_ROWS`` rows is exported in the web request; a larger one runs as a
+Celery job (``list_export``, ltci.core.tasks.list_export_run): the page redirects to the job's page, whose
+progress bar follows the rows written and which offers the file once done, to the user who started it only
+(the list is theirs, as their roles show it; docs/decisions.md, "Large list exports run as jobs").
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +36,8 @@ from .downloads import attachment
 from .exports import XLSX_TYPE, Column, csv_text, xlsx_bytes
 
 FORMATS = ("xlsx", "csv")
+JOB = "list_export"
+PROGRESS_EVERY = 500  # rows between two progress updates of an export job
 
 
 def _columns(model_admin, changelist) -> list[tuple[str, Column]]:
@@ -90,15 +94,19 @@ def _csv_cell(column: Column, value) -> str:
     return value
 
 
+def _model_admin(app_label: str, model_name: str):
+    try:
+        model = apps.get_model(app_label, model_name)
+        return admin.site.get_model_admin(model)
+    except (LookupError, NotRegistered):
+        raise Http404 from None
+
+
 def export_changelist(request, app_label: str, model_name: str, fmt: str):
     """Admin view (wrapped by ``admin.site.admin_view``): the list of a model, filtered as on its page."""
     if fmt not in FORMATS:
         raise Http404
-    try:
-        model = apps.get_model(app_label, model_name)
-        model_admin = admin.site.get_model_admin(model)
-    except (LookupError, NotRegistered):
-        raise Http404 from None
+    model_admin = _model_admin(app_label, model_name)
     if not model_admin.has_view_or_change_permission(request):  # who may open the list
         raise PermissionDenied
     list_url = reverse(f"admin:{app_label}_{model_name}_changelist")
@@ -109,25 +117,79 @@ def export_changelist(request, app_label: str, model_name: str, fmt: str):
     except IncorrectLookupParameters:
         messages.error(request, _("筛选条件无效，无法导出"))
         return redirect(list_url)
-    rows = changelist.queryset
-    count = rows.count()
-    limit = settings.EXPORT_SYNC_MAX_ROWS
-    if count > limit:
-        messages.error(
-            request,
-            _(
-                "共 %(count)s 条记录，超过在线导出上限 %(limit)s 条。请先筛选（例如按月份、地区或状态）缩小范围，再分批导出。"
-            )
-            % {"count": f"{count:,}", "limit": f"{limit:,}"},
-        )
-        return redirect(back)
+    count = changelist.queryset.count()
+    if count > settings.EXPORT_SYNC_MAX_ROWS:
+        return _queue_export(request, model_admin, fmt, count=count, back=back)
+    content, filename, content_type = _export(model_admin, changelist, fmt)
+    return attachment(content, filename, content_type)
+
+
+def _export(model_admin, changelist, fmt: str, *, progress=None) -> tuple[bytes | str, str, str]:
+    """The file of a list: its content, name and type; ``progress(done)`` every PROGRESS_EVERY rows."""
     columns = _columns(model_admin, changelist)
-    values = [[_value(name, obj, model_admin) for name, _c in columns] for obj in rows]
-    title = str(model._meta.verbose_name_plural)
+    values = []
+    for done, obj in enumerate(changelist.queryset.iterator(chunk_size=2000), start=1):
+        values.append([_value(name, obj, model_admin) for name, _c in columns])
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+    title = str(changelist.model._meta.verbose_name_plural)
     filename = f"{title}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "xlsx":
-        return attachment(xlsx_bytes(title, [c for _n, c in columns], values), filename, XLSX_TYPE)
+        return xlsx_bytes(title, [c for _n, c in columns], values), filename, XLSX_TYPE
     body = [[str(c.header) for _n, c in columns]] + [
         [_csv_cell(c, v) for (_n, c), v in zip(columns, row, strict=True)] for row in values
     ]
-    return attachment(csv_text(body, bom=True, lineterminator="\r\n"), filename, "text/csv; charset=utf-8")
+    return csv_text(body, bom=True, lineterminator="\r\n"), filename, "text/csv; charset=utf-8"
+
+
+def _queue_export(request, model_admin, fmt: str, *, count: int, back: str):
+    """A list over the web limit: exported by a Celery job; the user follows it on the job's page."""
+    from .jobs import job_page_url, job_queue
+    from .tasks import list_export_run
+
+    opts = model_admin.model._meta
+    run = job_queue(
+        JOB,
+        timezone.localdate().isoformat(),
+        task=list_export_run,
+        params={
+            "app_label": opts.app_label,
+            "model_name": opts.model_name,
+            "format": fmt,
+            "query": request.GET.urlencode(),
+            "back_url": back,
+        },
+        actor=request.user,
+    )
+    messages.info(
+        request,
+        _("共 %(count)s 条记录，超过在线导出上限 %(limit)s 条，已转为后台导出；完成后在本页下载。")
+        % {"count": f"{count:,}", "limit": f"{settings.EXPORT_SYNC_MAX_ROWS:,}"},
+    )
+    return redirect(job_page_url(run))
+
+
+def export_job_run(run) -> str:
+    """The body of an export job: the list as its starter sees it now (their roles, the filters they chose),
+    written to the job's file; progress every PROGRESS_EVERY rows."""
+    from .jobs import job_progress, job_store_file
+
+    params = run.params
+    if run.started_by is None or not run.started_by.is_active:
+        raise PermissionDenied(_("导出人账号已停用，无法导出"))
+    model_admin = _model_admin(params["app_label"], params["model_name"])
+    request = HttpRequest()
+    request.method = "GET"
+    request.GET = QueryDict(params.get("query") or "")
+    request.user = run.started_by
+    request.path = reverse(f"admin:{params['app_label']}_{params['model_name']}_changelist")
+    if not model_admin.has_view_or_change_permission(request):  # the roles may have changed since
+        raise PermissionDenied(_("导出人已无权查看该列表"))
+    changelist = model_admin.get_changelist_instance(request)
+    total = changelist.queryset.count()
+    job_progress(run, done=0, total=total)
+    content, filename, _type = _export(
+        model_admin, changelist, params["format"], progress=lambda done: job_progress(run, done=done)
+    )
+    job_store_file(run, content.encode("utf-8") if isinstance(content, str) else content, filename)
+    return _("已导出 %(count)s 条记录：%(name)s") % {"count": f"{total:,}", "name": filename}

@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +38,32 @@ from .limits import (
     row_limit_message,
 )
 
-__all__ = ["ImportReport", "RowError", "RowProblems", "field_value", "read_rows", "run_import"]
+__all__ = [
+    "ImportReport",
+    "RowError",
+    "RowProblems",
+    "field_value",
+    "import_progress",
+    "read_rows",
+    "run_import",
+]
+
+# Rows between two progress reports of an import (a job's progress bar; one UPDATE each, never one per row).
+PROGRESS_EVERY = 500
+# progress(rows checked, rows in the file, writing): set by import_progress around an import.
+_progress: ContextVar[Callable[[int, int, bool], None] | None] = ContextVar("import_progress", default=None)
+
+
+@contextmanager
+def import_progress(report: Callable[[int, int, bool], None]):
+    """Within the block, run_import calls ``report(checked, total, writing)`` when the rows are read, every
+    PROGRESS_EVERY rows checked, and once the checked rows go to be written (in one transaction, which gives
+    no progress of its own: the page then says the rows are being written)."""
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
 
 
 @dataclass
@@ -315,9 +342,14 @@ def run_import(
         report.file_error = str(exc)
         rows = []
     report.rows_total = len(rows)
+    progress = _progress.get()
+    if progress is not None:
+        progress(0, report.rows_total, False)
     parsed: list[tuple[int, object]] = []
     failed: list[RowProblems] = []
-    for row_number, values in rows:
+    for checked, (row_number, values) in enumerate(rows, start=1):
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked, report.rows_total, False)
         if "__error__" in values:
             report.errors.append(RowError(row_number, "*", values["__error__"]))
             continue
@@ -329,6 +361,8 @@ def run_import(
         except RowError as err:
             report.errors.extend(err.problems)
     report.errors += reference_problems(failed, references)
+    if progress is not None:
+        progress(report.rows_total, report.rows_total, bool(parsed))
     if parsed:
         applied, unchanged, errors = apply_rows(parsed)
         report.applied, report.unchanged = applied, unchanged

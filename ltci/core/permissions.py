@@ -265,6 +265,9 @@ class Job:
 
     label: object  # a lazy translation
     capability: str
+    # Only its starter (and superusers) may see the run and its file: an export holds the list as that
+    # user's roles show it.
+    own: bool = False
 
 
 # Jobs by their JobRun.job name; a name ending in "." covers every job it begins (the file imports, by importer).
@@ -273,6 +276,7 @@ JOBS: dict[str, Job] = {
     "settlement": Job(gettext_lazy("月度结算"), "settlement.run"),
     "file_import.": Job(gettext_lazy("文件导入"), "core.import_errors"),
     "fund_disclosure": Job(gettext_lazy("基金收支公布(PDF)"), "fund.reports"),
+    "list_export": Job(gettext_lazy("列表导出"), "core.jobs", own=True),
 }
 
 
@@ -282,11 +286,14 @@ def job_declared(name: str) -> Job | None:
     )
 
 
-def can_see_job(user, name: str) -> bool:
-    """A job's page is for who holds the job's capability (superusers: every job, also undeclared ones)."""
+def can_see_job(user, name: str, started_by_id: int | None = None) -> bool:
+    """A job's page is for who holds the job's capability (superusers: every job, also undeclared ones); an
+    ``own`` job's page only for who started it."""
     job = job_declared(name)
-    if job is None:
+    if job is None or getattr(user, "is_superuser", False):
         return bool(getattr(user, "is_superuser", False))
+    if job.own and started_by_id != getattr(user, "pk", None):
+        return False
     return can(user, "core.jobs") and can(user, job.capability)
 
 

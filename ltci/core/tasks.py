@@ -56,3 +56,10 @@ def notification_letters_print() -> str:
     while batch := letters_print():
         numbers.append(batch.number)
     return " ".join(numbers)
+@shared_task(name="ltci.core.tasks.list_export_run")
+def list_export_run(job_id: int) -> str:
+    """Export a staff list too long for the web request (issue 16) as the job's file."""
+    from .admin_exports import JOB, export_job_run
+    from .jobs import job_run
+
+    return job_run(int(job_id), export_job_run, job_prefix=JOB)

@@ -16,8 +16,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from .importing import ImportReport
+from .importing import ImportReport, import_progress
 from .jobs import JobAlreadyRunning, job_finish, job_lock, job_queue
 from .limits import ImportLimits, import_limits, size_message, xlsx_uncompressed_size
 from .models import ImportBatch, JobRun
@@ -154,7 +155,7 @@ def _run_in_language(job: JobRun) -> str:
         }
         with default_storage.open(params["file"]) as fh:
             content = fh.read()
-        with import_limits(ImportLimits.web()):
+        with import_limits(ImportLimits.web()), import_progress(lambda *state: _progress(job, *state)):
             report = importer(content=content, filename=params["filename"], actor=job.started_by, **options)
     except Exception as exc:
         job_finish(job, state=JobRun.State.FAILED, message=f"{exc.__class__.__name__}: {exc}"[:1000])
@@ -165,6 +166,17 @@ def _run_in_language(job: JobRun) -> str:
     job_finish(job, message=report.summary())
     default_storage.delete(params["file"])
     return report.summary()
+
+
+def _progress(job: JobRun, checked: int, total: int, writing: bool) -> None:
+    """The job page's progress bar follows the rows checked; then the page says the rows are being written."""
+    if writing:
+        message = _("已检查 %(total)s 行，正在写入") % {"total": f"{total:,}"}
+    else:
+        message = _("正在检查第 %(done)s / %(total)s 行") % {"done": f"{checked:,}", "total": f"{total:,}"}
+    JobRun.objects.filter(pk=job.pk, state=JobRun.State.RUNNING).update(
+        done=checked, total=total, message=message
+    )
 
 
 def import_job_report(job: JobRun) -> ImportReport | None:

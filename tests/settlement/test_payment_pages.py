@@ -124,3 +124,49 @@ def test_the_persons_page_shows_each_payment_and_another_person_sees_none(client
         account_activate(national_id=account.national_id, code=code, password="Kx9-long-pw-2").user  # noqa: S106
     )
     assert 'id="payments"' not in client.get("/me/").content.decode()
+
+
+def _case(person):
+    return f"/admin/enrollment/person/{person.pk}/case/"
+
+
+def test_the_case_page_shows_each_payment_of_the_person_with_its_state(client, world, approved):
+    run, inst, cash = approved
+    pay_through_the_bank(run, failed=(cash.national_id,))
+    client.force_login(staff("case-clerk", roles.ENROLLMENT_CLERK))
+    page = client.get(_case(cash)).content.decode()
+    section = page.split('id="payments"')[1].split("</table>")[0]
+    assert "补助支付" in page and "PB202405-01-00002" in section and "PB202405-01" in section
+    assert "支付失败" in section and "账户已销户" in section and "¥930.00" in section and "****" in section
+    assert 'class="payment-failed"' in section and "PB202405-01-00001" not in section  # the institution's
+    from settlement.services.payments import payment_batch_create
+
+    from .test_payments import person_account
+
+    person_account(cash, number=card(77))  # the account corrected: the failed payment goes out again
+    batch = payment_batch_create(run=run)
+    section = client.get(_case(cash)).content.decode().split('id="payments"')[1].split("</table>")[0]
+    assert batch.number in section and "已发送银行" in section and "补发 PB202405-01-00002" in section
+
+
+@pytest.mark.parametrize("role", [roles.ASSESSMENT_COORDINATOR, roles.BENEFIT_AUDITOR])
+def test_staff_who_may_not_view_payments_see_the_case_page_without_them(client, world, approved, role):
+    run, inst, cash = approved
+    pay_through_the_bank(run)
+    client.force_login(staff("case-other", role))
+    response = client.get(_case(cash))
+    if response.status_code == 200:
+        assert 'id="payments"' not in response.content.decode()
+    else:
+        assert response.status_code == 403
+
+
+def test_the_case_page_is_refused_to_anonymous_portal_and_roleless_users(client, world, approved):
+    run, inst, cash = approved
+    pay_through_the_bank(run)
+    response = client.get(_case(cash))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    client.force_login(portal_user("YL001"))
+    assert client.get(_case(cash)).status_code == 302
+    client.force_login(staff("case-none"))
+    assert client.get(_case(cash)).status_code == 403
