@@ -167,4 +167,5 @@ def test_objection_without_a_reason_is_refused(client, world):
 def test_public_page_in_english(client, world):
     client.cookies["django_language"] = "en"
     body = client.get(reverse("insured:public_notice"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Public notice of disability assessment conclusions" in body and "All districts" in body
     assert "欧**明" in body and world["owner"].name not in body
