@@ -27,4 +27,5 @@ class Command(BaseCommand):
                 continue
             for line in getattr(module, "login_lines", lambda b: [])(base):
                 out(f"  {label + ':':<26} {line}")
+        out(f"  {'Public notice (公示):':<26} {base}/me/notice/   (no login)")
         out(f"  API docs:                  {base}/api/docs/   (schema {base}/api/schema/)")
