@@ -242,7 +242,7 @@ def seed(*, persons, rng, stdout):
         done = {}
         walk_day = _walk_anchor(today)
         care = Institution.objects.filter(pk__in=care_ids).first()
-        for target in WORKFLOW_STATES * 2 + EXTRA_TARGETS:
+        for target in WORKFLOW_STATES + EXTRA_TARGETS + WORKFLOW_STATES:
             while walkers:
                 person = walkers.pop()
                 agency = agencies[len(done) % len(agencies)]
