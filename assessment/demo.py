@@ -40,6 +40,10 @@ WORKFLOW_STATES = [
     "committee",
     "withdrawn",
 ]
+# Issue 19: conclusions whose public notice (公示) runs today, so the public list at /me/notice/ is not empty,
+# and one objection by the person whose reassessment is overdue (复核超期 on the coordinator's dashboard).
+NOTICE_TODAY, OBJECTION_OVERDUE = "on_notice", "objection"
+EXTRA_TARGETS = [NOTICE_TODAY] * 4 + [OBJECTION_OVERDUE]
 
 
 def _agencies() -> list[Institution]:
@@ -172,8 +176,24 @@ def _walk(person, target, agency, care, rng, today) -> None:
         services.visit_confirm(assignment=assignment)
     if target == "assessed":
         return
-    application_publish_notice(application=app, on=applied_on + dt.timedelta(days=10))
+    if target == NOTICE_TODAY:
+        # Published three days ago: the notice runs from the next working day for the policy's working days,
+        # so it includes today on every weekday and weekend (not inside a week-long holiday).
+        application_publish_notice(application=app, on=today - dt.timedelta(days=3))
+        return
+    conclusion = application_publish_notice(application=app, on=applied_on + dt.timedelta(days=10))
     if target == "notice":
+        return
+    if target == OBJECTION_OVERDUE:
+        assert conclusion.notice_from is not None  # just published
+        services.objection_raise(
+            application=app,
+            raised_on=conclusion.notice_from,
+            raised_by=f"{person.name}（本人）",
+            reason=f"{MARKER} 认为失能程度更重",
+            channel=Application.Channel.ONLINE,
+            reassess=True,
+        )
         return
     conclusion = application_conclude(application=app, on=today - dt.timedelta(days=3))
     if target == "final":
@@ -222,7 +242,7 @@ def seed(*, persons, rng, stdout):
         done = {}
         walk_day = _walk_anchor(today)
         care = Institution.objects.filter(pk__in=care_ids).first()
-        for target in WORKFLOW_STATES * 2:
+        for target in WORKFLOW_STATES + EXTRA_TARGETS + WORKFLOW_STATES:
             while walkers:
                 person = walkers.pop()
                 agency = agencies[len(done) % len(agencies)]

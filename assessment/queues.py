@@ -1,11 +1,13 @@
 """Assessment's work queues on the staff dashboard (ltci.core.workqueues): applications by the step that waits
-for the coordinator, reviews under way, and conclusions due for reassessment."""
+for the coordinator, reviews under way, conclusions due for reassessment, objections to handle and the
+reassessments after an objection past their deadline (复核超期)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from ltci.core.workqueues import WorkQueue, register
 
-from .models import Application, Conclusion
+from .models import Application, Conclusion, Objection
+from .selectors import objections_overdue_lookups
 
 State = Application.State
 OPEN_REVIEW = [State.SUBMITTED, State.ACCEPTED, State.ASSIGNED, State.ASSESSED, State.NOTICE, State.COMMITTEE]
@@ -42,5 +44,23 @@ register(
             "reminder__isnull": False,
         },
         order=25,
+    ),
+    WorkQueue(
+        key="assessment.objections",
+        label=_("公示异议待处理"),
+        capability="assessment.workflow",
+        model=Objection,
+        filters={"outcome__exact": Objection.Outcome.OPEN},
+        order=26,
+    ),
+    WorkQueue(
+        key="assessment.objections_overdue",
+        label=_("复核超期"),
+        capability="assessment.workflow",
+        model=Objection,
+        # The reassessment after an objection is due in N working days (policy); not done by then.
+        filters=objections_overdue_lookups,
+        warning=True,
+        order=27,
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -175,3 +176,66 @@ def applications_seen_by_portal_user(
     if applying and role in ("admin", "clerk"):
         seen |= Q(applying_institution=institution)
     return Application.objects.filter(seen)
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One conclusion on the public notice (公示) as the public may see it: never a full name or ID."""
+
+    masked_name: str
+    region: str
+    grade: int
+    grade_name: str
+    notice_from: dt.date
+    notice_until: dt.date
+
+
+def conclusions_on_notice(*, on: dt.date, region_code: str = "") -> QuerySet:
+    """Conclusions whose notice period includes ``on`` (SPEC 4.3), newest notice first, optionally of one
+    district; only the columns the public list shows (index ``conclusion_on_notice``)."""
+    rows = Conclusion.objects.filter(
+        state=Conclusion.State.NOTICE, notice_from__lte=on, notice_until__gte=on
+    ).order_by("-notice_from", "notice_until", "id")
+    if region_code:
+        rows = rows.filter(person__region_code=region_code)
+    return rows.values("grade", "notice_from", "notice_until", "person__name", "person__region_code")
+
+
+def notice_regions(*, on: dt.date) -> list[tuple[str, str]]:
+    """(code, name) of the districts with a conclusion on notice on ``on``, for the list's filter."""
+    from enrollment.regions import region_names
+
+    codes = (
+        Conclusion.objects.filter(state=Conclusion.State.NOTICE, notice_from__lte=on, notice_until__gte=on)
+        .values_list("person__region_code", flat=True)
+        .distinct()
+    )
+    names = region_names()
+    return sorted((code, names.get(code, code)) for code in codes)
+
+
+def notice_rows(values: Iterable[dict]) -> list[NoticeRow]:
+    """The public's view of rows of ``conclusions_on_notice``: the name masked, the district by name."""
+    from enrollment.regions import region_names
+    from ltci.core.idnumber import mask_name
+
+    from .scales import GRADE_NAMES
+
+    names = region_names()
+    return [
+        NoticeRow(
+            masked_name=mask_name(v["person__name"]),
+            region=names.get(v["person__region_code"], v["person__region_code"]),
+            grade=v["grade"],
+            grade_name=GRADE_NAMES.get(v["grade"], ""),
+            notice_from=v["notice_from"],
+            notice_until=v["notice_until"],
+        )
+        for v in values
+    ]
+
+
+def objections_overdue_lookups(on: dt.date) -> dict:
+    """Objections whose reassessment is not done by its deadline on ``on`` (复核超期; partial index
+    ``objection_unsettled_due``)."""
+    return {"settled_on__isnull": True, "due_on__lt": on}

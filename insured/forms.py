@@ -52,3 +52,15 @@ class ApplyForm(forms.Form):
         if not self.cleaned_data["documents"]:
             raise ValidationError(_("请上传至少一份诊断证明等医疗材料。"))
         return self.cleaned_data["documents"]
+
+
+class ObjectionForm(forms.Form):
+    """An objection to a conclusion on public notice (公示异议), with optional supporting documents."""
+
+    reason = forms.CharField(
+        label=_("异议理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写异议理由。")},
+    )
+    documents = MultipleFileField(label=_("证明材料（可选，PDF/JPG/PNG，每个不超过10 MB）"), required=False)

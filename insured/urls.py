@@ -17,6 +17,8 @@ urlpatterns = [
     path("certificate/<int:year>.pdf", downloads.contribution_certificate, name="certificate"),
     path("decisions/<int:pk>/letter.pdf", downloads.decision_letter, name="decision_letter"),
     path("conclusions/<int:pk>/review/", views.review, name="review"),
+    path("conclusions/<int:pk>/objection/", views.objection, name="objection"),
+    path("notice/", views.public_notice, name="public_notice"),  # 公示: public, no login
     path("conclusions/<int:pk>/notice.pdf", downloads.conclusion_notice, name="conclusion_notice"),
     path("documents/<int:pk>/", downloads.application_document, name="application_document"),
 ]

@@ -1,27 +1,30 @@
-"""The insured person's site under /me/ (SPEC 8): login, activation, the page, agents' switch, applying and
-requesting a review. Mobile-first, Chinese by default, own or principal's records only."""
+"""The insured person's site under /me/ (SPEC 8): login, activation, the page, agents' switch, applying,
+requesting a review and objecting to a conclusion on notice; and the public notice list (公示, no login).
+Mobile-first, Chinese by default, own or principal's records only."""
 
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from assessment.models import Application, Conclusion
+from assessment.selectors import conclusions_on_notice, notice_regions, notice_rows
 from assessment.services.applications import application_submit
 from assessment.services.conclusions import AssessmentError
-from assessment.services.review import review_request
+from assessment.services.review import objection_raise, review_request
 from benefits.services.accounts import AccountError, account_activate, username_for
 from ltci.core.idnumber import mask_id
 
 from .cache import cached_page
-from .forms import ActivateForm, ApplyForm, LoginForm
+from .forms import ActivateForm, ApplyForm, LoginForm, ObjectionForm
 from .selectors import (
     account_and_viewable,
     account_of,
@@ -34,6 +37,7 @@ from .selectors import (
 SESSION_KEY = "me_person_id"
 LARGE_TEXT_COOKIE = "me_large_text"  # 适老化: the large-text mode persists on the device (one year)
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105 (a dotted path)
+NOTICE_PER_PAGE = 50
 
 
 def _display(request) -> dict:
@@ -172,6 +176,13 @@ def _acting(request, person_id) -> dict:
     }
 
 
+def _flash_errors(request, form) -> None:
+    """A refused form of the page: its errors as messages above the page (the forms are on the page)."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 @require_POST
 @insured_required
 def apply(request):
@@ -179,9 +190,7 @@ def apply(request):
         raise Http404("no insured person")
     form = ApplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _flash_errors(request, form)
         return redirect("/me/")
     try:
         application_submit(
@@ -222,3 +231,60 @@ def review(request, pk):
     else:
         messages.success(request, _("复核申请已提交"))
     return redirect("/me/")
+
+
+@require_POST
+@insured_required
+def objection(request, pk):
+    """Object (异议) to one's own (or the principal's) conclusion during its public notice: the same objection
+    record staff enter, and the reassessment starts with its working-day deadline (SPEC 4.3)."""
+    conclusion = (
+        Conclusion.objects.filter(pk=pk, person__in=request.viewable).select_related("application").first()
+    )
+    if conclusion is None:
+        raise Http404("no such conclusion")
+    form = ObjectionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _flash_errors(request, form)
+        return redirect("/me/")
+    acting_for = conclusion.person_id != request.account.person_id
+    try:
+        if conclusion.application is None or conclusion.state != Conclusion.State.NOTICE:
+            raise AssessmentError(_("该结论不在公示期内，不能提出异议；对最终结论可在复核期限内申请复核。"))
+        objection_raise(
+            application=conclusion.application,
+            raised_on=timezone.localdate(),
+            raised_by=(_("%(name)s（代办人）") if acting_for else _("%(name)s（本人）"))
+            % {"name": request.account.name},
+            reason=form.cleaned_data["reason"],
+            channel=Application.Channel.ONLINE,
+            reassess=True,
+            documents=form.cleaned_data["documents"],
+            actor=request.user,
+        )
+    except AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("异议已提交，将安排重新评估"))
+    return redirect("/me/")
+
+
+@require_GET
+def public_notice(request):
+    """The public notice (公示) of conclusions, open to everyone: masked name, district, grade, period."""
+    on = timezone.localdate()
+    regions = notice_regions(on=on)
+    region = request.GET.get("region", "")
+    if region not in {code for code, _name in regions}:
+        region = ""
+    rows = conclusions_on_notice(on=on, region_code=region)
+    page = Paginator(rows, NOTICE_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "rows": notice_rows(page.object_list),
+        "page": page,
+        "regions": regions,
+        "region": region,
+        "today": on,
+        **_display(request),
+    }
+    return render(request, "insured/notice.html", context)

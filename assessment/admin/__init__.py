@@ -126,7 +126,7 @@ class VisitInline(ReadOnlyInline):
 
 class ObjectionInline(ReadOnlyInline):
     model = Objection
-    fields = ["raised_on", "raised_by", "reason", "outcome", "resolution"]
+    fields = ["raised_on", "raised_by", "channel", "reason", "outcome", "resolution", "due_on", "settled_on"]
 
 
 class ConclusionInline(ReadOnlyInline):
@@ -403,6 +403,23 @@ class SpotCheckAdmin(admin.ModelAdmin):
             on=obj.ordered_on, size=obj.size, seed=obj.seed, note=obj.note, actor=request.user
         )
         obj.pk = spot.pk
+
+
+@admin.register(Objection)
+class ObjectionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+    """Objections to conclusions on notice, with their reassessment deadline (复核超期 on the dashboard);
+    raised and resolved through the application's workflow buttons or online by the person."""
+
+    list_display = ["application", "raised_on", "raised_by", "channel", "outcome", "due_on", "settled_on"]
+    list_filter = ["outcome", "channel"]
+    search_fields = ["=application__person__national_id"]
+    list_select_related = ["application"]
+    show_full_result_count = False
+    date_hierarchy = "raised_on"
+    readonly_fields = [f.name for f in Objection._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(CommitteeDecision)

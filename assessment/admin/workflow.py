@@ -54,6 +54,11 @@ class ObjectionForm(forms.Form):
     raised_on = forms.DateField(label=_("提出日期"), initial=timezone.localdate)
     raised_by = forms.CharField(label=_("异议人"), max_length=100)
     reason = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    reassess = forms.BooleanField(
+        label=_("异议人为参保人本人或其代办人：立即重新评估"),
+        required=False,
+        help_text=_("其他人提出的异议由经办人员认定成立或不成立。"),
+    )
 
 
 class ResolveForm(forms.Form):
@@ -106,7 +111,12 @@ APPLICATION_ACTIONS = {
         {A.NOTICE},
         ObjectionForm,
         lambda app, d, u: services.objection_raise(
-            application=app, raised_on=d["raised_on"], raised_by=d["raised_by"], reason=d["reason"]
+            application=app,
+            raised_on=d["raised_on"],
+            raised_by=d["raised_by"],
+            reason=d["reason"],
+            reassess=d["reassess"],
+            actor=u,
         ),
     ),
     "uphold": (

@@ -67,7 +67,15 @@ class Conclusion(models.Model):
                 name="conclusion_valid_after_concluded",
             ),
         ]
-        indexes = [models.Index(fields=["person", "state", "concluded_on"])]
+        indexes = [
+            models.Index(fields=["person", "state", "concluded_on"]),
+            # The public notice list (公示): conclusions on notice by their period, newest first.
+            models.Index(
+                fields=["-notice_from", "notice_until"],
+                name="conclusion_on_notice",
+                condition=models.Q(state="notice"),
+            ),
+        ]
 
     def __str__(self):
         return _("%(grade)s级 %(day)s（%(state)s）") % {

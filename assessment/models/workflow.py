@@ -326,6 +326,7 @@ class Objection(models.Model):
         OPEN = "open", _("待处理")
         UPHELD = "upheld", _("成立，重新评估")
         DISMISSED = "dismissed", _("不成立")
+        REASSESS = "reassess", _("本人异议，重新评估")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="objections", verbose_name=_("评估申请")
@@ -335,11 +336,23 @@ class Objection(models.Model):
     reason = models.TextField(_("异议内容"))
     outcome = models.CharField(_("处理结果"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     resolution = models.TextField(_("处理说明"), blank=True)
+    channel = models.CharField(
+        _("提出渠道"), max_length=10, choices=Application.Channel.choices, default=Application.Channel.COUNTER
+    )
+    # The reassessment deadline: raised_on + the policy's objection_reassess_working_days (SPEC 4.3); settled
+    # when the objection is dismissed or the new pair's visit gives a new draft conclusion.
+    due_on = models.DateField(_("重新评估期限"), null=True, blank=True)
+    settled_on = models.DateField(_("办结日期"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("公示异议")
         verbose_name_plural = _("公示异议")
+        indexes = [
+            models.Index(
+                fields=["due_on"], name="objection_unsettled_due", condition=Q(settled_on__isnull=True)
+            )
+        ]
 
     def __str__(self):
         return f"{self.application_id} {self.outcome}"

@@ -62,6 +62,15 @@ def open_application_problem(existing: Application) -> str:
     }
 
 
+def uploads_check(documents) -> None:
+    """Refuse the first supporting document that is not an allowed PDF/JPG/PNG within the size limit."""
+    for upload in documents:
+        try:
+            validate_upload(upload)
+        except ValidationError as exc:
+            raise AssessmentError("；".join(exc.messages)) from None
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -89,11 +98,7 @@ def application_submit(
     )
     if problems:
         raise AssessmentError("；".join(problems))
-    for upload in documents:
-        try:
-            validate_upload(upload)
-        except ValidationError as exc:
-            raise AssessmentError("；".join(exc.messages)) from None
+    uploads_check(documents)
     try:
         with transaction.atomic():
             application = Application.objects.create(

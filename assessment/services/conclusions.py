@@ -59,7 +59,9 @@ def publish_final_events(conclusion: Conclusion, *, previous: Conclusion | None)
         )
 
 
-def _working_days_after(on: dt.date, days: int) -> dt.date:
+def working_days_after(on: dt.date, days: int) -> dt.date:
+    """``days`` Chinese working days after ``on`` (ltci.core.dates); a year without a holiday schedule is
+    refused with its reason."""
     try:
         return add_working_days(on, days)
     except CalendarMissing as exc:
@@ -75,8 +77,8 @@ def conclusion_publish_notice(*, conclusion: Conclusion, on: dt.date, actor=None
             _("只有草拟状态的结论可以公示（当前：%(state)s）。") % {"state": conclusion.get_state_display()}
         )
     days = assessment_policy(on)["notice_working_days"]
-    conclusion.notice_from = _working_days_after(on, 1)
-    conclusion.notice_until = _working_days_after(on, days)
+    conclusion.notice_from = working_days_after(on, 1)
+    conclusion.notice_until = working_days_after(on, days)
     conclusion.state = Conclusion.State.NOTICE
     set_change_reason(conclusion, f"公示 {conclusion.notice_from}..{conclusion.notice_until}")
     conclusion.save()
@@ -131,7 +133,7 @@ def conclusion_finalize(
     policy = assessment_policy(on)
     conclusion.concluded_on = on
     conclusion.valid_until = compute_valid_until(on, policy["validity_months"])
-    conclusion.review_deadline = _working_days_after(on, policy["review_request_working_days"])
+    conclusion.review_deadline = working_days_after(on, policy["review_request_working_days"])
     previous = _previous_in_force(conclusion)
     conclusion.state = Conclusion.State.FINAL
     conclusion.finalized_at = timezone.now()

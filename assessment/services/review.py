@@ -9,15 +9,18 @@ from django.utils.translation import gettext as _
 
 from ltci.core.dates import display_date
 
-from ..models import Application, CommitteeDecision, Conclusion, Objection, Visit
+from ..models import Application, ApplicationDocument, CommitteeDecision, Conclusion, Objection, Visit
 from ..states import application_transition
+from .applications import open_application_problem, uploads_check
 from .assignment import assign_pair
 from .conclusions import (
     AssessmentError,
+    assessment_policy,
     conclusion_finalize,
     conclusion_publish_notice,
     conclusion_revoke,
     publish_final_events,
+    working_days_after,
 )
 from .fees import fee_record
 
@@ -67,11 +70,33 @@ def application_conclude(*, application: Application, on: dt.date, actor=None) -
     return conclusion
 
 
+def _reassess(*, application: Application, on: dt.date, note: str, actor, seed: int | None) -> None:
+    """Revoke the draft on notice and send a new pair to reassess (SPEC 4.3)."""
+    conclusion_revoke(conclusion=draft_conclusion(application), on=on, reason=note, actor=actor)
+    assign_pair(application=application, agency=application.agency, seed=seed)
+    application_transition(application=application, to=Application.State.ASSIGNED, actor=actor, note=note)
+
+
 @transaction.atomic
 def objection_raise(
-    *, application: Application, raised_on: dt.date, raised_by: str, reason: str
+    *,
+    application: Application,
+    raised_on: dt.date,
+    raised_by: str,
+    reason: str,
+    channel: str = Application.Channel.COUNTER,
+    reassess: bool = False,
+    documents=(),
+    actor=None,
+    seed: int | None = None,
 ) -> Objection:
-    """Record an objection made during the notice period."""
+    """Record an objection made during the notice period, with its reassessment deadline (SPEC 4.3).
+
+    The deadline is ``raised_on`` plus the policy's ``objection_reassess_working_days`` (Chinese working
+    days). ``reassess``: the person concerned (or their agent) objects, which starts the reassessment at once
+    (a new pair); an objection by someone else waits for staff to uphold or dismiss it.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
     if application.state != Application.State.NOTICE:
         raise AssessmentError(_("只能对公示中的结论提出异议。"))
     conclusion = draft_conclusion(application)
@@ -83,16 +108,37 @@ def objection_raise(
         )
     if not reason.strip() or not raised_by.strip():
         raise AssessmentError(_("请填写异议人和异议内容。"))
-    return Objection.objects.create(
-        application=application, raised_on=raised_on, raised_by=raised_by, reason=reason
+    uploads_check(documents)
+    days = assessment_policy(raised_on)["objection_reassess_working_days"]
+    objection = Objection.objects.create(
+        application=application,
+        raised_on=raised_on,
+        raised_by=raised_by,
+        reason=reason,
+        channel=channel,
+        due_on=working_days_after(raised_on, days),
     )
+    for upload in documents:
+        ApplicationDocument.objects.create(application=application, file=upload, description=_("异议材料"))
+    if reassess:
+        objection.outcome = Objection.Outcome.REASSESS
+        objection.resolution = _("本人或代办人提出异议，重新评估")
+        objection.save()
+        _reassess(
+            application=application,
+            on=raised_on,
+            note="本人或代办人提出异议，重新评估",
+            actor=actor,
+            seed=seed,
+        )
+    return objection
 
 
 @transaction.atomic
 def objection_resolve(
     *, objection: Objection, upheld: bool, resolution: str, on: dt.date, actor=None, seed: int | None = None
 ) -> Objection:
-    """Dismiss an objection, or uphold it: revoke the draft and send a new pair to reassess."""
+    """Dismiss an objection (settled that day), or uphold it: revoke the draft and send a new pair."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.outcome != Objection.Outcome.OPEN:
         raise AssessmentError(_("该异议已处理。"))
@@ -100,20 +146,27 @@ def objection_resolve(
         raise AssessmentError(_("请填写处理说明。"))
     objection.outcome = Objection.Outcome.UPHELD if upheld else Objection.Outcome.DISMISSED
     objection.resolution = resolution
+    if not upheld:
+        objection.settled_on = on
     objection.save()
     if upheld:
-        application = objection.application
-        conclusion_revoke(
-            conclusion=draft_conclusion(application), on=on, reason=f"异议成立：{resolution}", actor=actor
-        )
-        assign_pair(application=application, agency=application.agency, seed=seed)
-        application_transition(
-            application=application,
-            to=Application.State.ASSIGNED,
-            actor=actor,
+        _reassess(
+            application=objection.application,
+            on=on,
             note=f"异议成立，重新评估：{resolution}",
+            actor=actor,
+            seed=seed,
         )
     return objection
+
+
+def objections_settle(*, application: Application, on: dt.date) -> None:
+    """The new pair's visit gave a new draft: the reassessment the objections asked for is done on ``on``."""
+    for objection in application.objections.filter(
+        outcome__in=[Objection.Outcome.UPHELD, Objection.Outcome.REASSESS], settled_on__isnull=True
+    ):
+        objection.settled_on = on
+        objection.save()  # one by one, so history records it
 
 
 @transaction.atomic
@@ -142,7 +195,6 @@ def review_request(
     if conclusion.reviews.exists():
         raise AssessmentError(_("该结论已申请过复核。"))
     from ..selectors import open_application
-    from .applications import open_application_problem
 
     existing = open_application(person=conclusion.person)
     if existing is not None:

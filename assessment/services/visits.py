@@ -146,3 +146,6 @@ def _complete(application: Application, visit: Visit, actor) -> None:
         actor=actor,
         note=f"评估完成，草拟等级{visit.grade}",
     )
+    from .review import objections_settle
+
+    objections_settle(application=application, on=visit.visited_on)

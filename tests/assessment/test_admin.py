@@ -93,8 +93,8 @@ def test_staff_without_the_role_and_anonymous_are_refused(client, submitted):
     assert submitted.state == "submitted"
 
 
-def test_full_path_and_notice_pdf_download(client, coordinator, submitted, agency):
-    make_assessors(agency, [("李医生", True, []), ("赵评估", False, [])])
+def _through_to_notice(client, submitted, agency) -> str:
+    """Accept, assign, visit and publish through the admin's buttons; return the buttons' base URL."""
     base = f"/admin/assessment/application/{submitted.pk}/action/"
     client.post(base + "accept/", {"on": "2025-09-02"})
     client.post(base + "assign/", {"agency": agency.pk, "seed": ""})
@@ -103,6 +103,12 @@ def test_full_path_and_notice_pdf_download(client, coordinator, submitted, agenc
             services.visit_record(assignment=assignment, items=MODERATE, visited_on=D(2025, 9, 25))
         services.visit_confirm(assignment=assignment)
     client.post(base + "publish/", {"on": "2025-09-26"})
+    return base
+
+
+def test_full_path_and_notice_pdf_download(client, coordinator, submitted, agency):
+    make_assessors(agency, [("李医生", True, []), ("赵评估", False, [])])
+    base = _through_to_notice(client, submitted, agency)
     client.post(base + "conclude/", {"on": "2025-10-11"})
     conclusion = Conclusion.objects.get(application=submitted)
     assert conclusion.state == "final"
@@ -134,6 +140,7 @@ def test_conclusion_import_upload(client, coordinator, xuzhou):
         "expiryreminder",
         "spotcheck",
         "committeedecision",
+        "objection",
     ],
 )
 def test_admin_lists_and_forms_render_for_the_coordinator(client, coordinator, submitted, model):
@@ -162,3 +169,24 @@ def test_spot_check_ordered_in_the_admin_opens_reassessments(client, coordinator
     )
     assert response.status_code == 302
     assert Application.objects.filter(kind="spot_check", state="accepted").count() == 2
+
+
+def test_counter_objection_by_the_person_starts_the_reassessment(client, coordinator, submitted, agency):
+    """Issue 19: staff enter an objection through the same service as the online one; ticking "本人或代办人"
+    starts the reassessment with a new pair, the deadline in working days stored."""
+    make_assessors(
+        agency, [("李医生", True, []), ("赵评估", False, []), ("王医生", True, []), ("钱评估", False, [])]
+    )
+    base = _through_to_notice(client, submitted, agency)
+    client.post(
+        base + "objection/",
+        {"raised_on": "2025-09-29", "raised_by": "王秀英", "reason": "等级偏低", "reassess": "on"},
+    )
+    objection = submitted.objections.get()
+    assert (objection.outcome, objection.channel, objection.due_on) == (
+        "reassess",
+        "counter",
+        D(2025, 10, 20),
+    )
+    submitted.refresh_from_db()
+    assert submitted.state == "assigned" and submitted.assignments.filter(round=2).count() == 2

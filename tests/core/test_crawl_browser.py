@@ -1,7 +1,8 @@
 """The crawler test of issue 16, in real Chromium: every demo user (one per staff role, an institution's portal
-user, an insured person) signs in and visits what is reachable from their home page and menus, breadth first
-(tests/crawler.py: at most two pages of a kind, a cap per user). Each page answers 200 or the styled refusal,
-shows no traceback, and in Chinese no English word outside the allow-list and no raw code.
+user, an insured person) signs in, and an anonymous visitor opens the public notice (issue 19); each visits
+what is reachable from their home page and menus, breadth first (tests/crawler.py: at most two pages of a
+kind, a cap per user). Each page answers 200 or the styled refusal, shows no traceback, and in Chinese no
+English word outside the allow-list and no raw code.
 
 The demo data is seeded once and every user is crawled in the same test (a transactional test empties the
 database after it: one seeding per user would cost more than all the crawls). The problems are reported per
@@ -68,6 +69,8 @@ def _users():
     ]
     person = InsuredAccount.objects.filter(activated_at__isnull=False, person__isnull=False).first()
     users.append(("insured", "/me/login/", {"#id_national_id": person.national_id}, ["/me/"], "/me/"))
+    # Anyone, without a login: the public notice of conclusions (公示, issue 19) and its pages and filters.
+    users.append(("public", None, {}, ["/me/notice/"], "/me/notice/"))
     return users
 
 
@@ -82,7 +85,8 @@ def _crawl_all(live_server, browser, *, language, only=None, cap=PAGES_PER_USER)
         context = browser.new_context(locale=language)
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         page = context.new_page()
-        _sign_in(page, live_server.url, login_path, {**fields, "#id_password": DEMO_PASSWORD})
+        if login_path:
+            _sign_in(page, live_server.url, login_path, {**fields, "#id_password": DEMO_PASSWORD})
         started = time.monotonic()
         visits = crawl(
             page, live_server.url, start, scope=scope, cap=cap, chinese=language != "en", data=data

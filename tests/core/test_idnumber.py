@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from ltci.core.idnumber import InvalidIdNumber, make_id_number, mask_id, parse_id_number
+from ltci.core.idnumber import InvalidIdNumber, make_id_number, mask_id, mask_name, parse_id_number
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +56,14 @@ def test_generated_numbers_are_valid_and_masked():
     number = make_id_number("320302", dt.date(1950, 3, 4), 123)
     assert parse_id_number(number).sex == "M"
     assert mask_id(number) == number[:4] + "**********" + number[-4:]
+
+
+def test_mask_name_keeps_first_and_last_character_only():
+    assert [mask_name(n) for n in ["张三", "张小三", "欧阳小明", "李", "", " 王五 "]] == [
+        "张*",
+        "张*三",
+        "欧**明",
+        "*",
+        "",
+        "王*",
+    ]

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
+from assessment.models import Conclusion
 from benefits.services.accounts import (
     account_activate,
     account_create,
@@ -70,6 +72,14 @@ def _world():
         national_id=me.national_id, code=activation_code_issue(account=account), password=PASSWORD
     )
     agent_link_create(account=account, principal=make_person(name="赵老太"), valid_from=dt.date(2024, 1, 1))
+    # A conclusion on public notice today (公示, issue 19), for the public list.
+    today = timezone.localdate()
+    make_conclusion(
+        make_person(name="孙小妹"), grade=4, concluded_on=today, valid_until=today, state="notice"
+    )
+    Conclusion.objects.filter(state="notice").update(
+        notice_from=today, notice_until=today + dt.timedelta(days=7)
+    )
     return me
 
 
@@ -102,6 +112,9 @@ def test_every_page_is_accessible_and_reads_well_on_a_phone(live_server, browser
         _check(page, f"login-{width}", width)
         page.goto(f"{base}/me/activate/")
         _check(page, f"activate-{width}", width)
+        page.goto(f"{base}/me/notice/")
+        assert "孙*妹" in page.inner_text("main") and "孙小妹" not in page.content()
+        _check(page, f"notice-{width}", width)
         page.goto(f"{base}/me/login/")
         page.fill("#id_national_id", me.national_id)
         page.fill("#id_password", PASSWORD)

@@ -60,6 +60,8 @@ RULES = {
     "insured:certificate": Rule(kwargs="year"),
     "insured:decision_letter": Rule(kwargs="decision"),
     "insured:review": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
+    "insured:objection": Rule(method="POST", kwargs="conclusion", data={"reason": "不服"}),
+    "insured:public_notice": Rule(public=True),
     "insured:conclusion_notice": Rule(kwargs="conclusion"),
     "insured:application_document": Rule(kwargs="document"),
 }

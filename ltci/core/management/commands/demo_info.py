@@ -30,4 +30,5 @@ class Command(BaseCommand):
         notices = importlib.import_module("insured.demo")  # the top app's demo, found like the others
         for line in getattr(notices, "notice_lines", lambda b: [])(base):
             out(f"  {'Notification history:':<26} {line}")
+        out(f"  {'Public notice (公示):':<26} {base}/me/notice/   (no login)")
         out(f"  API docs:                  {base}/api/docs/   (schema {base}/api/schema/)")
