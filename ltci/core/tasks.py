@@ -56,6 +56,8 @@ def notification_letters_print() -> str:
     while batch := letters_print():
         numbers.append(batch.number)
     return " ".join(numbers)
+
+
 @shared_task(name="ltci.core.tasks.list_export_run")
 def list_export_run(job_id: int) -> str:
     """Export a staff list too long for the web request (issue 16) as the job's file."""
