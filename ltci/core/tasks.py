@@ -9,3 +9,14 @@ def import_job_run(job_id: int) -> str:
     from .uploads import import_job_run as run
 
     return run(int(job_id))
+
+
+@shared_task(name="ltci.core.tasks.partitions_ahead")
+def partitions_ahead() -> str:
+    """Create next year's and next month's partitions ahead of the jobs that write into them (daily)."""
+    from django.utils import timezone
+
+    from .partitions import ensure_ahead
+
+    created = ensure_ahead(timezone.localdate())
+    return f"{len(created)} partitions created" + (f": {', '.join(created)}" if created else "")
