@@ -86,9 +86,9 @@ BASELINE_SQL = [
                     coalesce(array_agg(DISTINCT code) FILTER (WHERE code IS NOT NULL), '{}') AS codes
              FROM baseline_records GROUP BY institution_id, person_id) l""",
     """INSERT INTO baseline.settlement_recordaudit (run_id, record_id, line_id, codes, charged_amount, base_amount,
-           rejected_amount, detail)
+           rejected_amount, detail, service_month)
        SELECT %(run)s, b.id, l.id, CASE WHEN b.code IS NULL THEN '{}' ELSE ARRAY[b.code] END, b.charged, b.base,
-              b.charged - b.base, b.detail
+              b.charged - b.base, b.detail, '2024-06-01'
        FROM baseline_records b
        JOIN baseline.settlement_settlementline l ON l.institution_id = b.institution_id AND l.person_id = b.person_id""",
     "DROP TABLE baseline_records",
