@@ -189,6 +189,9 @@ def convert_table(
     Runs in the migration's transaction: all or nothing."""
     old = _short(table, "__old")
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # no deferred check may wait on the table dropped below
         incoming = _q(
             cursor,
             "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = %s::regclass "
