@@ -180,9 +180,8 @@ def contribution_run_year(
     on = on or timezone.localdate()
     policy = year_policy(year)
     params = sql_params(policy, on=on)
-    ensure_partitions(
-        Contribution._meta.db_table, year + 1, since=year
-    )  # this and next year's, before writing
+    # this and next year's partitions, before writing (ltci.core.partitions)
+    ensure_partitions(Contribution._meta.db_table, year + 1, since=year)
     with job_lock(JOB, str(year)):
         with connection.cursor() as cursor:
             cursor.execute("SELECT min(id), max(id), count(*) FROM enrollment_person")
