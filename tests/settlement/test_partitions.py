@@ -66,7 +66,6 @@ def test_the_triggers_were_recreated_on_the_partitioned_tables(db):
     assert "refcheck_settlement_appeal_line_id_ins" in triggers("settlement_appeal")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_yearly_run_makes_its_year_and_the_next_and_writes_into_its_year(world):
     nid = new_id()
     world.persons([{"national_id": nid}])
