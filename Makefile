@@ -39,6 +39,8 @@ test: services
 bench: services
 	$(WITH_ENV) $(BIN)/python -m ltci.bench all
 	$(WITH_ENV) $(BIN)/python -m ltci.bench contributions --persons 1000000
+	$(WITH_ENV) $(BIN)/python -m ltci.bench settlement --records 1500000
+	$(WITH_ENV) $(BIN)/python -m ltci.bench contributions-scaling --persons 1000000
 	$(WITH_ENV) $(BIN)/python -m ltci.bench roster --rows 1000000
 
 lint: install

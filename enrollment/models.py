@@ -231,8 +231,14 @@ class ContributionTransaction(models.Model):
         PAYMENT = "payment", _("缴费")
         FISCAL_SUBSIDY = "fiscal_subsidy", _("财政全额补助")
 
+    # Not a database constraint: contributions are partitioned by year and PostgreSQL cannot refer to them by id
+    # alone; check triggers (ltci.core.partitions.reference_check_sql) refuse a dangling id instead.
     contribution = models.ForeignKey(
-        Contribution, on_delete=models.PROTECT, related_name="transactions", verbose_name=_("年度缴费")
+        Contribution,
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        verbose_name=_("年度缴费"),
+        db_constraint=False,
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     amount = money_field(_("金额"))

@@ -14,8 +14,9 @@ from django.utils import timezone
 from ltci.core.jobs import job_finish, job_lock, job_progress, job_start, jobs_running
 from ltci.core.models import JobRun, overlapping_sql
 from ltci.core.money import fen
+from ltci.core.partitions import ensure_partitions
 
-from ..models import CoveragePeriod, FundIncome
+from ..models import Contribution, CoveragePeriod, FundIncome
 from ..rules import PAYMENT_STATUS_SQL
 from .arrears import recover_pending
 from .booking import book_differences
@@ -116,7 +117,7 @@ UPDATE enrollment_contribution c
 SET individual_paid = c.individual_paid + ins.amount, booked_on = coalesce(c.booked_on, %(on)s::date),
     fully_paid_on = CASE WHEN c.individual_paid + ins.amount >= c.individual_amount THEN ins.occurred_on
                          ELSE c.fully_paid_on END
-FROM ins WHERE c.id = ins.contribution_id
+FROM ins WHERE c.id = ins.contribution_id AND c.year = %(year)s
 """
 
 STATUS = f"""
@@ -124,7 +125,8 @@ UPDATE enrollment_contribution SET status = s.new
 FROM (SELECT id, {PAYMENT_STATUS_SQL} AS new
       FROM enrollment_contribution
       WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND status <> 'waived') s
-WHERE enrollment_contribution.id = s.id AND enrollment_contribution.status <> s.new
+WHERE enrollment_contribution.id = s.id AND enrollment_contribution.year = %(year)s
+  AND enrollment_contribution.status <> s.new
 """  # noqa: S608 (constants of the code, no input)
 
 
@@ -178,6 +180,8 @@ def contribution_run_year(
     on = on or timezone.localdate()
     policy = year_policy(year)
     params = sql_params(policy, on=on)
+    # this and next year's partitions, before writing (ltci.core.partitions)
+    ensure_partitions(Contribution._meta.db_table, year + 1, since=year)
     with job_lock(JOB, str(year)):
         with connection.cursor() as cursor:
             cursor.execute("SELECT min(id), max(id), count(*) FROM enrollment_person")

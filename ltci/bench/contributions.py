@@ -36,7 +36,7 @@ def person_rows(n: int):
         )
 
 
-def load(n: int) -> None:
+def load(n: int, *, baseline_copy: bool = True) -> None:
     from django.db import connection
 
     from ltci.core.sql import copy_rows
@@ -74,57 +74,189 @@ def load(n: int) -> None:
         cursor.execute("DROP TABLE bench_people")
         cursor.execute("CREATE SCHEMA IF NOT EXISTS baseline")
         for table in (
-            "enrollment_person",
-            "enrollment_coverageperiod",
-            "enrollment_accountevent",
-            "enrollment_contribution",
-            "enrollment_contributiontransaction",
-            "enrollment_fundincome",
+            ()
+            if not baseline_copy
+            else (
+                "enrollment_person",
+                "enrollment_coverageperiod",
+                "enrollment_accountevent",
+                "enrollment_contribution",
+                "enrollment_contributiontransaction",
+                "enrollment_fundincome",
+            )
         ):
             cursor.execute(f"CREATE TABLE baseline.{table} (LIKE public.{table} INCLUDING ALL)")
             cursor.execute(f"INSERT INTO baseline.{table} SELECT * FROM public.{table}")  # noqa: S608
         cursor.execute("ANALYZE")
 
 
-def baseline_run(policy) -> None:
-    """The same rows with plain SQL: one statement per step over the whole population, no chunks or job."""
+# The baseline is written from SPEC 3.3 and the policy values alone, without the run's SQL: one pass that
+# picks each person's standard, works out the subsidy, the account transfer and the status, and inserts every
+# contribution once with its final values (the run inserts, then transfers and updates the status per chunk).
+PICK = """
+CREATE TEMP TABLE b_pick ON COMMIT DROP AS
+SELECT person_id, itype, region_code, birth_date, categories, has_personal_account, prio, total, individual,
+       pooled, fiscal, employer, record, ref,
+       CASE WHEN ref > make_date(%(y)s, 1, 1)
+            THEN greatest(%(deadline)s::date, ((date_trunc('month', ref) + interval '1 month')::date - 1))
+            ELSE %(deadline)s::date END AS due
+FROM (
+    SELECT p.id AS person_id, cp.insurance_type AS itype, p.region_code, p.birth_date, p.categories,
+           p.has_personal_account, s.prio, s.total, s.individual, s.pooled, s.fiscal, s.employer, s.record,
+           CASE WHEN cp.start > s.from_day THEN cp.start ELSE s.from_day END AS ref,
+           row_number() OVER (PARTITION BY p.id ORDER BY cp.start, s.prio) AS nth
+    FROM enrollment_person p
+    JOIN enrollment_coverageperiod cp ON cp.person_id = p.id
+    JOIN b_std s ON s.itype = cp.insurance_type
+                AND (s.category = '' OR p.categories @> ARRAY[s.category]::varchar[])
+    WHERE cp.start <= make_date(%(y)s, 12, 31) AND coalesce(cp."end", 'infinity'::date) >= s.from_day
+      AND coalesce(p.died_on, 'infinity'::date) >= s.from_day
+) ranked
+WHERE nth = 1
+"""
+
+SUBSIDY = """
+CREATE TEMP TABLE b_sub_of ON COMMIT DROP AS
+SELECT k.person_id, coalesce(
+    CASE WHEN cardinality(k.categories) > 0
+         THEN (SELECT s.cat FROM b_sub s WHERE s.cat = ANY(k.categories) ORDER BY s.pos LIMIT 1) END,
+    CASE WHEN %(age)s::int IS NOT NULL AND k.itype = 'resident'
+              AND date_part('year', age(k.ref, k.birth_date)) >= %(age)s::int
+         THEN 'resident_age_' || %(age)s::int END) AS cat
+FROM b_pick k
+"""
+
+BALANCES = """
+CREATE TEMP TABLE b_money ON COMMIT DROP AS
+WITH ev AS (
+    SELECT e.person_id, e.amount, e.occurred_on,
+           row_number() OVER (PARTITION BY e.person_id ORDER BY e.occurred_on DESC, e.id DESC) AS latest
+    FROM enrollment_accountevent e WHERE e.event = 'balance' AND e.occurred_on <= %(on)s
+), at_due AS (
+    SELECT k.person_id, e.amount,
+           row_number() OVER (PARTITION BY k.person_id ORDER BY e.occurred_on DESC, e.id DESC) AS latest
+    FROM b_pick k JOIN enrollment_accountevent e ON e.person_id = k.person_id AND e.event = 'balance'
+                                                AND e.occurred_on <= k.due
+    WHERE %(on)s::date > k.due
+)
+SELECT k.person_id, t.amount AS transfer,
+       CASE WHEN %(on)s::date > k.due AND d.amount >= t.amount THEN k.due ELSE %(on)s::date END AS paid_on
+FROM b_pick k
+JOIN b_sub_of so ON so.person_id = k.person_id AND so.cat IS NULL
+JOIN ev ON ev.person_id = k.person_id AND ev.latest = 1 AND ev.amount > 0
+CROSS JOIN LATERAL (SELECT least(k.individual, ev.amount) AS amount) t
+LEFT JOIN at_due d ON d.person_id = k.person_id AND d.latest = 1
+WHERE k.itype = 'employee' AND k.has_personal_account AND k.individual > 0
+"""
+
+WRITE = """
+WITH c AS (
+    INSERT INTO enrollment_contribution (person_id, year, insurance_type, region_code, total_amount,
+        individual_amount, pooled_fund_amount, fiscal_amount, employer_amount, subsidised, subsidy_category,
+        individual_paid, status, due_by, fully_paid_on, booked_on, policy_record_id, created_at)
+    SELECT k.person_id, %(y)s, k.itype, k.region_code, k.total, k.individual, k.pooled, k.fiscal, k.employer,
+           so.cat IS NOT NULL, coalesce(so.cat, ''), paid.amount,
+           CASE WHEN so.cat IS NOT NULL THEN 'waived'
+                WHEN paid.amount >= k.individual THEN 'paid'
+                WHEN %(on)s::date > k.due THEN 'arrears'
+                WHEN paid.amount > 0 THEN 'partly_paid'
+                ELSE 'due' END,
+           k.due,
+           CASE WHEN so.cat IS NOT NULL THEN k.ref
+                WHEN m.transfer IS NOT NULL AND m.transfer >= k.individual THEN m.paid_on END,
+           %(on)s, k.record, now()
+    FROM b_pick k
+    JOIN b_sub_of so ON so.person_id = k.person_id
+    LEFT JOIN b_money m ON m.person_id = k.person_id
+    CROSS JOIN LATERAL (SELECT CASE WHEN so.cat IS NOT NULL THEN k.individual
+                                    ELSE coalesce(m.transfer, 0) END AS amount) paid
+    RETURNING id, person_id, individual_amount, subsidised
+)
+INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel, source_key,
+                                                created_at)
+SELECT c.id, 'fiscal_subsidy', c.individual_amount, %(on)s, 'fiscal', 'run:' || %(y)s || ':subsidy:' || c.id, now()
+FROM c WHERE c.subsidised AND c.individual_amount > 0
+UNION ALL
+SELECT c.id, 'account_transfer', m.transfer, m.paid_on, 'personal_account',
+       'run:' || %(y)s || ':transfer:' || c.id, now()
+FROM c JOIN b_money m ON m.person_id = c.person_id
+"""
+
+FUND_INCOME = """
+INSERT INTO enrollment_fundincome (year, source, region_code, headcount, amount, booked_on, donor, purpose,
+                                   source_key, created_at)
+SELECT %(y)s, src, region_code, hc, amt, %(on)s, '', '', 'run:' || %(y)s || ':' || src || ':' || region_code || ':1',
+       now()
+FROM (
+  SELECT region_code, 'pooled_fund' src, count(*) FILTER (WHERE pooled_fund_amount > 0) hc,
+         sum(pooled_fund_amount) amt FROM enrollment_contribution WHERE year = %(y)s GROUP BY 1
+  UNION ALL
+  SELECT region_code, 'fiscal', count(*) FILTER (WHERE fiscal_amount > 0), sum(fiscal_amount)
+  FROM enrollment_contribution c WHERE year = %(y)s AND NOT EXISTS (SELECT 1 FROM b_split WHERE region = c.region_code)
+  GROUP BY 1
+  UNION ALL
+  SELECT region_code, 'fiscal_city', count(*) FILTER (WHERE fiscal_amount > 0), round(sum(fiscal_amount) * max(share), 2)
+  FROM enrollment_contribution JOIN b_split ON region = region_code WHERE year = %(y)s GROUP BY 1
+  UNION ALL
+  SELECT region_code, 'fiscal_district', count(*) FILTER (WHERE fiscal_amount > 0),
+         sum(fiscal_amount) - round(sum(fiscal_amount) * max(share), 2)
+  FROM enrollment_contribution JOIN b_split ON region = region_code WHERE year = %(y)s GROUP BY 1
+  UNION ALL
+  SELECT region_code, 'employer', count(*) FILTER (WHERE employer_amount > 0), sum(employer_amount)
+  FROM enrollment_contribution WHERE year = %(y)s GROUP BY 1
+  UNION ALL
+  SELECT region_code, 'fiscal_subsidy', count(*) FILTER (WHERE subsidised AND individual_amount > 0),
+         sum(individual_amount) FILTER (WHERE subsidised)
+  FROM enrollment_contribution WHERE year = %(y)s GROUP BY 1
+) t WHERE hc > 0
+"""
+
+
+def baseline_run(policy, on: dt.date = ON) -> None:
+    """The same rows by plain SQL over the whole population in one transaction, from the policy's values
+    (no chunks, no job, none of the run's SQL)."""
     from django.db import connection, transaction
 
-    from enrollment.services import run
-
-    params = {**run.sql_params(policy, on=ON), "lo": 0, "hi": 2**62}
-    split_regions = list(policy.fiscal_split)
+    y = policy.year
+    month, day = (int(x) for x in policy.deadline.split("-"))
+    params = {"y": y, "on": on, "deadline": dt.date(y, month, day), "age": policy.resident_age_min}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL search_path TO baseline, public")
-        for sql in (run.INSERT_CONTRIBUTIONS, run.INSERT_SUBSIDIES, run.TRANSFER, run.STATUS):
-            cursor.execute(sql, params)
+        cursor.execute("SET LOCAL jit = off")  # compiling costs more than these statements gain from it
         cursor.execute(
-            """
-            INSERT INTO enrollment_fundincome (year, source, region_code, headcount, amount, booked_on, donor,
-                                               purpose, source_key, created_at)
-            SELECT %(year)s, src, region_code, hc, amt, %(on)s, '', '', 'run:' || %(year)s || ':' || src || ':'
-                   || region_code || ':1', now()
-            FROM (
-              SELECT region_code, 'pooled_fund' src, count(*) FILTER (WHERE pooled_fund_amount > 0) hc,
-                     sum(pooled_fund_amount) amt FROM enrollment_contribution WHERE year = %(year)s GROUP BY 1
-              UNION ALL
-              SELECT region_code, 'fiscal', count(*) FILTER (WHERE fiscal_amount > 0), sum(fiscal_amount)
-              FROM enrollment_contribution WHERE year = %(year)s AND region_code <> ALL(%(split)s) GROUP BY 1
-              UNION ALL
-              SELECT region_code, 'fiscal_city', count(*) FILTER (WHERE fiscal_amount > 0),
-                     round(sum(fiscal_amount) * 0.5, 2)
-              FROM enrollment_contribution WHERE year = %(year)s AND region_code = ANY(%(split)s) GROUP BY 1
-              UNION ALL
-              SELECT region_code, 'fiscal_district', count(*) FILTER (WHERE fiscal_amount > 0),
-                     sum(fiscal_amount) - round(sum(fiscal_amount) * 0.5, 2)
-              FROM enrollment_contribution WHERE year = %(year)s AND region_code = ANY(%(split)s) GROUP BY 1
-              UNION ALL
-              SELECT region_code, 'fiscal_subsidy', count(*) FILTER (WHERE subsidised AND individual_amount > 0),
-                     sum(individual_amount) FILTER (WHERE subsidised)
-              FROM enrollment_contribution WHERE year = %(year)s GROUP BY 1
-            ) t WHERE hc > 0""",
-            {**params, "split": split_regions},
+            "CREATE TEMP TABLE b_std (prio int, itype varchar, category varchar, from_day date, total numeric, "
+            "individual numeric, pooled numeric, fiscal numeric, employer numeric, record bigint) ON COMMIT DROP"
         )
+        cursor.executemany(
+            "INSERT INTO b_std VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    i,
+                    t.insurance_type,
+                    t.category,
+                    t.covered_from,
+                    t.amounts.total,
+                    t.amounts.individual,
+                    t.amounts.pooled_fund,
+                    t.amounts.fiscal,
+                    t.amounts.employer,
+                    t.record_id,
+                )
+                for i, t in enumerate(policy.all_standards())
+            ],
+        )
+        cursor.execute("CREATE TEMP TABLE b_sub (pos int, cat varchar) ON COMMIT DROP")
+        cursor.executemany("INSERT INTO b_sub VALUES (%s, %s)", list(enumerate(policy.subsidised)))
+        cursor.execute("CREATE TEMP TABLE b_split (region varchar, share numeric) ON COMMIT DROP")
+        cursor.executemany(
+            "INSERT INTO b_split VALUES (%s, %s)", [(r, v[0]) for r, v in policy.fiscal_split.items()]
+        )
+        cursor.execute("ANALYZE b_std, b_sub, b_split")
+        for sql, table in ((PICK, "b_pick"), (SUBSIDY, "b_sub_of"), (BALANCES, "b_money")):
+            cursor.execute(sql, params)
+            cursor.execute(f"ANALYZE {table}")
+        cursor.execute(WRITE, params)
+        cursor.execute(FUND_INCOME, params)
 
 
 COMPARE = {
@@ -162,5 +294,40 @@ def bench_contributions(n: int) -> dict:
         baseline_run(year_policy(YEAR))
     results["equal"] = schemas_equal(COMPARE)
     print(report(f"contributions ({n} persons)", results))
+    sys.stdout.flush()
+    return results
+
+
+@register(
+    "contributions-scaling",
+    size_arg="persons",
+    default_size=1_000_000,
+    all_size=10_000,
+    help="yearly run at N and 5N persons: time per person of each (linear: 5N within 1.2x of N)",
+)
+def bench_scaling(n: int) -> dict:
+    """The real run alone, on a fresh database of N persons and then of 5N (the baseline is the bench above)."""
+    results: dict = {}
+    for size in (n, 5 * n):
+        setup_fresh_database("bench_contributions")
+        from django.core.management import call_command
+
+        from enrollment.services.run import contribution_run_year
+
+        call_command("load_policy", "xuzhou-2022", verbosity=0)
+        load(size, baseline_copy=False)
+        with timer(results, f"run_{size}"):
+            contribution_run_year(year=YEAR, on=ON)
+        per = results[f"run_{size}"] / size * 1e6
+        results[f"per_person_{size}"] = per
+        print(
+            f"contributions scaling: {size} persons in {results[f'run_{size}']:.1f}s, {per:.1f} µs a person"
+        )
+    growth = results[f"per_person_{5 * n}"] / results[f"per_person_{n}"]
+    results["growth"] = growth
+    print(
+        f"contributions scaling: time a person at {5 * n} / at {n} = {growth:.2f} "
+        f"({'linear' if growth <= 1.2 else 'NOT linear'}: the target is at most 1.2)"
+    )
     sys.stdout.flush()
     return results

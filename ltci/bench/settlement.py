@@ -55,9 +55,9 @@ LOAD_SQL = [
        SELECT g, '2024-06-10', '2024-06-13', 'H' FROM generate_series(1, %(persons)s) g WHERE g %% 50 = 0""",
     """INSERT INTO settlement_servicerecord (institution_id, person_id, kind, service_date, component,
         charged_amount, caregiver_national_id, items, origin, source_key, client_key, confirmed, excluded_code,
-        excluded_note, received_at)
+        excluded_note, held_reason, hold_decision, received_at)
        SELECT 1 + g %% %(inst)s, g, 'bed_day', d::date, 'life', 50 + (g + extract(day from d)::int) %% 15, '', '{}',
-              'file', 'bench:' || g || ':' || d::date, '', true, '', '', now()
+              'file', 'bench:' || g || ':' || d::date, '', true, '', '', '', '', now()
        FROM generate_series(1, %(persons)s) g, generate_series('2024-06-01'::date, '2024-06-30', '1 day') d""",
 ]
 
@@ -86,9 +86,9 @@ BASELINE_SQL = [
                     coalesce(array_agg(DISTINCT code) FILTER (WHERE code IS NOT NULL), '{}') AS codes
              FROM baseline_records GROUP BY institution_id, person_id) l""",
     """INSERT INTO baseline.settlement_recordaudit (run_id, record_id, line_id, codes, charged_amount, base_amount,
-           rejected_amount, detail)
+           rejected_amount, detail, service_month)
        SELECT %(run)s, b.id, l.id, CASE WHEN b.code IS NULL THEN '{}' ELSE ARRAY[b.code] END, b.charged, b.base,
-              b.charged - b.base, b.detail
+              b.charged - b.base, b.detail, '2024-06-01'
        FROM baseline_records b
        JOIN baseline.settlement_settlementline l ON l.institution_id = b.institution_id AND l.person_id = b.person_id""",
     "DROP TABLE baseline_records",

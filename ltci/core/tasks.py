@@ -65,3 +65,14 @@ def list_export_run(job_id: int) -> str:
     from .jobs import job_run
 
     return job_run(int(job_id), export_job_run, job_prefix=JOB)
+
+
+@shared_task(name="ltci.core.tasks.partitions_ahead")
+def partitions_ahead() -> str:
+    """Create next year's and next month's partitions ahead of the jobs that write into them (daily)."""
+    from django.utils import timezone
+
+    from .partitions import ensure_ahead
+
+    created = ensure_ahead(timezone.localdate())
+    return f"{len(created)} partitions created" + (f": {', '.join(created)}" if created else "")

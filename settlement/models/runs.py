@@ -129,8 +129,16 @@ class SettlementLine(models.Model):
     )
     is_late = models.BooleanField(_("逾期记录"), default=False)
     is_adjustment = models.BooleanField(_("调整"), default=False)
+    # References to lines and audits are not database constraints: both tables are partitioned by service month
+    # and PostgreSQL cannot refer to them by id alone; check triggers stand in (ltci.core.partitions).
     adjusts = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("调整对象")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("调整对象"),
+        db_constraint=False,
     )
     details = models.JSONField(_("明细"), default=dict, blank=True)
 
@@ -194,11 +202,16 @@ class RecordAudit(models.Model):
     base_amount = money_field(_("纳入基金支付范围"))
     rejected_amount = money_field(_("拒付金额"))
     detail = models.CharField(_("说明"), max_length=300, blank=True)
+    # the record's service month: the partition key of this table (written by the run, settlement.services.write)
+    service_month = models.DateField(_("服务月份"), editable=False)
 
     class Meta:
         verbose_name = _("记录审核结果")
         verbose_name_plural = _("记录审核结果")
-        constraints = [models.UniqueConstraint(fields=["run", "record"], name="audit_once_per_run")]
+        # the record fixes the service month: unique per (run, record) as before, with the partition key
+        constraints = [
+            models.UniqueConstraint(fields=["run", "record", "service_month"], name="audit_once_per_run")
+        ]
 
     def __str__(self):
         return f"{self.run_id} {self.record_id} {','.join(self.codes)}"
@@ -274,7 +287,11 @@ class Appeal(models.Model):
         Institution, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("机构")
     )
     line = models.ForeignKey(
-        SettlementLine, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("结算明细")
+        SettlementLine,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=_("结算明细"),
+        db_constraint=False,
     )
     audit = models.ForeignKey(
         RecordAudit,
@@ -283,6 +300,7 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="appeals",
         verbose_name=_("记录审核结果"),
+        db_constraint=False,
     )
     comment = models.TextField(_("申诉理由"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
@@ -330,7 +348,11 @@ class Correction(models.Model):
     the institution or person more, negative ones take money back."""
 
     line = models.ForeignKey(
-        SettlementLine, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("结算明细")
+        SettlementLine,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("结算明细"),
+        db_constraint=False,
     )
     amount = money_field(_("调整金额"))
     reason = models.TextField(_("更正原因"))

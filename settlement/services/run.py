@@ -72,6 +72,7 @@ def settlement_run(*, month: dt.date, actor=None, job: JobRun | None = None) -> 
     concurrent starts. ``job``: the run queued by a staff page (``job_queue``), which this run fills in."""
     period = f"{month:%Y-%m}"
     refuse_unended(month)
+    write.ensure_month_partitions(month)
     try:
         with job_lock(JOB, period):
             refuse_final(month)

@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from ltci.core.dates import month_end
 from ltci.core.money import ZERO, fen
+from ltci.core.partitions import ensure_partitions
 from ltci.core.sql import copy_rows, execute, fetch
 
 from ..models import Appeal, Correction, Payout, RecordAudit, SettlementLine, SettlementRun, Statement
@@ -91,9 +92,9 @@ def _copy_lines(lines: list[SettlementLine]) -> None:
 
 AUDITS_SQL = f"""
 INSERT INTO {RECORD_AUDIT} (run_id, record_id, line_id, codes, charged_amount, base_amount, rejected_amount,
-                                    detail)
+                                    detail, service_month)
 SELECT %(run)s, f.id, l.id, CASE WHEN f.code IS NULL THEN '{{}}'::varchar[] ELSE ARRAY[f.code]::varchar[] END,
-       f.charged, f.base, f.charged - f.base, left(f.detail, 300)
+       f.charged, f.base, f.charged - f.base, left(f.detail, 300), f.service_month
 FROM ({RESULT_SQL}) f
 JOIN run_lines l ON l.institution_id = f.institution_id AND l.person_id = f.person_id AND l.form = f.form
      AND l.service_month = f.service_month AND l.late = f.late
@@ -109,6 +110,13 @@ SELECT id, %(run)s, institution_id, person_id, form, service_month, quantity, ch
                    ELSE '{{}}'::jsonb END
 FROM run_lines
 """  # noqa: S608 (constants of the code, no input)
+
+
+def ensure_month_partitions(month: dt.date) -> None:
+    """The month's and the next month's partitions of the lines and audits, made before the run writes
+    (outside its transaction: creating a partition briefly locks the whole table)."""
+    for table in (LINE, RECORD_AUDIT):
+        ensure_partitions(table, month_end(month) + dt.timedelta(days=1), since=month)
 
 
 @transaction.atomic

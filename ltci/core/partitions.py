@@ -1,0 +1,305 @@
+"""Declarative partitioning of the largest tables (SPEC 12): contributions by year, settlement lines and
+record audits by service month (docs/operations.md "Partitions").
+
+A partitioned table is ``PARTITION BY RANGE`` on its key column: a yearly key is an integer column holding the
+year (partitions ``<table>_p2024``), a monthly key a date column (partitions ``<table>_p2024_05``); each table
+also has a DEFAULT partition (``<table>_default``) so that no insert ever fails for want of a partition.
+
+``convert_table`` turns an existing table into a partitioned one inside a migration (indexes, constraints and
+triggers are read from the catalog and re-created; the primary key becomes (id, key), as PostgreSQL requires
+the key in every unique index; foreign keys that pointed at the table by id alone become statement-level
+check triggers). ``ensure_partitions`` creates the partitions up to a given year or month ahead of time: the
+yearly run and the monthly settlement call it before they write, the daily beat task for next year and
+next month.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+DEFAULT = "default"
+
+
+def _q(cursor, sql: str, params=None) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall() if cursor.description else []
+
+
+def partition_key(table: str) -> tuple[str, str] | None:
+    """(key column, 'year' or 'month') of a partitioned table, None if the table is not partitioned."""
+    with connection.cursor() as cursor:
+        rows = _q(
+            cursor,
+            """SELECT a.attname, format_type(a.atttypid, a.atttypmod)
+               FROM pg_partitioned_table p JOIN pg_attribute a
+                 ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+               WHERE p.partrelid = to_regclass(%s)""",
+            [table],
+        )
+    if not rows:
+        return None
+    column, type_name = rows[0]
+    return column, ("month" if type_name == "date" else "year")
+
+
+def _bounds(unit: str, value) -> tuple[str, Any, Any]:
+    """(suffix, lower, upper) of the partition holding ``value`` (a year, or a date for months)."""
+    if unit == "year":
+        return f"p{value}", int(value), int(value) + 1
+    start = value.replace(day=1)
+    upper = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return f"p{start:%Y_%m}", start, upper
+
+
+def _steps(unit: str, since, upto) -> Iterable:
+    """Every year (int) or month (first day) from ``since`` to ``upto``, both included."""
+    if unit == "year":
+        yield from range(int(since), int(upto) + 1)
+        return
+    month = since.replace(day=1)
+    while month <= upto:
+        yield month
+        month = _bounds("month", month)[2]
+
+
+def existing_partitions(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        return [
+            r[0]
+            for r in _q(
+                cursor,
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = to_regclass(%s) ORDER BY c.relname",
+                [table],
+            )
+        ]
+
+
+def ensure_partitions(table: str, upto, *, since=None) -> list[str]:
+    """Create the missing partitions of ``table`` from ``since`` (default: ``upto``) up to ``upto`` (a year
+    for a yearly table, a date for a monthly one); return the names created. Idempotent and cheap when they
+    exist. Rows already sitting in the DEFAULT partition for a new range are moved into the new partition
+    (PostgreSQL refuses to create it otherwise)."""
+    key = partition_key(table)
+    if key is None:
+        return []
+    column, unit = key
+    if unit == "year":
+        upto = upto.year if isinstance(upto, dt.date) else int(upto)
+        since = since.year if isinstance(since, dt.date) else since
+    elif not isinstance(upto, dt.date):
+        upto = dt.date(int(upto), 12, 1)
+    have = set(existing_partitions(table))
+    created = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for value in _steps(unit, since if since is not None else upto, upto):
+            suffix, lower, upper = _bounds(unit, value)
+            name = f"{table}_{suffix}"
+            if name in have:
+                continue
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partition:{table}"])
+            if to_regclass(cursor, name):
+                continue
+            default = f"{table}_{DEFAULT}"
+            moving = to_regclass(cursor, default) and _q(
+                cursor,
+                f"SELECT 1 FROM {default} WHERE {column} >= %s AND {column} < %s LIMIT 1",  # noqa: S608
+                [lower, upper],
+            )
+            if moving:
+                # Build the partition beside the table, move the rows over, then attach it.
+                cursor.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+                cursor.execute(
+                    f"WITH moved AS (DELETE FROM {default} WHERE {column} >= %s AND {column} < %s "  # noqa: S608
+                    f"RETURNING *) INSERT INTO {name} SELECT * FROM moved",  # noqa: S608
+                    [lower, upper],
+                )
+                cursor.execute(
+                    f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)",
+                    [lower, upper],
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES FROM (%s) TO (%s)", [lower, upper]
+                )
+            created.append(name)
+    return created
+
+
+def to_regclass(cursor, name: str) -> bool:
+    return _q(cursor, "SELECT to_regclass(%s) IS NOT NULL", [name])[0][0]
+
+
+def _short(name: str, suffix: str) -> str:
+    """An identifier of at most 63 characters ending in ``suffix``."""
+    return name[: 63 - len(suffix)] + suffix
+
+
+def reference_check_sql(table: str, referencing: str, column: str) -> str:
+    """Triggers standing in for the foreign key ``referencing.column`` -> ``table.id`` (PROTECT on delete),
+    which PostgreSQL cannot declare once ``table`` is partitioned: one statement-level check per INSERT and
+    UPDATE of the referencing table and per DELETE of the referenced one, raising foreign_key_violation
+    (Django's IntegrityError) like the constraint did."""
+    name = _short(f"refcheck_{referencing}_{column}", "")
+    check = f"""
+CREATE OR REPLACE FUNCTION {_short(name, "_fn")}() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.{column} IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = n.{column})) THEN
+        RAISE EXCEPTION '% on table % violates the reference {column} to {table}', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION {_short(name, "_del")}() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows o JOIN {referencing} r ON r.{column} = o.id) THEN
+        RAISE EXCEPTION 'delete on table {table} refused: rows are still referenced from {referencing}.{column}'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+"""  # noqa: S608 (names of the code, no input)
+    triggers = [
+        f"CREATE TRIGGER {_short(name, '_ins')} AFTER INSERT ON {referencing} REFERENCING NEW TABLE AS new_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {_short(name, '_fn')}();",
+        f"CREATE TRIGGER {_short(name, '_upd')} AFTER UPDATE ON {referencing} REFERENCING NEW TABLE AS new_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {_short(name, '_fn')}();",
+        f"CREATE TRIGGER {_short(name, '_del')} AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {_short(name, '_del')}();",
+    ]
+    return check + "\n".join(triggers)
+
+
+def convert_table(
+    table: str,
+    key: str,
+    *,
+    references: Iterable[tuple[str, str]] = (),
+    ahead: int = 1,
+) -> None:
+    """Turn ``table`` into a table partitioned by RANGE on ``key`` (a year column or a date column), with a
+    DEFAULT partition and one partition per year or month from its oldest row up to ``ahead`` steps after
+    today. ``references``: the (table, column) pairs pointing at ``table.id``; their foreign keys must
+    already be gone (``db_constraint=False``) and become check triggers (``reference_check_sql``).
+    Runs in the migration's transaction: all or nothing."""
+    old = _short(table, "__old")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # no deferred check may wait on the table dropped below
+        incoming = _q(
+            cursor,
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = %s::regclass "
+            "AND contype = 'f'",
+            [table],
+        )
+        if incoming:
+            raise RuntimeError(f"{table}: foreign keys still point at it by id alone: {incoming}")
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {old}")
+        indexes = _q(
+            cursor,
+            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [old],
+        )
+        constraints = _q(
+            cursor,
+            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype, conname",
+            [old],
+        )
+        triggers = _q(
+            cursor,
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            [old],
+        )
+        (last,) = _q(cursor, f"SELECT coalesce(max(id), 0) FROM {old}")[0]  # noqa: S608
+        (type_name,) = _q(
+            cursor,
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = %s",
+            [old, key],
+        )[0]
+        seq = f"{table}_id_seq"
+        serial = _q(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [old])[0][0]
+        if serial:
+            (last_value,) = _q(cursor, f"SELECT last_value FROM {serial}")[0]  # noqa: S608
+            last = max(last, last_value)
+        cursor.execute(
+            f"CREATE TABLE {table} (LIKE {old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE "
+            f"INCLUDING COMMENTS) PARTITION BY RANGE ({key})"
+        )
+        cursor.execute(f"CREATE SEQUENCE {seq}__new AS bigint")
+        cursor.execute(f"ALTER SEQUENCE {seq}__new OWNED BY {table}.id")
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{seq}__new')")
+        cursor.execute(f"CREATE TABLE {table}_{DEFAULT} PARTITION OF {table} DEFAULT")
+        first, final = _q(cursor, f"SELECT min({key}), max({key}) FROM {old}")[0]  # noqa: S608
+        today = timezone.localdate()
+        upto: Any
+        since: Any
+        if type_name == "date":
+            upto = today
+            for _ in range(ahead):
+                upto = _bounds("month", upto)[2]
+            upto = max(upto, final or upto)
+            since = min(first or today, today)
+        else:
+            upto = max(today.year + ahead, final or 0)
+            since = min(first or today.year, today.year)
+        ensure_partitions(table, upto, since=since)
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM {old}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {old}")
+        cursor.execute(f"ALTER SEQUENCE {seq}__new RENAME TO {seq}")
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{seq}')")
+        if last:
+            cursor.execute("SELECT setval(%s, %s)", [seq, last])
+        for name, kind, definition in constraints:
+            if kind == "p":
+                definition = f"PRIMARY KEY (id, {key})"
+            elif kind == "u":
+                columns = re.fullmatch(r"UNIQUE \((.*)\)", definition)
+                if not columns:
+                    raise RuntimeError(f"{table}: cannot keep unique constraint {name}: {definition}")
+                names = [c.strip() for c in columns.group(1).split(",")]
+                if key not in names:
+                    definition = f"UNIQUE ({', '.join([*names, key])})"
+            elif kind == "x":
+                raise RuntimeError(
+                    f"{table}: exclusion constraint {name} cannot be kept on a partitioned table"
+                )
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        on_old = re.compile(rf" ON (public\.)?{re.escape(old)} ")
+        for (definition,) in indexes:
+            if definition.startswith("CREATE UNIQUE") and f"{key}" not in definition:
+                raise RuntimeError(f"{table}: unique index without the partition key: {definition}")
+            cursor.execute(on_old.sub(f" ON {table} ", definition, count=1))
+        for (definition,) in triggers:
+            cursor.execute(on_old.sub(f" ON {table} ", definition, count=1))
+        for referencing, column in references:
+            cursor.execute(reference_check_sql(table, referencing, column))
+
+
+def partitioned_tables() -> list[str]:
+    """The partitioned tables of the database (read from the catalog, no list to keep)."""
+    with connection.cursor() as cursor:
+        return [
+            r[0] for r in _q(cursor, "SELECT partrelid::regclass::text FROM pg_partitioned_table ORDER BY 1")
+        ]
+
+
+def ensure_ahead(today: dt.date) -> list[str]:
+    """Create this and next year's partitions of the yearly tables and this and next month's of the monthly
+    ones (the daily beat task; the jobs also call ``ensure_partitions`` for their own year or month)."""
+    created = []
+    for table in partitioned_tables():
+        key = partition_key(table)
+        if key and key[1] == "year":
+            created += ensure_partitions(table, today.year + 1, since=today.year)
+        elif key:
+            created += ensure_partitions(table, _bounds("month", today)[2], since=today)
+    return created

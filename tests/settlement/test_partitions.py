@@ -1,0 +1,190 @@
+"""Partitioned tables (issue 20, SPEC 12): contributions by year, settlement lines and record audits by service
+month; rows land in their partition, the jobs make their partitions ahead of time, and the keys, the references
+by id, the unique and check constraints and the triggers still hold."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from enrollment.models import Contribution, ContributionTransaction, Person
+from ltci.core import partitions, roles
+from ltci.core.partitions import ensure_ahead, ensure_partitions, existing_partitions
+from ltci.core.tasks import partitions_ahead
+from settlement.models import Appeal, RecordAudit, SettlementLine, SettlementRun
+from settlement.services.run import settlement_run
+
+from .conftest import D, bed_days, new_id, staff
+
+CONTRIBUTION = "enrollment_contribution"
+LINE = "settlement_settlementline"
+AUDIT = "settlement_recordaudit"
+
+
+def partition_of(table: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def triggers(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table]
+        )
+        return {r[0] for r in cursor.fetchall()}
+
+
+def test_the_three_tables_are_partitioned_by_range_on_their_key(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT partrelid::regclass::text, partstrat FROM pg_partitioned_table ORDER BY 1",
+        )
+        found = dict(cursor.fetchall())
+    assert found == {CONTRIBUTION: "r", AUDIT: "r", LINE: "r"}
+    assert partitions.partition_key(CONTRIBUTION) == ("year", "year")
+    assert partitions.partition_key(LINE) == ("service_month", "month")
+    assert partitions.partition_key(AUDIT) == ("service_month", "month")
+    assert partitions.partition_key("settlement_servicerecord") is None  # not partitioned (docs/decisions.md)
+    for table in (CONTRIBUTION, LINE, AUDIT):
+        assert f"{table}_default" in existing_partitions(table)
+
+
+def test_the_triggers_were_recreated_on_the_partitioned_tables(db):
+    """The status page's version bumps (insured 0001), the results' immutability (settlement 0006) and the
+    checks standing in for the foreign keys by id."""
+    assert {"insured_bump_rows_ins", "insured_bump_first_year_upd", "insured_bump_truncate"} <= triggers(
+        CONTRIBUTION
+    )
+    assert {"insured_bump_rows_del", "line_immutable_delete", "line_immutable_update"} <= triggers(LINE)
+    assert {"audit_immutable_delete", "audit_immutable_update"} <= triggers(AUDIT)
+    assert "refcheck_enrollment_contributiontransaction_contribution_id_ins" in triggers(
+        "enrollment_contributiontransaction"
+    )
+    assert "refcheck_settlement_appeal_line_id_ins" in triggers("settlement_appeal")
+
+
+def test_yearly_run_makes_its_year_and_the_next_and_writes_into_its_year(world):
+    nid = new_id()
+    world.persons([{"national_id": nid}])
+    world.contributions([nid], years=(2024,))
+    assert {f"{CONTRIBUTION}_p2024", f"{CONTRIBUTION}_p2025"} <= set(existing_partitions(CONTRIBUTION))
+    contribution = Contribution.objects.get(person__national_id=nid, year=2024)
+    assert partition_of(CONTRIBUTION, contribution.pk) == f"{CONTRIBUTION}_p2024"
+    # the model API is unchanged: id lookups, reverse relations, updates through the ORM
+    assert contribution.transactions.exists()
+    Contribution.objects.filter(pk=contribution.pk).update(status="paid")
+    assert Contribution.objects.get(pk=contribution.pk).status == "paid"
+
+
+def test_rows_of_a_year_without_partition_go_to_default_and_move_when_it_is_made(world):
+    nid = new_id()
+    world.persons([{"national_id": nid}])
+    world.contributions([nid], years=(2024,))
+    c = Contribution.objects.get(person__national_id=nid)
+    far = Contribution.objects.create(
+        person=c.person,
+        year=2040,
+        insurance_type=c.insurance_type,
+        region_code=c.region_code,
+        total_amount=c.total_amount,
+        individual_amount=c.individual_amount,
+        due_by=dt.date(2040, 3, 31),
+    )
+    assert partition_of(CONTRIBUTION, far.pk) == f"{CONTRIBUTION}_default"
+    assert ensure_partitions(CONTRIBUTION, 2040) == [f"{CONTRIBUTION}_p2040"]
+    assert partition_of(CONTRIBUTION, far.pk) == f"{CONTRIBUTION}_p2040"
+    assert ensure_partitions(CONTRIBUTION, 2040) == []  # idempotent
+
+
+def test_constraints_still_hold_on_contributions(world):
+    nid = new_id()
+    world.persons([{"national_id": nid}])
+    world.contributions([nid], years=(2024,))
+    c = Contribution.objects.get(person__national_id=nid)
+    with pytest.raises(IntegrityError), transaction.atomic():  # one contribution per person and year
+        Contribution.objects.create(
+            person=c.person,
+            year=2024,
+            insurance_type=c.insurance_type,
+            region_code=c.region_code,
+            total_amount=c.total_amount,
+            individual_amount=c.individual_amount,
+            due_by=c.due_by,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():  # check constraint
+        Contribution.objects.filter(pk=c.pk).update(individual_paid=Decimal("-1"))
+    with pytest.raises(IntegrityError, match="violates the reference"), transaction.atomic():
+        ContributionTransaction.objects.create(
+            contribution_id=c.pk + 10_000,
+            kind="payment",
+            amount=Decimal("1.00"),
+            occurred_on=dt.date(2024, 2, 1),
+            source_key="dangling",
+        )
+    assert ContributionTransaction.objects.filter(contribution=c).exists()
+    # below the ORM's PROTECT: the database refuses too
+    with (
+        pytest.raises(IntegrityError, match="still referenced"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"DELETE FROM {CONTRIBUTION} WHERE id = %s", [c.pk])  # noqa: S608
+    # the foreign key to the person is kept
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {CONTRIBUTION} SET person_id = %s WHERE id = %s", [10**9, c.pk])  # noqa: S608
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # new ids keep coming from the table's sequence, above every copied id
+    assert Person.objects.filter(pk=c.person_id).exists()
+
+
+def test_settlement_writes_lines_and_audits_into_the_service_month_and_makes_the_next(world):
+    nid = world.beneficiary(form="residential", institution="YL001")
+    world.records(bed_days("YL001", nid, D(2024, 5, 1), D(2024, 5, 31)))
+    run = settlement_run(month=D(2024, 5, 1), actor=staff("officer", roles.SETTLEMENT_OFFICER))
+    assert {f"{LINE}_p2024_05", f"{LINE}_p2024_06", f"{AUDIT}_p2024_05", f"{AUDIT}_p2024_06"} <= set(
+        existing_partitions(LINE)
+    ) | set(existing_partitions(AUDIT))
+    line = SettlementLine.objects.get(run=run, person__national_id=nid)
+    assert partition_of(LINE, line.pk) == f"{LINE}_p2024_05"
+    audits = RecordAudit.objects.filter(run=run)
+    assert audits.count() == 31
+    assert {partition_of(AUDIT, a.pk) for a in audits} == {f"{AUDIT}_p2024_05"}
+    assert set(audits.values_list("service_month", flat=True)) == {D(2024, 5, 1)}
+    audit = audits.first()
+    assert audit.line == line and line.audits.count() == 31  # the relations work as before
+    # one audit per run and record
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AUDIT} (run_id, record_id, line_id, codes, charged_amount, base_amount, "  # noqa: S608
+            "rejected_amount, detail, service_month) SELECT run_id, record_id, line_id, codes, charged_amount, "
+            f"base_amount, rejected_amount, detail, service_month FROM {AUDIT} WHERE id = %s",
+            [audit.pk],
+        )
+    # the references onto lines and audits by id
+    with pytest.raises(IntegrityError, match="violates the reference"), transaction.atomic():
+        Appeal.objects.create(institution=line.institution, line_id=line.pk + 10_000, comment="x")
+    with pytest.raises(IntegrityError, match="violates the reference"), transaction.atomic():
+        Appeal.objects.create(
+            institution=line.institution, line=line, audit_id=audit.pk + 10_000, comment="x"
+        )
+    Appeal.objects.create(institution=line.institution, line=line, audit=audit, comment="ok")
+    assert SettlementRun.objects.get(pk=run.pk).line_count >= 1
+    with (
+        pytest.raises(IntegrityError, match="still referenced"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"DELETE FROM {LINE} WHERE id = %s", [line.pk])  # noqa: S608
+
+
+def test_the_daily_task_makes_next_month_and_next_year(db):
+    today = timezone.localdate()
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    partitions_ahead()
+    assert f"{LINE}_p{next_month:%Y_%m}" in existing_partitions(LINE)
+    assert f"{AUDIT}_p{next_month:%Y_%m}" in existing_partitions(AUDIT)
+    assert f"{CONTRIBUTION}_p{today.year + 1}" in existing_partitions(CONTRIBUTION)
+    assert ensure_ahead(today) == []
