@@ -97,7 +97,7 @@ def codes_parser(choices: Iterable[tuple[str, object]]) -> Callable[[str], tuple
 
 def shown_choices(pairs: Iterable[tuple[str, object]]) -> str:
     """The allowed codes, each after its label: 职工医保（employee）、居民医保（resident）."""
-    return "、".join(coded(code, str(label)) for code, label in pairs)
+    return _("、").join(coded(code, str(label)) for code, label in pairs)
 
 
 def bool_parser(*, lenient: bool = False) -> Callable[[str], bool]:

@@ -135,9 +135,9 @@ def test_the_command_summary_and_reasons_follow_the_language(xuzhou, tmp_path):
         call_command("import_roster", str(path), stdout=out, stderr=err)
     assert "roster.csv: 1 rows, 0 applied, 0 unchanged, 1 rejected" in out.getvalue()
     assert (
-        "row 2, field insurance_type: is not an allowed value (given: worker; allowed: employee Employee medical "
-        "insurance, resident Resident medical insurance, special Retired cadres, grade 1-6 disabled veterans "
-        "(outside basic medical insurance)) (险种)"
+        "row 2, field insurance_type: is not an allowed value (given: worker; allowed: Employee medical "
+        "insurance (employee), Resident medical insurance (resident), Retired cadres, grade 1-6 disabled veterans "
+        "(outside basic medical insurance) (special)) (险种)"
     ) in err.getvalue()
 
 
