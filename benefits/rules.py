@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enrollment.rules import ARREARS, NOT_COVERED, WAITING  # conditions 1-2 of SPEC 5.1 are enrollment's
 from ltci.core.dates import in_period
@@ -24,6 +25,28 @@ OTHER_FUND = (
 FORM_NOT_AGREED = "FORM_NOT_AGREED"
 BED = "BED"
 REASON_ORDER = (NOT_COVERED, ARREARS, WAITING, NO_CONCLUSION, NO_DECISION, HOSPITAL, OTHER_FUND)
+# What each eligibility code means (SPEC 7.2's texts; the settlement's table adds its own codes to these).
+ELIGIBILITY_REASON_TEXT = {
+    NOT_COVERED: gettext_lazy("当日未参保或参保人已死亡"),
+    ARREARS: gettext_lazy("当年度个人缴费未足额缴纳（欠费）"),
+    WAITING: gettext_lazy("处于待遇等待期内"),
+    NO_CONCLUSION: gettext_lazy("无有效的失能评估结论（或等级不在保障范围）"),
+    NO_DECISION: gettext_lazy("无该护理形式和机构的有效待遇核定"),
+    HOSPITAL: gettext_lazy("当日住院"),
+    OTHER_FUND: gettext_lazy("应由其他社会保险基金支付"),
+    FORM_NOT_AGREED: gettext_lazy("护理形式或服务内容不在机构有效协议范围内"),
+    BED: gettext_lazy("床位未备案或当日超出备案床位数"),
+}
+# The names of the conditions ``explain`` returns (SPEC 5.1; condition 2 is two checks).
+CONDITION_TITLES = {
+    "covered": gettext_lazy("参保状态"),
+    "contribution_paid": gettext_lazy("年度缴费"),
+    "waiting_period": gettext_lazy("等待期"),
+    "conclusion": gettext_lazy("失能评估结论"),
+    "decision": gettext_lazy("待遇核定"),
+    "not_in_hospital": gettext_lazy("非住院及其他基金"),
+    "agreement": gettext_lazy("协议机构与护理形式"),
+}
 
 # Care forms delivered by an agreement institution (SPEC 5.1 condition 6). home_family includes the
 # institution's home visits; remote_cash and daily_allowance are paid to the person.

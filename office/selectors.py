@@ -4,28 +4,16 @@ to view its model (the case page is no way round an app's own page permission)."
 import datetime as dt
 from collections import defaultdict
 
-from django.utils.translation import gettext_lazy as _
-
 from assessment.models import Application, ApplicationDocument, Conclusion
 from benefits.eligibility import explain, is_eligible
 from benefits.models import BenefitDecision
+from benefits.rules import CONDITION_TITLES
 from enrollment.models import Contribution, CoveragePeriod
 from settlement.models import Payment, Payout, SettlementLine
 from settlement.rules import reason_text
 from settlement.selectors import latest_runs
 
 LINE_LIMIT = 120  # lines shown (the newest months first); the full list is one link away
-
-# Names of the SPEC 5.1 conditions that explain() returns.
-CONDITION_TITLES = {
-    "covered": _("参保状态"),
-    "contribution_paid": _("年度缴费"),
-    "waiting_period": _("等待期"),
-    "conclusion": _("失能评估结论"),
-    "decision": _("待遇核定"),
-    "not_in_hospital": _("非住院及其他基金"),
-    "agreement": _("协议机构与护理形式"),
-}
 
 
 def _may(user, app_model: str) -> bool:

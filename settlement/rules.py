@@ -8,16 +8,17 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
-from benefits.rules import (  # the eligibility codes (SPEC 5.1) are defined where eligibility is decided
+from benefits.rules import (  # noqa: F401 (the eligibility codes of SPEC 5.1, read here by the settlement)
     ALLOWANCE,
     ARREARS,
     BED,
+    ELIGIBILITY_REASON_TEXT,
     FORM_NOT_AGREED,
     HOSPITAL,
     NO_CONCLUSION,
     NO_DECISION,
     NOT_COVERED,
-    REASON_ORDER,  # noqa: F401 (the order of SPEC 5.1, read by the unpaid allowance lines)
+    REASON_ORDER,  # the order of SPEC 5.1, read by the unpaid allowance lines
     WAITING,
     first_failure,
     paid_as,
@@ -34,20 +35,12 @@ OVER_LIMIT = "OVER_LIMIT"
 OVER_PRICE = "OVER_PRICE"
 
 REASON_TEXT = {
-    NOT_COVERED: gettext_lazy("当日未参保或参保人已死亡"),
-    ARREARS: gettext_lazy("当年度个人缴费未足额缴纳（欠费）"),
-    WAITING: gettext_lazy("处于待遇等待期内"),
-    NO_CONCLUSION: gettext_lazy("无有效的失能评估结论（或等级不在保障范围）"),
-    NO_DECISION: gettext_lazy("无该护理形式和机构的有效待遇核定"),
-    HOSPITAL: gettext_lazy("当日住院"),
+    **ELIGIBILITY_REASON_TEXT,  # conditions 1-6 of SPEC 5.1, told where eligibility is decided
     DOUBLE_CARE: gettext_lazy("当日已由其他机构或其他护理形式支付"),
-    FORM_NOT_AGREED: gettext_lazy("护理形式或服务内容不在机构有效协议范围内"),
-    BED: gettext_lazy("床位未备案或当日超出备案床位数"),
     DUPLICATE: gettext_lazy("重复记录"),
     CAREGIVER: gettext_lazy("护理人员未在机构备案或上门服务时间重叠"),
     OVER_LIMIT: gettext_lazy("超出月度（年度）限额部分"),
     OVER_PRICE: gettext_lazy("超出协议价格或支付标准部分"),
-    "EXCLUDED_OTHER_FUND": gettext_lazy("应由其他社会保险基金支付"),
     "EXCLUDED_THIRD_PARTY": gettext_lazy("依法应由第三人承担"),
     "EXCLUDED_PUBLIC_HEALTH": gettext_lazy("应由公共卫生负担"),
     "EXCLUDED_ABROAD": gettext_lazy("在境外发生"),

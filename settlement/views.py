@@ -82,6 +82,7 @@ def index(request):
             "institution": institution,
             "month": month,
             "upload_form": UploadForm(),
+            "columns": FORMAT.shown_columns(),
             "records": selectors.records_for_institution(institution=institution, month=month).count(),
             "unconfirmed": selectors.records_for_institution(institution=institution, month=month)
             .filter(confirmed=False)

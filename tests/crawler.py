@@ -9,6 +9,7 @@ Used by tests/core/test_crawl_browser.py with playwright's sync API; `crawl` tak
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from playwright.sync_api import Error as PlaywrightError
@@ -53,9 +54,10 @@ DATA_PATTERNS = [
     re.compile(r"\b[0-9a-f]{64}\b"),  # a file's SHA-256 digest (import batches)
     re.compile(r"[\w.-]+\.(csv|xlsx|xls|pdf)\b", re.IGNORECASE),  # file names of imports and downloads
     re.compile(
-        r"(?<=[^\x00-\x7f])（[\w.-]+）"
-    ),  # a code in full-width brackets right after its Chinese label
-    re.compile(r"(?<=[A-Za-z]) \([a-z0-9_.-]+\)"),  # the same in English: National ID (national_id)
+        r"(?<=[^\x00-\x7f])（[\w.:*-]+）"
+    ),  # a code in full-width brackets right after its Chinese label (policy keys: 鼓楼区（320302）,
+    # 入住协议机构 · 重度失能 · 生活照料（residential:severe:life）, 全部（*）)
+    re.compile(r"(?<=[A-Za-z)]) \([a-z0-9_.:*-]+\)"),  # the same in English: National ID (national_id)
     re.compile(
         r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
     ),  # UUIDs (job and token ids)
@@ -64,6 +66,8 @@ DATA_PATTERNS = [
     re.compile(r"\b\d{6}(19|20)\d{2}\d{4}\d{3}[\dX]\b"),  # national ID numbers end with X sometimes
     re.compile(r"\b[A-Z]{2}\d{3,}\b"),  # institution and caregiver codes such as XZ0001
     re.compile(r"https?://\S+"),
+    re.compile(r"\b(UTF-8|GBK|GB18030)\b"),  # the file encodings import pages accept, by their names
+    re.compile(r"\bYYYY(-MM(-DD)?)?\b"),  # date formats as staff type them (年-月-日 is written so in China)
 ]
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -113,6 +117,54 @@ def code_tokens(text: str, data=()) -> list[str]:
     return sorted(set(CODE_TOKEN.findall(_without_data(text, data))))
 
 
+class _VisibleText(HTMLParser):
+    """The text a reader sees in a page's body (as the browser's innerText, roughly): no scripts, styles,
+    hidden elements, attributes or form values."""
+
+    SKIPPED = {"script", "style", "template", "noscript", "head", "title"}
+    VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._stack: list[bool] = []  # per open element: is its text hidden
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attributes = dict(attrs)
+        hidden = (
+            tag in self.SKIPPED
+            or "hidden" in attributes
+            or "display:none" in (attributes.get("style") or "").replace(" ", "")
+        )
+        self._stack.append(hidden or (bool(self._stack) and self._stack[-1]))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if not (self._stack and self._stack[-1]):
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """A page's visible text from its HTML (for tests with Django's test client, without a browser)."""
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def check_text(text: str, *, chinese: bool, data=()) -> list[str]:
+    """The language checks of a page's visible text: English words and codes in Chinese, codes in English."""
+    if chinese:
+        words = foreign_words(text, data=data)
+        return ["English or codes: " + ", ".join(words[:25])] if words else []
+    tokens = code_tokens(text, data)
+    return ["codes: " + ", ".join(tokens[:25])] if tokens else []
+
+
 def check_page(page, response, *, chinese: bool, data=()) -> list[str]:
     problems = []
     status = response.status if response else 0
@@ -124,15 +176,7 @@ def check_page(page, response, *, chinese: bool, data=()) -> list[str]:
         problems.append(f"status {status}")
     if "Traceback" in text or "Exception Value" in text or "Server Error" in text:
         problems.append("traceback or server error")
-    if chinese:
-        words = foreign_words(text, data=data)
-        if words:
-            problems.append("English or codes: " + ", ".join(words[:25]))
-    else:
-        tokens = code_tokens(text, data)
-        if tokens:
-            problems.append("codes: " + ", ".join(tokens[:25]))
-    return problems
+    return problems + check_text(text, chinese=chinese, data=data)
 
 
 def crawl(

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from ltci.core.jobs import job_finish, job_lock, job_progress, job_start, jobs_running
+from ltci.core.jobs import job_finish, job_lock, job_progress, job_start, job_text, jobs_running
 from ltci.core.models import JobRun, overlapping_sql
 from ltci.core.money import fen
 from ltci.core.partitions import ensure_partitions
@@ -210,7 +211,14 @@ def contribution_run_year(
                     job_progress(run, done=done)
             recover_pending(year=year)  # credits imported before this year's contributions existed
             booked = book_fund_income(policy, on=on)
-            job_finish(run, message=f"{done} persons processed, {booked} fund income lines booked")
+            job_finish(
+                run,
+                message=job_text(
+                    gettext_noop("已处理 %(persons)s 人，记入基金收入 %(lines)s 笔"),
+                    persons=f"{done:,}",
+                    lines=f"{booked:,}",
+                ),
+            )
         except Exception as exc:
             job_finish(run, state=JobRun.State.FAILED, message=str(exc)[:2000])
             raise
@@ -225,7 +233,9 @@ def _resume_point(year: int, *, queued: JobRun | None = None) -> int | None:
     run = stale.first()
     next_id = (run.params or {}).get("next_id") if run else None
     stale.update(
-        state=JobRun.State.FAILED, message="interrupted; continued by a later run", finished_at=timezone.now()
+        state=JobRun.State.FAILED,
+        message=gettext_noop("已中断，由之后的一次运行接续完成"),
+        finished_at=timezone.now(),
     )
     return next_id
 

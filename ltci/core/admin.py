@@ -29,7 +29,7 @@ def job_status(run: JobRun) -> dict:
         "done": run.done,
         "total": run.total,
         "percent": run.percent,
-        "message": run.message,
+        "message": run.message_shown,
         "finished": run.state != JobRun.State.RUNNING,
     }
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from .formatting import coded
+
 
 @dataclass
 class RowError(Exception):
@@ -20,6 +22,12 @@ class RowError(Exception):
     field: str
     reason: str
     labelled: bool = False  # the reason already names the field (labelled_reason)
+    label: str = ""  # the field's column name (labelled_reason), for the report's field column on pages
+
+    @property
+    def field_shown(self) -> str:
+        """The field as the import page's report shows it: 公民身份号码（national_id）."""
+        return coded(self.field, self.label)
 
     def __str__(self):
         if self.labelled:
@@ -88,7 +96,8 @@ def codes_parser(choices: Iterable[tuple[str, object]]) -> Callable[[str], tuple
 
 
 def shown_choices(pairs: Iterable[tuple[str, object]]) -> str:
-    return ", ".join(f"{code} {label}" for code, label in pairs)
+    """The allowed codes, each after its label: 职工医保（employee）、居民医保（resident）."""
+    return _("、").join(coded(code, str(label)) for code, label in pairs)
 
 
 def bool_parser(*, lenient: bool = False) -> Callable[[str], bool]:
@@ -100,7 +109,7 @@ def bool_parser(*, lenient: bool = False) -> Callable[[str], bool]:
         value = text.strip().lower()
         if value in trues | falses:
             return value in trues
-        raise ValueError(_("不是 true（是）或 false（否）（填写的是 %(text)s）") % {"text": text})
+        raise ValueError(_("须为 是（true）或 否（false）（填写的是 %(text)s）") % {"text": text})
 
     return parse
 
@@ -206,6 +215,7 @@ def labelled_reason(error: RowError, labels: dict[str, str]) -> RowError:
         _("「%(label)s（%(code)s）」：%(reason)s")
         % {"label": label, "code": error.field, "reason": error.reason},
         labelled=True,
+        label=label,
     )
 
 

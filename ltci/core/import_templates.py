@@ -37,9 +37,10 @@ class ImportFormat:
     def header(self, variant: str = "zh") -> list[str]:
         return [self.labels.get(c, c) for c in self.columns] if variant == "zh" else list(self.columns)
 
-    def shown_columns(self) -> list[tuple[str, str]]:
-        """(code, Chinese name) of each column, for the upload page."""
-        return [(c, self.labels.get(c, "")) for c in self.columns]
+    def shown_columns(self) -> list[str]:
+        """Each column for the upload pages, its Chinese header name and its code: 公民身份号码（national_id）.
+        In every language: both are names a file's header may use, shown as the file must spell them."""
+        return [f"{self.labels[c]}（{c}）" if self.labels.get(c) else c for c in self.columns]
 
     def template_csv(self, variant: str = "zh") -> bytes:
         rows = [self.header(variant)]

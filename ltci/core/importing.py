@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .exports import csv_text
 from .import_fields import (
@@ -28,6 +29,7 @@ from .import_fields import (
     reference_problems,
     required_message,
 )
+from .jobs import JobMessage, job_text
 from .limits import (
     FileError,
     ImportLimits,
@@ -115,26 +117,33 @@ class ImportReport:
         )
 
     def summary(self) -> str:
+        """The import's result in the active language (the job of a big upload stores summary_message)."""
+        return self.summary_message().shown()
+
+    def summary_message(self) -> JobMessage:
         if self.file_error:
-            return _("%(file)s：整个文件被拒绝，未做任何更改：%(error)s") % {
-                "file": self.filename,
-                "error": self.file_error,
-            }
+            return job_text(
+                gettext_noop("%(file)s：整个文件被拒绝，未做任何更改：%(error)s"),
+                file=self.filename,
+                error=self.file_error,
+            )
         held = (
-            _("（其中 %(held)s 行收费超过上限，已保存待经办机构确认）") % {"held": len(self.held)}
+            job_text(
+                gettext_noop("（其中 %(held)s 行收费超过上限，已保存待经办机构确认）"), held=len(self.held)
+            )
             if self.held
-            else ""
+            else job_text("")
         )
-        return (
-            _("%(file)s：共 %(rows)s 行，导入 %(applied)s 行，无变化 %(unchanged)s 行，拒绝 %(rejected)s 行")
-            % {
-                "file": self.filename,
-                "rows": self.rows_total,
-                "applied": self.applied,
-                "unchanged": self.unchanged,
-                "rejected": self.rejected,
-            }
-            + held
+        return job_text(
+            gettext_noop(
+                "%(file)s：共 %(rows)s 行，导入 %(applied)s 行，无变化 %(unchanged)s 行，拒绝 %(rejected)s 行%(held)s"
+            ),
+            file=self.filename,
+            rows=self.rows_total,
+            applied=self.applied,
+            unchanged=self.unchanged,
+            rejected=self.rejected,
+            held=held,
         )
 
 

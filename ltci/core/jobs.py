@@ -6,20 +6,59 @@ page, which shows its progress), and the task, sent once the transaction commits
 its service through ``job_run``, which fills in that same JobRun.
 """
 
+import json
 import uuid
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 
-from .models import JobRun
+from .models import JobRun, job_message_text
+from .permissions import job_declared
+
+
+@dataclass(frozen=True)
+class JobMessage:
+    """A job's progress or result message as it is stored: its msgid (marked with gettext_noop) and arguments,
+    which may be JobMessages themselves or lists of them (shown joined by 、). JobRun.message keeps it filled in in the source language (for logs
+    and the command line); the pages translate the msgid into the viewer's language (JobRun.message_shown)."""
+
+    msgid: str
+    args: dict = field(default_factory=dict)
+
+    def stored(self) -> dict:
+        return {"id": self.msgid, "args": {k: _stored(v) for k, v in self.args.items()}}
+
+    def shown(self) -> str:
+        """The message in the active language."""
+        return job_message_text(self.stored())
+
+    def __str__(self) -> str:
+        return self.msgid % {k: _text(v) for k, v in self.args.items()} if self.args else self.msgid
+
+
+def _stored(value):
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    return value.stored() if isinstance(value, JobMessage) else value
+
+
+def _text(value) -> str:
+    return "、".join(_text(v) for v in value) if isinstance(value, list | tuple) else str(value)
+
+
+def job_text(msgid: str, **args) -> JobMessage:
+    """A job message to store: ``job_text(gettext_noop("已处理 %(n)s 人"), n=3000)``."""
+    return JobMessage(msgid, args)
 
 
 class JobAlreadyRunning(RuntimeError):
@@ -30,6 +69,11 @@ def _lock_key(job: str, period: str) -> int:
     return zlib.crc32(f"{job}:{period}".encode()) - 2**31
 
 
+def _job_label(job: str) -> str:
+    declared = job_declared(job)
+    return str(declared.label) if declared else job
+
+
 @contextmanager
 def job_lock(job: str, period: str):
     """Hold a session-level PostgreSQL advisory lock; refuse a second start at once."""
@@ -37,7 +81,10 @@ def job_lock(job: str, period: str):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         if not cursor.fetchone()[0]:
-            raise JobAlreadyRunning(f"job {job} for {period} is already running; wait for it to finish")
+            raise JobAlreadyRunning(
+                gettext("%(job)s（%(period)s）正在运行，请等它结束后再试")
+                % {"job": _job_label(job), "period": period}
+            )
     try:
         yield
     finally:
@@ -76,14 +123,18 @@ def job_queue(
         period,
         params={**(params or {}), "language": language},
         actor=actor,
-        message=_("已排队，等待后台执行"),
+        message=gettext_noop("已排队，等待后台执行"),
     )
 
     def send():
         try:
             task.delay(*args, job_id=run.pk)
         except Exception as exc:  # broker unreachable: the job says so instead of waiting for ever
-            job_finish(run, state=JobRun.State.FAILED, message=_("无法提交后台任务：%(exc)s") % {"exc": exc})
+            job_finish(
+                run,
+                state=JobRun.State.FAILED,
+                message=job_text(gettext_noop("无法提交后台任务：%(exc)s"), exc=str(exc)),
+            )
 
     transaction.on_commit(send)
     return run
@@ -116,7 +167,7 @@ def job_store_file(run: JobRun, content: bytes, filename: str) -> None:
     JobRun.objects.filter(pk=run.pk).update(
         params={**run.params, "file": stored, "filename": filename}, done=1, total=1
     )
-    job_finish(run, message=_("已生成 %(name)s") % {"name": filename})
+    job_finish(run, message=job_text(gettext_noop("已生成 %(name)s"), name=filename))
 
 
 def job_page_url(run: JobRun) -> str:
@@ -131,8 +182,23 @@ def job_progress(run: JobRun, *, done: int, total: int | None = None) -> None:
     JobRun.objects.filter(pk=run.pk).update(**fields)
 
 
-def job_finish(run: JobRun, *, state: str = JobRun.State.DONE, message: str = "") -> None:
-    JobRun.objects.filter(pk=run.pk).update(state=state, message=message, finished_at=timezone.now())
+def job_finish(run: JobRun, *, state: str = JobRun.State.DONE, message: str | JobMessage = "") -> None:
+    """End a run with its message: a JobMessage (shown in each viewer's language), a msgid marked with
+    gettext_noop, or text already in the run's language (an error's own message)."""
+    job_message(run, message, state=state, finished_at=timezone.now())
+
+
+def job_message(run: JobRun, message: str | JobMessage, **fields) -> None:
+    """Set a run's message (and other ``fields``): a JobMessage's msgid and arguments go into the run's params
+    (params->'message'), next to whatever else the job keeps there."""
+    stored = message.stored() if isinstance(message, JobMessage) else None
+    JobRun.objects.filter(pk=run.pk).update(
+        message=str(message),
+        params=RawSQL(
+            "(params - 'message') || %s::jsonb", [json.dumps({"message": stored} if stored else {})]
+        ),
+        **fields,
+    )
 
 
 def job_is_running(job: str, period: str) -> bool:

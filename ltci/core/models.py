@@ -181,10 +181,10 @@ class PolicyRecord(models.Model):
         from .policy_schema import KINDS  # the kinds' Chinese titles, declared once
 
         declared = KINDS.get(self.kind)
-        title = coded(self.kind, gettext(declared.title)) if declared else self.kind
-        return _("%(title)s %(key)s %(start)s 至 %(end)s") % {
+        # the kind's title, then its code and the record's key: 评估费（assessment_fee:first）
+        title = coded(f"{self.kind}:{self.key}", gettext(declared.title) if declared else "")
+        return _("%(title)s %(start)s 至 %(end)s") % {
             "title": title,
-            "key": self.key,
             "start": self.valid_from,
             "end": self.valid_to or _("今"),
         }
@@ -218,7 +218,21 @@ class JobRun(models.Model):
         indexes = [models.Index(fields=["job", "period"])]
 
     def __str__(self):
-        return f"{self.job} {self.period} {self.state} {self.done}/{self.total}"
+        return f"{self.label} {self.period} {self.get_state_display()}"
+
+    @property
+    def message_shown(self) -> str:
+        """The message in the viewer's language: a stored JobMessage (params "message": msgid and arguments,
+        ltci.core.jobs) or a msgid stored as it is are translated; other text (an error's own message, written
+        in the language of who started the job) shows as it was written."""
+        stored = (self.params or {}).get("message")
+        return (
+            job_message_text(stored)
+            if isinstance(stored, dict)
+            else gettext(self.message)
+            if self.message
+            else ""
+        )
 
     @property
     def percent(self) -> int | None:
@@ -233,6 +247,19 @@ class JobRun(models.Model):
     def label(self) -> str:
         declared = job_declared(self.job)
         return str(declared.label) if declared else self.job
+
+
+def job_message_text(stored) -> str:
+    """A stored job message (ltci.core.jobs.JobMessage) in the active language."""
+    if isinstance(stored, list):
+        return gettext("、").join(job_message_text(v) for v in stored)
+    if not isinstance(stored, dict):
+        return str(stored)
+    if not stored.get("id"):
+        return ""  # gettext("") is the catalog's header
+    args = {k: job_message_text(v) for k, v in (stored.get("args") or {}).items()}
+    text = gettext(stored["id"])
+    return text % args if args else text
 
 
 # The imports' ImportBatch kinds (their command's name without ``import_``) and how the office names them.

@@ -10,9 +10,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_mixins import KeepRowsMixin
+from .admin_mixins import KeepRowsMixin, labelled_filter
+from .formatting import coded
 from .models import PolicyRecord, PolicyScheme
-from .policy_forms import KindChoiceForm, form_for, value_summary
+from .policy_forms import (
+    SCHEMA_LABELS,
+    KindChoiceForm,
+    Vocabularies,
+    form_for,
+    key_label,
+    kind_choices,
+    value_summary,
+)
 from .policy_schema import KINDS
 
 CONFIRM = "_confirm_policy_change"
@@ -21,36 +30,62 @@ CONFIRM = "_confirm_policy_change"
 class PolicySchemeAdmin(admin.ModelAdmin):
     list_display = ["__str__", "active", "loaded_at"]  # the name with its code: 徐州市…（xuzhou-2022）
 
+    def get_readonly_fields(self, request, obj=None):
+        # a scheme's code is its identity in pack files: shown with the name once it exists, never a bare slug
+        return ["code_shown"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        fields = ["code", "name", "source", "active"]
+        return ["code_shown", *fields[1:]] if obj is not None else fields
+
+    @admin.display(description=_("代码"))
+    def code_shown(self, obj):
+        return str(obj)
+
 
 class PolicyRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
-    list_display = ["scheme", "kind_title", "key", "valid_from", "valid_to", "value_text", "default_mark"]
-    list_filter = ["scheme", "kind", "is_default"]
+    list_display = [
+        "scheme",
+        "kind_title",
+        "key_text",
+        "valid_from",
+        "valid_to",
+        "value_text",
+        "default_mark",
+    ]
+    list_filter = ["scheme", labelled_filter("kind", _("类别"), kind_choices), "is_default"]
     search_fields = ["kind", "key", "default_reason"]
     readonly_fields = ["kind_title", "key_text", "default_mark"]
 
     @admin.display(description=_("类别"), ordering="kind")
     def kind_title(self, obj):
         declared = KINDS.get(obj.kind)
-        return f"{gettext(declared.title)}（{obj.kind}）" if declared else obj.kind
+        return coded(obj.kind, gettext(declared.title)) if declared else obj.kind
 
-    @admin.display(description=_("键"))
+    def vocabularies(self) -> Vocabularies:
+        """The labels of the codes in keys and values ({code: label} each, see policy_forms): core knows only
+        the schema's own; the project's top app adds those of the apps (care forms, categories, regions...)."""
+        return [SCHEMA_LABELS]
+
+    @admin.display(description=_("键"), ordering="key")
     def key_text(self, obj):
-        return obj.key
+        return key_label(obj.key, self.vocabularies())
 
     @admin.display(description=_("取值"))
     def value_text(self, obj):
-        return value_summary(obj.value)
+        return value_summary(obj.value, obj.kind, obj.key, self.vocabularies())
 
     @admin.display(description=_("默认值"), ordering="is_default")
     def default_mark(self, obj):
         if not obj or not obj.is_default:
             return "—"
+        # the pack's reason (its authors' note, in English) on hover; the page says what it means to staff
         return format_html(
             '<span class="policy-default" title="{}" style="background:#fff3cd;color:#7a5b00;'
             'padding:1px 6px;border-radius:3px">{}</span> {}',
             obj.default_reason,
             gettext("默认值"),
-            obj.default_reason,
+            gettext("政策文件未规定，采用方案的默认取值，请经办人员核实后保存"),
         )
 
     # --- the form of the record's kind -------------------------------------------------------------------
@@ -62,12 +97,14 @@ class PolicyRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kind, key, form_choice = self._kind_key(request, obj)
-        return form_for(kind, key, obj.value if obj is not None else None, form_choice)
+        return form_for(kind, key, obj.value if obj is not None else None, form_choice, self.vocabularies())
 
     def get_fieldsets(self, request, obj=None):
         form = self.get_form(request, obj)
         value_fields = [n for n in form.base_fields if n not in ("scheme", "valid_from", "valid_to", "note")]
         head = ["kind_title", "key_text", "default_mark"] if obj is not None else []
+        if obj is not None and not self.has_change_permission(request, obj):
+            value_fields = ["value_text"]  # read only: the value as the office reads it, not empty inputs
         return [
             (None, {"fields": [*head, "scheme", "valid_from", "valid_to"]}),
             (_("取值"), {"fields": value_fields}),
@@ -127,8 +164,9 @@ class PolicyRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
             "title": _("确认修改政策参数"),
             "record": record,
             "kind_title": self.kind_title(record),
-            "before": before and value_summary(before[2]),
-            "after": value_summary(record.value),
+            "key_text": self.key_text(record),
+            "before": before and value_summary(before[2], record.kind, record.key, self.vocabularies()),
+            "after": value_summary(record.value, record.kind, record.key, self.vocabularies()),
             "start": start,
             "end": end,
             "sections": self.change_impact(kind=record.kind, key=record.key, start=start, end=end),

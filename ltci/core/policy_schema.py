@@ -128,12 +128,8 @@ class WaitingPeriod(Value):
 
 
 class PartialYear(Value):
-    first: Literal["full", "prorated"] = Field(
-        title=_("制度首年不足一年的筹资（full 全年 / prorated 按月折算）")
-    )
-    last: Literal["full", "prorated"] = Field(
-        title=_("制度末年不足一年的筹资（full 全年 / prorated 按月折算）")
-    )
+    first: Literal["full", "prorated"] = Field(title=_("制度首年不足一年的筹资"))
+    last: Literal["full", "prorated"] = Field(title=_("制度末年不足一年的筹资"))
 
 
 class WaitingExemption(Value):

@@ -163,7 +163,7 @@ def _run_in_language(job: JobRun) -> str:
     JobRun.objects.filter(pk=job.pk).update(
         params={**params, "batch": report.batch_id}, done=report.rows_total, total=report.rows_total
     )
-    job_finish(job, message=report.summary())
+    job_finish(job, message=report.summary_message())
     default_storage.delete(params["file"])
     return report.summary()
 

@@ -23,10 +23,21 @@ from contextlib import contextmanager
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ltci.core.dates import month_end
 from ltci.core.exports import csv_text
-from ltci.core.jobs import JobAlreadyRunning, job_finish, job_lock, job_progress, job_start, jobs_running
+from ltci.core.formatting import money
+from ltci.core.jobs import (
+    JobAlreadyRunning,
+    JobMessage,
+    job_finish,
+    job_lock,
+    job_progress,
+    job_start,
+    job_text,
+    jobs_running,
+)
 from ltci.core.models import JobRun
 from ltci.core.sql import drop_tables
 
@@ -77,7 +88,7 @@ def settlement_run(*, month: dt.date, actor=None, job: JobRun | None = None) -> 
         with job_lock(JOB, period):
             refuse_final(month)
             jobs_running(JOB, period, besides=job).update(
-                state=JobRun.State.FAILED, message="interrupted (superseded by a new run)"
+                state=JobRun.State.FAILED, message=gettext_noop("已中断（被新的一次运行取代）")
             )
             job = job or job_start(JOB, period, actor=actor)
             stages = _Stages(job)
@@ -92,7 +103,18 @@ def settlement_run(*, month: dt.date, actor=None, job: JobRun | None = None) -> 
             except BaseException as exc:
                 job_finish(job, state=JobRun.State.FAILED, message=str(exc)[:2000] or type(exc).__name__)
                 raise
-            job_finish(job, message=f"{run.line_count} lines, fund {run.fund_total}; {stages.summary()}")
+            job_finish(
+                job,
+                message=job_text(
+                    gettext_noop(
+                        "共 %(lines)s 条结算明细，基金支付 %(fund)s；用时 %(seconds)s 秒：%(stages)s"
+                    ),
+                    lines=f"{run.line_count:,}",
+                    fund=money(run.fund_total),
+                    seconds=f"{stages.seconds():.1f}",
+                    stages=stages.summary(),
+                ),
+            )
             return run
     except JobAlreadyRunning as exc:
         raise SettlementError(str(exc)) from None
@@ -102,29 +124,30 @@ def run_pipeline(month: dt.date, *, progress, actor, job) -> tuple[SettlementRun
     """Stage, audit, price and write the month; return the new version and the number of records it took.
     ``progress(stage)`` is called as each stage (one of STAGES) starts (shown to staff)."""
     drop_tables(TEMP_TABLES)
-    progress("loading service records")
+    progress(STAGES[0])
     scope = stage.stage_records(month)
     total = scope.count
-    progress("eligibility verdicts")
+    progress(STAGES[1])
     segments = stage.stage_eligibility(month, scope)
-    progress("institution facts")
+    progress(STAGES[2])
     standards = stage.stage_institution_facts(month, scope, segments)
-    progress("auditing records")
+    progress(STAGES[3])
     audit.audit_records(month, segments)
-    progress("pricing lines")
+    progress(STAGES[4])
     price.price_lines(month, segments, standards)
     allowances = price.allowance_lines(month, segments, standards)
-    progress("writing results")
+    progress(STAGES[5])
     return write.write_run(month, allowances, actor=actor, job=job), total
 
 
+# The stages of a run as staff see them on the job's page (msgids: the page translates them).
 STAGES = (
-    "loading service records",
-    "eligibility verdicts",
-    "institution facts",
-    "auditing records",
-    "pricing lines",
-    "writing results",
+    gettext_noop("读取服务记录"),
+    gettext_noop("判定待遇资格"),
+    gettext_noop("核对机构信息"),
+    gettext_noop("审核服务记录"),
+    gettext_noop("计算结算明细"),
+    gettext_noop("写入结算结果"),
 )
 
 
@@ -147,8 +170,15 @@ class _Stages:
             self.timings.append((self._name, time.perf_counter() - self._start))
             self._name = None
 
-    def summary(self) -> str:
-        return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.timings)
+    def seconds(self) -> float:
+        return sum(seconds for _name, seconds in self.timings)
+
+    def summary(self) -> list[JobMessage]:
+        """The stages' timings: 读取服务记录 0.3 秒、判定待遇资格 1.2 秒…"""
+        return [
+            job_text(gettext_noop("%(stage)s %(seconds)s 秒"), stage=job_text(name), seconds=f"{seconds:.1f}")
+            for name, seconds in self.timings
+        ]
 
 
 @contextmanager

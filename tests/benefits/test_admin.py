@@ -197,5 +197,5 @@ def test_work_injury_upload_is_for_benefit_auditors_and_supervisors_only_read(cl
         f"national_id,fund,starts_on,ends_on,reference\n{person.national_id},pension,2024-04-05,,\n".encode(),
     )
     page = client.post("/admin/benefits/otherfundbenefit/import/", {"file": bad}).content.decode()
-    assert "拒绝 1 行" in page and "<td>2</td><td>fund</td>" in page and "pension" in page
+    assert "拒绝 1 行" in page and "<td>2</td><td>其他待遇类别（fund）</td>" in page and "pension" in page
     assert OtherFundBenefit.objects.count() == 1

@@ -36,15 +36,35 @@ def test_text_output_has_one_line_per_condition_and_an_overall_line(beneficiary,
     call_command("explain_eligibility", beneficiary.national_id, "2024-03-10")
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split("  ")[:2] for line in lines[:7]] == [
-        ["PASS", "covered"],
-        ["PASS", "contribution_paid"],
-        ["PASS", "waiting_period"],
-        ["PASS", "conclusion"],
-        ["PASS", "decision"],
-        ["PASS", "not_in_hospital"],
-        ["PASS", "agreement"],
+        ["PASS", "Coverage (covered)"],
+        ["PASS", "Annual contribution (contribution_paid)"],
+        ["PASS", "Waiting period (waiting_period)"],
+        ["PASS", "Disability assessment conclusion (conclusion)"],
+        ["PASS", "Benefit decision (decision)"],
+        ["PASS", "Not in hospital, no other fund (not_in_hospital)"],
+        ["PASS", "Agreement institution and care form (agreement)"],
     ]
     assert lines[7] == f"ELIGIBLE  {beneficiary.national_id} on 2024-03-10"
+
+
+def test_the_text_is_chinese_by_default_with_each_code_after_its_label(beneficiary, capsys):
+    """SPEC 11.9's human text in the default language; the JSON keeps its codes (the contract)."""
+    from tests.crawler import foreign_words
+
+    with translation.override("zh-hans"):  # settings.LANGUAGE_CODE, as on the command line
+        call_command("explain_eligibility", beneficiary.national_id, "2023-12-31")
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("通过  参保状态（covered）")
+    assert (
+        "不通过  待遇核定（decision）  无有效的待遇核定 [无该护理形式和机构的有效待遇核定（NO_DECISION）]"
+        in out
+    )
+    assert lines[-1] == (
+        f"不符合待遇享受条件  {beneficiary.national_id}  2023-12-31："
+        "无有效的失能评估结论（或等级不在保障范围）（NO_CONCLUSION）"
+    )
+    assert foreign_words(out) == []  # deciding records by their names too: 失能评估结论 #12
 
 
 def test_json_output_with_a_care_form_that_is_not_decided(beneficiary, capsys):
@@ -70,11 +90,10 @@ def test_json_output_with_a_care_form_that_is_not_decided(beneficiary, capsys):
 def test_not_eligible_prints_the_failing_reason(beneficiary, capsys):
     call_command("explain_eligibility", beneficiary.national_id, "2023-12-31")
     out = capsys.readouterr().out
-    assert "FAIL  decision  no active benefit decision [NO_DECISION]" in out
-    assert (
-        out.strip().splitlines()[-1]
-        == f"NOT ELIGIBLE  {beneficiary.national_id} on 2023-12-31: NO_CONCLUSION"
-    )
+    assert "FAIL  Benefit decision (decision)  no active benefit decision [" in out
+    assert "(NO_DECISION)]" in out
+    assert out.strip().splitlines()[-1].startswith(f"NOT ELIGIBLE  {beneficiary.national_id} on 2023-12-31: ")
+    assert out.strip().endswith("(NO_CONCLUSION)")
 
 
 @pytest.mark.parametrize(

@@ -103,11 +103,11 @@ def test_residential_without_a_free_bed_is_rejected(person, inst):
     [
         (
             "{id},spa,,,2024-01-01,",
-            "row 2, field care_form: is not an allowed value (given: spa; allowed: residential Residential care in "
-            "an agreement institution, home_visits Home visit services, home_family Family care + home visits, "
-            "remote_cash Cash allowance for out-of-area residence, home_package_copay Home care package, "
-            "daily_allowance Daily home care allowance, community Community care, device Assistive devices, "
-            "prevention Disability prevention) (护理服务形式)",
+            "row 2, field care_form: is not an allowed value (given: spa; allowed: Residential care in "
+            "an agreement institution (residential), Home visit services (home_visits), Family care + home visits "
+            "(home_family), Cash allowance for out-of-area residence (remote_cash), Home care package "
+            "(home_package_copay), Daily home care allowance (daily_allowance), Community care (community), "
+            "Assistive devices (device), Disability prevention (prevention)) (护理服务形式)",
         ),
         (
             "{id},residential,,,2024-01-01,",

@@ -38,4 +38,4 @@ def test_anonymous_is_sent_to_the_admin_login(client, url):
 def test_a_superuser_sees_the_upload_form_with_the_columns(admin_client, url):
     page = admin_client.get(url).content.decode()
     assert 'type="file" name="file"' in page
-    assert "<code>" in page and ("national_id" in page or "credit_code" in page)
+    assert "（national_id）" in page or "（credit_code）" in page  # each column: 中文列名（code）

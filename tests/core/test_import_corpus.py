@@ -283,8 +283,8 @@ def test_the_error_report_next_to_the_file_lists_every_problem(xuzhou, tmp_path)
     assert [
         "2",
         "insurance_type",
-        "「险种（insurance_type）」：不是允许的值（填写的是 居民；允许：employee 职工医保, resident 居民医保, "
-        "special 离休干部、一至六级残疾军人（未参加基本医保））",
+        "「险种（insurance_type）」：不是允许的值（填写的是 居民；允许：职工医保（employee）、居民医保（resident）、"
+        "离休干部、一至六级残疾军人（未参加基本医保）（special））",
     ] in report
 
 

@@ -86,8 +86,9 @@ def test_an_enrollment_clerk_gets_the_roster_template_but_not_the_institutions_o
 @pytest.mark.parametrize("url", PAGES)
 def test_the_upload_page_shows_the_chinese_names_and_codes_and_the_template_links(admin_client, url):
     page = admin_client.get(url).content.decode()
-    for code, label in PAGES[url].shown_columns():
-        assert f"<td>{label}</td><td><code>{code}</code></td>" in page
+    fmt = PAGES[url]
+    for code in fmt.columns:
+        assert f"<td>{fmt.labels[code]}（{code}）</td>" in page
     assert 'href="?template=zh"' in page and 'href="?template=en"' in page
     assert "下载模板（中文表头）" in page
 
@@ -134,9 +135,9 @@ def test_the_command_summary_and_reasons_follow_the_language(xuzhou, tmp_path):
         call_command("import_roster", str(path), stdout=out, stderr=err)
     assert "roster.csv: 1 rows, 0 applied, 0 unchanged, 1 rejected" in out.getvalue()
     assert (
-        "row 2, field insurance_type: is not an allowed value (given: worker; allowed: employee Employee medical "
-        "insurance, resident Resident medical insurance, special Retired cadres, grade 1-6 disabled veterans "
-        "(outside basic medical insurance)) (险种)"
+        "row 2, field insurance_type: is not an allowed value (given: worker; allowed: Employee medical "
+        "insurance (employee), Resident medical insurance (resident), Retired cadres, grade 1-6 disabled veterans "
+        "(outside basic medical insurance) (special)) (险种)"
     ) in err.getvalue()
 
 

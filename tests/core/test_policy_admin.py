@@ -143,7 +143,7 @@ def test_a_valid_change_is_previewed_then_saved_on_confirmation(office):
     before = snapshot()
     data = post_data(rec, growth_threshold="0.30")
     preview = office.post(change_url(rec), data).content.decode()
-    assert "确认修改政策参数" in preview and "growth_threshold=0.30" in preview
+    assert "确认修改政策参数" in preview and "月支出环比增长预警线：30.00%" in preview
     approved = preview.split("已批准的月度结算（不重算）")[1].split("未批准的月份")[0]
     unapproved = preview.split("未批准的月份")[1]
     assert "2024-03" in approved and "2024-04" not in approved and "2024-04" in unapproved

@@ -75,11 +75,11 @@ def bad_row(row: str) -> str:
         ),
         (
             f"{nid(1)},张三,worker,320302,2022-01-01,,true,,",
-            "row 2, field insurance_type: is not an allowed value (given: worker; allowed: employee",
+            "row 2, field insurance_type: is not an allowed value (given: worker; allowed: Employee",
         ),
         (
             f"{nid(1)},张三,employee,320302,2022-01-01,rich,true,,",
-            "row 2, field categories: unknown code(s) rich (allowed: medical_aid",
+            "row 2, field categories: unknown code(s) rich (allowed: Medical",
         ),
         (
             f"{nid(1)},张三,employee,320302,2022-01-01,,yes,,",

@@ -34,7 +34,7 @@ def test_admin_upload_and_run_pages_in_english(client, admin_user):
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     page = client.get("/admin/enrollment/person/import/roster/")
     assert (
-        "Column code" in page.text
+        "Chinese column name (column code)" in page.text
         and "Download the template (Chinese header)" in page.text
         and "列代码" not in page.text
     )

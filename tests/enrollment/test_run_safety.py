@@ -95,6 +95,6 @@ def test_second_start_refused_while_the_lock_is_held(roster):
         autocommit=True,
     ) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [_lock_key(JOB, "2026")])
-        with pytest.raises(JobAlreadyRunning, match="already running"):
+        with pytest.raises(JobAlreadyRunning, match="正在运行"):
             contribution_run_year(year=2026)
     assert not Contribution.objects.exists()

@@ -150,7 +150,7 @@ def test_concurrent_start_is_refused(may, django_db_blocker):
     thread.start()
     holder_ready.wait(10)
     try:
-        with pytest.raises(SettlementError, match="already running"):
+        with pytest.raises(SettlementError, match="正在运行"):
             settlement_run(month=D(2024, 5, 1))
     finally:
         release.set()
