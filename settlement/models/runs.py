@@ -153,7 +153,7 @@ class SettlementLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.run_id} {self.institution_id or '-'} {self.person_id} {self.care_form}"
+        return f"{self.run_id} {self.institution_id or '-'} {self.person_id} {self.get_care_form_display()}"
 
 
 class RecordAudit(models.Model):
@@ -201,7 +201,9 @@ class RecordAudit(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "record"], name="audit_once_per_run")]
 
     def __str__(self):
-        return f"{self.run_id} {self.record_id} {','.join(self.codes)}"
+        from ..rules import reasons_label
+
+        return f"{self.run_id} {self.record_id} {reasons_label(self.codes) if self.codes else ''}".strip()
 
 
 class Statement(models.Model):
