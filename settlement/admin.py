@@ -9,18 +9,18 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from enrollment.regions import region_label
 from ltci.core.admin_mixins import KeepRowsMixin, labelled_filter
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import XLSX_TYPE, xlsx_bytes
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.jobs import job_page_url
 from ltci.core.permissions import can, requires
 
 from . import (
-    ledger_labels,
+    labels,
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
     report_tables,
     states,
@@ -60,7 +60,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ChargeHoldAdminMixin, KeepRowsMixin, SimpleHistoryAdmin):
+class ServiceRecordAdmin(ChargeHoldAdminMixin, KeepRowsMixin, HistoryAdmin):
     list_display = [
         "service_date",
         "institution",
@@ -398,6 +398,15 @@ class SettlementLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     list_filter = ["care_form", "is_late", "is_adjustment", "run__month"]
     list_select_related = ["run", "institution", "person"]
+    fields = [
+        *(f.name for f in SettlementLine._meta.fields if f.name not in ("id", "reason_codes", "details")),
+        "reasons",
+        "details_shown",
+    ]
+
+    @admin.display(description=gettext_lazy("明细"))
+    def details_shown(self, obj):
+        return labels.line_details(obj.details)
 
     @admin.display(description=gettext_lazy("原因"))
     def reasons(self, obj):
@@ -576,7 +585,7 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     list_filter = [
         "account",
-        labelled_filter("source", gettext_lazy("来源"), ledger_labels.SOURCE_LABELS.items),
+        labelled_filter("source", gettext_lazy("来源"), labels.SOURCE_LABELS.items),
     ]
     search_fields = ["=reference", "=region_code"]
     date_hierarchy = "booked_on"
@@ -585,7 +594,7 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("来源"), ordering="source")
     def source_shown(self, obj):
-        return ledger_labels.source_label(obj.source)
+        return labels.source_label(obj.source)
 
     @admin.display(description=gettext_lazy("地区"), ordering="region_code")
     def region(self, obj):
@@ -593,11 +602,11 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("凭证"), ordering="reference")
     def voucher(self, obj):
-        return ledger_labels.reference_label(obj.reference)
+        return labels.reference_label(obj.reference)
 
     @admin.display(description=gettext_lazy("摘要"))
     def memo_shown(self, obj):
-        return ledger_labels.memo_label(obj.source, obj.memo)
+        return labels.memo_label(obj.source, obj.memo)
 
     def has_fund_ledger_permission(self, request):
         return can(request.user, "fund.ledger")
@@ -636,7 +645,7 @@ class DepositReleaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FundBudget)
-class FundBudgetAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class FundBudgetAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["year", "account", "region_code", "amount", "note"]
     list_filter = ["year", "account"]
     search_fields = ["=region_code"]

@@ -15,7 +15,7 @@ from institutions.models import CareForm
 from ltci.core.charts import Series, bar_chart, line_chart
 from ltci.core.exports import MONEY, MONTH, PERCENT, Column
 
-from .ledger_labels import source_label
+from .labels import source_label
 from .models import LedgerEntry
 
 

@@ -64,6 +64,9 @@ DATA_PATTERNS = [
     re.compile(r"\b\d{6}(19|20)\d{2}\d{4}\d{3}[\dX]\b"),  # national ID numbers end with X sometimes
     re.compile(r"\b[A-Z]{2}\d{3,}\b"),  # institution and caregiver codes such as XZ0001
     re.compile(r"https?://\S+"),
+    # a row's source key (来源标识: run:2026:transfer:77, payment:<digest>, portal:3:<hex>): the idempotency key
+    # staff search by, not a word; a key of codes alone (residential:severe:life, a policy key) is not data
+    re.compile(r"\b[a-z][a-z_]*:[\w:.-]*\d[\w:.-]*"),
 ]
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

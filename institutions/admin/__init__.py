@@ -5,10 +5,10 @@ from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import labelled_filter
 from ltci.core.admin_views import import_view
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.permissions import can, requires
 
 from .. import rules
@@ -116,7 +116,7 @@ class EventInline(EventLabels, admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(SimpleHistoryAdmin):
+class InstitutionAdmin(HistoryAdmin):
     form = InstitutionForm
     list_display = ["code", "name", "type", "region_code", "status"]
     list_filter = ["status", "type", "region_code"]
@@ -206,7 +206,7 @@ class PauseInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(HistoryAdmin):
     form = AgreementForm
     list_display = [
         "institution",
@@ -262,7 +262,7 @@ class BedAdminForm(forms.ModelForm):
 
 
 @admin.register(Bed)
-class BedAdmin(SimpleHistoryAdmin):
+class BedAdmin(HistoryAdmin):
     form = BedAdminForm
     list_display = ["institution", "label", "registered_from", "registered_to"]
     list_select_related = ["institution"]
@@ -301,7 +301,7 @@ class CaregiverForm(forms.ModelForm):
 
 
 @admin.register(Caregiver)
-class CaregiverAdmin(SimpleHistoryAdmin):
+class CaregiverAdmin(HistoryAdmin):
     form = CaregiverForm
     list_display = ["national_id", "name", "qualification"]
     search_fields = ["national_id", "name"]
@@ -327,7 +327,7 @@ class CaregiverAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(SimpleHistoryAdmin):
+class EmploymentAdmin(HistoryAdmin):
     list_display = ["caregiver", "institution", "employed_from", "employed_to"]
     list_select_related = ["caregiver", "institution"]
     search_fields = ["caregiver__national_id", "caregiver__name", "institution__code"]
@@ -336,7 +336,7 @@ class EmploymentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InstitutionUser)
-class InstitutionUserAdmin(SimpleHistoryAdmin):
+class InstitutionUserAdmin(HistoryAdmin):
     list_display = ["user", "institution", "role"]
     list_filter = ["role"]
     list_select_related = ["user", "institution"]
@@ -363,6 +363,17 @@ class InstitutionEventAdmin(EventLabels, admin.ModelAdmin):
     ]
     list_select_related = ["institution", "actor"]
     search_fields = ["institution__code", "institution__name"]
+    fields = [
+        "institution",
+        "agreement",
+        "action_label",
+        "from_label",
+        "to_label",
+        "effective_on",
+        "reason",
+        "actor",
+        "at",
+    ]
 
     def has_add_permission(self, request):
         return False

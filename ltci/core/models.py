@@ -177,6 +177,11 @@ class PolicyRecord(models.Model):
         ]
 
     def __str__(self):
+        return self.label()
+
+    def label(self, key_label: str | None = None) -> str:
+        """The record as staff read it; an app that knows what the key's codes mean passes the key's label
+        (the contribution standard's insurance type, the assessment fee's kind)."""
         from .formatting import coded
         from .policy_schema import KINDS  # the kinds' Chinese titles, declared once
 
@@ -184,7 +189,7 @@ class PolicyRecord(models.Model):
         title = coded(self.kind, gettext(declared.title)) if declared else self.kind
         return _("%(title)s %(key)s %(start)s 至 %(end)s") % {
             "title": title,
-            "key": self.key,
+            "key": self.key if key_label is None else key_label,
             "start": self.valid_from,
             "end": self.valid_to or _("今"),
         }

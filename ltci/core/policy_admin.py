@@ -8,7 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from ltci.core.history_admin import HistoryAdmin
 
 from .admin_mixins import KeepRowsMixin
 from .models import PolicyRecord, PolicyScheme
@@ -22,7 +23,7 @@ class PolicySchemeAdmin(admin.ModelAdmin):
     list_display = ["__str__", "active", "loaded_at"]  # the name with its code: 徐州市…（xuzhou-2022）
 
 
-class PolicyRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class PolicyRecordAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["scheme", "kind_title", "key", "valid_from", "valid_to", "value_text", "default_mark"]
     list_filter = ["scheme", "kind", "is_default"]
     search_fields = ["kind", "key", "default_reason"]

@@ -1,4 +1,4 @@
-"""The fund ledger's codes as the office reads them (issue 16).
+"""Codes the settlement writes, as the office reads them (issue 16): the fund ledger's, a line's details.
 
 The ledger triggers (services/fund.py, SOURCES) write a posting's source, reference and memo as codes
 (``contribution``, ``contribution_tx:29``, ``account_transfer 2025``): they are frozen in a migration and
@@ -8,8 +8,11 @@ compared with the sources by a test, so they stay codes in the table and are lab
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import AssessmentFee
+from benefits.models import BenefitClass
 from enrollment.models import ContributionTransaction, FundIncome
-from ltci.core.formatting import EMPTY
+from ltci.core.formatting import EMPTY, coded, money
+
+from .rules import reason_text
 
 # LedgerEntry.source, one per kind of source record (services/fund.py SOURCES)
 SOURCE_LABELS = {
@@ -57,3 +60,33 @@ def memo_label(source: str, memo: str) -> str:
         return EMPTY
     labels = {code: str(label) for code, label in MEMO_CODES.get(source, ())}
     return " ".join(labels.get(word, word) for word in memo.split(" "))
+
+
+def line_details(details: dict | None) -> str:
+    """A settlement line's details (written by the run as JSON) in words: the days paid per class, the
+    relief approvals, the unpaid days per reason, the appeal or correction the line settles."""
+    if not details:
+        return EMPTY
+    classes = dict(BenefitClass.choices)
+    said = []
+    for part in details.get("parts", []):
+        text = _("%(class)s %(days)s天 %(amount)s") % {
+            "class": classes.get(part.get("class"), part.get("class") or EMPTY),
+            "days": part.get("days"),
+            "amount": money(part.get("amount")),
+        }
+        if part.get("carer_trained") is not None:
+            text += "（%s）" % (_("护理人员经培训") if part["carer_trained"] else _("护理人员未经培训"))
+        said.append(text)
+    for grant in details.get("grants", []):
+        said.append(
+            _("救助批准 %(no)s %(amount)s")
+            % {"no": grant.get("approval_no"), "amount": money(grant.get("amount"))}
+        )
+    for code, days in (details.get("unpaid_days") or {}).items():
+        said.append(_("%(reason)s %(days)s天") % {"reason": coded(code, reason_text(code)), "days": days})
+    if "appeal" in details:
+        said.append(_("申诉 %(id)s") % {"id": details["appeal"]})
+    if "correction" in details:
+        said.append(_("更正 %(id)s") % {"id": details["correction"]})
+    return "；".join(str(s) for s in said) or EMPTY
