@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from ltci.core.admin_mixins import labelled_filter
 from ltci.core.admin_views import import_view
+from ltci.core.formatting import login
 from ltci.core.history_admin import HistoryAdmin
 from ltci.core.permissions import can, requires
 
@@ -337,10 +338,15 @@ class EmploymentAdmin(HistoryAdmin):
 
 @admin.register(InstitutionUser)
 class InstitutionUserAdmin(HistoryAdmin):
-    list_display = ["user", "institution", "role"]
+    list_display = ["login", "institution", "role"]
     list_filter = ["role"]
     list_select_related = ["user", "institution"]
-    search_fields = ["user__username", "institution__code", "institution__name"]
+    search_fields = ["user__username", "user__first_name", "institution__code", "institution__name"]
+
+    @admin.display(description=gettext_lazy("登录用户"), ordering="user__username")
+    def login(self, obj):
+        return login(obj.user)
+
     autocomplete_fields = ["institution"]
     raw_id_fields = ["user"]
 

@@ -116,6 +116,14 @@ def shown(value, kind: str = "") -> str:
     return str(value)
 
 
+def login(user) -> str:
+    """A user as staff pick them: the person's name with the login name, 周评估（assessor2a）; the login name
+    alone when the account has no name."""
+    if user is None:
+        return EMPTY
+    return coded(user.get_username(), user.get_full_name().strip())
+
+
 def coded(code, label) -> str:
     """A code shown with its label: 鼓楼区（320302）; the code alone when it has no label."""
     if code in (None, ""):
