@@ -266,6 +266,7 @@ class ConclusionAdmin(HistoryAdmin):
     show_full_result_count = False
     date_hierarchy = "concluded_on"
     raw_id_fields = ["person", "application"]
+    exclude = ["scale_version"]  # shown by its title (the readonly scale_version below), never as a code
     readonly_fields = [
         "person",
         "grade",

@@ -189,7 +189,7 @@ def _label_cases() -> dict[str, str]:
 
 def _care_form(code: str | None) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return str(dict(CareForm.choices).get(code, code or ""))
+        return str(dict(CareForm.choices).get(code or "", code or ""))
 
 
 def quoted(code: str | None) -> str:
