@@ -76,7 +76,7 @@ def _assessors(agencies, care_ids) -> None:
                 assessor.linked_institutions.set(care_ids[:1])
             if i < 2:
                 username = f"assessor{a_index + 1}{'ab'[i]}"
-                user, made = User.objects.get_or_create(username=username)
+                user, made = User.objects.get_or_create(username=username, defaults={"first_name": name})
                 if made:
                     user.set_password(DEMO_PASSWORD)
                     user.save()

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import KeepRowsMixin, contact_inline
 from ltci.core.admin_views import import_page_query
 from ltci.core.downloads import import_errors_attachment
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.idnumber import mask_id
 from ltci.core.import_templates import template_response
 from ltci.core.models import ImportBatch, JobRun
@@ -38,8 +38,10 @@ from .models import (
     ContributionTransaction,
     CoveragePeriod,
     FundIncome,
+    InsuranceType,
     Person,
     PersonContact,
+    subsidy_category_label,
 )
 from .regions import region_label, region_names
 
@@ -52,6 +54,17 @@ def region(obj) -> str:
 @admin.display(description=_("渠道"), ordering="channel")
 def channel(obj) -> str:
     return obj.get_channel_display()
+
+
+@admin.display(description=_("适用标准"))
+def standard(obj) -> str:
+    """The contribution standard applied, its key (insurance type[:category]) by its labels."""
+    record = obj.policy_record
+    if record is None:
+        return "—"
+    kind, _sep, category = record.key.partition(":")
+    key = str(InsuranceType(kind).label) if kind in InsuranceType.values else kind
+    return record.label(f"{key}：{subsidy_category_label(category)}" if category else key)
 
 
 @admin.display(description=_("补助类别"), ordering="subsidy_category")
@@ -160,7 +173,7 @@ class ContributionInline(ReadOnlyMixin, admin.TabularInline):
         "status",
         "due_by",
         "fully_paid_on",
-        "subsidy_category",
+        subsidy_category,
     ]
     readonly_fields = fields
 
@@ -177,7 +190,7 @@ class RunForm(forms.Form):
 
 
 @admin.register(Person)
-class PersonAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class PersonAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["masked_id", "name", "insurance_type", region, "has_personal_account", "died_on"]
     list_display_links = ["masked_id", "name"]
     list_filter = ["insurance_type", RegionFilter, CategoryFilter, "has_personal_account"]
@@ -278,7 +291,7 @@ class PersonAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CoveragePeriod)
-class CoveragePeriodAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class CoveragePeriodAdmin(KeepRowsMixin, HistoryAdmin):
     """Coverage periods with their history (who changed a start or an end, and when)."""
 
     list_display = ["person", "insurance_type", "start", "end", "start_reason", "end_reason"]
@@ -303,7 +316,7 @@ class TransactionInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(SimpleHistoryAdmin):
+class ContributionAdmin(HistoryAdmin):
     list_display = [
         "person",
         "year",
@@ -323,7 +336,12 @@ class ContributionAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     paginator = LargeTablePaginator
     raw_id_fields = ["person", "policy_record"]
-    readonly_fields = [f.name for f in Contribution._meta.fields]
+    fields = [
+        *(f.name for f in Contribution._meta.fields if f.name not in ("policy_record", "subsidy_category")),
+        subsidy_category,
+        standard,
+    ]
+    readonly_fields = fields
     inlines = [TransactionInline]
     change_list_template = "admin/enrollment/contribution/change_list.html"
 

@@ -9,17 +9,18 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
-from ltci.core.admin_mixins import KeepRowsMixin
+from enrollment.regions import region_label
+from ltci.core.admin_mixins import KeepRowsMixin, labelled_filter
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import XLSX_TYPE, xlsx_bytes
-from ltci.core.formatting import coded
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.jobs import job_page_url
 from ltci.core.permissions import can, requires
 
 from . import (
+    labels,
     policy_admin,  # noqa: F401 -- the policy record admin with the change preview (SPEC 2)
     report_tables,
     states,
@@ -44,7 +45,7 @@ from .models import (
     Statement,
 )
 from .report_tables import TABLES
-from .rules import reason_text
+from .rules import reasons_label
 
 
 class ReadOnlyMixin:
@@ -59,7 +60,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ChargeHoldAdminMixin, KeepRowsMixin, SimpleHistoryAdmin):
+class ServiceRecordAdmin(ChargeHoldAdminMixin, KeepRowsMixin, HistoryAdmin):
     list_display = [
         "service_date",
         "institution",
@@ -270,8 +271,7 @@ class SettlementRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 XLSX_TYPE,
             )
         context["charts"] = report_tables.charts(context)
-        context["tables"] = report_tables.TABLES
-        context["shown"] = report_tables.tables(context)  # the ledger tables with labels, as exported
+        context["report_tables"] = list(report_tables.tables(context).items())
         return TemplateResponse(request, "admin/settlement/reports.html", context)
 
     def _queue_disclosure(self, request, year):
@@ -398,10 +398,19 @@ class SettlementLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
     list_filter = ["care_form", "is_late", "is_adjustment", "run__month"]
     list_select_related = ["run", "institution", "person"]
+    fields = [
+        *(f.name for f in SettlementLine._meta.fields if f.name not in ("id", "reason_codes", "details")),
+        "reasons",
+        "details_shown",
+    ]
+
+    @admin.display(description=gettext_lazy("明细"))
+    def details_shown(self, obj):
+        return labels.line_details(obj.details)
 
     @admin.display(description=gettext_lazy("原因"))
     def reasons(self, obj):
-        return "；".join(coded(code, reason_text(code)) for code in obj.reason_codes) or "—"
+        return reasons_label(obj.reason_codes)
 
     search_fields = ["=person__national_id", "=institution__code"]
     show_full_result_count = False
@@ -409,10 +418,24 @@ class SettlementLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(RecordAudit)
 class RecordAuditAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["run", "record", "codes", "charged_amount", "base_amount", "rejected_amount", "detail"]
+    list_display = ["run", "record", "reasons", "charged_amount", "base_amount", "rejected_amount", "detail"]
+    fields = [
+        "run",
+        "record",
+        "line",
+        "reasons",
+        "charged_amount",
+        "base_amount",
+        "rejected_amount",
+        "detail",
+    ]
     list_select_related = ["run", "record"]
     search_fields = ["=record__person__national_id"]
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("原因"))
+    def reasons(self, obj):
+        return reasons_label(obj.codes)
 
 
 @admin.register(Statement)
@@ -547,12 +570,43 @@ class CorrectionAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["booked_on", "account", "source", "region_code", "amount", "reference", "memo"]
-    list_filter = ["account", "source"]
+    """The triggers write the source, reference and memo as codes (services/fund.py): shown by their labels."""
+
+    list_display = ["booked_on", "account", "source_shown", "region", "amount", "voucher", "memo_shown"]
+    fields = [
+        "booked_on",
+        "account",
+        "source_shown",
+        "region",
+        "amount",
+        "voucher",
+        "memo_shown",
+        "created_at",
+    ]
+    list_filter = [
+        "account",
+        labelled_filter("source", gettext_lazy("来源"), labels.SOURCE_LABELS.items),
+    ]
     search_fields = ["=reference", "=region_code"]
     date_hierarchy = "booked_on"
     show_full_result_count = False
     actions = ["sync"]
+
+    @admin.display(description=gettext_lazy("来源"), ordering="source")
+    def source_shown(self, obj):
+        return labels.source_label(obj.source)
+
+    @admin.display(description=gettext_lazy("地区"), ordering="region_code")
+    def region(self, obj):
+        return region_label(obj.region_code) if obj.region_code else "—"
+
+    @admin.display(description=gettext_lazy("凭证"), ordering="reference")
+    def voucher(self, obj):
+        return labels.reference_label(obj.reference)
+
+    @admin.display(description=gettext_lazy("摘要"))
+    def memo_shown(self, obj):
+        return labels.memo_label(obj.source, obj.memo)
 
     def has_fund_ledger_permission(self, request):
         return can(request.user, "fund.ledger")
@@ -591,7 +645,7 @@ class DepositReleaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FundBudget)
-class FundBudgetAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class FundBudgetAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["year", "account", "region_code", "amount", "note"]
     list_filter = ["year", "account"]
     search_fields = ["=region_code"]

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from benefits.models import BenefitClass
 from enrollment.regions import region_label
 from institutions.models import CareForm
 from ltci.core.charts import Series, bar_chart, line_chart
 from ltci.core.exports import MONEY, MONTH, PERCENT, Column
 from ltci.core.formatting import coded
 
+from .labels import source_label
 from .models import LedgerEntry
 
 
@@ -24,17 +26,31 @@ class Table:
     columns: list[Column]
     rows: list[list]
 
+    @property
+    def typed_rows(self) -> list[list[tuple]]:
+        """Each row as (value, its column's kind) pairs, for the page to show as the XLSX does."""
+        return [
+            [(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
+            for row in self.rows
+        ]
+
 
 def _account(code: str) -> str:
     return str(dict(LedgerEntry.Account.choices).get(code, code))
 
 
-def _region(code: str) -> str:
-    return coded(code, region_label(code)) if code else "—"
-
-
 def _care_form(code: str) -> str:
     return str(dict(CareForm.choices).get(code, code))
+
+
+def _classes(codes: str) -> str:
+    """The benefit classes of a group ("moderate,severe") by their labels."""
+    labels = dict(BenefitClass.choices)
+    return "、".join(str(labels.get(code, code)) for code in codes.split(","))
+
+
+def _region(code: str) -> str:
+    return coded(code, region_label(code)) if code else str(_("全市"))
 
 
 TABLES = {
@@ -80,7 +96,7 @@ def tables(context: dict) -> dict[str, Table]:
             str(TABLES["beneficiaries"]),
             [Column(_("类别")), Column(_("护理形式")), *people],
             [
-                [b["benefit_class"], _care_form(b["care_form"]), b["persons"], b["fund"]]
+                [_classes(b["benefit_class"]), _care_form(b["care_form"]), b["persons"], b["fund"]]
                 for b in context["beneficiaries"]
             ],
         ),
@@ -108,7 +124,10 @@ def tables(context: dict) -> dict[str, Table]:
         "by_source": Table(
             str(TABLES["by_source"]),
             [Column(_("来源")), *ledger],
-            [[r["source"] or "—", _account(r["account"]), r["total"], r["n"]] for r in context["by_source"]],
+            [
+                [source_label(r["source"]), _account(r["account"]), r["total"], r["n"]]
+                for r in context["by_source"]
+            ],
         ),
     }
 

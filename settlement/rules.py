@@ -24,6 +24,7 @@ from benefits.rules import (  # noqa: F401 (the eligibility codes of SPEC 5.1, r
     paid_as,
 )
 from institutions.rules import agreement_covers  # noqa: F401 (the agreement rule lives with agreements)
+from ltci.core.formatting import EMPTY, coded
 
 if TYPE_CHECKING:
     from benefits.eligibility import DayVerdict
@@ -72,6 +73,11 @@ def allowance_forms(verdict: "DayVerdict") -> list[str]:
 
 def reason_text(code: str) -> str:
     return str(REASON_TEXT.get(code, code))
+
+
+def reasons_label(codes: Iterable[str]) -> str:
+    """Reason codes as staff pages show them, each by its text with the code: 超出月度（年度）限额部分（OVER_LIMIT）."""
+    return "；".join(coded(code, reason_text(code)) for code in codes) or EMPTY
 
 
 def codes_text(codes: Iterable[str]) -> str:

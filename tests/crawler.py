@@ -68,6 +68,9 @@ DATA_PATTERNS = [
     re.compile(r"https?://\S+"),
     re.compile(r"\b(UTF-8|GBK|GB18030)\b"),  # the file encodings import pages accept, by their names
     re.compile(r"\bYYYY(-MM(-DD)?)?\b"),  # date formats as staff type them (年-月-日 is written so in China)
+    # a row's source key (来源标识: run:2026:transfer:77, payment:<digest>, portal:3:<hex>): the idempotency key
+    # staff search by, not a word; a key of codes alone (residential:severe:life, a policy key) is not data
+    re.compile(r"\b[a-z][a-z_]*:[\w:.-]*\d[\w:.-]*"),
 ]
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 CODE_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

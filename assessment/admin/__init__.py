@@ -9,11 +9,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import KeepRowsMixin, labelled_filter
 from ltci.core.admin_views import import_view
 from ltci.core.downloads import stored_file
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.permissions import can, requires
 
 from ..documents import conclusion_notice_pdf
@@ -136,7 +136,7 @@ class ConclusionInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["id", "person", "kind", "applied_on", "state", "agency", "applied_by"]
     list_filter = ["state", "kind", "agency", "person__region_code", "applied_by", "channel"]
     search_fields = ["=person__national_id", "person__name"]
@@ -258,7 +258,7 @@ def scale_version(obj) -> str:
 
 
 @admin.register(Conclusion)
-class ConclusionAdmin(SimpleHistoryAdmin):
+class ConclusionAdmin(HistoryAdmin):
     list_display = ["id", "person", "grade", "state", "concluded_on", "valid_until", "agency", "imported"]
     list_filter = ["state", "grade", "imported", "agency", "person__region_code", SCALE_VERSION_FILTER]
     search_fields = ["=person__national_id", "person__name"]
@@ -266,6 +266,7 @@ class ConclusionAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     date_hierarchy = "concluded_on"
     raw_id_fields = ["person", "application"]
+    exclude = ["scale_version"]  # shown by its title (the readonly scale_version below), never as a code
     readonly_fields = [
         "person",
         "grade",
@@ -336,7 +337,7 @@ class ConclusionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assessor)
-class AssessorAdmin(SimpleHistoryAdmin):
+class AssessorAdmin(HistoryAdmin):
     list_display = ["name", "agency", "medical_professional", "active", "user"]
     list_filter = ["agency", "medical_professional", "active"]
     search_fields = ["name", "=national_id"]
@@ -346,12 +347,19 @@ class AssessorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AssessmentFee)
-class AssessmentFeeAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class AssessmentFeeAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["application", "kind", "payer", "amount", "incurred_on", "agency", "region_code"]
     list_filter = ["kind", "payer", "agency", "region_code"]
     list_select_related = ["application", "agency"]
     show_full_result_count = False
-    readonly_fields = [f.name for f in AssessmentFee._meta.fields]
+    fields = [*(f.name for f in AssessmentFee._meta.fields if f.name != "policy_record"), "standard"]
+    readonly_fields = fields
+
+    @admin.display(description=AssessmentFee._meta.get_field("policy_record").verbose_name)
+    def standard(self, obj):
+        """The fee standard applied, its key (the fee's kind) by its label."""
+        record = obj.policy_record
+        return record.label(str(AssessmentFee.Kind(record.key).label)) if record else "—"
 
     def has_add_permission(self, request):
         return False
@@ -423,7 +431,7 @@ class ObjectionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CommitteeDecision)
-class CommitteeDecisionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class CommitteeDecisionAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["application", "grade", "decided_on", "members"]
     readonly_fields = [
         "application",

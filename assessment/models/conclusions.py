@@ -133,7 +133,7 @@ class ConclusionEvent(models.Model):
         indexes = [models.Index(fields=["person", "effective_on"])]
 
     def __str__(self):
-        return f"{self.kind} {self.person_id} {self.effective_on}"
+        return f"{self.get_kind_display()} {self.person_id} {self.effective_on}"
 
 
 class ExpiryReminder(models.Model):

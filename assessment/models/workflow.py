@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from enrollment.models import Person
 from institutions.models import Institution
 from ltci.core.fields import money_field
+from ltci.core.formatting import amount
 
 from ..validators import validate_upload
 
@@ -272,7 +273,7 @@ class Assignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.application_id}/{self.round} {self.assessor_id} {self.state}"
+        return f"{self.application_id}/{self.round} {self.assessor_id} {self.get_state_display()}"
 
 
 class Visit(models.Model):
@@ -303,7 +304,11 @@ class Visit(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "round"], name="one_visit_per_round")]
 
     def __str__(self):
-        return f"{self.application_id}/{self.round} grade {self.grade}"
+        return _("%(application)s/%(round)s %(grade)s级") % {
+            "application": self.application_id,
+            "round": self.round,
+            "grade": self.grade,
+        }
 
 
 class VisitPhoto(StoredUpload):
@@ -355,7 +360,7 @@ class Objection(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.application_id} {self.outcome}"
+        return f"{self.application_id} {self.get_outcome_display()}"
 
 
 class CommitteeDecision(models.Model):
@@ -451,4 +456,4 @@ class AssessmentFee(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="assessment_fee_not_negative")]
 
     def __str__(self):
-        return f"{self.application_id} {self.kind} {self.payer} {self.amount}"
+        return f"{self.application_id} {self.get_kind_display()} {self.get_payer_display()} {amount(self.amount)}"

@@ -8,11 +8,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import KeepRowsMixin
 from ltci.core.admin_views import import_view
 from ltci.core.downloads import attachment
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.permissions import can, requires
 from ltci.core.policy import PolicyError
 
@@ -46,7 +46,7 @@ def _form_page(model_admin, request, *, title, form, obj=None):
 
 
 @admin.register(BenefitDecision)
-class BenefitDecisionAdmin(SimpleHistoryAdmin):
+class BenefitDecisionAdmin(HistoryAdmin):
     list_display = [
         "person",
         "benefit_class",
@@ -229,7 +229,7 @@ class BenefitDecisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Admission)
-class AdmissionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class AdmissionAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["person", "institution", "bed", "admitted_on", "discharged_on"]
     list_select_related = ["person", "institution", "bed"]
     search_fields = ["=person__national_id", "person__name", "=institution__code"]
@@ -238,7 +238,7 @@ class AdmissionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(HospitalStay)
-class HospitalStayAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class HospitalStayAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["person", "admitted_on", "discharged_on", "hospital"]
     list_select_related = ["person"]
     search_fields = ["=person__national_id", "person__name"]
@@ -267,7 +267,7 @@ class HospitalStayAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(OtherFundBenefit)
-class OtherFundBenefitAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class OtherFundBenefitAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["person", "fund", "starts_on", "ends_on", "reference"]
     list_filter = ["fund"]
     list_select_related = ["person"]
@@ -301,7 +301,7 @@ class OtherFundBenefitAdmin(KeepRowsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(RemoteResidence)
-class RemoteResidenceAdmin(SimpleHistoryAdmin):
+class RemoteResidenceAdmin(HistoryAdmin):
     list_display = ["person", "place", "valid_from", "valid_to"]
     list_select_related = ["person"]
     search_fields = ["=person__national_id", "person__name"]

@@ -4,10 +4,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import contact_inline
 from ltci.core.downloads import attachment
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.permissions import can
 
 from ..models import AgentContact, AgentLink, InsuredAccount
@@ -44,7 +44,7 @@ class AgentLinkInline(admin.TabularInline):
 
 
 @admin.register(InsuredAccount)
-class InsuredAccountAdmin(SimpleHistoryAdmin):
+class InsuredAccountAdmin(HistoryAdmin):
     list_display = ["name", "masked", "person", "code_issued_at", "activated_at"]
     search_fields = ["=national_id", "name"]
     show_full_result_count = False
@@ -131,7 +131,7 @@ class InsuredAccountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgentLink)
-class AgentLinkAdmin(SimpleHistoryAdmin):
+class AgentLinkAdmin(HistoryAdmin):
     list_display = ["account", "principal", "relation", "valid_from", "valid_to"]
     list_select_related = ["account", "principal"]
     raw_id_fields = ["account", "principal"]

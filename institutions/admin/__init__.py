@@ -5,10 +5,11 @@ from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import contact_inline, labelled_filter
 from ltci.core.admin_views import import_view
+from ltci.core.formatting import login
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.permissions import can, requires
 
 from .. import rules
@@ -117,7 +118,7 @@ class EventInline(EventLabels, admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(SimpleHistoryAdmin):
+class InstitutionAdmin(HistoryAdmin):
     form = InstitutionForm
     list_display = ["code", "name", "type", "region_code", "status"]
     list_filter = ["status", "type", "region_code"]
@@ -207,7 +208,7 @@ class PauseInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(HistoryAdmin):
     form = AgreementForm
     list_display = [
         "institution",
@@ -263,7 +264,7 @@ class BedAdminForm(forms.ModelForm):
 
 
 @admin.register(Bed)
-class BedAdmin(SimpleHistoryAdmin):
+class BedAdmin(HistoryAdmin):
     form = BedAdminForm
     list_display = ["institution", "label", "registered_from", "registered_to"]
     list_select_related = ["institution"]
@@ -302,7 +303,7 @@ class CaregiverForm(forms.ModelForm):
 
 
 @admin.register(Caregiver)
-class CaregiverAdmin(SimpleHistoryAdmin):
+class CaregiverAdmin(HistoryAdmin):
     form = CaregiverForm
     list_display = ["national_id", "name", "qualification"]
     search_fields = ["national_id", "name"]
@@ -328,7 +329,7 @@ class CaregiverAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(SimpleHistoryAdmin):
+class EmploymentAdmin(HistoryAdmin):
     list_display = ["caregiver", "institution", "employed_from", "employed_to"]
     list_select_related = ["caregiver", "institution"]
     search_fields = ["caregiver__national_id", "caregiver__name", "institution__code"]
@@ -337,11 +338,16 @@ class EmploymentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InstitutionUser)
-class InstitutionUserAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "institution", "role"]
+class InstitutionUserAdmin(HistoryAdmin):
+    list_display = ["login", "institution", "role"]
     list_filter = ["role"]
     list_select_related = ["user", "institution"]
-    search_fields = ["user__username", "institution__code", "institution__name"]
+    search_fields = ["user__username", "user__first_name", "institution__code", "institution__name"]
+
+    @admin.display(description=gettext_lazy("登录用户"), ordering="user__username")
+    def login(self, obj):
+        return login(obj.user)
+
     autocomplete_fields = ["institution"]
     raw_id_fields = ["user"]
 
@@ -364,6 +370,17 @@ class InstitutionEventAdmin(EventLabels, admin.ModelAdmin):
     ]
     list_select_related = ["institution", "actor"]
     search_fields = ["institution__code", "institution__name"]
+    fields = [
+        "institution",
+        "agreement",
+        "action_label",
+        "from_label",
+        "to_label",
+        "effective_on",
+        "reason",
+        "actor",
+        "at",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -12,9 +12,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from ltci.core.admin_mixins import KeepRowsMixin
+from ltci.core.history_admin import HistoryAdmin
 from ltci.core.permissions import can, requires
 
 from .. import services
@@ -79,7 +79,7 @@ class ViolationAdminForm(forms.ModelForm):
 
 
 @admin.register(Violation)
-class ViolationAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class ViolationAdmin(KeepRowsMixin, HistoryAdmin):
     form = ViolationAdminForm
     list_display = [
         "institution",
@@ -173,7 +173,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Appraisal)
-class AppraisalAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class AppraisalAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = ["institution", "year", "total", "release_rate", "decided_at"]
     list_filter = ["year"]
     list_select_related = ["institution"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ltci.core.fields import money_field
+from ltci.core.formatting import login
 from ltci.core.models import ContactDetails, DatedQuerySet, DateRangeFunc, Validity
 
 
@@ -279,7 +280,7 @@ class InstitutionUser(models.Model):
         verbose_name_plural = _("机构用户")
 
     def __str__(self):
-        return f"{self.user} {self.get_role_display()}"
+        return f"{login(self.user)} {self.get_role_display()}"
 
 
 class InstitutionContact(ContactDetails):

@@ -109,7 +109,7 @@ class InsuranceNotice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agreement_id} {self.kind} {self.expires_on}"
+        return f"{self.agreement_id} {self.get_kind_display()} {self.expires_on}"
 
 
 def evidence_path(instance, filename: str) -> str:

@@ -10,7 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
+
+from ltci.core.history_admin import HistoryAdmin
 
 from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
 from .admin_mixins import KeepRowsMixin, labelled_filter
@@ -195,7 +196,7 @@ class ImportBatchAdmin(KeepRowsMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(HistoryAdmin):
     list_display = ("day", "is_workday", "note")
     list_filter = ("is_workday",)
     date_hierarchy = "day"

@@ -3,7 +3,8 @@
 The export is the list as the clerk sees it: the ModelAdmin's own changelist (``get_changelist_instance``) with
 the filters, search, date drill-down and ordering of the current page, every page of it, and its columns
 (``list_display``) under their Chinese labels. Choices are shown by their label, related rows by their name,
-amounts as numbers with their decimals, dates as dates. Only staff who may view the list may export it (the
+amounts as numbers with their decimals (money as ¥#,##0.00 in the XLSX, plain 114467.10 in the CSV, which has
+no formats and is read by programs), dates as dates. Only staff who may view the list may export it (the
 list's own view permission, from the role migrations).
 
 A list of up to ``settings.EXPORT_SYNC_MAX_ROWS`` rows is exported in the web request; a larger one runs as a
@@ -33,7 +34,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from .downloads import attachment
-from .exports import XLSX_TYPE, Column, csv_text, xlsx_bytes
+from .exports import MONEY, XLSX_TYPE, Column, csv_text, xlsx_bytes
+from .fields import MoneyField
 
 FORMATS = ("xlsx", "csv")
 JOB = "list_export"
@@ -47,14 +49,16 @@ def _columns(model_admin, changelist) -> list[tuple[str, Column]]:
         if name == "action_checkbox":
             continue
         label = strip_tags(str(label_for_field(name, model, model_admin)))
-        decimals = 2
+        decimals, kind = 2, ""
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:  # a column that is not a field (a method or a property)
             field = None
-        if isinstance(field, models.DecimalField):
+        if isinstance(field, MoneyField):
+            kind = MONEY  # a number shown as ¥114,467.10
+        elif isinstance(field, models.DecimalField):
             decimals = field.decimal_places
-        columns.append((name, Column(label, decimals=decimals)))
+        columns.append((name, Column(label, kind, decimals=decimals)))
     return columns
 
 

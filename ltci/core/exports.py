@@ -51,11 +51,11 @@ def csv_text(rows: Iterable[Iterable], *, bom: bool = False, lineterminator: str
 # A cell keeps its type: amounts are numbers shown with thousands separators and their decimals, ratios as
 # percentages, dates as dates (so a clerk can sum, sort and filter in Excel or WPS); text goes through safe_cell.
 
-MONEY = "money"  # Decimal with 2 places: #,##0.00
+MONEY = "money"  # an amount in yuan: a number shown as ¥#,##0.00
 PERCENT = "percent"  # a ratio 0.7256 shown as 72.56%
 MONTH = "month"  # the first day of a month shown as 2026年11月
 NUMBER_FORMATS = {
-    MONEY: "#,##0.00",
+    MONEY: '"¥"#,##0.00',  # a number in the cell, shown as ¥114,467.10
     PERCENT: "0.00%",
     MONTH: 'yyyy"年"m"月"',
     "date": "yyyy-mm-dd",

@@ -7,6 +7,9 @@ PDFs and exports. Templates use the same functions as filters (``{% load formatt
 - percent(Decimal("0.7256"))  -> "72.56%"
 - month(date(2026, 11, 1))    -> "2026年11月" in Chinese, "Nov 2026" in English
 - day(date(2026, 11, 5))      -> "2026-11-05"    (ISO in both languages: what staff type into date fields)
+- shown(value, kind)          -> a report cell by its column's kind ("money", "percent", "month", "int"; the
+                                 kinds of ltci.core.exports.Column, so a table reads the same on the page and
+                                 in its XLSX)
 
 None and "" show as an em dash, the office's sign for "nothing here". The helpers display only: amounts are
 computed and rounded by ltci.core.money, never here.
@@ -89,6 +92,36 @@ def day(value) -> str:
 
         value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
     return value.isoformat()
+
+
+def count(value) -> str:
+    """A whole number with thousands separators: 12,345."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY if value in (None, "") else str(value)
+    return _grouped(number, 0)
+
+
+def shown(value, kind: str = "") -> str:
+    """A cell of a report table by its column's kind; a cell of no kind by its type."""
+    if value is None or value == "":
+        return EMPTY
+    by_kind = {"money": money, "percent": percent, "month": month, "int": count, "date": day}
+    if kind in by_kind:
+        return by_kind[kind](value)
+    if isinstance(value, dt.date):
+        return day(value)
+    if isinstance(value, Decimal):
+        return amount(value)
+    return str(value)
+
+
+def login(user) -> str:
+    """A user as staff pick them: the person's name with the login name, 周评估（assessor2a）; the login name
+    alone when the account has no name."""
+    if user is None:
+        return EMPTY
+    return coded(user.get_username(), user.get_full_name().strip())
 
 
 def coded(code, label) -> str:

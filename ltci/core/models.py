@@ -177,14 +177,26 @@ class PolicyRecord(models.Model):
         ]
 
     def __str__(self):
+        return self.label()
+
+    def label(self, key_label: str | None = None) -> str:
+        """The record as staff read it; an app that knows what the key's codes mean passes the key's label
+        (the contribution standard's insurance type, the assessment fee's kind)."""
         from .formatting import coded
         from .policy_schema import KINDS  # the kinds' Chinese titles, declared once
 
         declared = KINDS.get(self.kind)
-        # the kind's title, then its code and the record's key: 评估费（assessment_fee:first）
-        title = coded(f"{self.kind}:{self.key}", gettext(declared.title) if declared else "")
-        return _("%(title)s %(start)s 至 %(end)s") % {
-            "title": title,
+        kind_title = gettext(declared.title) if declared else ""
+        if key_label is None:
+            # the kind's title, then its code and the record's key: 评估费（assessment_fee:first）
+            return _("%(title)s %(start)s 至 %(end)s") % {
+                "title": coded(f"{self.kind}:{self.key}", kind_title),
+                "start": self.valid_from,
+                "end": self.valid_to or _("今"),
+            }
+        return _("%(title)s %(key)s %(start)s 至 %(end)s") % {
+            "title": coded(self.kind, kind_title),
+            "key": key_label,
             "start": self.valid_from,
             "end": self.valid_to or _("今"),
         }

@@ -8,7 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from ltci.core.history_admin import HistoryAdmin
 
 from .admin_mixins import KeepRowsMixin, labelled_filter
 from .formatting import coded
@@ -43,7 +44,7 @@ class PolicySchemeAdmin(admin.ModelAdmin):
         return str(obj)
 
 
-class PolicyRecordAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class PolicyRecordAdmin(KeepRowsMixin, HistoryAdmin):
     list_display = [
         "scheme",
         "kind_title",

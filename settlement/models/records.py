@@ -152,7 +152,7 @@ class ServiceRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.institution_id} {self.person_id} {self.kind} {self.service_date}"
+        return f"{self.institution_id} {self.person_id} {self.get_kind_display()} {self.service_date}"
 
 
 class Claim(models.Model):
@@ -211,4 +211,4 @@ class ClaimReminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.institution_id} {self.month:%Y-%m} {self.kind}"
+        return f"{self.institution_id} {self.month:%Y-%m} {self.get_kind_display()}"

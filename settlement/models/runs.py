@@ -161,7 +161,7 @@ class SettlementLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.run_id} {self.institution_id or '-'} {self.person_id} {self.care_form}"
+        return f"{self.run_id} {self.institution_id or '-'} {self.person_id} {self.get_care_form_display()}"
 
 
 class RecordAudit(models.Model):
@@ -214,7 +214,9 @@ class RecordAudit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.run_id} {self.record_id} {','.join(self.codes)}"
+        from ..rules import reasons_label
+
+        return f"{self.run_id} {self.record_id} {reasons_label(self.codes) if self.codes else ''}".strip()
 
 
 class Statement(models.Model):

@@ -18,19 +18,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+
 from benefits import rules as eligibility_rules
 from benefits.models import Admission
-from institutions.models import Bed, Employment, Institution
+from institutions.models import Bed, CareForm, Employment, Institution, InstitutionType
 from ltci.core.models import in_force_sql
 from ltci.core.policy import NoPolicyInForce, PolicyNotEntered
 from ltci.core.sql import execute, fetch, temp_table
 
 from .. import rules
+from ..models import ServiceRecord
 from .stage import Segments
 
 TEMP_TABLES = ("run_audited", "run_audit_fixes")
 INSTITUTION = Institution._meta.db_table
-DUPLICATE_TEXT = "same institution, person, kind, date, component and start as an earlier record"
+DUPLICATE_TEXT = "与先前一条记录的机构、参保人、类型、日期、服务内容和开始时间相同"
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,14 @@ BED_DAY, VISIT = "r.kind = 'bed_day'", "r.kind = 'home_visit'"
 CONDITION_5 = ", ".join(f"'{code}'" for code in (eligibility_rules.HOSPITAL, eligibility_rules.OTHER_FUND))
 RULES: tuple[Rule, ...] = (
     Rule("duplicate", "r.dup", rules.DUPLICATE, f"'{DUPLICATE_TEXT}'"),
-    Rule("no_verdict", "s.person_id IS NULL", rules.NOT_COVERED, "'no eligibility verdict for the day'"),
+    Rule("no_verdict", "s.person_id IS NULL", rules.NOT_COVERED, "'当日无待遇资格判定'"),
     # condition 1 for a bed-day: the day of death counts as leaving (SPEC 5.2 dates), so it fails where the
     # explanation fails it (benefits.eligibility.explain, "covered")
     Rule(
         "death_day",
         f"{BED_DAY} AND s.died_on = r.service_date",
         rules.NOT_COVERED,
-        "'the day of death is not a bed-day (SPEC 5.2 dates)'",
+        "'死亡当日不计床日'",
     ),
     # the eligibility condition 1-4 that failed (SPEC 5.1), with its own code
     Rule(
@@ -83,13 +87,13 @@ RULES: tuple[Rule, ...] = (
         "no_agreement",
         "g.institution_id IS NULL",
         rules.FORM_NOT_AGREED,
-        "'the institution has no agreement in force that day'",
+        "'机构当日无有效协议'",
     ),
     Rule(
         "form_not_agreed",
         "NOT fm.form = ANY(g.covered_forms)",
         rules.FORM_NOT_AGREED,
-        "'the agreement does not cover ' || x.form",
+        "'协议不包含护理形式：' || {form_label}",
     ),
     # the payment standard is not entered: the run stops with the standard's error (raise_missing_standard)
     Rule("missing_standard", f"{BED_DAY} AND t.daily IS NULL", None, "''"),
@@ -97,36 +101,34 @@ RULES: tuple[Rule, ...] = (
         "institution_type",
         f"{BED_DAY} AND NOT coalesce(i.type = ANY(t.institution_types), false)",
         rules.FORM_NOT_AGREED,
-        "x.component || ' care is not paid in a ' || x.inst_type || ' institution'",
+        "{inst_type_label} || '不支付' || {component_label} || '床日'",
     ),
     Rule(
         "not_admitted",
         f"{BED_DAY} AND m.person_id IS NULL",
         rules.BED,
-        "'not admitted to the institution that day (the discharge day is not a bed-day)'",
+        "'当日未在该机构入住（出院当日不计床日）'",
     ),
     Rule(
         "bed_not_registered",
         f"{BED_DAY} AND NOT (m.bed_id IS NOT NULL AND {in_force_sql(Bed, 'm', 'r.service_date')})",
         rules.BED,
-        "'the bed is not registered (床位未备案)'",
+        "'床位未备案'",
     ),
-    Rule(
-        "no_caregiver", f"{VISIT} AND r.caregiver_national_id = ''", rules.CAREGIVER, "'no caregiver named'"
-    ),
+    Rule("no_caregiver", f"{VISIT} AND r.caregiver_national_id = ''", rules.CAREGIVER, "'未填写护理人员'"),
     Rule(
         "caregiver_not_employed",
         f"{VISIT} AND e.institution_id IS NULL",
         rules.CAREGIVER,
-        "'caregiver not registered with the institution that day'",
+        "'护理人员当日未在该机构备案'",
     ),
     Rule(
         "caregiver_overlap",
         f"{VISIT} AND o.id IS NOT NULL",
         rules.CAREGIVER,
-        "'overlaps an earlier visit of the same caregiver'",
+        "'与同一护理人员先前的上门服务时间重叠'",
     ),
-    Rule("excluded", "r.excluded_code <> ''", None, "'excluded by staff (SPEC 5.3)'", "x.excluded_code"),
+    Rule("excluded", "r.excluded_code <> ''", None, "'经办人员认定不予支付'", "x.excluded_code"),
 )
 # Replayed in Python after the statement, in this order (their steps follow the SQL rules'): registered beds
 # exceeded that day (BED), and the records of "not_the_decision" resolved to DOUBLE_CARE or NO_DECISION.
@@ -165,6 +167,31 @@ FROM (
 """
 
 
+def _label_case(column: str, choices) -> str:
+    """SQL giving the label of the code in ``column`` (the code itself when it has none)."""
+    cases = " ".join(f"WHEN {quoted(code)} THEN {_text(label)}" for code, label in choices)
+    return f"CASE {column} {cases} ELSE {column} END"
+
+
+def _text(label) -> str:
+    return "'" + str(label).replace("'", "''") + "'"
+
+
+def _label_cases() -> dict[str, str]:
+    """The labels the reasons name, in the office's language (the reasons are stored and shown as written)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {
+            "form_label": _label_case("x.form", CareForm.choices),
+            "inst_type_label": _label_case("x.inst_type", InstitutionType.choices),
+            "component_label": _label_case("x.component", ServiceRecord._meta.get_field("component").choices),
+        }
+
+
+def _care_form(code: str | None) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(dict(CareForm.choices).get(code or "", code or ""))
+
+
 def quoted(code: str | None) -> str:
     return f"'{code}'"
 
@@ -177,7 +204,8 @@ def audit_sql() -> str:
         for rule in RULES
         if rule.code or rule.code_sql
     )
-    detail_cases = " ".join(f"WHEN {STEP[rule.name]} THEN {rule.detail}" for rule in RULES)
+    labels = _label_cases()
+    detail_cases = " ".join(f"WHEN {STEP[rule.name]} THEN {rule.detail.format(**labels)}" for rule in RULES)
     return AUDIT_SQL.format(
         step_cases=step_cases,
         code_cases=code_cases,
@@ -242,7 +270,7 @@ def _beds_full() -> list[tuple]:
         if (institution_id, day) != key:
             key, beds = (institution_id, day), set()
         if person_id not in beds and len(beds) >= capacity:
-            fixes.append((pk, rules.BED, "registered beds exceeded that day", STEP["beds_full"]))
+            fixes.append((pk, rules.BED, "当日超出备案床位数", STEP["beds_full"]))
         elif step is None:
             beds.add(person_id)
     return fixes
@@ -274,11 +302,9 @@ def _double_care(month: dt.date, segments: Segments) -> list[tuple]:
     resolved = STEP["decision_resolved"]
     for pk, person_id, day, kind, institution_id, v_form, v_inst in mismatches:
         if kind != "device" and rules.is_double_care(kind, institution_id, paid[(person_id, day)]):
-            fixes.append(
-                (pk, rules.DOUBLE_CARE, "another institution or care form is paid for this day", resolved)
-            )
+            fixes.append((pk, rules.DOUBLE_CARE, "当日已由其他机构或其他护理形式支付", resolved))
         else:
             fixes.append(
-                (pk, rules.NO_DECISION, f"active decision: {v_form} at institution {v_inst}", resolved)
+                (pk, rules.NO_DECISION, f"有效待遇核定：{_care_form(v_form)}（机构编号 {v_inst}）", resolved)
             )
     return fixes

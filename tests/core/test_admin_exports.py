@@ -60,7 +60,7 @@ def test_the_xlsx_is_the_filtered_list_with_chinese_headers_and_typed_cells(ledg
     assert first["A"].is_date and first["A"].value.date() == dt.date(2024, 1, 5)
     assert first["A"].number_format == "yyyy-mm-dd"
     assert first["B"].value == str(LedgerEntry.Account("income_fiscal").label), "the label, not the code"
-    assert first["E"].value == pytest.approx(114467.10) and first["E"].number_format == "#,##0.00"
+    assert first["E"].value == pytest.approx(114467.10) and first["E"].number_format == '"¥"#,##0.00'
 
 
 def test_the_search_and_every_page_are_exported(ledger, root, settings):

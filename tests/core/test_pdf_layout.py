@@ -118,6 +118,7 @@ def person():
         name=LONG_NAME,
         get_insurance_type_display="城乡居民",
         region_code="320302",
+        region_label="鼓楼区（320302）",
     )
 
 

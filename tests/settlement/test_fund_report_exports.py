@@ -77,7 +77,7 @@ def test_the_monthly_table_as_xlsx(booked, client):
     assert (
         month.is_date and month.value.date() == dt.date(2024, 1, 1) and month.number_format == 'yyyy"年"m"月"'
     )
-    assert income.value == pytest.approx(114467.10) and income.number_format == "#,##0.00"
+    assert income.value == pytest.approx(114467.10) and income.number_format == '"¥"#,##0.00'
     assert sheet["B3"].value == 0 and sheet["C4"].value == pytest.approx(30.50)
 
 

@@ -52,7 +52,7 @@ def test_reports_page_shows_the_budget(world, client):
     user.is_superuser = True
     user.save()
     page = client.get("/admin/settlement/settlementrun/reports/?year=2024").content.decode()
-    assert "预算执行" in page and "1000.00" in page
+    assert "预算执行" in page and "¥1,000.00" in page
 
 
 def test_new_warnings_are_mailed_to_fund_staff_once(world, django_capture_on_commit_callbacks):

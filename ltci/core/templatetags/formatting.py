@@ -1,4 +1,4 @@
-"""`{% load formatting %}`: ltci.core.formatting as template filters (money, amount, percent, month, day)."""
+"""`{% load formatting %}`: ltci.core.formatting as template filters (money, amount, percent, month, day, count, shown)."""
 
 from django import template
 
@@ -11,3 +11,5 @@ register.filter("amount", formatting.amount, is_safe=True)
 register.filter("percent", formatting.percent, is_safe=True)
 register.filter("month", formatting.month, is_safe=True)
 register.filter("day", formatting.day, is_safe=True)
+register.filter("count", formatting.count, is_safe=True)
+register.filter("shown", formatting.shown, is_safe=True)
