@@ -414,7 +414,7 @@ class SpotCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(KeepRowsMixin, SimpleHistoryAdmin):
+class ObjectionAdmin(KeepRowsMixin, HistoryAdmin):
     """Objections to conclusions on notice, with their reassessment deadline (复核超期 on the dashboard);
     raised and resolved through the application's workflow buttons or online by the person."""
 
