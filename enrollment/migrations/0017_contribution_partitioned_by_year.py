@@ -14,7 +14,7 @@ def partition(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0015_family_relation_register'),
+        ('enrollment', '0016_person_contact'),
     ]
 
     operations = [

@@ -21,5 +21,5 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0006_importbatch_held"), ("django_celery_beat", "0019_alter_periodictasks_options")]
+    dependencies = [("core", "0008_notification_log_roles_and_beat"), ("django_celery_beat", "0019_alter_periodictasks_options")]
     operations = [migrations.RunPython(create, remove)]
