@@ -171,20 +171,26 @@ def day_failures(
     """
     failures: dict[str, str] = {}
     if died_on is not None and dead_on(day, died_on):
-        failures[NOT_COVERED] = f"died on {died_on.isoformat()}"
+        failures[NOT_COVERED] = _("%(date)s 死亡") % {"date": died_on.isoformat()}
     for block in blocks:
         if block.start <= day <= block.end and block.reason_code not in failures:
             failures[block.reason_code] = block.detail
     if benefit_class is None:
-        failures[NO_CONCLUSION] = "no final conclusion in force"
+        failures[NO_CONCLUSION] = _("无有效的失能评估结论")
     elif benefit_class not in covered_classes:
-        failures[NO_CONCLUSION] = f"benefit class {benefit_class} is not covered"
+        failures[NO_CONCLUSION] = _("失能类别（%(benefit_class)s）不在保障范围") % {
+            "benefit_class": benefit_class
+        }
     if decision is None:
-        failures[NO_DECISION] = "no active benefit decision"
+        failures[NO_DECISION] = _("无有效的待遇核定")
     for admitted_on, discharged_on, hospital in stays:
         if hospital_day(day, admitted_on, discharged_on):
-            until = discharged_on.isoformat() if discharged_on else "open"
-            failures[HOSPITAL] = f"inpatient in {hospital} from {admitted_on.isoformat()} (discharge {until})"
+            until = discharged_on.isoformat() if discharged_on else _("未出院")
+            failures[HOSPITAL] = _("%(start)s 起在%(hospital)s住院（出院：%(until)s）") % {
+                "hospital": hospital,
+                "start": admitted_on.isoformat(),
+                "until": until,
+            }
             break
     for starts_on, ends_on, fund in other_funds:
         if other_fund_day(day, starts_on, ends_on):

@@ -30,12 +30,7 @@ PAGES_PER_USER = 60
 # Pages whose texts are not all Chinese yet (issue 16, still open): their English words and codes are printed,
 # not failed; status, traceback and refusal checks apply to them as to every page. Remove an entry once the
 # page is translated; the test fails on any page not listed here.
-NOT_YET_CHINESE = {
-    r"^/admin/settlement/recordaudit/(\?|$)": (
-        "an audit's detail copied from the eligibility verdict is English (benefits.rules.day_failures: "
-        "inpatient in ..., no active benefit decision), the explanation's texts"
-    ),
-}
+NOT_YET_CHINESE: dict[str, str] = {}
 PORTAL_USERS = ["inst_residential", "inst_homecare"]
 
 
