@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from ltci.core.import_fields import RowError, duplicate_message, unknown_person_message
@@ -79,9 +79,20 @@ def relation_problem(*, payer, person, allowed: list[str]) -> str | None:
     return None
 
 
+# What our office took from an account holder's personal account after a balance snapshot (the medical
+# system's next snapshot reflects it): family payments it made for relatives and the yearly run's transfers
+# of the holder's own part. `available_balance` (ORM) and the yearly run's TRANSFER (SQL, this fragment
+# with {holder} the account holder's person id and {after} the snapshot's day) read the same debits.
+ACCOUNT_DEBITS_SQL = """coalesce((SELECT sum(t.amount) FROM enrollment_contributiontransaction t
+    JOIN enrollment_contribution tc ON tc.id = t.contribution_id
+    WHERE t.occurred_on > {after} AND ((t.channel = 'family_account' AND t.payer_id = {holder})
+          OR (t.kind = 'account_transfer' AND tc.person_id = {holder}))), 0)"""
+
+
 def available_balance(payer, *, on: dt.date) -> Decimal:
-    """The payer's account on ``on``: the latest balance on or before it, less the family payments debited
-    to the account after that balance (the balance is the end-of-day snapshot of the medical system)."""
+    """The payer's account on ``on``: the latest balance on or before it, less what the office debited to the
+    account after that balance (ACCOUNT_DEBITS_SQL: family payments and the yearly transfers; the balance is
+    the end-of-day snapshot of the medical system)."""
     balance = (
         AccountEvent.objects.filter(person=payer, event=AccountEvent.Event.BALANCE, occurred_on__lte=on)
         .order_by("-occurred_on", "-id")
@@ -90,6 +101,8 @@ def available_balance(payer, *, on: dt.date) -> Decimal:
     if balance is None:
         return Decimal("0.00")
     spent = ContributionTransaction.objects.filter(
-        payer=payer, channel="family_account", occurred_on__gt=balance.occurred_on
+        Q(channel="family_account", payer=payer)
+        | Q(kind=ContributionTransaction.Kind.ACCOUNT_TRANSFER, contribution__person=payer),
+        occurred_on__gt=balance.occurred_on,
     ).aggregate(s=Sum("amount"))["s"]
     return balance.amount - (spent or 0)

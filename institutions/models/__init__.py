@@ -10,6 +10,7 @@ from .base import (  # noqa: F401
     Institution,
     InstitutionType,
     InstitutionUser,
+    SickbedPartner,
 )
 from .oversight import (  # noqa: F401
     AgreementPause,

@@ -450,3 +450,55 @@ def test_xuzhou_service_package_is_filed_within_the_standard_and_shown_with_the_
     assert (package.daily_amount, package.created_by) == (Decimal("55.00"), auditor)
     page = client.get(reverse("office_person_case", args=[decision.person_id])).content.decode()
     assert "清洁照料、睡眠照料、饮食照料" in page and "55.00" in page
+
+
+def test_xuzhou_home_sickbed_medical_day_billed_by_the_partner_medical_institution(world):
+    """Seed 001 五(三)1(1): "入住协议医疗机构的重度失能（失智）人员，医疗服务床日费标准确定为50元，基金支付比例为80%。
+    具备家庭病床服务资格的医疗机构可以与协议养老机构合作，在协议养老机构内为入住重度失能（失智）人员建立家庭病床。"
+
+    The hospital YY001 runs home sickbeds in the elderly-care home YL001 from 2024-01-01 (import_sickbed_partners).
+    A severe resident of YL001, 1-10 May 2024: YL001 bills the life-care day (60.00 -> fund 70% = 42.00 a day,
+    420.00) and YY001 the sickbed's medical day (50.00 -> fund 80% = 40.00 a day, 400.00; person 100.00). A
+    severe resident of YL002, which YY001 does not partner: YY001's medical days are not paid. YL002 is no
+    medical institution and ZZ999 does not exist: those partnership rows are refused.
+    """
+    import datetime as dt
+
+    from .conftest import bed_days
+
+    out, err = world.run(
+        "import_sickbed_partners",
+        ["medical_code", "elderly_care_code", "valid_from", "valid_to"],
+        [
+            {"medical_code": "YY001", "elderly_care_code": "YL001", "valid_from": "2024-01-01"},
+            {"medical_code": "YL002", "elderly_care_code": "YL001", "valid_from": "2024-01-01"},
+            {"medical_code": "YY001", "elderly_care_code": "ZZ999", "valid_from": "2024-01-01"},
+        ],
+    )
+    assert "第 3 行" in err and "ZZ999" in err and "YL002" in err, err
+    partner, other = (world.beneficiary(form="residential", institution=code) for code in ("YL001", "YL002"))
+    first, last = dt.date(2024, 5, 1), dt.date(2024, 5, 10)
+    world.records(
+        bed_days("YL001", partner, first, last)
+        + bed_days("YY001", partner, first, last, charge="50.00", component="medical")
+        + bed_days("YL002", other, first, last)
+        + bed_days("YY001", other, first, last, charge="50.00", component="medical")
+    )
+    lines = world.settle()
+    life = line_for(lines, partner, "residential", "YL001")
+    sickbed = line_for(lines, partner, "residential", "YY001")
+    assert (life["quantity"], life["charged_amount"], life["fund_amount"]) == ("10", "600.00", "420.00")
+    assert (
+        sickbed["quantity"],
+        sickbed["charged_amount"],
+        sickbed["fund_amount"],
+        sickbed["personal_amount"],
+    ) == (
+        "10",
+        "500.00",
+        "400.00",
+        "100.00",
+    )
+    refused = line_for(lines, other, "residential", "YY001")
+    assert (refused["fund_amount"], refused["rejected_amount"]) == ("0.00", "500.00")
+    assert refused["reason_codes"]
