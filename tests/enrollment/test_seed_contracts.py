@@ -428,3 +428,26 @@ def test_lianyungang_family_debits_are_taken_from_the_yearly_transfer(tmp_path, 
     out, err = run("import_payments", write(tmp_path, "p2.csv", PAYMENTS, pay))
     assert "1 rows, 0 applied, 0 unchanged, 1 rejected" in out
     assert "row 2, field payer_national_id" in err and "0.00" in err
+
+
+def test_jinjiang_village_subsidies_prorated_in_the_first_year(tmp_path, load_pack):
+    """Seed 003 二(二): "市级财政再按15元/人·年的标准补助村（社区）集体。各镇（街道）按不少于10元/人·年的标准补助村（社区）
+    集体" and 四(四) "本文件自2023年4月1日起施行" -- a yearly amount per head, and the pack's partial_year prorates
+    the first year (a default).
+
+    2023 covers April..December, 9 months: per head 15 x 9/12 = 11.25 (city) and 10 x 9/12 = 7.50 (town), for
+    2 residents of village 350582101003: 22.50 and 15.00; the individual parts 45.00 each. 2024: 30.00 and 20.00.
+    """
+    load_pack("jinjiang-2023")
+    v = "350582101003"
+    a, b = person("350582", 101), person("350582", 103)
+    rows = [[n, n[-4:], "resident", "350582", "2020-01-01", "", "false", "", "", v] for n in (a, b)]
+    run("import_roster", write(tmp_path, "r.csv", VILLAGE_ROSTER, rows))
+    for year in (2023, 2024):
+        run("run_contributions", "--year", str(year), "--on", f"{year}-04-10")
+    got = {}
+    for year in (2023, 2024):
+        out, _ = run("export_village_contributions", "--year", str(year))
+        got[year] = list(csv.reader(io.StringIO(out)))[1]
+    assert got[2023] == ["350582", v, "2", "90.00", "0.00", "90.00", "45.00", "22.50", "15.00"]
+    assert got[2024] == ["350582", v, "2", "120.00", "0.00", "120.00", "60.00", "30.00", "20.00"]

@@ -502,3 +502,60 @@ def test_xuzhou_home_sickbed_medical_day_billed_by_the_partner_medical_instituti
     refused = line_for(lines, other, "residential", "YY001")
     assert (refused["fund_amount"], refused["rejected_amount"]) == ("0.00", "500.00")
     assert refused["reason_codes"]
+
+
+def test_jinjiang_reserve_share_is_the_city_fiscal_input_in_the_funding(db, tmp_path):
+    """Seed 003 三(四): "长期护理保险资金当年结余部分按当年市级财政投入比例提取专款" and 二(二) "离休干部、一至六级残疾军人
+    个人缴费部分，由市财政全额承担".
+
+    2024: ten employees pay 60.00 each (600.00) with the city's 30.00 each (300.00); a retired cadre's 60.00 is
+    paid by the city (fiscal subsidy) with its 30.00; the fund earns 100.00 interest. Funding 600 + 300 + 60 + 30
+    = 990.00, of which the city's input 390.00; income 1090.00, nothing spent: surplus 1090.00. Reserve
+    1090.00 x 390/990 = 429.39 (not 1090 x 390/1090 = 390.00: interest is no one's input).
+    """
+    from enrollment.models import FundIncome
+    from settlement.models import LedgerEntry
+
+    call_command("load_policy", "jinjiang-2023", verbosity=0)
+    w = World(tmp_path)
+    ids = [new_id("19600101", "350582") for _ in range(10)]
+    cadre = new_id("19300101", "350582")
+    w.persons(
+        [
+            {
+                "national_id": nid,
+                "insurance_type": "employee",
+                "region_code": "350582",
+                "enrolled_on": "2023-04-01",
+            }
+            for nid in ids
+        ]
+        + [
+            {
+                "national_id": cadre,
+                "insurance_type": "special",
+                "categories": "retired_cadre",
+                "region_code": "350582",
+                "enrolled_on": "2023-04-01",
+            }
+        ]
+    )
+    call_command("run_contributions", "--year", "2024", "--on", "2024-01-05", stdout=io.StringIO())
+    w.run(
+        "import_payments",
+        ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
+        [
+            {"national_id": n, "year": 2024, "amount": "60.00", "paid_on": "2024-01-10", "channel": "cash"}
+            for n in ids
+        ],
+    )
+    FundIncome.objects.create(
+        year=2024,
+        source="interest",
+        region_code="350582",
+        amount="100.00",
+        booked_on=D(2024, 6, 30),
+        source_key="manual:interest:2024",
+    )
+    call_command("book_reserve", "--year", "2024", stdout=io.StringIO())
+    assert str(LedgerEntry.objects.get(reference="reserve:2024").amount) == "-429.39"
