@@ -79,14 +79,17 @@ def relation_problem(*, payer, person, allowed: list[str]) -> str | None:
     return None
 
 
-# What our office took from an account holder's personal account after a balance snapshot (the medical
-# system's next snapshot reflects it): family payments it made for relatives and the yearly run's transfers
-# of the holder's own part. `available_balance` (ORM) and the yearly run's TRANSFER (SQL, this fragment
-# with {holder} the account holder's person id and {after} the snapshot's day) read the same debits.
-ACCOUNT_DEBITS_SQL = """coalesce((SELECT sum(t.amount) FROM enrollment_contributiontransaction t
+# What our office took from account holders' personal accounts (the medical system's next balance snapshot
+# reflects it): family payments they made for relatives and the yearly run's transfers of their own part.
+# `available_balance` (ORM) and the yearly run's TRANSFER (SQL: this query as a CTE, rows (holder,
+# occurred_on, amount) for the holders with ids in [%(lo)s, %(hi)s)) read the same debits.
+ACCOUNT_DEBITS_SQL = """
+    SELECT t.payer_id AS holder, t.occurred_on, t.amount FROM enrollment_contributiontransaction t
+    WHERE t.channel = 'family_account' AND t.payer_id >= %(lo)s AND t.payer_id < %(hi)s
+    UNION ALL
+    SELECT tc.person_id, t.occurred_on, t.amount FROM enrollment_contributiontransaction t
     JOIN enrollment_contribution tc ON tc.id = t.contribution_id
-    WHERE t.occurred_on > {after} AND ((t.channel = 'family_account' AND t.payer_id = {holder})
-          OR (t.kind = 'account_transfer' AND tc.person_id = {holder}))), 0)"""
+    WHERE t.kind = 'account_transfer' AND tc.person_id >= %(lo)s AND tc.person_id < %(hi)s"""
 
 
 def available_balance(payer, *, on: dt.date) -> Decimal:

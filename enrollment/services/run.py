@@ -98,27 +98,34 @@ ON CONFLICT (source_key) DO NOTHING
 # the balance known on the deadline covered it: the transfer is the office's own act, the person had the money
 # in time (issue 18); otherwise the transfer is dated on the booking day like any late payment.
 TRANSFER = f"""
-WITH bal0 AS (
+WITH debits AS ({ACCOUNT_DEBITS_SQL}
+), bal0 AS (
     SELECT DISTINCT ON (e.person_id) e.person_id, e.amount, e.occurred_on
     FROM enrollment_accountevent e
     WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND e.event = 'balance' AND e.occurred_on <= %(on)s
     ORDER BY e.person_id, e.occurred_on DESC, e.id DESC
 ), bal AS (
-    SELECT person_id, amount - {ACCOUNT_DEBITS_SQL.format(holder="bal0.person_id", after="bal0.occurred_on")}
-           AS amount
-    FROM bal0
+    SELECT b.person_id, b.amount - coalesce(sum(d.amount), 0) AS amount
+    FROM bal0 b LEFT JOIN debits d ON d.holder = b.person_id AND d.occurred_on > b.occurred_on
+    GROUP BY b.person_id, b.amount
+), due0 AS (
+    SELECT DISTINCT ON (c.id) c.id, c.person_id, e.amount, e.occurred_on
+    FROM enrollment_contribution c
+    JOIN enrollment_accountevent e ON e.person_id = c.person_id AND e.event = 'balance' AND e.occurred_on <= c.due_by
+    WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND %(on)s::date > c.due_by
+    ORDER BY c.id, e.occurred_on DESC, e.id DESC
+), bal_due AS (
+    SELECT b.id, b.amount - coalesce(sum(d.amount), 0) AS amount
+    FROM due0 b LEFT JOIN debits d ON d.holder = b.person_id AND d.occurred_on > b.occurred_on
+    GROUP BY b.id, b.amount
 ), due AS (
     SELECT c.id, c.year, least(c.individual_amount - c.individual_paid, bal.amount) AS amount,
-           CASE WHEN %(on)s::date > c.due_by
-                     AND (SELECT d.amount - {ACCOUNT_DEBITS_SQL.format(holder="d.person_id", after="d.occurred_on")}
-                          FROM enrollment_accountevent d
-                          WHERE d.person_id = c.person_id AND d.event = 'balance' AND d.occurred_on <= c.due_by
-                          ORDER BY d.occurred_on DESC, d.id DESC LIMIT 1)
-                         >= least(c.individual_amount - c.individual_paid, bal.amount)
+           CASE WHEN %(on)s::date > c.due_by AND bd.amount >= least(c.individual_amount - c.individual_paid, bal.amount)
                 THEN c.due_by ELSE %(on)s::date END AS paid_on
     FROM enrollment_contribution c
     JOIN enrollment_person p ON p.id = c.person_id
     JOIN bal ON bal.person_id = c.person_id
+    LEFT JOIN bal_due bd ON bd.id = c.id
     WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND NOT c.subsidised
       AND c.insurance_type = 'employee' AND p.has_personal_account AND c.individual_paid < c.individual_amount
       AND bal.amount > 0
