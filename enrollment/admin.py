@@ -23,11 +23,17 @@ from ltci.core.uploads import JOB_PREFIX, import_job_report, request_refusal, up
 
 from .imports import (
     ACCOUNT_EVENT_FORMAT,
+    EMPLOYER_PAYMENT_FORMAT,
     PAYMENT_FORMAT,
+    RELATION_FORMAT,
     ROSTER_FORMAT,
+    WAGE_BASE_FORMAT,
     import_account_events,
+    import_employer_payments,
+    import_family_relations,
     import_payments,
     import_roster,
+    import_wage_bases,
 )
 from .models import (
     PAYMENT_CHANNELS,
@@ -80,6 +86,9 @@ IMPORTS = {
         import_account_events,
     ),
     "payments": (_("导入个人缴费"), PAYMENT_FORMAT, import_payments),
+    "family_relations": (_("导入亲属关系登记"), RELATION_FORMAT, import_family_relations),
+    "wage_bases": (_("导入缴费基数"), WAGE_BASE_FORMAT, import_wage_bases),
+    "employer_payments": (_("导入单位缴费记录"), EMPLOYER_PAYMENT_FORMAT, import_employer_payments),
 }
 
 

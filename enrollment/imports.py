@@ -44,6 +44,22 @@ RELATION_LABELS = {
     "relation": "亲属关系",
 }
 PAYMENT_COLUMNS = ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"]
+# seed 004 五: the payroll system's wage bases and the collection system's employer payment records
+WAGE_BASE_COLUMNS = ["national_id", "year", "employer_code", "wage_base"]
+WAGE_BASE_LABELS = {
+    "national_id": "公民身份号码",
+    "year": "年度",
+    "employer_code": "用人单位统一社会信用代码",
+    "wage_base": "年缴费基数",
+}
+EMPLOYER_PAYMENT_COLUMNS = ["employer_code", "year", "amount", "paid_on", "reference"]
+EMPLOYER_PAYMENT_LABELS = {
+    "employer_code": "用人单位统一社会信用代码",
+    "year": "缴费年度",
+    "amount": "金额",
+    "paid_on": "缴费日期",
+    "reference": "缴费凭证号",
+}
 # The Chinese column names a header may use instead of the codes (issue 14); the templates' header.
 ROSTER_LABELS = {
     "national_id": "公民身份号码",
@@ -102,6 +118,35 @@ PAYMENT_FORMAT = ImportFormat(
         "channel": "cash",
     },
 )
+RELATION_FORMAT = ImportFormat(
+    "import_family_relations",
+    RELATION_COLUMNS,
+    RELATION_LABELS,
+    {"payer_national_id": EXAMPLE_PERSON, "national_id": EXAMPLE_PERSON, "relation": "parent"},
+)
+WAGE_BASE_FORMAT = ImportFormat(
+    "import_wage_bases",
+    WAGE_BASE_COLUMNS,
+    WAGE_BASE_LABELS,
+    {
+        "national_id": EXAMPLE_PERSON,
+        "year": "2025",
+        "employer_code": "91320302000000001X",
+        "wage_base": "60000.00",
+    },
+)
+EMPLOYER_PAYMENT_FORMAT = ImportFormat(
+    "import_employer_payments",
+    EMPLOYER_PAYMENT_COLUMNS,
+    EMPLOYER_PAYMENT_LABELS,
+    {
+        "employer_code": "91320302000000001X",
+        "year": "2025",
+        "amount": "1200.00",
+        "paid_on": "2025-01-20",
+        "reference": "DW2025000001",
+    },
+)
 # The person a row names (parsed as an IdNumber): unknown ones are reported even when the row fails parsing.
 PERSON = person_reference(key=attrgetter("number"))
 PAYMENT_CHANNELS = ("resident_premium", "large_medical", "cash", "family_account")
@@ -139,6 +184,23 @@ class PaymentRow:
     paid_on: dt.date
     channel: str
     payer_national_id: str
+
+
+@dataclass(frozen=True)
+class WageBaseRow:
+    national_id: str
+    year: int
+    employer_code: str
+    wage_base: Decimal
+
+
+@dataclass(frozen=True)
+class EmployerPaymentRow:
+    employer_code: str
+    year: int
+    amount: Decimal
+    paid_on: dt.date
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -341,6 +403,41 @@ def parse_relation_row(row: int, values: dict[str, str]) -> RelationRow:
     return RelationRow(payer.number, info.number, relation)
 
 
+def parse_employer_code(text: str) -> str:
+    """An employer by its unified social credit code (统一社会信用代码): 18 digits or capital letters (the code
+    is a key matching wage bases to payments; its check character is the register's business)."""
+    code = text.strip().upper()
+    if len(code) != 18 or not code.isalnum() or not code.isascii():
+        raise ValueError(_("%(code)s 不是18位统一社会信用代码") % {"code": text})
+    return code
+
+
+def parse_wage_base_row(row: int, values: dict[str, str]) -> WageBaseRow:
+    check = RowCheck(row, values)
+    info = check.get("national_id", parse_national_id)
+    year = check.get("year", parse_year)
+    employer = check.get("employer_code", parse_employer_code)
+    wage = check.get("wage_base", parse_positive_amount)
+    check.done()
+    return WageBaseRow(info.number, year, employer, wage)
+
+
+def parse_employer_payment_row(row: int, values: dict[str, str]) -> EmployerPaymentRow:
+    check = RowCheck(row, values)
+    employer = check.get("employer_code", parse_employer_code)
+    year = check.get("year", parse_year)
+    amount = check.get("amount", parse_positive_amount)
+    paid_on = check.get("paid_on", parse_iso_date)
+    reference = check.get("reference", text_parser(40))
+    if paid_on and year and paid_on.year < year - 1:
+        check.error(
+            "paid_on",
+            _("%(date)s 对 %(year)s 年度的缴费来说太早") % {"date": paid_on.isoformat(), "year": year},
+        )
+    check.done()
+    return EmployerPaymentRow(employer, year, amount, paid_on, reference)
+
+
 def _atomic(apply, **kwargs):
     def wrapped(parsed):
         with transaction.atomic():
@@ -410,5 +507,38 @@ def import_family_relations(*, content: bytes, filename: str, actor=None) -> Imp
         parse_row=parse_relation_row,
         apply_rows=_atomic(relations_apply),
         references=[PERSON, person_reference("payer_national_id", key=attrgetter("number"))],
+        actor=actor,
+    )
+
+
+def import_wage_bases(*, content: bytes, filename: str, actor=None) -> ImportReport:
+    """Wage bases per person and year (seed 004 五: 个人缴费基数为本人工资收入)."""
+    from .services.wages import wage_bases_apply
+
+    return run_import(
+        kind="wage_bases",
+        content=content,
+        filename=filename,
+        columns=WAGE_BASE_COLUMNS,
+        labels=WAGE_BASE_LABELS,
+        parse_row=parse_wage_base_row,
+        apply_rows=_atomic(wage_bases_apply),
+        references=[PERSON],
+        actor=actor,
+    )
+
+
+def import_employer_payments(*, content: bytes, filename: str, actor=None) -> ImportReport:
+    """Employers' payments of their part (seed 004 五: 单位缴费), booked as the fund's employer income."""
+    from .services.wages import employer_payments_apply
+
+    return run_import(
+        kind="employer_payments",
+        content=content,
+        filename=filename,
+        columns=EMPLOYER_PAYMENT_COLUMNS,
+        labels=EMPLOYER_PAYMENT_LABELS,
+        parse_row=parse_employer_payment_row,
+        apply_rows=_atomic(employer_payments_apply),
         actor=actor,
     )

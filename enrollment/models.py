@@ -418,3 +418,51 @@ class PersonContact(ContactDetails):
 
     def __str__(self):
         return str(self.person)
+
+
+class WageBase(models.Model):
+    """A person's yearly wage base (seed 004 五: 个人缴费基数为本人工资收入) with the employer that pays the wage
+    (单位缴费基数为职工工资总额: the sum over its employees), imported from the payroll system
+    (`import_wage_bases`). Read by a rate standard with ``base_from: wage_base``."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="wage_bases", verbose_name=_("参保人")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    employer_code = models.CharField(_("用人单位统一社会信用代码"), max_length=18, db_index=True)
+    amount = money_field(_("年缴费基数"))
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("缴费基数")
+        verbose_name_plural = _("缴费基数")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_wage_base_per_person_year"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wage_base_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.person} {amount(self.amount)}"
+
+
+class EmployerPayment(models.Model):
+    """An employer's payment of its part (seed 004 五: 单位缴费), from the collection system's payment records
+    (`import_employer_payments`); the fund's employer income is booked from these, not from the contributions'
+    employer parts (which say what is due)."""
+
+    employer_code = models.CharField(_("用人单位统一社会信用代码"), max_length=18, db_index=True)
+    region_code = models.CharField(_("地区"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("缴费年度"))
+    amount = money_field(_("金额"))
+    paid_on = models.DateField(_("缴费日期"))
+    reference = models.CharField(_("缴费凭证号"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位缴费记录")
+        verbose_name_plural = _("单位缴费记录")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="employer_payment_positive")]
+
+    def __str__(self):
+        return f"{self.employer_code} {self.year} {amount(self.amount)}"

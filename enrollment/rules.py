@@ -5,7 +5,7 @@ No ORM and no I/O: the selectors gather the facts and the policy values and pass
 
 import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -28,6 +28,10 @@ class Amounts:
     fiscal: Decimal
     employer: Decimal
     collective: bool = False
+    # seed 004: (individual_rate, employer_rate) on each person's wage base (base_from: wage_base); the
+    # amounts above are then 0 and `wage_amounts` gives a person's; `months` of a partial year (12: full)
+    rates: tuple[Decimal, Decimal] | None = None
+    months: int = 12
 
 
 def standard_amounts(value: PolicyValue | None, *, name: str) -> Amounts:
@@ -43,13 +47,23 @@ def standard_amounts(value: PolicyValue | None, *, name: str) -> Amounts:
             "the admin (政策参数) before the contribution run"
         )
     form = value["form"]
-    needed = ("base", "individual_rate", "employer_rate") if form == "rate" else ("total", "individual")
+    per_person = form == "rate" and value["base_from"] == "wage_base"
+    needed = (
+        ("individual_rate", "employer_rate")
+        if per_person
+        else ("base", "individual_rate", "employer_rate")
+        if form == "rate"
+        else ("total", "individual")
+    )
     missing = [k for k in needed if not value.entered(k)]
     if missing:
         raise PolicyNotEntered(
             f"contribution standard {name} ({form} form) has no value for "
             f"{', '.join(missing)}: staff must enter it in the admin (政策参数)"
         )
+    if per_person:
+        zero = Decimal("0.00")
+        return Amounts(zero, zero, zero, zero, zero, rates=(value["individual_rate"], value["employer_rate"]))
     if form == "rate":
         base = value["base"]
         individual = fen(base * value["individual_rate"])
@@ -66,6 +80,16 @@ def standard_amounts(value: PolicyValue | None, *, name: str) -> Amounts:
     )
 
 
+def wage_amounts(amounts: Amounts, wage_base: Decimal) -> Amounts:
+    """A person's parts of a wage-base standard (seed 004 五: "单位缴费基数为职工工资总额……个人缴费基数为本人
+    工资收入"): base x rate each, to the fen half-up, then month-prorated like a fixed standard. The SQL of the
+    yearly run (services.run WAGE_PART) computes the same."""
+    assert amounts.rates is not None
+    individual, employer = (fen(wage_base * rate) for rate in amounts.rates)
+    full = Amounts(individual + employer, individual, Decimal("0.00"), Decimal("0.00"), employer)
+    return full if amounts.months == 12 else prorated(full, amounts.months)
+
+
 def covered_months(first: dt.date, last: dt.date) -> int:
     """Calendar months of a year touched by [first, last] (a month begun counts whole)."""
     return last.month - first.month + 1
@@ -73,7 +97,9 @@ def covered_months(first: dt.date, last: dt.date) -> int:
 
 def prorated(amounts: Amounts, months: int) -> Amounts:
     """A yearly standard for ``months`` covered months: each part month-prorated to the fen (half-up), the
-    total the sum of the parts."""
+    total the sum of the parts (a wage-base standard keeps the months for `wage_amounts`)."""
+    if amounts.rates is not None:
+        return replace(amounts, months=months)
     individual, pooled_fund, fiscal, employer = (
         fen(x * months / 12)
         for x in (amounts.individual, amounts.pooled_fund, amounts.fiscal, amounts.employer)

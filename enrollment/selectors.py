@@ -1,5 +1,6 @@
 """Enrollment reads (STYLE: selectors): contribution conditions for eligibility (SPEC 3.4, 5.1 items 1-2)."""
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -193,7 +194,7 @@ def contribution_export_rows(year: int, *, today: dt.date):
     does not cover that year is not insured in LTCI and has no row. `payable_from` is
     rules.first_payable_day over the same facts as eligibility. Reads persons in chunks (fixed queries each).
     """
-    from .services.payments import first_coverage_in_year, new_contribution
+    from .services.payments import NoWageBase, first_coverage_in_year, new_contribution
     from .services.standards import year_policy
 
     insured = _insured_in_year(year)
@@ -212,7 +213,8 @@ def contribution_export_rows(year: int, *, today: dt.date):
         if missing and policy is not None:
             for pid, (start, itype) in first_coverage_in_year(missing, year).items():
                 if policy.standard_for(itype, persons[pid].categories) is not None:
-                    contribs[pid] = new_contribution(persons[pid], year, start, itype, policy)
+                    with contextlib.suppress(NoWageBase):  # no row until the wage base is imported (the run)
+                        contribs[pid] = new_contribution(persons[pid], year, start, itype, policy)
         facts = _facts_for(chunk)
         for pid in chunk:
             c = contribs.get(pid)

@@ -38,6 +38,7 @@ from .models import (
     Institution,
     InstitutionType,
     InsuranceNotice,
+    SickbedPartner,
 )
 from .selectors import agreed_price_errors, institution_reference, institutions_by_code
 from .services.lifecycle import institution_reinstate, institution_suspend
@@ -499,22 +500,32 @@ def _apply_caregiver(r: CaregiverRow, institutions: dict[str, Institution], row:
     return changed
 
 
-def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportReport:
+def _each_row(apply_one, codes):
+    """apply_rows for imports whose rows each apply alone (a savepoint each): ``apply_one(row_data,
+    institutions, row)`` returns True when it changed something or raises RowError; ``codes(row_data)`` the
+    institution codes a row names."""
+
     def apply_rows(rows):
         applied = unchanged = 0
         errors: list[RowError] = []
-        institutions = institutions_by_code(r.institution_code for _, r in rows)
+        institutions = institutions_by_code({c for _row, r in rows for c in codes(r)})
         with transaction.atomic():
             for row, r in rows:
                 try:
                     with transaction.atomic():
-                        if _apply_caregiver(r, institutions, row):
+                        if apply_one(r, institutions, row):
                             applied += 1
                         else:
                             unchanged += 1
                 except RowError as err:
                     errors.append(err)
         return applied, unchanged, errors
+
+    return apply_rows
+
+
+def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportReport:
+    apply_rows = _each_row(_apply_caregiver, lambda r: (r.institution_code,))
 
     return run_import(
         kind="caregivers",
@@ -525,5 +536,85 @@ def import_caregivers(*, content: bytes, filename: str, actor=None) -> ImportRep
         parse_row=parse_caregiver_row,
         apply_rows=apply_rows,
         references=[institution_reference()],
+        actor=actor,
+    )
+
+
+# Home sickbed partnerships (家庭病床, seed 001 五(三)1(1)): a medical institution and the agreement elderly-care
+# institution in which it runs home sickbeds.
+SICKBED_PARTNER_COLUMNS = ["medical_code", "elderly_care_code", "valid_from", "valid_to"]
+SICKBED_PARTNER_LABELS = {
+    "medical_code": "医疗机构编码",
+    "elderly_care_code": "合作养老机构编码",
+    "valid_from": "合作起始日期",
+    "valid_to": "合作终止日期",
+}
+
+
+@dataclass(frozen=True)
+class SickbedPartnerRow:
+    medical_code: str
+    elderly_care_code: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def parse_sickbed_partner_row(row: int, values: dict[str, str]) -> SickbedPartnerRow:
+    check = RowCheck(row, values)
+    medical = check.get("medical_code", text_parser(30))
+    elderly = check.get("elderly_care_code", text_parser(30))
+    start = check.get("valid_from", parse_iso_date)
+    end = check.get("valid_to", parse_iso_date, required=False)
+    if start and end and end < start:
+        check.error("valid_to", _("%(end)s 早于起始日期 %(start)s") % {"end": end, "start": start})
+    check.done()
+    return SickbedPartnerRow(medical, elderly, start, end)
+
+
+def _apply_sickbed_partner(r: SickbedPartnerRow, institutions: dict, row: int) -> bool:
+    """Create the partnership, or leave an identical one; return True when created or its end changed."""
+    for field, code, kind in (
+        ("medical_code", r.medical_code, InstitutionType.MEDICAL),
+        ("elderly_care_code", r.elderly_care_code, InstitutionType.ELDERLY_CARE),
+    ):
+        found = institutions.get(code)
+        if found is None:
+            raise RowError(row, field, unknown_institution_message(code))
+        if found.type != kind:
+            raise RowError(
+                row,
+                field,
+                _("%(code)s 不是%(type)s") % {"code": code, "type": InstitutionType(kind).label},
+            )
+    medical, elderly = institutions[r.medical_code], institutions[r.elderly_care_code]
+    existing = SickbedPartner.objects.filter(
+        medical=medical, elderly_care=elderly, valid_from=r.valid_from
+    ).first()
+    if existing is not None:
+        if existing.valid_to == r.valid_to:
+            return False
+        existing.valid_to = r.valid_to
+        existing.save(update_fields=["valid_to"])
+        return True
+    try:
+        SickbedPartner.objects.create(
+            medical=medical, elderly_care=elderly, valid_from=r.valid_from, valid_to=r.valid_to
+        )
+    except IntegrityError:
+        raise RowError(row, "valid_from", _("与该两机构已登记的合作期间重叠")) from None
+    return True
+
+
+def import_sickbed_partners(*, content: bytes, filename: str, actor=None) -> ImportReport:
+    """Home sickbed partnerships (seed 001 五(三)1(1))."""
+    apply_rows = _each_row(_apply_sickbed_partner, lambda r: (r.medical_code, r.elderly_care_code))
+    return run_import(
+        kind="sickbed_partners",
+        content=content,
+        filename=filename,
+        columns=SICKBED_PARTNER_COLUMNS,
+        labels=SICKBED_PARTNER_LABELS,
+        parse_row=parse_sickbed_partner_row,
+        apply_rows=apply_rows,
         actor=actor,
     )

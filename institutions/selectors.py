@@ -27,7 +27,16 @@ from ltci.core.models import PolicyRecord
 from ltci.core.policy import NoPolicyInForce, PolicyError, active_scheme, policy_in_force, record_value
 
 from . import rules
-from .models import Agreement, Bed, BedUse, Employment, Institution, InstitutionUser, Violation
+from .models import (
+    Agreement,
+    Bed,
+    BedUse,
+    Employment,
+    Institution,
+    InstitutionUser,
+    SickbedPartner,
+    Violation,
+)
 
 LIVE_STATES = [
     Agreement.State.ACTIVE,
@@ -145,6 +154,18 @@ def caregiver_employments(
     for inst, nid, a, b in rows:
         result[(inst, nid)].append((a, b))
     return dict(result)
+
+
+def sickbed_partners(
+    *, institution_ids: Iterable[int], start: dt.date, end: dt.date
+) -> list[tuple[int, int, dt.date, dt.date | None]]:
+    """Home sickbed partnerships (medical_id, elderly_care_id, valid_from, valid_to) of these medical
+    institutions overlapping [start, end] (seed 001 家庭病床)."""
+    return list(
+        SickbedPartner.objects.overlapping(start, end)
+        .filter(medical_id__in=list(institution_ids))
+        .values_list("medical_id", "elderly_care_id", "valid_from", "valid_to")
+    )
 
 
 def institution_for_user(user) -> Institution | None:

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from ltci.core.import_fields import RowError, duplicate_message, unknown_person_message
@@ -79,9 +79,23 @@ def relation_problem(*, payer, person, allowed: list[str]) -> str | None:
     return None
 
 
+# What our office took from account holders' personal accounts (the medical system's next balance snapshot
+# reflects it): family payments they made for relatives and the yearly run's transfers of their own part.
+# `available_balance` (ORM) and the yearly run's TRANSFER (SQL: this query as a CTE, rows (holder,
+# occurred_on, amount) for the holders with ids in [%(lo)s, %(hi)s)) read the same debits.
+ACCOUNT_DEBITS_SQL = """
+    SELECT t.payer_id AS holder, t.occurred_on, t.amount FROM enrollment_contributiontransaction t
+    WHERE t.channel = 'family_account' AND t.payer_id >= %(lo)s AND t.payer_id < %(hi)s
+    UNION ALL
+    SELECT tc.person_id, t.occurred_on, t.amount FROM enrollment_contributiontransaction t
+    JOIN enrollment_contribution tc ON tc.id = t.contribution_id
+    WHERE t.kind = 'account_transfer' AND tc.person_id >= %(lo)s AND tc.person_id < %(hi)s"""
+
+
 def available_balance(payer, *, on: dt.date) -> Decimal:
-    """The payer's account on ``on``: the latest balance on or before it, less the family payments debited
-    to the account after that balance (the balance is the end-of-day snapshot of the medical system)."""
+    """The payer's account on ``on``: the latest balance on or before it, less what the office debited to the
+    account after that balance (ACCOUNT_DEBITS_SQL: family payments and the yearly transfers; the balance is
+    the end-of-day snapshot of the medical system)."""
     balance = (
         AccountEvent.objects.filter(person=payer, event=AccountEvent.Event.BALANCE, occurred_on__lte=on)
         .order_by("-occurred_on", "-id")
@@ -90,6 +104,8 @@ def available_balance(payer, *, on: dt.date) -> Decimal:
     if balance is None:
         return Decimal("0.00")
     spent = ContributionTransaction.objects.filter(
-        payer=payer, channel="family_account", occurred_on__gt=balance.occurred_on
+        Q(channel="family_account", payer=payer)
+        | Q(kind=ContributionTransaction.Kind.ACCOUNT_TRANSFER, contribution__person=payer),
+        occurred_on__gt=balance.occurred_on,
     ).aggregate(s=Sum("amount"))["s"]
     return balance.amount - (spent or 0)

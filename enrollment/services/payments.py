@@ -13,7 +13,7 @@ from ltci.core.import_fields import RowError, duplicate_message, unknown_person_
 from ltci.core.policy import PolicyError
 
 from .. import rules
-from ..models import Contribution, ContributionTransaction, CoveragePeriod, Person
+from ..models import Contribution, ContributionTransaction, CoveragePeriod, Person, WageBase
 from ..selectors import persons_by_national_id
 from .arrears import arrears_recovered_notify, recover_arrears
 from .family import available_balance, relation_problem
@@ -41,6 +41,10 @@ def first_coverage_in_year(person_ids, year: int) -> dict[int, tuple[dt.date, st
     return out
 
 
+class NoWageBase(PolicyError):
+    """A wage-base standard (seed 004) and no wage base of the person for the year: no contribution yet."""
+
+
 def new_contribution(person: Person, year: int, start: dt.date, itype: str, policy) -> Contribution:
     """Build (unsaved) the contribution the yearly run would create for this person and year."""
     std = policy.standard_for(itype, person.categories)
@@ -55,6 +59,14 @@ def new_contribution(person: Person, year: int, start: dt.date, itype: str, poli
         resident_age_min=policy.resident_age_min,
     )
     a = std.amounts
+    if a.rates is not None:  # seed 004: a wage-base standard needs the person's wage base of the year
+        wage = WageBase.objects.filter(person=person, year=year).values_list("amount", flat=True).first()
+        if wage is None:
+            raise NoWageBase(
+                _("%(year)s 年度缴费按本人缴费基数计算，但该参保人尚无 %(year)s 年缴费基数（先导入缴费基数）")
+                % {"year": year}
+            )
+        a = rules.wage_amounts(a, wage)
     due = rules.due_by(year=year, deadline=policy.deadline, coverage_start=max(start, std.covered_from))
     return Contribution(
         person=person,

@@ -22,29 +22,44 @@ from ..rules import PAYMENT_STATUS_SQL
 from .arrears import recover_pending
 from .booking import book_differences
 from .collective import book_collective_subsidies
+from .family import ACCOUNT_DEBITS_SQL
 from .standards import YearPolicy, year_policy
 
 JOB = "contribution_run"
 CHUNK_SIZE = 50_000
 
+# seed 004 五: a wage-base standard's part of a person = their wage base x rate to the fen, month-prorated to
+# the fen in a partial year (rules.wage_amounts is the same rule); a person without a wage base for the year
+# gets no contribution until one is imported (the next run creates it).
+WAGE_PART = "round(round(wage * {rate}, 2) * months / 12.0, 2)"
+
 INSERT_CONTRIBUTIONS = f"""
 WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employer, record_id, category,
-         priority) AS (
+         priority, ind_rate, emp_rate, months) AS (
     SELECT * FROM unnest(%(types)s::varchar[], %(covered_from)s::date[], %(total)s::numeric[],
                          %(individual)s::numeric[], %(pooled)s::numeric[], %(fiscal)s::numeric[],
                          %(employer)s::numeric[], %(record)s::bigint[], %(category)s::varchar[],
-                         %(priority)s::int[])
-), cand AS (
+                         %(priority)s::int[], %(ind_rate)s::numeric[], %(emp_rate)s::numeric[], %(months)s::int[])
+), cand0 AS (
     SELECT DISTINCT ON (p.id) p.id AS person_id, c.insurance_type, p.region_code, p.categories, p.birth_date,
            greatest(c.start, s.covered_from) AS ref, s.total, s.individual, s.pooled, s.fiscal, s.employer,
-           s.record_id
+           s.record_id, s.ind_rate, s.emp_rate, s.months, w.amount AS wage
     FROM enrollment_person p
     JOIN enrollment_coverageperiod c ON c.person_id = p.id
     JOIN std s ON s.insurance_type = c.insurance_type AND (s.category = '' OR s.category = ANY(p.categories))
+    LEFT JOIN enrollment_wagebase w ON w.person_id = p.id AND w.year = %(year)s
     WHERE p.id >= %(lo)s AND p.id < %(hi)s
       AND {overlapping_sql(CoveragePeriod, "c", "s.covered_from", "%(dec31)s")}
       AND (p.died_on IS NULL OR p.died_on >= s.covered_from)
+      AND (s.ind_rate IS NULL OR w.id IS NOT NULL)
     ORDER BY p.id, c.start, s.priority
+), cand AS (
+    SELECT person_id, insurance_type, region_code, categories, birth_date, ref, pooled, fiscal, record_id,
+           CASE WHEN ind_rate IS NULL THEN individual ELSE {WAGE_PART.format(rate="ind_rate")} END AS individual,
+           CASE WHEN ind_rate IS NULL THEN employer ELSE {WAGE_PART.format(rate="emp_rate")} END AS employer,
+           CASE WHEN ind_rate IS NULL THEN total
+                ELSE {WAGE_PART.format(rate="ind_rate")} + {WAGE_PART.format(rate="emp_rate")} END AS total
+    FROM cand0
 ), x AS (
     SELECT cand.*, COALESCE(
         (SELECT cat FROM unnest(cand.categories) cat WHERE cat = ANY(%(subsidised)s::varchar[])
@@ -84,23 +99,35 @@ ON CONFLICT (source_key) DO NOTHING
 # A catch-up run booked after the deadline (`--on` later than due_by) dates the transfer on the deadline when
 # the balance known on the deadline covered it: the transfer is the office's own act, the person had the money
 # in time (issue 18); otherwise the transfer is dated on the booking day like any late payment.
-TRANSFER = """
-WITH bal AS (
-    SELECT DISTINCT ON (e.person_id) e.person_id, e.amount
+TRANSFER = f"""
+WITH debits AS ({ACCOUNT_DEBITS_SQL}
+), bal0 AS (
+    SELECT DISTINCT ON (e.person_id) e.person_id, e.amount, e.occurred_on
     FROM enrollment_accountevent e
     WHERE e.person_id >= %(lo)s AND e.person_id < %(hi)s AND e.event = 'balance' AND e.occurred_on <= %(on)s
     ORDER BY e.person_id, e.occurred_on DESC, e.id DESC
+), bal AS (
+    SELECT b.person_id, b.amount - coalesce(sum(d.amount), 0) AS amount
+    FROM bal0 b LEFT JOIN debits d ON d.holder = b.person_id AND d.occurred_on > b.occurred_on
+    GROUP BY b.person_id, b.amount
+), due0 AS (
+    SELECT DISTINCT ON (c.id) c.id, c.person_id, e.amount, e.occurred_on
+    FROM enrollment_contribution c
+    JOIN enrollment_accountevent e ON e.person_id = c.person_id AND e.event = 'balance' AND e.occurred_on <= c.due_by
+    WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND %(on)s::date > c.due_by
+    ORDER BY c.id, e.occurred_on DESC, e.id DESC
+), bal_due AS (
+    SELECT b.id, b.amount - coalesce(sum(d.amount), 0) AS amount
+    FROM due0 b LEFT JOIN debits d ON d.holder = b.person_id AND d.occurred_on > b.occurred_on
+    GROUP BY b.id, b.amount
 ), due AS (
     SELECT c.id, c.year, least(c.individual_amount - c.individual_paid, bal.amount) AS amount,
-           CASE WHEN %(on)s::date > c.due_by
-                     AND (SELECT d.amount FROM enrollment_accountevent d
-                          WHERE d.person_id = c.person_id AND d.event = 'balance' AND d.occurred_on <= c.due_by
-                          ORDER BY d.occurred_on DESC, d.id DESC LIMIT 1)
-                         >= least(c.individual_amount - c.individual_paid, bal.amount)
+           CASE WHEN %(on)s::date > c.due_by AND bd.amount >= least(c.individual_amount - c.individual_paid, bal.amount)
                 THEN c.due_by ELSE %(on)s::date END AS paid_on
     FROM enrollment_contribution c
     JOIN enrollment_person p ON p.id = c.person_id
     JOIN bal ON bal.person_id = c.person_id
+    LEFT JOIN bal_due bd ON bd.id = c.id
     WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND NOT c.subsidised
       AND c.insurance_type = 'employee' AND p.has_personal_account AND c.individual_paid < c.individual_amount
       AND bal.amount > 0
@@ -119,7 +146,7 @@ SET individual_paid = c.individual_paid + ins.amount, booked_on = coalesce(c.boo
     fully_paid_on = CASE WHEN c.individual_paid + ins.amount >= c.individual_amount THEN ins.occurred_on
                          ELSE c.fully_paid_on END
 FROM ins WHERE c.id = ins.contribution_id AND c.year = %(year)s
-"""
+"""  # noqa: S608 (constants of the code, no input)
 
 STATUS = f"""
 UPDATE enrollment_contribution SET status = s.new
@@ -151,6 +178,9 @@ def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
         "employer": [t.amounts.employer for t in types],
         "record": [t.record_id for t in types],
         "category": [t.category for t in types],
+        "ind_rate": [t.amounts.rates[0] if t.amounts.rates else None for t in types],
+        "emp_rate": [t.amounts.rates[1] if t.amounts.rates else None for t in types],
+        "months": [t.amounts.months for t in types],
         "priority": list(range(len(types))),
         "subsidised": policy.subsidised,
         "age_min": policy.resident_age_min,
@@ -252,14 +282,22 @@ def _count_below(hi: int) -> int:
         return cursor.fetchone()[0]
 
 
+# A wage-base standard's employer parts (seed 004) say what employers owe; the fund's employer income of those
+# is what they paid (EMPLOYER_PAID, from import_employer_payments), not the sum of heads.
 AGGREGATE = """
 SELECT region_code,
        count(*) FILTER (WHERE pooled_fund_amount > 0), sum(pooled_fund_amount),
        count(*) FILTER (WHERE fiscal_amount > 0), sum(fiscal_amount),
-       count(*) FILTER (WHERE employer_amount > 0), sum(employer_amount),
+       count(*) FILTER (WHERE employer_amount > 0 AND coalesce(policy_record_id, 0) <> ALL(%(wage)s::bigint[])),
+       coalesce(sum(employer_amount)
+                FILTER (WHERE coalesce(policy_record_id, 0) <> ALL(%(wage)s::bigint[])), 0),
        count(*) FILTER (WHERE subsidised AND individual_amount > 0),
        coalesce(sum(individual_amount) FILTER (WHERE subsidised), 0)
-FROM enrollment_contribution WHERE year = %s GROUP BY region_code ORDER BY region_code
+FROM enrollment_contribution WHERE year = %(year)s GROUP BY region_code ORDER BY region_code
+"""
+EMPLOYER_PAID = """
+SELECT region_code, count(DISTINCT employer_code), sum(amount)
+FROM enrollment_employerpayment WHERE year = %(year)s GROUP BY region_code
 """
 
 
@@ -268,9 +306,12 @@ def fund_income_targets(policy: YearPolicy) -> dict[tuple[str, str], tuple[int, 
     subsidies are not fund income (SPEC 3.2): the individual parts the collective pays are."""
     S = FundIncome.Source
     targets: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    wage = [t.record_id for t in policy.all_standards() if t.amounts.rates is not None]
     with connection.cursor() as cursor:
-        cursor.execute(AGGREGATE, [policy.year])
+        cursor.execute(AGGREGATE, {"year": policy.year, "wage": wage})
         rows = cursor.fetchall()
+        cursor.execute(EMPLOYER_PAID, {"year": policy.year})
+        paid = {region: (n, amount) for region, n, amount in cursor.fetchall()}
     for region, n_pool, pool, n_fisc, fisc, n_emp, emp, n_sub, sub in rows:
         if n_pool:
             targets[(S.POOLED_FUND, region)] = (n_pool, pool)
@@ -285,6 +326,9 @@ def fund_income_targets(policy: YearPolicy) -> dict[tuple[str, str], tuple[int, 
             targets[(S.EMPLOYER, region)] = (n_emp, emp)
         if n_sub:
             targets[(S.FISCAL_SUBSIDY, region)] = (n_sub, sub)
+    for region, (n, amount) in paid.items():
+        heads, before = targets.get((S.EMPLOYER, region), (0, Decimal("0.00")))
+        targets[(S.EMPLOYER, region)] = (heads + n, before + amount)
     return targets
 
 

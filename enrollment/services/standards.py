@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from ltci.core.money import fen
 from ltci.core.policy import (
     NoPolicyInForce,
     PolicyError,
@@ -67,23 +68,28 @@ def covered_spans(year: int) -> dict[str, tuple[dt.date, dt.date]]:
     return out
 
 
+def charged_months(*, span: tuple[dt.date, dt.date], year: int) -> int:
+    """The months a yearly standard is charged for in a year the scheme covers from span[0] to span[1]: 12,
+    or the covered months where the `partial_year` record in force on the first covered day says `prorated`
+    for this first or last year (no record: the full standard)."""
+    months = rules.covered_months(*span)
+    if months == 12:
+        return 12
+    try:
+        rule = policy_in_force("partial_year", on=span[0])
+    except NoPolicyInForce:
+        return 12
+    which = "first" if span[0] > dt.date(year, 1, 1) else "last"
+    return months if rule[which] == "prorated" else 12
+
+
 def partial_year_amounts(
     amounts: rules.Amounts, *, span: tuple[dt.date, dt.date], year: int
 ) -> rules.Amounts:
     """The standard of a year the scheme covers only in part (its first or last year): the full standard, or
-    prorated by covered months, as the `partial_year` record in force on the first covered day says (no
-    record: the full standard)."""
-    months = rules.covered_months(*span)
-    if months == 12:
-        return amounts
-    try:
-        rule = policy_in_force("partial_year", on=span[0])
-    except NoPolicyInForce:
-        return amounts
-    which = "first" if span[0] > dt.date(year, 1, 1) else "last"
-    if rule[which] != "prorated":
-        return amounts
-    return rules.prorated(amounts, months)
+    prorated by covered months (charged_months)."""
+    months = charged_months(span=span, year=year)
+    return amounts if months == 12 else rules.prorated(amounts, months)
 
 
 def year_policy(year: int) -> YearPolicy:
@@ -114,7 +120,9 @@ def year_policy(year: int) -> YearPolicy:
             split[rec.key] = (value["city"], value["district"])
     try:
         coll = policy_in_force("collective_subsidy", on=covered.get("resident", ref), key="resident")
-        collective = {k: coll[k] for k in ("city", "town")}
+        # per head and year, month-prorated like the residents' standard in a partial year (issue 18)
+        months = charged_months(span=spans["resident"], year=year) if "resident" in spans else 12
+        collective = {k: fen(coll[k] * months / 12) for k in ("city", "town")}
     except NoPolicyInForce:
         collective = {}
     age_min = sub["resident_age_min"] if sub.entered("resident_age_min") else None  # null: no age rule

@@ -11,6 +11,7 @@ from .base import (  # noqa: F401
     InstitutionContact,
     InstitutionType,
     InstitutionUser,
+    SickbedPartner,
 )
 from .oversight import (  # noqa: F401
     AgreementPause,

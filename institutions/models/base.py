@@ -297,3 +297,47 @@ class InstitutionContact(ContactDetails):
 
     def __str__(self):
         return str(self.institution)
+
+
+class SickbedPartner(models.Model):
+    """Home sickbeds (家庭病床, seed 001 五(三)1(1): "具备家庭病床服务资格的医疗机构可以与协议养老机构合作，在协议养老
+    机构内为入住重度失能（失智）人员建立家庭病床"): a medical institution billing the medical bed-day of residents
+    of a partner elderly-care institution, over the partnership's validity (both days inclusive)."""
+
+    medical = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="sickbed_partners", verbose_name=_("医疗机构")
+    )
+    elderly_care = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="sickbed_providers",
+        verbose_name=_("合作养老机构"),
+    )
+    valid_from = models.DateField(_("合作起始日期"))
+    valid_to = models.DateField(_("合作终止日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    validity = Validity("valid_from", "valid_to")
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("家庭病床合作")
+        verbose_name_plural = _("家庭病床合作")
+        constraints = [
+            ExclusionConstraint(
+                name="sickbed_partner_no_overlap",
+                expressions=[
+                    ("medical", RangeOperators.EQUAL),
+                    ("elderly_care", RangeOperators.EQUAL),
+                    (DateRangeFunc("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="sickbed_partner_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.medical} → {self.elderly_care}"

@@ -92,10 +92,15 @@ class FixedContribution(Value):
 
 
 class RateContribution(Value):
+    """Seed 004 (五): rates on a wage base, employer and individual "原则上按同比例分担". ``base_from``: one
+    ``base`` for everyone (``fixed``) or each person's imported yearly wage base (``wage_base``,
+    enrollment.WageBase: 本人工资收入; the employer's 职工工资总额 is the sum over its employees)."""
+
     form: Literal["rate"] = Field(title=_("筹资方式"))
     base: Amount | None = Field(title=_("缴费基数（元/年）"))
     individual_rate: Ratio | None = Field(title=_("个人费率"))
     employer_rate: Ratio | None = Field(title=_("单位费率"))
+    base_from: Literal["fixed", "wage_base"] = Field("fixed", title=_("缴费基数来源"))
 
 
 class FiscalSplit(Value):
@@ -174,6 +179,14 @@ class DepositRelease(Value):
 
 class CoveredClasses(Value):
     classes: list[BenefitClass] = Field(min_length=1, title=_("享受待遇的失能等级"))
+
+
+class HomeSickbed(Value):
+    """Home sickbeds (家庭病床, seed 001 五(三)1(1)): the benefit classes whose residents of an elderly-care institution
+    may have the medical bed-day billed by a partner medical institution (institutions.SickbedPartner), priced
+    by the class's `residential:<class>:medical` standard."""
+
+    classes: list[BenefitClass] = Field(min_length=1, title=_("可建家庭病床的失能等级"))
 
 
 class FundRatioBonus(Value):
@@ -353,6 +366,7 @@ KINDS: dict[str, Kind] = {
             "first|office_ordered|review",
             (AssessmentFee,),
         ),
+        Kind("home_sickbed", _("家庭病床"), r"\*", "*", (HomeSickbed,)),
         Kind("quality_deposit", _("质量保证金"), r"\*", "*", (QualityDeposit,)),
         Kind("deposit_release", _("保证金返还"), r"\*", "*", (DepositRelease,)),
         Kind("covered_classes", _("享受待遇的失能等级"), r"\*", "*", (CoveredClasses,)),

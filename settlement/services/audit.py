@@ -7,7 +7,7 @@ rules whose answer depends on the order of the records (registered beds full, do
 Python afterwards for the few records they can concern (``REPLAYED``), and their steps follow the SQL ones.
 
 The conditions read the staged facts (``stage.py``) under these aliases: ``r`` the record (run_records),
-``s`` its eligibility segment that day (run_eligibility), ``fm`` its kind against the decided form
+``s`` its eligibility segment that day (run_eligibility), ``sb`` a home sickbed (run_sickbeds), ``fm`` its kind against the decided form
 (run_form_map), ``i`` the institution, ``g`` its agreement that day (run_agreement_days), ``t`` the bed
 standard (run_bed_standards), ``m`` the admission (run_admissions), ``e`` the caregiver's employment
 (run_employments), ``o`` an overlap of the caregiver's visits (run_caregiver_overlaps).
@@ -74,10 +74,12 @@ RULES: tuple[Rule, ...] = (
     # condition 4 for the record: not the decision's form or institution, DOUBLE_CARE or NO_DECISION,
     # replayed (_double_care)
     # a form the decision's form is held together with (combined_forms policy) is not bound to the decision's
-    # form or institution
+    # form or institution; a home sickbed's medical bed-day (sb, run_sickbeds) is billed by the medical
+    # institution partnering the decision's elderly-care institution (seed 001 家庭病床)
     Rule(
         "not_the_decision",
-        "CASE WHEN fm.form = ANY(s.also_forms) THEN false ELSE NOT fm.matches OR s.institution_id <> r.institution_id END",
+        "CASE WHEN fm.form = ANY(s.also_forms) THEN false WHEN sb.institution_id IS NOT NULL THEN NOT fm.matches "
+        "ELSE NOT fm.matches OR s.institution_id <> r.institution_id END",
         None,
         "''",
     ),
@@ -142,7 +144,7 @@ SELECT x.id, x.institution_id, x.person_id, x.kind, x.day, x.component, x.charge
        x.service_month, x.late, x.form, x.v_form, x.v_inst, x.cat, x.cap, x.ratio, x.step,
        CASE WHEN x.step IS NULL OR x.step NOT IN ({classless}) THEN x.v_class END AS benefit_class,
        CASE x.step {code_cases} END AS code,
-       CASE x.step {detail_cases} ELSE '' END AS detail
+       CASE x.step {detail_cases} ELSE '' END AS detail, x.sickbed
 FROM (
     SELECT r.id, r.institution_id, r.person_id, r.kind, r.service_date AS day, r.component,
            r.charged_amount AS charged, r.started_at, r.service_month, r.late, r.excluded_code,
@@ -150,16 +152,20 @@ FROM (
            s.benefit_class AS v_class, s.cat, fm.form, i.type AS inst_type, t.ratio,
            least(coalesce(CASE r.component WHEN 'life' THEN g.price_life ELSE g.price_medical END, t.daily),
                  t.daily) AS cap,
+           sb.institution_id IS NOT NULL AS sickbed,
            CASE {step_cases} END AS step
     FROM run_records r
     LEFT JOIN run_eligibility s ON s.person_id = r.person_id AND r.service_date BETWEEN s.d_from AND s.d_to
+    LEFT JOIN run_sickbeds sb ON r.kind = 'bed_day' AND r.component = 'medical'
+         AND sb.institution_id = r.institution_id AND sb.day = r.service_date AND sb.partner_id = s.institution_id
+         AND s.benefit_class = ANY(sb.classes)
     JOIN run_form_map fm ON fm.kind = r.kind AND fm.care_form = coalesce(s.care_form, '')
     JOIN {institution} i ON i.id = r.institution_id
     LEFT JOIN run_agreement_days g ON g.institution_id = r.institution_id AND g.day = r.service_date
     LEFT JOIN run_bed_standards t ON r.kind = 'bed_day' AND t.benefit_class = s.benefit_class
          AND t.component = r.component AND t.day = r.service_date AND t.cat = s.cat
     LEFT JOIN run_admissions m ON r.kind = 'bed_day' AND m.person_id = r.person_id
-         AND m.institution_id = r.institution_id AND {admitted}
+         AND m.institution_id = coalesce(sb.partner_id, r.institution_id) AND {admitted}
     LEFT JOIN run_employments e ON r.kind = 'home_visit' AND e.institution_id = r.institution_id
          AND e.national_id = r.caregiver_national_id AND {employed}
     LEFT JOIN run_caregiver_overlaps o ON o.id = r.id
@@ -259,7 +265,7 @@ def _beds_full() -> list[tuple]:
         SELECT a.id, a.institution_id, a.day, a.person_id, a.step, c.capacity FROM run_audited a
         JOIN run_bed_capacity c ON c.institution_id = a.institution_id AND c.day = a.day
              AND c.records > c.capacity
-        WHERE a.kind = 'bed_day' AND (a.step IS NULL OR a.step = %(excluded)s)
+        WHERE a.kind = 'bed_day' AND NOT a.sickbed AND (a.step IS NULL OR a.step = %(excluded)s)
         ORDER BY a.institution_id, a.day, a.id""",
         {"excluded": STEP["excluded"]},
     )

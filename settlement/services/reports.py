@@ -212,17 +212,44 @@ def fund_rules(*, year: int) -> dict:
     return {"admin_cost_ratio": ratio, "reserve": rule["reserve_from_surplus"]}
 
 
+# Seed 003 三(四) "当年结余部分按当年市级财政投入比例提取专款": the city's fiscal input (its part of each standard,
+# and the individual parts it pays in full for the special groups) over the year's funding (筹资: contributions,
+# collective and charity funds), not over interest, recoveries or kept deposits; a district's part is not the
+# city's.
+CITY_FISCAL_SOURCES = ("fiscal", "fiscal_city", "fiscal_subsidy")
+FUNDING_ACCOUNTS = (
+    "income_individual",
+    "income_pooled_fund",
+    "income_fiscal",
+    "income_employer",
+    "income_collective",
+    "income_donation",
+)
+
+
 def reserve_for_year(*, year: int) -> dict:
-    """Jinjiang's reserve (调剂金): the year's surplus x the city fiscal share of the year's income; the
+    """Jinjiang's reserve (调剂金): the year's surplus x the city fiscal share of the year's funding; the
     reserve's own posting is not part of the year's flows."""
     entries = LedgerEntry.objects.filter(booked_on__year=year).exclude(
         account=LedgerEntry.Account.RESERVE_DRAWN
     )
     income = entries.filter(amount__gt=0).aggregate(s=Sum("amount"))["s"] or ZERO
     spent = -(entries.filter(amount__lt=0).aggregate(s=Sum("amount"))["s"] or ZERO)
-    fiscal = entries.filter(account="income_fiscal").aggregate(s=Sum("amount"))["s"] or ZERO
+    funding = entries.filter(account__in=FUNDING_ACCOUNTS).aggregate(s=Sum("amount"))["s"] or ZERO
+    from enrollment.models import FundIncome
+
+    # the ledger posts a FundIncome on its booked_on: the fiscal income of the year that is not the city's
+    district = FundIncome.objects.filter(booked_on__year=year, source__startswith="fiscal").exclude(
+        source__in=CITY_FISCAL_SOURCES
+    )
+    fiscal = (
+        entries.filter(account="income_fiscal")
+        .exclude(reference__in=[f"fund_income:{pk}" for pk in district.values_list("pk", flat=True)])
+        .aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
     surplus = income - spent
-    share = (fiscal / income) if income else ZERO
+    share = (fiscal / funding) if funding else ZERO
     return {
         "year": year,
         "income": income,

@@ -38,6 +38,7 @@ TEMP_TABLES = (
     "run_eligibility",
     "run_form_map",
     "run_agreement_days",
+    "run_sickbeds",
     "run_employments",
     "run_admissions",
     "run_bed_capacity",
@@ -332,6 +333,29 @@ def stage_agreements(scope: Scope, start: dt.date, end: dt.date) -> None:
     )
 
 
+def stage_sickbeds(scope: Scope, start: dt.date, end: dt.date) -> None:
+    """Home sickbeds (家庭病床, seed 001 五(三)1(1)): per medical institution and record day, the partner
+    elderly-care institution whose residents of the `home_sickbed` classes it may bill the medical bed-day for."""
+    from institutions.selectors import sickbed_partners
+    from ltci.core.policy import NoPolicyInForce, policy_in_force
+
+    classes: dict[dt.date, list[str] | None] = {}
+    rows = []
+    for medical, elderly, a, b in sickbed_partners(
+        institution_ids=sorted(scope.institutions), start=start, end=end
+    ):
+        for day in sorted(scope.days):
+            if a <= day and (b is None or day <= b):
+                if day not in classes:
+                    try:
+                        classes[day] = list(policy_in_force("home_sickbed", on=day)["classes"])
+                    except NoPolicyInForce:
+                        classes[day] = None
+                if classes[day]:
+                    rows.append((medical, elderly, day, classes[day]))
+    temp_table("run_sickbeds", "institution_id int, partner_id int, day date, classes text[]", rows)
+
+
 def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> None:
     """Caregiver employments, admissions with their bed's registration, registered-bed capacity per day,
     caregiver overlaps."""
@@ -343,12 +367,14 @@ def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> Non
         "institution_id int, national_id text, employed_from date, employed_to date",
         ((inst, nid, a, b) for (inst, nid), periods in employments.items() for a, b in periods),
     )
+    stage_sickbeds(scope, start, end)
     create_temp_as(
         "run_admissions",
         f"""SELECT a.person_id, a.institution_id, a.admitted_on, a.discharged_on, a.bed_id,
                    b.registered_from, b.registered_to
             FROM {ADMISSION} a LEFT JOIN {BED} b ON b.id = a.bed_id
-            WHERE a.institution_id IN (SELECT DISTINCT institution_id FROM run_records WHERE kind = 'bed_day')
+            WHERE (a.institution_id IN (SELECT DISTINCT institution_id FROM run_records WHERE kind = 'bed_day')
+                   OR a.institution_id IN (SELECT partner_id FROM run_sickbeds))
               AND {overlapping_sql(Admission, "a", "%(start)s", "%(end)s")}""",  # noqa: S608
         {"start": start, "end": end},
     )

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from ltci.core.models import ImportBatch
-from ltci.core.roles import ENROLLMENT_CLERK
+from ltci.core.roles import BENEFIT_AUDITOR, ENROLLMENT_CLERK
 
 from .conftest import ROSTER_HEADER, nid
 
@@ -79,3 +79,40 @@ def test_run_form_is_shown_to_the_clerk(client, clerk):
     page = client.get("/admin/enrollment/contribution/run/")
     assert page.status_code == 200 and "year" in page.text
     assert client.get("/admin/enrollment/contribution/").status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["family_relations", "wage_bases", "employer_payments"])
+def test_issue18_upload_pages_for_the_clerk_only(client, clerk, stranger, xuzhou, kind):
+    """Issue 18: the relations register (seed 000 三(三)), wage bases and employer payments (seed 004 五) are
+    uploaded on the same import page as the other enrollment imports; wrong users are refused."""
+    url = f"/admin/enrollment/person/import/{kind}/"
+    assert client.get(url).status_code == 302  # anonymous -> login
+    client.force_login(stranger)  # staff without a role
+    assert client.get(url).status_code == 403
+    auditor = User.objects.create_user("auditor1", password="x", is_staff=True)  # noqa: S106
+    auditor.groups.add(Group.objects.get_or_create(name=BENEFIT_AUDITOR)[0])
+    client.force_login(auditor)  # another role
+    assert client.get(url).status_code == 403
+    client.force_login(clerk)
+    assert client.get(url).status_code == 200
+
+
+def test_clerk_uploads_the_relations_register(client, clerk, roster):
+    """Seed 000 三(三): "职工医保个人账户可为其父母、配偶、子女缴纳长护险费用": the register is loaded by upload too."""
+    from enrollment.models import FamilyRelation
+
+    roster(
+        f"{nid(1)},张三,employee,320302,2022-01-01,,true,,",
+        f"{nid(3)},张父,resident,320302,2022-01-01,,false,,",
+    )
+    client.force_login(clerk)
+    body = f"payer_national_id,national_id,relation\n{nid(1)},{nid(3)},parent\n{nid(1)},{nid(5)},child\n".encode()
+    page = client.post(
+        "/admin/enrollment/person/import/family_relations/",
+        {"file": SimpleUploadedFile("relations.csv", body, content_type="text/csv")},
+    )
+    assert page.status_code == 200 and "导入 1 行" in page.text
+    assert FamilyRelation.objects.get().relation == "parent"
+    batch = ImportBatch.objects.get(kind="family_relations")
+    errors = client.get(f"/admin/enrollment/person/import-errors/{batch.pk}/")
+    assert nid(5) in errors.content.decode()

@@ -90,7 +90,9 @@ def test_credit_recovers_arrears_oldest_first(people):
     rows = {
         c.year: (c.status, c.individual_paid) for c in Contribution.objects.filter(person__national_id=nid(3))
     }
-    assert rows == {2025: ("paid", Decimal("20.00")), 2026: ("paid", Decimal("20.00"))}
+    # the 5.00 of the 2025-01-01 balance went to 2025's transfer: with no newer balance, 2026 has nothing to
+    # transfer (issue 18: debits after a balance are subtracted), so the credit's 30.00 pays 15 + 15
+    assert rows == {2025: ("paid", Decimal("20.00")), 2026: ("arrears", Decimal("15.00"))}
     recoveries = ContributionTransaction.objects.filter(kind="arrears_recovery").order_by(
         "contribution__year"
     )

@@ -110,7 +110,7 @@ def test_null_standard_stops_the_run_naming_it(db, load_pack):
 
 def test_rate_standard_without_numbers_names_the_missing_values(db, load_pack):
     load_pack("national-2020")
-    with pytest.raises(PolicyNotEntered, match="base, individual_rate, employer_rate"):
+    with pytest.raises(PolicyNotEntered, match="no value for individual_rate, employer_rate"):
         contribution_run_year(year=2024)
 
 

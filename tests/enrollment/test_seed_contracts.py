@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -317,3 +318,136 @@ def test_lianyungang_family_payment_checks_the_register_and_debits_the_account(t
     assert "row 4, field payer_national_id" in err
     rows_2025 = exported(2025)
     assert (rows_2025[father]["status"], rows_2025[father]["paid_on"]) == ("paid", "2025-01-10")
+
+
+WAGES = ["national_id", "year", "employer_code", "wage_base"]
+EMPLOYER_PAYMENTS = ["employer_code", "year", "amount", "paid_on", "reference"]
+E1, E2 = "91320302MA1XXXXX1A", "91320302MA1YYYYY2B"
+
+
+def test_national_rates_on_each_wage_base_and_employer_income_from_payments(tmp_path, load_pack):
+    """Seed 004 (五): "筹资以单位和个人缴费为主，单位和个人缴费原则上按同比例分担，其中单位缴费基数为职工工资总额，……
+    个人缴费基数为本人工资收入，可由其职工基本医疗保险个人账户代扣代缴。"
+
+    Staff enter the same rate 0.25% for both. 2024 wage bases: A 60000.00 -> 150.00 + 150.00; B 45678.90 ->
+    114.19725 -> 114.20 + 114.20 (half-up per line); C has no wage base: no contribution yet. Employer E1
+    (A and B, 职工工资总额 105678.90) owes 264.20; it pays 200.00 and 64.20: the fund's employer income is the
+    264.20 paid, booked from the two payment records (not heads x standard). 2020 (the scheme from 2020-09-10,
+    partial_year prorated): A 60000.00 -> 150.00 x 4/12 = 50.00 each.
+    """
+    from enrollment.models import FundIncome
+    from ltci.core.models import PolicyRecord
+
+    load_pack("national-2020")
+    PolicyRecord.objects.filter(kind="contribution_standard").update(
+        value={
+            "form": "rate",
+            "base": None,
+            "individual_rate": "0.0025",
+            "employer_rate": "0.0025",
+            "base_from": "wage_base",
+        }
+    )
+    a, b, c = (person("320302", n) for n in (81, 83, 85))
+    rows = [[n, n[-4:], "employee", "320302", "2020-01-01", "", "true", "", ""] for n in (a, b, c)]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    wages = [
+        [a, "2024", E1, "60000.00"],
+        [b, "2024", E1, "45678.90"],
+        [a, "2020", E1, "60000.00"],
+        [a, "2024", E2, "1.00"],  # the same person and year twice
+        [person("320302", 87), "2024", E1, "100.00"],  # not on the roster
+        [c, "2024", "913203", "100.00"],
+        [c, "2024", E1, "0"],
+    ]
+    out, err = run("import_wage_bases", write(tmp_path, "w.csv", WAGES, wages))
+    assert "7 rows, 3 applied, 0 unchanged, 4 rejected" in out
+    assert "row 5" in err and "row 6, field national_id" in err
+    assert "row 7, field employer_code: 913203 is not an 18-character unified social credit code" in err
+    assert "row 8, field wage_base" in err
+    run("run_contributions", "--year", "2024", "--on", "2024-01-10")
+    rows_2024 = exported(2024)
+    assert c not in rows_2024
+    got = {n: (rows_2024[n]["individual_amount"], rows_2024[n]["employer_amount"]) for n in (a, b)}
+    assert got == {a: ("150.00", "150.00"), b: ("114.20", "114.20")}
+    assert not FundIncome.objects.filter(year=2024, source="employer").exists()  # nothing paid yet
+    pay = [
+        [E1, "2024", "200.00", "2024-01-20", "DW2024-1"],
+        [E1, "2024", "64.20", "2024-02-10", "DW2024-2"],
+        [E2, "2024", "10.00", "2024-02-10", "DW2024-3"],  # no wage base names E2 in 2024
+        [E1, "2024", "1.00", "2024-02-11", "DW2024-1"],  # the reference twice
+    ]
+    out, err = run("import_employer_payments", write(tmp_path, "ep.csv", EMPLOYER_PAYMENTS, pay))
+    assert "4 rows, 2 applied, 0 unchanged, 2 rejected" in out
+    assert "row 4, field employer_code" in err and "row 5, field reference" in err
+    income = FundIncome.objects.filter(year=2024, source="employer")
+    assert sum(i.amount for i in income) == Decimal("264.20")
+    assert {i.region_code for i in income} == {"320302"} and sum(i.headcount for i in income) == 1
+    run("run_contributions", "--year", "2024", "--on", "2024-02-20")  # a rerun books nothing again
+    assert sum(i.amount for i in FundIncome.objects.filter(year=2024, source="employer")) == Decimal("264.20")
+    run("run_contributions", "--year", "2020", "--on", "2020-09-20")
+    assert (exported(2020)[a]["individual_amount"], exported(2020)[a]["employer_amount"]) == (
+        "50.00",
+        "50.00",
+    )
+
+
+def test_lianyungang_family_debits_are_taken_from_the_yearly_transfer(tmp_path, load_pack):
+    """Seed 000 三(三): "职工医保个人账户可为其父母、配偶、子女缴纳长护险费用" -- the family payment is a debit of the
+    payer's account, which the yearly run's transfer of the payer's own part must see, and the other way round.
+
+    Balance 60.00 on 2025-01-05. The father's 40.00 is paid from it on 2025-01-10; the run of 2025-01-15 can
+    transfer only 60.00 - 40.00 = 20.00 of the payer's own 40.00 (partly paid, 20.00 left). The mother's 40.00
+    on 2025-01-20 is refused: 60.00 - 40.00 - 20.00 = 0.00 available.
+    """
+    from enrollment.models import Contribution
+
+    load_pack("lianyungang-2023")
+    enter_standard(total="100.00", individual="40.00", pooled_fund="60.00")
+    payer, father, mother = (person("320706", n) for n in (91, 93, 95))
+    rows = [[payer, "职工", "employee", "320706", "2023-07-01", "", "true", "", ""]]
+    rows += [[n, n[-4:], "resident", "320706", "2020-01-01", "", "false", "", ""] for n in (father, mother)]
+    run("import_roster", write(tmp_path, "r.csv", ROSTER, rows))
+    run(
+        "import_account_events", write(tmp_path, "e.csv", EVENTS, [[payer, "balance", "60.00", "2025-01-05"]])
+    )
+    run(
+        "import_family_relations",
+        write(tmp_path, "f.csv", RELATIONS, [[payer, father, "parent"], [payer, mother, "parent"]]),
+    )
+    pay = [[father, "2025", "40.00", "2025-01-10", "family_account", payer]]
+    run("import_payments", write(tmp_path, "p.csv", PAYMENTS, pay))
+    run("run_contributions", "--year", "2025", "--on", "2025-01-15")
+    own = Contribution.objects.get(person__national_id=payer, year=2025)
+    assert (own.individual_amount, own.individual_paid, own.status) == (
+        Decimal("40.00"),
+        Decimal("20.00"),
+        "partly_paid",
+    )
+    pay = [[mother, "2025", "40.00", "2025-01-20", "family_account", payer]]
+    out, err = run("import_payments", write(tmp_path, "p2.csv", PAYMENTS, pay))
+    assert "1 rows, 0 applied, 0 unchanged, 1 rejected" in out
+    assert "row 2, field payer_national_id" in err and "0.00" in err
+
+
+def test_jinjiang_village_subsidies_prorated_in_the_first_year(tmp_path, load_pack):
+    """Seed 003 二(二): "市级财政再按15元/人·年的标准补助村（社区）集体。各镇（街道）按不少于10元/人·年的标准补助村（社区）
+    集体" and 四(四) "本文件自2023年4月1日起施行" -- a yearly amount per head, and the pack's partial_year prorates
+    the first year (a default).
+
+    2023 covers April..December, 9 months: per head 15 x 9/12 = 11.25 (city) and 10 x 9/12 = 7.50 (town), for
+    2 residents of village 350582101003: 22.50 and 15.00; the individual parts 45.00 each. 2024: 30.00 and 20.00.
+    """
+    load_pack("jinjiang-2023")
+    v = "350582101003"
+    a, b = person("350582", 101), person("350582", 103)
+    rows = [[n, n[-4:], "resident", "350582", "2020-01-01", "", "false", "", "", v] for n in (a, b)]
+    run("import_roster", write(tmp_path, "r.csv", VILLAGE_ROSTER, rows))
+    for year in (2023, 2024):
+        run("run_contributions", "--year", str(year), "--on", f"{year}-04-10")
+    got = {}
+    for year in (2023, 2024):
+        out, _ = run("export_village_contributions", "--year", str(year))
+        got[year] = list(csv.reader(io.StringIO(out)))[1]
+    assert got[2023] == ["350582", v, "2", "90.00", "0.00", "90.00", "45.00", "22.50", "15.00"]
+    assert got[2024] == ["350582", v, "2", "120.00", "0.00", "120.00", "60.00", "30.00", "20.00"]

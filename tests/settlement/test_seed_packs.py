@@ -450,3 +450,112 @@ def test_xuzhou_service_package_is_filed_within_the_standard_and_shown_with_the_
     assert (package.daily_amount, package.created_by) == (Decimal("55.00"), auditor)
     page = client.get(reverse("office_person_case", args=[decision.person_id])).content.decode()
     assert "清洁照料、睡眠照料、饮食照料" in page and "55.00" in page
+
+
+def test_xuzhou_home_sickbed_medical_day_billed_by_the_partner_medical_institution(world):
+    """Seed 001 五(三)1(1): "入住协议医疗机构的重度失能（失智）人员，医疗服务床日费标准确定为50元，基金支付比例为80%。
+    具备家庭病床服务资格的医疗机构可以与协议养老机构合作，在协议养老机构内为入住重度失能（失智）人员建立家庭病床。"
+
+    The hospital YY001 runs home sickbeds in the elderly-care home YL001 from 2024-01-01 (import_sickbed_partners).
+    A severe resident of YL001, 1-10 May 2024: YL001 bills the life-care day (60.00 -> fund 70% = 42.00 a day,
+    420.00) and YY001 the sickbed's medical day (50.00 -> fund 80% = 40.00 a day, 400.00; person 100.00). A
+    severe resident of YL002, which YY001 does not partner: YY001's medical days are not paid. YL002 is no
+    medical institution and ZZ999 does not exist: those partnership rows are refused.
+    """
+    import datetime as dt
+
+    from .conftest import bed_days
+
+    out, err = world.run(
+        "import_sickbed_partners",
+        ["medical_code", "elderly_care_code", "valid_from", "valid_to"],
+        [
+            {"medical_code": "YY001", "elderly_care_code": "YL001", "valid_from": "2024-01-01"},
+            {"medical_code": "YL002", "elderly_care_code": "YL001", "valid_from": "2024-01-01"},
+            {"medical_code": "YY001", "elderly_care_code": "ZZ999", "valid_from": "2024-01-01"},
+        ],
+    )
+    assert "第 3 行" in err and "ZZ999" in err and "YL002" in err, err
+    partner, other = (world.beneficiary(form="residential", institution=code) for code in ("YL001", "YL002"))
+    first, last = dt.date(2024, 5, 1), dt.date(2024, 5, 10)
+    world.records(
+        bed_days("YL001", partner, first, last)
+        + bed_days("YY001", partner, first, last, charge="50.00", component="medical")
+        + bed_days("YL002", other, first, last)
+        + bed_days("YY001", other, first, last, charge="50.00", component="medical")
+    )
+    lines = world.settle()
+    life = line_for(lines, partner, "residential", "YL001")
+    sickbed = line_for(lines, partner, "residential", "YY001")
+    assert (life["quantity"], life["charged_amount"], life["fund_amount"]) == ("10", "600.00", "420.00")
+    assert (
+        sickbed["quantity"],
+        sickbed["charged_amount"],
+        sickbed["fund_amount"],
+        sickbed["personal_amount"],
+    ) == (
+        "10",
+        "500.00",
+        "400.00",
+        "100.00",
+    )
+    refused = line_for(lines, other, "residential", "YY001")
+    assert (refused["fund_amount"], refused["rejected_amount"]) == ("0.00", "500.00")
+    assert refused["reason_codes"]
+
+
+def test_jinjiang_reserve_share_is_the_city_fiscal_input_in_the_funding(db, tmp_path):
+    """Seed 003 三(四): "长期护理保险资金当年结余部分按当年市级财政投入比例提取专款" and 二(二) "离休干部、一至六级残疾军人
+    个人缴费部分，由市财政全额承担".
+
+    2024: ten employees pay 60.00 each (600.00) with the city's 30.00 each (300.00); a retired cadre's 60.00 is
+    paid by the city (fiscal subsidy) with its 30.00; the fund earns 100.00 interest. Funding 600 + 300 + 60 + 30
+    = 990.00, of which the city's input 390.00; income 1090.00, nothing spent: surplus 1090.00. Reserve
+    1090.00 x 390/990 = 429.39 (not 1090 x 390/1090 = 390.00: interest is no one's input).
+    """
+    from enrollment.models import FundIncome
+    from settlement.models import LedgerEntry
+
+    call_command("load_policy", "jinjiang-2023", verbosity=0)
+    w = World(tmp_path)
+    ids = [new_id("19600101", "350582") for _ in range(10)]
+    cadre = new_id("19300101", "350582")
+    w.persons(
+        [
+            {
+                "national_id": nid,
+                "insurance_type": "employee",
+                "region_code": "350582",
+                "enrolled_on": "2023-04-01",
+            }
+            for nid in ids
+        ]
+        + [
+            {
+                "national_id": cadre,
+                "insurance_type": "special",
+                "categories": "retired_cadre",
+                "region_code": "350582",
+                "enrolled_on": "2023-04-01",
+            }
+        ]
+    )
+    call_command("run_contributions", "--year", "2024", "--on", "2024-01-05", stdout=io.StringIO())
+    w.run(
+        "import_payments",
+        ["national_id", "year", "amount", "paid_on", "channel", "payer_national_id"],
+        [
+            {"national_id": n, "year": 2024, "amount": "60.00", "paid_on": "2024-01-10", "channel": "cash"}
+            for n in ids
+        ],
+    )
+    FundIncome.objects.create(
+        year=2024,
+        source="interest",
+        region_code="350582",
+        amount="100.00",
+        booked_on=D(2024, 6, 30),
+        source_key="manual:interest:2024",
+    )
+    call_command("book_reserve", "--year", "2024", stdout=io.StringIO())
+    assert str(LedgerEntry.objects.get(reference="reserve:2024").amount) == "-429.39"
