@@ -30,6 +30,12 @@ def _lock_key(job: str, period: str) -> int:
     return zlib.crc32(f"{job}:{period}".encode()) - 2**31
 
 
+def fanned_out(job: str, period: str):
+    """The runs of a job and period fanned out to the workers (ltci.core.fanout) and still running: each holds
+    its job and period by its row, which outlives any worker."""
+    return JobRun.objects.filter(job=job, period=period, state=JobRun.State.RUNNING, params__has_key="fanout")
+
+
 @contextmanager
 def job_lock(job: str, period: str):
     """Hold a session-level PostgreSQL advisory lock; refuse a second start at once."""
@@ -38,6 +44,13 @@ def job_lock(job: str, period: str):
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         if not cursor.fetchone()[0]:
             raise JobAlreadyRunning(f"job {job} for {period} is already running; wait for it to finish")
+    # a run fanned out to the workers (ltci.core.fanout) holds its job and period by its row, not this lock
+    if fanned_out(job, period).exists():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        raise JobAlreadyRunning(
+            f"job {job} for {period} is already running on the workers; wait for it to finish"
+        )
     try:
         yield
     finally:
@@ -136,7 +149,10 @@ def job_finish(run: JobRun, *, state: str = JobRun.State.DONE, message: str = ""
 
 
 def job_is_running(job: str, period: str) -> bool:
-    """True while another session holds the job's lock (a start now would be refused)."""
+    """True while another session holds the job's lock or a run of it is fanned out to the workers (a start
+    now would be refused)."""
+    if fanned_out(job, period).exists():
+        return True
     key = _lock_key(job, period)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
