@@ -55,9 +55,9 @@ LOAD_SQL = [
        SELECT g, '2024-06-10', '2024-06-13', 'H' FROM generate_series(1, %(persons)s) g WHERE g %% 50 = 0""",
     """INSERT INTO settlement_servicerecord (institution_id, person_id, kind, service_date, component,
         charged_amount, caregiver_national_id, items, origin, source_key, client_key, confirmed, excluded_code,
-        excluded_note, received_at)
+        excluded_note, received_at, held_reason, hold_decision)
        SELECT 1 + g %% %(inst)s, g, 'bed_day', d::date, 'life', 50 + (g + extract(day from d)::int) %% 15, '', '{}',
-              'file', 'bench:' || g || ':' || d::date, '', true, '', '', now()
+              'file', 'bench:' || g || ':' || d::date, '', true, '', '', now(), '', ''
        FROM generate_series(1, %(persons)s) g, generate_series('2024-06-01'::date, '2024-06-30', '1 day') d""",
 ]
 

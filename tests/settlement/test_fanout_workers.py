@@ -24,6 +24,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from enrollment.models import Contribution, ContributionTransaction, FundIncome
 from enrollment.services.run import contribution_fanout, contribution_run_year
@@ -307,7 +308,7 @@ def may(world):
     return world
 
 
-def test_a_settlement_on_three_workers_equals_the_run_in_process(may, workers):
+def test_a_settlement_on_three_workers_equals_the_run_in_process(may, workers, admin_client):
     expected = in_process(settlement, lambda: settlement_run(month=MONTH))
     assert expected["lines"] and expected["audits"] and expected["statements"] and expected["payouts"]
     assert Decimal(expected["totals"][2]) > 0
@@ -323,6 +324,9 @@ def test_a_settlement_on_three_workers_equals_the_run_in_process(may, workers):
     assert settlement() == expected
     assert SettlementRun.objects.get().job_id == run.pk
     assert run.done == run.total == expected["totals"][0]  # records done, added up across chunks
+    page = admin_client.get(reverse("admin:core_jobrun_change", args=[run.pk])).content.decode()
+    assert 'id="job-chunks"' in page and 'data-state="done"' in page
+    assert all(chunk.worker in page for chunk in JobChunk.objects.filter(run=run))
 
 
 def test_a_worker_killed_holding_a_chunk_its_chunk_is_taken_by_another(may, workers):
