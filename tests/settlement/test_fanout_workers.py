@@ -36,7 +36,7 @@ from settlement.services.fanout import settlement_fanout
 from settlement.services.run import settlement_run
 
 from ..outside import ROOT, TIMEOUT, connect, db_url
-from .conftest import CAREGIVER, CAREGIVER2, D, bed_days, new_id, visit
+from .conftest import CAREGIVER, CAREGIVER2, D, bed_days, new_id, stored_unchecked, visit
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 YEAR, ON = 2026, dt.date(2026, 2, 10)
@@ -300,8 +300,11 @@ def may(world):
     visited = [world.beneficiary(form="home_visits", institution="JJ001") for _ in range(3)]
     world.records(
         [visit("JJ001", nid, f"2024-05-{10 + n:02d}", "80.00", CAREGIVER) for n, nid in enumerate(visited)]
-        + [visit("JJ001", visited[1], "2024-05-10", "80.00", CAREGIVER, start="09:30", end="10:30")]
         + [visit("JJ001", visited[2], f"2024-05-{d:02d}", "120.00", CAREGIVER2) for d in range(1, 28, 2)]
+    )
+    # the caregiver at two persons at once: refused at entry, stored below the entry checks (as before them)
+    stored_unchecked(
+        [visit("JJ001", visited[1], "2024-05-10", "80.00", CAREGIVER, start="09:30", end="10:30")]
     )
     for _ in range(2):
         world.beneficiary(form="home_family", institution="JJ001", carer_trained="true")
