@@ -220,6 +220,43 @@ def test_the_yearly_run_on_three_workers_equals_the_run_in_process(city, workers
     assert run.done == run.total == sum(chunks.values_list("done", flat=True))  # progress adds up
 
 
+def hold_chunks(run: JobRun):
+    """A connection of the test holding every chunk's own lock of the run: a worker taking a chunk records
+    itself on it, then waits for the test."""
+    holder = connect()
+    for n in range(50):
+        holder.execute(chunk_lock_sql("pg_advisory_lock"), [run.pk, n])
+    return holder
+
+
+def kill_the_worker_holding_a_chunk(run: JobRun, workers: Workers, holder) -> tuple[JobChunk, int]:
+    def taken():
+        return JobChunk.objects.filter(run=run, state=JobChunk.State.RUNNING).exclude(worker="").first()
+
+    chunk = wait_for(taken, "a worker to take a chunk", workers)
+    victim = workers.by_pid(int(chunk.worker.rsplit(":", 1)[1]))
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(TIMEOUT)
+    holder.close()  # the chunks go on; the dead worker's chunk comes back to the queue
+    return chunk, victim.pid
+
+
+def test_the_yearly_run_queued_as_the_admin_does_survives_a_killed_worker(city, workers):
+    from enrollment.tasks import contribution_run_year as task
+
+    expected = in_process(contributions, lambda: contribution_run_year(year=YEAR, on=ON))
+    run = job_start("contribution_run", str(YEAR))
+    holder = hold_chunks(run)
+    task.delay(YEAR, ON.isoformat(), job_id=run.pk)  # the worker that takes it fans the run out
+    chunk, killed = kill_the_worker_holding_a_chunk(run, workers, holder)
+
+    finished(run, workers)
+    assert contributions() == expected
+    chunk.refresh_from_db()
+    assert chunk.state == JobChunk.State.DONE and chunk.attempts >= 2
+    assert int(chunk.worker.rsplit(":", 1)[1]) != killed
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The monthly settlement
 
@@ -335,23 +372,13 @@ def test_a_settlement_on_three_workers_equals_the_run_in_process(may, workers, a
 def test_a_worker_killed_holding_a_chunk_its_chunk_is_taken_by_another(may, workers):
     expected = in_process(settlement, lambda: settlement_run(month=MONTH))
     run = job_start("settlement", "2024-05")
-    holder = connect()
-    for n in range(50):  # every chunk's own lock: a worker taking a chunk waits for the test
-        holder.execute(chunk_lock_sql("pg_advisory_lock"), [run.pk, n])
+    holder = hold_chunks(run)
     settlement_fanout(month=MONTH, chunk_persons=2, job=run)
-
-    def taken():
-        return JobChunk.objects.filter(run=run, state=JobChunk.State.RUNNING).exclude(worker="").first()
-
-    chunk = wait_for(taken, "a worker to take a chunk", workers)
-    victim = workers.by_pid(int(chunk.worker.rsplit(":", 1)[1]))
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(TIMEOUT)
-    holder.close()  # the chunks go on; the dead worker's chunk comes back to the queue
+    chunk, killed = kill_the_worker_holding_a_chunk(run, workers, holder)
 
     finished(run, workers)
     assert settlement() == expected
     chunk.refresh_from_db()
     assert chunk.state == JobChunk.State.DONE and chunk.attempts >= 2
-    assert int(chunk.worker.rsplit(":", 1)[1]) != victim.pid
+    assert int(chunk.worker.rsplit(":", 1)[1]) != killed
     assert SettlementRun.objects.count() == 1
