@@ -38,7 +38,7 @@ from settlement.services.run import settlement_run
 from ..outside import ROOT, TIMEOUT, connect, db_url
 from .conftest import CAREGIVER, CAREGIVER2, D, bed_days, new_id, stored_unchecked, visit
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 YEAR, ON = 2026, dt.date(2026, 2, 10)
 MONTH = D(2024, 5, 1)
 POLL = 0.1
