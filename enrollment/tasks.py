@@ -3,7 +3,10 @@
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
+
+from ltci.core.fanout import CHUNK_TASK
 
 
 @shared_task(name="enrollment.tasks.contribution_run_year")
@@ -11,19 +14,34 @@ def contribution_run_year(year: int, on: str | None = None, job_id: int | None =
     """``job_id``: the job a staff page queued (ltci.core.jobs.job_queue), whose page shows the progress."""
     from ltci.core.jobs import job_run
 
-    from .services.run import JOB
+    from .services.run import JOB, contribution_fanout
     from .services.run import contribution_run_year as run
 
     def work(queued) -> str:
-        job = run(
+        start = contribution_fanout if settings.JOBS_FAN_OUT else run
+        job = start(
             year=int(year),
             on=dt.date.fromisoformat(on) if on else None,
             actor=queued.started_by if queued else None,
             job=queued,
         )
+        if settings.JOBS_FAN_OUT:
+            return f"{job.job} {job.period}: fanned out in {job.params['fanout']} chunks"
         return f"{job.job} {job.period}: {job.state} {job.done}/{job.total}"
 
     return job_run(job_id, work, job_prefix=JOB)
+
+
+@shared_task(name="enrollment.tasks.contribution_chunk", **CHUNK_TASK)
+def contribution_chunk(run_id: int, number: int) -> str:
+    """One person-id range of a fanned-out yearly run (ltci.core.fanout); the last one finishes the run."""
+    from ltci.core.fanout import chunk_run
+
+    from .services.run import contribution_chunk_compute, contribution_fanout_finish
+
+    return chunk_run(
+        int(run_id), int(number), compute=contribution_chunk_compute, finish=contribution_fanout_finish
+    )
 
 
 @shared_task(name="enrollment.tasks.contribution_run_current_year")

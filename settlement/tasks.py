@@ -3,7 +3,10 @@
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
+
+from ltci.core.fanout import CHUNK_TASK
 
 
 @shared_task(name="settlement.tasks.settlement_run_month")
@@ -13,13 +16,29 @@ def settlement_run_month(month: str, job_id: int | None = None) -> str:
     from ltci.core.dates import parse_month
     from ltci.core.jobs import job_run
 
+    from .services.fanout import settlement_fanout
     from .services.run import JOB, settlement_run
 
     def work(job) -> str:
-        run = settlement_run(month=parse_month(month), actor=job.started_by if job else None, job=job)
+        actor = job.started_by if job else None
+        if settings.JOBS_FAN_OUT:
+            fanned = settlement_fanout(month=parse_month(month), actor=actor, job=job)
+            return f"{month}: fanned out in {fanned.params['fanout']} chunks"
+        run = settlement_run(month=parse_month(month), actor=actor, job=job)
         return f"{run.month:%Y-%m} v{run.version}: {run.line_count} lines, fund {run.fund_total}"
 
     return job_run(job_id, work, job_prefix=JOB)
+
+
+@shared_task(name="settlement.tasks.settlement_chunk", **CHUNK_TASK)
+def settlement_chunk(run_id: int, number: int) -> str:
+    """One chunk of persons of a fanned-out monthly settlement (services.fanout); the last one writes the
+    month's version."""
+    from ltci.core.fanout import chunk_run
+
+    from .services.fanout import chunk_compute, finish
+
+    return chunk_run(int(run_id), int(number), compute=chunk_compute, finish=finish)
 
 
 @shared_task(name="settlement.tasks.fund_disclosure_pdf")

@@ -3,15 +3,20 @@
 Each chunk is one transaction of a few INSERT ... SELECT / UPDATE ... FROM statements that are idempotent
 (unique constraints + ON CONFLICT), so a killed run loses at most one chunk and a rerun continues from the
 last committed chunk. A session advisory lock refuses a second start for the same year.
+
+Started from a page or by beat, the run is fanned out instead (``contribution_fanout``): each person-id range
+is a Celery task any worker takes (ltci.core.fanout); the command line runs it in-process.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from ltci.core.fanout import fanout_start
 from ltci.core.jobs import job_finish, job_lock, job_progress, job_start, job_text, jobs_running
 from ltci.core.models import JobRun, overlapping_sql
 from ltci.core.money import fen
@@ -254,6 +259,61 @@ def contribution_run_year(
             raise
     run.refresh_from_db()
     return run
+
+
+def contribution_fanout(
+    *,
+    year: int,
+    on: dt.date | None = None,
+    actor=None,
+    chunk_size: int = CHUNK_SIZE,
+    job: JobRun | None = None,
+) -> JobRun:
+    """The yearly run fanned out to the Celery workers (ltci.core.fanout): one chunk per person-id range,
+    each one task (``contribution_chunk``); the last chunk done books the fund income and finishes the run.
+    Raise PolicyError before anything is claimed, JobAlreadyRunning when a run of the year runs."""
+    from ..tasks import contribution_chunk
+
+    on = on or timezone.localdate()
+    year_policy(year)  # an incomplete policy is refused here, naming the standard
+    ensure_partitions(Contribution._meta.db_table, year + 1, since=year)  # the year's and the next, ahead
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id), count(*) FROM enrollment_person")
+        lo_id, hi_id, total = cursor.fetchone()
+    ranges = (
+        [{"lo": lo, "hi": lo + chunk_size} for lo in range(lo_id, hi_id + 1, chunk_size)] if total else []
+    )
+    run = job or job_start(JOB, str(year), actor=actor)
+    return fanout_start(
+        run,
+        ranges or [{"lo": 0, "hi": 0}],
+        task=contribution_chunk,
+        total=total,
+        params={"on": on.isoformat()},
+    )
+
+
+def contribution_chunk_compute(chunk) -> Callable[[], tuple[int, dict]]:
+    """A chunk of a fanned-out run: its person-id range in one transaction (run_chunk), counted."""
+    year, lo, hi = int(chunk.run.period), chunk.params["lo"], chunk.params["hi"]
+    params = sql_params(year_policy(year), on=dt.date.fromisoformat(chunk.run.params["on"]))
+
+    def store() -> tuple[int, dict]:
+        run_chunk(params, lo, hi)
+        return _count_range(lo, hi), {}
+
+    return store
+
+
+def contribution_fanout_finish(run: JobRun) -> str:
+    """The final step of a fanned-out run, once every chunk is done: credits waiting for the year's
+    contributions, then the fund income."""
+    year = int(run.period)
+    recover_pending(year=year)
+    booked = book_fund_income(year_policy(year), on=dt.date.fromisoformat(run.params["on"]))
+    return (
+        f"{run.total} persons processed in {run.params['fanout']} chunks, {booked} fund income lines booked"
+    )
 
 
 def _resume_point(year: int, *, queued: JobRun | None = None) -> int | None:

@@ -295,6 +295,7 @@ def bench_contributions(n: int) -> dict:
     results["equal"] = schemas_equal(COMPARE)
     print(report(f"contributions ({n} persons)", results))
     sys.stdout.flush()
+    on_workers(n, results)
     return results
 
 
@@ -331,3 +332,38 @@ def bench_scaling(n: int) -> dict:
     )
     sys.stdout.flush()
     return results
+
+
+def on_workers(n: int, results: dict, counts=(1, 2)) -> None:
+    """The same run fanned out to 1 and 2 Celery worker processes (issue 20), each from no contributions of
+    the year, each compared with the baseline again; times and ratios to the in-process run printed."""
+    from django.db import connection
+
+    from enrollment.services.run import contribution_fanout
+
+    from ._workers import timed_on_workers
+
+    def reset():
+        with connection.cursor() as cursor:  # the bench's own database: the year's rows, as before the run
+            cursor.execute(
+                "TRUNCATE enrollment_contributiontransaction, enrollment_contribution, enrollment_fundincome CASCADE"
+            )
+
+    def start():
+        return contribution_fanout(year=YEAR, on=ON)
+
+    equal = True
+
+    def checked():
+        nonlocal equal
+        equal = equal and schemas_equal(COMPARE)
+
+    times = timed_on_workers(counts, start, reset=reset, after=checked)
+    results["workers"] = times
+    results["workers_equal"] = equal
+    for count, seconds in times.items():
+        print(
+            f"contributions ({n} persons) on {count} worker process(es): {seconds:.2f}s, "
+            f"ratio to in-process {seconds / results['real']:.2f}, to plain SQL {seconds / results['baseline']:.2f}"
+        )
+    print(f"contributions on workers: results equal to plain SQL: {equal}", flush=True)

@@ -167,4 +167,44 @@ def bench(records: int) -> dict:
         from ltci.core.models import JobRun
 
         print("stages:", JobRun.objects.get(pk=run.job_id).message)
+    on_workers(results)
     return results
+
+
+def on_workers(results: dict, counts=(1, 2)) -> None:
+    """The same month fanned out to 1 and 2 Celery worker processes (issue 20): each a new version of the
+    month (replacing the previous draft), compared with the baseline again; times and ratios printed."""
+    from settlement.services.fanout import settlement_fanout
+
+    from ._workers import timed_on_workers
+
+    persons = results["persons"]
+    equal = True
+
+    def checked():
+        nonlocal equal
+        equal = equal and schemas_equal(COMPARE)
+
+    def start():  # about 8 chunks of persons: both workers busy to the end
+        return settlement_fanout(month=MONTH, chunk_persons=max(1, persons // 8))
+
+    def reset():  # the baseline's rows point at the in-process run's version, which a new run replaces
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+                "AND connamespace = 'baseline'::regnamespace AND confrelid = 'public.settlement_settlementrun'::regclass"
+            )
+            for table, name in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+
+    times = timed_on_workers(counts, start, reset=reset, after=checked)
+    results["workers"] = times
+    results["workers_equal"] = equal
+    for count, seconds in times.items():
+        print(
+            f"settlement ({results['records']} records) on {count} worker process(es): {seconds:.2f}s, "
+            f"ratio to in-process {seconds / results['real']:.2f}, to plain SQL {seconds / results['baseline']:.2f}"
+        )
+    print(f"settlement on workers: results equal to plain SQL: {equal}", flush=True)

@@ -131,6 +131,8 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
             if run.params.get("file") and run.state == JobRun.State.DONE
             else "",
             "back_url": run.params.get("back_url", ""),
+            # a run fanned out to the workers (ltci.core.fanout): who took each chunk, how often, done or not
+            "chunks": run.chunks.only("number", "state", "worker", "attempts", "done").order_by("number"),
         }
         return TemplateResponse(request, "admin/core/jobrun/job.html", context)
 

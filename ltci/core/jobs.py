@@ -74,6 +74,20 @@ def _job_label(job: str) -> str:
     return str(declared.label) if declared else job
 
 
+def already_running(job: str, period: str) -> "JobAlreadyRunning":
+    """The refusal of a second start of a job for its period, in the user's language."""
+    return JobAlreadyRunning(
+        gettext("%(job)s（%(period)s）正在运行，请等它结束后再试")
+        % {"job": _job_label(job), "period": period}
+    )
+
+
+def fanned_out(job: str, period: str):
+    """The runs of a job and period fanned out to the workers (ltci.core.fanout) and still running: each holds
+    its job and period by its row, which outlives any worker."""
+    return JobRun.objects.filter(job=job, period=period, state=JobRun.State.RUNNING, params__has_key="fanout")
+
+
 @contextmanager
 def job_lock(job: str, period: str):
     """Hold a session-level PostgreSQL advisory lock; refuse a second start at once."""
@@ -81,10 +95,15 @@ def job_lock(job: str, period: str):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         if not cursor.fetchone()[0]:
-            raise JobAlreadyRunning(
-                gettext("%(job)s（%(period)s）正在运行，请等它结束后再试")
-                % {"job": _job_label(job), "period": period}
-            )
+            raise already_running(job, period)
+    # a run fanned out to the workers (ltci.core.fanout) holds its job and period by its row, not this lock
+    if fanned_out(job, period).exists():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        raise JobAlreadyRunning(
+            gettext("%(job)s（%(period)s）正在由后台进程运行，请等它结束后再试")
+            % {"job": _job_label(job), "period": period}
+        )
     try:
         yield
     finally:
@@ -202,7 +221,10 @@ def job_message(run: JobRun, message: str | JobMessage, **fields) -> None:
 
 
 def job_is_running(job: str, period: str) -> bool:
-    """True while another session holds the job's lock (a start now would be refused)."""
+    """True while another session holds the job's lock or a run of it is fanned out to the workers (a start
+    now would be refused)."""
+    if fanned_out(job, period).exists():
+        return True
     key = _lock_key(job, period)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])

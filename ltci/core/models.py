@@ -274,6 +274,38 @@ def job_message_text(stored) -> str:
     return text % args if args else text
 
 
+class JobChunk(models.Model):
+    """One chunk of a run fanned out to the Celery workers (ltci.core.fanout): its part of the work
+    (``params``: a person-id range, a list of persons), who took it last and whether its result is stored."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("等待")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("完成")
+
+    run = models.ForeignKey(
+        JobRun, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("作业运行")
+    )
+    number = models.PositiveIntegerField(_("序号"))
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    worker = models.CharField(_("执行进程"), max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    done = models.BigIntegerField(_("已完成"), default=0)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("作业分块")
+        verbose_name_plural = _("作业分块")
+        ordering = ["run", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="jobchunk_run_number_unique")]
+
+    def __str__(self):
+        return f"{self.run_id}#{self.number} {self.state}"
+
+
 # The imports' ImportBatch kinds (their command's name without ``import_``) and how the office names them.
 IMPORT_KIND_LABELS = {
     "roster": _("参保人员名册"),

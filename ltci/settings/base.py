@@ -130,6 +130,17 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task a dead worker held comes back to the queue once its visibility timeout has passed: longer than the
+# longest chunk of a job (docs/operations.md, "Scaling beyond one machine").
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
+}
+# The yearly contribution run and the monthly settlement started from a page or by beat are fanned out in
+# chunks to every worker (ltci.core.fanout); off: one task runs the whole job (a small office, one worker).
+JOBS_FAN_OUT = env.bool("JOBS_FAN_OUT", default=True)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 

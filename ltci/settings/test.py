@@ -10,6 +10,9 @@ DATABASES["default"]["TEST"] = {"NAME": "test_ltci_" + os.environ.get("LTCI_TEST
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 AXES_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = False
+# The tests call the jobs' tasks in the test process (one task does the whole job); the fanned-out runs are
+# tested with real worker processes (tests/core/test_workers.py), whose settings fan out.
+JOBS_FAN_OUT = False
 # Tests serve static files from the apps' folders (no collectstatic run before the suite).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

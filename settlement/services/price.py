@@ -242,8 +242,11 @@ def _price_devices(recs, std, used=ZERO):
     return part, ordered
 
 
-def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[LineResult]:
-    """Payouts to persons: each eligible day of an allowance form (the death day is payable)."""
+def allowance_lines(
+    month: dt.date, segments: Segments, std: Standards, persons: list[int] | None = None
+) -> list[LineResult]:
+    """Payouts to persons: each eligible day of an allowance form (the death day is payable); of ``persons``
+    only, when given (the segments are theirs already)."""
     end = month_end(month)
     groups: dict[tuple, int] = defaultdict(int)
     for person_id, items in segments.by_month.get(month, {}).items():
@@ -272,18 +275,21 @@ def allowance_lines(month: dt.date, segments: Segments, std: Standards) -> list[
         )
     for line in _unpaid_allowance_lines(month, segments, {person for person, _ in per_line}):
         per_line[(line.person_id, line.care_form)] = line
-    for line in _relief_lines(month):
+    for line in _relief_lines(month, persons):
         per_line[(line.person_id, line.care_form)] = line
     return sorted(per_line.values(), key=lambda line: (line.person_id, line.care_form))
 
 
-def _relief_lines(month: dt.date) -> list[LineResult]:
+def _relief_lines(month: dt.date, persons: list[int] | None = None) -> list[LineResult]:
     """Relief decided case by case (一事一议, seed 003 (六)) paid to the person in its month: one line per
     person, charged = fund = the approved amounts, the approvals in the details."""
     from benefits.models import ReliefGrant
 
     lines: dict[int, LineResult] = {}
-    for grant in ReliefGrant.objects.filter(month=month).order_by("person_id", "id"):
+    grants = ReliefGrant.objects.filter(month=month)
+    if persons is not None:
+        grants = grants.filter(person_id__in=persons)
+    for grant in grants.order_by("person_id", "id"):
         line = lines.setdefault(grant.person_id, LineResult(None, grant.person_id, "relief", month, False))
         line.quantity += 1
         line.amounts = line.amounts + payment.Amounts(charged=grant.amount, fund=grant.amount)

@@ -165,8 +165,9 @@ class Scope:
         return min(self.days) if self.days else None
 
 
-def stage_records(month: dt.date) -> Scope:
-    """The month's records plus late ones of earlier months not yet settled (run_records)."""
+def stage_records(month: dt.date, persons: list[int] | None = None) -> Scope:
+    """The month's records plus late ones of earlier months not yet settled (run_records); only those of
+    ``persons`` when given (a chunk of a fanned-out run)."""
     from ..selectors import latest_runs
 
     latest = latest_runs()
@@ -183,13 +184,16 @@ def stage_records(month: dt.date) -> Scope:
         "late_since": late_since,
         "since": min(late_since, default=None),
         "other_runs": [r.pk for r in others.values()],
+        "persons": persons,
     }
+    of_persons = " AND r.person_id = ANY(%(persons)s::bigint[])" if persons is not None else ""
     execute("DROP TABLE IF EXISTS run_records")
     execute(
         "CREATE TEMP TABLE run_records AS "
         + RECORD_SQL
+        + of_persons
         + (NOT_LATER_SQL if params["later_runs"] else "")
-        + (" UNION ALL " + LATE_SQL if late_months else ""),
+        + (" UNION ALL " + LATE_SQL + of_persons if late_months else ""),
         params,
     )
     execute(DUPLICATES_SQL)
@@ -236,13 +240,16 @@ class Segments:
         return {v.benefit_class for v in verdicts if v.eligible and v.care_form == care_form}
 
 
-def stage_eligibility(month: dt.date, scope: Scope) -> Segments:
+def stage_eligibility(month: dt.date, scope: Scope, persons: list[int] | None = None) -> Segments:
     """Eligibility segments of every person with records in a service month (plus the allowance persons in
-    the run's month), staged as run_eligibility."""
+    the run's month; of ``persons`` only, when given), staged as run_eligibility."""
     from benefits.eligibility import month_segments
 
     by_month = {first: set(persons) for first, persons in scope.persons.items()}
-    by_month[month] = by_month.get(month, set()) | allowance_person_ids(month)
+    allowances = allowance_person_ids(month)
+    if persons is not None:
+        allowances &= set(persons)
+    by_month[month] = by_month.get(month, set()) | allowances
     segments = Segments(
         {
             first: month_segments(person_ids=persons, start=first, end=month_end(first))
@@ -282,14 +289,17 @@ def stage_eligibility(month: dt.date, scope: Scope) -> Segments:
 # Institution facts
 
 
-def stage_institution_facts(month: dt.date, scope: Scope, segments: Segments) -> Standards:
+def stage_institution_facts(
+    month: dt.date, scope: Scope, segments: Segments, overlaps: list[int] | None = None
+) -> Standards:
     """Every fact of the institutions the records concern, from the earliest service day to the month's end;
-    return the memoised payment standards, which pricing goes on using."""
+    return the memoised payment standards, which pricing goes on using. ``overlaps``: the caregiver overlaps
+    among the records, found over the whole month (a chunk of a fanned-out run sees only its persons')."""
     start, end = min(month, scope.first_day or month), month_end(month)
     standards = Standards()
     stage_forms()
     stage_agreements(scope, start, end)
-    stage_beds_and_caregivers(scope, start, end)
+    stage_beds_and_caregivers(scope, start, end, overlaps)
     stage_bed_standards(scope, segments, standards)
     return standards
 
@@ -356,7 +366,9 @@ def stage_sickbeds(scope: Scope, start: dt.date, end: dt.date) -> None:
     temp_table("run_sickbeds", "institution_id int, partner_id int, day date, classes text[]", rows)
 
 
-def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> None:
+def stage_beds_and_caregivers(
+    scope: Scope, start: dt.date, end: dt.date, overlaps: list[int] | None = None
+) -> None:
     """Caregiver employments, admissions with their bed's registration, registered-bed capacity per day,
     caregiver overlaps."""
     from institutions.selectors import caregiver_employments
@@ -385,6 +397,9 @@ def stage_beds_and_caregivers(scope: Scope, start: dt.date, end: dt.date) -> Non
     )
     execute(f"""UPDATE run_bed_capacity c SET capacity = (SELECT count(*) FROM {BED} b
                WHERE b.institution_id = c.institution_id AND {in_force_sql(Bed, "b", "c.day")})""")  # noqa: S608
+    if overlaps is not None:
+        temp_table("run_caregiver_overlaps", "id bigint", [(pk,) for pk in overlaps])
+        return
     # a visit starting before an earlier one of the same caregiver ended (SPEC 7.2 CAREGIVER), set-based
     create_temp_as(
         "run_caregiver_overlaps",
