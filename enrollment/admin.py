@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ltci.core.admin_mixins import KeepRowsMixin, contact_inline
+from ltci.core.admin_mixins import KeepRowsMixin, MoneyColumnsMixin, contact_inline
 from ltci.core.admin_views import import_page_query
 from ltci.core.downloads import import_errors_attachment
 from ltci.core.history_admin import HistoryAdmin
@@ -92,7 +92,7 @@ IMPORTS = {
 }
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(MoneyColumnsMixin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -505,7 +505,7 @@ class CollectiveSubsidyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FundIncome)
-class FundIncomeAdmin(admin.ModelAdmin):
+class FundIncomeAdmin(MoneyColumnsMixin, admin.ModelAdmin):
     list_display = [
         "year",
         "source",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrollment.regions import region_label
-from ltci.core.admin_mixins import KeepRowsMixin, labelled_filter
+from ltci.core.admin_mixins import KeepRowsMixin, MoneyColumnsMixin, labelled_filter
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import XLSX_TYPE, xlsx_bytes
@@ -48,7 +48,7 @@ from .report_tables import TABLES
 from .rules import reasons_label
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(MoneyColumnsMixin):
     def has_add_permission(self, request):
         return False
 
@@ -521,7 +521,7 @@ class AppealAdmin(KeepRowsMixin, admin.ModelAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(MoneyColumnsMixin, admin.ModelAdmin):
     """Staff corrections of approved lines; saving goes through the service (checks and roles)."""
 
     list_display = ["created_at", "line", "amount", "reason", "created_by", "settled_in"]

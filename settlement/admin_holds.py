@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ltci.core.admin_mixins import MoneyColumnsMixin
 from ltci.core.permissions import can
 
 from .models import HELD_WAITING, HoldDecision
@@ -65,7 +66,7 @@ def _decide(model_admin, request, queryset, decision: str, label: str):
     return TemplateResponse(request, "admin/settlement/charge_hold_confirm.html", context)
 
 
-class ChargeHoldAdminMixin:
+class ChargeHoldAdminMixin(MoneyColumnsMixin):
     """Mixed into ServiceRecordAdmin."""
 
     actions = ["confirm_charge", "reject_charge"]

@@ -4,9 +4,41 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+
+from . import formatting
+from .fields import MoneyField
 
 
-class KeepRowsMixin:
+def money_column(model, name):
+    """A list column of a money field shown as an office reads it (¥1,234.56), sorted by the field; any other
+    column as it is."""
+    if not isinstance(name, str):
+        return name
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    if not isinstance(field, MoneyField):
+        return name
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def column(obj):
+        return formatting.money(getattr(obj, name))
+
+    column.__name__ = name  # the column's CSS class (field-<name>), as for the field itself
+    return column
+
+
+class MoneyColumnsMixin:
+    """Money columns of a list with ¥ and thousands separators (issue 16), like every page, PDF and export."""
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)  # type: ignore[misc]
+        return [money_column(self.model, name) for name in columns]  # type: ignore[attr-defined]
+
+
+class KeepRowsMixin(MoneyColumnsMixin):
     """No delete in the admin (issue 16): money rows and the history of who did what are corrected by a new
     row or a state change, never removed (superusers included; the database still protects what it must)."""
 

@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .admin_mixins import MoneyColumnsMixin
 from .fields import MoneyField
 from .formatting import EMPTY, amount, day, money
 
@@ -68,7 +69,7 @@ class LabelledChanges(HistoricalRecordContextHelper):
         return field_value(self.model._meta.get_field(change.field), prepared)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(MoneyColumnsMixin, SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose 历史 page shows field names and values with their labels."""
 
     def get_historical_record_context_helper(self, request, historical_record):
