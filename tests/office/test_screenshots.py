@@ -1,7 +1,8 @@
 """Screenshots of the staff workspace (issue 16: looked at before resolving), from the demo data in real
 Chromium, 1280 px wide, saved to docs/screenshots/: the supervisor's dashboard, the settlement officer's
-dashboard, a person's case page and an institution's portal home. Run with ``pytest -m browser
-tests/office/test_screenshots.py``; the PNGs are committed."""
+dashboard, a person's case page and an institution's portal home. Not part of ``make test`` (it rewrites
+files of the checkout; the crawler checks the same pages): run with ``pytest -m screenshots
+tests/office/test_screenshots.py`` and commit the PNGs."""
 
 import io
 import time
@@ -16,6 +17,7 @@ from ltci.core.demo import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.screenshots,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
