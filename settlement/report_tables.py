@@ -14,7 +14,6 @@ from enrollment.regions import region_label
 from institutions.models import CareForm
 from ltci.core.charts import Series, bar_chart, line_chart
 from ltci.core.exports import MONEY, MONTH, PERCENT, Column
-from ltci.core.formatting import coded
 
 from .labels import source_label
 from .models import LedgerEntry
@@ -50,7 +49,7 @@ def _classes(codes: str) -> str:
 
 
 def _region(code: str) -> str:
-    return coded(code, region_label(code)) if code else str(_("全市"))
+    return region_label(code) if code else str(_("全市"))
 
 
 TABLES = {

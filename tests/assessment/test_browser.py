@@ -86,7 +86,7 @@ def test_assessors_fill_on_a_phone_and_coordinator_concludes(live_server, browse
     admin.fill("#id_username", "br-coord")
     admin.fill("#id_password", PASSWORD)
     admin.click("input[type=submit]")
-    admin.click("text=公示")
+    admin.click("#content-main a[href$='/action/publish/']")  # the workflow button, not the menu's 公示异议
     admin.fill("#id_on", "2025-09-26")
     admin.click("input[name=confirm]")
     admin.click("text=公示期满，结论生效")

@@ -180,6 +180,22 @@ DOCUMENTS = {
         "balance": Decimal("12.00"),
         "issued_at": None,
     },
+    "notification_letters.html": lambda: {
+        "title": "通知信函",
+        "document_no": "XH20261204070000-1",
+        "issued_at": dt.datetime(2026, 12, 4, 7, 0, tzinfo=dt.UTC),
+        "letters": [
+            SimpleNamespace(
+                pk=n,
+                address="江苏省徐州市鼓楼区测试路1号",
+                recipient_name="张三",
+                subject="长期护理保险待遇核定通知",
+                body="您的长期护理保险待遇已核定，请登录查看。",
+                created_at=dt.datetime(2026, 12, 4, 7, 0, tzinfo=dt.UTC),
+            )
+            for n in range(1, 4)
+        ],
+    },
     "payment_list.html": lambda: payment_list_context(200),
     "settlement_statement.html": lambda: statement_context(120),
 }

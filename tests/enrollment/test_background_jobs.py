@@ -97,6 +97,7 @@ def test_the_accountant_who_may_run_the_year_sees_its_job(client, persons):
         "年度筹资批处理",
         "文件导入",
         "基金收支公布(PDF)",
+        "列表导出",  # the lists they export themselves (each export's job is its starter's only)
     ]  # labels, of the jobs the accountant may see
 
 

@@ -227,17 +227,18 @@ def test_reimport_is_idempotent_and_updates_with_history(db):
         (
             {"type": "hospital"},
             "type",
-            "is not an allowed value (given: hospital; allowed: elderly_care Elderly care home, medical "
-            "Medical institution, community Community elderly care centre, home_care Home care service company, "
-            "assessment_agency Assessment agency, device_provider Assistive device provider)",
+            "is not an allowed value (given: hospital; allowed: Elderly care home (elderly_care), Medical "
+            "institution (medical), Community elderly care centre (community), Home care service company "
+            "(home_care), Assessment agency (assessment_agency), Assistive device provider (device_provider))",
         ),
         (
             {"forms": "residential;spa"},
             "care_forms",
-            "unknown code(s) spa (allowed: residential Residential care in an agreement institution, home_visits "
-            "Home visit services, home_family Family care + home visits, remote_cash Cash allowance for out-of-area "
-            "residence, home_package_copay Home care package, daily_allowance Daily home care allowance, community "
-            "Community care, device Assistive devices, prevention Disability prevention, separated by semicolons)",
+            "unknown code(s) spa (allowed: Residential care in an agreement institution (residential), Home visit "
+            "services (home_visits), Family care + home visits (home_family), Cash allowance for out-of-area "
+            "residence (remote_cash), Home care package (home_package_copay), Daily home care allowance "
+            "(daily_allowance), Community care (community), Assistive devices (device), Disability prevention "
+            "(prevention), separated by semicolons)",
         ),
         ({"beds": "two"}, "beds", "'two' is not a whole number of beds"),
         ({"end": ""}, "agreement_to", "is required when the other agreement date is given"),

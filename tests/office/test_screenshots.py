@@ -47,8 +47,6 @@ def _shoot(page, base, path, name) -> Path:
 
 
 def test_screenshots_of_the_dashboards_the_case_page_and_the_portal(live_server, browser, xuzhou):
-    from PIL import Image
-
     started = time.monotonic()
     call_command("seed_demo", persons=40, stdout=io.StringIO())
     print(f"demo data seeded in {time.monotonic() - started:.0f} s")
@@ -73,5 +71,5 @@ def test_screenshots_of_the_dashboards_the_case_page_and_the_portal(live_server,
     portal = _page(browser, base, "/portal/login/", {"#id_username": "inst_residential"})
     shots.append(_shoot(portal, base, "/portal/", "portal-home"))
     for shot in shots:
-        with Image.open(shot) as image:
-            assert image.width == WIDTH, shot
+        header = shot.read_bytes()[:24]  # PNG: the signature, then the IHDR chunk with width and height
+        assert header[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(header[16:20], "big") == WIDTH, shot
