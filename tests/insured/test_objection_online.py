@@ -13,12 +13,26 @@ from assessment.models import Application, Conclusion, Objection
 from assessment.services.review import application_publish_notice
 from benefits.services.accounts import agent_link_create
 from ltci.core.idnumber import make_id_number
+from ltci.core.models import CalendarDay
 from tests.assessment.conftest import make_assessors, make_institution, make_person
 from tests.assessment.test_workflow import _assessed
 from tests.insured.test_status_page import _activated
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def next_years_holidays_entered():
+    """An objection raised today is due ten working days on, which late in December is next year: its holiday
+    schedule is entered by staff when chinese-calendar does not know it yet (docs/operations.md)."""
+    import chinese_calendar
+
+    new_year = D(timezone.localdate().year + 1, 1, 1)
+    try:
+        chinese_calendar.is_workday(new_year)
+    except NotImplementedError:
+        CalendarDay.objects.create(day=new_year, is_workday=False, note="元旦")
 
 
 def _on_notice(person, agency, *, until_offset=3):
