@@ -235,7 +235,10 @@ class NotificationAdmin(KeepRowsMixin, admin.ModelAdmin):
     search_fields = ["=recipient_ref", "=subject_ref", "recipient_name"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    readonly_fields = [
+        "event_shown" if f.name == "event" else f.name for f in Notification._meta.fields
+    ]  # the event by its label, as in the list
+    exclude = ["event"]
 
     def has_add_permission(self, request):
         return False

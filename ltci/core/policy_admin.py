@@ -56,7 +56,7 @@ class PolicyRecordAdmin(KeepRowsMixin, HistoryAdmin):
     ]
     list_filter = ["scheme", labelled_filter("kind", _("类别"), kind_choices), "is_default"]
     search_fields = ["kind", "key", "default_reason"]
-    readonly_fields = ["kind_title", "key_text", "default_mark"]
+    readonly_fields = ["kind_title", "key_text", "default_mark", "value_text"]
 
     @admin.display(description=_("类别"), ordering="kind")
     def kind_title(self, obj):
