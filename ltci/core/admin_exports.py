@@ -45,7 +45,10 @@ PROGRESS_EVERY = 500  # rows between two progress updates of an export job
 def _columns(model_admin, changelist) -> list[tuple[str, Column]]:
     model = changelist.model
     columns = []
-    for name in changelist.list_display:
+    for shown in changelist.list_display:
+        name = getattr(
+            shown, "money_field", shown
+        )  # a money column of the page: the field, a number in the file
         if name == "action_checkbox":
             continue
         label = strip_tags(str(label_for_field(name, model, model_admin)))

@@ -27,6 +27,7 @@ def money_column(model, name):
         return formatting.money(getattr(obj, name))
 
     column.__name__ = name  # the column's CSS class (field-<name>), as for the field itself
+    column.money_field = name  # type: ignore[attr-defined]  # exports write the field's number
     return column
 
 

@@ -224,8 +224,8 @@ def test_the_fund_reports_xlsx_keeps_numbers_with_the_yuan_format(fund):
 
 def test_the_ledger_list_shows_sources_vouchers_and_memos_by_their_labels(fund):
     text = page_text(fund.get("/admin/settlement/ledgerentry/?o=1").content.decode())
-    assert "财政补助收入 基金收入 鼓楼区（320302） 114467.10 基金收入 1 市级财政补助 2024" in text
-    assert "个人缴费收入 个人缴费 鼓楼区（320302） 1200.00 缴费交易 2 个人账户划转 2024" in text
+    assert "财政补助收入 基金收入 鼓楼区（320302） ¥114,467.10 基金收入 1 市级财政补助 2024" in text
+    assert "个人缴费收入 个人缴费 鼓楼区（320302） ¥1,200.00 缴费交易 2 个人账户划转 2024" in text
     assert not code_tokens(text, ["accountant9"])
     english = Client()
     english.force_login(User.objects.get(username="accountant9"))
