@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ltci.core.admin_mixins import KeepRowsMixin, MoneyColumnsMixin, contact_inline
+from ltci.core.admin_mixins import KeepRowsMixin, MoneyColumnsMixin, ReadOnlyMixin, contact_inline
 from ltci.core.admin_views import import_page_query
 from ltci.core.downloads import import_errors_attachment
 from ltci.core.history_admin import HistoryAdmin
@@ -90,17 +90,6 @@ IMPORTS = {
     "wage_bases": (_("导入缴费基数"), WAGE_BASE_FORMAT, import_wage_bases),
     "employer_payments": (_("导入单位缴费记录"), EMPLOYER_PAYMENT_FORMAT, import_employer_payments),
 }
-
-
-class ReadOnlyMixin(MoneyColumnsMixin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CategoryFilter(admin.SimpleListFilter):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrollment.regions import region_label
-from ltci.core.admin_mixins import KeepRowsMixin, MoneyColumnsMixin, labelled_filter
+from ltci.core.admin_mixins import KeepRowsMixin, MoneyColumnsMixin, ReadOnlyMixin, labelled_filter
 from ltci.core.dates import parse_month
 from ltci.core.downloads import attachment
 from ltci.core.exports import XLSX_TYPE, xlsx_bytes
@@ -46,17 +46,6 @@ from .models import (
 )
 from .report_tables import TABLES
 from .rules import reasons_label
-
-
-class ReadOnlyMixin(MoneyColumnsMixin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceRecord)
@@ -657,4 +646,4 @@ class FundWarningAdmin(KeepRowsMixin, admin.ModelAdmin):
     list_filter = ["kind", "acknowledged"]
 
 
-from . import admin_payments  # noqa: E402, F401 -- bank accounts, batches, payments (issue 19); uses ReadOnlyMixin
+from . import admin_payments  # noqa: E402, F401 -- bank accounts, batches, payments (issue 19)

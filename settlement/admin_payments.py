@@ -14,11 +14,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ltci.core.admin_mixins import ReadOnlyMixin
 from ltci.core.admin_views import import_view
 from ltci.core.formatting import coded
 from ltci.core.permissions import can, requires
 
-from .admin import ReadOnlyMixin
 from .bank_imports import ACCOUNT_FORMAT, RETURN_FORMAT
 from .imports import import_bank_accounts, import_bank_return
 from .models import BankAccount, Payment, PaymentBatch

@@ -1,22 +1,25 @@
 import mimetypes
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from ltci.core.history_admin import HistoryAdmin
 
 from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
 from .admin_mixins import KeepRowsMixin, labelled_filter
 from .downloads import attachment, import_errors_attachment
+from .fanout import BUSY, GIVEN_UP, NO_TASK, RESENT, fanout_redispatch, is_stale
 from .formatting import coded
+from .jobs import job_page_url
 from .models import IMPORT_KIND_LABELS, CalendarDay, ImportBatch, JobRun, LetterBatch, Notification
 from .permissions import JOBS, can, can_see_job, requires
 from .uploads import JOB_PREFIX, import_job_report
@@ -101,6 +104,7 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
             path("<path:object_id>/progress/", view(self.progress_view), name="core_jobrun_progress"),
             path("<path:object_id>/errors/", view(self.errors_view), name="core_jobrun_errors"),
             path("<path:object_id>/file/", view(self.file_view), name="core_jobrun_file"),
+            path("<path:object_id>/redispatch/", view(self.redispatch_view), name="core_jobrun_redispatch"),
             *super().get_urls(),
         ]
 
@@ -133,6 +137,15 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
             "back_url": run.params.get("back_url", ""),
             # a run fanned out to the workers (ltci.core.fanout): who took each chunk, how often, done or not
             "chunks": run.chunks.only("number", "state", "worker", "attempts", "done").order_by("number"),
+            "redispatched": run.params.get("redispatched", 0),
+            # its chunk tasks lost (no progress for LTCI_FANOUT_STALE_MINUTES): send them again
+            "redispatch_url": reverse("admin:core_jobrun_redispatch", args=[run.pk])
+            if run.state == JobRun.State.RUNNING
+            and "fanout" in run.params
+            and can(request.user, "core.jobs_redispatch")
+            and is_stale(run)
+            else "",
+            "stale_minutes": settings.LTCI_FANOUT_STALE_MINUTES,
         }
         return TemplateResponse(request, "admin/core/jobrun/job.html", context)
 
@@ -160,6 +173,30 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         except FileNotFoundError:
             raise Http404("file missing from storage") from None
         return attachment(content, run.params.get("filename") or "job-output", _content_type(run))
+
+    @requires("core.jobs_redispatch")
+    def redispatch_view(self, request, object_id):
+        """POST: send again the unfinished chunks of a stale fanned-out run (its tasks lost)."""
+        run = self._job(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if run.state != JobRun.State.RUNNING or "fanout" not in run.params or not is_stale(run):
+            messages.warning(
+                request,
+                gettext("只有 %(minutes)s 分钟没有任何进展的后台作业才能重新派发分块")
+                % {"minutes": settings.LTCI_FANOUT_STALE_MINUTES},
+            )
+            return redirect(job_page_url(run))
+        outcome, sent = fanout_redispatch(run.pk)
+        if outcome == RESENT:
+            messages.success(request, gettext("已重新派发 %(n)s 个分块") % {"n": sent})
+        elif outcome == BUSY:
+            messages.warning(request, gettext("有后台进程正在处理该作业，未重新派发"))
+        elif outcome == NO_TASK:
+            messages.error(request, gettext("该作业没有记录分块任务，无法重新派发"))
+        elif outcome != GIVEN_UP:
+            messages.info(request, gettext("该作业已结束"))
+        return redirect(job_page_url(run))
 
 
 def _content_type(run: JobRun) -> str:

@@ -47,6 +47,17 @@ class KeepRowsMixin(MoneyColumnsMixin):
         return False
 
 
+class ReadOnlyMixin(KeepRowsMixin):
+    """A list and pages to read only: rows made by the services (money movements, runs, batches), never
+    added or changed in the admin; also for inlines (Django passes them the parent object)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 def labelled_filter(field: str, title, lookups: Callable[[], Iterable[tuple[str, Any]]]):
     """A list filter on a code field that offers each code by its label (a field without declared choices,
     or whose codes come from a data file): ``list_filter = [labelled_filter("action", _("操作"), ...)]``."""

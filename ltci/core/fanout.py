@@ -18,23 +18,36 @@ Chunk tasks are declared with ``acks_late`` and ``reject_on_worker_lost``: a wor
 never acknowledged it, so the broker hands it to another worker (docs/operations.md, "Scaling beyond one
 machine"). An error in a chunk fails the run with its reason; the other chunks then stop.
 
+A run whose tasks are lost (the broker's data deleted, a message never delivered, a worker killed where
+redelivery cannot happen) would stay running and hold its year or month for ever. ``fanout_sweep`` (beat,
+every 5 minutes) finds the running fanned-out runs with no sign of life for LTCI_FANOUT_STALE_MINUTES (no
+chunk sent, taken or finished since, ``stale_runs``) and no worker holding one of their chunks (each chunk's
+lock is free), and sends their unfinished chunks again (``fanout_redispatch``; with every chunk done, the last
+one, whose task then runs the final step); after LTCI_FANOUT_REDISPATCH_MAX re-dispatches the run is given up:
+failed, with a message saying so, and its year or month free to start again. Staff may re-dispatch a stale
+run from its job page at once. A re-sent chunk is the very task of the start, so a copy of a chunk that was
+not lost after all waits for it or does nothing.
+
 Chunks may keep bulky results in tables of their own (``stage_table``: ``fanout_<run>_<chunk>_<name>``, made in
 the chunk's storing transaction, so a chunk done has all of its tables), which the final step reads back as
 one (``staged_union``) and drops (``drop_staged``).
 """
 
+import datetime as dt
 import os
 import socket
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
+from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from .jobs import _lock_key, already_running, fanned_out, job_finish
+from .jobs import already_running, fanned_out, job_finish, job_text, lock_key
 from .models import JobChunk, JobRun
 from .sql import execute, fetch
 
@@ -51,7 +64,7 @@ def fanout_start(run: JobRun, chunks: list[dict], *, task, total: int, params: d
     (in-process, not fanned out) are marked failed."""
     with transaction.atomic():
         with connection.cursor() as cursor:  # an in-process run holds this key for as long as it runs
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_key(run.job, run.period)])
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_key(run.job, run.period)])
             free = cursor.fetchone()[0]
         if not free or fanned_out(run.job, run.period).exclude(pk=run.pk).exists():
             raise already_running(run.job, run.period)
@@ -62,7 +75,8 @@ def fanout_start(run: JobRun, chunks: list[dict], *, task, total: int, params: d
             message=gettext_noop("已中断（被新的一次运行取代）"),
             finished_at=timezone.now(),
         )
-        run.params = {**run.params, **(params or {}), "fanout": len(chunks)}
+        # the chunk task's name: a re-dispatch of a lost run sends it again (fanout_redispatch)
+        run.params = {**run.params, **(params or {}), "fanout": len(chunks), "chunk_task": task.name}
         run.total, run.done, run.message = total, 0, ""
         run.save(update_fields=["params", "total", "done", "message"])
         JobChunk.objects.bulk_create(JobChunk(run=run, number=n, params=p) for n, p in enumerate(chunks))
@@ -186,3 +200,97 @@ def drop_staged(run_id: int) -> None:
     ]
     if tables:
         execute("DROP TABLE IF EXISTS " + ", ".join(tables))
+
+
+# What fanout_redispatch did with a run.
+RESENT, BUSY, GIVEN_UP, NOT_RUNNING, NO_TASK = "resent", "busy", "given up", "not running", "no task"
+
+
+def stale_runs(now: dt.datetime | None = None):
+    """The running fanned-out runs with no sign of life (the run started, a chunk sent, taken or finished) for
+    LTCI_FANOUT_STALE_MINUTES; ``last_seen`` is that last sign."""
+    cutoff = (now or timezone.now()) - dt.timedelta(minutes=settings.LTCI_FANOUT_STALE_MINUTES)
+    return (
+        JobRun.objects.filter(state=JobRun.State.RUNNING, params__has_key="fanout")
+        .annotate(
+            last_seen=Greatest(
+                "started_at", Max("chunks__sent_at"), Max("chunks__started_at"), Max("chunks__finished_at")
+            )
+        )
+        .filter(last_seen__lt=cutoff)
+    )
+
+
+def is_stale(run: JobRun) -> bool:
+    return stale_runs().filter(pk=run.pk).exists()
+
+
+def _chunk_free(run_id: int, number: int) -> bool:
+    """Take the chunk's lock until the transaction ends, if no worker holds it (a copy of the chunk's task
+    delivered meanwhile waits for the transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(chunk_lock_sql("pg_try_advisory_xact_lock"), [run_id, number])
+        return bool(cursor.fetchone()[0])
+
+
+def fanout_redispatch(run_id: int, *, give_up: bool = False) -> tuple[str, int]:
+    """Send again the task of each unfinished chunk of a running fanned-out run (every chunk done: the last
+    one's, whose task runs the final step), unless a worker is at work on it (its row or a chunk locked):
+    (RESENT, chunks sent) or (BUSY, 0). Counted in the run's ``params["redispatched"]``. ``give_up`` (beat):
+    a run already re-dispatched LTCI_FANOUT_REDISPATCH_MAX times is failed instead, with a message saying
+    so, which frees its year or month: (GIVEN_UP, 0)."""
+    with transaction.atomic():
+        run = (
+            JobRun.objects.select_for_update(skip_locked=True)
+            .filter(pk=run_id, state=JobRun.State.RUNNING, params__has_key="fanout")
+            .first()
+        )
+        if run is None:  # finished meanwhile, or its row locked by the final step or a chunk storing
+            running = JobRun.objects.filter(pk=run_id, state=JobRun.State.RUNNING).exists()
+            return (BUSY if running else NOT_RUNNING), 0
+        undone = run.chunks.exclude(state=JobChunk.State.DONE).order_by("number")
+        numbers = list(undone.values_list("number", flat=True)) or list(
+            run.chunks.order_by("-number").values_list("number", flat=True)[:1]
+        )
+        if not all(_chunk_free(run.pk, n) for n in numbers):
+            return BUSY, 0
+        count, task = run.params.get("redispatched", 0), run.params.get("chunk_task")
+        if give_up and (count >= settings.LTCI_FANOUT_REDISPATCH_MAX or not task):
+            job_finish(
+                run,
+                state=JobRun.State.FAILED,
+                message=job_text(
+                    gettext_noop(
+                        "已放弃：分块任务已丢失（%(minutes)s 分钟没有任何进展，未完成的分块已重新派发 "
+                        "%(count)s 次），可以重新启动"
+                    ),
+                    minutes=settings.LTCI_FANOUT_STALE_MINUTES,
+                    count=count,
+                ),
+            )
+            transaction.on_commit(lambda: drop_staged(run_id))
+            return GIVEN_UP, 0
+        if not task:  # a run started before its chunk task was recorded: beat gives it up
+            return NO_TASK, 0
+        run.params = {**run.params, "redispatched": count + 1}
+        run.save(update_fields=["params"])
+        run.chunks.filter(number__in=numbers).update(sent_at=timezone.now())
+
+        def send():
+            try:
+                for n in numbers:
+                    current_app.send_task(task, args=(run_id, n))
+            except Exception as exc:  # broker unreachable: the run says so instead of waiting for ever
+                fanout_fail(run_id, gettext("无法把分块发送给后台进程：%(error)s") % {"error": exc})
+
+        transaction.on_commit(send)
+    return RESENT, len(numbers)
+
+
+def fanout_sweep(now: dt.datetime | None = None) -> list[tuple[int, str]]:
+    """Beat: re-dispatch every stale run, or give it up (fanout_redispatch); (run id, what was done)."""
+    found = []
+    for run_id in stale_runs(now).order_by("pk").values_list("pk", flat=True):
+        outcome, sent = fanout_redispatch(run_id, give_up=True)
+        found.append((run_id, f"{outcome} {sent}" if sent else outcome))
+    return found

@@ -65,7 +65,9 @@ class JobAlreadyRunning(RuntimeError):
     pass
 
 
-def _lock_key(job: str, period: str) -> int:
+def lock_key(job: str, period: str) -> int:
+    """The PostgreSQL advisory lock key of a job and period: held by an in-process run for as long as it runs,
+    and by a fan-out's start for the moment of its claim (ltci.core.fanout)."""
     return zlib.crc32(f"{job}:{period}".encode()) - 2**31
 
 
@@ -91,7 +93,7 @@ def fanned_out(job: str, period: str):
 @contextmanager
 def job_lock(job: str, period: str):
     """Hold a session-level PostgreSQL advisory lock; refuse a second start at once."""
-    key = _lock_key(job, period)
+    key = lock_key(job, period)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         if not cursor.fetchone()[0]:
@@ -225,7 +227,7 @@ def job_is_running(job: str, period: str) -> bool:
     now would be refused)."""
     if fanned_out(job, period).exists():
         return True
-    key = _lock_key(job, period)
+    key = lock_key(job, period)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         if not cursor.fetchone()[0]:

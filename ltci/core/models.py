@@ -8,6 +8,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -295,6 +296,8 @@ class JobChunk(models.Model):
     result = models.JSONField(_("结果"), default=dict, blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # when its task was last sent to the broker (at the start, then by each re-dispatch of a lost run)
+    sent_at = models.DateTimeField(_("派发时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("作业分块")

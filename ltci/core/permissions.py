@@ -225,6 +225,16 @@ CAPABILITIES: dict[str, Capability] = {
         "core.view_jobrun",
         uses=("core_jobrun_progress", "core_jobrun_errors", "core_jobrun_file"),
     ),
+    # A fanned-out run whose chunk tasks were lost (no progress for LTCI_FANOUT_STALE_MINUTES): send its
+    # unfinished chunks again from its job page; the roles that start such runs, with the job's own capability.
+    "core.jobs_redispatch": _staff(
+        "re-dispatch the unfinished chunks of a stale fanned-out run (with the job's own capability)",
+        ENROLLMENT_CLERK,
+        FUND_ACCOUNTANT,
+        SETTLEMENT_OFFICER,
+        SUPERVISOR,
+        uses=("core_jobrun_redispatch",),
+    ),
     # The notification log (issue 19): read by the roles that serve persons and the supervisor (core 0008)
     "core.notifications": _page(
         "the notification log and the printed letter batches (read, download)",

@@ -76,3 +76,13 @@ def partitions_ahead() -> str:
 
     created = ensure_ahead(timezone.localdate())
     return f"{len(created)} partitions created" + (f": {', '.join(created)}" if created else "")
+
+
+@shared_task(name="ltci.core.tasks.fanout_sweep")
+def fanout_sweep() -> str:
+    """Every 5 minutes from beat: send again the unfinished chunks of fanned-out runs that stopped progressing
+    (their tasks lost), or give such a run up once re-dispatched LTCI_FANOUT_REDISPATCH_MAX times."""
+    from .fanout import fanout_sweep as sweep
+
+    found = sweep()
+    return "; ".join(f"#{pk} {outcome}" for pk, outcome in found) or "nothing stale"

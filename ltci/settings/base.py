@@ -141,6 +141,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # The yearly contribution run and the monthly settlement started from a page or by beat are fanned out in
 # chunks to every worker (ltci.core.fanout); off: one task runs the whole job (a small office, one worker).
 JOBS_FAN_OUT = env.bool("JOBS_FAN_OUT", default=True)
+# A fanned-out run none of whose chunks was sent, taken or finished for this long, with no worker holding
+# one, has lost its tasks: beat (ltci.core.tasks.fanout_sweep) sends its unfinished chunks again, and gives
+# the run up (failed, its year or month free again) once it has done so LTCI_FANOUT_REDISPATCH_MAX times.
+LTCI_FANOUT_STALE_MINUTES = env.int("LTCI_FANOUT_STALE_MINUTES", default=30)
+LTCI_FANOUT_REDISPATCH_MAX = env.int("LTCI_FANOUT_REDISPATCH_MAX", default=3)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 

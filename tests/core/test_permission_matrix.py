@@ -38,6 +38,7 @@ POST_ONLY = {
     "settlement_run_start",
     "institutions_insurancenotice_run_check",
     "benefits_benefitdecision_run_ends",
+    "core_jobrun_redispatch",
 }
 # URL arguments: objects that do not exist (0), so that passing the capability check shows as 404, never 403.
 URL_ARGS = {"object_id": 0, "pk": 0, "batch_id": 0, "kind": "roster", "action": "sign"}
@@ -404,6 +405,7 @@ def test_capabilities_with_staff_roles_are_on_pages_those_roles_can_open(db):
         "institutions.lifecycle": "institutions.change_institution",
         "institutions.portal_users": "institutions.change_institution",
         "institutions.import": "institutions.add_institution",
+        "core.jobs_redispatch": "core.view_jobrun",
     }
     staff_caps = {name for name, cap in CAPABILITIES.items() if cap.staff}
     assert staff_caps == set(pages), "name the page of each staff capability here"

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from enrollment.models import AccountEvent, ContributionTransaction, Person
 from enrollment.services.run import JOB, contribution_run_year
 from ltci.core.idnumber import mask_id
-from ltci.core.jobs import _lock_key
+from ltci.core.jobs import lock_key
 from ltci.core.models import JobRun
 from ltci.core.paginator import LargeTablePaginator
 
@@ -116,7 +116,7 @@ def test_admin_run_button_refuses_while_a_run_holds_the_lock(client, admin_user,
         dbname=s["NAME"],
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [_lock_key(JOB, "2026")])
+        other.execute("SELECT pg_advisory_lock(%s)", [lock_key(JOB, "2026")])
         page = client.post("/admin/enrollment/contribution/run/", {"year": "2026", "on": ""}, follow=True)
     assert "正在运行，不能重复启动" in page.text
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from enrollment.models import AccountEvent, Contribution, ContributionTransaction, FundIncome, Person
 from enrollment.services.run import JOB, contribution_run_year
-from ltci.core.jobs import JobAlreadyRunning, _lock_key
+from ltci.core.jobs import JobAlreadyRunning, lock_key
 from ltci.core.models import JobRun
 from tests.outside import Command, kill_when_blocked, run_command
 
@@ -94,7 +94,7 @@ def test_second_start_refused_while_the_lock_is_held(roster):
         dbname=s["NAME"],
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [_lock_key(JOB, "2026")])
+        other.execute("SELECT pg_advisory_lock(%s)", [lock_key(JOB, "2026")])
         with pytest.raises(JobAlreadyRunning, match="正在运行"):
             contribution_run_year(year=2026)
     assert not Contribution.objects.exists()
