@@ -400,7 +400,13 @@ def stage_beds_and_caregivers(
     if overlaps is not None:
         temp_table("run_caregiver_overlaps", "id bigint", [(pk,) for pk in overlaps])
         return
-    # a visit starting before an earlier one of the same caregiver ended (SPEC 7.2 CAREGIVER), set-based
+    stage_caregiver_overlaps()
+
+
+def stage_caregiver_overlaps() -> None:
+    """``run_caregiver_overlaps`` from ``run_records``: each visit sharing a moment with an earlier visit (by
+    start, then id) of the same caregiver, over the whole month and across persons (SPEC 7.2 CAREGIVER; the
+    rule is ``rules.times_overlap``, held to this SQL by tests/settlement/test_caregiver_overlap_differential.py)."""
     create_temp_as(
         "run_caregiver_overlaps",
         """SELECT id FROM (

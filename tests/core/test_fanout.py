@@ -22,6 +22,7 @@ def test_a_fanned_out_year_refuses_a_second_start_in_process_or_fanned_out(xuzho
     assert (
         run.state == JobRun.State.RUNNING and run.params["fanout"] == JobChunk.objects.filter(run=run).count()
     )
+    assert run.params["chunk_task"] == "enrollment.tasks.contribution_chunk"  # what a re-dispatch sends
     assert job_is_running(JOB, "2026")
     with pytest.raises(JobAlreadyRunning):
         contribution_run_year(year=2026, on=dt.date(2026, 1, 20))
