@@ -62,6 +62,9 @@ def age(run: JobRun, minutes: int) -> None:
 def test_lost_chunks_are_sent_again_then_the_run_is_given_up_and_its_year_freed(
     broker, settings, django_capture_on_commit_callbacks
 ):
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="ltci.core.tasks.fanout_sweep", enabled=True).exists()
     settings.LTCI_FANOUT_STALE_MINUTES, settings.LTCI_FANOUT_REDISPATCH_MAX = 30, 2
     run = lost_run(done=(1,))
     fresh = lost_run(minutes_ago=5, period="2027")  # within the 30 minutes: waits
