@@ -87,11 +87,15 @@ BASELINE_SQL = [
                        ELSE '失能类别（' || class || '）不在保障范围' END
                    WHEN 'NO_DECISION' THEN '无有效的待遇核定'
                    WHEN 'HOSPITAL' THEN admitted_on || ' 起在' || hospital || '住院（出院：'
-                       || coalesce(discharged_on::text, '未出院') || '）' END AS detail
+                       || coalesce(discharged_on::text, '未出院') || '）'
+                   WHEN 'EXCLUDED_OTHER_FUND' THEN fund_from || ' 至 ' || coalesce(fund_to::text, '今') || ' 享受'
+                       || CASE fund WHEN 'work_injury' THEN '工伤保险' WHEN 'maternity' THEN '生育保险' ELSE fund END
+                       || '护理待遇' END AS detail
        FROM (
            SELECT p.id AS person_id, d.day, d.y, p.categories, p.died_on, k.class, dc.care_form AS form,
                   dc.institution_id AS inst, dc.carer_trained AS trained, c.status, c.fully_paid_on,
-                  h.admitted_on, h.hospital, h.discharged_on, (c.fully_paid_on + 1 + w.months)::date AS payable,
+                  h.admitted_on, h.hospital, h.discharged_on, o.fund, o.starts_on AS fund_from,
+                  o.ends_on AS fund_to, (c.fully_paid_on + 1 + w.months)::date AS payable,
                   CASE WHEN p.died_on < d.day OR cov.person_id IS NULL THEN 'NOT_COVERED'
                        WHEN d.day >= CASE WHEN pv.ok AND c.due_by IS NOT NULL THEN c.due_by + 1
                                           ELSE make_date(d.y, 1, 1) END
@@ -101,7 +105,8 @@ BASELINE_SQL = [
                             AND d.day < c.fully_paid_on + 1 + w.months THEN 'WAITING'
                        WHEN k.class IS NULL OR NOT k.class = ANY(cc.classes) THEN 'NO_CONCLUSION'
                        WHEN dc.id IS NULL THEN 'NO_DECISION'
-                       WHEN h.person_id IS NOT NULL THEN 'HOSPITAL' END AS code
+                       WHEN h.person_id IS NOT NULL THEN 'HOSPITAL'
+                       WHEN o.id IS NOT NULL THEN 'EXCLUDED_OTHER_FUND' END AS code
            FROM bl_persons bp JOIN enrollment_person p ON p.id = bp.person_id
            CROSS JOIN (SELECT day::date AS day, 2024 AS y
                        FROM generate_series('2024-06-01'::date, '2024-06-30', '1 day') day) d
@@ -126,6 +131,8 @@ BASELINE_SQL = [
                 AND (dc.ends_on IS NULL OR dc.ends_on >= d.day)
            LEFT JOIN benefits_hospitalstay h ON h.person_id = p.id AND h.admitted_on <= d.day
                 AND (h.discharged_on IS NULL OR d.day < h.discharged_on)
+           LEFT JOIN benefits_otherfundbenefit o ON o.person_id = p.id AND o.starts_on <= d.day
+                AND (o.ends_on IS NULL OR o.ends_on >= d.day)
        ) x""",
     "CREATE INDEX ON bl_days (person_id, day)",
     "ANALYZE bl_days",

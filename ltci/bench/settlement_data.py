@@ -13,7 +13,8 @@ Persons ``g`` are typed by ``t = g % 100``:
   at the neighbouring institution on days 1-3 (DOUBLE_CARE: its own institution billed them) and 25-30
   (NO_DECISION: not the decision's institution, nothing else paid), t 6 has no benefit decision (NO_DECISION),
   t 7 lies on a bed whose registration ended in May (BED), t 8 has day 15 twice (DUPLICATE), t 9 has day 5
-  excluded by staff with one of the five EXCLUDED_* codes (by g / 100 % 5);
+  excluded by staff with one of the five EXCLUDED_* codes (by g / 100 % 5), t 10 has work-injury care
+  benefits June 20-22 (EXCLUDED_OTHER_FUND by eligibility condition 5);
 - t 98-99: residential, moderate (grade 2, 45 yuan);
 - t 70-79: Xuzhou home visits (limit 900 a month, fund 100%) at institution ``301 + g / 2 % 40``: a visit of one
   hour at 09:00 every third day, 60-140 yuan each (OVER_LIMIT above 900); g % 1000 = 70's caregiver is not
@@ -21,7 +22,8 @@ Persons ``g`` are typed by ``t = g % 100``:
 - t 80-84: Xuzhou family care (home_family): the allowance (20 yuan a day, 80% when the carer is untrained: odd
   g) and two visits of 200 yuan (limit 300: OVER_LIMIT);
 - t 85-87: Xuzhou remote cash allowance (30 yuan a day), no records;
-- t 88-94: Nantong home package (limit 1100, 5 yuan co-payment, 4 visits a week) at institution ``341 + g % 20``:
+- t 88-94: Nantong home package (limit 1100, 5 yuan co-payment, 4 visits a week) at institution
+  ``341 + g / 100 % 20``:
   a visit every weekday, 60-90 yuan (the fifth of a week and the excess over the limit: OVER_LIMIT), with the
   combined daily allowance (15 yuan) and, for t 88, a device bought on June 15 (3,000 or 9,000 yuan against the
   8,000 yuan yearly limit, fund 80%); institution 341's agreement covers devices only (FORM_NOT_AGREED);
@@ -43,7 +45,7 @@ FORM = f"""CASE WHEN {RESIDENTIAL} THEN 'residential' WHEN {T} < 80 THEN 'home_v
                WHEN {T} < 95 THEN 'home_package_copay' ELSE 'daily_allowance' END"""
 INSTITUTION = f"""CASE WHEN {RESIDENTIAL} THEN 1 + g %% {INSTITUTIONS}
                       WHEN {T} < 85 THEN {HOME + 1} + (g / 2) %% 40
-                      WHEN {T} BETWEEN 88 AND 94 THEN {NANTONG + 1} + g %% 20 END"""
+                      WHEN {T} BETWEEN 88 AND 94 THEN {NANTONG + 1} + (g / 100) %% 20 END"""
 VISITING = f"{T} BETWEEN 70 AND 84 OR {T} BETWEEN 88 AND 94"  # persons with a caregiver of their own
 
 RECORD_COLUMNS = """(institution_id, person_id, kind, service_date, component, charged_amount,
@@ -97,6 +99,8 @@ LOAD_SQL = [
        WHERE {RESIDENTIAL}""",
     """INSERT INTO benefits_hospitalstay (person_id, admitted_on, discharged_on, hospital)
        SELECT g, '2024-06-10', '2024-06-13', 'H' FROM generate_series(1, %(persons)s) g WHERE g %% 50 = 0""",
+    f"""INSERT INTO benefits_otherfundbenefit (person_id, fund, starts_on, ends_on, reference)
+       SELECT g, 'work_injury', '2024-06-20', '2024-06-22', '' FROM generate_series(1, %(persons)s) g WHERE {T} = 10""",
     f"""INSERT INTO institutions_caregiver (id, national_id, name, qualification, phone)
        SELECT g, 'C' || lpad(g::text, 17, '0'), 'C' || g, '', '' FROM generate_series(1, %(persons)s) g
        WHERE {VISITING}""",
@@ -140,7 +144,7 @@ LOAD_SQL = [
                 OR {T} BETWEEN 88 AND 94 AND extract(isodow FROM d) <= 5) v""",
     # devices: t 88 on June 15 at the package institution, t 95 on June 20 at a Nantong institution
     f"""INSERT INTO settlement_servicerecord {RECORD_COLUMNS}
-       SELECT {NANTONG + 1} + g %% 20, g, 'device', CASE WHEN {T} = 88 THEN '2024-06-15'::date ELSE '2024-06-20' END,
+       SELECT {NANTONG + 1} + (g / 100) %% 20, g, 'device', CASE WHEN {T} = 88 THEN '2024-06-15'::date ELSE '2024-06-20' END,
               '', CASE WHEN {T} = 95 THEN 2000 WHEN g %% 200 < 100 THEN 3000 ELSE 9000 END, '', NULL, NULL, '{{}}',
               'file', 'bench:' || g || ':device', '', true, '', '', '', '', now()
        FROM generate_series(1, %(persons)s) g WHERE {T} IN (88, 95)""",
