@@ -198,6 +198,7 @@ BASELINE_SQL = [
            WHERE r.service_date BETWEEN '2024-06-01' AND '2024-06-30' AND r.confirmed
              AND (r.held_reason = '' OR r.hold_decision = 'confirmed')
        ) x""",
+    "ANALYZE bl_records",
     # visits starting before an earlier visit of the same caregiver ended
     """UPDATE bl_records b SET code = 'CAREGIVER', detail = '与同一护理人员先前的上门服务时间重叠', classless = false
        FROM (SELECT r.id, r.started_at,
@@ -243,8 +244,11 @@ BASELINE_SQL = [
                                                      ELSE 'monthly_limit' END)::numeric * n) / 30, 2)
                    FROM (SELECT count(*) AS n FROM bl_days e WHERE e.person_id = b.person_id AND e.code IS NULL
                          AND e.form = b.form AND (e.inst IS NULL OR e.inst = b.inst)) q) AS lim
-           FROM bl_records b JOIN std s ON s.key IN (b.form || ':' || b.class, b.form)
-           WHERE b.code IS NULL AND b.kind = 'home_visit'),
+           FROM (SELECT b.*, coalesce(s1.value, s2.value) AS value FROM bl_records b
+                 -- the standard of the form and class, or the form's of every class (Nantong's package)
+                 LEFT JOIN std s1 ON s1.key = b.form || ':' || b.class LEFT JOIN std s2 ON s2.key = b.form
+                 WHERE b.code IS NULL AND b.kind = 'home_visit') b
+           CROSS JOIN LATERAL (SELECT b.value) s(value)),
        visits2 AS (
            SELECT v.*, CASE WHEN counted AND form = 'home_package_copay'
                             THEN least(charged, (std->>'copay_per_visit')::numeric) ELSE 0 END AS copay
