@@ -81,12 +81,18 @@ WHERE {TAKEN} AND r.received_at > %(since)s AND r.service_date < %(start)s
 LATE_MARGIN = dt.timedelta(days=1)  # longer than any transaction that stores records
 
 # The same institution, person, kind, date, component and start as an earlier record (SPEC 7.2 DUPLICATE):
-# the groups of such records by a hash aggregate (there are few), every record but the group's first.
+# the groups of such records by a hash aggregate (there are few), every record but the group's first. The
+# aggregate over every record is on a narrow key (person, date, start: a third of the memory and time of the
+# whole key); only the records sharing one (few) are grouped by the whole key.
 DUPLICATES_SQL = """
 UPDATE run_records r SET dup = true
 FROM (SELECT institution_id, person_id, kind, service_date, component,
              coalesce(started_at, '-infinity') AS started_at, min(id) AS first_id
-      FROM run_records GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1) k
+      FROM run_records
+      WHERE (person_id, service_date, coalesce(started_at, '-infinity')) IN (
+            SELECT person_id, service_date, coalesce(started_at, '-infinity') FROM run_records
+            GROUP BY 1, 2, 3 HAVING count(*) > 1)
+      GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1) k
 WHERE r.institution_id = k.institution_id AND r.person_id = k.person_id AND r.kind = k.kind
   AND r.service_date = k.service_date AND r.component = k.component
   AND coalesce(r.started_at, '-infinity') = k.started_at AND r.id <> k.first_id
@@ -188,7 +194,7 @@ def stage_records(month: dt.date, persons: list[int] | None = None) -> Scope:
     }
     of_persons = " AND r.person_id = ANY(%(persons)s::bigint[])" if persons is not None else ""
     execute("DROP TABLE IF EXISTS run_records")
-    execute(
+    count = execute(
         "CREATE TEMP TABLE run_records AS "
         + RECORD_SQL
         + of_persons
@@ -198,7 +204,7 @@ def stage_records(month: dt.date, persons: list[int] | None = None) -> Scope:
     )
     execute(DUPLICATES_SQL)
     execute("ANALYZE run_records")
-    return Scope(fetch("SELECT count(*) FROM run_records")[0][0])
+    return Scope(count)
 
 
 class Segments:
@@ -329,13 +335,26 @@ def stage_agreements(scope: Scope, start: dt.date, end: dt.date) -> None:
 
     days = sorted(scope.days)
     periods = agreement_days(institution_ids=sorted(scope.institutions), start=start, end=end)
+    forms = CareForm.values
+    covered: dict[int, list[str]] = {}  # per agreement, once (not per institution-day)
     rows = []
     for institution_id, items in periods.items():
         for day in days:
             agreement = next((ag for a, b, ag in items if a <= day <= b), None)
             if agreement is not None:
-                covered = [f for f in CareForm.values if rules.agreement_covers(agreement.care_forms, f)]
-                rows.append((institution_id, day, covered, agreement.price_life, agreement.price_medical))
+                if agreement.pk not in covered:
+                    covered[agreement.pk] = [
+                        f for f in forms if rules.agreement_covers(agreement.care_forms, f)
+                    ]
+                rows.append(
+                    (
+                        institution_id,
+                        day,
+                        covered[agreement.pk],
+                        agreement.price_life,
+                        agreement.price_medical,
+                    )
+                )
     temp_table(
         "run_agreement_days",
         "institution_id int, day date, covered_forms text[], price_life numeric, price_medical numeric",
@@ -395,8 +414,16 @@ def stage_beds_and_caregivers(
         "institution_id int, day date, records int, capacity int",
         [(inst, day, n, 0) for (inst, day), n in scope.bed_days.items()],
     )
-    execute(f"""UPDATE run_bed_capacity c SET capacity = (SELECT count(*) FROM {BED} b
-               WHERE b.institution_id = c.institution_id AND {in_force_sql(Bed, "b", "c.day")})""")  # noqa: S608
+    # beds counted per institution and registration period first (an institution's beds share a few), then
+    # matched to the days: one pass over the beds instead of a count per institution-day
+    execute(f"""UPDATE run_bed_capacity c SET capacity = n.beds FROM (
+                   SELECT c.institution_id, c.day, sum(b.beds) AS beds FROM run_bed_capacity c
+                   JOIN (SELECT institution_id, registered_from, registered_to, count(*) AS beds FROM {BED}
+                         WHERE institution_id IN (SELECT institution_id FROM run_bed_capacity)
+                         GROUP BY 1, 2, 3) b
+                     ON b.institution_id = c.institution_id AND {in_force_sql(Bed, "b", "c.day")}
+                   GROUP BY 1, 2) n
+               WHERE n.institution_id = c.institution_id AND n.day = c.day""")  # noqa: S608
     if overlaps is not None:
         temp_table("run_caregiver_overlaps", "id bigint", [(pk,) for pk in overlaps])
         return
