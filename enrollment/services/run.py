@@ -38,9 +38,14 @@ CHUNK_SIZE = 50_000
 # gets no contribution until one is imported (the next run creates it).
 WAGE_PART = "round(round(wage * {rate}, 2) * months / 12.0, 2)"
 
-INSERT_CONTRIBUTIONS = f"""
-WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employer, record_id, category,
-         priority, ind_rate, emp_rate, months) AS (
+# The contributions a person-id range is due for (SPEC 3.3): the standard of each person's first coverage
+# overlapping the year, its parts, the subsidy category, the due day. Columns: person_id, insurance_type,
+# region_code, ref (the first day covered), record_id, total, individual, pooled, fiscal, employer, sub (the
+# subsidy category or ''), due_by. The coverage periods are bounded by the range too, so that each chunk reads
+# its own persons only (the work of a chunk does not grow with the population).
+CANDIDATES = f"""
+std(insurance_type, covered_from, total, individual, pooled, fiscal, employer, record_id, category,
+    priority, ind_rate, emp_rate, months) AS (
     SELECT * FROM unnest(%(types)s::varchar[], %(covered_from)s::date[], %(total)s::numeric[],
                          %(individual)s::numeric[], %(pooled)s::numeric[], %(fiscal)s::numeric[],
                          %(employer)s::numeric[], %(record)s::bigint[], %(category)s::varchar[],
@@ -53,7 +58,7 @@ WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employ
     JOIN enrollment_coverageperiod c ON c.person_id = p.id
     JOIN std s ON s.insurance_type = c.insurance_type AND (s.category = '' OR s.category = ANY(p.categories))
     LEFT JOIN enrollment_wagebase w ON w.person_id = p.id AND w.year = %(year)s
-    WHERE p.id >= %(lo)s AND p.id < %(hi)s
+    WHERE p.id >= %(lo)s AND p.id < %(hi)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s
       AND {overlapping_sql(CoveragePeriod, "c", "s.covered_from", "%(dec31)s")}
       AND (p.died_on IS NULL OR p.died_on >= s.covered_from)
       AND (s.ind_rate IS NULL OR w.id IS NOT NULL)
@@ -71,41 +76,30 @@ WITH std(insurance_type, covered_from, total, individual, pooled, fiscal, employ
          ORDER BY array_position(%(subsidised)s::varchar[], cat) LIMIT 1),
         CASE WHEN %(age_min)s::int IS NOT NULL AND cand.insurance_type = 'resident'
                   AND extract(year FROM age(cand.ref, cand.birth_date)) >= %(age_min)s::int
-             THEN 'resident_age_' || %(age_min)s::int END, '') AS sub
+             THEN 'resident_age_' || %(age_min)s::int END, '') AS sub,
+        CASE WHEN cand.ref > %(jan1)s
+             THEN greatest(%(deadline)s::date, (date_trunc('month', cand.ref) + interval '1 month - 1 day')::date)
+             ELSE %(deadline)s::date END AS due_by
     FROM cand
-)
-INSERT INTO enrollment_contribution (person_id, year, insurance_type, region_code, total_amount,
-    individual_amount, pooled_fund_amount, fiscal_amount, employer_amount, subsidised, subsidy_category,
-    individual_paid, status, due_by, fully_paid_on, booked_on, policy_record_id, created_at)
-SELECT person_id, %(year)s, insurance_type, region_code, total, individual, pooled, fiscal, employer,
-       sub <> '', sub, CASE WHEN sub <> '' THEN individual ELSE 0 END,
-       CASE WHEN sub <> '' THEN 'waived' ELSE 'due' END,
-       CASE WHEN ref > %(jan1)s
-            THEN greatest(%(deadline)s::date, (date_trunc('month', ref) + interval '1 month - 1 day')::date)
-            ELSE %(deadline)s::date END,
-       CASE WHEN sub <> '' THEN ref END, %(on)s::date, record_id, now()
-FROM x
-ON CONFLICT (person_id, year) DO NOTHING
-"""  # noqa: S608 (constants of the code, no input)
+)"""  # noqa: S608 (constants of the code, no input)
 
-INSERT_SUBSIDIES = """
-INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel, source_key,
-                                                created_at)
-SELECT id, 'fiscal_subsidy', individual_amount, %(on)s, 'fiscal', 'run:' || year || ':subsidy:' || id, now()
-FROM enrollment_contribution
-WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND subsidised AND individual_amount > 0
-ON CONFLICT (source_key) DO NOTHING
-"""
 
-# The amount still due is read under a row lock (FOR UPDATE in `due`): a payment committed while the
-# statement waits for the row is seen (READ COMMITTED returns the locked row's current version), so the
-# transfer takes only what is still due and the UPDATE adds it to that same paid amount. Rows are locked in
-# (person, year) order, as the payment import and the arrears recovery lock them.
-# A catch-up run booked after the deadline (`--on` later than due_by) dates the transfer on the deadline when
-# the balance known on the deadline covered it: the transfer is the office's own act, the person had the money
-# in time (issue 18); otherwise the transfer is dated on the booking day like any late payment.
-TRANSFER = f"""
-WITH debits AS ({ACCOUNT_DEBITS_SQL}
+def account_transfers(contributions: str, *, lock: bool) -> str:
+    """The CTEs ``debits, bal0, bal, due0, bal_due, due`` of the account transfer rule (SPEC 3.3, issue 18):
+    ``due`` has a row (person_id, year, amount, paid_on) per contribution of the range in ``contributions``
+    (a relation with the columns person_id, year, insurance_type, subsidised, individual_amount,
+    individual_paid, due_by) that an employee's personal account pays now: the amount still due, at most the
+    balance known on the run's day; dated on the due day when the run is booked after it and the balance known
+    on that day covered it (the person had the money in time), else on the run's day.
+
+    The one definition of the rule, used twice: for the contributions a chunk inserts (``contributions`` the
+    chunk's candidates, which only this transaction sees) and for the contributions already stored (a rerun,
+    a balance imported later: the table, ``lock`` True, ``due`` then also has the contribution's id). The amount still due is read under a row lock there
+    (FOR UPDATE): a payment committed while the statement waits for the row is seen (READ COMMITTED returns
+    the locked row's current version), so the transfer takes only what is still due and the UPDATE adds it to
+    that same paid amount. Rows are locked in (person, year) order, as the payment import and the arrears
+    recovery lock them."""
+    return f"""debits AS ({ACCOUNT_DEBITS_SQL}
 ), bal0 AS (
     SELECT DISTINCT ON (e.person_id) e.person_id, e.amount, e.occurred_on
     FROM enrollment_accountevent e
@@ -116,29 +110,98 @@ WITH debits AS ({ACCOUNT_DEBITS_SQL}
     FROM bal0 b LEFT JOIN debits d ON d.holder = b.person_id AND d.occurred_on > b.occurred_on
     GROUP BY b.person_id, b.amount
 ), due0 AS (
-    SELECT DISTINCT ON (c.id) c.id, c.person_id, e.amount, e.occurred_on
-    FROM enrollment_contribution c
+    SELECT DISTINCT ON (c.person_id) c.person_id, e.amount, e.occurred_on
+    FROM {contributions} c
     JOIN enrollment_accountevent e ON e.person_id = c.person_id AND e.event = 'balance' AND e.occurred_on <= c.due_by
     WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND %(on)s::date > c.due_by
-    ORDER BY c.id, e.occurred_on DESC, e.id DESC
+    ORDER BY c.person_id, e.occurred_on DESC, e.id DESC
 ), bal_due AS (
-    SELECT b.id, b.amount - coalesce(sum(d.amount), 0) AS amount
+    SELECT b.person_id, b.amount - coalesce(sum(d.amount), 0) AS amount
     FROM due0 b LEFT JOIN debits d ON d.holder = b.person_id AND d.occurred_on > b.occurred_on
-    GROUP BY b.id, b.amount
+    GROUP BY b.person_id, b.amount
 ), due AS (
-    SELECT c.id, c.year, least(c.individual_amount - c.individual_paid, bal.amount) AS amount,
+    SELECT {"c.id" if lock else "NULL::bigint"} AS id, c.person_id, c.year,
+           least(c.individual_amount - c.individual_paid, bal.amount) AS amount,
            CASE WHEN %(on)s::date > c.due_by AND bd.amount >= least(c.individual_amount - c.individual_paid, bal.amount)
                 THEN c.due_by ELSE %(on)s::date END AS paid_on
-    FROM enrollment_contribution c
+    FROM {contributions} c
     JOIN enrollment_person p ON p.id = c.person_id
     JOIN bal ON bal.person_id = c.person_id
-    LEFT JOIN bal_due bd ON bd.id = c.id
+    LEFT JOIN bal_due bd ON bd.person_id = c.person_id
     WHERE c.year = %(year)s AND c.person_id >= %(lo)s AND c.person_id < %(hi)s AND NOT c.subsidised
       AND c.insurance_type = 'employee' AND p.has_personal_account AND c.individual_paid < c.individual_amount
       AND bal.amount > 0
     ORDER BY c.person_id
-    FOR UPDATE OF c
-), ins AS (
+    {"FOR UPDATE OF c" if lock else ""}
+)"""  # noqa: S608 (constants of the code, no input)
+
+
+# A chunk's candidates, kept for the chunk's transaction (a temporary table, analyzed: the statement below
+# joins them with the balances on the right estimates).
+CANDIDATE_TABLE = "run_candidates"
+NEW_CANDIDATES = f"""
+CREATE TEMPORARY TABLE {CANDIDATE_TABLE} ON COMMIT DROP AS
+WITH {CANDIDATES}
+SELECT x.person_id, %(year)s::int AS year, x.insurance_type, x.region_code, x.total, x.individual AS individual_amount,
+       x.pooled, x.fiscal, x.employer, x.sub <> '' AS subsidised, x.sub, x.due_by, x.ref, x.record_id,
+       CASE WHEN x.sub <> '' THEN x.individual ELSE 0 END AS individual_paid
+FROM x
+"""  # noqa: S608 (constants of the code, no input)
+
+# A chunk's new contributions with their final values in one pass: each candidate row is inserted once, already
+# carrying its subsidy (waived, paid by the fiscal subsidy), its account transfer (account_transfers over the
+# candidates) and its status (PAYMENT_STATUS_SQL over its final paid amount), and its transactions are
+# written from the inserted rows in the same statement (no second pass rewriting the rows just written).
+# Rows that already exist (a rerun) are left alone here: TRANSFER and STATUS below bring them up to date.
+INSERT_CONTRIBUTIONS = f"""
+WITH {account_transfers(CANDIDATE_TABLE, lock=False)}, final AS (
+    SELECT n.person_id, n.year, n.insurance_type, n.region_code, n.total, n.individual_amount, n.pooled,
+           n.fiscal, n.employer, n.subsidised, n.sub, n.due_by, n.ref, n.record_id,
+           n.individual_paid + coalesce(t.amount, 0) AS individual_paid, t.amount AS transfer, t.paid_on
+    FROM {CANDIDATE_TABLE} n LEFT JOIN due t ON t.person_id = n.person_id
+), stored AS (
+    INSERT INTO enrollment_contribution (person_id, year, insurance_type, region_code, total_amount,
+        individual_amount, pooled_fund_amount, fiscal_amount, employer_amount, subsidised, subsidy_category,
+        individual_paid, status, due_by, fully_paid_on, booked_on, policy_record_id, created_at)
+    SELECT person_id, year, insurance_type, region_code, total, individual_amount, pooled, fiscal, employer,
+           subsidised, sub, individual_paid,
+           CASE WHEN subsidised THEN 'waived' ELSE {PAYMENT_STATUS_SQL} END,
+           due_by,
+           CASE WHEN subsidised THEN ref WHEN transfer IS NOT NULL AND individual_paid >= individual_amount
+                THEN paid_on END,
+           %(on)s::date, record_id, now()
+    FROM final
+    ORDER BY person_id
+    ON CONFLICT (person_id, year) DO NOTHING
+    RETURNING id, person_id, year, individual_amount, subsidised
+)
+INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel, source_key,
+                                                created_at)
+SELECT s.id, 'fiscal_subsidy', s.individual_amount, %(on)s, 'fiscal', 'run:' || s.year || ':subsidy:' || s.id, now()
+FROM stored s WHERE s.subsidised AND s.individual_amount > 0
+UNION ALL
+SELECT s.id, 'account_transfer', f.transfer, f.paid_on, 'personal_account', 'run:' || s.year || ':transfer:' || s.id,
+       now()
+FROM stored s JOIN final f ON f.person_id = s.person_id WHERE f.transfer IS NOT NULL
+ON CONFLICT (source_key) DO NOTHING
+"""  # noqa: S608 (constants of the code, no input)
+
+# The fiscal subsidy of a stored subsidised contribution that has none yet (a run interrupted before this
+# statement in an earlier version; idempotent by its source key).
+INSERT_SUBSIDIES = """
+INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel, source_key,
+                                                created_at)
+SELECT id, 'fiscal_subsidy', individual_amount, %(on)s, 'fiscal', 'run:' || year || ':subsidy:' || id, now()
+FROM enrollment_contribution
+WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND subsidised AND individual_amount > 0
+ON CONFLICT (source_key) DO NOTHING
+"""
+
+# The account transfers of contributions stored before this chunk's transaction (a rerun after a balance
+# was imported; the catch-up run of issue 18): account_transfers over the table, the rows locked.
+# The status follows from the new paid amount (PAYMENT_STATUS_SQL over the updated row's values).
+TRANSFER = f"""
+WITH {account_transfers("enrollment_contribution", lock=True)}, ins AS (
     INSERT INTO enrollment_contributiontransaction (contribution_id, kind, amount, occurred_on, channel,
                                                     source_key, created_at)
     SELECT id, 'account_transfer', amount, paid_on, 'personal_account', 'run:' || year || ':transfer:' || id, now()
@@ -153,13 +216,12 @@ SET individual_paid = c.individual_paid + ins.amount, booked_on = coalesce(c.boo
 FROM ins WHERE c.id = ins.contribution_id AND c.year = %(year)s
 """  # noqa: S608 (constants of the code, no input)
 
+# Every stored row of the range whose status the rule now gives otherwise (a transfer above, a payment, a
+# catch-up run past the due day); the rows inserted by this chunk already carry theirs.
 STATUS = f"""
-UPDATE enrollment_contribution SET status = s.new
-FROM (SELECT id, {PAYMENT_STATUS_SQL} AS new
-      FROM enrollment_contribution
-      WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND status <> 'waived') s
-WHERE enrollment_contribution.id = s.id AND enrollment_contribution.year = %(year)s
-  AND enrollment_contribution.status <> s.new
+UPDATE enrollment_contribution SET status = {PAYMENT_STATUS_SQL}
+WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s AND status <> 'waived'
+  AND status <> {PAYMENT_STATUS_SQL}
 """  # noqa: S608 (constants of the code, no input)
 
 
@@ -195,8 +257,17 @@ def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
 def run_chunk(params: dict, lo: int, hi: int) -> None:
     chunk = {**params, "lo": lo, "hi": hi}
     with transaction.atomic(), connection.cursor() as cursor:
+        # JIT compiling costs these statements more than it saves (their plans exceed jit_above_cost at a
+        # large population but run in well under a second)
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            f"DROP TABLE IF EXISTS {CANDIDATE_TABLE}"
+        )  # one of a chunk before in an outer transaction
+        cursor.execute(NEW_CANDIDATES, chunk)
+        cursor.execute(f"ANALYZE {CANDIDATE_TABLE} (person_id, subsidised, insurance_type, due_by)")
         for sql in (INSERT_CONTRIBUTIONS, INSERT_SUBSIDIES, TRANSFER, STATUS):
             cursor.execute(sql, chunk)
+        cursor.execute(f"DROP TABLE {CANDIDATE_TABLE}")
 
 
 def contribution_run_year(
