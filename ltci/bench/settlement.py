@@ -139,6 +139,11 @@ def bench(records: int) -> dict:
     persons = max(1, records // 30)
     call_command("load_policy", "xuzhou-2022", verbosity=0)
     results: dict = {"records": persons * 30, "persons": persons}
+    from ltci.core.partitions import ensure_partitions
+
+    ensure_partitions(
+        "settlement_servicerecord", MONTH
+    )  # the month's records partition, as an import makes it
     with connection.cursor() as cursor:
         for sql in LOAD_SQL:
             cursor.execute(sql, {"inst": INSTITUTIONS, "persons": persons})
