@@ -1,16 +1,17 @@
-"""Declarative partitioning of the largest tables (SPEC 12): contributions by year, settlement lines and
-record audits by service month (docs/operations.md "Partitions").
+"""Declarative partitioning of the largest tables (SPEC 12): contributions by year, service records,
+settlement lines and record audits by service month (docs/operations.md "Partitions").
 
 A partitioned table is ``PARTITION BY RANGE`` on its key column: a yearly key is an integer column holding the
 year (partitions ``<table>_p2024``), a monthly key a date column (partitions ``<table>_p2024_05``); each table
 also has a DEFAULT partition (``<table>_default``) so that no insert ever fails for want of a partition.
 
-``convert_table`` turns an existing table into a partitioned one inside a migration (indexes, constraints and
-triggers are read from the catalog and re-created; the primary key becomes (id, key), as PostgreSQL requires
-the key in every unique index; foreign keys that pointed at the table by id alone become statement-level
-check triggers). ``ensure_partitions`` creates the partitions up to a given year or month ahead of time: the
-yearly run and the monthly settlement call it before they write, the daily beat task for next year and
-next month.
+``conversion_sql`` is the script turning an existing table into a partitioned one, from the table's catalog
+facts (``conversion_facts``: indexes, constraints and triggers re-created; the primary key becomes (id, key),
+as PostgreSQL requires the key in every unique index; foreign keys that pointed at the table by id alone
+become statement-level check triggers). A migration holds the script as text (generated once), so that a
+change here never changes an old migration; ``convert_table`` runs it at once for a new table. ``ensure_partitions``
+creates the partitions up to a given year or month ahead of time: the yearly run, the monthly settlement and
+the stores of service records call it before they write, the daily beat task for next year and next month.
 """
 
 import datetime as dt
