@@ -239,7 +239,7 @@ class ServiceRecordApi(generics.GenericAPIView):
             raise ValidationError({"records": dict(sorted(errors.items()))})
         applied, __ = records_store(records=keys, origin=ServiceRecord.Origin.API)
         stored = (
-            ServiceRecord.objects.filter(source_key__in=[k for k, _ in keys])
+            ServiceRecord.objects.filter(key__source_key__in=[k for k, _ in keys])
             .select_related("institution", "person")
             .order_by("id")
         )

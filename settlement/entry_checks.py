@@ -199,11 +199,9 @@ def check_records(rows: list[tuple[int, str, dict]]) -> list[RowError]:
 
     if not rows:
         return []
-    stored_keys = set(
-        ServiceRecord.objects.filter(source_key__in=[k for _, k, _ in rows]).values_list(
-            "source_key", flat=True
-        )
-    )
+    from .services.records import stored_source_keys
+
+    stored_keys = stored_source_keys(k for _, k, _ in rows)
     dates = [r["service_date"] for _, _, r in rows]
     start, end = min(dates), max(dates)
     institution_ids = {r["institution_id"] for _, _, r in rows}

@@ -139,7 +139,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     users"). A session still there after the wait is an idle connection a server thread of this process
     left open (live_server's threads): it is ended with pg_terminate_backend on the test database only, so
     the drop never meets it.
+
+    The monthly partitions of 2024, the year most tests settle, are made once here: otherwise every test
+    storing records or running a month makes them again inside its own rolled-back transaction.
     """
+    import datetime as dt
+
+    from ltci.core.partitions import ensure_partitions
+
+    with django_db_blocker.unblock():
+        for table in ("settlement_servicerecord", "settlement_settlementline", "settlement_recordaudit"):
+            ensure_partitions(table, dt.date(2024, 12, 1), since=dt.date(2024, 1, 1))
     yield
     import time
 

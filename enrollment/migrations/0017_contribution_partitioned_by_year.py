@@ -3,12 +3,97 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from ltci.core.partitions import convert_table
+# Frozen (issue 20): the SQL below is what ltci.core.partitions.conversion_sql generated from the contributions table
+# as it stood here (the *_FACTS, read from the catalog once). The migration runs this text, so a later change
+# of the module cannot change what the migration does; tests/core/test_partition_convert.py checks that the
+# module still generates the same text from the same facts.
+CONTRIBUTION_FACTS = {'table': 'enrollment_contribution',
+ 'key': 'year',
+ 'key_type': 'smallint',
+ 'serial': 'public.enrollment_contribution_id_seq',
+ 'indexes': ['CREATE INDEX contribution_arrears ON public.enrollment_contribution USING btree (year) WHERE '
+             "((status)::text = 'arrears'::text)",
+             'CREATE INDEX enrollment__year_d20a6a_idx ON public.enrollment_contribution USING btree (year, '
+             'status)',
+             'CREATE INDEX enrollment__year_de85b6_idx ON public.enrollment_contribution USING btree (year, '
+             'region_code)',
+             'CREATE INDEX enrollment_contribution_person_id_d9ea307f ON public.enrollment_contribution '
+             'USING btree (person_id)',
+             'CREATE INDEX enrollment_contribution_policy_record_id_84c5fe73 ON '
+             'public.enrollment_contribution USING btree (policy_record_id)'],
+ 'constraints': [['enrollment_contribut_person_id_d9ea307f_fk_enrollmen',
+                  'f',
+                  'FOREIGN KEY (person_id) REFERENCES enrollment_person(id) DEFERRABLE INITIALLY DEFERRED'],
+                 ['enrollment_contribut_policy_record_id_84c5fe73_fk_core_poli',
+                  'f',
+                  'FOREIGN KEY (policy_record_id) REFERENCES core_policyrecord(id) DEFERRABLE INITIALLY '
+                  'DEFERRED'],
+                 ['enrollment_contribution_pkey', 'p', 'PRIMARY KEY (id)'],
+                 ['one_contribution_per_person_year', 'u', 'UNIQUE (person_id, year)']],
+ 'triggers': [],
+ 'references': [['enrollment_contributiontransaction', 'contribution_id']]}
+
+CONTRIBUTION_SQL = """\
+SET CONSTRAINTS ALL IMMEDIATE;
+ALTER TABLE enrollment_contribution RENAME TO enrollment_contribution__old;
+CREATE TABLE enrollment_contribution (LIKE enrollment_contribution__old INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE (year);
+CREATE SEQUENCE enrollment_contribution_id_seq__new AS bigint;
+ALTER SEQUENCE enrollment_contribution_id_seq__new OWNED BY enrollment_contribution.id;
+ALTER TABLE enrollment_contribution ALTER COLUMN id SET DEFAULT nextval('enrollment_contribution_id_seq__new');
+CREATE TABLE enrollment_contribution_default PARTITION OF enrollment_contribution DEFAULT;
+DO $$
+DECLARE
+    today date := (now() AT TIME ZONE 'Asia/Shanghai')::date;
+    lo int; hi int; step int;
+BEGIN
+    SELECT min(year), max(year) INTO lo, hi FROM enrollment_contribution__old;
+    step := least(coalesce(lo, extract(year FROM today)::int), extract(year FROM today)::int);
+    WHILE step <= greatest(extract(year FROM today)::int + 1, coalesce(hi, 0)) LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF enrollment_contribution FOR VALUES FROM (%s) TO (%s)',
+                       'enrollment_contribution_p' || step, step, step + 1);
+        step := step + 1;
+    END LOOP;
+END $$;
+INSERT INTO enrollment_contribution SELECT * FROM enrollment_contribution__old;
+SELECT setval('enrollment_contribution_id_seq__new', greatest((SELECT coalesce(max(id), 0) FROM enrollment_contribution__old), (SELECT last_value FROM public.enrollment_contribution_id_seq))) WHERE greatest((SELECT coalesce(max(id), 0) FROM enrollment_contribution__old), (SELECT last_value FROM public.enrollment_contribution_id_seq)) > 0;
+DROP TABLE enrollment_contribution__old;
+ALTER SEQUENCE enrollment_contribution_id_seq__new RENAME TO enrollment_contribution_id_seq;
+ALTER TABLE enrollment_contribution ALTER COLUMN id SET DEFAULT nextval('enrollment_contribution_id_seq');
+ALTER TABLE enrollment_contribution ADD CONSTRAINT enrollment_contribut_person_id_d9ea307f_fk_enrollmen FOREIGN KEY (person_id) REFERENCES enrollment_person(id) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE enrollment_contribution ADD CONSTRAINT enrollment_contribut_policy_record_id_84c5fe73_fk_core_poli FOREIGN KEY (policy_record_id) REFERENCES core_policyrecord(id) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE enrollment_contribution ADD CONSTRAINT enrollment_contribution_pkey PRIMARY KEY (id, year);
+ALTER TABLE enrollment_contribution ADD CONSTRAINT one_contribution_per_person_year UNIQUE (person_id, year);
+CREATE INDEX contribution_arrears ON public.enrollment_contribution USING btree (year) WHERE ((status)::text = 'arrears'::text);
+CREATE INDEX enrollment__year_d20a6a_idx ON public.enrollment_contribution USING btree (year, status);
+CREATE INDEX enrollment__year_de85b6_idx ON public.enrollment_contribution USING btree (year, region_code);
+CREATE INDEX enrollment_contribution_person_id_d9ea307f ON public.enrollment_contribution USING btree (person_id);
+CREATE INDEX enrollment_contribution_policy_record_id_84c5fe73 ON public.enrollment_contribution USING btree (policy_record_id);
+CREATE OR REPLACE FUNCTION refcheck_enrollment_contributiontransaction_contribution_id_fn() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.contribution_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM enrollment_contribution t WHERE t.id = n.contribution_id)) THEN
+        RAISE EXCEPTION '% on table % violates the reference contribution_id to enrollment_contribution', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION refcheck_enrollment_contributiontransaction_contribution_id_del() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows o JOIN enrollment_contributiontransaction r ON r.contribution_id = o.id) THEN
+        RAISE EXCEPTION 'delete on table enrollment_contribution refused: rows are still referenced from enrollment_contributiontransaction.contribution_id'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refcheck_enrollment_contributiontransaction_contribution_id_ins AFTER INSERT ON enrollment_contributiontransaction REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_enrollment_contributiontransaction_contribution_id_fn();
+CREATE TRIGGER refcheck_enrollment_contributiontransaction_contribution_id_upd AFTER UPDATE ON enrollment_contributiontransaction REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_enrollment_contributiontransaction_contribution_id_fn();
+CREATE TRIGGER refcheck_enrollment_contributiontransaction_contribution_id_del AFTER DELETE ON enrollment_contribution REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_enrollment_contributiontransaction_contribution_id_del();
+"""
 
 
 def partition(apps, schema_editor):
     """Contributions become a table partitioned by year (docs/operations.md "Partitions")."""
-    convert_table("enrollment_contribution", "year", references=[("enrollment_contributiontransaction", "contribution_id")])
+    schema_editor.execute(CONTRIBUTION_SQL, params=None)
 
 
 class Migration(migrations.Migration):

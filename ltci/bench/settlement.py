@@ -410,6 +410,11 @@ def bench(records: int) -> dict:
     persons = max(1000, records // RECORDS_PER_PERSON)
     call_command("load_policy", "xuzhou-2022", verbosity=0)
     add_nantong_forms()
+    from ltci.core.partitions import ensure_partitions
+
+    ensure_partitions(
+        "settlement_servicerecord", MONTH
+    )  # the month's records partition, as an import makes it
     with connection.cursor() as cursor:
         load(cursor, persons)
         cursor.execute("SELECT count(*) FROM settlement_servicerecord")

@@ -1,16 +1,17 @@
-"""Declarative partitioning of the largest tables (SPEC 12): contributions by year, settlement lines and
-record audits by service month (docs/operations.md "Partitions").
+"""Declarative partitioning of the largest tables (SPEC 12): contributions by year, service records,
+settlement lines and record audits by service month (docs/operations.md "Partitions").
 
 A partitioned table is ``PARTITION BY RANGE`` on its key column: a yearly key is an integer column holding the
 year (partitions ``<table>_p2024``), a monthly key a date column (partitions ``<table>_p2024_05``); each table
 also has a DEFAULT partition (``<table>_default``) so that no insert ever fails for want of a partition.
 
-``convert_table`` turns an existing table into a partitioned one inside a migration (indexes, constraints and
-triggers are read from the catalog and re-created; the primary key becomes (id, key), as PostgreSQL requires
-the key in every unique index; foreign keys that pointed at the table by id alone become statement-level
-check triggers). ``ensure_partitions`` creates the partitions up to a given year or month ahead of time: the
-yearly run and the monthly settlement call it before they write, the daily beat task for next year and
-next month.
+``conversion_sql`` is the script turning an existing table into a partitioned one, from the table's catalog
+facts (``conversion_facts``: indexes, constraints and triggers re-created; the primary key becomes (id, key),
+as PostgreSQL requires the key in every unique index; foreign keys that pointed at the table by id alone
+become statement-level check triggers). A migration holds the script as text (generated once), so that a
+change here never changes an old migration; ``convert_table`` runs it at once for a new table. ``ensure_partitions``
+creates the partitions up to a given year or month ahead of time: the yearly run, the monthly settlement and
+the stores of service records call it before they write, the daily beat task for next year and next month.
 """
 
 import datetime as dt
@@ -19,7 +20,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 DEFAULT = "default"
 
@@ -175,6 +175,154 @@ END $$ LANGUAGE plpgsql;
     return check + "\n".join(triggers)
 
 
+def conversion_facts(table: str, key: str, *, references: Iterable[tuple[str, str]] = ()) -> dict:
+    """What ``conversion_sql`` needs to know of ``table`` from the catalog, before the conversion: the key's
+    type, the id's sequence, the indexes, constraints and triggers to re-create. Raises if a foreign key
+    still points at the table by id alone."""
+    with connection.cursor() as cursor:
+        incoming = _q(
+            cursor,
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = %s::regclass "
+            "AND contype = 'f'",
+            [table],
+        )
+        if incoming:
+            raise RuntimeError(f"{table}: foreign keys still point at it by id alone: {incoming}")
+        return {
+            "table": table,
+            "key": key,
+            "key_type": _q(
+                cursor,
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attname = %s",
+                [table, key],
+            )[0][0],
+            "serial": _q(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [table])[0][0],
+            "indexes": [
+                r[0]
+                for r in _q(
+                    cursor,
+                    "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+                    "ORDER BY 1",
+                    [table],
+                )
+            ],
+            "constraints": [
+                list(r)
+                for r in _q(
+                    cursor,
+                    "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype, conname",
+                    [table],
+                )
+            ],
+            "triggers": [
+                r[0]
+                for r in _q(
+                    cursor,
+                    "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass "
+                    "AND NOT tgisinternal ORDER BY tgname",
+                    [table],
+                )
+            ],
+            "references": [list(r) for r in references],
+        }
+
+
+def _partitions_sql(table: str, old: str, key: str, unit: str, ahead: int, time_zone: str) -> str:
+    """A PL/pgSQL block making the partitions from the oldest row of ``old`` (or today) up to ``ahead`` years
+    or months after today (or the newest row), as ``ensure_partitions`` names and bounds them."""
+    if unit == "month":
+        loop = f"""
+    step := date_trunc('month', least(coalesce(lo, today), today))::date;
+    WHILE step <= greatest((date_trunc('month', today) + interval '{ahead} month')::date, coalesce(hi, today)) LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF {table} FOR VALUES FROM (%L) TO (%L)',
+                       '{table}_p' || to_char(step, 'YYYY_MM'), step, (step + interval '1 month')::date);
+        step := (step + interval '1 month')::date;
+    END LOOP;"""
+        declare = "lo date; hi date; step date;"
+    else:
+        loop = f"""
+    step := least(coalesce(lo, extract(year FROM today)::int), extract(year FROM today)::int);
+    WHILE step <= greatest(extract(year FROM today)::int + {ahead}, coalesce(hi, 0)) LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF {table} FOR VALUES FROM (%s) TO (%s)',
+                       '{table}_p' || step, step, step + 1);
+        step := step + 1;
+    END LOOP;"""
+        declare = "lo int; hi int; step int;"
+    return f"""DO $$
+DECLARE
+    today date := (now() AT TIME ZONE '{time_zone}')::date;
+    {declare}
+BEGIN
+    SELECT min({key}), max({key}) INTO lo, hi FROM {old};{loop}
+END $$"""  # noqa: S608 (names of the code, no input)
+
+
+def conversion_sql(
+    table: str,
+    key: str,
+    *,
+    key_type: str,
+    serial: str | None,
+    indexes: list[str],
+    constraints: list[list[str]],
+    triggers: list[str],
+    references: list[list[str]],
+    ahead: int = 1,
+    time_zone: str = "Asia/Shanghai",
+) -> str:
+    """The SQL script turning ``table`` into a table partitioned by RANGE on ``key`` (``conversion_facts``
+    describes the table as it was). A migration holds the script it runs as text, so that a later change of
+    this module does not change what an old migration does (tests/core/test_partition_convert.py compares
+    them)."""
+    old = _short(table, "__old")
+    seq = f"{table}_id_seq"
+    unit = "month" if key_type == "date" else "year"
+    last = f"(SELECT coalesce(max(id), 0) FROM {old})"  # noqa: S608
+    if serial:
+        last = f"greatest({last}, (SELECT last_value FROM {serial}))"  # noqa: S608
+    statements = [
+        "SET CONSTRAINTS ALL IMMEDIATE",  # no deferred check may wait on the table dropped below
+        f"ALTER TABLE {table} RENAME TO {old}",
+        f"CREATE TABLE {table} (LIKE {old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE "
+        f"INCLUDING COMMENTS) PARTITION BY RANGE ({key})",
+        f"CREATE SEQUENCE {seq}__new AS bigint",
+        f"ALTER SEQUENCE {seq}__new OWNED BY {table}.id",
+        f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{seq}__new')",
+        f"CREATE TABLE {table}_{DEFAULT} PARTITION OF {table} DEFAULT",
+        _partitions_sql(table, old, key, unit, ahead, time_zone),
+        f"INSERT INTO {table} SELECT * FROM {old}",  # noqa: S608
+        f"SELECT setval('{seq}__new', {last}) WHERE {last} > 0",  # noqa: S608
+        f"DROP TABLE {old}",
+        f"ALTER SEQUENCE {seq}__new RENAME TO {seq}",
+        f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{seq}')",
+    ]
+    for name, kind, definition in constraints:
+        if kind == "p":
+            definition = f"PRIMARY KEY (id, {key})"
+        elif kind == "u":
+            columns = re.fullmatch(r"UNIQUE \((.*)\)", definition)
+            if not columns:
+                raise RuntimeError(f"{table}: cannot keep unique constraint {name}: {definition}")
+            names = [c.strip() for c in columns.group(1).split(",")]
+            if key not in names:
+                definition = f"UNIQUE ({', '.join([*names, key])})"
+        elif kind == "x":
+            raise RuntimeError(f"{table}: exclusion constraint {name} cannot be kept on a partitioned table")
+        statements.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+    for definition in indexes:
+        if definition.startswith("CREATE UNIQUE") and f"{key}" not in definition:
+            raise RuntimeError(f"{table}: unique index without the partition key: {definition}")
+        statements.append(definition)
+    statements += triggers
+    script = ";\n".join(statements) + ";\n"
+    for referencing, column in references:
+        script += reference_check_sql(table, referencing, column).strip() + "\n"
+    return script
+
+
 def convert_table(
     table: str,
     key: str,
@@ -186,102 +334,14 @@ def convert_table(
     DEFAULT partition and one partition per year or month from its oldest row up to ``ahead`` steps after
     today. ``references``: the (table, column) pairs pointing at ``table.id``; their foreign keys must
     already be gone (``db_constraint=False``) and become check triggers (``reference_check_sql``).
-    Runs in the migration's transaction: all or nothing."""
-    old = _short(table, "__old")
+    Indexes, constraints and triggers are read from the catalog and re-created; the primary key becomes
+    (id, key). Runs in the caller's transaction: all or nothing. A migration runs the script itself instead
+    (``conversion_sql``, frozen as text)."""
+    from django.conf import settings
+
+    facts = conversion_facts(table, key, references=references)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SET CONSTRAINTS ALL IMMEDIATE"
-        )  # no deferred check may wait on the table dropped below
-        incoming = _q(
-            cursor,
-            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = %s::regclass "
-            "AND contype = 'f'",
-            [table],
-        )
-        if incoming:
-            raise RuntimeError(f"{table}: foreign keys still point at it by id alone: {incoming}")
-        cursor.execute(f"ALTER TABLE {table} RENAME TO {old}")
-        indexes = _q(
-            cursor,
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-            [old],
-        )
-        constraints = _q(
-            cursor,
-            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype, conname",
-            [old],
-        )
-        triggers = _q(
-            cursor,
-            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
-            [old],
-        )
-        (last,) = _q(cursor, f"SELECT coalesce(max(id), 0) FROM {old}")[0]  # noqa: S608
-        (type_name,) = _q(
-            cursor,
-            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s::regclass "
-            "AND attname = %s",
-            [old, key],
-        )[0]
-        seq = f"{table}_id_seq"
-        serial = _q(cursor, "SELECT pg_get_serial_sequence(%s, 'id')", [old])[0][0]
-        if serial:
-            (last_value,) = _q(cursor, f"SELECT last_value FROM {serial}")[0]  # noqa: S608
-            last = max(last, last_value)
-        cursor.execute(
-            f"CREATE TABLE {table} (LIKE {old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE "
-            f"INCLUDING COMMENTS) PARTITION BY RANGE ({key})"
-        )
-        cursor.execute(f"CREATE SEQUENCE {seq}__new AS bigint")
-        cursor.execute(f"ALTER SEQUENCE {seq}__new OWNED BY {table}.id")
-        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{seq}__new')")
-        cursor.execute(f"CREATE TABLE {table}_{DEFAULT} PARTITION OF {table} DEFAULT")
-        first, final = _q(cursor, f"SELECT min({key}), max({key}) FROM {old}")[0]  # noqa: S608
-        today = timezone.localdate()
-        upto: Any
-        since: Any
-        if type_name == "date":
-            upto = today
-            for _ in range(ahead):
-                upto = _bounds("month", upto)[2]
-            upto = max(upto, final or upto)
-            since = min(first or today, today)
-        else:
-            upto = max(today.year + ahead, final or 0)
-            since = min(first or today.year, today.year)
-        ensure_partitions(table, upto, since=since)
-        cursor.execute(f"INSERT INTO {table} SELECT * FROM {old}")  # noqa: S608
-        cursor.execute(f"DROP TABLE {old}")
-        cursor.execute(f"ALTER SEQUENCE {seq}__new RENAME TO {seq}")
-        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{seq}')")
-        if last:
-            cursor.execute("SELECT setval(%s, %s)", [seq, last])
-        for name, kind, definition in constraints:
-            if kind == "p":
-                definition = f"PRIMARY KEY (id, {key})"
-            elif kind == "u":
-                columns = re.fullmatch(r"UNIQUE \((.*)\)", definition)
-                if not columns:
-                    raise RuntimeError(f"{table}: cannot keep unique constraint {name}: {definition}")
-                names = [c.strip() for c in columns.group(1).split(",")]
-                if key not in names:
-                    definition = f"UNIQUE ({', '.join([*names, key])})"
-            elif kind == "x":
-                raise RuntimeError(
-                    f"{table}: exclusion constraint {name} cannot be kept on a partitioned table"
-                )
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
-        on_old = re.compile(rf" ON (public\.)?{re.escape(old)} ")
-        for (definition,) in indexes:
-            if definition.startswith("CREATE UNIQUE") and f"{key}" not in definition:
-                raise RuntimeError(f"{table}: unique index without the partition key: {definition}")
-            cursor.execute(on_old.sub(f" ON {table} ", definition, count=1))
-        for (definition,) in triggers:
-            cursor.execute(on_old.sub(f" ON {table} ", definition, count=1))
-        for referencing, column in references:
-            cursor.execute(reference_check_sql(table, referencing, column))
+        cursor.execute(conversion_sql(**facts, ahead=ahead, time_zone=settings.TIME_ZONE))
 
 
 def partitioned_tables() -> list[str]:

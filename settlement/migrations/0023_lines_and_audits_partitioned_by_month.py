@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from ltci.core.partitions import convert_table
 
 # Lines and record audits become tables partitioned by service month (docs/operations.md "Partitions"); the
 # references onto them by id alone (appeals, corrections, adjustment lines) become check triggers.
@@ -13,17 +12,239 @@ FROM settlement_servicerecord r WHERE r.id = a.record_id
 """
 
 
+# Frozen (issue 20): the SQL below is what ltci.core.partitions.conversion_sql generated from the lines and audits tables
+# as it stood here (the *_FACTS, read from the catalog once). The migration runs this text, so a later change
+# of the module cannot change what the migration does; tests/core/test_partition_convert.py checks that the
+# module still generates the same text from the same facts.
+LINE_FACTS = {'table': 'settlement_settlementline',
+ 'key': 'service_month',
+ 'key_type': 'date',
+ 'serial': 'public.settlement_settlementline_id_seq',
+ 'indexes': ['CREATE INDEX settlement__person__75dae3_idx ON public.settlement_settlementline USING btree '
+             '(person_id, service_month)',
+             'CREATE INDEX settlement__run_id_d774ce_idx ON public.settlement_settlementline USING btree '
+             '(run_id, institution_id)',
+             'CREATE INDEX settlement_settlementline_adjusts_id_47d65d22 ON public.settlement_settlementline '
+             'USING btree (adjusts_id)',
+             'CREATE INDEX settlement_settlementline_institution_id_4b134a78 ON '
+             'public.settlement_settlementline USING btree (institution_id)',
+             'CREATE INDEX settlement_settlementline_person_id_ad126a82 ON public.settlement_settlementline '
+             'USING btree (person_id)',
+             'CREATE INDEX settlement_settlementline_run_id_6239ba89 ON public.settlement_settlementline '
+             'USING btree (run_id)'],
+ 'constraints': [['settlement_settlemen_institution_id_4b134a78_fk_instituti',
+                  'f',
+                  'FOREIGN KEY (institution_id) REFERENCES institutions_institution(id) DEFERRABLE INITIALLY '
+                  'DEFERRED'],
+                 ['settlement_settlemen_person_id_ad126a82_fk_enrollmen',
+                  'f',
+                  'FOREIGN KEY (person_id) REFERENCES enrollment_person(id) DEFERRABLE INITIALLY DEFERRED'],
+                 ['settlement_settlemen_run_id_6239ba89_fk_settlemen',
+                  'f',
+                  'FOREIGN KEY (run_id) REFERENCES settlement_settlementrun(id) DEFERRABLE INITIALLY '
+                  'DEFERRED'],
+                 ['settlement_settlementline_pkey', 'p', 'PRIMARY KEY (id)']],
+ 'triggers': ['CREATE TRIGGER insured_bump_rows_del AFTER DELETE ON public.settlement_settlementline '
+              'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION '
+              "insured_bump_rows('person', 'r.person_id')",
+              'CREATE TRIGGER insured_bump_rows_ins AFTER INSERT ON public.settlement_settlementline '
+              'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION '
+              "insured_bump_rows('person', 'r.person_id')",
+              'CREATE TRIGGER insured_bump_rows_upd AFTER UPDATE ON public.settlement_settlementline '
+              'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION '
+              "insured_bump_rows('person', 'r.person_id')",
+              'CREATE TRIGGER insured_bump_truncate AFTER TRUNCATE ON public.settlement_settlementline FOR '
+              'EACH STATEMENT EXECUTE FUNCTION insured_bump_shared()',
+              'CREATE TRIGGER line_immutable_delete AFTER DELETE ON public.settlement_settlementline '
+              'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION '
+              'settlement_results_immutable()',
+              'CREATE TRIGGER line_immutable_update AFTER UPDATE ON public.settlement_settlementline '
+              'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION '
+              'settlement_results_immutable()'],
+ 'references': [['settlement_settlementline', 'adjusts_id'],
+                ['settlement_appeal', 'line_id'],
+                ['settlement_correction', 'line_id']]}
+
+LINE_SQL = """\
+SET CONSTRAINTS ALL IMMEDIATE;
+ALTER TABLE settlement_settlementline RENAME TO settlement_settlementline__old;
+CREATE TABLE settlement_settlementline (LIKE settlement_settlementline__old INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE (service_month);
+CREATE SEQUENCE settlement_settlementline_id_seq__new AS bigint;
+ALTER SEQUENCE settlement_settlementline_id_seq__new OWNED BY settlement_settlementline.id;
+ALTER TABLE settlement_settlementline ALTER COLUMN id SET DEFAULT nextval('settlement_settlementline_id_seq__new');
+CREATE TABLE settlement_settlementline_default PARTITION OF settlement_settlementline DEFAULT;
+DO $$
+DECLARE
+    today date := (now() AT TIME ZONE 'Asia/Shanghai')::date;
+    lo date; hi date; step date;
+BEGIN
+    SELECT min(service_month), max(service_month) INTO lo, hi FROM settlement_settlementline__old;
+    step := date_trunc('month', least(coalesce(lo, today), today))::date;
+    WHILE step <= greatest((date_trunc('month', today) + interval '1 month')::date, coalesce(hi, today)) LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF settlement_settlementline FOR VALUES FROM (%L) TO (%L)',
+                       'settlement_settlementline_p' || to_char(step, 'YYYY_MM'), step, (step + interval '1 month')::date);
+        step := (step + interval '1 month')::date;
+    END LOOP;
+END $$;
+INSERT INTO settlement_settlementline SELECT * FROM settlement_settlementline__old;
+SELECT setval('settlement_settlementline_id_seq__new', greatest((SELECT coalesce(max(id), 0) FROM settlement_settlementline__old), (SELECT last_value FROM public.settlement_settlementline_id_seq))) WHERE greatest((SELECT coalesce(max(id), 0) FROM settlement_settlementline__old), (SELECT last_value FROM public.settlement_settlementline_id_seq)) > 0;
+DROP TABLE settlement_settlementline__old;
+ALTER SEQUENCE settlement_settlementline_id_seq__new RENAME TO settlement_settlementline_id_seq;
+ALTER TABLE settlement_settlementline ALTER COLUMN id SET DEFAULT nextval('settlement_settlementline_id_seq');
+ALTER TABLE settlement_settlementline ADD CONSTRAINT settlement_settlemen_institution_id_4b134a78_fk_instituti FOREIGN KEY (institution_id) REFERENCES institutions_institution(id) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE settlement_settlementline ADD CONSTRAINT settlement_settlemen_person_id_ad126a82_fk_enrollmen FOREIGN KEY (person_id) REFERENCES enrollment_person(id) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE settlement_settlementline ADD CONSTRAINT settlement_settlemen_run_id_6239ba89_fk_settlemen FOREIGN KEY (run_id) REFERENCES settlement_settlementrun(id) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE settlement_settlementline ADD CONSTRAINT settlement_settlementline_pkey PRIMARY KEY (id, service_month);
+CREATE INDEX settlement__person__75dae3_idx ON public.settlement_settlementline USING btree (person_id, service_month);
+CREATE INDEX settlement__run_id_d774ce_idx ON public.settlement_settlementline USING btree (run_id, institution_id);
+CREATE INDEX settlement_settlementline_adjusts_id_47d65d22 ON public.settlement_settlementline USING btree (adjusts_id);
+CREATE INDEX settlement_settlementline_institution_id_4b134a78 ON public.settlement_settlementline USING btree (institution_id);
+CREATE INDEX settlement_settlementline_person_id_ad126a82 ON public.settlement_settlementline USING btree (person_id);
+CREATE INDEX settlement_settlementline_run_id_6239ba89 ON public.settlement_settlementline USING btree (run_id);
+CREATE TRIGGER insured_bump_rows_del AFTER DELETE ON public.settlement_settlementline REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION insured_bump_rows('person', 'r.person_id');
+CREATE TRIGGER insured_bump_rows_ins AFTER INSERT ON public.settlement_settlementline REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION insured_bump_rows('person', 'r.person_id');
+CREATE TRIGGER insured_bump_rows_upd AFTER UPDATE ON public.settlement_settlementline REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION insured_bump_rows('person', 'r.person_id');
+CREATE TRIGGER insured_bump_truncate AFTER TRUNCATE ON public.settlement_settlementline FOR EACH STATEMENT EXECUTE FUNCTION insured_bump_shared();
+CREATE TRIGGER line_immutable_delete AFTER DELETE ON public.settlement_settlementline REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION settlement_results_immutable();
+CREATE TRIGGER line_immutable_update AFTER UPDATE ON public.settlement_settlementline REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION settlement_results_immutable();
+CREATE OR REPLACE FUNCTION refcheck_settlement_settlementline_adjusts_id_fn() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.adjusts_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM settlement_settlementline t WHERE t.id = n.adjusts_id)) THEN
+        RAISE EXCEPTION '% on table % violates the reference adjusts_id to settlement_settlementline', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION refcheck_settlement_settlementline_adjusts_id_del() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows o JOIN settlement_settlementline r ON r.adjusts_id = o.id) THEN
+        RAISE EXCEPTION 'delete on table settlement_settlementline refused: rows are still referenced from settlement_settlementline.adjusts_id'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refcheck_settlement_settlementline_adjusts_id_ins AFTER INSERT ON settlement_settlementline REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_settlementline_adjusts_id_fn();
+CREATE TRIGGER refcheck_settlement_settlementline_adjusts_id_upd AFTER UPDATE ON settlement_settlementline REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_settlementline_adjusts_id_fn();
+CREATE TRIGGER refcheck_settlement_settlementline_adjusts_id_del AFTER DELETE ON settlement_settlementline REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_settlementline_adjusts_id_del();
+CREATE OR REPLACE FUNCTION refcheck_settlement_appeal_line_id_fn() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.line_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM settlement_settlementline t WHERE t.id = n.line_id)) THEN
+        RAISE EXCEPTION '% on table % violates the reference line_id to settlement_settlementline', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION refcheck_settlement_appeal_line_id_del() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows o JOIN settlement_appeal r ON r.line_id = o.id) THEN
+        RAISE EXCEPTION 'delete on table settlement_settlementline refused: rows are still referenced from settlement_appeal.line_id'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refcheck_settlement_appeal_line_id_ins AFTER INSERT ON settlement_appeal REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_appeal_line_id_fn();
+CREATE TRIGGER refcheck_settlement_appeal_line_id_upd AFTER UPDATE ON settlement_appeal REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_appeal_line_id_fn();
+CREATE TRIGGER refcheck_settlement_appeal_line_id_del AFTER DELETE ON settlement_settlementline REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_appeal_line_id_del();
+CREATE OR REPLACE FUNCTION refcheck_settlement_correction_line_id_fn() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.line_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM settlement_settlementline t WHERE t.id = n.line_id)) THEN
+        RAISE EXCEPTION '% on table % violates the reference line_id to settlement_settlementline', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION refcheck_settlement_correction_line_id_del() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows o JOIN settlement_correction r ON r.line_id = o.id) THEN
+        RAISE EXCEPTION 'delete on table settlement_settlementline refused: rows are still referenced from settlement_correction.line_id'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refcheck_settlement_correction_line_id_ins AFTER INSERT ON settlement_correction REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_correction_line_id_fn();
+CREATE TRIGGER refcheck_settlement_correction_line_id_upd AFTER UPDATE ON settlement_correction REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_correction_line_id_fn();
+CREATE TRIGGER refcheck_settlement_correction_line_id_del AFTER DELETE ON settlement_settlementline REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_correction_line_id_del();
+"""
+
+AUDIT_FACTS = {'table': 'settlement_recordaudit',
+ 'key': 'service_month',
+ 'key_type': 'date',
+ 'serial': 'public.settlement_recordaudit_id_seq',
+ 'indexes': ['CREATE INDEX settlement_recordaudit_line_id_b71a62b4 ON public.settlement_recordaudit USING '
+             'btree (line_id)',
+             'CREATE INDEX settlement_recordaudit_record_id_e237e1fb ON public.settlement_recordaudit USING '
+             'btree (record_id)'],
+ 'constraints': [['settlement_recordaudit_pkey', 'p', 'PRIMARY KEY (id)'],
+                 ['audit_once_per_run', 'u', 'UNIQUE (run_id, record_id, service_month)']],
+ 'triggers': ['CREATE TRIGGER audit_immutable_delete AFTER DELETE ON public.settlement_recordaudit '
+              'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION '
+              'settlement_results_immutable()',
+              'CREATE TRIGGER audit_immutable_update AFTER UPDATE ON public.settlement_recordaudit '
+              'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION '
+              'settlement_results_immutable()'],
+ 'references': [['settlement_appeal', 'audit_id']]}
+
+AUDIT_SQL = """\
+SET CONSTRAINTS ALL IMMEDIATE;
+ALTER TABLE settlement_recordaudit RENAME TO settlement_recordaudit__old;
+CREATE TABLE settlement_recordaudit (LIKE settlement_recordaudit__old INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE (service_month);
+CREATE SEQUENCE settlement_recordaudit_id_seq__new AS bigint;
+ALTER SEQUENCE settlement_recordaudit_id_seq__new OWNED BY settlement_recordaudit.id;
+ALTER TABLE settlement_recordaudit ALTER COLUMN id SET DEFAULT nextval('settlement_recordaudit_id_seq__new');
+CREATE TABLE settlement_recordaudit_default PARTITION OF settlement_recordaudit DEFAULT;
+DO $$
+DECLARE
+    today date := (now() AT TIME ZONE 'Asia/Shanghai')::date;
+    lo date; hi date; step date;
+BEGIN
+    SELECT min(service_month), max(service_month) INTO lo, hi FROM settlement_recordaudit__old;
+    step := date_trunc('month', least(coalesce(lo, today), today))::date;
+    WHILE step <= greatest((date_trunc('month', today) + interval '1 month')::date, coalesce(hi, today)) LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF settlement_recordaudit FOR VALUES FROM (%L) TO (%L)',
+                       'settlement_recordaudit_p' || to_char(step, 'YYYY_MM'), step, (step + interval '1 month')::date);
+        step := (step + interval '1 month')::date;
+    END LOOP;
+END $$;
+INSERT INTO settlement_recordaudit SELECT * FROM settlement_recordaudit__old;
+SELECT setval('settlement_recordaudit_id_seq__new', greatest((SELECT coalesce(max(id), 0) FROM settlement_recordaudit__old), (SELECT last_value FROM public.settlement_recordaudit_id_seq))) WHERE greatest((SELECT coalesce(max(id), 0) FROM settlement_recordaudit__old), (SELECT last_value FROM public.settlement_recordaudit_id_seq)) > 0;
+DROP TABLE settlement_recordaudit__old;
+ALTER SEQUENCE settlement_recordaudit_id_seq__new RENAME TO settlement_recordaudit_id_seq;
+ALTER TABLE settlement_recordaudit ALTER COLUMN id SET DEFAULT nextval('settlement_recordaudit_id_seq');
+ALTER TABLE settlement_recordaudit ADD CONSTRAINT settlement_recordaudit_pkey PRIMARY KEY (id, service_month);
+ALTER TABLE settlement_recordaudit ADD CONSTRAINT audit_once_per_run UNIQUE (run_id, record_id, service_month);
+CREATE INDEX settlement_recordaudit_line_id_b71a62b4 ON public.settlement_recordaudit USING btree (line_id);
+CREATE INDEX settlement_recordaudit_record_id_e237e1fb ON public.settlement_recordaudit USING btree (record_id);
+CREATE TRIGGER audit_immutable_delete AFTER DELETE ON public.settlement_recordaudit REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION settlement_results_immutable();
+CREATE TRIGGER audit_immutable_update AFTER UPDATE ON public.settlement_recordaudit REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION settlement_results_immutable();
+CREATE OR REPLACE FUNCTION refcheck_settlement_appeal_audit_id_fn() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.audit_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM settlement_recordaudit t WHERE t.id = n.audit_id)) THEN
+        RAISE EXCEPTION '% on table % violates the reference audit_id to settlement_recordaudit', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION refcheck_settlement_appeal_audit_id_del() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows o JOIN settlement_appeal r ON r.audit_id = o.id) THEN
+        RAISE EXCEPTION 'delete on table settlement_recordaudit refused: rows are still referenced from settlement_appeal.audit_id'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refcheck_settlement_appeal_audit_id_ins AFTER INSERT ON settlement_appeal REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_appeal_audit_id_fn();
+CREATE TRIGGER refcheck_settlement_appeal_audit_id_upd AFTER UPDATE ON settlement_appeal REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_appeal_audit_id_fn();
+CREATE TRIGGER refcheck_settlement_appeal_audit_id_del AFTER DELETE ON settlement_recordaudit REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION refcheck_settlement_appeal_audit_id_del();
+"""
+
+
 def partition(apps, schema_editor):
-    convert_table(
-        "settlement_settlementline",
-        "service_month",
-        references=[
-            ("settlement_settlementline", "adjusts_id"),
-            ("settlement_appeal", "line_id"),
-            ("settlement_correction", "line_id"),
-        ],
-    )
-    convert_table("settlement_recordaudit", "service_month", references=[("settlement_appeal", "audit_id")])
+    schema_editor.execute(LINE_SQL, params=None)
+    schema_editor.execute(AUDIT_SQL, params=None)
 
 
 class Migration(migrations.Migration):

@@ -11,6 +11,7 @@ from .records import (
     HoldDecision,
     RecordKind,
     ServiceRecord,
+    ServiceRecordKey,
 )
 from .runs import Appeal, Correction, Payout, RecordAudit, SettlementLine, SettlementRun, Statement
 
@@ -36,6 +37,7 @@ __all__ = [
     "RecordAudit",
     "RecordKind",
     "ServiceRecord",
+    "ServiceRecordKey",
     "SettlementLine",
     "SettlementRun",
     "Statement",

@@ -75,7 +75,8 @@ class ServiceRecord(models.Model):
     ended_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
     items = ArrayField(models.CharField(max_length=20), default=list, blank=True, verbose_name=_("服务项目"))
     origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices, default=Origin.FILE)
-    source_key = models.CharField(_("来源标识"), max_length=120, unique=True)
+    # Unique across all months through ServiceRecordKey (the table is partitioned by service month).
+    source_key = models.CharField(_("来源标识"), max_length=120)
     client_key = models.CharField(_("客户端标识"), max_length=80, blank=True)
     batch = models.ForeignKey(
         "core.ImportBatch",
@@ -144,15 +145,50 @@ class ServiceRecord(models.Model):
             models.CheckConstraint(
                 condition=Q(hold_decision="") | ~Q(held_reason=""), name="record_decision_only_if_held"
             ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.person_id} {self.get_kind_display()} {self.service_date}"
+
+
+class ServiceRecordKey(models.Model):
+    """The keys of a service record that must be unique across all months (docs/operations.md "Partitions").
+
+    ``settlement_servicerecord`` is partitioned by service month, and PostgreSQL cannot declare a unique key
+    across partitions that lacks the service date: ``source_key`` (every channel's idempotency) and the API's
+    client key per institution are unique here instead. Rows are written by the database itself, in the
+    statement that inserts, updates or deletes the records (triggers of settlement 0024), so every path
+    (imports, API, portal, generated bed-days, bulk loads, fixtures) keeps them. Never written by the code.
+    """
+
+    record = models.OneToOneField(
+        ServiceRecord,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the database's trigger deletes it with the record (settlement 0024)
+        db_constraint=False,
+        related_name="key",
+        verbose_name=_("服务记录"),
+    )
+    service_date = models.DateField(_("服务日期"))
+    source_key = models.CharField(_("来源标识"), max_length=120)
+    institution_id = models.BigIntegerField(_("机构"))
+    client_key = models.CharField(_("客户端标识"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("服务记录唯一标识")
+        verbose_name_plural = _("服务记录唯一标识")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["source_key"], name="record_source_key_once"),
             models.UniqueConstraint(
-                fields=["institution", "client_key"],
+                fields=["institution_id", "client_key"],
                 condition=~Q(client_key=""),
                 name="record_client_key_once",
             ),
         ]
 
     def __str__(self):
-        return f"{self.institution_id} {self.person_id} {self.get_kind_display()} {self.service_date}"
+        return self.source_key
 
 
 class Claim(models.Model):

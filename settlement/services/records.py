@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from benefits.models import Admission
 from ltci.core.dates import month_end
+from ltci.core.partitions import ensure_partitions
 
-from ..models import Claim, RecordKind, ServiceRecord
+from ..models import Claim, RecordKind, ServiceRecord, ServiceRecordKey
 
 FIELDS = (
     "institution_id",
@@ -23,17 +24,50 @@ FIELDS = (
     "items",
 )
 
+KEY_CONSTRAINTS = ("record_source_key_once", "record_client_key_once")  # ServiceRecordKey's unique keys
 
-@transaction.atomic
+
 def records_store(*, records: list[tuple[str, dict]], origin: str, confirmed: bool = True) -> tuple[int, int]:
     """Store records keyed by their source key; a key already stored is left unchanged.
 
-    Return (applied, unchanged). Idempotent through the unique source_key (ON CONFLICT DO NOTHING).
+    Return (applied, unchanged). Idempotent through the source key, unique across all months in
+    ServiceRecordKey (the database writes it with the records). The months' partitions are made first
+    (``ensure_record_partitions``). A concurrent store of the same key (the other transaction committed
+    between our look-up and our insert) raises a unique violation on the key table: the look-up and the
+    insert are then repeated once the other has committed, so the key counts as unchanged, as before.
     """
     if not records:
         return 0, 0
-    keys = [key for key, _ in records]
-    existing = set(ServiceRecord.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    ensure_record_partitions({data["service_date"] for _, data in records})
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _store(records, origin=origin, confirmed=confirmed)
+        except IntegrityError as err:
+            if attempt == 2 or not any(name in str(err) for name in KEY_CONSTRAINTS):
+                raise
+    raise AssertionError("unreachable")
+
+
+def stored_source_keys(keys) -> set[str]:
+    """The source keys among ``keys`` already stored (one look-up in the key table, not in every month)."""
+    return set(
+        ServiceRecordKey.objects.filter(source_key__in=list(keys)).values_list("source_key", flat=True)
+    )
+
+
+def ensure_record_partitions(dates) -> list[str]:
+    """Make the partitions of service records for the months of ``dates`` that lack one (catalog look-ups
+    when they exist: the daily task keeps this and next month ahead). Inside a transaction the new
+    partition's lock on the records table is held until it commits: meant for late or far-ahead months."""
+    created = []
+    for month in sorted({d.replace(day=1) for d in dates}):
+        created += ensure_partitions(ServiceRecord._meta.db_table, month)
+    return created
+
+
+def _store(records: list[tuple[str, dict]], *, origin: str, confirmed: bool) -> tuple[int, int]:
+    existing = stored_source_keys(key for key, _ in records)
     new = []
     seen = set()
     for key, data in records:
@@ -54,7 +88,7 @@ def records_store(*, records: list[tuple[str, dict]], origin: str, confirmed: bo
                 **values,
             )
         )
-    ServiceRecord.objects.bulk_create(new, ignore_conflicts=True, batch_size=5000)
+    ServiceRecord.objects.bulk_create(new, batch_size=5000)
     return len(new), len(records) - len(new)
 
 

@@ -18,12 +18,22 @@ from ltci.core.money import ZERO, fen
 from ltci.core.partitions import ensure_partitions
 from ltci.core.sql import copy_rows, execute, fetch
 
-from ..models import Appeal, Correction, Payout, RecordAudit, SettlementLine, SettlementRun, Statement
+from ..models import (
+    Appeal,
+    Correction,
+    Payout,
+    RecordAudit,
+    ServiceRecord,
+    SettlementLine,
+    SettlementRun,
+    Statement,
+)
 from .months import lock_month, refuse_final
 from .price import RESULT_SQL, LineResult
 
 LINE = SettlementLine._meta.db_table
 RECORD_AUDIT = RecordAudit._meta.db_table
+RECORD = ServiceRecord._meta.db_table
 # the tables holding a version's rows, children first (a stale version is deleted in this order)
 VERSION_TABLES = [(m._meta.db_table, "run_id") for m in (RecordAudit, Payout, Statement, SettlementLine)] + [
     (SettlementRun._meta.db_table, "id")
@@ -113,9 +123,10 @@ FROM run_lines
 
 
 def ensure_month_partitions(month: dt.date) -> None:
-    """The month's and the next month's partitions of the lines and audits, made before the run writes
-    (outside its transaction: creating a partition briefly locks the whole table)."""
-    for table in (LINE, RECORD_AUDIT):
+    """The month's and the next month's partitions of the lines, audits and service records, made before the
+    run writes (outside its transaction: creating a partition briefly locks the whole table); records of the
+    month that waited in the DEFAULT partition move into the month's."""
+    for table in (LINE, RECORD_AUDIT, RECORD):
         ensure_partitions(table, month_end(month) + dt.timedelta(days=1), since=month)
 
 

@@ -1,5 +1,5 @@
-"""Partitioned tables (issue 20, SPEC 12): contributions by year, settlement lines and record audits by service
-month; rows land in their partition, the jobs make their partitions ahead of time, and the keys, the references
+"""Partitioned tables (issue 20, SPEC 12): contributions by year, service records, settlement lines and record
+audits by service month; rows land in their partition, the jobs make their partitions ahead of time, and the keys, the references
 by id, the unique and check constraints and the triggers still hold."""
 
 import datetime as dt
@@ -13,7 +13,15 @@ from enrollment.models import Contribution, ContributionTransaction, Person
 from ltci.core import partitions, roles
 from ltci.core.partitions import ensure_ahead, ensure_partitions, existing_partitions
 from ltci.core.tasks import partitions_ahead
-from settlement.models import Appeal, RecordAudit, SettlementLine, SettlementRun
+from settlement.models import (
+    Appeal,
+    RecordAudit,
+    ServiceRecord,
+    ServiceRecordKey,
+    SettlementLine,
+    SettlementRun,
+)
+from settlement.services.records import records_store
 from settlement.services.run import settlement_run
 
 from .conftest import D, bed_days, new_id, staff
@@ -21,6 +29,7 @@ from .conftest import D, bed_days, new_id, staff
 CONTRIBUTION = "enrollment_contribution"
 LINE = "settlement_settlementline"
 AUDIT = "settlement_recordaudit"
+RECORD = "settlement_servicerecord"
 
 
 def partition_of(table: str, pk: int) -> str:
@@ -43,12 +52,12 @@ def test_the_three_tables_are_partitioned_by_range_on_their_key(db):
             "SELECT partrelid::regclass::text, partstrat FROM pg_partitioned_table ORDER BY 1",
         )
         found = dict(cursor.fetchall())
-    assert found == {CONTRIBUTION: "r", AUDIT: "r", LINE: "r"}
+    assert found == {CONTRIBUTION: "r", AUDIT: "r", LINE: "r", RECORD: "r"}
     assert partitions.partition_key(CONTRIBUTION) == ("year", "year")
     assert partitions.partition_key(LINE) == ("service_month", "month")
     assert partitions.partition_key(AUDIT) == ("service_month", "month")
-    assert partitions.partition_key("settlement_servicerecord") is None  # not partitioned (docs/decisions.md)
-    for table in (CONTRIBUTION, LINE, AUDIT):
+    assert partitions.partition_key(RECORD) == ("service_date", "month")
+    for table in (CONTRIBUTION, LINE, AUDIT, RECORD):
         assert f"{table}_default" in existing_partitions(table)
 
 
@@ -186,5 +195,80 @@ def test_the_daily_task_makes_next_month_and_next_year(db):
     partitions_ahead()
     assert f"{LINE}_p{next_month:%Y_%m}" in existing_partitions(LINE)
     assert f"{AUDIT}_p{next_month:%Y_%m}" in existing_partitions(AUDIT)
+    assert f"{RECORD}_p{next_month:%Y_%m}" in existing_partitions(RECORD)
     assert f"{CONTRIBUTION}_p{today.year + 1}" in existing_partitions(CONTRIBUTION)
     assert ensure_ahead(today) == []
+
+
+KEYS_DIFFER = f"""
+SELECT count(*) FROM (SELECT id, service_date, source_key, institution_id, client_key FROM {RECORD}) r
+FULL JOIN settlement_servicerecordkey k ON k.record_id = r.id
+WHERE r.id IS NULL OR k.record_id IS NULL
+   OR (r.service_date, r.source_key, r.institution_id, r.client_key)
+      IS DISTINCT FROM (k.service_date, k.source_key, k.institution_id, k.client_key)
+"""  # noqa: S608
+
+
+def keys_differ() -> int:
+    """Records without their key row, key rows without their record, or a key row that differs."""
+    with connection.cursor() as cursor:
+        cursor.execute(KEYS_DIFFER)
+        return cursor.fetchone()[0]
+
+
+def test_service_records_are_partitioned_by_month_and_their_keys_stay_unique_across_months(world):
+    nid = world.beneficiary(form="residential", institution="YL001")
+    world.records(bed_days("YL001", nid, D(2023, 4, 29), D(2023, 5, 2)))  # the file import makes its months
+    assert {f"{RECORD}_p2023_04", f"{RECORD}_p2023_05"} <= set(existing_partitions(RECORD))
+    stored = ServiceRecord.objects.filter(person__national_id=nid).order_by("service_date")
+    assert [partition_of(RECORD, r.pk) for r in stored] == [f"{RECORD}_p2023_04"] * 2 + [
+        f"{RECORD}_p2023_05"
+    ] * 2
+    first, last = stored[0], stored[3]
+    assert ServiceRecordKey.objects.get(record=first).source_key == first.source_key
+    # the same source key, or the same client key of the institution, in another month is refused
+    for other in ({"source_key": first.source_key}, {"source_key": "x:1", "client_key": "c1"}):
+        if "client_key" in other:
+            ServiceRecord.objects.filter(pk=last.pk).update(client_key="c1")
+        with pytest.raises(IntegrityError, match="record_(source|client)_key_once"), transaction.atomic():
+            ServiceRecord.objects.create(
+                institution=first.institution,
+                person=first.person,
+                kind=first.kind,
+                service_date=D(2023, 6, 3),
+                component="life",
+                charged_amount=Decimal("60.00"),
+                **other,
+            )
+    # every channel goes through records_store: a key already stored is unchanged, a new one stored once
+    data = {
+        f: getattr(first, f) for f in ("institution_id", "person_id", "kind", "component", "charged_amount")
+    }
+    assert records_store(
+        records=[(first.source_key, {**data, "service_date": D(2023, 4, 29)})], origin="api"
+    ) == (
+        0,
+        1,
+    )
+    assert records_store(records=[("api:t:2", {**data, "service_date": D(2019, 1, 7)})], origin="api") == (
+        1,
+        0,
+    )
+    assert (
+        partition_of(RECORD, ServiceRecord.objects.get(key__source_key="api:t:2").pk) == f"{RECORD}_p2019_01"
+    )
+    # a record moved to another month takes its key along; a deleted record frees its key
+    ServiceRecord.objects.filter(pk=first.pk).update(service_date=D(2023, 5, 20), source_key="moved")
+    assert partition_of(RECORD, first.pk) == f"{RECORD}_p2023_05"
+    assert ServiceRecordKey.objects.get(record=first).service_date == D(2023, 5, 20)
+    assert keys_differ() == 0
+    ServiceRecord.objects.filter(pk=last.pk).delete()
+    assert not ServiceRecordKey.objects.filter(record_id=last.pk).exists()
+    # a record of a month without partition waits in DEFAULT and moves, with its key kept, when it is made
+    far = ServiceRecord.objects.create(**{**data, "service_date": D(2039, 3, 5), "source_key": "far"})
+    assert partition_of(RECORD, far.pk) == f"{RECORD}_default"
+    assert ensure_partitions(RECORD, D(2039, 3, 1)) == [f"{RECORD}_p2039_03"]
+    assert partition_of(RECORD, far.pk) == f"{RECORD}_p2039_03"
+    assert ServiceRecordKey.objects.get(source_key="far").record_id == far.pk
+    assert keys_differ() == 0
+    assert ServiceRecord.objects.count() == ServiceRecordKey.objects.count() > 0
