@@ -46,7 +46,7 @@ def triggers(table: str) -> set[str]:
         return {r[0] for r in cursor.fetchall()}
 
 
-def test_the_three_tables_are_partitioned_by_range_on_their_key(db):
+def test_the_four_tables_are_partitioned_by_range_on_their_key(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT partrelid::regclass::text, partstrat FROM pg_partitioned_table ORDER BY 1",
