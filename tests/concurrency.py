@@ -41,7 +41,8 @@ class InThread:
         return self
 
 
-def _observer():
+def other_connection():
+    """A second autocommit connection to the test database (another session, as another process would hold)."""
     s = connection.settings_dict
     return psycopg.connect(
         host=s["HOST"] or "127.0.0.1",
@@ -56,7 +57,7 @@ def wait_until_blocked(call: InThread, timeout: float = 60) -> str:
     """Return the lock type the thread's backend waits for, once it waits (polled from a third connection:
     a transaction sees pg_stat_activity as of its first read). Fail if the thread ends instead."""
     deadline = time.monotonic() + timeout
-    with _observer() as observer:
+    with other_connection() as observer:
         while time.monotonic() < deadline:
             row = observer.execute(
                 "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = %s", [call.pid]

@@ -6,12 +6,10 @@ import base64
 import datetime as dt
 import json
 
-import psycopg
 import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from ltci.core.jobs import job_is_running
 from ltci.core.models import JobChunk, JobRun
 from ltci.core.roles import ENROLLMENT_CLERK, SETTLEMENT_OFFICER, SUPERVISOR
 from ltci.core.tasks import fanout_sweep
+from tests.concurrency import other_connection
 from tests.institutions import helpers
 
 pytestmark = pytest.mark.django_db
@@ -96,14 +95,7 @@ def test_a_run_with_a_chunk_held_by_a_worker_or_progressing_is_left_alone(broker
     JobChunk.objects.filter(run=held, number=1).update(finished_at=timezone.now(), state="done")
     assert fanout_sweep() == "nothing stale"  # a chunk finished just now
     age(held, 45)
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"] or "127.0.0.1",
-        port=s["PORT"] or 5432,
-        user=s["USER"],
-        dbname=s["NAME"],
-        autocommit=True,
-    ) as worker:  # a worker computing chunk 2 holds its lock for as long as it works
+    with other_connection() as worker:  # a worker computing chunk 2 holds its lock for as long as it works
         worker.execute(fanout.chunk_lock_sql("pg_advisory_lock"), [held.pk, 2])
         assert fanout_sweep() == f"#{held.pk} busy"
     assert broker() == [] and "redispatched" not in JobRun.objects.get(pk=held.pk).params

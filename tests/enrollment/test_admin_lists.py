@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +12,7 @@ from ltci.core.idnumber import mask_id
 from ltci.core.jobs import lock_key
 from ltci.core.models import JobRun
 from ltci.core.paginator import LargeTablePaginator
+from tests.concurrency import other_connection
 
 from .conftest import nid
 
@@ -108,14 +108,7 @@ def test_transaction_search_by_id_number_and_source_key(client, admin_user, city
 
 def test_admin_run_button_refuses_while_a_run_holds_the_lock(client, admin_user, city):
     client.force_login(admin_user)
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"] or "127.0.0.1",
-        port=s["PORT"] or 5432,
-        user=s["USER"],
-        dbname=s["NAME"],
-        autocommit=True,
-    ) as other:
+    with other_connection() as other:
         other.execute("SELECT pg_advisory_lock(%s)", [lock_key(JOB, "2026")])
         page = client.post("/admin/enrollment/contribution/run/", {"year": "2026", "on": ""}, follow=True)
     assert "正在运行，不能重复启动" in page.text

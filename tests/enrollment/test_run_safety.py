@@ -4,7 +4,6 @@ row, and SIGKILLs the command (and ends its connection) once PostgreSQL shows th
 
 import datetime as dt
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -12,6 +11,7 @@ from enrollment.models import AccountEvent, Contribution, ContributionTransactio
 from enrollment.services.run import JOB, contribution_run_year
 from ltci.core.jobs import JobAlreadyRunning, lock_key
 from ltci.core.models import JobRun
+from tests.concurrency import other_connection
 from tests.outside import Command, kill_when_blocked, run_command
 
 from .conftest import nid
@@ -86,14 +86,7 @@ def test_run_killed_after_first_chunk_resumes_to_the_clean_result(roster):
 
 def test_second_start_refused_while_the_lock_is_held(roster):
     make_city(roster, n=2)
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"] or "127.0.0.1",
-        port=s["PORT"] or 5432,
-        user=s["USER"],
-        dbname=s["NAME"],
-        autocommit=True,
-    ) as other:
+    with other_connection() as other:
         other.execute("SELECT pg_advisory_lock(%s)", [lock_key(JOB, "2026")])
         with pytest.raises(JobAlreadyRunning, match="正在运行"):
             contribution_run_year(year=2026)
