@@ -178,14 +178,4 @@ def add_nantong_forms() -> None:
     _head, records = parse_pack(read_pack("nantong"), "nantong.yaml")
     for r in records:
         if r.kind in ("payment_standard", "combined_forms") and (r.kind, r.key) not in have:
-            PolicyRecord.objects.create(
-                scheme=scheme,
-                kind=r.kind,
-                key=r.key,
-                valid_from=r.valid_from,
-                valid_to=r.valid_to,
-                value=r.value,
-                note=r.note,
-                is_default=r.is_default,
-                default_reason=r.default_reason,
-            )
+            r.record(scheme).save()

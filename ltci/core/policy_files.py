@@ -45,6 +45,20 @@ class PackRecord:
     is_default: bool
     default_reason: str
 
+    def record(self, scheme: PolicyScheme) -> PolicyRecord:
+        """The unsaved policy record of ``scheme`` this pack line stands for."""
+        return PolicyRecord(
+            scheme=scheme,
+            kind=self.kind,
+            key=self.key,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            value=self.value,
+            note=self.note,
+            is_default=self.is_default,
+            default_reason=self.default_reason,
+        )
+
 
 class _Loader(yaml.SafeLoader):
     """Dates stay text, so that a wrong one is reported against its record instead of failing the parse."""
@@ -185,21 +199,7 @@ def load_pack(pack: str, *, activate: bool = True) -> tuple[PolicyScheme, int, i
     ]
     if errors:
         raise PolicyFileError(path.name, errors)
-    new = [
-        PolicyRecord(
-            scheme=scheme,
-            kind=r.kind,
-            key=r.key,
-            valid_from=r.valid_from,
-            valid_to=r.valid_to,
-            value=r.value,
-            note=r.note,
-            is_default=r.is_default,
-            default_reason=r.default_reason,
-        )
-        for r in records
-        if (r.kind, r.key, r.valid_from) not in same
-    ]
+    new = [r.record(scheme) for r in records if (r.kind, r.key, r.valid_from) not in same]
     for record in new:
         record.save()  # one by one so that the history records who loaded it
     if activate:
