@@ -82,14 +82,17 @@ def relation_problem(*, payer, person, allowed: list[str]) -> str | None:
 # What our office took from account holders' personal accounts (the medical system's next balance snapshot
 # reflects it): family payments they made for relatives and the yearly run's transfers of their own part.
 # `available_balance` (ORM) and the yearly run's TRANSFER (SQL: this query as a CTE, rows (holder,
-# occurred_on, amount) for the holders with ids in [%(lo)s, %(hi)s)) read the same debits.
+# occurred_on, amount) for the holders with ids in [%(lo)s, %(hi)s)) read the same debits. The transfers are
+# read per contribution of the range through the contribution_id index (OFFSET 0 keeps the lookup per row):
+# a chunk of the yearly run reads its own persons' debits, never every transfer stored so far.
 ACCOUNT_DEBITS_SQL = """
     SELECT t.payer_id AS holder, t.occurred_on, t.amount FROM enrollment_contributiontransaction t
     WHERE t.channel = 'family_account' AND t.payer_id >= %(lo)s AND t.payer_id < %(hi)s
     UNION ALL
-    SELECT tc.person_id, t.occurred_on, t.amount FROM enrollment_contributiontransaction t
-    JOIN enrollment_contribution tc ON tc.id = t.contribution_id
-    WHERE t.kind = 'account_transfer' AND tc.person_id >= %(lo)s AND tc.person_id < %(hi)s"""
+    SELECT tc.person_id, t.occurred_on, t.amount FROM enrollment_contribution tc
+    CROSS JOIN LATERAL (SELECT t.occurred_on, t.amount FROM enrollment_contributiontransaction t
+                        WHERE t.contribution_id = tc.id AND t.kind = 'account_transfer' OFFSET 0) t
+    WHERE tc.person_id >= %(lo)s AND tc.person_id < %(hi)s"""
 
 
 def available_balance(payer, *, on: dt.date) -> Decimal:

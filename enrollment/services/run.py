@@ -22,7 +22,7 @@ from ltci.core.models import JobRun, overlapping_sql
 from ltci.core.money import fen
 from ltci.core.partitions import ensure_partitions
 
-from ..models import Contribution, CoveragePeriod, FundIncome
+from ..models import Contribution, ContributionTransaction, CoveragePeriod, FundIncome
 from ..rules import PAYMENT_STATUS_SQL
 from .arrears import recover_pending
 from .booking import book_differences
@@ -254,20 +254,47 @@ def sql_params(policy: YearPolicy, *, on: dt.date) -> dict:
     }
 
 
+# Whether the range already holds contributions of the year (a rerun, a resumed or catch-up run): only then can
+# INSERT_SUBSIDIES, TRANSFER and STATUS find anything to do, as the rows INSERT_CONTRIBUTIONS writes already
+# carry their subsidy, transfer and status.
+STORED = """
+SELECT EXISTS (SELECT 1 FROM enrollment_contribution
+               WHERE year = %(year)s AND person_id >= %(lo)s AND person_id < %(hi)s)
+"""
+
+
 def run_chunk(params: dict, lo: int, hi: int) -> None:
     chunk = {**params, "lo": lo, "hi": hi}
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compiling costs these statements more than it saves (their plans exceed jit_above_cost at a
-        # large population but run in well under a second)
+        # large population but run in well under a second); the sorts and hashes of a chunk of 50,000 fit in
+        # memory with some room
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(
             f"DROP TABLE IF EXISTS {CANDIDATE_TABLE}"
         )  # one of a chunk before in an outer transaction
+        cursor.execute(STORED, chunk)
+        stored = cursor.fetchone()[0]
         cursor.execute(NEW_CANDIDATES, chunk)
         cursor.execute(f"ANALYZE {CANDIDATE_TABLE} (person_id, subsidised, insurance_type, due_by)")
-        for sql in (INSERT_CONTRIBUTIONS, INSERT_SUBSIDIES, TRANSFER, STATUS):
+        for sql in (
+            (INSERT_CONTRIBUTIONS, INSERT_SUBSIDIES, TRANSFER, STATUS) if stored else (INSERT_CONTRIBUTIONS,)
+        ):
             cursor.execute(sql, chunk)
         cursor.execute(f"DROP TABLE {CANDIDATE_TABLE}")
+
+
+def refresh_statistics(number: int) -> None:
+    """Before the chunk ``number`` (1, 2, ...) of a run: when the chunks before it are 1, 2, 4, 8, ..., analyze
+    the tables the run grows. The first run of a year starts on an empty partition and writes millions of rows
+    within minutes, faster than autovacuum re-analyzes; plans made on the statistics of an empty table join
+    the whole table in every chunk (docs/benchmarks.md, scaling at 5M). Powers of two: a run of N chunks
+    analyzes about log2(N) times. Outside the chunk's transaction (ANALYZE's lock is held to the commit)."""
+    if number < 2 or (number - 1) & (number - 2):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Contribution._meta.db_table}, {ContributionTransaction._meta.db_table}")
 
 
 def contribution_run_year(
@@ -309,8 +336,9 @@ def contribution_run_year(
                 start = max(lo_id, resume_from or lo_id)
                 if resume_from:
                     done = _count_below(start)
-                for lo in range(start, hi_id + 1, chunk_size):
+                for number, lo in enumerate(range(start, hi_id + 1, chunk_size), start=1):
                     hi = lo + chunk_size
+                    refresh_statistics(number)
                     run_chunk(params, lo, hi)
                     done += _count_range(lo, hi)
                     JobRun.objects.filter(pk=run.pk).update(params={**run.params, "next_id": hi})
@@ -368,6 +396,8 @@ def contribution_chunk_compute(chunk) -> Callable[[], tuple[int, dict]]:
     """A chunk of a fanned-out run: its person-id range in one transaction (run_chunk), counted."""
     year, lo, hi = int(chunk.run.period), chunk.params["lo"], chunk.params["hi"]
     params = sql_params(year_policy(year), on=dt.date.fromisoformat(chunk.run.params["on"]))
+
+    refresh_statistics(chunk.number + 1)  # numbered from 0; before the chunk's transaction (chunk_run)
 
     def store() -> tuple[int, dict]:
         run_chunk(params, lo, hi)

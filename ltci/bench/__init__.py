@@ -77,6 +77,22 @@ def setup_fresh_database(suffix: str = "bench") -> str:
     return name
 
 
+def copy_foreign_keys(cursor, tables) -> None:
+    """Give the copies of ``tables`` in schema baseline the foreign keys of the originals, pointing at the
+    baseline's copy of the referenced table where there is one: the baseline writes rows checked as the
+    product's are (the integrity of the rows is part of the result)."""
+    for table in tables:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [f"public.{table}"],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute("SET search_path TO baseline, public")
+            cursor.execute(f"ALTER TABLE baseline.{table} ADD CONSTRAINT {name} {definition}")
+            cursor.execute("RESET search_path")
+
+
 def schemas_equal(queries: dict[str, str]) -> bool:
     """Compare the real run (schema ``public``) with the baseline (schema ``baseline``): each query, formatted
     with ``{s}`` as the schema, must give the same non-empty multiset of rows in both."""

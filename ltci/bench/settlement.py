@@ -21,7 +21,7 @@ allowance lines, community care, prevention and relief.
 
 import datetime as dt
 
-from . import register, report, schemas_equal, setup_fresh_database, timer
+from . import copy_foreign_keys, register, report, schemas_equal, setup_fresh_database, timer
 from .settlement_data import ALL_INSTITUTIONS, RECORDS_PER_PERSON, add_nantong_forms, load
 
 MONTH = dt.date(2024, 6, 1)
@@ -341,16 +341,7 @@ def _baseline_tables(cursor) -> None:
     cursor.execute("CREATE SCHEMA baseline")
     for table in RESULT_TABLES:
         cursor.execute(f"CREATE TABLE baseline.{table} (LIKE public.{table} INCLUDING ALL)")
-    for table in RESULT_TABLES:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f'",
-            [f"public.{table}"],
-        )
-        for name, definition in cursor.fetchall():
-            cursor.execute("SET search_path TO baseline, public")
-            cursor.execute(f"ALTER TABLE baseline.{table} ADD CONSTRAINT {name} {definition}")
-            cursor.execute("RESET search_path")
+    copy_foreign_keys(cursor, RESULT_TABLES)
 
 
 CODE_COUNTS = """SELECT c, count(*) FROM {s}.settlement_recordaudit, unnest(codes) c GROUP BY c"""

@@ -60,9 +60,14 @@ SOURCES = {
         """
         SELECT 'contribution_tx:' || t.id, t.occurred_on, 'income_individual', 'contribution', c.region_code,
                t.amount, t.kind || ' ' || c.year
-        FROM enrollment_contributiontransaction t JOIN enrollment_contribution c ON c.id = t.contribution_id
+        FROM enrollment_contributiontransaction t
+        CROSS JOIN LATERAL (SELECT c.region_code, c.year FROM enrollment_contribution c
+                            WHERE c.id = t.contribution_id OFFSET 0) c
         WHERE t.kind <> 'fiscal_subsidy' AND {only}""",
-        {("enrollment_contributiontransaction", "INSERT"): "t.id IN (SELECT id FROM new_rows)"},
+        # The written rows by their ids and each one's contribution by its id: index lookups, so a statement
+        # posting a chunk of the yearly run reads that chunk, not the whole of both tables, however many
+        # rows they hold (OFFSET 0 keeps the lookup per row; as a join the planner hashes the whole table).
+        {("enrollment_contributiontransaction", "INSERT"): "t.id = ANY (ARRAY(SELECT id FROM new_rows))"},
     ),
     # The fund spends a statement or a payout when the bank confirms its payment, on the payment's value date
     # (issue 19; cash basis, as social insurance funds keep their books). A statement that pays nothing

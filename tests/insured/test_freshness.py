@@ -334,3 +334,29 @@ def test_a_new_first_contribution_year_bumps_the_shared_version(world):
         [world["me"].pk],
     )
     assert SharedVersion.objects.get().version != shared
+
+
+def test_a_statement_writing_many_persons_bumps_the_shared_version_instead(client, world):
+    """Over 5,000 rows in one statement (a chunk of a yearly run or a settlement): one shared bump, no version
+    row per person (insured 0003); every cached page is then stale. Up to 5,000, each person's own bump."""
+    from insured.models import PersonVersion, SharedVersion
+
+    _page(client)
+    shared = SharedVersion.objects.get().version
+    versions = PersonVersion.objects.count()
+    _sql(
+        "INSERT INTO enrollment_person (national_id, name, birth_date, sex, insurance_type, region_code, "
+        "categories, has_personal_account, village_code, created_at, updated_at) "
+        "SELECT 'B' || i, 'P' || i, date '1950-01-01', 'F', 'resident', '320302', '{}', false, '', now(), now() "
+        "FROM generate_series(1, 5001) i"
+    )
+    assert SharedVersion.objects.get().version != shared
+    assert PersonVersion.objects.count() == versions
+    before = STATS.snapshot()
+    _page(client)
+    assert STATS.snapshot()["misses"] == before["misses"] + 1  # the page was made again
+
+    shared = SharedVersion.objects.get().version
+    _sql("UPDATE enrollment_person SET name = name WHERE national_id LIKE 'B%%' AND national_id <> 'B1'")
+    assert SharedVersion.objects.get().version == shared
+    assert PersonVersion.objects.count() == versions + 5000
