@@ -121,12 +121,8 @@ def _staff(username, *roles):
     return user
 
 
-def test_staff_re_dispatch_a_stale_run_from_its_job_page_others_are_refused(
-    broker, django_capture_on_commit_callbacks
-):
-    run = lost_run(done=(0,))
-    page = reverse("admin:core_jobrun_change", args=[run.pk])
-    url = reverse("admin:core_jobrun_redispatch", args=[run.pk])
+def assert_refused_to_others(url: str) -> None:
+    """POST ``url`` as everyone but staff of the job's role: refused (login page or 403)."""
     refused = {
         "anonymous": None,
         "staff without the role": _staff("no-role"),
@@ -141,11 +137,25 @@ def test_staff_re_dispatch_a_stale_run_from_its_job_page_others_are_refused(
         response = client.post(url)
         assert response.status_code in (302, 403), who
         assert response.status_code == 403 or "/login/" in response["Location"], who
-    assert "redispatched" not in JobRun.objects.get(pk=run.pk).params and broker() == []
 
+
+def clerk_on_stale_job_page(run: JobRun, broker) -> tuple[Client, str, str]:
+    """Everyone else refused the re-dispatch of ``run`` (nothing sent), then an enrollment clerk on its job
+    page: (the clerk's client, the page, the re-dispatch URL)."""
+    url = reverse("admin:core_jobrun_redispatch", args=[run.pk])
+    assert_refused_to_others(url)
+    assert "redispatched" not in JobRun.objects.get(pk=run.pk).params and broker() == []
     client = Client()
     client.force_login(_staff("clerk", ENROLLMENT_CLERK))
-    assert 'id="job-redispatch"' in client.get(page).content.decode()
+    return client, client.get(reverse("admin:core_jobrun_change", args=[run.pk])).content.decode(), url
+
+
+def test_staff_re_dispatch_a_stale_run_from_its_job_page_others_are_refused(
+    broker, django_capture_on_commit_callbacks
+):
+    run = lost_run(done=(0,))
+    client, page, url = clerk_on_stale_job_page(run, broker)
+    assert 'id="job-redispatch"' in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, follow=True)
     assert "已重新派发 2 个分块" in response.content.decode()
@@ -256,27 +266,8 @@ def test_staff_send_a_lost_start_again_from_the_job_page_others_are_refused(
     broker, django_capture_on_commit_callbacks
 ):
     run = lost_start()
-    page = reverse("admin:core_jobrun_change", args=[run.pk])
-    url = reverse("admin:core_jobrun_redispatch", args=[run.pk])
-    refused = {
-        "anonymous": None,
-        "staff without the role": _staff("no-role"),
-        "staff of another job": _staff("officer", SETTLEMENT_OFFICER),
-        "institution user": helpers.portal_user(helpers.institution(code="LOST", active=False)),
-    }
-    for who, user in refused.items():
-        client = Client()
-        if user:
-            client.force_login(user)
-        response = client.post(url)
-        assert response.status_code in (302, 403), who
-        assert response.status_code == 403 or "/login/" in response["Location"], who
-    assert "redispatched" not in JobRun.objects.get(pk=run.pk).params and broker() == []
-
-    client = Client()
-    client.force_login(_staff("clerk", ENROLLMENT_CLERK))
-    content = client.get(page).content.decode()
-    assert 'id="job-redispatch"' in content and "已排队 30 分钟仍未开始，启动任务可能已丢失。" in content
+    client, page, url = clerk_on_stale_job_page(run, broker)
+    assert 'id="job-redispatch"' in page and "已排队 30 分钟仍未开始，启动任务可能已丢失。" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, follow=True)
     assert "已重新发送该作业的启动任务" in response.content.decode()
