@@ -17,7 +17,7 @@ from ltci.core.history_admin import HistoryAdmin
 from . import policy_admin  # noqa: F401 -- registers PolicyScheme and PolicyRecord (form per kind, SPEC 2)
 from .admin_mixins import KeepRowsMixin, labelled_filter
 from .downloads import attachment, import_errors_attachment
-from .fanout import BUSY, GIVEN_UP, NO_TASK, RESENT, fanout_redispatch, is_stale
+from .fanout import BUSY, GIVEN_UP, NO_TASK, RESENT, RESTARTED, fanout_redispatch, is_stale
 from .formatting import coded
 from .jobs import job_page_url
 from .models import IMPORT_KIND_LABELS, CalendarDay, ImportBatch, JobRun, LetterBatch, Notification
@@ -138,10 +138,9 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
             # a run fanned out to the workers (ltci.core.fanout): who took each chunk, how often, done or not
             "chunks": run.chunks.only("number", "state", "worker", "attempts", "done").order_by("number"),
             "redispatched": run.params.get("redispatched", 0),
-            # its chunk tasks lost (no progress for LTCI_FANOUT_STALE_MINUTES): send them again
+            # its chunk tasks or its start lost (no progress for LTCI_FANOUT_STALE_MINUTES): send them again
             "redispatch_url": reverse("admin:core_jobrun_redispatch", args=[run.pk])
             if run.state == JobRun.State.RUNNING
-            and "fanout" in run.params
             and can(request.user, "core.jobs_redispatch")
             and is_stale(run)
             else "",
@@ -176,11 +175,12 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
 
     @requires("core.jobs_redispatch")
     def redispatch_view(self, request, object_id):
-        """POST: send again the unfinished chunks of a stale fanned-out run (its tasks lost)."""
+        """POST: send again the unfinished chunks of a stale fanned-out run (its tasks lost), or the start task
+        of a stale queued run (its start lost)."""
         run = self._job(request, object_id)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if run.state != JobRun.State.RUNNING or "fanout" not in run.params or not is_stale(run):
+        if not is_stale(run):
             messages.warning(
                 request,
                 gettext("只有 %(minutes)s 分钟没有任何进展的后台作业才能重新派发分块")
@@ -190,6 +190,8 @@ class JobRunAdmin(KeepRowsMixin, admin.ModelAdmin):
         outcome, sent = fanout_redispatch(run.pk)
         if outcome == RESENT:
             messages.success(request, gettext("已重新派发 %(n)s 个分块") % {"n": sent})
+        elif outcome == RESTARTED:
+            messages.success(request, gettext("已重新发送该作业的启动任务"))
         elif outcome == BUSY:
             messages.warning(request, gettext("有后台进程正在处理该作业，未重新派发"))
         elif outcome == NO_TASK:

@@ -25,7 +25,15 @@ chunk sent, taken or finished since, ``stale_runs``) and no worker holding one o
 lock is free), and sends their unfinished chunks again (``fanout_redispatch``; with every chunk done, the last
 one, whose task then runs the final step); after LTCI_FANOUT_REDISPATCH_MAX re-dispatches the run is given up:
 failed, with a message saying so, and its year or month free to start again. Staff may re-dispatch a stale
-run from its job page at once. A re-sent chunk is the very task of the start, so a copy of a chunk that was
+run from its job page at once.
+
+A run queued by a staff page (``ltci.core.jobs.job_queue``) whose start message was lost before the run was
+fanned out (the broker restarted or flushed, a worker killed before it began) is just as stale: still running,
+not fanned out, no worker running its start (the start's lock is free, ``jobs.start_lock_sql``) and no sign
+of life (queued or its start sent again) for LTCI_FANOUT_STALE_MINUTES. The same sweep sends its start task
+again (``params["start"]``: name and arguments), counted the same way, and gives it up the same way; a copy
+of a start that was merely slow does nothing (``jobs.job_run``, and ``fanout_start`` under the run's row
+lock). A re-sent chunk is the very task of the start, so a copy of a chunk that was
 not lost after all waits for it or does nothing.
 
 Chunks may keep bulky results in tables of their own (``stage_table``: ``fanout_<run>_<chunk>_<name>``, made in
@@ -42,12 +50,20 @@ from contextlib import contextmanager
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from .jobs import already_running, fanned_out, job_finish, job_text, lock_key
+from .jobs import (
+    already_running,
+    fanned_out,
+    job_finish,
+    job_send_failed,
+    job_text,
+    lock_key,
+    start_lock_sql,
+)
 from .models import JobChunk, JobRun
 from .sql import execute, fetch
 
@@ -61,8 +77,12 @@ def fanout_start(run: JobRun, chunks: list[dict], *, task, total: int, params: d
     """Claim the run's job and period, create its chunks (``params`` of each) and send ``task(run_id,
     number)`` for each once the transaction commits. Raise JobAlreadyRunning when another run of the job and
     period runs (in-process or fanned out). Runs of the job and period left running by a process that died
-    (in-process, not fanned out) are marked failed."""
+    (in-process, not fanned out) are marked failed. A run already fanned out or no longer running (a duplicate
+    start, read under the run's row lock) is returned as it is."""
     with transaction.atomic():
+        current = JobRun.objects.select_for_update().filter(pk=run.pk).first()
+        if current is not None and (current.state != JobRun.State.RUNNING or "fanout" in current.params):
+            return current
         with connection.cursor() as cursor:  # an in-process run holds this key for as long as it runs
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_key(run.job, run.period)])
             free = cursor.fetchone()[0]
@@ -204,17 +224,26 @@ def drop_staged(run_id: int) -> None:
 
 # What fanout_redispatch did with a run.
 RESENT, BUSY, GIVEN_UP, NOT_RUNNING, NO_TASK = "resent", "busy", "given up", "not running", "no task"
+RESTARTED = "start resent"  # a queued run's lost start task, sent again
+
+# A running run the sweep looks after: fanned out, or queued by a page (its start task known) and not yet.
+WATCHED = Q(state=JobRun.State.RUNNING) & (Q(params__has_key="fanout") | Q(params__has_key="start"))
 
 
 def stale_runs(now: dt.datetime | None = None):
-    """The running fanned-out runs with no sign of life (the run started, a chunk sent, taken or finished) for
-    LTCI_FANOUT_STALE_MINUTES; ``last_seen`` is that last sign."""
+    """The running fanned-out or queued runs with no sign of life (the run queued or started, its start sent
+    again, a chunk sent, taken or finished) for LTCI_FANOUT_STALE_MINUTES; ``last_seen`` is that last sign.
+    (Whether a worker holds one of its locks is checked by ``fanout_redispatch``.)"""
     cutoff = (now or timezone.now()) - dt.timedelta(minutes=settings.LTCI_FANOUT_STALE_MINUTES)
     return (
-        JobRun.objects.filter(state=JobRun.State.RUNNING, params__has_key="fanout")
+        JobRun.objects.filter(WATCHED)
         .annotate(
-            last_seen=Greatest(
-                "started_at", Max("chunks__sent_at"), Max("chunks__started_at"), Max("chunks__finished_at")
+            last_seen=Greatest(  # PostgreSQL's GREATEST skips NULLs: a queued run has no chunk
+                "started_at",
+                "sent_at",
+                Max("chunks__sent_at"),
+                Max("chunks__started_at"),
+                Max("chunks__finished_at"),
             )
         )
         .filter(last_seen__lt=cutoff)
@@ -225,72 +254,94 @@ def is_stale(run: JobRun) -> bool:
     return stale_runs().filter(pk=run.pk).exists()
 
 
-def _chunk_free(run_id: int, number: int) -> bool:
-    """Take the chunk's lock until the transaction ends, if no worker holds it (a copy of the chunk's task
-    delivered meanwhile waits for the transaction)."""
+def _lock_free(sql: str, params: list) -> bool:
+    """Take a chunk's or a start's lock until the transaction ends, if no worker holds it (a copy of the task
+    delivered meanwhile waits for the transaction, or for a start, does nothing: the copy re-sent is the one
+    that runs)."""
     with connection.cursor() as cursor:
-        cursor.execute(chunk_lock_sql("pg_try_advisory_xact_lock"), [run_id, number])
+        cursor.execute(sql, params)
         return bool(cursor.fetchone()[0])
+
+
+LOST_CHUNKS = gettext_noop(
+    "已放弃：分块任务已丢失（%(minutes)s 分钟没有任何进展，未完成的分块已重新派发 %(count)s 次），可以重新启动"
+)
+LOST_START = gettext_noop(
+    "已放弃：启动任务已丢失（%(minutes)s 分钟仍在排队，启动任务已重新发送 %(count)s 次），可以重新启动"
+)
 
 
 def fanout_redispatch(run_id: int, *, give_up: bool = False) -> tuple[str, int]:
     """Send again the task of each unfinished chunk of a running fanned-out run (every chunk done: the last
     one's, whose task runs the final step), unless a worker is at work on it (its row or a chunk locked):
-    (RESENT, chunks sent) or (BUSY, 0). Counted in the run's ``params["redispatched"]``. ``give_up`` (beat):
-    a run already re-dispatched LTCI_FANOUT_REDISPATCH_MAX times is failed instead, with a message saying
-    so, which frees its year or month: (GIVEN_UP, 0)."""
+    (RESENT, chunks sent) or (BUSY, 0). A run queued by a page and not fanned out has its start task sent
+    again instead, unless a worker runs that start (its lock held): (RESTARTED, 1). Counted in the run's
+    ``params["redispatched"]``. ``give_up`` (beat): a run already re-dispatched LTCI_FANOUT_REDISPATCH_MAX
+    times is failed instead, with a message saying so, which frees its year or month: (GIVEN_UP, 0)."""
     with transaction.atomic():
-        run = (
-            JobRun.objects.select_for_update(skip_locked=True)
-            .filter(pk=run_id, state=JobRun.State.RUNNING, params__has_key="fanout")
-            .first()
-        )
+        run = JobRun.objects.select_for_update(skip_locked=True).filter(WATCHED, pk=run_id).first()
         if run is None:  # finished meanwhile, or its row locked by the final step or a chunk storing
             running = JobRun.objects.filter(pk=run_id, state=JobRun.State.RUNNING).exists()
             return (BUSY if running else NOT_RUNNING), 0
-        undone = run.chunks.exclude(state=JobChunk.State.DONE).order_by("number")
-        numbers = list(undone.values_list("number", flat=True)) or list(
-            run.chunks.order_by("-number").values_list("number", flat=True)[:1]
-        )
-        if not all(_chunk_free(run.pk, n) for n in numbers):
+        fanned = "fanout" in run.params
+        if fanned:
+            undone = run.chunks.exclude(state=JobChunk.State.DONE).order_by("number")
+            numbers = list(undone.values_list("number", flat=True)) or list(
+                run.chunks.order_by("-number").values_list("number", flat=True)[:1]
+            )
+            free = all(_lock_free(chunk_lock_sql("pg_try_advisory_xact_lock"), [run.pk, n]) for n in numbers)
+            task = run.params.get("chunk_task")
+        else:
+            numbers = []
+            free = _lock_free(start_lock_sql("pg_try_advisory_xact_lock"), [run.pk])
+            task = (run.params.get("start") or {}).get("task")
+        if not free:
             return BUSY, 0
-        count, task = run.params.get("redispatched", 0), run.params.get("chunk_task")
+        count = run.params.get("redispatched", 0)
         if give_up and (count >= settings.LTCI_FANOUT_REDISPATCH_MAX or not task):
             job_finish(
                 run,
                 state=JobRun.State.FAILED,
                 message=job_text(
-                    gettext_noop(
-                        "已放弃：分块任务已丢失（%(minutes)s 分钟没有任何进展，未完成的分块已重新派发 "
-                        "%(count)s 次），可以重新启动"
-                    ),
+                    LOST_CHUNKS if fanned else LOST_START,
                     minutes=settings.LTCI_FANOUT_STALE_MINUTES,
                     count=count,
                 ),
             )
             transaction.on_commit(lambda: drop_staged(run_id))
             return GIVEN_UP, 0
-        if not task:  # a run started before its chunk task was recorded: beat gives it up
+        if not task:  # a run started before its task was recorded: beat gives it up
             return NO_TASK, 0
         run.params = {**run.params, "redispatched": count + 1}
-        run.save(update_fields=["params"])
-        run.chunks.filter(number__in=numbers).update(sent_at=timezone.now())
+        if fanned:
+            run.save(update_fields=["params"])
+            run.chunks.filter(number__in=numbers).update(sent_at=timezone.now())
+        else:
+            run.sent_at = timezone.now()
+            run.save(update_fields=["params", "sent_at"])
+        args = list(run.params["start"].get("args") or []) if not fanned else []
 
         def send():
             try:
+                if not fanned:
+                    current_app.send_task(task, args=args, kwargs={"job_id": run_id})
                 for n in numbers:
                     current_app.send_task(task, args=(run_id, n))
             except Exception as exc:  # broker unreachable: the run says so instead of waiting for ever
-                fanout_fail(run_id, gettext("无法把分块发送给后台进程：%(error)s") % {"error": exc})
+                if fanned:
+                    fanout_fail(run_id, gettext("无法把分块发送给后台进程：%(error)s") % {"error": exc})
+                else:
+                    job_send_failed(run, exc)
 
         transaction.on_commit(send)
-    return RESENT, len(numbers)
+    return (RESENT, len(numbers)) if fanned else (RESTARTED, 1)
 
 
 def fanout_sweep(now: dt.datetime | None = None) -> list[tuple[int, str]]:
-    """Beat: re-dispatch every stale run, or give it up (fanout_redispatch); (run id, what was done)."""
+    """Beat: re-dispatch every stale run (its chunks, or a queued run's start), or give it up
+    (fanout_redispatch); (run id, what was done)."""
     found = []
     for run_id in stale_runs(now).order_by("pk").values_list("pk", flat=True):
         outcome, sent = fanout_redispatch(run_id, give_up=True)
-        found.append((run_id, f"{outcome} {sent}" if sent else outcome))
+        found.append((run_id, f"{outcome} {sent}" if sent and outcome == RESENT else outcome))
     return found

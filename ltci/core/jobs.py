@@ -3,7 +3,10 @@ from a web page runs in Celery, never in the request (issue 16).
 
 A page that starts a job calls ``job_queue``: the job's JobRun exists at once (the page redirects to the job's
 page, which shows its progress), and the task, sent once the transaction commits, receives ``job_id`` and runs
-its service through ``job_run``, which fills in that same JobRun.
+its service through ``job_run``, which fills in that same JobRun. The run keeps the task's name and arguments
+(``params["start"]``): a start message lost on its way (the broker restarted or flushed, a worker killed before
+it began) is sent again by beat (ltci.core.fanout.fanout_sweep), and ``job_run`` makes a copy of a message
+that was merely slow do nothing.
 """
 
 import json
@@ -133,16 +136,32 @@ def jobs_running(job: str, period: str, *, besides: JobRun | None = None):
     return found.exclude(pk__in=[besides.pk] if besides else [])
 
 
+def start_lock_sql(fn: str) -> str:
+    """The advisory lock of a queued run's start (``fn``: pg_try_advisory_lock, pg_advisory_unlock...), by
+    run id: held by the worker running the start for as long as it runs."""
+    return f"SELECT {fn}(hashtextextended('ltci.start:' || %s, 0))"
+
+
+def job_send_failed(run: JobRun, exc: Exception) -> None:
+    """Fail a run whose task could not be sent (broker unreachable): the job says so instead of waiting."""
+    job_finish(
+        run,
+        state=JobRun.State.FAILED,
+        message=job_text(gettext_noop("无法提交后台任务：%(exc)s"), exc=str(exc)),
+    )
+
+
 def job_queue(
     job: str, period: str, *, task, args: tuple = (), params: dict | None = None, actor=None
 ) -> JobRun:
     """Create the job's run (waiting, in the starter's language) and send ``task(*args, job_id=run.pk)`` to
-    Celery once the transaction commits; a broker that cannot be reached fails the run with the reason."""
+    Celery once the transaction commits; a broker that cannot be reached fails the run with the reason. The
+    task's name and ``args`` (plain values) are kept on the run, for a re-send of a lost start."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     run = job_start(
         job,
         period,
-        params={**(params or {}), "language": language},
+        params={**(params or {}), "language": language, "start": {"task": task.name, "args": list(args)}},
         actor=actor,
         message=gettext_noop("已排队，等待后台执行"),
     )
@@ -151,11 +170,7 @@ def job_queue(
         try:
             task.delay(*args, job_id=run.pk)
         except Exception as exc:  # broker unreachable: the job says so instead of waiting for ever
-            job_finish(
-                run,
-                state=JobRun.State.FAILED,
-                message=job_text(gettext_noop("无法提交后台任务：%(exc)s"), exc=str(exc)),
-            )
+            job_send_failed(run, exc)
 
     transaction.on_commit(send)
     return run
@@ -163,23 +178,36 @@ def job_queue(
 
 def job_run(job_id: int | None, work: Callable[[JobRun | None], str], *, job_prefix: str = "") -> str:
     """The body of a queued job's task: ``work(run)`` in the language of who started it; an error fails the
-    run with its reason (then propagates, for the worker's log). Safe to run twice: a run no longer waiting
-    or running is left alone. Without ``job_id`` (beat, the command line) ``work(None)`` runs as it is."""
+    run with its reason (then propagates, for the worker's log). Without ``job_id`` (beat, the command line)
+    ``work(None)`` runs as it is.
+
+    Safe to run twice, as a start message may be delivered twice (re-sent by beat while the first was only
+    slow, redelivered after a worker died): the start's own lock (``start_lock_sql``) is held while ``work``
+    runs, so a copy arriving meanwhile does nothing, and a copy arriving later finds the run, read under that
+    lock, no longer waiting (finished, failed, or fanned out to the workers, whose chunks carry it on)."""
     if job_id is None:
         return work(None)
-    run = JobRun.objects.filter(pk=job_id, job__startswith=job_prefix).first()
-    if run is None or run.state != JobRun.State.RUNNING:
-        return "nothing to do"
-    with translation.override(run.params.get("language") or settings.LANGUAGE_CODE):
-        try:
-            return work(run)
-        except Exception as exc:
-            JobRun.objects.filter(pk=run.pk, state=JobRun.State.RUNNING).update(
-                state=JobRun.State.FAILED,
-                message=(str(exc) or type(exc).__name__)[:2000],
-                finished_at=timezone.now(),
-            )
-            raise
+    with connection.cursor() as cursor:
+        cursor.execute(start_lock_sql("pg_try_advisory_lock"), [job_id])
+        if not cursor.fetchone()[0]:
+            return "nothing to do"  # another worker is running this very start
+    try:
+        run = JobRun.objects.filter(pk=job_id, job__startswith=job_prefix).first()
+        if run is None or run.state != JobRun.State.RUNNING or "fanout" in run.params:
+            return "nothing to do"
+        with translation.override(run.params.get("language") or settings.LANGUAGE_CODE):
+            try:
+                return work(run)
+            except Exception as exc:
+                JobRun.objects.filter(pk=run.pk, state=JobRun.State.RUNNING).update(
+                    state=JobRun.State.FAILED,
+                    message=(str(exc) or type(exc).__name__)[:2000],
+                    finished_at=timezone.now(),
+                )
+                raise
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(start_lock_sql("pg_advisory_unlock"), [job_id])
 
 
 def job_store_file(run: JobRun, content: bytes, filename: str) -> None:

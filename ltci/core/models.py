@@ -223,6 +223,8 @@ class JobRun(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("发起人")
     )
+    # when the start task of a queued run was last sent again (ltci.core.fanout.fanout_redispatch)
+    sent_at = models.DateTimeField(_("派发时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("作业运行")

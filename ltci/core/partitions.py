@@ -15,11 +15,15 @@ the stores of service records call it before they write, the daily beat task for
 """
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from psycopg.errors import DeadlockDetected
+
+logger = logging.getLogger(__name__)
 
 DEFAULT = "default"
 
@@ -82,8 +86,16 @@ def existing_partitions(table: str) -> list[str]:
 def ensure_partitions(table: str, upto, *, since=None) -> list[str]:
     """Create the missing partitions of ``table`` from ``since`` (default: ``upto``) up to ``upto`` (a year
     for a yearly table, a date for a monthly one); return the names created. Idempotent and cheap when they
-    exist. Rows already sitting in the DEFAULT partition for a new range are moved into the new partition
-    (PostgreSQL refuses to create it otherwise)."""
+    exist (a catalog look-up, no lock). Rows already sitting in the DEFAULT partition for a new range are
+    moved into the new partition (PostgreSQL refuses to attach it otherwise).
+
+    Safe when several transactions want the same new partition at once (two imports of a new month): the
+    creation is serialized per table (``_create``); the second finds the partition made once the first has
+    committed. Run in a savepoint of the caller's transaction: a caller that already holds a lock on the
+    table's DEFAULT partition (it wrote rows there) may meet another creator in a deadlock, which PostgreSQL
+    breaks by failing one of the two; that one's savepoint is undone and it goes on without the partition
+    (its rows wait in the DEFAULT partition, moved over by the other creator or the next call), so neither
+    caller fails."""
     key = partition_key(table)
     if key is None:
         return []
@@ -94,44 +106,55 @@ def ensure_partitions(table: str, upto, *, since=None) -> list[str]:
     elif not isinstance(upto, dt.date):
         upto = dt.date(int(upto), 12, 1)
     have = set(existing_partitions(table))
+    missing = [
+        (f"{table}_{suffix}", lower, upper)
+        for suffix, lower, upper in (
+            _bounds(unit, value) for value in _steps(unit, since if since is not None else upto, upto)
+        )
+        if f"{table}_{suffix}" not in have
+    ]
+    if not missing:
+        return []
+    try:
+        with transaction.atomic():
+            return _create(table, column, missing)
+    except OperationalError as exc:
+        if not isinstance(exc.__cause__, DeadlockDetected):
+            raise
+        logger.warning("%s: partitions %s not made (deadlock with another creator)", table, missing)
+        return []
+
+
+def _create(table: str, column: str, missing: list[tuple[str, Any, Any]]) -> list[str]:
+    """Make the partitions ``missing`` (name, lower, upper) under the table's own advisory lock (held until
+    the transaction ends: a second creator waits, then finds them made). Each is a table of the parent's
+    shape, filled with the DEFAULT partition's rows of its range, then attached: ATTACH takes only a SHARE
+    UPDATE EXCLUSIVE lock on the parent (other months stay readable and writable; CREATE TABLE ... PARTITION
+    OF would lock the whole table), and an ACCESS EXCLUSIVE lock on the DEFAULT partition, taken here before
+    the rows are looked for, so that no row of the range can enter it between the move and the attach."""
     created = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        for value in _steps(unit, since if since is not None else upto, upto):
-            suffix, lower, upper = _bounds(unit, value)
-            name = f"{table}_{suffix}"
-            if name in have:
+    default = f"{table}_{DEFAULT}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partition:{table}"])
+        made = set(existing_partitions(table))  # under the lock: what another creator committed meanwhile
+        has_default = default in made
+        for name, lower, upper in missing:
+            if name in made:
                 continue
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partition:{table}"])
-            if to_regclass(cursor, name):
-                continue
-            default = f"{table}_{DEFAULT}"
-            moving = to_regclass(cursor, default) and _q(
-                cursor,
-                f"SELECT 1 FROM {default} WHERE {column} >= %s AND {column} < %s LIMIT 1",  # noqa: S608
-                [lower, upper],
-            )
-            if moving:
-                # Build the partition beside the table, move the rows over, then attach it.
-                cursor.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+            if has_default:
+                cursor.execute(f"LOCK TABLE {default} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+            if has_default:
                 cursor.execute(
                     f"WITH moved AS (DELETE FROM {default} WHERE {column} >= %s AND {column} < %s "  # noqa: S608
                     f"RETURNING *) INSERT INTO {name} SELECT * FROM moved",  # noqa: S608
                     [lower, upper],
                 )
-                cursor.execute(
-                    f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)",
-                    [lower, upper],
-                )
-            else:
-                cursor.execute(
-                    f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES FROM (%s) TO (%s)", [lower, upper]
-                )
+            cursor.execute(
+                f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [lower, upper]
+            )
             created.append(name)
     return created
-
-
-def to_regclass(cursor, name: str) -> bool:
-    return _q(cursor, "SELECT to_regclass(%s) IS NOT NULL", [name])[0][0]
 
 
 def _short(name: str, suffix: str) -> str:

@@ -143,7 +143,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 JOBS_FAN_OUT = env.bool("JOBS_FAN_OUT", default=True)
 # A fanned-out run none of whose chunks was sent, taken or finished for this long, with no worker holding
 # one, has lost its tasks: beat (ltci.core.tasks.fanout_sweep) sends its unfinished chunks again, and gives
-# the run up (failed, its year or month free again) once it has done so LTCI_FANOUT_REDISPATCH_MAX times.
+# the run up (failed, its year or month free again) once it has done so LTCI_FANOUT_REDISPATCH_MAX times. A run
+# queued by a staff page and not started for this long, no worker running its start, has its start task sent
+# again the same way (its start message lost).
 LTCI_FANOUT_STALE_MINUTES = env.int("LTCI_FANOUT_STALE_MINUTES", default=30)
 LTCI_FANOUT_REDISPATCH_MAX = env.int("LTCI_FANOUT_REDISPATCH_MAX", default=3)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
