@@ -394,3 +394,15 @@ def ensure_ahead(today: dt.date) -> list[str]:
         elif key:
             created += ensure_partitions(table, _bounds("month", today)[2], since=today)
     return created
+
+
+def analyze_partitioned() -> list[str]:
+    """ANALYZE every partitioned table (the daily beat task). Autovacuum analyzes the partitions but never a
+    partitioned table itself, whose statistics of the whole hierarchy the planner uses for a statement over
+    all partitions (a join by id): without this they would stay those of the day the table was converted.
+    ANALYZE samples, so this costs about the same whatever the tables hold; it also refreshes each partition."""
+    tables = partitioned_tables()
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+    return tables

@@ -69,13 +69,19 @@ def list_export_run(job_id: int) -> str:
 
 @shared_task(name="ltci.core.tasks.partitions_ahead")
 def partitions_ahead() -> str:
-    """Create next year's and next month's partitions ahead of the jobs that write into them (daily)."""
+    """Create next year's and next month's partitions ahead of the jobs that write into them, and refresh the
+    statistics of the partitioned tables, which autovacuum never analyzes (daily)."""
     from django.utils import timezone
 
-    from .partitions import ensure_ahead
+    from .partitions import analyze_partitioned, ensure_ahead
 
     created = ensure_ahead(timezone.localdate())
-    return f"{len(created)} partitions created" + (f": {', '.join(created)}" if created else "")
+    analyzed = analyze_partitioned()
+    return (
+        f"{len(created)} partitions created"
+        + (f": {', '.join(created)}" if created else "")
+        + f"; {len(analyzed)} partitioned tables analyzed"
+    )
 
 
 @shared_task(name="ltci.core.tasks.fanout_sweep")

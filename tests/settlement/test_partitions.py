@@ -200,6 +200,26 @@ def test_the_daily_task_makes_next_month_and_next_year(db):
     assert ensure_ahead(today) == []
 
 
+def test_the_daily_task_analyzes_the_partitioned_tables(world):
+    """Autovacuum never analyzes a partitioned table itself: the daily task does (statistics of the whole
+    hierarchy, pg_statistic rows with stainherit)."""
+    nid = new_id()
+    world.persons([{"national_id": nid}])
+    world.contributions([nid], years=(2024,))
+
+    def inherited() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_statistic WHERE starelid = %s::regclass AND stainherit",
+                [CONTRIBUTION],
+            )
+            return cursor.fetchone()[0]
+
+    assert inherited() == 0
+    assert partitions_ahead().endswith("; 4 partitioned tables analyzed")
+    assert inherited() > 0
+
+
 KEYS_DIFFER = f"""
 SELECT count(*) FROM (SELECT id, service_date, source_key, institution_id, client_key FROM {RECORD}) r
 FULL JOIN settlement_servicerecordkey k ON k.record_id = r.id
