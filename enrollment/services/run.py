@@ -20,7 +20,7 @@ from ltci.core.fanout import fanout_start
 from ltci.core.jobs import job_finish, job_lock, job_progress, job_start, job_text, jobs_running
 from ltci.core.models import JobRun, overlapping_sql
 from ltci.core.money import fen
-from ltci.core.partitions import ensure_partitions
+from ltci.core.partitions import analyze, ensure_partitions
 
 from ..models import Contribution, ContributionTransaction, CoveragePeriod, FundIncome
 from ..rules import PAYMENT_STATUS_SQL
@@ -293,8 +293,7 @@ def refresh_statistics(number: int) -> None:
     analyzes about log2(N) times. Outside the chunk's transaction (ANALYZE's lock is held to the commit)."""
     if number < 2 or (number - 1) & (number - 2):
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Contribution._meta.db_table}, {ContributionTransaction._meta.db_table}")
+    analyze(Contribution._meta.db_table, ContributionTransaction._meta.db_table)
 
 
 def contribution_run_year(

@@ -125,6 +125,23 @@ def ensure_partitions(table: str, upto, *, since=None) -> list[str]:
         return []
 
 
+def lock_partitions(cursor, table: str) -> None:
+    """Take the table's partition lock until the transaction ends: held by whoever makes partitions of the
+    table, and by ANALYZE of it (``analyze``)."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partition:{table}"])
+
+
+def analyze(*tables: str) -> None:
+    """ANALYZE ``tables`` one by one, each under its partition lock. A partition being made holds the DEFAULT
+    partition exclusively and then waits for the parent, while ANALYZE of the parent holds the parent and
+    then waits to read the DEFAULT partition: taking the same lock first, the two never meet half-way
+    (a deadlock PostgreSQL would break by failing one of them)."""
+    for table in tables:
+        with transaction.atomic(), connection.cursor() as cursor:
+            lock_partitions(cursor, table)
+            cursor.execute(f"ANALYZE {table}")
+
+
 def _create(table: str, column: str, missing: list[tuple[str, Any, Any]]) -> list[str]:
     """Make the partitions ``missing`` (name, lower, upper) under the table's own advisory lock (held until
     the transaction ends: a second creator waits, then finds them made). Each is a table of the parent's
@@ -135,7 +152,7 @@ def _create(table: str, column: str, missing: list[tuple[str, Any, Any]]) -> lis
     created = []
     default = f"{table}_{DEFAULT}"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partition:{table}"])
+        lock_partitions(cursor, table)
         made = set(existing_partitions(table))  # under the lock: what another creator committed meanwhile
         has_default = default in made
         for name, lower, upper in missing:
@@ -402,7 +419,5 @@ def analyze_partitioned() -> list[str]:
     all partitions (a join by id): without this they would stay those of the day the table was converted.
     ANALYZE samples, so this costs about the same whatever the tables hold; it also refreshes each partition."""
     tables = partitioned_tables()
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {table}")
+    analyze(*tables)
     return tables

@@ -10,11 +10,11 @@ import pytest
 from django.db import connection, transaction
 
 from enrollment.models import Person
-from ltci.core.partitions import ensure_partitions, existing_partitions
+from ltci.core.partitions import analyze, ensure_partitions, existing_partitions
 from settlement.models import ServiceRecord, ServiceRecordKey
 from settlement.services.records import records_store
 
-from ..concurrency import InThread
+from ..concurrency import InThread, wait_until_blocked
 from ..institutions import helpers
 
 RECORD = "settlement_servicerecord"
@@ -105,3 +105,32 @@ def test_two_imports_of_a_new_month_both_store_their_record_in_one_new_partition
         ServiceRecordKey.objects.filter(source_key__startswith="race:").count()
         == ServiceRecord.objects.count()
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_analyze_waits_for_a_partition_being_made_instead_of_meeting_it_half_way(people):
+    """ANALYZE of the records (the daily task, analyze_partitioned) while an import makes a new month's
+    partition: the import holds the DEFAULT partition exclusively until it commits and needs the parent, ANALYZE
+    would hold the parent and need the DEFAULT partition. ``analyze`` takes the table's partition lock first, so
+    it waits for the import (an advisory lock, not a relation) and then runs; neither fails."""
+    institution, persons = people
+    made, proceed = threading.Event(), threading.Event()
+
+    def import_holding_its_transaction() -> str:
+        with transaction.atomic():
+            records_store(
+                records=[record(institution, persons[0], "race:a")], origin=ServiceRecord.Origin.FILE
+            )
+            made.set()
+            assert proceed.wait(60)
+        return "stored"
+
+    importer = InThread(import_holding_its_transaction)
+    assert made.wait(60)
+    analyzer = InThread(lambda: analyze(RECORD) or "analyzed")
+    assert wait_until_blocked(analyzer) == "advisory"
+    proceed.set()
+    for call, result in ((importer, "stored"), (analyzer, "analyzed")):
+        call.join()
+        assert call.error is None and call.result == result, call.error
+    assert existing_partitions(RECORD).count(PARTITION) == 1
