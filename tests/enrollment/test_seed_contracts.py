@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from enrollment.imports import ACCOUNT_EVENT_COLUMNS, PAYMENT_COLUMNS, ROSTER_COLUMNS, ROSTER_OPTIONAL
+from enrollment.services.family import available_balance
 from ltci.core.idnumber import make_id_number
 from tests.benefits.test_contracts import write
 
@@ -428,6 +429,33 @@ def test_lianyungang_family_debits_are_taken_from_the_yearly_transfer(tmp_path, 
     out, err = run("import_payments", write(tmp_path, "p2.csv", PAYMENTS, pay))
     assert "1 rows, 0 applied, 0 unchanged, 1 rejected" in out
     assert "row 2, field payer_national_id" in err and "0.00" in err
+    # the two readings of the account's debits (family payment and yearly transfer) agree on every day
+    holder = own.person
+    for day in (dt.date(2025, 1, d) for d in (4, 5, 9, 10, 14, 15, 31)):
+        assert debits_available_sql(holder.pk, day) == available_balance(holder, on=day), day
+    assert available_balance(holder, on=dt.date(2025, 1, 15)) == Decimal("0.00")
+
+
+def debits_available_sql(person_id: int, on: dt.date) -> Decimal:
+    """The account of ``person_id`` on ``on`` as the yearly run reads it (ACCOUNT_DEBITS_SQL): the latest
+    balance less the debits after it; held to enrollment.services.family.available_balance (the ORM copy)."""
+    from django.db import connection
+
+    from enrollment.services.family import ACCOUNT_DEBITS_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH debits AS ({ACCOUNT_DEBITS_SQL}), balance AS (
+                    SELECT amount, occurred_on FROM enrollment_accountevent
+                    WHERE person_id = %(lo)s AND event = 'balance' AND occurred_on <= %(on)s
+                    ORDER BY occurred_on DESC, id DESC LIMIT 1)
+                SELECT b.amount - coalesce((SELECT sum(d.amount) FROM debits d
+                                            WHERE d.holder = %(lo)s AND d.occurred_on > b.occurred_on), 0)
+                FROM balance b""",  # noqa: S608 (constants of the code)
+            {"lo": person_id, "hi": person_id + 1, "on": on},
+        )
+        row = cursor.fetchone()
+    return row[0] if row else Decimal("0.00")
 
 
 def test_jinjiang_village_subsidies_prorated_in_the_first_year(tmp_path, load_pack):
